@@ -1,0 +1,59 @@
+import { z } from 'zod';
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
+export const CATEGORIES = ['security', 'bug', 'performance', 'maintainability', 'style', 'tests'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+export type Category = (typeof CATEGORIES)[number];
+
+export const REVIEW_TOOL_NAME = 'submit_review';
+
+/** One finding as the model reports it through the `submit_review` tool. */
+export const rawCommentSchema = z.object({
+  path: z.string().min(1).describe('File path exactly as shown in the diff header.'),
+  line: z
+    .number()
+    .int()
+    .positive()
+    .describe('Line number the comment is about: the number after R (added or context line) or L (deleted line).'),
+  start_line: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('First line of a multi-line range on the same side and in the same hunk; omit for one line.'),
+  side: z
+    .enum(['RIGHT', 'LEFT'])
+    .optional()
+    .describe('RIGHT for lines marked R (the new version), LEFT for lines marked L (deleted). Default RIGHT.'),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(CATEGORIES),
+  title: z.string().min(1).max(200).describe('One-line statement of the problem.'),
+  body: z
+    .string()
+    .min(1)
+    .describe('Why it is a problem, when it happens, and how to fix it. Markdown, a few sentences.'),
+  suggestion: z
+    .string()
+    .optional()
+    .describe(
+      'Exact replacement text for lines start_line..line (or line) on the RIGHT side, without diff markers or line numbers. Omit unless the fix is certain and local.',
+    ),
+});
+
+export const reviewSchema = z.object({
+  summary: z.string().describe('Two to five sentences: what this part of the change does and its main risks.'),
+  comments: z.array(rawCommentSchema).describe('Findings worth a maintainer’s time; an empty list is fine.'),
+});
+
+export type RawComment = z.infer<typeof rawCommentSchema>;
+export type ReviewInput = z.infer<typeof reviewSchema>;
+
+/** The JSON schema of the tool input, generated from the same zod schema that validates it. */
+export function reviewToolInputSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(reviewSchema, { target: 'draft-7' }) as Record<string, unknown>;
+  delete schema.$schema;
+  return schema;
+}
+
+export const REVIEW_TOOL_DESCRIPTION =
+  'Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.';

@@ -1,0 +1,178 @@
+import { getOctokit } from '@actions/github';
+import { throttling } from '@octokit/plugin-throttling';
+import { retry } from '@octokit/plugin-retry';
+import type { ChangedFile, PullRequest } from '../source/types.js';
+import type { Finding } from '../findings/findings.js';
+import { commentBody, fingerprintsIn, SUMMARY_MARKER } from '../publish/render.js';
+
+export type Octokit = ReturnType<typeof getOctokit>;
+
+/** GitHub lists at most this many files of a pull request. */
+export const MAX_PR_FILES = 3000;
+
+export interface OctokitOptions {
+  token: string;
+  /** `GITHUB_API_URL`: api.github.com or a GitHub Enterprise Server. */
+  baseUrl: string;
+  log?: (message: string) => void;
+}
+
+/**
+ * Octokit with throttling and retries. Primary rate limits wait and retry twice; a secondary rate limit
+ * on a POST is never retried, since a retried review POST can post a second review.
+ */
+export function createOctokit(options: OctokitOptions): Octokit {
+  const log = options.log ?? (() => undefined);
+  return getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl,
+      throttle: {
+        onRateLimit: (
+          retryAfter: number,
+          req: { method: string; url: string },
+          _octokit: unknown,
+          retryCount: number,
+        ) => {
+          log(`GitHub rate limit on ${req.method} ${req.url}; retrying in ${retryAfter}s`);
+          return retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }) => {
+          log(`GitHub secondary rate limit on ${req.method} ${req.url} (retry-after ${retryAfter}s)`);
+          return req.method === 'GET';
+        },
+      },
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
+    },
+    throttling,
+    retry,
+  );
+}
+
+export interface RepoRef {
+  owner: string;
+  repo: string;
+  number: number;
+}
+
+export async function fetchPullRequest(octokit: Octokit, ref: RepoRef): Promise<PullRequest> {
+  const { data: pr } = await octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number });
+  const files: ChangedFile[] = [];
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listFiles, {
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.number,
+    per_page: 100,
+  })) {
+    for (const f of page.data) {
+      files.push({
+        filename: f.filename,
+        status: f.status,
+        previous_filename: f.previous_filename,
+        patch: f.patch,
+        additions: f.additions,
+        deletions: f.deletions,
+      });
+    }
+    if (files.length >= MAX_PR_FILES) break;
+  }
+  return {
+    owner: ref.owner,
+    repo: ref.repo,
+    number: ref.number,
+    title: pr.title,
+    body: pr.body ?? '',
+    author: (pr.user as { login: string } | null)?.login ?? 'unknown',
+    baseRef: pr.base.ref,
+    headRef: pr.head.ref,
+    baseSha: pr.base.sha,
+    headSha: pr.head.sha,
+    draft: pr.draft ?? false,
+    // head.repo is null when the fork was deleted.
+    fromFork: ((pr.head.repo as { full_name: string } | null)?.full_name ?? '') !== pr.base.repo.full_name,
+    url: pr.html_url,
+    files,
+  };
+}
+
+/** Fingerprints of the inline comments earlier runs posted on this pull request. */
+export async function postedFingerprints(octokit: Octokit, ref: RepoRef): Promise<Set<string>> {
+  const found = new Set<string>();
+  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviewComments, {
+    owner: ref.owner,
+    repo: ref.repo,
+    pull_number: ref.number,
+    per_page: 100,
+  })) {
+    for (const comment of page.data) for (const fp of fingerprintsIn(comment.body)) found.add(fp);
+  }
+  return found;
+}
+
+/** The REST shape of one inline review comment. */
+export interface ReviewCommentPayload {
+  path: string;
+  line: number;
+  side: 'LEFT' | 'RIGHT';
+  start_line?: number;
+  start_side?: 'LEFT' | 'RIGHT';
+  body: string;
+}
+
+export function toReviewComment(finding: Finding): ReviewCommentPayload {
+  return {
+    path: finding.path,
+    line: finding.line,
+    side: finding.side,
+    ...(finding.start_line !== undefined ? { start_line: finding.start_line, start_side: finding.side } : {}),
+    body: commentBody(finding),
+  };
+}
+
+/** Posts one review with all inline comments. Called once; the caller handles a 422 without retrying. */
+export async function createReview(
+  octokit: Octokit,
+  pr: PullRequest,
+  findings: readonly Finding[],
+  body: string,
+  event: 'COMMENT' | 'REQUEST_CHANGES',
+): Promise<number> {
+  const { data } = await octokit.rest.pulls.createReview({
+    owner: pr.owner,
+    repo: pr.repo,
+    pull_number: pr.number,
+    commit_id: pr.headSha,
+    event,
+    body,
+    comments: findings.map(toReviewComment),
+  });
+  return data.id;
+}
+
+/** Creates the summary comment, or edits ours in place when an earlier run left one (found by marker). */
+export async function upsertSummary(octokit: Octokit, pr: PullRequest, body: string): Promise<number> {
+  let existing: number | undefined;
+  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
+    owner: pr.owner,
+    repo: pr.repo,
+    issue_number: pr.number,
+    per_page: 100,
+  })) {
+    const ours = page.data.find((c) => c.body?.includes(SUMMARY_MARKER));
+    if (ours) {
+      existing = ours.id;
+      break;
+    }
+  }
+  if (existing !== undefined) {
+    await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: existing, body });
+    return existing;
+  }
+  const { data } = await octokit.rest.issues.createComment({
+    owner: pr.owner,
+    repo: pr.repo,
+    issue_number: pr.number,
+    body,
+  });
+  return data.id;
+}

@@ -1,0 +1,54 @@
+import type { ReviewRequest } from '../prompt/prompt.js';
+import type { Usage } from './usage.js';
+
+/** What one review call returns: the tool input as the model sent it (validated later) and the usage. */
+export interface LlmResult {
+  toolInput: unknown;
+  usage: Usage;
+  /** `end_turn`, `tool_use`, `max_tokens`, … as the gateway reports it. */
+  stopReason: string;
+  /** Text the model wrote outside the tool call, if any. */
+  text: string;
+}
+
+export interface CallOptions {
+  model: string;
+  maxTokens: number;
+  temperature: number;
+  signal?: AbortSignal;
+}
+
+/** A gateway adapter. Adapters are created once in `main` and passed in. */
+export interface LlmClient {
+  review(request: ReviewRequest, options: CallOptions): Promise<LlmResult>;
+}
+
+export type LlmErrorKind =
+  | 'bad-request'
+  | 'auth'
+  | 'permission'
+  | 'payment'
+  | 'not-found'
+  | 'too-large'
+  | 'rate-limit'
+  | 'server'
+  | 'network'
+  | 'stream'
+  | 'no-tool-call';
+
+/** A failed call, classified so the run can decide between stopping, retrying and reporting. */
+export class LlmError extends Error {
+  constructor(
+    readonly kind: LlmErrorKind,
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'LlmError';
+  }
+
+  /** Errors after which no further call can succeed: stop the run, keep what was found. */
+  get fatal(): boolean {
+    return this.kind === 'auth' || this.kind === 'permission' || this.kind === 'payment' || this.kind === 'not-found';
+  }
+}

@@ -1,0 +1,43 @@
+/** USD per million tokens. `cacheWrite` is the 5-minute cache write price. */
+export interface Prices {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+/** A model we know: its canonical (dated) ID, the other names users write for it, and its limits. */
+export interface ModelInfo {
+  id: string;
+  aliases: readonly string[];
+  contextWindow: number;
+  maxOutputTokens: number;
+}
+
+/** Claude models named in the provider documents this project started from (see shared/DESIGN.md). */
+export const MODELS: readonly ModelInfo[] = [
+  {
+    id: 'claude-sonnet-4-5-20250929',
+    aliases: ['claude-sonnet-4-5', 'anthropic/claude-sonnet-4-5', 'anthropic/claude-sonnet-4.5'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+  },
+  {
+    id: 'claude-sonnet-4-20250514',
+    aliases: ['claude-sonnet-4', 'anthropic/claude-sonnet-4', 'anthropic/claude-sonnet-4-20250514'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+  },
+];
+
+/** Anthropic's list price for Sonnet 4 and 4.5. */
+export const SONNET_LIST_PRICE: Prices = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+
+export function findModel(name: string): ModelInfo | undefined {
+  const key = name.trim().toLowerCase();
+  return MODELS.find((m) => m.id === key || m.aliases.includes(key));
+}
+
+export function knownModelIds(): string[] {
+  return MODELS.flatMap((m) => [m.aliases[0] ?? m.id, m.id]);
+}

@@ -1,0 +1,195 @@
+import * as core from '@actions/core';
+import { readFile } from 'node:fs/promises';
+import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
+import { isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
+import {
+  createOctokit,
+  createReview,
+  fetchPullRequest,
+  postedFingerprints,
+  upsertSummary,
+  type Octokit,
+} from './github/api.js';
+import { loadInstructions } from './prompt/instructions.js';
+import { estimateCost, executePlan, makePlan, pricesFor, type ReviewPlan, type ReviewResult } from './review.js';
+import { createLlmClient } from './llm/factory.js';
+import type { LlmClient } from './llm/client.js';
+import { costTable, planReport, summaryBody } from './publish/render.js';
+import type { Finding } from './findings/findings.js';
+import type { PullRequest } from './source/types.js';
+
+/** Calls in flight at once after the first, cache-writing call. */
+const CONCURRENCY = 4;
+
+/** What the run depends on from outside, so tests can pass their own. */
+export interface RunDependencies {
+  env?: NodeJS.ProcessEnv;
+  /** Makes the LLM client; tests point it at a fake gateway. */
+  llm?: (settings: Settings) => LlmClient;
+}
+
+/** The action's entry: one top-level catch that fails the step with a readable message. */
+export async function run(deps: RunDependencies = {}): Promise<void> {
+  try {
+    await review(deps);
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function readInputs(): Record<string, string> {
+  const raw: Record<string, string> = {};
+  for (const name of Object.keys(INPUT_DEFAULTS)) raw[name] = core.getInput(name);
+  return raw;
+}
+
+async function review(deps: RunDependencies): Promise<void> {
+  const env = deps.env ?? process.env;
+  const raw = readInputs();
+  if (raw['api-key']) core.setSecret(raw['api-key']);
+  const settings = parseSettings(raw);
+  const eventName = env.GITHUB_EVENT_NAME ?? '';
+  const payload = await readEvent(env.GITHUB_EVENT_PATH);
+
+  if (!settings.apiKey && isForkPullRequestEvent(eventName, payload)) {
+    core.notice(
+      "This pull request comes from a fork, and GitHub gives 'pull_request' runs from forks no secrets, so there is no API key and nothing was reviewed. " +
+        "To review fork PRs, trigger on 'pull_request_target': it is safe with this action, which reads the diff through the API and never runs the PR's code.",
+    );
+    setOutputs(undefined, {});
+    return;
+  }
+  const [owner, repo] = (env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? '').split('/');
+  if (!owner || !repo) throw new Error('GITHUB_REPOSITORY is not set: run this action inside a GitHub workflow');
+  const number = resolvePrNumber(eventName, payload, settings.prNumber);
+  const token = settings.githubToken || env.GITHUB_TOKEN || '';
+  if (!token)
+    throw new Error(
+      "input 'github-token' is empty; expected a token with pull-requests: write (the default ${{ github.token }} works)",
+    );
+  core.setSecret(token);
+
+  const octokit = createOctokit({
+    token,
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    log: (m) => {
+      core.info(m);
+    },
+  });
+  const pr = await core.group('Fetch the pull request', async () => {
+    const fetched = await fetchPullRequest(octokit, { owner, repo, number });
+    core.info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
+    return fetched;
+  });
+  if (pr.draft) {
+    core.notice(`Pull request #${pr.number} is a draft; it will be reviewed when it is marked ready for review.`);
+    setOutputs(undefined, {});
+    return;
+  }
+  const instructions = await loadInstructions(
+    settings.instructions,
+    settings.instructionsFile,
+    env.GITHUB_WORKSPACE ?? process.cwd(),
+  );
+  const plan = await core.group('Plan the review', () => {
+    const made = makePlan(pr, settings, instructions);
+    core.info(planReport(made, estimateCost(made, pricesFor(settings), settings.maxOutputTokens), settings.model));
+    return Promise.resolve(made);
+  });
+
+  if (!settings.apiKey) {
+    if (!settings.dryRun) {
+      throw new Error(
+        "input 'api-key' is empty; expected the gateway's API key from a secret, e.g. api-key: ${{ secrets.ANTHROPIC_API_KEY }} (or set dry-run: true to print the plan only)",
+      );
+    }
+    core.notice('dry-run without api-key: the plan and the estimated cost are in the log; no model was called.');
+    setOutputs(undefined, { plan });
+    return;
+  }
+
+  const llm = (deps.llm ?? createLlmClient)(settings);
+  const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
+    executePlan(plan, settings, llm, {
+      concurrency: CONCURRENCY,
+      log: (m) => {
+        core.info(m);
+      },
+    }),
+  );
+  await publish(octokit, pr, settings, result);
+}
+
+async function readEvent(path: string | undefined): Promise<EventPayload> {
+  if (!path) return {};
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as EventPayload;
+  } catch (error) {
+    throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${path}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+async function publish(octokit: Octokit, pr: PullRequest, settings: Settings, result: ReviewResult): Promise<void> {
+  const posted = settings.dryRun ? new Set<string>() : await postedFingerprints(octokit, pr);
+  const toPost: Finding[] = result.findings.filter((f) => f.inline && !posted.has(f.fingerprint));
+  const alreadyPosted = result.findings.filter((f) => posted.has(f.fingerprint)).length;
+  let reviewId: number | undefined;
+  let reviewError: string | undefined;
+  if (!settings.dryRun && toPost.length > 0) {
+    try {
+      reviewId = await core.group(`Post ${toPost.length} inline comment(s)`, () =>
+        createReview(
+          octokit,
+          pr,
+          toPost,
+          `🤖 Claude found ${toPost.length} issue${toPost.length === 1 ? '' : 's'} in this change; the summary comment has the overview and the cost.`,
+          'COMMENT',
+        ),
+      );
+    } catch (error) {
+      // Never retried: a second POST could post the review twice. The findings go to the summary instead.
+      reviewError = error instanceof Error ? error.message : String(error);
+      core.warning(`The review with inline comments was not accepted: ${reviewError}`);
+    }
+  }
+  const body = summaryBody({
+    result,
+    findings: result.findings,
+    posted: reviewId === undefined ? 0 : toPost.length,
+    alreadyPosted,
+    model: settings.model,
+    ...(reviewError ? { reviewError } : {}),
+  });
+  const summaryCommentId = settings.dryRun ? undefined : await upsertSummary(octokit, pr, body);
+  await core.summary.addRaw(body, true).write();
+  core.info(costTable(result, settings.model));
+  setOutputs(result, { reviewId, summaryCommentId, posted: reviewId === undefined ? 0 : toPost.length });
+  const failed = result.outcomes.filter((o) => o.status !== 'ok');
+  if (failed.length === result.outcomes.length && failed.length > 0) {
+    throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? 'unknown error'}`);
+  }
+  if (failed.length > 0)
+    core.warning(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+}
+
+function setOutputs(
+  result: ReviewResult | undefined,
+  extra: { reviewId?: number | undefined; summaryCommentId?: number | undefined; posted?: number; plan?: ReviewPlan },
+): void {
+  const plan = result?.plan ?? extra.plan;
+  core.setOutput('review-id', extra.reviewId ?? '');
+  core.setOutput('summary-comment-id', extra.summaryCommentId ?? '');
+  core.setOutput('comments-posted', extra.posted ?? 0);
+  core.setOutput('findings', result?.findings.length ?? 0);
+  core.setOutput('chunks', plan?.chunks.length ?? 0);
+  core.setOutput('llm-calls', result?.calls ?? 0);
+  core.setOutput('input-tokens', result?.usage.input ?? 0);
+  core.setOutput('output-tokens', result?.usage.output ?? 0);
+  core.setOutput('cache-read-tokens', result?.usage.cacheRead ?? 0);
+  core.setOutput('cache-write-tokens', result?.usage.cacheWrite ?? 0);
+  core.setOutput('cost-usd', result?.usd === undefined ? (result ? 'unknown' : '0') : result.usd.toFixed(6));
+  core.setOutput('skipped-files', JSON.stringify(plan?.skipped ?? []));
+  core.setOutput('sarif-file', '');
+}

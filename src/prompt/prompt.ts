@@ -1,0 +1,141 @@
+import type { DiffLine, FileDiff, Hunk } from '../diff/diff.js';
+import type { PullRequest } from '../source/types.js';
+import type { Chunk } from '../plan/plan.js';
+import { REVIEW_TOOL_DESCRIPTION, REVIEW_TOOL_NAME, reviewToolInputSchema } from '../findings/schema.js';
+
+/** A block of the system prompt; `cache` marks the last block of the shared prefix (a cache breakpoint). */
+export interface SystemBlock {
+  text: string;
+  cache: boolean;
+}
+
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
+
+/** Everything one review call sends, independent of the wire format. */
+export interface ReviewRequest {
+  system: SystemBlock[];
+  tool: ToolDefinition;
+  user: string;
+}
+
+/**
+ * The fixed rules every review shares. They are long on purpose: with the tool schema, the repository's
+ * instructions and the PR context they make a prefix well above the 1024-token minimum that Claude caches,
+ * so every chunk after the first pays 0.1x for it.
+ */
+export const REVIEW_RULES = `You are a senior software engineer reviewing a pull request for its maintainers. They pay for every token you produce and they read every comment you post, so each comment must be worth their time: correct, specific, actionable and anchored to the right line.
+
+# What to look for, in order of importance
+1. Security: injection (SQL, shell, path, template), missing authentication or authorization checks, secrets in code or logs, unsafe deserialization, SSRF, unvalidated redirects, weak cryptography, data exposed to the wrong user, dangerous defaults.
+2. Correctness: logic errors, wrong conditions, off-by-one errors, null or undefined dereferences, unhandled errors and rejected promises, race conditions, resource leaks, wrong units, broken invariants, incorrect API use, behaviour that contradicts the PR description or the code's own comments.
+3. Reliability and performance: unbounded loops or memory, work repeated inside hot loops, N+1 queries, blocking calls on async paths, missing timeouts or retries where the surrounding code has them, quadratic algorithms on inputs that grow.
+4. Maintainability: code that is hard to change safely, duplicated logic that will drift, misleading names, dead code, missing tests for new behaviour that can break.
+5. Style only when it hides a bug or breaks a convention the repository's instructions state.
+
+# What not to do
+- Do not comment on lines that are not in the diff shown to you; you cannot see the rest of the file, so do not guess about it. If a problem depends on code you cannot see, say what you assumed.
+- Do not praise, summarise a hunk, restate what the code does, or ask the author to "consider" something without saying why it matters.
+- Do not report formatting, import order, naming taste or missing comments unless the repository's instructions ask for it.
+- Do not report the same problem twice; when one mistake repeats, comment once on its first occurrence and say where else it occurs.
+- Do not invent APIs, versions or behaviour. If you are not sure a finding is real, lower its severity or leave it out.
+- Prefer no comment to a weak comment. An empty list of comments is a good review of a good change.
+
+# Severity rubric
+- critical: exploitable security hole, data loss or corruption, or a crash on the main path; must be fixed before merging.
+- high: a bug that will show up in normal use, or a security weakness that needs unusual conditions; should be fixed before merging.
+- medium: a bug in an edge case, a missing check, a performance problem that will matter at real sizes, or a missing test for risky logic.
+- low: a small robustness or clarity problem that is cheap to fix.
+- info: a note a maintainer may want to know; use it sparingly.
+
+# How to write a comment
+- title: one line that states the problem, not the fix ("Token is logged in plain text on retry", not "Improve logging").
+- body: why it is wrong, when it happens (the input or state that triggers it), and how to fix it, in two to five sentences of Markdown. Name the variables and functions involved. Use a short code block when it helps.
+- suggestion: only when the fix is small, certain and fits in the commented lines. It must be the complete replacement text of lines start_line..line (or of line alone), with the original indentation, without diff markers and without line numbers. Suggestions apply to the new version (side RIGHT) only.
+- category: security, bug, performance, maintainability, style or tests.
+
+# How the diff is shown
+Each file starts with a header line "## path (status)". Each hunk starts with its "@@ -old,count +new,count @@" line. Every diff line then starts with a tag that carries its real line number:
+- "R<n> + text": a line added by the change; it is line n of the new file. Comment on it with side RIGHT and line n.
+- "R<n>   text": an unchanged context line; it is line n of the new file. Comment on it with side RIGHT and line n.
+- "L<n> - text": a line deleted by the change; it was line n of the old file. Comment on it with side LEFT and line n.
+Use the number from the tag, never a position counted in the chunk. A multi-line comment gives start_line and line on the same side, inside one hunk. A large file may arrive in several parts; review the part you are given.
+
+# How to answer
+Call the tool ${REVIEW_TOOL_NAME} exactly once with a summary of the part of the change you reviewed and the list of comments. Put each finding on the line where the fix belongs, with the path written exactly as in the file header. Write nothing outside the tool call.`;
+
+const MAX_DESCRIPTION_CHARS = 6000;
+const MAX_FILE_LIST = 400;
+
+/** The part of the prompt that every chunk of one pull request shares, in cache order. */
+export function buildPrefix(pr: PullRequest, instructions: string, reviewable: readonly FileDiff[]): SystemBlock[] {
+  const repoRules = instructions.trim()
+    ? `# The repository's review instructions\nFollow these; they take precedence over the general rules above.\n\n${instructions.trim()}`
+    : "# The repository's review instructions\nNone were given: apply the general rules above.";
+  const description = pr.body.trim() ? truncate(pr.body.trim(), MAX_DESCRIPTION_CHARS) : '(no description)';
+  const listed = reviewable
+    .slice(0, MAX_FILE_LIST)
+    .map((f) => `- ${f.path} (${describeStatus(f)}, +${f.additions} -${f.deletions})`);
+  if (reviewable.length > MAX_FILE_LIST) listed.push(`- … and ${reviewable.length - MAX_FILE_LIST} more files`);
+  const context = [
+    '# The pull request',
+    `Title: ${pr.title}`,
+    `Author: ${pr.author}`,
+    `Branches: ${pr.headRef} into ${pr.baseRef}`,
+    '',
+    'Description:',
+    description,
+    '',
+    `Files under review (${reviewable.length}); each request shows a part of their diff:`,
+    ...listed,
+  ].join('\n');
+  return [
+    { text: REVIEW_RULES, cache: false },
+    { text: `${repoRules}\n\n${context}`, cache: true },
+  ];
+}
+
+export function reviewTool(): ToolDefinition {
+  return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
+}
+
+export function buildRequest(prefix: SystemBlock[], chunk: Chunk, chunkCount: number): ReviewRequest {
+  const header =
+    chunkCount > 1
+      ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.`
+      : "Review this pull request's diff.";
+  return { system: prefix, tool: reviewTool(), user: `${header}\n\n${renderChunk(chunk)}` };
+}
+
+export function describeStatus(file: FileDiff): string {
+  if (file.status === 'renamed' && file.previousPath) return `renamed from ${file.previousPath}`;
+  return file.status;
+}
+
+export function renderFileHeader(file: FileDiff, part?: { index: number; count: number }): string {
+  const partNote = part ? `, part ${part.index + 1} of ${part.count}` : '';
+  return `## ${file.path} (${describeStatus(file)}${partNote})`;
+}
+
+export function renderLine(line: DiffLine): string {
+  if (line.kind === 'add') return `R${line.newLine} + ${line.text}`;
+  if (line.kind === 'del') return `L${line.oldLine} - ${line.text}`;
+  return `R${line.newLine}   ${line.text}`;
+}
+
+export function renderHunk(hunk: Hunk): string {
+  return [hunk.header, ...hunk.lines.map(renderLine)].join('\n');
+}
+
+export function renderChunk(chunk: Chunk): string {
+  return chunk.files
+    .map((cf) => [renderFileHeader(cf.file, cf.part), ...cf.hunks.map(renderHunk)].join('\n'))
+    .join('\n\n');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}\n… (description truncated)`;
+}

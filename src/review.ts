@@ -1,0 +1,138 @@
+import { toFileDiff, type FileDiff } from './diff/diff.js';
+import { filterFiles, type SkippedFile } from './filter/filter.js';
+import { estimateTokens, planChunks, type Chunk } from './plan/plan.js';
+import { buildPrefix, reviewTool, type SystemBlock } from './prompt/prompt.js';
+import { runChunks, type ChunkOutcome } from './run/run.js';
+import { dedupe, placeComments, type Finding } from './findings/findings.js';
+import { addUsage, costUsd, ZERO_USAGE, type Usage } from './llm/usage.js';
+import type { Prices } from './llm/models.js';
+import type { LlmClient } from './llm/client.js';
+import type { Settings } from './settings/settings.js';
+import type { PullRequest } from './source/types.js';
+
+/** Estimated tokens of one chunk's diff at most. Large enough that a typical PR is one call. */
+export const DEFAULT_CHUNK_TOKENS = 40_000;
+/** Context window assumed for a model we do not know. */
+export const DEFAULT_CONTEXT_WINDOW = 200_000;
+/** Room left for the request's own framing and the estimate's error. */
+const SAFETY_MARGIN_TOKENS = 2_000;
+/** Anthropic caches no prefix shorter than this (Sonnet). */
+export const MIN_CACHEABLE_TOKENS = 1024;
+/** Output a review call typically produces; used for the estimate printed before any call. */
+export const TYPICAL_OUTPUT_TOKENS = 1_200;
+
+export interface ReviewPlan {
+  pr: PullRequest;
+  files: FileDiff[];
+  reviewable: FileDiff[];
+  skipped: SkippedFile[];
+  prefix: SystemBlock[];
+  /** Estimated tokens of the shared prefix: tool schema and system blocks. */
+  prefixTokens: number;
+  /** Estimated token budget of one chunk's diff. */
+  chunkBudget: number;
+  chunks: Chunk[];
+}
+
+export interface CostEstimate {
+  usage: Usage;
+  /** Estimated USD with typical output; undefined when the prices are unknown. */
+  usd: number | undefined;
+  /** USD if every call used all of `max-output-tokens`. */
+  usdMax: number | undefined;
+}
+
+export interface ReviewResult {
+  plan: ReviewPlan;
+  outcomes: ChunkOutcome[];
+  /** Validated findings, placed and deduplicated within this run. */
+  findings: Finding[];
+  duplicates: number;
+  usage: Usage;
+  calls: number;
+  usd: number | undefined;
+}
+
+/** The prices for the settings' provider and model, if known. */
+export function pricesFor(settings: Settings): Prices | undefined {
+  return settings.modelInfo ? settings.provider.prices[settings.modelInfo.id] : undefined;
+}
+
+/** The model ID to send: the gateway's own ID for a known model, else the name as written. */
+export function wireModelId(settings: Settings): string {
+  return (settings.modelInfo && settings.provider.modelIds[settings.modelInfo.id]) || settings.model;
+}
+
+export function makePlan(pr: PullRequest, settings: Settings, instructions: string): ReviewPlan {
+  const files = pr.files.map(toFileDiff);
+  const { reviewable, skipped } = filterFiles(files);
+  const prefix = buildPrefix(pr, instructions, reviewable);
+  const prefixTokens =
+    estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
+  const window = settings.modelInfo?.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  const room = window - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
+  if (room < 1000) {
+    throw new Error(
+      `the prompt prefix (${prefixTokens} tokens) and max-output-tokens (${settings.maxOutputTokens}) leave no room for the diff in a ${window}-token context window: shorten 'instructions' or lower 'max-output-tokens'`,
+    );
+  }
+  const chunkBudget = Math.min(DEFAULT_CHUNK_TOKENS, room);
+  return {
+    pr,
+    files,
+    reviewable,
+    skipped,
+    prefix,
+    prefixTokens,
+    chunkBudget,
+    chunks: planChunks(reviewable, chunkBudget),
+  };
+}
+
+/** The cost the plan should have: the first call writes the prefix to the cache, the others read it. */
+export function estimateCost(plan: ReviewPlan, prices: Prices | undefined, maxOutputTokens: number): CostEstimate {
+  const n = plan.chunks.length;
+  const diffTokens = plan.chunks.reduce((sum, c) => sum + c.tokens, 0);
+  const cached = plan.prefixTokens >= MIN_CACHEABLE_TOKENS && n > 0;
+  const usage: Usage = {
+    input: diffTokens + (cached ? 0 : plan.prefixTokens * n),
+    cacheWrite: cached ? plan.prefixTokens : 0,
+    cacheRead: cached ? plan.prefixTokens * (n - 1) : 0,
+    output: TYPICAL_OUTPUT_TOKENS * n,
+  };
+  if (!prices) return { usage, usd: undefined, usdMax: undefined };
+  return {
+    usage,
+    usd: costUsd(usage, prices),
+    usdMax: costUsd({ ...usage, output: maxOutputTokens * n }, prices),
+  };
+}
+
+export async function executePlan(
+  plan: ReviewPlan,
+  settings: Settings,
+  llm: LlmClient,
+  options: { concurrency: number; log?: (message: string) => void },
+): Promise<ReviewResult> {
+  const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
+    call: { model: wireModelId(settings), maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
+    concurrency: options.concurrency,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const placed = placeComments(
+    outcomes.flatMap((o) => o.comments),
+    plan.reviewable,
+  );
+  const { fresh, duplicates } = dedupe(placed, new Set());
+  const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
+  const prices = pricesFor(settings);
+  return {
+    plan,
+    outcomes,
+    findings: fresh,
+    duplicates,
+    usage,
+    calls: outcomes.reduce((n, o) => n + o.calls, 0),
+    usd: prices ? costUsd(usage, prices) : undefined,
+  };
+}

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { ChangedFile, PullRequest } from './types.js';
+
+const exec = promisify(execFile);
+/** Git's id of the empty tree: the base of a repository's first commit. */
+const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  const { stdout } = await exec('git', args, { cwd, maxBuffer: 512 * 1024 * 1024 });
+  return stdout;
+}
+
+/**
+ * Splits `git diff` output into GitHub-shaped changed files: status from the extended headers, the patch
+ * from the first hunk on (as `pulls.listFiles` sends it), no patch for binary files.
+ */
+export function splitGitDiff(diff: string): ChangedFile[] {
+  const files: ChangedFile[] = [];
+  for (const section of diff.split(/^(?=diff --git )/m)) {
+    if (!section.startsWith('diff --git ')) continue;
+    const header = section.slice(0, section.search(/^@@ /m) === -1 ? section.length : section.search(/^@@ /m));
+    const patchStart = section.search(/^@@ /m);
+    const patch = patchStart === -1 ? undefined : section.slice(patchStart).replace(/\n$/, '');
+    const renameFrom = /^rename from (.+)$/m.exec(header)?.[1];
+    const renameTo = /^rename to (.+)$/m.exec(header)?.[1];
+    const plusPath = /^\+\+\+ b\/(.+)$/m.exec(header)?.[1];
+    const minusPath = /^--- a\/(.+)$/m.exec(header)?.[1];
+    const gitPaths = /^diff --git a\/(.+) b\/(.+)$/m.exec(header);
+    const filename = renameTo ?? plusPath ?? minusPath ?? gitPaths?.[2] ?? '';
+    const status: ChangedFile['status'] = /^new file mode/m.test(header)
+      ? 'added'
+      : /^deleted file mode/m.test(header)
+        ? 'removed'
+        : renameFrom
+          ? 'renamed'
+          : 'modified';
+    let additions = 0;
+    let deletions = 0;
+    for (const line of (patch ?? '').split('\n')) {
+      if (line.startsWith('+')) additions += 1;
+      else if (line.startsWith('-')) deletions += 1;
+    }
+    files.push({ filename, status, previous_filename: renameFrom, patch, additions, deletions });
+  }
+  return files;
+}
+
+export interface LocalRange {
+  cwd: string;
+  /** Base revision; default: HEAD's parent, or the empty tree for a first commit. */
+  base?: string | undefined;
+  /** Head revision; default: the working tree. */
+  head?: string | undefined;
+}
+
+/** A local `git diff` as a PullRequest, so the same pipeline reviews it. */
+export async function localPullRequest(range: LocalRange): Promise<PullRequest> {
+  const base =
+    range.base ??
+    (await git(range.cwd, ['rev-parse', '--verify', '--quiet', 'HEAD~1']).then(
+      () => 'HEAD~1',
+      () => EMPTY_TREE,
+    ));
+  const revs = range.head ? [base, range.head] : [base];
+  const diff = await git(range.cwd, ['diff', '--no-color', '--no-ext-diff', '-M', ...revs]);
+  const subject = range.head
+    ? (await git(range.cwd, ['log', '-1', '--format=%s', range.head])).trim()
+    : 'Local changes';
+  const headSha = range.head ? (await git(range.cwd, ['rev-parse', range.head])).trim() : 'WORKTREE';
+  return {
+    owner: 'local',
+    repo: 'local',
+    number: 0,
+    title: subject,
+    body: '',
+    author: 'local',
+    baseRef: base === EMPTY_TREE ? '(empty tree)' : base,
+    headRef: range.head ?? '(working tree)',
+    baseSha: base,
+    headSha,
+    draft: false,
+    fromFork: false,
+    url: '',
+    files: splitGitDiff(diff),
+  };
+}
