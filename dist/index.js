@@ -11248,11 +11248,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural3;
       }
-      pluralize(count2) {
-        const one = count2 === 1;
+      pluralize(count3) {
+        const one = count3 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count2, noun };
+        return { ...keys, count: count3, noun };
       }
     };
   }
@@ -18671,15 +18671,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count2) {
-        while (count2 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count3) {
+        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count2 < remaining) {
-            this.linePos += count2;
-            count2 = 0;
+          if (count3 < remaining) {
+            this.linePos += count3;
+            count3 = 0;
           } else {
-            count2 -= remaining;
+            count3 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -31072,15 +31072,15 @@ function betaEditTool(ctx) {
           throw e;
         throw new ToolError(`edit: ${fsErrorMessage(e, file_path)}`);
       }
-      const count2 = data.split(old_string).length - 1;
-      if (count2 === 0)
+      const count3 = data.split(old_string).length - 1;
+      if (count3 === 0)
         throw new ToolError(`edit: old_string not found in ${file_path}`);
       let updated;
       if (replace_all) {
         updated = data.split(old_string).join(new_string);
       } else {
-        if (count2 > 1)
-          throw new ToolError(`edit: old_string appears ${count2} times in ${file_path} (must be unique)`);
+        if (count3 > 1)
+          throw new ToolError(`edit: old_string appears ${count3} times in ${file_path} (must be unique)`);
         updated = data.replace(old_string, () => new_string);
       }
       try {
@@ -31088,7 +31088,7 @@ function betaEditTool(ctx) {
       } catch (e) {
         throw new ToolError(`edit: write: ${fsErrorMessage(e, file_path)}`);
       }
-      return `edited ${file_path} (${replace_all ? count2 : 1} replacement(s))`;
+      return `edited ${file_path} (${replace_all ? count3 : 1} replacement(s))`;
     }
   });
 }
@@ -54809,14 +54809,14 @@ function codePointLength(str) {
   const units = str.length;
   if (!highSurrogate.test(str))
     return units;
-  let count2 = units;
+  let count3 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str.charCodeAt(i) & 64512) === 55296 && (str.charCodeAt(i + 1) & 64512) === 56320) {
-      count2--;
+      count3--;
       i++;
     }
   }
-  return count2;
+  return count3;
 }
 function getLengthableOrigin(input2) {
   if (Array.isArray(input2))
@@ -59199,8 +59199,8 @@ function az_default() {
 }
 
 // node_modules/zod/v4/locales/be.js
-function getBelarusianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getBelarusianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -61847,8 +61847,8 @@ function hu_default() {
 }
 
 // node_modules/zod/v4/locales/hy.js
-function getArmenianPlural(count2, one, many) {
-  return Math.abs(count2) === 1 ? one : many;
+function getArmenianPlural(count3, one, many) {
+  return Math.abs(count3) === 1 ? one : many;
 }
 function withDefiniteArticle(word) {
   if (!word)
@@ -64586,8 +64586,8 @@ function ro_default() {
 }
 
 // node_modules/zod/v4/locales/ru.js
-function getRussianPlural(count2, one, few, many) {
-  const absCount = Math.abs(count2);
+function getRussianPlural(count3, one, few, many) {
+  const absCount = Math.abs(count3);
   const lastDigit = absCount % 10;
   const lastTwoDigits = absCount % 100;
   if (lastTwoDigits >= 11 && lastTwoDigits <= 19) {
@@ -73369,10 +73369,8 @@ var INPUT_DEFAULTS = {
 };
 var SettingsError = class extends Error {
   constructor(problems) {
-    super(
-      `Invalid action inputs (${problems.length}):
-` + problems.map((p) => `  - ${p}`).join("\n")
-    );
+    super(`Invalid action inputs (${problems.length}):
+` + problems.map((p) => `  - ${p}`).join("\n"));
     this.problems = problems;
     this.name = "SettingsError";
   }
@@ -73381,7 +73379,9 @@ var SettingsError = class extends Error {
 var booleanWords = ["true", "false", "yes", "no", "1", "0", "on", "off"];
 var show = (value) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 function intIn(min, max) {
-  return external_exports.string().trim().regex(/^\d+$/, { message: `a whole number from ${min} to ${max}` }).transform(Number).pipe(external_exports.number().int().min(min, { message: `a whole number from ${min} to ${max}` }).max(max, { message: `a whole number from ${min} to ${max}` }));
+  return external_exports.string().trim().regex(/^\d+$/, { message: `a whole number from ${min} to ${max}` }).transform(Number).pipe(
+    external_exports.number().int().min(min, { message: `a whole number from ${min} to ${max}` }).max(max, { message: `a whole number from ${min} to ${max}` })
+  );
 }
 var providerNames = Object.keys(PROVIDERS);
 var schema = external_exports.object({
@@ -73448,7 +73448,7 @@ function resolvePrNumber(eventName, payload, prNumber) {
   if (prNumber !== void 0) return prNumber;
   if (PR_EVENTS.includes(eventName) && payload.pull_request?.number) return payload.pull_request.number;
   const dispatched = payload.inputs?.["pr-number"] ?? payload.inputs?.["pr_number"];
-  if (eventName === "workflow_dispatch" && dispatched !== void 0 && /^[1-9]\d*$/.test(String(dispatched))) {
+  if (eventName === "workflow_dispatch" && (typeof dispatched === "string" || typeof dispatched === "number") && /^[1-9]\d*$/.test(String(dispatched))) {
     return Number(dispatched);
   }
   throw new Error(
@@ -77981,6 +77981,7 @@ function formatUsd(usd) {
 var SUMMARY_MARKER = "<!-- claude-pr-reviewer:summary -->";
 var FINGERPRINT_PREFIX = "<!-- claude-pr-reviewer:fp=";
 var MAX_BODY_CHARS = 65536;
+var MAX_LISTED_BODY_CHARS = 1500;
 var ICON = { critical: "\u{1F534}", high: "\u{1F7E0}", medium: "\u{1F7E1}", low: "\u{1F535}", info: "\u26AA" };
 function fingerprintMarker(fp) {
   return `${FINGERPRINT_PREFIX}${fp} -->`;
@@ -77993,7 +77994,11 @@ function fenceFor(text) {
   return "`".repeat(longest + 1);
 }
 function commentBody(finding) {
-  const parts = [`${ICON[finding.severity]} **${capitalize(finding.severity)}** \xB7 ${finding.category} \u2014 **${finding.title.trim()}**`, "", finding.body.trim()];
+  const parts = [
+    `${ICON[finding.severity]} **${capitalize(finding.severity)}** \xB7 ${finding.category} \u2014 **${finding.title.trim()}**`,
+    "",
+    finding.body.trim()
+  ];
   if (finding.suggestion !== void 0 && finding.inline && finding.side === "RIGHT") {
     const text = finding.suggestion.replace(/\n$/, "");
     const fence = fenceFor(text);
@@ -78011,7 +78016,8 @@ function verdict(result, findings) {
   if (blocking > 0) {
     return `**Changes recommended**: ${plural2(counts.critical, "critical")}, ${plural2(counts.high, "high")} severity finding${blocking === 1 ? "" : "s"}.${partial2}`;
   }
-  if (findings.length > 0) return `**No blocking issues**: ${plural2(findings.length, "finding")} of medium severity or lower.${partial2}`;
+  if (findings.length > 0)
+    return `**No blocking issues**: ${plural2(findings.length, "finding")} of medium severity or lower.${partial2}`;
   return `**No issues found.**${partial2}`;
 }
 function countBySeverity(findings) {
@@ -78039,29 +78045,41 @@ function summaryBody(ctx) {
   );
   const inlineNote = [`${ctx.posted} new inline comment${ctx.posted === 1 ? "" : "s"} posted`];
   if (ctx.alreadyPosted > 0) inlineNote.push(`${ctx.alreadyPosted} already posted by an earlier run`);
-  if (result.duplicates > 0) inlineNote.push(`${result.duplicates} duplicate${result.duplicates === 1 ? "" : "s"} merged`);
+  if (result.duplicates > 0)
+    inlineNote.push(`${result.duplicates} duplicate${result.duplicates === 1 ? "" : "s"} merged`);
   lines.push(`${inlineNote.join(", ")}.`, "");
-  if (ctx.reviewError) lines.push(`> [!WARNING]
+  if (ctx.reviewError)
+    lines.push(`> [!WARNING]
 > Inline comments could not be posted: ${ctx.reviewError}. They are listed below.`, "");
+  const notReviewed = result.outcomes.filter((o) => o.status !== "ok");
+  if (notReviewed.length > 0) {
+    lines.push("### Not reviewed", "");
+    for (const o of notReviewed) {
+      const files = o.chunk.files.map(
+        (cf) => `\`${cf.file.path}\`${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ""}`
+      );
+      lines.push(`- ${files.join(", ")}: ${o.error ?? "not reviewed"}`);
+    }
+    lines.push("");
+  }
   const summaries = result.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
   if (summaries.length > 0) {
-    lines.push("### Overview", "", ...summaries.map((o) => o.summary.trim()).join("\n\n").split("\n"), "");
+    lines.push(
+      "### Overview",
+      "",
+      ...summaries.map((o) => o.summary.trim()).join("\n\n").split("\n"),
+      ""
+    );
   }
   const outside = ctx.findings.filter((f) => !f.inline || ctx.reviewError);
   if (outside.length > 0) {
     lines.push("### Findings not on a diff line", "");
     for (const f of outside) {
       const where = `\`${f.path}:${f.line}\`${f.note ? ` (${f.note})` : ""}`;
-      lines.push(`- ${ICON[f.severity]} **${f.title.trim()}** \u2014 ${where}`, `  ${f.body.trim().replace(/\n/g, "\n  ")}`);
-    }
-    lines.push("");
-  }
-  const notReviewed = result.outcomes.filter((o) => o.status !== "ok");
-  if (notReviewed.length > 0) {
-    lines.push("### Not reviewed", "");
-    for (const o of notReviewed) {
-      const files = o.chunk.files.map((cf) => `\`${cf.file.path}\`${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ""}`);
-      lines.push(`- ${files.join(", ")}: ${o.error ?? "not reviewed"}`);
+      lines.push(
+        `- ${ICON[f.severity]} **${f.title.trim()}** \u2014 ${where}`,
+        `  ${clip(f.body.trim(), MAX_LISTED_BODY_CHARS).replace(/\n/g, "\n  ")}`
+      );
     }
     lines.push("");
   }
@@ -78098,7 +78116,9 @@ function planReport(plan, estimate, model) {
   lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
   lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
   for (const chunk of plan.chunks) {
-    const names = chunk.files.map((cf) => cf.file.path + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : ""));
+    const names = chunk.files.map(
+      (cf) => cf.file.path + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : "")
+    );
     const shown = names.length > 6 ? [...names.slice(0, 6), `\u2026 ${names.length - 6} more`] : names;
     lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens: ${shown.join(", ")}`);
   }
@@ -78119,6 +78139,7 @@ function createOctokit(options) {
     {
       baseUrl: options.baseUrl,
       throttle: {
+        enabled: options.throttle ?? true,
         onRateLimit: (retryAfter, req, _octokit, retryCount) => {
           log(`GitHub rate limit on ${req.method} ${req.url}; retrying in ${retryAfter}s`);
           return retryCount < 2;
@@ -78167,6 +78188,7 @@ async function fetchPullRequest(octokit, ref) {
     baseSha: pr.base.sha,
     headSha: pr.head.sha,
     draft: pr.draft ?? false,
+    // head.repo is null when the fork was deleted.
     fromFork: (pr.head.repo?.full_name ?? "") !== pr.base.repo.full_name,
     url: pr.html_url,
     files
@@ -78223,7 +78245,12 @@ async function upsertSummary(octokit, pr, body) {
     await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: existing, body });
     return existing;
   }
-  const { data } = await octokit.rest.issues.createComment({ owner: pr.owner, repo: pr.repo, issue_number: pr.number, body });
+  const { data } = await octokit.rest.issues.createComment({
+    owner: pr.owner,
+    repo: pr.repo,
+    issue_number: pr.number,
+    body
+  });
   return data.id;
 }
 
@@ -78239,7 +78266,8 @@ async function loadInstructions(text, file2, workspace) {
   } catch (error63) {
     const code = error63.code ?? "unreadable";
     throw new Error(
-      `input 'instructions-file': cannot read ${JSON.stringify(file2)} (${code}); expected a path relative to the repository root of a checked-out file (add actions/checkout before this step)`
+      `input 'instructions-file': cannot read ${JSON.stringify(file2)} (${code}); expected a path relative to the repository root of a checked-out file (add actions/checkout before this step)`,
+      { cause: error63 }
     );
   }
   return [text, content.trim()].filter(Boolean).join("\n\n");
@@ -78284,16 +78312,17 @@ function commentableLines(hunks, side) {
   return lines;
 }
 function hunkIndexOf(hunks, side, line) {
-  return hunks.findIndex(
-    (hunk) => hunk.lines.some((l) => (side === "RIGHT" ? l.newLine : l.oldLine) === line)
-  );
+  return hunks.findIndex((hunk) => hunk.lines.some((l) => (side === "RIGHT" ? l.newLine : l.oldLine) === line));
 }
 
 // src/filter/filter.ts
 function skipReason(file2) {
   if (file2.status === "removed") return "deleted";
+  if (file2.status === "renamed" && file2.hunks.length === 0 && file2.additions + file2.deletions === 0) {
+    return "renamed without changes";
+  }
   if (file2.noPatch) return "binary, or too large for GitHub to send a patch";
-  if (file2.hunks.length === 0) return file2.status === "renamed" ? "renamed without changes" : "no changed lines";
+  if (file2.hunks.length === 0) return "no changed lines";
   return void 0;
 }
 function filterFiles(files) {
@@ -78421,8 +78450,8 @@ function splitHunk(hunk, budget) {
   while (start < hunk.lines.length) {
     let end = start;
     let size = estimateTokens(hunk.header) + 1;
-    while (end < hunk.lines.length) {
-      const cost = estimateTokens(lineText(hunk.lines[end])) + 1;
+    for (const line of hunk.lines.slice(start)) {
+      const cost = estimateTokens(lineText(line)) + 1;
       if (end > start && size + cost > budget) break;
       size += cost;
       end += 1;
@@ -78661,7 +78690,16 @@ function makePlan(pr, settings, instructions) {
     );
   }
   const chunkBudget = Math.min(DEFAULT_CHUNK_TOKENS, room);
-  return { pr, files, reviewable, skipped, prefix, prefixTokens, chunkBudget, chunks: planChunks(reviewable, chunkBudget) };
+  return {
+    pr,
+    files,
+    reviewable,
+    skipped,
+    prefix,
+    prefixTokens,
+    chunkBudget,
+    chunks: planChunks(reviewable, chunkBudget)
+  };
 }
 function estimateCost(plan, prices, maxOutputTokens) {
   const n = plan.chunks.length;
@@ -78748,10 +78786,10 @@ function createAnthropicClient(options) {
       );
       const text = message.content.flatMap((block) => block.type === "text" ? [block.text] : []).join("\n").trim();
       const usage = {
-        input: message.usage.input_tokens ?? 0,
-        output: message.usage.output_tokens ?? 0,
-        cacheRead: message.usage.cache_read_input_tokens ?? 0,
-        cacheWrite: message.usage.cache_creation_input_tokens ?? 0
+        input: count2(message.usage.input_tokens),
+        output: count2(message.usage.output_tokens),
+        cacheRead: count2(message.usage.cache_read_input_tokens),
+        cacheWrite: count2(message.usage.cache_creation_input_tokens)
       };
       return { toolInput: toolUse?.input, usage, stopReason: message.stop_reason ?? "unknown", text };
     }
@@ -78766,14 +78804,20 @@ function classifyAnthropicError(error63) {
     return new LlmError("network", `could not reach the gateway: ${error63.message}`);
   }
   if (error63 instanceof Anthropic.APIError) {
-    const detail = gatewayMessage(error63);
-    const status = error63.status;
+    const fields = error63;
+    const detail = gatewayMessage(fields.error, fields.message);
+    const status = typeof fields.status === "number" ? fields.status : void 0;
     if (status === void 0) return new LlmError("stream", `the stream broke off with an error event: ${detail}`);
     if (status === 400) return new LlmError("bad-request", `the gateway rejected the request (400): ${detail}`, status);
     if (status === 401) {
-      return new LlmError("auth", `the gateway rejected the API key (401): check the secret passed as 'api-key'. ${detail}`, status);
+      return new LlmError(
+        "auth",
+        `the gateway rejected the API key (401): check the secret passed as 'api-key'. ${detail}`,
+        status
+      );
     }
-    if (status === 402) return new LlmError("payment", `the gateway's wallet or credit is exhausted (402): ${detail}`, status);
+    if (status === 402)
+      return new LlmError("payment", `the gateway's wallet or credit is exhausted (402): ${detail}`, status);
     if (status === 403) {
       return new LlmError(
         "permission",
@@ -78782,7 +78826,11 @@ function classifyAnthropicError(error63) {
       );
     }
     if (status === 404) {
-      return new LlmError("not-found", `the model or endpoint was not found (404): check 'model' and 'base-url'. ${detail}`, status);
+      return new LlmError(
+        "not-found",
+        `the model or endpoint was not found (404): check 'model' and 'base-url'. ${detail}`,
+        status
+      );
     }
     if (status === 413) return new LlmError("too-large", `the request is too large (413): ${detail}`, status);
     if (status === 429) return new LlmError("rate-limit", `rate limited (429) after retries: ${detail}`, status);
@@ -78790,10 +78838,13 @@ function classifyAnthropicError(error63) {
   }
   return new LlmError("network", error63 instanceof Error ? error63.message : String(error63));
 }
-function gatewayMessage(error63) {
-  const body = error63.error;
-  const message = body?.error?.message ?? body?.message;
-  return typeof message === "string" && message ? message : error63.message;
+function gatewayMessage(body, fallback) {
+  const shaped = body;
+  const message = shaped?.error?.message ?? shaped?.message;
+  return typeof message === "string" && message ? message : fallback;
+}
+function count2(value) {
+  return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
 // src/llm/factory.ts
@@ -78838,9 +78889,19 @@ async function review(deps) {
   if (!owner || !repo) throw new Error("GITHUB_REPOSITORY is not set: run this action inside a GitHub workflow");
   const number4 = resolvePrNumber(eventName, payload, settings.prNumber);
   const token = settings.githubToken || env.GITHUB_TOKEN || "";
-  if (!token) throw new Error("input 'github-token' is empty; expected a token with pull-requests: write (the default ${{ github.token }} works)");
+  if (!token)
+    throw new Error(
+      "input 'github-token' is empty; expected a token with pull-requests: write (the default ${{ github.token }} works)"
+    );
   setSecret(token);
-  const octokit = createOctokit({ token, baseUrl: env.GITHUB_API_URL || "https://api.github.com", log: (m) => info(m) });
+  const octokit = createOctokit({
+    token,
+    baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+    throttle: deps.githubThrottle ?? true,
+    log: (m) => {
+      info(m);
+    }
+  });
   const pr = await group("Fetch the pull request", async () => {
     const fetched = await fetchPullRequest(octokit, { owner, repo, number: number4 });
     info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
@@ -78851,11 +78912,15 @@ async function review(deps) {
     setOutputs(void 0, {});
     return;
   }
-  const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, env.GITHUB_WORKSPACE ?? process.cwd());
-  const plan = await group("Plan the review", async () => {
+  const instructions = await loadInstructions(
+    settings.instructions,
+    settings.instructionsFile,
+    env.GITHUB_WORKSPACE ?? process.cwd()
+  );
+  const plan = await group("Plan the review", () => {
     const made = makePlan(pr, settings, instructions);
     info(planReport(made, estimateCost(made, pricesFor(settings), settings.maxOutputTokens), settings.model));
-    return made;
+    return Promise.resolve(made);
   });
   if (!settings.apiKey) {
     if (!settings.dryRun) {
@@ -78870,7 +78935,12 @@ async function review(deps) {
   const llm = (deps.llm ?? createLlmClient)(settings);
   const result = await group(
     `Review ${plan.chunks.length} part(s) with ${settings.model}`,
-    () => executePlan(plan, settings, llm, { concurrency: CONCURRENCY, log: (m) => info(m) })
+    () => executePlan(plan, settings, llm, {
+      concurrency: CONCURRENCY,
+      log: (m) => {
+        info(m);
+      }
+    })
   );
   await publish(octokit, pr, settings, result);
 }
@@ -78879,7 +78949,9 @@ async function readEvent(path4) {
   try {
     return JSON.parse(await readFile3(path4, "utf8"));
   } catch (error63) {
-    throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${path4}: ${error63.message}`);
+    throw new Error(`cannot read the event payload at GITHUB_EVENT_PATH=${path4}: ${error63.message}`, {
+      cause: error63
+    });
   }
 }
 async function publish(octokit, pr, settings, result) {
@@ -78892,7 +78964,13 @@ async function publish(octokit, pr, settings, result) {
     try {
       reviewId = await group(
         `Post ${toPost.length} inline comment(s)`,
-        () => createReview(octokit, pr, toPost, `\u{1F916} Claude found ${toPost.length} issue${toPost.length === 1 ? "" : "s"} in this change; the summary comment has the overview and the cost.`, "COMMENT")
+        () => createReview(
+          octokit,
+          pr,
+          toPost,
+          `\u{1F916} Claude found ${toPost.length} issue${toPost.length === 1 ? "" : "s"} in this change; the summary comment has the overview and the cost.`,
+          "COMMENT"
+        )
       );
     } catch (error63) {
       reviewError = error63 instanceof Error ? error63.message : String(error63);
@@ -78915,7 +78993,8 @@ async function publish(octokit, pr, settings, result) {
   if (failed.length === result.outcomes.length && failed.length > 0) {
     throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? "unknown error"}`);
   }
-  if (failed.length > 0) warning(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+  if (failed.length > 0)
+    warning(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
 }
 function setOutputs(result, extra) {
   const plan = result?.plan ?? extra.plan;

@@ -26,6 +26,8 @@ export interface RunDependencies {
   env?: NodeJS.ProcessEnv;
   /** Makes the LLM client; tests point it at a fake gateway. */
   llm?: (settings: Settings) => LlmClient;
+  /** Pace GitHub writes as GitHub asks (default true). */
+  githubThrottle?: boolean;
 }
 
 /** The action's entry: one top-level catch that fails the step with a readable message. */
@@ -72,6 +74,7 @@ async function review(deps: RunDependencies): Promise<void> {
   const octokit = createOctokit({
     token,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    throttle: deps.githubThrottle ?? true,
     log: (m) => {
       core.info(m);
     },

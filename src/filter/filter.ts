@@ -13,8 +13,11 @@ export interface FilterResult {
 /** Why a file is not reviewed, or undefined when it is. */
 export function skipReason(file: FileDiff): string | undefined {
   if (file.status === 'removed') return 'deleted';
+  if (file.status === 'renamed' && file.hunks.length === 0 && file.additions + file.deletions === 0) {
+    return 'renamed without changes';
+  }
   if (file.noPatch) return 'binary, or too large for GitHub to send a patch';
-  if (file.hunks.length === 0) return file.status === 'renamed' ? 'renamed without changes' : 'no changed lines';
+  if (file.hunks.length === 0) return 'no changed lines';
   return undefined;
 }
 

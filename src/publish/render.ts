@@ -8,6 +8,8 @@ export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
 const FINGERPRINT_PREFIX = '<!-- claude-pr-reviewer:fp=';
 /** GitHub refuses comment bodies longer than this. */
 export const MAX_BODY_CHARS = 65_536;
+/** A finding listed in the summary keeps this much of its body, so one long finding cannot crowd out the rest. */
+const MAX_LISTED_BODY_CHARS = 1_500;
 
 const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵', info: '⚪' };
 
@@ -103,6 +105,17 @@ export function summaryBody(ctx: SummaryContext): string {
   if (ctx.reviewError)
     lines.push(`> [!WARNING]\n> Inline comments could not be posted: ${ctx.reviewError}. They are listed below.`, '');
 
+  const notReviewed = result.outcomes.filter((o) => o.status !== 'ok');
+  if (notReviewed.length > 0) {
+    lines.push('### Not reviewed', '');
+    for (const o of notReviewed) {
+      const files = o.chunk.files.map(
+        (cf) => `\`${cf.file.path}\`${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
+      );
+      lines.push(`- ${files.join(', ')}: ${o.error ?? 'not reviewed'}`);
+    }
+    lines.push('');
+  }
   const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim());
   if (summaries.length > 0) {
     lines.push(
@@ -120,18 +133,10 @@ export function summaryBody(ctx: SummaryContext): string {
     lines.push('### Findings not on a diff line', '');
     for (const f of outside) {
       const where = `\`${f.path}:${f.line}\`${f.note ? ` (${f.note})` : ''}`;
-      lines.push(`- ${ICON[f.severity]} **${f.title.trim()}** — ${where}`, `  ${f.body.trim().replace(/\n/g, '\n  ')}`);
-    }
-    lines.push('');
-  }
-  const notReviewed = result.outcomes.filter((o) => o.status !== 'ok');
-  if (notReviewed.length > 0) {
-    lines.push('### Not reviewed', '');
-    for (const o of notReviewed) {
-      const files = o.chunk.files.map(
-        (cf) => `\`${cf.file.path}\`${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
+      lines.push(
+        `- ${ICON[f.severity]} **${f.title.trim()}** — ${where}`,
+        `  ${clip(f.body.trim(), MAX_LISTED_BODY_CHARS).replace(/\n/g, '\n  ')}`,
       );
-      lines.push(`- ${files.join(', ')}: ${o.error ?? 'not reviewed'}`);
     }
     lines.push('');
   }

@@ -1,0 +1,268 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { FakeGitHub, linesInPatch } from './fakes/github.js';
+import { FakeMessages, MIN_CACHE_TOKENS, type Reply } from './fakes/messages.js';
+import {
+  fakePullRequest,
+  pullRequestEvent,
+  examplePayload,
+  readOutputs,
+  runInProcess,
+  runnerEnv,
+  runnerFiles,
+  scriptedReview,
+  userTextOf,
+} from './helpers/action.js';
+import { SUMMARY_MARKER } from '../src/publish/render.js';
+
+const KEY = 'sk-ant-test-key-0123456789';
+const SONNET = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+
+function usd(
+  u: {
+    input_tokens: number;
+    output_tokens: number;
+    cache_read_input_tokens: number;
+    cache_creation_input_tokens: number;
+  },
+  p = SONNET,
+): number {
+  return (
+    (u.input_tokens * p.input +
+      u.output_tokens * p.output +
+      u.cache_read_input_tokens * p.cacheRead +
+      u.cache_creation_input_tokens * p.cacheWrite) /
+    1e6
+  );
+}
+
+describe('the action against a fake GitHub and a fake Messages API', () => {
+  let github: FakeGitHub;
+  let llm: FakeMessages;
+  let reply: (body: Parameters<typeof scriptedReview>[0] extends string ? never : never) => Reply;
+
+  beforeEach(async () => {
+    github = await new FakeGitHub(fakePullRequest()).start();
+    llm = await new FakeMessages({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+    }).start();
+    void reply;
+  });
+  afterEach(async () => {
+    await github.stop();
+    await llm.stop();
+  });
+
+  function envFor(
+    inputs: Record<string, string>,
+    payload: unknown = pullRequestEvent(github.pr),
+    eventName = 'pull_request',
+  ) {
+    const files = runnerFiles(payload);
+    const env = runnerEnv({ 'api-key': KEY, 'base-url': llm.url, ...inputs }, files, {
+      url: github.url,
+      token: github.token,
+      eventName,
+      repository: `${github.pr.owner}/${github.pr.repo}`,
+    });
+    return { env, files };
+  }
+
+  it('posts one review with inline comments only on diff lines, and one summary with the cost', async () => {
+    const { env, files } = envFor({});
+    const { exitCode, log } = await runInProcess(env);
+    expect(log).not.toContain('::error');
+    expect(exitCode).toBe(0);
+
+    expect(github.reviews).toHaveLength(1);
+    expect(github.issueComments).toHaveLength(1);
+    expect(github.requests.filter((r) => r.status === 422)).toHaveLength(0);
+    const review = github.reviews[0]!;
+    expect(review.event).toBe('COMMENT');
+    expect(review.commit_id).toBe(github.pr.headSha);
+    const comments = review.comments as {
+      path: string;
+      line: number;
+      side: 'LEFT' | 'RIGHT';
+      start_line?: number;
+      body: string;
+    }[];
+    expect(comments.length).toBeGreaterThanOrEqual(8);
+    for (const c of comments) {
+      const patch = github.pr.files.find((f) => f.filename === c.path)?.patch;
+      expect(linesInPatch(patch)[c.side].has(c.line)).toBe(true);
+    }
+    const ranged = comments.find((c) => c.start_line !== undefined);
+    expect(ranged?.body).toContain('```suggestion');
+
+    const summary = github.issueComments[0]!.body;
+    expect(summary).toContain(SUMMARY_MARKER);
+    expect(summary).toContain('Finding outside the diff');
+    expect(summary).toMatch(/`docs\/logo\.png`: binary/);
+    expect(summary).toMatch(/`range\.bnf`: deleted/);
+    expect(summary).toContain('| model | calls | input | cache write | cache read | output | cost |');
+
+    const outputs = readOutputs(files.outputPath);
+    const billed = llm.billed();
+    expect(Number(outputs['cost-usd'])).toBeCloseTo(usd(billed), 6);
+    expect(Math.abs(Number(outputs['cost-usd']) - usd(billed)) / usd(billed)).toBeLessThan(0.005);
+    expect(outputs['review-id']).toBe(String(review.id));
+    expect(outputs['summary-comment-id']).toBe(String(github.issueComments[0]!.id));
+    expect(Number(outputs['comments-posted'])).toBe(comments.length);
+    expect(Number(outputs['llm-calls'])).toBe(llm.calls.length);
+    expect(Number(outputs['input-tokens'])).toBe(billed.input_tokens);
+    expect(Number(outputs['output-tokens'])).toBe(billed.output_tokens);
+    expect(Number(outputs['cache-write-tokens'])).toBe(billed.cache_creation_input_tokens);
+    expect(JSON.parse(outputs['skipped-files'] ?? '[]')).toEqual([
+      { path: 'docs/logo.png', reason: 'binary, or too large for GitHub to send a patch' },
+      { path: 'range.bnf', reason: 'deleted' },
+    ]);
+    expect(readFileSync(files.summaryPath, 'utf8')).toContain('| model | calls |');
+
+    // The wire request: forced tool, cached prefix, streamed, with the x-api-key preset headers.
+    const call = llm.calls[0]!;
+    expect(call.headers['x-api-key']).toBe(KEY);
+    expect(call.headers.authorization).toBeUndefined();
+    expect(call.body.stream).toBe(true);
+    expect(call.body.tool_choice).toEqual({ type: 'tool', name: 'submit_review' });
+    expect(call.body.model).toBe('claude-sonnet-4-5');
+    expect(call.usage?.cache_creation_input_tokens).toBeGreaterThanOrEqual(MIN_CACHE_TOKENS);
+    expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain(KEY);
+  });
+
+  it('a second run on the same head edits the summary in place and posts no duplicate comment; the prefix is read from the cache', async () => {
+    await runInProcess(envFor({}).env);
+    const firstSummaryId = github.issueComments[0]!.id;
+    const inlineAfterFirst = github.reviewComments.length;
+    const callsAfterFirst = llm.calls.length;
+
+    const { env, files } = envFor({});
+    const { exitCode } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(github.reviews).toHaveLength(1);
+    expect(github.reviewComments).toHaveLength(inlineAfterFirst);
+    expect(github.issueComments).toHaveLength(1);
+    expect(github.issueComments[0]!.id).toBe(firstSummaryId);
+    expect(github.count('PATCH', /\/issues\/comments\/\d+$/)).toBe(1);
+    expect(github.issueComments[0]!.body).toContain(`${inlineAfterFirst} already posted by an earlier run`);
+
+    const second = llm.calls[callsAfterFirst]!;
+    expect(second.usage?.cache_read_input_tokens).toBeGreaterThanOrEqual(MIN_CACHE_TOKENS);
+    expect(second.usage?.cache_creation_input_tokens).toBe(0);
+    const outputs = readOutputs(files.outputPath);
+    expect(outputs['review-id']).toBe('');
+    expect(Number(outputs['cache-read-tokens'])).toBe(second.usage?.cache_read_input_tokens);
+  });
+
+  it('a fork pull_request without the key gets a notice about pull_request_target and exits 0', async () => {
+    const { env } = envFor({ 'api-key': '' }, pullRequestEvent(github.pr, { headRepo: 'someone/fork' }));
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(log).toContain('::notice::');
+    expect(log).toContain('pull_request_target');
+    expect(llm.calls).toHaveLength(0);
+    expect(github.requests).toHaveLength(0);
+  });
+
+  it('skips a draft pull request with a notice', async () => {
+    github.pr.draft = true;
+    const { env } = envFor({});
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(log).toMatch(/::notice::.*draft/);
+    expect(llm.calls).toHaveLength(0);
+    expect(github.reviews).toHaveLength(0);
+  });
+
+  it('reviews the pull request named by pr-number on workflow_dispatch', async () => {
+    const payload = examplePayload('workflow_dispatch');
+    const { env } = envFor({ 'pr-number': '42' }, payload, 'workflow_dispatch');
+    const { exitCode } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(github.reviews).toHaveLength(1);
+  });
+
+  it('workflow_dispatch without pr-number fails with a message that names the input', async () => {
+    const { env } = envFor({}, examplePayload('workflow_dispatch'), 'workflow_dispatch');
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(1);
+    expect(log).toMatch(/::error::.*'pr-number'/);
+  });
+
+  it('dry-run without a key prints the plan and the estimated cost, and calls nothing', async () => {
+    const { env, files } = envFor({ 'api-key': '', 'dry-run': 'true' });
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(log).toContain('estimated cost: $');
+    expect(log).toContain('skipped docs/logo.png');
+    expect(llm.calls).toHaveLength(0);
+    expect(github.reviews).toHaveLength(0);
+    expect(github.issueComments).toHaveLength(0);
+    expect(readOutputs(files.outputPath).chunks).toBe('1');
+  });
+
+  it('a missing key outside dry-run fails and says which input to set', async () => {
+    const { env } = envFor({ 'api-key': '' });
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(1);
+    expect(log).toMatch(/::error::input 'api-key' is empty/);
+  });
+
+  it('a rejected key fails the step, says which secret to check, and still posts the summary of what was not reviewed', async () => {
+    const { env } = envFor({ 'api-key': 'sk-wrong' });
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(1);
+    expect(log).toMatch(/::error::.*401.*'api-key'/);
+    expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain('sk-wrong');
+    expect(github.reviews).toHaveLength(0);
+    expect(github.issueComments[0]?.body).toContain('Not reviewed');
+  });
+
+  it('lists every bad input with its value and what is accepted, in one error', async () => {
+    const { env } = envFor({ temperature: '3', 'max-output-tokens': 'lots', provider: 'openrouter' });
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(1);
+    expect(log).toContain("input 'temperature'");
+    expect(log).toContain("input 'max-output-tokens'");
+    expect(log).toContain("input 'provider'");
+    expect(llm.calls).toHaveLength(0);
+  });
+});
+
+describe('the runapi preset', () => {
+  it('sends a Bearer token and the dated model ID, and prices at RunAPI rates', async () => {
+    const github = await new FakeGitHub(fakePullRequest()).start();
+    const llm = await new FakeMessages({
+      apiKey: KEY,
+      auth: 'bearer',
+      reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+    }).start();
+    try {
+      const files = runnerFiles(pullRequestEvent(github.pr));
+      const env = runnerEnv(
+        { 'api-key': KEY, provider: 'runapi', 'base-url': llm.url, model: 'claude-sonnet-4-5' },
+        files,
+        {
+          url: github.url,
+          token: github.token,
+          eventName: 'pull_request',
+          repository: 'octo-org/octo-repo',
+        },
+      );
+      const { exitCode } = await runInProcess(env);
+      expect(exitCode).toBe(0);
+      expect(llm.calls[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
+      expect(llm.calls[0]!.headers['x-api-key']).toBeUndefined();
+      expect(llm.calls[0]!.body.model).toBe('claude-sonnet-4-5-20250929');
+      const cost = Number(readOutputs(files.outputPath)['cost-usd']);
+      const expected = usd(llm.billed(), { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 });
+      expect(Math.abs(cost - expected) / expected).toBeLessThan(0.005);
+      expect(github.reviews).toHaveLength(1);
+    } finally {
+      await github.stop();
+      await llm.stop();
+    }
+  });
+});

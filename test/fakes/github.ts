@@ -1,0 +1,244 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ChangedFile } from '../../src/source/types.js';
+
+/** A request the fake received, for assertions. */
+export interface Recorded {
+  method: string;
+  path: string;
+  body: unknown;
+  status: number;
+}
+
+export interface FakePullRequest {
+  owner: string;
+  repo: string;
+  number: number;
+  title: string;
+  body: string;
+  headSha: string;
+  baseSha: string;
+  draft?: boolean;
+  headRepo?: string;
+  files: ChangedFile[];
+}
+
+interface StoredComment {
+  id: number;
+  body: string;
+  path?: string;
+  line?: number;
+  side?: string;
+  user: { login: string };
+}
+
+/**
+ * The lines GitHub lets a review comment sit on, computed from the raw patch text on its own (not with the
+ * code under test): per side, every line a hunk shows.
+ */
+export function linesInPatch(patch: string | undefined): { LEFT: Set<number>; RIGHT: Set<number> } {
+  const sides = { LEFT: new Set<number>(), RIGHT: new Set<number>() };
+  let oldLine = 0;
+  let newLine = 0;
+  for (const line of (patch ?? '').split('\n')) {
+    const header = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(line);
+    if (header) {
+      oldLine = Number(header[1]);
+      newLine = Number(header[2]);
+    } else if (line.startsWith('+')) sides.RIGHT.add(newLine++);
+    else if (line.startsWith('-')) sides.LEFT.add(oldLine++);
+    else if (line.startsWith('\\') || line === '') continue;
+    else {
+      sides.LEFT.add(oldLine++);
+      sides.RIGHT.add(newLine++);
+    }
+  }
+  return sides;
+}
+
+/**
+ * A fake GitHub REST API on 127.0.0.1 for one pull request: pulls.get, paginated listFiles and
+ * listReviewComments, createReview (422 "Line could not be resolved" for any comment outside the diff,
+ * like GitHub), and issue comments (list, create, update).
+ */
+export class FakeGitHub {
+  readonly requests: Recorded[] = [];
+  readonly reviews: { id: number; body: string; event: string; commit_id: string; comments: unknown[] }[] = [];
+  readonly reviewComments: StoredComment[] = [];
+  readonly issueComments: StoredComment[] = [];
+  readonly token = 'ghs_faketoken123';
+  private server: Server | undefined;
+  private nextId = 1000;
+
+  constructor(readonly pr: FakePullRequest) {}
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  count(method: string, pattern: RegExp): number {
+    return this.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    const url = new URL(req.url ?? '/', this.url);
+    const method = req.method ?? 'GET';
+    const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
+      this.requests.push({ method, path: url.pathname, body, status });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+      res.end(JSON.stringify(payload));
+    };
+    const auth = req.headers.authorization ?? '';
+    if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
+      send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      return;
+    }
+    const { owner, repo, number } = this.pr;
+    const base = `/repos/${owner}/${repo}`;
+    const page = Number(url.searchParams.get('page') ?? '1');
+    const perPage = Number(url.searchParams.get('per_page') ?? '30');
+    const paged = <T>(items: T[]): void => {
+      const slice = items.slice((page - 1) * perPage, page * perPage);
+      const last = Math.max(1, Math.ceil(items.length / perPage));
+      const links: string[] = [];
+      const link = (p: number, rel: string): string => {
+        const next = new URL(url);
+        next.searchParams.set('page', String(p));
+        return `<${next.toString()}>; rel="${rel}"`;
+      };
+      if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+      send(200, slice, links.length ? { link: links.join(', ') } : {});
+    };
+
+    if (method === 'GET' && url.pathname === `${base}/pulls/${number}`) {
+      send(200, this.pullJson());
+    } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/files`) {
+      paged(
+        this.pr.files.map((f, i) => ({
+          sha: `sha${i}`,
+          filename: f.filename,
+          status: f.status,
+          additions: f.additions,
+          deletions: f.deletions,
+          changes: f.additions + f.deletions,
+          ...(f.patch !== undefined ? { patch: f.patch } : {}),
+          ...(f.previous_filename ? { previous_filename: f.previous_filename } : {}),
+        })),
+      );
+    } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/comments`) {
+      paged(this.reviewComments);
+    } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/reviews`) {
+      this.createReview(body as ReviewBody, send);
+    } else if (method === 'GET' && url.pathname === `${base}/issues/${number}/comments`) {
+      paged(this.issueComments);
+    } else if (method === 'POST' && url.pathname === `${base}/issues/${number}/comments`) {
+      const comment = {
+        id: this.nextId++,
+        body: (body as { body: string }).body,
+        user: { login: 'github-actions[bot]' },
+      };
+      this.issueComments.push(comment);
+      send(201, comment);
+    } else if (method === 'PATCH' && url.pathname.startsWith(`${base}/issues/comments/`)) {
+      const id = Number(url.pathname.split('/').pop());
+      const comment = this.issueComments.find((c) => c.id === id);
+      if (!comment) send(404, { message: 'Not Found' });
+      else {
+        comment.body = (body as { body: string }).body;
+        send(200, comment);
+      }
+    } else {
+      send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+    }
+  }
+
+  private createReview(body: ReviewBody, send: (status: number, payload: unknown) => void): void {
+    if (body.commit_id !== this.pr.headSha) {
+      send(422, { message: 'Unprocessable Entity', errors: ['commit_id is not part of the pull request'] });
+      return;
+    }
+    for (const c of body.comments ?? []) {
+      const file = this.pr.files.find((f) => f.filename === c.path);
+      const sides = linesInPatch(file?.patch);
+      const side = c.side ?? 'RIGHT';
+      const ok =
+        file !== undefined &&
+        sides[side].has(c.line) &&
+        (c.start_line === undefined || (c.start_line < c.line && sides[c.start_side ?? side].has(c.start_line)));
+      if (!ok) {
+        send(422, {
+          message: 'Unprocessable Entity',
+          errors: ['Line could not be resolved'],
+          documentation_url: 'https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request',
+        });
+        return;
+      }
+    }
+    const id = this.nextId++;
+    this.reviews.push({
+      id,
+      body: body.body ?? '',
+      event: body.event ?? 'PENDING',
+      commit_id: body.commit_id,
+      comments: body.comments ?? [],
+    });
+    for (const c of body.comments ?? []) {
+      this.reviewComments.push({
+        id: this.nextId++,
+        body: c.body,
+        path: c.path,
+        line: c.line,
+        side: c.side ?? 'RIGHT',
+        user: { login: 'github-actions[bot]' },
+      });
+    }
+    send(200, { id, body: body.body, state: 'COMMENTED', commit_id: body.commit_id });
+  }
+
+  private pullJson(): Record<string, unknown> {
+    const { owner, repo, number } = this.pr;
+    const full = `${owner}/${repo}`;
+    return {
+      number,
+      title: this.pr.title,
+      body: this.pr.body,
+      draft: this.pr.draft ?? false,
+      state: 'open',
+      html_url: `https://github.com/${full}/pull/${number}`,
+      user: { login: 'octocat' },
+      head: { ref: 'feature', sha: this.pr.headSha, repo: { full_name: this.pr.headRepo ?? full } },
+      base: { ref: 'main', sha: this.pr.baseSha, repo: { full_name: full } },
+    };
+  }
+}
+
+interface ReviewBody {
+  commit_id: string;
+  event?: string;
+  body?: string;
+  comments?: {
+    path: string;
+    line: number;
+    side?: 'LEFT' | 'RIGHT';
+    start_line?: number;
+    start_side?: 'LEFT' | 'RIGHT';
+    body: string;
+  }[];
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { toFileDiff } from '../src/diff/diff.js';
+import { dedupe, fingerprint, parseReview, placeComments } from '../src/findings/findings.js';
+import { reviewToolInputSchema } from '../src/findings/schema.js';
+import { commentBody, fingerprintsIn, summaryBody, SUMMARY_MARKER, MAX_BODY_CHARS } from '../src/publish/render.js';
+import type { RawComment } from '../src/findings/schema.js';
+import type { ReviewResult } from '../src/review.js';
+
+const file = toFileDiff({
+  filename: 'src/a.ts',
+  status: 'modified',
+  additions: 3,
+  deletions: 1,
+  patch: ['@@ -1,3 +1,4 @@', ' a', '-b', '+c', '+d', ' e', '@@ -20,2 +21,3 @@', ' x', '+y', ' z'].join('\n'),
+});
+const base: RawComment = {
+  path: 'src/a.ts',
+  line: 2,
+  severity: 'high',
+  category: 'bug',
+  title: 'Wrong value',
+  body: 'Because.',
+};
+
+describe('parseReview', () => {
+  it('keeps valid comments and drops malformed ones one by one', () => {
+    const parsed = parseReview({
+      summary: 'ok',
+      comments: [base, { ...base, line: -1 }, { path: 'x' }, { ...base, severity: 'urgent' }],
+    });
+    expect(parsed.summary).toBe('ok');
+    expect(parsed.comments).toEqual([base]);
+    expect(parsed.rejected).toHaveLength(3);
+    expect(parsed.rejected[0]).toMatch(/^comment 2: line/);
+  });
+
+  it('accepts the list sent as a JSON string, and a missing list as empty', () => {
+    expect(parseReview({ summary: 's', comments: JSON.stringify([base]) }).comments).toEqual([base]);
+    expect(parseReview({ summary: 's' }).comments).toEqual([]);
+  });
+
+  it('throws when there is no tool input at all', () => {
+    expect(() => parseReview(undefined)).toThrow(/submit_review/);
+    expect(() => parseReview({ comments: 5 })).toThrow(/comments/);
+  });
+
+  it('sends a JSON schema generated from the same zod schema', () => {
+    const schema = reviewToolInputSchema() as {
+      properties: { comments: { items: { required: string[]; properties: Record<string, { enum?: string[] }> } } };
+    };
+    expect(schema.properties.comments.items.required).toEqual([
+      'path',
+      'line',
+      'severity',
+      'category',
+      'title',
+      'body',
+    ]);
+    expect(schema.properties.comments.items.properties.severity?.enum).toEqual([
+      'critical',
+      'high',
+      'medium',
+      'low',
+      'info',
+    ]);
+  });
+});
+
+describe('placeComments', () => {
+  it('puts a comment inline only on a line of the diff on its side', () => {
+    const [inline, context, left, outside, otherFile] = placeComments(
+      [
+        base,
+        { ...base, line: 4 },
+        { ...base, line: 2, side: 'LEFT' },
+        { ...base, line: 10 },
+        { ...base, path: 'nope.ts' },
+      ],
+      [file],
+    );
+    expect(inline?.inline).toBe(true);
+    expect(context?.inline).toBe(true);
+    expect(left?.inline).toBe(true);
+    expect(outside).toMatchObject({ inline: false, note: 'line 10 (RIGHT) is not in the diff' });
+    expect(otherFile).toMatchObject({ inline: false, note: 'file is not in the reviewed diff' });
+  });
+
+  it('keeps a range only inside one hunk, and a suggestion only on the RIGHT side', () => {
+    const [ok, crossing, reversed, leftSuggestion] = placeComments(
+      [
+        { ...base, start_line: 2, line: 3, suggestion: 'c2\nd2' },
+        { ...base, start_line: 3, line: 22 },
+        { ...base, start_line: 3, line: 2 },
+        { ...base, side: 'LEFT', line: 2, suggestion: 'x' },
+      ],
+      [file],
+    );
+    expect(ok?.start_line).toBe(2);
+    expect(crossing?.start_line).toBeUndefined();
+    expect(crossing?.inline).toBe(true);
+    expect(reversed?.start_line).toBeUndefined();
+    expect(leftSuggestion?.suggestion).toBeUndefined();
+  });
+
+  it('normalises a path written with a/ or ./', () => {
+    expect(placeComments([{ ...base, path: './src/a.ts' }], [file])[0]).toMatchObject({
+      inline: true,
+      path: 'src/a.ts',
+    });
+  });
+});
+
+describe('dedupe', () => {
+  it('drops repeats within the run and those already posted, keeping the most severe first', () => {
+    const placed = placeComments(
+      [{ ...base, severity: 'low' }, base, { ...base, title: 'wrong  VALUE!' }, { ...base, line: 3 }],
+      [file],
+    );
+    const posted = new Set([fingerprint('src/a.ts', 'RIGHT', 3, 'Wrong value')]);
+    const { fresh, duplicates } = dedupe(placed, posted);
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]?.severity).toBe('high');
+    expect(duplicates).toBe(3);
+  });
+});
+
+describe('rendering', () => {
+  it('puts a suggestion in a fence longer than any backticks inside it, and a fingerprint marker', () => {
+    const [finding] = placeComments([{ ...base, suggestion: 'const s = ```x```;\n' }], [file]);
+    const body = commentBody(finding!);
+    expect(body).toContain('````suggestion\nconst s = ```x```;\n````');
+    expect(fingerprintsIn(body)).toEqual([finding!.fingerprint]);
+    expect(body).toMatch(/^🟠 \*\*High\*\* · bug — \*\*Wrong value\*\*/);
+  });
+
+  it('writes a summary with verdict, counts, what was not reviewed, skipped files and cost, within GitHub limits', () => {
+    const findings = placeComments([base, { ...base, line: 10, title: 'Elsewhere', body: 'x'.repeat(70_000) }], [file]);
+    const result = {
+      plan: { chunks: [{}, {}], skipped: [{ path: 'img.png', reason: 'binary' }] },
+      outcomes: [
+        { status: 'ok', summary: 'Adds a value.', rejected: [], chunk: { files: [] } },
+        {
+          status: 'failed',
+          summary: '',
+          rejected: [],
+          error: 'the gateway failed (503) after retries',
+          chunk: { files: [{ file, hunks: [], part: { index: 1, count: 2 } }] },
+        },
+      ],
+      findings,
+      duplicates: 0,
+      usage: { input: 1200, output: 300, cacheRead: 0, cacheWrite: 2000 },
+      calls: 2,
+      usd: 0.0156,
+    } as unknown as ReviewResult;
+    const body = summaryBody({ result, findings, posted: 1, alreadyPosted: 0, model: 'claude-sonnet-4-5' });
+    expect(body.startsWith(SUMMARY_MARKER)).toBe(true);
+    expect(body).toContain(
+      '**Changes recommended**: 0 critical, 2 high severity findings. ⚠️ Partial review: 1 of 2 parts',
+    );
+    expect(body).toContain('`src/a.ts` (part 2/2): the gateway failed (503) after retries');
+    expect(body).toContain('`img.png`: binary');
+    expect(body).toContain('| `claude-sonnet-4-5` | 2 | 1,200 | 2,000 | 0 | 300 | $0.02 |');
+    expect(body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
+  });
+});

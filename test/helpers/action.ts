@@ -1,0 +1,230 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChangedFile } from '../../src/source/types.js';
+import type { FakePullRequest } from '../fakes/github.js';
+
+const require = createRequire(import.meta.url);
+
+interface Example {
+  name: string;
+  examples: Record<string, unknown>[];
+}
+
+/** A real webhook payload from @octokit/webhooks-examples, for the event and action given. */
+export function examplePayload(event: string, action?: string): Record<string, unknown> {
+  const all = require('@octokit/webhooks-examples/api.github.com/index.json') as Example[];
+  const found = all.find((e) => e.name === event)?.examples.find((x) => action === undefined || x.action === action);
+  if (!found) throw new Error(`no example for ${event}/${action ?? ''}`);
+  return structuredClone(found);
+}
+
+/** The real `pull_request` opened payload, pointed at our fake pull request. */
+export function pullRequestEvent(
+  pr: FakePullRequest,
+  overrides: { headRepo?: string; action?: string } = {},
+): Record<string, unknown> {
+  const payload = examplePayload('pull_request', overrides.action ?? 'opened') as {
+    number: number;
+    pull_request: Record<string, unknown> & {
+      head: { sha: string; repo: { full_name: string } };
+      base: { sha: string; repo: { full_name: string } };
+    };
+    repository: { full_name: string; name: string; owner: { login: string } };
+  };
+  const full = `${pr.owner}/${pr.repo}`;
+  payload.number = pr.number;
+  payload.pull_request.number = pr.number;
+  payload.pull_request.draft = pr.draft ?? false;
+  payload.pull_request.head.sha = pr.headSha;
+  payload.pull_request.head.repo.full_name = overrides.headRepo ?? full;
+  payload.pull_request.base.sha = pr.baseSha;
+  payload.pull_request.base.repo.full_name = full;
+  payload.repository.full_name = full;
+  payload.repository.name = pr.repo;
+  payload.repository.owner.login = pr.owner;
+  return payload;
+}
+
+/** The real 10-file pull request fixture (semver 7.5.4 -> 7.6.3, made by scripts/make-fixture.ts). */
+export function semverFiles(): ChangedFile[] {
+  const fixture = JSON.parse(readFileSync(new URL('../fixtures/semver-pr.json', import.meta.url), 'utf8')) as {
+    files: ChangedFile[];
+  };
+  return fixture.files;
+}
+
+export function fakePullRequest(
+  files: ChangedFile[] = semverFiles(),
+  extra: Partial<FakePullRequest> = {},
+): FakePullRequest {
+  return {
+    owner: 'octo-org',
+    repo: 'octo-repo',
+    number: 42,
+    title: 'Cache parsed ranges and tighten coerce',
+    body: 'Adds an LRU cache for parsed ranges and makes coerce handle prerelease parts.',
+    headSha: 'a'.repeat(40),
+    baseSha: 'b'.repeat(40),
+    files,
+    ...extra,
+  };
+}
+
+export interface ActionRunFiles {
+  dir: string;
+  eventPath: string;
+  outputPath: string;
+  summaryPath: string;
+}
+
+/** Temp files the runner provides: event payload, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY. */
+export function runnerFiles(payload: unknown): ActionRunFiles {
+  const dir = mkdtempSync(join(tmpdir(), 'action-'));
+  const files = {
+    dir,
+    eventPath: join(dir, 'event.json'),
+    outputPath: join(dir, 'output.txt'),
+    summaryPath: join(dir, 'summary.md'),
+  };
+  writeFileSync(files.eventPath, JSON.stringify(payload));
+  writeFileSync(files.outputPath, '');
+  writeFileSync(files.summaryPath, '');
+  return files;
+}
+
+/** The runner's environment for one step: INPUT_* variables and the GITHUB_* files and URLs. */
+export function runnerEnv(
+  inputs: Record<string, string>,
+  files: ActionRunFiles,
+  github: { url: string; token: string; eventName: string; repository: string },
+): Record<string, string> {
+  const env: Record<string, string> = {
+    GITHUB_EVENT_NAME: github.eventName,
+    GITHUB_EVENT_PATH: files.eventPath,
+    GITHUB_OUTPUT: files.outputPath,
+    GITHUB_STEP_SUMMARY: files.summaryPath,
+    GITHUB_API_URL: github.url,
+    GITHUB_REPOSITORY: github.repository,
+    GITHUB_WORKSPACE: files.dir,
+    'INPUT_GITHUB-TOKEN': github.token,
+  };
+  for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  return env;
+}
+
+/** Reads GITHUB_OUTPUT as the runner does (`name<<delimiter` blocks). */
+export function readOutputs(path: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const [, name, delimiter] = match;
+    const value: string[] = [];
+    for (i += 1; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '');
+    outputs[name as string] = value.join('\n');
+  }
+  return outputs;
+}
+
+/** Runs the action in this process with the runner's environment; returns what it printed. */
+export async function runInProcess(
+  env: Record<string, string>,
+  deps: Parameters<typeof import('../../src/main.js').run>[0] = {},
+): Promise<{ log: string; exitCode: number }> {
+  const saved = { ...process.env };
+  for (const key of Object.keys(process.env))
+    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_')) delete process.env[key];
+  Object.assign(process.env, env);
+  const written: string[] = [];
+  const original = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  }) as typeof process.stdout.write;
+  const { run } = await import('../../src/main.js');
+  try {
+    await run({ githubThrottle: false, ...deps });
+  } finally {
+    process.stdout.write = original;
+    process.env = saved;
+  }
+  const exitCode = Number(process.exitCode ?? 0);
+  process.exitCode = 0;
+  return { log: written.join(''), exitCode };
+}
+
+/**
+ * A deterministic stand-in for the model: one finding on the first added line of each file in the
+ * request, a two-line finding with a suggestion where two added lines follow each other, and one
+ * finding on a line that is not in the diff (which must land in the summary, never inline).
+ */
+export function scriptedReview(userText: string): { summary: string; comments: Record<string, unknown>[] } {
+  const comments: Record<string, unknown>[] = [];
+  let path = '';
+  let firstAdded: number | undefined;
+  let previous: number | undefined;
+  let rangeDone = false;
+  const flush = (): void => {
+    if (path && firstAdded !== undefined) {
+      comments.push({
+        path,
+        line: firstAdded,
+        side: 'RIGHT',
+        severity: 'medium',
+        category: 'bug',
+        title: `Unchecked input in ${path}`,
+        body: `The value added at line ${firstAdded} is used without validation.`,
+      });
+    }
+  };
+  for (const line of userText.split('\n')) {
+    const header = /^## (\S+) \(/.exec(line);
+    if (header) {
+      flush();
+      path = header[1] ?? '';
+      firstAdded = undefined;
+      previous = undefined;
+      continue;
+    }
+    const added = /^R(\d+) \+ (.*)$/.exec(line);
+    if (added) {
+      const n = Number(added[1]);
+      firstAdded ??= n;
+      if (!rangeDone && previous === n - 1 && path.endsWith('.js')) {
+        comments.push({
+          path,
+          start_line: previous,
+          line: n,
+          severity: 'high',
+          category: 'performance',
+          title: 'Two-line range',
+          body: 'Range finding.',
+          suggestion: `${added[2] ?? ''}\n`,
+        });
+        rangeDone = true;
+      }
+      previous = n;
+    } else previous = undefined;
+  }
+  flush();
+  if (comments.length > 0) {
+    const first = comments[0] as { path: string };
+    comments.push({
+      path: first.path,
+      line: 99999,
+      severity: 'low',
+      category: 'maintainability',
+      title: 'Finding outside the diff',
+      body: 'This line is not in the diff.',
+    });
+  }
+  return { summary: 'The change adds a cache and tightens parsing.', comments };
+}
+
+export function userTextOf(body: { messages: { content: string | { type: string; text?: string }[] }[] }): string {
+  const content = body.messages[0]?.content ?? '';
+  return typeof content === 'string' ? content : content.map((c) => c.text ?? '').join('');
+}

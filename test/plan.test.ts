@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
+import { estimateTokens, planChunks } from '../src/plan/plan.js';
+import { buildPrefix, renderChunk, REVIEW_RULES } from '../src/prompt/prompt.js';
+import { estimateCost, makePlan } from '../src/review.js';
+import { parseSettings } from '../src/settings/settings.js';
+import { fakePullRequest, semverFiles } from './helpers/action.js';
+import type { PullRequest } from '../src/source/types.js';
+
+function bigFile(path: string, hunks: number, linesPerHunk: number): FileDiff {
+  const parts: string[] = [];
+  for (let h = 0; h < hunks; h++) {
+    const start = h * (linesPerHunk + 10) + 1;
+    parts.push(`@@ -${start},1 +${start},${linesPerHunk + 1} @@`, ' ctx');
+    for (let i = 0; i < linesPerHunk; i++) parts.push(`+const v${h}_${i} = compute(${i}); // some code on this line`);
+  }
+  return toFileDiff({
+    filename: path,
+    status: 'modified',
+    patch: parts.join('\n'),
+    additions: hunks * linesPerHunk,
+    deletions: 0,
+  });
+}
+
+/** Every added or context line number of the chunk, per file, as the prompt shows it. */
+function shownLines(text: string): Map<string, number[]> {
+  const shown = new Map<string, number[]>();
+  let path = '';
+  for (const line of text.split('\n')) {
+    const header = /^## (\S+) /.exec(line);
+    if (header) path = header[1] ?? '';
+    const tagged = /^R(\d+) /.exec(line);
+    if (tagged) shown.set(path, [...(shown.get(path) ?? []), Number(tagged[1])]);
+  }
+  return shown;
+}
+
+describe('planChunks', () => {
+  it('packs small files into one chunk, in folder order', () => {
+    const files = semverFiles()
+      .map(toFileDiff)
+      .filter((f) => !f.noPatch && f.status !== 'removed');
+    const chunks = planChunks(files, 40_000);
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]!.files.map((f) => f.file.path)).toEqual([
+      'README.md',
+      'package.json',
+      'bin/semver.js',
+      'classes/range.js',
+      'classes/semver.js',
+      'functions/coerce.js',
+      'internal/lrucache.js',
+      'internal/re.js',
+    ]);
+  });
+
+  it('splits big files at hunk and line borders, every line shown at least once, no chunk over budget', () => {
+    const files = [bigFile('src/huge.ts', 3, 400), bigFile('src/small.ts', 1, 5), bigFile('lib/mid.ts', 4, 60)];
+    const budget = 3000;
+    const chunks = planChunks(files, budget);
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(budget);
+    const seen = new Map<string, Set<number>>();
+    for (const chunk of chunks) {
+      for (const [path, lines] of shownLines(renderChunk(chunk))) {
+        const set = seen.get(path) ?? new Set<number>();
+        for (const n of lines) set.add(n);
+        seen.set(path, set);
+      }
+    }
+    for (const file of files) {
+      const expected = new Set(
+        file.hunks.flatMap((h) => h.lines.flatMap((l) => (l.newLine === undefined ? [] : [l.newLine]))),
+      );
+      expect(seen.get(file.path)).toEqual(expected);
+    }
+    const parts = chunks.flatMap((c) => c.files).filter((f) => f.file.path === 'src/huge.ts');
+    expect(parts[0]!.part).toEqual({ index: 0, count: parts.length });
+  });
+
+  it('is deterministic', () => {
+    const files = [bigFile('b/x.ts', 2, 100), bigFile('a/y.ts', 2, 100)];
+    expect(JSON.stringify(planChunks(files, 2000))).toBe(JSON.stringify(planChunks([...files].reverse(), 2000)));
+  });
+});
+
+describe('prompt prefix and cost estimate', () => {
+  const pr: PullRequest = {
+    ...fakePullRequest(),
+    fromFork: false,
+    author: 'octocat',
+    baseRef: 'main',
+    headRef: 'feature',
+    url: '',
+    draft: false,
+  };
+
+  it('makes a prefix above the 1024-token cache minimum by its content alone', () => {
+    expect(estimateTokens(REVIEW_RULES)).toBeGreaterThan(1024);
+    const prefix = buildPrefix(pr, '', []);
+    expect(prefix.at(-1)?.cache).toBe(true);
+    expect(prefix.filter((b) => b.cache)).toHaveLength(1);
+  });
+
+  it('puts the instructions and the PR context in the cached block, the diff outside it', () => {
+    const plan = makePlan(pr, parseSettings({}), 'Prefer early returns.');
+    const cached = plan.prefix.at(-1)!.text;
+    expect(cached).toContain('Prefer early returns.');
+    expect(cached).toContain(pr.title);
+    expect(cached).toContain('- internal/lrucache.js (added, +40 -0)');
+    expect(cached).not.toContain('@@');
+  });
+
+  it('estimates one cache write and cache reads for the other calls', () => {
+    const plan = makePlan(pr, parseSettings({}), '');
+    const twoChunks = { ...plan, chunks: [...plan.chunks, ...plan.chunks] };
+    const estimate = estimateCost(twoChunks, { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }, 8192);
+    expect(estimate.usage.cacheWrite).toBe(plan.prefixTokens);
+    expect(estimate.usage.cacheRead).toBe(plan.prefixTokens);
+    expect(estimate.usd).toBeGreaterThan(0);
+    expect(estimate.usdMax).toBeGreaterThan(estimate.usd!);
+    expect(estimateCost(plan, undefined, 8192).usd).toBeUndefined();
+  });
+});
