@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
-import { FakeMessages, MIN_CACHE_TOKENS, type Reply } from './fakes/messages.js';
+import { FakeMessages, MIN_CACHE_TOKENS } from './fakes/messages.js';
 import {
   fakePullRequest,
   pullRequestEvent,
@@ -39,7 +39,6 @@ function usd(
 describe('the action against a fake GitHub and a fake Messages API', () => {
   let github: FakeGitHub;
   let llm: FakeMessages;
-  let reply: (body: Parameters<typeof scriptedReview>[0] extends string ? never : never) => Reply;
 
   beforeEach(async () => {
     github = await new FakeGitHub(fakePullRequest()).start();
@@ -48,7 +47,6 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
       auth: 'x-api-key',
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
     }).start();
-    void reply;
   });
   afterEach(async () => {
     await github.stop();

@@ -32,7 +32,7 @@ function runDist(bin: string, env: Record<string, string>): Promise<{ code: numb
       [DIST],
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
       (error, stdout) => {
-        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout });
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout });
       },
     );
     child.stdin?.end();

@@ -86,7 +86,11 @@ export class FakeGitHub {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server?.close(() => {
+        resolve();
+      }),
+    );
   }
 
   count(method: string, pattern: RegExp): number {
@@ -114,7 +118,7 @@ export class FakeGitHub {
     const base = `/repos/${owner}/${repo}`;
     const page = Number(url.searchParams.get('page') ?? '1');
     const perPage = Number(url.searchParams.get('per_page') ?? '30');
-    const paged = <T>(items: T[]): void => {
+    const paged = (items: unknown[]): void => {
       const slice = items.slice((page - 1) * perPage, page * perPage);
       const last = Math.max(1, Math.ceil(items.length / perPage));
       const links: string[] = [];

@@ -77,7 +77,11 @@ export class FakeMessages {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server?.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** Total usage the fake billed, summed over its successful calls. */
@@ -121,19 +125,28 @@ export class FakeMessages {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify({ type: 'error', error: { type, message } }));
     };
-    if (req.method !== 'POST' || path !== '/v1/messages')
-      return fail(404, 'not_found_error', `no route ${req.method} ${path}`);
-    if (!this.authorized(req)) return fail(401, 'authentication_error', 'invalid x-api-key');
+    if (req.method !== 'POST' || path !== '/v1/messages') {
+      fail(404, 'not_found_error', `no route ${req.method} ${path}`);
+      return;
+    }
+    if (!this.authorized(req)) {
+      fail(401, 'authentication_error', 'invalid x-api-key');
+      return;
+    }
     if (
       !body.model ||
       !Number.isInteger(body.max_tokens) ||
       !Array.isArray(body.messages) ||
       body.messages.length === 0
     ) {
-      return fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
+      fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
+      return;
     }
     const reply = this.options.reply(body, this.calls.length - 1);
-    if ('status' in reply) return fail(reply.status, reply.error.type, reply.error.message, reply.headers);
+    if ('status' in reply) {
+      fail(reply.status, reply.error.type, reply.error.message, reply.headers);
+      return;
+    }
 
     const usage = this.bill(body, reply.toolInput);
     record.usage = usage;

@@ -135,15 +135,14 @@ export async function runInProcess(
   deps: Parameters<typeof import('../../src/main.js').run>[0] = {},
 ): Promise<{ log: string; exitCode: number }> {
   const saved = { ...process.env };
-  for (const key of Object.keys(process.env))
-    if (key.startsWith('INPUT_') || key.startsWith('GITHUB_')) delete process.env[key];
-  Object.assign(process.env, env);
+  const clean = Object.entries(saved).filter(([key]) => !key.startsWith('INPUT_') && !key.startsWith('GITHUB_'));
+  process.env = { ...Object.fromEntries(clean), ...env };
   const written: string[] = [];
   const original = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array) => {
+  process.stdout.write = (chunk: string | Uint8Array) => {
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
-  }) as typeof process.stdout.write;
+  };
   const { run } = await import('../../src/main.js');
   try {
     await run({ githubThrottle: false, ...deps });
