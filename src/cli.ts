@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { parseSettings, SettingsError } from './settings/settings.js';
 import { localPullRequest } from './source/local.js';
 import { loadInstructions } from './prompt/instructions.js';
-import { estimateCost, executePlan, makePlan, pricesFor } from './review.js';
+import { estimateCost, executePlan, makePlan } from './review.js';
 import { createLlmClient } from './llm/factory.js';
 import { costTable, planReport } from './publish/render.js';
 
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   const pr = await localPullRequest({ cwd, base: values.base, head: values.head });
   const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, cwd);
   const plan = makePlan(pr, settings, instructions);
-  console.log(planReport(plan, estimateCost(plan, pricesFor(settings), settings.maxOutputTokens), settings.model));
+  console.log(planReport(plan, estimateCost(plan, settings.prices, settings.maxOutputTokens), settings.model));
   if (!settings.apiKey) {
     console.log('\nNo API key (ANTHROPIC_API_KEY or LLM_API_KEY): plan only, no model was called.');
     return 0;

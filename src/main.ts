@@ -11,9 +11,10 @@ import {
   type Octokit,
 } from './github/api.js';
 import { loadInstructions } from './prompt/instructions.js';
-import { estimateCost, executePlan, makePlan, pricesFor, type ReviewPlan, type ReviewResult } from './review.js';
+import { estimateCost, executePlan, makePlan, type ReviewPlan, type ReviewResult } from './review.js';
 import { createLlmClient } from './llm/factory.js';
 import type { LlmClient } from './llm/client.js';
+import type { RetryPolicy } from './llm/retry.js';
 import { costTable, planReport, summaryBody } from './publish/render.js';
 import type { Finding } from './findings/findings.js';
 import type { PullRequest } from './source/types.js';
@@ -24,8 +25,10 @@ const CONCURRENCY = 4;
 /** What the run depends on from outside, so tests can pass their own. */
 export interface RunDependencies {
   env?: NodeJS.ProcessEnv;
-  /** Makes the LLM client; tests point it at a fake gateway. */
+  /** Makes the LLM client; by default the adapter of the settings' wire format. */
   llm?: (settings: Settings) => LlmClient;
+  /** Retry policy of LLM calls; tests pass one with short waits. */
+  retry?: RetryPolicy;
   /** Pace GitHub writes as GitHub asks (default true). */
   githubThrottle?: boolean;
 }
@@ -96,7 +99,7 @@ async function review(deps: RunDependencies): Promise<void> {
   );
   const plan = await core.group('Plan the review', () => {
     const made = makePlan(pr, settings, instructions);
-    core.info(planReport(made, estimateCost(made, pricesFor(settings), settings.maxOutputTokens), settings.model));
+    core.info(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model));
     return Promise.resolve(made);
   });
 
@@ -111,7 +114,7 @@ async function review(deps: RunDependencies): Promise<void> {
     return;
   }
 
-  const llm = (deps.llm ?? createLlmClient)(settings);
+  const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, deps.retry ? { retry: deps.retry } : {});
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
     executePlan(plan, settings, llm, {
       concurrency: CONCURRENCY,

@@ -12,8 +12,6 @@ import type { PullRequest } from './source/types.js';
 
 /** Estimated tokens of one chunk's diff at most. Large enough that a typical PR is one call. */
 export const DEFAULT_CHUNK_TOKENS = 40_000;
-/** Context window assumed for a model we do not know. */
-export const DEFAULT_CONTEXT_WINDOW = 200_000;
 /** Room left for the request's own framing and the estimate's error. */
 const SAFETY_MARGIN_TOKENS = 2_000;
 /** Anthropic caches no prefix shorter than this (Sonnet). */
@@ -53,23 +51,13 @@ export interface ReviewResult {
   usd: number | undefined;
 }
 
-/** The prices for the settings' provider and model, if known. */
-export function pricesFor(settings: Settings): Prices | undefined {
-  return settings.modelInfo ? settings.provider.prices[settings.modelInfo.id] : undefined;
-}
-
-/** The model ID to send: the gateway's own ID for a known model, else the name as written. */
-export function wireModelId(settings: Settings): string {
-  return (settings.modelInfo && settings.provider.modelIds[settings.modelInfo.id]) || settings.model;
-}
-
 export function makePlan(pr: PullRequest, settings: Settings, instructions: string): ReviewPlan {
   const files = pr.files.map(toFileDiff);
   const { reviewable, skipped } = filterFiles(files);
   const prefix = buildPrefix(pr, instructions, reviewable);
   const prefixTokens =
     estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
-  const window = settings.modelInfo?.contextWindow ?? DEFAULT_CONTEXT_WINDOW;
+  const window = settings.contextWindow;
   const room = window - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
   if (room < 1000) {
     throw new Error(
@@ -115,7 +103,7 @@ export async function executePlan(
   options: { concurrency: number; log?: (message: string) => void },
 ): Promise<ReviewResult> {
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
-    call: { model: wireModelId(settings), maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
+    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
     concurrency: options.concurrency,
     ...(options.log ? { log: options.log } : {}),
   });
@@ -125,7 +113,7 @@ export async function executePlan(
   );
   const { fresh, duplicates } = dedupe(placed, new Set());
   const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
-  const prices = pricesFor(settings);
+  const prices = settings.prices;
   return {
     plan,
     outcomes,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
-import { FakeMessages, MIN_CACHE_TOKENS } from './fakes/messages.js';
+import { FakeGateway, MIN_CACHE_TOKENS } from './fakes/gateway.js';
 import {
   fakePullRequest,
   pullRequestEvent,
@@ -38,11 +38,11 @@ function usd(
 
 describe('the action against a fake GitHub and a fake Messages API', () => {
   let github: FakeGitHub;
-  let llm: FakeMessages;
+  let llm: FakeGateway;
 
   beforeEach(async () => {
     github = await new FakeGitHub(fakePullRequest()).start();
-    llm = await new FakeMessages({
+    llm = await new FakeGateway({
       apiKey: KEY,
       auth: 'x-api-key',
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
@@ -232,7 +232,7 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
 describe('the runapi preset', () => {
   it('sends a Bearer token and the dated model ID, and prices at RunAPI rates', async () => {
     const github = await new FakeGitHub(fakePullRequest()).start();
-    const llm = await new FakeMessages({
+    const llm = await new FakeGateway({
       apiKey: KEY,
       auth: 'bearer',
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
-import { FakeMessages } from './fakes/messages.js';
+import { FakeGateway } from './fakes/gateway.js';
 import {
   fakePullRequest,
   pullRequestEvent,
@@ -41,10 +41,10 @@ function runDist(bin: string, env: Record<string, string>): Promise<{ code: numb
 
 describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bin }) => {
   let github: FakeGitHub;
-  let llm: FakeMessages;
+  let llm: FakeGateway;
   beforeEach(async () => {
     github = await new FakeGitHub(fakePullRequest()).start();
-    llm = await new FakeMessages({
+    llm = await new FakeGateway({
       apiKey: KEY,
       auth: 'x-api-key',
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),

@@ -42,9 +42,16 @@ export class LlmError extends Error {
     readonly kind: LlmErrorKind,
     message: string,
     readonly status?: number,
+    /** Milliseconds the gateway asked us to wait before trying again. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'LlmError';
+  }
+
+  /** Errors worth another attempt of the same call. */
+  get retryable(): boolean {
+    return this.kind === 'rate-limit' || this.kind === 'server' || this.kind === 'network' || this.kind === 'stream';
   }
 
   /** Errors after which no further call can succeed: stop the run, keep what was found. */

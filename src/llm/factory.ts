@@ -1,13 +1,24 @@
 import type { Settings } from '../settings/settings.js';
 import { createAnthropicClient } from './anthropic.js';
+import { createOpenAiClient } from './openai.js';
 import type { LlmClient } from './client.js';
+import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 
-/** The adapter for the settings' provider; made once in `main` and passed in. */
-export function createLlmClient(settings: Settings, fetchImpl?: typeof fetch): LlmClient {
-  return createAnthropicClient({
+export interface LlmClientOptions {
+  retry?: RetryPolicy;
+  /** Milliseconds one attempt may take before it counts as a timeout (default 5 minutes). */
+  timeoutMs?: number;
+}
+
+/** The adapter for the settings' wire format, with bounded retries; made once in `main` and passed in. */
+export function createLlmClient(settings: Settings, options: LlmClientOptions = {}): LlmClient {
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const connection = {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
-    auth: settings.provider.auth,
-    ...(fetchImpl ? { fetch: fetchImpl } : {}),
-  });
+    auth: settings.auth,
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
+  const adapter = settings.apiFormat === 'openai' ? createOpenAiClient(connection) : createAnthropicClient(connection);
+  return withRetries(adapter, retry);
 }

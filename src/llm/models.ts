@@ -39,5 +39,5 @@ export function findModel(name: string): ModelInfo | undefined {
 }
 
 export function knownModelIds(): string[] {
-  return MODELS.flatMap((m) => [m.aliases[0] ?? m.id, m.id]);
+  return MODELS.flatMap((m) => [m.id, ...m.aliases]);
 }

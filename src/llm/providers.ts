@@ -3,9 +3,13 @@ import { SONNET_LIST_PRICE, type Prices } from './models.js';
 export type ApiFormat = 'anthropic' | 'openai';
 export type AuthStyle = 'x-api-key' | 'bearer';
 
+export const PROVIDER_NAMES = ['anthropic', 'runapi', 'bytespike', 'aimlapi', 'custom'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
 /** A gateway preset: where it lives, how it speaks, and what it charges for the models it documents. */
 export interface ProviderPreset {
   name: ProviderName;
+  /** Empty for `custom`, which needs `base-url`. */
   baseUrl: string;
   format: ApiFormat;
   auth: AuthStyle;
@@ -17,8 +21,10 @@ export interface ProviderPreset {
   maxOutput: Readonly<Record<string, number>>;
 }
 
-export type ProviderName = 'anthropic' | 'runapi';
+const SONNET_4 = 'claude-sonnet-4-20250514';
+const SONNET_45 = 'claude-sonnet-4-5-20250929';
 
+/** The provider table of shared/DESIGN.md. */
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
   anthropic: {
     name: 'anthropic',
@@ -26,10 +32,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     format: 'anthropic',
     auth: 'x-api-key',
     modelIds: {},
-    prices: {
-      'claude-sonnet-4-5-20250929': SONNET_LIST_PRICE,
-      'claude-sonnet-4-20250514': SONNET_LIST_PRICE,
-    },
+    prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE },
     maxOutput: {},
   },
   runapi: {
@@ -37,13 +40,35 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     baseUrl: 'https://runapi.ai',
     format: 'anthropic',
     auth: 'bearer',
-    modelIds: {
-      'claude-sonnet-4-5-20250929': 'claude-sonnet-4-5-20250929',
-      'claude-sonnet-4-20250514': 'claude-sonnet-4-20250514',
-    },
-    prices: {
-      'claude-sonnet-4-5-20250929': { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 },
-    },
+    modelIds: { [SONNET_45]: SONNET_45, [SONNET_4]: SONNET_4 },
+    prices: { [SONNET_45]: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
+    maxOutput: {},
+  },
+  bytespike: {
+    name: 'bytespike',
+    baseUrl: 'https://llm.bytespike.ai',
+    format: 'anthropic',
+    auth: 'x-api-key',
+    modelIds: { [SONNET_45]: 'claude-sonnet-4-5' },
+    prices: {},
+    maxOutput: { [SONNET_45]: 16384 },
+  },
+  aimlapi: {
+    name: 'aimlapi',
+    baseUrl: 'https://api.aimlapi.com',
+    format: 'openai',
+    auth: 'bearer',
+    modelIds: { [SONNET_4]: 'anthropic/claude-sonnet-4' },
+    prices: {},
+    maxOutput: {},
+  },
+  custom: {
+    name: 'custom',
+    baseUrl: '',
+    format: 'anthropic',
+    auth: 'x-api-key',
+    modelIds: {},
+    prices: {},
     maxOutput: {},
   },
 };

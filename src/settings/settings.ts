@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { PROVIDERS, type ProviderName, type ProviderPreset } from '../llm/providers.js';
-import { findModel, knownModelIds, type ModelInfo } from '../llm/models.js';
+import {
+  PROVIDER_NAMES,
+  PROVIDERS,
+  type ApiFormat,
+  type AuthStyle,
+  type ProviderPreset,
+} from '../llm/providers.js';
+import { findModel, knownModelIds, type ModelInfo, type Prices } from '../llm/models.js';
 
 /** The action's inputs by their names in action.yml, as strings (empty = not given). */
 export type RawInputs = Readonly<Record<string, string | undefined>>;
@@ -18,6 +24,10 @@ export const INPUT_DEFAULTS = {
   'max-output-tokens': '8192',
   temperature: '0',
   'dry-run': 'false',
+  'api-format': '',
+  auth: '',
+  pricing: '',
+  'context-window': '',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -26,14 +36,24 @@ export type InputName = keyof typeof INPUT_DEFAULTS;
 export interface Settings {
   /** Secret for the LLM gateway; empty means "plan only" (CLI, dry-run) or an error in the action. */
   apiKey: string;
-  /** The provider preset (wire format, auth header, default base URL). */
+  /** The provider preset (default base URL, wire format, auth header, model IDs, prices). */
   provider: ProviderPreset;
-  /** Base URL of the gateway: `base-url` when given, else the preset's. No trailing slash. */
+  /** Wire format: `api-format`, else the preset's. */
+  apiFormat: ApiFormat;
+  /** How the key is sent: `auth`, else the preset's. */
+  auth: AuthStyle;
+  /** Base URL of the gateway: `base-url` when given, else the preset's. No trailing slash, no `/v1`. */
   baseUrl: string;
   /** The model as the user wrote it. */
   model: string;
-  /** What we know of the model (context window, max output, prices); undefined for an unknown model. */
+  /** The model ID sent to the gateway: the ID this provider expects for a known model, else as written. */
+  modelId: string;
+  /** What we know of the model; undefined for a model outside the registry (needs `context-window`). */
   modelInfo: ModelInfo | undefined;
+  /** Context window in tokens: `context-window`, else the registry's. */
+  contextWindow: number;
+  /** Prices per million tokens: `pricing`, else the provider's for this model; undefined = cost unknown. */
+  prices: Prices | undefined;
   /** Token for the GitHub REST API. */
   githubToken: string;
   /** Pull request number for `workflow_dispatch`; undefined when taken from the event. */
@@ -75,7 +95,25 @@ function intIn(min: number, max: number) {
     );
 }
 
-const providerNames = Object.keys(PROVIDERS) as ProviderName[];
+const perMillion = z.number().nonnegative();
+/** `pricing`: USD per million tokens; cache prices default to Anthropic's ratios (0.1x and 1.25x input). */
+const pricingSchema = z
+  .object({
+    input: perMillion,
+    output: perMillion,
+    cache_read: perMillion.optional(),
+    cache_write: perMillion.optional(),
+  })
+  .strict()
+  .transform(
+    (p): Prices => ({
+      input: p.input,
+      output: p.output,
+      cacheRead: p.cache_read ?? p.input * 0.1,
+      cacheWrite: p.cache_write ?? p.input * 1.25,
+    }),
+  );
+const PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
 
 const schema = z.object({
   'api-key': z.string(),
@@ -83,14 +121,42 @@ const schema = z.object({
     .string()
     .trim()
     .toLowerCase()
-    .pipe(z.enum(providerNames, { message: `one of ${providerNames.join(', ')}` })),
+    .pipe(z.enum(PROVIDER_NAMES, { message: `one of ${PROVIDER_NAMES.join(', ')}` })),
   'base-url': z
     .string()
     .trim()
     .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), {
       message: 'an http(s) URL such as https://api.anthropic.com, or empty for the preset',
     })
-    .transform((v) => v.replace(/\/+$/, '')),
+    // The adapters add /v1/...; accept a URL given with or without it.
+    .transform((v) => v.replace(/\/+$/, '').replace(/\/v1$/, '')),
+  'api-format': z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['', 'anthropic', 'openai'], { message: "anthropic (Messages API) or openai (Chat Completions), or empty for the preset's" })),
+  auth: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(['', 'x-api-key', 'bearer'], { message: "x-api-key or bearer, or empty for the preset's" })),
+  pricing: z
+    .string()
+    .trim()
+    .transform((v, ctx) => {
+      if (v === '') return undefined;
+      const parsed = pricingSchema.safeParse(safeJson(v));
+      if (parsed.success) return parsed.data;
+      ctx.addIssue({ code: 'custom', message: PRICING_FORM });
+      return z.NEVER;
+    }),
+  'context-window': z
+    .string()
+    .trim()
+    .refine((v) => v === '' || (/^\d+$/.test(v) && Number(v) >= 4096 && Number(v) <= 10_000_000), {
+      message: 'a whole number of tokens from 4096 to 10000000, or empty for the known model’s',
+    })
+    .transform((v) => (v === '' ? undefined : Number(v))),
   model: z
     .string()
     .trim()
@@ -143,18 +209,35 @@ export function parseSettings(raw: RawInputs): Settings {
   const provider = PROVIDERS[v.provider];
   const modelInfo = findModel(v.model);
   const problems: string[] = [];
-  if (modelInfo && v['max-output-tokens'] > modelInfo.maxOutputTokens) {
+  if (v.provider === 'custom' && !v['base-url']) {
+    problems.push("input 'base-url': got \"\"; expected the gateway's URL when provider is custom");
+  }
+  if (!modelInfo && v['context-window'] === undefined) {
+    const near = closest(v.model, knownModelIds());
     problems.push(
-      `input 'max-output-tokens': got ${v['max-output-tokens']}; expected at most ${modelInfo.maxOutputTokens} for ${v.model}`,
+      `input 'model': got ${show(v.model)}; expected one of ${knownModelIds().join(', ')}${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
+    );
+  }
+  const maxOutput = modelInfo ? Math.min(modelInfo.maxOutputTokens, provider.maxOutput[modelInfo.id] ?? Infinity) : Infinity;
+  if (v['max-output-tokens'] > maxOutput) {
+    problems.push(
+      `input 'max-output-tokens': got ${v['max-output-tokens']}; expected at most ${maxOutput} for ${v.model} on ${provider.name}`,
     );
   }
   if (problems.length > 0) throw new SettingsError(problems);
+  const apiFormat: ApiFormat = v['api-format'] || provider.format;
+  const auth: AuthStyle = v.auth || (v.provider === 'custom' && apiFormat === 'openai' ? 'bearer' : provider.auth);
   return {
     apiKey: v['api-key'].trim(),
     provider,
+    apiFormat,
+    auth,
     baseUrl: v['base-url'] || provider.baseUrl,
     model: v.model,
+    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? v.model,
     modelInfo,
+    contextWindow: v['context-window'] ?? modelInfo?.contextWindow ?? 200_000,
+    prices: v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : undefined),
     githubToken: v['github-token'].trim(),
     prNumber: v['pr-number'],
     instructions: v.instructions.trim(),
@@ -163,4 +246,34 @@ export function parseSettings(raw: RawInputs): Settings {
     temperature: v.temperature,
     dryRun: v['dry-run'],
   };
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The known ID nearest to a typo (edit distance at most 3), for a "did you mean". */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const id of candidates) {
+    const d = editDistance(name.toLowerCase(), id);
+    if (d <= 3 && (!best || d < best.d)) best = { id, d };
+  }
+  return best?.id;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
 }

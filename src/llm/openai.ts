@@ -1,0 +1,124 @@
+import OpenAI from 'openai';
+import type { AuthStyle } from './providers.js';
+import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
+import { classifySdkError, count } from './errors.js';
+import type { Usage } from './usage.js';
+import type { ReviewRequest } from '../prompt/prompt.js';
+
+export interface OpenAiClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  auth: AuthStyle;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/**
+ * The Chat Completions adapter (AI/ML API and any OpenAI-compatible gateway), on the `openai` SDK 6.x.
+ * The review tool is a forced function; the answer is streamed with `stream_options.include_usage`.
+ * `cache_control` rides on the system content parts, which gateways that proxy Claude pass through.
+ */
+export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
+  const sdk = new OpenAI({
+    baseURL: `${options.baseUrl}/v1`,
+    apiKey: options.apiKey,
+    ...(options.auth === 'x-api-key' ? { defaultHeaders: { 'x-api-key': options.apiKey, Authorization: null } } : {}),
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 300_000,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+
+  return {
+    async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
+      const system = request.system.map((block) => ({
+        type: 'text' as const,
+        text: block.text,
+        ...(block.cache ? { cache_control: { type: 'ephemeral' } } : {}),
+      }));
+      const params: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
+        model: call.model,
+        max_tokens: call.maxTokens,
+        temperature: call.temperature,
+        stream: true,
+        stream_options: { include_usage: true },
+        tools: [
+          {
+            type: 'function',
+            function: { name: request.tool.name, description: request.tool.description, parameters: request.tool.inputSchema },
+          },
+        ],
+        tool_choice: { type: 'function', function: { name: request.tool.name } },
+        messages: [
+          { role: 'system', content: system },
+          { role: 'user', content: request.user },
+        ],
+      };
+      let args = '';
+      let text = '';
+      let finish = 'unknown';
+      let usage: Usage | undefined;
+      try {
+        const stream = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
+        for await (const chunk of stream) {
+          const choice = chunk.choices[0];
+          for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? '';
+          text += choice?.delta.content ?? '';
+          if (choice?.finish_reason) finish = choice.finish_reason;
+          if (chunk.usage) usage = usageOf(chunk.usage);
+        }
+      } catch (error) {
+        throw classifySdkError(error, OpenAI);
+      }
+      const toolInput = args ? parseJson(args) : jsonInText(text);
+      if (args && toolInput === undefined && finish !== 'length') {
+        throw new LlmError('no-tool-call', 'the model sent tool arguments that are not valid JSON');
+      }
+      return {
+        toolInput,
+        usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        stopReason: finish === 'length' ? 'max_tokens' : finish,
+        text: text.trim(),
+      };
+    },
+  };
+}
+
+/**
+ * Usage under both namings gateways use. `prompt_tokens` (OpenAI) counts cached tokens too, so the
+ * uncached input is what is left after them; `input_tokens` (Anthropic, and AI/ML API's streaming since
+ * Feb 2026) already excludes them.
+ */
+export function usageOf(raw: unknown): Usage {
+  const u = (raw ?? {}) as Record<string, unknown>;
+  const details = (u.prompt_tokens_details ?? {}) as Record<string, unknown>;
+  const cacheRead = count(details.cached_tokens) || count(u.cache_read_input_tokens);
+  const cacheWrite = count(u.cache_creation_input_tokens) || count(details.cache_write_tokens) || count(details.cache_creation_tokens);
+  const output = typeof u.completion_tokens === 'number' ? count(u.completion_tokens) : count(u.output_tokens);
+  const input =
+    typeof u.prompt_tokens === 'number'
+      ? Math.max(0, count(u.prompt_tokens) - cacheRead - cacheWrite)
+      : typeof u.input_tokens === 'number'
+        ? count(u.input_tokens)
+        : Math.max(0, count(u.total_tokens) - output - cacheRead - cacheWrite);
+  return { input, output, cacheRead, cacheWrite };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A gateway that answers with text instead of a tool call: take the JSON object in it, fenced or bare. */
+export function jsonInText(text: string): unknown {
+  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text)?.[1];
+  if (fenced) {
+    const parsed = parseJson(fenced);
+    if (parsed !== undefined) return parsed;
+  }
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  return start >= 0 && end > start ? parseJson(text.slice(start, end + 1)) : undefined;
+}

@@ -1,0 +1,67 @@
+import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
+import type { ReviewRequest } from '../prompt/prompt.js';
+
+/**
+ * When to try a failed call again. Only 429, 5xx (529 included), timeouts, connection resets and an SSE
+ * `error` event mid-stream are retried; the wait honours `retry-after`, else backs off exponentially with
+ * jitter; attempts and total time are both bounded.
+ *
+ * Our own loop rather than the SDKs' retries: SDK 1.x of @anthropic-ai/sdk never retries a streamed
+ * request, neither SDK treats an error event inside a stream as a failed attempt, and neither bounds the
+ * total time spent retrying.
+ */
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  /** Milliseconds from the first attempt after which no retry starts. */
+  maxTotalMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  onRetry?: (info: { attempt: number; delayMs: number; error: LlmError }) => void;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, maxTotalMs: 240_000, baseDelayMs: 1_000, maxDelayMs: 30_000 };
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The delay before attempt `attempt + 1`: the gateway's `retry-after`, else 1s, 2s, 4s, … with ±25 % jitter. */
+export function backoffMs(attempt: number, error: LlmError, policy: RetryPolicy): number {
+  if (error.retryAfterMs !== undefined) return error.retryAfterMs;
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(exp * (0.75 + (policy.random ?? Math.random)() * 0.5));
+}
+
+export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RETRY_POLICY): LlmClient {
+  const sleep = policy.sleep ?? realSleep;
+  const now = policy.now ?? Date.now;
+  return {
+    async review(request: ReviewRequest, options: CallOptions): Promise<LlmResult> {
+      const started = now();
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await client.review(request, options);
+        } catch (caught) {
+          const error = caught instanceof LlmError ? caught : new LlmError('network', String(caught));
+          if (!error.retryable) throw error;
+          const delay = backoffMs(attempt, error, policy);
+          const elapsed = now() - started;
+          if (attempt >= policy.maxAttempts) {
+            throw new LlmError(error.kind, `${error.message} (gave up after ${attempt} attempts)`, error.status);
+          }
+          if (elapsed + delay > policy.maxTotalMs) {
+            throw new LlmError(
+              error.kind,
+              `${error.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: waiting ${Math.round(delay / 1000)}s more would pass the ${Math.round(policy.maxTotalMs / 1000)}s retry budget)`,
+              error.status,
+            );
+          }
+          policy.onRetry?.({ attempt, delayMs: delay, error });
+          await sleep(delay);
+        }
+      }
+    },
+  };
+}

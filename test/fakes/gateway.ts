@@ -1,0 +1,299 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
+
+type TextPart = { type: 'text'; text: string; cache_control?: { type: string } };
+
+/** The parts of a Messages or Chat Completions request body the fake reads. */
+export interface GatewayBody {
+  model: string;
+  max_tokens: number;
+  stream?: boolean;
+  temperature?: number;
+  stream_options?: { include_usage?: boolean };
+  system?: TextPart[] | string;
+  tools?: {
+    name?: string;
+    description?: string;
+    input_schema?: unknown;
+    type?: string;
+    function?: { name: string; description?: string; parameters: unknown };
+    cache_control?: { type: string };
+  }[];
+  tool_choice?: { type: string; name?: string; function?: { name: string } };
+  messages: { role: string; content: string | TextPart[] }[];
+}
+
+export interface FakeUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+export interface RecordedCall {
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: GatewayBody;
+  status: number;
+  /** What the fake billed for this call; set only when the answer was delivered whole. */
+  usage?: FakeUsage;
+}
+
+/** What the scripted gateway does with one call. */
+export type Reply =
+  | { toolInput: unknown; stopReason?: 'tool_use' | 'max_tokens' }
+  /** Answer in text instead of a tool call (some OpenAI-compatible gateways do). */
+  | { text: string }
+  | { status: number; error: { type: string; message: string }; headers?: Record<string, string> }
+  /** Start streaming the answer, then send an SSE error event instead of the rest. */
+  | { streamError: { type: string; message: string } }
+  /** Start streaming the answer, then drop the connection. */
+  | { dropConnection: true }
+  /** Wait this long before answering with the review (to trip the client's timeout). */
+  | { hangMs: number; toolInput: unknown; stopReason?: undefined };
+
+export interface FakeGatewayOptions {
+  apiKey: string;
+  /** How the gateway expects the key. */
+  auth: 'x-api-key' | 'bearer';
+  /** Answers each call; `n` counts calls from 0. */
+  reply: (body: GatewayBody, n: number) => Reply;
+  /** Usage field names on /v1/chat/completions: OpenAI's (default) or Anthropic's (AI/ML API streaming since Feb 2026). */
+  chatUsage?: 'openai' | 'anthropic';
+}
+
+/** The fake's tokenizer: one token per 4 characters, rounded up; the code under test never sees it. */
+export function fakeTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** Anthropic caches no prefix shorter than this for Sonnet. */
+export const MIN_CACHE_TOKENS = 1024;
+
+/**
+ * A fake LLM gateway on 127.0.0.1 speaking the real wire formats: the Anthropic Messages API
+ * (`POST /v1/messages`, JSON or SSE) and OpenAI Chat Completions (`POST /v1/chat/completions`, SSE with
+ * `stream_options.include_usage`). It checks the auth headers of its preset and bills prompt caching by
+ * Anthropic's rules: the prefix is tools, then system blocks, up to the last `cache_control` breakpoint;
+ * under 1024 tokens nothing is cached; a prefix seen before is a cache read, else a cache write.
+ */
+export class FakeGateway {
+  readonly calls: RecordedCall[] = [];
+  private readonly cache = new Set<string>();
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly options: FakeGatewayOptions) {}
+
+  get url(): string {
+    const address = this.server?.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req, res);
+    });
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Total usage the fake billed, summed over its delivered answers. */
+  billed(): FakeUsage {
+    const total: FakeUsage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    for (const call of this.calls) {
+      if (!call.usage) continue;
+      total.input_tokens += call.usage.input_tokens;
+      total.output_tokens += call.usage.output_tokens;
+      total.cache_creation_input_tokens += call.usage.cache_creation_input_tokens;
+      total.cache_read_input_tokens += call.usage.cache_read_input_tokens;
+    }
+    return total;
+  }
+
+  private authorized(req: IncomingMessage): boolean {
+    if (this.options.auth === 'x-api-key') {
+      return req.headers['x-api-key'] === this.options.apiKey && !req.headers.authorization;
+    }
+    return req.headers.authorization === `Bearer ${this.options.apiKey}` && !req.headers['x-api-key'];
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as GatewayBody;
+    const path = new URL(req.url ?? '/', this.url).pathname;
+    const record: RecordedCall = { path, headers: req.headers, body, status: 200 };
+    this.calls.push(record);
+    const chat = path === '/v1/chat/completions';
+    const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}): void => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(JSON.stringify(chat ? { error: { message, type, code: status } } : { type: 'error', error: { type, message } }));
+    };
+    if (req.method !== 'POST' || (path !== '/v1/messages' && !chat)) return fail(404, 'not_found_error', `no route ${req.method ?? ''} ${path}`);
+    if (!this.authorized(req)) return fail(401, 'authentication_error', 'invalid x-api-key');
+    if (!chat && req.headers['anthropic-version'] !== '2023-06-01') return fail(400, 'invalid_request_error', 'anthropic-version header is required');
+    if (!body.model || !Number.isInteger(body.max_tokens) || !Array.isArray(body.messages) || body.messages.length === 0) {
+      return fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
+    }
+    const reply = this.options.reply(body, this.calls.length - 1);
+    if ('hangMs' in reply) {
+      await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
+      if (res.destroyed || req.socket.destroyed) return;
+    }
+    if ('status' in reply) return fail(reply.status, reply.error.type, reply.error.message, reply.headers);
+    const content = 'text' in reply ? { text: reply.text } : { toolInput: 'toolInput' in reply ? reply.toolInput : { summary: 'partial', comments: [] } };
+    const usage = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
+    const whole = 'toolInput' in reply || 'text' in reply;
+    if (whole) record.usage = usage;
+    const stopReason = 'toolInput' in reply && reply.stopReason === 'max_tokens' ? 'max_tokens' : 'text' in reply ? 'end_turn' : 'tool_use';
+    if (chat) this.answerChat(res, body, content, usage, stopReason, reply);
+    else this.answerMessages(res, body, content, usage, stopReason, reply);
+  }
+
+  private answerMessages(
+    res: ServerResponse,
+    body: GatewayBody,
+    content: { text?: string; toolInput?: unknown },
+    usage: FakeUsage,
+    stopReason: string,
+    reply: Reply,
+  ): void {
+    const block =
+      content.text !== undefined
+        ? { type: 'text', text: content.text }
+        : { type: 'tool_use', id: `toolu_${this.calls.length}`, name: body.tool_choice?.name ?? 'submit_review', input: content.toolInput };
+    const message = { id: `msg_${this.calls.length}`, type: 'message', role: 'assistant', model: body.model, content: [block], stop_reason: stopReason, stop_sequence: null, usage };
+    if (!body.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(message));
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (name: string, data: unknown): void => {
+      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    event('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } });
+    event('content_block_start', { type: 'content_block_start', index: 0, content_block: block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} } });
+    event('ping', { type: 'ping' });
+    const payload = content.text ?? JSON.stringify(content.toolInput);
+    const pieces = Math.ceil(payload.length / 40);
+    for (let i = 0; i < pieces; i++) {
+      if (i === Math.floor(pieces / 2) && this.interrupt(res, reply, () => event('error', { type: 'error', error: 'streamError' in reply ? reply.streamError : {} }))) return;
+      const piece = payload.slice(i * 40, i * 40 + 40);
+      event('content_block_delta', {
+        type: 'content_block_delta',
+        index: 0,
+        delta: block.type === 'text' ? { type: 'text_delta', text: piece } : { type: 'input_json_delta', partial_json: piece },
+      });
+    }
+    event('content_block_stop', { type: 'content_block_stop', index: 0 });
+    event('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+    event('message_stop', { type: 'message_stop' });
+    res.end();
+  }
+
+  private answerChat(
+    res: ServerResponse,
+    body: GatewayBody,
+    content: { text?: string; toolInput?: unknown },
+    usage: FakeUsage,
+    stopReason: string,
+    reply: Reply,
+  ): void {
+    const base = { id: `chatcmpl-${this.calls.length}`, object: 'chat.completion.chunk', created: 1_763_000_000, model: body.model };
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const data = (value: unknown): void => {
+      res.write(`data: ${JSON.stringify(value)}\n\n`);
+    };
+    const name = body.tool_choice?.function?.name ?? 'submit_review';
+    const tool = content.text === undefined;
+    data({ ...base, choices: [{ index: 0, delta: tool ? { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name, arguments: '' } }] } : { role: 'assistant', content: '' }, finish_reason: null }] });
+    const payload = content.text ?? JSON.stringify(content.toolInput);
+    const pieces = Math.ceil(payload.length / 40);
+    for (let i = 0; i < pieces; i++) {
+      if (i === Math.floor(pieces / 2) && this.interrupt(res, reply, () => data({ error: 'streamError' in reply ? reply.streamError : {} }))) return;
+      const piece = payload.slice(i * 40, i * 40 + 40);
+      data({ ...base, choices: [{ index: 0, delta: tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }, finish_reason: null }] });
+    }
+    const finish = stopReason === 'max_tokens' ? 'length' : tool ? 'tool_calls' : 'stop';
+    data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
+    if (body.stream_options?.include_usage) data({ ...base, choices: [], usage: this.chatUsage(usage) });
+    res.write('data: [DONE]\n\n');
+    res.end();
+  }
+
+  /** Carries out a scripted mid-stream failure; true when the stream ends here. */
+  private interrupt(res: ServerResponse, reply: Reply, sendError: () => void): boolean {
+    if ('streamError' in reply) {
+      sendError();
+      res.end();
+      return true;
+    }
+    if ('dropConnection' in reply) {
+      res.socket?.destroy();
+      return true;
+    }
+    return false;
+  }
+
+  private chatUsage(usage: FakeUsage): Record<string, unknown> {
+    if (this.options.chatUsage === 'anthropic') return { ...usage };
+    const prompt = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+    return {
+      prompt_tokens: prompt,
+      completion_tokens: usage.output_tokens,
+      total_tokens: prompt + usage.output_tokens,
+      prompt_tokens_details: { cached_tokens: usage.cache_read_input_tokens },
+      cache_creation_input_tokens: usage.cache_creation_input_tokens,
+    };
+  }
+
+  /** Usage by Anthropic's caching rules, with the fake's own token count. */
+  private bill(body: GatewayBody, chat: boolean, output: string): FakeUsage {
+    const toolText = (body.tools ?? []).map((t) => ({
+      text: JSON.stringify(t.function ?? { name: t.name, description: t.description, input_schema: t.input_schema }),
+      breakpoint: !!t.cache_control,
+    }));
+    let systemParts: TextPart[] = [];
+    let messages = body.messages;
+    if (chat) {
+      const system = body.messages.filter((m) => m.role === 'system');
+      systemParts = system.flatMap((m) => (typeof m.content === 'string' ? [{ type: 'text' as const, text: m.content }] : m.content));
+      messages = body.messages.filter((m) => m.role !== 'system');
+    } else if (body.system) {
+      systemParts = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : body.system;
+    }
+    const pieces = [...toolText, ...systemParts.map((s) => ({ text: s.text, breakpoint: !!s.cache_control }))];
+    const messageText = messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text).join(''))).join('');
+    const total = pieces.reduce((n, p) => n + fakeTokens(p.text), 0) + fakeTokens(messageText);
+    const lastBreak = pieces.map((p) => p.breakpoint).lastIndexOf(true);
+    const prefix = pieces.slice(0, lastBreak + 1);
+    const prefixTokens = prefix.reduce((n, p) => n + fakeTokens(p.text), 0);
+    const outputTokens = fakeTokens(output);
+    if (lastBreak < 0 || prefixTokens < MIN_CACHE_TOKENS) {
+      return { input_tokens: total, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    }
+    const key = createHash('sha256').update(body.model).update(JSON.stringify(prefix)).digest('hex');
+    const hit = this.cache.has(key);
+    this.cache.add(key);
+    return {
+      input_tokens: total - prefixTokens,
+      output_tokens: outputTokens,
+      cache_creation_input_tokens: hit ? 0 : prefixTokens,
+      cache_read_input_tokens: hit ? prefixTokens : 0,
+    };
+  }
+}
