@@ -1,25 +1,24 @@
 import { parseArgs } from 'node:util';
-import { parseSettings, SettingsError } from './settings/settings.js';
+import { INPUT_DEFAULTS, parseSettings, SettingsError } from './settings/settings.js';
 import { localPullRequest } from './source/local.js';
 import { loadInstructions } from './prompt/instructions.js';
 import { estimateCost, executePlan, makePlan } from './review.js';
 import { createLlmClient } from './llm/factory.js';
 import { costTable, planReport } from './publish/render.js';
 
-const USAGE = `Usage: npm run review -- [--base REF] [--head REF] [options]
+/** Action inputs that make no sense locally: the key comes from the environment, GitHub is not involved. */
+const NOT_FLAGS = new Set(['api-key', 'github-token', 'pr-number', 'dry-run']);
+const FLAGS = Object.keys(INPUT_DEFAULTS).filter((name) => !NOT_FLAGS.has(name));
+
+const USAGE = `Usage: npm run review -- [--base REF] [--head REF] [--INPUT VALUE ...]
 
 Reviews the local git diff (base..head; default: HEAD~1 against the working tree) through the same
 pipeline as the action and prints the findings. Without an API key it prints the plan and the estimated cost.
 
-Options:
-  --base REF               base revision (default HEAD~1)
-  --head REF               head revision (default: the working tree)
-  --provider NAME          provider preset (default anthropic)
-  --model ID               model (default claude-sonnet-4-5)
-  --base-url URL           gateway base URL (default: the preset's)
-  --instructions TEXT      review instructions
-  --instructions-file PATH file with review instructions
-  --max-output-tokens N    max output tokens per call (default 8192)
+  --base REF    base revision (default HEAD~1, or the empty tree in a repository's first commit)
+  --head REF    head revision (default: the working tree)
+Any action input can be given as a flag with its default in action.yml:
+${FLAGS.map((f) => `  --${f}`).join('\n')}
 The API key is read from ANTHROPIC_API_KEY or LLM_API_KEY.`;
 
 async function main(): Promise<number> {
@@ -27,30 +26,28 @@ async function main(): Promise<number> {
     options: {
       base: { type: 'string' },
       head: { type: 'string' },
-      provider: { type: 'string' },
-      model: { type: 'string' },
-      'base-url': { type: 'string' },
-      instructions: { type: 'string' },
-      'instructions-file': { type: 'string' },
-      'max-output-tokens': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      ...Object.fromEntries(FLAGS.map((f) => [f, { type: 'string' as const }])),
     },
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  const inputs: Record<string, string | undefined> = {};
+  const given = values as Record<string, string | boolean | undefined>;
+  for (const flag of FLAGS) {
+    const value = given[flag];
+    if (typeof value === 'string') inputs[flag] = value;
+  }
   const settings = parseSettings({
+    ...inputs,
     'api-key': process.env.ANTHROPIC_API_KEY ?? process.env.LLM_API_KEY ?? '',
-    provider: values.provider,
-    model: values.model,
-    'base-url': values['base-url'],
-    instructions: values.instructions,
-    'instructions-file': values['instructions-file'],
-    'max-output-tokens': values['max-output-tokens'],
   });
+  const base = typeof values.base === 'string' ? values.base : undefined;
+  const head = typeof values.head === 'string' ? values.head : undefined;
   const cwd = process.cwd();
-  const pr = await localPullRequest({ cwd, base: values.base, head: values.head });
+  const pr = await localPullRequest({ cwd, base, head });
   const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, cwd);
   const plan = makePlan(pr, settings, instructions);
   console.log(planReport(plan, estimateCost(plan, settings.prices, settings.maxOutputTokens), settings.model));
@@ -58,11 +55,8 @@ async function main(): Promise<number> {
     console.log('\nNo API key (ANTHROPIC_API_KEY or LLM_API_KEY): plan only, no model was called.');
     return 0;
   }
-  const result = await executePlan(plan, settings, createLlmClient(settings), {
-    concurrency: 4,
-    log: (m) => {
-      console.error(m);
-    },
+  const result = await executePlan(plan, settings, createLlmClient(settings), (m) => {
+    console.error(m);
   });
   console.log('');
   for (const f of result.findings) {

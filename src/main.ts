@@ -19,9 +19,6 @@ import { costTable, planReport, summaryBody } from './publish/render.js';
 import type { Finding } from './findings/findings.js';
 import type { PullRequest } from './source/types.js';
 
-/** Calls in flight at once after the first, cache-writing call. */
-const CONCURRENCY = 4;
-
 /** What the run depends on from outside, so tests can pass their own. */
 export interface RunDependencies {
   env?: NodeJS.ProcessEnv;
@@ -116,11 +113,8 @@ async function review(deps: RunDependencies): Promise<void> {
 
   const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, deps.retry ? { retry: deps.retry } : {});
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
-    executePlan(plan, settings, llm, {
-      concurrency: CONCURRENCY,
-      log: (m) => {
-        core.info(m);
-      },
+    executePlan(plan, settings, llm, (m) => {
+      core.info(m);
     }),
   );
   await publish(octokit, pr, settings, result);

@@ -2,7 +2,7 @@ import { toFileDiff, type FileDiff } from './diff/diff.js';
 import { filterFiles, type SkippedFile } from './filter/filter.js';
 import { estimateTokens, planChunks, type Chunk } from './plan/plan.js';
 import { buildPrefix, reviewTool, type SystemBlock } from './prompt/prompt.js';
-import { runChunks, type ChunkOutcome } from './run/run.js';
+import { MIN_CACHEABLE_TOKENS, runChunks, type ChunkOutcome } from './run/run.js';
 import { dedupe, placeComments, type Finding } from './findings/findings.js';
 import { addUsage, costUsd, ZERO_USAGE, type Usage } from './llm/usage.js';
 import type { Prices } from './llm/models.js';
@@ -10,12 +10,8 @@ import type { LlmClient } from './llm/client.js';
 import type { Settings } from './settings/settings.js';
 import type { PullRequest } from './source/types.js';
 
-/** Estimated tokens of one chunk's diff at most. Large enough that a typical PR is one call. */
-export const DEFAULT_CHUNK_TOKENS = 40_000;
 /** Room left for the request's own framing and the estimate's error. */
 const SAFETY_MARGIN_TOKENS = 2_000;
-/** Anthropic caches no prefix shorter than this (Sonnet). */
-export const MIN_CACHEABLE_TOKENS = 1024;
 /** Output a review call typically produces; used for the estimate printed before any call. */
 export const TYPICAL_OUTPUT_TOKENS = 1_200;
 
@@ -53,7 +49,7 @@ export interface ReviewResult {
 
 export function makePlan(pr: PullRequest, settings: Settings, instructions: string): ReviewPlan {
   const files = pr.files.map(toFileDiff);
-  const { reviewable, skipped } = filterFiles(files);
+  const { reviewable, skipped } = filterFiles(files, { include: settings.include, exclude: settings.exclude });
   const prefix = buildPrefix(pr, instructions, reviewable);
   const prefixTokens =
     estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
@@ -64,7 +60,7 @@ export function makePlan(pr: PullRequest, settings: Settings, instructions: stri
       `the prompt prefix (${prefixTokens} tokens) and max-output-tokens (${settings.maxOutputTokens}) leave no room for the diff in a ${window}-token context window: shorten 'instructions' or lower 'max-output-tokens'`,
     );
   }
-  const chunkBudget = Math.min(DEFAULT_CHUNK_TOKENS, room);
+  const chunkBudget = Math.min(settings.chunkTokens, room);
   return {
     pr,
     files,
@@ -100,12 +96,15 @@ export async function executePlan(
   plan: ReviewPlan,
   settings: Settings,
   llm: LlmClient,
-  options: { concurrency: number; log?: (message: string) => void },
+  log?: (message: string) => void,
 ): Promise<ReviewResult> {
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
-    concurrency: options.concurrency,
-    ...(options.log ? { log: options.log } : {}),
+    concurrency: settings.concurrency,
+    prefixTokens: plan.prefixTokens,
+    prices: settings.prices,
+    maxCostUsd: settings.maxCostUsd,
+    ...(log ? { log } : {}),
   });
   const placed = placeComments(
     outcomes.flatMap((o) => o.comments),

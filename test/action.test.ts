@@ -115,7 +115,7 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(Number(outputs['cache-write-tokens'])).toBe(billed.cache_creation_input_tokens);
     expect(JSON.parse(outputs['skipped-files'] ?? '[]')).toEqual([
       { path: 'docs/logo.png', reason: 'binary, or too large for GitHub to send a patch' },
-      { path: 'range.bnf', reason: 'deleted' },
+      { path: 'range.bnf', reason: "deleted (add '!range.bnf' to 'exclude' to review it)" },
     ]);
     expect(readFileSync(files.summaryPath, 'utf8')).toContain('| model | calls |');
 

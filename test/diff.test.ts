@@ -65,7 +65,7 @@ describe('diff model', () => {
     const { reviewable, skipped } = filterFiles(files);
     expect(reviewable.map((f) => f.path)).toEqual(['a.js']);
     expect(skipped).toEqual([
-      { path: 'gone.js', reason: 'deleted' },
+      { path: 'gone.js', reason: "deleted (add '!gone.js' to 'exclude' to review it)" },
       { path: 'img.png', reason: 'binary, or too large for GitHub to send a patch' },
       { path: 'new.js', reason: 'renamed without changes' },
     ]);

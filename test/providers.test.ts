@@ -1,7 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, type GatewayBody, type Reply } from './fakes/gateway.js';
-import { fakePullRequest, pullRequestEvent, readOutputs, runInProcess, runnerEnv, runnerFiles, scriptedReview, userTextOf } from './helpers/action.js';
+import {
+  fakePullRequest,
+  pullRequestEvent,
+  readOutputs,
+  runInProcess,
+  runnerEnv,
+  runnerFiles,
+  scriptedReview,
+  userTextOf,
+} from './helpers/action.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { LlmError } from '../src/llm/client.js';
@@ -26,8 +35,22 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { provider: 'anthropic', model: 'claude-sonnet-4-5', auth: 'x-api-key', path: '/v1/messages', wireModel: 'claude-sonnet-4-5', prices: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } },
-  { provider: 'runapi', model: 'claude-sonnet-4-5', auth: 'bearer', path: '/v1/messages', wireModel: 'claude-sonnet-4-5-20250929', prices: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
+  {
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    auth: 'x-api-key',
+    path: '/v1/messages',
+    wireModel: 'claude-sonnet-4-5',
+    prices: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
+  },
+  {
+    provider: 'runapi',
+    model: 'claude-sonnet-4-5',
+    auth: 'bearer',
+    path: '/v1/messages',
+    wireModel: 'claude-sonnet-4-5-20250929',
+    prices: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 },
+  },
   {
     provider: 'bytespike',
     model: 'claude-sonnet-4-5-20250929',
@@ -66,21 +89,45 @@ afterEach(async () => {
 async function servers(gatewayOptions: ConstructorParameters<typeof FakeGateway>[0]) {
   const github = await new FakeGitHub(fakePullRequest()).start();
   const gateway = await new FakeGateway(gatewayOptions).start();
-  stops.push(() => github.stop(), () => gateway.stop());
+  stops.push(
+    () => github.stop(),
+    () => gateway.stop(),
+  );
   return { github, gateway };
 }
 
 function costOf(u: ReturnType<FakeGateway['billed']>, p: Case['prices']): number {
-  return (u.input_tokens * p.input + u.output_tokens * p.output + u.cache_read_input_tokens * p.cacheRead + u.cache_creation_input_tokens * p.cacheWrite) / 1e6;
+  return (
+    (u.input_tokens * p.input +
+      u.output_tokens * p.output +
+      u.cache_read_input_tokens * p.cacheRead +
+      u.cache_creation_input_tokens * p.cacheWrite) /
+    1e6
+  );
 }
 
 describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) => {
   it('sends the exact wire request, posts the same comments, and reports cost-usd within 0.5 %', async () => {
-    const { github, gateway } = await servers({ apiKey: KEY, auth: c.auth, reply: review, ...(c.chatUsage ? { chatUsage: c.chatUsage } : {}) });
+    const { github, gateway } = await servers({
+      apiKey: KEY,
+      auth: c.auth,
+      reply: review,
+      ...(c.chatUsage ? { chatUsage: c.chatUsage } : {}),
+    });
     const files = runnerFiles(pullRequestEvent(github.pr));
-    const inputs: Record<string, string> = { 'api-key': KEY, provider: c.provider, model: c.model, 'base-url': gateway.url };
+    const inputs: Record<string, string> = {
+      'api-key': KEY,
+      provider: c.provider,
+      model: c.model,
+      'base-url': gateway.url,
+    };
     if (c.pricing) inputs.pricing = c.pricing;
-    const env = runnerEnv(inputs, files, { url: github.url, token: github.token, eventName: 'pull_request', repository: 'octo-org/octo-repo' });
+    const env = runnerEnv(inputs, files, {
+      url: github.url,
+      token: github.token,
+      eventName: 'pull_request',
+      repository: 'octo-org/octo-repo',
+    });
     const { exitCode, log } = await runInProcess(env);
     expect(log).not.toContain('::error');
     expect(exitCode).toBe(0);
@@ -133,8 +180,18 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
 
 /** One chunk of the real fixture as a request, to call a client directly. */
 function sampleRequest() {
-  const files = fakePullRequest().files.map(toFileDiff).filter((f) => !f.noPatch && f.status !== 'removed');
-  const pr = { ...fakePullRequest(), author: 'octocat', baseRef: 'main', headRef: 'feature', draft: false, fromFork: false, url: '' };
+  const files = fakePullRequest()
+    .files.map(toFileDiff)
+    .filter((f) => !f.noPatch && f.status !== 'removed');
+  const pr = {
+    ...fakePullRequest(),
+    author: 'octocat',
+    baseRef: 'main',
+    headRef: 'feature',
+    draft: false,
+    fromFork: false,
+    url: '',
+  };
   const chunks = planChunks(files, 40_000);
   return buildRequest(buildPrefix(pr, '', files), chunks[0]!, 1);
 }
@@ -267,20 +324,43 @@ describe('Chat Completions details', () => {
       reply: () => ({ text: 'Here is the review:\n```json\n{"summary": "ok", "comments": []}\n```' }),
     }).start();
     stops.push(() => gateway.stop());
-    const settings = parseSettings({ 'api-key': KEY, provider: 'aimlapi', model: 'claude-sonnet-4', 'base-url': gateway.url });
-    const result = await createLlmClient(settings).review(sampleRequest(), { model: settings.modelId, maxTokens: 1024, temperature: 0 });
+    const settings = parseSettings({
+      'api-key': KEY,
+      provider: 'aimlapi',
+      model: 'claude-sonnet-4',
+      'base-url': gateway.url,
+    });
+    const result = await createLlmClient(settings).review(sampleRequest(), {
+      model: settings.modelId,
+      maxTokens: 1024,
+      temperature: 0,
+    });
     expect(result.toolInput).toEqual({ summary: 'ok', comments: [] });
     expect(result.usage.output).toBeGreaterThan(0);
   });
 
   it('reads usage under both namings', () => {
-    expect(usageOf({ prompt_tokens: 5000, completion_tokens: 300, total_tokens: 5300, prompt_tokens_details: { cached_tokens: 2000 } })).toEqual({
+    expect(
+      usageOf({
+        prompt_tokens: 5000,
+        completion_tokens: 300,
+        total_tokens: 5300,
+        prompt_tokens_details: { cached_tokens: 2000 },
+      }),
+    ).toEqual({
       input: 3000,
       output: 300,
       cacheRead: 2000,
       cacheWrite: 0,
     });
-    expect(usageOf({ input_tokens: 3000, output_tokens: 300, cache_read_input_tokens: 2000, cache_creation_input_tokens: 0 })).toEqual({
+    expect(
+      usageOf({
+        input_tokens: 3000,
+        output_tokens: 300,
+        cache_read_input_tokens: 2000,
+        cache_creation_input_tokens: 0,
+      }),
+    ).toEqual({
       input: 3000,
       output: 300,
       cacheRead: 2000,

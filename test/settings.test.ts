@@ -100,7 +100,11 @@ describe('settings', () => {
     expect(s.contextWindow).toBe(500_000);
     expect(s.modelId).toBe('claude-opus-5-preview');
     expect(s.prices).toBeUndefined();
-    const priced = parseSettings({ model: 'claude-opus-5-preview', 'context-window': '500000', pricing: '{"input": 5, "output": 25}' });
+    const priced = parseSettings({
+      model: 'claude-opus-5-preview',
+      'context-window': '500000',
+      pricing: '{"input": 5, "output": 25}',
+    });
     expect(priced.prices).toEqual({ input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 });
   });
 
@@ -125,6 +129,8 @@ describe('settings', () => {
 
   it('needs base-url for the custom provider, and caps ByteSpike output at 16384', () => {
     expect(problemsOf({ provider: 'custom' })[0]).toMatch(/input 'base-url'.*provider is custom/);
-    expect(problemsOf({ provider: 'bytespike', 'max-output-tokens': '20000' })[0]).toMatch(/at most 16384 for claude-sonnet-4-5 on bytespike/);
+    expect(problemsOf({ provider: 'bytespike', 'max-output-tokens': '20000' })[0]).toMatch(
+      /at most 16384 for claude-sonnet-4-5 on bytespike/,
+    );
   });
 });

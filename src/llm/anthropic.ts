@@ -57,7 +57,14 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
       };
       let message: Anthropic.Messages.Message;
       try {
-        message = await sdk.messages.stream(params, call.signal ? { signal: call.signal } : {}).finalMessage();
+        const stream = sdk.messages.stream(params, call.signal ? { signal: call.signal } : {});
+        if (call.onStart) {
+          const onStart = call.onStart;
+          stream.on('streamEvent', (event) => {
+            if (event.type === 'message_start') onStart();
+          });
+        }
+        message = await stream.finalMessage();
       } catch (error) {
         throw classifySdkError(error, Anthropic);
       }
@@ -79,4 +86,3 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
     },
   };
 }
-

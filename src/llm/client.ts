@@ -16,6 +16,8 @@ export interface CallOptions {
   maxTokens: number;
   temperature: number;
   signal?: AbortSignal;
+  /** Called once, when the answer starts to stream: from then on the prompt cache holds the prefix. */
+  onStart?: () => void;
 }
 
 /** A gateway adapter. Adapters are created once in `main` and passed in. */

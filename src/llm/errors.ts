@@ -8,7 +8,8 @@ export interface SdkErrorClasses {
   APIUserAbortError: abstract new (...args: never[]) => Error;
 }
 
-const TOO_LONG = /prompt is too long|context length|context window|maximum context|too many (input )?tokens|input is too long/i;
+const TOO_LONG =
+  /prompt is too long|context length|context window|maximum context|too many (input )?tokens|input is too long/i;
 
 /** How long the gateway asks us to wait: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
@@ -30,10 +31,22 @@ export function statusError(status: number, detail: string, retryAfter?: number)
     if (TOO_LONG.test(detail)) return make('too-large', `the prompt is too long for the model (400): ${detail}`);
     return make('bad-request', `the gateway rejected the request (400): ${detail}`);
   }
-  if (status === 401) return make('auth', `the gateway rejected the API key (401): check the secret passed as 'api-key' and the 'auth' style. ${detail}`);
+  if (status === 401)
+    return make(
+      'auth',
+      `the gateway rejected the API key (401): check the secret passed as 'api-key' and the 'auth' style. ${detail}`,
+    );
   if (status === 402) return make('payment', `the gateway's wallet or credit is exhausted (402): top it up. ${detail}`);
-  if (status === 403) return make('permission', `the gateway refused access (403): check the key's scopes, model access and any IP allow-list. ${detail}`);
-  if (status === 404) return make('not-found', `the model or endpoint was not found (404): this provider does not serve 'model' at 'base-url'. ${detail}`);
+  if (status === 403)
+    return make(
+      'permission',
+      `the gateway refused access (403): check the key's scopes, model access and any IP allow-list. ${detail}`,
+    );
+  if (status === 404)
+    return make(
+      'not-found',
+      `the model or endpoint was not found (404): this provider does not serve 'model' at 'base-url'. ${detail}`,
+    );
   if (status === 413) return make('too-large', `the request is too large for the gateway (413): ${detail}`);
   if (status === 429) return make('rate-limit', `rate limited (429): ${detail}`);
   if (status === 408) return make('network', `the gateway timed out (408): ${detail}`);
@@ -45,13 +58,16 @@ export function statusError(status: number, detail: string, retryAfter?: number)
 export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError {
   if (error instanceof LlmError) return error;
   if (error instanceof sdk.APIUserAbortError) return new LlmError('network', 'the call was aborted');
-  if (error instanceof sdk.APIConnectionTimeoutError) return new LlmError('network', `the gateway did not answer in time: ${error.message}`);
-  if (error instanceof sdk.APIConnectionError) return new LlmError('network', `could not reach the gateway: ${error.message}`);
+  if (error instanceof sdk.APIConnectionTimeoutError)
+    return new LlmError('network', `the gateway did not answer in time: ${error.message}`);
+  if (error instanceof sdk.APIConnectionError)
+    return new LlmError('network', `could not reach the gateway: ${error.message}`);
   if (error instanceof sdk.APIError) {
     // The SDKs type the fields of a generic APIError as `any`; read them as unknown.
     const fields = error as unknown as { status: unknown; error: unknown; message: string; headers: unknown };
     const detail = gatewayMessage(fields.error, fields.message);
-    if (typeof fields.status !== 'number') return new LlmError('stream', `the stream broke off with an error event: ${detail}`);
+    if (typeof fields.status !== 'number')
+      return new LlmError('stream', `the stream broke off with an error event: ${detail}`);
     const headers = fields.headers instanceof Headers ? fields.headers : undefined;
     return statusError(fields.status, detail, retryAfterMs(headers));
   }

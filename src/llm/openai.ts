@@ -37,6 +37,8 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       }));
       const params: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
         model: call.model,
+        // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
+        // eslint-disable-next-line @typescript-eslint/no-deprecated
         max_tokens: call.maxTokens,
         temperature: call.temperature,
         stream: true,
@@ -44,7 +46,11 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
         tools: [
           {
             type: 'function',
-            function: { name: request.tool.name, description: request.tool.description, parameters: request.tool.inputSchema },
+            function: {
+              name: request.tool.name,
+              description: request.tool.description,
+              parameters: request.tool.inputSchema,
+            },
           },
         ],
         tool_choice: { type: 'function', function: { name: request.tool.name } },
@@ -59,7 +65,12 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       let usage: Usage | undefined;
       try {
         const stream = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
+        let started = false;
         for await (const chunk of stream) {
+          if (!started) {
+            started = true;
+            call.onStart?.();
+          }
           const choice = chunk.choices[0];
           for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? '';
           text += choice?.delta.content ?? '';
@@ -92,7 +103,8 @@ export function usageOf(raw: unknown): Usage {
   const u = (raw ?? {}) as Record<string, unknown>;
   const details = (u.prompt_tokens_details ?? {}) as Record<string, unknown>;
   const cacheRead = count(details.cached_tokens) || count(u.cache_read_input_tokens);
-  const cacheWrite = count(u.cache_creation_input_tokens) || count(details.cache_write_tokens) || count(details.cache_creation_tokens);
+  const cacheWrite =
+    count(u.cache_creation_input_tokens) || count(details.cache_write_tokens) || count(details.cache_creation_tokens);
   const output = typeof u.completion_tokens === 'number' ? count(u.completion_tokens) : count(u.output_tokens);
   const input =
     typeof u.prompt_tokens === 'number'

@@ -23,7 +23,12 @@ export interface RetryPolicy {
   onRetry?: (info: { attempt: number; delayMs: number; error: LlmError }) => void;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 5, maxTotalMs: 240_000, baseDelayMs: 1_000, maxDelayMs: 30_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 5,
+  maxTotalMs: 240_000,
+  baseDelayMs: 1_000,
+  maxDelayMs: 30_000,
+};
 
 const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

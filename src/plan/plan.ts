@@ -27,29 +27,48 @@ export interface Chunk {
 /** Lines of overlap repeated at the start of the next piece when one hunk is split at line borders. */
 export const HUNK_OVERLAP_LINES = 3;
 
-/** Lines of a hunk as sub-hunks whose rendered size stays under `budget` tokens each. */
+/** How many leading lines of `hunk` fit in `room` tokens as one sub-hunk (0 when not even one does). */
+function linesThatFit(hunk: Hunk, room: number): number {
+  let size = estimateTokens(hunk.header) + 24; // the sub-hunk header is a little longer
+  let n = 0;
+  for (const line of hunk.lines) {
+    size += estimateTokens(lineText(line)) + 1;
+    if (size > room) break;
+    n += 1;
+  }
+  return n;
+}
+
+/** Splits a hunk after `n` lines; the tail repeats the last few lines of the head for context. */
+function cutHunk(hunk: Hunk, n: number): [Hunk, Hunk | undefined] {
+  if (n >= hunk.lines.length) return [hunk, undefined];
+  const tailStart = Math.max(n - HUNK_OVERLAP_LINES, 1);
+  return [subHunk(hunk, hunk.lines.slice(0, n)), subHunk(hunk, hunk.lines.slice(tailStart))];
+}
+
+/** A hunk in two halves at a line border (the second repeats a few lines), or undefined for a one-line hunk. */
+export function splitHunkInTwo(hunk: Hunk): [Hunk, Hunk] | undefined {
+  if (hunk.lines.length < 2) return undefined;
+  const [head, tail] = cutHunk(hunk, Math.ceil(hunk.lines.length / 2));
+  return tail ? [head, tail] : undefined;
+}
+
+/** A hunk as sub-hunks of at most `budget` tokens each, split at line borders. */
 export function splitHunk(hunk: Hunk, budget: number): Hunk[] {
-  if (estimateTokens(renderHunk(hunk)) <= budget) return [hunk];
+  if (estimateTokens(renderHunk(hunk)) + 1 <= budget) return [hunk];
   const pieces: Hunk[] = [];
-  let start = 0;
-  while (start < hunk.lines.length) {
-    let end = start;
-    let size = estimateTokens(hunk.header) + 1;
-    for (const line of hunk.lines.slice(start)) {
-      const cost = estimateTokens(lineText(line)) + 1;
-      if (end > start && size + cost > budget) break;
-      size += cost;
-      end += 1;
-    }
-    pieces.push(subHunk(hunk, hunk.lines.slice(start, end)));
-    if (end >= hunk.lines.length) break;
-    start = Math.max(end - HUNK_OVERLAP_LINES, start + 1);
+  let rest: Hunk | undefined = hunk;
+  while (rest) {
+    const n = Math.max(1, linesThatFit(rest, budget));
+    const [head, tail]: [Hunk, Hunk | undefined] = cutHunk(rest, n);
+    pieces.push(head);
+    rest = tail && tail.lines.length < rest.lines.length ? tail : undefined;
   }
   return pieces;
 }
 
 function lineText(line: DiffLine): string {
-  return `R${line.newLine ?? line.oldLine} + ${line.text}`;
+  return `R${line.newLine ?? line.oldLine ?? 0} + ${line.text}`;
 }
 
 function subHunk(hunk: Hunk, lines: DiffLine[]): Hunk {
@@ -57,8 +76,9 @@ function subHunk(hunk: Hunk, lines: DiffLine[]): Hunk {
   const newNums = lines.flatMap((l) => (l.newLine === undefined ? [] : [l.newLine]));
   const oldStart = oldNums[0] ?? hunk.oldStart;
   const newStart = newNums[0] ?? hunk.newStart;
+  const origin = /^@@ [^@]* @@/.exec(hunk.header)?.[0] ?? hunk.header;
   return {
-    header: `@@ -${oldStart},${oldNums.length} +${newStart},${newNums.length} @@ (split from ${hunk.header.replace(/ @@.*$/, ' @@')})`,
+    header: `@@ -${oldStart},${oldNums.length} +${newStart},${newNums.length} @@ (part of ${origin.replace(/ \(part of .*$/, '')})`,
     oldStart,
     newStart,
     lines,
@@ -73,54 +93,77 @@ function folderOrder(a: FileDiff, b: FileDiff): number {
   return a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
-/** A file as pieces that each fit `budget`: whole if it fits, else split at hunk borders, then line borders. */
-export function splitFile(file: FileDiff, budget: number): ChunkFile[] {
-  const headerTokens = estimateTokens(renderFileHeader(file, { index: 99, count: 99 })) + 1;
-  const whole = headerTokens + file.hunks.reduce((n, h) => n + estimateTokens(renderHunk(h)) + 1, 0);
-  if (whole <= budget) return [{ file, hunks: file.hunks }];
-  const hunkBudget = Math.max(budget - headerTokens, 64);
-  const groups: Hunk[][] = [];
-  let current: Hunk[] = [];
-  let size = headerTokens;
-  for (const hunk of file.hunks.flatMap((h) => splitHunk(h, hunkBudget))) {
-    const cost = estimateTokens(renderHunk(hunk)) + 1;
-    if (current.length > 0 && size + cost > budget) {
-      groups.push(current);
-      current = [];
-      size = headerTokens;
-    }
-    current.push(hunk);
-    size += cost;
-  }
-  if (current.length > 0) groups.push(current);
-  return groups.map((hunks, index) => ({ file, hunks, part: { index, count: groups.length } }));
+/** Estimated tokens of a file header, sized for the longest part label. */
+function headerTokens(file: FileDiff): number {
+  return estimateTokens(renderFileHeader(file, { index: 998, count: 999 })) + 1;
 }
 
 export function chunkFileTokens(cf: ChunkFile): number {
-  return (
-    estimateTokens(renderFileHeader(cf.file, cf.part)) +
-    1 +
-    cf.hunks.reduce((n, h) => n + estimateTokens(renderHunk(h)) + 1, 0)
-  );
+  return headerTokens(cf.file) + cf.hunks.reduce((n, h) => n + estimateTokens(renderHunk(h)) + 1, 0);
 }
 
+/** Room left in a chunk below which we close it rather than split a hunk at line borders to fill it. */
+const MIN_FILL_TOKENS = 200;
+
 /**
- * Packs the reviewable files into chunks of at most `budget` estimated tokens, in folder order, greedily:
- * a file (or file part) goes into the open chunk when it fits, else opens the next one.
+ * Packs the reviewable files into chunks of at most `budget` estimated tokens. Files go in folder order,
+ * so a folder's files share a chunk; each chunk is filled to the brim: a file that does not fit in the
+ * room left continues in the next chunk (split at hunk borders, and a hunk at line borders with a few
+ * lines of overlap), each piece under its own file header. Every diff line lands in exactly one chunk,
+ * overlap lines aside, and the number of chunks stays within one of total tokens ÷ budget.
  */
 export function planChunks(files: readonly FileDiff[], budget: number): Chunk[] {
   const chunks: Chunk[] = [];
-  let open: Chunk | undefined;
+  let open: Chunk = { index: 0, files: [], tokens: 0 };
+  const close = (): void => {
+    if (open.files.length > 0) chunks.push(open);
+    open = { index: chunks.length, files: [], tokens: 0 };
+  };
   for (const file of [...files].sort(folderOrder)) {
-    for (const piece of splitFile(file, budget)) {
-      const tokens = chunkFileTokens(piece);
-      if (!open || open.tokens + tokens > budget) {
-        open = { index: chunks.length, files: [], tokens: 0 };
-        chunks.push(open);
+    const header = headerTokens(file);
+    let piece: ChunkFile | undefined;
+    const queue = file.hunks.flatMap((h) => splitHunk(h, budget - header));
+    while (queue.length > 0) {
+      const hunk = queue.shift() as Hunk;
+      const need = (piece ? 0 : header) + estimateTokens(renderHunk(hunk)) + 1;
+      // An empty chunk takes the hunk whatever its size: splitHunk already cut it to the budget.
+      if (open.tokens > 0 && open.tokens + need > budget) {
+        const room = budget - open.tokens - (piece ? 0 : header);
+        const n = room >= MIN_FILL_TOKENS ? linesThatFit(hunk, room) : 0;
+        if (n > HUNK_OVERLAP_LINES) {
+          const [head, tail] = cutHunk(hunk, n);
+          if (tail) queue.unshift(tail);
+          piece ??= addPiece(open, file);
+          piece.hunks.push(head);
+          open.tokens += (piece.hunks.length === 1 ? header : 0) + estimateTokens(renderHunk(head)) + 1;
+        } else {
+          queue.unshift(hunk);
+        }
+        close();
+        piece = undefined;
+        continue;
       }
-      open.files.push(piece);
-      open.tokens += tokens;
+      piece ??= addPiece(open, file);
+      piece.hunks.push(hunk);
+      open.tokens += need;
     }
   }
+  close();
+  numberParts(chunks);
   return chunks;
+}
+
+function addPiece(chunk: Chunk, file: FileDiff): ChunkFile {
+  const piece: ChunkFile = { file, hunks: [] };
+  chunk.files.push(piece);
+  return piece;
+}
+
+/** Labels the pieces of a file that spans chunks "part k of n". */
+function numberParts(chunks: Chunk[]): void {
+  const pieces = new Map<FileDiff, ChunkFile[]>();
+  for (const cf of chunks.flatMap((c) => c.files)) pieces.set(cf.file, [...(pieces.get(cf.file) ?? []), cf]);
+  for (const list of pieces.values()) {
+    if (list.length > 1) list.forEach((cf, index) => (cf.part = { index, count: list.length }));
+  }
 }

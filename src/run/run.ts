@@ -1,36 +1,55 @@
-import type { Chunk } from '../plan/plan.js';
+import pLimit from 'p-limit';
+import { chunkFileTokens, splitHunkInTwo, type Chunk, type ChunkFile } from '../plan/plan.js';
 import { buildRequest, type SystemBlock } from '../prompt/prompt.js';
 import { LlmError, type CallOptions, type LlmClient } from '../llm/client.js';
-import { ZERO_USAGE, type Usage } from '../llm/usage.js';
+import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
+import type { Prices } from '../llm/models.js';
 import { parseReview } from '../findings/findings.js';
 import type { RawComment } from '../findings/schema.js';
 
+/** Anthropic caches no prefix shorter than this (Sonnet). */
+export const MIN_CACHEABLE_TOKENS = 1024;
+
 export interface ChunkOutcome {
+  /** The chunk reviewed: a planned chunk, or a piece of one after a split. */
   chunk: Chunk;
-  /** `ok`: reviewed; `failed`: the call failed; `not-run`: not attempted because the run stopped. */
+  /** `ok`: reviewed; `failed`: the call failed; `not-run`: not attempted (run stopped, or over the cost cap). */
   status: 'ok' | 'failed' | 'not-run';
   summary: string;
   comments: RawComment[];
   /** Comments the model sent that failed validation. */
   rejected: string[];
+  /** Usage of every call made for this chunk, failed ones included. */
   usage: Usage;
   calls: number;
   error?: string;
 }
 
 export interface RunOptions {
-  call: CallOptions;
-  /** Calls in flight at once after the first. */
+  call: Omit<CallOptions, 'onStart'>;
+  /** Calls in flight at once. */
   concurrency: number;
-  /** Reports progress to the log. */
+  /** Estimated tokens of the shared prefix, for the cost reservations. */
+  prefixTokens: number;
+  /** Prices of the model; without them the cost cap cannot apply. */
+  prices?: Prices | undefined;
+  /** No call is made that could bring the run's cost past this (USD). */
+  maxCostUsd?: number | undefined;
+  /** How many times a chunk may be halved after a cut-off answer or a "prompt is too long". */
+  maxSplitDepth?: number;
   log?: (message: string) => void;
 }
 
 /**
- * Reviews every chunk. The first call goes alone, so it writes the shared prefix to the prompt cache
- * before the others read it; the rest run in parallel up to `concurrency`. A failed chunk is kept as
- * failed, the others go on; an error no later call can overcome (bad key, no credit, unknown model)
- * stops the calls not yet made, and their chunks are reported as not run.
+ * Reviews every chunk. The first call goes first, and the others start as soon as its answer begins to
+ * stream, when the shared prefix is in the prompt cache; then up to `concurrency` calls are in flight.
+ *
+ * Each call is checked against `max-cost-usd` before it is made, at its worst case (its input plus
+ * `max-output-tokens` of output), counting what has been spent and what is in flight: no call can take
+ * the run past the cap. An answer cut off at `max_tokens`, or a "prompt is too long" refusal, halves the
+ * chunk and tries again, a bounded number of times. A failed chunk is kept as failed and the others go
+ * on; an error no later call can overcome (bad key, no credit, unknown model) stops the calls not yet
+ * made, and their chunks are reported as not run.
  */
 export async function runChunks(
   chunks: readonly Chunk[],
@@ -38,62 +57,149 @@ export async function runChunks(
   llm: LlmClient,
   options: RunOptions,
 ): Promise<ChunkOutcome[]> {
-  const outcomes: ChunkOutcome[] = new Array<ChunkOutcome>(chunks.length);
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const maxDepth = options.maxSplitDepth ?? 3;
+  const results = new Map<Chunk, ChunkOutcome[]>();
   let stopped: string | undefined;
+  let spent = 0;
+  let inFlight = 0;
+  let warm = false;
 
-  const reviewOne = async (chunk: Chunk): Promise<void> => {
-    if (stopped !== undefined) {
-      outcomes[chunk.index] = emptyOutcome(chunk, 'not-run', `not reviewed: ${stopped}`);
-      return;
+  const worstCase = (chunk: Chunk): number => {
+    if (!options.prices) return 0;
+    const cached = options.prefixTokens >= MIN_CACHEABLE_TOKENS;
+    return costUsd(
+      {
+        input: chunk.tokens + (cached ? 0 : options.prefixTokens),
+        cacheWrite: cached && !warm ? options.prefixTokens : 0,
+        cacheRead: cached && warm ? options.prefixTokens : 0,
+        output: options.call.maxTokens,
+      },
+      options.prices,
+    );
+  };
+
+  const review = async (chunk: Chunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
+    if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
+    const reserve = worstCase(chunk);
+    if (options.maxCostUsd !== undefined && spent + inFlight + reserve > options.maxCostUsd) {
+      return [
+        empty(
+          chunk,
+          'not-run',
+          `not reviewed: this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)`,
+        ),
+      ];
     }
-    const request = buildRequest(prefix, chunk, chunks.length);
+    inFlight += reserve;
+    let usage = ZERO_USAGE;
     try {
-      const result = await llm.review(request, options.call);
+      const result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
+        ...options.call,
+        ...(onStart ? { onStart } : {}),
+      });
+      usage = result.usage;
+      if (result.stopReason === 'max_tokens') {
+        return await splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens');
+      }
       if (result.toolInput === undefined) {
-        const why =
-          result.stopReason === 'max_tokens'
-            ? 'the answer was cut off at max-output-tokens'
-            : 'the model did not call submit_review';
-        outcomes[chunk.index] = { ...emptyOutcome(chunk, 'failed', why), usage: result.usage, calls: 1 };
-        return;
+        return [{ ...empty(chunk, 'failed', 'the model did not call submit_review'), usage, calls: 1 }];
       }
       const parsed = parseReview(result.toolInput);
-      outcomes[chunk.index] = {
-        chunk,
-        status: 'ok',
-        summary: parsed.summary,
-        comments: parsed.comments,
-        rejected: parsed.rejected,
-        usage: result.usage,
-        calls: 1,
-      };
-      options.log?.(`chunk ${chunk.index + 1}/${chunks.length}: ${parsed.comments.length} findings`);
+      options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
+      return [
+        {
+          chunk,
+          status: 'ok',
+          summary: parsed.summary,
+          comments: parsed.comments,
+          rejected: parsed.rejected,
+          usage,
+          calls: 1,
+        },
+      ];
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof LlmError && error.kind === 'too-large')
+        return await splitOrFail(chunk, depth, usage, message);
       if (error instanceof LlmError && error.fatal) stopped = message;
-      outcomes[chunk.index] = { ...emptyOutcome(chunk, 'failed', message), calls: 1 };
-      options.log?.(`chunk ${chunk.index + 1}/${chunks.length} failed: ${message}`);
+      options.log?.(`${label(chunk)} failed: ${message}`);
+      return [{ ...empty(chunk, 'failed', message), calls: 1 }];
+    } finally {
+      inFlight -= reserve;
+      spent += options.prices ? costUsd(usage, options.prices) : 0;
     }
   };
 
-  const [first, ...rest] = chunks;
-  if (first) await reviewOne(first);
-  await pool(rest, Math.max(1, options.concurrency), reviewOne);
-  return outcomes;
+  /** Halves a chunk that was too big for one answer and reviews both halves; the failed call's usage stays counted. */
+  const splitOrFail = async (chunk: Chunk, depth: number, usage: Usage, why: string): Promise<ChunkOutcome[]> => {
+    const halves = depth < maxDepth ? splitChunk(chunk) : undefined;
+    if (!halves) {
+      const advice = "lower 'chunk-tokens' or raise 'max-output-tokens'";
+      return [
+        {
+          ...empty(chunk, 'failed', `${why}, even after splitting the chunk ${depth} times (${advice})`),
+          usage,
+          calls: 1,
+        },
+      ];
+    }
+    options.log?.(`${label(chunk)}: ${why}; splitting it in two`);
+    // The halves run one after the other in this call's slot, so a split never exceeds `concurrency`.
+    const parts: ChunkOutcome[] = [];
+    for (const half of halves) parts.push(...(await review(half, depth + 1)));
+    const [first, ...rest] = parts;
+    if (!first) return [];
+    return [{ ...first, usage: addUsage(first.usage, usage), calls: first.calls + 1 }, ...rest];
+  };
+
+  const [head, ...tail] = chunks;
+  if (head) {
+    let signalStart: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (signalStart = resolve));
+    const first = limit(() => review(head, 0, signalStart)).then((outcomes) => {
+      results.set(head, outcomes);
+    });
+    await Promise.race([started, first]);
+    warm = true;
+    await Promise.all([
+      first,
+      ...tail.map((chunk) => limit(() => review(chunk, 0)).then((outcomes) => void results.set(chunk, outcomes))),
+    ]);
+  }
+  return chunks.flatMap((chunk) => results.get(chunk) ?? []);
 }
 
-function emptyOutcome(chunk: Chunk, status: ChunkOutcome['status'], error: string): ChunkOutcome {
+function label(chunk: Chunk): string {
+  return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ''}`;
+}
+
+function empty(chunk: Chunk, status: ChunkOutcome['status'], error: string): ChunkOutcome {
   return { chunk, status, summary: '', comments: [], rejected: [], usage: ZERO_USAGE, calls: 0, error };
 }
 
-/** Runs `work` over `items` with at most `limit` in flight. */
-export async function pool<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+/** Two halves of a chunk: by files, else by hunks of its one file, else its one hunk at line borders. */
+export function splitChunk(chunk: Chunk): [Chunk, Chunk] | undefined {
+  const make = (files: ChunkFile[]): Chunk => ({
+    index: chunk.index,
+    files,
+    tokens: files.reduce((n, f) => n + chunkFileTokens(f), 0),
+  });
+  if (chunk.files.length > 1) {
+    let acc = 0;
+    const half = chunk.tokens / 2;
+    let cut = chunk.files.findIndex((f) => (acc += chunkFileTokens(f)) >= half);
+    cut = Math.min(Math.max(cut, 1), chunk.files.length - 1);
+    return [make(chunk.files.slice(0, cut)), make(chunk.files.slice(cut))];
+  }
+  const only = chunk.files[0];
+  if (!only) return undefined;
+  if (only.hunks.length > 1) {
+    const cut = Math.ceil(only.hunks.length / 2);
+    return [make([{ ...only, hunks: only.hunks.slice(0, cut) }]), make([{ ...only, hunks: only.hunks.slice(cut) }])];
+  }
+  const hunk = only.hunks[0];
+  const pieces = hunk ? splitHunkInTwo(hunk) : undefined;
+  if (!pieces) return undefined;
+  return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
 }

@@ -1,12 +1,7 @@
 import { z } from 'zod';
-import {
-  PROVIDER_NAMES,
-  PROVIDERS,
-  type ApiFormat,
-  type AuthStyle,
-  type ProviderPreset,
-} from '../llm/providers.js';
+import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
 import { findModel, knownModelIds, type ModelInfo, type Prices } from '../llm/models.js';
+import { parseGlobs } from '../filter/filter.js';
 
 /** The action's inputs by their names in action.yml, as strings (empty = not given). */
 export type RawInputs = Readonly<Record<string, string | undefined>>;
@@ -28,6 +23,11 @@ export const INPUT_DEFAULTS = {
   auth: '',
   pricing: '',
   'context-window': '',
+  include: '',
+  exclude: '',
+  'chunk-tokens': '40000',
+  concurrency: '4',
+  'max-cost-usd': '2',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -54,6 +54,16 @@ export interface Settings {
   contextWindow: number;
   /** Prices per million tokens: `pricing`, else the provider's for this model; undefined = cost unknown. */
   prices: Prices | undefined;
+  /** Globs a file must match to be reviewed; empty = all. */
+  include: string[];
+  /** Globs of files not reviewed, on top of the defaults; `!glob` lifts a default skip. */
+  exclude: string[];
+  /** Estimated tokens of diff in one request at most. */
+  chunkTokens: number;
+  /** LLM calls in flight at once. */
+  concurrency: number;
+  /** No call is made that could take the run's cost past this (USD); undefined = no cap. */
+  maxCostUsd: number | undefined;
   /** Token for the GitHub REST API. */
   githubToken: string;
   /** Pull request number for `workflow_dispatch`; undefined when taken from the event. */
@@ -105,15 +115,14 @@ const pricingSchema = z
     cache_write: perMillion.optional(),
   })
   .strict()
-  .transform(
-    (p): Prices => ({
-      input: p.input,
-      output: p.output,
-      cacheRead: p.cache_read ?? p.input * 0.1,
-      cacheWrite: p.cache_write ?? p.input * 1.25,
-    }),
-  );
-const PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
+  .transform((p): Prices => ({
+    input: p.input,
+    output: p.output,
+    cacheRead: p.cache_read ?? p.input * 0.1,
+    cacheWrite: p.cache_write ?? p.input * 1.25,
+  }));
+const PRICING_FORM =
+  'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
 
 const schema = z.object({
   'api-key': z.string(),
@@ -134,7 +143,11 @@ const schema = z.object({
     .string()
     .trim()
     .toLowerCase()
-    .pipe(z.enum(['', 'anthropic', 'openai'], { message: "anthropic (Messages API) or openai (Chat Completions), or empty for the preset's" })),
+    .pipe(
+      z.enum(['', 'anthropic', 'openai'], {
+        message: "anthropic (Messages API) or openai (Chat Completions), or empty for the preset's",
+      }),
+    ),
   auth: z
     .string()
     .trim()
@@ -150,6 +163,17 @@ const schema = z.object({
       ctx.addIssue({ code: 'custom', message: PRICING_FORM });
       return z.NEVER;
     }),
+  include: z.string().transform(parseGlobs),
+  exclude: z.string().transform(parseGlobs),
+  'chunk-tokens': intIn(2000, 500_000),
+  concurrency: intIn(1, 32),
+  'max-cost-usd': z
+    .string()
+    .trim()
+    .refine((v) => v === '' || v === 'none' || (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0), {
+      message: 'a positive amount in USD such as 2 or 0.50, or none for no cap',
+    })
+    .transform((v) => (v === '' || v === 'none' ? undefined : Number(v))),
   'context-window': z
     .string()
     .trim()
@@ -218,7 +242,9 @@ export function parseSettings(raw: RawInputs): Settings {
       `input 'model': got ${show(v.model)}; expected one of ${knownModelIds().join(', ')}${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
     );
   }
-  const maxOutput = modelInfo ? Math.min(modelInfo.maxOutputTokens, provider.maxOutput[modelInfo.id] ?? Infinity) : Infinity;
+  const maxOutput = modelInfo
+    ? Math.min(modelInfo.maxOutputTokens, provider.maxOutput[modelInfo.id] ?? Infinity)
+    : Infinity;
   if (v['max-output-tokens'] > maxOutput) {
     problems.push(
       `input 'max-output-tokens': got ${v['max-output-tokens']}; expected at most ${maxOutput} for ${v.model} on ${provider.name}`,
@@ -238,6 +264,11 @@ export function parseSettings(raw: RawInputs): Settings {
     modelInfo,
     contextWindow: v['context-window'] ?? modelInfo?.contextWindow ?? 200_000,
     prices: v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : undefined),
+    include: v.include,
+    exclude: v.exclude,
+    chunkTokens: v['chunk-tokens'],
+    concurrency: v.concurrency,
+    maxCostUsd: v['max-cost-usd'],
     githubToken: v['github-token'].trim(),
     prNumber: v['pr-number'],
     instructions: v.instructions.trim(),
@@ -271,7 +302,11 @@ function editDistance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const next = [i];
     for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
     }
     row = next;
   }

@@ -106,12 +106,21 @@ export class FakeGateway {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server?.close(() => {
+        resolve();
+      }),
+    );
   }
 
   /** Total usage the fake billed, summed over its delivered answers. */
   billed(): FakeUsage {
-    const total: FakeUsage = { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+    const total: FakeUsage = {
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+    };
     for (const call of this.calls) {
       if (!call.usage) continue;
       total.input_tokens += call.usage.input_tokens;
@@ -140,25 +149,53 @@ export class FakeGateway {
     const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}): void => {
       record.status = status;
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(chat ? { error: { message, type, code: status } } : { type: 'error', error: { type, message } }));
+      res.end(
+        JSON.stringify(chat ? { error: { message, type, code: status } } : { type: 'error', error: { type, message } }),
+      );
     };
-    if (req.method !== 'POST' || (path !== '/v1/messages' && !chat)) return fail(404, 'not_found_error', `no route ${req.method ?? ''} ${path}`);
-    if (!this.authorized(req)) return fail(401, 'authentication_error', 'invalid x-api-key');
-    if (!chat && req.headers['anthropic-version'] !== '2023-06-01') return fail(400, 'invalid_request_error', 'anthropic-version header is required');
-    if (!body.model || !Number.isInteger(body.max_tokens) || !Array.isArray(body.messages) || body.messages.length === 0) {
-      return fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
+    if (req.method !== 'POST' || (path !== '/v1/messages' && !chat)) {
+      fail(404, 'not_found_error', `no route ${req.method ?? ''} ${path}`);
+      return;
+    }
+    if (!this.authorized(req)) {
+      fail(401, 'authentication_error', 'invalid x-api-key');
+      return;
+    }
+    if (!chat && req.headers['anthropic-version'] !== '2023-06-01') {
+      fail(400, 'invalid_request_error', 'anthropic-version header is required');
+      return;
+    }
+    if (
+      !body.model ||
+      !Number.isInteger(body.max_tokens) ||
+      !Array.isArray(body.messages) ||
+      body.messages.length === 0
+    ) {
+      fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
+      return;
     }
     const reply = this.options.reply(body, this.calls.length - 1);
     if ('hangMs' in reply) {
       await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
       if (res.destroyed || req.socket.destroyed) return;
     }
-    if ('status' in reply) return fail(reply.status, reply.error.type, reply.error.message, reply.headers);
-    const content = 'text' in reply ? { text: reply.text } : { toolInput: 'toolInput' in reply ? reply.toolInput : { summary: 'partial', comments: [] } };
+    if ('status' in reply) {
+      fail(reply.status, reply.error.type, reply.error.message, reply.headers);
+      return;
+    }
+    const content =
+      'text' in reply
+        ? { text: reply.text }
+        : { toolInput: 'toolInput' in reply ? reply.toolInput : { summary: 'partial', comments: [] } };
     const usage = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
     const whole = 'toolInput' in reply || 'text' in reply;
     if (whole) record.usage = usage;
-    const stopReason = 'toolInput' in reply && reply.stopReason === 'max_tokens' ? 'max_tokens' : 'text' in reply ? 'end_turn' : 'tool_use';
+    const stopReason =
+      'toolInput' in reply && reply.stopReason === 'max_tokens'
+        ? 'max_tokens'
+        : 'text' in reply
+          ? 'end_turn'
+          : 'tool_use';
     if (chat) this.answerChat(res, body, content, usage, stopReason, reply);
     else this.answerMessages(res, body, content, usage, stopReason, reply);
   }
@@ -174,8 +211,22 @@ export class FakeGateway {
     const block =
       content.text !== undefined
         ? { type: 'text', text: content.text }
-        : { type: 'tool_use', id: `toolu_${this.calls.length}`, name: body.tool_choice?.name ?? 'submit_review', input: content.toolInput };
-    const message = { id: `msg_${this.calls.length}`, type: 'message', role: 'assistant', model: body.model, content: [block], stop_reason: stopReason, stop_sequence: null, usage };
+        : {
+            type: 'tool_use',
+            id: `toolu_${this.calls.length}`,
+            name: body.tool_choice?.name ?? 'submit_review',
+            input: content.toolInput,
+          };
+    const message = {
+      id: `msg_${this.calls.length}`,
+      type: 'message',
+      role: 'assistant',
+      model: body.model,
+      content: [block],
+      stop_reason: stopReason,
+      stop_sequence: null,
+      usage,
+    };
     if (!body.stream) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(message));
@@ -185,22 +236,42 @@ export class FakeGateway {
     const event = (name: string, data: unknown): void => {
       res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
     };
-    event('message_start', { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } } });
-    event('content_block_start', { type: 'content_block_start', index: 0, content_block: block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} } });
+    event('message_start', {
+      type: 'message_start',
+      message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
+    });
+    event('content_block_start', {
+      type: 'content_block_start',
+      index: 0,
+      content_block: block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} },
+    });
     event('ping', { type: 'ping' });
     const payload = content.text ?? JSON.stringify(content.toolInput);
     const pieces = Math.ceil(payload.length / 40);
     for (let i = 0; i < pieces; i++) {
-      if (i === Math.floor(pieces / 2) && this.interrupt(res, reply, () => event('error', { type: 'error', error: 'streamError' in reply ? reply.streamError : {} }))) return;
+      if (
+        i === Math.floor(pieces / 2) &&
+        this.interrupt(res, reply, () => {
+          event('error', { type: 'error', error: 'streamError' in reply ? reply.streamError : {} });
+        })
+      )
+        return;
       const piece = payload.slice(i * 40, i * 40 + 40);
       event('content_block_delta', {
         type: 'content_block_delta',
         index: 0,
-        delta: block.type === 'text' ? { type: 'text_delta', text: piece } : { type: 'input_json_delta', partial_json: piece },
+        delta:
+          block.type === 'text'
+            ? { type: 'text_delta', text: piece }
+            : { type: 'input_json_delta', partial_json: piece },
       });
     }
     event('content_block_stop', { type: 'content_block_stop', index: 0 });
-    event('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } });
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: stopReason, stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    });
     event('message_stop', { type: 'message_stop' });
     res.end();
   }
@@ -213,20 +284,55 @@ export class FakeGateway {
     stopReason: string,
     reply: Reply,
   ): void {
-    const base = { id: `chatcmpl-${this.calls.length}`, object: 'chat.completion.chunk', created: 1_763_000_000, model: body.model };
+    const base = {
+      id: `chatcmpl-${this.calls.length}`,
+      object: 'chat.completion.chunk',
+      created: 1_763_000_000,
+      model: body.model,
+    };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const data = (value: unknown): void => {
       res.write(`data: ${JSON.stringify(value)}\n\n`);
     };
     const name = body.tool_choice?.function?.name ?? 'submit_review';
     const tool = content.text === undefined;
-    data({ ...base, choices: [{ index: 0, delta: tool ? { role: 'assistant', content: null, tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name, arguments: '' } }] } : { role: 'assistant', content: '' }, finish_reason: null }] });
+    data({
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: tool
+            ? {
+                role: 'assistant',
+                content: null,
+                tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name, arguments: '' } }],
+              }
+            : { role: 'assistant', content: '' },
+          finish_reason: null,
+        },
+      ],
+    });
     const payload = content.text ?? JSON.stringify(content.toolInput);
     const pieces = Math.ceil(payload.length / 40);
     for (let i = 0; i < pieces; i++) {
-      if (i === Math.floor(pieces / 2) && this.interrupt(res, reply, () => data({ error: 'streamError' in reply ? reply.streamError : {} }))) return;
+      if (
+        i === Math.floor(pieces / 2) &&
+        this.interrupt(res, reply, () => {
+          data({ error: 'streamError' in reply ? reply.streamError : {} });
+        })
+      )
+        return;
       const piece = payload.slice(i * 40, i * 40 + 40);
-      data({ ...base, choices: [{ index: 0, delta: tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece }, finish_reason: null }] });
+      data({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece },
+            finish_reason: null,
+          },
+        ],
+      });
     }
     const finish = stopReason === 'max_tokens' ? 'length' : tool ? 'tool_calls' : 'stop';
     data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
@@ -271,20 +377,29 @@ export class FakeGateway {
     let messages = body.messages;
     if (chat) {
       const system = body.messages.filter((m) => m.role === 'system');
-      systemParts = system.flatMap((m) => (typeof m.content === 'string' ? [{ type: 'text' as const, text: m.content }] : m.content));
+      systemParts = system.flatMap((m) =>
+        typeof m.content === 'string' ? [{ type: 'text' as const, text: m.content }] : m.content,
+      );
       messages = body.messages.filter((m) => m.role !== 'system');
     } else if (body.system) {
       systemParts = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : body.system;
     }
     const pieces = [...toolText, ...systemParts.map((s) => ({ text: s.text, breakpoint: !!s.cache_control }))];
-    const messageText = messages.map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text).join(''))).join('');
+    const messageText = messages
+      .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text).join('')))
+      .join('');
     const total = pieces.reduce((n, p) => n + fakeTokens(p.text), 0) + fakeTokens(messageText);
     const lastBreak = pieces.map((p) => p.breakpoint).lastIndexOf(true);
     const prefix = pieces.slice(0, lastBreak + 1);
     const prefixTokens = prefix.reduce((n, p) => n + fakeTokens(p.text), 0);
     const outputTokens = fakeTokens(output);
     if (lastBreak < 0 || prefixTokens < MIN_CACHE_TOKENS) {
-      return { input_tokens: total, output_tokens: outputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
+      return {
+        input_tokens: total,
+        output_tokens: outputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+      };
     }
     const key = createHash('sha256').update(body.model).update(JSON.stringify(prefix)).digest('hex');
     const hit = this.cache.has(key);

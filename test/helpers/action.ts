@@ -223,7 +223,9 @@ export function scriptedReview(userText: string): { summary: string; comments: R
   return { summary: 'The change adds a cache and tightens parsing.', comments };
 }
 
-export function userTextOf(body: { messages: { role: string; content: string | { type: string; text?: string }[] }[] }): string {
+export function userTextOf(body: {
+  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+}): string {
   const content = body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
   return typeof content === 'string' ? content : content.map((c) => c.text ?? '').join('');
 }
