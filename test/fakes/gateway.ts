@@ -39,6 +39,7 @@ export interface RecordedCall {
   status: number;
   /** What the fake billed for this call; set only when the answer was delivered whole. */
   usage?: FakeUsage;
+  timing?: CallTiming;
 }
 
 /** What the scripted gateway does with one call. */
@@ -62,6 +63,19 @@ export interface FakeGatewayOptions {
   reply: (body: GatewayBody, n: number) => Reply;
   /** Usage field names on /v1/chat/completions: OpenAI's (default) or Anthropic's (AI/ML API streaming since Feb 2026). */
   chatUsage?: 'openai' | 'anthropic';
+  /** The gateway's token count (default: one token per 4 characters). */
+  tokens?: (text: string) => number;
+  /** A latency model: time to first token grows with the input, then output streams at a fixed rate. */
+  latency?: { firstTokenMs: number; prefillTokensPerSec: number; outputTokensPerSec: number };
+  /** Requests served at once; the rest wait in line. */
+  maxConcurrent?: number;
+}
+
+/** When a call arrived, began to stream and ended, in ms of the gateway's clock. */
+export interface CallTiming {
+  arrived: number;
+  started: number;
+  ended: number;
 }
 
 /** The fake's tokenizer: one token per 4 characters, rounded up; the code under test never sees it. */
@@ -84,6 +98,8 @@ export class FakeGateway {
   private readonly cache = new Set<string>();
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly options: FakeGatewayOptions) {}
 
@@ -174,7 +190,46 @@ export class FakeGateway {
       fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
       return;
     }
-    const reply = this.options.reply(body, this.calls.length - 1);
+    const arrived = Date.now();
+    await this.acquire();
+    try {
+      await this.serve(req, res, body, record, chat, arrived);
+    } finally {
+      this.release();
+    }
+  }
+
+  private async acquire(): Promise<void> {
+    const limit = this.options.maxConcurrent ?? Infinity;
+    if (this.active < limit) {
+      this.active += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: GatewayBody,
+    record: RecordedCall,
+    chat: boolean,
+    arrived: number,
+  ): Promise<void> {
+    const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}): void => {
+      record.status = status;
+      res.writeHead(status, { 'content-type': 'application/json', ...headers });
+      res.end(
+        JSON.stringify(chat ? { error: { message, type, code: status } } : { type: 'error', error: { type, message } }),
+      );
+    };
+    const reply = this.options.reply(body, this.calls.indexOf(record));
     if ('hangMs' in reply) {
       await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
       if (res.destroyed || req.socket.destroyed) return;
@@ -187,7 +242,7 @@ export class FakeGateway {
       'text' in reply
         ? { text: reply.text }
         : { toolInput: 'toolInput' in reply ? reply.toolInput : { summary: 'partial', comments: [] } };
-    const usage = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
+    const { usage, cacheKey } = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
     const whole = 'toolInput' in reply || 'text' in reply;
     if (whole) record.usage = usage;
     const stopReason =
@@ -196,18 +251,29 @@ export class FakeGateway {
         : 'text' in reply
           ? 'end_turn'
           : 'tool_use';
-    if (chat) this.answerChat(res, body, content, usage, stopReason, reply);
-    else this.answerMessages(res, body, content, usage, stopReason, reply);
+    const latency = this.options.latency;
+    if (latency) {
+      const prompt = usage.input_tokens + usage.cache_creation_input_tokens + usage.cache_read_input_tokens;
+      await sleep(latency.firstTokenMs + (1000 * prompt) / latency.prefillTokensPerSec);
+    }
+    // From the first streamed byte on, the prefix this call wrote can be read by others.
+    if (cacheKey) this.cache.add(cacheKey);
+    const started = Date.now();
+    const outputDelay = latency ? (1000 * usage.output_tokens) / latency.outputTokensPerSec : 0;
+    if (chat) await this.answerChat(res, body, content, usage, stopReason, reply, outputDelay);
+    else await this.answerMessages(res, body, content, usage, stopReason, reply, outputDelay);
+    record.timing = { arrived, started, ended: Date.now() };
   }
 
-  private answerMessages(
+  private async answerMessages(
     res: ServerResponse,
     body: GatewayBody,
     content: { text?: string; toolInput?: unknown },
     usage: FakeUsage,
     stopReason: string,
     reply: Reply,
-  ): void {
+    outputDelay: number,
+  ): Promise<void> {
     const block =
       content.text !== undefined
         ? { type: 'text', text: content.text }
@@ -246,6 +312,7 @@ export class FakeGateway {
       content_block: block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} },
     });
     event('ping', { type: 'ping' });
+    if (outputDelay > 0) await sleep(outputDelay);
     const payload = content.text ?? JSON.stringify(content.toolInput);
     const pieces = Math.ceil(payload.length / 40);
     for (let i = 0; i < pieces; i++) {
@@ -276,14 +343,15 @@ export class FakeGateway {
     res.end();
   }
 
-  private answerChat(
+  private async answerChat(
     res: ServerResponse,
     body: GatewayBody,
     content: { text?: string; toolInput?: unknown },
     usage: FakeUsage,
     stopReason: string,
     reply: Reply,
-  ): void {
+    outputDelay: number,
+  ): Promise<void> {
     const base = {
       id: `chatcmpl-${this.calls.length}`,
       object: 'chat.completion.chunk',
@@ -312,6 +380,7 @@ export class FakeGateway {
         },
       ],
     });
+    if (outputDelay > 0) await sleep(outputDelay);
     const payload = content.text ?? JSON.stringify(content.toolInput);
     const pieces = Math.ceil(payload.length / 40);
     for (let i = 0; i < pieces; i++) {
@@ -368,7 +437,8 @@ export class FakeGateway {
   }
 
   /** Usage by Anthropic's caching rules, with the fake's own token count. */
-  private bill(body: GatewayBody, chat: boolean, output: string): FakeUsage {
+  private bill(body: GatewayBody, chat: boolean, output: string): { usage: FakeUsage; cacheKey?: string } {
+    const tokens = this.options.tokens ?? fakeTokens;
     const toolText = (body.tools ?? []).map((t) => ({
       text: JSON.stringify(t.function ?? { name: t.name, description: t.description, input_schema: t.input_schema }),
       breakpoint: !!t.cache_control,
@@ -388,27 +458,35 @@ export class FakeGateway {
     const messageText = messages
       .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text).join('')))
       .join('');
-    const total = pieces.reduce((n, p) => n + fakeTokens(p.text), 0) + fakeTokens(messageText);
+    const total = pieces.reduce((n, p) => n + tokens(p.text), 0) + tokens(messageText);
     const lastBreak = pieces.map((p) => p.breakpoint).lastIndexOf(true);
     const prefix = pieces.slice(0, lastBreak + 1);
-    const prefixTokens = prefix.reduce((n, p) => n + fakeTokens(p.text), 0);
-    const outputTokens = fakeTokens(output);
+    const prefixTokens = prefix.reduce((n, p) => n + tokens(p.text), 0);
+    const outputTokens = tokens(output);
     if (lastBreak < 0 || prefixTokens < MIN_CACHE_TOKENS) {
       return {
-        input_tokens: total,
-        output_tokens: outputTokens,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
+        usage: {
+          input_tokens: total,
+          output_tokens: outputTokens,
+          cache_creation_input_tokens: 0,
+          cache_read_input_tokens: 0,
+        },
       };
     }
     const key = createHash('sha256').update(body.model).update(JSON.stringify(prefix)).digest('hex');
     const hit = this.cache.has(key);
-    this.cache.add(key);
     return {
-      input_tokens: total - prefixTokens,
-      output_tokens: outputTokens,
-      cache_creation_input_tokens: hit ? 0 : prefixTokens,
-      cache_read_input_tokens: hit ? prefixTokens : 0,
+      usage: {
+        input_tokens: total - prefixTokens,
+        output_tokens: outputTokens,
+        cache_creation_input_tokens: hit ? 0 : prefixTokens,
+        cache_read_input_tokens: hit ? prefixTokens : 0,
+      },
+      ...(hit ? {} : { cacheKey: key }),
     };
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,0 +1,254 @@
+// npm run bench: the full pipeline on real pull requests against the fake gateway (real HTTP, Anthropic
+// cache rules, a latency model and a concurrency limit), three strategies side by side in one run.
+import { execFileSync } from 'node:child_process';
+import { getTokenizer } from '@anthropic-ai/tokenizer';
+import { FakeGateway, type GatewayBody } from '../test/fakes/gateway.js';
+import { userTextOf } from '../test/helpers/action.js';
+import { BENCH_PRS, benchFiles, benchPullRequest, type BenchPr } from './data.js';
+import { makePlan, type ReviewPlan } from '../src/review.js';
+import { parseSettings, type Settings } from '../src/settings/settings.js';
+import { createLlmClient } from '../src/llm/factory.js';
+import { runChunks } from '../src/run/run.js';
+import { estimateTokens, planChunks, type Chunk } from '../src/plan/plan.js';
+import { renderChunk, type SystemBlock } from '../src/prompt/prompt.js';
+import { costUsd, type Usage } from '../src/llm/usage.js';
+import { SONNET_LIST_PRICE } from '../src/llm/models.js';
+
+const KEY = 'bench-key';
+const CONCURRENCY = 8;
+/** Scaled down 50x from Claude's: ~2 s to first token, ~10K tokens/s prefill, ~60 tokens/s output. */
+const LATENCY = { firstTokenMs: 40, prefillTokensPerSec: 500_000, outputTokensPerSec: 3_000 };
+const GATEWAY_CONCURRENCY = 32;
+
+const memo = new Map<string, number>();
+// One encoder for the whole run: countTokens() builds a new one on every call.
+const tokenizer = getTokenizer();
+/** The gateway's count: Anthropic's public tokenizer (the closest public stand-in for Claude's). */
+function claudeTokens(text: string): number {
+  if (text.length > 2000) {
+    const hit = memo.get(text);
+    if (hit !== undefined) return hit;
+  }
+  const n = tokenizer.encode(text.normalize('NFKC'), 'all').length;
+  if (text.length > 2000) memo.set(text, n);
+  return n;
+}
+
+/** A deterministic reviewer: one finding per 120 added lines of each file it is shown, and a summary. */
+function reviewerReply(body: GatewayBody) {
+  const comments: Record<string, unknown>[] = [];
+  let path = '';
+  let added = 0;
+  for (const line of userTextOf(body).split('\n')) {
+    const header = /^## (\S+) \(/.exec(line);
+    if (header) {
+      path = header[1] ?? '';
+      added = 0;
+      continue;
+    }
+    const m = /^R(\d+) \+ /.exec(line);
+    if (m && ++added % 120 === 1) {
+      comments.push({
+        path,
+        line: Number(m[1]),
+        severity: 'medium',
+        category: 'bug',
+        title: 'Input is used before it is validated',
+        body: 'The value added here flows into the call below without a check for undefined; a caller that omits the option gets a TypeError instead of the documented default. Guard it or give it a default.',
+      });
+    }
+  }
+  return {
+    toolInput: {
+      summary:
+        'This part of the change updates the implementation and its types; the risks are in argument validation.',
+      comments,
+    },
+  };
+}
+
+interface Row {
+  pr: string;
+  strategy: string;
+  calls: number;
+  usage: Usage;
+  usd: number;
+  wallMs: number;
+  lowerBoundUsd?: number;
+  failed: number;
+}
+
+async function runStrategy(
+  plan: ReviewPlan,
+  settings: Settings,
+  chunks: Chunk[],
+  prefix: SystemBlock[],
+  concurrency: number,
+): Promise<{ row: Omit<Row, 'pr' | 'strategy'>; gateway: FakeGateway }> {
+  const gateway = await new FakeGateway({
+    apiKey: KEY,
+    auth: 'x-api-key',
+    reply: reviewerReply,
+    tokens: claudeTokens,
+    latency: LATENCY,
+    maxConcurrent: GATEWAY_CONCURRENCY,
+  }).start();
+  try {
+    const client = createLlmClient({ ...settings, baseUrl: gateway.url });
+    const started = performance.now();
+    const outcomes = await runChunks(chunks, prefix, client, {
+      call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: 0 },
+      concurrency,
+      prefixTokens: plan.prefixTokens,
+      prices: settings.prices,
+    });
+    const wallMs = performance.now() - started;
+    const billed = gateway.billed();
+    const usage: Usage = {
+      input: billed.input_tokens,
+      output: billed.output_tokens,
+      cacheRead: billed.cache_read_input_tokens,
+      cacheWrite: billed.cache_creation_input_tokens,
+    };
+    return {
+      row: {
+        calls: gateway.calls.length,
+        usage,
+        usd: costUsd(usage, SONNET_LIST_PRICE),
+        wallMs,
+        failed: outcomes.filter((o) => o.status !== 'ok').length,
+      },
+      gateway,
+    };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+/** One call per hunk, no caching: what popular review actions do. */
+function perHunk(plan: ReviewPlan): Chunk[] {
+  return plan.reviewable
+    .flatMap((file) => file.hunks.map((hunk) => ({ file, hunks: [hunk] })))
+    .map((cf, index) => ({ index, files: [cf], tokens: 0 }));
+}
+
+/** One call per file, no caching. */
+function perFile(plan: ReviewPlan): Chunk[] {
+  return plan.reviewable.map((file, index) => ({ index, files: [{ file, hunks: file.hunks }], tokens: 0 }));
+}
+
+const uncached = (prefix: SystemBlock[]): SystemBlock[] => prefix.map((b) => ({ ...b, cache: false }));
+
+function fmt(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+async function benchPr(pr: BenchPr, settings: Settings, rows: Row[], notes: string[]): Promise<void> {
+  const plan = makePlan(benchPullRequest(pr), settings, '');
+  const ours = await runStrategy(plan, settings, plan.chunks, plan.prefix, CONCURRENCY);
+  const prefixTokens = ours.gateway.calls[0]?.usage?.cache_creation_input_tokens ?? 0;
+  const everything: Chunk = {
+    index: 0,
+    files: plan.reviewable.map((file) => ({ file, hunks: file.hunks })),
+    tokens: 0,
+  };
+  const diffTokens = claudeTokens(renderChunk(everything));
+  const lowerBound = costUsd(
+    { input: prefixTokens + diffTokens, output: ours.row.usage.output, cacheRead: 0, cacheWrite: 0 },
+    SONNET_LIST_PRICE,
+  );
+  const hunk = await runStrategy(plan, settings, perHunk(plan), uncached(plan.prefix), CONCURRENCY);
+  const file = await runStrategy(plan, settings, perFile(plan), uncached(plan.prefix), CONCURRENCY);
+  rows.push(
+    {
+      pr: `${pr.name} ${pr.from}→${pr.to} (${plan.reviewable.length} files)`,
+      strategy: 'per hunk, no cache',
+      ...hunk.row,
+      lowerBoundUsd: lowerBound,
+    },
+    { pr: '', strategy: 'per file, no cache', ...file.row, lowerBoundUsd: lowerBound },
+    { pr: '', strategy: 'ours', ...ours.row, lowerBoundUsd: lowerBound },
+  );
+  const estimated = planChunks(plan.reviewable, Number.MAX_SAFE_INTEGER)[0]?.tokens ?? 0;
+  const ideal = Math.ceil(estimated / plan.chunkBudget);
+  notes.push(
+    `${pr.name}: ours made ${ours.row.calls} calls for ${fmt(estimated)} estimated reviewable tokens; ideal ${ideal} (budget ${fmt(plan.chunkBudget)}), limit ideal + 1 = ${ideal + 1}.`,
+  );
+
+  // Wall time at concurrency >= chunks: against the warm-up call plus the slowest call of the one wave.
+  if (plan.chunks.length > 1) {
+    const wide = await runStrategy(plan, settings, plan.chunks, plan.prefix, plan.chunks.length);
+    const timings = wide.gateway.calls.map((c) => c.timing).filter((t) => t !== undefined);
+    const [warm, ...wave] = timings;
+    if (warm) {
+      const reference = warm.ended - warm.arrived + Math.max(...wave.map((t) => t.ended - t.arrived));
+      notes.push(
+        `${pr.name}: at concurrency ${plan.chunks.length}, wall ${(wide.row.wallMs / 1000).toFixed(2)} s vs warm-up call + slowest call of the wave ${(reference / 1000).toFixed(2)} s: ${(wide.row.wallMs / reference).toFixed(2)}x (limit 1.3x).`,
+      );
+    }
+  }
+}
+
+/** Our estimate against the gateway's count, file by file as the prompt renders them. */
+function calibration(): string[] {
+  const lines: string[] = [];
+  let worstUnder = 0;
+  let totalEst = 0;
+  let totalReal = 0;
+  for (const pr of BENCH_PRS) {
+    const plan = makePlan(benchPullRequest(pr), parseSettings({}), '');
+    for (const file of plan.reviewable) {
+      const text = renderChunk({ index: 0, files: [{ file, hunks: file.hunks }], tokens: 0 });
+      const est = estimateTokens(text);
+      const real = claudeTokens(text);
+      totalEst += est;
+      totalReal += real;
+      if (real > 50) worstUnder = Math.max(worstUnder, (real - est) / real);
+    }
+  }
+  lines.push(
+    `Token estimate vs the gateway's tokenizer over ${BENCH_PRS.length} PRs: total ${fmt(totalEst)} estimated vs ${fmt(totalReal)} counted (${((totalEst / totalReal - 1) * 100).toFixed(1)} %); worst under-estimate of one file (over 50 tokens): ${(worstUnder * 100).toFixed(1)} % (margin allowed: 5 %).`,
+  );
+  return lines;
+}
+
+async function main(): Promise<void> {
+  const base = parseSettings({ 'api-key': KEY, 'base-url': 'http://127.0.0.1:9', 'max-cost-usd': 'none' });
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const pr of BENCH_PRS) {
+    benchFiles(pr);
+    await benchPr(pr, base, rows, notes);
+    process.stderr.write(`done ${pr.name}\n`);
+  }
+  console.log(
+    '| PR | strategy | calls | input | cache write | cache read | output | USD | wall s | USD ÷ lower bound |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) {
+    console.log(
+      `| ${r.pr} | ${r.strategy} | ${fmt(r.calls)} | ${fmt(r.usage.input)} | ${fmt(r.usage.cacheWrite)} | ${fmt(r.usage.cacheRead)} | ${fmt(r.usage.output)} | ${r.usd.toFixed(3)} | ${(r.wallMs / 1000).toFixed(2)} | ${r.lowerBoundUsd ? (r.usd / r.lowerBoundUsd).toFixed(3) : ''} |${r.failed ? ` ${r.failed} failed` : ''}`,
+    );
+  }
+  console.log('');
+  for (const note of [...notes, ...calibration()]) console.log(`- ${note}`);
+
+  // chunk-tokens sweep, ours only: cost vs calls vs latency.
+  console.log('\n| PR | chunk-tokens | calls | USD | wall s |\n| --- | ---: | ---: | ---: | ---: |');
+  for (const pr of BENCH_PRS.slice(1)) {
+    for (const budget of [10_000, 20_000, 40_000, 80_000]) {
+      const settings = { ...base, chunkTokens: budget };
+      const plan = makePlan(benchPullRequest(pr), settings, '');
+      const { row } = await runStrategy(plan, settings, plan.chunks, plan.prefix, CONCURRENCY);
+      console.log(
+        `| ${pr.name} | ${fmt(budget)} | ${row.calls} | ${row.usd.toFixed(3)} | ${(row.wallMs / 1000).toFixed(2)} |`,
+      );
+    }
+  }
+
+  // Planning a 3000-file PR, in a fresh process so its peak memory is its own.
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/plan-3000.ts'], { encoding: 'utf8' });
+  console.log(`\n- ${out.trim()}`);
+}
+
+await main();
