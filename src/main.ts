@@ -6,7 +6,8 @@ import {
   createOctokit,
   createReview,
   fetchPullRequest,
-  postedFingerprints,
+  postedComments,
+  lineKey,
   upsertSummary,
   type Octokit,
 } from './github/api.js';
@@ -111,6 +112,16 @@ async function review(deps: RunDependencies): Promise<void> {
     return;
   }
 
+  if (settings.modelInfo?.endOfLife) {
+    core.warning(
+      `${settings.model} is deprecated by Anthropic and reaches end of life on ${settings.modelInfo.endOfLife}; plan a move to a newer model (set 'model', with 'context-window' and 'pricing' for a model this action does not know yet).`,
+    );
+  }
+  if (settings.maxCostUsd !== undefined && !settings.prices) {
+    core.warning(
+      `max-cost-usd (${settings.maxCostUsd}) cannot apply: no price is known for ${settings.model} on ${settings.provider.name}. Set 'pricing' to enforce it.`,
+    );
+  }
   const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, deps.retry ? { retry: deps.retry } : {});
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
     executePlan(plan, settings, llm, (m) => {
@@ -132,9 +143,15 @@ async function readEvent(path: string | undefined): Promise<EventPayload> {
 }
 
 async function publish(octokit: Octokit, pr: PullRequest, settings: Settings, result: ReviewResult): Promise<void> {
-  const posted = settings.dryRun ? new Set<string>() : await postedFingerprints(octokit, pr);
-  const toPost: Finding[] = result.findings.filter((f) => f.inline && !posted.has(f.fingerprint));
-  const alreadyPosted = result.findings.filter((f) => posted.has(f.fingerprint)).length;
+  // A finding counts as posted when an earlier run left the same one, or any comment of ours on its line:
+  // a model rarely words a finding the same way twice, and one comment a line is enough.
+  const posted = settings.dryRun
+    ? { fingerprints: new Set<string>(), lines: new Set<string>() }
+    : await postedComments(octokit, pr);
+  const isPosted = (f: Finding): boolean =>
+    posted.fingerprints.has(f.fingerprint) || (f.inline && posted.lines.has(lineKey(f.path, f.side, f.line)));
+  const toPost: Finding[] = result.findings.filter((f) => f.inline && !isPosted(f));
+  const alreadyPosted = result.findings.filter(isPosted).length;
   let reviewId: number | undefined;
   let reviewError: string | undefined;
   if (!settings.dryRun && toPost.length > 0) {

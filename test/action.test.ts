@@ -154,6 +154,36 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(Number(outputs['cache-read-tokens'])).toBe(second.usage?.cache_read_input_tokens);
   });
 
+  it('a second run whose model words the findings differently still posts nothing twice on the same line', async () => {
+    await runInProcess(envFor({}).env);
+    const inlineAfterFirst = github.reviewComments.length;
+    await github.stop();
+    await llm.stop();
+    llm = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body) => {
+        const review = scriptedReview(userTextOf(body));
+        return {
+          toolInput: {
+            ...review,
+            comments: review.comments.map((c) => ({ ...c, title: `Reworded: ${String(c.title)}` })),
+          },
+        };
+      },
+    }).start();
+    github = await new FakeGitHub(github.pr).start().then((fresh) => {
+      fresh.reviewComments.push(...github.reviewComments);
+      fresh.issueComments.push(...github.issueComments);
+      return fresh;
+    });
+    const { exitCode } = await runInProcess(envFor({}).env);
+    expect(exitCode).toBe(0);
+    expect(github.reviews).toHaveLength(0);
+    expect(github.reviewComments).toHaveLength(inlineAfterFirst);
+    expect(github.issueComments[0]!.body).toContain(`${inlineAfterFirst} already posted by an earlier run`);
+  });
+
   it('a fork pull_request without the key gets a notice about pull_request_target and exits 0', async () => {
     const { env } = envFor({ 'api-key': '' }, pullRequestEvent(github.pr, { headRepo: 'someone/fork' }));
     const { exitCode, log } = await runInProcess(env);

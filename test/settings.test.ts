@@ -48,7 +48,7 @@ describe('settings', () => {
     ['provider', 'openrouter', /one of anthropic, runapi, bytespike, aimlapi, custom/],
     ['base-url', 'api.anthropic.com', /http\(s\) URL/],
     ['base-url', 'ftp://x', /http\(s\) URL/],
-    ['model', 'claude sonnet', /model ID such as claude-sonnet-4-5/],
+    ['model', 'claude sonnet', /model ID such as claude-sonnet-4-6/],
     ['pr-number', '0', /pull request number/],
     ['pr-number', 'abc', /pull request number/],
     ['max-output-tokens', 'lots', /whole number from 256 to 128000/],

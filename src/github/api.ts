@@ -101,18 +101,34 @@ export async function fetchPullRequest(octokit: Octokit, ref: RepoRef): Promise<
   };
 }
 
-/** Fingerprints of the inline comments earlier runs posted on this pull request. */
-export async function postedFingerprints(octokit: Octokit, ref: RepoRef): Promise<Set<string>> {
-  const found = new Set<string>();
+/** What earlier runs already posted inline on this pull request. */
+export interface PostedComments {
+  /** Fingerprints our comments carry. */
+  fingerprints: Set<string>;
+  /** `path:side:line` of our comments that still sit on a line of the current diff. */
+  lines: Set<string>;
+}
+
+export const lineKey = (path: string, side: string, line: number): string => `${path}:${side}:${line}`;
+
+export async function postedComments(octokit: Octokit, ref: RepoRef): Promise<PostedComments> {
+  const posted: PostedComments = { fingerprints: new Set(), lines: new Set() };
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviewComments, {
     owner: ref.owner,
     repo: ref.repo,
     pull_number: ref.number,
     per_page: 100,
   })) {
-    for (const comment of page.data) for (const fp of fingerprintsIn(comment.body)) found.add(fp);
+    for (const comment of page.data) {
+      const fingerprints = fingerprintsIn(comment.body);
+      if (fingerprints.length === 0) continue; // not ours
+      for (const fp of fingerprints) posted.fingerprints.add(fp);
+      // `line` is null once the comment is outdated by a later push.
+      const line = comment.line as number | null | undefined;
+      if (line) posted.lines.add(lineKey(comment.path, comment.side ?? 'RIGHT', line));
+    }
   }
-  return found;
+  return posted;
 }
 
 /** The REST shape of one inline review comment. */

@@ -12,15 +12,28 @@ export interface ModelInfo {
   aliases: readonly string[];
   contextWindow: number;
   maxOutputTokens: number;
+  /** When Anthropic retires the model, as @anthropic-ai/sdk's deprecation list gives it. */
+  endOfLife?: string;
 }
 
-/** Claude models named in the provider documents this project started from (see shared/DESIGN.md). */
+/**
+ * Claude models named in the provider documents this project started from (see shared/DESIGN.md), and
+ * Sonnet 4.6 from Anthropic's model page (1M context, 128K output, $3 / $15), since Sonnet 4.5 retires on
+ * November 30th, 2026.
+ */
 export const MODELS: readonly ModelInfo[] = [
+  {
+    id: 'claude-sonnet-4-6',
+    aliases: ['anthropic/claude-sonnet-4-6', 'anthropic/claude-sonnet-4.6'],
+    contextWindow: 1_000_000,
+    maxOutputTokens: 128_000,
+  },
   {
     id: 'claude-sonnet-4-5-20250929',
     aliases: ['claude-sonnet-4-5', 'anthropic/claude-sonnet-4-5', 'anthropic/claude-sonnet-4.5'],
     contextWindow: 200_000,
     maxOutputTokens: 64_000,
+    endOfLife: 'November 30th, 2026',
   },
   {
     id: 'claude-sonnet-4-20250514',

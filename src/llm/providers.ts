@@ -32,7 +32,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     format: 'anthropic',
     auth: 'x-api-key',
     modelIds: {},
-    prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE },
+    prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE, 'claude-sonnet-4-6': SONNET_LIST_PRICE },
     maxOutput: {},
   },
   runapi: {

@@ -1,7 +1,7 @@
 import type { DiffLine, FileDiff, Hunk } from '../diff/diff.js';
 import { renderFileHeader, renderHunk } from '../prompt/prompt.js';
 
-const PIECES = / ?[A-Za-z]+| ?\d+|\s+|[\x21-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]+|[^\x00-\x7f]+/g;
+const PIECES = / ?[A-Za-z]+| ?\d+|\s+|[!-/:-@[-`{-~]+|[^\p{ASCII}]+/gu;
 
 /**
  * Estimated Claude tokens of a text, on the safe side. No tokenizer of current Claude models is public, so
