@@ -3,13 +3,12 @@ import { readFileSync } from 'node:fs';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
 import { FakeGateway, MIN_CACHE_TOKENS } from './fakes/gateway.js';
 import {
+  actionEnv,
+  examplePayload,
   fakePullRequest,
   pullRequestEvent,
-  examplePayload,
   readOutputs,
   runInProcess,
-  runnerEnv,
-  runnerFiles,
   scriptedReview,
   userTextOf,
 } from './helpers/action.js';
@@ -58,14 +57,7 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     payload: unknown = pullRequestEvent(github.pr),
     eventName = 'pull_request',
   ) {
-    const files = runnerFiles(payload);
-    const env = runnerEnv({ 'api-key': KEY, 'base-url': llm.url, ...inputs }, files, {
-      url: github.url,
-      token: github.token,
-      eventName,
-      repository: `${github.pr.owner}/${github.pr.repo}`,
-    });
-    return { env, files };
+    return actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, ...inputs }, { name: eventName, payload });
   }
 
   it('posts one review with inline comments only on diff lines, and one summary with the cost', async () => {
@@ -268,17 +260,12 @@ describe('the runapi preset', () => {
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
     }).start();
     try {
-      const files = runnerFiles(pullRequestEvent(github.pr));
-      const env = runnerEnv(
-        { 'api-key': KEY, provider: 'runapi', 'base-url': llm.url, model: 'claude-sonnet-4-5' },
-        files,
-        {
-          url: github.url,
-          token: github.token,
-          eventName: 'pull_request',
-          repository: 'octo-org/octo-repo',
-        },
-      );
+      const { env, files } = actionEnv(github, {
+        'api-key': KEY,
+        provider: 'runapi',
+        'base-url': llm.url,
+        model: 'claude-sonnet-4-5',
+      });
       const { exitCode } = await runInProcess(env);
       expect(exitCode).toBe(0);
       expect(llm.calls[0]!.headers.authorization).toBe(`Bearer ${KEY}`);

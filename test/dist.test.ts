@@ -4,15 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
-import {
-  fakePullRequest,
-  pullRequestEvent,
-  readOutputs,
-  runnerEnv,
-  runnerFiles,
-  scriptedReview,
-  userTextOf,
-} from './helpers/action.js';
+import { actionEnv, fakePullRequest, readOutputs, scriptedReview, userTextOf } from './helpers/action.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const KEY = 'sk-ant-dist-test-key';
@@ -57,13 +49,7 @@ describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bi
 
   it('reviews a 10-file PR: one review, one summary; a second run edits the summary and posts no duplicate', async () => {
     const run = async () => {
-      const files = runnerFiles(pullRequestEvent(github.pr));
-      const env = runnerEnv({ 'api-key': KEY, 'base-url': llm.url }, files, {
-        url: github.url,
-        token: github.token,
-        eventName: 'pull_request',
-        repository: 'octo-org/octo-repo',
-      });
+      const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url });
       return { ...(await runDist(bin, env)), outputs: () => readOutputs(files.outputPath) };
     };
     const first = await run();

@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, type GatewayBody, type Reply } from './fakes/gateway.js';
-import {
-  fakePullRequest,
-  pullRequestEvent,
-  readOutputs,
-  runInProcess,
-  runnerEnv,
-  runnerFiles,
-  scriptedReview,
-  userTextOf,
-} from './helpers/action.js';
+import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { LlmError } from '../src/llm/client.js';
@@ -114,7 +105,6 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
       reply: review,
       ...(c.chatUsage ? { chatUsage: c.chatUsage } : {}),
     });
-    const files = runnerFiles(pullRequestEvent(github.pr));
     const inputs: Record<string, string> = {
       'api-key': KEY,
       provider: c.provider,
@@ -122,12 +112,7 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
       'base-url': gateway.url,
     };
     if (c.pricing) inputs.pricing = c.pricing;
-    const env = runnerEnv(inputs, files, {
-      url: github.url,
-      token: github.token,
-      eventName: 'pull_request',
-      repository: 'octo-org/octo-repo',
-    });
+    const { env, files } = actionEnv(github, inputs);
     const { exitCode, log } = await runInProcess(env);
     expect(log).not.toContain('::error');
     expect(exitCode).toBe(0);

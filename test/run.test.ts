@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGateway, type GatewayBody, type Reply } from './fakes/gateway.js';
 import { FakeGitHub } from './fakes/github.js';
-import {
-  fakePullRequest,
-  pullRequestEvent,
-  readOutputs,
-  runInProcess,
-  runnerEnv,
-  runnerFiles,
-  scriptedReview,
-  userTextOf,
-} from './helpers/action.js';
+import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
 import { buildPrefix } from '../src/prompt/prompt.js';
@@ -221,17 +212,12 @@ describe('the action when the wallet runs dry mid-run (402)', () => {
           : { status: 402, error: { type: 'billing_error', message: 'Insufficient balance' } },
     }).start();
     try {
-      const files = runnerFiles(pullRequestEvent(github.pr));
-      const env = runnerEnv(
-        { 'api-key': 'k', 'base-url': gateway.url, 'chunk-tokens': '2000', concurrency: '1' },
-        files,
-        {
-          url: github.url,
-          token: github.token,
-          eventName: 'pull_request',
-          repository: 'octo-org/octo-repo',
-        },
-      );
+      const { env, files } = actionEnv(github, {
+        'api-key': 'k',
+        'base-url': gateway.url,
+        'chunk-tokens': '2000',
+        concurrency: '1',
+      });
       const { exitCode, log } = await runInProcess(env);
       expect(exitCode).toBe(0);
       expect(log).toMatch(/::warning::\d+ of \d+ parts were not reviewed/);

@@ -110,7 +110,15 @@ export class FakeGateway {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      void this.handle(req, res);
+      this.handle(req, res).catch((error: unknown) => {
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            type: 'error',
+            error: { type: 'api_error', message: `fake gateway failed: ${String(error)}` },
+          }),
+        );
+      });
     });
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);

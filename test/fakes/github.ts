@@ -1,6 +1,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Ajv, type ValidateFunction } from 'ajv';
 import type { ChangedFile } from '../../src/source/types.js';
+
+/** Request-body schemas from GitHub's OpenAPI description (scripts/extract-openapi.ts). */
+const openapi = JSON.parse(readFileSync(new URL('../fixtures/github-openapi.json', import.meta.url), 'utf8')) as {
+  requestBodies: Record<string, object>;
+};
+const ajv = new Ajv({ strict: false, allErrors: true });
+const validators: Record<string, ValidateFunction> = Object.fromEntries(
+  Object.entries(openapi.requestBodies).map(([operation, schema]) => [operation, ajv.compile(schema)]),
+);
 
 /** A request the fake received, for assertions. */
 export interface Recorded {
@@ -79,7 +90,10 @@ export class FakeGitHub {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      void this.handle(req, res);
+      this.handle(req, res).catch((error: unknown) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ message: `fake GitHub failed: ${String(error)}` }));
+      });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     return this;
@@ -116,6 +130,42 @@ export class FakeGitHub {
     }
     const { owner, repo, number } = this.pr;
     const base = `/repos/${owner}/${repo}`;
+    const operation =
+      method === 'POST' && url.pathname === `${base}/pulls/${number}/reviews`
+        ? 'pulls/create-review'
+        : method === 'POST' && url.pathname === `${base}/issues/${number}/comments`
+          ? 'issues/create-comment'
+          : method === 'PATCH' && url.pathname.startsWith(`${base}/issues/comments/`)
+            ? 'issues/update-comment'
+            : undefined;
+    const validate = operation ? validators[operation] : undefined;
+    if (validate && !validate(body)) {
+      // What GitHub answers to a body its schema rejects.
+      send(422, {
+        message: 'Invalid request.',
+        errors: validate.errors,
+        documentation_url: 'https://docs.github.com/rest',
+      });
+      return;
+    }
+    if (
+      operation &&
+      typeof (body as { body?: unknown }).body === 'string' &&
+      (body as { body: string }).body.length > 65_536
+    ) {
+      send(422, {
+        message: 'Validation Failed',
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: 'body is too long (maximum is 65536 characters)',
+          },
+        ],
+      });
+      return;
+    }
     const page = Number(url.searchParams.get('page') ?? '1');
     const perPage = Number(url.searchParams.get('per_page') ?? '30');
     const paged = (items: unknown[]): void => {
@@ -181,9 +231,11 @@ export class FakeGitHub {
     for (const c of body.comments ?? []) {
       const file = this.pr.files.find((f) => f.filename === c.path);
       const sides = linesInPatch(file?.patch);
-      const side = c.side ?? 'RIGHT';
+      // The schema allows any string for `side`; GitHub resolves only LEFT and RIGHT.
+      const side = (c.side as string | undefined) ?? 'RIGHT';
       const ok =
         file !== undefined &&
+        (side === 'LEFT' || side === 'RIGHT') &&
         sides[side].has(c.line) &&
         (c.start_line === undefined || (c.start_line < c.line && sides[c.start_side ?? side].has(c.start_line)));
       if (!ok) {

@@ -114,6 +114,22 @@ export function runnerEnv(
   return env;
 }
 
+/** The runner files and environment for one run of the action against a fake GitHub. */
+export function actionEnv(
+  github: { url: string; token: string; pr: FakePullRequest },
+  inputs: Record<string, string>,
+  event: { name: string; payload: unknown } = { name: 'pull_request', payload: pullRequestEvent(github.pr) },
+): { env: Record<string, string>; files: ActionRunFiles } {
+  const files = runnerFiles(event.payload);
+  const env = runnerEnv(inputs, files, {
+    url: github.url,
+    token: github.token,
+    eventName: event.name,
+    repository: `${github.pr.owner}/${github.pr.repo}`,
+  });
+  return { env, files };
+}
+
 /** Reads GITHUB_OUTPUT as the runner does (`name<<delimiter` blocks). */
 export function readOutputs(path: string): Record<string, string> {
   const outputs: Record<string, string> = {};
