@@ -1,11 +1,12 @@
 import * as core from '@actions/core';
-import { readFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
 import { isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
 import {
   createOctokit,
   createReview,
   fetchPullRequest,
+  explainGitHubError,
   postedComments,
   lineKey,
   upsertSummary,
@@ -81,7 +82,9 @@ async function review(deps: RunDependencies): Promise<void> {
     },
   });
   const pr = await core.group('Fetch the pull request', async () => {
-    const fetched = await fetchPullRequest(octokit, { owner, repo, number });
+    const fetched = await fetchPullRequest(octokit, { owner, repo, number }).catch((error: unknown) => {
+      throw explainGitHubError(error, `read pull request #${number} of ${owner}/${repo}`);
+    });
     core.info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
     return fetched;
   });
@@ -128,7 +131,7 @@ async function review(deps: RunDependencies): Promise<void> {
       core.info(m);
     }),
   );
-  await publish(octokit, pr, settings, result);
+  await publish(octokit, pr, settings, result, env.GITHUB_STEP_SUMMARY);
 }
 
 async function readEvent(path: string | undefined): Promise<EventPayload> {
@@ -142,7 +145,13 @@ async function readEvent(path: string | undefined): Promise<EventPayload> {
   }
 }
 
-async function publish(octokit: Octokit, pr: PullRequest, settings: Settings, result: ReviewResult): Promise<void> {
+async function publish(
+  octokit: Octokit,
+  pr: PullRequest,
+  settings: Settings,
+  result: ReviewResult,
+  stepSummary: string | undefined,
+): Promise<void> {
   // A finding counts as posted when an earlier run left the same one, or any comment of ours on its line:
   // a model rarely words a finding the same way twice, and one comment a line is enough.
   const posted = settings.dryRun
@@ -167,7 +176,7 @@ async function publish(octokit: Octokit, pr: PullRequest, settings: Settings, re
       );
     } catch (error) {
       // Never retried: a second POST could post the review twice. The findings go to the summary instead.
-      reviewError = error instanceof Error ? error.message : String(error);
+      reviewError = explainGitHubError(error, 'post the review').message;
       core.warning(`The review with inline comments was not accepted: ${reviewError}`);
     }
   }
@@ -177,10 +186,16 @@ async function publish(octokit: Octokit, pr: PullRequest, settings: Settings, re
     posted: reviewId === undefined ? 0 : toPost.length,
     alreadyPosted,
     model: settings.model,
+    listAll: settings.dryRun,
     ...(reviewError ? { reviewError } : {}),
   });
-  const summaryCommentId = settings.dryRun ? undefined : await upsertSummary(octokit, pr, body);
-  await core.summary.addRaw(body, true).write();
+  const summaryCommentId = settings.dryRun
+    ? undefined
+    : await upsertSummary(octokit, pr, body).catch((error: unknown) => {
+        throw explainGitHubError(error, 'post the summary comment');
+      });
+  // Appended directly rather than through core.summary, which keeps the first file path it saw.
+  if (stepSummary) await appendFile(stepSummary, `${body}\n`);
   core.info(costTable(result, settings.model));
   setOutputs(result, { reviewId, summaryCommentId, posted: reviewId === undefined ? 0 : toPost.length });
   const failed = result.outcomes.filter((o) => o.status !== 'ok');

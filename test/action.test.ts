@@ -223,6 +223,16 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(readOutputs(files.outputPath).chunks).toBe('1');
   });
 
+  it('dry-run with a key reviews and writes the job summary, but posts nothing', async () => {
+    const { env, files } = envFor({ 'dry-run': 'true' });
+    const { exitCode } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(llm.calls).toHaveLength(1);
+    expect(github.requests.filter((r) => r.method !== 'GET')).toHaveLength(0);
+    expect(readFileSync(files.summaryPath, 'utf8')).toContain('Unchecked input in');
+    expect(Number(readOutputs(files.outputPath).findings)).toBeGreaterThan(0);
+  });
+
   it('a missing key outside dry-run fails and says which input to set', async () => {
     const { env } = envFor({ 'api-key': '' });
     const { exitCode, log } = await runInProcess(env);
@@ -238,6 +248,28 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain('sk-wrong');
     expect(github.reviews).toHaveLength(0);
     expect(github.issueComments[0]?.body).toContain('Not reviewed');
+  });
+
+  it('a token without pull-requests: write fails with a message that says which permission to grant', async () => {
+    github.refusals.push({
+      method: 'POST',
+      path: /\/issues\/42\/comments$/,
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    github.refusals.push({
+      method: 'POST',
+      path: /\/pulls\/42\/reviews$/,
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const { exitCode, log } = await runInProcess(envFor({}).env);
+    expect(exitCode).toBe(1);
+    expect(log).toMatch(/::warning::.*GitHub refused to post the review \(403/);
+    expect(log).toMatch(
+      /::error::GitHub refused to post the summary comment \(403: Resource not accessible by integration.*permissions: pull-requests: write/,
+    );
+    expect(github.count('POST', /\/reviews$/)).toBe(1);
   });
 
   it('lists every bad input with its value and what is accepted, in one error', async () => {

@@ -55,6 +55,27 @@ export function createOctokit(options: OctokitOptions): Octokit {
   );
 }
 
+/** A GitHub API error as a message that says what to fix. */
+export function explainGitHubError(error: unknown, doing: string): Error {
+  const status = (error as { status?: unknown }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  if (status === 403 || status === 401) {
+    return new Error(
+      `GitHub refused to ${doing} (${String(status)}: ${message}): the workflow's token needs 'permissions: pull-requests: write' and 'contents: read'; a 'pull_request' run from a fork only gets a read-only token (use 'pull_request_target')`,
+      { cause: error },
+    );
+  }
+  if (status === 404) {
+    return new Error(
+      `GitHub found nothing to ${doing} (404: ${message}): check 'pr-number' and that the token can see this repository`,
+      {
+        cause: error,
+      },
+    );
+  }
+  return new Error(`GitHub failed to ${doing}: ${message}`, { cause: error });
+}
+
 export interface RepoRef {
   owner: string;
   repo: string;

@@ -75,6 +75,8 @@ export interface SummaryContext {
   model: string;
   /** Why inline comments could not be posted, if they could not. */
   reviewError?: string;
+  /** Nothing is posted inline (dry-run): list every finding here. */
+  listAll?: boolean;
 }
 
 export function costTable(result: ReviewResult, model: string): string {
@@ -128,9 +130,10 @@ export function summaryBody(ctx: SummaryContext): string {
       '',
     );
   }
-  const outside = ctx.findings.filter((f) => !f.inline || ctx.reviewError);
+  const listAll = ctx.listAll === true || ctx.reviewError !== undefined;
+  const outside = ctx.findings.filter((f) => !f.inline || listAll);
   if (outside.length > 0) {
-    lines.push('### Findings not on a diff line', '');
+    lines.push(listAll ? '### Findings' : '### Findings not on a diff line', '');
     for (const f of outside) {
       const where = `\`${f.path}:${f.line}\`${f.note ? ` (${f.note})` : ''}`;
       lines.push(

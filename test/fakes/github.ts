@@ -78,6 +78,8 @@ export class FakeGitHub {
   readonly reviewComments: StoredComment[] = [];
   readonly issueComments: StoredComment[] = [];
   readonly token = 'ghs_faketoken123';
+  /** Scripted refusals: a request that matches gets this status and message, as GitHub sends them. */
+  readonly refusals: { method: string; path: RegExp; status: number; message: string }[] = [];
   private server: Server | undefined;
   private nextId = 1000;
 
@@ -126,6 +128,11 @@ export class FakeGitHub {
     const auth = req.headers.authorization ?? '';
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
       send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      return;
+    }
+    const refusal = this.refusals.find((r) => r.method === method && r.path.test(url.pathname));
+    if (refusal) {
+      send(refusal.status, { message: refusal.message, documentation_url: 'https://docs.github.com/rest' });
       return;
     }
     const { owner, repo, number } = this.pr;
