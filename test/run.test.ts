@@ -130,6 +130,21 @@ describe('runChunks', () => {
     expect(outcomes.reduce((n, o) => n + o.usage.output, 0)).toBe(2000);
   });
 
+  it('books a cut-off call at its real cost before the halves are checked against the cap', async () => {
+    const chunk = chunks[0]!;
+    const t = chunk.tokens;
+    const cutCost = (1000 * 3 + 1000 * 15) / 1e6;
+    const halfWorstBound = (t * 3 + 2500 * 0.3 + 1000 * 15) / 1e6;
+    const firstWorst = (t * 3 + 2500 * 3.75 + 1000 * 15) / 1e6;
+    const cap = Math.max(firstWorst, cutCost + halfWorstBound);
+    const client = new ScriptedClient((_r, n) =>
+      n === 0 ? { ...okResult(1000), toolInput: undefined, stopReason: 'max_tokens' } : okResult(),
+    );
+    const outcomes = await run([chunk], client, { maxCostUsd: cap });
+    expect(client.calls).toHaveLength(2);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['not-run', 'ok']);
+  });
+
   it('splits on "prompt is too long", a bounded number of times, then reports the chunk', async () => {
     const client = new ScriptedClient(() => {
       throw new LlmError('too-large', 'the prompt is too long for the model (400): prompt is too long');

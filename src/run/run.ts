@@ -93,12 +93,21 @@ export async function runChunks(
     }
     inFlight += reserve;
     let usage = ZERO_USAGE;
+    let settled = false;
+    /** Books the call's real cost in place of its reservation, before any split spends more. */
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      inFlight -= reserve;
+      spent += options.prices ? costUsd(usage, options.prices) : 0;
+    };
     try {
       const result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
         ...options.call,
         ...(onStart ? { onStart } : {}),
       });
       usage = result.usage;
+      settle();
       if (result.stopReason === 'max_tokens') {
         return await splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens');
       }
@@ -119,15 +128,15 @@ export async function runChunks(
         },
       ];
     } catch (error) {
+      settle();
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof LlmError && error.kind === 'too-large')
         return await splitOrFail(chunk, depth, usage, message);
       if (error instanceof LlmError && error.fatal) stopped = message;
       options.log?.(`${label(chunk)} failed: ${message}`);
-      return [{ ...empty(chunk, 'failed', message), calls: 1 }];
+      return [{ ...empty(chunk, 'failed', message), usage, calls: 1 }];
     } finally {
-      inFlight -= reserve;
-      spent += options.prices ? costUsd(usage, options.prices) : 0;
+      settle();
     }
   };
 
