@@ -55248,7 +55248,6 @@ var Summary = class {
   }
 };
 var _summary = new Summary();
-var summary = _summary;
 
 // node_modules/@actions/core/lib/platform.js
 import os3 from "os";
@@ -55356,7 +55355,7 @@ function group(name, fn) {
 }
 
 // src/main.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { appendFile as appendFile2, readFile as readFile3 } from "node:fs/promises";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -80078,9 +80077,10 @@ function summaryBody(ctx) {
       ""
     );
   }
-  const outside = ctx.findings.filter((f) => !f.inline || ctx.reviewError);
+  const listAll = ctx.listAll === true || ctx.reviewError !== void 0;
+  const outside = ctx.findings.filter((f) => !f.inline || listAll);
   if (outside.length > 0) {
-    lines.push("### Findings not on a diff line", "");
+    lines.push(listAll ? "### Findings" : "### Findings not on a diff line", "");
     for (const f of outside) {
       const where = `\`${f.path}:${f.line}\`${f.note ? ` (${f.note})` : ""}`;
       lines.push(
@@ -80161,6 +80161,25 @@ function createOctokit(options) {
     throttling,
     retry
   );
+}
+function explainGitHubError(error63, doing) {
+  const status = error63.status;
+  const message = error63 instanceof Error ? error63.message : String(error63);
+  if (status === 403 || status === 401) {
+    return new Error(
+      `GitHub refused to ${doing} (${String(status)}: ${message}): the workflow's token needs 'permissions: pull-requests: write' and 'contents: read'; a 'pull_request' run from a fork only gets a read-only token (use 'pull_request_target')`,
+      { cause: error63 }
+    );
+  }
+  if (status === 404) {
+    return new Error(
+      `GitHub found nothing to ${doing} (404: ${message}): check 'pr-number' and that the token can see this repository`,
+      {
+        cause: error63
+      }
+    );
+  }
+  return new Error(`GitHub failed to ${doing}: ${message}`, { cause: error63 });
 }
 async function fetchPullRequest(octokit, ref) {
   const { data: pr } = await octokit.rest.pulls.get({ owner: ref.owner, repo: ref.repo, pull_number: ref.number });
@@ -80858,12 +80877,20 @@ async function runChunks(chunks, prefix, llm, options) {
     }
     inFlight += reserve;
     let usage = ZERO_USAGE;
+    let settled = false;
+    const settle2 = () => {
+      if (settled) return;
+      settled = true;
+      inFlight -= reserve;
+      spent += options.prices ? costUsd(usage, options.prices) : 0;
+    };
     try {
       const result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
         ...options.call,
         ...onStart ? { onStart } : {}
       });
       usage = result.usage;
+      settle2();
       if (result.stopReason === "max_tokens") {
         return await splitOrFail(chunk, depth, usage, "the answer was cut off at max-output-tokens");
       }
@@ -80884,15 +80911,15 @@ async function runChunks(chunks, prefix, llm, options) {
         }
       ];
     } catch (error63) {
+      settle2();
       const message = error63 instanceof Error ? error63.message : String(error63);
       if (error63 instanceof LlmError && error63.kind === "too-large")
         return await splitOrFail(chunk, depth, usage, message);
       if (error63 instanceof LlmError && error63.fatal) stopped = message;
       options.log?.(`${label(chunk)} failed: ${message}`);
-      return [{ ...empty(chunk, "failed", message), calls: 1 }];
+      return [{ ...empty(chunk, "failed", message), usage, calls: 1 }];
     } finally {
-      inFlight -= reserve;
-      spent += options.prices ? costUsd(usage, options.prices) : 0;
+      settle2();
     }
   };
   const splitOrFail = async (chunk, depth, usage, why) => {
@@ -92316,7 +92343,9 @@ async function review(deps) {
     }
   });
   const pr = await group("Fetch the pull request", async () => {
-    const fetched = await fetchPullRequest(octokit, { owner, repo, number: number4 });
+    const fetched = await fetchPullRequest(octokit, { owner, repo, number: number4 }).catch((error63) => {
+      throw explainGitHubError(error63, `read pull request #${number4} of ${owner}/${repo}`);
+    });
     info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
     return fetched;
   });
@@ -92362,7 +92391,7 @@ async function review(deps) {
       info(m);
     })
   );
-  await publish(octokit, pr, settings, result);
+  await publish(octokit, pr, settings, result, env.GITHUB_STEP_SUMMARY);
 }
 async function readEvent(path5) {
   if (!path5) return {};
@@ -92374,7 +92403,7 @@ async function readEvent(path5) {
     });
   }
 }
-async function publish(octokit, pr, settings, result) {
+async function publish(octokit, pr, settings, result, stepSummary) {
   const posted = settings.dryRun ? { fingerprints: /* @__PURE__ */ new Set(), lines: /* @__PURE__ */ new Set() } : await postedComments(octokit, pr);
   const isPosted = (f) => posted.fingerprints.has(f.fingerprint) || f.inline && posted.lines.has(lineKey(f.path, f.side, f.line));
   const toPost = result.findings.filter((f) => f.inline && !isPosted(f));
@@ -92394,7 +92423,7 @@ async function publish(octokit, pr, settings, result) {
         )
       );
     } catch (error63) {
-      reviewError = error63 instanceof Error ? error63.message : String(error63);
+      reviewError = explainGitHubError(error63, "post the review").message;
       warning(`The review with inline comments was not accepted: ${reviewError}`);
     }
   }
@@ -92404,10 +92433,14 @@ async function publish(octokit, pr, settings, result) {
     posted: reviewId === void 0 ? 0 : toPost.length,
     alreadyPosted,
     model: settings.model,
+    listAll: settings.dryRun,
     ...reviewError ? { reviewError } : {}
   });
-  const summaryCommentId = settings.dryRun ? void 0 : await upsertSummary(octokit, pr, body);
-  await summary.addRaw(body, true).write();
+  const summaryCommentId = settings.dryRun ? void 0 : await upsertSummary(octokit, pr, body).catch((error63) => {
+    throw explainGitHubError(error63, "post the summary comment");
+  });
+  if (stepSummary) await appendFile2(stepSummary, `${body}
+`);
   info(costTable(result, settings.model));
   setOutputs(result, { reviewId, summaryCommentId, posted: reviewId === void 0 ? 0 : toPost.length });
   const failed = result.outcomes.filter((o) => o.status !== "ok");
