@@ -9,11 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const work = mkdtempSync(join(tmpdir(), 'openapi-'));
-const tarball = execFileSync('npm', ['pack', '@octokit/openapi', '--silent', '--pack-destination', work], { encoding: 'utf8' }).trim();
-execFileSync('tar', ['xzf', join(work, tarball), '-C', work, 'package/generated/api.github.com.json', 'package/package.json']);
+const tarball = execFileSync('npm', ['pack', '@octokit/openapi', '--silent', '--pack-destination', work], {
+  encoding: 'utf8',
+}).trim();
+execFileSync('tar', [
+  'xzf',
+  join(work, tarball),
+  '-C',
+  work,
+  'package/generated/api.github.com.json',
+  'package/package.json',
+]);
 const version = (JSON.parse(readFileSync(join(work, 'package/package.json'), 'utf8')) as { version: string }).version;
 const api = JSON.parse(readFileSync(join(work, 'package/generated/api.github.com.json'), 'utf8')) as {
-  paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+  paths: Record<
+    string,
+    Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: unknown }> } }>
+  >;
 };
 
 const wanted: [string, string][] = [
@@ -30,6 +42,10 @@ for (const [path, method] of wanted) {
 }
 writeFileSync(
   'test/fixtures/github-openapi.json',
-  JSON.stringify({ source: `@octokit/openapi ${version}, generated/api.github.com.json`, requestBodies: schemas }, null, 1) + '\n',
+  JSON.stringify(
+    { source: `@octokit/openapi ${version}, generated/api.github.com.json`, requestBodies: schemas },
+    null,
+    1,
+  ) + '\n',
 );
 console.log(`wrote ${Object.keys(schemas).join(', ')} from @octokit/openapi ${version}`);
