@@ -8,7 +8,7 @@ import { addUsage, costUsd, ZERO_USAGE, type Usage } from './llm/usage.js';
 import type { Prices } from './llm/models.js';
 import type { LlmClient } from './llm/client.js';
 import type { Settings } from './settings/settings.js';
-import type { PullRequest } from './source/types.js';
+import { MAX_PR_FILES, type PullRequest } from './source/types.js';
 
 /** Room left for the request's own framing and the estimate's error. */
 const SAFETY_MARGIN_TOKENS = 2_000;
@@ -50,6 +50,13 @@ export interface ReviewResult {
 export function makePlan(pr: PullRequest, settings: Settings, instructions: string): ReviewPlan {
   const files = pr.files.map(toFileDiff);
   const { reviewable, skipped } = filterFiles(files, { include: settings.include, exclude: settings.exclude });
+  const unlisted = (pr.changedFiles ?? 0) - pr.files.length;
+  if (unlisted > 0) {
+    skipped.push({
+      path: `(${unlisted} more files)`,
+      reason: `GitHub lists at most ${MAX_PR_FILES} files of a pull request; split the PR to review them`,
+    });
+  }
   const prefix = buildPrefix(pr, instructions, reviewable);
   const prefixTokens =
     estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);

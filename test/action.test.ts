@@ -176,6 +176,14 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(github.issueComments[0]!.body).toContain(`${inlineAfterFirst} already posted by an earlier run`);
   });
 
+  it("says in the summary when GitHub's 3000-file listing limit hid files", async () => {
+    github.pr.changedFiles = 3010;
+    const { env, files } = envFor({});
+    await runInProcess(env);
+    expect(github.issueComments[0]!.body).toContain('`(3000 more files)`: GitHub lists at most 3000 files');
+    expect(readOutputs(files.outputPath)['skipped-files']).toContain('3000 more files');
+  });
+
   it('a fork pull_request without the key gets a notice about pull_request_target and exits 0', async () => {
     const { env } = envFor({ 'api-key': '' }, pullRequestEvent(github.pr, { headRepo: 'someone/fork' }));
     const { exitCode, log } = await runInProcess(env);

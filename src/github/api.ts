@@ -1,14 +1,12 @@
 import { getOctokit } from '@actions/github';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
-import type { ChangedFile, PullRequest } from '../source/types.js';
+import { MAX_PR_FILES, type ChangedFile, type PullRequest } from '../source/types.js';
 import type { Finding } from '../findings/findings.js';
 import { commentBody, fingerprintsIn, SUMMARY_MARKER } from '../publish/render.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
-/** GitHub lists at most this many files of a pull request. */
-export const MAX_PR_FILES = 3000;
 
 export interface OctokitOptions {
   token: string;
@@ -118,6 +116,7 @@ export async function fetchPullRequest(octokit: Octokit, ref: RepoRef): Promise<
     // head.repo is null when the fork was deleted.
     fromFork: ((pr.head.repo as { full_name: string } | null)?.full_name ?? '') !== pr.base.repo.full_name,
     url: pr.html_url,
+    changedFiles: pr.changed_files,
     files,
   };
 }

@@ -1,3 +1,6 @@
+/** GitHub lists at most this many files of a pull request. */
+export const MAX_PR_FILES = 3000;
+
 /** A changed file as GitHub's `pulls.listFiles` reports it (the local source builds the same shape). */
 export interface ChangedFile {
   filename: string;
@@ -26,4 +29,6 @@ export interface PullRequest {
   fromFork: boolean;
   url: string;
   files: ChangedFile[];
+  /** Files the pull request changes, as GitHub counts them; more than `files` holds past GitHub's 3000-file listing limit. */
+  changedFiles?: number;
 }

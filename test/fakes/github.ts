@@ -31,6 +31,8 @@ export interface FakePullRequest {
   baseSha: string;
   draft?: boolean;
   headRepo?: string;
+  /** `changed_files` as GitHub reports it; defaults to the number of files. */
+  changedFiles?: number;
   files: ChangedFile[];
 }
 
@@ -283,6 +285,7 @@ export class FakeGitHub {
       title: this.pr.title,
       body: this.pr.body,
       draft: this.pr.draft ?? false,
+      changed_files: this.pr.changedFiles ?? this.pr.files.length,
       state: 'open',
       html_url: `https://github.com/${full}/pull/${number}`,
       user: { login: 'octocat' },
