@@ -79937,6 +79937,9 @@ function retry(octokit, octokitOptions) {
 }
 retry.VERSION = VERSION8;
 
+// src/source/types.ts
+var MAX_PR_FILES = 3e3;
+
 // src/findings/schema.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
@@ -80138,7 +80141,6 @@ function planReport(plan, estimate, model) {
 }
 
 // src/github/api.ts
-var MAX_PR_FILES = 3e3;
 function createOctokit(options) {
   const log = options.log ?? (() => void 0);
   return getOctokit(
@@ -80217,6 +80219,7 @@ async function fetchPullRequest(octokit, ref) {
     // head.repo is null when the fork was deleted.
     fromFork: (pr.head.repo?.full_name ?? "") !== pr.base.repo.full_name,
     url: pr.html_url,
+    changedFiles: pr.changed_files,
     files
   };
 }
@@ -80994,6 +80997,13 @@ var TYPICAL_OUTPUT_TOKENS = 1200;
 function makePlan(pr, settings, instructions) {
   const files = pr.files.map(toFileDiff);
   const { reviewable, skipped } = filterFiles(files, { include: settings.include, exclude: settings.exclude });
+  const unlisted = (pr.changedFiles ?? 0) - pr.files.length;
+  if (unlisted > 0) {
+    skipped.push({
+      path: `(${unlisted} more files)`,
+      reason: `GitHub lists at most ${MAX_PR_FILES} files of a pull request; split the PR to review them`
+    });
+  }
   const prefix = buildPrefix(pr, instructions, reviewable);
   const prefixTokens = estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window2 = settings.contextWindow;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
-import { estimateTokens, planChunks } from '../src/plan/plan.js';
+import { estimateTokens, HUNK_OVERLAP_LINES, planChunks } from '../src/plan/plan.js';
 import { buildPrefix, renderChunk, REVIEW_RULES } from '../src/prompt/prompt.js';
 import { estimateCost, makePlan } from '../src/review.js';
 import { parseSettings } from '../src/settings/settings.js';
@@ -55,17 +55,21 @@ describe('planChunks', () => {
     ]);
   });
 
-  it('splits big files at hunk and line borders, every line shown at least once, no chunk over budget', () => {
+  it('splits big files at hunk and line borders: every line in exactly one chunk (overlap lines aside), no chunk over budget', () => {
     const files = [bigFile('src/huge.ts', 3, 400), bigFile('src/small.ts', 1, 5), bigFile('lib/mid.ts', 4, 60)];
     const budget = 3000;
     const chunks = planChunks(files, budget);
     expect(chunks.length).toBeGreaterThan(3);
     for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(budget);
     const seen = new Map<string, Set<number>>();
+    const repeats = new Map<string, number>();
     for (const chunk of chunks) {
       for (const [path, lines] of shownLines(renderChunk(chunk))) {
         const set = seen.get(path) ?? new Set<number>();
-        for (const n of lines) set.add(n);
+        for (const n of lines) {
+          if (set.has(n)) repeats.set(path, (repeats.get(path) ?? 0) + 1);
+          set.add(n);
+        }
         seen.set(path, set);
       }
     }
@@ -74,10 +78,38 @@ describe('planChunks', () => {
         file.hunks.flatMap((h) => h.lines.flatMap((l) => (l.newLine === undefined ? [] : [l.newLine]))),
       );
       expect(seen.get(file.path)).toEqual(expected);
+      // A line shows twice only as overlap: at most HUNK_OVERLAP_LINES lines at each cut inside a hunk.
+      const pieces = chunks.flatMap((c) => c.files).filter((f) => f.file === file);
+      const cuts = pieces.flatMap((p) => p.hunks).filter((h) => h.header.includes('(part of')).length;
+      expect(repeats.get(file.path) ?? 0).toBeLessThanOrEqual(cuts * HUNK_OVERLAP_LINES);
     }
+    expect(repeats.get('src/huge.ts')).toBeGreaterThan(0);
     const parts = chunks.flatMap((c) => c.files).filter((f) => f.file.path === 'src/huge.ts');
     expect(parts[0]!.part).toEqual({ index: 0, count: parts.length });
   });
+
+  it.each([2000, 3000, 5000, 8000])(
+    'packs the real fixture at budget %i within one call of the ideal, losing no line',
+    (budget) => {
+      const files = semverFiles()
+        .map(toFileDiff)
+        .filter((f) => !f.noPatch && f.status !== 'removed');
+      const chunks = planChunks(files, budget);
+      const total = planChunks(files, Number.MAX_SAFE_INTEGER)[0]!.tokens;
+      expect(chunks.length).toBeLessThanOrEqual(Math.ceil(total / budget) + 1);
+      for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(budget);
+      const shown = new Map<string, Set<number>>();
+      for (const chunk of chunks) {
+        for (const [path, lines] of shownLines(renderChunk(chunk))) {
+          shown.set(path, new Set([...(shown.get(path) ?? []), ...lines]));
+        }
+      }
+      for (const file of files) {
+        const right = file.hunks.flatMap((h) => h.lines.flatMap((l) => (l.newLine === undefined ? [] : [l.newLine])));
+        expect(shown.get(file.path) ?? new Set()).toEqual(new Set(right));
+      }
+    },
+  );
 
   it('is deterministic', () => {
     const files = [bigFile('b/x.ts', 2, 100), bigFile('a/y.ts', 2, 100)];
