@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
-import { FakeGateway, MIN_CACHE_TOKENS } from './fakes/gateway.js';
+import { FakeGateway, MIN_CACHE_TOKENS, billedUsd } from './fakes/gateway.js';
 import {
   actionEnv,
   examplePayload,
@@ -11,29 +11,14 @@ import {
   runInProcess,
   scriptedReview,
   userTextOf,
+  reviewingGateway,
 } from './helpers/action.js';
 import { SUMMARY_MARKER } from '../src/publish/render.js';
 
 const KEY = 'sk-ant-test-key-0123456789';
 const SONNET = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 
-function usd(
-  u: {
-    input_tokens: number;
-    output_tokens: number;
-    cache_read_input_tokens: number;
-    cache_creation_input_tokens: number;
-  },
-  p = SONNET,
-): number {
-  return (
-    (u.input_tokens * p.input +
-      u.output_tokens * p.output +
-      u.cache_read_input_tokens * p.cacheRead +
-      u.cache_creation_input_tokens * p.cacheWrite) /
-    1e6
-  );
-}
+const usd = (u: Parameters<typeof billedUsd>[0], p = SONNET): number => billedUsd(u, p);
 
 describe('the action against a fake GitHub and a fake Messages API', () => {
   let github: FakeGitHub;
@@ -41,11 +26,7 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
 
   beforeEach(async () => {
     github = await new FakeGitHub(fakePullRequest()).start();
-    llm = await new FakeGateway({
-      apiKey: KEY,
-      auth: 'x-api-key',
-      reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
-    }).start();
+    llm = await reviewingGateway(KEY);
   });
   afterEach(async () => {
     await github.stop();

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
-import { actionEnv, fakePullRequest, readOutputs, scriptedReview, userTextOf } from './helpers/action.js';
+import { actionEnv, fakePullRequest, readOutputs, reviewingGateway } from './helpers/action.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const KEY = 'sk-ant-dist-test-key';
@@ -36,11 +36,7 @@ describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bi
   let llm: FakeGateway;
   beforeEach(async () => {
     github = await new FakeGitHub(fakePullRequest()).start();
-    llm = await new FakeGateway({
-      apiKey: KEY,
-      auth: 'x-api-key',
-      reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
-    }).start();
+    llm = await reviewingGateway(KEY);
   });
   afterEach(async () => {
     await github.stop();

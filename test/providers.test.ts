@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
-import { FakeGateway, type GatewayBody, type Reply } from './fakes/gateway.js';
+import { FakeGateway, type GatewayBody, type Reply, billedUsd } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
@@ -87,16 +87,6 @@ async function servers(gatewayOptions: ConstructorParameters<typeof FakeGateway>
   return { github, gateway };
 }
 
-function costOf(u: ReturnType<FakeGateway['billed']>, p: Case['prices']): number {
-  return (
-    (u.input_tokens * p.input +
-      u.output_tokens * p.output +
-      u.cache_read_input_tokens * p.cacheRead +
-      u.cache_creation_input_tokens * p.cacheWrite) /
-    1e6
-  );
-}
-
 describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) => {
   it('sends the exact wire request, posts the same comments, and reports cost-usd within 0.5 %', async () => {
     const { github, gateway } = await servers({
@@ -157,7 +147,7 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
       'package.json:3',
     ]);
     const cost = Number(readOutputs(files.outputPath)['cost-usd']);
-    const expected = costOf(gateway.billed(), c.prices);
+    const expected = billedUsd(gateway.billed(), c.prices);
     expect(expected).toBeGreaterThan(0);
     expect(Math.abs(cost - expected) / expected).toBeLessThan(0.005);
   });

@@ -83,6 +83,20 @@ export function fakeTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/** USD of what the fake billed, at prices per million tokens; computed here, apart from the code under test. */
+export function billedUsd(
+  u: FakeUsage,
+  p: { input: number; output: number; cacheRead: number; cacheWrite: number },
+): number {
+  return (
+    (u.input_tokens * p.input +
+      u.output_tokens * p.output +
+      u.cache_read_input_tokens * p.cacheRead +
+      u.cache_creation_input_tokens * p.cacheWrite) /
+    1e6
+  );
+}
+
 /** Anthropic caches no prefix shorter than this for Sonnet. */
 export const MIN_CACHE_TOKENS = 1024;
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangedFile } from '../../src/source/types.js';
 import type { FakePullRequest } from '../fakes/github.js';
+import { FakeGateway, type FakeGatewayOptions } from '../fakes/gateway.js';
 
 const require = createRequire(import.meta.url);
 
@@ -244,4 +245,14 @@ export function userTextOf(body: {
 }): string {
   const content = body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
   return typeof content === 'string' ? content : content.map((c) => c.text ?? '').join('');
+}
+
+/** A started fake gateway whose model answers with scriptedReview(). */
+export function reviewingGateway(apiKey: string, options: Partial<FakeGatewayOptions> = {}): Promise<FakeGateway> {
+  return new FakeGateway({
+    apiKey,
+    auth: 'x-api-key',
+    reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+    ...options,
+  }).start();
 }
