@@ -92158,71 +92158,85 @@ function createOpenAiClient(options) {
     timeout: options.timeoutMs ?? 3e5,
     ...options.fetch ? { fetch: options.fetch } : {}
   });
-  return {
+  let cacheControl = true;
+  const client = {
     async review(request2, call) {
-      const system = request2.system.map((block) => ({
-        type: "text",
-        text: block.text,
-        ...block.cache ? { cache_control: { type: "ephemeral" } } : {}
-      }));
-      const params = {
-        model: call.model,
-        // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
-        // eslint-disable-next-line @typescript-eslint/no-deprecated
-        max_tokens: call.maxTokens,
-        temperature: call.temperature,
-        stream: true,
-        stream_options: { include_usage: true },
-        tools: [
-          {
-            type: "function",
-            function: {
-              name: request2.tool.name,
-              description: request2.tool.description,
-              parameters: request2.tool.inputSchema
-            }
-          }
-        ],
-        tool_choice: { type: "function", function: { name: request2.tool.name } },
-        messages: [
-          { role: "system", content: system },
-          { role: "user", content: request2.user }
-        ]
-      };
-      let args = "";
-      let text = "";
-      let finish = "unknown";
-      let usage;
       try {
-        const stream2 = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
-        let started = false;
-        for await (const chunk of stream2) {
-          if (!started) {
-            started = true;
-            call.onStart?.();
-          }
-          const choice = chunk.choices[0];
-          for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? "";
-          text += choice?.delta.content ?? "";
-          if (choice?.finish_reason) finish = choice.finish_reason;
-          if (chunk.usage) usage = usageOf(chunk.usage);
-        }
+        return await complete(request2, call, cacheControl);
       } catch (error63) {
-        throw classifySdkError(error63, OpenAI);
+        if (cacheControl && error63 instanceof LlmError && error63.kind === "bad-request" && REFUSED_FIELD.test(error63.message)) {
+          cacheControl = false;
+          return complete(request2, call, false);
+        }
+        throw error63;
       }
-      const toolInput = args ? parseJson(args) : jsonInText(text);
-      if (args && toolInput === void 0 && finish !== "length") {
-        throw new LlmError("no-tool-call", "the model sent tool arguments that are not valid JSON");
-      }
-      return {
-        toolInput,
-        usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-        stopReason: finish === "length" ? "max_tokens" : finish,
-        text: text.trim()
-      };
     }
   };
+  return client;
+  async function complete(request2, call, withCacheControl) {
+    const system = request2.system.map((block) => ({
+      type: "text",
+      text: block.text,
+      ...block.cache && withCacheControl ? { cache_control: { type: "ephemeral" } } : {}
+    }));
+    const params = {
+      model: call.model,
+      // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      max_tokens: call.maxTokens,
+      temperature: call.temperature,
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [
+        {
+          type: "function",
+          function: {
+            name: request2.tool.name,
+            description: request2.tool.description,
+            parameters: request2.tool.inputSchema
+          }
+        }
+      ],
+      tool_choice: { type: "function", function: { name: request2.tool.name } },
+      messages: [
+        { role: "system", content: system },
+        { role: "user", content: request2.user }
+      ]
+    };
+    let args = "";
+    let text = "";
+    let finish = "unknown";
+    let usage;
+    try {
+      const stream2 = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
+      let started = false;
+      for await (const chunk of stream2) {
+        if (!started) {
+          started = true;
+          call.onStart?.();
+        }
+        const choice = chunk.choices[0];
+        for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? "";
+        text += choice?.delta.content ?? "";
+        if (choice?.finish_reason) finish = choice.finish_reason;
+        if (chunk.usage) usage = usageOf(chunk.usage);
+      }
+    } catch (error63) {
+      throw classifySdkError(error63, OpenAI);
+    }
+    const toolInput = args ? parseJson(args) : jsonInText(text);
+    if (args && toolInput === void 0 && finish !== "length") {
+      throw new LlmError("no-tool-call", "the model sent tool arguments that are not valid JSON");
+    }
+    return {
+      toolInput,
+      usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      stopReason: finish === "length" ? "max_tokens" : finish,
+      text: text.trim()
+    };
+  }
 }
+var REFUSED_FIELD = /cache_control|unrecognized|unknown (field|parameter|argument)|additional propert|extra (fields|inputs)/i;
 function usageOf(raw) {
   const u = raw ?? {};
   const details = u.prompt_tokens_details ?? {};

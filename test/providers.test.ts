@@ -314,6 +314,27 @@ describe('Chat Completions details', () => {
     expect(result.usage.output).toBeGreaterThan(0);
   });
 
+  it('drops cache_control for a gateway that refuses it, once, and keeps reviewing', async () => {
+    const gateway = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'bearer',
+      rejectCacheControl: true,
+      reply: () => ok(),
+    }).start();
+    stops.push(() => gateway.stop());
+    const settings = parseSettings({
+      'api-key': KEY,
+      provider: 'aimlapi',
+      model: 'claude-sonnet-4',
+      'base-url': gateway.url,
+    });
+    const client = createLlmClient(settings);
+    const call = { model: settings.modelId, maxTokens: 1024, temperature: 0 };
+    expect((await client.review(sampleRequest(), call)).toolInput).toEqual({ summary: 'fine', comments: [] });
+    expect((await client.review(sampleRequest(), call)).toolInput).toEqual({ summary: 'fine', comments: [] });
+    expect(gateway.calls.map((c) => c.status)).toEqual([400, 200, 200]);
+  });
+
   it('reads usage under both namings', () => {
     expect(
       usageOf({

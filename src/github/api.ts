@@ -7,7 +7,6 @@ import { commentBody, fingerprintsIn, SUMMARY_MARKER } from '../publish/render.j
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
-
 export interface OctokitOptions {
   token: string;
   /** `GITHUB_API_URL`: api.github.com or a GitHub Enterprise Server. */

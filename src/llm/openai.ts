@@ -16,7 +16,8 @@ export interface OpenAiClientOptions {
 /**
  * The Chat Completions adapter (AI/ML API and any OpenAI-compatible gateway), on the `openai` SDK 6.x.
  * The review tool is a forced function; the answer is streamed with `stream_options.include_usage`.
- * `cache_control` rides on the system content parts, which gateways that proxy Claude pass through.
+ * `cache_control` rides on the system content part, which gateways that proxy Claude pass through; a gateway
+ * that refuses the field (400) gets the request again without it, and no more of it from this client.
  */
 export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
   const sdk = new OpenAI({
@@ -28,71 +29,95 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  return {
+  // Sent until the gateway refuses it once; then this client leaves it out.
+  let cacheControl = true;
+  const client: LlmClient = {
     async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
-      const system = request.system.map((block) => ({
-        type: 'text' as const,
-        text: block.text,
-        ...(block.cache ? { cache_control: { type: 'ephemeral' } } : {}),
-      }));
-      const params: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
-        model: call.model,
-        // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
-        // eslint-disable-next-line @typescript-eslint/no-deprecated
-        max_tokens: call.maxTokens,
-        temperature: call.temperature,
-        stream: true,
-        stream_options: { include_usage: true },
-        tools: [
-          {
-            type: 'function',
-            function: {
-              name: request.tool.name,
-              description: request.tool.description,
-              parameters: request.tool.inputSchema,
-            },
-          },
-        ],
-        tool_choice: { type: 'function', function: { name: request.tool.name } },
-        messages: [
-          { role: 'system', content: system },
-          { role: 'user', content: request.user },
-        ],
-      };
-      let args = '';
-      let text = '';
-      let finish = 'unknown';
-      let usage: Usage | undefined;
       try {
-        const stream = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
-        let started = false;
-        for await (const chunk of stream) {
-          if (!started) {
-            started = true;
-            call.onStart?.();
-          }
-          const choice = chunk.choices[0];
-          for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? '';
-          text += choice?.delta.content ?? '';
-          if (choice?.finish_reason) finish = choice.finish_reason;
-          if (chunk.usage) usage = usageOf(chunk.usage);
-        }
+        return await complete(request, call, cacheControl);
       } catch (error) {
-        throw classifySdkError(error, OpenAI);
+        if (
+          cacheControl &&
+          error instanceof LlmError &&
+          error.kind === 'bad-request' &&
+          REFUSED_FIELD.test(error.message)
+        ) {
+          cacheControl = false;
+          return complete(request, call, false);
+        }
+        throw error;
       }
-      const toolInput = args ? parseJson(args) : jsonInText(text);
-      if (args && toolInput === undefined && finish !== 'length') {
-        throw new LlmError('no-tool-call', 'the model sent tool arguments that are not valid JSON');
-      }
-      return {
-        toolInput,
-        usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
-        stopReason: finish === 'length' ? 'max_tokens' : finish,
-        text: text.trim(),
-      };
     },
   };
+  return client;
+
+  async function complete(request: ReviewRequest, call: CallOptions, withCacheControl: boolean): Promise<LlmResult> {
+    const system = request.system.map((block) => ({
+      type: 'text' as const,
+      text: block.text,
+      ...(block.cache && withCacheControl ? { cache_control: { type: 'ephemeral' } } : {}),
+    }));
+    const params: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
+      model: call.model,
+      // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
+      max_tokens: call.maxTokens,
+      temperature: call.temperature,
+      stream: true,
+      stream_options: { include_usage: true },
+      tools: [
+        {
+          type: 'function',
+          function: {
+            name: request.tool.name,
+            description: request.tool.description,
+            parameters: request.tool.inputSchema,
+          },
+        },
+      ],
+      tool_choice: { type: 'function', function: { name: request.tool.name } },
+      messages: [
+        { role: 'system', content: system },
+        { role: 'user', content: request.user },
+      ],
+    };
+    let args = '';
+    let text = '';
+    let finish = 'unknown';
+    let usage: Usage | undefined;
+    try {
+      const stream = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
+      let started = false;
+      for await (const chunk of stream) {
+        if (!started) {
+          started = true;
+          call.onStart?.();
+        }
+        const choice = chunk.choices[0];
+        for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? '';
+        text += choice?.delta.content ?? '';
+        if (choice?.finish_reason) finish = choice.finish_reason;
+        if (chunk.usage) usage = usageOf(chunk.usage);
+      }
+    } catch (error) {
+      throw classifySdkError(error, OpenAI);
+    }
+    const toolInput = args ? parseJson(args) : jsonInText(text);
+    if (args && toolInput === undefined && finish !== 'length') {
+      throw new LlmError('no-tool-call', 'the model sent tool arguments that are not valid JSON');
+    }
+    return {
+      toolInput,
+      usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      stopReason: finish === 'length' ? 'max_tokens' : finish,
+      text: text.trim(),
+    };
+  }
 }
+
+/** A 400 that names a field the gateway does not take: `cache_control` on a Chat Completions content part. */
+const REFUSED_FIELD =
+  /cache_control|unrecognized|unknown (field|parameter|argument)|additional propert|extra (fields|inputs)/i;
 
 /**
  * Usage under both namings gateways use. `prompt_tokens` (OpenAI) counts cached tokens too, so the

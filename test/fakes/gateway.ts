@@ -69,6 +69,8 @@ export interface FakeGatewayOptions {
   latency?: { firstTokenMs: number; prefillTokensPerSec: number; outputTokensPerSec: number };
   /** Requests served at once; the rest wait in line. */
   maxConcurrent?: number;
+  /** Answer 400 to a Chat Completions request whose content parts carry `cache_control`, as strict gateways do. */
+  rejectCacheControl?: boolean;
 }
 
 /** When a call arrived, began to stream and ended, in ms of the gateway's clock. */
@@ -210,6 +212,10 @@ export class FakeGateway {
       body.messages.length === 0
     ) {
       fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
+      return;
+    }
+    if (chat && this.options.rejectCacheControl && JSON.stringify(body.messages).includes('"cache_control"')) {
+      fail(400, 'invalid_request_error', 'Unrecognized request argument supplied: cache_control');
       return;
     }
     const arrived = Date.now();
