@@ -79983,7 +79983,7 @@ function costUsd(usage, prices) {
 }
 function formatUsd(usd) {
   if (usd === void 0) return "unknown";
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
 // src/publish/render.ts

@@ -160,7 +160,7 @@ describe('rendering', () => {
     );
     expect(body).toContain('`src/a.ts` (part 2/2): the gateway failed (503) after retries');
     expect(body).toContain('`img.png`: binary');
-    expect(body).toContain('| `claude-sonnet-4-5` | 2 | 1,200 | 2,000 | 0 | 300 | $0.02 |');
+    expect(body).toContain('| `claude-sonnet-4-5` | 2 | 1,200 | 2,000 | 0 | 300 | $0.0156 |');
     expect(body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
   });
 });

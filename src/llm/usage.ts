@@ -35,5 +35,5 @@ export function costUsd(usage: Usage, prices: Prices): number {
 
 export function formatUsd(usd: number | undefined): string {
   if (usd === undefined) return 'unknown';
-  return usd < 0.01 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
