@@ -80814,19 +80814,22 @@ function placeComments(comments, files) {
     if (finding.start_line !== void 0) {
       const hunk = hunkIndexOf(file2.hunks, side, comment.line);
       const valid = finding.start_line < comment.line && hunkIndexOf(file2.hunks, side, finding.start_line) === hunk;
-      if (!valid) delete finding.start_line;
+      if (!valid) {
+        delete finding.start_line;
+        delete finding.suggestion;
+      }
     }
     if (side === "LEFT") delete finding.suggestion;
     return finding;
   });
 }
 var rank = (s) => SEVERITIES.indexOf(s);
-function dedupe(findings, alreadyPosted) {
+function dedupe(findings) {
   const seen = /* @__PURE__ */ new Set();
   const fresh = [];
   let duplicates = 0;
   for (const finding of [...findings].sort((a, b) => rank(a.severity) - rank(b.severity))) {
-    if (seen.has(finding.fingerprint) || alreadyPosted.has(finding.fingerprint)) {
+    if (seen.has(finding.fingerprint)) {
       duplicates += 1;
       continue;
     }
@@ -81055,7 +81058,7 @@ async function executePlan(plan, settings, llm, log) {
     outcomes.flatMap((o) => o.comments),
     plan.reviewable
   );
-  const { fresh, duplicates } = dedupe(placed, /* @__PURE__ */ new Set());
+  const { fresh, duplicates } = dedupe(placed);
   const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
   const prices = settings.prices;
   return {

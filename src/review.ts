@@ -117,7 +117,7 @@ export async function executePlan(
     outcomes.flatMap((o) => o.comments),
     plan.reviewable,
   );
-  const { fresh, duplicates } = dedupe(placed, new Set());
+  const { fresh, duplicates } = dedupe(placed);
   const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
   const prices = settings.prices;
   return {

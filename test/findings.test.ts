@@ -89,7 +89,7 @@ describe('placeComments', () => {
     const [ok, crossing, reversed, leftSuggestion] = placeComments(
       [
         { ...base, start_line: 2, line: 3, suggestion: 'c2\nd2' },
-        { ...base, start_line: 3, line: 22 },
+        { ...base, start_line: 3, line: 22, suggestion: 'two\nlines' },
         { ...base, start_line: 3, line: 2 },
         { ...base, side: 'LEFT', line: 2, suggestion: 'x' },
       ],
@@ -98,6 +98,7 @@ describe('placeComments', () => {
     expect(ok?.start_line).toBe(2);
     expect(crossing?.start_line).toBeUndefined();
     expect(crossing?.inline).toBe(true);
+    expect(crossing?.suggestion).toBeUndefined();
     expect(reversed?.start_line).toBeUndefined();
     expect(leftSuggestion?.suggestion).toBeUndefined();
   });
@@ -111,16 +112,18 @@ describe('placeComments', () => {
 });
 
 describe('dedupe', () => {
-  it('drops repeats within the run and those already posted, keeping the most severe first', () => {
+  it('drops repeats within the run, keeping the most severe first', () => {
     const placed = placeComments(
       [{ ...base, severity: 'low' }, base, { ...base, title: 'wrong  VALUE!' }, { ...base, line: 3 }],
       [file],
     );
-    const posted = new Set([fingerprint('src/a.ts', 'RIGHT', 3, 'Wrong value')]);
-    const { fresh, duplicates } = dedupe(placed, posted);
-    expect(fresh).toHaveLength(1);
-    expect(fresh[0]?.severity).toBe('high');
-    expect(duplicates).toBe(3);
+    const { fresh, duplicates } = dedupe(placed);
+    expect(fresh.map((f) => [f.line, f.severity])).toEqual([
+      [2, 'high'],
+      [3, 'high'],
+    ]);
+    expect(duplicates).toBe(2);
+    expect(fresh[0]?.fingerprint).toBe(fingerprint('src/a.ts', 'RIGHT', 2, 'Wrong value'));
   });
 });
 

@@ -75,7 +75,11 @@ export function placeComments(comments: readonly RawComment[], files: readonly F
     if (finding.start_line !== undefined) {
       const hunk = hunkIndexOf(file.hunks, side, comment.line);
       const valid = finding.start_line < comment.line && hunkIndexOf(file.hunks, side, finding.start_line) === hunk;
-      if (!valid) delete finding.start_line;
+      if (!valid) {
+        // The suggestion was written for the whole range: applied to one line it would be wrong.
+        delete finding.start_line;
+        delete finding.suggestion;
+      }
     }
     if (side === 'LEFT') delete finding.suggestion;
     return finding;
@@ -84,16 +88,13 @@ export function placeComments(comments: readonly RawComment[], files: readonly F
 
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
-/** Drops repeats: the same fingerprint twice in this run, or one already posted on the pull request. */
-export function dedupe(
-  findings: readonly Finding[],
-  alreadyPosted: ReadonlySet<string>,
-): { fresh: Finding[]; duplicates: number } {
+/** Drops repeats within one run (same fingerprint), keeping the most severe of each. */
+export function dedupe(findings: readonly Finding[]): { fresh: Finding[]; duplicates: number } {
   const seen = new Set<string>();
   const fresh: Finding[] = [];
   let duplicates = 0;
   for (const finding of [...findings].sort((a, b) => rank(a.severity) - rank(b.severity))) {
-    if (seen.has(finding.fingerprint) || alreadyPosted.has(finding.fingerprint)) {
+    if (seen.has(finding.fingerprint)) {
       duplicates += 1;
       continue;
     }
