@@ -14,6 +14,7 @@ const USAGE = `Usage: npm run review -- [--base REF] [--head REF] [--INPUT VALUE
 
 Reviews the local git diff (base..head; default: HEAD~1 against the working tree) through the same
 pipeline as the action and prints the findings. Without an API key it prints the plan and the estimated cost.
+Untracked files are not part of a git diff: 'git add -N FILE' includes a new file.
 
   --base REF    base revision (default HEAD~1, or the empty tree in a repository's first commit)
   --head REF    head revision (default: the working tree)

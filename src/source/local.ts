@@ -63,7 +63,16 @@ export async function localPullRequest(range: LocalRange): Promise<PullRequest> 
       () => EMPTY_TREE,
     ));
   const revs = range.head ? [base, range.head] : [base];
-  const diff = await git(range.cwd, ['diff', '--no-color', '--no-ext-diff', '-M', ...revs]);
+  // core.quotePath=false keeps non-ASCII paths as they are instead of octal-escaped and quoted.
+  const diff = await git(range.cwd, [
+    '-c',
+    'core.quotePath=false',
+    'diff',
+    '--no-color',
+    '--no-ext-diff',
+    '-M',
+    ...revs,
+  ]);
   const subject = range.head
     ? (await git(range.cwd, ['log', '-1', '--format=%s', range.head])).trim()
     : 'Local changes';
