@@ -92314,7 +92314,17 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
 
 // src/llm/factory.ts
 function createLlmClient(settings, options = {}) {
-  const retry2 = options.retry ?? DEFAULT_RETRY_POLICY;
+  const log = options.log;
+  const base = options.retry ?? DEFAULT_RETRY_POLICY;
+  const retry2 = log ? {
+    ...base,
+    onRetry: (info2) => {
+      base.onRetry?.(info2);
+      log(
+        `attempt ${info2.attempt} failed (${info2.error.message}); retrying in ${(info2.delayMs / 1e3).toFixed(1)} s`
+      );
+    }
+  } : base;
   const connection = {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
@@ -92411,7 +92421,12 @@ async function review(deps) {
       `max-cost-usd (${settings.maxCostUsd}) cannot apply: no price is known for ${settings.model} on ${settings.provider.name}. Set 'pricing' to enforce it.`
     );
   }
-  const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, deps.retry ? { retry: deps.retry } : {});
+  const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, {
+    ...deps.retry ? { retry: deps.retry } : {},
+    log: (m) => {
+      info(m);
+    }
+  });
   const result = await group(
     `Review ${plan.chunks.length} part(s) with ${settings.model}`,
     () => executePlan(plan, settings, llm, (m) => {

@@ -56,9 +56,10 @@ async function main(): Promise<number> {
     console.log('\nNo API key (ANTHROPIC_API_KEY or LLM_API_KEY): plan only, no model was called.');
     return 0;
   }
-  const result = await executePlan(plan, settings, createLlmClient(settings), (m) => {
+  const log = (m: string): void => {
     console.error(m);
-  });
+  };
+  const result = await executePlan(plan, settings, createLlmClient(settings, { log }), log);
   console.log('');
   for (const f of result.findings) {
     console.log(

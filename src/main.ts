@@ -125,7 +125,14 @@ async function review(deps: RunDependencies): Promise<void> {
       `max-cost-usd (${settings.maxCostUsd}) cannot apply: no price is known for ${settings.model} on ${settings.provider.name}. Set 'pricing' to enforce it.`,
     );
   }
-  const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, deps.retry ? { retry: deps.retry } : {});
+  const llm = deps.llm
+    ? deps.llm(settings)
+    : createLlmClient(settings, {
+        ...(deps.retry ? { retry: deps.retry } : {}),
+        log: (m) => {
+          core.info(m);
+        },
+      });
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
     executePlan(plan, settings, llm, (m) => {
       core.info(m);

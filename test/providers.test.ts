@@ -202,13 +202,18 @@ describe.each([
     }).start();
     stops.push(() => gateway.stop());
     const settings = parseSettings({ 'api-key': KEY, provider, model: 'claude-sonnet-4', 'base-url': gateway.url });
-    const client = createLlmClient(settings, { retry: policy, ...(timeoutMs ? { timeoutMs } : {}) });
+    const logged: string[] = [];
+    const client = createLlmClient(settings, {
+      retry: policy,
+      log: (m) => logged.push(m),
+      ...(timeoutMs ? { timeoutMs } : {}),
+    });
     const call = client.review(sampleRequest(), { model: settings.modelId, maxTokens: 1024, temperature: 0 });
     const result = await call.then(
       (value) => ({ value, error: undefined }),
       (error: unknown) => ({ value: undefined, error: error as LlmError }),
     );
-    return { ...result, calls: gateway.calls.length, sleeps: policy.sleeps };
+    return { ...result, calls: gateway.calls.length, sleeps: policy.sleeps, logged };
   }
   const failure = (status: number, message: string, headers?: Record<string, string>): Reply => ({
     status,
@@ -247,6 +252,9 @@ describe.each([
     expect(r.error).toBeUndefined();
     expect(r.calls).toBe(2);
     expect(r.sleeps).toEqual([7000]);
+    expect(r.logged).toEqual([
+      expect.stringMatching(/^attempt 1 failed \(rate limited \(429\): slow down\); retrying in 7\.0 s$/),
+    ]);
   });
 
   it.each([500, 502, 503, 529])('%i: retries with exponential backoff, then succeeds', async (status) => {

@@ -8,11 +8,25 @@ export interface LlmClientOptions {
   retry?: RetryPolicy;
   /** Milliseconds one attempt may take before it counts as a timeout (default 5 minutes). */
   timeoutMs?: number;
+  /** Told of each retry, so a wait shows in the log. */
+  log?: (message: string) => void;
 }
 
 /** The adapter for the settings' wire format, with bounded retries; made once in `main` and passed in. */
 export function createLlmClient(settings: Settings, options: LlmClientOptions = {}): LlmClient {
-  const retry = options.retry ?? DEFAULT_RETRY_POLICY;
+  const log = options.log;
+  const base = options.retry ?? DEFAULT_RETRY_POLICY;
+  const retry: RetryPolicy = log
+    ? {
+        ...base,
+        onRetry: (info) => {
+          base.onRetry?.(info);
+          log(
+            `attempt ${info.attempt} failed (${info.error.message}); retrying in ${(info.delayMs / 1000).toFixed(1)} s`,
+          );
+        },
+      }
+    : base;
   const connection = {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
