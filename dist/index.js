@@ -80259,7 +80259,9 @@ async function createReview(octokit, pr, findings, body, event) {
     commit_id: pr.headSha,
     event,
     body,
-    comments: findings.map(toReviewComment)
+    comments: findings.map(toReviewComment),
+    // A 5xx can come after GitHub created the review: a retry could post it twice.
+    request: { retries: 0 }
   });
   return data.id;
 }
@@ -80285,7 +80287,9 @@ async function upsertSummary(octokit, pr, body) {
     owner: pr.owner,
     repo: pr.repo,
     issue_number: pr.number,
-    body
+    body,
+    request: { retries: 0 }
+    // as for the review: never risk a second summary comment
   });
   return data.id;
 }

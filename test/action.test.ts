@@ -261,6 +261,18 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(github.count('POST', /\/reviews$/)).toBe(1);
   });
 
+  it('never retries the review POST after a 5xx (GitHub may have created it), and lists the findings in the summary', async () => {
+    github.refusals.push({ method: 'POST', path: /\/pulls\/42\/reviews$/, status: 502, message: 'Bad Gateway' });
+    const { exitCode, log } = await runInProcess(envFor({}).env);
+    expect(exitCode).toBe(0);
+    expect(github.count('POST', /\/reviews$/)).toBe(1);
+    expect(log).toMatch(
+      /::warning::The review with inline comments was not accepted: GitHub failed to post the review/,
+    );
+    expect(github.issueComments[0]!.body).toContain('Inline comments could not be posted');
+    expect(github.issueComments[0]!.body).toContain('Unchecked input in README.md');
+  });
+
   it('lists every bad input with its value and what is accepted, in one error', async () => {
     const { env } = envFor({ temperature: '3', 'max-output-tokens': 'lots', provider: 'openrouter' });
     const { exitCode, log } = await runInProcess(env);

@@ -186,6 +186,8 @@ export async function createReview(
     event,
     body,
     comments: findings.map(toReviewComment),
+    // A 5xx can come after GitHub created the review: a retry could post it twice.
+    request: { retries: 0 },
   });
   return data.id;
 }
@@ -214,6 +216,7 @@ export async function upsertSummary(octokit: Octokit, pr: PullRequest, body: str
     repo: pr.repo,
     issue_number: pr.number,
     body,
+    request: { retries: 0 }, // as for the review: never risk a second summary comment
   });
   return data.id;
 }
