@@ -92274,7 +92274,7 @@ function jsonInText(text) {
 // src/llm/retry.ts
 var DEFAULT_RETRY_POLICY = {
   maxAttempts: 5,
-  maxTotalMs: 24e4,
+  maxTotalMs: 6e5,
   baseDelayMs: 1e3,
   maxDelayMs: 3e4
 };

@@ -25,7 +25,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
-  maxTotalMs: 240_000,
+  maxTotalMs: 600_000,
   baseDelayMs: 1_000,
   maxDelayMs: 30_000,
 };
