@@ -66,11 +66,8 @@ export function benchPullRequest(pr: BenchPr, files: ChangedFile[] = benchFiles(
     author: 'bench',
     baseRef: pr.from,
     headRef: pr.to,
-    baseSha: 'b'.repeat(40),
     headSha: 'a'.repeat(40),
     draft: false,
-    fromFork: false,
-    url: '',
     files,
   };
 }

@@ -80143,7 +80143,7 @@ function planReport(plan, estimate, model) {
 // src/github/api.ts
 function createOctokit(options) {
   const log = options.log ?? (() => void 0);
-  return getOctokit(
+  const octokit = getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,
@@ -80163,6 +80163,10 @@ function createOctokit(options) {
     throttling,
     retry
   );
+  octokit.hook.before("request", (request2) => {
+    if (request2.method === "POST") request2.request = { ...request2.request, retries: 0 };
+  });
+  return octokit;
 }
 function explainGitHubError(error63, doing) {
   const status = error63.status;
@@ -80213,12 +80217,8 @@ async function fetchPullRequest(octokit, ref) {
     author: pr.user?.login ?? "unknown",
     baseRef: pr.base.ref,
     headRef: pr.head.ref,
-    baseSha: pr.base.sha,
     headSha: pr.head.sha,
     draft: pr.draft ?? false,
-    // head.repo is null when the fork was deleted.
-    fromFork: (pr.head.repo?.full_name ?? "") !== pr.base.repo.full_name,
-    url: pr.html_url,
     changedFiles: pr.changed_files,
     files
   };
@@ -80259,9 +80259,7 @@ async function createReview(octokit, pr, findings, body, event) {
     commit_id: pr.headSha,
     event,
     body,
-    comments: findings.map(toReviewComment),
-    // A 5xx can come after GitHub created the review: a retry could post it twice.
-    request: { retries: 0 }
+    comments: findings.map(toReviewComment)
   });
   return data.id;
 }
@@ -80287,9 +80285,7 @@ async function upsertSummary(octokit, pr, body) {
     owner: pr.owner,
     repo: pr.repo,
     issue_number: pr.number,
-    body,
-    request: { retries: 0 }
-    // as for the review: never risk a second summary comment
+    body
   });
   return data.id;
 }
@@ -80807,10 +80803,10 @@ function placeComments(comments, files) {
   const byPath = new Map(files.map((f) => [f.path, f]));
   return comments.map((comment) => {
     const side = comment.side ?? "RIGHT";
-    const base = { ...comment, side, fingerprint: fingerprint(comment.path, side, comment.line, comment.title) };
     const file2 = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ""));
-    if (!file2) return { ...base, inline: false, note: "file is not in the reviewed diff" };
-    const placed = { ...base, path: file2.path };
+    const path5 = file2?.path ?? comment.path;
+    const placed = { ...comment, path: path5, side, fingerprint: fingerprint(path5, side, comment.line, comment.title) };
+    if (!file2) return { ...placed, inline: false, note: "file is not in the reviewed diff" };
     if (!commentableLines(file2.hunks, side).has(comment.line)) {
       return { ...placed, inline: false, note: `line ${comment.line} (${side}) is not in the diff` };
     }
@@ -80886,51 +80882,56 @@ async function runChunks(chunks, prefix, llm, options) {
       ];
     }
     inFlight += reserve;
-    let usage = ZERO_USAGE;
-    let settled = false;
-    const settle2 = () => {
-      if (settled) return;
-      settled = true;
+    const book = (usage2) => {
       inFlight -= reserve;
-      spent += options.prices ? costUsd(usage, options.prices) : 0;
+      spent += options.prices ? costUsd(usage2, options.prices) : 0;
     };
+    let result;
     try {
-      const result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
+      result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
         ...options.call,
         ...onStart ? { onStart } : {}
       });
-      usage = result.usage;
-      settle2();
-      if (result.stopReason === "max_tokens") {
-        return await splitOrFail(chunk, depth, usage, "the answer was cut off at max-output-tokens");
-      }
-      if (result.toolInput === void 0) {
-        return [{ ...empty(chunk, "failed", "the model did not call submit_review"), usage, calls: 1 }];
-      }
-      const parsed = parseReview(result.toolInput);
-      options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
-      return [
-        {
-          chunk,
-          status: "ok",
-          summary: parsed.summary,
-          comments: parsed.comments,
-          rejected: parsed.rejected,
-          usage,
-          calls: 1
-        }
-      ];
     } catch (error63) {
-      settle2();
+      book(ZERO_USAGE);
       const message = error63 instanceof Error ? error63.message : String(error63);
       if (error63 instanceof LlmError && error63.kind === "too-large")
-        return await splitOrFail(chunk, depth, usage, message);
+        return splitOrFail(chunk, depth, ZERO_USAGE, message);
       if (error63 instanceof LlmError && error63.fatal) stopped = message;
       options.log?.(`${label(chunk)} failed: ${message}`);
-      return [{ ...empty(chunk, "failed", message), usage, calls: 1 }];
-    } finally {
-      settle2();
+      return [{ ...empty(chunk, "failed", message), calls: 1 }];
     }
+    const { usage } = result;
+    book(usage);
+    if (result.stopReason === "max_tokens") {
+      return splitOrFail(chunk, depth, usage, "the answer was cut off at max-output-tokens");
+    }
+    const failed = (why) => {
+      options.log?.(`${label(chunk)} failed: ${why}`);
+      return [{ ...empty(chunk, "failed", why), usage, calls: 1 }];
+    };
+    if (result.toolInput === void 0) {
+      const said = result.text ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? "\u2026" : ""}"` : "";
+      return failed(`the model did not call submit_review${said}`);
+    }
+    let parsed;
+    try {
+      parsed = parseReview(result.toolInput);
+    } catch (error63) {
+      return failed(error63 instanceof Error ? error63.message : String(error63));
+    }
+    options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
+    return [
+      {
+        chunk,
+        status: "ok",
+        summary: parsed.summary,
+        comments: parsed.comments,
+        rejected: parsed.rejected,
+        usage,
+        calls: 1
+      }
+    ];
   };
   const splitOrFail = async (chunk, depth, usage, why) => {
     const halves = depth < maxDepth ? splitChunk(chunk) : void 0;
@@ -92237,7 +92238,7 @@ function createOpenAiClient(options) {
     }
     return {
       toolInput,
-      usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      usage: usage ?? ZERO_USAGE,
       stopReason: finish === "length" ? "max_tokens" : finish,
       text: text.trim()
     };
@@ -92464,7 +92465,7 @@ async function publish(octokit, pr, settings, result, stepSummary) {
           octokit,
           pr,
           toPost,
-          `\u{1F916} Claude found ${toPost.length} issue${toPost.length === 1 ? "" : "s"} in this change; the summary comment has the overview and the cost.`,
+          `\u{1F916} Claude left ${toPost.length} comment${toPost.length === 1 ? "" : "s"} on this change; the summary comment has the overview, what was not reviewed, and the cost.`,
           "COMMENT"
         )
       );

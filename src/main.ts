@@ -177,7 +177,7 @@ async function publish(
           octokit,
           pr,
           toPost,
-          `🤖 Claude found ${toPost.length} issue${toPost.length === 1 ? '' : 's'} in this change; the summary comment has the overview and the cost.`,
+          `🤖 Claude left ${toPost.length} comment${toPost.length === 1 ? '' : 's'} on this change; the summary comment has the overview, what was not reviewed, and the cost.`,
           'COMMENT',
         ),
       );

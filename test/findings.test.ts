@@ -103,6 +103,16 @@ describe('placeComments', () => {
     expect(leftSuggestion?.suggestion).toBeUndefined();
   });
 
+  it('fingerprints the resolved path, so a finding written with ./ or b/ is the same finding', () => {
+    const [plain, dotted, prefixed] = placeComments(
+      [base, { ...base, path: './src/a.ts' }, { ...base, path: 'b/src/a.ts' }],
+      [file],
+    );
+    expect(dotted?.fingerprint).toBe(plain?.fingerprint);
+    expect(prefixed?.fingerprint).toBe(plain?.fingerprint);
+    expect(dedupe([plain!, dotted!, prefixed!]).fresh).toHaveLength(1);
+  });
+
   it('normalises a path written with a/ or ./', () => {
     expect(placeComments([{ ...base, path: './src/a.ts' }], [file])[0]).toMatchObject({
       inline: true,

@@ -4,8 +4,7 @@ import { estimateTokens, HUNK_OVERLAP_LINES, planChunks } from '../src/plan/plan
 import { buildPrefix, renderChunk, REVIEW_RULES } from '../src/prompt/prompt.js';
 import { estimateCost, makePlan } from '../src/review.js';
 import { parseSettings } from '../src/settings/settings.js';
-import { fakePullRequest, semverFiles } from './helpers/action.js';
-import type { PullRequest } from '../src/source/types.js';
+import { semverFiles, reviewedPullRequest } from './helpers/action.js';
 
 function bigFile(path: string, hunks: number, linesPerHunk: number): FileDiff {
   const parts: string[] = [];
@@ -118,15 +117,7 @@ describe('planChunks', () => {
 });
 
 describe('prompt prefix and cost estimate', () => {
-  const pr: PullRequest = {
-    ...fakePullRequest(),
-    fromFork: false,
-    author: 'octocat',
-    baseRef: 'main',
-    headRef: 'feature',
-    url: '',
-    draft: false,
-  };
+  const pr = reviewedPullRequest();
 
   it('makes a prefix above the 1024-token cache minimum by its content alone', () => {
     expect(estimateTokens(REVIEW_RULES)).toBeGreaterThan(1024);

@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, type GatewayBody, type Reply, billedUsd } from './fakes/gateway.js';
-import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
+import {
+  actionEnv,
+  fakePullRequest,
+  readOutputs,
+  runInProcess,
+  scriptedReview,
+  userTextOf,
+  reviewedPullRequest,
+} from './helpers/action.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { LlmError } from '../src/llm/client.js';
@@ -158,15 +166,7 @@ function sampleRequest() {
   const files = fakePullRequest()
     .files.map(toFileDiff)
     .filter((f) => !f.noPatch && f.status !== 'removed');
-  const pr = {
-    ...fakePullRequest(),
-    author: 'octocat',
-    baseRef: 'main',
-    headRef: 'feature',
-    draft: false,
-    fromFork: false,
-    url: '',
-  };
+  const pr = reviewedPullRequest();
   const chunks = planChunks(files, 40_000);
   return buildRequest(buildPrefix(pr, '', files), chunks[0]!, 1);
 }

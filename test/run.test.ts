@@ -1,7 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGateway, type GatewayBody, type Reply } from './fakes/gateway.js';
 import { FakeGitHub } from './fakes/github.js';
-import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
+import {
+  actionEnv,
+  fakePullRequest,
+  readOutputs,
+  runInProcess,
+  scriptedReview,
+  userTextOf,
+  reviewedPullRequest,
+} from './helpers/action.js';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
 import { buildPrefix } from '../src/prompt/prompt.js';
@@ -11,15 +19,7 @@ import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import type { ReviewRequest } from '../src/prompt/prompt.js';
 
-const PR = {
-  ...fakePullRequest(),
-  author: 'octocat',
-  baseRef: 'main',
-  headRef: 'feature',
-  draft: false,
-  fromFork: false,
-  url: '',
-};
+const PR = reviewedPullRequest();
 const PRICES = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 
 function file(path: string, hunks: number, lines: number): FileDiff {
@@ -143,6 +143,19 @@ describe('runChunks', () => {
     const outcomes = await run([chunk], client, { maxCostUsd: cap });
     expect(client.calls).toHaveLength(2);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['not-run', 'ok']);
+  });
+
+  it('says what the model wrote when it answered without calling the tool', async () => {
+    const client = new ScriptedClient(() => ({
+      ...okResult(),
+      toolInput: undefined,
+      stopReason: 'end_turn',
+      text: 'I cannot review this diff.',
+    }));
+    const outcomes = await run([chunks[0]!], client);
+    expect(outcomes[0]?.status).toBe('failed');
+    expect(outcomes[0]?.error).toBe('the model did not call submit_review; it wrote: "I cannot review this diff."');
+    expect(outcomes[0]?.usage.output).toBe(500);
   });
 
   it('splits on "prompt is too long", a bounded number of times, then reports the chunk', async () => {

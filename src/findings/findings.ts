@@ -64,10 +64,10 @@ export function placeComments(comments: readonly RawComment[], files: readonly F
   const byPath = new Map(files.map((f) => [f.path, f]));
   return comments.map((comment): Finding => {
     const side: Side = comment.side ?? 'RIGHT';
-    const base = { ...comment, side, fingerprint: fingerprint(comment.path, side, comment.line, comment.title) };
     const file = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ''));
-    if (!file) return { ...base, inline: false, note: 'file is not in the reviewed diff' };
-    const placed = { ...base, path: file.path };
+    const path = file?.path ?? comment.path;
+    const placed = { ...comment, path, side, fingerprint: fingerprint(path, side, comment.line, comment.title) };
+    if (!file) return { ...placed, inline: false, note: 'file is not in the reviewed diff' };
     if (!commentableLines(file.hunks, side).has(comment.line)) {
       return { ...placed, inline: false, note: `line ${comment.line} (${side}) is not in the diff` };
     }

@@ -20,12 +20,13 @@ export interface OctokitOptions {
 }
 
 /**
- * Octokit with throttling and retries. Primary rate limits wait and retry twice; a secondary rate limit
- * on a POST is never retried, since a retried review POST can post a second review.
+ * Octokit with throttling and retries. GETs and PATCHes are retried (rate limits, 5xx); a POST never is:
+ * it creates content, and a 5xx or a secondary rate limit can come after GitHub created it, so a retry
+ * could post a second review or summary.
  */
 export function createOctokit(options: OctokitOptions): Octokit {
   const log = options.log ?? (() => undefined);
-  return getOctokit(
+  const octokit = getOctokit(
     options.token,
     {
       baseUrl: options.baseUrl,
@@ -50,6 +51,10 @@ export function createOctokit(options: OctokitOptions): Octokit {
     throttling,
     retry,
   );
+  octokit.hook.before('request', (request) => {
+    if (request.method === 'POST') request.request = { ...request.request, retries: 0 };
+  });
+  return octokit;
 }
 
 /** A GitHub API error as a message that says what to fix. */
@@ -109,12 +114,8 @@ export async function fetchPullRequest(octokit: Octokit, ref: RepoRef): Promise<
     author: (pr.user as { login: string } | null)?.login ?? 'unknown',
     baseRef: pr.base.ref,
     headRef: pr.head.ref,
-    baseSha: pr.base.sha,
     headSha: pr.head.sha,
     draft: pr.draft ?? false,
-    // head.repo is null when the fork was deleted.
-    fromFork: ((pr.head.repo as { full_name: string } | null)?.full_name ?? '') !== pr.base.repo.full_name,
-    url: pr.html_url,
     changedFiles: pr.changed_files,
     files,
   };
@@ -186,8 +187,6 @@ export async function createReview(
     event,
     body,
     comments: findings.map(toReviewComment),
-    // A 5xx can come after GitHub created the review: a retry could post it twice.
-    request: { retries: 0 },
   });
   return data.id;
 }
@@ -216,7 +215,6 @@ export async function upsertSummary(octokit: Octokit, pr: PullRequest, body: str
     repo: pr.repo,
     issue_number: pr.number,
     body,
-    request: { retries: 0 }, // as for the review: never risk a second summary comment
   });
   return data.id;
 }

@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { AuthStyle } from './providers.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
-import type { Usage } from './usage.js';
+import { ZERO_USAGE, type Usage } from './usage.js';
 import type { ReviewRequest } from '../prompt/prompt.js';
 
 export interface OpenAiClientOptions {
@@ -108,7 +108,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
     }
     return {
       toolInput,
-      usage: usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+      usage: usage ?? ZERO_USAGE,
       stopReason: finish === 'length' ? 'max_tokens' : finish,
       text: text.trim(),
     };

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { chunkFileTokens, splitHunkInTwo, type Chunk, type ChunkFile } from '../plan/plan.js';
 import { buildRequest, type SystemBlock } from '../prompt/prompt.js';
-import { LlmError, type CallOptions, type LlmClient } from '../llm/client.js';
+import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Prices } from '../llm/models.js';
 import { parseReview } from '../findings/findings.js';
@@ -92,52 +92,59 @@ export async function runChunks(
       ];
     }
     inFlight += reserve;
-    let usage = ZERO_USAGE;
-    let settled = false;
-    /** Books the call's real cost in place of its reservation, before any split spends more. */
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
+    /** Books the call's real cost in place of its reservation, before a split spends more. */
+    const book = (usage: Usage): void => {
       inFlight -= reserve;
       spent += options.prices ? costUsd(usage, options.prices) : 0;
     };
+    let result: LlmResult;
     try {
-      const result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
+      result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
         ...options.call,
         ...(onStart ? { onStart } : {}),
       });
-      usage = result.usage;
-      settle();
-      if (result.stopReason === 'max_tokens') {
-        return await splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens');
-      }
-      if (result.toolInput === undefined) {
-        return [{ ...empty(chunk, 'failed', 'the model did not call submit_review'), usage, calls: 1 }];
-      }
-      const parsed = parseReview(result.toolInput);
-      options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
-      return [
-        {
-          chunk,
-          status: 'ok',
-          summary: parsed.summary,
-          comments: parsed.comments,
-          rejected: parsed.rejected,
-          usage,
-          calls: 1,
-        },
-      ];
     } catch (error) {
-      settle();
+      book(ZERO_USAGE);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof LlmError && error.kind === 'too-large')
-        return await splitOrFail(chunk, depth, usage, message);
+        return splitOrFail(chunk, depth, ZERO_USAGE, message);
       if (error instanceof LlmError && error.fatal) stopped = message;
       options.log?.(`${label(chunk)} failed: ${message}`);
-      return [{ ...empty(chunk, 'failed', message), usage, calls: 1 }];
-    } finally {
-      settle();
+      return [{ ...empty(chunk, 'failed', message), calls: 1 }];
     }
+    const { usage } = result;
+    book(usage);
+    if (result.stopReason === 'max_tokens') {
+      return splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens');
+    }
+    const failed = (why: string): ChunkOutcome[] => {
+      options.log?.(`${label(chunk)} failed: ${why}`);
+      return [{ ...empty(chunk, 'failed', why), usage, calls: 1 }];
+    };
+    if (result.toolInput === undefined) {
+      const said = result.text
+        ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? '…' : ''}"`
+        : '';
+      return failed(`the model did not call submit_review${said}`);
+    }
+    let parsed: ReturnType<typeof parseReview>;
+    try {
+      parsed = parseReview(result.toolInput);
+    } catch (error) {
+      return failed(error instanceof Error ? error.message : String(error));
+    }
+    options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
+    return [
+      {
+        chunk,
+        status: 'ok',
+        summary: parsed.summary,
+        comments: parsed.comments,
+        rejected: parsed.rejected,
+        usage,
+        calls: 1,
+      },
+    ];
   };
 
   /** Halves a chunk that was too big for one answer and reviews both halves; the failed call's usage stays counted. */

@@ -86,11 +86,8 @@ export async function localPullRequest(range: LocalRange): Promise<PullRequest> 
     author: 'local',
     baseRef: base === EMPTY_TREE ? '(empty tree)' : base,
     headRef: range.head ?? '(working tree)',
-    baseSha: base,
     headSha,
     draft: false,
-    fromFork: false,
-    url: '',
     files: splitGitDiff(diff),
   };
 }

@@ -22,12 +22,9 @@ export interface PullRequest {
   author: string;
   baseRef: string;
   headRef: string;
-  baseSha: string;
+  /** The commit the review is posted on. */
   headSha: string;
   draft: boolean;
-  /** True when the head branch lives in another repository. */
-  fromFork: boolean;
-  url: string;
   files: ChangedFile[];
   /** Files the pull request changes, as GitHub counts them; more than `files` holds past GitHub's 3000-file listing limit. */
   changedFiles?: number;

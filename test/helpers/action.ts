@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChangedFile } from '../../src/source/types.js';
+import type { ChangedFile, PullRequest } from '../../src/source/types.js';
 import type { FakePullRequest } from '../fakes/github.js';
 import { FakeGateway, type FakeGatewayOptions } from '../fakes/gateway.js';
 
@@ -70,6 +70,24 @@ export function fakePullRequest(
     baseSha: 'b'.repeat(40),
     files,
     ...extra,
+  };
+}
+
+/** The fixture pull request as the review pipeline sees it (what fetchPullRequest returns). */
+export function reviewedPullRequest(): PullRequest {
+  const { owner, repo, number, title, body, headSha, files } = fakePullRequest();
+  return {
+    owner,
+    repo,
+    number,
+    title,
+    body,
+    headSha,
+    files,
+    author: 'octocat',
+    baseRef: 'main',
+    headRef: 'feature',
+    draft: false,
   };
 }
 
