@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, readBody, type LocalServer } from './http.js';
 
 type TextPart = { type: 'text'; text: string; cache_control?: { type: string } };
 
@@ -112,45 +111,27 @@ export const MIN_CACHE_TOKENS = 1024;
 export class FakeGateway {
   readonly calls: RecordedCall[] = [];
   private readonly cache = new Set<string>();
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
+  private server: LocalServer | undefined;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly options: FakeGatewayOptions) {}
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    if (!this.server) throw new Error('the fake gateway is not started');
+    return this.server.url;
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            type: 'error',
-            error: { type: 'api_error', message: `fake gateway failed: ${String(error)}` },
-          }),
-        );
-      });
-    });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.server = await listenLocal(
+      (req, res) => this.handle(req, res),
+      (error) => ({ type: 'error', error: { type: 'api_error', message: `fake gateway failed: ${String(error)}` } }),
+    );
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
+    await this.server?.stop();
   }
 
   /** Total usage the fake billed, summed over its delivered answers. */
@@ -179,9 +160,7 @@ export class FakeGateway {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as GatewayBody;
+    const body = JSON.parse((await readBody(req)) || '{}') as GatewayBody;
     const path = new URL(req.url ?? '/', this.url).pathname;
     const record: RecordedCall = { path, headers: req.headers, body, status: 200 };
     this.calls.push(record);
@@ -340,27 +319,26 @@ export class FakeGateway {
       content_block: block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} },
     });
     event('ping', { type: 'ping' });
-    if (outputDelay > 0) await sleep(outputDelay);
-    const payload = content.text ?? JSON.stringify(content.toolInput);
-    const pieces = Math.ceil(payload.length / 40);
-    for (let i = 0; i < pieces; i++) {
-      if (
-        i === Math.floor(pieces / 2) &&
-        this.interrupt(res, reply, () => {
-          event('error', { type: 'error', error: 'streamError' in reply ? reply.streamError : {} });
-        })
-      )
-        return;
-      const piece = payload.slice(i * 40, i * 40 + 40);
-      event('content_block_delta', {
-        type: 'content_block_delta',
-        index: 0,
-        delta:
-          block.type === 'text'
-            ? { type: 'text_delta', text: piece }
-            : { type: 'input_json_delta', partial_json: piece },
-      });
-    }
+    const delivered = await this.streamPayload(
+      res,
+      reply,
+      content,
+      outputDelay,
+      (piece) => {
+        event('content_block_delta', {
+          type: 'content_block_delta',
+          index: 0,
+          delta:
+            block.type === 'text'
+              ? { type: 'text_delta', text: piece }
+              : { type: 'input_json_delta', partial_json: piece },
+        });
+      },
+      (error) => {
+        event('error', { type: 'error', error });
+      },
+    );
+    if (!delivered) return;
     event('content_block_stop', { type: 'content_block_stop', index: 0 });
     event('message_delta', {
       type: 'message_delta',
@@ -408,29 +386,28 @@ export class FakeGateway {
         },
       ],
     });
-    if (outputDelay > 0) await sleep(outputDelay);
-    const payload = content.text ?? JSON.stringify(content.toolInput);
-    const pieces = Math.ceil(payload.length / 40);
-    for (let i = 0; i < pieces; i++) {
-      if (
-        i === Math.floor(pieces / 2) &&
-        this.interrupt(res, reply, () => {
-          data({ error: 'streamError' in reply ? reply.streamError : {} });
-        })
-      )
-        return;
-      const piece = payload.slice(i * 40, i * 40 + 40);
-      data({
-        ...base,
-        choices: [
-          {
-            index: 0,
-            delta: tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece },
-            finish_reason: null,
-          },
-        ],
-      });
-    }
+    const delivered = await this.streamPayload(
+      res,
+      reply,
+      content,
+      outputDelay,
+      (piece) => {
+        data({
+          ...base,
+          choices: [
+            {
+              index: 0,
+              delta: tool ? { tool_calls: [{ index: 0, function: { arguments: piece } }] } : { content: piece },
+              finish_reason: null,
+            },
+          ],
+        });
+      },
+      (error) => {
+        data({ error });
+      },
+    );
+    if (!delivered) return;
     const finish = stopReason === 'max_tokens' ? 'length' : tool ? 'tool_calls' : 'stop';
     data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
     if (body.stream_options?.include_usage) data({ ...base, choices: [], usage: this.chatUsage(usage) });
@@ -438,18 +415,36 @@ export class FakeGateway {
     res.end();
   }
 
-  /** Carries out a scripted mid-stream failure; true when the stream ends here. */
-  private interrupt(res: ServerResponse, reply: Reply, sendError: () => void): boolean {
-    if ('streamError' in reply) {
-      sendError();
-      res.end();
-      return true;
+  /**
+   * Streams the answer in 40-character pieces after the output delay; halfway through, carries out a
+   * scripted failure (an error event, or a dropped connection). False when the stream ended early.
+   */
+  private async streamPayload(
+    res: ServerResponse,
+    reply: Reply,
+    content: { text?: string; toolInput?: unknown },
+    outputDelay: number,
+    sendPiece: (piece: string) => void,
+    sendError: (error: { type: string; message: string }) => void,
+  ): Promise<boolean> {
+    if (outputDelay > 0) await sleep(outputDelay);
+    const payload = content.text ?? JSON.stringify(content.toolInput);
+    const pieces = Math.ceil(payload.length / 40);
+    for (let i = 0; i < pieces; i++) {
+      if (i === Math.floor(pieces / 2)) {
+        if ('streamError' in reply) {
+          sendError(reply.streamError);
+          res.end();
+          return false;
+        }
+        if ('dropConnection' in reply) {
+          res.socket?.destroy();
+          return false;
+        }
+      }
+      sendPiece(payload.slice(i * 40, i * 40 + 40));
     }
-    if ('dropConnection' in reply) {
-      res.socket?.destroy();
-      return true;
-    }
-    return false;
+    return true;
   }
 
   private chatUsage(usage: FakeUsage): Record<string, unknown> {

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listenLocal, readBody, type LocalServer } from './http.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import type { ChangedFile } from '../../src/source/types.js';
@@ -82,33 +82,26 @@ export class FakeGitHub {
   readonly token = 'ghs_faketoken123';
   /** Scripted refusals: a request that matches gets this status and message, as GitHub sends them. */
   readonly refusals: { method: string; path: RegExp; status: number; message: string }[] = [];
-  private server: Server | undefined;
+  private server: LocalServer | undefined;
   private nextId = 1000;
 
   constructor(readonly pr: FakePullRequest) {}
 
   get url(): string {
-    const address = this.server?.address() as AddressInfo;
-    return `http://127.0.0.1:${address.port}`;
+    if (!this.server) throw new Error('the fake GitHub is not started');
+    return this.server.url;
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
-      this.handle(req, res).catch((error: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ message: `fake GitHub failed: ${String(error)}` }));
-      });
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.server = await listenLocal(
+      (req, res) => this.handle(req, res),
+      (error) => ({ message: `fake GitHub failed: ${String(error)}` }),
+    );
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) =>
-      this.server?.close(() => {
-        resolve();
-      }),
-    );
+    await this.server?.stop();
   }
 
   count(method: string, pattern: RegExp): number {
@@ -116,9 +109,7 @@ export class FakeGitHub {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
+    const text = await readBody(req);
     const body: unknown = text ? JSON.parse(text) : undefined;
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
