@@ -81066,6 +81066,9 @@ async function executePlan(plan, settings, llm, log) {
   const { fresh, duplicates } = dedupe(placed);
   const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
   const prices = settings.prices;
+  const usageMissing = outcomes.some(
+    (o) => o.status === "ok" && o.usage.input + o.usage.output + o.usage.cacheRead + o.usage.cacheWrite === 0
+  );
   return {
     plan,
     outcomes,
@@ -81073,7 +81076,8 @@ async function executePlan(plan, settings, llm, log) {
     duplicates,
     usage,
     calls: outcomes.reduce((n, o) => n + o.calls, 0),
-    usd: prices ? costUsd(usage, prices) : void 0
+    usd: prices && !usageMissing ? costUsd(usage, prices) : void 0,
+    usageMissing
   };
 }
 
@@ -92167,7 +92171,7 @@ function createOpenAiClient(options) {
     ...options.fetch ? { fetch: options.fetch } : {}
   });
   let cacheControl = true;
-  const client = {
+  return {
     async review(request2, call) {
       try {
         return await complete(request2, call, cacheControl);
@@ -92180,7 +92184,6 @@ function createOpenAiClient(options) {
       }
     }
   };
-  return client;
   async function complete(request2, call, withCacheControl) {
     const system = request2.system.map((block) => ({
       type: "text",
@@ -92438,6 +92441,11 @@ async function review(deps) {
       info(m);
     })
   );
+  if (result.usageMissing) {
+    warning(
+      `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
+    );
+  }
   await publish(octokit, pr, settings, result, env.GITHUB_STEP_SUMMARY);
 }
 async function readEvent(path5) {

@@ -138,6 +138,11 @@ async function review(deps: RunDependencies): Promise<void> {
       core.info(m);
     }),
   );
+  if (result.usageMissing) {
+    core.warning(
+      `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`,
+    );
+  }
   await publish(octokit, pr, settings, result, env.GITHUB_STEP_SUMMARY);
 }
 

@@ -44,7 +44,10 @@ export interface ReviewResult {
   duplicates: number;
   usage: Usage;
   calls: number;
+  /** Undefined when the prices are unknown, or when a gateway answered without reporting usage. */
   usd: number | undefined;
+  /** A call succeeded with no usage reported, so the token counts are short of the real bill. */
+  usageMissing: boolean;
 }
 
 export function makePlan(pr: PullRequest, settings: Settings, instructions: string): ReviewPlan {
@@ -120,6 +123,10 @@ export async function executePlan(
   const { fresh, duplicates } = dedupe(placed);
   const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
   const prices = settings.prices;
+  // No answer costs zero tokens: a zero usage means the gateway did not report it, and $0 would mislead.
+  const usageMissing = outcomes.some(
+    (o) => o.status === 'ok' && o.usage.input + o.usage.output + o.usage.cacheRead + o.usage.cacheWrite === 0,
+  );
   return {
     plan,
     outcomes,
@@ -127,6 +134,7 @@ export async function executePlan(
     duplicates,
     usage,
     calls: outcomes.reduce((n, o) => n + o.calls, 0),
-    usd: prices ? costUsd(usage, prices) : undefined,
+    usd: prices && !usageMissing ? costUsd(usage, prices) : undefined,
+    usageMissing,
   };
 }

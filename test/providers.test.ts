@@ -161,6 +161,24 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
   });
 });
 
+describe('a gateway that reports no usage', () => {
+  it('reports the cost as unknown and says why, rather than $0', async () => {
+    const { github, gateway } = await servers({ apiKey: KEY, auth: 'bearer', reply: review, omitUsage: true });
+    const { env, files } = actionEnv(github, {
+      'api-key': KEY,
+      provider: 'aimlapi',
+      model: 'claude-sonnet-4',
+      'base-url': gateway.url,
+      pricing: '{"input": 3, "output": 15}',
+    });
+    const { exitCode, log } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    expect(readOutputs(files.outputPath)['cost-usd']).toBe('unknown');
+    expect(log).toMatch(/::warning::The gateway at .* answered without reporting token usage/);
+    expect(github.issueComments[0]!.body).toContain('| unknown |');
+  });
+});
+
 /** One chunk of the real fixture as a request, to call a client directly. */
 function sampleRequest() {
   const files = fakePullRequest()

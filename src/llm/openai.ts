@@ -31,7 +31,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
 
   // Sent until the gateway refuses it once; then this client leaves it out.
   let cacheControl = true;
-  const client: LlmClient = {
+  return {
     async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
       try {
         return await complete(request, call, cacheControl);
@@ -49,7 +49,6 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       }
     },
   };
-  return client;
 
   async function complete(request: ReviewRequest, call: CallOptions, withCacheControl: boolean): Promise<LlmResult> {
     const system = request.system.map((block) => ({

@@ -70,6 +70,8 @@ export interface FakeGatewayOptions {
   maxConcurrent?: number;
   /** Answer 400 to a Chat Completions request whose content parts carry `cache_control`, as strict gateways do. */
   rejectCacheControl?: boolean;
+  /** Leave the usage out of Chat Completions streams, as some gateways do whatever the request asks. */
+  omitUsage?: boolean;
 }
 
 /** When a call arrived, began to stream and ended, in ms of the gateway's clock. */
@@ -410,7 +412,8 @@ export class FakeGateway {
     if (!delivered) return;
     const finish = stopReason === 'max_tokens' ? 'length' : tool ? 'tool_calls' : 'stop';
     data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
-    if (body.stream_options?.include_usage) data({ ...base, choices: [], usage: this.chatUsage(usage) });
+    if (body.stream_options?.include_usage && !this.options.omitUsage)
+      data({ ...base, choices: [], usage: this.chatUsage(usage) });
     res.write('data: [DONE]\n\n');
     res.end();
   }
