@@ -21325,12 +21325,12 @@ var require_lib = __commonJS({
             throw new Error("Client has already been disposed.");
           }
           const parsedUrl = new URL(requestUrl);
-          let info2 = this._prepareRequest(verb, parsedUrl, headers);
+          let info3 = this._prepareRequest(verb, parsedUrl, headers);
           const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
           let numTries = 0;
           let response;
           do {
-            response = yield this.requestRaw(info2, data);
+            response = yield this.requestRaw(info3, data);
             if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
               let authenticationHandler;
               for (const handler2 of this.handlers) {
@@ -21340,7 +21340,7 @@ var require_lib = __commonJS({
                 }
               }
               if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info2, data);
+                return authenticationHandler.handleAuthentication(this, info3, data);
               } else {
                 return response;
               }
@@ -21363,8 +21363,8 @@ var require_lib = __commonJS({
                   }
                 }
               }
-              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info2, data);
+              info3 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+              response = yield this.requestRaw(info3, data);
               redirectsRemaining--;
             }
             if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
@@ -21393,7 +21393,7 @@ var require_lib = __commonJS({
        * @param info
        * @param data
        */
-      requestRaw(info2, data) {
+      requestRaw(info3, data) {
         return __awaiter4(this, void 0, void 0, function* () {
           return new Promise((resolve3, reject) => {
             function callbackForResult(err, res) {
@@ -21405,7 +21405,7 @@ var require_lib = __commonJS({
                 resolve3(res);
               }
             }
-            this.requestRawWithCallback(info2, data, callbackForResult);
+            this.requestRawWithCallback(info3, data, callbackForResult);
           });
         });
       }
@@ -21415,12 +21415,12 @@ var require_lib = __commonJS({
        * @param data
        * @param onResult
        */
-      requestRawWithCallback(info2, data, onResult) {
+      requestRawWithCallback(info3, data, onResult) {
         if (typeof data === "string") {
-          if (!info2.options.headers) {
-            info2.options.headers = {};
+          if (!info3.options.headers) {
+            info3.options.headers = {};
           }
-          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+          info3.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
         }
         let callbackCalled = false;
         function handleResult(err, res) {
@@ -21429,7 +21429,7 @@ var require_lib = __commonJS({
             onResult(err, res);
           }
         }
-        const req = info2.httpModule.request(info2.options, (msg) => {
+        const req = info3.httpModule.request(info3.options, (msg) => {
           const res = new HttpClientResponse(msg);
           handleResult(void 0, res);
         });
@@ -21441,7 +21441,7 @@ var require_lib = __commonJS({
           if (socket) {
             socket.end();
           }
-          handleResult(new Error(`Request timeout: ${info2.options.path}`));
+          handleResult(new Error(`Request timeout: ${info3.options.path}`));
         });
         req.on("error", function(err) {
           handleResult(err);
@@ -21477,27 +21477,27 @@ var require_lib = __commonJS({
         return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
       }
       _prepareRequest(method, requestUrl, headers) {
-        const info2 = {};
-        info2.parsedUrl = requestUrl;
-        const usingSsl = info2.parsedUrl.protocol === "https:";
-        info2.httpModule = usingSsl ? https : http;
+        const info3 = {};
+        info3.parsedUrl = requestUrl;
+        const usingSsl = info3.parsedUrl.protocol === "https:";
+        info3.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
-        info2.options = {};
-        info2.options.host = info2.parsedUrl.hostname;
-        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
-        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
-        info2.options.method = method;
-        info2.options.headers = this._mergeHeaders(headers);
+        info3.options = {};
+        info3.options.host = info3.parsedUrl.hostname;
+        info3.options.port = info3.parsedUrl.port ? parseInt(info3.parsedUrl.port) : defaultPort;
+        info3.options.path = (info3.parsedUrl.pathname || "") + (info3.parsedUrl.search || "");
+        info3.options.method = method;
+        info3.options.headers = this._mergeHeaders(headers);
         if (this.userAgent != null) {
-          info2.options.headers["user-agent"] = this.userAgent;
+          info3.options.headers["user-agent"] = this.userAgent;
         }
-        info2.options.agent = this._getAgent(info2.parsedUrl);
+        info3.options.agent = this._getAgent(info3.parsedUrl);
         if (this.handlers) {
           for (const handler2 of this.handlers) {
-            handler2.prepareRequest(info2.options);
+            handler2.prepareRequest(info3.options);
           }
         }
-        return info2;
+        return info3;
       }
       _mergeHeaders(headers) {
         if (this.requestOptions && this.requestOptions.headers) {
@@ -29290,7 +29290,7 @@ var require_sha256 = __commonJS({
         return digest;
       }
       exports2.hmac = hmac;
-      function fillBuffer(buffer, hmac2, info2, counter) {
+      function fillBuffer(buffer, hmac2, info3, counter) {
         var num = counter[0];
         if (num === 0) {
           throw new Error("hkdf: cannot expand more");
@@ -29299,15 +29299,15 @@ var require_sha256 = __commonJS({
         if (num > 1) {
           hmac2.update(buffer);
         }
-        if (info2) {
-          hmac2.update(info2);
+        if (info3) {
+          hmac2.update(info3);
         }
         hmac2.update(counter);
         hmac2.finish(buffer);
         counter[0]++;
       }
       var hkdfSalt = new Uint8Array(exports2.digestLength);
-      function hkdf(key, salt, info2, length) {
+      function hkdf(key, salt, info3, length) {
         if (salt === void 0) {
           salt = hkdfSalt;
         }
@@ -29322,7 +29322,7 @@ var require_sha256 = __commonJS({
         var out = new Uint8Array(length);
         for (var i = 0; i < length; i++) {
           if (bufpos === buffer.length) {
-            fillBuffer(buffer, hmac_, info2, counter);
+            fillBuffer(buffer, hmac_, info3, counter);
             bufpos = 0;
           }
           out[i] = buffer[bufpos++];
@@ -75263,6 +75263,39 @@ function skipReason(file2, m) {
   return void 0;
 }
 
+// src/findings/schema.ts
+var SEVERITIES = ["critical", "high", "medium", "low", "info"];
+var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
+var REVIEW_TOOL_NAME = "submit_review";
+var rawCommentSchema = external_exports.object({
+  path: external_exports.string().min(1).describe("File path exactly as shown in the diff header."),
+  line: external_exports.number().int().positive().describe(
+    "Line number the comment is about: the new-file number of an added or context line (side RIGHT), or the old-file number of a deleted line (side LEFT)."
+  ),
+  start_line: external_exports.number().int().positive().optional().describe("First line of a multi-line range on the same side and in the same hunk; omit for one line."),
+  side: external_exports.enum(["RIGHT", "LEFT"]).optional().describe("RIGHT for added and context lines (the new version), LEFT for deleted lines. Default RIGHT."),
+  quote: external_exports.string().optional().describe(
+    "The text of the line named by `line`, copied exactly as shown in the diff without its number or +/- marker. Always give it: it places the comment when the number is off."
+  ),
+  severity: external_exports.enum(SEVERITIES),
+  category: external_exports.enum(CATEGORIES),
+  title: external_exports.string().min(1).max(200).describe("One-line statement of the problem."),
+  body: external_exports.string().min(1).describe("Why it is a problem, when it happens, and how to fix it. Markdown, a few sentences."),
+  suggestion: external_exports.string().optional().describe(
+    "Exact replacement text for lines start_line..line (or line) on the RIGHT side, without diff markers or line numbers. Omit unless the fix is certain and local."
+  )
+});
+var reviewSchema = external_exports.object({
+  summary: external_exports.string().describe("Two to five sentences: what this part of the change does and its main risks."),
+  comments: external_exports.array(rawCommentSchema).describe("Findings worth a maintainer\u2019s time; an empty list is fine.")
+});
+function reviewToolInputSchema() {
+  const schema2 = external_exports.toJSONSchema(reviewSchema, { target: "draft-7" });
+  delete schema2.$schema;
+  return schema2;
+}
+var REVIEW_TOOL_DESCRIPTION = "Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.";
+
 // src/settings/settings.ts
 var INPUT_DEFAULTS = {
   "api-key": "",
@@ -75284,7 +75317,11 @@ var INPUT_DEFAULTS = {
   exclude: "",
   "chunk-tokens": "40000",
   concurrency: "4",
-  "max-cost-usd": "2"
+  "max-cost-usd": "2",
+  "min-severity": "low",
+  "max-comments": "20",
+  "fail-on": "none",
+  "review-event": "COMMENT"
 };
 var SettingsError = class extends Error {
   constructor(problems) {
@@ -75315,7 +75352,12 @@ var pricingSchema = external_exports.object({
   cacheWrite: p.cache_write ?? p.input * 1.25
 }));
 var PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
+var severity = (extra = []) => external_exports.string().trim().toLowerCase().pipe(external_exports.enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(", ")}` }));
 var schema = external_exports.object({
+  "min-severity": severity(),
+  "max-comments": intIn(0, 200),
+  "fail-on": severity(["none"]),
+  "review-event": external_exports.string().trim().toUpperCase().pipe(external_exports.enum(["COMMENT", "REQUEST_CHANGES"], { message: "COMMENT or REQUEST_CHANGES" })),
   "api-key": external_exports.string(),
   provider: external_exports.string().trim().toLowerCase().pipe(external_exports.enum(PROVIDER_NAMES, { message: `one of ${PROVIDER_NAMES.join(", ")}` })),
   "base-url": external_exports.string().trim().refine((v) => v === "" || /^https?:\/\/[^\s/]+/.test(v), {
@@ -75414,7 +75456,11 @@ function parseSettings(raw) {
     instructionsFile: v["instructions-file"],
     maxOutputTokens: v["max-output-tokens"],
     temperature: v.temperature,
-    dryRun: v["dry-run"]
+    dryRun: v["dry-run"],
+    minSeverity: v["min-severity"],
+    maxComments: v["max-comments"],
+    failOn: v["fail-on"] === "none" ? void 0 : v["fail-on"],
+    reviewEvent: v["review-event"]
   };
 }
 function safeJson(text) {
@@ -79803,8 +79849,8 @@ function throttling(octokit, octokitOptions) {
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
-    state.retryLimiter.on("failed", async function(error63, info2) {
-      const [state2, request2, options] = info2.args;
+    state.retryLimiter.on("failed", async function(error63, info3) {
+      const [state2, request2, options] = info3.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
       if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
@@ -79882,11 +79928,11 @@ async function errorRequest(state, octokit, error63, options) {
 }
 async function wrapRequest2(state, octokit, request2, options) {
   const limiter = new import_light2.default();
-  limiter.on("failed", function(error63, info2) {
+  limiter.on("failed", function(error63, info3) {
     const maxRetries = ~~error63.request.request?.retries;
     const after = ~~error63.request.request?.retryAfter;
-    options.request.retryCount = info2.retryCount + 1;
-    if (maxRetries > info2.retryCount) {
+    options.request.retryCount = info3.retryCount + 1;
+    if (maxRetries > info3.retryCount) {
       return after * state.retryAfterBaseValue;
     }
   });
@@ -79940,207 +79986,7 @@ retry.VERSION = VERSION8;
 // src/source/types.ts
 var MAX_PR_FILES = 3e3;
 
-// src/findings/schema.ts
-var SEVERITIES = ["critical", "high", "medium", "low", "info"];
-var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
-var REVIEW_TOOL_NAME = "submit_review";
-var rawCommentSchema = external_exports.object({
-  path: external_exports.string().min(1).describe("File path exactly as shown in the diff header."),
-  line: external_exports.number().int().positive().describe("Line number the comment is about: the number after R (added or context line) or L (deleted line)."),
-  start_line: external_exports.number().int().positive().optional().describe("First line of a multi-line range on the same side and in the same hunk; omit for one line."),
-  side: external_exports.enum(["RIGHT", "LEFT"]).optional().describe("RIGHT for lines marked R (the new version), LEFT for lines marked L (deleted). Default RIGHT."),
-  severity: external_exports.enum(SEVERITIES),
-  category: external_exports.enum(CATEGORIES),
-  title: external_exports.string().min(1).max(200).describe("One-line statement of the problem."),
-  body: external_exports.string().min(1).describe("Why it is a problem, when it happens, and how to fix it. Markdown, a few sentences."),
-  suggestion: external_exports.string().optional().describe(
-    "Exact replacement text for lines start_line..line (or line) on the RIGHT side, without diff markers or line numbers. Omit unless the fix is certain and local."
-  )
-});
-var reviewSchema = external_exports.object({
-  summary: external_exports.string().describe("Two to five sentences: what this part of the change does and its main risks."),
-  comments: external_exports.array(rawCommentSchema).describe("Findings worth a maintainer\u2019s time; an empty list is fine.")
-});
-function reviewToolInputSchema() {
-  const schema2 = external_exports.toJSONSchema(reviewSchema, { target: "draft-7" });
-  delete schema2.$schema;
-  return schema2;
-}
-var REVIEW_TOOL_DESCRIPTION = "Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.";
-
-// src/llm/usage.ts
-var ZERO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
-function addUsage(a, b) {
-  return {
-    input: a.input + b.input,
-    output: a.output + b.output,
-    cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite
-  };
-}
-function costUsd(usage, prices) {
-  return (usage.input * prices.input + usage.output * prices.output + usage.cacheRead * prices.cacheRead + usage.cacheWrite * prices.cacheWrite) / 1e6;
-}
-function formatUsd(usd) {
-  if (usd === void 0) return "unknown";
-  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
-}
-
-// src/publish/render.ts
-var SUMMARY_MARKER = "<!-- claude-pr-reviewer:summary -->";
-var FINGERPRINT_PREFIX = "<!-- claude-pr-reviewer:fp=";
-var MAX_BODY_CHARS = 65536;
-var MAX_LISTED_BODY_CHARS = 1500;
-var ICON = { critical: "\u{1F534}", high: "\u{1F7E0}", medium: "\u{1F7E1}", low: "\u{1F535}", info: "\u26AA" };
-function fingerprintMarker(fp) {
-  return `${FINGERPRINT_PREFIX}${fp} -->`;
-}
-function fingerprintsIn(body) {
-  return [...body.matchAll(/<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->/g)].map((m) => m[1]);
-}
-function fenceFor(text) {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  return "`".repeat(longest + 1);
-}
-function commentBody(finding) {
-  const parts = [
-    `${ICON[finding.severity]} **${capitalize(finding.severity)}** \xB7 ${finding.category} \u2014 **${finding.title.trim()}**`,
-    "",
-    finding.body.trim()
-  ];
-  if (finding.suggestion !== void 0 && finding.inline && finding.side === "RIGHT") {
-    const text = finding.suggestion.replace(/\n$/, "");
-    const fence = fenceFor(text);
-    parts.push("", `${fence}suggestion`, text, fence);
-  }
-  parts.push("", fingerprintMarker(finding.fingerprint));
-  return clip(parts.join("\n"), MAX_BODY_CHARS);
-}
-function verdict(result, findings) {
-  const counts = countBySeverity(findings);
-  const failed = result.outcomes.filter((o) => o.status !== "ok").length;
-  const partial2 = failed > 0 ? ` \u26A0\uFE0F Partial review: ${failed} of ${result.outcomes.length} parts were not reviewed (see below).` : "";
-  if (result.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial2}`;
-  const blocking = counts.critical + counts.high;
-  if (blocking > 0) {
-    return `**Changes recommended**: ${plural2(counts.critical, "critical")}, ${plural2(counts.high, "high")} severity finding${blocking === 1 ? "" : "s"}.${partial2}`;
-  }
-  if (findings.length > 0)
-    return `**No blocking issues**: ${plural2(findings.length, "finding")} of medium severity or lower.${partial2}`;
-  return `**No issues found.**${partial2}`;
-}
-function countBySeverity(findings) {
-  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
-  for (const f of findings) counts[f.severity] += 1;
-  return counts;
-}
-function costTable(result, model) {
-  const u = result.usage;
-  return [
-    "| model | calls | input | cache write | cache read | output | cost |",
-    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    `| \`${model}\` | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result.usd)} |`
-  ].join("\n");
-}
-function summaryBody(ctx) {
-  const { result } = ctx;
-  const counts = countBySeverity(ctx.findings);
-  const lines = [SUMMARY_MARKER, "## \u{1F916} Claude review", "", verdict(result, ctx.findings), ""];
-  lines.push(
-    `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(" | ")} |`,
-    `| ${SEVERITIES.map(() => "---:").join(" | ")} |`,
-    `| ${SEVERITIES.map((s) => counts[s]).join(" | ")} |`,
-    ""
-  );
-  const inlineNote = [`${ctx.posted} new inline comment${ctx.posted === 1 ? "" : "s"} posted`];
-  if (ctx.alreadyPosted > 0) inlineNote.push(`${ctx.alreadyPosted} already posted by an earlier run`);
-  if (result.duplicates > 0)
-    inlineNote.push(`${result.duplicates} duplicate${result.duplicates === 1 ? "" : "s"} merged`);
-  lines.push(`${inlineNote.join(", ")}.`, "");
-  if (ctx.reviewError)
-    lines.push(`> [!WARNING]
-> Inline comments could not be posted: ${ctx.reviewError}. They are listed below.`, "");
-  const notReviewed = result.outcomes.filter((o) => o.status !== "ok");
-  if (notReviewed.length > 0) {
-    lines.push("### Not reviewed", "");
-    for (const o of notReviewed) {
-      const files = o.chunk.files.map(
-        (cf) => `\`${cf.file.path}\`${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ""}`
-      );
-      lines.push(`- ${files.join(", ")}: ${o.error ?? "not reviewed"}`);
-    }
-    lines.push("");
-  }
-  const summaries = result.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
-  if (summaries.length > 0) {
-    lines.push(
-      "### Overview",
-      "",
-      ...summaries.map((o) => o.summary.trim()).join("\n\n").split("\n"),
-      ""
-    );
-  }
-  const listAll = ctx.listAll === true || ctx.reviewError !== void 0;
-  const outside = ctx.findings.filter((f) => !f.inline || listAll);
-  if (outside.length > 0) {
-    lines.push(listAll ? "### Findings" : "### Findings not on a diff line", "");
-    for (const f of outside) {
-      const where = `\`${f.path}:${f.line}\`${f.note ? ` (${f.note})` : ""}`;
-      lines.push(
-        `- ${ICON[f.severity]} **${f.title.trim()}** \u2014 ${where}`,
-        `  ${clip(f.body.trim(), MAX_LISTED_BODY_CHARS).replace(/\n/g, "\n  ")}`
-      );
-    }
-    lines.push("");
-  }
-  const rejected = result.outcomes.flatMap((o) => o.rejected);
-  if (rejected.length > 0) lines.push(`${plural2(rejected.length, "malformed finding")} from the model dropped.`, "");
-  if (result.plan.skipped.length > 0) {
-    lines.push(`<details><summary>Skipped files (${result.plan.skipped.length})</summary>`, "");
-    for (const s of result.plan.skipped) lines.push(`- \`${s.path}\`: ${s.reason}`);
-    lines.push("", "</details>", "");
-  }
-  lines.push("### Cost", "", costTable(result, ctx.model), "");
-  return clip(lines.join("\n"), MAX_BODY_CHARS);
-}
-function clip(text, max) {
-  if (text.length <= max) return text;
-  const tail = "\n\n\u2026 (truncated to fit GitHub\u2019s comment size limit)";
-  return text.slice(0, max - tail.length) + tail;
-}
-function fmt(n) {
-  return n.toLocaleString("en-US");
-}
-function plural2(n, word) {
-  return `${n} ${word}${n === 1 || word === "critical" || word === "high" ? "" : "s"}`;
-}
-function capitalize(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-function planReport(plan, estimate, model) {
-  const lines = [
-    `Review plan for ${plan.pr.title ? `"${plan.pr.title}"` : "the diff"} with ${model}`,
-    `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`
-  ];
-  for (const s of plan.skipped) lines.push(`    skipped ${s.path}: ${s.reason}`);
-  lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
-  lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
-  for (const chunk of plan.chunks) {
-    const names = chunk.files.map(
-      (cf) => cf.file.path + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : "")
-    );
-    const shown = names.length > 6 ? [...names.slice(0, 6), `\u2026 ${names.length - 6} more`] : names;
-    lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens: ${shown.join(", ")}`);
-  }
-  const u = estimate.usage;
-  lines.push(
-    `  estimated tokens: input ${fmt(u.input)}, cache write ${fmt(u.cacheWrite)}, cache read ${fmt(u.cacheRead)}, output ~${fmt(u.output)}`,
-    `  estimated cost: ${formatUsd(estimate.usd)}${estimate.usdMax !== void 0 ? ` (at most ${formatUsd(estimate.usdMax)} if every call writes max-output-tokens)` : " (no known price for this model and provider)"}`
-  );
-  return lines.join("\n");
-}
-
-// src/github/api.ts
+// src/source/github.ts
 function createOctokit(options) {
   const log = options.log ?? (() => void 0);
   const octokit = getOctokit(
@@ -80223,71 +80069,68 @@ async function fetchPullRequest(octokit, ref) {
     files
   };
 }
-var lineKey = (path5, side, line) => `${path5}:${side}:${line}`;
-async function postedComments(octokit, ref) {
-  const posted = { fingerprints: /* @__PURE__ */ new Set(), lines: /* @__PURE__ */ new Set() };
+async function listReviewComments(octokit, ref) {
+  const comments = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviewComments, {
     owner: ref.owner,
     repo: ref.repo,
     pull_number: ref.number,
     per_page: 100
   })) {
-    for (const comment of page.data) {
-      const fingerprints = fingerprintsIn(comment.body);
-      if (fingerprints.length === 0) continue;
-      for (const fp of fingerprints) posted.fingerprints.add(fp);
-      const line = comment.line;
-      if (line) posted.lines.add(lineKey(comment.path, comment.side ?? "RIGHT", line));
+    for (const c of page.data) {
+      comments.push({
+        id: c.id,
+        body: c.body,
+        author: c.user.login,
+        path: c.path,
+        // `line` is null once the comment is outdated by a later push.
+        line: c.line ?? void 0,
+        side: c.side === "LEFT" ? "LEFT" : "RIGHT"
+      });
     }
   }
-  return posted;
+  return comments;
 }
-function toReviewComment(finding) {
-  return {
-    path: finding.path,
-    line: finding.line,
-    side: finding.side,
-    ...finding.start_line !== void 0 ? { start_line: finding.start_line, start_side: finding.side } : {},
-    body: commentBody(finding)
-  };
-}
-async function createReview(octokit, pr, findings, body, event) {
-  const { data } = await octokit.rest.pulls.createReview({
-    owner: pr.owner,
-    repo: pr.repo,
-    pull_number: pr.number,
-    commit_id: pr.headSha,
-    event,
-    body,
-    comments: findings.map(toReviewComment)
-  });
-  return data.id;
-}
-async function upsertSummary(octokit, pr, body) {
-  let existing;
+async function listIssueComments(octokit, ref) {
+  const comments = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner: pr.owner,
-    repo: pr.repo,
-    issue_number: pr.number,
+    owner: ref.owner,
+    repo: ref.repo,
+    issue_number: ref.number,
     per_page: 100
   })) {
-    const ours = page.data.find((c) => c.body?.includes(SUMMARY_MARKER));
-    if (ours) {
-      existing = ours.id;
-      break;
-    }
+    for (const c of page.data) comments.push({ id: c.id, body: c.body ?? "", author: c.user?.login ?? "" });
   }
-  if (existing !== void 0) {
-    await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: existing, body });
-    return existing;
+  return comments;
+}
+
+// src/source/identity.ts
+var ACTIONS_BOT = "github-actions[bot]";
+async function whoAmI(octokit, log = () => void 0) {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error63) {
+    log(`GET /user: ${describe3(error63)}; asking GraphQL viewer`);
   }
-  const { data } = await octokit.rest.issues.createComment({
-    owner: pr.owner,
-    repo: pr.repo,
-    issue_number: pr.number,
-    body
-  });
-  return data.id;
+  try {
+    const answer = await octokit.graphql(
+      "query { viewer { login __typename } }"
+    );
+    const { login, __typename } = answer.viewer;
+    return __typename === "Bot" && !login.endsWith("[bot]") ? `${login}[bot]` : login;
+  } catch (error63) {
+    log(`GraphQL viewer: ${describe3(error63)}; taking the token to be GITHUB_TOKEN (${ACTIONS_BOT})`);
+  }
+  return ACTIONS_BOT;
+}
+function isOurs(author, us) {
+  return author.toLowerCase() === us.toLowerCase();
+}
+function describe3(error63) {
+  const status = error63.status;
+  const message = error63 instanceof Error ? error63.message : String(error63);
+  return typeof status === "number" ? `${status} ${message}` : message;
 }
 
 // src/prompt/instructions.ts
@@ -80337,98 +80180,11 @@ function toFileDiff(file2) {
     deletions: file2.deletions
   };
 }
-function commentableLines(hunks, side) {
-  const lines = /* @__PURE__ */ new Set();
-  for (const hunk of hunks) {
-    for (const line of hunk.lines) {
-      const n = side === "RIGHT" ? line.newLine : line.oldLine;
-      if (n !== void 0) lines.add(n);
-    }
-  }
-  return lines;
-}
-function hunkIndexOf(hunks, side, line) {
-  return hunks.findIndex((hunk) => hunk.lines.some((l) => (side === "RIGHT" ? l.newLine : l.oldLine) === line));
-}
 
-// src/prompt/prompt.ts
-var REVIEW_RULES = `You are a senior software engineer reviewing a pull request for its maintainers. They pay for every token you produce and they read every comment you post, so each comment must be worth their time: correct, specific, actionable and anchored to the right line.
-
-# What to look for, in order of importance
-1. Security: injection (SQL, shell, path, template), missing authentication or authorization checks, secrets in code or logs, unsafe deserialization, SSRF, unvalidated redirects, weak cryptography, data exposed to the wrong user, dangerous defaults.
-2. Correctness: logic errors, wrong conditions, off-by-one errors, null or undefined dereferences, unhandled errors and rejected promises, race conditions, resource leaks, wrong units, broken invariants, incorrect API use, behaviour that contradicts the PR description or the code's own comments.
-3. Reliability and performance: unbounded loops or memory, work repeated inside hot loops, N+1 queries, blocking calls on async paths, missing timeouts or retries where the surrounding code has them, quadratic algorithms on inputs that grow.
-4. Maintainability: code that is hard to change safely, duplicated logic that will drift, misleading names, dead code, missing tests for new behaviour that can break.
-5. Style only when it hides a bug or breaks a convention the repository's instructions state.
-
-# What not to do
-- Do not comment on lines that are not in the diff shown to you; you cannot see the rest of the file, so do not guess about it. If a problem depends on code you cannot see, say what you assumed.
-- Do not praise, summarise a hunk, restate what the code does, or ask the author to "consider" something without saying why it matters.
-- Do not report formatting, import order, naming taste or missing comments unless the repository's instructions ask for it.
-- Do not report the same problem twice; when one mistake repeats, comment once on its first occurrence and say where else it occurs.
-- Do not invent APIs, versions or behaviour. If you are not sure a finding is real, lower its severity or leave it out.
-- Prefer no comment to a weak comment. An empty list of comments is a good review of a good change.
-
-# Severity rubric
-- critical: exploitable security hole, data loss or corruption, or a crash on the main path; must be fixed before merging.
-- high: a bug that will show up in normal use, or a security weakness that needs unusual conditions; should be fixed before merging.
-- medium: a bug in an edge case, a missing check, a performance problem that will matter at real sizes, or a missing test for risky logic.
-- low: a small robustness or clarity problem that is cheap to fix.
-- info: a note a maintainer may want to know; use it sparingly.
-
-# How to write a comment
-- title: one line that states the problem, not the fix ("Token is logged in plain text on retry", not "Improve logging").
-- body: why it is wrong, when it happens (the input or state that triggers it), and how to fix it, in two to five sentences of Markdown. Name the variables and functions involved. Use a short code block when it helps.
-- suggestion: only when the fix is small, certain and fits in the commented lines. It must be the complete replacement text of lines start_line..line (or of line alone), with the original indentation, without diff markers and without line numbers. Suggestions apply to the new version (side RIGHT) only.
-- category: security, bug, performance, maintainability, style or tests.
-
-# How the diff is shown
-Each file starts with a header line "## path (status)". Each hunk starts with its "@@ -old,count +new,count @@" line. Every diff line then starts with a tag that carries its real line number:
-- "R<n> + text": a line added by the change; it is line n of the new file. Comment on it with side RIGHT and line n.
-- "R<n>   text": an unchanged context line; it is line n of the new file. Comment on it with side RIGHT and line n.
-- "L<n> - text": a line deleted by the change; it was line n of the old file. Comment on it with side LEFT and line n.
-Use the number from the tag, never a position counted in the chunk. A multi-line comment gives start_line and line on the same side, inside one hunk. A large file may arrive in several parts; review the part you are given.
-
-# How to answer
-Call the tool ${REVIEW_TOOL_NAME} exactly once with a summary of the part of the change you reviewed and the list of comments. Put each finding on the line where the fix belongs, with the path written exactly as in the file header. Write nothing outside the tool call.`;
-var MAX_DESCRIPTION_CHARS = 6e3;
-var MAX_FILE_LIST = 400;
-function buildPrefix(pr, instructions, reviewable) {
-  const repoRules = instructions.trim() ? `# The repository's review instructions
-Follow these; they take precedence over the general rules above.
-
-${instructions.trim()}` : "# The repository's review instructions\nNone were given: apply the general rules above.";
-  const description = pr.body.trim() ? truncate(pr.body.trim(), MAX_DESCRIPTION_CHARS) : "(no description)";
-  const listed = reviewable.slice(0, MAX_FILE_LIST).map((f) => `- ${f.path} (${describeStatus(f)}, +${f.additions} -${f.deletions})`);
-  if (reviewable.length > MAX_FILE_LIST) listed.push(`- \u2026 and ${reviewable.length - MAX_FILE_LIST} more files`);
-  const context4 = [
-    "# The pull request",
-    `Title: ${pr.title}`,
-    `Author: ${pr.author}`,
-    `Branches: ${pr.headRef} into ${pr.baseRef}`,
-    "",
-    "Description:",
-    description,
-    "",
-    `Files under review (${reviewable.length}); each request shows a part of their diff:`,
-    ...listed
-  ].join("\n");
-  return [
-    { text: REVIEW_RULES, cache: false },
-    { text: `${repoRules}
-
-${context4}`, cache: true }
-  ];
-}
-function reviewTool() {
-  return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
-}
-function buildRequest(prefix, chunk, chunkCount) {
-  const header = chunkCount > 1 ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.` : "Review this pull request's diff.";
-  return { system: prefix, tool: reviewTool(), user: `${header}
-
-${renderChunk(chunk)}` };
-}
+// src/diff/render.ts
+var DELETED_RUN_HEAD = 12;
+var DELETED_RUN_TAIL = 4;
+var DELETED_RUN_MAX = DELETED_RUN_HEAD + DELETED_RUN_TAIL + 8;
 function describeStatus(file2) {
   if (file2.status === "renamed" && file2.previousPath) return `renamed from ${file2.previousPath}`;
   return file2.status;
@@ -80438,19 +80194,34 @@ function renderFileHeader(file2, part) {
   return `## ${file2.path} (${describeStatus(file2)}${partNote})`;
 }
 function renderLine(line) {
-  if (line.kind === "add") return `R${line.newLine} + ${line.text}`;
-  if (line.kind === "del") return `L${line.oldLine} - ${line.text}`;
-  return `R${line.newLine}   ${line.text}`;
+  if (line.kind === "add") return `${line.newLine ?? 0}+${line.text}`;
+  if (line.kind === "del") return `-${line.text}`;
+  return ` ${line.text}`;
 }
 function renderHunk(hunk) {
-  return [hunk.header, ...hunk.lines.map(renderLine)].join("\n");
+  const out = [hunk.header];
+  let run2 = [];
+  const flush = () => {
+    if (run2.length > DELETED_RUN_MAX) {
+      out.push(...run2.slice(0, DELETED_RUN_HEAD).map(renderLine));
+      out.push(`-\u2026 (${run2.length - DELETED_RUN_HEAD - DELETED_RUN_TAIL} more deleted lines not shown)`);
+      out.push(...run2.slice(-DELETED_RUN_TAIL).map(renderLine));
+    } else out.push(...run2.map(renderLine));
+    run2 = [];
+  };
+  for (const line of hunk.lines) {
+    if (line.kind === "del") {
+      run2.push(line);
+      continue;
+    }
+    flush();
+    out.push(renderLine(line));
+  }
+  flush();
+  return out.join("\n");
 }
-function renderChunk(chunk) {
-  return chunk.files.map((cf) => [renderFileHeader(cf.file, cf.part), ...cf.hunks.map(renderHunk)].join("\n")).join("\n\n");
-}
-function truncate(text, max) {
-  return text.length <= max ? text : `${text.slice(0, max)}
-\u2026 (description truncated)`;
+function renderFile(file2, hunks, part) {
+  return [renderFileHeader(file2, part), ...hunks.map(renderHunk)].join("\n");
 }
 
 // src/plan/plan.ts
@@ -80472,7 +80243,7 @@ function linesThatFit(hunk, room) {
   let size = estimateTokens(hunk.header) + 24;
   let n = 0;
   for (const line of hunk.lines) {
-    size += estimateTokens(lineText(line)) + 1;
+    size += estimateTokens(renderLine(line)) + 1;
     if (size > room) break;
     n += 1;
   }
@@ -80499,9 +80270,6 @@ function splitHunk(hunk, budget) {
     rest = tail && tail.lines.length < rest.lines.length ? tail : void 0;
   }
   return pieces;
-}
-function lineText(line) {
-  return `R${line.newLine ?? line.oldLine ?? 0} + ${line.text}`;
 }
 function subHunk(hunk, lines) {
   const oldNums = lines.flatMap((l) => l.oldLine === void 0 ? [] : [l.oldLine]);
@@ -80579,6 +80347,93 @@ function numberParts(chunks) {
   for (const list of pieces.values()) {
     if (list.length > 1) list.forEach((cf, index) => cf.part = { index, count: list.length });
   }
+}
+
+// src/prompt/prompt.ts
+var REVIEW_RULES = `You are a senior software engineer reviewing a pull request for its maintainers. They pay for every token you produce and they read every comment you post, so each comment must be worth their time: correct, specific, actionable and anchored to the right line.
+
+# What to look for, in order of importance
+1. Security: injection (SQL, shell, path, template), missing authentication or authorization checks, secrets in code or logs, unsafe deserialization, SSRF, unvalidated redirects, weak cryptography, data exposed to the wrong user, dangerous defaults.
+2. Correctness: logic errors, wrong conditions, off-by-one errors, null or undefined dereferences, unhandled errors and rejected promises, race conditions, resource leaks, wrong units, broken invariants, incorrect API use, behaviour that contradicts the PR description or the code's own comments.
+3. Reliability and performance: unbounded loops or memory, work repeated inside hot loops, N+1 queries, blocking calls on async paths, missing timeouts or retries where the surrounding code has them, quadratic algorithms on inputs that grow.
+4. Maintainability: code that is hard to change safely, duplicated logic that will drift, misleading names, dead code, missing tests for new behaviour that can break.
+5. Style only when it hides a bug or breaks a convention the repository's instructions state.
+
+# What not to do
+- Do not comment on lines that are not in the diff shown to you; you cannot see the rest of the file, so do not guess about it. If a problem depends on code you cannot see, say what you assumed.
+- Do not praise, summarise a hunk, restate what the code does, or ask the author to "consider" something without saying why it matters.
+- Do not report formatting, import order, naming taste or missing comments unless the repository's instructions ask for it.
+- Do not report the same problem twice; when one mistake repeats, comment once on its first occurrence and say where else it occurs.
+- Do not invent APIs, versions or behaviour. If you are not sure a finding is real, lower its severity or leave it out.
+- Prefer no comment to a weak comment. An empty list of comments is a good review of a good change.
+
+# Severity rubric
+- critical: exploitable security hole, data loss or corruption, or a crash on the main path; must be fixed before merging.
+- high: a bug that will show up in normal use, or a security weakness that needs unusual conditions; should be fixed before merging.
+- medium: a bug in an edge case, a missing check, a performance problem that will matter at real sizes, or a missing test for risky logic.
+- low: a small robustness or clarity problem that is cheap to fix.
+- info: a note a maintainer may want to know; use it sparingly.
+
+# How to write a comment
+- title: one line that states the problem, not the fix ("Token is logged in plain text on retry", not "Improve logging").
+- body: why it is wrong, when it happens (the input or state that triggers it), and how to fix it, in two to five sentences of Markdown. Name the variables and functions involved. Use a short code block when it helps.
+- suggestion: only when the fix is small, certain and fits in the commented lines. It must be the complete replacement text of lines start_line..line (or of line alone), with the original indentation, without diff markers and without line numbers. Suggestions apply to the new version (side RIGHT) only.
+- category: security, bug, performance, maintainability, style or tests.
+
+# How the diff is shown
+Each file starts with a header line "## path (status)". Each hunk starts with its "@@ -old,count +new,count @@" line, and then shows one diff line per line:
+- "<n>+text": a line added by the change; n is its line number in the new file. Comment on it with side RIGHT and line n.
+- " text" (a leading space): an unchanged context line of the new file. Its number is one more than the line before it (the hunk header's +new start for the first). Side RIGHT.
+- "-text": a line deleted by the change. Its number in the old file counts from the hunk header's -old start over context and deleted lines. Side LEFT.
+- "-\u2026 (N more deleted lines not shown)": a long run of deleted lines, shortened; do not comment on it.
+Every comment copies into "quote" the text of the line it names (for a range: its last line), exactly as shown after the marker, without the number, "+", "-" or leading space marker. The quote is how your comment is placed when a line number is off, so quote the line itself, not a neighbour. A multi-line comment gives start_line and line on the same side, inside one hunk. A large file may arrive in several parts; review the part you are given.
+
+# How to answer
+Call the tool ${REVIEW_TOOL_NAME} exactly once with a summary of the part of the change you reviewed and the list of comments. Put each finding on the line where the fix belongs, with the path written exactly as in the file header. Write nothing outside the tool call.`;
+var MAX_DESCRIPTION_CHARS = 6e3;
+var MAX_FILE_LIST = 400;
+function buildPrefix(pr, instructions, reviewable) {
+  const repoRules = instructions.trim() ? `# The repository's review instructions
+Follow these; they take precedence over the general rules above.
+
+${instructions.trim()}` : "# The repository's review instructions\nNone were given: apply the general rules above.";
+  const description = pr.body.trim() ? truncate(pr.body.trim(), MAX_DESCRIPTION_CHARS) : "(no description)";
+  const listed = reviewable.slice(0, MAX_FILE_LIST).map((f) => `- ${f.path} (${describeStatus(f)}, +${f.additions} -${f.deletions})`);
+  if (reviewable.length > MAX_FILE_LIST) listed.push(`- \u2026 and ${reviewable.length - MAX_FILE_LIST} more files`);
+  const context4 = [
+    "# The pull request",
+    `Title: ${pr.title}`,
+    `Author: ${pr.author}`,
+    `Branches: ${pr.headRef} into ${pr.baseRef}`,
+    "",
+    "Description:",
+    description,
+    "",
+    `Files under review (${reviewable.length}); each request shows a part of their diff:`,
+    ...listed
+  ].join("\n");
+  return [
+    { text: REVIEW_RULES, cache: false },
+    { text: `${repoRules}
+
+${context4}`, cache: true }
+  ];
+}
+function reviewTool() {
+  return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
+}
+function buildRequest(prefix, chunk, chunkCount) {
+  const header = chunkCount > 1 ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.` : "Review this pull request's diff.";
+  return { system: prefix, tool: reviewTool(), user: `${header}
+
+${renderChunk(chunk)}` };
+}
+function renderChunk(chunk) {
+  return chunk.files.map((cf) => renderFile(cf.file, cf.hunks, cf.part)).join("\n\n");
+}
+function truncate(text, max) {
+  return text.length <= max ? text : `${text.slice(0, max)}
+\u2026 (description truncated)`;
 }
 
 // node_modules/yocto-queue/index.js
@@ -80772,6 +80627,24 @@ var LlmError = class extends Error {
   }
 };
 
+// src/llm/usage.ts
+var ZERO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+function addUsage(a, b) {
+  return {
+    input: a.input + b.input,
+    output: a.output + b.output,
+    cacheRead: a.cacheRead + b.cacheRead,
+    cacheWrite: a.cacheWrite + b.cacheWrite
+  };
+}
+function costUsd(usage, prices) {
+  return (usage.input * prices.input + usage.output * prices.output + usage.cacheRead * prices.cacheRead + usage.cacheWrite * prices.cacheWrite) / 1e6;
+}
+function formatUsd(usd) {
+  if (usd === void 0) return "unknown";
+  return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
+}
+
 // src/findings/findings.ts
 import { createHash } from "node:crypto";
 function parseReview(toolInput) {
@@ -80798,30 +80671,6 @@ function parseReview(toolInput) {
 function fingerprint(path5, side, line, title) {
   const normal = title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
   return createHash("sha256").update(`${path5}\0${side}\0${line}\0${normal}`).digest("hex").slice(0, 16);
-}
-function placeComments(comments, files) {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  return comments.map((comment) => {
-    const side = comment.side ?? "RIGHT";
-    const file2 = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ""));
-    const path5 = file2?.path ?? comment.path;
-    const placed = { ...comment, path: path5, side, fingerprint: fingerprint(path5, side, comment.line, comment.title) };
-    if (!file2) return { ...placed, inline: false, note: "file is not in the reviewed diff" };
-    if (!commentableLines(file2.hunks, side).has(comment.line)) {
-      return { ...placed, inline: false, note: `line ${comment.line} (${side}) is not in the diff` };
-    }
-    const finding = { ...placed, inline: true };
-    if (finding.start_line !== void 0) {
-      const hunk = hunkIndexOf(file2.hunks, side, comment.line);
-      const valid = finding.start_line < comment.line && hunkIndexOf(file2.hunks, side, finding.start_line) === hunk;
-      if (!valid) {
-        delete finding.start_line;
-        delete finding.suggestion;
-      }
-    }
-    if (side === "LEFT") delete finding.suggestion;
-    return finding;
-  });
 }
 var rank = (s) => SEVERITIES.indexOf(s);
 function dedupe(findings) {
@@ -80997,6 +80846,106 @@ function splitChunk(chunk) {
   const pieces = hunk ? splitHunkInTwo(hunk) : void 0;
   if (!pieces) return void 0;
   return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
+}
+
+// src/findings/place.ts
+function spotsOf(hunks) {
+  const spots = [];
+  hunks.forEach((hunk, index) => {
+    for (const l of hunk.lines) {
+      if (l.newLine !== void 0) spots.push({ side: "RIGHT", line: l.newLine, hunk: index, text: l.text });
+      if (l.oldLine !== void 0) spots.push({ side: "LEFT", line: l.oldLine, hunk: index, text: l.text });
+    }
+  });
+  return spots;
+}
+var squash = (s) => s.replace(/\s+/g, " ").trim();
+function quoteMatches(quote, text) {
+  const line = squash(text);
+  if (!line) return false;
+  const q = squash(quote);
+  const unmarked = squash(quote.replace(/^\s*\d*[+-]/, ""));
+  for (const candidate of [q, unmarked]) {
+    if (candidate === line) return true;
+    const cut = /^(.*?)\s*(?:\.\.\.|…)$/.exec(candidate)?.[1];
+    if (cut && cut.length >= 8 && line.startsWith(cut)) return true;
+  }
+  return false;
+}
+function nearestHunk(spots, side, line) {
+  let best;
+  for (const s of spots) {
+    if (s.side === side && (!best || Math.abs(s.line - line) < Math.abs(best.line - line))) best = s;
+  }
+  return best?.hunk;
+}
+function resolveSpot(spots, side, line, quote) {
+  const cited = spots.find((s) => s.side === side && s.line === line);
+  const usable = quote !== void 0 && squash(quote).length > 0;
+  if (cited && (!usable || quoteMatches(quote, cited.text))) return cited;
+  if (!usable) return void 0;
+  const hunk = cited?.hunk ?? nearestHunk(spots, side, line);
+  const matches = spots.filter((s) => s.hunk === hunk && quoteMatches(quote, s.text));
+  const distance = (s) => Math.abs(s.line - line) + (s.side === side ? 0 : 0.5);
+  const [best] = matches.sort((a, b) => distance(a) - distance(b));
+  return best ?? cited;
+}
+function rightText(hunk, from, to) {
+  return hunk.lines.filter((l) => l.newLine !== void 0).filter((l) => l.newLine >= from && l.newLine <= to).map((l) => l.text);
+}
+var indentOf = (s) => /^[ \t]*/.exec(s)?.[0] ?? "";
+function fitSuggestion(suggestion, original) {
+  const lines = suggestion.replace(/\r\n?/g, "\n").replace(/\n$/, "").split("\n");
+  const first = original.find((l) => l.trim() !== "");
+  const shown = lines.filter((l) => l.trim() !== "");
+  if (first === void 0 || shown.length === 0) return lines.join("\n");
+  const want = indentOf(first);
+  const least = shown.map(indentOf).reduce((a, b) => b.length < a.length ? b : a);
+  if (least.length >= want.length || !want.startsWith(least)) return lines.join("\n");
+  const add = want.slice(least.length);
+  return lines.map((l) => l.trim() === "" ? l : add + l).join("\n");
+}
+function placeComments(comments, files) {
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  return comments.map((comment) => {
+    const file2 = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ""));
+    const side = comment.side ?? "RIGHT";
+    const path5 = file2?.path ?? comment.path;
+    const base = { ...comment, path: path5, side };
+    const keyed = (f) => ({
+      ...f,
+      fingerprint: fingerprint(f.path, f.side, f.line, f.title)
+    });
+    if (!file2) return keyed({ ...base, anchor: "none", note: "file is not in the reviewed diff" });
+    const spots = spotsOf(file2.hunks);
+    const spot = resolveSpot(spots, side, comment.line, comment.quote);
+    if (!spot) return keyed({ ...base, anchor: "file", note: `line ${comment.line} (${side}) is not in the diff` });
+    const finding = { ...base, side: spot.side, line: spot.line, anchor: "line" };
+    if (spot.side !== side || spot.line !== comment.line) {
+      finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ""}: its quote is on line ${spot.line}`;
+    }
+    placeRange(finding, file2.hunks, spot, comment);
+    return keyed(finding);
+  });
+}
+function placeRange(finding, hunks, end, comment) {
+  const spots = spotsOf(hunks);
+  let start = end.line;
+  if (comment.start_line !== void 0 && end.side === (comment.side ?? "RIGHT")) {
+    const shifted = comment.start_line + (end.line - comment.line);
+    const first = spots.find((s) => s.side === end.side && s.line === shifted);
+    if (shifted < end.line && first?.hunk === end.hunk) start = shifted;
+  }
+  if (start < end.line) finding.start_line = start;
+  else delete finding.start_line;
+  const rangeKept = comment.start_line === void 0 || finding.start_line !== void 0;
+  if (finding.suggestion === void 0) return;
+  const hunk = hunks[end.hunk];
+  if (end.side !== "RIGHT" || !rangeKept || !hunk) {
+    delete finding.suggestion;
+    return;
+  }
+  finding.suggestion = fitSuggestion(finding.suggestion, rightText(hunk, start, end.line));
 }
 
 // src/review.ts
@@ -92216,7 +92165,7 @@ function createOpenAiClient(options) {
     };
     let args = "";
     let text = "";
-    let finish = "unknown";
+    let finish2 = "unknown";
     let usage;
     try {
       const stream2 = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
@@ -92229,20 +92178,20 @@ function createOpenAiClient(options) {
         const choice = chunk.choices[0];
         for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? "";
         text += choice?.delta.content ?? "";
-        if (choice?.finish_reason) finish = choice.finish_reason;
+        if (choice?.finish_reason) finish2 = choice.finish_reason;
         if (chunk.usage) usage = usageOf(chunk.usage);
       }
     } catch (error63) {
       throw classifySdkError(error63, OpenAI);
     }
     const toolInput = args ? parseJson(args) : jsonInText(text);
-    if (args && toolInput === void 0 && finish !== "length") {
+    if (args && toolInput === void 0 && finish2 !== "length") {
       throw new LlmError("no-tool-call", "the model sent tool arguments that are not valid JSON");
     }
     return {
       toolInput,
       usage: usage ?? ZERO_USAGE,
-      stopReason: finish === "length" ? "max_tokens" : finish,
+      stopReason: finish2 === "length" ? "max_tokens" : finish2,
       text: text.trim()
     };
   }
@@ -92326,10 +92275,10 @@ function createLlmClient(settings, options = {}) {
   const base = options.retry ?? DEFAULT_RETRY_POLICY;
   const retry2 = log ? {
     ...base,
-    onRetry: (info2) => {
-      base.onRetry?.(info2);
+    onRetry: (info3) => {
+      base.onRetry?.(info3);
       log(
-        `attempt ${info2.attempt} failed (${info2.error.message}); retrying in ${(info2.delayMs / 1e3).toFixed(1)} s`
+        `attempt ${info3.attempt} failed (${info3.error.message}); retrying in ${(info3.delayMs / 1e3).toFixed(1)} s`
       );
     }
   } : base;
@@ -92343,6 +92292,527 @@ function createLlmClient(settings, options = {}) {
   return withRetries(adapter, retry2);
 }
 
+// src/publish/markdown.ts
+var FENCE = /^ {0,3}(`{3,}|~{3,})/;
+function inlineSegments(line) {
+  const out = [];
+  let rest = line;
+  for (; ; ) {
+    const open3 = /`+/.exec(rest);
+    if (!open3) break;
+    const ticks = open3[0];
+    const after = rest.slice(open3.index + ticks.length);
+    const close = new RegExp(`(?<!\`)${ticks}(?!\`)`).exec(after);
+    if (!close) break;
+    out.push({ code: false, text: rest.slice(0, open3.index) });
+    out.push({ code: true, text: ticks + after.slice(0, close.index + ticks.length) });
+    rest = after.slice(close.index + ticks.length);
+  }
+  out.push({ code: false, text: rest });
+  return out;
+}
+function codeSpan(text) {
+  const flat = text.replace(/[\r\n]+/g, " ");
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = "`".repeat(longest + 1);
+  const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
+  return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+function inertProse(text) {
+  return text.replace(/\\(?=[[\]<])/g, "\\\\").replace(/</g, "&lt;").replace(/[[\]]/g, (b) => `\\${b}`).replace(/\b(?:https?:\/\/|www\.)[^\s`]+/gi, (url2) => codeSpan(url2)).replace(
+    /(^|[^\w`])@([A-Za-z0-9][\w-]*(?:\/[\w.-]+)?)/g,
+    (_m, lead, name) => `${lead}${codeSpan(`@${name}`)}`
+  );
+}
+function infoString(info3) {
+  const word = info3.replace(/[^\w+#.-]/g, "");
+  return word.toLowerCase() === "suggestion" ? "text" : word;
+}
+function safeMarkdown(text) {
+  const out = [];
+  let fence;
+  for (const line of text.replace(/\r\n?/g, "\n").split("\n")) {
+    const marker = FENCE.exec(line)?.[1];
+    if (fence !== void 0) {
+      out.push(line);
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = void 0;
+      continue;
+    }
+    if (marker) {
+      fence = marker;
+      out.push(
+        line.slice(0, line.indexOf(marker) + marker.length) + infoString(line.slice(line.indexOf(marker) + marker.length))
+      );
+      continue;
+    }
+    out.push(
+      inlineSegments(line).map((s) => s.code ? s.text : inertProse(s.text)).join("")
+    );
+  }
+  if (fence !== void 0) out.push(fence);
+  return out.join("\n");
+}
+function safeInline(text) {
+  return safeMarkdown(text.replace(/[\r\n]+/g, " ").trim()).replace(/^ {0,3}(`{3,}|~{3,}).*$/s, (m) => m.replace(/[`~]/g, (c) => `\\${c}`)).replace(/[*_~|]/g, (c) => `\\${c}`).replace(/^([#>+-])/, "\\$1");
+}
+function safePath(path5) {
+  return codeSpan(path5).replace(/\|/g, "\\|");
+}
+function clipMarkdown(text, max, note = "\u2026 (truncated to fit GitHub\u2019s comment size limit)") {
+  if (text.length <= max) return text;
+  const room = max - note.length - 16;
+  let cut = text.slice(0, Math.max(0, room));
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  const fence = openFence(cut);
+  return `${cut}${fence ? `
+${fence}` : ""}
+
+${note}`;
+}
+function openFence(text) {
+  let fence;
+  for (const line of text.split("\n")) {
+    const marker = FENCE.exec(line)?.[1];
+    if (!marker) continue;
+    if (fence === void 0) fence = marker;
+    else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = void 0;
+  }
+  return fence;
+}
+function logSafe2(text) {
+  return text.replace(/\r/g, "\\r").replace(/\n/g, "\\n");
+}
+
+// src/publish/render.ts
+var SUMMARY_MARKER = "<!-- claude-pr-reviewer:summary -->";
+var FINGERPRINT = /\n<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->$/;
+var MAX_BODY_CHARS = 65536;
+var MAX_LISTED_BODY_CHARS = 1500;
+var MAX_NOT_REVIEWED_CHARS = 16e3;
+var ICON = { critical: "\u{1F534}", high: "\u{1F7E0}", medium: "\u{1F7E1}", low: "\u{1F535}", info: "\u26AA" };
+function fingerprintMarker(fp) {
+  return `<!-- claude-pr-reviewer:fp=${fp} -->`;
+}
+function fingerprintOf(body) {
+  return FINGERPRINT.exec(body)?.[1];
+}
+function isSummaryBody(body) {
+  return body.startsWith(SUMMARY_MARKER);
+}
+function suggestionBlock(text) {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = "`".repeat(longest + 1);
+  return [`${fence}suggestion`, text, fence].join("\n");
+}
+function findingHeading(finding) {
+  return `${ICON[finding.severity]} **${capitalize(finding.severity)}** \xB7 ${finding.category} \u2014 **${safeInline(finding.title)}**`;
+}
+function commentBody(finding) {
+  const marker = `
+
+${fingerprintMarker(finding.fingerprint)}`;
+  const room = MAX_BODY_CHARS - marker.length;
+  const parts = [findingHeading(finding), ""];
+  if (finding.anchor === "file") {
+    parts.push(
+      `_On line ${finding.line}${finding.side === "LEFT" ? " of the old version" : ""}, which the diff does not show._`,
+      ""
+    );
+  }
+  parts.push(safeMarkdown(finding.body.trim()));
+  const text = parts.join("\n");
+  if (finding.suggestion !== void 0 && finding.anchor === "line" && finding.side === "RIGHT") {
+    const withSuggestion = `${text}
+
+${suggestionBlock(finding.suggestion)}`;
+    if (withSuggestion.length <= room) return withSuggestion + marker;
+  }
+  return clipMarkdown(text, room) + marker;
+}
+function verdict(result, findings) {
+  const counts = countBySeverity(findings);
+  const failed = result.outcomes.filter((o) => o.status !== "ok").length;
+  const partial2 = failed > 0 ? ` \u26A0\uFE0F Partial review: ${failed} of ${result.outcomes.length} parts were not reviewed (see below).` : "";
+  if (result.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial2}`;
+  const blocking = counts.critical + counts.high;
+  if (blocking > 0) {
+    return `**Changes recommended**: ${plural2(counts.critical, "critical")}, ${plural2(counts.high, "high")} severity finding${blocking === 1 ? "" : "s"}.${partial2}`;
+  }
+  if (findings.length > 0)
+    return `**No blocking issues**: ${plural2(findings.length, "finding")} of medium severity or lower.${partial2}`;
+  return `**No issues found.**${partial2}`;
+}
+function countBySeverity(findings) {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0]));
+  for (const f of findings) counts[f.severity] += 1;
+  return counts;
+}
+function costTable(result, model) {
+  const u = result.usage;
+  return [
+    "| model | calls | input | cache write | cache read | output | cost |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    `| ${codeSpan(model)} | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result.usd)} |`
+  ].join("\n");
+}
+function headSection(ctx) {
+  const counts = countBySeverity(ctx.findings);
+  const note = [`${plural2(ctx.posted, "new comment")} posted`];
+  if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
+  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} listed below`);
+  if (ctx.result.duplicates > 0) note.push(`${plural2(ctx.result.duplicates, "duplicate")} merged`);
+  const lines = [
+    SUMMARY_MARKER,
+    "## \u{1F916} Claude review",
+    "",
+    verdict(ctx.result, ctx.findings),
+    "",
+    `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(" | ")} |`,
+    `| ${SEVERITIES.map(() => "---:").join(" | ")} |`,
+    `| ${SEVERITIES.map((s) => counts[s]).join(" | ")} |`,
+    "",
+    `${note.join(", ")}.`
+  ];
+  if (ctx.reviewError) lines.push("", `> [!WARNING]
+> ${safeInline(ctx.reviewError)}`);
+  return lines.join("\n");
+}
+function notReviewedSection(result) {
+  const notReviewed = result.outcomes.filter((o) => o.status !== "ok");
+  if (notReviewed.length === 0) return "";
+  const lines = ["### Not reviewed", ""];
+  for (const o of notReviewed) {
+    const files = o.chunk.files.map(
+      (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ""}`
+    );
+    lines.push(`- ${files.join(", ")}: ${safeInline(o.error ?? "not reviewed")}`);
+  }
+  return clipMarkdown(lines.join("\n"), MAX_NOT_REVIEWED_CHARS, "\u2026 (more parts were not reviewed; the log lists them)");
+}
+function overviewSection(result) {
+  const summaries = result.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
+  if (summaries.length === 0) return "";
+  return ["### Overview", "", safeMarkdown(summaries.map((o) => o.summary.trim()).join("\n\n"))].join("\n");
+}
+function listedSection(listed) {
+  if (listed.length === 0) return "";
+  const lines = ["### Findings not posted as comments", ""];
+  for (const { finding: f, reason } of listed) {
+    const body = clipMarkdown(safeMarkdown(f.body.trim()), MAX_LISTED_BODY_CHARS, "\u2026");
+    lines.push(
+      `- ${ICON[f.severity]} **${safeInline(f.title)}** \u2014 ${safePath(`${f.path}:${f.line}`)} (${safeInline(reason)})`,
+      `  ${body.replace(/\n/g, "\n  ")}`
+    );
+  }
+  return lines.join("\n");
+}
+function skippedSection(plan) {
+  if (plan.skipped.length === 0) return "";
+  const lines = [`<details><summary>Skipped files (${plan.skipped.length})</summary>`, ""];
+  for (const s of plan.skipped) lines.push(`- ${safePath(s.path)}: ${safeInline(s.reason)}`);
+  lines.push("", "</details>");
+  return lines.join("\n");
+}
+function summaryBody(ctx) {
+  const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
+  const head = headSection(ctx);
+  const middle = [
+    overviewSection(ctx.result),
+    listedSection(ctx.listed),
+    rejected.length > 0 ? `${plural2(rejected.length, "malformed finding")} from the model dropped.` : "",
+    skippedSection(ctx.result.plan)
+  ].filter(Boolean).join("\n\n");
+  const tail = [notReviewedSection(ctx.result), ["### Cost", "", costTable(ctx.result, ctx.model)].join("\n")].filter(Boolean).join("\n\n");
+  const room = MAX_BODY_CHARS - head.length - tail.length - 8;
+  const body = middle ? `${head}
+
+${clipMarkdown(middle, room)}
+
+${tail}
+` : `${head}
+
+${tail}
+`;
+  return body;
+}
+function fmt(n) {
+  return n.toLocaleString("en-US");
+}
+function plural2(n, word) {
+  return `${n} ${word}${n === 1 || word === "critical" || word === "high" ? "" : "s"}`;
+}
+function capitalize(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+function planReport(plan, estimate, model) {
+  const lines = [
+    `Review plan for ${plan.pr.title ? `"${logSafe2(plan.pr.title)}"` : "the diff"} with ${model}`,
+    `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`
+  ];
+  for (const s of plan.skipped) lines.push(`    skipped ${logSafe2(s.path)}: ${logSafe2(s.reason)}`);
+  lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
+  lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
+  for (const chunk of plan.chunks) {
+    const names = chunk.files.map(
+      (cf) => logSafe2(cf.file.path) + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : "")
+    );
+    const shown = names.length > 6 ? [...names.slice(0, 6), `\u2026 ${names.length - 6} more`] : names;
+    lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens: ${shown.join(", ")}`);
+  }
+  const u = estimate.usage;
+  lines.push(
+    `  estimated tokens: input ${fmt(u.input)}, cache write ${fmt(u.cacheWrite)}, cache read ${fmt(u.cacheRead)}, output ~${fmt(u.output)}`,
+    `  estimated cost: ${formatUsd(estimate.usd)}${estimate.usdMax !== void 0 ? ` (at most ${formatUsd(estimate.usdMax)} if every call writes max-output-tokens)` : " (no known price for this model and provider)"}`
+  );
+  return lines.join("\n");
+}
+
+// src/publish/decide.ts
+var NOTHING_EARLIER = { fingerprints: /* @__PURE__ */ new Set(), lines: /* @__PURE__ */ new Set() };
+var lineKey = (path5, side, line) => `${path5}:${side}:${line}`;
+var rank2 = (s) => SEVERITIES.indexOf(s);
+function atLeast(severity2, min) {
+  return rank2(severity2) <= rank2(min);
+}
+var FILE_COMMENT_MIN = "medium";
+function decide(findings, earlier, noise) {
+  const decision = { inline: [], fileLevel: [], listed: [], alreadyPosted: [] };
+  const ordered = [...findings].sort((a, b) => rank2(a.severity) - rank2(b.severity));
+  for (const f of ordered) {
+    const onOurLine = f.anchor === "line" && earlier.lines.has(lineKey(f.path, f.side, f.line));
+    if (earlier.fingerprints.has(f.fingerprint) || onOurLine) {
+      decision.alreadyPosted.push(f);
+    } else if (!atLeast(f.severity, noise.minSeverity)) {
+      decision.listed.push({ finding: f, reason: `below min-severity ${noise.minSeverity}` });
+    } else if (f.anchor === "none" || f.anchor === "file" && !atLeast(f.severity, FILE_COMMENT_MIN)) {
+      decision.listed.push({ finding: f, reason: f.note ?? "not on a line of the diff" });
+    } else if (decision.inline.length + decision.fileLevel.length >= noise.maxComments) {
+      decision.listed.push({ finding: f, reason: `over max-comments ${noise.maxComments}` });
+    } else if (f.anchor === "line") {
+      decision.inline.push(f);
+    } else {
+      decision.fileLevel.push(f);
+    }
+  }
+  return decision;
+}
+function failing(findings, failOn) {
+  if (failOn === void 0) return void 0;
+  return [...findings].sort((a, b) => rank2(a.severity) - rank2(b.severity)).find((f) => atLeast(f.severity, failOn));
+}
+
+// src/publish/post.ts
+function toReviewComment(finding) {
+  return {
+    path: finding.path,
+    line: finding.line,
+    side: finding.side,
+    ...finding.start_line !== void 0 ? { start_line: finding.start_line, start_side: finding.side } : {},
+    body: commentBody(finding)
+  };
+}
+var MAX_PROBES = 60;
+var statusOf = (error63) => error63.status;
+function githubReason(error63) {
+  const data = error63.response?.data;
+  const errors = Array.isArray(data?.errors) ? data.errors.map((e) => typeof e === "string" ? e : JSON.stringify(e)).join("; ") : "";
+  const message = typeof data?.message === "string" ? data.message : error63 instanceof Error ? error63.message : "";
+  return [message, errors].filter(Boolean).join(": ") || String(error63);
+}
+function reviews(octokit, pr) {
+  const where = { owner: pr.owner, repo: pr.repo, pull_number: pr.number };
+  return {
+    /** `event` undefined creates a pending review, which only its author sees. */
+    create: async (comments, event, body) => (await octokit.rest.pulls.createReview({
+      ...where,
+      commit_id: pr.headSha,
+      comments,
+      ...event ? { event, body: body ?? "" } : {}
+    })).data.id,
+    remove: async (id) => {
+      await octokit.rest.pulls.deletePendingReview({ ...where, review_id: id });
+    },
+    /** Deletes pending reviews of ours that a broken earlier probe may have left (one per user per PR). */
+    clearPending: async (us) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviews, { ...where, per_page: 100 });
+      for (const r of all) {
+        if (r.state === "PENDING" && r.user?.login.toLowerCase() === us.toLowerCase()) {
+          await octokit.rest.pulls.deletePendingReview({ ...where, review_id: r.id });
+        }
+      }
+    }
+  };
+}
+async function postReview(octokit, pr, findings, review2) {
+  const api = reviews(octokit, pr);
+  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding) }));
+  let firstReason = "";
+  if (items.length === 0) return { reviewId: void 0, posted: [], rejected: [] };
+  try {
+    const reviewId2 = await api.create(
+      items.map((i) => i.payload),
+      review2.event,
+      review2.body
+    );
+    return { reviewId: reviewId2, posted: [...findings], rejected: [] };
+  } catch (error63) {
+    if (statusOf(error63) !== 422) throw error63;
+    firstReason = githubReason(error63);
+    review2.log?.(`GitHub refused the review (${firstReason}); finding the comments it cannot place`);
+  }
+  await api.clearPending(review2.us);
+  const probes = { left: MAX_PROBES };
+  const refused = async (list, known) => {
+    if (list.length === 0) return [];
+    if (known && list.length === 1 && list[0]) return [{ finding: list[0].finding, reason: firstReason }];
+    if (!known) {
+      if (probes.left <= 0) {
+        return list.map((i) => ({
+          finding: i.finding,
+          reason: "not posted: GitHub refused too many comments to check them all"
+        }));
+      }
+      probes.left -= 1;
+      try {
+        await api.remove(await api.create(list.map((i) => i.payload)));
+        return [];
+      } catch (error63) {
+        if (statusOf(error63) !== 422) throw error63;
+        if (list.length === 1 && list[0]) return [{ finding: list[0].finding, reason: githubReason(error63) }];
+      }
+    }
+    const mid = Math.ceil(list.length / 2);
+    return [...await refused(list.slice(0, mid), false), ...await refused(list.slice(mid), false)];
+  };
+  const rejected = await refused(items, true);
+  const bad = new Set(rejected.map((r) => r.finding));
+  const good = items.filter((i) => !bad.has(i.finding));
+  if (good.length === 0) return { reviewId: void 0, posted: [], rejected };
+  const reviewId = await api.create(
+    good.map((i) => i.payload),
+    review2.event,
+    review2.body
+  );
+  return { reviewId, posted: good.map((i) => i.finding), rejected };
+}
+async function postFileComment(octokit, pr, finding) {
+  const { data } = await octokit.rest.pulls.createReviewComment({
+    owner: pr.owner,
+    repo: pr.repo,
+    pull_number: pr.number,
+    commit_id: pr.headSha,
+    path: finding.path,
+    subject_type: "file",
+    body: commentBody(finding)
+  });
+  return data.id;
+}
+async function writeSummary(octokit, pr, body, existing) {
+  const where = { owner: pr.owner, repo: pr.repo };
+  if (existing !== void 0) {
+    await octokit.rest.issues.updateComment({ ...where, comment_id: existing, body });
+    return existing;
+  }
+  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body });
+  return data.id;
+}
+
+// src/publish/publish.ts
+async function earlierFindings(octokit, pr, us) {
+  const fingerprints = /* @__PURE__ */ new Set();
+  const lines = /* @__PURE__ */ new Set();
+  for (const c of await listReviewComments(octokit, pr)) {
+    const fp = isOurs(c.author, us) ? fingerprintOf(c.body) : void 0;
+    if (fp === void 0) continue;
+    fingerprints.add(fp);
+    if (c.path !== void 0 && c.line !== void 0) lines.add(lineKey(c.path, c.side ?? "RIGHT", c.line));
+  }
+  return { fingerprints, lines };
+}
+async function ourSummary(octokit, pr, us) {
+  const comments = await listIssueComments(octokit, pr);
+  return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body))?.id;
+}
+var reviewBody = (n) => `\u{1F916} Claude left ${n} comment${n === 1 ? "" : "s"} on this change; the summary comment has the overview, what was not reviewed, and the cost.`;
+async function publish(ctx, result) {
+  const { octokit, pr, settings } = ctx;
+  const earlier = await earlierFindings(octokit, pr, ctx.us);
+  const decision = decide(result.findings, earlier, settings);
+  const fail = failing(result.findings, settings.failOn);
+  const event = fail && settings.reviewEvent === "REQUEST_CHANGES" ? "REQUEST_CHANGES" : "COMMENT";
+  const listed = [...decision.listed];
+  const posted = [];
+  let reviewId;
+  let reviewError;
+  const wanted = decision.inline.length + decision.fileLevel.length;
+  try {
+    const review2 = await postReview(octokit, pr, decision.inline, {
+      body: reviewBody(wanted),
+      event,
+      us: ctx.us,
+      log: ctx.log
+    });
+    reviewId = review2.reviewId;
+    posted.push(...review2.posted);
+    for (const r of review2.rejected) {
+      listed.push({ finding: r.finding, reason: `GitHub refused it: ${r.reason}` });
+      ctx.warn(`GitHub refused the comment on ${r.finding.path}:${r.finding.line}: ${r.reason}`);
+    }
+    if (review2.rejected.length > 0) {
+      reviewError = `GitHub refused ${review2.rejected.length} of ${decision.inline.length} inline comments; they are listed below with GitHub's reason.`;
+    }
+  } catch (error63) {
+    const why = explainGitHubError(error63, "post the review").message;
+    reviewError = `Inline comments could not be posted: ${why}. They are listed below.`;
+    ctx.warn(`The review with inline comments was not accepted: ${why}`);
+    listed.push(...decision.inline.map((finding) => ({ finding, reason: "the review was not accepted" })));
+  }
+  for (const finding of decision.fileLevel) {
+    try {
+      await postFileComment(octokit, pr, finding);
+      posted.push(finding);
+    } catch (error63) {
+      listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error63)}` });
+    }
+  }
+  const summary2 = summaryBody({
+    result,
+    findings: result.findings,
+    posted: posted.length,
+    alreadyPosted: decision.alreadyPosted.length,
+    listed,
+    model: settings.model,
+    ...reviewError ? { reviewError } : {}
+  });
+  const summaryCommentId = await writeSummary(octokit, pr, summary2, await ourSummary(octokit, pr, ctx.us));
+  return { reviewId, summaryCommentId, posted, listed, summary: summary2, failing: fail };
+}
+function dryRun(settings, result) {
+  const decision = decide(result.findings, NOTHING_EARLIER, settings);
+  const listed = [
+    ...decision.inline.map((finding) => ({ finding, reason: "dry run: would be an inline comment" })),
+    ...decision.fileLevel.map((finding) => ({ finding, reason: "dry run: would be a file comment" })),
+    ...decision.listed
+  ];
+  const summary2 = summaryBody({
+    result,
+    findings: result.findings,
+    posted: 0,
+    alreadyPosted: 0,
+    listed,
+    model: settings.model
+  });
+  return {
+    reviewId: void 0,
+    summaryCommentId: void 0,
+    posted: [],
+    listed,
+    summary: summary2,
+    failing: failing(result.findings, settings.failOn)
+  };
+}
+
 // src/main.ts
 async function run(deps = {}) {
   try {
@@ -92351,6 +92821,12 @@ async function run(deps = {}) {
     setFailed(error63 instanceof Error ? error63.message : String(error63));
   }
 }
+var info2 = (message) => {
+  info(logSafe2(message));
+};
+var warn = (message) => {
+  warning(logSafe2(message));
+};
 function readInputs() {
   const raw = {};
   for (const name of Object.keys(INPUT_DEFAULTS)) raw[name] = getInput(name);
@@ -92383,15 +92859,13 @@ async function review(deps) {
     token,
     baseUrl: env.GITHUB_API_URL || "https://api.github.com",
     throttle: deps.githubThrottle ?? true,
-    log: (m) => {
-      info(m);
-    }
+    log: info2
   });
   const pr = await group("Fetch the pull request", async () => {
     const fetched = await fetchPullRequest(octokit, { owner, repo, number: number4 }).catch((error63) => {
       throw explainGitHubError(error63, `read pull request #${number4} of ${owner}/${repo}`);
     });
-    info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
+    info2(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
     return fetched;
   });
   if (pr.draft) {
@@ -92431,22 +92905,25 @@ async function review(deps) {
   }
   const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, {
     ...deps.retry ? { retry: deps.retry } : {},
-    log: (m) => {
-      info(m);
-    }
+    log: info2
   });
   const result = await group(
     `Review ${plan.chunks.length} part(s) with ${settings.model}`,
-    () => executePlan(plan, settings, llm, (m) => {
-      info(m);
-    })
+    () => executePlan(plan, settings, llm, info2)
   );
   if (result.usageMissing) {
     warning(
       `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
     );
   }
-  await publish(octokit, pr, settings, result, env.GITHUB_STEP_SUMMARY);
+  const published = settings.dryRun ? dryRun(settings, result) : await group("Post the review", async () => {
+    const us = await whoAmI(octokit, info2);
+    info2(`Posting as ${us}; only comments by ${us} count as ours`);
+    return publish({ octokit, pr, settings, us, log: info2, warn }, result).catch((error63) => {
+      throw explainGitHubError(error63, "post the summary comment");
+    });
+  });
+  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY);
 }
 async function readEvent(path5) {
   if (!path5) return {};
@@ -92458,52 +92935,27 @@ async function readEvent(path5) {
     });
   }
 }
-async function publish(octokit, pr, settings, result, stepSummary) {
-  const posted = settings.dryRun ? { fingerprints: /* @__PURE__ */ new Set(), lines: /* @__PURE__ */ new Set() } : await postedComments(octokit, pr);
-  const isPosted = (f) => posted.fingerprints.has(f.fingerprint) || f.inline && posted.lines.has(lineKey(f.path, f.side, f.line));
-  const toPost = result.findings.filter((f) => f.inline && !isPosted(f));
-  const alreadyPosted = result.findings.filter(isPosted).length;
-  let reviewId;
-  let reviewError;
-  if (!settings.dryRun && toPost.length > 0) {
-    try {
-      reviewId = await group(
-        `Post ${toPost.length} inline comment(s)`,
-        () => createReview(
-          octokit,
-          pr,
-          toPost,
-          `\u{1F916} Claude left ${toPost.length} comment${toPost.length === 1 ? "" : "s"} on this change; the summary comment has the overview, what was not reviewed, and the cost.`,
-          "COMMENT"
-        )
-      );
-    } catch (error63) {
-      reviewError = explainGitHubError(error63, "post the review").message;
-      warning(`The review with inline comments was not accepted: ${reviewError}`);
-    }
-  }
-  const body = summaryBody({
-    result,
-    findings: result.findings,
-    posted: reviewId === void 0 ? 0 : toPost.length,
-    alreadyPosted,
-    model: settings.model,
-    listAll: settings.dryRun,
-    ...reviewError ? { reviewError } : {}
-  });
-  const summaryCommentId = settings.dryRun ? void 0 : await upsertSummary(octokit, pr, body).catch((error63) => {
-    throw explainGitHubError(error63, "post the summary comment");
-  });
-  if (stepSummary) await appendFile2(stepSummary, `${body}
+async function finish(result, published, model, stepSummary) {
+  if (stepSummary) await appendFile2(stepSummary, `${published.summary}
 `);
-  info(costTable(result, settings.model));
-  setOutputs(result, { reviewId, summaryCommentId, posted: reviewId === void 0 ? 0 : toPost.length });
+  info(costTable(result, model));
+  setOutputs(result, {
+    reviewId: published.reviewId,
+    summaryCommentId: published.summaryCommentId,
+    posted: published.posted.length
+  });
   const failed = result.outcomes.filter((o) => o.status !== "ok");
   if (failed.length === result.outcomes.length && failed.length > 0) {
     throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? "unknown error"}`);
   }
   if (failed.length > 0)
-    warning(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+    warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+  if (published.failing) {
+    const f = published.failing;
+    throw new Error(
+      `a ${f.severity} finding reached fail-on: ${f.path}:${f.line} ${f.title.replace(/\s+/g, " ").slice(0, 200)}`
+    );
+  }
 }
 function setOutputs(result, extra) {
   const plan = result?.plan ?? extra.plan;

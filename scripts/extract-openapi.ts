@@ -32,6 +32,8 @@ const wanted: [string, string][] = [
   ['/repos/{owner}/{repo}/pulls/{pull_number}/reviews', 'post'],
   ['/repos/{owner}/{repo}/issues/{issue_number}/comments', 'post'],
   ['/repos/{owner}/{repo}/issues/comments/{comment_id}', 'patch'],
+  ['/repos/{owner}/{repo}/pulls/{pull_number}/comments', 'post'],
+  ['/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', 'post'],
 ];
 const schemas: Record<string, unknown> = {};
 for (const [path, method] of wanted) {

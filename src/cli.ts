@@ -62,9 +62,7 @@ async function main(): Promise<number> {
   const result = await executePlan(plan, settings, createLlmClient(settings, { log }), log);
   console.log('');
   for (const f of result.findings) {
-    console.log(
-      `${f.path}:${f.line} [${f.severity}/${f.category}] ${f.title}${f.inline ? '' : ` (${f.note ?? 'not on a diff line'})`}`,
-    );
+    console.log(`${f.path}:${f.line} [${f.severity}/${f.category}] ${f.title}${f.note ? ` (${f.note})` : ''}`);
     console.log(`  ${f.body.trim().replace(/\n/g, '\n  ')}`);
   }
   for (const o of result.outcomes.filter((x) => x.status !== 'ok'))

@@ -2,24 +2,16 @@ import * as core from '@actions/core';
 import { appendFile, readFile } from 'node:fs/promises';
 import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
 import { isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
-import {
-  createOctokit,
-  createReview,
-  fetchPullRequest,
-  explainGitHubError,
-  postedComments,
-  lineKey,
-  upsertSummary,
-  type Octokit,
-} from './github/api.js';
+import { createOctokit, fetchPullRequest, explainGitHubError } from './source/github.js';
+import { whoAmI } from './source/identity.js';
 import { loadInstructions } from './prompt/instructions.js';
 import { estimateCost, executePlan, makePlan, type ReviewPlan, type ReviewResult } from './review.js';
 import { createLlmClient } from './llm/factory.js';
 import type { LlmClient } from './llm/client.js';
 import type { RetryPolicy } from './llm/retry.js';
-import { costTable, planReport, summaryBody } from './publish/render.js';
-import type { Finding } from './findings/findings.js';
-import type { PullRequest } from './source/types.js';
+import { costTable, planReport } from './publish/render.js';
+import { logSafe } from './publish/markdown.js';
+import { dryRun, publish, type Published } from './publish/publish.js';
 
 /** What the run depends on from outside, so tests can pass their own. */
 export interface RunDependencies {
@@ -40,6 +32,14 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
     core.setFailed(error instanceof Error ? error.message : String(error));
   }
 }
+
+/** Log lines of the stages carry untrusted text (paths, gateway and model messages): one line each, always. */
+const info = (message: string): void => {
+  core.info(logSafe(message));
+};
+const warn = (message: string): void => {
+  core.warning(logSafe(message));
+};
 
 function readInputs(): Record<string, string> {
   const raw: Record<string, string> = {};
@@ -77,15 +77,13 @@ async function review(deps: RunDependencies): Promise<void> {
     token,
     baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
     throttle: deps.githubThrottle ?? true,
-    log: (m) => {
-      core.info(m);
-    },
+    log: info,
   });
   const pr = await core.group('Fetch the pull request', async () => {
     const fetched = await fetchPullRequest(octokit, { owner, repo, number }).catch((error: unknown) => {
       throw explainGitHubError(error, `read pull request #${number} of ${owner}/${repo}`);
     });
-    core.info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
+    info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
     return fetched;
   });
   if (pr.draft) {
@@ -129,21 +127,26 @@ async function review(deps: RunDependencies): Promise<void> {
     ? deps.llm(settings)
     : createLlmClient(settings, {
         ...(deps.retry ? { retry: deps.retry } : {}),
-        log: (m) => {
-          core.info(m);
-        },
+        log: info,
       });
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
-    executePlan(plan, settings, llm, (m) => {
-      core.info(m);
-    }),
+    executePlan(plan, settings, llm, info),
   );
   if (result.usageMissing) {
     core.warning(
       `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`,
     );
   }
-  await publish(octokit, pr, settings, result, env.GITHUB_STEP_SUMMARY);
+  const published = settings.dryRun
+    ? dryRun(settings, result)
+    : await core.group('Post the review', async () => {
+        const us = await whoAmI(octokit, info);
+        info(`Posting as ${us}; only comments by ${us} count as ours`);
+        return publish({ octokit, pr, settings, us, log: info, warn }, result).catch((error: unknown) => {
+          throw explainGitHubError(error, 'post the summary comment');
+        });
+      });
+  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY);
 }
 
 async function readEvent(path: string | undefined): Promise<EventPayload> {
@@ -157,65 +160,33 @@ async function readEvent(path: string | undefined): Promise<EventPayload> {
   }
 }
 
-async function publish(
-  octokit: Octokit,
-  pr: PullRequest,
-  settings: Settings,
+/** Job summary, outputs, and the step's verdict: failed parts, and `fail-on`, after everything is posted. */
+async function finish(
   result: ReviewResult,
+  published: Published,
+  model: string,
   stepSummary: string | undefined,
 ): Promise<void> {
-  // A finding counts as posted when an earlier run left the same one, or any comment of ours on its line:
-  // a model rarely words a finding the same way twice, and one comment a line is enough.
-  const posted = settings.dryRun
-    ? { fingerprints: new Set<string>(), lines: new Set<string>() }
-    : await postedComments(octokit, pr);
-  const isPosted = (f: Finding): boolean =>
-    posted.fingerprints.has(f.fingerprint) || (f.inline && posted.lines.has(lineKey(f.path, f.side, f.line)));
-  const toPost: Finding[] = result.findings.filter((f) => f.inline && !isPosted(f));
-  const alreadyPosted = result.findings.filter(isPosted).length;
-  let reviewId: number | undefined;
-  let reviewError: string | undefined;
-  if (!settings.dryRun && toPost.length > 0) {
-    try {
-      reviewId = await core.group(`Post ${toPost.length} inline comment(s)`, () =>
-        createReview(
-          octokit,
-          pr,
-          toPost,
-          `🤖 Claude left ${toPost.length} comment${toPost.length === 1 ? '' : 's'} on this change; the summary comment has the overview, what was not reviewed, and the cost.`,
-          'COMMENT',
-        ),
-      );
-    } catch (error) {
-      // Never retried: a second POST could post the review twice. The findings go to the summary instead.
-      reviewError = explainGitHubError(error, 'post the review').message;
-      core.warning(`The review with inline comments was not accepted: ${reviewError}`);
-    }
-  }
-  const body = summaryBody({
-    result,
-    findings: result.findings,
-    posted: reviewId === undefined ? 0 : toPost.length,
-    alreadyPosted,
-    model: settings.model,
-    listAll: settings.dryRun,
-    ...(reviewError ? { reviewError } : {}),
-  });
-  const summaryCommentId = settings.dryRun
-    ? undefined
-    : await upsertSummary(octokit, pr, body).catch((error: unknown) => {
-        throw explainGitHubError(error, 'post the summary comment');
-      });
   // Appended directly rather than through core.summary, which keeps the first file path it saw.
-  if (stepSummary) await appendFile(stepSummary, `${body}\n`);
-  core.info(costTable(result, settings.model));
-  setOutputs(result, { reviewId, summaryCommentId, posted: reviewId === undefined ? 0 : toPost.length });
+  if (stepSummary) await appendFile(stepSummary, `${published.summary}\n`);
+  core.info(costTable(result, model));
+  setOutputs(result, {
+    reviewId: published.reviewId,
+    summaryCommentId: published.summaryCommentId,
+    posted: published.posted.length,
+  });
   const failed = result.outcomes.filter((o) => o.status !== 'ok');
   if (failed.length === result.outcomes.length && failed.length > 0) {
     throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? 'unknown error'}`);
   }
   if (failed.length > 0)
-    core.warning(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+    warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+  if (published.failing) {
+    const f = published.failing;
+    throw new Error(
+      `a ${f.severity} finding reached fail-on: ${f.path}:${f.line} ${f.title.replace(/\s+/g, ' ').slice(0, 200)}`,
+    );
+  }
 }
 
 /** Every output of action.yml; the record below makes the compiler check that each one is set. */

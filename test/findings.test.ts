@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { toFileDiff } from '../src/diff/diff.js';
-import { dedupe, fingerprint, parseReview, placeComments } from '../src/findings/findings.js';
+import { dedupe, fingerprint, parseReview } from '../src/findings/findings.js';
+import { placeComments } from '../src/findings/place.js';
 import { reviewToolInputSchema } from '../src/findings/schema.js';
-import { commentBody, fingerprintsIn, summaryBody, SUMMARY_MARKER, MAX_BODY_CHARS } from '../src/publish/render.js';
+import { commentBody, fingerprintOf, summaryBody, SUMMARY_MARKER, MAX_BODY_CHARS } from '../src/publish/render.js';
 import type { RawComment } from '../src/findings/schema.js';
 import type { ReviewResult } from '../src/review.js';
 
@@ -78,11 +79,11 @@ describe('placeComments', () => {
       ],
       [file],
     );
-    expect(inline?.inline).toBe(true);
-    expect(context?.inline).toBe(true);
-    expect(left?.inline).toBe(true);
-    expect(outside).toMatchObject({ inline: false, note: 'line 10 (RIGHT) is not in the diff' });
-    expect(otherFile).toMatchObject({ inline: false, note: 'file is not in the reviewed diff' });
+    expect(inline?.anchor).toBe('line');
+    expect(context?.anchor).toBe('line');
+    expect(left?.anchor).toBe('line');
+    expect(outside).toMatchObject({ anchor: 'file', note: 'line 10 (RIGHT) is not in the diff' });
+    expect(otherFile).toMatchObject({ anchor: 'none', note: 'file is not in the reviewed diff' });
   });
 
   it('keeps a range only inside one hunk, and a suggestion only on the RIGHT side', () => {
@@ -97,7 +98,7 @@ describe('placeComments', () => {
     );
     expect(ok?.start_line).toBe(2);
     expect(crossing?.start_line).toBeUndefined();
-    expect(crossing?.inline).toBe(true);
+    expect(crossing?.anchor).toBe('line');
     expect(crossing?.suggestion).toBeUndefined();
     expect(reversed?.start_line).toBeUndefined();
     expect(leftSuggestion?.suggestion).toBeUndefined();
@@ -115,7 +116,7 @@ describe('placeComments', () => {
 
   it('normalises a path written with a/ or ./', () => {
     expect(placeComments([{ ...base, path: './src/a.ts' }], [file])[0]).toMatchObject({
-      inline: true,
+      anchor: 'line',
       path: 'src/a.ts',
     });
   });
@@ -142,7 +143,7 @@ describe('rendering', () => {
     const [finding] = placeComments([{ ...base, suggestion: 'const s = ```x```;\n' }], [file]);
     const body = commentBody(finding!);
     expect(body).toContain('````suggestion\nconst s = ```x```;\n````');
-    expect(fingerprintsIn(body)).toEqual([finding!.fingerprint]);
+    expect(fingerprintOf(body)).toBe(finding!.fingerprint);
     expect(body).toMatch(/^🟠 \*\*High\*\* · bug — \*\*Wrong value\*\*/);
   });
 
@@ -166,7 +167,8 @@ describe('rendering', () => {
       calls: 2,
       usd: 0.0156,
     } as unknown as ReviewResult;
-    const body = summaryBody({ result, findings, posted: 1, alreadyPosted: 0, model: 'claude-sonnet-4-5' });
+    const listed = [{ finding: findings[1]!, reason: 'line 10 (RIGHT) is not in the diff' }];
+    const body = summaryBody({ result, findings, posted: 1, alreadyPosted: 0, listed, model: 'claude-sonnet-4-5' });
     expect(body.startsWith(SUMMARY_MARKER)).toBe(true);
     expect(body).toContain(
       '**Changes recommended**: 0 critical, 2 high severity findings. ⚠️ Partial review: 1 of 2 parts',

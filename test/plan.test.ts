@@ -22,15 +22,25 @@ function bigFile(path: string, hunks: number, linesPerHunk: number): FileDiff {
   });
 }
 
-/** Every added or context line number of the chunk, per file, as the prompt shows it. */
+/**
+ * Every added or context line number of the chunk, per file, read back from the prompt as a model would:
+ * counting from each hunk header's +start over added and context lines, and checked against the numbers
+ * printed on added lines.
+ */
 function shownLines(text: string): Map<string, number[]> {
   const shown = new Map<string, number[]>();
   let path = '';
+  let next = 0;
   for (const line of text.split('\n')) {
     const header = /^## (\S+) /.exec(line);
+    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)/.exec(line);
     if (header) path = header[1] ?? '';
-    const tagged = /^R(\d+) /.exec(line);
-    if (tagged) shown.set(path, [...(shown.get(path) ?? []), Number(tagged[1])]);
+    else if (hunk) next = Number(hunk[1]);
+    else if (/^\d+\+/.test(line) || line.startsWith(' ')) {
+      const printed = /^(\d+)\+/.exec(line)?.[1];
+      if (printed !== undefined) expect(Number(printed)).toBe(next);
+      shown.set(path, [...(shown.get(path) ?? []), next++]);
+    }
   }
   return shown;
 }

@@ -61,23 +61,3 @@ export function toFileDiff(file: ChangedFile): FileDiff {
     deletions: file.deletions,
   };
 }
-
-/**
- * The lines GitHub accepts a review comment on: every line shown in a hunk, on the side it belongs to.
- * RIGHT: added and context lines by their new number; LEFT: deleted and context lines by their old number.
- */
-export function commentableLines(hunks: readonly Hunk[], side: Side): Set<number> {
-  const lines = new Set<number>();
-  for (const hunk of hunks) {
-    for (const line of hunk.lines) {
-      const n = side === 'RIGHT' ? line.newLine : line.oldLine;
-      if (n !== undefined) lines.add(n);
-    }
-  }
-  return lines;
-}
-
-/** The hunk that holds `line` on `side`, so a range can be checked to stay inside one hunk. */
-export function hunkIndexOf(hunks: readonly Hunk[], side: Side, line: number): number {
-  return hunks.findIndex((hunk) => hunk.lines.some((l) => (side === 'RIGHT' ? l.newLine : l.oldLine) === line));
-}

@@ -1,15 +1,20 @@
 import { createHash } from 'node:crypto';
-import { commentableLines, hunkIndexOf, type FileDiff, type Side } from '../diff/diff.js';
+import type { Side } from '../diff/diff.js';
 import { rawCommentSchema, SEVERITIES, type RawComment, type Severity } from './schema.js';
 
-/** A validated finding and where it goes: an inline comment on a diff line, or the summary. */
+/**
+ * Where a finding can be anchored: `line`, a line shown in the diff (an inline comment); `file`, a file of
+ * the pull request but no line of its diff; `none`, no file of the reviewed diff.
+ */
+export type Anchor = 'line' | 'file' | 'none';
+
+/** A validated finding and where it can go. */
 export interface Finding extends RawComment {
   side: Side;
   /** Stable identity across runs: path, side, line and the normalised title. */
   fingerprint: string;
-  /** True when the line is in the diff, so it can be posted inline. */
-  inline: boolean;
-  /** Why it is not inline, when it is not. */
+  anchor: Anchor;
+  /** How placement changed or limited it (moved by its quote, not on a diff line), when it did. */
   note?: string;
 }
 
@@ -53,37 +58,6 @@ export function fingerprint(path: string, side: Side, line: number, title: strin
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
   return createHash('sha256').update(`${path}\0${side}\0${line}\0${normal}`).digest('hex').slice(0, 16);
-}
-
-/**
- * Decides for each comment whether GitHub will accept it inline. A comment is inline only when its line is
- * shown in the diff on its side; a range keeps `start_line` only when the whole range is in one hunk;
- * a suggestion is kept only on the RIGHT side. Anything else goes to the summary with a note.
- */
-export function placeComments(comments: readonly RawComment[], files: readonly FileDiff[]): Finding[] {
-  const byPath = new Map(files.map((f) => [f.path, f]));
-  return comments.map((comment): Finding => {
-    const side: Side = comment.side ?? 'RIGHT';
-    const file = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ''));
-    const path = file?.path ?? comment.path;
-    const placed = { ...comment, path, side, fingerprint: fingerprint(path, side, comment.line, comment.title) };
-    if (!file) return { ...placed, inline: false, note: 'file is not in the reviewed diff' };
-    if (!commentableLines(file.hunks, side).has(comment.line)) {
-      return { ...placed, inline: false, note: `line ${comment.line} (${side}) is not in the diff` };
-    }
-    const finding: Finding = { ...placed, inline: true };
-    if (finding.start_line !== undefined) {
-      const hunk = hunkIndexOf(file.hunks, side, comment.line);
-      const valid = finding.start_line < comment.line && hunkIndexOf(file.hunks, side, finding.start_line) === hunk;
-      if (!valid) {
-        // The suggestion was written for the whole range: applied to one line it would be wrong.
-        delete finding.start_line;
-        delete finding.suggestion;
-      }
-    }
-    if (side === 'LEFT') delete finding.suggestion;
-    return finding;
-  });
 }
 
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);

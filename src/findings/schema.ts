@@ -14,7 +14,9 @@ export const rawCommentSchema = z.object({
     .number()
     .int()
     .positive()
-    .describe('Line number the comment is about: the number after R (added or context line) or L (deleted line).'),
+    .describe(
+      'Line number the comment is about: the new-file number of an added or context line (side RIGHT), or the old-file number of a deleted line (side LEFT).',
+    ),
   start_line: z
     .number()
     .int()
@@ -24,7 +26,13 @@ export const rawCommentSchema = z.object({
   side: z
     .enum(['RIGHT', 'LEFT'])
     .optional()
-    .describe('RIGHT for lines marked R (the new version), LEFT for lines marked L (deleted). Default RIGHT.'),
+    .describe('RIGHT for added and context lines (the new version), LEFT for deleted lines. Default RIGHT.'),
+  quote: z
+    .string()
+    .optional()
+    .describe(
+      'The text of the line named by `line`, copied exactly as shown in the diff without its number or +/- marker. Always give it: it places the comment when the number is off.',
+    ),
   severity: z.enum(SEVERITIES),
   category: z.enum(CATEGORIES),
   title: z.string().min(1).max(200).describe('One-line statement of the problem.'),

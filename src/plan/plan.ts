@@ -1,5 +1,5 @@
 import type { DiffLine, FileDiff, Hunk } from '../diff/diff.js';
-import { renderFileHeader, renderHunk } from '../prompt/prompt.js';
+import { renderFileHeader, renderHunk, renderLine } from '../diff/render.js';
 
 const PIECES = / ?[A-Za-z]+| ?\d+|\s+|[!-/:-@[-`{-~]+|[^\p{ASCII}]+/gu;
 
@@ -49,7 +49,7 @@ function linesThatFit(hunk: Hunk, room: number): number {
   let size = estimateTokens(hunk.header) + 24; // the sub-hunk header is a little longer
   let n = 0;
   for (const line of hunk.lines) {
-    size += estimateTokens(lineText(line)) + 1;
+    size += estimateTokens(renderLine(line)) + 1;
     if (size > room) break;
     n += 1;
   }
@@ -82,10 +82,6 @@ export function splitHunk(hunk: Hunk, budget: number): Hunk[] {
     rest = tail && tail.lines.length < rest.lines.length ? tail : undefined;
   }
   return pieces;
-}
-
-function lineText(line: DiffLine): string {
-  return `R${line.newLine ?? line.oldLine ?? 0} + ${line.text}`;
 }
 
 function subHunk(hunk: Hunk, lines: DiffLine[]): Hunk {

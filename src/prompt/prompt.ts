@@ -1,4 +1,5 @@
-import type { DiffLine, FileDiff, Hunk } from '../diff/diff.js';
+import type { FileDiff } from '../diff/diff.js';
+import { describeStatus, renderFile } from '../diff/render.js';
 import type { PullRequest } from '../source/types.js';
 import type { Chunk } from '../plan/plan.js';
 import { REVIEW_TOOL_DESCRIPTION, REVIEW_TOOL_NAME, reviewToolInputSchema } from '../findings/schema.js';
@@ -58,11 +59,12 @@ export const REVIEW_RULES = `You are a senior software engineer reviewing a pull
 - category: security, bug, performance, maintainability, style or tests.
 
 # How the diff is shown
-Each file starts with a header line "## path (status)". Each hunk starts with its "@@ -old,count +new,count @@" line. Every diff line then starts with a tag that carries its real line number:
-- "R<n> + text": a line added by the change; it is line n of the new file. Comment on it with side RIGHT and line n.
-- "R<n>   text": an unchanged context line; it is line n of the new file. Comment on it with side RIGHT and line n.
-- "L<n> - text": a line deleted by the change; it was line n of the old file. Comment on it with side LEFT and line n.
-Use the number from the tag, never a position counted in the chunk. A multi-line comment gives start_line and line on the same side, inside one hunk. A large file may arrive in several parts; review the part you are given.
+Each file starts with a header line "## path (status)". Each hunk starts with its "@@ -old,count +new,count @@" line, and then shows one diff line per line:
+- "<n>+text": a line added by the change; n is its line number in the new file. Comment on it with side RIGHT and line n.
+- " text" (a leading space): an unchanged context line of the new file. Its number is one more than the line before it (the hunk header's +new start for the first). Side RIGHT.
+- "-text": a line deleted by the change. Its number in the old file counts from the hunk header's -old start over context and deleted lines. Side LEFT.
+- "-… (N more deleted lines not shown)": a long run of deleted lines, shortened; do not comment on it.
+Every comment copies into "quote" the text of the line it names (for a range: its last line), exactly as shown after the marker, without the number, "+", "-" or leading space marker. The quote is how your comment is placed when a line number is off, so quote the line itself, not a neighbour. A multi-line comment gives start_line and line on the same side, inside one hunk. A large file may arrive in several parts; review the part you are given.
 
 # How to answer
 Call the tool ${REVIEW_TOOL_NAME} exactly once with a summary of the part of the change you reviewed and the list of comments. Put each finding on the line where the fix belongs, with the path written exactly as in the file header. Write nothing outside the tool call.`;
@@ -110,30 +112,8 @@ export function buildRequest(prefix: SystemBlock[], chunk: Chunk, chunkCount: nu
   return { system: prefix, tool: reviewTool(), user: `${header}\n\n${renderChunk(chunk)}` };
 }
 
-export function describeStatus(file: FileDiff): string {
-  if (file.status === 'renamed' && file.previousPath) return `renamed from ${file.previousPath}`;
-  return file.status;
-}
-
-export function renderFileHeader(file: FileDiff, part?: { index: number; count: number }): string {
-  const partNote = part ? `, part ${part.index + 1} of ${part.count}` : '';
-  return `## ${file.path} (${describeStatus(file)}${partNote})`;
-}
-
-export function renderLine(line: DiffLine): string {
-  if (line.kind === 'add') return `R${line.newLine} + ${line.text}`;
-  if (line.kind === 'del') return `L${line.oldLine} - ${line.text}`;
-  return `R${line.newLine}   ${line.text}`;
-}
-
-export function renderHunk(hunk: Hunk): string {
-  return [hunk.header, ...hunk.lines.map(renderLine)].join('\n');
-}
-
 export function renderChunk(chunk: Chunk): string {
-  return chunk.files
-    .map((cf) => [renderFileHeader(cf.file, cf.part), ...cf.hunks.map(renderHunk)].join('\n'))
-    .join('\n\n');
+  return chunk.files.map((cf) => renderFile(cf.file, cf.hunks, cf.part)).join('\n\n');
 }
 
 function truncate(text: string, max: number): string {

@@ -2,45 +2,68 @@ import type { Finding } from '../findings/findings.js';
 import { SEVERITIES, type Severity } from '../findings/schema.js';
 import { formatUsd } from '../llm/usage.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../review.js';
+import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from './markdown.js';
 
-/** Hidden marker that finds our summary comment again on the next run. */
+/** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
-const FINGERPRINT_PREFIX = '<!-- claude-pr-reviewer:fp=';
+const FINGERPRINT = /\n<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->$/;
 /** GitHub refuses comment bodies longer than this. */
 export const MAX_BODY_CHARS = 65_536;
 /** A finding listed in the summary keeps this much of its body, so one long finding cannot crowd out the rest. */
 const MAX_LISTED_BODY_CHARS = 1_500;
+/** Room the "Not reviewed" section may take; the Cost section always fits after it. */
+const MAX_NOT_REVIEWED_CHARS = 16_000;
 
 const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵', info: '⚪' };
 
 export function fingerprintMarker(fp: string): string {
-  return `${FINGERPRINT_PREFIX}${fp} -->`;
+  return `<!-- claude-pr-reviewer:fp=${fp} -->`;
 }
 
-/** The fingerprints our earlier comments carry, read back from their bodies. */
-export function fingerprintsIn(body: string): string[] {
-  return [...body.matchAll(/<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->/g)].map((m) => m[1] as string);
+/** The fingerprint our comment carries on its last line; a marker anywhere else in a body is not one. */
+export function fingerprintOf(body: string): string | undefined {
+  return FINGERPRINT.exec(body)?.[1];
 }
 
-/** A fence longer than any run of backticks in the text, so the text cannot close it early. */
-function fenceFor(text: string): string {
+/** True for a body that starts with our summary marker. */
+export function isSummaryBody(body: string): boolean {
+  return body.startsWith(SUMMARY_MARKER);
+}
+
+/** A suggestion block, in a fence longer than any backtick run in the text, so the text cannot close it. */
+function suggestionBlock(text: string): string {
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  return '`'.repeat(longest + 1);
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}suggestion`, text, fence].join('\n');
 }
 
+function findingHeading(finding: Finding): string {
+  return `${ICON[finding.severity]} **${capitalize(finding.severity)}** · ${finding.category} — **${safeInline(finding.title)}**`;
+}
+
+/**
+ * The body of one comment: heading, the model's text made safe, the suggestion when the finding sits on
+ * RIGHT lines of the diff, and the fingerprint marker last. The text is clipped before the marker is added,
+ * so a long finding keeps its fingerprint and is recognised on the next run; a suggestion that does not fit
+ * whole is left out rather than cut.
+ */
 export function commentBody(finding: Finding): string {
-  const parts = [
-    `${ICON[finding.severity]} **${capitalize(finding.severity)}** · ${finding.category} — **${finding.title.trim()}**`,
-    '',
-    finding.body.trim(),
-  ];
-  if (finding.suggestion !== undefined && finding.inline && finding.side === 'RIGHT') {
-    const text = finding.suggestion.replace(/\n$/, '');
-    const fence = fenceFor(text);
-    parts.push('', `${fence}suggestion`, text, fence);
+  const marker = `\n\n${fingerprintMarker(finding.fingerprint)}`;
+  const room = MAX_BODY_CHARS - marker.length;
+  const parts = [findingHeading(finding), ''];
+  if (finding.anchor === 'file') {
+    parts.push(
+      `_On line ${finding.line}${finding.side === 'LEFT' ? ' of the old version' : ''}, which the diff does not show._`,
+      '',
+    );
   }
-  parts.push('', fingerprintMarker(finding.fingerprint));
-  return clip(parts.join('\n'), MAX_BODY_CHARS);
+  parts.push(safeMarkdown(finding.body.trim()));
+  const text = parts.join('\n');
+  if (finding.suggestion !== undefined && finding.anchor === 'line' && finding.side === 'RIGHT') {
+    const withSuggestion = `${text}\n\n${suggestionBlock(finding.suggestion)}`;
+    if (withSuggestion.length <= room) return withSuggestion + marker;
+  }
+  return clipMarkdown(text, room) + marker;
 }
 
 export function verdict(result: ReviewResult, findings: readonly Finding[]): string {
@@ -64,19 +87,25 @@ export function countBySeverity(findings: readonly Finding[]): Record<Severity, 
   return counts;
 }
 
+/** A finding shown in the summary rather than as a comment, and why. */
+export interface Listed {
+  finding: Finding;
+  reason: string;
+}
+
 export interface SummaryContext {
   result: ReviewResult;
   /** Every finding of this run, including those already posted earlier. */
   findings: readonly Finding[];
-  /** Inline comments posted by this run. */
+  /** Comments posted by this run (inline and file-level). */
   posted: number;
   /** Findings already posted by an earlier run on this PR, not posted again. */
   alreadyPosted: number;
+  /** Findings shown here instead of as comments, with the reason. */
+  listed: readonly Listed[];
   model: string;
-  /** Why inline comments could not be posted, if they could not. */
+  /** Why the review could not be posted (or not whole), if it could not. */
   reviewError?: string;
-  /** Nothing is posted inline (dry-run): list every finding here. */
-  listAll?: boolean;
 }
 
 export function costTable(result: ReviewResult, model: string): string {
@@ -84,80 +113,94 @@ export function costTable(result: ReviewResult, model: string): string {
   return [
     '| model | calls | input | cache write | cache read | output | cost |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| \`${model}\` | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result.usd)} |`,
+    `| ${codeSpan(model)} | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result.usd)} |`,
   ].join('\n');
 }
 
-/** The sticky summary comment: verdict, findings by severity, what was not reviewed and why, and the cost. */
-export function summaryBody(ctx: SummaryContext): string {
-  const { result } = ctx;
+function headSection(ctx: SummaryContext): string {
   const counts = countBySeverity(ctx.findings);
-  const lines: string[] = [SUMMARY_MARKER, '## 🤖 Claude review', '', verdict(result, ctx.findings), ''];
-  lines.push(
+  const note = [`${plural(ctx.posted, 'new comment')} posted`];
+  if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
+  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} listed below`);
+  if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, 'duplicate')} merged`);
+  const lines = [
+    SUMMARY_MARKER,
+    '## 🤖 Claude review',
+    '',
+    verdict(ctx.result, ctx.findings),
+    '',
     `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(' | ')} |`,
     `| ${SEVERITIES.map(() => '---:').join(' | ')} |`,
     `| ${SEVERITIES.map((s) => counts[s]).join(' | ')} |`,
     '',
-  );
-  const inlineNote = [`${ctx.posted} new inline comment${ctx.posted === 1 ? '' : 's'} posted`];
-  if (ctx.alreadyPosted > 0) inlineNote.push(`${ctx.alreadyPosted} already posted by an earlier run`);
-  if (result.duplicates > 0)
-    inlineNote.push(`${result.duplicates} duplicate${result.duplicates === 1 ? '' : 's'} merged`);
-  lines.push(`${inlineNote.join(', ')}.`, '');
-  if (ctx.reviewError)
-    lines.push(`> [!WARNING]\n> Inline comments could not be posted: ${ctx.reviewError}. They are listed below.`, '');
-
-  const notReviewed = result.outcomes.filter((o) => o.status !== 'ok');
-  if (notReviewed.length > 0) {
-    lines.push('### Not reviewed', '');
-    for (const o of notReviewed) {
-      const files = o.chunk.files.map(
-        (cf) => `\`${cf.file.path}\`${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
-      );
-      lines.push(`- ${files.join(', ')}: ${o.error ?? 'not reviewed'}`);
-    }
-    lines.push('');
-  }
-  const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim());
-  if (summaries.length > 0) {
-    lines.push(
-      '### Overview',
-      '',
-      ...summaries
-        .map((o) => o.summary.trim())
-        .join('\n\n')
-        .split('\n'),
-      '',
-    );
-  }
-  const listAll = ctx.listAll === true || ctx.reviewError !== undefined;
-  const outside = ctx.findings.filter((f) => !f.inline || listAll);
-  if (outside.length > 0) {
-    lines.push(listAll ? '### Findings' : '### Findings not on a diff line', '');
-    for (const f of outside) {
-      const where = `\`${f.path}:${f.line}\`${f.note ? ` (${f.note})` : ''}`;
-      lines.push(
-        `- ${ICON[f.severity]} **${f.title.trim()}** — ${where}`,
-        `  ${clip(f.body.trim(), MAX_LISTED_BODY_CHARS).replace(/\n/g, '\n  ')}`,
-      );
-    }
-    lines.push('');
-  }
-  const rejected = result.outcomes.flatMap((o) => o.rejected);
-  if (rejected.length > 0) lines.push(`${plural(rejected.length, 'malformed finding')} from the model dropped.`, '');
-  if (result.plan.skipped.length > 0) {
-    lines.push(`<details><summary>Skipped files (${result.plan.skipped.length})</summary>`, '');
-    for (const s of result.plan.skipped) lines.push(`- \`${s.path}\`: ${s.reason}`);
-    lines.push('', '</details>', '');
-  }
-  lines.push('### Cost', '', costTable(result, ctx.model), '');
-  return clip(lines.join('\n'), MAX_BODY_CHARS);
+    `${note.join(', ')}.`,
+  ];
+  if (ctx.reviewError) lines.push('', `> [!WARNING]\n> ${safeInline(ctx.reviewError)}`);
+  return lines.join('\n');
 }
 
-function clip(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const tail = '\n\n… (truncated to fit GitHub’s comment size limit)';
-  return text.slice(0, max - tail.length) + tail;
+function notReviewedSection(result: ReviewResult): string {
+  const notReviewed = result.outcomes.filter((o) => o.status !== 'ok');
+  if (notReviewed.length === 0) return '';
+  const lines = ['### Not reviewed', ''];
+  for (const o of notReviewed) {
+    const files = o.chunk.files.map(
+      (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
+    );
+    lines.push(`- ${files.join(', ')}: ${safeInline(o.error ?? 'not reviewed')}`);
+  }
+  return clipMarkdown(lines.join('\n'), MAX_NOT_REVIEWED_CHARS, '… (more parts were not reviewed; the log lists them)');
+}
+
+function overviewSection(result: ReviewResult): string {
+  const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim());
+  if (summaries.length === 0) return '';
+  return ['### Overview', '', safeMarkdown(summaries.map((o) => o.summary.trim()).join('\n\n'))].join('\n');
+}
+
+function listedSection(listed: readonly Listed[]): string {
+  if (listed.length === 0) return '';
+  const lines = ['### Findings not posted as comments', ''];
+  for (const { finding: f, reason } of listed) {
+    const body = clipMarkdown(safeMarkdown(f.body.trim()), MAX_LISTED_BODY_CHARS, '…');
+    lines.push(
+      `- ${ICON[f.severity]} **${safeInline(f.title)}** — ${safePath(`${f.path}:${f.line}`)} (${safeInline(reason)})`,
+      `  ${body.replace(/\n/g, '\n  ')}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+function skippedSection(plan: ReviewPlan): string {
+  if (plan.skipped.length === 0) return '';
+  const lines = [`<details><summary>Skipped files (${plan.skipped.length})</summary>`, ''];
+  for (const s of plan.skipped) lines.push(`- ${safePath(s.path)}: ${safeInline(s.reason)}`);
+  lines.push('', '</details>');
+  return lines.join('\n');
+}
+
+/**
+ * The sticky summary comment: verdict and counts, the overview, the findings not posted as comments,
+ * skipped files, then what was not reviewed and the cost. When it must be clipped, the middle sections are
+ * cut: the head, "Not reviewed" and "Cost" always survive.
+ */
+export function summaryBody(ctx: SummaryContext): string {
+  const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
+  const head = headSection(ctx);
+  const middle = [
+    overviewSection(ctx.result),
+    listedSection(ctx.listed),
+    rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',
+    skippedSection(ctx.result.plan),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const tail = [notReviewedSection(ctx.result), ['### Cost', '', costTable(ctx.result, ctx.model)].join('\n')]
+    .filter(Boolean)
+    .join('\n\n');
+  const room = MAX_BODY_CHARS - head.length - tail.length - 8;
+  const body = middle ? `${head}\n\n${clipMarkdown(middle, room)}\n\n${tail}\n` : `${head}\n\n${tail}\n`;
+  return body;
 }
 
 function fmt(n: number): string {
@@ -175,15 +218,15 @@ function capitalize(s: string): string {
 /** The plan as a person reads it before any call: files, skipped files, chunks, tokens and estimated cost. */
 export function planReport(plan: ReviewPlan, estimate: CostEstimate, model: string): string {
   const lines = [
-    `Review plan for ${plan.pr.title ? `"${plan.pr.title}"` : 'the diff'} with ${model}`,
+    `Review plan for ${plan.pr.title ? `"${logSafe(plan.pr.title)}"` : 'the diff'} with ${model}`,
     `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`,
   ];
-  for (const s of plan.skipped) lines.push(`    skipped ${s.path}: ${s.reason}`);
+  for (const s of plan.skipped) lines.push(`    skipped ${logSafe(s.path)}: ${logSafe(s.reason)}`);
   lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
   lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
   for (const chunk of plan.chunks) {
     const names = chunk.files.map(
-      (cf) => cf.file.path + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : ''),
+      (cf) => logSafe(cf.file.path) + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : ''),
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
     lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens: ${shown.join(', ')}`);

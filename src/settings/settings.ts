@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
 import { findModel, knownModelIds, type ModelInfo, type Prices } from '../llm/models.js';
 import { parseGlobs } from '../filter/filter.js';
+import { SEVERITIES, type Severity } from '../findings/schema.js';
 
 /** The action's inputs by their names in action.yml, as strings (empty = not given). */
 export type RawInputs = Readonly<Record<string, string | undefined>>;
@@ -28,6 +29,10 @@ export const INPUT_DEFAULTS = {
   'chunk-tokens': '40000',
   concurrency: '4',
   'max-cost-usd': '2',
+  'min-severity': 'low',
+  'max-comments': '20',
+  'fail-on': 'none',
+  'review-event': 'COMMENT',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -78,6 +83,14 @@ export interface Settings {
   temperature: number;
   /** Review but post nothing to the pull request. */
   dryRun: boolean;
+  /** Findings below this severity are listed in the summary, not posted inline. */
+  minSeverity: Severity;
+  /** At most this many inline and file comments a run, most severe first; the rest are listed in the summary. */
+  maxComments: number;
+  /** The step fails (after posting) when a finding reaches this severity; undefined = never. */
+  failOn: Severity | undefined;
+  /** The review's event: COMMENT, or REQUEST_CHANGES to request changes when `fail-on` is reached. */
+  reviewEvent: 'COMMENT' | 'REQUEST_CHANGES';
 }
 
 export class SettingsError extends Error {
@@ -124,7 +137,22 @@ const pricingSchema = z
 const PRICING_FORM =
   'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
 
+const severity = (extra: readonly string[] = []) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(', ')}` }));
+
 const schema = z.object({
+  'min-severity': severity(),
+  'max-comments': intIn(0, 200),
+  'fail-on': severity(['none']),
+  'review-event': z
+    .string()
+    .trim()
+    .toUpperCase()
+    .pipe(z.enum(['COMMENT', 'REQUEST_CHANGES'], { message: 'COMMENT or REQUEST_CHANGES' })),
   'api-key': z.string(),
   provider: z
     .string()
@@ -276,6 +304,10 @@ export function parseSettings(raw: RawInputs): Settings {
     maxOutputTokens: v['max-output-tokens'],
     temperature: v.temperature,
     dryRun: v['dry-run'],
+    minSeverity: v['min-severity'] as Severity,
+    maxComments: v['max-comments'],
+    failOn: v['fail-on'] === 'none' ? undefined : (v['fail-on'] as Severity),
+    reviewEvent: v['review-event'],
   };
 }
 

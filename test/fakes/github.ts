@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLocal, readBody, type LocalServer } from './http.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { validate as validateGraphql } from '@octokit/graphql-schema';
 import type { ChangedFile } from '../../src/source/types.js';
 
 /** Request-body schemas from GitHub's OpenAPI description (scripts/extract-openapi.ts). */
@@ -36,13 +37,36 @@ export interface FakePullRequest {
   files: ChangedFile[];
 }
 
-interface StoredComment {
+export interface StoredComment {
   id: number;
   body: string;
   path?: string;
-  line?: number;
+  line?: number | null;
   side?: string;
+  subject_type?: string;
+  user: { login: string; type?: string };
+}
+
+export interface StoredReview {
+  id: number;
+  body: string;
+  /** COMMENT, REQUEST_CHANGES, or PENDING (created without an event; only its author sees it). */
+  event: string;
+  commit_id: string;
+  comments: unknown[];
   user: { login: string };
+}
+
+/**
+ * Who the token is. `GITHUB_TOKEN` and app installation tokens get 403 on `GET /user` and answer GraphQL
+ * `viewer` as a Bot (whose GraphQL login has no `[bot]` suffix); a personal token answers both as a User.
+ */
+export interface FakeIdentity {
+  /** The login REST shows on the comments the token writes. */
+  login: string;
+  kind: 'bot' | 'user';
+  /** GraphQL `viewer` fails too (e.g. a GHES without it): the action must fall back. */
+  graphqlFails?: boolean;
 }
 
 /**
@@ -76,12 +100,15 @@ export function linesInPatch(patch: string | undefined): { LEFT: Set<number>; RI
  */
 export class FakeGitHub {
   readonly requests: Recorded[] = [];
-  readonly reviews: { id: number; body: string; event: string; commit_id: string; comments: unknown[] }[] = [];
+  readonly reviews: StoredReview[] = [];
   readonly reviewComments: StoredComment[] = [];
   readonly issueComments: StoredComment[] = [];
   readonly token = 'ghs_faketoken123';
   /** Scripted refusals: a request that matches gets this status and message, as GitHub sends them. */
   readonly refusals: { method: string; path: RegExp; status: number; message: string }[] = [];
+  /** Comments GitHub refuses although their line is in the diff (returns the reason), e.g. a diff it sees differently. */
+  refuseComment: ((comment: { path: string; line: number; side?: string }) => string | undefined) | undefined;
+  identity: FakeIdentity = { login: 'github-actions[bot]', kind: 'bot' };
   private server: LocalServer | undefined;
   private nextId = 1000;
 
@@ -137,7 +164,9 @@ export class FakeGitHub {
           ? 'issues/create-comment'
           : method === 'PATCH' && url.pathname.startsWith(`${base}/issues/comments/`)
             ? 'issues/update-comment'
-            : undefined;
+            : method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`
+              ? 'pulls/create-review-comment'
+              : undefined;
     const validate = operation ? validators[operation] : undefined;
     if (validate && !validate(body)) {
       // What GitHub answers to a body its schema rejects.
@@ -181,7 +210,37 @@ export class FakeGitHub {
       send(200, slice, links.length ? { link: links.join(', ') } : {});
     };
 
-    if (method === 'GET' && url.pathname === `${base}/pulls/${number}`) {
+    const me = { login: this.identity.login, type: this.identity.kind === 'bot' ? 'Bot' : 'User' };
+    const reviewPath = new RegExp(`^${base}/pulls/${number}/reviews/(\\d+)$`).exec(url.pathname);
+    if (method === 'GET' && url.pathname === '/user') {
+      if (this.identity.kind === 'bot') send(403, { message: 'Resource not accessible by integration' });
+      else send(200, { login: this.identity.login, id: 1, type: 'User' });
+    } else if (method === 'POST' && url.pathname === '/graphql') {
+      this.graphql(body as { query: string }, send);
+    } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/reviews`) {
+      paged(
+        this.reviews
+          .filter((r) => r.event !== 'PENDING' || r.user.login === me.login)
+          .map((r) => ({
+            id: r.id,
+            body: r.body,
+            state: r.event === 'PENDING' ? 'PENDING' : 'COMMENTED',
+            user: r.user,
+          })),
+      );
+    } else if (method === 'DELETE' && reviewPath) {
+      const index = this.reviews.findIndex((r) => r.id === Number(reviewPath[1]));
+      const review = this.reviews[index];
+      if (!review) send(404, { message: 'Not Found' });
+      else if (review.event !== 'PENDING')
+        send(422, { message: 'Unprocessable Entity', errors: ['Can not delete a non-pending review'] });
+      else {
+        this.reviews.splice(index, 1);
+        send(200, { id: review.id, state: 'PENDING' });
+      }
+    } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`) {
+      this.createFileComment(body as { path: string; body: string; subject_type?: string; commit_id: string }, send);
+    } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}`) {
       send(200, this.pullJson());
     } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/files`) {
       paged(
@@ -206,7 +265,7 @@ export class FakeGitHub {
       const comment = {
         id: this.nextId++,
         body: (body as { body: string }).body,
-        user: { login: 'github-actions[bot]' },
+        user: { login: this.identity.login, type: this.identity.kind === 'bot' ? 'Bot' : 'User' },
       };
       this.issueComments.push(comment);
       send(201, comment);
@@ -224,48 +283,122 @@ export class FakeGitHub {
   }
 
   private createReview(body: ReviewBody, send: (status: number, payload: unknown) => void): void {
+    const user = { login: this.identity.login };
     if (body.commit_id !== this.pr.headSha) {
       send(422, { message: 'Unprocessable Entity', errors: ['commit_id is not part of the pull request'] });
       return;
     }
+    if (this.reviews.some((r) => r.event === 'PENDING' && r.user.login === user.login)) {
+      send(422, {
+        message: 'Unprocessable Entity',
+        errors: ['User can only have one pending review per pull request'],
+      });
+      return;
+    }
     for (const c of body.comments ?? []) {
-      const file = this.pr.files.find((f) => f.filename === c.path);
-      const sides = linesInPatch(file?.patch);
-      // The schema allows any string for `side`; GitHub resolves only LEFT and RIGHT.
-      const side = (c.side as string | undefined) ?? 'RIGHT';
-      const ok =
-        file !== undefined &&
-        (side === 'LEFT' || side === 'RIGHT') &&
-        sides[side].has(c.line) &&
-        (c.start_line === undefined || (c.start_line < c.line && sides[c.start_side ?? side].has(c.start_line)));
-      if (!ok) {
+      const reason = this.refuseComment?.(c) ?? (this.lineResolves(c) ? undefined : 'Line could not be resolved');
+      if (reason) {
         send(422, {
           message: 'Unprocessable Entity',
-          errors: ['Line could not be resolved'],
+          errors: [reason],
           documentation_url: 'https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request',
         });
         return;
       }
     }
     const id = this.nextId++;
+    const event = body.event ?? 'PENDING';
     this.reviews.push({
       id,
       body: body.body ?? '',
-      event: body.event ?? 'PENDING',
+      event,
       commit_id: body.commit_id,
       comments: body.comments ?? [],
+      user,
     });
-    for (const c of body.comments ?? []) {
-      this.reviewComments.push({
-        id: this.nextId++,
-        body: c.body,
-        path: c.path,
-        line: c.line,
-        side: c.side ?? 'RIGHT',
-        user: { login: 'github-actions[bot]' },
-      });
+    if (event !== 'PENDING') {
+      for (const c of body.comments ?? []) {
+        this.reviewComments.push({
+          id: this.nextId++,
+          body: c.body,
+          path: c.path,
+          line: c.line,
+          side: c.side ?? 'RIGHT',
+          user: { login: this.identity.login },
+        });
+      }
     }
-    send(200, { id, body: body.body, state: 'COMMENTED', commit_id: body.commit_id });
+    send(200, {
+      id,
+      body: body.body,
+      state: event === 'PENDING' ? 'PENDING' : 'COMMENTED',
+      commit_id: body.commit_id,
+      user,
+    });
+  }
+
+  /** True when GitHub can place the comment: its line (and range start) shown in the file's patch on its side. */
+  private lineResolves(c: NonNullable<ReviewBody['comments']>[number]): boolean {
+    const file = this.pr.files.find((f) => f.filename === c.path);
+    const sides = linesInPatch(file?.patch);
+    // The schema allows any string for `side`; GitHub resolves only LEFT and RIGHT.
+    const side = (c.side as string | undefined) ?? 'RIGHT';
+    return (
+      file !== undefined &&
+      (side === 'LEFT' || side === 'RIGHT') &&
+      sides[side].has(c.line) &&
+      (c.start_line === undefined || (c.start_line < c.line && sides[c.start_side ?? side].has(c.start_line)))
+    );
+  }
+
+  /** `POST /pulls/{n}/comments` with `subject_type: file`: a comment on a file of the PR, not on a line. */
+  private createFileComment(
+    body: { path: string; body: string; subject_type?: string; commit_id: string },
+    send: (status: number, payload: unknown) => void,
+  ): void {
+    const file = this.pr.files.find((f) => f.filename === body.path);
+    if (body.subject_type !== 'file' || !file || body.commit_id !== this.pr.headSha) {
+      send(422, { message: 'Unprocessable Entity', errors: ['path could not be resolved'] });
+      return;
+    }
+    const comment: StoredComment = {
+      id: this.nextId++,
+      body: body.body,
+      path: body.path,
+      line: null,
+      side: 'RIGHT',
+      subject_type: 'file',
+      user: { login: this.identity.login },
+    };
+    this.reviewComments.push(comment);
+    send(201, comment);
+  }
+
+  /** GraphQL: the query is validated against GitHub's schema; `viewer` answers as the token's identity. */
+  private graphql(body: { query: string }, send: (status: number, payload: unknown) => void): void {
+    // Validated against GitHub's own schema (@octokit/graphql-schema), as GitHub would.
+    const errors = validateGraphql(body.query);
+    if (errors.length > 0) {
+      send(200, { errors: errors.map((e) => ({ message: e.message })) });
+      return;
+    }
+    if (this.identity.graphqlFails) {
+      send(200, { data: null, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] });
+      return;
+    }
+    if (/\bviewer\b/.test(body.query)) {
+      const { login, kind } = this.identity;
+      send(200, {
+        data: {
+          viewer: {
+            login: kind === 'bot' ? login.replace(/\[bot\]$/, '') : login,
+            __typename: kind === 'bot' ? 'Bot' : 'User',
+          },
+        },
+      });
+      return;
+    }
+    send(200, { errors: [{ message: 'the fake GitHub answers only viewer' }] });
   }
 
   private pullJson(): Record<string, unknown> {

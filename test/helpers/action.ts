@@ -199,6 +199,7 @@ export function scriptedReview(userText: string): { summary: string; comments: R
   const comments: Record<string, unknown>[] = [];
   let path = '';
   let firstAdded: number | undefined;
+  let firstText = '';
   let previous: number | undefined;
   let rangeDone = false;
   const flush = (): void => {
@@ -211,6 +212,7 @@ export function scriptedReview(userText: string): { summary: string; comments: R
         category: 'bug',
         title: `Unchecked input in ${path}`,
         body: `The value added at line ${firstAdded} is used without validation.`,
+        quote: firstText,
       });
     }
   };
@@ -223,10 +225,13 @@ export function scriptedReview(userText: string): { summary: string; comments: R
       previous = undefined;
       continue;
     }
-    const added = /^R(\d+) \+ (.*)$/.exec(line);
+    const added = /^(\d+)\+(.*)$/.exec(line);
     if (added) {
       const n = Number(added[1]);
-      firstAdded ??= n;
+      if (firstAdded === undefined) {
+        firstAdded = n;
+        firstText = added[2] ?? '';
+      }
       if (!rangeDone && previous === n - 1 && path.endsWith('.js')) {
         comments.push({
           path,
@@ -236,6 +241,7 @@ export function scriptedReview(userText: string): { summary: string; comments: R
           category: 'performance',
           title: 'Two-line range',
           body: 'Range finding.',
+          quote: added[2] ?? '',
           suggestion: `${added[2] ?? ''}\n`,
         });
         rangeDone = true;

@@ -1,9 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
-import { MAX_PR_FILES, type ChangedFile, type PullRequest } from '../source/types.js';
-import type { Finding } from '../findings/findings.js';
-import { commentBody, fingerprintsIn, SUMMARY_MARKER } from '../publish/render.js';
+import { MAX_PR_FILES, type ChangedFile, type PullRequest } from './types.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
@@ -121,100 +119,52 @@ export async function fetchPullRequest(octokit: Octokit, ref: RepoRef): Promise<
   };
 }
 
-/** What earlier runs already posted inline on this pull request. */
-export interface PostedComments {
-  /** Fingerprints our comments carry. */
-  fingerprints: Set<string>;
-  /** `path:side:line` of our comments that still sit on a line of the current diff. */
-  lines: Set<string>;
+/** A comment already on the pull request, as the review needs it: who wrote it, where, and what it says. */
+export interface PostedComment {
+  id: number;
+  body: string;
+  /** Login of the author, as REST reports it (`name[bot]` for an app or GITHUB_TOKEN). */
+  author: string;
+  /** Inline comments: the file, and the line on the current head (undefined once the comment is outdated). */
+  path?: string;
+  line?: number | undefined;
+  side?: 'LEFT' | 'RIGHT';
 }
 
-export const lineKey = (path: string, side: string, line: number): string => `${path}:${side}:${line}`;
-
-export async function postedComments(octokit: Octokit, ref: RepoRef): Promise<PostedComments> {
-  const posted: PostedComments = { fingerprints: new Set(), lines: new Set() };
+/** Every inline review comment of the pull request, oldest first. */
+export async function listReviewComments(octokit: Octokit, ref: RepoRef): Promise<PostedComment[]> {
+  const comments: PostedComment[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviewComments, {
     owner: ref.owner,
     repo: ref.repo,
     pull_number: ref.number,
     per_page: 100,
   })) {
-    for (const comment of page.data) {
-      const fingerprints = fingerprintsIn(comment.body);
-      if (fingerprints.length === 0) continue; // not ours
-      for (const fp of fingerprints) posted.fingerprints.add(fp);
-      // `line` is null once the comment is outdated by a later push.
-      const line = comment.line as number | null | undefined;
-      if (line) posted.lines.add(lineKey(comment.path, comment.side ?? 'RIGHT', line));
+    for (const c of page.data) {
+      comments.push({
+        id: c.id,
+        body: c.body,
+        author: c.user.login,
+        path: c.path,
+        // `line` is null once the comment is outdated by a later push.
+        line: c.line ?? undefined,
+        side: c.side === 'LEFT' ? 'LEFT' : 'RIGHT',
+      });
     }
   }
-  return posted;
+  return comments;
 }
 
-/** The REST shape of one inline review comment. */
-export interface ReviewCommentPayload {
-  path: string;
-  line: number;
-  side: 'LEFT' | 'RIGHT';
-  start_line?: number;
-  start_side?: 'LEFT' | 'RIGHT';
-  body: string;
-}
-
-export function toReviewComment(finding: Finding): ReviewCommentPayload {
-  return {
-    path: finding.path,
-    line: finding.line,
-    side: finding.side,
-    ...(finding.start_line !== undefined ? { start_line: finding.start_line, start_side: finding.side } : {}),
-    body: commentBody(finding),
-  };
-}
-
-/** Posts one review with all inline comments. Called once; the caller handles a 422 without retrying. */
-export async function createReview(
-  octokit: Octokit,
-  pr: PullRequest,
-  findings: readonly Finding[],
-  body: string,
-  event: 'COMMENT' | 'REQUEST_CHANGES',
-): Promise<number> {
-  const { data } = await octokit.rest.pulls.createReview({
-    owner: pr.owner,
-    repo: pr.repo,
-    pull_number: pr.number,
-    commit_id: pr.headSha,
-    event,
-    body,
-    comments: findings.map(toReviewComment),
-  });
-  return data.id;
-}
-
-/** Creates the summary comment, or edits ours in place when an earlier run left one (found by marker). */
-export async function upsertSummary(octokit: Octokit, pr: PullRequest, body: string): Promise<number> {
-  let existing: number | undefined;
+/** Every conversation comment of the pull request, oldest first. */
+export async function listIssueComments(octokit: Octokit, ref: RepoRef): Promise<PostedComment[]> {
+  const comments: PostedComment[] = [];
   for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner: pr.owner,
-    repo: pr.repo,
-    issue_number: pr.number,
+    owner: ref.owner,
+    repo: ref.repo,
+    issue_number: ref.number,
     per_page: 100,
   })) {
-    const ours = page.data.find((c) => c.body?.includes(SUMMARY_MARKER));
-    if (ours) {
-      existing = ours.id;
-      break;
-    }
+    for (const c of page.data) comments.push({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' });
   }
-  if (existing !== undefined) {
-    await octokit.rest.issues.updateComment({ owner: pr.owner, repo: pr.repo, comment_id: existing, body });
-    return existing;
-  }
-  const { data } = await octokit.rest.issues.createComment({
-    owner: pr.owner,
-    repo: pr.repo,
-    issue_number: pr.number,
-    body,
-  });
-  return data.id;
+  return comments;
 }

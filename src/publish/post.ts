@@ -1,0 +1,176 @@
+import type { Octokit } from '../source/github.js';
+import type { PullRequest } from '../source/types.js';
+import type { Finding } from '../findings/findings.js';
+import { commentBody } from './render.js';
+
+/** The REST shape of one inline review comment. */
+export interface ReviewCommentPayload {
+  path: string;
+  line: number;
+  side: 'LEFT' | 'RIGHT';
+  start_line?: number;
+  start_side?: 'LEFT' | 'RIGHT';
+  body: string;
+}
+
+export function toReviewComment(finding: Finding): ReviewCommentPayload {
+  return {
+    path: finding.path,
+    line: finding.line,
+    side: finding.side,
+    ...(finding.start_line !== undefined ? { start_line: finding.start_line, start_side: finding.side } : {}),
+    body: commentBody(finding),
+  };
+}
+
+/** A comment GitHub refused, with GitHub's reason. */
+export interface Rejection {
+  finding: Finding;
+  reason: string;
+}
+
+export interface PostedReview {
+  /** The review created; undefined when no comment was left to post. */
+  reviewId: number | undefined;
+  posted: Finding[];
+  rejected: Rejection[];
+}
+
+/** Pending reviews created and deleted at most, to find the comments GitHub refuses. */
+const MAX_PROBES = 60;
+
+const statusOf = (error: unknown): unknown => (error as { status?: unknown }).status;
+
+/** GitHub's reason for refusing a request: its `errors` list when it sent one, else the message. */
+export function githubReason(error: unknown): string {
+  const data = (error as { response?: { data?: { errors?: unknown; message?: unknown } } }).response?.data;
+  const errors = Array.isArray(data?.errors)
+    ? data.errors.map((e) => (typeof e === 'string' ? e : JSON.stringify(e))).join('; ')
+    : '';
+  const message = typeof data?.message === 'string' ? data.message : error instanceof Error ? error.message : '';
+  return [message, errors].filter(Boolean).join(': ') || String(error);
+}
+
+/** The review endpoints of one pull request. */
+function reviews(octokit: Octokit, pr: PullRequest) {
+  const where = { owner: pr.owner, repo: pr.repo, pull_number: pr.number };
+  return {
+    /** `event` undefined creates a pending review, which only its author sees. */
+    create: async (comments: ReviewCommentPayload[], event?: 'COMMENT' | 'REQUEST_CHANGES', body?: string) =>
+      (
+        await octokit.rest.pulls.createReview({
+          ...where,
+          commit_id: pr.headSha,
+          comments,
+          ...(event ? { event, body: body ?? '' } : {}),
+        })
+      ).data.id,
+    remove: async (id: number) => {
+      await octokit.rest.pulls.deletePendingReview({ ...where, review_id: id });
+    },
+    /** Deletes pending reviews of ours that a broken earlier probe may have left (one per user per PR). */
+    clearPending: async (us: string) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviews, { ...where, per_page: 100 });
+      for (const r of all) {
+        if (r.state === 'PENDING' && r.user?.login.toLowerCase() === us.toLowerCase()) {
+          await octokit.rest.pulls.deletePendingReview({ ...where, review_id: r.id });
+        }
+      }
+    },
+  };
+}
+
+/**
+ * Posts one review with every inline comment. A POST is never repeated blindly: if GitHub answers 422
+ * (a comment it cannot place), the comments it refuses are found without a second visible review, by
+ * bisecting with pending reviews (which only we see, and which are deleted at once); then the rest is
+ * posted as the one review, and the refused comments are returned with GitHub's reason. Any other error
+ * is thrown for the caller to report.
+ */
+export async function postReview(
+  octokit: Octokit,
+  pr: PullRequest,
+  findings: readonly Finding[],
+  review: { body: string; event: 'COMMENT' | 'REQUEST_CHANGES'; us: string; log?: (message: string) => void },
+): Promise<PostedReview> {
+  const api = reviews(octokit, pr);
+  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding) }));
+  let firstReason = '';
+  if (items.length === 0) return { reviewId: undefined, posted: [], rejected: [] };
+  try {
+    const reviewId = await api.create(
+      items.map((i) => i.payload),
+      review.event,
+      review.body,
+    );
+    return { reviewId, posted: [...findings], rejected: [] };
+  } catch (error) {
+    if (statusOf(error) !== 422) throw error;
+    firstReason = githubReason(error);
+    review.log?.(`GitHub refused the review (${firstReason}); finding the comments it cannot place`);
+  }
+  await api.clearPending(review.us);
+  const probes = { left: MAX_PROBES };
+  const refused = async (list: typeof items, known: boolean): Promise<Rejection[]> => {
+    if (list.length === 0) return [];
+    if (known && list.length === 1 && list[0]) return [{ finding: list[0].finding, reason: firstReason }];
+    if (!known) {
+      if (probes.left <= 0) {
+        return list.map((i) => ({
+          finding: i.finding,
+          reason: 'not posted: GitHub refused too many comments to check them all',
+        }));
+      }
+      probes.left -= 1;
+      try {
+        await api.remove(await api.create(list.map((i) => i.payload)));
+        return [];
+      } catch (error) {
+        if (statusOf(error) !== 422) throw error;
+        if (list.length === 1 && list[0]) return [{ finding: list[0].finding, reason: githubReason(error) }];
+      }
+    }
+    const mid = Math.ceil(list.length / 2);
+    return [...(await refused(list.slice(0, mid), false)), ...(await refused(list.slice(mid), false))];
+  };
+  const rejected = await refused(items, true);
+  const bad = new Set(rejected.map((r) => r.finding));
+  const good = items.filter((i) => !bad.has(i.finding));
+  if (good.length === 0) return { reviewId: undefined, posted: [], rejected };
+  const reviewId = await api.create(
+    good.map((i) => i.payload),
+    review.event,
+    review.body,
+  );
+  return { reviewId, posted: good.map((i) => i.finding), rejected };
+}
+
+/** Posts a comment on a file of the pull request (not on a line); never retried. */
+export async function postFileComment(octokit: Octokit, pr: PullRequest, finding: Finding): Promise<number> {
+  const { data } = await octokit.rest.pulls.createReviewComment({
+    owner: pr.owner,
+    repo: pr.repo,
+    pull_number: pr.number,
+    commit_id: pr.headSha,
+    path: finding.path,
+    subject_type: 'file',
+    body: commentBody(finding),
+  });
+  return data.id;
+}
+
+/** Edits our summary comment in place, or creates it when we have none yet. */
+export async function writeSummary(
+  octokit: Octokit,
+  pr: PullRequest,
+  body: string,
+  existing: number | undefined,
+): Promise<number> {
+  const where = { owner: pr.owner, repo: pr.repo };
+  if (existing !== undefined) {
+    await octokit.rest.issues.updateComment({ ...where, comment_id: existing, body });
+    return existing;
+  }
+  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body });
+  return data.id;
+}
