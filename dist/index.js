@@ -80916,10 +80916,13 @@ function placeComments(comments, files) {
       ...f,
       fingerprint: fingerprint(f.path, f.side, f.line, f.title)
     });
-    if (!file2) return keyed({ ...base, anchor: "none", note: "file is not in the reviewed diff" });
+    const lineless = { ...base };
+    delete lineless.start_line;
+    delete lineless.suggestion;
+    if (!file2) return keyed({ ...lineless, anchor: "none", note: "file is not in the reviewed diff" });
     const spots = spotsOf(file2.hunks);
     const spot = resolveSpot(spots, side, comment.line, comment.quote);
-    if (!spot) return keyed({ ...base, anchor: "file", note: `line ${comment.line} (${side}) is not in the diff` });
+    if (!spot) return keyed({ ...lineless, anchor: "file", note: `line ${comment.line} (${side}) is not in the diff` });
     const finding = { ...base, side: spot.side, line: spot.line, anchor: "line" };
     if (spot.side !== side || spot.line !== comment.line) {
       finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ""}: its quote is on line ${spot.line}`;
@@ -92351,7 +92354,7 @@ function safeMarkdown(text) {
     );
   }
   if (fence !== void 0) out.push(fence);
-  return out.join("\n");
+  return out.join("\n").replace(/<!--(\s*)claude-pr-reviewer:/g, "<!--$1claude-pr-reviewer\u200B:");
 }
 function safeInline(text) {
   return safeMarkdown(text.replace(/[\r\n]+/g, " ").trim()).replace(/^ {0,3}(`{3,}|~{3,}).*$/s, (m) => m.replace(/[`~]/g, (c) => `\\${c}`)).replace(/[*_~|]/g, (c) => `\\${c}`).replace(/^([#>+-])/, "\\$1");

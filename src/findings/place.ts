@@ -108,10 +108,14 @@ export function placeComments(comments: readonly RawComment[], files: readonly F
       ...f,
       fingerprint: fingerprint(f.path, f.side, f.line, f.title),
     });
-    if (!file) return keyed({ ...base, anchor: 'none', note: 'file is not in the reviewed diff' });
+    // Off the diff, a range or a suggestion has no lines to apply to.
+    const lineless = { ...base };
+    delete lineless.start_line;
+    delete lineless.suggestion;
+    if (!file) return keyed({ ...lineless, anchor: 'none', note: 'file is not in the reviewed diff' });
     const spots = spotsOf(file.hunks);
     const spot = resolveSpot(spots, side, comment.line, comment.quote);
-    if (!spot) return keyed({ ...base, anchor: 'file', note: `line ${comment.line} (${side}) is not in the diff` });
+    if (!spot) return keyed({ ...lineless, anchor: 'file', note: `line ${comment.line} (${side}) is not in the diff` });
     const finding: Omit<Finding, 'fingerprint'> = { ...base, side: spot.side, line: spot.line, anchor: 'line' };
     if (spot.side !== side || spot.line !== comment.line) {
       finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ''}: its quote is on line ${spot.line}`;

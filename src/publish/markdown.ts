@@ -93,7 +93,8 @@ export function safeMarkdown(text: string): string {
     );
   }
   if (fence !== undefined) out.push(fence);
-  return out.join('\n');
+  // Code is kept, but never with something that reads like one of our markers.
+  return out.join('\n').replace(/<!--(\s*)claude-pr-reviewer:/g, '<!--$1claude-pr-reviewer\u200b:');
 }
 
 /** A one-line title or label: inert like prose, on one line, with emphasis and table pipes escaped. */
