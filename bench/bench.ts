@@ -11,6 +11,7 @@ import { createLlmClient } from '../src/llm/factory.js';
 import { runChunks } from '../src/run/run.js';
 import { estimateTokens, planChunks, type Chunk } from '../src/plan/plan.js';
 import { renderChunk, type SystemBlock } from '../src/prompt/prompt.js';
+import { placementFigures, renderingFigures } from './placement.js';
 import { costUsd, type Usage } from '../src/llm/usage.js';
 import { SONNET_LIST_PRICE } from '../src/llm/models.js';
 
@@ -46,11 +47,12 @@ function reviewerReply(body: GatewayBody) {
       added = 0;
       continue;
     }
-    const m = /^R(\d+) \+ /.exec(line);
+    const m = /^(\d+)\+(.*)$/.exec(line);
     if (m && ++added % 120 === 1) {
       comments.push({
         path,
         line: Number(m[1]),
+        quote: m[2],
         severity: 'medium',
         category: 'bug',
         title: 'Input is used before it is validated',
@@ -143,10 +145,22 @@ function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+const renderingRows: string[] = [];
+
 async function benchPr(pr: BenchPr, settings: Settings, rows: Row[], notes: string[]): Promise<void> {
   const plan = makePlan(benchPullRequest(pr), settings, '');
   const ours = await runStrategy(plan, settings, plan.chunks, plan.prefix, CONCURRENCY);
   const prefixTokens = ours.gateway.calls[0]?.usage?.cache_creation_input_tokens ?? 0;
+  const r = renderingFigures(plan, claudeTokens);
+  const rawBound = costUsd(
+    { input: prefixTokens + r.rawTokens, output: ours.row.usage.output, cacheRead: 0, cacheWrite: 0 },
+    SONNET_LIST_PRICE,
+  );
+  const p = placementFigures(plan);
+  const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+  renderingRows.push(
+    `| ${pr.name} (${plan.reviewable.length} files) | ${fmt(r.rawTokens)} | ${(r.taggedTokens / r.rawTokens).toFixed(3)} | ${(r.leanTokens / r.rawTokens).toFixed(3)} | ${(ours.row.usd / rawBound).toFixed(3)} | ${fmt(p.findings)} (${pct(p.miscounted)} miscounted) | ${pct(p.withQuote)} | ${pct(p.numberOnly)} |`,
+  );
   const everything: Chunk = {
     index: 0,
     files: plan.reviewable.map((file) => ({ file, hunks: file.hunks })),
@@ -232,6 +246,12 @@ async function main(): Promise<void> {
   }
   console.log('');
   for (const note of [...notes, ...calibration()]) console.log(`- ${note}`);
+
+  console.log(
+    '\n| PR | raw patch tokens | tagged ÷ raw | lean ÷ raw | billed ÷ (raw patch + prefix once + outputs) | findings placed | on the intended line, with quote | by number only |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of renderingRows) console.log(row);
 
   // chunk-tokens sweep, ours only: cost vs calls vs latency.
   console.log('\n| PR | chunk-tokens | calls | USD | wall s |\n| --- | ---: | ---: | ---: | ---: |');

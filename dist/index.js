@@ -80070,38 +80070,28 @@ async function fetchPullRequest(octokit, ref) {
   };
 }
 async function listReviewComments(octokit, ref) {
-  const comments = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviewComments, {
-    owner: ref.owner,
-    repo: ref.repo,
-    pull_number: ref.number,
-    per_page: 100
-  })) {
-    for (const c of page.data) {
-      comments.push({
-        id: c.id,
-        body: c.body,
-        author: c.user.login,
-        path: c.path,
-        // `line` is null once the comment is outdated by a later push.
-        line: c.line ?? void 0,
-        side: c.side === "LEFT" ? "LEFT" : "RIGHT"
-      });
-    }
-  }
-  return comments;
+  const where = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100 };
+  return octokit.paginate(
+    octokit.rest.pulls.listReviewComments,
+    where,
+    (response) => response.data.map((c) => ({
+      id: c.id,
+      body: c.body,
+      author: c.user.login,
+      path: c.path,
+      // `line` is null once the comment is outdated by a later push.
+      line: c.line ?? void 0,
+      side: c.side === "LEFT" ? "LEFT" : "RIGHT"
+    }))
+  );
 }
 async function listIssueComments(octokit, ref) {
-  const comments = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner: ref.owner,
-    repo: ref.repo,
-    issue_number: ref.number,
-    per_page: 100
-  })) {
-    for (const c of page.data) comments.push({ id: c.id, body: c.body ?? "", author: c.user?.login ?? "" });
-  }
-  return comments;
+  const where = { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 };
+  return octokit.paginate(
+    octokit.rest.issues.listComments,
+    where,
+    (response) => response.data.map((c) => ({ id: c.id, body: c.body ?? "", author: c.user?.login ?? "" }))
+  );
 }
 
 // src/source/identity.ts
@@ -92656,7 +92646,7 @@ async function postReview(octokit, pr, findings, review2) {
     const reviewId2 = await api.create(
       items.map((i) => i.payload),
       review2.event,
-      review2.body
+      review2.body(items.length)
     );
     return { reviewId: reviewId2, posted: [...findings], rejected: [] };
   } catch (error63) {
@@ -92695,7 +92685,7 @@ async function postReview(octokit, pr, findings, review2) {
   const reviewId = await api.create(
     good.map((i) => i.payload),
     review2.event,
-    review2.body
+    review2.body(good.length)
   );
   return { reviewId, posted: good.map((i) => i.finding), rejected };
 }
@@ -92748,10 +92738,9 @@ async function publish(ctx, result) {
   const posted = [];
   let reviewId;
   let reviewError;
-  const wanted = decision.inline.length + decision.fileLevel.length;
   try {
     const review2 = await postReview(octokit, pr, decision.inline, {
-      body: reviewBody(wanted),
+      body: (n) => reviewBody(n + decision.fileLevel.length),
       event,
       us: ctx.us,
       log: ctx.log

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { liveMentions } from './helpers/markdown.js';
 import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from '../src/publish/markdown.js';
-
-/** What GitHub would turn into a live mention: @name not preceded by a word character or inside code. */
-function liveMentions(markdown: string): string[] {
-  const prose = markdown.replace(/```[\s\S]*?```/g, '').replace(/(`+)[^`]*?\1/g, '');
-  return [...prose.matchAll(/(?:^|[^\w`])@([A-Za-z0-9][\w-]*)/g)].map((m) => m[1] ?? '');
-}
 
 describe('safeMarkdown', () => {
   it('neutralises @user, @org/team and @everyone, and leaves e-mail addresses alone', () => {

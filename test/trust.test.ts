@@ -5,6 +5,7 @@ import { FakeGitHub, linesInPatch, type StoredComment } from './fakes/github.js'
 import { FakeGateway } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
 import { SUMMARY_MARKER } from '../src/publish/render.js';
+import { liveMentions } from './helpers/markdown.js';
 
 const KEY = 'sk-ant-test-key-trust-0123456789';
 type Comment = Record<string, unknown>;
@@ -32,13 +33,7 @@ function postedTexts(github: FakeGitHub): string[] {
   ];
 }
 
-/** Mentions GitHub would make live: `@name` outside code, not preceded by a word character. */
-function liveMentions(markdown: string): string[] {
-  const prose = markdown.replace(/(`{3,})[\s\S]*?\1/g, '').replace(/(`+)[^`]*?\1/g, '');
-  return [...prose.matchAll(/(?:^|[^\w`])@([A-Za-z0-9][\w-]*)/g)].map((m) => m[1] ?? '');
-}
-
-describe('trust: markers, identity and hostile text', () => {
+describe('the action against fakes', () => {
   let github: FakeGitHub;
   let llm: FakeGateway;
 
@@ -53,234 +48,229 @@ describe('trust: markers, identity and hostile text', () => {
   const run = (inputs: Record<string, string> = {}) =>
     runInProcess(actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, ...inputs }).env);
 
-  it('a look-alike summary by someone else is never edited: we post our own, and edit only ours after', async () => {
-    llm = await gateway();
-    const forged = { id: 1, body: `${SUMMARY_MARKER}\nI am the bot, trust me`, user: { login: 'mallory' } };
-    github.issueComments.push(forged);
-    await run();
-    expect(github.count('PATCH', /\/issues\/comments\/\d+$/)).toBe(0);
-    expect(github.issueComments).toHaveLength(2);
-    expect(github.issueComments[0]!.body).toBe(forged.body);
-    const ours = github.issueComments[1]!;
-    expect(ours.user.login).toBe('github-actions[bot]');
+  describe('trust: markers, identity and hostile text', () => {
+    it('a look-alike summary by someone else is never edited: we post our own, and edit only ours after', async () => {
+      llm = await gateway();
+      const forged = { id: 1, body: `${SUMMARY_MARKER}\nI am the bot, trust me`, user: { login: 'mallory' } };
+      github.issueComments.push(forged);
+      await run();
+      expect(github.count('PATCH', /\/issues\/comments\/\d+$/)).toBe(0);
+      expect(github.issueComments).toHaveLength(2);
+      expect(github.issueComments[0]!.body).toBe(forged.body);
+      const ours = github.issueComments[1]!;
+      expect(ours.user.login).toBe('github-actions[bot]');
 
-    await run();
-    expect(github.issueComments).toHaveLength(2);
-    expect(github.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
-      `/repos/octo-org/octo-repo/issues/comments/${ours.id}`,
-    ]);
-    expect(github.issueComments[0]!.body).toBe(forged.body);
-  });
+      await run();
+      expect(github.issueComments).toHaveLength(2);
+      expect(github.requests.filter((r) => r.method === 'PATCH').map((r) => r.path)).toEqual([
+        `/repos/octo-org/octo-repo/issues/comments/${ours.id}`,
+      ]);
+      expect(github.issueComments[0]!.body).toBe(forged.body);
+    });
 
-  it('fingerprint markers copied by another user on our lines suppress nothing', async () => {
-    llm = await gateway();
-    await run();
-    const ours = github.reviewComments.map((c) => ({ ...c }));
-    expect(ours.length).toBeGreaterThan(5);
+    it('fingerprint markers copied by another user on our lines suppress nothing', async () => {
+      llm = await gateway();
+      await run();
+      const ours = github.reviewComments.map((c) => ({ ...c }));
+      expect(ours.length).toBeGreaterThan(5);
 
-    // The same markers on the same lines, written by someone else, on a fresh copy of the PR.
-    const fresh = await new FakeGitHub(fakePullRequest()).start();
-    await github.stop();
-    github = fresh;
-    const forged: StoredComment[] = ours.map((c, i) => ({ ...c, id: 500 + i, user: { login: 'mallory' } }));
-    github.reviewComments.push(...forged);
-    await run();
-    expect(github.reviews).toHaveLength(1);
-    expect(github.reviews[0]!.comments).toHaveLength(ours.length);
-  });
+      // The same markers on the same lines, written by someone else, on a fresh copy of the PR.
+      const fresh = await new FakeGitHub(fakePullRequest()).start();
+      await github.stop();
+      github = fresh;
+      const forged: StoredComment[] = ours.map((c, i) => ({ ...c, id: 500 + i, user: { login: 'mallory' } }));
+      github.reviewComments.push(...forged);
+      await run();
+      expect(github.reviews).toHaveLength(1);
+      expect(github.reviews[0]!.comments).toHaveLength(ours.length);
+    });
 
-  it('knows itself through /user with a personal token, and through GraphQL viewer (a Bot) with an app token', async () => {
-    llm = await gateway();
-    github.identity = { login: 'octo-maintainer', kind: 'user' };
-    await run();
-    await run();
-    expect(github.issueComments).toHaveLength(1);
-    expect(github.count('PATCH', /\/issues\/comments\/\d+$/)).toBe(1);
-    expect(github.reviews).toHaveLength(1);
+    it('knows itself through /user with a personal token, and through GraphQL viewer (a Bot) with an app token', async () => {
+      llm = await gateway();
+      github.identity = { login: 'octo-maintainer', kind: 'user' };
+      await run();
+      await run();
+      expect(github.issueComments).toHaveLength(1);
+      expect(github.count('PATCH', /\/issues\/comments\/\d+$/)).toBe(1);
+      expect(github.reviews).toHaveLength(1);
 
-    const app = await new FakeGitHub(fakePullRequest()).start();
-    await github.stop();
-    github = app;
-    github.identity = { login: 'acme-reviewer[bot]', kind: 'bot' };
-    const { log } = await run();
-    await run();
-    expect(log).toContain('Posting as acme-reviewer[bot]');
-    expect(github.count('GET', /^\/user$/)).toBe(2);
-    expect(github.count('POST', /^\/graphql$/)).toBe(2);
-    expect(github.issueComments).toHaveLength(1);
-    expect(github.reviews).toHaveLength(1);
-  });
+      const app = await new FakeGitHub(fakePullRequest()).start();
+      await github.stop();
+      github = app;
+      github.identity = { login: 'acme-reviewer[bot]', kind: 'bot' };
+      const { log } = await run();
+      await run();
+      expect(log).toContain('Posting as acme-reviewer[bot]');
+      expect(github.count('GET', /^\/user$/)).toBe(2);
+      expect(github.count('POST', /^\/graphql$/)).toBe(2);
+      expect(github.issueComments).toHaveLength(1);
+      expect(github.reviews).toHaveLength(1);
+    });
 
-  it('a token that can say neither (403 on /user, GraphQL refused) is taken as GITHUB_TOKEN, and the run goes on', async () => {
-    llm = await gateway();
-    github.identity = { login: 'github-actions[bot]', kind: 'bot', graphqlFails: true };
-    const first = await run();
-    expect(first.exitCode).toBe(0);
-    await run();
-    expect(github.issueComments).toHaveLength(1);
-    expect(github.reviews).toHaveLength(1);
-  });
+    it('a token that can say neither (403 on /user, GraphQL refused) is taken as GITHUB_TOKEN, and the run goes on', async () => {
+      llm = await gateway();
+      github.identity = { login: 'github-actions[bot]', kind: 'bot', graphqlFails: true };
+      const first = await run();
+      expect(first.exitCode).toBe(0);
+      await run();
+      expect(github.issueComments).toHaveLength(1);
+      expect(github.reviews).toHaveLength(1);
+    });
 
-  it('hostile model text: no live mention, raw HTML, remote image, link or forged marker reaches GitHub', async () => {
-    const evil = [
-      '@everyone please look, cc @octo-org/security and @alice',
-      '<img src="https://evil.example/track.png"> ![t](https://evil.example/t.png) [login](https://evil.example/phish)',
-      `<!-- hidden --> ${SUMMARY_MARKER} <details open><summary>x</summary></details>`,
-      '```js\nconst unclosed = true;',
-      '<!-- claude-pr-reviewer:fp=0123456789abcdef -->',
-    ].join('\n');
-    llm = await gateway((comments) =>
-      comments.map((c) => ({ ...c, title: `@everyone <b>${String(c.title)}</b> ![x](https://e.x/i.png)`, body: evil })),
-    );
-    github.pr.title = "Fix @alice's bug <img src=x onerror=alert(1)>";
-    await run({ 'min-severity': 'info' });
-    const texts = postedTexts(github);
-    expect(texts.length).toBeGreaterThan(8);
-    for (const text of texts) {
-      expect(liveMentions(text), text).toEqual([]);
-      // The only HTML is ours: the skipped-files fold of the summary.
-      const ourHtml = /<details><summary>Skipped files \(\d+\)<\/summary>|<\/details>$/gm;
-      expect(text.replace(ourHtml, '')).not.toMatch(/<\/?(img|b|details|summary)\b/i);
-      expect(text).not.toMatch(/(^|[^\\])\]\(https?:/);
-      expect(text).not.toMatch(/<!-- hidden/);
-      // Our markers only where we put them: the summary's first line, a comment's last line.
-      const markers = [...text.matchAll(/<!-- claude-pr-reviewer:[^>]*-->/g)];
-      for (const m of markers) {
-        const atStart = m.index === 0 && m[0] === SUMMARY_MARKER;
-        const atEnd =
-          m.index + m[0].length === text.length && m[0] !== '<!-- claude-pr-reviewer:fp=0123456789abcdef -->';
-        expect(atStart || atEnd, `marker ${m[0]} inside ${text.slice(0, 80)}`).toBe(true);
+    it('hostile model text: no live mention, raw HTML, remote image, link or forged marker reaches GitHub', async () => {
+      const evil = [
+        '@everyone please look, cc @octo-org/security and @alice',
+        '<img src="https://evil.example/track.png"> ![t](https://evil.example/t.png) [login](https://evil.example/phish)',
+        `<!-- hidden --> ${SUMMARY_MARKER} <details open><summary>x</summary></details>`,
+        '```js\nconst unclosed = true;',
+        '<!-- claude-pr-reviewer:fp=0123456789abcdef -->',
+      ].join('\n');
+      llm = await gateway((comments) =>
+        comments.map((c) => ({
+          ...c,
+          title: `@everyone <b>${String(c.title)}</b> ![x](https://e.x/i.png)`,
+          body: evil,
+        })),
+      );
+      github.pr.title = "Fix @alice's bug <img src=x onerror=alert(1)>";
+      await run({ 'min-severity': 'info' });
+      const texts = postedTexts(github);
+      expect(texts.length).toBeGreaterThan(8);
+      for (const text of texts) {
+        expect(liveMentions(text), text).toEqual([]);
+        // The only HTML is ours: the skipped-files fold of the summary.
+        const ourHtml = /<details><summary>Skipped files \(\d+\)<\/summary>|<\/details>$/gm;
+        expect(text.replace(ourHtml, '')).not.toMatch(/<\/?(img|b|details|summary)\b/i);
+        expect(text).not.toMatch(/(^|[^\\])\]\(https?:/);
+        expect(text).not.toMatch(/<!-- hidden/);
+        // Our markers only where we put them: the summary's first line, a comment's last line.
+        const markers = [...text.matchAll(/<!-- claude-pr-reviewer:[^>]*-->/g)];
+        for (const m of markers) {
+          const atStart = m.index === 0 && m[0] === SUMMARY_MARKER;
+          const atEnd =
+            m.index + m[0].length === text.length && m[0] !== '<!-- claude-pr-reviewer:fp=0123456789abcdef -->';
+          expect(atStart || atEnd, `marker ${m[0]} inside ${text.slice(0, 80)}`).toBe(true);
+        }
+        const fences = text.match(/^`{3,}/gm) ?? [];
+        expect(fences.length % 2, 'every fence closed').toBe(0);
       }
-      const fences = text.match(/^`{3,}/gm) ?? [];
-      expect(fences.length % 2, 'every fence closed').toBe(0);
-    }
+    });
+
+    it('untrusted text in the log cannot forge a workflow command', async () => {
+      llm = await gateway();
+      github.pr.title = 'Innocent\n::warning::forged by the PR title\n::add-mask::nothing';
+      const { log } = await run();
+      expect(log.split('\n').some((l) => l.startsWith('::warning::forged'))).toBe(false);
+      expect(log.split('\n').some((l) => l.startsWith('::add-mask::nothing'))).toBe(false);
+    });
   });
 
-  it('untrusted text in the log cannot forge a workflow command', async () => {
-    llm = await gateway();
-    github.pr.title = 'Innocent\n::warning::forged by the PR title\n::add-mask::nothing';
-    const { log } = await run();
-    expect(log.split('\n').some((l) => l.startsWith('::warning::forged'))).toBe(false);
-    expect(log.split('\n').some((l) => l.startsWith('::add-mask::nothing'))).toBe(false);
-  });
-});
+  describe('one review, never two, never zero', () => {
+    it('a 422 on some comments ends in one review with the good ones, and the refused ones in the summary with the reason', async () => {
+      llm = await gateway();
+      const reason = 'pull_request_review_thread.line must be part of the diff';
+      github.refuseComment = (c) => (c.path === 'README.md' || c.path === 'internal/re.js' ? reason : undefined);
+      const { exitCode, log } = await run();
+      expect(exitCode).toBe(0);
+      const submitted = github.reviews.filter((r) => r.event !== 'PENDING');
+      expect(submitted).toHaveLength(1);
+      expect(github.reviews.filter((r) => r.event === 'PENDING')).toHaveLength(0);
+      const comments = submitted[0]!.comments as { path: string }[];
+      expect(comments.length).toBeGreaterThan(4);
+      expect(comments.some((c) => c.path === 'README.md' || c.path === 'internal/re.js')).toBe(false);
+      const summary = github.issueComments[0]!.body;
+      expect(summary).toContain('GitHub refused 2 of');
+      expect(summary).toMatch(
+        /Unchecked input in README\.md.*GitHub refused it: Unprocessable Entity: pull\\_request\\_review\\_thread/,
+      );
+      expect(summary).toMatch(/Unchecked input in internal\/re\.js/);
+      expect(log).toMatch(/::warning::GitHub refused the comment on README\.md:\d+/);
+      // Bisecting cost pending reviews only: every one created was deleted.
+      const created = github.requests.filter(
+        (r) => r.method === 'POST' && /\/reviews$/.test(r.path) && r.status === 200,
+      );
+      expect(github.count('DELETE', /\/reviews\/\d+$/)).toBe(created.length - 1);
+      // Two refused comments among the rest cost a bounded number of probes, not one per comment.
+      expect(github.count('POST', /\/reviews$/)).toBeLessThanOrEqual(
+        2 + 2 * 2 * Math.ceil(Math.log2(comments.length + 2)),
+      );
+      expect(Number(readOutputs(actionEnv(github, {}).files.outputPath)['comments-posted'] ?? 0)).toBe(0);
+    });
 
-describe('one review, never two, never zero', () => {
-  let github: FakeGitHub;
-  let llm: FakeGateway;
+    it('max-comments holds, most severe first, with the overflow listed in the summary', async () => {
+      llm = await gateway();
+      const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'max-comments': '3' });
+      await runInProcess(env);
+      const comments = github.reviews[0]!.comments as { body: string }[];
+      expect(comments).toHaveLength(3);
+      expect(comments[0]!.body).toMatch(/^🟠 \*\*High\*\*/);
+      const summary = github.issueComments[0]!.body;
+      const overflow = summary.match(/over max-comments 3/g) ?? [];
+      expect(overflow.length).toBeGreaterThan(3);
+      expect(readOutputs(files.outputPath)['comments-posted']).toBe('3');
+    });
 
-  beforeEach(async () => {
-    github = await new FakeGitHub(fakePullRequest()).start();
-  });
-  afterEach(async () => {
-    await github.stop();
-    await llm.stop();
-  });
-  const run = (inputs: Record<string, string> = {}) =>
-    runInProcess(actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, ...inputs }).env);
+    it('a 70,000-character finding is clipped, keeps its fingerprint, and is posted once over three runs', async () => {
+      llm = await gateway((comments) => [{ ...comments[0], body: `Long. ${'x'.repeat(70_000)}` }]);
+      for (let i = 0; i < 3; i++) expect((await run()).exitCode).toBe(0);
+      expect(github.reviewComments).toHaveLength(1);
+      const body = github.reviewComments[0]!.body;
+      expect(body.length).toBeLessThanOrEqual(65_536);
+      expect(body).toMatch(/truncated[^\n]*\n\n<!-- claude-pr-reviewer:fp=[0-9a-f]{16} -->$/);
+      expect(github.issueComments).toHaveLength(1);
+    });
 
-  it('a 422 on some comments ends in one review with the good ones, and the refused ones in the summary with the reason', async () => {
-    llm = await gateway();
-    const reason = 'pull_request_review_thread.line must be part of the diff';
-    github.refuseComment = (c) => (c.path === 'README.md' || c.path === 'internal/re.js' ? reason : undefined);
-    const { exitCode, log } = await run();
-    expect(exitCode).toBe(0);
-    const submitted = github.reviews.filter((r) => r.event !== 'PENDING');
-    expect(submitted).toHaveLength(1);
-    expect(github.reviews.filter((r) => r.event === 'PENDING')).toHaveLength(0);
-    const comments = submitted[0]!.comments as { path: string }[];
-    expect(comments.length).toBeGreaterThan(4);
-    expect(comments.some((c) => c.path === 'README.md' || c.path === 'internal/re.js')).toBe(false);
-    const summary = github.issueComments[0]!.body;
-    expect(summary).toContain('GitHub refused 2 of');
-    expect(summary).toMatch(
-      /Unchecked input in README\.md.*GitHub refused it: Unprocessable Entity: pull\\_request\\_review\\_thread/,
-    );
-    expect(summary).toMatch(/Unchecked input in internal\/re\.js/);
-    expect(log).toMatch(/::warning::GitHub refused the comment on README\.md:\d+/);
-    // Bisecting cost pending reviews only: every one created was deleted.
-    const created = github.requests.filter((r) => r.method === 'POST' && /\/reviews$/.test(r.path) && r.status === 200);
-    expect(github.count('DELETE', /\/reviews\/\d+$/)).toBe(created.length - 1);
-    // Two refused comments among the rest cost a bounded number of probes, not one per comment.
-    expect(github.count('POST', /\/reviews$/)).toBeLessThanOrEqual(
-      2 + 2 * 2 * Math.ceil(Math.log2(comments.length + 2)),
-    );
-    expect(Number(readOutputs(actionEnv(github, {}).files.outputPath)['comments-posted'] ?? 0)).toBe(0);
-  });
+    it('a finding off the diff of a file in the PR becomes one file-level comment', async () => {
+      llm = await gateway((comments) =>
+        comments.map((c) => (c.line === 99999 ? { ...c, severity: 'high', quote: 'not in this diff' } : c)),
+      );
+      await run();
+      const file = github.reviewComments.filter((c) => c.subject_type === 'file');
+      expect(file).toHaveLength(1);
+      expect(file[0]!.body).toContain('On line 99999, which the diff does not show');
+      expect(github.requests.filter((r) => r.status === 422)).toHaveLength(0);
+      await run();
+      expect(github.reviewComments.filter((c) => c.subject_type === 'file')).toHaveLength(1);
+    });
 
-  it('max-comments holds, most severe first, with the overflow listed in the summary', async () => {
-    llm = await gateway();
-    const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'max-comments': '3' });
-    await runInProcess(env);
-    const comments = github.reviews[0]!.comments as { body: string }[];
-    expect(comments).toHaveLength(3);
-    expect(comments[0]!.body).toMatch(/^🟠 \*\*High\*\*/);
-    const summary = github.issueComments[0]!.body;
-    const overflow = summary.match(/over max-comments 3/g) ?? [];
-    expect(overflow.length).toBeGreaterThan(3);
-    expect(readOutputs(files.outputPath)['comments-posted']).toBe('3');
-  });
+    it('min-severity keeps lower findings out of the review and lists them', async () => {
+      llm = await gateway();
+      await run({ 'min-severity': 'high' });
+      const comments = github.reviews[0]!.comments as { body: string }[];
+      expect(comments.length).toBeGreaterThan(0);
+      for (const c of comments) expect(c.body).toMatch(/^🟠 \*\*High\*\*/);
+      expect(github.issueComments[0]!.body).toMatch(/Unchecked input in .*below min-severity high/);
+    });
 
-  it('a 70,000-character finding is clipped, keeps its fingerprint, and is posted once over three runs', async () => {
-    llm = await gateway((comments) => [{ ...comments[0], body: `Long. ${'x'.repeat(70_000)}` }]);
-    for (let i = 0; i < 3; i++) expect((await run()).exitCode).toBe(0);
-    expect(github.reviewComments).toHaveLength(1);
-    const body = github.reviewComments[0]!.body;
-    expect(body.length).toBeLessThanOrEqual(65_536);
-    expect(body).toMatch(/truncated[^\n]*\n\n<!-- claude-pr-reviewer:fp=[0-9a-f]{16} -->$/);
-    expect(github.issueComments).toHaveLength(1);
-  });
+    it('fail-on fails the step after posting; review-event REQUEST_CHANGES requests changes only then', async () => {
+      llm = await gateway();
+      const failed = await run({ 'fail-on': 'high', 'review-event': 'REQUEST_CHANGES' });
+      expect(failed.exitCode).toBe(1);
+      expect(failed.log).toMatch(/::error::a high finding reached fail-on: \S+:\d+/);
+      expect(github.reviews[0]!.event).toBe('REQUEST_CHANGES');
+      expect(github.issueComments).toHaveLength(1);
 
-  it('a finding off the diff of a file in the PR becomes one file-level comment', async () => {
-    llm = await gateway((comments) =>
-      comments.map((c) => (c.line === 99999 ? { ...c, severity: 'high', quote: 'not in this diff' } : c)),
-    );
-    await run();
-    const file = github.reviewComments.filter((c) => c.subject_type === 'file');
-    expect(file).toHaveLength(1);
-    expect(file[0]!.body).toContain('On line 99999, which the diff does not show');
-    expect(github.requests.filter((r) => r.status === 422)).toHaveLength(0);
-    await run();
-    expect(github.reviewComments.filter((c) => c.subject_type === 'file')).toHaveLength(1);
-  });
+      const quiet = await new FakeGitHub(fakePullRequest()).start();
+      await github.stop();
+      github = quiet;
+      const passed = await run({ 'fail-on': 'critical', 'review-event': 'REQUEST_CHANGES' });
+      expect(passed.exitCode).toBe(0);
+      expect(github.reviews[0]!.event).toBe('COMMENT');
+    });
 
-  it('min-severity keeps lower findings out of the review and lists them', async () => {
-    llm = await gateway();
-    await run({ 'min-severity': 'high' });
-    const comments = github.reviews[0]!.comments as { body: string }[];
-    expect(comments.length).toBeGreaterThan(0);
-    for (const c of comments) expect(c.body).toMatch(/^🟠 \*\*High\*\*/);
-    expect(github.issueComments[0]!.body).toMatch(/Unchecked input in .*below min-severity high/);
-  });
-
-  it('fail-on fails the step after posting; review-event REQUEST_CHANGES requests changes only then', async () => {
-    llm = await gateway();
-    const failed = await run({ 'fail-on': 'high', 'review-event': 'REQUEST_CHANGES' });
-    expect(failed.exitCode).toBe(1);
-    expect(failed.log).toMatch(/::error::a high finding reached fail-on: \S+:\d+/);
-    expect(github.reviews[0]!.event).toBe('REQUEST_CHANGES');
-    expect(github.issueComments).toHaveLength(1);
-
-    const quiet = await new FakeGitHub(fakePullRequest()).start();
-    await github.stop();
-    github = quiet;
-    const passed = await run({ 'fail-on': 'critical', 'review-event': 'REQUEST_CHANGES' });
-    expect(passed.exitCode).toBe(0);
-    expect(github.reviews[0]!.event).toBe('COMMENT');
-  });
-
-  it('every inline comment sits on a line GitHub resolves, with suggestions only on RIGHT ranges of one hunk', async () => {
-    llm = await gateway();
-    await run();
-    for (const c of github.reviews[0]!.comments as {
-      path: string;
-      line: number;
-      side: 'LEFT' | 'RIGHT';
-      body: string;
-    }[]) {
-      const patch = github.pr.files.find((f) => f.filename === c.path)?.patch;
-      expect(linesInPatch(patch)[c.side].has(c.line)).toBe(true);
-      if (c.body.includes('```suggestion')) expect(c.side).toBe('RIGHT');
-    }
+    it('every inline comment sits on a line GitHub resolves, with suggestions only on RIGHT ranges of one hunk', async () => {
+      llm = await gateway();
+      await run();
+      for (const c of github.reviews[0]!.comments as {
+        path: string;
+        line: number;
+        side: 'LEFT' | 'RIGHT';
+        body: string;
+      }[]) {
+        const patch = github.pr.files.find((f) => f.filename === c.path)?.patch;
+        expect(linesInPatch(patch)[c.side].has(c.line)).toBe(true);
+        if (c.body.includes('```suggestion')) expect(c.side).toBe('RIGHT');
+      }
+    });
   });
 });

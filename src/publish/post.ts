@@ -91,7 +91,13 @@ export async function postReview(
   octokit: Octokit,
   pr: PullRequest,
   findings: readonly Finding[],
-  review: { body: string; event: 'COMMENT' | 'REQUEST_CHANGES'; us: string; log?: (message: string) => void },
+  review: {
+    /** The review's body, for the number of comments it holds. */
+    body: (comments: number) => string;
+    event: 'COMMENT' | 'REQUEST_CHANGES';
+    us: string;
+    log?: (message: string) => void;
+  },
 ): Promise<PostedReview> {
   const api = reviews(octokit, pr);
   const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding) }));
@@ -101,7 +107,7 @@ export async function postReview(
     const reviewId = await api.create(
       items.map((i) => i.payload),
       review.event,
-      review.body,
+      review.body(items.length),
     );
     return { reviewId, posted: [...findings], rejected: [] };
   } catch (error) {
@@ -140,7 +146,7 @@ export async function postReview(
   const reviewId = await api.create(
     good.map((i) => i.payload),
     review.event,
-    review.body,
+    review.body(good.length),
   );
   return { reviewId, posted: good.map((i) => i.finding), rejected };
 }

@@ -69,10 +69,9 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
   const posted: Finding[] = [];
   let reviewId: number | undefined;
   let reviewError: string | undefined;
-  const wanted = decision.inline.length + decision.fileLevel.length;
   try {
     const review = await postReview(octokit, pr, decision.inline, {
-      body: reviewBody(wanted),
+      body: (n) => reviewBody(n + decision.fileLevel.length),
       event,
       us: ctx.us,
       log: ctx.log,

@@ -133,38 +133,24 @@ export interface PostedComment {
 
 /** Every inline review comment of the pull request, oldest first. */
 export async function listReviewComments(octokit: Octokit, ref: RepoRef): Promise<PostedComment[]> {
-  const comments: PostedComment[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.pulls.listReviewComments, {
-    owner: ref.owner,
-    repo: ref.repo,
-    pull_number: ref.number,
-    per_page: 100,
-  })) {
-    for (const c of page.data) {
-      comments.push({
-        id: c.id,
-        body: c.body,
-        author: c.user.login,
-        path: c.path,
-        // `line` is null once the comment is outdated by a later push.
-        line: c.line ?? undefined,
-        side: c.side === 'LEFT' ? 'LEFT' : 'RIGHT',
-      });
-    }
-  }
-  return comments;
+  const where = { owner: ref.owner, repo: ref.repo, pull_number: ref.number, per_page: 100 };
+  return octokit.paginate(octokit.rest.pulls.listReviewComments, where, (response) =>
+    response.data.map((c) => ({
+      id: c.id,
+      body: c.body,
+      author: c.user.login,
+      path: c.path,
+      // `line` is null once the comment is outdated by a later push.
+      line: c.line ?? undefined,
+      side: c.side === 'LEFT' ? ('LEFT' as const) : ('RIGHT' as const),
+    })),
+  );
 }
 
 /** Every conversation comment of the pull request, oldest first. */
 export async function listIssueComments(octokit: Octokit, ref: RepoRef): Promise<PostedComment[]> {
-  const comments: PostedComment[] = [];
-  for await (const page of octokit.paginate.iterator(octokit.rest.issues.listComments, {
-    owner: ref.owner,
-    repo: ref.repo,
-    issue_number: ref.number,
-    per_page: 100,
-  })) {
-    for (const c of page.data) comments.push({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' });
-  }
-  return comments;
+  const where = { owner: ref.owner, repo: ref.repo, issue_number: ref.number, per_page: 100 };
+  return octokit.paginate(octokit.rest.issues.listComments, where, (response) =>
+    response.data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' })),
+  );
 }
