@@ -125,9 +125,10 @@ export function placementFigures(plan: ReviewPlan, seed = 7): PlacementFigures {
     }
   }
   const hits = (files: readonly FileDiff[], list: RawComment[]): number =>
-    placeComments(list, files).filter(
-      (f, i) => f.anchor === 'line' && f.side === truth[i]?.side && f.line === truth[i]?.line,
-    ).length;
+    placeComments(list, files).filter((f, i) => {
+      const meant = truth[i];
+      return f.anchor === 'line' && f.side === meant?.side && f.line === meant.line;
+    }).length;
   const n = comments.length;
   const unquoted = comments.map((c) => {
     const copy = { ...c };
