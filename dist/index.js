@@ -80842,9 +80842,14 @@ function splitChunk(chunk) {
 function spotsOf(hunks) {
   const spots = [];
   hunks.forEach((hunk, index) => {
+    let old = hunk.oldStart;
+    let next = hunk.newStart;
     for (const l of hunk.lines) {
-      if (l.newLine !== void 0) spots.push({ side: "RIGHT", line: l.newLine, hunk: index, text: l.text });
-      if (l.oldLine !== void 0) spots.push({ side: "LEFT", line: l.oldLine, hunk: index, text: l.text });
+      const at = { LEFT: l.oldLine ?? old, RIGHT: l.newLine ?? next };
+      if (l.newLine !== void 0) spots.push({ side: "RIGHT", line: l.newLine, hunk: index, text: l.text, at });
+      if (l.oldLine !== void 0) spots.push({ side: "LEFT", line: l.oldLine, hunk: index, text: l.text, at });
+      if (l.oldLine !== void 0) old = l.oldLine + 1;
+      if (l.newLine !== void 0) next = l.newLine + 1;
     }
   });
   return spots;
@@ -80862,23 +80867,16 @@ function quoteMatches(quote, text) {
   }
   return false;
 }
-function nearestHunk(spots, side, line) {
-  let best;
-  for (const s of spots) {
-    if (s.side === side && (!best || Math.abs(s.line - line) < Math.abs(best.line - line))) best = s;
-  }
-  return best?.hunk;
-}
+var distance = (s, side, line) => Math.abs(s.at[side] - line) + (s.side === side ? 0 : 0.5);
+var MAX_MOVE = 20;
 function resolveSpot(spots, side, line, quote) {
   const cited = spots.find((s) => s.side === side && s.line === line);
   const usable = quote !== void 0 && squash(quote).length > 0;
   if (cited && (!usable || quoteMatches(quote, cited.text))) return cited;
   if (!usable) return void 0;
-  const hunk = cited?.hunk ?? nearestHunk(spots, side, line);
-  const matches = spots.filter((s) => s.hunk === hunk && quoteMatches(quote, s.text));
-  const distance = (s) => Math.abs(s.line - line) + (s.side === side ? 0 : 0.5);
-  const [best] = matches.sort((a, b) => distance(a) - distance(b));
-  return best ?? cited;
+  const [best] = spots.filter((s) => quoteMatches(quote, s.text)).sort((a, b) => distance(a, side, line) - distance(b, side, line));
+  if (cited && (!best || distance(best, side, line) > MAX_MOVE)) return cited;
+  return best;
 }
 function rightText(hunk, from, to) {
   return hunk.lines.filter((l) => l.newLine !== void 0).filter((l) => l.newLine >= from && l.newLine <= to).map((l) => l.text);
@@ -92312,7 +92310,7 @@ function codeSpan(text) {
   return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
 function inertProse(text) {
-  return text.replace(/\\(?=[[\]<])/g, "\\\\").replace(/</g, "&lt;").replace(/[[\]]/g, (b) => `\\${b}`).replace(/\b(?:https?:\/\/|www\.)[^\s`]+/gi, (url2) => codeSpan(url2)).replace(
+  return text.replace(/\\(?=[[\]<&])/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/[[\]]/g, (b) => `\\${b}`).replace(/\b(?:https?:\/\/|www\.)[^\s`]+/gi, (url2) => codeSpan(url2)).replace(
     /(^|[^\w`])@([A-Za-z0-9][\w-]*(?:\/[\w.-]+)?)/g,
     (_m, lead, name) => `${lead}${codeSpan(`@${name}`)}`
   );

@@ -10,6 +10,8 @@ describe('safeMarkdown', () => {
     expect(out).toContain('`@acme/security`');
     expect(out).toContain('`@everyone`');
     expect(out).toContain('bob@example.com');
+    // An entity that decodes to "@" stays text.
+    expect(safeMarkdown('&#64;alice &commat;bob')).toBe('&amp;#64;alice &amp;commat;bob');
   });
 
   it('escapes raw HTML, HTML comments and our markers, so nothing hidden or forged reaches the page', () => {

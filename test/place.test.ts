@@ -99,6 +99,31 @@ describe('placement by quote', () => {
     expect(f).toMatchObject({ anchor: 'file', note: 'line 300 (RIGHT) is not in the diff' });
   });
 
+  it("measures distance in the cited side's numbers: a miscounted context line stays on its side when old and new numbers differ", () => {
+    const shifted = toFileDiff({
+      filename: 'src/shift.ts',
+      status: 'modified',
+      additions: 2,
+      deletions: 0,
+      patch: ['@@ -33,4 +30,6 @@', ' alpha();', '+one();', '+two();', ' beta();', ' gamma();', ' delta();'].join('\n'),
+    });
+    // "gamma();" is line 34 on the RIGHT and 35 on the LEFT; the model said 35 (RIGHT).
+    const [f] = placeComments([finding({ path: 'src/shift.ts', line: 35, quote: 'gamma();' })], [shifted]);
+    expect(f).toMatchObject({ anchor: 'line', side: 'RIGHT', line: 34 });
+  });
+
+  it('does not follow a quote far from a cited line that is in the diff (a paraphrase, not a miscount)', () => {
+    const long = toFileDiff({
+      filename: 'src/long.ts',
+      status: 'modified',
+      additions: 40,
+      deletions: 0,
+      patch: ['@@ -1,1 +1,41 @@', ' start();', ...Array.from({ length: 40 }, (_, i) => `+step${i}();`)].join('\n'),
+    });
+    const [f] = placeComments([finding({ path: 'src/long.ts', line: 3, quote: 'step39();' })], [long]);
+    expect(f).toMatchObject({ anchor: 'line', line: 3 });
+  });
+
   it('accepts a quote with the diff marker copied, or cut short with an ellipsis', () => {
     expect(quoteMatches('5+      sum += item.price * discount;', '      sum += item.price * discount;')).toBe(true);
     expect(quoteMatches('sum += item.price * …', '      sum += item.price * discount;')).toBe(true);

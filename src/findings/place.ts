@@ -2,21 +2,31 @@ import type { DiffLine, FileDiff, Hunk, Side } from '../diff/diff.js';
 import type { RawComment } from './schema.js';
 import { fingerprint, type Finding } from './findings.js';
 
-/** One line a review comment can sit on: its side, its number on that side, its hunk and its text. */
+/**
+ * One line a review comment can sit on: its side, its number on that side, its hunk and its text, and where
+ * it falls in each side's numbering (a deleted line sits between two new-file lines), so distances to a
+ * cited number are measured in the cited side's numbers.
+ */
 interface Spot {
   side: Side;
   line: number;
   hunk: number;
   text: string;
+  at: Record<Side, number>;
 }
 
 /** Every commentable line of a file, on both sides (a context line is a spot on each side). */
 function spotsOf(hunks: readonly Hunk[]): Spot[] {
   const spots: Spot[] = [];
   hunks.forEach((hunk, index) => {
+    let old = hunk.oldStart;
+    let next = hunk.newStart;
     for (const l of hunk.lines) {
-      if (l.newLine !== undefined) spots.push({ side: 'RIGHT', line: l.newLine, hunk: index, text: l.text });
-      if (l.oldLine !== undefined) spots.push({ side: 'LEFT', line: l.oldLine, hunk: index, text: l.text });
+      const at = { LEFT: l.oldLine ?? old, RIGHT: l.newLine ?? next };
+      if (l.newLine !== undefined) spots.push({ side: 'RIGHT', line: l.newLine, hunk: index, text: l.text, at });
+      if (l.oldLine !== undefined) spots.push({ side: 'LEFT', line: l.oldLine, hunk: index, text: l.text, at });
+      if (l.oldLine !== undefined) old = l.oldLine + 1;
+      if (l.newLine !== undefined) next = l.newLine + 1;
     }
   });
   return spots;
@@ -38,31 +48,30 @@ export function quoteMatches(quote: string, text: string): boolean {
   return false;
 }
 
-/** The hunk a line falls in on a side, or the hunk nearest to it. */
-function nearestHunk(spots: readonly Spot[], side: Side, line: number): number | undefined {
-  let best: Spot | undefined;
-  for (const s of spots) {
-    if (s.side === side && (!best || Math.abs(s.line - line) < Math.abs(best.line - line))) best = s;
-  }
-  return best?.hunk;
-}
+/** How far a spot is from a cited line, in the cited side's numbers; the other side costs half a line more. */
+const distance = (s: Spot, side: Side, line: number): number =>
+  Math.abs(s.at[side] - line) + (s.side === side ? 0 : 0.5);
+
+/** How far a quote may move a comment from a cited line that is in the diff. */
+const MAX_MOVE = 20;
 
 /**
  * Where a comment really belongs: its own line when that is in the diff and its quote (if any) agrees;
- * else the line of the same hunk (or the nearest hunk) whose text the quote matches, nearest to the cited
- * number, on the cited side first. Undefined when neither the number nor the quote finds a diff line.
+ * else the diff line nearest to the cited number whose text the quote matches (on the cited side first,
+ * within MAX_MOVE lines when the cited line is itself in the diff). Undefined when neither the number nor
+ * the quote finds a diff line.
  */
 function resolveSpot(spots: readonly Spot[], side: Side, line: number, quote: string | undefined): Spot | undefined {
   const cited = spots.find((s) => s.side === side && s.line === line);
   const usable = quote !== undefined && squash(quote).length > 0;
   if (cited && (!usable || quoteMatches(quote, cited.text))) return cited;
   if (!usable) return undefined;
-  const hunk = cited?.hunk ?? nearestHunk(spots, side, line);
-  const matches = spots.filter((s) => s.hunk === hunk && quoteMatches(quote, s.text));
-  const distance = (s: Spot): number => Math.abs(s.line - line) + (s.side === side ? 0 : 0.5);
-  const [best] = matches.sort((a, b) => distance(a) - distance(b));
-  // A quote that matches nowhere may be paraphrased: the cited diff line is still the best guess.
-  return best ?? cited;
+  const [best] = spots
+    .filter((s) => quoteMatches(quote, s.text))
+    .sort((a, b) => distance(a, side, line) - distance(b, side, line));
+  // A quote that matches nowhere near may be paraphrased: the cited diff line is then the best guess.
+  if (cited && (!best || distance(best, side, line) > MAX_MOVE)) return cited;
+  return best;
 }
 
 /** The new-file text of lines from..to of one hunk (RIGHT side), for re-indenting a suggestion. */

@@ -38,13 +38,15 @@ export function codeSpan(text: string): string {
 }
 
 /**
- * Prose made inert: `<` escaped (no raw HTML, HTML comments or autolinks), `[` and `]` escaped (no link or
+ * Prose made inert: `&` and `<` escaped (no raw HTML, HTML comments, autolinks, or entities such as `&#64;`
+ * that would decode to a mention), `[` and `]` escaped (no link or
  * image, inline or by reference), bare URLs put in code (no autolink), and mentions (`@user`, `@org/team`,
  * `@everyone`) put in code so no one is notified.
  */
 function inertProse(text: string): string {
   return text
-    .replace(/\\(?=[[\]<])/g, '\\\\')
+    .replace(/\\(?=[[\]<&])/g, '\\\\')
+    .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/[[\]]/g, (b) => `\\${b}`)
     .replace(/\b(?:https?:\/\/|www\.)[^\s`]+/gi, (url) => codeSpan(url))
