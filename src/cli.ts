@@ -5,6 +5,7 @@ import { loadInstructions } from './prompt/instructions.js';
 import { estimateCost, executePlan, makePlan } from './review.js';
 import { createLlmClient } from './llm/factory.js';
 import { costTable, planReport } from './publish/render.js';
+import { terminalSafe } from './publish/markdown.js';
 
 /** Action inputs that make no sense locally: the key comes from the environment, GitHub is not involved. */
 const NOT_FLAGS = new Set(['api-key', 'github-token', 'pr-number', 'dry-run']);
@@ -57,16 +58,17 @@ async function main(): Promise<number> {
     return 0;
   }
   const log = (m: string): void => {
-    console.error(m);
+    console.error(terminalSafe(m));
   };
   const result = await executePlan(plan, settings, createLlmClient(settings, { log }), log);
   console.log('');
   for (const f of result.findings) {
-    console.log(`${f.path}:${f.line} [${f.severity}/${f.category}] ${f.title}${f.note ? ` (${f.note})` : ''}`);
-    console.log(`  ${f.body.trim().replace(/\n/g, '\n  ')}`);
+    const where = `${f.path}:${f.line} [${f.severity}/${f.category}] ${f.title}${f.note ? ` (${f.note})` : ''}`;
+    console.log(terminalSafe(where.replace(/\n/g, ' ')));
+    console.log(`  ${terminalSafe(f.body.trim()).replace(/\n/g, '\n  ')}`);
   }
   for (const o of result.outcomes.filter((x) => x.status !== 'ok'))
-    console.log(`not reviewed: call ${o.chunk.index + 1}: ${o.error}`);
+    console.log(terminalSafe(`not reviewed: call ${o.chunk.index + 1}: ${o.error ?? ''}`));
   console.log(`\n${result.findings.length} findings\n${costTable(result, settings.model)}`);
   return result.outcomes.every((o) => o.status !== 'ok') && result.outcomes.length > 0 ? 1 : 0;
 }

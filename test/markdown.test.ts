@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { liveMentions } from './helpers/markdown.js';
-import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from '../src/publish/markdown.js';
+import {
+  clipMarkdown,
+  codeSpan,
+  logSafe,
+  safeInline,
+  safeMarkdown,
+  safePath,
+  terminalSafe,
+} from '../src/publish/markdown.js';
 
 describe('safeMarkdown', () => {
   it('neutralises @user, @org/team and @everyone, and leaves e-mail addresses alone', () => {
@@ -83,5 +91,9 @@ describe('inline text, paths and clipping', () => {
     const line = logSafe('title\n::warning::forged\r\n::add-mask::x');
     expect(line).not.toMatch(/[\r\n]/);
     expect(line.split('\n').some((l) => l.startsWith('::'))).toBe(false);
+  });
+
+  it('strips terminal escape sequences from what the CLI prints, keeping newlines and tabs', () => {
+    expect(terminalSafe('a\u001b]0;pwned\u0007b\u001b[2J\tc\nd\u009b')).toBe('a]0;pwnedb[2J\tc\nd');
   });
 });

@@ -148,3 +148,9 @@ function openFence(text: string): string | undefined {
 export function logSafe(text: string): string {
   return text.replace(/\r/g, '\\r').replace(/\n/g, '\\n');
 }
+
+/** Untrusted text for a terminal: control characters removed (no escape sequence can move the cursor or retitle it). */
+export function terminalSafe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
