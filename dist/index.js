@@ -21325,12 +21325,12 @@ var require_lib = __commonJS({
             throw new Error("Client has already been disposed.");
           }
           const parsedUrl = new URL(requestUrl);
-          let info3 = this._prepareRequest(verb, parsedUrl, headers);
+          let info2 = this._prepareRequest(verb, parsedUrl, headers);
           const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
           let numTries = 0;
           let response;
           do {
-            response = yield this.requestRaw(info3, data);
+            response = yield this.requestRaw(info2, data);
             if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
               let authenticationHandler;
               for (const handler2 of this.handlers) {
@@ -21340,7 +21340,7 @@ var require_lib = __commonJS({
                 }
               }
               if (authenticationHandler) {
-                return authenticationHandler.handleAuthentication(this, info3, data);
+                return authenticationHandler.handleAuthentication(this, info2, data);
               } else {
                 return response;
               }
@@ -21363,8 +21363,8 @@ var require_lib = __commonJS({
                   }
                 }
               }
-              info3 = this._prepareRequest(verb, parsedRedirectUrl, headers);
-              response = yield this.requestRaw(info3, data);
+              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+              response = yield this.requestRaw(info2, data);
               redirectsRemaining--;
             }
             if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
@@ -21393,7 +21393,7 @@ var require_lib = __commonJS({
        * @param info
        * @param data
        */
-      requestRaw(info3, data) {
+      requestRaw(info2, data) {
         return __awaiter4(this, void 0, void 0, function* () {
           return new Promise((resolve3, reject) => {
             function callbackForResult(err, res) {
@@ -21405,7 +21405,7 @@ var require_lib = __commonJS({
                 resolve3(res);
               }
             }
-            this.requestRawWithCallback(info3, data, callbackForResult);
+            this.requestRawWithCallback(info2, data, callbackForResult);
           });
         });
       }
@@ -21415,12 +21415,12 @@ var require_lib = __commonJS({
        * @param data
        * @param onResult
        */
-      requestRawWithCallback(info3, data, onResult) {
+      requestRawWithCallback(info2, data, onResult) {
         if (typeof data === "string") {
-          if (!info3.options.headers) {
-            info3.options.headers = {};
+          if (!info2.options.headers) {
+            info2.options.headers = {};
           }
-          info3.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
         }
         let callbackCalled = false;
         function handleResult(err, res) {
@@ -21429,7 +21429,7 @@ var require_lib = __commonJS({
             onResult(err, res);
           }
         }
-        const req = info3.httpModule.request(info3.options, (msg) => {
+        const req = info2.httpModule.request(info2.options, (msg) => {
           const res = new HttpClientResponse(msg);
           handleResult(void 0, res);
         });
@@ -21441,7 +21441,7 @@ var require_lib = __commonJS({
           if (socket) {
             socket.end();
           }
-          handleResult(new Error(`Request timeout: ${info3.options.path}`));
+          handleResult(new Error(`Request timeout: ${info2.options.path}`));
         });
         req.on("error", function(err) {
           handleResult(err);
@@ -21477,27 +21477,27 @@ var require_lib = __commonJS({
         return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
       }
       _prepareRequest(method, requestUrl, headers) {
-        const info3 = {};
-        info3.parsedUrl = requestUrl;
-        const usingSsl = info3.parsedUrl.protocol === "https:";
-        info3.httpModule = usingSsl ? https : http;
+        const info2 = {};
+        info2.parsedUrl = requestUrl;
+        const usingSsl = info2.parsedUrl.protocol === "https:";
+        info2.httpModule = usingSsl ? https : http;
         const defaultPort = usingSsl ? 443 : 80;
-        info3.options = {};
-        info3.options.host = info3.parsedUrl.hostname;
-        info3.options.port = info3.parsedUrl.port ? parseInt(info3.parsedUrl.port) : defaultPort;
-        info3.options.path = (info3.parsedUrl.pathname || "") + (info3.parsedUrl.search || "");
-        info3.options.method = method;
-        info3.options.headers = this._mergeHeaders(headers);
+        info2.options = {};
+        info2.options.host = info2.parsedUrl.hostname;
+        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
+        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
+        info2.options.method = method;
+        info2.options.headers = this._mergeHeaders(headers);
         if (this.userAgent != null) {
-          info3.options.headers["user-agent"] = this.userAgent;
+          info2.options.headers["user-agent"] = this.userAgent;
         }
-        info3.options.agent = this._getAgent(info3.parsedUrl);
+        info2.options.agent = this._getAgent(info2.parsedUrl);
         if (this.handlers) {
           for (const handler2 of this.handlers) {
-            handler2.prepareRequest(info3.options);
+            handler2.prepareRequest(info2.options);
           }
         }
-        return info3;
+        return info2;
       }
       _mergeHeaders(headers) {
         if (this.requestOptions && this.requestOptions.headers) {
@@ -29290,7 +29290,7 @@ var require_sha256 = __commonJS({
         return digest;
       }
       exports2.hmac = hmac;
-      function fillBuffer(buffer, hmac2, info3, counter) {
+      function fillBuffer(buffer, hmac2, info2, counter) {
         var num = counter[0];
         if (num === 0) {
           throw new Error("hkdf: cannot expand more");
@@ -29299,15 +29299,15 @@ var require_sha256 = __commonJS({
         if (num > 1) {
           hmac2.update(buffer);
         }
-        if (info3) {
-          hmac2.update(info3);
+        if (info2) {
+          hmac2.update(info2);
         }
         hmac2.update(counter);
         hmac2.finish(buffer);
         counter[0]++;
       }
       var hkdfSalt = new Uint8Array(exports2.digestLength);
-      function hkdf(key, salt, info3, length) {
+      function hkdf(key, salt, info2, length) {
         if (salt === void 0) {
           salt = hkdfSalt;
         }
@@ -29322,7 +29322,7 @@ var require_sha256 = __commonJS({
         var out = new Uint8Array(length);
         for (var i = 0; i < length; i++) {
           if (bufpos === buffer.length) {
-            fillBuffer(buffer, hmac_, info3, counter);
+            fillBuffer(buffer, hmac_, info2, counter);
             bufpos = 0;
           }
           out[i] = buffer[bufpos++];
@@ -79849,8 +79849,8 @@ function throttling(octokit, octokitOptions) {
       "error",
       (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
     );
-    state.retryLimiter.on("failed", async function(error63, info3) {
-      const [state2, request2, options] = info3.args;
+    state.retryLimiter.on("failed", async function(error63, info2) {
+      const [state2, request2, options] = info2.args;
       const { pathname } = new URL(options.url, "http://github.test");
       const shouldRetryGraphQL = pathname.startsWith("/graphql") && error63.status !== 401;
       if (!(shouldRetryGraphQL || error63.status === 403 || error63.status === 429)) {
@@ -79928,11 +79928,11 @@ async function errorRequest(state, octokit, error63, options) {
 }
 async function wrapRequest2(state, octokit, request2, options) {
   const limiter = new import_light2.default();
-  limiter.on("failed", function(error63, info3) {
+  limiter.on("failed", function(error63, info2) {
     const maxRetries = ~~error63.request.request?.retries;
     const after = ~~error63.request.request?.retryAfter;
-    options.request.retryCount = info3.retryCount + 1;
-    if (maxRetries > info3.retryCount) {
+    options.request.retryCount = info2.retryCount + 1;
+    if (maxRetries > info2.retryCount) {
       return after * state.retryAfterBaseValue;
     }
   });
@@ -81083,10 +81083,15 @@ function classifySdkError(error63, sdk) {
   return new LlmError("network", `the connection failed: ${message}`);
 }
 function gatewayMessage(body, fallback) {
-  if (typeof body === "string" && body) return body;
+  if (typeof body === "string" && body) return truncateDetail(body);
   const shaped = body;
   const message = shaped?.error?.message ?? shaped?.message;
-  return typeof message === "string" && message ? message : fallback;
+  return truncateDetail(typeof message === "string" && message ? message : fallback);
+}
+var MAX_DETAIL_CHARS = 300;
+function truncateDetail(detail) {
+  const flat = detail.replace(/\s+/g, " ").trim();
+  return flat.length <= MAX_DETAIL_CHARS ? flat : `${flat.slice(0, MAX_DETAIL_CHARS - 1)}\u2026`;
 }
 function count2(value) {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
@@ -92266,10 +92271,10 @@ function createLlmClient(settings, options = {}) {
   const base = options.retry ?? DEFAULT_RETRY_POLICY;
   const retry2 = log ? {
     ...base,
-    onRetry: (info3) => {
-      base.onRetry?.(info3);
+    onRetry: (info2) => {
+      base.onRetry?.(info2);
       log(
-        `attempt ${info3.attempt} failed (${info3.error.message}); retrying in ${(info3.delayMs / 1e3).toFixed(1)} s`
+        `attempt ${info2.attempt} failed (${info2.error.message}); retrying in ${(info2.delayMs / 1e3).toFixed(1)} s`
       );
     }
   } : base;
@@ -92315,8 +92320,8 @@ function inertProse(text) {
     (_m, lead, name) => `${lead}${codeSpan(`@${name}`)}`
   );
 }
-function infoString(info3) {
-  const word = info3.replace(/[^\w+#.-]/g, "");
+function infoString(info2) {
+  const word = info2.replace(/[^\w+#.-]/g, "");
   return word.toLowerCase() === "suggestion" ? "text" : word;
 }
 function safeMarkdown(text) {
@@ -92559,6 +92564,26 @@ function planReport(plan, estimate, model) {
   return lines.join("\n");
 }
 
+// src/publish/redact.ts
+var MIN_SECRET_CHARS = 8;
+function redactor(secrets) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const secret of secrets) {
+    const value = secret.trim();
+    if (value.length < MIN_SECRET_CHARS) continue;
+    forms.add(value);
+    forms.add(encodeURIComponent(value));
+    forms.add(JSON.stringify(value).slice(1, -1));
+  }
+  const ordered = [...forms].sort((a, b) => b.length - a.length);
+  if (ordered.length === 0) return (text) => text;
+  return (text) => {
+    let out = text;
+    for (const form of ordered) out = out.split(form).join("***");
+    return out;
+  };
+}
+
 // src/publish/decide.ts
 var NOTHING_EARLIER = { fingerprints: /* @__PURE__ */ new Set(), lines: /* @__PURE__ */ new Set() };
 var lineKey = (path5, side, line) => `${path5}:${side}:${line}`;
@@ -92594,13 +92619,13 @@ function failing(findings, failOn) {
 }
 
 // src/publish/post.ts
-function toReviewComment(finding) {
+function toReviewComment(finding, redact = (t) => t) {
   return {
     path: finding.path,
     line: finding.line,
     side: finding.side,
     ...finding.start_line !== void 0 ? { start_line: finding.start_line, start_side: finding.side } : {},
-    body: commentBody(finding)
+    body: redact(commentBody(finding))
   };
 }
 var MAX_PROBES = 60;
@@ -92637,14 +92662,14 @@ function reviews(octokit, pr) {
 }
 async function postReview(octokit, pr, findings, review2) {
   const api = reviews(octokit, pr);
-  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding) }));
+  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review2.redact) }));
   let firstReason = "";
   if (items.length === 0) return { reviewId: void 0, posted: [], rejected: [] };
   try {
     const reviewId2 = await api.create(
       items.map((i) => i.payload),
       review2.event,
-      review2.body(items.length)
+      review2.redact(review2.body(items.length))
     );
     return { reviewId: reviewId2, posted: [...findings], rejected: [] };
   } catch (error63) {
@@ -92683,11 +92708,11 @@ async function postReview(octokit, pr, findings, review2) {
   const reviewId = await api.create(
     good.map((i) => i.payload),
     review2.event,
-    review2.body(good.length)
+    review2.redact(review2.body(good.length))
   );
   return { reviewId, posted: good.map((i) => i.finding), rejected };
 }
-async function postFileComment(octokit, pr, finding) {
+async function postFileComment(octokit, pr, finding, redact) {
   const { data } = await octokit.rest.pulls.createReviewComment({
     owner: pr.owner,
     repo: pr.repo,
@@ -92695,7 +92720,7 @@ async function postFileComment(octokit, pr, finding) {
     commit_id: pr.headSha,
     path: finding.path,
     subject_type: "file",
-    body: commentBody(finding)
+    body: redact(commentBody(finding))
   });
   return data.id;
 }
@@ -92741,6 +92766,7 @@ async function publish(ctx, result) {
       body: (n) => reviewBody(n + decision.fileLevel.length),
       event,
       us: ctx.us,
+      redact: ctx.redact,
       log: ctx.log
     });
     reviewId = review2.reviewId;
@@ -92760,39 +92786,36 @@ async function publish(ctx, result) {
   }
   for (const finding of decision.fileLevel) {
     try {
-      await postFileComment(octokit, pr, finding);
+      await postFileComment(octokit, pr, finding, ctx.redact);
       posted.push(finding);
     } catch (error63) {
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error63)}` });
     }
   }
-  const summary2 = summaryBody({
-    result,
-    findings: result.findings,
-    posted: posted.length,
-    alreadyPosted: decision.alreadyPosted.length,
-    listed,
-    model: settings.model,
-    ...reviewError ? { reviewError } : {}
-  });
+  const summary2 = ctx.redact(
+    summaryBody({
+      result,
+      findings: result.findings,
+      posted: posted.length,
+      alreadyPosted: decision.alreadyPosted.length,
+      listed,
+      model: settings.model,
+      ...reviewError ? { reviewError } : {}
+    })
+  );
   const summaryCommentId = await writeSummary(octokit, pr, summary2, await ourSummary(octokit, pr, ctx.us));
   return { reviewId, summaryCommentId, posted, listed, summary: summary2, failing: fail };
 }
-function dryRun(settings, result) {
+function dryRun(settings, result, redact) {
   const decision = decide(result.findings, NOTHING_EARLIER, settings);
   const listed = [
     ...decision.inline.map((finding) => ({ finding, reason: "dry run: would be an inline comment" })),
     ...decision.fileLevel.map((finding) => ({ finding, reason: "dry run: would be a file comment" })),
     ...decision.listed
   ];
-  const summary2 = summaryBody({
-    result,
-    findings: result.findings,
-    posted: 0,
-    alreadyPosted: 0,
-    listed,
-    model: settings.model
-  });
+  const summary2 = redact(
+    summaryBody({ result, findings: result.findings, posted: 0, alreadyPosted: 0, listed, model: settings.model })
+  );
   return {
     reviewId: void 0,
     summaryCommentId: void 0,
@@ -92805,27 +92828,33 @@ function dryRun(settings, result) {
 
 // src/main.ts
 async function run(deps = {}) {
+  const env = deps.env ?? process.env;
+  const raw = readInputs();
+  const secrets = [raw["api-key"], raw["github-token"], env.GITHUB_TOKEN].flatMap((s) => s?.trim() ? [s.trim()] : []);
+  for (const secret of secrets) setSecret(secret);
+  const redact = redactor(secrets);
+  const out = {
+    redact,
+    info: (message) => {
+      info(logSafe2(redact(message)));
+    },
+    warn: (message) => {
+      warning(logSafe2(redact(message)));
+    }
+  };
   try {
-    await review(deps);
+    await review(deps, env, raw, out);
   } catch (error63) {
-    setFailed(error63 instanceof Error ? error63.message : String(error63));
+    setFailed(redact(error63 instanceof Error ? error63.message : String(error63)));
   }
 }
-var info2 = (message) => {
-  info(logSafe2(message));
-};
-var warn = (message) => {
-  warning(logSafe2(message));
-};
 function readInputs() {
   const raw = {};
   for (const name of Object.keys(INPUT_DEFAULTS)) raw[name] = getInput(name);
   return raw;
 }
-async function review(deps) {
-  const env = deps.env ?? process.env;
-  const raw = readInputs();
-  if (raw["api-key"]) setSecret(raw["api-key"]);
+async function review(deps, env, raw, out) {
+  const { info: info2, warn } = out;
   const settings = parseSettings(raw);
   const eventName = env.GITHUB_EVENT_NAME ?? "";
   const payload = await readEvent(env.GITHUB_EVENT_PATH);
@@ -92833,7 +92862,7 @@ async function review(deps) {
     notice(
       "This pull request comes from a fork, and GitHub gives 'pull_request' runs from forks no secrets, so there is no API key and nothing was reviewed. To review fork PRs, trigger on 'pull_request_target': it is safe with this action, which reads the diff through the API and never runs the PR's code."
     );
-    setOutputs(void 0, {});
+    setOutputs(out.redact, void 0, {});
     return;
   }
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? "").split("/");
@@ -92844,7 +92873,6 @@ async function review(deps) {
     throw new Error(
       "input 'github-token' is empty; expected a token with pull-requests: write (the default ${{ github.token }} works)"
     );
-  setSecret(token);
   const octokit = createOctokit({
     token,
     baseUrl: env.GITHUB_API_URL || "https://api.github.com",
@@ -92860,7 +92888,7 @@ async function review(deps) {
   });
   if (pr.draft) {
     notice(`Pull request #${pr.number} is a draft; it will be reviewed when it is marked ready for review.`);
-    setOutputs(void 0, {});
+    setOutputs(out.redact, void 0, {});
     return;
   }
   const instructions = await loadInstructions(
@@ -92870,7 +92898,9 @@ async function review(deps) {
   );
   const plan = await group("Plan the review", () => {
     const made = makePlan(pr, settings, instructions);
-    info(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model));
+    info(
+      out.redact(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model))
+    );
     return Promise.resolve(made);
   });
   if (!settings.apiKey) {
@@ -92880,7 +92910,7 @@ async function review(deps) {
       );
     }
     notice("dry-run without api-key: the plan and the estimated cost are in the log; no model was called.");
-    setOutputs(void 0, { plan });
+    setOutputs(out.redact, void 0, { plan });
     return;
   }
   if (settings.modelInfo?.endOfLife) {
@@ -92906,14 +92936,16 @@ async function review(deps) {
       `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
     );
   }
-  const published = settings.dryRun ? dryRun(settings, result) : await group("Post the review", async () => {
+  const published = settings.dryRun ? dryRun(settings, result, out.redact) : await group("Post the review", async () => {
     const us = await whoAmI(octokit, info2);
     info2(`Posting as ${us}; only comments by ${us} count as ours`);
-    return publish({ octokit, pr, settings, us, log: info2, warn }, result).catch((error63) => {
-      throw explainGitHubError(error63, "post the summary comment");
-    });
+    return publish({ octokit, pr, settings, us, redact: out.redact, log: info2, warn }, result).catch(
+      (error63) => {
+        throw explainGitHubError(error63, "post the summary comment");
+      }
+    );
   });
-  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY);
+  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY, out);
 }
 async function readEvent(path5) {
   if (!path5) return {};
@@ -92925,11 +92957,11 @@ async function readEvent(path5) {
     });
   }
 }
-async function finish(result, published, model, stepSummary) {
+async function finish(result, published, model, stepSummary, out) {
   if (stepSummary) await appendFile2(stepSummary, `${published.summary}
 `);
   info(costTable(result, model));
-  setOutputs(result, {
+  setOutputs(out.redact, result, {
     reviewId: published.reviewId,
     summaryCommentId: published.summaryCommentId,
     posted: published.posted.length
@@ -92939,7 +92971,7 @@ async function finish(result, published, model, stepSummary) {
     throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? "unknown error"}`);
   }
   if (failed.length > 0)
-    warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+    out.warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
   if (published.failing) {
     const f = published.failing;
     throw new Error(
@@ -92947,7 +92979,7 @@ async function finish(result, published, model, stepSummary) {
     );
   }
 }
-function setOutputs(result, extra) {
+function setOutputs(redact, result, extra) {
   const plan = result?.plan ?? extra.plan;
   const outputs = {
     "review-id": extra.reviewId ?? "",
@@ -92965,7 +92997,7 @@ function setOutputs(result, extra) {
     // No SARIF file is written by this version.
     "sarif-file": ""
   };
-  for (const [name, value] of Object.entries(outputs)) setOutput(name, value);
+  for (const [name, value] of Object.entries(outputs)) setOutput(name, redact(String(value)));
 }
 
 // src/index.ts

@@ -11,6 +11,7 @@ import type { LlmClient } from './llm/client.js';
 import type { RetryPolicy } from './llm/retry.js';
 import { costTable, planReport } from './publish/render.js';
 import { logSafe } from './publish/markdown.js';
+import { redactor, type Redact } from './publish/redact.js';
 import { dryRun, publish, type Published } from './publish/publish.js';
 
 /** What the run depends on from outside, so tests can pass their own. */
@@ -24,22 +25,38 @@ export interface RunDependencies {
   githubThrottle?: boolean;
 }
 
-/** The action's entry: one top-level catch that fails the step with a readable message. */
-export async function run(deps: RunDependencies = {}): Promise<void> {
-  try {
-    await review(deps);
-  } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
-  }
+/** Where the run writes: log lines (one line each: they carry paths, gateway and model text) with secrets redacted. */
+interface Out {
+  redact: Redact;
+  info: (message: string) => void;
+  warn: (message: string) => void;
 }
 
-/** Log lines of the stages carry untrusted text (paths, gateway and model messages): one line each, always. */
-const info = (message: string): void => {
-  core.info(logSafe(message));
-};
-const warn = (message: string): void => {
-  core.warning(logSafe(message));
-};
+/**
+ * The action's entry: one top-level catch that fails the step with a readable message. The secrets are
+ * known (and masked) before anything else runs, so no text the action writes can carry them.
+ */
+export async function run(deps: RunDependencies = {}): Promise<void> {
+  const env = deps.env ?? process.env;
+  const raw = readInputs();
+  const secrets = [raw['api-key'], raw['github-token'], env.GITHUB_TOKEN].flatMap((s) => (s?.trim() ? [s.trim()] : []));
+  for (const secret of secrets) core.setSecret(secret);
+  const redact = redactor(secrets);
+  const out: Out = {
+    redact,
+    info: (message) => {
+      core.info(logSafe(redact(message)));
+    },
+    warn: (message) => {
+      core.warning(logSafe(redact(message)));
+    },
+  };
+  try {
+    await review(deps, env, raw, out);
+  } catch (error) {
+    core.setFailed(redact(error instanceof Error ? error.message : String(error)));
+  }
+}
 
 function readInputs(): Record<string, string> {
   const raw: Record<string, string> = {};
@@ -47,10 +64,13 @@ function readInputs(): Record<string, string> {
   return raw;
 }
 
-async function review(deps: RunDependencies): Promise<void> {
-  const env = deps.env ?? process.env;
-  const raw = readInputs();
-  if (raw['api-key']) core.setSecret(raw['api-key']);
+async function review(
+  deps: RunDependencies,
+  env: NodeJS.ProcessEnv,
+  raw: Record<string, string>,
+  out: Out,
+): Promise<void> {
+  const { info, warn } = out;
   const settings = parseSettings(raw);
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const payload = await readEvent(env.GITHUB_EVENT_PATH);
@@ -60,7 +80,7 @@ async function review(deps: RunDependencies): Promise<void> {
       "This pull request comes from a fork, and GitHub gives 'pull_request' runs from forks no secrets, so there is no API key and nothing was reviewed. " +
         "To review fork PRs, trigger on 'pull_request_target': it is safe with this action, which reads the diff through the API and never runs the PR's code.",
     );
-    setOutputs(undefined, {});
+    setOutputs(out.redact, undefined, {});
     return;
   }
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? '').split('/');
@@ -71,7 +91,6 @@ async function review(deps: RunDependencies): Promise<void> {
     throw new Error(
       "input 'github-token' is empty; expected a token with pull-requests: write (the default ${{ github.token }} works)",
     );
-  core.setSecret(token);
 
   const octokit = createOctokit({
     token,
@@ -88,7 +107,7 @@ async function review(deps: RunDependencies): Promise<void> {
   });
   if (pr.draft) {
     core.notice(`Pull request #${pr.number} is a draft; it will be reviewed when it is marked ready for review.`);
-    setOutputs(undefined, {});
+    setOutputs(out.redact, undefined, {});
     return;
   }
   const instructions = await loadInstructions(
@@ -98,7 +117,9 @@ async function review(deps: RunDependencies): Promise<void> {
   );
   const plan = await core.group('Plan the review', () => {
     const made = makePlan(pr, settings, instructions);
-    core.info(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model));
+    core.info(
+      out.redact(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model)),
+    );
     return Promise.resolve(made);
   });
 
@@ -109,7 +130,7 @@ async function review(deps: RunDependencies): Promise<void> {
       );
     }
     core.notice('dry-run without api-key: the plan and the estimated cost are in the log; no model was called.');
-    setOutputs(undefined, { plan });
+    setOutputs(out.redact, undefined, { plan });
     return;
   }
 
@@ -138,15 +159,17 @@ async function review(deps: RunDependencies): Promise<void> {
     );
   }
   const published = settings.dryRun
-    ? dryRun(settings, result)
+    ? dryRun(settings, result, out.redact)
     : await core.group('Post the review', async () => {
         const us = await whoAmI(octokit, info);
         info(`Posting as ${us}; only comments by ${us} count as ours`);
-        return publish({ octokit, pr, settings, us, log: info, warn }, result).catch((error: unknown) => {
-          throw explainGitHubError(error, 'post the summary comment');
-        });
+        return publish({ octokit, pr, settings, us, redact: out.redact, log: info, warn }, result).catch(
+          (error: unknown) => {
+            throw explainGitHubError(error, 'post the summary comment');
+          },
+        );
       });
-  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY);
+  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY, out);
 }
 
 async function readEvent(path: string | undefined): Promise<EventPayload> {
@@ -166,11 +189,12 @@ async function finish(
   published: Published,
   model: string,
   stepSummary: string | undefined,
+  out: Out,
 ): Promise<void> {
   // Appended directly rather than through core.summary, which keeps the first file path it saw.
   if (stepSummary) await appendFile(stepSummary, `${published.summary}\n`);
   core.info(costTable(result, model));
-  setOutputs(result, {
+  setOutputs(out.redact, result, {
     reviewId: published.reviewId,
     summaryCommentId: published.summaryCommentId,
     posted: published.posted.length,
@@ -180,7 +204,7 @@ async function finish(
     throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? 'unknown error'}`);
   }
   if (failed.length > 0)
-    warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+    out.warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
   if (published.failing) {
     const f = published.failing;
     throw new Error(
@@ -207,6 +231,7 @@ export const OUTPUT_NAMES = [
 ] as const;
 
 function setOutputs(
+  redact: Redact,
   result: ReviewResult | undefined,
   extra: { reviewId?: number | undefined; summaryCommentId?: number | undefined; posted?: number; plan?: ReviewPlan },
 ): void {
@@ -227,5 +252,5 @@ function setOutputs(
     // No SARIF file is written by this version.
     'sarif-file': '',
   };
-  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, value);
+  for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)));
 }

@@ -1,6 +1,7 @@
 // Comments people can trust, tested end to end: the action in this process against a fake GitHub and a
 // fake Messages gateway on 127.0.0.1.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { FakeGitHub, linesInPatch, type StoredComment } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
@@ -153,6 +154,49 @@ describe('the action against fakes', () => {
         }
         const fences = text.match(/^`{3,}/gm) ?? [];
         expect(fences.length % 2, 'every fence closed').toBe(0);
+      }
+    });
+
+    it('a key echoed by the gateway or the model, and the GitHub token, appear in nothing we write', async () => {
+      let calls = 0;
+      llm = await new FakeGateway({
+        apiKey: KEY,
+        auth: 'x-api-key',
+        reply: (body) => {
+          calls += 1;
+          if (calls === 1) {
+            return {
+              status: 500,
+              error: { type: 'api_error', message: `upstream rejected key ${KEY} (token ${github.token})` },
+            };
+          }
+          const review = scriptedReview(userTextOf(body));
+          return {
+            toolInput: {
+              summary: `Reviewed with ${KEY}`,
+              comments: review.comments.map((c) => ({
+                ...c,
+                body: `I saw ${KEY} and ${encodeURIComponent(github.token)}`,
+              })),
+            },
+          };
+        },
+      }).start();
+      const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'min-severity': 'info' });
+      const { log } = await runInProcess(env, {
+        retry: { maxAttempts: 3, maxTotalMs: 5_000, baseDelayMs: 1, maxDelayMs: 2 },
+      });
+      expect(calls).toBeGreaterThan(1);
+      const written = [
+        ...postedTexts(github),
+        log.replace(/^::add-mask::.*$/gm, ''),
+        readFileSync(files.summaryPath, 'utf8'),
+        readFileSync(files.outputPath, 'utf8'),
+      ];
+      expect(postedTexts(github).join('\n')).toContain('***');
+      for (const text of written) {
+        expect(text).not.toContain(KEY);
+        expect(text).not.toContain(github.token);
       }
     });
 

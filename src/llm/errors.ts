@@ -77,10 +77,19 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError
 
 /** The gateway's own words from an error body (`{error: {message}}`, `{message}` or a string). */
 function gatewayMessage(body: unknown, fallback: string): string {
-  if (typeof body === 'string' && body) return body;
+  if (typeof body === 'string' && body) return truncateDetail(body);
   const shaped = body as { error?: { message?: unknown }; message?: unknown } | null | undefined;
   const message = shaped?.error?.message ?? shaped?.message;
-  return typeof message === 'string' && message ? message : fallback;
+  return truncateDetail(typeof message === 'string' && message ? message : fallback);
+}
+
+/** Characters of a gateway's error text we repeat: enough to act on, not a page of HTML or an echoed request. */
+export const MAX_DETAIL_CHARS = 300;
+
+/** A gateway's error text as we repeat it: on one line, at most MAX_DETAIL_CHARS characters. */
+export function truncateDetail(detail: string): string {
+  const flat = detail.replace(/\s+/g, ' ').trim();
+  return flat.length <= MAX_DETAIL_CHARS ? flat : `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…`;
 }
 
 /** A token count as reported, or 0 when a gateway leaves it out. */

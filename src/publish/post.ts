@@ -2,6 +2,7 @@ import type { Octokit } from '../source/github.js';
 import type { PullRequest } from '../source/types.js';
 import type { Finding } from '../findings/findings.js';
 import { commentBody } from './render.js';
+import type { Redact } from './redact.js';
 
 /** The REST shape of one inline review comment. */
 export interface ReviewCommentPayload {
@@ -13,13 +14,13 @@ export interface ReviewCommentPayload {
   body: string;
 }
 
-export function toReviewComment(finding: Finding): ReviewCommentPayload {
+export function toReviewComment(finding: Finding, redact: Redact = (t) => t): ReviewCommentPayload {
   return {
     path: finding.path,
     line: finding.line,
     side: finding.side,
     ...(finding.start_line !== undefined ? { start_line: finding.start_line, start_side: finding.side } : {}),
-    body: commentBody(finding),
+    body: redact(commentBody(finding)),
   };
 }
 
@@ -96,18 +97,19 @@ export async function postReview(
     body: (comments: number) => string;
     event: 'COMMENT' | 'REQUEST_CHANGES';
     us: string;
+    redact: Redact;
     log?: (message: string) => void;
   },
 ): Promise<PostedReview> {
   const api = reviews(octokit, pr);
-  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding) }));
+  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review.redact) }));
   let firstReason = '';
   if (items.length === 0) return { reviewId: undefined, posted: [], rejected: [] };
   try {
     const reviewId = await api.create(
       items.map((i) => i.payload),
       review.event,
-      review.body(items.length),
+      review.redact(review.body(items.length)),
     );
     return { reviewId, posted: [...findings], rejected: [] };
   } catch (error) {
@@ -146,13 +148,18 @@ export async function postReview(
   const reviewId = await api.create(
     good.map((i) => i.payload),
     review.event,
-    review.body(good.length),
+    review.redact(review.body(good.length)),
   );
   return { reviewId, posted: good.map((i) => i.finding), rejected };
 }
 
 /** Posts a comment on a file of the pull request (not on a line); never retried. */
-export async function postFileComment(octokit: Octokit, pr: PullRequest, finding: Finding): Promise<number> {
+export async function postFileComment(
+  octokit: Octokit,
+  pr: PullRequest,
+  finding: Finding,
+  redact: Redact,
+): Promise<number> {
   const { data } = await octokit.rest.pulls.createReviewComment({
     owner: pr.owner,
     repo: pr.repo,
@@ -160,7 +167,7 @@ export async function postFileComment(octokit: Octokit, pr: PullRequest, finding
     commit_id: pr.headSha,
     path: finding.path,
     subject_type: 'file',
-    body: commentBody(finding),
+    body: redact(commentBody(finding)),
   });
   return data.id;
 }

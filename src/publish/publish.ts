@@ -5,6 +5,7 @@ import type { PullRequest } from '../source/types.js';
 import type { Settings } from '../settings/settings.js';
 import type { ReviewResult } from '../review.js';
 import type { Finding } from '../findings/findings.js';
+import type { Redact } from './redact.js';
 import { decide, failing, lineKey, NOTHING_EARLIER, type Decision, type Earlier } from './decide.js';
 import { githubReason, postFileComment, postReview, writeSummary } from './post.js';
 import { fingerprintOf, isSummaryBody, summaryBody, type Listed } from './render.js';
@@ -28,6 +29,8 @@ export interface PublishContext {
   settings: Settings;
   /** Our login: only comments by it count as ours. */
   us: string;
+  /** Applied to every text posted: no secret of the run leaves in a comment. */
+  redact: Redact;
   log: (message: string) => void;
   warn: (message: string) => void;
 }
@@ -74,6 +77,7 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       body: (n) => reviewBody(n + decision.fileLevel.length),
       event,
       us: ctx.us,
+      redact: ctx.redact,
       log: ctx.log,
     });
     reviewId = review.reviewId;
@@ -94,41 +98,38 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
   }
   for (const finding of decision.fileLevel) {
     try {
-      await postFileComment(octokit, pr, finding);
+      await postFileComment(octokit, pr, finding, ctx.redact);
       posted.push(finding);
     } catch (error) {
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
     }
   }
-  const summary = summaryBody({
-    result,
-    findings: result.findings,
-    posted: posted.length,
-    alreadyPosted: decision.alreadyPosted.length,
-    listed,
-    model: settings.model,
-    ...(reviewError ? { reviewError } : {}),
-  });
+  const summary = ctx.redact(
+    summaryBody({
+      result,
+      findings: result.findings,
+      posted: posted.length,
+      alreadyPosted: decision.alreadyPosted.length,
+      listed,
+      model: settings.model,
+      ...(reviewError ? { reviewError } : {}),
+    }),
+  );
   const summaryCommentId = await writeSummary(octokit, pr, summary, await ourSummary(octokit, pr, ctx.us));
   return { reviewId, summaryCommentId, posted, listed, summary, failing: fail };
 }
 
 /** A dry run: everything decided as for a real run, nothing posted; each finding is listed with where it would go. */
-export function dryRun(settings: Settings, result: ReviewResult): Published {
+export function dryRun(settings: Settings, result: ReviewResult, redact: Redact): Published {
   const decision: Decision = decide(result.findings, NOTHING_EARLIER, settings);
   const listed: Listed[] = [
     ...decision.inline.map((finding) => ({ finding, reason: 'dry run: would be an inline comment' })),
     ...decision.fileLevel.map((finding) => ({ finding, reason: 'dry run: would be a file comment' })),
     ...decision.listed,
   ];
-  const summary = summaryBody({
-    result,
-    findings: result.findings,
-    posted: 0,
-    alreadyPosted: 0,
-    listed,
-    model: settings.model,
-  });
+  const summary = redact(
+    summaryBody({ result, findings: result.findings, posted: 0, alreadyPosted: 0, listed, model: settings.model }),
+  );
   return {
     reviewId: undefined,
     summaryCommentId: undefined,
