@@ -130,14 +130,25 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
     if (c.path === '/v1/messages') {
       expect(call.headers['anthropic-version']).toBe('2023-06-01');
       expect(call.body.tool_choice).toEqual({ type: 'tool', name: 'submit_review' });
-      expect(Array.isArray(call.body.system) && call.body.system.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+      // Our rules in the system prompt; the breakpoint after the PR's data block, first in the user turn.
+      expect(Array.isArray(call.body.system) && call.body.system.some((b) => b.cache_control)).toBe(false);
+      const user = call.body.messages[0]!;
+      expect(user.role).toBe('user');
+      expect(Array.isArray(user.content) && user.content.map((p) => p.cache_control)).toEqual([
+        { type: 'ephemeral' },
+        undefined,
+      ]);
+      expect(Array.isArray(user.content) && user.content[0]?.text).toMatch(/<pull_request>\nTitle: /);
+      expect(Array.isArray(user.content) && user.content[1]?.text).toMatch(/<diff>\n## /);
     } else {
       expect(call.body.tool_choice).toEqual({ type: 'function', function: { name: 'submit_review' } });
       expect(call.body.stream_options).toEqual({ include_usage: true });
       expect(call.body.tools?.[0]?.type).toBe('function');
       const system = call.body.messages[0]!;
       expect(system.role).toBe('system');
-      expect(Array.isArray(system.content) && system.content.at(-1)?.cache_control).toEqual({ type: 'ephemeral' });
+      const user = call.body.messages[1]!;
+      expect(user.role).toBe('user');
+      expect(Array.isArray(user.content) && user.content[0]?.cache_control).toEqual({ type: 'ephemeral' });
     }
 
     expect(github.reviews).toHaveLength(1);

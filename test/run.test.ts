@@ -12,7 +12,7 @@ import {
 } from './helpers/action.js';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
-import { buildPrefix } from '../src/prompt/prompt.js';
+import { buildPrefix, userText } from '../src/prompt/prompt.js';
 import { runChunks, splitChunk } from '../src/run/run.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../src/llm/client.js';
 import { parseSettings } from '../src/settings/settings.js';
@@ -46,7 +46,7 @@ class ScriptedClient implements LlmClient {
   constructor(private readonly answer: (request: ReviewRequest, n: number) => Promise<LlmResult> | LlmResult) {}
   async review(request: ReviewRequest, options: CallOptions): Promise<LlmResult> {
     const n = this.calls.length;
-    this.calls.push({ user: request.user, started: Date.now() });
+    this.calls.push({ user: userText(request), started: Date.now() });
     options.onStart?.();
     return this.answer(request, n);
   }

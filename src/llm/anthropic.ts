@@ -53,7 +53,16 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
           },
         ],
         tool_choice: { type: 'tool', name: request.tool.name },
-        messages: [{ role: 'user', content: request.user }],
+        messages: [
+          {
+            role: 'user',
+            content: request.user.map((block) => ({
+              type: 'text' as const,
+              text: block.text,
+              ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
+            })),
+          },
+        ],
       };
       let message: Anthropic.Messages.Message;
       try {

@@ -3,7 +3,7 @@ import type { AuthStyle } from './providers.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
 import { ZERO_USAGE, type Usage } from './usage.js';
-import type { ReviewRequest } from '../prompt/prompt.js';
+import type { ReviewRequest, SystemBlock } from '../prompt/prompt.js';
 
 export interface OpenAiClientOptions {
   baseUrl: string;
@@ -51,11 +51,12 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
   };
 
   async function complete(request: ReviewRequest, call: CallOptions, withCacheControl: boolean): Promise<LlmResult> {
-    const system = request.system.map((block) => ({
-      type: 'text' as const,
-      text: block.text,
-      ...(block.cache && withCacheControl ? { cache_control: { type: 'ephemeral' } } : {}),
-    }));
+    const parts = (blocks: readonly SystemBlock[]) =>
+      blocks.map((block) => ({
+        type: 'text' as const,
+        text: block.text,
+        ...(block.cache && withCacheControl ? { cache_control: { type: 'ephemeral' } } : {}),
+      }));
     const params: OpenAI.Chat.ChatCompletionCreateParamsStreaming = {
       model: call.model,
       // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
@@ -76,8 +77,8 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       ],
       tool_choice: { type: 'function', function: { name: request.tool.name } },
       messages: [
-        { role: 'system', content: system },
-        { role: 'user', content: request.user },
+        { role: 'system', content: parts(request.system) },
+        { role: 'user', content: parts(request.user) },
       ],
     };
     let args = '';

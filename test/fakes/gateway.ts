@@ -480,11 +480,18 @@ export class FakeGateway {
     } else if (body.system) {
       systemParts = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : body.system;
     }
-    const pieces = [...toolText, ...systemParts.map((s) => ({ text: s.text, breakpoint: !!s.cache_control }))];
-    const messageText = messages
-      .map((m) => (typeof m.content === 'string' ? m.content : m.content.map((c) => c.text).join('')))
-      .join('');
-    const total = pieces.reduce((n, p) => n + tokens(p.text), 0) + tokens(messageText);
+    // The prefix runs tools → system → messages, up to the last breakpoint, wherever it is.
+    const messageParts = messages.flatMap((m) =>
+      typeof m.content === 'string'
+        ? [{ text: m.content, breakpoint: false }]
+        : m.content.map((c) => ({ text: c.text, breakpoint: !!c.cache_control })),
+    );
+    const pieces = [
+      ...toolText,
+      ...systemParts.map((s) => ({ text: s.text, breakpoint: !!s.cache_control })),
+      ...messageParts,
+    ];
+    const total = pieces.reduce((n, p) => n + tokens(p.text), 0);
     const lastBreak = pieces.map((p) => p.breakpoint).lastIndexOf(true);
     const prefix = pieces.slice(0, lastBreak + 1);
     const prefixTokens = prefix.reduce((n, p) => n + tokens(p.text), 0);
