@@ -75075,28 +75075,31 @@ function date4(params) {
 }
 
 // src/llm/models.ts
+var SONNET_LIST_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 var MODELS = [
   {
     id: "claude-sonnet-4-6",
     aliases: ["anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4.6"],
     contextWindow: 1e6,
-    maxOutputTokens: 128e3
+    maxOutputTokens: 128e3,
+    listPrice: SONNET_LIST_PRICE
   },
   {
     id: "claude-sonnet-4-5-20250929",
     aliases: ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4.5"],
     contextWindow: 2e5,
     maxOutputTokens: 64e3,
-    endOfLife: "November 30th, 2026"
+    endOfLife: "November 30th, 2026",
+    listPrice: SONNET_LIST_PRICE
   },
   {
     id: "claude-sonnet-4-20250514",
     aliases: ["claude-sonnet-4", "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4-20250514"],
     contextWindow: 2e5,
-    maxOutputTokens: 64e3
+    maxOutputTokens: 64e3,
+    listPrice: SONNET_LIST_PRICE
   }
 ];
-var SONNET_LIST_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 function findModel(name) {
   const key = name.trim().toLowerCase();
   return MODELS.find((m) => m.id === key || m.aliases.includes(key));
@@ -75433,6 +75436,7 @@ function parseSettings(raw) {
   }
   if (problems.length > 0) throw new SettingsError(problems);
   const apiFormat = v["api-format"] || provider.format;
+  const prices = v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : void 0);
   const auth2 = v.auth || (v.provider === "custom" && apiFormat === "openai" ? "bearer" : provider.auth);
   return {
     apiKey: v["api-key"].trim(),
@@ -75444,7 +75448,8 @@ function parseSettings(raw) {
     modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? v.model,
     modelInfo,
     contextWindow: v["context-window"] ?? modelInfo?.contextWindow ?? 2e5,
-    prices: v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : void 0),
+    prices,
+    capPrices: prices ?? modelInfo?.listPrice,
     include: v.include,
     exclude: v.exclude,
     chunkTokens: v["chunk-tokens"],
@@ -80642,6 +80647,8 @@ var LlmError = class extends Error {
   kind;
   status;
   retryAfterMs;
+  /** True when the attempt had begun to answer (its input was billed) before it failed. */
+  started = false;
   /** Errors worth another attempt of the same call. */
   get retryable() {
     return this.kind === "rate-limit" || this.kind === "server" || this.kind === "network" || this.kind === "stream";
@@ -80730,44 +80737,41 @@ async function runChunks(chunks, prefix, llm, options) {
   let spent = 0;
   let inFlight = 0;
   let warm = false;
-  const worstCase = (chunk) => {
-    if (!options.prices) return 0;
-    const cached2 = options.prefixTokens >= MIN_CACHEABLE_TOKENS;
-    return costUsd(
-      {
-        input: chunk.tokens + (cached2 ? 0 : options.prefixTokens),
-        cacheWrite: cached2 && !warm ? options.prefixTokens : 0,
-        cacheRead: cached2 && warm ? options.prefixTokens : 0,
-        output: options.call.maxTokens
-      },
-      options.prices
-    );
-  };
+  const worstCase = (request2) => options.prices ? worstCaseUsd(request2, options.prices, options.call.maxTokens) : 0;
   const review2 = async (chunk, depth, onStart) => {
     if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
-    const reserve = worstCase(chunk);
-    if (options.maxCostUsd !== void 0 && spent + inFlight + reserve > options.maxCostUsd) {
-      return [
-        empty(
-          chunk,
-          "not-run",
-          `not reviewed: this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)`
-        )
-      ];
-    }
+    const request2 = buildRequest(prefix, chunk, chunks.length);
+    const reserve = worstCase(request2);
+    const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight + reserve > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)` : void 0;
+    const refused = overCap();
+    if (refused) return [empty(chunk, "not-run", `not reviewed: ${refused}`)];
     inFlight += reserve;
-    const book = (usage2) => {
+    const book = (usage2, billed) => {
       inFlight -= reserve;
-      spent += options.prices ? costUsd(usage2, options.prices) : 0;
+      if (!options.prices || !billed) return;
+      const reported = usage2 !== void 0 && usage2.input + usage2.output + usage2.cacheRead + usage2.cacheWrite > 0;
+      spent += reported ? costUsd(usage2, options.prices) : reserve;
+    };
+    const beforeRetry = (billed) => {
+      if (!billed) return;
+      inFlight -= reserve;
+      spent += reserve;
+      const over = overCap();
+      if (over) {
+        inFlight += reserve;
+        throw new LlmError("budget", `not retried: ${over}`);
+      }
+      inFlight += reserve;
     };
     let result;
     try {
-      result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
+      result = await llm.review(request2, {
         ...options.call,
+        beforeRetry,
         ...onStart ? { onStart } : {}
       });
     } catch (error63) {
-      book(ZERO_USAGE);
+      book(void 0, error63 instanceof LlmError && error63.started);
       const message = error63 instanceof Error ? error63.message : String(error63);
       if (error63 instanceof LlmError && error63.kind === "too-large")
         return splitOrFail(chunk, depth, ZERO_USAGE, message);
@@ -80776,7 +80780,7 @@ async function runChunks(chunks, prefix, llm, options) {
       return [{ ...empty(chunk, "failed", message), calls: 1 }];
     }
     const { usage } = result;
-    book(usage);
+    book(usage, true);
     if (result.stopReason === "max_tokens") {
       return splitOrFail(chunk, depth, usage, "the answer was cut off at max-output-tokens");
     }
@@ -80871,6 +80875,13 @@ function splitChunk(chunk) {
   const pieces = hunk ? splitHunkInTwo(hunk) : void 0;
   if (!pieces) return void 0;
   return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
+}
+function worstCaseUsd(request2, prices, maxOutputTokens) {
+  const bytes = (blocks) => blocks.reduce((n, b) => n + Buffer.byteLength(b.text, "utf8"), 0);
+  const shared = Buffer.byteLength(JSON.stringify(request2.tool), "utf8") + bytes(request2.system) + bytes(request2.user.filter((b) => b.cache));
+  const own2 = bytes(request2.user.filter((b) => !b.cache));
+  const prefixPrice = Math.max(prices.cacheWrite, prices.input);
+  return (own2 * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1e6;
 }
 
 // src/findings/place.ts
@@ -81026,11 +81037,16 @@ function estimateCost(plan, prices, maxOutputTokens) {
   };
 }
 async function executePlan(plan, settings, llm, log) {
+  if (settings.maxCostUsd !== void 0 && !settings.capPrices) {
+    throw new Error(
+      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`
+    );
+  }
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
     concurrency: settings.concurrency,
     prefixTokens: plan.prefixTokens,
-    prices: settings.prices,
+    prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...log ? { log } : {}
   });
@@ -81175,17 +81191,19 @@ function createAnthropicClient(options) {
         ]
       };
       let message;
+      let started = false;
       try {
         const stream2 = sdk.messages.stream(params, call.signal ? { signal: call.signal } : {});
-        if (call.onStart) {
-          const onStart = call.onStart;
-          stream2.on("streamEvent", (event) => {
-            if (event.type === "message_start") onStart();
-          });
-        }
+        stream2.on("streamEvent", (event) => {
+          if (event.type !== "message_start" || started) return;
+          started = true;
+          call.onStart?.();
+        });
         message = await stream2.finalMessage();
       } catch (error63) {
-        throw classifySdkError(error63, Anthropic);
+        const failed = classifySdkError(error63, Anthropic);
+        failed.started = started;
+        throw failed;
       }
       const toolUse = message.content.find(
         (block) => block.type === "tool_use" && block.name === request2.tool.name
@@ -92207,9 +92225,9 @@ function createOpenAiClient(options) {
     let text = "";
     let finish2 = "unknown";
     let usage;
+    let started = false;
     try {
       const stream2 = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
-      let started = false;
       for await (const chunk of stream2) {
         if (!started) {
           started = true;
@@ -92222,7 +92240,9 @@ function createOpenAiClient(options) {
         if (chunk.usage) usage = usageOf(chunk.usage);
       }
     } catch (error63) {
-      throw classifySdkError(error63, OpenAI);
+      const failed = classifySdkError(error63, OpenAI);
+      failed.started = started;
+      throw failed;
     }
     const toolInput = args ? parseJson(args) : jsonInText(text);
     if (args && toolInput === void 0 && finish2 !== "length") {
@@ -92283,24 +92303,30 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
   return {
     async review(request2, options) {
       const started = now();
+      let billed = false;
       for (let attempt = 1; ; attempt++) {
         try {
           return await client.review(request2, options);
         } catch (caught) {
           const error63 = caught instanceof LlmError ? caught : new LlmError("network", String(caught));
+          billed = error63.started;
+          const giveUp = (message) => {
+            const final = new LlmError(error63.kind, message, error63.status);
+            final.started = billed;
+            return final;
+          };
           if (!error63.retryable) throw error63;
           const delay = backoffMs(attempt, error63, policy);
           const elapsed = now() - started;
           if (attempt >= policy.maxAttempts) {
-            throw new LlmError(error63.kind, `${error63.message} (gave up after ${attempt} attempts)`, error63.status);
+            throw giveUp(`${error63.message} (gave up after ${attempt} attempts)`);
           }
           if (elapsed + delay > policy.maxTotalMs) {
-            throw new LlmError(
-              error63.kind,
-              `${error63.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: waiting ${Math.round(delay / 1e3)}s more would pass the ${Math.round(policy.maxTotalMs / 1e3)}s retry budget)`,
-              error63.status
+            throw giveUp(
+              `${error63.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: waiting ${Math.round(delay / 1e3)}s more would pass the ${Math.round(policy.maxTotalMs / 1e3)}s retry budget)`
             );
           }
+          options.beforeRetry?.(billed);
           policy.onRetry?.({ attempt, delayMs: delay, error: error63 });
           await sleep3(delay);
         }
@@ -92962,9 +92988,10 @@ async function review(deps, env, raw, out) {
       `${settings.model} is deprecated by Anthropic and reaches end of life on ${settings.modelInfo.endOfLife}; plan a move to a newer model (set 'model', with 'context-window' and 'pricing' for a model this action does not know yet).`
     );
   }
-  if (settings.maxCostUsd !== void 0 && !settings.prices) {
-    warning(
-      `max-cost-usd (${settings.maxCostUsd}) cannot apply: no price is known for ${settings.model} on ${settings.provider.name}. Set 'pricing' to enforce it.`
+  if (settings.maxCostUsd !== void 0 && !settings.prices && settings.capPrices) {
+    const p = settings.capPrices;
+    notice(
+      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`
     );
   }
   const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, {

@@ -139,9 +139,10 @@ async function review(
       `${settings.model} is deprecated by Anthropic and reaches end of life on ${settings.modelInfo.endOfLife}; plan a move to a newer model (set 'model', with 'context-window' and 'pricing' for a model this action does not know yet).`,
     );
   }
-  if (settings.maxCostUsd !== undefined && !settings.prices) {
-    core.warning(
-      `max-cost-usd (${settings.maxCostUsd}) cannot apply: no price is known for ${settings.model} on ${settings.provider.name}. Set 'pricing' to enforce it.`,
+  if (settings.maxCostUsd !== undefined && !settings.prices && settings.capPrices) {
+    const p = settings.capPrices;
+    core.notice(
+      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`,
     );
   }
   const llm = deps.llm

@@ -109,11 +109,16 @@ export async function executePlan(
   llm: LlmClient,
   log?: (message: string) => void,
 ): Promise<ReviewResult> {
+  if (settings.maxCostUsd !== undefined && !settings.capPrices) {
+    throw new Error(
+      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`,
+    );
+  }
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
     concurrency: settings.concurrency,
     prefixTokens: plan.prefixTokens,
-    prices: settings.prices,
+    prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...(log ? { log } : {}),
   });

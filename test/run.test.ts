@@ -12,8 +12,8 @@ import {
 } from './helpers/action.js';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
-import { buildPrefix, userText } from '../src/prompt/prompt.js';
-import { runChunks, splitChunk } from '../src/run/run.js';
+import { buildPrefix, buildRequest, userText } from '../src/prompt/prompt.js';
+import { runChunks, splitChunk, worstCaseUsd } from '../src/run/run.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../src/llm/client.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
@@ -132,11 +132,14 @@ describe('runChunks', () => {
 
   it('books a cut-off call at its real cost before the halves are checked against the cap', async () => {
     const chunk = chunks[0]!;
-    const t = chunk.tokens;
+    const prefix = buildPrefix(PR, '', FILES);
+    const [half] = splitChunk(chunk)!;
     const cutCost = (1000 * 3 + 1000 * 15) / 1e6;
-    const halfWorstBound = (t * 3 + 2500 * 0.3 + 1000 * 15) / 1e6;
-    const firstWorst = (t * 3 + 2500 * 3.75 + 1000 * 15) / 1e6;
-    const cap = Math.max(firstWorst, cutCost + halfWorstBound);
+    const firstWorst = worstCaseUsd(buildRequest(prefix, chunk, 1), PRICES, 1000);
+    const halfWorst = worstCaseUsd(buildRequest(prefix, half!, 1), PRICES, 1000);
+    // Room for the first call, then for the cut-off call's real cost and one half, not two.
+    const cap = Math.max(firstWorst, cutCost + halfWorst) + 0.0001;
+    expect(cap).toBeLessThan(cutCost + 2 * halfWorst);
     const client = new ScriptedClient((_r, n) =>
       n === 0 ? { ...okResult(1000), toolInput: undefined, stopReason: 'max_tokens' } : okResult(),
     );

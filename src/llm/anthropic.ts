@@ -65,17 +65,19 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
         ],
       };
       let message: Anthropic.Messages.Message;
+      let started = false;
       try {
         const stream = sdk.messages.stream(params, call.signal ? { signal: call.signal } : {});
-        if (call.onStart) {
-          const onStart = call.onStart;
-          stream.on('streamEvent', (event) => {
-            if (event.type === 'message_start') onStart();
-          });
-        }
+        stream.on('streamEvent', (event) => {
+          if (event.type !== 'message_start' || started) return;
+          started = true;
+          call.onStart?.();
+        });
         message = await stream.finalMessage();
       } catch (error) {
-        throw classifySdkError(error, Anthropic);
+        const failed = classifySdkError(error, Anthropic);
+        failed.started = started;
+        throw failed;
       }
       const toolUse = message.content.find(
         (block): block is Anthropic.Messages.ToolUseBlock =>

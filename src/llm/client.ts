@@ -18,6 +18,11 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Called once, when the answer starts to stream: from then on the prompt cache holds the prefix. */
   onStart?: () => void;
+  /**
+   * Called before each retry with whether the failed attempt began to answer (and so was billed); it may
+   * throw (an LlmError of kind `budget`) to stop the retries.
+   */
+  beforeRetry?: (billed: boolean) => void;
 }
 
 /** A gateway adapter. Adapters are created once in `main` and passed in. */
@@ -36,10 +41,14 @@ export type LlmErrorKind =
   | 'server'
   | 'network'
   | 'stream'
-  | 'no-tool-call';
+  | 'no-tool-call'
+  | 'budget';
 
 /** A failed call, classified so the run can decide between stopping, retrying and reporting. */
 export class LlmError extends Error {
+  /** True when the attempt had begun to answer (its input was billed) before it failed. */
+  started = false;
+
   constructor(
     readonly kind: LlmErrorKind,
     message: string,

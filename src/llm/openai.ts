@@ -85,9 +85,9 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
     let text = '';
     let finish = 'unknown';
     let usage: Usage | undefined;
+    let started = false;
     try {
       const stream = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
-      let started = false;
       for await (const chunk of stream) {
         if (!started) {
           started = true;
@@ -100,7 +100,9 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
         if (chunk.usage) usage = usageOf(chunk.usage);
       }
     } catch (error) {
-      throw classifySdkError(error, OpenAI);
+      const failed = classifySdkError(error, OpenAI);
+      failed.started = started;
+      throw failed;
     }
     const toolInput = args ? parseJson(args) : jsonInText(text);
     if (args && toolInput === undefined && finish !== 'length') {

@@ -45,24 +45,31 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
   return {
     async review(request: ReviewRequest, options: CallOptions): Promise<LlmResult> {
       const started = now();
+      let billed = false;
       for (let attempt = 1; ; attempt++) {
         try {
           return await client.review(request, options);
         } catch (caught) {
           const error = caught instanceof LlmError ? caught : new LlmError('network', String(caught));
+          billed = error.started;
+          const giveUp = (message: string): LlmError => {
+            const final = new LlmError(error.kind, message, error.status);
+            final.started = billed;
+            return final;
+          };
           if (!error.retryable) throw error;
           const delay = backoffMs(attempt, error, policy);
           const elapsed = now() - started;
           if (attempt >= policy.maxAttempts) {
-            throw new LlmError(error.kind, `${error.message} (gave up after ${attempt} attempts)`, error.status);
+            throw giveUp(`${error.message} (gave up after ${attempt} attempts)`);
           }
           if (elapsed + delay > policy.maxTotalMs) {
-            throw new LlmError(
-              error.kind,
+            throw giveUp(
               `${error.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: waiting ${Math.round(delay / 1000)}s more would pass the ${Math.round(policy.maxTotalMs / 1000)}s retry budget)`,
-              error.status,
             );
           }
+          // The caller reserves the next attempt's cost, and may refuse it.
+          options.beforeRetry?.(billed);
           policy.onRetry?.({ attempt, delayMs: delay, error });
           await sleep(delay);
         }

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { chunkFileTokens, splitHunkInTwo, type Chunk, type ChunkFile } from '../plan/plan.js';
-import { buildRequest, type SystemBlock } from '../prompt/prompt.js';
+import { buildRequest, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Prices } from '../llm/models.js';
@@ -31,7 +31,7 @@ export interface RunOptions {
   concurrency: number;
   /** Estimated tokens of the shared prefix, for the cost reservations. */
   prefixTokens: number;
-  /** Prices of the model; without them the cost cap cannot apply. */
+  /** Prices the cap is enforced at (the known prices, or a stated stand-in); without them the cap cannot apply. */
   prices?: Prices | undefined;
   /** No call is made that could bring the run's cost past this (USD). */
   maxCostUsd?: number | undefined;
@@ -65,46 +65,56 @@ export async function runChunks(
   let inFlight = 0;
   let warm = false;
 
-  const worstCase = (chunk: Chunk): number => {
-    if (!options.prices) return 0;
-    const cached = options.prefixTokens >= MIN_CACHEABLE_TOKENS;
-    return costUsd(
-      {
-        input: chunk.tokens + (cached ? 0 : options.prefixTokens),
-        cacheWrite: cached && !warm ? options.prefixTokens : 0,
-        cacheRead: cached && warm ? options.prefixTokens : 0,
-        output: options.call.maxTokens,
-      },
-      options.prices,
-    );
-  };
+  const worstCase = (request: ReviewRequest): number =>
+    options.prices ? worstCaseUsd(request, options.prices, options.call.maxTokens) : 0;
 
   const review = async (chunk: Chunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
     if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
-    const reserve = worstCase(chunk);
-    if (options.maxCostUsd !== undefined && spent + inFlight + reserve > options.maxCostUsd) {
-      return [
-        empty(
-          chunk,
-          'not-run',
-          `not reviewed: this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)`,
-        ),
-      ];
-    }
+    const request = buildRequest(prefix, chunk, chunks.length);
+    const reserve = worstCase(request);
+    const overCap = (): string | undefined =>
+      options.maxCostUsd !== undefined && spent + inFlight + reserve > options.maxCostUsd
+        ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)`
+        : undefined;
+    const refused = overCap();
+    if (refused) return [empty(chunk, 'not-run', `not reviewed: ${refused}`)];
     inFlight += reserve;
-    /** Books the call's real cost in place of its reservation, before a split spends more. */
-    const book = (usage: Usage): void => {
+    /**
+     * Books the call's cost in place of its reservation, before a split spends more: the usage it reported;
+     * its whole reservation when it was billed but reported nothing (the cap must not assume it was free);
+     * nothing when it never reached the model.
+     */
+    const book = (usage: Usage | undefined, billed: boolean): void => {
       inFlight -= reserve;
-      spent += options.prices ? costUsd(usage, options.prices) : 0;
+      if (!options.prices || !billed) return;
+      const reported = usage !== undefined && usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
+      spent += reported ? costUsd(usage, options.prices) : reserve;
+    };
+    /**
+     * Before another attempt of this call: an attempt that began to answer was billed, so its reservation
+     * is spent; the next attempt needs a reservation of its own that still fits under the cap.
+     */
+    const beforeRetry = (billed: boolean): void => {
+      if (!billed) return;
+      inFlight -= reserve;
+      spent += reserve;
+      const over = overCap();
+      if (over) {
+        inFlight += reserve; // released by book() when the call settles
+        throw new LlmError('budget', `not retried: ${over}`);
+      }
+      inFlight += reserve;
     };
     let result: LlmResult;
     try {
-      result = await llm.review(buildRequest(prefix, chunk, chunks.length), {
+      result = await llm.review(request, {
         ...options.call,
+        beforeRetry,
         ...(onStart ? { onStart } : {}),
       });
     } catch (error) {
-      book(ZERO_USAGE);
+      // A last attempt that began to answer was billed: its reservation stays spent.
+      book(undefined, error instanceof LlmError && error.started);
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof LlmError && error.kind === 'too-large')
         return splitOrFail(chunk, depth, ZERO_USAGE, message);
@@ -113,7 +123,7 @@ export async function runChunks(
       return [{ ...empty(chunk, 'failed', message), calls: 1 }];
     }
     const { usage } = result;
-    book(usage);
+    book(usage, true);
     if (result.stopReason === 'max_tokens') {
       return splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens');
     }
@@ -218,4 +228,22 @@ export function splitChunk(chunk: Chunk): [Chunk, Chunk] | undefined {
   const pieces = hunk ? splitHunkInTwo(hunk) : undefined;
   if (!pieces) return undefined;
   return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
+}
+
+/**
+ * The most one attempt of a request can cost: every byte of it as a token (no byte-level BPE tokenizer
+ * makes more tokens than bytes, whatever whitespace, letter runs or base64 a diff holds), the shared prefix
+ * (tool, system, the PR's data block) at the cache-write price, since the cache may miss, and
+ * `max-output-tokens` of output.
+ */
+export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTokens: number): number {
+  const bytes = (blocks: readonly SystemBlock[]): number =>
+    blocks.reduce((n, b) => n + Buffer.byteLength(b.text, 'utf8'), 0);
+  const shared =
+    Buffer.byteLength(JSON.stringify(request.tool), 'utf8') +
+    bytes(request.system) +
+    bytes(request.user.filter((b) => b.cache));
+  const own = bytes(request.user.filter((b) => !b.cache));
+  const prefixPrice = Math.max(prices.cacheWrite, prices.input);
+  return (own * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1_000_000;
 }

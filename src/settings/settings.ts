@@ -59,6 +59,11 @@ export interface Settings {
   contextWindow: number;
   /** Prices per million tokens: `pricing`, else the provider's for this model; undefined = cost unknown. */
   prices: Prices | undefined;
+  /**
+   * Prices `max-cost-usd` is enforced at: `prices`, else Anthropic's list price of a known model (a stated
+   * stand-in); undefined for an unknown model without `pricing`, where a cap cannot be enforced.
+   */
+  capPrices: Prices | undefined;
   /** Globs a file must match to be reviewed; empty = all. */
   include: string[];
   /** Globs of files not reviewed, on top of the defaults; `!glob` lifts a default skip. */
@@ -280,6 +285,7 @@ export function parseSettings(raw: RawInputs): Settings {
   }
   if (problems.length > 0) throw new SettingsError(problems);
   const apiFormat: ApiFormat = v['api-format'] || provider.format;
+  const prices = v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : undefined);
   const auth: AuthStyle = v.auth || (v.provider === 'custom' && apiFormat === 'openai' ? 'bearer' : provider.auth);
   return {
     apiKey: v['api-key'].trim(),
@@ -291,7 +297,8 @@ export function parseSettings(raw: RawInputs): Settings {
     modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? v.model,
     modelInfo,
     contextWindow: v['context-window'] ?? modelInfo?.contextWindow ?? 200_000,
-    prices: v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : undefined),
+    prices,
+    capPrices: prices ?? modelInfo?.listPrice,
     include: v.include,
     exclude: v.exclude,
     chunkTokens: v['chunk-tokens'],
