@@ -101,7 +101,6 @@ async function runStrategy(
     const outcomes = await runChunks(chunks, prefix, client, {
       call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: 0 },
       concurrency,
-      prefixTokens: plan.prefixTokens,
       prices: settings.prices,
     });
     const wallMs = performance.now() - started;

@@ -80736,7 +80736,6 @@ async function runChunks(chunks, prefix, llm, options) {
   let stopped;
   let spent = 0;
   let inFlight = 0;
-  let warm = false;
   const worstCase = (request2) => options.prices ? worstCaseUsd(request2, options.prices, options.call.maxTokens) : 0;
   const review2 = async (chunk, depth, onStart) => {
     if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
@@ -80838,7 +80837,6 @@ async function runChunks(chunks, prefix, llm, options) {
       results.set(head, outcomes);
     });
     await Promise.race([started, first]);
-    warm = true;
     await Promise.all([
       first,
       ...tail.map((chunk) => limit3(() => review2(chunk, 0)).then((outcomes) => void results.set(chunk, outcomes)))
@@ -81045,7 +81043,6 @@ async function executePlan(plan, settings, llm, log) {
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
     concurrency: settings.concurrency,
-    prefixTokens: plan.prefixTokens,
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...log ? { log } : {}

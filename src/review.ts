@@ -117,7 +117,6 @@ export async function executePlan(
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
     concurrency: settings.concurrency,
-    prefixTokens: plan.prefixTokens,
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...(log ? { log } : {}),

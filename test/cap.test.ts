@@ -32,7 +32,6 @@ function run(chunks: Chunk[], client: LlmClient, maxCostUsd: number, files = FIL
   return runChunks(chunks, buildPrefix(PR, '', files), client, {
     call: { model: 'm', maxTokens: 1000, temperature: 0 },
     concurrency: 1,
-    prefixTokens: 2500,
     prices: PRICES,
     maxCostUsd,
   });

@@ -63,7 +63,6 @@ function run(chunks: Chunk[], client: LlmClient, extra: Partial<Parameters<typeo
   return runChunks(chunks, buildPrefix(PR, '', FILES), client, {
     call: { model: 'm', maxTokens: 1000, temperature: 0 },
     concurrency: 4,
-    prefixTokens: 2500,
     prices: PRICES,
     ...extra,
   });
@@ -136,7 +135,7 @@ describe('runChunks', () => {
     const [half] = splitChunk(chunk)!;
     const cutCost = (1000 * 3 + 1000 * 15) / 1e6;
     const firstWorst = worstCaseUsd(buildRequest(prefix, chunk, 1), PRICES, 1000);
-    const halfWorst = worstCaseUsd(buildRequest(prefix, half!, 1), PRICES, 1000);
+    const halfWorst = worstCaseUsd(buildRequest(prefix, half, 1), PRICES, 1000);
     // Room for the first call, then for the cut-off call's real cost and one half, not two.
     const cap = Math.max(firstWorst, cutCost + halfWorst) + 0.0001;
     expect(cap).toBeLessThan(cutCost + 2 * halfWorst);

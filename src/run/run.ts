@@ -29,8 +29,6 @@ export interface RunOptions {
   call: Omit<CallOptions, 'onStart'>;
   /** Calls in flight at once. */
   concurrency: number;
-  /** Estimated tokens of the shared prefix, for the cost reservations. */
-  prefixTokens: number;
   /** Prices the cap is enforced at (the known prices, or a stated stand-in); without them the cap cannot apply. */
   prices?: Prices | undefined;
   /** No call is made that could bring the run's cost past this (USD). */
@@ -63,7 +61,6 @@ export async function runChunks(
   let stopped: string | undefined;
   let spent = 0;
   let inFlight = 0;
-  let warm = false;
 
   const worstCase = (request: ReviewRequest): number =>
     options.prices ? worstCaseUsd(request, options.prices, options.call.maxTokens) : 0;
@@ -187,7 +184,6 @@ export async function runChunks(
       results.set(head, outcomes);
     });
     await Promise.race([started, first]);
-    warm = true;
     await Promise.all([
       first,
       ...tail.map((chunk) => limit(() => review(chunk, 0)).then((outcomes) => void results.set(chunk, outcomes))),
