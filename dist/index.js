@@ -75324,8 +75324,20 @@ var INPUT_DEFAULTS = {
   "min-severity": "low",
   "max-comments": "20",
   "fail-on": "none",
-  "review-event": "COMMENT"
+  "review-event": "COMMENT",
+  "allowed-associations": "OWNER, MEMBER, COLLABORATOR",
+  "review-label": "claude-review"
 };
+var AUTHOR_ASSOCIATIONS = [
+  "OWNER",
+  "MEMBER",
+  "COLLABORATOR",
+  "CONTRIBUTOR",
+  "FIRST_TIME_CONTRIBUTOR",
+  "FIRST_TIMER",
+  "MANNEQUIN",
+  "NONE"
+];
 var SettingsError = class extends Error {
   constructor(problems) {
     super(`Invalid action inputs (${problems.length}):
@@ -75357,6 +75369,12 @@ var pricingSchema = external_exports.object({
 var PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
 var severity = (extra = []) => external_exports.string().trim().toLowerCase().pipe(external_exports.enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(", ")}` }));
 var schema = external_exports.object({
+  "allowed-associations": external_exports.string().transform(
+    (v) => v.split(/[\s,]+/).filter(Boolean).map((a) => a.toUpperCase())
+  ).pipe(
+    external_exports.array(external_exports.enum(AUTHOR_ASSOCIATIONS, { message: `a comma-separated list of ${AUTHOR_ASSOCIATIONS.join(", ")}` }))
+  ),
+  "review-label": external_exports.string().trim().max(50, { message: "a label name of at most 50 characters, or none" }).transform((v) => v.toLowerCase() === "none" ? "" : v),
   "min-severity": severity(),
   "max-comments": intIn(0, 200),
   "fail-on": severity(["none"]),
@@ -75465,7 +75483,9 @@ function parseSettings(raw) {
     minSeverity: v["min-severity"],
     maxComments: v["max-comments"],
     failOn: v["fail-on"] === "none" ? void 0 : v["fail-on"],
-    reviewEvent: v["review-event"]
+    reviewEvent: v["review-event"],
+    allowedAssociations: v["allowed-associations"],
+    reviewLabel: v["review-label"]
   };
 }
 function safeJson(text) {
@@ -75517,6 +75537,14 @@ function isForkPullRequestEvent(eventName, payload) {
   const head = payload.pull_request.head?.repo?.full_name;
   const base = payload.pull_request.base?.repo?.full_name ?? payload.repository?.full_name;
   return head !== void 0 && base !== void 0 && head !== base;
+}
+function authorGate(payload, allowed, label2) {
+  const pr = payload.pull_request;
+  if (!pr) return void 0;
+  const association = (pr.author_association ?? "NONE").toUpperCase();
+  if (allowed.includes(association)) return void 0;
+  if (label2 && (pr.labels ?? []).some((l) => l.name?.toLowerCase() === label2.toLowerCase())) return void 0;
+  return { author: pr.user?.login ?? "unknown", association };
 }
 
 // node_modules/@actions/github/lib/context.js
@@ -92928,6 +92956,16 @@ async function review(deps, env, raw, out) {
   if (!settings.apiKey && isForkPullRequestEvent(eventName, payload)) {
     notice(
       "This pull request comes from a fork, and GitHub gives 'pull_request' runs from forks no secrets, so there is no API key and nothing was reviewed. To review fork PRs, trigger on 'pull_request_target': it is safe with this action, which reads the diff through the API and never runs the PR's code."
+    );
+    setOutputs(out.redact, void 0, {});
+    return;
+  }
+  const gated = authorGate(payload, settings.allowedAssociations, settings.reviewLabel);
+  if (gated) {
+    notice(
+      logSafe2(
+        `Not reviewed: the author ${gated.author} (${gated.association}) is not in allowed-associations (${settings.allowedAssociations.join(", ")})${settings.reviewLabel ? `; a maintainer can add the label '${settings.reviewLabel}' to have this pull request reviewed` : ""}. No model was called.`
+      )
     );
     setOutputs(out.redact, void 0, {});
     return;

@@ -1,7 +1,7 @@
 import * as core from '@actions/core';
 import { appendFile, readFile } from 'node:fs/promises';
 import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
-import { isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
+import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
 import { createOctokit, fetchPullRequest, explainGitHubError } from './source/github.js';
 import { whoAmI } from './source/identity.js';
 import { loadInstructions } from './prompt/instructions.js';
@@ -79,6 +79,16 @@ async function review(
     core.notice(
       "This pull request comes from a fork, and GitHub gives 'pull_request' runs from forks no secrets, so there is no API key and nothing was reviewed. " +
         "To review fork PRs, trigger on 'pull_request_target': it is safe with this action, which reads the diff through the API and never runs the PR's code.",
+    );
+    setOutputs(out.redact, undefined, {});
+    return;
+  }
+  const gated = authorGate(payload, settings.allowedAssociations, settings.reviewLabel);
+  if (gated) {
+    core.notice(
+      logSafe(
+        `Not reviewed: the author ${gated.author} (${gated.association}) is not in allowed-associations (${settings.allowedAssociations.join(', ')})${settings.reviewLabel ? `; a maintainer can add the label '${settings.reviewLabel}' to have this pull request reviewed` : ''}. No model was called.`,
+      ),
     );
     setOutputs(out.redact, undefined, {});
     return;

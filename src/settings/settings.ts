@@ -33,6 +33,8 @@ export const INPUT_DEFAULTS = {
   'max-comments': '20',
   'fail-on': 'none',
   'review-event': 'COMMENT',
+  'allowed-associations': 'OWNER, MEMBER, COLLABORATOR',
+  'review-label': 'claude-review',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -96,7 +98,24 @@ export interface Settings {
   failOn: Severity | undefined;
   /** The review's event: COMMENT, or REQUEST_CHANGES to request changes when `fail-on` is reached. */
   reviewEvent: 'COMMENT' | 'REQUEST_CHANGES';
+  /** Author associations whose pull requests are reviewed without a maintainer's label. */
+  allowedAssociations: AuthorAssociation[];
+  /** A label a maintainer adds to have any author's pull request reviewed; empty (`none`) = no such label. */
+  reviewLabel: string;
 }
+
+/** GitHub's author associations (`author_association` of a pull request). */
+export const AUTHOR_ASSOCIATIONS = [
+  'OWNER',
+  'MEMBER',
+  'COLLABORATOR',
+  'CONTRIBUTOR',
+  'FIRST_TIME_CONTRIBUTOR',
+  'FIRST_TIMER',
+  'MANNEQUIN',
+  'NONE',
+] as const;
+export type AuthorAssociation = (typeof AUTHOR_ASSOCIATIONS)[number];
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
@@ -150,6 +169,22 @@ const severity = (extra: readonly string[] = []) =>
     .pipe(z.enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(', ')}` }));
 
 const schema = z.object({
+  'allowed-associations': z
+    .string()
+    .transform((v) =>
+      v
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((a) => a.toUpperCase()),
+    )
+    .pipe(
+      z.array(z.enum(AUTHOR_ASSOCIATIONS, { message: `a comma-separated list of ${AUTHOR_ASSOCIATIONS.join(', ')}` })),
+    ),
+  'review-label': z
+    .string()
+    .trim()
+    .max(50, { message: 'a label name of at most 50 characters, or none' })
+    .transform((v) => (v.toLowerCase() === 'none' ? '' : v)),
   'min-severity': severity(),
   'max-comments': intIn(0, 200),
   'fail-on': severity(['none']),
@@ -315,6 +350,8 @@ export function parseSettings(raw: RawInputs): Settings {
     maxComments: v['max-comments'],
     failOn: v['fail-on'] === 'none' ? undefined : (v['fail-on'] as Severity),
     reviewEvent: v['review-event'],
+    allowedAssociations: v['allowed-associations'],
+    reviewLabel: v['review-label'],
   };
 }
 

@@ -3,6 +3,9 @@ export interface EventPayload {
   pull_request?: {
     number: number;
     draft?: boolean;
+    author_association?: string;
+    user?: { login?: string } | null;
+    labels?: { name?: string }[];
     head?: { repo?: { full_name?: string } | null };
     base?: { repo?: { full_name?: string } };
   };
@@ -38,4 +41,18 @@ export function isForkPullRequestEvent(eventName: string, payload: EventPayload)
   const head = payload.pull_request.head?.repo?.full_name;
   const base = payload.pull_request.base?.repo?.full_name ?? payload.repository?.full_name;
   return head !== undefined && base !== undefined && head !== base;
+}
+
+/** Why a pull request's author may not have it reviewed, or undefined when the review may go ahead. */
+export function authorGate(
+  payload: EventPayload,
+  allowed: readonly string[],
+  label: string,
+): { author: string; association: string } | undefined {
+  const pr = payload.pull_request;
+  if (!pr) return undefined; // workflow_dispatch: a maintainer started it
+  const association = (pr.author_association ?? 'NONE').toUpperCase();
+  if (allowed.includes(association)) return undefined;
+  if (label && (pr.labels ?? []).some((l) => l.name?.toLowerCase() === label.toLowerCase())) return undefined;
+  return { author: pr.user?.login ?? 'unknown', association };
 }
