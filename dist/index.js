@@ -75321,6 +75321,7 @@ var INPUT_DEFAULTS = {
   "chunk-tokens": "40000",
   concurrency: "4",
   "max-cost-usd": "2",
+  "max-minutes": "15",
   "min-severity": "low",
   "max-comments": "20",
   "fail-on": "none",
@@ -75404,6 +75405,9 @@ var schema = external_exports.object({
   "max-cost-usd": external_exports.string().trim().refine((v) => v === "" || v === "none" || /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, {
     message: "a positive amount in USD such as 2 or 0.50, or none for no cap"
   }).transform((v) => v === "" || v === "none" ? void 0 : Number(v)),
+  "max-minutes": external_exports.string().trim().refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 360, {
+    message: "a number of minutes above 0 and at most 360, such as 15"
+  }).transform(Number),
   "context-window": external_exports.string().trim().refine((v) => v === "" || /^\d+$/.test(v) && Number(v) >= 4096 && Number(v) <= 1e7, {
     message: "a whole number of tokens from 4096 to 10000000, or empty for the known model\u2019s"
   }).transform((v) => v === "" ? void 0 : Number(v)),
@@ -75473,6 +75477,7 @@ function parseSettings(raw) {
     chunkTokens: v["chunk-tokens"],
     concurrency: v.concurrency,
     maxCostUsd: v["max-cost-usd"],
+    maxMinutes: v["max-minutes"],
     githubToken: v["github-token"].trim(),
     prNumber: v["pr-number"],
     instructions: v.instructions.trim(),
@@ -80767,6 +80772,8 @@ async function runChunks(chunks, prefix, llm, options) {
   const worstCase = (request2) => options.prices ? worstCaseUsd(request2, options.prices, options.call.maxTokens) : 0;
   const review2 = async (chunk, depth, onStart) => {
     if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
+    if (options.signal?.aborted)
+      return [empty(chunk, "not-run", `not reviewed: ${options.deadline ?? "the run was stopped"}`)];
     const request2 = buildRequest(prefix, chunk, chunks.length);
     const reserve = worstCase(request2);
     const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight + reserve > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)` : void 0;
@@ -80794,6 +80801,7 @@ async function runChunks(chunks, prefix, llm, options) {
     try {
       result = await llm.review(request2, {
         ...options.call,
+        ...options.signal ? { signal: options.signal } : {},
         beforeRetry,
         ...onStart ? { onStart } : {}
       });
@@ -80803,6 +80811,9 @@ async function runChunks(chunks, prefix, llm, options) {
       if (error63 instanceof LlmError && error63.kind === "too-large")
         return splitOrFail(chunk, depth, ZERO_USAGE, message);
       if (error63 instanceof LlmError && error63.fatal) stopped = message;
+      if (options.signal?.aborted) {
+        return [{ ...empty(chunk, "not-run", `not reviewed: ${options.deadline ?? message}`), calls: 1 }];
+      }
       options.log?.(`${label(chunk)} failed: ${message}`);
       return [{ ...empty(chunk, "failed", message), calls: 1 }];
     }
@@ -81063,6 +81074,18 @@ function estimateCost(plan, prices, maxOutputTokens) {
   };
 }
 async function executePlan(plan, settings, llm, log) {
+  const deadline = new AbortController();
+  const why = `the run reached max-minutes (${settings.maxMinutes})`;
+  const timer = setTimeout(() => {
+    deadline.abort(new Error(why));
+  }, settings.maxMinutes * 6e4);
+  try {
+    return await reviewChunks(plan, settings, llm, log, { signal: deadline.signal, deadline: why });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+async function reviewChunks(plan, settings, llm, log, stop) {
   if (settings.maxCostUsd !== void 0 && !settings.capPrices) {
     throw new Error(
       `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`
@@ -81073,6 +81096,7 @@ async function executePlan(plan, settings, llm, log) {
     concurrency: settings.concurrency,
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
+    ...stop,
     ...log ? { log } : {}
   });
   const placed = placeComments(
@@ -81173,6 +81197,45 @@ function count2(value) {
   return typeof value === "number" && Number.isFinite(value) ? value : 0;
 }
 
+// src/llm/idle.ts
+var DEFAULT_IDLE_MS = 6e4;
+function idleWatch(ms, outer) {
+  const idle = new AbortController();
+  let timer;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      idle.abort();
+    }, ms);
+  };
+  arm();
+  const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+  return {
+    signal,
+    touch: arm,
+    stop: () => {
+      clearTimeout(timer);
+    },
+    /**
+     * The error to throw for an attempt that was aborted: silent too long (retryable), or stopped by the
+     * caller (not retryable); undefined when the attempt was not aborted by either.
+     */
+    abortError: () => {
+      if (outer?.aborted) {
+        const reason = outer.reason;
+        return new LlmError("cancelled", reason instanceof Error ? reason.message : "the call was stopped");
+      }
+      if (idle.signal.aborted) {
+        return new LlmError(
+          "network",
+          `no byte from the gateway for ${Math.round(ms / 1e3)} s; the attempt was aborted`
+        );
+      }
+      return void 0;
+    }
+  };
+}
+
 // src/llm/anthropic.ts
 function createAnthropicClient(options) {
   const headers = options.auth === "x-api-key" ? { "x-api-key": options.apiKey, Authorization: null, "anthropic-version": "2023-06-01" } : { "anthropic-version": "2023-06-01" };
@@ -81217,18 +81280,22 @@ function createAnthropicClient(options) {
       };
       let message;
       let started = false;
+      const watch = idleWatch(options.idleMs ?? DEFAULT_IDLE_MS, call.signal);
       try {
-        const stream2 = sdk.messages.stream(params, call.signal ? { signal: call.signal } : {});
+        const stream2 = sdk.messages.stream(params, { signal: watch.signal });
         stream2.on("streamEvent", (event) => {
+          watch.touch();
           if (event.type !== "message_start" || started) return;
           started = true;
           call.onStart?.();
         });
         message = await stream2.finalMessage();
       } catch (error63) {
-        const failed = classifySdkError(error63, Anthropic);
+        const failed = watch.abortError() ?? classifySdkError(error63, Anthropic);
         failed.started = started;
         throw failed;
+      } finally {
+        watch.stop();
       }
       const toolUse = message.content.find(
         (block) => block.type === "tool_use" && block.name === request2.tool.name
@@ -92251,9 +92318,11 @@ function createOpenAiClient(options) {
     let finish2 = "unknown";
     let usage;
     let started = false;
+    const watch = idleWatch(options.idleMs ?? DEFAULT_IDLE_MS, call.signal);
     try {
-      const stream2 = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
+      const stream2 = await sdk.chat.completions.create(params, { signal: watch.signal });
       for await (const chunk of stream2) {
+        watch.touch();
         if (!started) {
           started = true;
           call.onStart?.();
@@ -92264,10 +92333,14 @@ function createOpenAiClient(options) {
         if (choice?.finish_reason) finish2 = choice.finish_reason;
         if (chunk.usage) usage = usageOf(chunk.usage);
       }
+      const aborted2 = watch.abortError();
+      if (aborted2) throw aborted2;
     } catch (error63) {
-      const failed = classifySdkError(error63, OpenAI);
+      const failed = watch.abortError() ?? classifySdkError(error63, OpenAI);
       failed.started = started;
       throw failed;
+    } finally {
+      watch.stop();
     }
     const toolInput = args ? parseJson(args) : jsonInText(text);
     if (args && toolInput === void 0 && finish2 !== "length") {
@@ -92316,7 +92389,15 @@ var DEFAULT_RETRY_POLICY = {
   baseDelayMs: 1e3,
   maxDelayMs: 3e4
 };
-var realSleep = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
+var realSleep = (ms, signal) => new Promise((resolve3) => {
+  const timer = setTimeout(done, ms);
+  signal?.addEventListener("abort", done, { once: true });
+  function done() {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", done);
+    resolve3();
+  }
+});
 function backoffMs(attempt, error63, policy) {
   if (error63.retryAfterMs !== void 0) return error63.retryAfterMs;
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
@@ -92340,7 +92421,7 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
             final.started = billed;
             return final;
           };
-          if (!error63.retryable) throw error63;
+          if (!error63.retryable || options.signal?.aborted) throw error63;
           const delay = backoffMs(attempt, error63, policy);
           const elapsed = now() - started;
           if (attempt >= policy.maxAttempts) {
@@ -92353,7 +92434,8 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
           }
           options.beforeRetry?.(billed);
           policy.onRetry?.({ attempt, delayMs: delay, error: error63 });
-          await sleep3(delay);
+          await sleep3(delay, options.signal);
+          if (options.signal?.aborted) throw giveUp(`${error63.message} (not retried: the run was stopped)`);
         }
       }
     }
@@ -92377,7 +92459,8 @@ function createLlmClient(settings, options = {}) {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
     auth: settings.auth,
-    ...options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}
+    ...options.timeoutMs ? { timeoutMs: options.timeoutMs } : {},
+    ...options.idleMs ? { idleMs: options.idleMs } : {}
   };
   const adapter = settings.apiFormat === "openai" ? createOpenAiClient(connection) : createAnthropicClient(connection);
   return withRetries(adapter, retry2);
@@ -93031,6 +93114,7 @@ async function review(deps, env, raw, out) {
   }
   const llm = deps.llm ? deps.llm(settings) : createLlmClient(settings, {
     ...deps.retry ? { retry: deps.retry } : {},
+    ...deps.idleMs ? { idleMs: deps.idleMs } : {},
     log: info2
   });
   const result = await group(

@@ -21,6 +21,8 @@ export interface RunDependencies {
   llm?: (settings: Settings) => LlmClient;
   /** Retry policy of LLM calls; tests pass one with short waits. */
   retry?: RetryPolicy;
+  /** Milliseconds an LLM attempt may go without a byte (default 60 s); tests pass a short one. */
+  idleMs?: number;
   /** Pace GitHub writes as GitHub asks (default true). */
   githubThrottle?: boolean;
 }
@@ -159,6 +161,7 @@ async function review(
     ? deps.llm(settings)
     : createLlmClient(settings, {
         ...(deps.retry ? { retry: deps.retry } : {}),
+        ...(deps.idleMs ? { idleMs: deps.idleMs } : {}),
         log: info,
       });
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>

@@ -109,6 +109,26 @@ export async function executePlan(
   llm: LlmClient,
   log?: (message: string) => void,
 ): Promise<ReviewResult> {
+  // The deadline of the review calls: `max-minutes` from here.
+  const deadline = new AbortController();
+  const why = `the run reached max-minutes (${settings.maxMinutes})`;
+  const timer = setTimeout(() => {
+    deadline.abort(new Error(why));
+  }, settings.maxMinutes * 60_000);
+  try {
+    return await reviewChunks(plan, settings, llm, log, { signal: deadline.signal, deadline: why });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function reviewChunks(
+  plan: ReviewPlan,
+  settings: Settings,
+  llm: LlmClient,
+  log: ((message: string) => void) | undefined,
+  stop: { signal: AbortSignal; deadline: string },
+): Promise<ReviewResult> {
   if (settings.maxCostUsd !== undefined && !settings.capPrices) {
     throw new Error(
       `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`,
@@ -119,6 +139,7 @@ export async function executePlan(
     concurrency: settings.concurrency,
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
+    ...stop,
     ...(log ? { log } : {}),
   });
   const placed = placeComments(

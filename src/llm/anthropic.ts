@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import type { AuthStyle } from './providers.js';
 import type { CallOptions, LlmClient, LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
+import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import type { ReviewRequest } from '../prompt/prompt.js';
 
 export interface AnthropicClientOptions {
@@ -10,6 +11,8 @@ export interface AnthropicClientOptions {
   auth: AuthStyle;
   /** Milliseconds one attempt may take. */
   timeoutMs?: number;
+  /** Milliseconds an attempt may go without an event from the gateway (default 60 s). */
+  idleMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -66,18 +69,22 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
       };
       let message: Anthropic.Messages.Message;
       let started = false;
+      const watch = idleWatch(options.idleMs ?? DEFAULT_IDLE_MS, call.signal);
       try {
-        const stream = sdk.messages.stream(params, call.signal ? { signal: call.signal } : {});
+        const stream = sdk.messages.stream(params, { signal: watch.signal });
         stream.on('streamEvent', (event) => {
+          watch.touch();
           if (event.type !== 'message_start' || started) return;
           started = true;
           call.onStart?.();
         });
         message = await stream.finalMessage();
       } catch (error) {
-        const failed = classifySdkError(error, Anthropic);
+        const failed = watch.abortError() ?? classifySdkError(error, Anthropic);
         failed.started = started;
         throw failed;
+      } finally {
+        watch.stop();
       }
       const toolUse = message.content.find(
         (block): block is Anthropic.Messages.ToolUseBlock =>

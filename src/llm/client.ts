@@ -42,7 +42,8 @@ export type LlmErrorKind =
   | 'network'
   | 'stream'
   | 'no-tool-call'
-  | 'budget';
+  | 'budget'
+  | 'cancelled';
 
 /** A failed call, classified so the run can decide between stopping, retrying and reporting. */
 export class LlmError extends Error {

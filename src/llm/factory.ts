@@ -8,6 +8,8 @@ export interface LlmClientOptions {
   retry?: RetryPolicy;
   /** Milliseconds one attempt may take before it counts as a timeout (default 5 minutes). */
   timeoutMs?: number;
+  /** Milliseconds an attempt may go without a byte from the gateway before it is aborted (default 60 s). */
+  idleMs?: number;
   /** Told of each retry, so a wait shows in the log. */
   log?: (message: string) => void;
 }
@@ -32,6 +34,7 @@ export function createLlmClient(settings: Settings, options: LlmClientOptions = 
     apiKey: settings.apiKey,
     auth: settings.auth,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    ...(options.idleMs ? { idleMs: options.idleMs } : {}),
   };
   const adapter = settings.apiFormat === 'openai' ? createOpenAiClient(connection) : createAnthropicClient(connection);
   return withRetries(adapter, retry);

@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { AuthStyle } from './providers.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
+import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import { ZERO_USAGE, type Usage } from './usage.js';
 import type { ReviewRequest, SystemBlock } from '../prompt/prompt.js';
 
@@ -10,6 +11,8 @@ export interface OpenAiClientOptions {
   apiKey: string;
   auth: AuthStyle;
   timeoutMs?: number;
+  /** Milliseconds an attempt may go without a chunk from the gateway (default 60 s). */
+  idleMs?: number;
   fetch?: typeof fetch;
 }
 
@@ -86,9 +89,11 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
     let finish = 'unknown';
     let usage: Usage | undefined;
     let started = false;
+    const watch = idleWatch(options.idleMs ?? DEFAULT_IDLE_MS, call.signal);
     try {
-      const stream = await sdk.chat.completions.create(params, call.signal ? { signal: call.signal } : {});
+      const stream = await sdk.chat.completions.create(params, { signal: watch.signal });
       for await (const chunk of stream) {
+        watch.touch();
         if (!started) {
           started = true;
           call.onStart?.();
@@ -99,10 +104,15 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
         if (choice?.finish_reason) finish = choice.finish_reason;
         if (chunk.usage) usage = usageOf(chunk.usage);
       }
+      // The SDK's stream can end quietly when its signal aborts: an aborted attempt is not an answer.
+      const aborted = watch.abortError();
+      if (aborted) throw aborted;
     } catch (error) {
-      const failed = classifySdkError(error, OpenAI);
+      const failed = watch.abortError() ?? classifySdkError(error, OpenAI);
       failed.started = started;
       throw failed;
+    } finally {
+      watch.stop();
     }
     const toolInput = args ? parseJson(args) : jsonInText(text);
     if (args && toolInput === undefined && finish !== 'length') {

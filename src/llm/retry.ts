@@ -17,7 +17,8 @@ export interface RetryPolicy {
   maxTotalMs: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits `ms`, or less when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   random?: () => number;
   onRetry?: (info: { attempt: number; delayMs: number; error: LlmError }) => void;
@@ -30,7 +31,16 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 30_000,
 };
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 
 /** The delay before attempt `attempt + 1`: the gateway's `retry-after`, else 1s, 2s, 4s, … with ±25 % jitter. */
 export function backoffMs(attempt: number, error: LlmError, policy: RetryPolicy): number {
@@ -57,7 +67,7 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
             final.started = billed;
             return final;
           };
-          if (!error.retryable) throw error;
+          if (!error.retryable || options.signal?.aborted) throw error;
           const delay = backoffMs(attempt, error, policy);
           const elapsed = now() - started;
           if (attempt >= policy.maxAttempts) {
@@ -71,7 +81,8 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
           // The caller reserves the next attempt's cost, and may refuse it.
           options.beforeRetry?.(billed);
           policy.onRetry?.({ attempt, delayMs: delay, error });
-          await sleep(delay);
+          await sleep(delay, options.signal);
+          if (options.signal?.aborted) throw giveUp(`${error.message} (not retried: the run was stopped)`);
         }
       }
     },

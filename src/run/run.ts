@@ -33,6 +33,10 @@ export interface RunOptions {
   prices?: Prices | undefined;
   /** No call is made that could bring the run's cost past this (USD). */
   maxCostUsd?: number | undefined;
+  /** Aborts at the run's deadline (`max-minutes`): calls in flight stop, calls not started are not made. */
+  signal?: AbortSignal;
+  /** Why `signal` aborts, for the parts it leaves unreviewed. */
+  deadline?: string;
   /** How many times a chunk may be halved after a cut-off answer or a "prompt is too long". */
   maxSplitDepth?: number;
   log?: (message: string) => void;
@@ -67,6 +71,8 @@ export async function runChunks(
 
   const review = async (chunk: Chunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
     if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
+    if (options.signal?.aborted)
+      return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
     const request = buildRequest(prefix, chunk, chunks.length);
     const reserve = worstCase(request);
     const overCap = (): string | undefined =>
@@ -106,6 +112,7 @@ export async function runChunks(
     try {
       result = await llm.review(request, {
         ...options.call,
+        ...(options.signal ? { signal: options.signal } : {}),
         beforeRetry,
         ...(onStart ? { onStart } : {}),
       });
@@ -116,6 +123,9 @@ export async function runChunks(
       if (error instanceof LlmError && error.kind === 'too-large')
         return splitOrFail(chunk, depth, ZERO_USAGE, message);
       if (error instanceof LlmError && error.fatal) stopped = message;
+      if (options.signal?.aborted) {
+        return [{ ...empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? message}`), calls: 1 }];
+      }
       options.log?.(`${label(chunk)} failed: ${message}`);
       return [{ ...empty(chunk, 'failed', message), calls: 1 }];
     }

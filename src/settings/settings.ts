@@ -29,6 +29,7 @@ export const INPUT_DEFAULTS = {
   'chunk-tokens': '40000',
   concurrency: '4',
   'max-cost-usd': '2',
+  'max-minutes': '15',
   'min-severity': 'low',
   'max-comments': '20',
   'fail-on': 'none',
@@ -76,6 +77,8 @@ export interface Settings {
   concurrency: number;
   /** No call is made that could take the run's cost past this (USD); undefined = no cap. */
   maxCostUsd: number | undefined;
+  /** Minutes the review calls may take in all; at the deadline what was found is posted, the rest listed. */
+  maxMinutes: number;
   /** Token for the GitHub REST API. */
   githubToken: string;
   /** Pull request number for `workflow_dispatch`; undefined when taken from the event. */
@@ -242,6 +245,13 @@ const schema = z.object({
       message: 'a positive amount in USD such as 2 or 0.50, or none for no cap',
     })
     .transform((v) => (v === '' || v === 'none' ? undefined : Number(v))),
+  'max-minutes': z
+    .string()
+    .trim()
+    .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0 && Number(v) <= 360, {
+      message: 'a number of minutes above 0 and at most 360, such as 15',
+    })
+    .transform(Number),
   'context-window': z
     .string()
     .trim()
@@ -339,6 +349,7 @@ export function parseSettings(raw: RawInputs): Settings {
     chunkTokens: v['chunk-tokens'],
     concurrency: v.concurrency,
     maxCostUsd: v['max-cost-usd'],
+    maxMinutes: v['max-minutes'],
     githubToken: v['github-token'].trim(),
     prNumber: v['pr-number'],
     instructions: v.instructions.trim(),

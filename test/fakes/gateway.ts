@@ -52,7 +52,9 @@ export type Reply =
   /** Start streaming the answer, then drop the connection. */
   | { dropConnection: true }
   /** Wait this long before answering with the review (to trip the client's timeout). */
-  | { hangMs: number; toolInput: unknown; stopReason?: undefined };
+  | { hangMs: number; toolInput: unknown; stopReason?: undefined }
+  /** Start streaming the answer, then send nothing for this long before the rest (a stalled stream). */
+  | { stallMs: number; toolInput: unknown; stopReason?: undefined };
 
 export interface FakeGatewayOptions {
   apiKey: string;
@@ -443,6 +445,10 @@ export class FakeGateway {
         if ('dropConnection' in reply) {
           res.socket?.destroy();
           return false;
+        }
+        if ('stallMs' in reply) {
+          await sleep(reply.stallMs);
+          if (res.destroyed || res.socket?.destroyed !== false) return false;
         }
       }
       sendPiece(payload.slice(i * 40, i * 40 + 40));
