@@ -80025,6 +80025,7 @@ retry.VERSION = VERSION8;
 var MAX_PR_FILES = 3e3;
 
 // src/source/github.ts
+var MAX_GITHUB_WAIT_S = 60;
 function createOctokit(options) {
   const log = options.log ?? (() => void 0);
   const octokit = getOctokit(
@@ -80034,12 +80035,18 @@ function createOctokit(options) {
       throttle: {
         enabled: options.throttle ?? true,
         onRateLimit: (retryAfter, req, _octokit, retryCount) => {
+          if (retryAfter > MAX_GITHUB_WAIT_S) {
+            log(
+              `GitHub rate limit on ${req.method} ${req.url}: it asks for ${retryAfter}s, more than the ${MAX_GITHUB_WAIT_S}s this action waits; giving up`
+            );
+            return false;
+          }
           log(`GitHub rate limit on ${req.method} ${req.url}; retrying in ${retryAfter}s`);
           return retryCount < 2;
         },
         onSecondaryRateLimit: (retryAfter, req) => {
           log(`GitHub secondary rate limit on ${req.method} ${req.url} (retry-after ${retryAfter}s)`);
-          return req.method === "GET";
+          return req.method === "GET" && retryAfter <= MAX_GITHUB_WAIT_S;
         }
       },
       retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] }
@@ -80055,6 +80062,12 @@ function createOctokit(options) {
 function explainGitHubError(error63, doing) {
   const status = error63.status;
   const message = error63 instanceof Error ? error63.message : String(error63);
+  if ((status === 403 || status === 429) && /rate limit/i.test(message)) {
+    return new Error(
+      `GitHub's rate limit stopped the request to ${doing} (${String(status)}: ${message}): this action waits at most ${MAX_GITHUB_WAIT_S}s for it; re-run the job later, or give it a token with a higher limit`,
+      { cause: error63 }
+    );
+  }
   if (status === 403 || status === 401) {
     return new Error(
       `GitHub refused to ${doing} (${String(status)}: ${message}): the workflow's token needs 'permissions: pull-requests: write' and 'contents: read'; a 'pull_request' run from a fork only gets a read-only token (use 'pull_request_target')`,
@@ -80119,7 +80132,8 @@ async function listReviewComments(octokit, ref) {
       path: c.path,
       // `line` is null once the comment is outdated by a later push.
       line: c.line ?? void 0,
-      side: c.side === "LEFT" ? "LEFT" : "RIGHT"
+      side: c.side === "LEFT" ? "LEFT" : "RIGHT",
+      reviewId: c.pull_request_review_id ?? void 0
     }))
   );
 }
@@ -80130,6 +80144,16 @@ async function listIssueComments(octokit, ref) {
     where,
     (response) => response.data.map((c) => ({ id: c.id, body: c.body ?? "", author: c.user?.login ?? "" }))
   );
+}
+function isSecondaryRateLimit(error63) {
+  const status = error63.status;
+  const message = error63 instanceof Error ? error63.message : String(error63);
+  return (status === 403 || status === 429) && /secondary rate limit/i.test(message);
+}
+function retryAfterSeconds(error63) {
+  const headers = error63.response?.headers ?? {};
+  const value = Number(headers["retry-after"]);
+  return Math.min(MAX_GITHUB_WAIT_S, Number.isFinite(value) && value >= 0 ? value : MAX_GITHUB_WAIT_S);
 }
 
 // src/source/identity.ts
@@ -92404,7 +92428,7 @@ function backoffMs(attempt, error63, policy) {
   return Math.round(exp * (0.75 + (policy.random ?? Math.random)() * 0.5));
 }
 function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
-  const sleep3 = policy.sleep ?? realSleep;
+  const sleep4 = policy.sleep ?? realSleep;
   const now = policy.now ?? Date.now;
   return {
     async review(request2, options) {
@@ -92434,7 +92458,7 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
           }
           options.beforeRetry?.(billed);
           policy.onRetry?.({ attempt, delayMs: delay, error: error63 });
-          await sleep3(delay, options.signal);
+          await sleep4(delay, options.signal);
           if (options.signal?.aborted) throw giveUp(`${error63.message} (not retried: the run was stopped)`);
         }
       }
@@ -92806,6 +92830,23 @@ function toReviewComment(finding, redact = (t) => t) {
     body: redact(commentBody(finding))
   };
 }
+var sleep3 = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
+async function postOnce(create, find, log) {
+  try {
+    return await create();
+  } catch (error63) {
+    if (!isSecondaryRateLimit(error63)) throw error63;
+    const wait = retryAfterSeconds(error63);
+    log?.(`GitHub's secondary rate limit on a POST; waiting ${wait}s, then checking whether it was created anyway`);
+    await sleep3(wait * 1e3);
+    const found = await find();
+    if (found !== void 0) {
+      log?.("it was created: not posting it again");
+      return found;
+    }
+    return create();
+  }
+}
 var MAX_PROBES = 60;
 var statusOf = (error63) => error63.status;
 function githubReason(error63) {
@@ -92827,11 +92868,18 @@ function reviews(octokit, pr) {
     remove: async (id) => {
       await octokit.rest.pulls.deletePendingReview({ ...where, review_id: id });
     },
+    /** Our submitted review on the head commit with this body, if GitHub created it. */
+    find: async (us, body) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviews, { ...where, per_page: 100 });
+      return all.find(
+        (r) => r.state !== "PENDING" && r.commit_id === pr.headSha && r.body === body && isOurs(r.user?.login ?? "", us)
+      )?.id;
+    },
     /** Deletes pending reviews of ours that a broken earlier probe may have left (one per user per PR). */
     clearPending: async (us) => {
       const all = await octokit.paginate(octokit.rest.pulls.listReviews, { ...where, per_page: 100 });
       for (const r of all) {
-        if (r.state === "PENDING" && r.user?.login.toLowerCase() === us.toLowerCase()) {
+        if (r.state === "PENDING" && isOurs(r.user?.login ?? "", us)) {
           await octokit.rest.pulls.deletePendingReview({ ...where, review_id: r.id });
         }
       }
@@ -92843,12 +92891,20 @@ async function postReview(octokit, pr, findings, review2) {
   const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review2.redact) }));
   let firstReason = "";
   if (items.length === 0) return { reviewId: void 0, posted: [], rejected: [] };
-  try {
-    const reviewId2 = await api.create(
-      items.map((i) => i.payload),
-      review2.event,
-      review2.redact(review2.body(items.length))
+  const submit = (list) => {
+    const body = review2.redact(review2.body(list.length));
+    return postOnce(
+      () => api.create(
+        list.map((i) => i.payload),
+        review2.event,
+        body
+      ),
+      () => api.find(review2.us, body),
+      review2.log
     );
+  };
+  try {
+    const reviewId2 = await submit(items);
     return { reviewId: reviewId2, posted: [...findings], rejected: [] };
   } catch (error63) {
     if (statusOf(error63) !== 422) throw error63;
@@ -92883,33 +92939,32 @@ async function postReview(octokit, pr, findings, review2) {
   const bad = new Set(rejected.map((r) => r.finding));
   const good = items.filter((i) => !bad.has(i.finding));
   if (good.length === 0) return { reviewId: void 0, posted: [], rejected };
-  const reviewId = await api.create(
-    good.map((i) => i.payload),
-    review2.event,
-    review2.redact(review2.body(good.length))
-  );
+  const reviewId = await submit(good);
   return { reviewId, posted: good.map((i) => i.finding), rejected };
 }
-async function postFileComment(octokit, pr, finding, redact) {
-  const { data } = await octokit.rest.pulls.createReviewComment({
-    owner: pr.owner,
-    repo: pr.repo,
-    pull_number: pr.number,
+async function postFileComment(octokit, pr, finding, out) {
+  const where = { owner: pr.owner, repo: pr.repo, pull_number: pr.number };
+  const create = async () => (await octokit.rest.pulls.createReviewComment({
+    ...where,
     commit_id: pr.headSha,
     path: finding.path,
     subject_type: "file",
-    body: redact(commentBody(finding))
-  });
-  return data.id;
+    body: out.redact(commentBody(finding))
+  })).data.id;
+  const find = async () => {
+    const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, { ...where, per_page: 100 });
+    return all.find((c) => isOurs(c.user.login, out.us) && fingerprintOf(c.body) === finding.fingerprint)?.id;
+  };
+  return postOnce(create, find, out.log);
 }
-async function writeSummary(octokit, pr, body, existing) {
+async function writeSummary(octokit, pr, body, existing, find, log) {
   const where = { owner: pr.owner, repo: pr.repo };
   if (existing !== void 0) {
     await octokit.rest.issues.updateComment({ ...where, comment_id: existing, body });
     return existing;
   }
-  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body });
-  return data.id;
+  const create = async () => (await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body })).data.id;
+  return postOnce(create, find, log);
 }
 
 // src/publish/publish.ts
@@ -92964,7 +93019,7 @@ async function publish(ctx, result) {
   }
   for (const finding of decision.fileLevel) {
     try {
-      await postFileComment(octokit, pr, finding, ctx.redact);
+      await postFileComment(octokit, pr, finding, { us: ctx.us, redact: ctx.redact, log: ctx.log });
       posted.push(finding);
     } catch (error63) {
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error63)}` });
@@ -92981,8 +93036,56 @@ async function publish(ctx, result) {
       ...reviewError ? { reviewError } : {}
     })
   );
-  const summaryCommentId = await writeSummary(octokit, pr, summary2, await ourSummary(octokit, pr, ctx.us));
-  return { reviewId, summaryCommentId, posted, listed, summary: summary2, failing: fail };
+  const find = () => ourSummary(octokit, pr, ctx.us);
+  const written = await writeSummary(octokit, pr, summary2, await find(), find, ctx.log);
+  const inline = posted.filter((f) => f.anchor === "line").map((f) => f.fingerprint);
+  const settled = await settleRace(ctx, { reviewId, inline, summaryCommentId: written, summary: summary2 });
+  const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));
+  return { reviewId, summaryCommentId: settled.summaryCommentId, posted: kept, listed, summary: summary2, failing: fail };
+}
+async function settleRace(ctx, mine) {
+  const { octokit, pr, us } = ctx;
+  const where = { owner: pr.owner, repo: pr.repo };
+  const gone = (error63) => {
+    if (error63.status !== 404) throw error63;
+  };
+  const summaries = (await listIssueComments(octokit, pr)).filter((c) => isOurs(c.author, us) && isSummaryBody(c.body)).sort((a, b) => a.id - b.id);
+  const [oldest, ...newer] = summaries;
+  let summaryCommentId = mine.summaryCommentId;
+  if (oldest && newer.length > 0) {
+    for (const c of newer) await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id }).catch(gone);
+    if (oldest.id !== mine.summaryCommentId) {
+      await octokit.rest.issues.updateComment({ ...where, comment_id: oldest.id, body: mine.summary });
+    }
+    summaryCommentId = oldest.id;
+    ctx.log(`another run posted a summary at the same time: kept the oldest (${oldest.id})`);
+  }
+  const seen = /* @__PURE__ */ new Set();
+  const survivors = /* @__PURE__ */ new Set();
+  const comments = (await listReviewComments(octokit, pr)).filter((c) => isOurs(c.author, us)).sort((a, b) => a.id - b.id);
+  let copies = 0;
+  for (const c of comments) {
+    const fp = fingerprintOf(c.body);
+    if (fp === void 0) continue;
+    if (!seen.has(fp)) {
+      seen.add(fp);
+      if (c.reviewId === mine.reviewId) survivors.add(fp);
+      continue;
+    }
+    await octokit.rest.pulls.deleteReviewComment({ ...where, comment_id: c.id }).catch(gone);
+    copies += 1;
+  }
+  const removed = new Set(mine.inline.filter((fp) => !survivors.has(fp)));
+  if (mine.reviewId !== void 0 && mine.inline.length > 0 && removed.size === mine.inline.length) {
+    await octokit.rest.pulls.updateReview({
+      ...where,
+      pull_number: pr.number,
+      review_id: mine.reviewId,
+      body: "\u{1F916} Another run posted the same comments at the same time; this review's copies were removed."
+    });
+  }
+  if (copies > 0) ctx.log(`another run posted the same comments at the same time: removed ${copies} copies`);
+  return { summaryCommentId, removed };
 }
 function dryRun(settings, result, redact) {
   const decision = decide(result.findings, NOTHING_EARLIER, settings);

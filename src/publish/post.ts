@@ -1,7 +1,8 @@
-import type { Octokit } from '../source/github.js';
+import { isSecondaryRateLimit, retryAfterSeconds, type Octokit } from '../source/github.js';
+import { isOurs } from '../source/identity.js';
 import type { PullRequest } from '../source/types.js';
 import type { Finding } from '../findings/findings.js';
-import { commentBody } from './render.js';
+import { commentBody, fingerprintOf } from './render.js';
 import type { Redact } from './redact.js';
 
 /** The REST shape of one inline review comment. */
@@ -37,6 +38,34 @@ export interface PostedReview {
   rejected: Rejection[];
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A POST that creates content, sent again at most once, and only after GitHub's secondary rate limit: that
+ * answer can come after GitHub created the content, so after the wait GitHub asks for (at most 60 s),
+ * `find` looks for it, and only when it is not there is the POST repeated.
+ */
+export async function postOnce<T>(
+  create: () => Promise<T>,
+  find: () => Promise<T | undefined>,
+  log?: (message: string) => void,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (!isSecondaryRateLimit(error)) throw error;
+    const wait = retryAfterSeconds(error);
+    log?.(`GitHub's secondary rate limit on a POST; waiting ${wait}s, then checking whether it was created anyway`);
+    await sleep(wait * 1000);
+    const found = await find();
+    if (found !== undefined) {
+      log?.('it was created: not posting it again');
+      return found;
+    }
+    return create();
+  }
+}
+
 /** Pending reviews created and deleted at most, to find the comments GitHub refuses. */
 const MAX_PROBES = 60;
 
@@ -69,11 +98,19 @@ function reviews(octokit: Octokit, pr: PullRequest) {
     remove: async (id: number) => {
       await octokit.rest.pulls.deletePendingReview({ ...where, review_id: id });
     },
+    /** Our submitted review on the head commit with this body, if GitHub created it. */
+    find: async (us: string, body: string) => {
+      const all = await octokit.paginate(octokit.rest.pulls.listReviews, { ...where, per_page: 100 });
+      return all.find(
+        (r) =>
+          r.state !== 'PENDING' && r.commit_id === pr.headSha && r.body === body && isOurs(r.user?.login ?? '', us),
+      )?.id;
+    },
     /** Deletes pending reviews of ours that a broken earlier probe may have left (one per user per PR). */
     clearPending: async (us: string) => {
       const all = await octokit.paginate(octokit.rest.pulls.listReviews, { ...where, per_page: 100 });
       for (const r of all) {
-        if (r.state === 'PENDING' && r.user?.login.toLowerCase() === us.toLowerCase()) {
+        if (r.state === 'PENDING' && isOurs(r.user?.login ?? '', us)) {
           await octokit.rest.pulls.deletePendingReview({ ...where, review_id: r.id });
         }
       }
@@ -105,12 +142,21 @@ export async function postReview(
   const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review.redact) }));
   let firstReason = '';
   if (items.length === 0) return { reviewId: undefined, posted: [], rejected: [] };
-  try {
-    const reviewId = await api.create(
-      items.map((i) => i.payload),
-      review.event,
-      review.redact(review.body(items.length)),
+  const submit = (list: typeof items): Promise<number> => {
+    const body = review.redact(review.body(list.length));
+    return postOnce(
+      () =>
+        api.create(
+          list.map((i) => i.payload),
+          review.event,
+          body,
+        ),
+      () => api.find(review.us, body),
+      review.log,
     );
+  };
+  try {
+    const reviewId = await submit(items);
     return { reviewId, posted: [...findings], rejected: [] };
   } catch (error) {
     if (statusOf(error) !== 422) throw error;
@@ -145,45 +191,53 @@ export async function postReview(
   const bad = new Set(rejected.map((r) => r.finding));
   const good = items.filter((i) => !bad.has(i.finding));
   if (good.length === 0) return { reviewId: undefined, posted: [], rejected };
-  const reviewId = await api.create(
-    good.map((i) => i.payload),
-    review.event,
-    review.redact(review.body(good.length)),
-  );
+  const reviewId = await submit(good);
   return { reviewId, posted: good.map((i) => i.finding), rejected };
 }
 
-/** Posts a comment on a file of the pull request (not on a line); never retried. */
+/** Posts a comment on a file of the pull request (not on a line), at most twice (see postOnce). */
 export async function postFileComment(
   octokit: Octokit,
   pr: PullRequest,
   finding: Finding,
-  redact: Redact,
+  out: { us: string; redact: Redact; log?: (message: string) => void },
 ): Promise<number> {
-  const { data } = await octokit.rest.pulls.createReviewComment({
-    owner: pr.owner,
-    repo: pr.repo,
-    pull_number: pr.number,
-    commit_id: pr.headSha,
-    path: finding.path,
-    subject_type: 'file',
-    body: redact(commentBody(finding)),
-  });
-  return data.id;
+  const where = { owner: pr.owner, repo: pr.repo, pull_number: pr.number };
+  const create = async (): Promise<number> =>
+    (
+      await octokit.rest.pulls.createReviewComment({
+        ...where,
+        commit_id: pr.headSha,
+        path: finding.path,
+        subject_type: 'file',
+        body: out.redact(commentBody(finding)),
+      })
+    ).data.id;
+  const find = async (): Promise<number | undefined> => {
+    const all = await octokit.paginate(octokit.rest.pulls.listReviewComments, { ...where, per_page: 100 });
+    return all.find((c) => isOurs(c.user.login, out.us) && fingerprintOf(c.body) === finding.fingerprint)?.id;
+  };
+  return postOnce(create, find, out.log);
 }
 
-/** Edits our summary comment in place, or creates it when we have none yet. */
+/**
+ * Edits our summary comment in place, or creates it when we have none yet (at most twice, see postOnce).
+ * `find` returns our summary as it stands now.
+ */
 export async function writeSummary(
   octokit: Octokit,
   pr: PullRequest,
   body: string,
   existing: number | undefined,
+  find: () => Promise<number | undefined>,
+  log?: (message: string) => void,
 ): Promise<number> {
   const where = { owner: pr.owner, repo: pr.repo };
   if (existing !== undefined) {
     await octokit.rest.issues.updateComment({ ...where, comment_id: existing, body });
     return existing;
   }
-  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body });
-  return data.id;
+  const create = async (): Promise<number> =>
+    (await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body })).data.id;
+  return postOnce(create, find, log);
 }

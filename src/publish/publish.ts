@@ -98,7 +98,7 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
   }
   for (const finding of decision.fileLevel) {
     try {
-      await postFileComment(octokit, pr, finding, ctx.redact);
+      await postFileComment(octokit, pr, finding, { us: ctx.us, redact: ctx.redact, log: ctx.log });
       posted.push(finding);
     } catch (error) {
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
@@ -115,8 +115,71 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       ...(reviewError ? { reviewError } : {}),
     }),
   );
-  const summaryCommentId = await writeSummary(octokit, pr, summary, await ourSummary(octokit, pr, ctx.us));
-  return { reviewId, summaryCommentId, posted, listed, summary, failing: fail };
+  const find = (): Promise<number | undefined> => ourSummary(octokit, pr, ctx.us);
+  const written = await writeSummary(octokit, pr, summary, await find(), find, ctx.log);
+  const inline = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
+  const settled = await settleRace(ctx, { reviewId, inline, summaryCommentId: written, summary });
+  const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));
+  return { reviewId, summaryCommentId: settled.summaryCommentId, posted: kept, listed, summary, failing: fail };
+}
+
+/**
+ * Two runs on one pull request at once (a workflow without a concurrency group) can each find nothing of
+ * ours and each post. Re-read after posting and keep the oldest of ours: our newer summaries are deleted
+ * (the oldest takes this run's text), and so are our newer comments that repeat a fingerprint; a review
+ * left with none of its comments says why. Both runs may do this at once: a comment already deleted is fine.
+ */
+async function settleRace(
+  ctx: PublishContext,
+  mine: { reviewId: number | undefined; inline: string[]; summaryCommentId: number; summary: string },
+): Promise<{ summaryCommentId: number; removed: Set<string> }> {
+  const { octokit, pr, us } = ctx;
+  const where = { owner: pr.owner, repo: pr.repo };
+  const gone = (error: unknown): void => {
+    if ((error as { status?: unknown }).status !== 404) throw error;
+  };
+  const summaries = (await listIssueComments(octokit, pr))
+    .filter((c) => isOurs(c.author, us) && isSummaryBody(c.body))
+    .sort((a, b) => a.id - b.id);
+  const [oldest, ...newer] = summaries;
+  let summaryCommentId = mine.summaryCommentId;
+  if (oldest && newer.length > 0) {
+    for (const c of newer) await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id }).catch(gone);
+    if (oldest.id !== mine.summaryCommentId) {
+      await octokit.rest.issues.updateComment({ ...where, comment_id: oldest.id, body: mine.summary });
+    }
+    summaryCommentId = oldest.id;
+    ctx.log(`another run posted a summary at the same time: kept the oldest (${oldest.id})`);
+  }
+  const seen = new Set<string>();
+  const survivors = new Set<string>();
+  const comments = (await listReviewComments(octokit, pr))
+    .filter((c) => isOurs(c.author, us))
+    .sort((a, b) => a.id - b.id);
+  let copies = 0;
+  for (const c of comments) {
+    const fp = fingerprintOf(c.body);
+    if (fp === undefined) continue;
+    if (!seen.has(fp)) {
+      seen.add(fp);
+      if (c.reviewId === mine.reviewId) survivors.add(fp);
+      continue;
+    }
+    await octokit.rest.pulls.deleteReviewComment({ ...where, comment_id: c.id }).catch(gone);
+    copies += 1;
+  }
+  // Our review's comments that are gone, deleted here or by the other run as its newer copies.
+  const removed = new Set(mine.inline.filter((fp) => !survivors.has(fp)));
+  if (mine.reviewId !== undefined && mine.inline.length > 0 && removed.size === mine.inline.length) {
+    await octokit.rest.pulls.updateReview({
+      ...where,
+      pull_number: pr.number,
+      review_id: mine.reviewId,
+      body: "🤖 Another run posted the same comments at the same time; this review's copies were removed.",
+    });
+  }
+  if (copies > 0) ctx.log(`another run posted the same comments at the same time: removed ${copies} copies`);
+  return { summaryCommentId, removed };
 }
 
 /** A dry run: everything decided as for a real run, nothing posted; each finding is listed with where it would go. */

@@ -5,6 +5,9 @@ import { MAX_PR_FILES, type ChangedFile, type PullRequest } from './types.js';
 
 export type Octokit = ReturnType<typeof getOctokit>;
 
+/** The longest wait for a GitHub rate limit this action accepts; past it, the request fails and says so. */
+export const MAX_GITHUB_WAIT_S = 60;
+
 export interface OctokitOptions {
   token: string;
   /** `GITHUB_API_URL`: api.github.com or a GitHub Enterprise Server. */
@@ -36,12 +39,19 @@ export function createOctokit(options: OctokitOptions): Octokit {
           _octokit: unknown,
           retryCount: number,
         ) => {
+          if (retryAfter > MAX_GITHUB_WAIT_S) {
+            log(
+              `GitHub rate limit on ${req.method} ${req.url}: it asks for ${retryAfter}s, more than the ${MAX_GITHUB_WAIT_S}s this action waits; giving up`,
+            );
+            return false;
+          }
           log(`GitHub rate limit on ${req.method} ${req.url}; retrying in ${retryAfter}s`);
           return retryCount < 2;
         },
         onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }) => {
           log(`GitHub secondary rate limit on ${req.method} ${req.url} (retry-after ${retryAfter}s)`);
-          return req.method === 'GET';
+          // A POST is retried by the caller, once, after checking that GitHub did not create it anyway.
+          return req.method === 'GET' && retryAfter <= MAX_GITHUB_WAIT_S;
         },
       },
       retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
@@ -59,6 +69,12 @@ export function createOctokit(options: OctokitOptions): Octokit {
 export function explainGitHubError(error: unknown, doing: string): Error {
   const status = (error as { status?: unknown }).status;
   const message = error instanceof Error ? error.message : String(error);
+  if ((status === 403 || status === 429) && /rate limit/i.test(message)) {
+    return new Error(
+      `GitHub's rate limit stopped the request to ${doing} (${String(status)}: ${message}): this action waits at most ${MAX_GITHUB_WAIT_S}s for it; re-run the job later, or give it a token with a higher limit`,
+      { cause: error },
+    );
+  }
   if (status === 403 || status === 401) {
     return new Error(
       `GitHub refused to ${doing} (${String(status)}: ${message}): the workflow's token needs 'permissions: pull-requests: write' and 'contents: read'; a 'pull_request' run from a fork only gets a read-only token (use 'pull_request_target')`,
@@ -129,6 +145,8 @@ export interface PostedComment {
   path?: string;
   line?: number | undefined;
   side?: 'LEFT' | 'RIGHT';
+  /** Inline comments: the review that holds it. */
+  reviewId?: number | undefined;
 }
 
 /** Every inline review comment of the pull request, oldest first. */
@@ -143,6 +161,7 @@ export async function listReviewComments(octokit: Octokit, ref: RepoRef): Promis
       // `line` is null once the comment is outdated by a later push.
       line: c.line ?? undefined,
       side: c.side === 'LEFT' ? ('LEFT' as const) : ('RIGHT' as const),
+      reviewId: c.pull_request_review_id ?? undefined,
     })),
   );
 }
@@ -153,4 +172,18 @@ export async function listIssueComments(octokit: Octokit, ref: RepoRef): Promise
   return octokit.paginate(octokit.rest.issues.listComments, where, (response) =>
     response.data.map((c) => ({ id: c.id, body: c.body ?? '', author: c.user?.login ?? '' })),
   );
+}
+
+/** True for GitHub's secondary rate limit (403 or 429 with its message). */
+export function isSecondaryRateLimit(error: unknown): boolean {
+  const status = (error as { status?: unknown }).status;
+  const message = error instanceof Error ? error.message : String(error);
+  return (status === 403 || status === 429) && /secondary rate limit/i.test(message);
+}
+
+/** Seconds GitHub asked us to wait (`retry-after`), at most MAX_GITHUB_WAIT_S; 60 when it did not say. */
+export function retryAfterSeconds(error: unknown): number {
+  const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers ?? {};
+  const value = Number(headers['retry-after']);
+  return Math.min(MAX_GITHUB_WAIT_S, Number.isFinite(value) && value >= 0 ? value : MAX_GITHUB_WAIT_S);
 }

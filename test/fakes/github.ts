@@ -44,6 +44,7 @@ export interface StoredComment {
   line?: number | null;
   side?: string;
   subject_type?: string;
+  pull_request_review_id?: number | null;
   user: { login: string; type?: string };
 }
 
@@ -104,8 +105,20 @@ export class FakeGitHub {
   readonly reviewComments: StoredComment[] = [];
   readonly issueComments: StoredComment[] = [];
   readonly token = 'ghs_faketoken123';
-  /** Scripted refusals: a request that matches gets this status and message, as GitHub sends them. */
-  readonly refusals: { method: string; path: RegExp; status: number; message: string }[] = [];
+  /**
+   * Scripted refusals: a request that matches gets this status, message and headers, as GitHub sends them;
+   * `times` limits how often (default: always); `afterCreate` carries the request out first, as GitHub
+   * sometimes does before answering with a secondary rate limit.
+   */
+  readonly refusals: {
+    method: string;
+    path: RegExp;
+    status: number;
+    message: string;
+    headers?: Record<string, string>;
+    times?: number;
+    afterCreate?: boolean;
+  }[] = [];
   /** Comments GitHub refuses although their line is in the diff (returns the reason), e.g. a diff it sees differently. */
   refuseComment: ((comment: { path: string; line: number; side?: string }) => string | undefined) | undefined;
   identity: FakeIdentity = { login: 'github-actions[bot]', kind: 'bot' };
@@ -140,19 +153,28 @@ export class FakeGitHub {
     const body: unknown = text ? JSON.parse(text) : undefined;
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
+    const refusal = this.refusals.find((r) => r.method === method && r.path.test(url.pathname));
+    if (refusal?.times !== undefined && --refusal.times <= 0) this.refusals.splice(this.refusals.indexOf(refusal), 1);
+    const refused = refusal
+      ? {
+          status: refusal.status,
+          payload: { message: refusal.message, documentation_url: 'https://docs.github.com/rest' },
+          headers: refusal.headers ?? {},
+        }
+      : undefined;
     const send = (status: number, payload: unknown, headers: Record<string, string> = {}): void => {
-      this.requests.push({ method, path: url.pathname, body, status });
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-      res.end(JSON.stringify(payload));
+      const answer = refused && refusal?.afterCreate ? refused : { status, payload, headers };
+      this.requests.push({ method, path: url.pathname, body, status: answer.status });
+      res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
+      res.end(JSON.stringify(answer.payload));
     };
     const auth = req.headers.authorization ?? '';
     if (auth !== `token ${this.token}` && auth !== `Bearer ${this.token}`) {
       send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       return;
     }
-    const refusal = this.refusals.find((r) => r.method === method && r.path.test(url.pathname));
-    if (refusal) {
-      send(refusal.status, { message: refusal.message, documentation_url: 'https://docs.github.com/rest' });
+    if (refused && !refusal?.afterCreate) {
+      send(refused.status, refused.payload, refused.headers);
       return;
     }
     const { owner, repo, number } = this.pr;
@@ -224,6 +246,7 @@ export class FakeGitHub {
           .map((r) => ({
             id: r.id,
             body: r.body,
+            commit_id: r.commit_id,
             state: r.event === 'PENDING' ? 'PENDING' : 'COMMENTED',
             user: r.user,
           })),
@@ -237,6 +260,23 @@ export class FakeGitHub {
       else {
         this.reviews.splice(index, 1);
         send(200, { id: review.id, state: 'PENDING' });
+      }
+    } else if (method === 'DELETE' && /^\/repos\/[^/]+\/[^/]+\/(issues|pulls)\/comments\/\d+$/.test(url.pathname)) {
+      const id = Number(url.pathname.split('/').pop());
+      const list = url.pathname.includes('/issues/') ? this.issueComments : this.reviewComments;
+      const index = list.findIndex((c) => c.id === id);
+      if (index < 0) send(404, { message: 'Not Found' });
+      else if (list[index]?.user.login !== this.identity.login) send(403, { message: 'Must be the author' });
+      else {
+        list.splice(index, 1);
+        send(204, {});
+      }
+    } else if (method === 'PUT' && reviewPath) {
+      const review = this.reviews.find((r) => r.id === Number(reviewPath[1]));
+      if (!review) send(404, { message: 'Not Found' });
+      else {
+        review.body = (body as { body: string }).body;
+        send(200, { id: review.id, body: review.body });
       }
     } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`) {
       this.createFileComment(body as { path: string; body: string; subject_type?: string; commit_id: string }, send);
@@ -320,6 +360,7 @@ export class FakeGitHub {
       for (const c of body.comments ?? []) {
         this.reviewComments.push({
           id: this.nextId++,
+          pull_request_review_id: id,
           body: c.body,
           path: c.path,
           line: c.line,
