@@ -75226,10 +75226,18 @@ function looksGenerated(file2) {
   if (!first || first.newStart > 1) return false;
   return first.lines.filter((l) => l.newLine !== void 0 && l.newLine <= 5).some((l) => GENERATED_HEADER.test(l.text));
 }
+function globProblem(glob2) {
+  const body = glob2.startsWith("!") ? glob2.slice(1) : glob2;
+  if (body.startsWith("/") || body.startsWith("./") || body.split("/").includes("..")) {
+    return `${JSON.stringify(glob2)} is not relative to the repository root (no leading / or ./, no ..)`;
+  }
+  if (import_picomatch.default.makeRe(body, { dot: true }).source === "$^") return `${JSON.stringify(glob2)} is not a valid glob`;
+  return void 0;
+}
 function parseGlobs(input2) {
   return input2.split(/[\n,]/).map((g) => g.trim()).filter((g) => g !== "" && !g.startsWith("#"));
 }
-var matcher = (globs) => globs.length === 0 ? () => false : (0, import_picomatch.default)([...globs], { dot: true });
+var matcher = (globs2) => globs2.length === 0 ? () => false : (0, import_picomatch.default)([...globs2], { dot: true });
 function filterFiles(files, options = { include: [], exclude: [] }) {
   const excluded = matcher(options.exclude.filter((g) => !g.startsWith("!")));
   const kept = matcher(options.exclude.filter((g) => g.startsWith("!")).map((g) => g.slice(1)));
@@ -75368,6 +75376,16 @@ var pricingSchema = external_exports.object({
   cacheWrite: p.cache_write ?? p.input * 1.25
 }));
 var PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
+var globs = external_exports.string().transform((v, ctx) => {
+  const list = parseGlobs(v);
+  const problems = list.map(globProblem).filter((p) => p !== void 0);
+  if (problems.length === 0) return list;
+  ctx.addIssue({
+    code: "custom",
+    message: `globs such as src/**/*.ts or !dist/**, one per line or comma-separated (${problems.join("; ")})`
+  });
+  return external_exports.NEVER;
+});
 var severity = (extra = []) => external_exports.string().trim().toLowerCase().pipe(external_exports.enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(", ")}` }));
 var schema = external_exports.object({
   "allowed-associations": external_exports.string().transform(
@@ -75384,6 +75402,8 @@ var schema = external_exports.object({
   provider: external_exports.string().trim().toLowerCase().pipe(external_exports.enum(PROVIDER_NAMES, { message: `one of ${PROVIDER_NAMES.join(", ")}` })),
   "base-url": external_exports.string().trim().refine((v) => v === "" || /^https?:\/\/[^\s/]+/.test(v), {
     message: "an http(s) URL such as https://api.anthropic.com, or empty for the preset"
+  }).refine((v) => !/^https?:\/\/[^/]*@/.test(v), {
+    message: "a URL without credentials (user:password@ would be logged and sent everywhere): pass the key in api-key"
   }).transform((v) => v.replace(/\/+$/, "").replace(/\/v1$/, "")),
   "api-format": external_exports.string().trim().toLowerCase().pipe(
     external_exports.enum(["", "anthropic", "openai"], {
@@ -75398,8 +75418,8 @@ var schema = external_exports.object({
     ctx.addIssue({ code: "custom", message: PRICING_FORM });
     return external_exports.NEVER;
   }),
-  include: external_exports.string().transform(parseGlobs),
-  exclude: external_exports.string().transform(parseGlobs),
+  include: globs,
+  exclude: globs,
   "chunk-tokens": intIn(2e3, 5e5),
   concurrency: intIn(1, 32),
   "max-cost-usd": external_exports.string().trim().refine((v) => v === "" || v === "none" || /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, {
@@ -75432,7 +75452,8 @@ function parseSettings(raw) {
   if (!result.success) {
     const problems2 = result.error.issues.map((issue3) => {
       const name = String(issue3.path[0]);
-      const value = name === "api-key" || name === "github-token" ? "***" : show(filled[name] ?? "");
+      const given = filled[name] ?? "";
+      const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
       return `input '${name}': got ${value}; expected ${issue3.message}`;
     });
     throw new SettingsError(problems2);

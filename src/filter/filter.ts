@@ -95,6 +95,20 @@ export function looksGenerated(file: FileDiff): boolean {
 }
 
 /** Splits an input into globs: one a line or comma-separated, blanks and `#` comments ignored. */
+/**
+ * Why a glob of `include` or `exclude` can never match a file of a pull request, or undefined when it can:
+ * GitHub's paths are relative to the repository root, and picomatch turns a malformed glob (an unclosed
+ * brace, a range out of order) into a pattern that matches nothing, silently.
+ */
+export function globProblem(glob: string): string | undefined {
+  const body = glob.startsWith('!') ? glob.slice(1) : glob;
+  if (body.startsWith('/') || body.startsWith('./') || body.split('/').includes('..')) {
+    return `${JSON.stringify(glob)} is not relative to the repository root (no leading / or ./, no ..)`;
+  }
+  if (picomatch.makeRe(body, { dot: true }).source === '$^') return `${JSON.stringify(glob)} is not a valid glob`;
+  return undefined;
+}
+
 export function parseGlobs(input: string): string[] {
   return input
     .split(/[\n,]/)

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
 import { findModel, knownModelIds, type ModelInfo, type Prices } from '../llm/models.js';
-import { parseGlobs } from '../filter/filter.js';
+import { globProblem, parseGlobs } from '../filter/filter.js';
 import { SEVERITIES, type Severity } from '../findings/schema.js';
 
 /** The action's inputs by their names in action.yml, as strings (empty = not given). */
@@ -164,6 +164,18 @@ const pricingSchema = z
 const PRICING_FORM =
   'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
 
+/** `include` / `exclude`: globs one per line or comma-separated, each able to match a repository path. */
+const globs = z.string().transform((v, ctx) => {
+  const list = parseGlobs(v);
+  const problems = list.map(globProblem).filter((p): p is string => p !== undefined);
+  if (problems.length === 0) return list;
+  ctx.addIssue({
+    code: 'custom',
+    message: `globs such as src/**/*.ts or !dist/**, one per line or comma-separated (${problems.join('; ')})`,
+  });
+  return z.NEVER;
+});
+
 const severity = (extra: readonly string[] = []) =>
   z
     .string()
@@ -208,6 +220,10 @@ const schema = z.object({
     .refine((v) => v === '' || /^https?:\/\/[^\s/]+/.test(v), {
       message: 'an http(s) URL such as https://api.anthropic.com, or empty for the preset',
     })
+    .refine((v) => !/^https?:\/\/[^/]*@/.test(v), {
+      message:
+        'a URL without credentials (user:password@ would be logged and sent everywhere): pass the key in api-key',
+    })
     // The adapters add /v1/...; accept a URL given with or without it.
     .transform((v) => v.replace(/\/+$/, '').replace(/\/v1$/, '')),
   'api-format': z
@@ -234,8 +250,8 @@ const schema = z.object({
       ctx.addIssue({ code: 'custom', message: PRICING_FORM });
       return z.NEVER;
     }),
-  include: z.string().transform(parseGlobs),
-  exclude: z.string().transform(parseGlobs),
+  include: globs,
+  exclude: globs,
   'chunk-tokens': intIn(2000, 500_000),
   concurrency: intIn(1, 32),
   'max-cost-usd': z
@@ -302,7 +318,10 @@ export function parseSettings(raw: RawInputs): Settings {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      const value = name === 'api-key' || name === 'github-token' ? '***' : show(filled[name] ?? '');
+      const given = filled[name] ?? '';
+      // Never echo a secret: the key, the token, or credentials written into base-url.
+      const value =
+        name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
       return `input '${name}': got ${value}; expected ${issue.message}`;
     });
     throw new SettingsError(problems);
