@@ -1319,13 +1319,13 @@ var require_util = __commonJS({
     function isFormDataLike(object2) {
       return object2 && typeof object2 === "object" && typeof object2.append === "function" && typeof object2.delete === "function" && typeof object2.get === "function" && typeof object2.getAll === "function" && typeof object2.has === "function" && typeof object2.set === "function" && object2[Symbol.toStringTag] === "FormData";
     }
-    function addAbortListener(signal, listener) {
-      if ("addEventListener" in signal) {
-        signal.addEventListener("abort", listener, { once: true });
-        return () => signal.removeEventListener("abort", listener);
+    function addAbortListener(signal2, listener) {
+      if ("addEventListener" in signal2) {
+        signal2.addEventListener("abort", listener, { once: true });
+        return () => signal2.removeEventListener("abort", listener);
       }
-      signal.addListener("abort", listener);
-      return () => signal.removeListener("abort", listener);
+      signal2.addListener("abort", listener);
+      return () => signal2.removeListener("abort", listener);
     }
     var hasToWellFormed = typeof String.prototype.toWellFormed === "function";
     var hasIsWellFormed = typeof String.prototype.isWellFormed === "function";
@@ -7078,7 +7078,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path5, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path5, host, upgrade, expectContinue, signal: signal2, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util2.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7133,7 +7133,7 @@ var require_client_h2 = __commonJS({
       }
       if (method === "CONNECT") {
         session.ref();
-        stream2 = session.request(headers, { endStream: false, signal });
+        stream2 = session.request(headers, { endStream: false, signal: signal2 });
         let upgradeResponseFinished = false;
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
@@ -7210,12 +7210,12 @@ var require_client_h2 = __commonJS({
       const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
         headers[HTTP2_HEADER_EXPECT] = "100-continue";
-        stream2 = session.request(headers, { endStream: shouldEndStream, signal });
+        stream2 = session.request(headers, { endStream: shouldEndStream, signal: signal2 });
         stream2.once("continue", writeBodyH2);
       } else {
         stream2 = session.request(headers, {
           endStream: shouldEndStream,
-          signal
+          signal: signal2
         });
         writeBodyH2();
       }
@@ -9576,11 +9576,11 @@ var require_readable = __commonJS({
       }
       async dump(opts) {
         let limit3 = Number.isFinite(opts?.limit) ? opts.limit : 128 * 1024;
-        const signal = opts?.signal;
-        if (signal != null && (typeof signal !== "object" || !("aborted" in signal))) {
+        const signal2 = opts?.signal;
+        if (signal2 != null && (typeof signal2 !== "object" || !("aborted" in signal2))) {
           throw new InvalidArgumentError("signal must be an AbortSignal");
         }
-        signal?.throwIfAborted();
+        signal2?.throwIfAborted();
         if (this._readableState.closeEmitted) {
           return null;
         }
@@ -9589,13 +9589,13 @@ var require_readable = __commonJS({
             this.destroy(new AbortError());
           }
           const onAbort = () => {
-            this.destroy(signal.reason ?? new AbortError());
+            this.destroy(signal2.reason ?? new AbortError());
           };
-          signal?.addEventListener("abort", onAbort);
+          signal2?.addEventListener("abort", onAbort);
           this.on("close", function() {
-            signal?.removeEventListener("abort", onAbort);
-            if (signal?.aborted) {
-              reject(signal.reason ?? new AbortError());
+            signal2?.removeEventListener("abort", onAbort);
+            if (signal2?.aborted) {
+              reject(signal2.reason ?? new AbortError());
             } else {
               resolve3(null);
             }
@@ -9821,7 +9821,7 @@ var require_api_request = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
+        const { signal: signal2, method, opaque, body, onInfo, responseHeaders, throwOnError, highWaterMark } = opts;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -9829,7 +9829,7 @@ var require_api_request = __commonJS({
           if (highWaterMark && (typeof highWaterMark !== "number" || highWaterMark < 0)) {
             throw new InvalidArgumentError("invalid highWaterMark");
           }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+          if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
             throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
           }
           if (method === "CONNECT") {
@@ -9857,7 +9857,7 @@ var require_api_request = __commonJS({
         this.onInfo = onInfo || null;
         this.throwOnError = throwOnError;
         this.highWaterMark = highWaterMark;
-        this.signal = signal;
+        this.signal = signal2;
         this.reason = null;
         this.removeAbortListener = null;
         if (util2.isStream(body)) {
@@ -10007,18 +10007,18 @@ var require_abort_signal = __commonJS({
       }
       removeSignal(self2);
     }
-    function addSignal(self2, signal) {
+    function addSignal(self2, signal2) {
       self2.reason = null;
       self2[kSignal] = null;
       self2[kListener] = null;
-      if (!signal) {
+      if (!signal2) {
         return;
       }
-      if (signal.aborted) {
+      if (signal2.aborted) {
         abort(self2);
         return;
       }
-      self2[kSignal] = signal;
+      self2[kSignal] = signal2;
       self2[kListener] = () => {
         abort(self2);
       };
@@ -10059,7 +10059,7 @@ var require_api_stream = __commonJS({
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        const { signal, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
+        const { signal: signal2, method, opaque, body, onInfo, responseHeaders, throwOnError } = opts;
         try {
           if (typeof callback !== "function") {
             throw new InvalidArgumentError("invalid callback");
@@ -10067,7 +10067,7 @@ var require_api_stream = __commonJS({
           if (typeof factory !== "function") {
             throw new InvalidArgumentError("invalid factory");
           }
-          if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+          if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
             throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
           }
           if (method === "CONNECT") {
@@ -10099,7 +10099,7 @@ var require_api_stream = __commonJS({
             this.onError(err);
           });
         }
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context4) {
         if (this.reason) {
@@ -10275,8 +10275,8 @@ var require_api_pipeline = __commonJS({
         if (typeof handler2 !== "function") {
           throw new InvalidArgumentError("invalid handler");
         }
-        const { signal, method, opaque, onInfo, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, method, opaque, onInfo, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         if (method === "CONNECT") {
@@ -10329,7 +10329,7 @@ var require_api_pipeline = __commonJS({
           req.push(null);
         });
         this.res = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context4) {
         const { ret, res } = this;
@@ -10433,8 +10433,8 @@ var require_api_upgrade = __commonJS({
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, opaque, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         super("UNDICI_UPGRADE");
@@ -10443,7 +10443,7 @@ var require_api_upgrade = __commonJS({
         this.callback = callback;
         this.abort = null;
         this.context = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context4) {
         if (this.reason) {
@@ -10525,8 +10525,8 @@ var require_api_connect = __commonJS({
         if (typeof callback !== "function") {
           throw new InvalidArgumentError("invalid callback");
         }
-        const { signal, opaque, responseHeaders } = opts;
-        if (signal && typeof signal.on !== "function" && typeof signal.addEventListener !== "function") {
+        const { signal: signal2, opaque, responseHeaders } = opts;
+        if (signal2 && typeof signal2.on !== "function" && typeof signal2.addEventListener !== "function") {
           throw new InvalidArgumentError("signal must be an EventEmitter or EventTarget");
         }
         super("UNDICI_CONNECT");
@@ -10534,7 +10534,7 @@ var require_api_connect = __commonJS({
         this.responseHeaders = responseHeaders || null;
         this.callback = callback;
         this.abort = null;
-        addSignal(this, signal);
+        addSignal(this, signal2);
       }
       onConnect(abort, context4) {
         if (this.reason) {
@@ -12854,8 +12854,8 @@ var require_request2 = __commonJS({
     var assert2 = __require("node:assert");
     var { getMaxListeners, setMaxListeners, getEventListeners, defaultMaxListeners } = __require("node:events");
     var kAbortController = /* @__PURE__ */ Symbol("abortController");
-    var requestFinalizer = new FinalizationRegistry2(({ signal, abort }) => {
-      signal.removeEventListener("abort", abort);
+    var requestFinalizer = new FinalizationRegistry2(({ signal: signal2, abort }) => {
+      signal2.removeEventListener("abort", abort);
     });
     var dependentControllerMap = /* @__PURE__ */ new WeakMap();
     function buildAbort(acRef) {
@@ -12897,7 +12897,7 @@ var require_request2 = __commonJS({
         let request2 = null;
         let fallbackMode = null;
         const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
-        let signal = null;
+        let signal2 = null;
         if (typeof input2 === "string") {
           this[kDispatcher] = init.dispatcher;
           let parsedURL;
@@ -12917,7 +12917,7 @@ var require_request2 = __commonJS({
           this[kDispatcher] = init.dispatcher || input2[kDispatcher];
           assert2(input2 instanceof _Request);
           request2 = input2[kState];
-          signal = input2[kSignal];
+          signal2 = input2[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
         let window2 = "client";
@@ -13066,33 +13066,33 @@ var require_request2 = __commonJS({
           }
         }
         if (init.signal !== void 0) {
-          signal = init.signal;
+          signal2 = init.signal;
         }
         this[kState] = request2;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
-        if (signal != null) {
-          if (!signal || typeof signal.aborted !== "boolean" || typeof signal.addEventListener !== "function") {
+        if (signal2 != null) {
+          if (!signal2 || typeof signal2.aborted !== "boolean" || typeof signal2.addEventListener !== "function") {
             throw new TypeError(
               "Failed to construct 'Request': member signal is not of type AbortSignal."
             );
           }
-          if (signal.aborted) {
-            ac.abort(signal.reason);
+          if (signal2.aborted) {
+            ac.abort(signal2.reason);
           } else {
             this[kAbortController] = ac;
             const acRef = new WeakRef(ac);
             const abort = buildAbort(acRef);
             try {
-              if (typeof getMaxListeners === "function" && getMaxListeners(signal) === defaultMaxListeners) {
-                setMaxListeners(1500, signal);
-              } else if (getEventListeners(signal, "abort").length >= defaultMaxListeners) {
-                setMaxListeners(1500, signal);
+              if (typeof getMaxListeners === "function" && getMaxListeners(signal2) === defaultMaxListeners) {
+                setMaxListeners(1500, signal2);
+              } else if (getEventListeners(signal2, "abort").length >= defaultMaxListeners) {
+                setMaxListeners(1500, signal2);
               }
             } catch {
             }
-            util2.addAbortListener(signal, abort);
-            requestFinalizer.register(ac, { signal, abort }, abort);
+            util2.addAbortListener(signal2, abort);
+            requestFinalizer.register(ac, { signal: signal2, abort }, abort);
           }
         }
         this[kHeaders] = new Headers3(kConstruct);
@@ -13380,10 +13380,10 @@ var require_request2 = __commonJS({
       }
       return newRequest;
     }
-    function fromInnerRequest(innerRequest, signal, guard) {
+    function fromInnerRequest(innerRequest, signal2, guard) {
       const request2 = new Request(kConstruct);
       request2[kState] = innerRequest;
-      request2[kSignal] = signal;
+      request2[kSignal] = signal2;
       request2[kHeaders] = new Headers3(kConstruct);
       setHeadersList(request2[kHeaders], innerRequest.headersList);
       setHeadersGuard(request2[kHeaders], guard);
@@ -13490,8 +13490,8 @@ var require_request2 = __commonJS({
       {
         key: "signal",
         converter: webidl.nullableConverter(
-          (signal) => webidl.converters.AbortSignal(
-            signal,
+          (signal2) => webidl.converters.AbortSignal(
+            signal2,
             "RequestInit",
             "signal",
             { strict: false }
@@ -23466,18 +23466,18 @@ var init_values = __esm({
 var sleep;
 var init_sleep = __esm({
   "node_modules/@anthropic-ai/sdk/internal/utils/sleep.mjs"() {
-    sleep = (ms, signal) => new Promise((resolve3) => {
-      if (signal?.aborted)
+    sleep = (ms, signal2) => new Promise((resolve3) => {
+      if (signal2?.aborted)
         return resolve3();
       const onAbort = () => {
         clearTimeout(timer);
         resolve3();
       };
       const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
+        signal2?.removeEventListener("abort", onAbort);
         resolve3();
       }, ms);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      signal2?.addEventListener("abort", onAbort, { once: true });
     });
   }
 });
@@ -23630,11 +23630,11 @@ var init_detect_platform = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/internal/request-signal.mjs
-function makeCleanup(signal, listener) {
-  return () => signal.removeEventListener("abort", listener);
+function makeCleanup(signal2, listener) {
+  return () => signal2.removeEventListener("abort", listener);
 }
-function registerRequestSignalCleanup(controller, signal, listener) {
-  cleanups.set(controller, makeCleanup(signal, listener));
+function registerRequestSignalCleanup(controller, signal2, listener) {
+  cleanups.set(controller, makeCleanup(signal2, listener));
 }
 function armAbandonmentBackstop(body, controller) {
   if (cleanups.has(controller))
@@ -25621,30 +25621,30 @@ function endApiCallSpan(span, result) {
     span.end();
   }
 }
-function observeStream(stream2, signal, observer) {
+function observeStream(stream2, signal2, observer) {
   const iterate = stream2[Symbol.asyncIterator];
   let ended = false;
   const end = (how) => {
     if (ended)
       return;
     ended = true;
-    signal.removeEventListener("abort", cancel);
+    signal2.removeEventListener("abort", cancel);
     try {
       observer.onEnd(how);
     } catch {
     }
   };
   const cancel = () => end({ reason: "canceled" });
-  if (signal.aborted)
+  if (signal2.aborted)
     return cancel();
-  signal.addEventListener("abort", cancel, { once: true });
+  signal2.addEventListener("abort", cancel, { once: true });
   let observed = false;
   stream2[Symbol.asyncIterator] = function() {
     const source = iterate.call(this);
     if (observed)
       return source;
     observed = true;
-    signal.removeEventListener("abort", cancel);
+    signal2.removeEventListener("abort", cancel);
     const iterator2 = {
       async next() {
         let result;
@@ -25655,7 +25655,7 @@ function observeStream(stream2, signal, observer) {
           throw error63;
         }
         if (result.done) {
-          end({ reason: signal.aborted ? "canceled" : "completed" });
+          end({ reason: signal2.aborted ? "canceled" : "completed" });
         } else if (!ended) {
           try {
             observer.onItem?.(result.value);
@@ -27017,35 +27017,35 @@ function startEnvironmentWorkSpan(client, work, parentContext) {
     }
   }, parentContext);
 }
-function endEnvironmentWorkSpan(span, signal) {
+function endEnvironmentWorkSpan(span, signal2) {
   if (!span?.isRecording()) {
     return;
   }
-  if (!signal.aborted) {
+  if (!signal2.aborted) {
     span.setStatus({ code: SpanStatusCode.OK });
   }
   span.end();
 }
-function failEnvironmentWorkSpan(span, signal, error63) {
+function failEnvironmentWorkSpan(span, signal2, error63) {
   if (!span?.isRecording()) {
     return;
   }
-  if (!signal.aborted) {
+  if (!signal2.aborted) {
     setErrorStatus(span, error63);
   }
   span.end();
 }
-async function withEnvironmentWorkSpan(client, span, signal, handle) {
+async function withEnvironmentWorkSpan(client, span, signal2, handle) {
   if (!span) {
     return handle();
   }
   try {
     await context3.with(trace.setSpan(context3.active(), span), handle);
   } catch (error63) {
-    guardTracing(client, () => failEnvironmentWorkSpan(span, signal, error63));
+    guardTracing(client, () => failEnvironmentWorkSpan(span, signal2, error63));
     throw error63;
   }
-  guardTracing(client, () => endEnvironmentWorkSpan(span, signal));
+  guardTracing(client, () => endEnvironmentWorkSpan(span, signal2));
 }
 var init_environments = __esm({
   "node_modules/@anthropic-ai/sdk/lib/internal/tracing/environments.mjs"() {
@@ -27133,7 +27133,7 @@ async function withToolUseSpan(client, tool, toolUse, options, run2) {
   const tracer = client._tracer;
   if (!tracer)
     return run2();
-  const { signal, conversationId, sessionID, parentContext = context3.active() } = options;
+  const { signal: signal2, conversationId, sessionID, parentContext = context3.active() } = options;
   const description = "description" in tool ? tool.description : void 0;
   const attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
@@ -27159,7 +27159,7 @@ async function withToolUseSpan(client, tool, toolUse, options, run2) {
     return result;
   } finally {
     const succeeded = result !== void 0 && !result.isError;
-    const canceled = !succeeded && signal?.aborted === true;
+    const canceled = !succeeded && signal2?.aborted === true;
     const { contentMode, maxContentBytes } = client.openTelemetry.traces;
     if (contentMode === "content" && span.isRecording()) {
       try {
@@ -30119,16 +30119,16 @@ var init_async_queue = __esm({
          * with `done: true` (cancellation is pushed down here rather than handled by
          * an outer `Promise.race`).
          */
-        next(signal) {
+        next(signal2) {
           if (__classPrivateFieldGet(this, _AsyncQueue_items, "f").length > 0) {
             return Promise.resolve({ done: false, value: __classPrivateFieldGet(this, _AsyncQueue_items, "f").shift() });
           }
-          if (__classPrivateFieldGet(this, _AsyncQueue_closed, "f") || signal?.aborted) {
+          if (__classPrivateFieldGet(this, _AsyncQueue_closed, "f") || signal2?.aborted) {
             return Promise.resolve({ done: true, value: void 0 });
           }
           return new Promise((resolve3) => {
             const waiter = (r) => {
-              signal?.removeEventListener("abort", onAbort);
+              signal2?.removeEventListener("abort", onAbort);
               resolve3(r);
             };
             const onAbort = () => {
@@ -30138,7 +30138,7 @@ var init_async_queue = __esm({
               resolve3({ done: true, value: void 0 });
             };
             __classPrivateFieldGet(this, _AsyncQueue_waiters, "f").push(waiter);
-            signal?.addEventListener("abort", onAbort, { once: true });
+            signal2?.addEventListener("abort", onAbort, { once: true });
           });
         }
         /** Synchronously remove and return the next buffered item, or `undefined` if empty. */
@@ -31296,11 +31296,11 @@ async function runArchiveTool(cmd, args, notInside) {
       });
     }
     proc.on("error", reject);
-    proc.on("close", (code, signal) => {
+    proc.on("close", (code, signal2) => {
       if (overLimit) {
         reject(new AnthropicError(`skill archive lists too many members: \`${cmd}\` printed more than ${ARCHIVE_TOOL_OUTPUT_LIMIT} characters`));
       } else if (code !== 0) {
-        reject(new AnthropicError(`\`${cmd}\` failed (${signal ?? `exit ${code}`}): ${output2.stderr.trim()}`));
+        reject(new AnthropicError(`\`${cmd}\` failed (${signal2 ?? `exit ${code}`}): ${output2.stderr.trim()}`));
       } else {
         resolve3(output2.stdout);
       }
@@ -31866,22 +31866,22 @@ ${memoryStoreId}`, "utf-8").digest("hex");
 function isErrno(e) {
   return typeof e === "object" && e !== null && typeof e.code === "string";
 }
-async function settledOrAborted(p, signal) {
-  if (!signal) {
+async function settledOrAborted(p, signal2) {
+  if (!signal2) {
     await p;
     return;
   }
   let onAbort;
   const aborted2 = new Promise((resolve3) => {
     onAbort = resolve3;
-    if (signal.aborted)
+    if (signal2.aborted)
       resolve3();
   });
-  signal.addEventListener("abort", onAbort, { once: true });
+  signal2.addEventListener("abort", onAbort, { once: true });
   try {
     await Promise.race([p, aborted2]);
   } finally {
-    signal.removeEventListener("abort", onAbort);
+    signal2.removeEventListener("abort", onAbort);
   }
 }
 var _SessionMemoryStores_instances, _SessionMemoryStores_client, _SessionMemoryStores_workdir, _SessionMemoryStores_syncIntervalMs, _SessionMemoryStores_syncDeletions, _SessionMemoryStores_log, _SessionMemoryStores_lastSyncAt, _SessionMemoryStores_finished, _SessionMemoryStores_stores, _SessionMemoryStores_storeRoot, _SessionMemoryStores_scanMarker, _SessionMemoryStores_syncStore, _SessionMemoryStores_flushStore, _SessionMemoryStores_recover, _SessionMemoryStores_settleSent, _SessionMemoryStores_stampAndPull, _SessionMemoryStores_syncPath, _SessionMemoryStores_removeLocal, _SessionMemoryStores_write, _SessionMemoryStores_pullAll, _SessionMemoryStores_uploadAll, _SessionMemoryStores_listMemories, _SessionMemoryStores_upload, _SessionMemoryStores_corroboratedDelete, _SessionMemoryStores_deleteRemote, MEMORY_FLUSH_TIMEOUT_MS, MARKER_PATH, MARKER_VERSION, DELETE_CORROBORATION_MS, LIST_PAGE_SIZE, FULL_LIST_PAGE_SIZE, FETCH_CONCURRENCY, UPLOAD_CONCURRENCY, DELETE_CAP_FLOOR, DELETE_CAP_CEILING, SessionMemoryError, DeletePass, SessionMemoryStores;
@@ -32057,8 +32057,8 @@ var init_memories = __esm({
          * refused files, files the server already holds, and folders that fail
          * the marker check. Never throws.
          */
-        async flushWrites(signal) {
-          await Promise.all(__classPrivateFieldGet(this, _SessionMemoryStores_stores, "f").map((store) => __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_flushStore).call(this, store, signal)));
+        async flushWrites(signal2) {
+          await Promise.all(__classPrivateFieldGet(this, _SessionMemoryStores_stores, "f").map((store) => __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_flushStore).call(this, store, signal2)));
         }
         /**
          * Remove every store directory that {@link SessionMemoryStores.download}
@@ -32173,7 +32173,7 @@ var init_memories = __esm({
         } catch (e) {
           __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").warn("memory sync failed", { memory_store_id: store.memoryStoreId, error: String(e) });
         }
-      }, _SessionMemoryStores_flushStore = async function _SessionMemoryStores_flushStore2(store, signal) {
+      }, _SessionMemoryStores_flushStore = async function _SessionMemoryStores_flushStore2(store, signal2) {
         const dirty = /* @__PURE__ */ new Map();
         const unsent = /* @__PURE__ */ new Set();
         const push = async () => {
@@ -32194,11 +32194,11 @@ var init_memories = __esm({
               unsent.add(rel);
             }
           }
-          if (dirty.size === 0 || signal?.aborted)
+          if (dirty.size === 0 || signal2?.aborted)
             return;
           const remote = /* @__PURE__ */ new Map();
           for await (const [rel, item] of __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_listMemories).call(this, store.memoryStoreId)) {
-            if (signal?.aborted)
+            if (signal2?.aborted)
               return;
             remote.set(rel, item);
           }
@@ -32227,11 +32227,11 @@ var init_memories = __esm({
             }
             uploads.push([rel, localSha, existing]);
           }
-          await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_uploadAll).call(this, store, uploads, unsent, signal);
+          await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_uploadAll).call(this, store, uploads, unsent, signal2);
         };
         try {
-          await settledOrAborted(push(), signal);
-          if (signal?.aborted && unsent.size > 0) {
+          await settledOrAborted(push(), signal2);
+          if (signal2?.aborted && unsent.size > 0) {
             __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").warn(`memory flush cut off part-way; ${unsent.size} of ${dirty.size} changed files had not finished uploading`, { memory_store_id: store.memoryStoreId });
           }
         } catch (e) {
@@ -32440,11 +32440,11 @@ ${store.memoryStoreId}`);
        * path off `unsent` as its upload returns. No upload starts once `signal`
        * aborts; the ones already in flight run to completion.
        */
-      async function _SessionMemoryStores_uploadAll2(store, uploads, unsent, signal) {
+      async function _SessionMemoryStores_uploadAll2(store, uploads, unsent, signal2) {
         const queue = uploads[Symbol.iterator]();
         const worker = async () => {
           for (const [rel, localSha, existing] of queue) {
-            if (signal?.aborted)
+            if (signal2?.aborted)
               return;
             const sha = await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_upload).call(this, store, rel, localSha, existing);
             unsent.delete(rel);
@@ -32954,13 +32954,13 @@ function betaGrepTool(ctx) {
     }
   });
 }
-function runRipgrep(rg, pattern, searchPath, signal) {
+function runRipgrep(rg, pattern, searchPath, signal2) {
   return new Promise((resolve3, reject) => {
     const proc = cp.spawn(rg, ["--no-config", "-n", "--no-heading", "-e", pattern, "--", searchPath], {
       // A link called `rg` may lead to a program that goes by the name it was started under.
       argv0: "rg",
       env: scrubbedShellEnv(),
-      ...signal ? { signal } : {}
+      ...signal2 ? { signal: signal2 } : {}
     });
     let out = "";
     let errOut = "";
@@ -32977,7 +32977,7 @@ function runRipgrep(rg, pattern, searchPath, signal) {
     });
     proc.stderr.on("data", (d) => errOut += d);
     proc.on("close", (code) => {
-      if (signal?.aborted)
+      if (signal2?.aborted)
         return reject(new ToolError("grep: aborted"));
       if (truncated)
         return resolve3(out + `
@@ -32989,22 +32989,22 @@ function runRipgrep(rg, pattern, searchPath, signal) {
       reject(new ToolError(`grep: rg failed: ${errOut || `exit ${code}`}`));
     });
     proc.on("error", (e) => {
-      if (signal?.aborted)
+      if (signal2?.aborted)
         return reject(new ToolError("grep: aborted"));
       reject(new ToolError(`grep: rg failed: ${e.message}`));
     });
   });
 }
-async function runWalkGrep(pattern, root, signal) {
+async function runWalkGrep(pattern, root, signal2) {
   let re2;
   try {
     re2 = new RegExp(pattern);
   } catch (e) {
     throw new ToolError(`grep: invalid regex: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (signal?.aborted)
+  if (signal2?.aborted)
     throw new ToolError("grep: aborted");
-  const { done } = await grepSlots.next(signal ?? void 0);
+  const { done } = await grepSlots.next(signal2 ?? void 0);
   if (done)
     throw new ToolError("grep: aborted");
   const hits = [];
@@ -33019,7 +33019,7 @@ async function runWalkGrep(pattern, root, signal) {
     return true;
   };
   const stop = new AbortController();
-  const unlink2 = linkAbort(signal, stop);
+  const unlink2 = linkAbort(signal2, stop);
   const timer = setTimeout(() => stop.abort(), GREP_TIMEOUT_MS);
   const match = lineMatcher(re2, stop.signal);
   const grepPath = (rel) => grepFile(path3.join(root, rel), match, push, stop.signal);
@@ -33029,7 +33029,7 @@ async function runWalkGrep(pattern, root, signal) {
   };
   try {
     await Promise.race([search(), once(stop.signal, "abort")]);
-    if (signal?.aborted)
+    if (signal2?.aborted)
       throw new ToolError("grep: aborted");
     if (stop.signal.aborted) {
       if (hits.length === 0)
@@ -33046,11 +33046,11 @@ async function runWalkGrep(pattern, root, signal) {
     return "no matches";
   return hits.join("\n");
 }
-async function grepFile(file2, match, push, signal) {
+async function grepFile(file2, match, push, signal2) {
   const stream2 = fssync.createReadStream(file2, { encoding: "utf8" });
   stream2.on("error", () => {
   });
-  const rl = readline.createInterface({ input: stream2, crlfDelay: Infinity, signal });
+  const rl = readline.createInterface({ input: stream2, crlfDelay: Infinity, signal: signal2 });
   stream2.on("data", (chunk) => {
     if (chunk.includes("\0"))
       rl.close();
@@ -33092,7 +33092,7 @@ async function* lineBatches(input2) {
   if (lines.length > 0)
     yield { numbers, lines };
 }
-function lineMatcher(re2, signal) {
+function lineMatcher(re2, signal2) {
   let reply = promiseWithResolvers();
   const fail = (cause) => {
     reply.promise.catch(() => {
@@ -33113,7 +33113,7 @@ function lineMatcher(re2, signal) {
         // the default stack is smaller than the main thread's, and V8 crashes compiling a deeply nested regex on it
         resourceLimits: { stackSizeMb: 8 }
       });
-      signal.addEventListener("abort", () => void worker.terminate(), { once: true });
+      signal2.addEventListener("abort", () => void worker.terminate(), { once: true });
       worker.on("message", (matched) => {
         reply.resolve(matched);
         reply = promiseWithResolvers();
@@ -33128,10 +33128,10 @@ function lineMatcher(re2, signal) {
   };
   let starting;
   return async (lines) => {
-    if (signal.aborted)
+    if (signal2.aborted)
       return [];
     const worker = await (starting ?? (starting = start()));
-    if (signal.aborted)
+    if (signal2.aborted)
       return [];
     if (worker) {
       worker.postMessage(lines);
@@ -33146,12 +33146,12 @@ function lineMatcher(re2, signal) {
     return matched;
   };
 }
-async function walk2(root, rel, fn, signal) {
+async function walk2(root, rel, fn, signal2) {
   let remaining = WALK_MAX_ENTRIES;
   async function inner(rel2, depth) {
     if (depth > WALK_MAX_DEPTH)
       return true;
-    if (signal?.aborted)
+    if (signal2?.aborted)
       return false;
     let entries;
     try {
@@ -33164,7 +33164,7 @@ async function walk2(root, rel, fn, signal) {
         continue;
       if (remaining-- <= 0)
         return false;
-      if (signal?.aborted)
+      if (signal2?.aborted)
         return false;
       const childRel = rel2 ? path3.join(rel2, e.name) : e.name;
       if (e.isDirectory()) {
@@ -33255,8 +33255,8 @@ var init_node2 = __esm({
             throw new AnthropicError("bash session terminated");
           }
           const timeoutMs = opts.timeoutMs ?? BASH_DEFAULT_TIMEOUT_MS;
-          const signal = opts.signal;
-          signal?.throwIfAborted();
+          const signal2 = opts.signal;
+          signal2?.throwIfAborted();
           __classPrivateFieldSet(this, _BashSession_buf, "", "f");
           __classPrivateFieldSet(this, _BashSession_truncated, false, "f");
           const sentinel3 = `__ANT_CMD_${crypto4.randomUUID()}_DONE__`;
@@ -33277,17 +33277,17 @@ var init_node2 = __esm({
                   timer = setTimeout(() => reject(new BashTimeoutError(timeoutMs)), timeoutMs);
                 }),
                 new Promise((_, reject) => {
-                  if (!signal)
+                  if (!signal2)
                     return;
-                  onAbort = () => reject(signal.reason);
-                  signal.addEventListener("abort", onAbort, { once: true });
+                  onAbort = () => reject(signal2.reason);
+                  signal2.addEventListener("abort", onAbort, { once: true });
                 })
               ]);
             } finally {
               if (timer)
                 clearTimeout(timer);
-              if (onAbort && signal)
-                signal.removeEventListener("abort", onAbort);
+              if (onAbort && signal2)
+                signal2.removeEventListener("abort", onAbort);
               __classPrivateFieldSet(this, _BashSession_waiting, null, "f");
             }
           }
@@ -33597,12 +33597,12 @@ var init_worker = __esm({
          * signal (or the one passed to the constructor) aborts. Throws if
          * `environmentId` / `environmentKey` were not provided to the constructor.
          */
-        async run(signal) {
+        async run(signal2) {
           const { environmentId, environmentKey } = this;
           if (environmentId === void 0 || environmentKey === void 0) {
             throw new AnthropicError("EnvironmentWorker.run: environmentId and environmentKey are required to poll for work");
           }
-          const externalSignal = signal ?? __classPrivateFieldGet(this, _EnvironmentWorker_signal, "f");
+          const externalSignal = signal2 ?? __classPrivateFieldGet(this, _EnvironmentWorker_signal, "f");
           const poller = new WorkPoller({
             client: this.client,
             environmentId,
@@ -35895,13 +35895,13 @@ var init_BetaMessageStream = __esm({
           }
         }
         async _createMessage(create, params, options) {
-          const signal = options?.signal;
+          const signal2 = options?.signal;
           let abortHandler;
-          if (signal) {
-            if (signal.aborted)
+          if (signal2) {
+            if (signal2.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal.addEventListener("abort", abortHandler);
+            signal2.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_beginRequest).call(this);
@@ -35931,8 +35931,8 @@ var init_BetaMessageStream = __esm({
             }
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_endRequest).call(this);
           } finally {
-            if (signal && abortHandler) {
-              signal.removeEventListener("abort", abortHandler);
+            if (signal2 && abortHandler) {
+              signal2.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -36084,13 +36084,13 @@ var init_BetaMessageStream = __esm({
             this._emit("streamEvent", event, snapshot);
         }
         async _fromReadableStream(readableStream, options) {
-          const signal = options?.signal;
+          const signal2 = options?.signal;
           let abortHandler;
-          if (signal) {
-            if (signal.aborted)
+          if (signal2) {
+            if (signal2.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal.addEventListener("abort", abortHandler);
+            signal2.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_beginRequest).call(this);
@@ -36104,8 +36104,8 @@ var init_BetaMessageStream = __esm({
             }
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_endRequest).call(this);
           } finally {
-            if (signal && abortHandler) {
-              signal.removeEventListener("abort", abortHandler);
+            if (signal2 && abortHandler) {
+              signal2.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -36483,8 +36483,8 @@ function throwIfPropagates(error63, ctx) {
     throw error63;
   throwIfAborted(ctx.signal);
 }
-function throwIfAborted(signal) {
-  if (signal?.aborted)
+function throwIfAborted(signal2) {
+  if (signal2?.aborted)
     throw new APIUserAbortError();
 }
 async function runToolsetMember(toolset, toolUse, options = {}) {
@@ -46708,13 +46708,13 @@ var init_BetaToolRunner = __esm({
          *   console.log('Tool results:', toolResponse.content);
          * }
          */
-        async generateToolResponse(signal = __classPrivateFieldGet(this, _BetaToolRunner_options, "f").signal) {
+        async generateToolResponse(signal2 = __classPrivateFieldGet(this, _BetaToolRunner_options, "f").signal) {
           const callerOtelContext = __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client._tracer ? context3.active() : void 0;
           const message = await __classPrivateFieldGet(this, _BetaToolRunner_message, "f") ?? __classPrivateFieldGet(this, _BetaToolRunner_thread, "f").messages.at(-1);
           if (!message) {
             return null;
           }
-          return __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_generateToolResponse).call(this, message, signal, callerOtelContext);
+          return __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_generateToolResponse).call(this, message, signal2, callerOtelContext);
         }
         /**
          * Hold a tool call of the current reply until you are done with the reply, which is when it runs without
@@ -47098,11 +47098,11 @@ var init_BetaToolRunner = __esm({
           return;
         }
         yield* __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_compact).call(this, __classPrivateFieldGet(this, _BetaToolRunner_compaction, "f").config);
-      }, _BetaToolRunner_generateToolResponse = async function _BetaToolRunner_generateToolResponse2(lastMessage, signal, toolOtelContext) {
+      }, _BetaToolRunner_generateToolResponse = async function _BetaToolRunner_generateToolResponse2(lastMessage, signal2, toolOtelContext) {
         if (__classPrivateFieldGet(this, _BetaToolRunner_toolResponse, "f") !== void 0) {
           return __classPrivateFieldGet(this, _BetaToolRunner_toolResponse, "f");
         }
-        __classPrivateFieldSet(this, _BetaToolRunner_toolResponse, generateToolResponse(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_runnableTools).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_availableToolNames).call(this), lastMessage, { ...__classPrivateFieldGet(this, _BetaToolRunner_options, "f"), signal }, __classPrivateFieldGet(this, _BetaToolRunner_calls, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, toolOtelContext), "f");
+        __classPrivateFieldSet(this, _BetaToolRunner_toolResponse, generateToolResponse(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_runnableTools).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_availableToolNames).call(this), lastMessage, { ...__classPrivateFieldGet(this, _BetaToolRunner_options, "f"), signal: signal2 }, __classPrivateFieldGet(this, _BetaToolRunner_calls, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, toolOtelContext), "f");
         return __classPrivateFieldGet(this, _BetaToolRunner_toolResponse, "f");
       }, _BetaToolRunner_toolsetFamilies = function _BetaToolRunner_toolsetFamilies2() {
         return new Set(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this).tools.filter(isRunnableToolset).map(toolsetFamily));
@@ -47869,13 +47869,13 @@ var init_MessageStream = __esm({
           }
         }
         async _createMessage(messages, params, options) {
-          const signal = options?.signal;
+          const signal2 = options?.signal;
           let abortHandler;
-          if (signal) {
-            if (signal.aborted)
+          if (signal2) {
+            if (signal2.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal.addEventListener("abort", abortHandler);
+            signal2.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_beginRequest).call(this);
@@ -47905,8 +47905,8 @@ var init_MessageStream = __esm({
             }
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_endRequest).call(this);
           } finally {
-            if (signal && abortHandler) {
-              signal.removeEventListener("abort", abortHandler);
+            if (signal2 && abortHandler) {
+              signal2.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -48052,13 +48052,13 @@ var init_MessageStream = __esm({
           }
         }
         async _fromReadableStream(readableStream, options) {
-          const signal = options?.signal;
+          const signal2 = options?.signal;
           let abortHandler;
-          if (signal) {
-            if (signal.aborted)
+          if (signal2) {
+            if (signal2.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal.addEventListener("abort", abortHandler);
+            signal2.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_beginRequest).call(this);
@@ -48072,8 +48072,8 @@ var init_MessageStream = __esm({
             }
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_endRequest).call(this);
           } finally {
-            if (signal && abortHandler) {
-              signal.removeEventListener("abort", abortHandler);
+            if (signal2 && abortHandler) {
+              signal2.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -54479,11 +54479,11 @@ var init_client = __esm({
           return new PagePromise(this, request2, Page3);
         }
         async fetchWithTimeout(url2, init, ms, controller, requestOptions, logCtx) {
-          const { signal, method, ...options } = init || {};
+          const { signal: signal2, method, ...options } = init || {};
           const abort = this._makeAbort(controller);
-          if (signal) {
-            signal.addEventListener("abort", abort, { once: true });
-            registerRequestSignalCleanup(controller, signal, abort);
+          if (signal2) {
+            signal2.addEventListener("abort", abort, { once: true });
+            registerRequestSignalCleanup(controller, signal2, abort);
           }
           const isReadableBody = globalThis.ReadableStream && options.body instanceof globalThis.ReadableStream || typeof options.body === "object" && options.body !== null && Symbol.asyncIterator in options.body;
           const fetchOptions = {
@@ -80815,6 +80815,7 @@ async function runChunks(chunks, prefix, llm, options) {
   let spent = 0;
   let inFlight = 0;
   const worstCase = (request2) => options.prices ? worstCaseUsd(request2, options.prices, options.call.maxTokens) : 0;
+  const booked = signal();
   const review2 = async (chunk, depth, onStart) => {
     if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
     if (options.signal?.aborted)
@@ -80822,14 +80823,19 @@ async function runChunks(chunks, prefix, llm, options) {
     const request2 = buildRequest(prefix, chunk, chunks.length);
     const reserve = worstCase(request2);
     const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight + reserve > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)` : void 0;
+    while (overCap() !== void 0 && inFlight > 0) await booked.next();
     const refused = overCap();
     if (refused) return [empty(chunk, "not-run", `not reviewed: ${refused}`)];
+    if (options.signal?.aborted)
+      return [empty(chunk, "not-run", `not reviewed: ${options.deadline ?? "the run was stopped"}`)];
     inFlight += reserve;
     const book = (usage2, billed) => {
       inFlight -= reserve;
-      if (!options.prices || !billed) return;
-      const reported = usage2 !== void 0 && usage2.input + usage2.output + usage2.cacheRead + usage2.cacheWrite > 0;
-      spent += reported ? costUsd(usage2, options.prices) : reserve;
+      if (options.prices && billed) {
+        const reported = usage2 !== void 0 && usage2.input + usage2.output + usage2.cacheRead + usage2.cacheWrite > 0;
+        spent += reported ? costUsd(usage2, options.prices) : reserve;
+      }
+      booked.notify();
     };
     const beforeRetry = (billed) => {
       if (!billed) return;
@@ -80964,6 +80970,19 @@ function worstCaseUsd(request2, prices, maxOutputTokens) {
   const own2 = bytes(request2.user.filter((b) => !b.cache));
   const prefixPrice = Math.max(prices.cacheWrite, prices.input);
   return (own2 * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1e6;
+}
+function signal() {
+  let waiters = [];
+  return {
+    next: () => new Promise((resolve3) => {
+      waiters.push(resolve3);
+    }),
+    notify: () => {
+      const woken = waiters;
+      waiters = [];
+      for (const wake of woken) wake();
+    }
+  };
 }
 
 // src/findings/place.ts
@@ -81254,9 +81273,9 @@ function idleWatch(ms, outer) {
     }, ms);
   };
   arm();
-  const signal = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
+  const signal2 = outer ? AbortSignal.any([outer, idle.signal]) : idle.signal;
   return {
-    signal,
+    signal: signal2,
     touch: arm,
     stop: () => {
       clearTimeout(timer);
@@ -83649,16 +83668,16 @@ var EventStream = class {
   abort() {
     this.controller.abort();
   }
-  _listenForAbort(signal) {
-    if (!signal || this.ended)
+  _listenForAbort(signal2) {
+    if (!signal2 || this.ended)
       return;
-    if (signal.aborted) {
+    if (signal2.aborted) {
       this.controller.abort();
       return;
     }
     const listener = () => this.controller.abort();
-    signal.addEventListener("abort", listener, { once: true });
-    __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").push({ signal, listener });
+    signal2.addEventListener("abort", listener, { once: true });
+    __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").push({ signal: signal2, listener });
   }
   /**
    * Adds the listener function to the end of the listeners array for the event.
@@ -83855,8 +83874,8 @@ var EventStream = class {
   }
 };
 _EventStream_connectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_resolveConnectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_rejectConnectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_endPromise = /* @__PURE__ */ new WeakMap(), _EventStream_resolveEndPromise = /* @__PURE__ */ new WeakMap(), _EventStream_rejectEndPromise = /* @__PURE__ */ new WeakMap(), _EventStream_listeners = /* @__PURE__ */ new WeakMap(), _EventStream_abortListeners = /* @__PURE__ */ new WeakMap(), _EventStream_ended = /* @__PURE__ */ new WeakMap(), _EventStream_errored = /* @__PURE__ */ new WeakMap(), _EventStream_aborted = /* @__PURE__ */ new WeakMap(), _EventStream_catchingPromiseCreated = /* @__PURE__ */ new WeakMap(), _EventStream_instances = /* @__PURE__ */ new WeakSet(), _EventStream_removeAbortListeners = function _EventStream_removeAbortListeners2() {
-  for (const { signal, listener } of __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").splice(0)) {
-    signal.removeEventListener("abort", listener);
+  for (const { signal: signal2, listener } of __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").splice(0)) {
+    signal2.removeEventListener("abort", listener);
   }
 }, _EventStream_handleError = function _EventStream_handleError2(error63) {
   __classPrivateFieldSet2(this, _EventStream_errored, true, "f");
@@ -92077,10 +92096,10 @@ var OpenAI = class {
     return response;
   }
   async fetchWithTimeout(url2, init, ms, controller) {
-    const { signal, method, ...options } = init || {};
+    const { signal: signal2, method, ...options } = init || {};
     const abort = this._makeAbort(controller);
-    if (signal)
-      signal.addEventListener("abort", abort, { once: true });
+    if (signal2)
+      signal2.addEventListener("abort", abort, { once: true });
     const timeout = setTimeout(abort, ms);
     const isReadableBody = globalThis.ReadableStream && options.body instanceof globalThis.ReadableStream || typeof options.body === "object" && options.body !== null && Symbol.asyncIterator in options.body;
     const fetchOptions = {
@@ -92434,12 +92453,12 @@ var DEFAULT_RETRY_POLICY = {
   baseDelayMs: 1e3,
   maxDelayMs: 3e4
 };
-var realSleep = (ms, signal) => new Promise((resolve3) => {
+var realSleep = (ms, signal2) => new Promise((resolve3) => {
   const timer = setTimeout(done, ms);
-  signal?.addEventListener("abort", done, { once: true });
+  signal2?.addEventListener("abort", done, { once: true });
   function done() {
     clearTimeout(timer);
-    signal?.removeEventListener("abort", done);
+    signal2?.removeEventListener("abort", done);
     resolve3();
   }
 });

@@ -69,6 +69,8 @@ export async function runChunks(
   const worstCase = (request: ReviewRequest): number =>
     options.prices ? worstCaseUsd(request, options.prices, options.call.maxTokens) : 0;
 
+  const booked = signal();
+
   const review = async (chunk: Chunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
     if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
     if (options.signal?.aborted)
@@ -79,8 +81,12 @@ export async function runChunks(
       options.maxCostUsd !== undefined && spent + inFlight + reserve > options.maxCostUsd
         ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)`
         : undefined;
+    // Calls in flight usually cost far less than their reservations: wait for them before refusing.
+    while (overCap() !== undefined && inFlight > 0) await booked.next();
     const refused = overCap();
     if (refused) return [empty(chunk, 'not-run', `not reviewed: ${refused}`)];
+    if (options.signal?.aborted)
+      return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
     inFlight += reserve;
     /**
      * Books the call's cost in place of its reservation, before a split spends more: the usage it reported;
@@ -89,9 +95,11 @@ export async function runChunks(
      */
     const book = (usage: Usage | undefined, billed: boolean): void => {
       inFlight -= reserve;
-      if (!options.prices || !billed) return;
-      const reported = usage !== undefined && usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
-      spent += reported ? costUsd(usage, options.prices) : reserve;
+      if (options.prices && billed) {
+        const reported = usage !== undefined && usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
+        spent += reported ? costUsd(usage, options.prices) : reserve;
+      }
+      booked.notify();
     };
     /**
      * Before another attempt of this call: an attempt that began to answer was billed, so its reservation
@@ -252,4 +260,20 @@ export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTo
   const own = bytes(request.user.filter((b) => !b.cache));
   const prefixPrice = Math.max(prices.cacheWrite, prices.input);
   return (own * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1_000_000;
+}
+
+/** A signal to wait on: `next()` resolves at the following `notify()`. */
+function signal(): { next: () => Promise<void>; notify: () => void } {
+  let waiters: (() => void)[] = [];
+  return {
+    next: () =>
+      new Promise<void>((resolve) => {
+        waiters.push(resolve);
+      }),
+    notify: () => {
+      const woken = waiters;
+      waiters = [];
+      for (const wake of woken) wake();
+    },
+  };
 }

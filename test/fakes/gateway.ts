@@ -115,6 +115,12 @@ export const MIN_CACHE_TOKENS = 1024;
 export class FakeGateway {
   readonly calls: RecordedCall[] = [];
   private readonly cache = new Set<string>();
+
+  /** Forgets every call and the prompt cache, so one server can stand in for many runs. */
+  reset(): void {
+    this.calls.length = 0;
+    this.cache.clear();
+  }
   private server: LocalServer | undefined;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -242,7 +248,7 @@ export class FakeGateway {
     };
     const reply = this.options.reply(body, this.calls.indexOf(record));
     if ('hangMs' in reply) {
-      await new Promise((resolve) => setTimeout(resolve, reply.hangMs));
+      await sleep(reply.hangMs, res);
       if (res.destroyed || req.socket.destroyed) return;
     }
     if ('status' in reply) {
@@ -447,7 +453,7 @@ export class FakeGateway {
           return false;
         }
         if ('stallMs' in reply) {
-          await sleep(reply.stallMs);
+          await sleep(reply.stallMs, res);
           if (res.destroyed || res.socket?.destroyed !== false) return false;
         }
       }
@@ -526,6 +532,15 @@ export class FakeGateway {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when the client goes away first (a timer must not outlive the request it delays). */
+function sleep(ms: number, res?: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    res?.once('close', done);
+    function done(): void {
+      clearTimeout(timer);
+      res?.off('close', done);
+      resolve();
+    }
+  });
 }

@@ -127,6 +127,15 @@ export class FakeGitHub {
 
   constructor(readonly pr: FakePullRequest) {}
 
+  /** Back to a pull request with no review, comment, refusal or request, so one server can serve many runs. */
+  reset(): void {
+    for (const list of [this.requests, this.reviews, this.reviewComments, this.issueComments, this.refusals]) {
+      list.length = 0;
+    }
+    this.refuseComment = undefined;
+    this.identity = { login: 'github-actions[bot]', kind: 'bot' };
+  }
+
   get url(): string {
     if (!this.server) throw new Error('the fake GitHub is not started');
     return this.server.url;
