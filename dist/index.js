@@ -92623,6 +92623,14 @@ function logSafe2(text) {
 }
 
 // src/publish/render.ts
+var RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length >= 40);
+function withoutRules(text) {
+  let out = text;
+  for (const sentence of RULE_SENTENCES) {
+    if (out.includes(sentence)) out = out.split(sentence).join("[review rules omitted]");
+  }
+  return out;
+}
 var SUMMARY_MARKER = "<!-- claude-pr-reviewer:summary -->";
 var FINGERPRINT = /\n<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->$/;
 var MAX_BODY_CHARS = 65536;
@@ -92644,7 +92652,7 @@ function suggestionBlock(text) {
   return [`${fence}suggestion`, text, fence].join("\n");
 }
 function findingHeading(finding) {
-  return `${ICON[finding.severity]} **${capitalize(finding.severity)}** \xB7 ${finding.category} \u2014 **${safeInline(finding.title)}**`;
+  return `${ICON[finding.severity]} **${capitalize(finding.severity)}** \xB7 ${finding.category} \u2014 **${safeInline(withoutRules(finding.title))}**`;
 }
 function commentBody(finding) {
   const marker = `
@@ -92658,7 +92666,7 @@ ${fingerprintMarker(finding.fingerprint)}`;
       ""
     );
   }
-  parts.push(safeMarkdown(finding.body.trim()));
+  parts.push(safeMarkdown(withoutRules(finding.body.trim())));
   const text = parts.join("\n");
   if (finding.suggestion !== void 0 && finding.anchor === "line" && finding.side === "RIGHT") {
     const withSuggestion = `${text}
@@ -92731,15 +92739,17 @@ function notReviewedSection(result) {
 function overviewSection(result) {
   const summaries = result.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
   if (summaries.length === 0) return "";
-  return ["### Overview", "", safeMarkdown(summaries.map((o) => o.summary.trim()).join("\n\n"))].join("\n");
+  return ["### Overview", "", safeMarkdown(withoutRules(summaries.map((o) => o.summary.trim()).join("\n\n")))].join(
+    "\n"
+  );
 }
 function listedSection(listed) {
   if (listed.length === 0) return "";
   const lines = ["### Findings not posted as comments", ""];
   for (const { finding: f, reason } of listed) {
-    const body = clipMarkdown(safeMarkdown(f.body.trim()), MAX_LISTED_BODY_CHARS, "\u2026");
+    const body = clipMarkdown(safeMarkdown(withoutRules(f.body.trim())), MAX_LISTED_BODY_CHARS, "\u2026");
     lines.push(
-      `- ${ICON[f.severity]} **${safeInline(f.title)}** \u2014 ${safePath(`${f.path}:${f.line}`)} (${safeInline(reason)})`,
+      `- ${ICON[f.severity]} **${safeInline(withoutRules(f.title))}** \u2014 ${safePath(`${f.path}:${f.line}`)} (${safeInline(reason)})`,
       `  ${body.replace(/\n/g, "\n  ")}`
     );
   }

@@ -3,6 +3,24 @@ import { SEVERITIES, type Severity } from '../findings/schema.js';
 import { formatUsd } from '../llm/usage.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../review.js';
 import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from './markdown.js';
+import { REVIEW_RULES } from '../prompt/prompt.js';
+
+/** Sentences of our review rules long enough that a model repeating one is quoting its prompt. */
+const RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/)
+  .map((s) => s.trim())
+  .filter((s) => s.length >= 40);
+
+/**
+ * Model text with any verbatim sentence of our review rules taken out: a PR that asks the model to print its
+ * instructions gets nothing of them posted.
+ */
+export function withoutRules(text: string): string {
+  let out = text;
+  for (const sentence of RULE_SENTENCES) {
+    if (out.includes(sentence)) out = out.split(sentence).join('[review rules omitted]');
+  }
+  return out;
+}
 
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
@@ -38,7 +56,7 @@ function suggestionBlock(text: string): string {
 }
 
 function findingHeading(finding: Finding): string {
-  return `${ICON[finding.severity]} **${capitalize(finding.severity)}** · ${finding.category} — **${safeInline(finding.title)}**`;
+  return `${ICON[finding.severity]} **${capitalize(finding.severity)}** · ${finding.category} — **${safeInline(withoutRules(finding.title))}**`;
 }
 
 /**
@@ -57,7 +75,7 @@ export function commentBody(finding: Finding): string {
       '',
     );
   }
-  parts.push(safeMarkdown(finding.body.trim()));
+  parts.push(safeMarkdown(withoutRules(finding.body.trim())));
   const text = parts.join('\n');
   if (finding.suggestion !== undefined && finding.anchor === 'line' && finding.side === 'RIGHT') {
     const withSuggestion = `${text}\n\n${suggestionBlock(finding.suggestion)}`;
@@ -155,16 +173,18 @@ function notReviewedSection(result: ReviewResult): string {
 function overviewSection(result: ReviewResult): string {
   const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim());
   if (summaries.length === 0) return '';
-  return ['### Overview', '', safeMarkdown(summaries.map((o) => o.summary.trim()).join('\n\n'))].join('\n');
+  return ['### Overview', '', safeMarkdown(withoutRules(summaries.map((o) => o.summary.trim()).join('\n\n')))].join(
+    '\n',
+  );
 }
 
 function listedSection(listed: readonly Listed[]): string {
   if (listed.length === 0) return '';
   const lines = ['### Findings not posted as comments', ''];
   for (const { finding: f, reason } of listed) {
-    const body = clipMarkdown(safeMarkdown(f.body.trim()), MAX_LISTED_BODY_CHARS, '…');
+    const body = clipMarkdown(safeMarkdown(withoutRules(f.body.trim())), MAX_LISTED_BODY_CHARS, '…');
     lines.push(
-      `- ${ICON[f.severity]} **${safeInline(f.title)}** — ${safePath(`${f.path}:${f.line}`)} (${safeInline(reason)})`,
+      `- ${ICON[f.severity]} **${safeInline(withoutRules(f.title))}** — ${safePath(`${f.path}:${f.line}`)} (${safeInline(reason)})`,
       `  ${body.replace(/\n/g, '\n  ')}`,
     );
   }
