@@ -1,6 +1,7 @@
 // Rendering and placement, measured on the benchmark's real pull requests: how many tokens the diff costs as
 // the prompt shows it against the raw patch, and how often a finding lands on the line the reviewer meant
 // when the reviewer miscounts the lines the prompt does not number.
+import { seededRandom } from './random.js';
 import type { DiffLine, FileDiff } from '../src/diff/diff.js';
 import { renderChunk } from '../src/prompt/prompt.js';
 import { placeComments } from '../src/findings/place.js';
@@ -36,18 +37,6 @@ export function renderingFigures(plan: ReviewPlan, count: (text: string) => numb
   }
   const everything = { index: 0, files: plan.reviewable.map((file) => ({ file, hunks: file.hunks })), tokens: 0 };
   return { rawTokens, taggedTokens, leanTokens: count(renderChunk(everything)) };
-}
-
-/** A seeded PRNG (mulberry32), so the benchmark's miscounts are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Target {
@@ -105,7 +94,7 @@ export interface PlacementFigures {
  * (context and deleted lines) by up to 2 lines half the time, and quotes the line it means.
  */
 export function placementFigures(plan: ReviewPlan, seed = 7): PlacementFigures {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const comments: RawComment[] = [];
   const truth: Target[] = [];
   for (const chunk of plan.chunks) {

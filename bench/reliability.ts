@@ -3,22 +3,19 @@
 // (runs, outcome, findings lost, duplicates, leaks, spend vs cap, longest run) and exits 1 if any row breaks
 // a rule: 0 crashes without a summary, 0 findings lost on recoverable faults, 0 duplicate reviews or
 // comments, 0 key leaks, spend ≤ cap, and no run longer than max-minutes + 1 minute.
+import { seededRandom } from './random.js';
 import { FakeGitHub } from '../test/fakes/github.js';
 import { billedUsd, FakeGateway, type Reply } from '../test/fakes/gateway.js';
 import {
   actionEnv,
   fakePullRequest,
+  publishTwiceAtOnce,
   readOutputs,
   runInProcess,
   scriptedReview,
   userTextOf,
 } from '../test/helpers/action.js';
 import { fingerprintOf, isSummaryBody } from '../src/publish/render.js';
-import { createOctokit, fetchPullRequest } from '../src/source/github.js';
-import { parseSettings } from '../src/settings/settings.js';
-import { executePlan, makePlan } from '../src/review.js';
-import { createLlmClient } from '../src/llm/factory.js';
-import { publish } from '../src/publish/publish.js';
 import { SONNET_LIST_PRICE } from '../src/llm/models.js';
 
 const KEY = 'sk-ant-reliability-key-0123456789abcdef';
@@ -317,20 +314,7 @@ async function concurrentRuns(): Promise<Row> {
   }).start();
   try {
     const started = performance.now();
-    const octokit = createOctokit({ token: github.token, baseUrl: github.url, throttle: false });
-    const settings = parseSettings({ 'api-key': KEY, 'base-url': llm.url, 'min-severity': 'info' });
-    const pr = await fetchPullRequest(octokit, { owner: 'octo-org', repo: 'octo-repo', number: 42 });
-    const result = await executePlan(makePlan(pr, settings, ''), settings, createLlmClient(settings));
-    const ctx = {
-      octokit,
-      pr,
-      settings,
-      us: 'github-actions[bot]',
-      redact: (t: string) => t,
-      log: () => undefined,
-      warn: () => undefined,
-    };
-    await Promise.all([publish(ctx, result), publish(ctx, result)]);
+    await publishTwiceAtOnce(github, llm.url, KEY);
     const summaries = github.issueComments.filter((c) => isSummaryBody(c.body)).length;
     const prints = github.reviewComments.map((c) => fingerprintOf(c.body));
     const duplicates = prints.length - new Set(prints).size + Math.max(0, summaries - 1);
@@ -353,18 +337,6 @@ async function concurrentRuns(): Promise<Row> {
   }
 }
 
-/** A seeded PRNG (mulberry32): the same faults on every run of the soak. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Many runs in one process, each with a fault drawn at random from the recoverable cases: every run must end
  * with one summary and none may leak, duplicate or pass the cap; memory and open handles must not grow.
@@ -372,7 +344,7 @@ function random(seed: number): () => number {
 const WARM_UP = 50;
 
 async function soak(runs: number, limitMs: number): Promise<Row> {
-  const next = random(20261122);
+  const next = seededRandom(20261122);
   const pool = CASES.filter((c) => c.recoverable);
   const gc = (globalThis as { gc?: () => void }).gc;
   const measure = async (): Promise<{ heap: number; handles: number }> => {

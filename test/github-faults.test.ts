@@ -2,12 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import type { FakeGateway } from './fakes/gateway.js';
-import { actionEnv, fakePullRequest, runInProcess, reviewingGateway } from './helpers/action.js';
-import { createOctokit, fetchPullRequest } from '../src/source/github.js';
-import { parseSettings } from '../src/settings/settings.js';
-import { executePlan, makePlan } from '../src/review.js';
-import { createLlmClient } from '../src/llm/factory.js';
-import { publish } from '../src/publish/publish.js';
+import { actionEnv, fakePullRequest, publishTwiceAtOnce, runInProcess, reviewingGateway } from './helpers/action.js';
 import { fingerprintOf, isSummaryBody } from '../src/publish/render.js';
 
 const KEY = 'sk-ant-test-key-faults-0123456789';
@@ -85,27 +80,14 @@ describe('secondary rate limits on a POST', () => {
 describe('two runs on the same pull request at once', () => {
   it('leave one summary and one comment per finding', async () => {
     const { github, llm } = await fakes();
-    const octokit = createOctokit({ token: github.token, baseUrl: github.url, throttle: false });
-    const settings = parseSettings({ 'api-key': KEY, 'base-url': llm.url });
-    const pr = await fetchPullRequest(octokit, { owner: 'octo-org', repo: 'octo-repo', number: 42 });
-    const result = await executePlan(makePlan(pr, settings, ''), settings, createLlmClient(settings));
-    const ctx = {
-      octokit,
-      pr,
-      settings,
-      us: 'github-actions[bot]',
-      redact: (t: string) => t,
-      log: () => undefined,
-      warn: () => undefined,
-    };
-    const [a, b] = await Promise.all([publish(ctx, result), publish(ctx, result)]);
+    const [a, b] = await publishTwiceAtOnce(github, llm.url, KEY);
     // Both really posted: the race happened.
     expect(github.reviews.length).toBe(2);
     expect(github.issueComments.filter((c) => isSummaryBody(c.body))).toHaveLength(1);
-    expect(a.summaryCommentId).toBe(b.summaryCommentId);
+    expect(a!.summaryCommentId).toBe(b!.summaryCommentId);
     const prints = github.reviewComments.map((c) => fingerprintOf(c.body));
     expect(new Set(prints).size).toBe(prints.length);
-    expect(new Set(prints)).toEqual(new Set([...a.posted, ...b.posted].map((f) => f.fingerprint)));
+    expect(new Set(prints)).toEqual(new Set([...a!.posted, ...b!.posted].map((f) => f.fingerprint)));
     expect(github.reviews.some((r) => r.body.includes('Another run posted the same comments'))).toBe(true);
   });
 });

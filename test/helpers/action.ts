@@ -5,6 +5,12 @@ import { join } from 'node:path';
 import type { ChangedFile, PullRequest } from '../../src/source/types.js';
 import type { FakePullRequest } from '../fakes/github.js';
 import { FakeGateway, type FakeGatewayOptions } from '../fakes/gateway.js';
+import type { FakeGitHub } from '../fakes/github.js';
+import { createOctokit, fetchPullRequest } from '../../src/source/github.js';
+import { parseSettings } from '../../src/settings/settings.js';
+import { executePlan, makePlan } from '../../src/review.js';
+import { createLlmClient } from '../../src/llm/factory.js';
+import { publish, type Published } from '../../src/publish/publish.js';
 
 const require = createRequire(import.meta.url);
 
@@ -279,4 +285,19 @@ export function reviewingGateway(apiKey: string, options: Partial<FakeGatewayOpt
     reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
     ...options,
   }).start();
+}
+
+/**
+ * One review of the fake pull request, published by two runs at once, as two workflow runs without a
+ * concurrency group would: both read before either posts.
+ */
+export async function publishTwiceAtOnce(github: FakeGitHub, gatewayUrl: string, apiKey: string): Promise<Published[]> {
+  const octokit = createOctokit({ token: github.token, baseUrl: github.url, throttle: false });
+  const settings = parseSettings({ 'api-key': apiKey, 'base-url': gatewayUrl, 'min-severity': 'info' });
+  const { owner, repo, number } = github.pr;
+  const pr = await fetchPullRequest(octokit, { owner, repo, number });
+  const result = await executePlan(makePlan(pr, settings, ''), settings, createLlmClient(settings));
+  const quiet = (): void => undefined;
+  const ctx = { octokit, pr, settings, us: 'github-actions[bot]', redact: (t: string) => t, log: quiet, warn: quiet };
+  return Promise.all([publish(ctx, result), publish(ctx, result)]);
 }
