@@ -75120,7 +75120,8 @@ var PROVIDERS = {
     auth: "x-api-key",
     modelIds: {},
     prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE, "claude-sonnet-4-6": SONNET_LIST_PRICE },
-    maxOutput: {}
+    maxOutput: {},
+    defaultModel: "claude-sonnet-4-6"
   },
   runapi: {
     name: "runapi",
@@ -75129,7 +75130,8 @@ var PROVIDERS = {
     auth: "bearer",
     modelIds: { [SONNET_45]: SONNET_45, [SONNET_4]: SONNET_4 },
     prices: { [SONNET_45]: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
-    maxOutput: {}
+    maxOutput: {},
+    defaultModel: "claude-sonnet-4-5"
   },
   bytespike: {
     name: "bytespike",
@@ -75138,7 +75140,8 @@ var PROVIDERS = {
     auth: "x-api-key",
     modelIds: { [SONNET_45]: "claude-sonnet-4-5" },
     prices: {},
-    maxOutput: { [SONNET_45]: 16384 }
+    maxOutput: { [SONNET_45]: 16384 },
+    defaultModel: "claude-sonnet-4-5"
   },
   aimlapi: {
     name: "aimlapi",
@@ -75147,7 +75150,8 @@ var PROVIDERS = {
     auth: "bearer",
     modelIds: { [SONNET_4]: "anthropic/claude-sonnet-4" },
     prices: {},
-    maxOutput: {}
+    maxOutput: {},
+    defaultModel: "claude-sonnet-4"
   },
   custom: {
     name: "custom",
@@ -75156,7 +75160,8 @@ var PROVIDERS = {
     auth: "x-api-key",
     modelIds: {},
     prices: {},
-    maxOutput: {}
+    maxOutput: {},
+    defaultModel: "claude-sonnet-4-6"
   }
 };
 
@@ -75312,7 +75317,7 @@ var INPUT_DEFAULTS = {
   "api-key": "",
   provider: "anthropic",
   "base-url": "",
-  model: "claude-sonnet-4-5",
+  model: "",
   "github-token": "",
   "pr-number": "",
   instructions: "",
@@ -75431,7 +75436,7 @@ var schema = external_exports.object({
   "context-window": external_exports.string().trim().refine((v) => v === "" || /^\d+$/.test(v) && Number(v) >= 4096 && Number(v) <= 1e7, {
     message: "a whole number of tokens from 4096 to 10000000, or empty for the known model\u2019s"
   }).transform((v) => v === "" ? void 0 : Number(v)),
-  model: external_exports.string().trim().regex(/^[A-Za-z0-9][\w.:/@-]*$/, {
+  model: external_exports.string().trim().regex(/^$|^[A-Za-z0-9][\w.:/@-]*$/, {
     message: `a model ID such as ${knownModelIds().slice(0, 3).join(", ")}`
   }),
   "github-token": external_exports.string(),
@@ -75460,21 +75465,22 @@ function parseSettings(raw) {
   }
   const v = result.data;
   const provider = PROVIDERS[v.provider];
-  const modelInfo = findModel(v.model);
+  const model = v.model || provider.defaultModel;
+  const modelInfo = findModel(model);
   const problems = [];
   if (v.provider === "custom" && !v["base-url"]) {
     problems.push(`input 'base-url': got ""; expected the gateway's URL when provider is custom`);
   }
   if (!modelInfo && v["context-window"] === void 0) {
-    const near = closest(v.model, knownModelIds());
+    const near = closest(model, knownModelIds());
     problems.push(
-      `input 'model': got ${show(v.model)}; expected one of ${knownModelIds().join(", ")}${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
+      `input 'model': got ${show(model)}; expected one of ${knownModelIds().join(", ")}${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
     );
   }
   const maxOutput = modelInfo ? Math.min(modelInfo.maxOutputTokens, provider.maxOutput[modelInfo.id] ?? Infinity) : Infinity;
   if (v["max-output-tokens"] > maxOutput) {
     problems.push(
-      `input 'max-output-tokens': got ${v["max-output-tokens"]}; expected at most ${maxOutput} for ${v.model} on ${provider.name}`
+      `input 'max-output-tokens': got ${v["max-output-tokens"]}; expected at most ${maxOutput} for ${model} on ${provider.name}`
     );
   }
   if (problems.length > 0) throw new SettingsError(problems);
@@ -75487,8 +75493,9 @@ function parseSettings(raw) {
     apiFormat,
     auth: auth2,
     baseUrl: v["base-url"] || provider.baseUrl,
-    model: v.model,
-    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? v.model,
+    model,
+    modelChosen: v.model !== "",
+    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? model,
     modelInfo,
     contextWindow: v["context-window"] ?? modelInfo?.contextWindow ?? 2e5,
     prices,
@@ -81301,7 +81308,22 @@ function idleWatch(ms, outer) {
 }
 
 // src/llm/anthropic.ts
+var SDK_DEPRECATION = /^The model '.+' is deprecated and will reach end-of-life/;
+var QUIETED = /* @__PURE__ */ Symbol.for("claude-pr-reviewer.quiet-sdk-deprecation");
+function quietSdkDeprecation() {
+  const current = console.warn;
+  if (current[QUIETED]) return;
+  const filtered = Object.assign(
+    (...args) => {
+      if (typeof args[0] === "string" && SDK_DEPRECATION.test(args[0])) return;
+      current(...args);
+    },
+    { [QUIETED]: true }
+  );
+  console.warn = filtered;
+}
 function createAnthropicClient(options) {
+  quietSdkDeprecation();
   const headers = options.auth === "x-api-key" ? { "x-api-key": options.apiKey, Authorization: null, "anthropic-version": "2023-06-01" } : { "anthropic-version": "2023-06-01" };
   const sdk = new Anthropic({
     baseURL: options.baseUrl,
@@ -93254,7 +93276,7 @@ async function review(deps, env, raw, out) {
     setOutputs(out.redact, void 0, { plan });
     return;
   }
-  if (settings.modelInfo?.endOfLife) {
+  if (settings.modelChosen && settings.modelInfo?.endOfLife) {
     warning(
       `${settings.model} is deprecated by Anthropic and reaches end of life on ${settings.modelInfo.endOfLife}; plan a move to a newer model (set 'model', with 'context-window' and 'pricing' for a model this action does not know yet).`
     );

@@ -146,7 +146,7 @@ async function review(
     return;
   }
 
-  if (settings.modelInfo?.endOfLife) {
+  if (settings.modelChosen && settings.modelInfo?.endOfLife) {
     core.warning(
       `${settings.model} is deprecated by Anthropic and reaches end of life on ${settings.modelInfo.endOfLife}; plan a move to a newer model (set 'model', with 'context-window' and 'pricing' for a model this action does not know yet).`,
     );

@@ -99,7 +99,9 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(call.headers.authorization).toBeUndefined();
     expect(call.body.stream).toBe(true);
     expect(call.body.tool_choice).toEqual({ type: 'tool', name: 'submit_review' });
-    expect(call.body.model).toBe('claude-sonnet-4-5');
+    // The anthropic preset's default: the newest model it documents, with no deprecation warning.
+    expect(call.body.model).toBe('claude-sonnet-4-6');
+    expect(log).not.toMatch(/deprecated/i);
     expect(call.usage?.cache_creation_input_tokens).toBeGreaterThanOrEqual(MIN_CACHE_TOKENS);
     expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain(KEY);
   });
@@ -300,8 +302,21 @@ describe('the runapi preset', () => {
         'base-url': llm.url,
         model: 'claude-sonnet-4-5',
       });
-      const { exitCode } = await runInProcess(env);
+      // What reaches console.warn during the run (a fresh one, so the adapter wraps it as in a new process).
+      const warned: unknown[][] = [];
+      const original = console.warn;
+      console.warn = (...args: unknown[]) => void warned.push(args);
+      let result: Awaited<ReturnType<typeof runInProcess>>;
+      try {
+        result = await runInProcess(env);
+      } finally {
+        console.warn = original;
+      }
+      const { exitCode, log } = result;
       expect(exitCode).toBe(0);
+      // A deprecated model chosen on purpose: our warning once, none of the SDK's per-call notices.
+      expect(log.match(/::warning::claude-sonnet-4-5 is deprecated/g)).toHaveLength(1);
+      expect(warned.filter((args) => String(args[0]).includes('is deprecated'))).toHaveLength(0);
       expect(llm.calls[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
       expect(llm.calls[0]!.headers['x-api-key']).toBeUndefined();
       expect(llm.calls[0]!.body.model).toBe('claude-sonnet-4-5-20250929');

@@ -74,7 +74,7 @@ describe('npm run review (the CLI on a local git diff)', () => {
     expect(out).toContain(
       'app.js:99999 [low/maintainability] Finding outside the diff (line 99999 (RIGHT) is not in the diff)',
     );
-    expect(out).toMatch(/\| `claude-sonnet-4-5` \| 1 \|/);
+    expect(out).toMatch(/\| `claude-sonnet-4-6` \| 1 \|/);
     expect(out).not.toContain('cli-key');
   });
 

@@ -16,12 +16,30 @@ describe('settings', () => {
     const s = parseSettings({});
     expect(s.provider.name).toBe('anthropic');
     expect(s.baseUrl).toBe('https://api.anthropic.com');
-    expect(s.model).toBe('claude-sonnet-4-5');
-    expect(s.modelInfo?.id).toBe('claude-sonnet-4-5-20250929');
+    expect(s.model).toBe('claude-sonnet-4-6');
+    expect(s.modelChosen).toBe(false);
+    expect(s.modelInfo?.id).toBe('claude-sonnet-4-6');
     expect(s.maxOutputTokens).toBe(8192);
     expect(s.temperature).toBe(0);
     expect(s.dryRun).toBe(false);
     expect(s.prNumber).toBeUndefined();
+  });
+
+  it("takes each preset's newest documented model when model is empty", () => {
+    const defaults = Object.fromEntries(
+      (['anthropic', 'runapi', 'bytespike', 'aimlapi', 'custom'] as const).map((provider) => [
+        provider,
+        parseSettings({ provider, 'base-url': 'https://gw.example.com' }).modelId,
+      ]),
+    );
+    expect(defaults).toEqual({
+      anthropic: 'claude-sonnet-4-6',
+      runapi: 'claude-sonnet-4-5-20250929',
+      bytespike: 'claude-sonnet-4-5',
+      aimlapi: 'anthropic/claude-sonnet-4',
+      custom: 'claude-sonnet-4-6',
+    });
+    expect(parseSettings({ model: 'claude-sonnet-4-5' }).modelChosen).toBe(true);
   });
 
   it('reads the values given, trims them and strips a trailing slash from base-url', () => {

@@ -21,7 +21,29 @@ export interface AnthropicClientOptions {
  * it brings the request building and the SSE parsing. SDK 1.x sends `apiKey` as a Bearer token, so the
  * `x-api-key` style sets that header itself and removes `Authorization`.
  */
+const SDK_DEPRECATION = /^The model '.+' is deprecated and will reach end-of-life/;
+const QUIETED = Symbol.for('claude-pr-reviewer.quiet-sdk-deprecation');
+
+/**
+ * @anthropic-ai/sdk prints its own deprecation notice with console.warn on every call of a deprecated model,
+ * so a run of 20 calls printed it 20 times. The action warns once itself (main.ts) when such a model is
+ * chosen, so that one message of the SDK is dropped; every other console.warn passes through.
+ */
+function quietSdkDeprecation(): void {
+  const current = console.warn as typeof console.warn & { [QUIETED]?: true };
+  if (current[QUIETED]) return;
+  const filtered = Object.assign(
+    (...args: unknown[]): void => {
+      if (typeof args[0] === 'string' && SDK_DEPRECATION.test(args[0])) return;
+      current(...args);
+    },
+    { [QUIETED]: true as const },
+  );
+  console.warn = filtered;
+}
+
 export function createAnthropicClient(options: AnthropicClientOptions): LlmClient {
+  quietSdkDeprecation();
   const headers: Record<string, string | null> =
     options.auth === 'x-api-key'
       ? { 'x-api-key': options.apiKey, Authorization: null, 'anthropic-version': '2023-06-01' }

@@ -19,6 +19,8 @@ export interface ProviderPreset {
   prices: Readonly<Record<string, Prices>>;
   /** Output caps of this gateway below the model's own, by canonical model ID. */
   maxOutput: Readonly<Record<string, number>>;
+  /** The model used when `model` is not set: the newest this gateway documents. */
+  defaultModel: string;
 }
 
 const SONNET_4 = 'claude-sonnet-4-20250514';
@@ -34,6 +36,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     modelIds: {},
     prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE, 'claude-sonnet-4-6': SONNET_LIST_PRICE },
     maxOutput: {},
+    defaultModel: 'claude-sonnet-4-6',
   },
   runapi: {
     name: 'runapi',
@@ -43,6 +46,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     modelIds: { [SONNET_45]: SONNET_45, [SONNET_4]: SONNET_4 },
     prices: { [SONNET_45]: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
     maxOutput: {},
+    defaultModel: 'claude-sonnet-4-5',
   },
   bytespike: {
     name: 'bytespike',
@@ -52,6 +56,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     modelIds: { [SONNET_45]: 'claude-sonnet-4-5' },
     prices: {},
     maxOutput: { [SONNET_45]: 16384 },
+    defaultModel: 'claude-sonnet-4-5',
   },
   aimlapi: {
     name: 'aimlapi',
@@ -61,6 +66,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     modelIds: { [SONNET_4]: 'anthropic/claude-sonnet-4' },
     prices: {},
     maxOutput: {},
+    defaultModel: 'claude-sonnet-4',
   },
   custom: {
     name: 'custom',
@@ -70,5 +76,6 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     modelIds: {},
     prices: {},
     maxOutput: {},
+    defaultModel: 'claude-sonnet-4-6',
   },
 };

@@ -12,7 +12,7 @@ export const INPUT_DEFAULTS = {
   'api-key': '',
   provider: 'anthropic',
   'base-url': '',
-  model: 'claude-sonnet-4-5',
+  model: '',
   'github-token': '',
   'pr-number': '',
   instructions: '',
@@ -52,8 +52,10 @@ export interface Settings {
   auth: AuthStyle;
   /** Base URL of the gateway: `base-url` when given, else the preset's. No trailing slash, no `/v1`. */
   baseUrl: string;
-  /** The model as the user wrote it. */
+  /** The model as the user wrote it, else the preset's default. */
   model: string;
+  /** True when `model` was set, rather than taken from the preset. */
+  modelChosen: boolean;
   /** The model ID sent to the gateway: the ID this provider expects for a known model, else as written. */
   modelId: string;
   /** What we know of the model; undefined for a model outside the registry (needs `context-window`). */
@@ -278,7 +280,7 @@ const schema = z.object({
   model: z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][\w.:/@-]*$/, {
+    .regex(/^$|^[A-Za-z0-9][\w.:/@-]*$/, {
       message: `a model ID such as ${knownModelIds().slice(0, 3).join(', ')}`,
     }),
   'github-token': z.string(),
@@ -328,15 +330,16 @@ export function parseSettings(raw: RawInputs): Settings {
   }
   const v = result.data;
   const provider = PROVIDERS[v.provider];
-  const modelInfo = findModel(v.model);
+  const model = v.model || provider.defaultModel;
+  const modelInfo = findModel(model);
   const problems: string[] = [];
   if (v.provider === 'custom' && !v['base-url']) {
     problems.push("input 'base-url': got \"\"; expected the gateway's URL when provider is custom");
   }
   if (!modelInfo && v['context-window'] === undefined) {
-    const near = closest(v.model, knownModelIds());
+    const near = closest(model, knownModelIds());
     problems.push(
-      `input 'model': got ${show(v.model)}; expected one of ${knownModelIds().join(', ')}${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
+      `input 'model': got ${show(model)}; expected one of ${knownModelIds().join(', ')}${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
     );
   }
   const maxOutput = modelInfo
@@ -344,7 +347,7 @@ export function parseSettings(raw: RawInputs): Settings {
     : Infinity;
   if (v['max-output-tokens'] > maxOutput) {
     problems.push(
-      `input 'max-output-tokens': got ${v['max-output-tokens']}; expected at most ${maxOutput} for ${v.model} on ${provider.name}`,
+      `input 'max-output-tokens': got ${v['max-output-tokens']}; expected at most ${maxOutput} for ${model} on ${provider.name}`,
     );
   }
   if (problems.length > 0) throw new SettingsError(problems);
@@ -357,8 +360,9 @@ export function parseSettings(raw: RawInputs): Settings {
     apiFormat,
     auth,
     baseUrl: v['base-url'] || provider.baseUrl,
-    model: v.model,
-    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? v.model,
+    model,
+    modelChosen: v.model !== '',
+    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? model,
     modelInfo,
     contextWindow: v['context-window'] ?? modelInfo?.contextWindow ?? 200_000,
     prices,
