@@ -67,6 +67,7 @@ export function benchPullRequest(pr: BenchPr, files: ChangedFile[] = benchFiles(
     baseRef: pr.from,
     headRef: pr.to,
     headSha: 'a'.repeat(40),
+    baseSha: 'b'.repeat(40),
     draft: false,
     files,
   };

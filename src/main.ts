@@ -2,9 +2,11 @@ import * as core from '@actions/core';
 import { appendFile, readFile } from 'node:fs/promises';
 import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
 import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
-import { createOctokit, fetchPullRequest, explainGitHubError } from './source/github.js';
+import { createOctokit, fetchPullRequest, explainGitHubError, type Octokit } from './source/github.js';
 import { whoAmI } from './source/identity.js';
-import { loadInstructions } from './prompt/instructions.js';
+import { readInstructionsFile, readRepoConfig } from './source/repo.js';
+import type { RepoRules } from './prompt/prompt.js';
+import type { PullRequest } from './source/types.js';
 import { estimateCost, executePlan, makePlan, type ReviewPlan, type ReviewResult } from './review.js';
 import { createLlmClient } from './llm/factory.js';
 import type { LlmClient } from './llm/client.js';
@@ -72,7 +74,7 @@ async function review(
   raw: Record<string, string>,
   out: Out,
 ): Promise<void> {
-  const { info, warn } = out;
+  const { info } = out;
   const settings = parseSettings(raw);
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const payload = await readEvent(env.GITHUB_EVENT_PATH);
@@ -122,13 +124,60 @@ async function review(
     setOutputs(out.redact, undefined, {});
     return;
   }
-  const instructions = await loadInstructions(
-    settings.instructions,
-    settings.instructionsFile,
-    env.GITHUB_WORKSPACE ?? process.cwd(),
+  const repoSetup = await core.group('Read the repository configuration', () =>
+    withRepoConfig(octokit, pr, raw, settings, info),
   );
+  await reviewPullRequest({ deps, env, out, octokit, pr, ...repoSetup });
+}
+
+/**
+ * The settings with the repository's config file (from the base commit) under the workflow's inputs, and the
+ * repository's review rules: the `instructions` input, the config file's, and `instructions-file`.
+ */
+async function withRepoConfig(
+  octokit: Octokit,
+  pr: PullRequest,
+  raw: Record<string, string>,
+  given: Settings,
+  info: (message: string) => void,
+): Promise<{ settings: Settings; rules: RepoRules }> {
+  const config = await readRepoConfig(octokit, pr, given.configFile);
+  const fileText = await readInstructionsFile(octokit, pr, given.instructionsFile);
+  if (!config) {
+    return { settings: given, rules: { instructions: [given.instructions, fileText].filter(Boolean).join('\n\n') } };
+  }
+  info(
+    `Read ${config.file} from the base commit ${pr.baseSha.slice(0, 7)}: ${Object.keys(config.inputs).join(', ') || 'instructions only'}`,
+  );
+  const fromConfig = Object.fromEntries(Object.keys(config.inputs).map((k) => [k, `key '${k}' in ${config.file}`]));
+  const set = Object.fromEntries(Object.entries(raw).filter(([, value]) => value.trim() !== ''));
+  const settings = parseSettings({ ...config.inputs, ...set }, fromConfig);
+  return {
+    settings,
+    rules: {
+      instructions: [given.instructions, config.instructions, fileText].filter(Boolean).join('\n\n'),
+      pathInstructions: config.pathInstructions,
+      language: config.language,
+    },
+  };
+}
+
+interface ReviewContext {
+  deps: RunDependencies;
+  env: NodeJS.ProcessEnv;
+  out: Out;
+  octokit: Octokit;
+  pr: PullRequest;
+  settings: Settings;
+  rules: RepoRules;
+}
+
+/** Plan, review and publish one pull request. */
+async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
+  const { deps, env, out, octokit, pr, settings, rules } = ctx;
+  const { info, warn } = out;
   const plan = await core.group('Plan the review', () => {
-    const made = makePlan(pr, settings, instructions);
+    const made = makePlan(pr, settings, rules);
     core.info(
       out.redact(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model)),
     );

@@ -1,7 +1,7 @@
 import { toFileDiff, type FileDiff } from './diff/diff.js';
 import { filterFiles, type SkippedFile } from './filter/filter.js';
 import { estimateTokens, planChunks, type Chunk } from './plan/plan.js';
-import { buildPrefix, reviewTool, type SystemBlock } from './prompt/prompt.js';
+import { buildPrefix, reviewTool, type RepoRules, type SystemBlock } from './prompt/prompt.js';
 import { MIN_CACHEABLE_TOKENS, runChunks, type ChunkOutcome } from './run/run.js';
 import { dedupe, type Finding } from './findings/findings.js';
 import { placeComments } from './findings/place.js';
@@ -51,7 +51,7 @@ export interface ReviewResult {
   usageMissing: boolean;
 }
 
-export function makePlan(pr: PullRequest, settings: Settings, instructions: string): ReviewPlan {
+export function makePlan(pr: PullRequest, settings: Settings, rules: string | RepoRules): ReviewPlan {
   const files = pr.files.map(toFileDiff);
   const { reviewable, skipped } = filterFiles(files, { include: settings.include, exclude: settings.exclude });
   const unlisted = (pr.changedFiles ?? 0) - pr.files.length;
@@ -61,7 +61,7 @@ export function makePlan(pr: PullRequest, settings: Settings, instructions: stri
       reason: `GitHub lists at most ${MAX_PR_FILES} files of a pull request; split the PR to review them`,
     });
   }
-  const prefix = buildPrefix(pr, instructions, reviewable);
+  const prefix = buildPrefix(pr, rules, reviewable);
   const prefixTokens =
     estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window = settings.contextWindow;

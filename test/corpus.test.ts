@@ -50,7 +50,7 @@ const BAD_INPUTS: [string, string, RegExp][] = [
   ['review-label', 'x'.repeat(51), /at most 50 characters/],
   ['dry-run', 'maybe', /true or false/],
   ['pr-number', 'abc', /a pull request number/],
-  ['instructions-file', '/etc/passwd', /'instructions-file'.*absolute path/],
+  ['instructions-file', '/etc/passwd', /'instructions-file'.*not relative to the repository root/],
 ];
 
 /** No stack trace in what the user reads. */

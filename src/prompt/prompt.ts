@@ -1,3 +1,4 @@
+import picomatch from 'picomatch';
 import type { FileDiff } from '../diff/diff.js';
 import { describeStatus, renderFile } from '../diff/render.js';
 import type { PullRequest } from '../source/types.js';
@@ -86,6 +87,33 @@ Call the tool ${REVIEW_TOOL_NAME} exactly once with a summary of the part of the
 const MAX_DESCRIPTION_CHARS = 6000;
 const MAX_FILE_LIST = 400;
 
+/** The repository's own review rules: trusted, from the base commit (or the workflow's inputs). */
+export interface RepoRules {
+  instructions: string;
+  /** Instructions for the files a glob matches; only those matching a reviewed file reach the prompt. */
+  pathInstructions?: readonly { glob: string; text: string }[];
+  /** The language comments are written in. */
+  language?: string | undefined;
+}
+
+/** The repository's rules as one block of the system prompt. */
+function repoRulesText(rules: RepoRules, reviewable: readonly FileDiff[]): string {
+  const parts: string[] = [];
+  if (rules.instructions.trim()) parts.push(rules.instructions.trim());
+  for (const { glob, text } of rules.pathInstructions ?? []) {
+    const match = picomatch(glob, { dot: true });
+    if (text && reviewable.some((f) => match(f.path))) parts.push(`For files matching \`${glob}\`: ${text}`);
+  }
+  if (rules.language) {
+    parts.push(
+      `Write every title, body, suggestion explanation and summary in ${rules.language}; keep code, identifiers and paths as they are.`,
+    );
+  }
+  if (parts.length === 0)
+    return "# The repository's review instructions\nNone were given: apply the general rules above.";
+  return `# The repository's review instructions\nFollow these as well as the general rules above.\n\n${parts.join('\n\n')}`;
+}
+
 /** Untrusted text inside a tagged block: a closing tag in it cannot end the block early. */
 function dataBlock(tag: string, text: string): string {
   const inert = text.replace(new RegExp(`</?${tag}\\b`, 'gi'), (m) => m.replace('<', '<\u200b'));
@@ -97,10 +125,12 @@ function dataBlock(tag: string, text: string): string {
  * repository's instructions in the system prompt, then the pull request's data block at the start of the
  * user turn, with the cache breakpoint after it.
  */
-export function buildPrefix(pr: PullRequest, instructions: string, reviewable: readonly FileDiff[]): SystemBlock[] {
-  const repoRules = instructions.trim()
-    ? `# The repository's review instructions\nFollow these as well as the general rules above.\n\n${instructions.trim()}`
-    : "# The repository's review instructions\nNone were given: apply the general rules above.";
+export function buildPrefix(
+  pr: PullRequest,
+  rules: string | RepoRules,
+  reviewable: readonly FileDiff[],
+): SystemBlock[] {
+  const repoRules = repoRulesText(typeof rules === 'string' ? { instructions: rules } : rules, reviewable);
   const description = pr.body.trim() ? truncate(pr.body.trim(), MAX_DESCRIPTION_CHARS) : '(no description)';
   const listed = reviewable
     .slice(0, MAX_FILE_LIST)

@@ -36,6 +36,7 @@ export const INPUT_DEFAULTS = {
   'review-event': 'COMMENT',
   'allowed-associations': 'OWNER, MEMBER, COLLABORATOR',
   'review-label': 'claude-review',
+  'config-file': '',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -87,8 +88,10 @@ export interface Settings {
   prNumber: number | undefined;
   /** Review instructions of the repository: `instructions` text, then the file's content. */
   instructions: string;
-  /** Path of a file with more instructions, read relative to the workspace. */
+  /** Path of a file with more instructions: read from the base commit by the action, the repository by the CLI. */
   instructionsFile: string;
+  /** Path of the repository's review configuration (empty: .github/claude-review.yml, which may be absent). */
+  configFile: string;
   /** `max_tokens` of each review request. */
   maxOutputTokens: number;
   /** Sampling temperature, 0..1. */
@@ -291,6 +294,12 @@ const schema = z.object({
     .transform((v) => (v === '' ? undefined : Number(v))),
   instructions: z.string(),
   'instructions-file': z.string().trim(),
+  'config-file': z
+    .string()
+    .trim()
+    .refine((v) => v === '' || (!v.startsWith('/') && !v.split('/').includes('..')), {
+      message: 'a path relative to the repository root, such as .github/claude-review.yml',
+    }),
   'max-output-tokens': intIn(256, 128000),
   temperature: z
     .string()
@@ -307,10 +316,11 @@ const schema = z.object({
 });
 
 /**
- * Validates every input at once. Throws a SettingsError listing each bad input with the value given and
+ * Validates every input at once. `origins` names where a value came from when it was not an action input
+ * (a key of the repository's config file), for the messages. Throws a SettingsError listing each bad input with the value given and
  * what is accepted, so a user fixes the workflow in one go.
  */
-export function parseSettings(raw: RawInputs): Settings {
+export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, string>> = {}): Settings {
   const filled: Record<string, string> = {};
   for (const [name, fallback] of Object.entries(INPUT_DEFAULTS)) {
     const given = raw[name];
@@ -324,7 +334,7 @@ export function parseSettings(raw: RawInputs): Settings {
       // Never echo a secret: the key, the token, or credentials written into base-url.
       const value =
         name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
-      return `input '${name}': got ${value}; expected ${issue.message}`;
+      return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue.message}`;
     });
     throw new SettingsError(problems);
   }
@@ -377,6 +387,7 @@ export function parseSettings(raw: RawInputs): Settings {
     prNumber: v['pr-number'],
     instructions: v.instructions.trim(),
     instructionsFile: v['instructions-file'],
+    configFile: v['config-file'],
     maxOutputTokens: v['max-output-tokens'],
     temperature: v.temperature,
     dryRun: v['dry-run'],

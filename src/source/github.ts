@@ -127,6 +127,7 @@ export async function fetchPullRequest(octokit: Octokit, ref: RepoRef): Promise<
     body: pr.body ?? '',
     author: (pr.user as { login: string } | null)?.login ?? 'unknown',
     baseRef: pr.base.ref,
+    baseSha: pr.base.sha,
     headRef: pr.head.ref,
     headSha: pr.head.sha,
     draft: pr.draft ?? false,
@@ -186,4 +187,23 @@ export function retryAfterSeconds(error: unknown): number {
   const headers = (error as { response?: { headers?: Record<string, unknown> } }).response?.headers ?? {};
   const value = Number(headers['retry-after']);
   return Math.min(MAX_GITHUB_WAIT_S, Number.isFinite(value) && value >= 0 ? value : MAX_GITHUB_WAIT_S);
+}
+
+/** A text file of the repository at a commit, through the API; undefined when it does not exist there. */
+export async function readRepoFile(
+  octokit: Octokit,
+  ref: { owner: string; repo: string },
+  path: string,
+  commit: string,
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ owner: ref.owner, repo: ref.repo, path, ref: commit });
+    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+      throw new Error(`${path} at ${commit.slice(0, 7)} is not a file`);
+    }
+    return Buffer.from(data.content, 'base64').toString('utf8');
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 404) return undefined;
+    throw error;
+  }
 }

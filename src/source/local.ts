@@ -77,6 +77,7 @@ export async function localPullRequest(range: LocalRange): Promise<PullRequest> 
     ? (await git(range.cwd, ['log', '-1', '--format=%s', range.head])).trim()
     : 'Local changes';
   const headSha = range.head ? (await git(range.cwd, ['rev-parse', range.head])).trim() : 'WORKTREE';
+  const baseSha = base === EMPTY_TREE ? EMPTY_TREE : (await git(range.cwd, ['rev-parse', base])).trim();
   return {
     owner: 'local',
     repo: 'local',
@@ -85,6 +86,7 @@ export async function localPullRequest(range: LocalRange): Promise<PullRequest> 
     body: '',
     author: 'local',
     baseRef: base === EMPTY_TREE ? '(empty tree)' : base,
+    baseSha,
     headRef: range.head ?? '(working tree)',
     headSha,
     draft: false,

@@ -21,6 +21,8 @@ export interface PullRequest {
   body: string;
   author: string;
   baseRef: string;
+  /** The base commit: where the repository's own configuration is read from (never the PR's head). */
+  baseSha: string;
   headRef: string;
   /** The commit the review is posted on. */
   headSha: string;

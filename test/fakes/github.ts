@@ -122,6 +122,8 @@ export class FakeGitHub {
   /** Comments GitHub refuses although their line is in the diff (returns the reason), e.g. a diff it sees differently. */
   refuseComment: ((comment: { path: string; line: number; side?: string }) => string | undefined) | undefined;
   identity: FakeIdentity = { login: 'github-actions[bot]', kind: 'bot' };
+  /** Files of the repository by commit SHA, then path: what the contents API serves. */
+  readonly repoFiles: Record<string, Record<string, string>> = {};
   private server: LocalServer | undefined;
   private nextId = 1000;
 
@@ -289,6 +291,22 @@ export class FakeGitHub {
       }
     } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`) {
       this.createFileComment(body as { path: string; body: string; subject_type?: string; commit_id: string }, send);
+    } else if (method === 'GET' && url.pathname.startsWith(`${base}/contents/`)) {
+      const path = decodeURIComponent(url.pathname.slice(`${base}/contents/`.length));
+      const ref = url.searchParams.get('ref') ?? 'HEAD';
+      const text = this.repoFiles[ref]?.[path];
+      if (text === undefined) send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
+      else {
+        send(200, {
+          type: 'file',
+          encoding: 'base64',
+          size: Buffer.byteLength(text),
+          name: path.split('/').pop(),
+          path,
+          sha: `blob-${path}`,
+          content: Buffer.from(text).toString('base64'),
+        });
+      }
     } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}`) {
       send(200, this.pullJson());
     } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/files`) {

@@ -81,7 +81,7 @@ export function fakePullRequest(
 
 /** The fixture pull request as the review pipeline sees it (what fetchPullRequest returns). */
 export function reviewedPullRequest(): PullRequest {
-  const { owner, repo, number, title, body, headSha, files } = fakePullRequest();
+  const { owner, repo, number, title, body, headSha, baseSha, files } = fakePullRequest();
   return {
     owner,
     repo,
@@ -89,6 +89,7 @@ export function reviewedPullRequest(): PullRequest {
     title,
     body,
     headSha,
+    baseSha,
     files,
     author: 'octocat',
     baseRef: 'main',
