@@ -1885,14 +1885,14 @@ var require_request = __commonJS({
         if (statusCode !== null) {
           this.#publishUpgradeHeaders(statusCode, headers, statusText);
         }
-        const result = this[kHandler].onUpgrade(statusCode, headers, socket);
+        const result2 = this[kHandler].onUpgrade(statusCode, headers, socket);
         if (!this.aborted) {
           this.completed = true;
           if (statusCode !== null) {
             this.#publishUpgradeTrailers();
           }
         }
-        return result;
+        return result2;
       }
       /**
        * @param {number} statusCode
@@ -2172,9 +2172,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve2(data);
+              return err ? reject(err) : resolve3(data);
             });
           });
         }
@@ -2212,12 +2212,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve2(data);
+              ) : resolve3(data);
             });
           });
         }
@@ -3373,12 +3373,12 @@ var require_data_url = __commonJS({
       return serialized;
     }
     function collectASequenceOfCodePoints(condition, input2, position) {
-      let result = "";
+      let result2 = "";
       while (position.position < input2.length && condition(input2[position.position])) {
-        result += input2[position.position];
+        result2 += input2[position.position];
         position.position++;
       }
-      return result;
+      return result2;
     }
     function collectASequenceOfCodePointsFast(char, input2, position) {
       const idx = input2.indexOf(char, position.position);
@@ -3600,16 +3600,16 @@ var require_data_url = __commonJS({
       if ((2 << 15) - 1 > length) {
         return String.fromCharCode.apply(null, input2);
       }
-      let result = "";
+      let result2 = "";
       let i = 0;
       let addition = (2 << 15) - 1;
       while (i < length) {
         if (i + addition > length) {
           addition = length - i;
         }
-        result += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
+        result2 += String.fromCharCode.apply(null, input2.subarray(i, i += addition));
       }
-      return result;
+      return result2;
     }
     function minimizeSupportedMimeType(mimeType) {
       switch (mimeType.essence) {
@@ -3858,15 +3858,15 @@ var require_webidl = __commonJS({
             message: `${argument} ("${webidl.util.Type(O)}") is not an Object.`
           });
         }
-        const result = {};
+        const result2 = {};
         if (!types.isProxy(O)) {
           const keys2 = [...Object.getOwnPropertyNames(O), ...Object.getOwnPropertySymbols(O)];
           for (const key of keys2) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
-          return result;
+          return result2;
         }
         const keys = Reflect.ownKeys(O);
         for (const key of keys) {
@@ -3874,10 +3874,10 @@ var require_webidl = __commonJS({
           if (desc?.enumerable) {
             const typedKey = keyConverter(key, prefix, argument);
             const typedValue = valueConverter(O[key], prefix, argument);
-            result[typedKey] = typedValue;
+            result2[typedKey] = typedValue;
           }
         }
-        return result;
+        return result2;
       };
     };
     webidl.interfaceConverter = function(i) {
@@ -4407,7 +4407,7 @@ var require_util2 = __commonJS({
     }
     var parseHashWithOptions = /(?<algo>sha256|sha384|sha512)-((?<hash>[A-Za-z0-9+/]+|[A-Za-z0-9_-]+)={0,2}(?:\s|$)( +[!-~]*)?)?/i;
     function parseMetadata(metadata) {
-      const result = [];
+      const result2 = [];
       let empty2 = true;
       for (const token of metadata.split(" ")) {
         empty2 = false;
@@ -4417,13 +4417,13 @@ var require_util2 = __commonJS({
         }
         const algorithm = parsedToken.groups.algo.toLowerCase();
         if (supportedHashes.includes(algorithm)) {
-          result.push(parsedToken.groups);
+          result2.push(parsedToken.groups);
         }
       }
       if (empty2 === true) {
         return "no metadata";
       }
-      return result;
+      return result2;
     }
     function getStrongestMetadata(metadataList) {
       let algorithm = metadataList[0].algo;
@@ -4484,8 +4484,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve2, reject) => {
-        res = resolve2;
+      const promise2 = new Promise((resolve3, reject) => {
+        res = resolve3;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -4500,12 +4500,12 @@ var require_util2 = __commonJS({
       return normalizedMethodRecordsBase[method.toLowerCase()] ?? method;
     }
     function serializeJavascriptValueToJSONString(value) {
-      const result = JSON.stringify(value);
-      if (result === void 0) {
+      const result2 = JSON.stringify(value);
+      if (result2 === void 0) {
         throw new TypeError("Value is not JSON serializable");
       }
-      assert2(typeof result === "string");
-      return result;
+      assert2(typeof result2 === "string");
+      return result2;
     }
     var esIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
     function createIterator(name, kInternalIterator, keyIndex = 0, valueIndex = 1) {
@@ -4543,20 +4543,20 @@ var require_util2 = __commonJS({
           }
           const { [keyIndex]: key, [valueIndex]: value } = values[index];
           this.#index = index + 1;
-          let result;
+          let result2;
           switch (this.#kind) {
             case "key":
-              result = key;
+              result2 = key;
               break;
             case "value":
-              result = value;
+              result2 = value;
               break;
             case "key+value":
-              result = [key, value];
+              result2 = [key, value];
               break;
           }
           return {
-            value: result,
+            value: result2,
             done: false
           };
         }
@@ -5247,11 +5247,11 @@ var require_formdata_parser = __commonJS({
           return "failure";
         }
         position.position += 2;
-        const result = parseMultipartFormDataHeaders(input2, position);
-        if (result === "failure") {
+        const result2 = parseMultipartFormDataHeaders(input2, position);
+        if (result2 === "failure") {
           return "failure";
         }
-        let { name, filename, contentType, encoding } = result;
+        let { name, filename, contentType, encoding } = result2;
         position.position += 2;
         let body;
         {
@@ -6736,12 +6736,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -6927,17 +6927,17 @@ var require_client_h2 = __commonJS({
       }
     } = http2;
     function parseH2Headers(headers) {
-      const result = [];
+      const result2 = [];
       for (const [name, value] of Object.entries(headers)) {
         if (Array.isArray(value)) {
           for (const subvalue of value) {
-            result.push(Buffer.from(name), Buffer.from(subvalue));
+            result2.push(Buffer.from(name), Buffer.from(subvalue));
           }
         } else {
-          result.push(Buffer.from(name), Buffer.from(value));
+          result2.push(Buffer.from(name), Buffer.from(value));
         }
       }
-      return result;
+      return result2;
     }
     function parseH2ResponseHeaders(headers) {
       const { [HTTP2_HEADER_STATUS]: _statusCode, ...realHeaders } = headers;
@@ -7411,12 +7411,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve2, reject) => {
+      const waitForDrain = () => new Promise((resolve3, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve2;
+          callback = resolve3;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7895,16 +7895,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve2;
+            this[kClosedResolve] = resolve3;
           } else {
-            resolve2(null);
+            resolve3(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve2) => {
+        return new Promise((resolve3) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request2 = requests[i];
@@ -7915,7 +7915,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve2(null);
+            resolve3(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7966,7 +7966,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve2, reject) => {
+        const socket = await new Promise((resolve3, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7978,7 +7978,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve2(socket2);
+              resolve3(socket2);
             }
           });
         });
@@ -8314,8 +8314,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve2) => {
-            this[kClosedResolve] = resolve2;
+          await new Promise((resolve3) => {
+            this[kClosedResolve] = resolve3;
           });
         }
       }
@@ -8553,11 +8553,11 @@ var require_balanced_pool = __commonJS({
         return this;
       }
       _updateBalancedPoolStats() {
-        let result = 0;
+        let result2 = 0;
         for (let i = 0; i < this[kClients].length; i++) {
-          result = getGreatestCommonDivisor(this[kClients][i][kWeight], result);
+          result2 = getGreatestCommonDivisor(this[kClients][i][kWeight], result2);
         }
-        this[kGreatestCommonDivisor] = result;
+        this[kGreatestCommonDivisor] = result2;
       }
       removeUpstream(upstream) {
         const upstreamOrigin = parseOrigin(upstream).origin;
@@ -9584,7 +9584,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve2, reject) => {
+        return await new Promise((resolve3, reject) => {
           if (this[kContentLength] > limit3) {
             this.destroy(new AbortError());
           }
@@ -9597,7 +9597,7 @@ var require_readable = __commonJS({
             if (signal2?.aborted) {
               reject(signal2.reason ?? new AbortError());
             } else {
-              resolve2(null);
+              resolve3(null);
             }
           }).on("error", noop6).on("data", function(chunk) {
             limit3 -= chunk.length;
@@ -9616,7 +9616,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream2, type) {
       assert2(!stream2[kConsume]);
-      return new Promise((resolve2, reject) => {
+      return new Promise((resolve3, reject) => {
         if (isUnusable(stream2)) {
           const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9633,7 +9633,7 @@ var require_readable = __commonJS({
             stream2[kConsume] = {
               type,
               stream: stream2,
-              resolve: resolve2,
+              resolve: resolve3,
               reject,
               length: 0,
               body: []
@@ -9703,18 +9703,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve2, stream: stream2, length } = consume2;
+      const { type, body, resolve: resolve3, stream: stream2, length } = consume2;
       try {
         if (type === "text") {
-          resolve2(chunksDecode(body, length));
+          resolve3(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve2(JSON.parse(chunksDecode(body, length)));
+          resolve3(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve2(chunksConcat(body, length).buffer);
+          resolve3(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve2(new Blob(body, { type: stream2[kContentType] }));
+          resolve3(new Blob(body, { type: stream2[kContentType] }));
         } else if (type === "bytes") {
-          resolve2(chunksConcat(body, length));
+          resolve3(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9971,9 +9971,9 @@ var require_api_request = __commonJS({
     };
     function request2(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           request2.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10196,9 +10196,9 @@ var require_api_stream = __commonJS({
     };
     function stream2(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           stream2.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10483,9 +10483,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10577,9 +10577,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve2, reject) => {
+        return new Promise((resolve3, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve2(data);
+            return err ? reject(err) : resolve3(data);
           });
         });
       }
@@ -10828,20 +10828,20 @@ var require_mock_utils = __commonJS({
     }
     function generateKeyValues(data) {
       const keys = Object.keys(data);
-      const result = [];
+      const result2 = [];
       for (let i = 0; i < keys.length; ++i) {
         const key = keys[i];
         const value = data[key];
         const name = Buffer.from(`${key}`);
         if (Array.isArray(value)) {
           for (let j = 0; j < value.length; ++j) {
-            result.push(name, Buffer.from(`${value[j]}`));
+            result2.push(name, Buffer.from(`${value[j]}`));
           }
         } else {
-          result.push(name, Buffer.from(`${value}`));
+          result2.push(name, Buffer.from(`${value}`));
         }
       }
-      return result;
+      return result2;
     }
     function getStatusText(statusCode) {
       return STATUS_CODES[statusCode] || "unknown";
@@ -14442,7 +14442,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve2, reject) => agent.dispatch(
+        return new Promise((resolve3, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14518,7 +14518,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve2({
+              resolve3({
                 status,
                 statusText,
                 headersList,
@@ -14561,7 +14561,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve2({
+              resolve3({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -15008,11 +15008,11 @@ var require_util4 = __commonJS({
               queueMicrotask(() => {
                 fr[kState] = "done";
                 try {
-                  const result = packageData(bytes, type, blob.type, encodingName);
+                  const result2 = packageData(bytes, type, blob.type, encodingName);
                   if (fr[kAborted]) {
                     return;
                   }
-                  fr[kResult] = result;
+                  fr[kResult] = result2;
                   fireAProgressEvent("load", fr);
                 } catch (error63) {
                   fr[kError] = error63;
@@ -17315,10 +17315,10 @@ var require_connection = __commonJS({
       const wasClean = ws[kSentClose] === sentCloseFrameState.SENT && ws[kReceivedClose];
       let code = 1005;
       let reason = "";
-      const result = ws[kByteParser].closingInfo;
-      if (result && !result.error) {
-        code = result.code ?? 1005;
-        reason = result.reason;
+      const result2 = ws[kByteParser].closingInfo;
+      if (result2 && !result2.error) {
+        code = result2.code ?? 1005;
+        reason = result2.reason;
       } else if (!ws[kReceivedClose]) {
         code = 1006;
       }
@@ -18302,8 +18302,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve2) => {
-        setTimeout(resolve2, ms).unref();
+      return new Promise((resolve3) => {
+        setTimeout(resolve3, ms).unref();
       });
     }
     module.exports = {
@@ -20817,25 +20817,25 @@ var require_picomatch = __commonJS({
       }
       const matcher2 = (input2, returnObject = false) => {
         const { isMatch, match, output: output2 } = picomatch3.test(input2, regex2, options, { glob: glob2, posix });
-        const result = { glob: glob2, state, regex: regex2, posix, input: input2, output: output2, match, isMatch };
+        const result2 = { glob: glob2, state, regex: regex2, posix, input: input2, output: output2, match, isMatch };
         if (typeof opts.onResult === "function") {
-          opts.onResult(result);
+          opts.onResult(result2);
         }
         if (isMatch === false) {
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (isIgnored(input2)) {
           if (typeof opts.onIgnore === "function") {
-            opts.onIgnore(result);
+            opts.onIgnore(result2);
           }
-          result.isMatch = false;
-          return returnObject ? result : false;
+          result2.isMatch = false;
+          return returnObject ? result2 : false;
         }
         if (typeof opts.onMatch === "function") {
-          opts.onMatch(result);
+          opts.onMatch(result2);
         }
-        return returnObject ? result : true;
+        return returnObject ? result2 : true;
       };
       if (returnState) {
         matcher2.state = state;
@@ -21051,21 +21051,21 @@ var require_lib = __commonJS({
       };
       return function(mod) {
         if (mod && mod.__esModule) return mod;
-        var result = {};
+        var result2 = {};
         if (mod != null) {
-          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result2, mod, k[i]);
         }
-        __setModuleDefault(result, mod);
-        return result;
+        __setModuleDefault(result2, mod);
+        return result2;
       };
     })();
     var __awaiter4 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve2) {
-          resolve2(value);
+        return value instanceof P ? value : new P(function(resolve3) {
+          resolve3(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve2, reject) {
+      return new (P || (P = Promise))(function(resolve3, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -21080,8 +21080,8 @@ var require_lib = __commonJS({
             reject(e);
           }
         }
-        function step(result) {
-          result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+        function step(result2) {
+          result2.done ? resolve3(result2.value) : adopt(result2.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -21168,26 +21168,26 @@ var require_lib = __commonJS({
       }
       readBody() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter4(this, void 0, void 0, function* () {
             let output2 = Buffer.alloc(0);
             this.message.on("data", (chunk) => {
               output2 = Buffer.concat([output2, chunk]);
             });
             this.message.on("end", () => {
-              resolve2(output2.toString());
+              resolve3(output2.toString());
             });
           }));
         });
       }
       readBodyBuffer() {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve2) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve3) => __awaiter4(this, void 0, void 0, function* () {
             const chunks = [];
             this.message.on("data", (chunk) => {
               chunks.push(chunk);
             });
             this.message.on("end", () => {
-              resolve2(Buffer.concat(chunks));
+              resolve3(Buffer.concat(chunks));
             });
           }));
         });
@@ -21395,14 +21395,14 @@ var require_lib = __commonJS({
        */
       requestRaw(info2, data) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             function callbackForResult(err, res) {
               if (err) {
                 reject(err);
               } else if (!res) {
                 reject(new Error("Unknown error"));
               } else {
-                resolve2(res);
+                resolve3(res);
               }
             }
             this.requestRawWithCallback(info2, data, callbackForResult);
@@ -21646,12 +21646,12 @@ var require_lib = __commonJS({
         return __awaiter4(this, void 0, void 0, function* () {
           retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
           const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-          return new Promise((resolve2) => setTimeout(() => resolve2(), ms));
+          return new Promise((resolve3) => setTimeout(() => resolve3(), ms));
         });
       }
       _processResponse(res, options) {
         return __awaiter4(this, void 0, void 0, function* () {
-          return new Promise((resolve2, reject) => __awaiter4(this, void 0, void 0, function* () {
+          return new Promise((resolve3, reject) => __awaiter4(this, void 0, void 0, function* () {
             const statusCode = res.message.statusCode || 0;
             const response = {
               statusCode,
@@ -21659,7 +21659,7 @@ var require_lib = __commonJS({
               headers: {}
             };
             if (statusCode === HttpCodes2.NotFound) {
-              resolve2(response);
+              resolve3(response);
             }
             function dateTimeDeserializer(key, value) {
               if (typeof value === "string") {
@@ -21698,7 +21698,7 @@ var require_lib = __commonJS({
               err.result = response.result;
               reject(err);
             } else {
-              resolve2(response);
+              resolve3(response);
             }
           }));
         });
@@ -22162,8 +22162,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve2, reject) {
-            return setTimeout(resolve2, t);
+          return new this.Promise(function(resolve3, reject) {
+            return setTimeout(resolve3, t);
           });
         }
         computePenalty() {
@@ -22374,15 +22374,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error63, reject, resolve2, returned, task;
+          var args, cb, error63, reject, resolve3, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve2, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve3, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve2(returned);
+                  return resolve3(returned);
                 };
               } catch (error1) {
                 error63 = error1;
@@ -22397,13 +22397,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise2, reject, resolve2;
-          resolve2 = reject = null;
+          var promise2, reject, resolve3;
+          resolve3 = reject = null;
           promise2 = new this.Promise(function(_resolve, _reject) {
-            resolve2 = _resolve;
+            resolve3 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve2, reject });
+          this._queue.push({ task, args, resolve: resolve3, reject });
           this._tryToRun();
           return promise2;
         }
@@ -22804,14 +22804,14 @@ var require_light = __commonJS({
                 counts = this._states.counts;
                 return counts[0] + counts[1] + counts[2] + counts[3] === at;
               };
-              return new this.Promise((resolve2, reject) => {
+              return new this.Promise((resolve3, reject) => {
                 if (finished()) {
-                  return resolve2();
+                  return resolve3();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve2();
+                      return resolve3();
                     }
                   });
                 }
@@ -22904,9 +22904,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve2, reject) {
+              return new this.Promise(function(resolve3, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve2)(args3);
+                  return (args3[0] != null ? reject : resolve3)(args3);
                 });
               });
             };
@@ -30796,16 +30796,16 @@ var init_values = __esm({
 var sleep;
 var init_sleep = __esm({
   "node_modules/@anthropic-ai/sdk/internal/utils/sleep.mjs"() {
-    sleep = (ms, signal2) => new Promise((resolve2) => {
+    sleep = (ms, signal2) => new Promise((resolve3) => {
       if (signal2?.aborted)
-        return resolve2();
+        return resolve3();
       const onAbort = () => {
         clearTimeout(timer);
-        resolve2();
+        resolve3();
       };
       const timer = setTimeout(() => {
         signal2?.removeEventListener("abort", onAbort);
-        resolve2();
+        resolve3();
       }, ms);
       signal2?.addEventListener("abort", onAbort, { once: true });
     });
@@ -30813,10 +30813,10 @@ var init_sleep = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/version.mjs
-var VERSION9;
+var VERSION10;
 var init_version = __esm({
   "node_modules/@anthropic-ai/sdk/version.mjs"() {
-    VERSION9 = "1.12.0";
+    VERSION10 = "1.12.0";
   }
 });
 
@@ -30873,7 +30873,7 @@ var init_detect_platform = __esm({
       if (detectedPlatform === "deno") {
         return {
           "X-Stainless-Lang": "js",
-          "X-Stainless-Package-Version": VERSION9,
+          "X-Stainless-Package-Version": VERSION10,
           "X-Stainless-OS": normalizePlatform(Deno.build.os),
           "X-Stainless-Arch": normalizeArch(Deno.build.arch),
           "X-Stainless-Runtime": "deno",
@@ -30883,7 +30883,7 @@ var init_detect_platform = __esm({
       if (typeof EdgeRuntime !== "undefined") {
         return {
           "X-Stainless-Lang": "js",
-          "X-Stainless-Package-Version": VERSION9,
+          "X-Stainless-Package-Version": VERSION10,
           "X-Stainless-OS": "Unknown",
           "X-Stainless-Arch": `other:${EdgeRuntime}`,
           "X-Stainless-Runtime": "edge",
@@ -30893,7 +30893,7 @@ var init_detect_platform = __esm({
       if (detectedPlatform === "node") {
         return {
           "X-Stainless-Lang": "js",
-          "X-Stainless-Package-Version": VERSION9,
+          "X-Stainless-Package-Version": VERSION10,
           "X-Stainless-OS": normalizePlatform(globalThis.process.platform ?? "unknown"),
           "X-Stainless-Arch": normalizeArch(globalThis.process.arch ?? "unknown"),
           "X-Stainless-Runtime": "node",
@@ -30904,7 +30904,7 @@ var init_detect_platform = __esm({
       if (browserInfo) {
         return {
           "X-Stainless-Lang": "js",
-          "X-Stainless-Package-Version": VERSION9,
+          "X-Stainless-Package-Version": VERSION10,
           "X-Stainless-OS": "Unknown",
           "X-Stainless-Arch": "unknown",
           "X-Stainless-Runtime": `browser:${browserInfo.browser}`,
@@ -30913,7 +30913,7 @@ var init_detect_platform = __esm({
       }
       return {
         "X-Stainless-Lang": "js",
-        "X-Stainless-Package-Version": VERSION9,
+        "X-Stainless-Package-Version": VERSION10,
         "X-Stainless-OS": "Unknown",
         "X-Stainless-Arch": "unknown",
         "X-Stainless-Runtime": "unknown",
@@ -31025,10 +31025,10 @@ function readableStreamIterator(stream2) {
   return {
     async next() {
       try {
-        const result = await reader.read();
-        if (result?.done)
+        const result2 = await reader.read();
+        if (result2?.done)
           reader.releaseLock();
-        return result;
+        return result2;
       } catch (e) {
         reader.releaseLock();
         throw e;
@@ -31093,10 +31093,10 @@ var init_request_options = __esm({
 });
 
 // node_modules/@opentelemetry/api/dist/version.mjs
-var VERSION10;
+var VERSION11;
 var init_version2 = __esm({
   "node_modules/@opentelemetry/api/dist/version.mjs"() {
-    VERSION10 = "1.10.0";
+    VERSION11 = "1.10.0";
   }
 });
 
@@ -31149,14 +31149,14 @@ var init_semver = __esm({
   "node_modules/@opentelemetry/api/dist/internal/semver.mjs"() {
     init_version2();
     re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
-    isCompatible = _makeCompatibilityCheck(VERSION10);
+    isCompatible = _makeCompatibilityCheck(VERSION11);
   }
 });
 
 // node_modules/@opentelemetry/api/dist/internal/global-utils.mjs
 function _makeGlobalApi() {
   return Object.defineProperty({}, "version", {
-    value: VERSION10,
+    value: VERSION11,
     enumerable: true,
     writable: false,
     configurable: false
@@ -31171,12 +31171,12 @@ function registerGlobal(type, instance, diag2, allowOverride = false) {
     return false;
   }
   if (api.version !== "1.10.0") {
-    const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${VERSION10}`);
+    const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${VERSION11}`);
     diag2.error(err.stack || err.message);
     return false;
   }
   api[type] = instance;
-  diag2.debug(`@opentelemetry/api: Registered a global for ${type} v${VERSION10}.`);
+  diag2.debug(`@opentelemetry/api: Registered a global for ${type} v${VERSION11}.`);
   return true;
 }
 function getGlobal(type) {
@@ -31189,7 +31189,7 @@ function getGlobal(type) {
   return api[type];
 }
 function unregisterGlobal(type, diag2) {
-  diag2.debug(`@opentelemetry/api: Unregistering a global for ${type} v${VERSION10}.`);
+  diag2.debug(`@opentelemetry/api: Unregistering a global for ${type} v${VERSION11}.`);
   const api = _global[GLOBAL_OPENTELEMETRY_API_KEY];
   if (api) delete api[type];
 }
@@ -31198,7 +31198,7 @@ var init_global_utils = __esm({
   "node_modules/@opentelemetry/api/dist/internal/global-utils.mjs"() {
     init_version2();
     init_semver();
-    major = VERSION10.split(".")[0];
+    major = VERSION11.split(".")[0];
     GLOBAL_OPENTELEMETRY_API_KEY = /* @__PURE__ */ Symbol.for(`opentelemetry.js.api.${major}`);
     _global = typeof globalThis === "object" ? globalThis : typeof self === "object" ? self : typeof window === "object" ? window : typeof global === "object" ? global : {};
   }
@@ -32570,9 +32570,9 @@ var init_streaming = __esm({
             return {
               next: () => {
                 if (queue.length === 0) {
-                  const result = iterator2.next();
-                  left.push(result);
-                  right.push(result);
+                  const result2 = iterator2.next();
+                  left.push(result2);
+                  right.push(result2);
                 }
                 return queue.shift();
               }
@@ -32929,22 +32929,22 @@ function injectTraceHeaders(span, headers) {
   }
   return values;
 }
-function endApiCallSpan(span, result) {
+function endApiCallSpan(span, result2) {
   if (!span.isRecording()) {
     return;
   }
   try {
-    setResponseStatusCode(span, result);
-    setResponseHeaderAttributes(span, result.response ?? (result.status === "error" && result.error instanceof APIError ? result.error : void 0));
-    switch (result.status) {
+    setResponseStatusCode(span, result2);
+    setResponseHeaderAttributes(span, result2.response ?? (result2.status === "error" && result2.error instanceof APIError ? result2.error : void 0));
+    switch (result2.status) {
       case "success":
-        if (result.options.__span) {
-          setResponseAttributes(span, result.options.__span.name, result.data);
+        if (result2.options.__span) {
+          setResponseAttributes(span, result2.options.__span.name, result2.data);
         }
         span.setStatus({ code: SpanStatusCode.OK });
         break;
       case "error":
-        setErrorStatus(span, result.error);
+        setErrorStatus(span, result2.error);
         break;
     }
   } finally {
@@ -32977,22 +32977,22 @@ function observeStream(stream2, signal2, observer) {
     signal2.removeEventListener("abort", cancel);
     const iterator2 = {
       async next() {
-        let result;
+        let result2;
         try {
-          result = await source.next();
+          result2 = await source.next();
         } catch (error63) {
           end({ reason: "failed", error: error63 });
           throw error63;
         }
-        if (result.done) {
+        if (result2.done) {
           end({ reason: signal2.aborted ? "canceled" : "completed" });
         } else if (!ended) {
           try {
-            observer.onItem?.(result.value);
+            observer.onItem?.(result2.value);
           } catch {
           }
         }
-        return result;
+        return result2;
       },
       async return(value) {
         cancel();
@@ -33026,8 +33026,8 @@ function endApiCallSpanWhenStreamEnds(span, stream2, props) {
     }
   });
 }
-function setResponseStatusCode(span, result) {
-  const status = result.response?.status ?? (result.status === "error" && result.error instanceof APIError ? result.error.status : void 0);
+function setResponseStatusCode(span, result2) {
+  const status = result2.response?.status ?? (result2.status === "error" && result2.error instanceof APIError ? result2.error.status : void 0);
   if (status !== void 0) {
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
   }
@@ -34483,19 +34483,19 @@ async function withToolUseSpan(client, tool, toolUse, options, run2) {
   const span = guardTracing(client, () => tracer.startSpan(`${operation} ${toolUse.name}`, { kind: SpanKind.INTERNAL, attributes }, parentContext));
   if (!span)
     return run2();
-  let result;
+  let result2;
   try {
-    result = await context3.with(trace.setSpan(parentContext, span), run2);
-    return result;
+    result2 = await context3.with(trace.setSpan(parentContext, span), run2);
+    return result2;
   } finally {
-    const succeeded = result !== void 0 && !result.isError;
+    const succeeded = result2 !== void 0 && !result2.isError;
     const canceled = !succeeded && signal2?.aborted === true;
     const { contentMode, maxContentBytes } = client.openTelemetry.traces;
     if (contentMode === "content" && span.isRecording()) {
       try {
         setContentAttributes(span, {
           [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: toolUse.input,
-          [ATTR_ANTHROPIC_TOOL_RESULT_CONTENT]: result && !canceled ? toolResultContentBlocks(result.content) : void 0
+          [ATTR_ANTHROPIC_TOOL_RESULT_CONTENT]: result2 && !canceled ? toolResultContentBlocks(result2.content) : void 0
         }, maxContentBytes);
       } catch (problem) {
         loggerFor(client).debug("could not record the tool run on its span", problem);
@@ -34505,7 +34505,7 @@ async function withToolUseSpan(client, tool, toolUse, options, run2) {
       if (succeeded) {
         span.setStatus({ code: SpanStatusCode.OK });
       } else if (!canceled) {
-        setErrorStatus(span, result, "tool_error");
+        setErrorStatus(span, result2, "tool_error");
       }
       span.end();
     });
@@ -34545,8 +34545,8 @@ var init_api_promise = __esm({
     APIPromise = /* @__PURE__ */ (() => {
       class APIPromise3 extends Promise {
         constructor(client, responsePromise, parseResponse2 = defaultParseResponse) {
-          super((resolve2) => {
-            resolve2(null);
+          super((resolve3) => {
+            resolve3(null);
           });
           this.responsePromise = responsePromise;
           this.parseResponse = parseResponse2;
@@ -34575,8 +34575,8 @@ var init_api_promise = __esm({
           return this.responsePromise.then((props) => {
             const span = props.options.__span?.span;
             if (span && !this.parsedPromise) {
-              const result = { status: "success", ...props, data: void 0 };
-              guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endApiCallSpan(span, result));
+              const result2 = { status: "success", ...props, data: void 0 };
+              guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endApiCallSpan(span, result2));
             }
             return props.response;
           });
@@ -34622,16 +34622,16 @@ var init_api_promise = __esm({
           try {
             data = await this.parseResponse(__classPrivateFieldGet(this, _APIPromise_client, "f"), props);
           } catch (error63) {
-            const result2 = { status: "error", ...props, error: error63 };
-            guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endApiCallSpan(span, result2));
+            const result3 = { status: "error", ...props, error: error63 };
+            guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endApiCallSpan(span, result3));
             throw error63;
           }
-          const result = { status: "success", ...props, data };
+          const result2 = { status: "success", ...props, data };
           guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => setCreatedIDAttribute(call, data));
           if (props.options.stream && isAsyncIterable(data)) {
             guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endAnthropicApiCallSpanWhenStreamEnds(__classPrivateFieldGet(this, _APIPromise_client, "f"), span, data, props));
           } else {
-            guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endApiCallSpan(span, result));
+            guardTracing(__classPrivateFieldGet(this, _APIPromise_client, "f"), () => endApiCallSpan(span, result2));
           }
           return data;
         }
@@ -36189,22 +36189,22 @@ var require_base64 = __commonJS({
           return out;
         };
         Coder2.prototype._encodeByte = function(b) {
-          var result = b;
-          result += 65;
-          result += 25 - b >>> 8 & 0 - 65 - 26 + 97;
-          result += 51 - b >>> 8 & 26 - 97 - 52 + 48;
-          result += 61 - b >>> 8 & 52 - 48 - 62 + 43;
-          result += 62 - b >>> 8 & 62 - 43 - 63 + 47;
-          return String.fromCharCode(result);
+          var result2 = b;
+          result2 += 65;
+          result2 += 25 - b >>> 8 & 0 - 65 - 26 + 97;
+          result2 += 51 - b >>> 8 & 26 - 97 - 52 + 48;
+          result2 += 61 - b >>> 8 & 52 - 48 - 62 + 43;
+          result2 += 62 - b >>> 8 & 62 - 43 - 63 + 47;
+          return String.fromCharCode(result2);
         };
         Coder2.prototype._decodeChar = function(c) {
-          var result = INVALID_BYTE;
-          result += (42 - c & c - 44) >>> 8 & -INVALID_BYTE + c - 43 + 62;
-          result += (46 - c & c - 48) >>> 8 & -INVALID_BYTE + c - 47 + 63;
-          result += (47 - c & c - 58) >>> 8 & -INVALID_BYTE + c - 48 + 52;
-          result += (64 - c & c - 91) >>> 8 & -INVALID_BYTE + c - 65 + 0;
-          result += (96 - c & c - 123) >>> 8 & -INVALID_BYTE + c - 97 + 26;
-          return result;
+          var result2 = INVALID_BYTE;
+          result2 += (42 - c & c - 44) >>> 8 & -INVALID_BYTE + c - 43 + 62;
+          result2 += (46 - c & c - 48) >>> 8 & -INVALID_BYTE + c - 47 + 63;
+          result2 += (47 - c & c - 58) >>> 8 & -INVALID_BYTE + c - 48 + 52;
+          result2 += (64 - c & c - 91) >>> 8 & -INVALID_BYTE + c - 65 + 0;
+          result2 += (96 - c & c - 123) >>> 8 & -INVALID_BYTE + c - 97 + 26;
+          return result2;
         };
         Coder2.prototype._getPaddingLength = function(s) {
           var paddingLength = 0;
@@ -36242,22 +36242,22 @@ var require_base64 = __commonJS({
           return _super !== null && _super.apply(this, arguments) || this;
         }
         URLSafeCoder2.prototype._encodeByte = function(b) {
-          var result = b;
-          result += 65;
-          result += 25 - b >>> 8 & 0 - 65 - 26 + 97;
-          result += 51 - b >>> 8 & 26 - 97 - 52 + 48;
-          result += 61 - b >>> 8 & 52 - 48 - 62 + 45;
-          result += 62 - b >>> 8 & 62 - 45 - 63 + 95;
-          return String.fromCharCode(result);
+          var result2 = b;
+          result2 += 65;
+          result2 += 25 - b >>> 8 & 0 - 65 - 26 + 97;
+          result2 += 51 - b >>> 8 & 26 - 97 - 52 + 48;
+          result2 += 61 - b >>> 8 & 52 - 48 - 62 + 45;
+          result2 += 62 - b >>> 8 & 62 - 45 - 63 + 95;
+          return String.fromCharCode(result2);
         };
         URLSafeCoder2.prototype._decodeChar = function(c) {
-          var result = INVALID_BYTE;
-          result += (44 - c & c - 46) >>> 8 & -INVALID_BYTE + c - 45 + 62;
-          result += (94 - c & c - 96) >>> 8 & -INVALID_BYTE + c - 95 + 63;
-          result += (47 - c & c - 58) >>> 8 & -INVALID_BYTE + c - 48 + 52;
-          result += (64 - c & c - 91) >>> 8 & -INVALID_BYTE + c - 65 + 0;
-          result += (96 - c & c - 123) >>> 8 & -INVALID_BYTE + c - 97 + 26;
-          return result;
+          var result2 = INVALID_BYTE;
+          result2 += (44 - c & c - 46) >>> 8 & -INVALID_BYTE + c - 45 + 62;
+          result2 += (94 - c & c - 96) >>> 8 & -INVALID_BYTE + c - 95 + 63;
+          result2 += (47 - c & c - 58) >>> 8 & -INVALID_BYTE + c - 48 + 52;
+          result2 += (64 - c & c - 91) >>> 8 & -INVALID_BYTE + c - 65 + 0;
+          result2 += (96 - c & c - 123) >>> 8 & -INVALID_BYTE + c - 97 + 26;
+          return result2;
         };
         return URLSafeCoder2;
       })(Coder)
@@ -37456,16 +37456,16 @@ var init_async_queue = __esm({
           if (__classPrivateFieldGet(this, _AsyncQueue_closed, "f") || signal2?.aborted) {
             return Promise.resolve({ done: true, value: void 0 });
           }
-          return new Promise((resolve2) => {
+          return new Promise((resolve3) => {
             const waiter = (r) => {
               signal2?.removeEventListener("abort", onAbort);
-              resolve2(r);
+              resolve3(r);
             };
             const onAbort = () => {
               const idx = __classPrivateFieldGet(this, _AsyncQueue_waiters, "f").indexOf(waiter);
               if (idx >= 0)
                 __classPrivateFieldGet(this, _AsyncQueue_waiters, "f").splice(idx, 1);
-              resolve2({ done: true, value: void 0 });
+              resolve3({ done: true, value: void 0 });
             };
             __classPrivateFieldGet(this, _AsyncQueue_waiters, "f").push(waiter);
             signal2?.addEventListener("abort", onAbort, { once: true });
@@ -38139,11 +38139,11 @@ var init_SessionToolRunner = __esm({
             clearTimeout(timer);
             detachTool();
           }
-          const result = buildResultEvent(ev, isError, content);
-          const posted = await __classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_sendResult).call(this, result, ev.id, conversationId);
+          const result2 = buildResultEvent(ev, isError, content);
+          const posted = await __classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_sendResult).call(this, result2, ev.id, conversationId);
           __classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_surfaceCall).call(this, {
             event: ev,
-            result,
+            result: result2,
             toolUseId: ev.id,
             name: ev.name,
             isError,
@@ -38155,7 +38155,7 @@ var init_SessionToolRunner = __esm({
           if (__classPrivateFieldGet(this, _SessionToolRunner_inFlightCount, "f") === 0)
             __classPrivateFieldGet(this, _SessionToolRunner_onIdle, "f")?.call(this);
         }
-      }, _SessionToolRunner_sendResult = async function _SessionToolRunner_sendResult2(result, toolUseId, conversationId) {
+      }, _SessionToolRunner_sendResult = async function _SessionToolRunner_sendResult2(result2, toolUseId, conversationId) {
         const ctrl = __classPrivateFieldGet(this, _SessionToolRunner_controller, "f");
         const start = Date.now();
         let lastErr;
@@ -38164,7 +38164,7 @@ var init_SessionToolRunner = __esm({
           attempt++;
           ctrl.signal.throwIfAborted();
           try {
-            await this.client.beta.sessions.events.send(this.sessionId, { events: [result] }, { ...__classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_requestOptions).call(this), openTelemetry: { conversationId } });
+            await this.client.beta.sessions.events.send(this.sessionId, { events: [result2] }, { ...__classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_requestOptions).call(this), openTelemetry: { conversationId } });
             __classPrivateFieldGet(this, _SessionToolRunner_answered, "f").add(toolUseId);
             return true;
           } catch (e) {
@@ -38256,13 +38256,13 @@ var init_json_schema = __esm({
 
 // node_modules/@anthropic-ai/sdk/internal/utils/promise.mjs
 function promiseWithResolvers() {
-  let resolve2;
+  let resolve3;
   let reject;
   const promise2 = new Promise((res, rej) => {
-    resolve2 = res;
+    resolve3 = res;
     reject = rej;
   });
-  return { promise: promise2, resolve: resolve2, reject };
+  return { promise: promise2, resolve: resolve3, reject };
 }
 var init_promise = __esm({
   "node_modules/@anthropic-ai/sdk/internal/utils/promise.mjs"() {
@@ -38432,18 +38432,18 @@ async function findExecutable(name, notInside = [], searchPath = readEnv("PATH")
   return null;
 }
 async function searchPathOutside(notInside, helpers) {
-  const resolve2 = (p) => fs4.realpath(p).catch(() => void 0);
+  const resolve3 = (p) => fs4.realpath(p).catch(() => void 0);
   const isInside = async (real) => await containingRoot(notInside, real, isWithinFolded) !== void 0;
   let outside = null;
   nextEntry: for (const dir of absolutePathEntries(readEnv("PATH") ?? "")) {
-    const real = await resolve2(dir);
+    const real = await resolve3(dir);
     if (await isInside(real ?? await canonicalize(dir).catch(() => dir)))
       continue;
     outside ?? (outside = []);
     if (real === void 0 || real.includes(path2.delimiter))
       continue;
     for (const name of helpers) {
-      const helper = await resolve2(path2.join(real, name));
+      const helper = await resolve3(path2.join(real, name));
       if (helper !== void 0 && await isInside(helper))
         continue nextEntry;
     }
@@ -38496,10 +38496,10 @@ async function setupSkills(ctx) {
   for (const skill of session.agent.skills) {
     try {
       const version2 = await client.beta.skills.versions.retrieve(skill.version, { skill_id: skill.skill_id });
-      let dirname2 = path2.basename(version2.name.trim());
-      if (dirname2 === "" || dirname2 === "." || dirname2 === "..")
-        dirname2 = skill.skill_id;
-      const dest = path2.resolve(skillsRoot, dirname2);
+      let dirname3 = path2.basename(version2.name.trim());
+      if (dirname3 === "" || dirname3 === "." || dirname3 === "..")
+        dirname3 = skill.skill_id;
+      const dest = path2.resolve(skillsRoot, dirname3);
       if (dest !== skillsRoot && !dest.startsWith(skillsRoot + path2.sep)) {
         log.warn("skill name escapes the skills dir; skipping", {
           component: "agent-tool-context",
@@ -38606,7 +38606,7 @@ async function runArchiveTool(cmd, args, notInside) {
   const env = scrubbedShellEnv();
   if (searchPath !== null)
     env["PATH"] = searchPath;
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const proc = child_process.spawn(file2, args, {
       // A link called `tar` may lead to a program that goes by the name it was started under.
       argv0: cmd,
@@ -38632,7 +38632,7 @@ async function runArchiveTool(cmd, args, notInside) {
       } else if (code !== 0) {
         reject(new AnthropicError(`\`${cmd}\` failed (${signal2 ?? `exit ${code}`}): ${output2.stderr.trim()}`));
       } else {
-        resolve2(output2.stdout);
+        resolve3(output2.stdout);
       }
     });
   });
@@ -39202,10 +39202,10 @@ async function settledOrAborted(p, signal2) {
     return;
   }
   let onAbort;
-  const aborted2 = new Promise((resolve2) => {
-    onAbort = resolve2;
+  const aborted2 = new Promise((resolve3) => {
+    onAbort = resolve3;
     if (signal2.aborted)
-      resolve2();
+      resolve3();
   });
   signal2.addEventListener("abort", onAbort, { once: true });
   try {
@@ -40285,7 +40285,7 @@ function betaGrepTool(ctx) {
   });
 }
 function runRipgrep(rg, pattern, searchPath, signal2) {
-  return new Promise((resolve2, reject) => {
+  return new Promise((resolve3, reject) => {
     const proc = cp.spawn(rg, ["--no-config", "-n", "--no-heading", "-e", pattern, "--", searchPath], {
       // A link called `rg` may lead to a program that goes by the name it was started under.
       argv0: "rg",
@@ -40310,12 +40310,12 @@ function runRipgrep(rg, pattern, searchPath, signal2) {
       if (signal2?.aborted)
         return reject(new ToolError("grep: aborted"));
       if (truncated)
-        return resolve2(out + `
+        return resolve3(out + `
 [output truncated at ${GREP_OUTPUT_LIMIT} bytes]`);
       if (code === 0)
-        return resolve2(out);
+        return resolve3(out);
       if (code === 1)
-        return resolve2("no matches");
+        return resolve3("no matches");
       reject(new ToolError(`grep: rg failed: ${errOut || `exit ${code}`}`));
     });
     proc.on("error", (e) => {
@@ -40596,8 +40596,8 @@ var init_node2 = __esm({
 `;
           __classPrivateFieldGet(this, _BashSession_proc, "f").stdin.write(wrapped);
           if (__classPrivateFieldGet(this, _BashSession_buf, "f").indexOf(sentinel3) < 0) {
-            const { promise: sentinelSeen, resolve: resolve2 } = promiseWithResolvers();
-            __classPrivateFieldSet(this, _BashSession_waiting, { sentinel: sentinel3, resolve: resolve2 }, "f");
+            const { promise: sentinelSeen, resolve: resolve3 } = promiseWithResolvers();
+            __classPrivateFieldSet(this, _BashSession_waiting, { sentinel: sentinel3, resolve: resolve3 }, "f");
             let timer;
             let onAbort;
             try {
@@ -40775,8 +40775,8 @@ async function withTimeout(p, ms) {
   try {
     return await Promise.race([
       p.then(() => false, () => false),
-      new Promise((resolve2) => {
-        timer = setTimeout(() => resolve2(true), ms);
+      new Promise((resolve3) => {
+        timer = setTimeout(() => resolve3(true), ms);
       })
     ]);
   } finally {
@@ -43119,12 +43119,12 @@ var init_BetaMessageStream = __esm({
             }
             return this._emit("error", new AnthropicError(String(error63)));
           });
-          __classPrivateFieldSet(this, _BetaMessageStream_connectedPromise, new Promise((resolve2, reject) => {
-            __classPrivateFieldSet(this, _BetaMessageStream_resolveConnectedPromise, resolve2, "f");
+          __classPrivateFieldSet(this, _BetaMessageStream_connectedPromise, new Promise((resolve3, reject) => {
+            __classPrivateFieldSet(this, _BetaMessageStream_resolveConnectedPromise, resolve3, "f");
             __classPrivateFieldSet(this, _BetaMessageStream_rejectConnectedPromise, reject, "f");
           }), "f");
-          __classPrivateFieldSet(this, _BetaMessageStream_endPromise, new Promise((resolve2, reject) => {
-            __classPrivateFieldSet(this, _BetaMessageStream_resolveEndPromise, resolve2, "f");
+          __classPrivateFieldSet(this, _BetaMessageStream_endPromise, new Promise((resolve3, reject) => {
+            __classPrivateFieldSet(this, _BetaMessageStream_resolveEndPromise, resolve3, "f");
             __classPrivateFieldSet(this, _BetaMessageStream_rejectEndPromise, reject, "f");
           }), "f");
           __classPrivateFieldGet(this, _BetaMessageStream_connectedPromise, "f").catch(() => {
@@ -43337,11 +43337,11 @@ var init_BetaMessageStream = __esm({
          *   const message = await stream.emitted('message') // rejects if the stream errors
          */
         emitted(event) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             __classPrivateFieldSet(this, _BetaMessageStream_catchingPromiseCreated, true, "f");
             if (event !== "error")
               this.once("error", reject);
-            this.once(event, resolve2);
+            this.once(event, resolve3);
           });
         }
         async done() {
@@ -43729,7 +43729,7 @@ var init_BetaMessageStream = __esm({
                 if (done) {
                   return { value: void 0, done: true };
                 }
-                return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
+                return new Promise((resolve3, reject) => readQueue.push({ resolve: resolve3, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
               }
               const chunk = pushQueue.shift();
               return { value: chunk, done: false };
@@ -53078,21 +53078,21 @@ var init_BetaToolRunnerStream = __esm({
                 __classPrivateFieldGet(this, _BetaToolRunnerStream_instances, "m", _BetaToolRunnerStream_release).call(this);
               }
               try {
-                const result = await iterator2.next();
-                holdsEvent = !result.done;
-                if (result.done) {
+                const result2 = await iterator2.next();
+                holdsEvent = !result2.done;
+                if (result2.done) {
                   __classPrivateFieldGet(this, _BetaToolRunnerStream_instances, "m", _BetaToolRunnerStream_removeReader).call(this, reader);
                 }
-                return result;
+                return result2;
               } catch (error63) {
                 __classPrivateFieldGet(this, _BetaToolRunnerStream_instances, "m", _BetaToolRunnerStream_removeReader).call(this, reader);
                 throw error63;
               }
             },
             return: async () => {
-              const result = iterator2.return?.();
+              const result2 = iterator2.return?.();
               __classPrivateFieldGet(this, _BetaToolRunnerStream_instances, "m", _BetaToolRunnerStream_removeReader).call(this, reader);
-              return await result ?? { value: void 0, done: true };
+              return await result2 ?? { value: void 0, done: true };
             }
           };
         }
@@ -53683,9 +53683,9 @@ async function generateToolResponse(params, runnable, available, lastMessage, re
       });
       return malformedToolsetCallResult(toolUse);
     }
-    const result = runToolCall(runnable, available, toolUse, requestOptions, client, toolOtelContext);
-    calls?.set(toolUse.id, { status: "started", result });
-    return result;
+    const result2 = runToolCall(runnable, available, toolUse, requestOptions, client, toolOtelContext);
+    calls?.set(toolUse.id, { status: "started", result: result2 });
+    return result2;
   }));
   return {
     role: "user",
@@ -54325,9 +54325,9 @@ var init_BetaToolRunner = __esm({
               return;
             }
             toolsets.set(family, "running");
-            const result2 = runToolsetCall(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this), family, toolUse, __classPrivateFieldGet(this, _BetaToolRunner_options, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, __classPrivateFieldGet(this, _BetaToolRunner_toolRunnerOtelContext, "f"));
-            calls.set(toolUse.id, { status: "started", result: result2 });
-            result2.then(({ is_error }) => {
+            const result3 = runToolsetCall(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this), family, toolUse, __classPrivateFieldGet(this, _BetaToolRunner_options, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, __classPrivateFieldGet(this, _BetaToolRunner_toolRunnerOtelContext, "f"));
+            calls.set(toolUse.id, { status: "started", result: result3 });
+            result3.then(({ is_error }) => {
               if (is_error || toolsets.get(family) === "waiting")
                 toolsets.set(family, "waiting");
               else
@@ -54338,10 +54338,10 @@ var init_BetaToolRunner = __esm({
           if (known) {
             return;
           }
-          const result = runToolCall(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_runnableTools).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_availableToolNames).call(this), toolUse, __classPrivateFieldGet(this, _BetaToolRunner_options, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, __classPrivateFieldGet(this, _BetaToolRunner_toolRunnerOtelContext, "f"));
-          result.catch(() => {
+          const result2 = runToolCall(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_runnableTools).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_availableToolNames).call(this), toolUse, __classPrivateFieldGet(this, _BetaToolRunner_options, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, __classPrivateFieldGet(this, _BetaToolRunner_toolRunnerOtelContext, "f"));
+          result2.catch(() => {
           });
-          calls.set(toolUse.id, { status: "started", result });
+          calls.set(toolUse.id, { status: "started", result: result2 });
         };
         const stream2 = new BetaToolRunnerStream(thread._state.params, onToolCall, thread._client);
         thread._stream(stream2, void 0, turnParams(thread), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_turnOptions).call(this, thread));
@@ -55114,12 +55114,12 @@ var init_MessageStream = __esm({
             }
             return this._emit("error", new AnthropicError(String(error63)));
           });
-          __classPrivateFieldSet(this, _MessageStream_connectedPromise, new Promise((resolve2, reject) => {
-            __classPrivateFieldSet(this, _MessageStream_resolveConnectedPromise, resolve2, "f");
+          __classPrivateFieldSet(this, _MessageStream_connectedPromise, new Promise((resolve3, reject) => {
+            __classPrivateFieldSet(this, _MessageStream_resolveConnectedPromise, resolve3, "f");
             __classPrivateFieldSet(this, _MessageStream_rejectConnectedPromise, reject, "f");
           }), "f");
-          __classPrivateFieldSet(this, _MessageStream_endPromise, new Promise((resolve2, reject) => {
-            __classPrivateFieldSet(this, _MessageStream_resolveEndPromise, resolve2, "f");
+          __classPrivateFieldSet(this, _MessageStream_endPromise, new Promise((resolve3, reject) => {
+            __classPrivateFieldSet(this, _MessageStream_resolveEndPromise, resolve3, "f");
             __classPrivateFieldSet(this, _MessageStream_rejectEndPromise, reject, "f");
           }), "f");
           __classPrivateFieldGet(this, _MessageStream_connectedPromise, "f").catch(() => {
@@ -55311,11 +55311,11 @@ var init_MessageStream = __esm({
          *   const message = await stream.emitted('message') // rejects if the stream errors
          */
         emitted(event) {
-          return new Promise((resolve2, reject) => {
+          return new Promise((resolve3, reject) => {
             __classPrivateFieldSet(this, _MessageStream_catchingPromiseCreated, true, "f");
             if (event !== "error")
               this.once("error", reject);
-            this.once(event, resolve2);
+            this.once(event, resolve3);
           });
         }
         async done() {
@@ -55650,7 +55650,7 @@ var init_MessageStream = __esm({
                 if (done) {
                   return { value: void 0, done: true };
                 }
-                return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
+                return new Promise((resolve3, reject) => readQueue.push({ resolve: resolve3, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
               }
               const chunk = pushQueue.shift();
               return { value: chunk, done: false };
@@ -60599,7 +60599,7 @@ function oidcFederationProvider(config2) {
         headers: {
           "Content-Type": "application/json",
           "anthropic-beta": `${OAUTH_API_BETA_HEADER},${FEDERATION_BETA_HEADER}`,
-          "User-Agent": config2.userAgent || `anthropic-sdk-typescript/${VERSION9} oidcFederationProvider`
+          "User-Agent": config2.userAgent || `anthropic-sdk-typescript/${VERSION10} oidcFederationProvider`
         },
         body: JSON.stringify(body)
       });
@@ -60680,7 +60680,7 @@ function userOAuthProvider(config2) {
         headers: {
           "Content-Type": "application/json",
           "anthropic-beta": OAUTH_API_BETA_HEADER,
-          "User-Agent": config2.userAgent || `anthropic-sdk-typescript/${VERSION9} userOAuthProvider`
+          "User-Agent": config2.userAgent || `anthropic-sdk-typescript/${VERSION10} userOAuthProvider`
         },
         body: JSON.stringify(body)
       });
@@ -60835,19 +60835,19 @@ function cachedExchangeProvider(exchange, credentialsPath, onCacheWriteError, on
         onCacheWriteError?.(err);
       }
     }
-    const result = await exchange(opts);
+    const result2 = await exchange(opts);
     try {
       await writeCredentialsFileAtomic(credentialsPath, {
         ...existing ?? {},
         version: CREDENTIALS_FILE_VERSION,
         type: "oauth_token",
-        access_token: result.token,
-        expires_at: result.expiresAt
+        access_token: result2.token,
+        expires_at: result2.expiresAt
       });
     } catch (err) {
       onCacheWriteError?.(err);
     }
-    return result;
+    return result2;
   };
 }
 var init_credential_chain = __esm({
@@ -61209,7 +61209,7 @@ var init_client = __esm({
          * @internal
          */
         _instrumentationScope() {
-          return { version: VERSION9 };
+          return { version: VERSION10 };
         }
         /**
          * API Client for interfacing with the Anthropic API.
@@ -61310,11 +61310,11 @@ var init_client = __esm({
                 this._authState.tokenCache = this._makeTokenCache(credential.value);
                 break;
               case "config": {
-                const result = resolveCredentialsFromConfig(credential.value, this._credentialResolverOptions());
-                this._authState.provider = result.provider;
-                this._authState.tokenCache = this._makeTokenCache(result.provider);
-                this._authState.extraHeaders = result.extraHeaders;
-                this._applyCredentialBaseURL(result.baseURL);
+                const result2 = resolveCredentialsFromConfig(credential.value, this._credentialResolverOptions());
+                this._authState.provider = result2.provider;
+                this._authState.tokenCache = this._makeTokenCache(result2.provider);
+                this._authState.extraHeaders = result2.extraHeaders;
+                this._applyCredentialBaseURL(result2.baseURL);
                 break;
               }
               case "profile":
@@ -61451,12 +61451,12 @@ var init_client = __esm({
          */
         async _resolveDefaultCredentials(profile) {
           try {
-            const result = await defaultCredentials(this._credentialResolverOptions(), profile);
-            if (result) {
-              this._authState.provider = result.provider;
-              this._authState.tokenCache = this._makeTokenCache(result.provider);
-              this._authState.extraHeaders = result.extraHeaders;
-              this._applyCredentialBaseURL(result.baseURL);
+            const result2 = await defaultCredentials(this._credentialResolverOptions(), profile);
+            if (result2) {
+              this._authState.provider = result2.provider;
+              this._authState.tokenCache = this._makeTokenCache(result2.provider);
+              this._authState.extraHeaders = result2.extraHeaders;
+              this._applyCredentialBaseURL(result2.baseURL);
             } else if (profile != null) {
               throw new AnthropicError(`Profile "${profile}" could not be resolved (no <config_dir>/configs/${profile}.json found).`);
             }
@@ -61545,7 +61545,7 @@ var init_client = __esm({
           return stringifyQuery(query);
         }
         getUserAgent() {
-          return `Anthropic/JS ${VERSION9}`;
+          return `Anthropic/JS ${VERSION10}`;
         }
         makeStatusError(status, error63, message, headers) {
           const body = error63 ?? {};
@@ -61674,8 +61674,8 @@ var init_client = __esm({
           try {
             return await context3.with(trace.setSpan(context3.active(), span), () => this.makeRequest(options, retriesRemaining, void 0, span));
           } catch (error63) {
-            const result = { status: "error", options, error: error63 };
-            guardTracing(this, () => endApiCallSpan(span, result));
+            const result2 = { status: "error", options, error: error63 };
+            guardTracing(this, () => endApiCallSpan(span, result2));
             throw error63;
           }
         }
@@ -62300,11 +62300,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -62319,8 +62319,8 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
         reject(e);
       }
     }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    function step(result2) {
+      result2.done ? resolve3(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -62598,11 +62598,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -62617,8 +62617,8 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
         reject(e);
       }
     }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    function step(result2) {
+      result2.done ? resolve3(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -62674,18 +62674,22 @@ function endGroup() {
 function group(name, fn) {
   return __awaiter2(this, void 0, void 0, function* () {
     startGroup(name);
-    let result;
+    let result2;
     try {
-      result = yield fn();
+      result2 = yield fn();
     } finally {
       endGroup();
     }
-    return result;
+    return result2;
   });
 }
 
 // src/main.ts
-import { appendFile as appendFile2, readFile as readFile2 } from "node:fs/promises";
+import { appendFile as appendFile2, mkdir as mkdir3, readFile as readFile2, writeFile as writeFile2 } from "node:fs/promises";
+import { dirname as dirname2, resolve as resolve2 } from "node:path";
+
+// src/publish/sarif.ts
+import { createHash } from "node:crypto";
 
 // node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -64360,7 +64364,7 @@ function formatError(error63, mapper = (issue3) => issue3.message) {
   return fieldErrors;
 }
 function treeifyError(error63, mapper = (issue3) => issue3.message) {
-  const result = { errors: [] };
+  const result2 = { errors: [] };
   const processError = (error64, path5 = []) => {
     var _a6;
     for (const issue3 of error64.issues) {
@@ -64373,10 +64377,10 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
       } else {
         const fullpath = [...path5, ...issue3.path];
         if (fullpath.length === 0) {
-          result.errors.push(mapper(issue3));
+          result2.errors.push(mapper(issue3));
           continue;
         }
-        let curr = result;
+        let curr = result2;
         let i = 0;
         while (i < fullpath.length) {
           const el = fullpath[i];
@@ -64406,7 +64410,7 @@ function treeifyError(error63, mapper = (issue3) => issue3.message) {
     }
   };
   processError(error63);
-  return result;
+  return result2;
 }
 function toDotPath(_path) {
   const segs = [];
@@ -64444,16 +64448,16 @@ function finalizeParams(callee, params) {
 var _parse = (_Err) => {
   const fn = (schema3, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result = schema3._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise) {
+    const result2 = schema3._zod.run({ value, issues: [] }, ctx);
+    if (result2 instanceof Promise) {
       throw new $ZodAsyncError();
     }
-    if (result.issues.length) {
-      const e = new (_params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+    if (result2.issues.length) {
+      const e = new (_params?.Err ?? _Err)(result2.issues.map((iss) => finalizeIssue(iss, ctx, config())));
       captureStackTrace(e, _params?.callee ?? fn);
       throw e;
     }
-    return result.value;
+    return result2.value;
   };
   return fn;
 };
@@ -64461,26 +64465,26 @@ var parse = /* @__PURE__ */ _parse($ZodRealError);
 var _parseAsync = (_Err) => {
   const fn = async (schema3, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result = schema3._zod.run({ value, issues: [] }, ctx);
-    if (result instanceof Promise)
-      result = await result;
-    if (result.issues.length) {
-      const e = new (params?.Err ?? _Err)(result.issues.map((iss) => finalizeIssue(iss, ctx, config())));
+    let result2 = schema3._zod.run({ value, issues: [] }, ctx);
+    if (result2 instanceof Promise)
+      result2 = await result2;
+    if (result2.issues.length) {
+      const e = new (params?.Err ?? _Err)(result2.issues.map((iss) => finalizeIssue(iss, ctx, config())));
       captureStackTrace(e, params?.callee ?? fn);
       throw e;
     }
-    return result.value;
+    return result2.value;
   };
   return fn;
 };
 var parseAsync = /* @__PURE__ */ _parseAsync($ZodRealError);
 var _safeParse = (_Err) => (schema3, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result = schema3._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise) {
+  const result2 = schema3._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+  return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var safeParse = /* @__PURE__ */ _safeParse($ZodRealError);
 function failure(Err, issues, ctx) {
@@ -64504,10 +64508,10 @@ function failure(Err, issues, ctx) {
 }
 var _safeParseAsync = (_Err) => async (schema3, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result = schema3._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length ? failure(_Err, result.issues, ctx) : { success: true, data: result.value };
+  let result2 = schema3._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise)
+    result2 = await result2;
+  return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var safeParseAsync = /* @__PURE__ */ _safeParseAsync($ZodRealError);
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
@@ -64525,24 +64529,24 @@ var validate = ((schema3, value, _ctx) => {
 function validateFallback(schema3, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
   const fallbackRun = schema3._zod.bag.fallbackRun;
-  let result;
+  let result2;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
-    result = fallbackRun({ value, issues: [] }, ctx);
+    result2 = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result = schema3._zod.run({ value, issues: [] }, ctx);
+    result2 = schema3._zod.run({ value, issues: [] }, ctx);
   }
-  if (result instanceof Promise) {
+  if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
-  return result.issues.length === 0;
+  return result2.issues.length === 0;
 }
 var validateAsync = async (schema3, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result = schema3._zod.run({ value, issues: [] }, ctx);
-  if (result instanceof Promise)
-    result = await result;
-  return result.issues.length === 0;
+  let result2 = schema3._zod.run({ value, issues: [] }, ctx);
+  if (result2 instanceof Promise)
+    result2 = await result2;
+  return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse6 = _parse(_Err);
@@ -65176,22 +65180,22 @@ var $ZodCheckEndsWith = /* @__PURE__ */ $constructor("$ZodCheckEndsWith", (inst,
     });
   };
 });
-function handleCheckPropertyResult(result, payload, property) {
-  if (result.issues.length) {
-    payload.issues.push(...prefixIssues(property, result.issues));
+function handleCheckPropertyResult(result2, payload, property) {
+  if (result2.issues.length) {
+    payload.issues.push(...prefixIssues(property, result2.issues));
   }
 }
 var $ZodCheckProperty = /* @__PURE__ */ $constructor("$ZodCheckProperty", (inst, def) => {
   $ZodCheck.init(inst, def);
   inst._zod.check = (payload) => {
-    const result = def.schema._zod.run({
+    const result2 = def.schema._zod.run({
       value: payload.value[def.property],
       issues: []
     }, {});
-    if (result instanceof Promise) {
-      return result.then((result2) => handleCheckPropertyResult(result2, payload, def.property));
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleCheckPropertyResult(result3, payload, def.property));
     }
-    handleCheckPropertyResult(result, payload, def.property);
+    handleCheckPropertyResult(result2, payload, def.property);
     return;
   };
 });
@@ -65210,12 +65214,12 @@ var $ZodCheckProperties = /* @__PURE__ */ $constructor("$ZodCheckProperties", (i
     const input2 = payload.value;
     let proms;
     for (const [key, schema3] of entries) {
-      const result = schema3._zod.run({ value: input2[key], issues: [] }, {});
-      if (result instanceof Promise) {
+      const result2 = schema3._zod.run({ value: input2[key], issues: [] }, {});
+      if (result2 instanceof Promise) {
         proms ?? (proms = []);
-        proms.push(result.then((result2) => handleCheckPropertyResult(result2, payload, key)));
+        proms.push(result2.then((result3) => handleCheckPropertyResult(result3, payload, key)));
       } else {
-        handleCheckPropertyResult(result, payload, key);
+        handleCheckPropertyResult(result2, payload, key);
       }
     }
     if (proms)
@@ -65385,13 +65389,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         }
         return handleCanaryResult(canary, payload, ctx);
       }
-      const result = inst._zod.parse(payload, ctx);
-      if (result instanceof Promise) {
+      const result2 = inst._zod.parse(payload, ctx);
+      if (result2 instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return result.then((result2) => runChecks(result2, checks, ctx));
+        return result2.then((result3) => runChecks(result3, checks, ctx));
       }
-      return runChecks(result, checks, ctx);
+      return runChecks(result2, checks, ctx);
     };
   }
 }, {
@@ -66071,11 +66075,11 @@ function capSize(inst, size) {
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
 var mapSize = (input2) => input2 instanceof Map ? input2.size : -1;
 var setSize = (input2) => input2 instanceof Set ? input2.size : -1;
-function handleArrayResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
+function handleArrayResult(result2, final, index) {
+  if (result2.issues.length) {
+    final.issues.push(...prefixIssues(index, result2.issues));
   }
-  final.value[index] = result.value;
+  final.value[index] = result2.value;
 }
 var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   $ZodType.init(inst, def);
@@ -66097,15 +66101,15 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
     const abortEarly = ctx?.abortEarly;
     for (let i = 0; i < input2.length; i++) {
       const item = input2[i];
-      const result = def.element._zod.run({
+      const result2 = def.element._zod.run({
         value: item,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleArrayResult(result2, payload, i)));
+      if (result2 instanceof Promise) {
+        proms.push(result2.then((result3) => handleArrayResult(result3, payload, i)));
       } else {
-        handleArrayResult(result, payload, i);
-        if (abortEarly && result.issues.length !== 0 && aborted(result))
+        handleArrayResult(result2, payload, i);
+        if (abortEarly && result2.issues.length !== 0 && aborted(result2))
           break;
       }
     }
@@ -66116,20 +66120,20 @@ var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   };
   capSize(inst, arraySize);
 });
-function handlePropertyResult(result, final, key, input2, optin, optout) {
+function handlePropertyResult(result2, final, key, input2, optin, optout) {
   const isPresent = key in input2;
   const isOptionalOut = optout === "optional";
   if (!isPresent && isOptionalOut && optin === "optional") {
     return;
   }
-  if (result.issues.length) {
+  if (result2.issues.length) {
     if (optin !== void 0 && isOptionalOut && !isPresent) {
       return;
     }
-    final.issues.push(...prefixIssues(key, result.issues));
+    final.issues.push(...prefixIssues(key, result2.issues));
   }
   if (!isPresent && optin === void 0) {
-    if (!result.issues.length) {
+    if (!result2.issues.length) {
       final.issues.push({
         code: "invalid_type",
         expected: "nonoptional",
@@ -66139,12 +66143,12 @@ function handlePropertyResult(result, final, key, input2, optin, optout) {
     }
     return;
   }
-  if (result.value === void 0) {
+  if (result2.value === void 0) {
     if (isPresent || optin === "defaulted" && !isOptionalOut) {
       final.value[key] = void 0;
     }
   } else {
-    final.value[key] = result.value;
+    final.value[key] = result2.value;
   }
 }
 var NO_SYMBOL_KEYS = [];
@@ -66423,9 +66427,9 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
   };
 });
 function handleUnionResults(results, final, inst, ctx) {
-  for (const result of results) {
-    if (result.issues.length === 0) {
-      final.value = result.value;
+  for (const result2 of results) {
+    if (result2.issues.length === 0) {
+      final.value = result2.value;
       return final;
     }
   }
@@ -66438,7 +66442,7 @@ function handleUnionResults(results, final, inst, ctx) {
     code: "invalid_union",
     input: final.value,
     inst,
-    errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+    errors: results.map((result2) => result2.issues.map((iss) => finalizeIssue(iss, ctx, config())))
   });
   return final;
 }
@@ -66467,17 +66471,17 @@ var $ZodUnion = /* @__PURE__ */ $constructor("$ZodUnion", (inst, def) => {
     let async = false;
     const results = [];
     for (const option of def.options) {
-      const result = option._zod.run({
+      const result2 = option._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
+      if (result2 instanceof Promise) {
+        results.push(result2);
         async = true;
       } else {
-        if (result.issues.length === 0)
-          return result;
-        results.push(result);
+        if (result2.issues.length === 0)
+          return result2;
+        results.push(result2);
       }
     }
     if (!async)
@@ -66502,7 +66506,7 @@ function handleExclusiveUnionResults(results, final, inst, ctx) {
       code: "invalid_union",
       input: final.value,
       inst,
-      errors: results.map((result) => result.issues.map((iss) => finalizeIssue(iss, ctx, config())))
+      errors: results.map((result2) => result2.issues.map((iss) => finalizeIssue(iss, ctx, config())))
     });
   } else {
     final.issues.push({
@@ -66527,15 +66531,15 @@ var $ZodXor = /* @__PURE__ */ $constructor("$ZodXor", (inst, def) => {
     let async = false;
     const results = [];
     for (const option of def.options) {
-      const result = option._zod.run({
+      const result2 = option._zod.run({
         value: payload.value,
         issues: []
       }, ctx);
-      if (result instanceof Promise) {
-        results.push(result);
+      if (result2 instanceof Promise) {
+        results.push(result2);
         async = true;
       } else {
-        results.push(result);
+        results.push(result2);
       }
     }
     if (!async)
@@ -66703,7 +66707,7 @@ function mergeValues(a, b) {
   }
   return { valid: false, mergeErrorPath: [] };
 }
-function handleIntersectionResults(result, left, right) {
+function handleIntersectionResults(result2, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
@@ -66729,30 +66733,30 @@ function handleIntersectionResults(result, left, right) {
   };
   for (const iss of left.issues) {
     if (!collect(iss, "l"))
-      result.issues.push(iss);
+      result2.issues.push(iss);
   }
   for (const iss of right.issues) {
     if (!collect(iss, "r"))
-      result.issues.push(iss);
+      result2.issues.push(iss);
   }
   const bothKeys = [...unrecKeys].filter(([, f]) => f.l && f.r).map(([k]) => k);
   if (bothKeys.length) {
     const aggregated = unrecIssue ? bothKeys.filter((k) => unrecIssue.keys.includes(k)) : [];
     if (aggregated.length)
-      result.issues.push({ ...unrecIssue, keys: aggregated });
+      result2.issues.push({ ...unrecIssue, keys: aggregated });
     for (const k of bothKeys) {
       if (!aggregated.includes(k) && keyIssues.has(k))
-        result.issues.push(keyIssues.get(k));
+        result2.issues.push(keyIssues.get(k));
     }
   }
   const merged = mergeValues(left.value, right.value);
   if (!merged.valid) {
-    if (aborted(result))
-      return result;
+    if (aborted(result2))
+      return result2;
     throw new Error(`Unmergable intersection. Error path: ${JSON.stringify(merged.mergeErrorPath)}`);
   }
-  result.value = merged.data;
-  return result;
+  result2.value = merged.data;
+  return result2;
 }
 var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
   $ZodType.init(inst, def);
@@ -66823,11 +66827,11 @@ var $ZodTuple = /* @__PURE__ */ $constructor("$ZodTuple", (inst, def) => {
           seen = payload.issues.length;
         }
         i++;
-        const result = def.rest._zod.run({ value: el, issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((r) => handleTupleResult(r, payload, i)));
+        const result2 = def.rest._zod.run({ value: el, issues: [] }, ctx);
+        if (result2 instanceof Promise) {
+          proms.push(result2.then((r) => handleTupleResult(r, payload, i)));
         } else {
-          handleTupleResult(result, payload, i);
+          handleTupleResult(result2, payload, i);
         }
       }
     }
@@ -66845,11 +66849,11 @@ function getTupleOptStart(items, key) {
   }
   return 0;
 }
-function handleTupleResult(result, final, index) {
-  if (result.issues.length) {
-    final.issues.push(...prefixIssues(index, result.issues));
+function handleTupleResult(result2, final, index) {
+  if (result2.issues.length) {
+    final.issues.push(...prefixIssues(index, result2.issues));
   }
-  final.value[index] = result.value;
+  final.value[index] = result2.value;
 }
 function handleTupleResults(itemResults, final, items, input2, optoutStart) {
   for (let i = 0; i < items.length; i++) {
@@ -66920,19 +66924,19 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
           const outKey = keyResult.value;
           if (outKey === "__proto__")
             continue;
-          const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-          if (result instanceof Promise) {
-            proms.push(result.then((result2) => {
-              if (result2.issues.length) {
-                payload.issues.push(...prefixIssues(key, result2.issues));
+          const result2 = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+          if (result2 instanceof Promise) {
+            proms.push(result2.then((result3) => {
+              if (result3.issues.length) {
+                payload.issues.push(...prefixIssues(key, result3.issues));
               }
-              payload.value[outKey] = result2.value;
+              payload.value[outKey] = result3.value;
             }));
           } else {
-            if (result.issues.length) {
-              payload.issues.push(...prefixIssues(key, result.issues));
+            if (result2.issues.length) {
+              payload.issues.push(...prefixIssues(key, result2.issues));
             }
-            payload.value[outKey] = result.value;
+            payload.value[outKey] = result2.value;
           }
         }
       }
@@ -67001,19 +67005,19 @@ var $ZodRecord = /* @__PURE__ */ $constructor("$ZodRecord", (inst, def) => {
         const outKey = keyResult.value;
         if (outKey === "__proto__")
           continue;
-        const result = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
-        if (result instanceof Promise) {
-          proms.push(result.then((result2) => {
-            if (result2.issues.length) {
-              payload.issues.push(...prefixIssues(key, result2.issues));
+        const result2 = def.valueType._zod.run({ value: input2[key], issues: [] }, ctx);
+        if (result2 instanceof Promise) {
+          proms.push(result2.then((result3) => {
+            if (result3.issues.length) {
+              payload.issues.push(...prefixIssues(key, result3.issues));
             }
-            payload.value[outKey] = result2.value;
+            payload.value[outKey] = result3.value;
           }));
         } else {
-          if (result.issues.length) {
-            payload.issues.push(...prefixIssues(key, result.issues));
+          if (result2.issues.length) {
+            payload.issues.push(...prefixIssues(key, result2.issues));
           }
-          payload.value[outKey] = result.value;
+          payload.value[outKey] = result2.value;
         }
       }
       if (unrecognized && unrecognized.length > 0) {
@@ -67128,11 +67132,11 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
           break;
         seen = payload.issues.length;
       }
-      const result = def.valueType._zod.run({ value: item, issues: [] }, ctx);
-      if (result instanceof Promise) {
-        proms.push(result.then((result2) => handleSetResult(result2, payload)));
+      const result2 = def.valueType._zod.run({ value: item, issues: [] }, ctx);
+      if (result2 instanceof Promise) {
+        proms.push(result2.then((result3) => handleSetResult(result3, payload)));
       } else
-        handleSetResult(result, payload);
+        handleSetResult(result2, payload);
     }
     if (proms.length)
       return Promise.all(proms).then(() => payload);
@@ -67140,11 +67144,11 @@ var $ZodSet = /* @__PURE__ */ $constructor("$ZodSet", (inst, def) => {
   };
   capSize(inst, setSize);
 });
-function handleSetResult(result, final) {
-  if (result.issues.length) {
-    final.issues.push(...result.issues);
+function handleSetResult(result2, final) {
+  if (result2.issues.length) {
+    final.issues.push(...result2.issues);
   }
-  final.value.add(result.value);
+  final.value.add(result2.value);
 }
 var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
   $ZodType.init(inst, def);
@@ -67229,8 +67233,8 @@ var $ZodTransform = /* @__PURE__ */ $constructor("$ZodTransform", (inst, def) =>
     return payload;
   };
 });
-function handleOptionalResult(payload, result) {
-  payload.value = result.issues.length ? void 0 : result.value;
+function handleOptionalResult(payload, result2) {
+  payload.value = result2.issues.length ? void 0 : result2.value;
   return payload;
 }
 var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
@@ -67249,10 +67253,10 @@ var $ZodOptional = /* @__PURE__ */ $constructor("$ZodOptional", (inst, def) => {
     if (payload.value === void 0) {
       if (def.innerType._zod.optin !== "defaulted")
         return payload;
-      const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-      if (result instanceof Promise)
-        return result.then((result2) => handleOptionalResult(payload, result2));
-      return handleOptionalResult(payload, result);
+      const result2 = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+      if (result2 instanceof Promise)
+        return result2.then((result3) => handleOptionalResult(payload, result3));
+      return handleOptionalResult(payload, result2);
     }
     return def.innerType._zod.run(payload, ctx);
   };
@@ -67294,11 +67298,11 @@ var $ZodDefault = /* @__PURE__ */ $constructor("$ZodDefault", (inst, def) => {
       payload.value = def.defaultValue;
       return payload;
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleDefaultResult(result2, def));
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleDefaultResult(result3, def));
     }
-    return handleDefaultResult(result, def);
+    return handleDefaultResult(result2, def);
   };
 });
 function handleDefaultResult(payload, def) {
@@ -67328,11 +67332,11 @@ var $ZodNonOptional = /* @__PURE__ */ $constructor("$ZodNonOptional", (inst, def
     return v ? new Set([...v].filter((x) => x !== void 0)) : void 0;
   });
   inst._zod.parse = (payload, ctx) => {
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleNonOptionalResult(result2, inst));
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleNonOptionalResult(result3, inst));
     }
-    return handleNonOptionalResult(result, inst);
+    return handleNonOptionalResult(result2, inst);
   };
 });
 function handleNonOptionalResult(payload, inst) {
@@ -67352,29 +67356,29 @@ var $ZodSuccess = /* @__PURE__ */ $constructor("$ZodSuccess", (inst, def) => {
     if (ctx.direction === "backward") {
       throw new $ZodEncodeError("ZodSuccess");
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => {
-        payload.value = result2.issues.length === 0;
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => {
+        payload.value = result3.issues.length === 0;
         return payload;
       });
     }
-    payload.value = result.issues.length === 0;
+    payload.value = result2.issues.length === 0;
     return payload;
   };
 });
-function handleCatchResult(payload, result, def, ctx) {
-  if (!result.issues.length) {
-    payload.value = result.value;
-    if (result.memo)
+function handleCatchResult(payload, result2, def, ctx) {
+  if (!result2.issues.length) {
+    payload.value = result2.value;
+    if (result2.memo)
       payload.memo = true;
     return payload;
   }
   payload.value = def.catchValue({
-    ...result,
+    ...result2,
     value: payload.value,
     error: {
-      issues: result.issues.map((iss) => finalizeIssue(iss, ctx, config()))
+      issues: result2.issues.map((iss) => finalizeIssue(iss, ctx, config()))
     },
     input: payload.value
   });
@@ -67389,11 +67393,11 @@ var $ZodCatch = /* @__PURE__ */ $constructor("$ZodCatch", (inst, def) => {
     if (ctx.direction === "backward") {
       return def.innerType._zod.run(payload, ctx);
     }
-    const result = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
-    if (result instanceof Promise) {
-      return result.then((result2) => handleCatchResult(payload, result2, def, ctx));
+    const result2 = def.innerType._zod.run({ value: payload.value, issues: [] }, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then((result3) => handleCatchResult(payload, result3, def, ctx));
     }
-    return handleCatchResult(payload, result, def, ctx);
+    return handleCatchResult(payload, result2, def, ctx);
   };
 });
 var $ZodNaN = /* @__PURE__ */ $constructor("$ZodNaN", (inst, def) => {
@@ -67462,24 +67466,24 @@ var $ZodCodec = /* @__PURE__ */ $constructor("$ZodCodec", (inst, def) => {
     }
   };
 });
-function handleCodecAResult(result, def, ctx) {
-  if (result.issues.length) {
-    result.aborted = true;
-    return result;
+function handleCodecAResult(result2, def, ctx) {
+  if (result2.issues.length) {
+    result2.aborted = true;
+    return result2;
   }
   const direction = ctx.direction || "forward";
   if (direction === "forward") {
-    const transformed = def.transform(result.value, result);
+    const transformed = def.transform(result2.value, result2);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.out, ctx));
+      return transformed.then((value) => handleCodecTxResult(result2, value, def.out, ctx));
     }
-    return handleCodecTxResult(result, transformed, def.out, ctx);
+    return handleCodecTxResult(result2, transformed, def.out, ctx);
   } else {
-    const transformed = def.reverseTransform(result.value, result);
+    const transformed = def.reverseTransform(result2.value, result2);
     if (transformed instanceof Promise) {
-      return transformed.then((value) => handleCodecTxResult(result, value, def.in, ctx));
+      return transformed.then((value) => handleCodecTxResult(result2, value, def.in, ctx));
     }
-    return handleCodecTxResult(result, transformed, def.in, ctx);
+    return handleCodecTxResult(result2, transformed, def.in, ctx);
   }
 }
 function handleCodecTxResult(left, value, nextSchema, ctx) {
@@ -67502,11 +67506,11 @@ var $ZodReadonly = /* @__PURE__ */ $constructor("$ZodReadonly", (inst, def) => {
     if (ctx.direction === "backward") {
       return def.innerType._zod.run(payload, ctx);
     }
-    const result = def.innerType._zod.run(payload, ctx);
-    if (result instanceof Promise) {
-      return result.then(handleReadonlyResult);
+    const result2 = def.innerType._zod.run(payload, ctx);
+    if (result2 instanceof Promise) {
+      return result2.then(handleReadonlyResult);
     }
-    return handleReadonlyResult(result);
+    return handleReadonlyResult(result2);
   };
 });
 function handleReadonlyResult(payload) {
@@ -67611,11 +67615,11 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     }
     return Object.defineProperty(function(...args) {
       const parsedArgs = inst._def.input ? parse(inst._def.input, args) : args;
-      const result = Reflect.apply(func, this, parsedArgs);
+      const result2 = Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return parse(inst._def.output, result);
+        return parse(inst._def.output, result2);
       }
-      return result;
+      return result2;
     }, "_zod", { value: inst._zod, enumerable: false });
   };
   inst.implementAsync = (func) => {
@@ -67624,11 +67628,11 @@ var $ZodFunction = /* @__PURE__ */ $constructor("$ZodFunction", (inst, def) => {
     }
     return Object.defineProperty(async function(...args) {
       const parsedArgs = inst._def.input ? await parseAsync(inst._def.input, args) : args;
-      const result = await Reflect.apply(func, this, parsedArgs);
+      const result2 = await Reflect.apply(func, this, parsedArgs);
       if (inst._def.output) {
-        return await parseAsync(inst._def.output, result);
+        return await parseAsync(inst._def.output, result2);
       }
-      return result;
+      return result2;
     }, "_zod", { value: inst._zod, enumerable: false });
   };
   inst._zod.parse = (payload, _ctx) => {
@@ -67717,8 +67721,8 @@ var $ZodCustom = /* @__PURE__ */ $constructor("$ZodCustom", (inst, def) => {
     return;
   };
 });
-function handleRefineResult(result, payload, input2, inst) {
-  if (!result) {
+function handleRefineResult(result2, payload, input2, inst) {
+  if (!result2) {
     const _iss = {
       code: "custom",
       input: input2,
@@ -67754,19 +67758,19 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve2) {
+function isRecursive(inst, stack, resolve3) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
   if (stack.has(inst))
     return PROVEN;
   stack.add(inst);
-  let result = NONE;
+  let result2 = NONE;
   const check2 = (child) => {
-    if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve2);
-      if (answer > result)
-        result = answer;
+    if (result2 !== PROVEN && child?._zod) {
+      const answer = isRecursive(child, stack, resolve3);
+      if (answer > result2)
+        result2 = answer;
     }
   };
   const shape = (sh, spread) => {
@@ -67775,15 +67779,15 @@ function isRecursive(inst, stack, resolve2) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve2) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve3) : NONE;
       if (child > answer)
         answer = child;
     }
     return answer;
   };
   const merge3 = (answer) => {
-    if (answer > result)
-      result = answer;
+    if (answer > result2)
+      result2 = answer;
   };
   const def = inst._zod.def;
   const kind = def.type;
@@ -67839,7 +67843,7 @@ function isRecursive(inst, stack, resolve2) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve2 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve3 ? inst._zod.innerType : void 0);
       merge3(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -67884,7 +67888,7 @@ function isRecursive(inst, stack, resolve2) {
     }
   }
   stack.delete(inst);
-  return settle(inst, result);
+  return settle(inst, result2);
 }
 function settle(inst, answer) {
   if (answer !== ASSUMED)
@@ -67984,19 +67988,19 @@ var memo = {
         }
         handoff = bucket;
         const depth = open2.length;
-        const result = base(payload, ctx);
+        const result2 = base(payload, ctx);
         handoff = void 0;
         const entry = open2.length > depth ? open2.pop() : void 0;
-        if (result instanceof Promise) {
-          return result.then((r) => {
+        if (result2 instanceof Promise) {
+          return result2.then((r) => {
             if (entry)
               entry.issues = r.issues.length ? cloneIssues(r.issues) : NO_ISSUES;
             return r;
           });
         }
         if (entry)
-          entry.issues = result.issues.length ? cloneIssues(result.issues) : NO_ISSUES;
-        return result;
+          entry.issues = result2.issues.length ? cloneIssues(result2.issues) : NO_ISSUES;
+        return result2;
       };
       inst._zod.parse = wrapped;
       if (inst._zod.run === base)
@@ -72122,12 +72126,12 @@ var error34 = () => {
     }
   };
   function getSizing(origin, unitType, inclusive, targetShouldBe) {
-    const result = Sizable[origin] ?? null;
-    if (result === null)
-      return result;
+    const result2 = Sizable[origin] ?? null;
+    if (result2 === null)
+      return result2;
     return {
-      unit: result.unit[unitType],
-      verb: result.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
+      unit: result2.unit[unitType],
+      verb: result2.verb[targetShouldBe][inclusive ? "inclusive" : "notInclusive"]
     };
   }
   const FormatDictionary = {
@@ -75776,10 +75780,10 @@ function newVar(ctx) {
   return `v${ctx.varCounter++}`;
 }
 function runtimeRun(schema3, value) {
-  const result = schema3._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
+  const result2 = schema3._zod.run({ value, issues: [] }, {});
+  if (result2 && typeof result2.then === "function")
     return INVALID;
-  const r = result;
+  const r = result2;
   return r.issues.length === 0 ? r.value : INVALID;
 }
 function compileChild(doc, ctx, schema3, accessor, needsValue = true) {
@@ -76051,8 +76055,8 @@ function generateCustomRefineCheck(doc, ctx, check2, accessor) {
     const checkFn = check2._zod.check;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = checkFn(fakePayload);
-      if (result instanceof Promise)
+      const result2 = checkFn(fakePayload);
+      if (result2 instanceof Promise)
         throwAsync();
       return fakePayload.issues.length === 0 ? fakePayload.value : INVALID;
     };
@@ -77150,10 +77154,10 @@ function generatePipeCheck(doc, ctx, schema3, accessor) {
     const transformFn = def.transform;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
+      const result2 = transformFn(value, fakePayload);
+      if (result2 instanceof Promise)
         return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
+      return fakePayload.issues.length === 0 ? result2 : INVALID;
     };
     const helperConst = addUserConstant(ctx, helperFn);
     const transformedVar = newVar(ctx);
@@ -77185,10 +77189,10 @@ function generateCustomCheck(doc, ctx, schema3, accessor) {
   return accessor;
 }
 function runtimeCatch(innerSchema, catchValue, value) {
-  const result = innerSchema._zod.run({ value, issues: [] }, {});
-  if (result && typeof result.then === "function")
+  const result2 = innerSchema._zod.run({ value, issues: [] }, {});
+  if (result2 && typeof result2.then === "function")
     return INVALID;
-  const r = result;
+  const r = result2;
   if (r.issues.length === 0)
     return r.value;
   return catchValue();
@@ -77225,10 +77229,10 @@ function generateTransformCheck(doc, ctx, schema3, accessor) {
     const transformFn = def.transform;
     const helperFn = (value) => {
       const fakePayload = { value, issues: [], addIssue: pushIssue };
-      const result = transformFn(value, fakePayload);
-      if (result instanceof Promise)
+      const result2 = transformFn(value, fakePayload);
+      if (result2 instanceof Promise)
         return INVALID;
-      return fakePayload.issues.length === 0 ? result : INVALID;
+      return fakePayload.issues.length === 0 ? result2 : INVALID;
     };
     const helperConst = addUserConstant(ctx, helperFn);
     const outputVar = newVar(ctx);
@@ -78335,12 +78339,12 @@ function initializeContext(params) {
   };
 }
 function handleUnrepresentable(schema3, ctx, json2, params, message) {
-  const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema3, path: params.path, message }) : ctx.unrepresentable;
-  if (result === "any")
+  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema3, path: params.path, message }) : ctx.unrepresentable;
+  if (result2 === "any")
     return false;
-  if (result === void 0 || result === "throw")
+  if (result2 === void 0 || result2 === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json2, result2);
   return true;
 }
 function processSchema(schema3, ctx, _params = { path: [], schemaPath: [] }) {
@@ -78355,13 +78359,13 @@ function processSchema(schema3, ctx, _params = { path: [], schemaPath: [] }) {
     }
     return seen.schema;
   }
-  const result = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema3, result);
+  const result2 = { schema: {}, count: 1, cycle: void 0, path: _params.path };
+  ctx.seen.set(schema3, result2);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
   const overrideSchema = schema3._zod.toJSONSchema?.();
   if (overrideSchema) {
-    result.schema = overrideSchema;
+    result2.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
@@ -78369,9 +78373,9 @@ function processSchema(schema3, ctx, _params = { path: [], schemaPath: [] }) {
       path: _params.path
     };
     if (schema3._zod.processJSONSchema) {
-      schema3._zod.processJSONSchema(ctx, result.schema, params);
+      schema3._zod.processJSONSchema(ctx, result2.schema, params);
     } else {
-      const _json = result.schema;
+      const _json = result2.schema;
       const processor = ctx.processors[def.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
@@ -78380,22 +78384,22 @@ function processSchema(schema3, ctx, _params = { path: [], schemaPath: [] }) {
     }
     const parent = schema3._zod.parent;
     if (parent) {
-      if (!result.ref)
-        result.ref = parent;
+      if (!result2.ref)
+        result2.ref = parent;
       processSchema(parent, ctx, params);
       ctx.seen.get(parent).isParent = true;
     }
   }
   const meta3 = ctx.metadataRegistry.get(schema3);
   if (meta3)
-    assignProps(result.schema, meta3);
+    assignProps(result2.schema, meta3);
   if (ctx.io === "input" && isTransforming(schema3)) {
-    delete result.schema.examples;
-    delete result.schema.default;
+    delete result2.schema.examples;
+    delete result2.schema.default;
   }
-  if (ctx.io === "input" && "_prefault" in result.schema)
-    (_a6 = result.schema).default ?? (_a6.default = result.schema._prefault);
-  delete result.schema._prefault;
+  if (ctx.io === "input" && "_prefault" in result2.schema)
+    (_a6 = result2.schema).default ?? (_a6.default = result2.schema._prefault);
+  delete result2.schema._prefault;
   const _result = ctx.seen.get(schema3);
   return _result.schema;
 }
@@ -78700,13 +78704,13 @@ function finalize(ctx, schema3) {
       }
     }
   }
-  const result = {};
+  const result2 = {};
   if (ctx.target === "draft-2020-12") {
-    result.$schema = "https://json-schema.org/draft/2020-12/schema";
+    result2.$schema = "https://json-schema.org/draft/2020-12/schema";
   } else if (ctx.target === "draft-07") {
-    result.$schema = "http://json-schema.org/draft-07/schema#";
+    result2.$schema = "http://json-schema.org/draft-07/schema#";
   } else if (ctx.target === "draft-04") {
-    result.$schema = "http://json-schema.org/draft-04/schema#";
+    result2.$schema = "http://json-schema.org/draft-04/schema#";
   } else if (ctx.target === "openapi-3.0") {
   } else {
   }
@@ -78714,12 +78718,12 @@ function finalize(ctx, schema3) {
     const id = ctx.external.registry.get(schema3)?.id;
     if (!id)
       throw new Error("Schema is missing an `id` property");
-    result.$id = ctx.external.uri(id);
+    result2.$id = ctx.external.uri(id);
   }
-  assignProps(result, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result2, root.defId ? root.schema : root.def ?? root.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema3)?.id;
-  if (rootMetaId !== void 0 && result.id === rootMetaId)
-    delete result.id;
+  if (rootMetaId !== void 0 && result2.id === rootMetaId)
+    delete result2.id;
   const defs = ctx.external?.defs ?? {};
   if (!ctx.external || ctx.sharedEmitDoneFor !== ctx.external) {
     for (const entry of ctx.seen.entries()) {
@@ -78737,14 +78741,14 @@ function finalize(ctx, schema3) {
   } else {
     if (Object.keys(defs).length > 0) {
       if (ctx.target === "draft-2020-12") {
-        result.$defs = defs;
+        result2.$defs = defs;
       } else {
-        result.definitions = defs;
+        result2.definitions = defs;
       }
     }
   }
   try {
-    const finalized = JSON.parse(JSON.stringify(result));
+    const finalized = JSON.parse(JSON.stringify(result2));
     Object.defineProperty(finalized, "~standard", {
       value: {
         ...schema3["~standard"],
@@ -79648,8 +79652,8 @@ var JSONSchemaGenerator = class {
     this.ctx.sharedDefsExtractedFor = void 0;
     this.ctx.sharedEmitDoneFor = void 0;
     extractDefs(this.ctx, schema3);
-    const result = finalize(this.ctx, schema3);
-    const { "~standard": _, ...plainResult } = result;
+    const result2 = finalize(this.ctx, schema3);
+    const { "~standard": _, ...plainResult } = result2;
     return plainResult;
   }
 };
@@ -81595,13 +81599,13 @@ function checkObjectGuards(objectSchema, guards) {
     }
     if (guards.keySchema) {
       for (const key of keys) {
-        const result = guards.keySchema.safeParse(key);
-        if (result.success)
+        const result2 = guards.keySchema.safeParse(key);
+        if (result2.success)
           continue;
         payload.issues.push({
           code: "invalid_key",
           origin: "record",
-          issues: result.error.issues,
+          issues: result2.error.issues,
           input: key,
           path: [key],
           continue: true
@@ -81967,11 +81971,11 @@ function convertBaseSchema(schema3, ctx) {
         } else if (schemasToIntersect.length === 1) {
           zodSchema = schemasToIntersect[0];
         } else {
-          let result = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
+          let result2 = z.intersection(schemasToIntersect[0], schemasToIntersect[1]);
           for (let i = 2; i < schemasToIntersect.length; i++) {
-            result = z.intersection(result, schemasToIntersect[i]);
+            result2 = z.intersection(result2, schemasToIntersect[i]);
           }
-          zodSchema = result;
+          zodSchema = result2;
         }
         if (schema3.additionalProperties === false) {
           const propertyKeys = Object.keys(shape);
@@ -82098,12 +82102,12 @@ function convertSchema(schema3, ctx) {
     if (schema3.allOf.length === 0) {
       baseSchema = hasExplicitType ? baseSchema : z.any();
     } else {
-      let result = hasExplicitType ? baseSchema : convertSchema(schema3.allOf[0], ctx);
+      let result2 = hasExplicitType ? baseSchema : convertSchema(schema3.allOf[0], ctx);
       const startIdx = hasExplicitType ? 0 : 1;
       for (let i = startIdx; i < schema3.allOf.length; i++) {
-        result = z.intersection(result, convertSchema(schema3.allOf[i], ctx));
+        result2 = z.intersection(result2, convertSchema(schema3.allOf[i], ctx));
       }
-      baseSchema = result;
+      baseSchema = result2;
     }
   }
   if (schema3.nullable === true && ctx.version === "openapi-3.0") {
@@ -82404,6 +82408,120 @@ function date4(params) {
   return _coercedDate(ZodDate, params);
 }
 
+// src/findings/schema.ts
+var SEVERITIES = ["critical", "high", "medium", "low", "info"];
+var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
+var REVIEW_TOOL_NAME = "submit_review";
+var rawCommentSchema = external_exports.object({
+  path: external_exports.string().min(1).describe("File path exactly as shown in the diff header."),
+  line: external_exports.number().int().positive().describe(
+    "Line number the comment is about: the new-file number of an added or context line (side RIGHT), or the old-file number of a deleted line (side LEFT)."
+  ),
+  start_line: external_exports.number().int().positive().optional().describe("First line of a multi-line range on the same side and in the same hunk; omit for one line."),
+  side: external_exports.enum(["RIGHT", "LEFT"]).optional().describe("RIGHT for added and context lines (the new version), LEFT for deleted lines. Default RIGHT."),
+  quote: external_exports.string().optional().describe(
+    "The text of the line named by `line`, copied exactly as shown in the diff without its number or +/- marker. Always give it: it places the comment when the number is off."
+  ),
+  severity: external_exports.enum(SEVERITIES),
+  category: external_exports.enum(CATEGORIES),
+  title: external_exports.string().min(1).max(200).describe("One-line statement of the problem."),
+  body: external_exports.string().min(1).describe("Why it is a problem, when it happens, and how to fix it. Markdown, a few sentences."),
+  suggestion: external_exports.string().optional().describe(
+    "Exact replacement text for lines start_line..line (or line) on the RIGHT side, without diff markers or line numbers. Omit unless the fix is certain and local."
+  )
+});
+var reviewSchema = external_exports.object({
+  summary: external_exports.string().describe("Two to five sentences: what this part of the change does and its main risks."),
+  comments: external_exports.array(rawCommentSchema).describe("Findings worth a maintainer\u2019s time; an empty list is fine.")
+});
+function reviewToolInputSchema() {
+  const schema3 = external_exports.toJSONSchema(reviewSchema, { target: "draft-7" });
+  delete schema3.$schema;
+  return schema3;
+}
+var REVIEW_TOOL_DESCRIPTION = "Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.";
+
+// src/publish/sarif.ts
+var TOOL_NAME = "Claude PR Reviewer";
+var INFORMATION_URI = "https://github.com/claude-pr-reviewer/claude-pr-reviewer";
+var LEVEL = {
+  critical: "error",
+  high: "error",
+  medium: "warning",
+  low: "note",
+  info: "note"
+};
+var SECURITY_SEVERITY = {
+  critical: "9.5",
+  high: "8.0",
+  medium: "5.5",
+  low: "3.0",
+  info: "1.0"
+};
+var RULE_TEXT = {
+  security: "A security weakness introduced or exposed by the change",
+  bug: "A correctness bug in the change",
+  performance: "A performance problem in the change",
+  maintainability: "Code that will be hard to change safely",
+  style: "A style problem that hides a bug or breaks a stated convention",
+  tests: "Missing or wrong tests for the change"
+};
+function stableFingerprint(f) {
+  const title = f.title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  return createHash("sha256").update(`${f.path}\0${f.category}\0${title}`).digest("hex").slice(0, 32);
+}
+function rule(category) {
+  return {
+    id: `claude-review/${category}`,
+    name: category.charAt(0).toUpperCase() + category.slice(1),
+    shortDescription: { text: RULE_TEXT[category] },
+    defaultConfiguration: { level: category === "security" || category === "bug" ? "error" : "warning" },
+    properties: { tags: [category, "ai-review"], ...category === "security" ? { "security-severity": "7.0" } : {} }
+  };
+}
+function result(f) {
+  const onHead = f.side === "RIGHT";
+  const region = onHead ? { startLine: f.start_line ?? f.line, endLine: f.line } : void 0;
+  const where = onHead ? "" : ` (line ${f.line} of the old version, deleted by the change)`;
+  return {
+    ruleId: `claude-review/${f.category}`,
+    ruleIndex: CATEGORIES.indexOf(f.category),
+    level: LEVEL[f.severity],
+    message: { text: `${f.title.trim()}${where}
+
+${f.body.trim()}` },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: encodeURI(f.path), uriBaseId: "%SRCROOT%" },
+          ...region ? { region } : {}
+        }
+      }
+    ],
+    partialFingerprints: { "claudeReview/v1": stableFingerprint(f) },
+    properties: {
+      severity: f.severity,
+      ...f.category === "security" ? { "security-severity": SECURITY_SEVERITY[f.severity] } : {}
+    }
+  };
+}
+function toSarif(findings, version2) {
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: { driver: { name: TOOL_NAME, version: version2, informationUri: INFORMATION_URI, rules: CATEGORIES.map(rule) } },
+        results: findings.map(result),
+        columnKind: "utf16CodeUnits"
+      }
+    ]
+  };
+}
+
+// src/version.ts
+var VERSION = "0.1.0";
+
 // src/llm/models.ts
 var SONNET_LIST_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
 var MODELS = [
@@ -82609,39 +82727,6 @@ function skipReason(file2, m) {
   return void 0;
 }
 
-// src/findings/schema.ts
-var SEVERITIES = ["critical", "high", "medium", "low", "info"];
-var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
-var REVIEW_TOOL_NAME = "submit_review";
-var rawCommentSchema = external_exports.object({
-  path: external_exports.string().min(1).describe("File path exactly as shown in the diff header."),
-  line: external_exports.number().int().positive().describe(
-    "Line number the comment is about: the new-file number of an added or context line (side RIGHT), or the old-file number of a deleted line (side LEFT)."
-  ),
-  start_line: external_exports.number().int().positive().optional().describe("First line of a multi-line range on the same side and in the same hunk; omit for one line."),
-  side: external_exports.enum(["RIGHT", "LEFT"]).optional().describe("RIGHT for added and context lines (the new version), LEFT for deleted lines. Default RIGHT."),
-  quote: external_exports.string().optional().describe(
-    "The text of the line named by `line`, copied exactly as shown in the diff without its number or +/- marker. Always give it: it places the comment when the number is off."
-  ),
-  severity: external_exports.enum(SEVERITIES),
-  category: external_exports.enum(CATEGORIES),
-  title: external_exports.string().min(1).max(200).describe("One-line statement of the problem."),
-  body: external_exports.string().min(1).describe("Why it is a problem, when it happens, and how to fix it. Markdown, a few sentences."),
-  suggestion: external_exports.string().optional().describe(
-    "Exact replacement text for lines start_line..line (or line) on the RIGHT side, without diff markers or line numbers. Omit unless the fix is certain and local."
-  )
-});
-var reviewSchema = external_exports.object({
-  summary: external_exports.string().describe("Two to five sentences: what this part of the change does and its main risks."),
-  comments: external_exports.array(rawCommentSchema).describe("Findings worth a maintainer\u2019s time; an empty list is fine.")
-});
-function reviewToolInputSchema() {
-  const schema3 = external_exports.toJSONSchema(reviewSchema, { target: "draft-7" });
-  delete schema3.$schema;
-  return schema3;
-}
-var REVIEW_TOOL_DESCRIPTION = "Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.";
-
 // src/settings/settings.ts
 var INPUT_DEFAULTS = {
   "api-key": "",
@@ -82671,7 +82756,8 @@ var INPUT_DEFAULTS = {
   "review-event": "COMMENT",
   "allowed-associations": "OWNER, MEMBER, COLLABORATOR",
   "review-label": "claude-review",
-  "config-file": ""
+  "config-file": "",
+  "sarif-file": ""
 };
 var AUTHOR_ASSOCIATIONS = [
   "OWNER",
@@ -82774,6 +82860,7 @@ var schema = external_exports.object({
   "pr-number": external_exports.string().trim().refine((v) => v === "" || /^[1-9]\d{0,9}$/.test(v), { message: "a pull request number (1 or more), or empty" }).transform((v) => v === "" ? void 0 : Number(v)),
   instructions: external_exports.string(),
   "instructions-file": external_exports.string().trim(),
+  "sarif-file": external_exports.string().trim(),
   "config-file": external_exports.string().trim().refine((v) => v === "" || !v.startsWith("/") && !v.split("/").includes(".."), {
     message: "a path relative to the repository root, such as .github/claude-review.yml"
   }),
@@ -82787,9 +82874,9 @@ function parseSettings(raw, origins = {}) {
     const given = raw[name];
     filled[name] = given === void 0 || given.trim() === "" ? fallback : given;
   }
-  const result = schema.safeParse(filled);
-  if (!result.success) {
-    const problems2 = result.error.issues.map((issue3) => {
+  const result2 = schema.safeParse(filled);
+  if (!result2.success) {
+    const problems2 = result2.error.issues.map((issue3) => {
       const name = String(issue3.path[0]);
       const given = filled[name] ?? "";
       const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
@@ -82797,7 +82884,7 @@ function parseSettings(raw, origins = {}) {
     });
     throw new SettingsError(problems2);
   }
-  const v = result.data;
+  const v = result2.data;
   const provider = PROVIDERS[v.provider];
   const model = v.model || provider.defaultModel;
   const modelInfo = findModel(model);
@@ -82845,6 +82932,7 @@ function parseSettings(raw, origins = {}) {
     instructions: v.instructions.trim(),
     instructionsFile: v["instructions-file"],
     configFile: v["config-file"],
+    sarifFile: v["sarif-file"],
     maxOutputTokens: v["max-output-tokens"],
     temperature: v.temperature,
     dryRun: v["dry-run"],
@@ -82971,11 +83059,11 @@ var httpClient = __toESM(require_lib(), 1);
 var import_undici2 = __toESM(require_undici(), 1);
 var __awaiter3 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve2) {
-      resolve2(value);
+    return value instanceof P ? value : new P(function(resolve3) {
+      resolve3(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve2, reject) {
+  return new (P || (P = Promise))(function(resolve3, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -82990,8 +83078,8 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
         reject(e);
       }
     }
-    function step(result) {
-      result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
+    function step(result2) {
+      result2.done ? resolve3(result2.value) : adopt(result2.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -83083,12 +83171,12 @@ function addHook(state, kind, name, hook2) {
   }
   if (kind === "after") {
     hook2 = (method, options) => {
-      let result;
+      let result2;
       return Promise.resolve().then(method.bind(null, options)).then((result_) => {
-        result = result_;
-        return orig(result, options);
+        result2 = result_;
+        return orig(result2, options);
       }).then(() => {
-        return result;
+        return result2;
       });
     };
   }
@@ -83154,8 +83242,8 @@ function Collection() {
 var before_after_hook_default = { Singular, Collection };
 
 // node_modules/@octokit/endpoint/dist-bundle/index.js
-var VERSION = "0.0.0-development";
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var VERSION2 = "0.0.0-development";
+var userAgent = `octokit-endpoint.js/${VERSION2} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -83185,16 +83273,16 @@ function isPlainObject2(value) {
   return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
 }
 function mergeDeep(defaults4, options) {
-  const result = Object.assign({}, defaults4);
+  const result2 = Object.assign({}, defaults4);
   Object.keys(options).forEach((key) => {
     if (isPlainObject2(options[key])) {
-      if (!(key in defaults4)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults4[key], options[key]);
+      if (!(key in defaults4)) Object.assign(result2, { [key]: options[key] });
+      else result2[key] = mergeDeep(defaults4[key], options[key]);
     } else {
-      Object.assign(result, { [key]: options[key] });
+      Object.assign(result2, { [key]: options[key] });
     }
   });
-  return result;
+  return result2;
 }
 function removeUndefinedProperties(obj) {
   for (const key in obj) {
@@ -83250,13 +83338,13 @@ function extractUrlVariableNames(url2) {
   return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
 }
 function omit2(object2, keysToOmit) {
-  const result = { __proto__: null };
+  const result2 = { __proto__: null };
   for (const key of Object.keys(object2)) {
     if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object2[key];
+      result2[key] = object2[key];
     }
   }
-  return result;
+  return result2;
 }
 function encodeReserved(str2) {
   return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
@@ -83286,28 +83374,28 @@ function isKeyOperator(operator) {
   return operator === ";" || operator === "&" || operator === "?";
 }
 function getValues(context4, operator, key, modifier) {
-  var value = context4[key], result = [];
+  var value = context4[key], result2 = [];
   if (isDefined(value) && value !== "") {
     if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
       value = value.toString();
       if (modifier && modifier !== "*") {
         value = value.substring(0, parseInt(modifier, 10));
       }
-      result.push(
+      result2.push(
         encodeValue(operator, value, isKeyOperator(operator) ? key : "")
       );
     } else {
       if (modifier === "*") {
         if (Array.isArray(value)) {
           value.filter(isDefined).forEach(function(value2) {
-            result.push(
+            result2.push(
               encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
             );
           });
         } else {
           Object.keys(value).forEach(function(k) {
             if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
+              result2.push(encodeValue(operator, value[k], k));
             }
           });
         }
@@ -83326,24 +83414,24 @@ function getValues(context4, operator, key, modifier) {
           });
         }
         if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+          result2.push(encodeUnreserved(key) + "=" + tmp.join(","));
         } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
+          result2.push(tmp.join(","));
         }
       }
     }
   } else {
     if (operator === ";") {
       if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
+        result2.push(encodeUnreserved(key));
       }
     } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
+      result2.push(encodeUnreserved(key) + "=");
     } else if (value === "") {
-      result.push("");
+      result2.push("");
     }
   }
-  return result;
+  return result2;
 }
 function parseUrl(template) {
   return {
@@ -83640,14 +83728,14 @@ function parseParameters(header, type, index, len, stopFlags) {
   return { type, index, parameters };
 }
 function unescapeQuotedPairs(str2, start, end) {
-  let result = "";
+  let result2 = "";
   for (let index = start; index < end; index++) {
     if (str2.charCodeAt(index) === BSLASH) {
-      result += str2.slice(start, index);
+      result2 += str2.slice(start, index);
       start = ++index;
     }
   }
-  return result + str2.slice(start, end);
+  return result2 + str2.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -83872,12 +83960,12 @@ var isContextSourceSupported = () => {
     return featureCache.get(parseFingerprint);
   }
   try {
-    const result = JSON.parse(
+    const result2 = JSON.parse(
       "1",
       (_, __, context4) => !!context4?.source && context4.source === "1"
     );
-    featureCache.set(parseFingerprint, result);
-    return result;
+    featureCache.set(parseFingerprint, result2);
+    return result2;
   } catch {
     featureCache.set(parseFingerprint, false);
     return false;
@@ -84025,10 +84113,10 @@ var RequestError = class extends Error {
 };
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var VERSION2 = "10.0.16";
+var VERSION3 = "10.0.16";
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${VERSION3} ${getUserAgent()}`
   }
 };
 function isPlainObject3(value) {
@@ -84207,7 +84295,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 var request = withDefaults2(endpoint, defaults_default);
 
 // node_modules/@octokit/graphql/dist-bundle/index.js
-var VERSION3 = "0.0.0-development";
+var VERSION4 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
@@ -84262,16 +84350,16 @@ function graphql(request2, query, options) {
   const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
   const requestOptions = Object.keys(
     parsedOptions
-  ).reduce((result, key) => {
+  ).reduce((result2, key) => {
     if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
+      result2[key] = parsedOptions[key];
+      return result2;
     }
-    if (!result.variables) {
-      result.variables = {};
+    if (!result2.variables) {
+      result2.variables = {};
     }
-    result.variables[key] = parsedOptions[key];
-    return result;
+    result2.variables[key] = parsedOptions[key];
+    return result2;
   }, {});
   const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
   if (GHES_V3_SUFFIX_REGEX.test(baseUrl2)) {
@@ -84304,7 +84392,7 @@ function withDefaults3(request2, newDefaults) {
 }
 var graphql2 = withDefaults3(request, {
   headers: {
-    "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
+    "user-agent": `octokit-graphql.js/${VERSION4} ${getUserAgent()}`
   },
   method: "POST",
   url: "/graphql"
@@ -84362,7 +84450,7 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 // node_modules/@octokit/core/dist-src/version.js
-var VERSION4 = "7.0.8";
+var VERSION5 = "7.0.8";
 
 // node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
@@ -84384,9 +84472,9 @@ function createLogger(logger = {}) {
   }
   return logger;
 }
-var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
+var userAgentTrail = `octokit-core.js/${VERSION5} ${getUserAgent()}`;
 var Octokit = class {
-  static VERSION = VERSION4;
+  static VERSION = VERSION5;
   static defaults(defaults4) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
@@ -84499,7 +84587,7 @@ var Octokit = class {
 };
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION5 = "17.0.0";
+var VERSION6 = "17.0.0";
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
@@ -86923,7 +87011,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = VERSION5;
+restEndpointMethods.VERSION = VERSION6;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -86931,10 +87019,10 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = VERSION5;
+legacyRestEndpointMethods.VERSION = VERSION6;
 
 // node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION6 = "0.0.0-development";
+var VERSION7 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
     return {
@@ -87020,8 +87108,8 @@ function paginate(octokit, route, parameters, mapFn) {
   );
 }
 function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
+  return iterator2.next().then((result2) => {
+    if (result2.done) {
       return results;
     }
     let earlyExit = false;
@@ -87029,7 +87117,7 @@ function gather(octokit, results, iterator2, mapFn) {
       earlyExit = true;
     }
     results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
+      mapFn ? mapFn(result2.value, done) : result2.value.data
     );
     if (earlyExit) {
       return results;
@@ -87047,7 +87135,7 @@ function paginateRest(octokit) {
     })
   };
 }
-paginateRest.VERSION = VERSION6;
+paginateRest.VERSION = VERSION7;
 
 // node_modules/@actions/github/lib/utils.js
 var context = new Context();
@@ -87082,7 +87170,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
-var VERSION7 = "0.0.0-development";
+var VERSION8 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
 function wrapRequest(state, request2, options) {
   return state.retryLimiter.schedule(doRequest, state, request2, options);
@@ -87307,12 +87395,12 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-throttling.VERSION = VERSION7;
+throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
 var import_light2 = __toESM(require_light(), 1);
-var VERSION8 = "0.0.0-development";
+var VERSION9 = "0.0.0-development";
 function isRequestError(error63) {
   return error63.request !== void 0;
 }
@@ -87382,7 +87470,7 @@ function retry(octokit, octokitOptions) {
   }
   return retryPlugin;
 }
-retry.VERSION = VERSION8;
+retry.VERSION = VERSION9;
 
 // src/source/types.ts
 var MAX_PR_FILES = 3e3;
@@ -88071,27 +88159,27 @@ function pLimit(concurrency) {
     activeCount--;
     resumeNext();
   };
-  const run2 = async (function_, resolve2, arguments_) => {
-    const result = (async () => function_(...arguments_))();
-    resolve2(result);
+  const run2 = async (function_, resolve3, arguments_) => {
+    const result2 = (async () => function_(...arguments_))();
+    resolve3(result2);
     try {
-      await result;
+      await result2;
     } catch {
     }
     next();
   };
-  const enqueue = (function_, resolve2, reject, arguments_) => {
+  const enqueue = (function_, resolve3, reject, arguments_) => {
     const queueItem = { reject };
     new Promise((internalResolve) => {
       queueItem.run = internalResolve;
       queue.enqueue(queueItem);
-    }).then(run2.bind(void 0, function_, resolve2, arguments_));
+    }).then(run2.bind(void 0, function_, resolve3, arguments_));
     if (activeCount < concurrency) {
       resumeNext();
     }
   };
-  const generator = (function_, ...arguments_) => new Promise((resolve2, reject) => {
-    enqueue(function_, resolve2, reject, arguments_);
+  const generator = (function_, ...arguments_) => new Promise((resolve3, reject) => {
+    enqueue(function_, resolve3, reject, arguments_);
   });
   Object.defineProperties(generator, {
     activeCount: {
@@ -88195,7 +88283,7 @@ function formatUsd(usd) {
 }
 
 // src/findings/findings.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function parseReview(toolInput) {
   if (toolInput === null || typeof toolInput !== "object") {
     throw new Error("the model did not call submit_review with an object");
@@ -88219,7 +88307,7 @@ function parseReview(toolInput) {
 }
 function fingerprint(path5, side, line, title) {
   const normal = title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
-  return createHash("sha256").update(`${path5}\0${side}\0${line}\0${normal}`).digest("hex").slice(0, 16);
+  return createHash2("sha256").update(`${path5}\0${side}\0${line}\0${normal}`).digest("hex").slice(0, 16);
 }
 var rank = (s) => SEVERITIES.indexOf(s);
 function dedupe(findings) {
@@ -88287,9 +88375,9 @@ async function runChunks(chunks, prefix, llm, options) {
       }
       inFlight += reserve;
     };
-    let result;
+    let result2;
     try {
-      result = await llm.review(request2, {
+      result2 = await llm.review(request2, {
         ...options.call,
         ...options.signal ? { signal: options.signal } : {},
         beforeRetry,
@@ -88307,22 +88395,22 @@ async function runChunks(chunks, prefix, llm, options) {
       options.log?.(`${label(chunk)} failed: ${message}`);
       return [{ ...empty(chunk, "failed", message), calls: 1 }];
     }
-    const { usage } = result;
+    const { usage } = result2;
     book(usage, true);
-    if (result.stopReason === "max_tokens") {
+    if (result2.stopReason === "max_tokens") {
       return splitOrFail(chunk, depth, usage, "the answer was cut off at max-output-tokens");
     }
     const failed = (why) => {
       options.log?.(`${label(chunk)} failed: ${why}`);
       return [{ ...empty(chunk, "failed", why), usage, calls: 1 }];
     };
-    if (result.toolInput === void 0) {
-      const said = result.text ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? "\u2026" : ""}"` : "";
+    if (result2.toolInput === void 0) {
+      const said = result2.text ? `; it wrote: "${result2.text.slice(0, 200)}${result2.text.length > 200 ? "\u2026" : ""}"` : "";
       return failed(`the model did not call submit_review${said}`);
     }
     let parsed;
     try {
-      parsed = parseReview(result.toolInput);
+      parsed = parseReview(result2.toolInput);
     } catch (error63) {
       return failed(error63 instanceof Error ? error63.message : String(error63));
     }
@@ -88361,7 +88449,7 @@ async function runChunks(chunks, prefix, llm, options) {
   const [head, ...tail] = chunks;
   if (head) {
     let signalStart = () => void 0;
-    const started = new Promise((resolve2) => signalStart = resolve2);
+    const started = new Promise((resolve3) => signalStart = resolve3);
     const first = limit3(() => review2(head, 0, signalStart)).then((outcomes) => {
       results.set(head, outcomes);
     });
@@ -88413,8 +88501,8 @@ function worstCaseUsd(request2, prices, maxOutputTokens) {
 function signal() {
   let waiters = [];
   return {
-    next: () => new Promise((resolve2) => {
-      waiters.push(resolve2);
+    next: () => new Promise((resolve3) => {
+      waiters.push(resolve3);
     }),
     notify: () => {
       const woken = waiters;
@@ -89069,10 +89157,10 @@ var safeJSON2 = (text2) => {
 };
 
 // node_modules/openai/internal/utils/sleep.mjs
-var sleep2 = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+var sleep2 = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
 
 // node_modules/openai/version.mjs
-var VERSION11 = "6.49.0";
+var VERSION12 = "6.49.0";
 
 // node_modules/openai/internal/detect-platform.mjs
 var isRunningInBrowser2 = () => {
@@ -89100,7 +89188,7 @@ var getPlatformProperties2 = () => {
   if (detectedPlatform === "deno") {
     return {
       "X-Stainless-Lang": "js",
-      "X-Stainless-Package-Version": VERSION11,
+      "X-Stainless-Package-Version": VERSION12,
       "X-Stainless-OS": normalizePlatform2(Deno.build.os),
       "X-Stainless-Arch": normalizeArch2(Deno.build.arch),
       "X-Stainless-Runtime": "deno",
@@ -89110,7 +89198,7 @@ var getPlatformProperties2 = () => {
   if (typeof EdgeRuntime !== "undefined") {
     return {
       "X-Stainless-Lang": "js",
-      "X-Stainless-Package-Version": VERSION11,
+      "X-Stainless-Package-Version": VERSION12,
       "X-Stainless-OS": "Unknown",
       "X-Stainless-Arch": `other:${EdgeRuntime}`,
       "X-Stainless-Runtime": "edge",
@@ -89120,7 +89208,7 @@ var getPlatformProperties2 = () => {
   if (detectedPlatform === "node") {
     return {
       "X-Stainless-Lang": "js",
-      "X-Stainless-Package-Version": VERSION11,
+      "X-Stainless-Package-Version": VERSION12,
       "X-Stainless-OS": normalizePlatform2(globalThis.process.platform ?? "unknown"),
       "X-Stainless-Arch": normalizeArch2(globalThis.process.arch ?? "unknown"),
       "X-Stainless-Runtime": "node",
@@ -89131,7 +89219,7 @@ var getPlatformProperties2 = () => {
   if (browserInfo) {
     return {
       "X-Stainless-Lang": "js",
-      "X-Stainless-Package-Version": VERSION11,
+      "X-Stainless-Package-Version": VERSION12,
       "X-Stainless-OS": "Unknown",
       "X-Stainless-Arch": "unknown",
       "X-Stainless-Runtime": `browser:${browserInfo.browser}`,
@@ -89140,7 +89228,7 @@ var getPlatformProperties2 = () => {
   }
   return {
     "X-Stainless-Lang": "js",
-    "X-Stainless-Package-Version": VERSION11,
+    "X-Stainless-Package-Version": VERSION12,
     "X-Stainless-OS": "Unknown",
     "X-Stainless-Arch": "unknown",
     "X-Stainless-Runtime": "unknown",
@@ -89247,10 +89335,10 @@ function ReadableStreamToAsyncIterable2(stream2) {
   return {
     async next() {
       try {
-        const result = await reader.read();
-        if (result?.done)
+        const result2 = await reader.read();
+        if (result2?.done)
           reader.releaseLock();
-        return result;
+        return result2;
       } catch (e) {
         reader.releaseLock();
         throw e;
@@ -89992,9 +90080,9 @@ var Stream2 = class _Stream {
       return {
         next: () => {
           if (queue.length === 0) {
-            const result = iterator2.next();
-            left.push(result);
-            right.push(result);
+            const result2 = iterator2.next();
+            left.push(result2);
+            right.push(result2);
           }
           return queue.shift();
         }
@@ -90180,8 +90268,8 @@ function addRequestID(value, response) {
 var _APIPromise_client2;
 var APIPromise2 = class _APIPromise extends Promise {
   constructor(client, responsePromise, parseResponse2 = defaultParseResponse2) {
-    super((resolve2) => {
-      resolve2(null);
+    super((resolve3) => {
+      resolve3(null);
     });
     this.responsePromise = responsePromise;
     this.parseResponse = parseResponse2;
@@ -91078,12 +91166,12 @@ var EventStream = class {
     _EventStream_errored.set(this, false);
     _EventStream_aborted.set(this, false);
     _EventStream_catchingPromiseCreated.set(this, false);
-    __classPrivateFieldSet2(this, _EventStream_connectedPromise, new Promise((resolve2, reject) => {
-      __classPrivateFieldSet2(this, _EventStream_resolveConnectedPromise, resolve2, "f");
+    __classPrivateFieldSet2(this, _EventStream_connectedPromise, new Promise((resolve3, reject) => {
+      __classPrivateFieldSet2(this, _EventStream_resolveConnectedPromise, resolve3, "f");
       __classPrivateFieldSet2(this, _EventStream_rejectConnectedPromise, reject, "f");
     }), "f");
-    __classPrivateFieldSet2(this, _EventStream_endPromise, new Promise((resolve2, reject) => {
-      __classPrivateFieldSet2(this, _EventStream_resolveEndPromise, resolve2, "f");
+    __classPrivateFieldSet2(this, _EventStream_endPromise, new Promise((resolve3, reject) => {
+      __classPrivateFieldSet2(this, _EventStream_resolveEndPromise, resolve3, "f");
       __classPrivateFieldSet2(this, _EventStream_rejectEndPromise, reject, "f");
     }), "f");
     __classPrivateFieldGet2(this, _EventStream_connectedPromise, "f").catch(() => {
@@ -91183,11 +91271,11 @@ var EventStream = class {
    *   const message = await stream.emitted('message') // rejects if the stream errors
    */
   emitted(event) {
-    return new Promise((resolve2, reject) => {
+    return new Promise((resolve3, reject) => {
       __classPrivateFieldSet2(this, _EventStream_catchingPromiseCreated, true, "f");
       if (event !== "error")
         this.once("error", reject);
-      this.once(event, resolve2);
+      this.once(event, resolve3);
     });
   }
   /**
@@ -91270,8 +91358,8 @@ var EventStream = class {
         }
         if (ended)
           return Promise.resolve(doneResult());
-        return new Promise((resolve2, reject) => {
-          readQueue.push({ resolve: resolve2, reject });
+        return new Promise((resolve3, reject) => {
+          readQueue.push({ resolve: resolve3, reject });
         });
       },
       return: () => {
@@ -91615,23 +91703,23 @@ var AbstractChatCompletionRunner = class extends EventStream {
       }
       if (singleFunctionToCall || params.parallel_tool_calls === false) {
         for (const toolCall of message.tool_calls) {
-          const result = await runToolCall2(toolCall);
-          if (result.message)
-            this._addMessage(result.message);
-          if (singleFunctionToCall && result.functionCalled) {
+          const result2 = await runToolCall2(toolCall);
+          if (result2.message)
+            this._addMessage(result2.message);
+          if (singleFunctionToCall && result2.functionCalled) {
             await afterCompletion?.(chatCompletion, runner);
             return;
           }
         }
       } else {
         const results = await Promise.allSettled(message.tool_calls.map(runToolCall2));
-        for (const result of results) {
-          if (result.status === "rejected")
-            throw result.reason;
+        for (const result2 of results) {
+          if (result2.status === "rejected")
+            throw result2.reason;
         }
-        for (const result of results) {
-          if (result.status === "fulfilled" && result.value.message) {
-            this._addMessage(result.value.message);
+        for (const result2 of results) {
+          if (result2.status === "fulfilled" && result2.value.message) {
+            this._addMessage(result2.value.message);
           }
         }
       }
@@ -92362,7 +92450,7 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve3, reject) => readQueue.push({ resolve: resolve3, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
         }
         const chunk = pushQueue.shift();
         return { value: chunk, done: false };
@@ -92544,7 +92632,7 @@ var ChatCompletionStreamingRunner = class _ChatCompletionStreamingRunner extends
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((event2) => event2 ? { value: event2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve3, reject) => readQueue.push({ resolve: resolve3, reject })).then((event2) => event2 ? { value: event2, done: false } : { value: void 0, done: true });
         }
         const event = pushQueue.shift();
         if (!event) {
@@ -95826,7 +95914,7 @@ var AssistantStream = class extends EventStream {
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve3, reject) => readQueue.push({ resolve: resolve3, reject })).then((chunk2) => chunk2 ? { value: chunk2, done: false } : { value: void 0, done: true });
         }
         const chunk = pushQueue.shift();
         return { value: chunk, done: false };
@@ -98203,7 +98291,7 @@ var ResponseStream = class _ResponseStream extends EventStream {
           if (done) {
             return { value: void 0, done: true };
           }
-          return new Promise((resolve2, reject) => readQueue.push({ resolve: resolve2, reject })).then((event2) => event2 ? { value: event2, done: false } : { value: void 0, done: true });
+          return new Promise((resolve3, reject) => readQueue.push({ resolve: resolve3, reject })).then((event2) => event2 ? { value: event2, done: false } : { value: void 0, done: true });
         }
         const event = pushQueue.shift();
         return { value: event, done: false };
@@ -98589,17 +98677,17 @@ Uploads.Parts = Parts;
 // node_modules/openai/lib/Util.mjs
 var allSettledWithThrow = async (promises3) => {
   const results = await Promise.allSettled(promises3);
-  const rejected = results.filter((result) => result.status === "rejected");
+  const rejected = results.filter((result2) => result2.status === "rejected");
   if (rejected.length) {
-    for (const result of rejected) {
-      console.error(result.reason);
+    for (const result2 of rejected) {
+      console.error(result2.reason);
     }
     throw new Error(`${rejected.length} promise(s) failed - see the above errors`);
   }
   const values = [];
-  for (const result of results) {
-    if (result.status === "fulfilled") {
-      values.push(result.value);
+  for (const result2 of results) {
+    if (result2.status === "fulfilled") {
+      values.push(result2.value);
     }
   }
   return values;
@@ -99321,7 +99409,7 @@ var OpenAI = class {
     return stringifyQuery2(query);
   }
   getUserAgent() {
-    return `${this.constructor.name}/JS ${VERSION11}`;
+    return `${this.constructor.name}/JS ${VERSION12}`;
   }
   defaultIdempotencyKey() {
     return `stainless-node-retry-${uuid43()}`;
@@ -99907,13 +99995,13 @@ var DEFAULT_RETRY_POLICY = {
   baseDelayMs: 1e3,
   maxDelayMs: 3e4
 };
-var realSleep = (ms, signal2) => new Promise((resolve2) => {
+var realSleep = (ms, signal2) => new Promise((resolve3) => {
   const timer = setTimeout(done, ms);
   signal2?.addEventListener("abort", done, { once: true });
   function done() {
     clearTimeout(timer);
     signal2?.removeEventListener("abort", done);
-    resolve2();
+    resolve3();
   }
 });
 function backoffMs(attempt, error63, policy) {
@@ -100130,11 +100218,11 @@ ${suggestionBlock(finding.suggestion)}`;
   }
   return clipMarkdown(text2, room) + marker;
 }
-function verdict(result, findings) {
+function verdict(result2, findings) {
   const counts = countBySeverity(findings);
-  const failed = result.outcomes.filter((o) => o.status !== "ok").length;
-  const partial2 = failed > 0 ? ` \u26A0\uFE0F Partial review: ${failed} of ${result.outcomes.length} parts were not reviewed (see below).` : "";
-  if (result.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial2}`;
+  const failed = result2.outcomes.filter((o) => o.status !== "ok").length;
+  const partial2 = failed > 0 ? ` \u26A0\uFE0F Partial review: ${failed} of ${result2.outcomes.length} parts were not reviewed (see below).` : "";
+  if (result2.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial2}`;
   const blocking = counts.critical + counts.high;
   if (blocking > 0) {
     return `**Changes recommended**: ${plural2(counts.critical, "critical")}, ${plural2(counts.high, "high")} severity finding${blocking === 1 ? "" : "s"}.${partial2}`;
@@ -100148,12 +100236,12 @@ function countBySeverity(findings) {
   for (const f of findings) counts[f.severity] += 1;
   return counts;
 }
-function costTable(result, model) {
-  const u = result.usage;
+function costTable(result2, model) {
+  const u = result2.usage;
   return [
     "| model | calls | input | cache write | cache read | output | cost |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    `| ${codeSpan(model)} | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result.usd)} |`
+    `| ${codeSpan(model)} | ${result2.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result2.usd)} |`
   ].join("\n");
 }
 function headSection(ctx) {
@@ -100178,8 +100266,8 @@ function headSection(ctx) {
 > ${safeInline(ctx.reviewError)}`);
   return lines.join("\n");
 }
-function notReviewedSection(result) {
-  const notReviewed = result.outcomes.filter((o) => o.status !== "ok");
+function notReviewedSection(result2) {
+  const notReviewed = result2.outcomes.filter((o) => o.status !== "ok");
   if (notReviewed.length === 0) return "";
   const lines = ["### Not reviewed", ""];
   for (const o of notReviewed) {
@@ -100190,8 +100278,8 @@ function notReviewedSection(result) {
   }
   return clipMarkdown(lines.join("\n"), MAX_NOT_REVIEWED_CHARS, "\u2026 (more parts were not reviewed; the log lists them)");
 }
-function overviewSection(result) {
-  const summaries = result.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
+function overviewSection(result2) {
+  const summaries = result2.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
   if (summaries.length === 0) return "";
   return ["### Overview", "", safeMarkdown(withoutRules(summaries.map((o) => o.summary.trim()).join("\n\n")))].join(
     "\n"
@@ -100334,7 +100422,7 @@ function toReviewComment(finding, redact = (t) => t) {
     body: redact(commentBody(finding))
   };
 }
-var sleep3 = (ms) => new Promise((resolve2) => setTimeout(resolve2, ms));
+var sleep3 = (ms) => new Promise((resolve3) => setTimeout(resolve3, ms));
 async function postOnce(create, find, log) {
   try {
     return await create();
@@ -100488,11 +100576,11 @@ async function ourSummary(octokit, pr, us) {
   return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body))?.id;
 }
 var reviewBody = (n) => `\u{1F916} Claude left ${n} comment${n === 1 ? "" : "s"} on this change; the summary comment has the overview, what was not reviewed, and the cost.`;
-async function publish(ctx, result) {
+async function publish(ctx, result2) {
   const { octokit, pr, settings } = ctx;
   const earlier = await earlierFindings(octokit, pr, ctx.us);
-  const decision = decide(result.findings, earlier, settings);
-  const fail = failing(result.findings, settings.failOn);
+  const decision = decide(result2.findings, earlier, settings);
+  const fail = failing(result2.findings, settings.failOn);
   const event = fail && settings.reviewEvent === "REQUEST_CHANGES" ? "REQUEST_CHANGES" : "COMMENT";
   const listed = [...decision.listed];
   const posted = [];
@@ -100531,8 +100619,8 @@ async function publish(ctx, result) {
   }
   const summary2 = ctx.redact(
     summaryBody({
-      result,
-      findings: result.findings,
+      result: result2,
+      findings: result2.findings,
       posted: posted.length,
       alreadyPosted: decision.alreadyPosted.length,
       listed,
@@ -100591,15 +100679,15 @@ async function settleRace(ctx, mine) {
   if (copies > 0) ctx.log(`another run posted the same comments at the same time: removed ${copies} copies`);
   return { summaryCommentId, removed };
 }
-function dryRun(settings, result, redact) {
-  const decision = decide(result.findings, NOTHING_EARLIER, settings);
+function dryRun(settings, result2, redact) {
+  const decision = decide(result2.findings, NOTHING_EARLIER, settings);
   const listed = [
     ...decision.inline.map((finding) => ({ finding, reason: "dry run: would be an inline comment" })),
     ...decision.fileLevel.map((finding) => ({ finding, reason: "dry run: would be a file comment" })),
     ...decision.listed
   ];
   const summary2 = redact(
-    summaryBody({ result, findings: result.findings, posted: 0, alreadyPosted: 0, listed, model: settings.model })
+    summaryBody({ result: result2, findings: result2.findings, posted: 0, alreadyPosted: 0, listed, model: settings.model })
   );
   return {
     reviewId: void 0,
@@ -100607,7 +100695,7 @@ function dryRun(settings, result, redact) {
     posted: [],
     listed,
     summary: summary2,
-    failing: failing(result.findings, settings.failOn)
+    failing: failing(result2.findings, settings.failOn)
   };
 }
 
@@ -100749,25 +100837,25 @@ async function reviewPullRequest(ctx) {
     ...deps.idleMs ? { idleMs: deps.idleMs } : {},
     log: info2
   });
-  const result = await group(
+  const result2 = await group(
     `Review ${plan.chunks.length} part(s) with ${settings.model}`,
     () => executePlan(plan, settings, llm, info2)
   );
-  if (result.usageMissing) {
+  if (result2.usageMissing) {
     warning(
       `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
     );
   }
-  const published = settings.dryRun ? dryRun(settings, result, out.redact) : await group("Post the review", async () => {
+  const published = settings.dryRun ? dryRun(settings, result2, out.redact) : await group("Post the review", async () => {
     const us = await whoAmI(octokit, info2);
     info2(`Posting as ${us}; only comments by ${us} count as ours`);
-    return publish({ octokit, pr, settings, us, redact: out.redact, log: info2, warn }, result).catch(
+    return publish({ octokit, pr, settings, us, redact: out.redact, log: info2, warn }, result2).catch(
       (error63) => {
         throw explainGitHubError(error63, "post the summary comment");
       }
     );
   });
-  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY, out);
+  await finish(result2, published, settings, env, out);
 }
 async function readEvent(path5) {
   if (!path5) return {};
@@ -100779,21 +100867,29 @@ async function readEvent(path5) {
     });
   }
 }
-async function finish(result, published, model, stepSummary, out) {
-  if (stepSummary) await appendFile2(stepSummary, `${published.summary}
+async function finish(result2, published, settings, env, out) {
+  if (env.GITHUB_STEP_SUMMARY) await appendFile2(env.GITHUB_STEP_SUMMARY, `${published.summary}
 `);
-  info(costTable(result, model));
-  setOutputs(out.redact, result, {
+  info(costTable(result2, settings.model));
+  const sarifFile = settings.sarifFile ? resolve2(env.GITHUB_WORKSPACE ?? process.cwd(), settings.sarifFile) : "";
+  if (sarifFile) {
+    await mkdir3(dirname2(sarifFile), { recursive: true });
+    await writeFile2(sarifFile, out.redact(`${JSON.stringify(toSarif(result2.findings, VERSION), null, 2)}
+`));
+    out.info(`SARIF with ${result2.findings.length} result(s) written to ${sarifFile}`);
+  }
+  setOutputs(out.redact, result2, {
+    sarifFile,
     reviewId: published.reviewId,
     summaryCommentId: published.summaryCommentId,
     posted: published.posted.length
   });
-  const failed = result.outcomes.filter((o) => o.status !== "ok");
-  if (failed.length === result.outcomes.length && failed.length > 0) {
+  const failed = result2.outcomes.filter((o) => o.status !== "ok");
+  if (failed.length === result2.outcomes.length && failed.length > 0) {
     throw new Error(`no part of the pull request could be reviewed: ${failed[0]?.error ?? "unknown error"}`);
   }
   if (failed.length > 0)
-    out.warn(`${failed.length} of ${result.outcomes.length} parts were not reviewed; the summary lists them.`);
+    out.warn(`${failed.length} of ${result2.outcomes.length} parts were not reviewed; the summary lists them.`);
   if (published.failing) {
     const f = published.failing;
     throw new Error(
@@ -100801,23 +100897,22 @@ async function finish(result, published, model, stepSummary, out) {
     );
   }
 }
-function setOutputs(redact, result, extra) {
-  const plan = result?.plan ?? extra.plan;
+function setOutputs(redact, result2, extra) {
+  const plan = result2?.plan ?? extra.plan;
   const outputs = {
     "review-id": extra.reviewId ?? "",
     "summary-comment-id": extra.summaryCommentId ?? "",
     "comments-posted": extra.posted ?? 0,
-    findings: result?.findings.length ?? 0,
+    findings: result2?.findings.length ?? 0,
     chunks: plan?.chunks.length ?? 0,
-    "llm-calls": result?.calls ?? 0,
-    "input-tokens": result?.usage.input ?? 0,
-    "output-tokens": result?.usage.output ?? 0,
-    "cache-read-tokens": result?.usage.cacheRead ?? 0,
-    "cache-write-tokens": result?.usage.cacheWrite ?? 0,
-    "cost-usd": result?.usd === void 0 ? result ? "unknown" : "0" : result.usd.toFixed(6),
+    "llm-calls": result2?.calls ?? 0,
+    "input-tokens": result2?.usage.input ?? 0,
+    "output-tokens": result2?.usage.output ?? 0,
+    "cache-read-tokens": result2?.usage.cacheRead ?? 0,
+    "cache-write-tokens": result2?.usage.cacheWrite ?? 0,
+    "cost-usd": result2?.usd === void 0 ? result2 ? "unknown" : "0" : result2.usd.toFixed(6),
     "skipped-files": JSON.stringify(plan?.skipped ?? []),
-    // No SARIF file is written by this version.
-    "sarif-file": ""
+    "sarif-file": extra.sarifFile ?? ""
   };
   for (const [name, value] of Object.entries(outputs)) setOutput(name, redact(String(value)));
 }

@@ -1,5 +1,8 @@
 import * as core from '@actions/core';
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { toSarif } from './publish/sarif.js';
+import { VERSION } from './version.js';
 import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
 import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
 import { createOctokit, fetchPullRequest, explainGitHubError, type Octokit } from './source/github.js';
@@ -232,7 +235,7 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
           },
         );
       });
-  await finish(result, published, settings.model, env.GITHUB_STEP_SUMMARY, out);
+  await finish(result, published, settings, env, out);
 }
 
 async function readEvent(path: string | undefined): Promise<EventPayload> {
@@ -250,14 +253,21 @@ async function readEvent(path: string | undefined): Promise<EventPayload> {
 async function finish(
   result: ReviewResult,
   published: Published,
-  model: string,
-  stepSummary: string | undefined,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
   out: Out,
 ): Promise<void> {
   // Appended directly rather than through core.summary, which keeps the first file path it saw.
-  if (stepSummary) await appendFile(stepSummary, `${published.summary}\n`);
-  core.info(costTable(result, model));
+  if (env.GITHUB_STEP_SUMMARY) await appendFile(env.GITHUB_STEP_SUMMARY, `${published.summary}\n`);
+  core.info(costTable(result, settings.model));
+  const sarifFile = settings.sarifFile ? resolve(env.GITHUB_WORKSPACE ?? process.cwd(), settings.sarifFile) : '';
+  if (sarifFile) {
+    await mkdir(dirname(sarifFile), { recursive: true });
+    await writeFile(sarifFile, out.redact(`${JSON.stringify(toSarif(result.findings, VERSION), null, 2)}\n`));
+    out.info(`SARIF with ${result.findings.length} result(s) written to ${sarifFile}`);
+  }
   setOutputs(out.redact, result, {
+    sarifFile,
     reviewId: published.reviewId,
     summaryCommentId: published.summaryCommentId,
     posted: published.posted.length,
@@ -296,7 +306,13 @@ export const OUTPUT_NAMES = [
 function setOutputs(
   redact: Redact,
   result: ReviewResult | undefined,
-  extra: { reviewId?: number | undefined; summaryCommentId?: number | undefined; posted?: number; plan?: ReviewPlan },
+  extra: {
+    reviewId?: number | undefined;
+    summaryCommentId?: number | undefined;
+    posted?: number;
+    plan?: ReviewPlan;
+    sarifFile?: string;
+  },
 ): void {
   const plan = result?.plan ?? extra.plan;
   const outputs: Record<(typeof OUTPUT_NAMES)[number], string | number> = {
@@ -312,8 +328,7 @@ function setOutputs(
     'cache-write-tokens': result?.usage.cacheWrite ?? 0,
     'cost-usd': result?.usd === undefined ? (result ? 'unknown' : '0') : result.usd.toFixed(6),
     'skipped-files': JSON.stringify(plan?.skipped ?? []),
-    // No SARIF file is written by this version.
-    'sarif-file': '',
+    'sarif-file': extra.sarifFile ?? '',
   };
   for (const [name, value] of Object.entries(outputs)) core.setOutput(name, redact(String(value)));
 }

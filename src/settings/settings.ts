@@ -37,6 +37,7 @@ export const INPUT_DEFAULTS = {
   'allowed-associations': 'OWNER, MEMBER, COLLABORATOR',
   'review-label': 'claude-review',
   'config-file': '',
+  'sarif-file': '',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -90,6 +91,8 @@ export interface Settings {
   instructions: string;
   /** Path of a file with more instructions: read from the base commit by the action, the repository by the CLI. */
   instructionsFile: string;
+  /** Where to write the findings as SARIF 2.1.0 (relative to the workspace); empty = no SARIF. */
+  sarifFile: string;
   /** Path of the repository's review configuration (empty: .github/claude-review.yml, which may be absent). */
   configFile: string;
   /** `max_tokens` of each review request. */
@@ -294,6 +297,7 @@ const schema = z.object({
     .transform((v) => (v === '' ? undefined : Number(v))),
   instructions: z.string(),
   'instructions-file': z.string().trim(),
+  'sarif-file': z.string().trim(),
   'config-file': z
     .string()
     .trim()
@@ -388,6 +392,7 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     instructions: v.instructions.trim(),
     instructionsFile: v['instructions-file'],
     configFile: v['config-file'],
+    sarifFile: v['sarif-file'],
     maxOutputTokens: v['max-output-tokens'],
     temperature: v.temperature,
     dryRun: v['dry-run'],
