@@ -182,7 +182,14 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
   const plan = await core.group('Plan the review', () => {
     const made = makePlan(pr, settings, rules);
     core.info(
-      out.redact(planReport(made, estimateCost(made, settings.prices, settings.maxOutputTokens), settings.model)),
+      out.redact(
+        planReport(
+          made,
+          estimateCost(made, settings.prices, settings.maxOutputTokens),
+          settings.model,
+          settings.maxCostUsd,
+        ),
+      ),
     );
     return Promise.resolve(made);
   });
@@ -217,7 +224,7 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
         log: info,
       });
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
-    executePlan(plan, settings, llm, info),
+    executePlan(plan, settings, llm, { log: info }),
   );
   if (result.usageMissing) {
     core.warning(

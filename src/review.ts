@@ -103,11 +103,17 @@ export function estimateCost(plan: ReviewPlan, prices: Prices | undefined, maxOu
   };
 }
 
+export interface ExecuteOptions {
+  log?: (message: string) => void;
+  /** Told after each call settles, with the usage it reported. */
+  onCall?: (usage: Usage | undefined) => void;
+}
+
 export async function executePlan(
   plan: ReviewPlan,
   settings: Settings,
   llm: LlmClient,
-  log?: (message: string) => void,
+  options: ExecuteOptions = {},
 ): Promise<ReviewResult> {
   // The deadline of the review calls: `max-minutes` from here.
   const deadline = new AbortController();
@@ -116,7 +122,7 @@ export async function executePlan(
     deadline.abort(new Error(why));
   }, settings.maxMinutes * 60_000);
   try {
-    return await reviewChunks(plan, settings, llm, log, { signal: deadline.signal, deadline: why });
+    return await reviewChunks(plan, settings, llm, options, { signal: deadline.signal, deadline: why });
   } finally {
     clearTimeout(timer);
   }
@@ -126,7 +132,7 @@ async function reviewChunks(
   plan: ReviewPlan,
   settings: Settings,
   llm: LlmClient,
-  log: ((message: string) => void) | undefined,
+  options: ExecuteOptions,
   stop: { signal: AbortSignal; deadline: string },
 ): Promise<ReviewResult> {
   if (settings.maxCostUsd !== undefined && !settings.capPrices) {
@@ -140,7 +146,8 @@ async function reviewChunks(
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...stop,
-    ...(log ? { log } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.onCall ? { onCall: options.onCall } : {}),
   });
   const placed = placeComments(
     outcomes.flatMap((o) => o.comments),

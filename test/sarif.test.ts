@@ -1,33 +1,14 @@
 // SARIF 2.1.0 from the action, validated against the official schema shipped in @microsoft/jest-sarif.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import AjvDraft04 from 'ajv-draft-04';
-import type { ValidateFunction } from 'ajv';
 import type { Log } from 'sarif';
 import { FakeGitHub } from './fakes/github.js';
+import { sarifProblems } from './helpers/sarif.js';
 import type { FakeGateway } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, readOutputs, runInProcess, reviewingGateway } from './helpers/action.js';
 import { stableFingerprint, toSarif } from '../src/publish/sarif.js';
 import { VERSION } from '../src/version.js';
 import type { Finding } from '../src/findings/findings.js';
-
-const require = createRequire(import.meta.url);
-const schema = JSON.parse(
-  readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
-) as object;
-// The schema is draft-04, and one of its patterns is not valid with the unicode flag ajv sets by default.
-// ajv-draft-04 is CommonJS: under NodeNext its class is the default export's `default`.
-const Ajv = (
-  AjvDraft04 as unknown as { default: new (options: object) => { compile: (s: object) => ValidateFunction } }
-).default;
-const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
-const KEY = 'sk-ant-test-key-sarif-0123456789';
-
-/** The SARIF log's problems against the official schema, as readable lines (empty when valid). */
-export function sarifProblems(log: unknown): string[] {
-  return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
-}
 
 const finding = (extra: Partial<Finding>): Finding => ({
   path: 'src/a b.ts',
@@ -41,6 +22,8 @@ const finding = (extra: Partial<Finding>): Finding => ({
   anchor: 'line',
   ...extra,
 });
+
+const KEY = 'sk-ant-test-key-sarif-0123456789';
 
 describe('toSarif', () => {
   it('is valid SARIF 2.1.0: one rule per category, levels from severity, ranges on the head file', () => {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'info'] as const;
 export const CATEGORIES = ['security', 'bug', 'performance', 'maintainability', 'style', 'tests'] as const;

@@ -235,26 +235,43 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-/** The plan as a person reads it before any call: files, skipped files, chunks, tokens and estimated cost. */
-export function planReport(plan: ReviewPlan, estimate: CostEstimate, model: string): string {
+/** Calls listed one by one in a plan; the rest are counted. */
+const PLAN_CALLS_SHOWN = 10;
+
+/**
+ * The plan as a person reads it before any call: files, skipped files, the first calls and how many more,
+ * tokens, the estimated cost, and whether `max-cost-usd` would stop the run before the end.
+ */
+export function planReport(plan: ReviewPlan, estimate: CostEstimate, model: string, maxCostUsd?: number): string {
   const lines = [
     `Review plan for ${plan.pr.title ? `"${logSafe(plan.pr.title)}"` : 'the diff'} with ${model}`,
     `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`,
   ];
-  for (const s of plan.skipped) lines.push(`    skipped ${logSafe(s.path)}: ${logSafe(s.reason)}`);
+  for (const s of plan.skipped.slice(0, PLAN_CALLS_SHOWN))
+    lines.push(`    skipped ${logSafe(s.path)}: ${logSafe(s.reason)}`);
+  if (plan.skipped.length > PLAN_CALLS_SHOWN)
+    lines.push(`    … ${plan.skipped.length - PLAN_CALLS_SHOWN} more skipped`);
   lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
   lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
-  for (const chunk of plan.chunks) {
+  for (const chunk of plan.chunks.slice(0, PLAN_CALLS_SHOWN)) {
     const names = chunk.files.map(
       (cf) => logSafe(cf.file.path) + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : ''),
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
     lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens: ${shown.join(', ')}`);
   }
+  if (plan.chunks.length > PLAN_CALLS_SHOWN) lines.push(`    … ${plan.chunks.length - PLAN_CALLS_SHOWN} more calls`);
   const u = estimate.usage;
   lines.push(
     `  estimated tokens: input ${fmt(u.input)}, cache write ${fmt(u.cacheWrite)}, cache read ${fmt(u.cacheRead)}, output ~${fmt(u.output)}`,
     `  estimated cost: ${formatUsd(estimate.usd)}${estimate.usdMax !== undefined ? ` (at most ${formatUsd(estimate.usdMax)} if every call writes max-output-tokens)` : ' (no known price for this model and provider)'}`,
   );
+  if (maxCostUsd !== undefined && estimate.usd !== undefined && estimate.usd > maxCostUsd) {
+    lines.push(
+      `  max-cost-usd (${formatUsd(maxCostUsd)}) will stop this run before the end: raise it, or narrow the review with include / exclude`,
+    );
+  } else if (maxCostUsd !== undefined && estimate.usdMax !== undefined && estimate.usdMax > maxCostUsd) {
+    lines.push(`  max-cost-usd (${formatUsd(maxCostUsd)}) may stop this run before the end if the answers run long`);
+  }
   return lines.join('\n');
 }

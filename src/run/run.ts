@@ -40,6 +40,8 @@ export interface RunOptions {
   /** How many times a chunk may be halved after a cut-off answer or a "prompt is too long". */
   maxSplitDepth?: number;
   log?: (message: string) => void;
+  /** Told after each call settles, with the usage it reported (for a progress line). */
+  onCall?: (usage: Usage | undefined) => void;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function runChunks(
         spent += reported ? costUsd(usage, options.prices) : reserve;
       }
       booked.notify();
+      options.onCall?.(usage);
     };
     /**
      * Before another attempt of this call: an attempt that began to answer was billed, so its reservation

@@ -1,5 +1,5 @@
 import { parse, YAMLParseError } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Where the repository's review configuration lives unless `config-file` names another path. */
 export const DEFAULT_CONFIG_FILE = '.github/claude-review.yml';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
 import { findModel, knownModelIds, type ModelInfo, type Prices } from '../llm/models.js';
 import { globProblem, parseGlobs } from '../filter/filter.js';

@@ -48,20 +48,59 @@ export function splitGitDiff(diff: string): ChangedFile[] {
 
 export interface LocalRange {
   cwd: string;
-  /** Base revision; default: HEAD's parent, or the empty tree for a first commit. */
+  /** Base revision; default: the merge base with the upstream or default branch (see defaultBase). */
   base?: string | undefined;
   /** Head revision; default: the working tree. */
   head?: string | undefined;
 }
 
+/** A git failure said the way a user fixes it: which flag, which revision, which directory. */
+export class LocalGitError extends Error {
+  override name = 'LocalGitError';
+}
+
+async function commitOf(cwd: string, rev: string): Promise<string | undefined> {
+  return git(cwd, ['rev-parse', '--verify', '--quiet', `${rev}^{commit}`]).then(
+    (out) => out.trim(),
+    () => undefined,
+  );
+}
+
+/**
+ * What a branch is compared with by default: the merge base with its upstream, else with the remote's default
+ * branch, else with a local main or master. On that branch itself (nothing of its own), or with none of those,
+ * the last commit: HEAD's parent, or the empty tree in a first commit.
+ */
+export async function defaultBase(cwd: string): Promise<string> {
+  const head = await commitOf(cwd, 'HEAD');
+  if (head === undefined) return EMPTY_TREE;
+  for (const candidate of ['@{upstream}', 'origin/HEAD', 'main', 'master']) {
+    if ((await commitOf(cwd, candidate)) === undefined) continue;
+    const mergeBase = await git(cwd, ['merge-base', 'HEAD', candidate]).then(
+      (out) => out.trim(),
+      () => undefined,
+    );
+    if (mergeBase && mergeBase !== head) return mergeBase;
+  }
+  return (await commitOf(cwd, 'HEAD~1')) ? 'HEAD~1' : EMPTY_TREE;
+}
+
 /** A local `git diff` as a PullRequest, so the same pipeline reviews it. */
 export async function localPullRequest(range: LocalRange): Promise<PullRequest> {
-  const base =
-    range.base ??
-    (await git(range.cwd, ['rev-parse', '--verify', '--quiet', 'HEAD~1']).then(
-      () => 'HEAD~1',
-      () => EMPTY_TREE,
-    ));
+  const inside = await git(range.cwd, ['rev-parse', '--is-inside-work-tree']).then(
+    (out) => out.trim() === 'true',
+    () => false,
+  );
+  if (!inside) throw new LocalGitError(`not a git repository (${range.cwd}): run it inside one`);
+  for (const [flag, rev] of [
+    ['--base', range.base],
+    ['--head', range.head],
+  ] as const) {
+    if (rev !== undefined && (await commitOf(range.cwd, rev)) === undefined) {
+      throw new LocalGitError(`${flag} ${rev}: no such revision in ${range.cwd}`);
+    }
+  }
+  const base = range.base ?? (await defaultBase(range.cwd));
   const revs = range.head ? [base, range.head] : [base];
   // core.quotePath=false keeps non-ASCII paths as they are instead of octal-escaped and quoted.
   const diff = await git(range.cwd, [
@@ -85,7 +124,7 @@ export async function localPullRequest(range: LocalRange): Promise<PullRequest> 
     title: subject,
     body: '',
     author: 'local',
-    baseRef: base === EMPTY_TREE ? '(empty tree)' : base,
+    baseRef: base === EMPTY_TREE ? '(empty tree)' : base.length === 40 ? base.slice(0, 12) : base,
     baseSha,
     headRef: range.head ?? '(working tree)',
     headSha,
