@@ -41011,6 +41011,7 @@ async function runChunks(chunks, prefix, llm, options) {
       inFlight += reserve;
     };
     let result2;
+    const started = Date.now();
     try {
       result2 = await llm.review(request, {
         ...options.call,
@@ -41049,7 +41050,9 @@ async function runChunks(chunks, prefix, llm, options) {
     } catch (error2) {
       return failed(error2 instanceof Error ? error2.message : String(error2));
     }
-    options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
+    options.log?.(
+      `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}, ${usageLine(usage)}, ${((Date.now() - started) / 1e3).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ""}: ${parsed.comments.length} findings`
+    );
     return [
       {
         chunk,
@@ -41095,6 +41098,10 @@ async function runChunks(chunks, prefix, llm, options) {
     ]);
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+function usageLine(u) {
+  const n = (x) => x.toLocaleString("en-US");
+  return `${n(u.input)} in + ${n(u.cacheRead)} cached + ${n(u.cacheWrite)} cache-written, ${n(u.output)} out`;
 }
 function label(chunk) {
   return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ""}`;
@@ -52708,7 +52715,22 @@ function createLlmClient(settings, options = {}) {
     ...options.idleMs ? { idleMs: options.idleMs } : {}
   };
   const adapter = settings.apiFormat === "openai" ? createOpenAiClient(connection) : createAnthropicClient(connection);
-  return withRetries(adapter, retry);
+  const endpoint = `${settings.baseUrl}/v1/${settings.apiFormat === "openai" ? "chat/completions" : "messages"}`;
+  return withRetries(naming(adapter, endpoint), retry);
+}
+function naming(client, endpoint) {
+  return {
+    async review(request, options) {
+      try {
+        return await client.review(request, options);
+      } catch (error2) {
+        if (!(error2 instanceof LlmError) || error2.kind === "cancelled") throw error2;
+        const named = new LlmError(error2.kind, `${error2.message} (POST ${endpoint})`, error2.status, error2.retryAfterMs);
+        named.started = error2.started;
+        throw named;
+      }
+    }
+  };
 }
 
 // src/publish/markdown.ts

@@ -75004,6 +75004,7 @@ async function runChunks(chunks, prefix, llm, options) {
       inFlight += reserve;
     };
     let result2;
+    const started = Date.now();
     try {
       result2 = await llm.review(request2, {
         ...options.call,
@@ -75042,7 +75043,9 @@ async function runChunks(chunks, prefix, llm, options) {
     } catch (error3) {
       return failed(error3 instanceof Error ? error3.message : String(error3));
     }
-    options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
+    options.log?.(
+      `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}, ${usageLine(usage)}, ${((Date.now() - started) / 1e3).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ""}: ${parsed.comments.length} findings`
+    );
     return [
       {
         chunk,
@@ -75088,6 +75091,10 @@ async function runChunks(chunks, prefix, llm, options) {
     ]);
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+function usageLine(u) {
+  const n = (x) => x.toLocaleString("en-US");
+  return `${n(u.input)} in + ${n(u.cacheRead)} cached + ${n(u.cacheWrite)} cache-written, ${n(u.output)} out`;
 }
 function label(chunk) {
   return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ""}`;
@@ -86698,7 +86705,22 @@ function createLlmClient(settings, options = {}) {
     ...options.idleMs ? { idleMs: options.idleMs } : {}
   };
   const adapter = settings.apiFormat === "openai" ? createOpenAiClient(connection) : createAnthropicClient(connection);
-  return withRetries(adapter, retry2);
+  const endpoint2 = `${settings.baseUrl}/v1/${settings.apiFormat === "openai" ? "chat/completions" : "messages"}`;
+  return withRetries(naming(adapter, endpoint2), retry2);
+}
+function naming(client, endpoint2) {
+  return {
+    async review(request2, options) {
+      try {
+        return await client.review(request2, options);
+      } catch (error3) {
+        if (!(error3 instanceof LlmError) || error3.kind === "cancelled") throw error3;
+        const named = new LlmError(error3.kind, `${error3.message} (POST ${endpoint2})`, error3.status, error3.retryAfterMs);
+        named.started = error3.started;
+        throw named;
+      }
+    }
+  };
 }
 
 // src/publish/markdown.ts
@@ -87221,6 +87243,17 @@ async function publish(ctx, result2) {
   const { octokit, pr, settings } = ctx;
   const earlier = await earlierFindings(octokit, pr, ctx.us);
   const decision = decide(result2.findings, earlier, settings);
+  for (const { finding: f, reason } of decision.listed) {
+    if (f.anchor !== "line" && reason === f.note) {
+      ctx.warn(
+        `${f.path}:${f.line}: ${f.title} \u2014 not placed on a line of the diff (${reason}); listed in the summary`,
+        {
+          file: f.path,
+          line: f.line
+        }
+      );
+    }
+  }
   const fail = failing(result2.findings, settings.failOn);
   const event = fail && settings.reviewEvent === "REQUEST_CHANGES" ? "REQUEST_CHANGES" : "COMMENT";
   const listed = [...decision.listed];
@@ -87352,8 +87385,8 @@ async function run(deps = {}) {
     info: (message) => {
       info(logSafe2(redact(message)));
     },
-    warn: (message) => {
-      warning(logSafe2(redact(message)));
+    warn: (message, where) => {
+      warning(logSafe2(redact(message)), where ? { file: where.file, startLine: where.line } : void 0);
     }
   };
   try {

@@ -36,7 +36,8 @@ export interface RunDependencies {
 interface Out {
   redact: Redact;
   info: (message: string) => void;
-  warn: (message: string) => void;
+  /** A warning, as an annotation on a file and line when given. */
+  warn: (message: string, where?: { file: string; line: number }) => void;
 }
 
 /**
@@ -54,8 +55,8 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
     info: (message) => {
       core.info(logSafe(redact(message)));
     },
-    warn: (message) => {
-      core.warning(logSafe(redact(message)));
+    warn: (message, where) => {
+      core.warning(logSafe(redact(message)), where ? { file: where.file, startLine: where.line } : undefined);
     },
   };
   try {

@@ -46,6 +46,11 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     const { exitCode, log } = await runInProcess(env);
     expect(log).not.toContain('::error');
     expect(exitCode).toBe(0);
+    // One log line per call: files, tokens, seconds, cost; an unplaced finding is a warning on its file and line.
+    expect(log).toMatch(
+      /part 1: \d+ files, [\d,]+ in \+ [\d,]+ cached \+ [\d,]+ cache-written, [\d,]+ out, \d+\.\d s, \$\d/,
+    );
+    expect(log).toMatch(/::warning file=[^,]+,line=99999::.*not placed on a line of the diff/);
 
     expect(github.reviews).toHaveLength(1);
     expect(github.issueComments).toHaveLength(1);

@@ -282,7 +282,9 @@ describe.each([
     expect(r.calls).toBe(2);
     expect(r.sleeps).toEqual([7000]);
     expect(r.logged).toEqual([
-      expect.stringMatching(/^attempt 1 failed \(rate limited \(429\): slow down\); retrying in 7\.0 s$/),
+      expect.stringMatching(
+        /^attempt 1 failed \(rate limited \(429\): slow down \(POST http:\/\/127\.0\.0\.1:\d+\/v1\/(messages|chat\/completions)\)\); retrying in 7\.0 s$/,
+      ),
     ]);
   });
 

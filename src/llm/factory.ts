@@ -1,7 +1,7 @@
 import type { Settings } from '../settings/settings.js';
 import { createAnthropicClient } from './anthropic.js';
 import { createOpenAiClient } from './openai.js';
-import type { LlmClient } from './client.js';
+import { LlmError, type LlmClient } from './client.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 
 export interface LlmClientOptions {
@@ -37,5 +37,22 @@ export function createLlmClient(settings: Settings, options: LlmClientOptions = 
     ...(options.idleMs ? { idleMs: options.idleMs } : {}),
   };
   const adapter = settings.apiFormat === 'openai' ? createOpenAiClient(connection) : createAnthropicClient(connection);
-  return withRetries(adapter, retry);
+  const endpoint = `${settings.baseUrl}/v1/${settings.apiFormat === 'openai' ? 'chat/completions' : 'messages'}`;
+  return withRetries(naming(adapter, endpoint), retry);
+}
+
+/** Every gateway error says which URL was tried: a wrong base-url is the most common mistake. */
+function naming(client: LlmClient, endpoint: string): LlmClient {
+  return {
+    async review(request, options) {
+      try {
+        return await client.review(request, options);
+      } catch (error) {
+        if (!(error instanceof LlmError) || error.kind === 'cancelled') throw error;
+        const named = new LlmError(error.kind, `${error.message} (POST ${endpoint})`, error.status, error.retryAfterMs);
+        named.started = error.started;
+        throw named;
+      }
+    },
+  };
 }

@@ -32,7 +32,8 @@ export interface PublishContext {
   /** Applied to every text posted: no secret of the run leaves in a comment. */
   redact: Redact;
   log: (message: string) => void;
-  warn: (message: string) => void;
+  /** A warning, as an annotation on a file and line when given. */
+  warn: (message: string, where?: { file: string; line: number }) => void;
 }
 
 /** What our own earlier inline comments say; a look-alike marker in anyone else's comment counts for nothing. */
@@ -66,6 +67,17 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
   const { octokit, pr, settings } = ctx;
   const earlier = await earlierFindings(octokit, pr, ctx.us);
   const decision = decide(result.findings, earlier, settings);
+  for (const { finding: f, reason } of decision.listed) {
+    if (f.anchor !== 'line' && reason === f.note) {
+      ctx.warn(
+        `${f.path}:${f.line}: ${f.title} — not placed on a line of the diff (${reason}); listed in the summary`,
+        {
+          file: f.path,
+          line: f.line,
+        },
+      );
+    }
+  }
   const fail = failing(result.findings, settings.failOn);
   const event = fail && settings.reviewEvent === 'REQUEST_CHANGES' ? 'REQUEST_CHANGES' : 'COMMENT';
   const listed = [...decision.listed];

@@ -120,6 +120,7 @@ export async function runChunks(
       inFlight += reserve;
     };
     let result: LlmResult;
+    const started = Date.now();
     try {
       result = await llm.review(request, {
         ...options.call,
@@ -161,7 +162,9 @@ export async function runChunks(
     } catch (error) {
       return failed(error instanceof Error ? error.message : String(error));
     }
-    options.log?.(`${label(chunk)}: ${parsed.comments.length} findings`);
+    options.log?.(
+      `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}, ${usageLine(usage)}, ${((Date.now() - started) / 1000).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ''}: ${parsed.comments.length} findings`,
+    );
     return [
       {
         chunk,
@@ -211,6 +214,12 @@ export async function runChunks(
     ]);
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+
+/** Tokens of one call, as a log shows them. */
+function usageLine(u: Usage): string {
+  const n = (x: number): string => x.toLocaleString('en-US');
+  return `${n(u.input)} in + ${n(u.cacheRead)} cached + ${n(u.cacheWrite)} cache-written, ${n(u.output)} out`;
 }
 
 function label(chunk: Chunk): string {
