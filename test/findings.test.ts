@@ -134,7 +134,9 @@ describe('dedupe', () => {
       [3, 'high'],
     ]);
     expect(duplicates).toBe(2);
-    expect(fresh[0]?.fingerprint).toBe(fingerprint('src/a.ts', 'RIGHT', 2, 'Wrong value'));
+    expect(fresh[0]?.fingerprint).toBe(
+      fingerprint({ path: 'src/a.ts', side: 'RIGHT', category: 'bug', title: 'Wrong value' }, 'c'),
+    );
   });
 });
 

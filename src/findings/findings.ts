@@ -11,7 +11,7 @@ export type Anchor = 'line' | 'file' | 'none';
 /** A validated finding and where it can go. */
 export interface Finding extends RawComment {
   side: Side;
-  /** Stable identity across runs: path, side, line and the normalised title. */
+  /** Stable identity across runs and pushes (see fingerprint): no line number in it. */
   fingerprint: string;
   anchor: Anchor;
   /** How placement changed or limited it (moved by its quote, not on a diff line), when it did. */
@@ -52,12 +52,24 @@ export function parseReview(toolInput: unknown): ParsedReview {
   return { summary, comments, rejected };
 }
 
-export function fingerprint(path: string, side: Side, line: number, title: string): string {
-  const normal = title
+/**
+ * A finding's identity across runs and pushes, without its line number: the path, the side, the category,
+ * the normalised title and the normalised text of the code line it is on (or the line number, for a finding
+ * that is not on a line of the diff). A finding whose line moved after a push keeps its fingerprint.
+ */
+export function fingerprint(
+  f: { path: string; side: Side; category: string; title: string },
+  anchorText: string,
+): string {
+  const title = f.title
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
-  return createHash('sha256').update(`${path}\0${side}\0${line}\0${normal}`).digest('hex').slice(0, 16);
+  const code = anchorText.replace(/\s+/g, ' ').trim();
+  return createHash('sha256')
+    .update(`${f.path}\0${f.side}\0${f.category}\0${title}\0${code}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);

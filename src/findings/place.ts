@@ -113,9 +113,9 @@ export function placeComments(comments: readonly RawComment[], files: readonly F
     const side: Side = comment.side ?? 'RIGHT';
     const path = file?.path ?? comment.path;
     const base = { ...comment, path, side };
-    const keyed = (f: Omit<Finding, 'fingerprint'>): Finding => ({
+    const keyed = (f: Omit<Finding, 'fingerprint'>, code?: string): Finding => ({
       ...f,
-      fingerprint: fingerprint(f.path, f.side, f.line, f.title),
+      fingerprint: fingerprint(f, code ?? `line ${f.line}`),
     });
     // Off the diff, a range or a suggestion has no lines to apply to.
     const lineless = { ...base };
@@ -130,7 +130,7 @@ export function placeComments(comments: readonly RawComment[], files: readonly F
       finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ''}: its quote is on line ${spot.line}`;
     }
     placeRange(finding, file.hunks, spot, comment);
-    return keyed(finding);
+    return keyed(finding, spot.text);
   });
 }
 
