@@ -40939,9 +40939,10 @@ function parseReview(toolInput) {
   }
   return { summary, comments, rejected };
 }
-function fingerprint(path5, side, line, title) {
-  const normal = title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
-  return createHash("sha256").update(`${path5}\0${side}\0${line}\0${normal}`).digest("hex").slice(0, 16);
+function fingerprint(f, anchorText) {
+  const title = f.title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+  const code2 = anchorText.replace(/\s+/g, " ").trim();
+  return createHash("sha256").update(`${f.path}\0${f.side}\0${f.category}\0${title}\0${code2}`).digest("hex").slice(0, 16);
 }
 var rank = (s) => SEVERITIES.indexOf(s);
 function dedupe(findings) {
@@ -41216,9 +41217,9 @@ function placeComments(comments, files) {
     const side = comment.side ?? "RIGHT";
     const path5 = file?.path ?? comment.path;
     const base = { ...comment, path: path5, side };
-    const keyed = (f) => ({
+    const keyed = (f, code2) => ({
       ...f,
-      fingerprint: fingerprint(f.path, f.side, f.line, f.title)
+      fingerprint: fingerprint(f, code2 ?? `line ${f.line}`)
     });
     const lineless = { ...base };
     delete lineless.start_line;
@@ -41232,7 +41233,7 @@ function placeComments(comments, files) {
       finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ""}: its quote is on line ${spot.line}`;
     }
     placeRange(finding, file.hunks, spot, comment);
-    return keyed(finding);
+    return keyed(finding, spot.text);
   });
 }
 function placeRange(finding, hunks, end, comment) {
