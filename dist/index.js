@@ -11248,11 +11248,11 @@ var require_pluralizer = __commonJS({
         this.singular = singular;
         this.plural = plural2;
       }
-      pluralize(count3) {
-        const one = count3 === 1;
+      pluralize(count4) {
+        const one = count4 === 1;
         const keys = one ? singulars : plurals;
         const noun = one ? this.singular : this.plural;
-        return { ...keys, count: count3, noun };
+        return { ...keys, count: count4, noun };
       }
     };
   }
@@ -18671,15 +18671,15 @@ ${value}`;
           pos = 0;
         }
       }
-      discardLeadingBytes(count3) {
-        while (count3 > 0 && this.lineChunkIndex < this.chunks.length) {
+      discardLeadingBytes(count4) {
+        while (count4 > 0 && this.lineChunkIndex < this.chunks.length) {
           const chunk = this.chunks[this.lineChunkIndex];
           const remaining = chunk.length - this.linePos;
-          if (count3 < remaining) {
-            this.linePos += count3;
-            count3 = 0;
+          if (count4 < remaining) {
+            this.linePos += count4;
+            count4 = 0;
           } else {
-            count3 -= remaining;
+            count4 -= remaining;
             this.lineChunkIndex++;
             this.linePos = 0;
           }
@@ -20003,9 +20003,9 @@ var require_parse2 = __commonJS({
           safeChars.push(...chars);
           continue;
         }
-        const literal = normalizeSimpleBranch(branch);
-        if (literal && literal.length === 1) {
-          safeChars.push(literal);
+        const literal2 = normalizeSimpleBranch(branch);
+        if (literal2 && literal2.length === 1) {
+          safeChars.push(literal2);
           continue;
         }
         combinable = false;
@@ -20097,13 +20097,13 @@ var require_parse2 = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count3 = 1;
+        let count4 = 1;
         while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
           advance();
           state.start++;
-          count3++;
+          count4++;
         }
-        if (count3 % 2 === 0) {
+        if (count4 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -20157,15 +20157,15 @@ var require_parse2 = __commonJS({
         extglobs.push(token);
       };
       const extglobClose = (token) => {
-        const literal = input.slice(token.startIndex, state.index + 1);
+        const literal2 = input.slice(token.startIndex, state.index + 1);
         const body = input.slice(token.startIndex + 2, state.index);
         const analysis = analyzeRepeatedExtglob(body, opts);
         if ((token.type === "plus" || token.type === "star") && analysis.risky) {
           const safeOutput = analysis.safeOutput ? (token.output ? "" : ONE_CHAR) + (opts.capture ? `(${analysis.safeOutput})` : analysis.safeOutput) : void 0;
           const open3 = tokens[token.tokensIndex];
           open3.type = "text";
-          open3.value = literal;
-          open3.output = safeOutput || utils.escapeRegex(literal);
+          open3.value = literal2;
+          open3.output = safeOutput || utils.escapeRegex(literal2);
           for (let i = token.tokensIndex + 1; i < tokens.length; i++) {
             tokens[i].value = "";
             tokens[i].output = "";
@@ -23596,8 +23596,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count3, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count3);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -23705,13 +23705,13 @@ var require_Alias = __commonJS({
         const anchor2 = anchors2 && source && anchors2.get(source);
         return anchor2 ? anchor2.count * anchor2.aliasCount : 0;
       } else if (identity.isCollection(node2)) {
-        let count3 = 0;
+        let count4 = 0;
         for (const item of node2.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count3)
-            count3 = c;
+          if (c > count4)
+            count4 = c;
         }
-        return count3;
+        return count4;
       } else if (identity.isPair(node2)) {
         const kc = getAliasCount(doc, node2.key, anchors2);
         const vc = getAliasCount(doc, node2.value, anchors2);
@@ -23784,7 +23784,7 @@ var require_createNode = __commonJS({
       if (value instanceof String || value instanceof Number || value instanceof Boolean || typeof BigInt !== "undefined" && value instanceof BigInt) {
         value = value.valueOf();
       }
-      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema3, sourceObjects } = ctx;
+      const { aliasDuplicateObjects, onAnchor, onTagObj, schema: schema4, sourceObjects } = ctx;
       let ref = void 0;
       if (aliasDuplicateObjects && value && typeof value === "object") {
         ref = sourceObjects.get(value);
@@ -23798,7 +23798,7 @@ var require_createNode = __commonJS({
       }
       if (tagName?.startsWith("!!"))
         tagName = defaultTagPrefix + tagName.slice(2);
-      let tagObj = findTagObject(value, tagName, schema3.tags);
+      let tagObj = findTagObject(value, tagName, schema4.tags);
       if (!tagObj) {
         if (value && typeof value.toJSON === "function") {
           value = value.toJSON();
@@ -23809,7 +23809,7 @@ var require_createNode = __commonJS({
             ref.node = node3;
           return node3;
         }
-        tagObj = value instanceof Map ? schema3[identity.MAP] : Symbol.iterator in Object(value) ? schema3[identity.SEQ] : schema3[identity.MAP];
+        tagObj = value instanceof Map ? schema4[identity.MAP] : Symbol.iterator in Object(value) ? schema4[identity.SEQ] : schema4[identity.MAP];
       }
       if (onTagObj) {
         onTagObj(tagObj);
@@ -23835,7 +23835,7 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node2 = require_Node();
-    function collectionFromPath(schema3, path5, value) {
+    function collectionFromPath(schema4, path5, value) {
       let v = value;
       for (let i = path5.length - 1; i >= 0; --i) {
         const k = path5[i];
@@ -23853,16 +23853,16 @@ var require_Collection = __commonJS({
         onAnchor: () => {
           throw new Error("This should not happen, please report a bug.");
         },
-        schema: schema3,
+        schema: schema4,
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
     var isEmptyPath = (path5) => path5 == null || typeof path5 === "object" && !!path5[Symbol.iterator]().next().done;
     var Collection2 = class extends Node2.NodeBase {
-      constructor(type, schema3) {
+      constructor(type, schema4) {
         super(type);
         Object.defineProperty(this, "schema", {
-          value: schema3,
+          value: schema4,
           configurable: true,
           enumerable: false,
           writable: true
@@ -23873,11 +23873,11 @@ var require_Collection = __commonJS({
        *
        * @param schema - If defined, overwrites the original's schema
        */
-      clone(schema3) {
+      clone(schema4) {
         const copy = Object.create(Object.getPrototypeOf(this), Object.getOwnPropertyDescriptors(this));
-        if (schema3)
-          copy.schema = schema3;
-        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema3) : it);
+        if (schema4)
+          copy.schema = schema4;
+        copy.items = copy.items.map((it) => identity.isNode(it) || identity.isPair(it) ? it.clone(schema4) : it);
         if (this.range)
           copy.range = this.range.slice();
         return copy;
@@ -24271,9 +24271,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal ? "|\n" : ">\n";
+        return literal2 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -24322,7 +24322,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal) {
+      if (!literal2) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -24829,12 +24829,12 @@ var require_Pair = __commonJS({
         this.key = key;
         this.value = value;
       }
-      clone(schema3) {
+      clone(schema4) {
         let { key, value } = this;
         if (identity.isNode(key))
-          key = key.clone(schema3);
+          key = key.clone(schema4);
         if (identity.isNode(value))
-          value = value.clone(schema3);
+          value = value.clone(schema4);
         return new _Pair(key, value);
       }
       toJSON(_, ctx) {
@@ -25027,17 +25027,17 @@ var require_YAMLMap = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
-      constructor(schema3) {
-        super(identity.MAP, schema3);
+      constructor(schema4) {
+        super(identity.MAP, schema4);
         this.items = [];
       }
       /**
        * A generic collection parsing method that can be extended
        * to other node classes that inherit from YAMLMap
        */
-      static from(schema3, obj, ctx) {
+      static from(schema4, obj, ctx) {
         const { keepUndefined, replacer } = ctx;
-        const map = new this(schema3);
+        const map = new this(schema4);
         const add = (key, value) => {
           if (typeof replacer === "function")
             value = replacer.call(obj, key, value);
@@ -25053,8 +25053,8 @@ var require_YAMLMap = __commonJS({
           for (const key of Object.keys(obj))
             add(key, obj[key]);
         }
-        if (typeof schema3.sortMapEntries === "function") {
-          map.items.sort(schema3.sortMapEntries);
+        if (typeof schema4.sortMapEntries === "function") {
+          map.items.sort(schema4.sortMapEntries);
         }
         return map;
       }
@@ -25161,7 +25161,7 @@ var require_map = __commonJS({
           onError("Expected a mapping for this tag");
         return map2;
       },
-      createNode: (schema3, obj, ctx) => YAMLMap.YAMLMap.from(schema3, obj, ctx)
+      createNode: (schema4, obj, ctx) => YAMLMap.YAMLMap.from(schema4, obj, ctx)
     };
     exports.map = map;
   }
@@ -25181,8 +25181,8 @@ var require_YAMLSeq = __commonJS({
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
-      constructor(schema3) {
-        super(identity.SEQ, schema3);
+      constructor(schema4) {
+        super(identity.SEQ, schema4);
         this.items = [];
       }
       add(value) {
@@ -25257,9 +25257,9 @@ var require_YAMLSeq = __commonJS({
           onComment
         });
       }
-      static from(schema3, obj, ctx) {
+      static from(schema4, obj, ctx) {
         const { replacer } = ctx;
-        const seq = new this(schema3);
+        const seq = new this(schema4);
         if (obj && Symbol.iterator in Object(obj)) {
           let i = 0;
           for (let it of obj) {
@@ -25299,7 +25299,7 @@ var require_seq = __commonJS({
           onError("Expected a sequence for this tag");
         return seq2;
       },
-      createNode: (schema3, obj, ctx) => YAMLSeq.YAMLSeq.from(schema3, obj, ctx)
+      createNode: (schema4, obj, ctx) => YAMLSeq.YAMLSeq.from(schema4, obj, ctx)
     };
     exports.seq = seq;
   }
@@ -25495,7 +25495,7 @@ var require_schema = __commonJS({
     var bool = require_bool();
     var float = require_float();
     var int2 = require_int();
-    var schema3 = [
+    var schema4 = [
       map.map,
       seq.seq,
       string3.string,
@@ -25508,7 +25508,7 @@ var require_schema = __commonJS({
       float.floatExp,
       float.float
     ];
-    exports.schema = schema3;
+    exports.schema = schema4;
   }
 });
 
@@ -25574,8 +25574,8 @@ var require_schema2 = __commonJS({
         return str2;
       }
     };
-    var schema3 = [map.map, seq.seq].concat(jsonScalars, jsonError);
-    exports.schema = schema3;
+    var schema4 = [map.map, seq.seq].concat(jsonScalars, jsonError);
+    exports.schema = schema4;
   }
 });
 
@@ -25679,9 +25679,9 @@ ${cn.comment}` : item.comment;
         onError("Expected a sequence for this tag");
       return seq;
     }
-    function createPairs(schema3, iterable, ctx) {
+    function createPairs(schema4, iterable, ctx) {
       const { replacer } = ctx;
-      const pairs2 = new YAMLSeq.YAMLSeq(schema3);
+      const pairs2 = new YAMLSeq.YAMLSeq(schema4);
       pairs2.tag = "tag:yaml.org,2002:pairs";
       let i = 0;
       if (iterable && Symbol.iterator in Object(iterable))
@@ -25766,8 +25766,8 @@ var require_omap = __commonJS({
         }
         return map;
       }
-      static from(schema3, iterable, ctx) {
-        const pairs$1 = pairs.createPairs(schema3, iterable, ctx);
+      static from(schema4, iterable, ctx) {
+        const pairs$1 = pairs.createPairs(schema4, iterable, ctx);
         const omap2 = new this();
         omap2.items = pairs$1.items;
         return omap2;
@@ -25794,7 +25794,7 @@ var require_omap = __commonJS({
         }
         return Object.assign(new YAMLOMap(), pairs$1);
       },
-      createNode: (schema3, iterable, ctx) => YAMLOMap.from(schema3, iterable, ctx)
+      createNode: (schema4, iterable, ctx) => YAMLOMap.from(schema4, iterable, ctx)
     };
     exports.YAMLOMap = YAMLOMap;
     exports.omap = omap;
@@ -25969,8 +25969,8 @@ var require_set = __commonJS({
     var Pair = require_Pair();
     var YAMLMap = require_YAMLMap();
     var YAMLSet = class _YAMLSet extends YAMLMap.YAMLMap {
-      constructor(schema3) {
-        super(schema3);
+      constructor(schema4) {
+        super(schema4);
         this.tag = _YAMLSet.tag;
       }
       add(key) {
@@ -26014,9 +26014,9 @@ var require_set = __commonJS({
         else
           throw new Error("Set items must all have null values");
       }
-      static from(schema3, iterable, ctx) {
+      static from(schema4, iterable, ctx) {
         const { replacer } = ctx;
-        const set2 = new this(schema3);
+        const set2 = new this(schema4);
         if (iterable && Symbol.iterator in Object(iterable))
           for (let value of iterable) {
             if (typeof replacer === "function")
@@ -26033,7 +26033,7 @@ var require_set = __commonJS({
       nodeClass: YAMLSet,
       default: false,
       tag: "tag:yaml.org,2002:set",
-      createNode: (schema3, iterable, ctx) => YAMLSet.from(schema3, iterable, ctx),
+      createNode: (schema4, iterable, ctx) => YAMLSet.from(schema4, iterable, ctx),
       resolve(map, onError) {
         if (identity.isMap(map)) {
           if (map.hasAllNullValues(true))
@@ -26155,7 +26155,7 @@ var require_schema3 = __commonJS({
     var pairs = require_pairs();
     var set = require_set();
     var timestamp = require_timestamp();
-    var schema3 = [
+    var schema4 = [
       map.map,
       seq.seq,
       string3.string,
@@ -26178,7 +26178,7 @@ var require_schema3 = __commonJS({
       timestamp.floatTime,
       timestamp.timestamp
     ];
-    exports.schema = schema3;
+    exports.schema = schema4;
   }
 });
 
@@ -26193,7 +26193,7 @@ var require_tags = __commonJS({
     var bool = require_bool();
     var float = require_float();
     var int2 = require_int();
-    var schema3 = require_schema();
+    var schema4 = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
     var merge3 = require_merge();
@@ -26203,7 +26203,7 @@ var require_tags = __commonJS({
     var set = require_set();
     var timestamp = require_timestamp();
     var schemas = /* @__PURE__ */ new Map([
-      ["core", schema3.schema],
+      ["core", schema4.schema],
       ["failsafe", [map.map, seq.seq, string3.string]],
       ["json", schema$1.schema],
       ["yaml11", schema$2.schema],
@@ -26287,9 +26287,9 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema3, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge3, resolveKnownTags, schema: schema4, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
-        this.name = typeof schema3 === "string" && schema3 || "core";
+        this.name = typeof schema4 === "string" && schema4 || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
         this.tags = tags.getTags(customTags, this.name, merge3);
         this.toStringOptions = toStringDefaults ?? null;
@@ -26664,8 +26664,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count3, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count3);
+          for (const { count: count4, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count4);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -26742,12 +26742,12 @@ var require_errors2 = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count3 = 1;
+        let count4 = 1;
         const end = error3.linePos[1];
         if (end?.line === line && end.col > col) {
-          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count4 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count3);
+        const pointer = " ".repeat(ci) + "^".repeat(count4);
         error3.message += `:
 
 ${lineStr}
@@ -27878,11 +27878,11 @@ var require_compose_scalar = __commonJS({
         scalar.comment = comment;
       return scalar;
     }
-    function findScalarTagByName(schema3, value, tagName, tagToken, onError) {
+    function findScalarTagByName(schema4, value, tagName, tagToken, onError) {
       if (tagName === "!")
-        return schema3[identity.SCALAR];
+        return schema4[identity.SCALAR];
       const matchWithTest = [];
-      for (const tag of schema3.tags) {
+      for (const tag of schema4.tags) {
         if (!tag.collection && tag.tag === tagName) {
           if (tag.default && tag.test)
             matchWithTest.push(tag);
@@ -27893,18 +27893,18 @@ var require_compose_scalar = __commonJS({
       for (const tag of matchWithTest)
         if (tag.test?.test(value))
           return tag;
-      const kt = schema3.knownTags[tagName];
+      const kt = schema4.knownTags[tagName];
       if (kt && !kt.collection) {
-        schema3.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
+        schema4.tags.push(Object.assign({}, kt, { default: false, test: void 0 }));
         return kt;
       }
       onError(tagToken, "TAG_RESOLVE_FAILED", `Unresolved tag: ${tagName}`, tagName !== "tag:yaml.org,2002:str");
-      return schema3[identity.SCALAR];
+      return schema4[identity.SCALAR];
     }
-    function findScalarTagByTest({ atKey, directives, schema: schema3 }, value, token, onError) {
-      const tag = schema3.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema3[identity.SCALAR];
-      if (schema3.compat) {
-        const compat = schema3.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema3[identity.SCALAR];
+    function findScalarTagByTest({ atKey, directives, schema: schema4 }, value, token, onError) {
+      const tag = schema4.tags.find((tag2) => (tag2.default === true || atKey && tag2.default === "key") && tag2.test?.test(value)) || schema4[identity.SCALAR];
+      if (schema4.compat) {
+        const compat = schema4.compat.find((tag2) => tag2.default && tag2.test?.test(value)) ?? schema4[identity.SCALAR];
         if (tag.tag !== compat.tag) {
           const ts = directives.tagString(tag.tag);
           const cs = directives.tagString(compat.tag);
@@ -40178,15 +40178,15 @@ function betaEditTool(ctx) {
           throw e;
         throw new ToolError(`edit: ${fsErrorMessage(e, file_path)}`);
       }
-      const count3 = data.split(old_string).length - 1;
-      if (count3 === 0)
+      const count4 = data.split(old_string).length - 1;
+      if (count4 === 0)
         throw new ToolError(`edit: old_string not found in ${file_path}`);
       let updated;
       if (replace_all) {
         updated = data.split(old_string).join(new_string);
       } else {
-        if (count3 > 1)
-          throw new ToolError(`edit: old_string appears ${count3} times in ${file_path} (must be unique)`);
+        if (count4 > 1)
+          throw new ToolError(`edit: old_string appears ${count4} times in ${file_path} (must be unique)`);
         updated = data.replace(old_string, () => new_string);
       }
       try {
@@ -40194,7 +40194,7 @@ function betaEditTool(ctx) {
       } catch (e) {
         throw new ToolError(`edit: write: ${fsErrorMessage(e, file_path)}`);
       }
-      return `edited ${file_path} (${replace_all ? count3 : 1} replacement(s))`;
+      return `edited ${file_path} (${replace_all ? count4 : 1} replacement(s))`;
     }
   });
 }
@@ -42787,7 +42787,7 @@ var init_parser = __esm({
   "node_modules/@anthropic-ai/sdk/_vendor/partial-json-parser/parser.mjs"() {
     LITERALS = ["true", "false", "null"];
     isWhitespace = (char) => char === " " || char === "	" || char === "\n" || char === "\r";
-    isTruncatedLiteral = (word, rest) => LITERALS.some((literal) => literal !== word && literal.startsWith(word)) && [...rest].every(isWhitespace);
+    isTruncatedLiteral = (word, rest) => LITERALS.some((literal2) => literal2 !== word && literal2.startsWith(word)) && [...rest].every(isWhitespace);
     tokenize = (input) => {
       let current = 0;
       let tokens = [];
@@ -62778,7 +62778,7 @@ function assertNotEqual(val) {
   return val;
 }
 function toZod() {
-  return (schema3) => schema3;
+  return (schema4) => schema4;
 }
 function assertIs(_arg) {
 }
@@ -62871,8 +62871,8 @@ function rawShape(def) {
   const desc = Object.getOwnPropertyDescriptor(def, "shape");
   return desc?.get ? desc.get.raw : desc?.value;
 }
-function sourceShape(schema3) {
-  return rawShape(schema3._zod.def) ?? schema3._zod.def.shape;
+function sourceShape(schema4) {
+  return rawShape(schema4._zod.def) ?? schema4._zod.def.shape;
 }
 function deferProp(target, key, getter) {
   Object.defineProperty(target, key, {
@@ -62925,8 +62925,8 @@ function mergeDefs(...defs) {
   }
   return Object.defineProperties({}, mergedDescriptors);
 }
-function cloneDef(schema3) {
-  return mergeDefs(schema3._zod.def);
+function cloneDef(schema4) {
+  return mergeDefs(schema4._zod.def);
 }
 function getElementAtPath(obj, path5) {
   if (!path5)
@@ -63148,19 +63148,19 @@ var BIGINT_FORMAT_RANGES = {
   int64: [/* @__PURE__ */ BigInt("-9223372036854775808"), /* @__PURE__ */ BigInt("9223372036854775807")],
   uint64: [/* @__PURE__ */ BigInt(0), /* @__PURE__ */ BigInt("18446744073709551615")]
 };
-function pick(schema3, mask) {
-  const currDef = schema3._zod.def;
+function pick(schema4, mask) {
+  const currDef = schema4._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".pick() cannot be used on object schemas containing refinements");
   }
   const newShape = {};
-  mirrorShape(newShape, schema3, maskedKeys(schema3, mask));
-  return clone(schema3, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema4, maskedKeys(schema4, mask));
+  return clone(schema4, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function maskedKeys(schema3, mask) {
-  const raw = sourceShape(schema3);
+function maskedKeys(schema4, mask) {
+  const raw = sourceShape(schema4);
   const keys = [];
   for (const key of Reflect.ownKeys(mask)) {
     if (!Object.getOwnPropertyDescriptor(raw, key)?.enumerable) {
@@ -63171,45 +63171,45 @@ function maskedKeys(schema3, mask) {
   }
   return keys;
 }
-function omit(schema3, mask) {
-  const currDef = schema3._zod.def;
+function omit(schema4, mask) {
+  const currDef = schema4._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(".omit() cannot be used on object schemas containing refinements");
   }
-  const omitted = new Set(maskedKeys(schema3, mask));
+  const omitted = new Set(maskedKeys(schema4, mask));
   const newShape = {};
-  mirrorShape(newShape, schema3, Reflect.ownKeys(sourceShape(schema3)).filter((key) => !omitted.has(key)));
-  return clone(schema3, mergeDefs(currDef, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema4, Reflect.ownKeys(sourceShape(schema4)).filter((key) => !omitted.has(key)));
+  return clone(schema4, mergeDefs(currDef, { shape: newShape, checks: [] }));
 }
-function extend(schema3, shape) {
+function extend(schema4, shape) {
   if (!isPlainObject(shape)) {
     throw new Error("Invalid input to extend: expected a plain object");
   }
-  const checks = schema3._zod.def.checks;
+  const checks = schema4._zod.def.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
-    const existingShape = sourceShape(schema3);
+    const existingShape = sourceShape(schema4);
     for (const key of Reflect.ownKeys(shape)) {
       if (Object.getOwnPropertyDescriptor(existingShape, key) !== void 0) {
         throw new Error("Cannot overwrite keys on object schemas containing refinements. Use `.safeExtend()` instead.");
       }
     }
   }
-  return clone(schema3, mergeDefs(schema3._zod.def, { shape: extended(schema3, shape) }));
+  return clone(schema4, mergeDefs(schema4._zod.def, { shape: extended(schema4, shape) }));
 }
-function extended(schema3, shape) {
+function extended(schema4, shape) {
   const newShape = {};
-  mirrorShape(newShape, schema3, Reflect.ownKeys(sourceShape(schema3)));
+  mirrorShape(newShape, schema4, Reflect.ownKeys(sourceShape(schema4)));
   mirrorProps(newShape, shape);
   return newShape;
 }
-function safeExtend(schema3, shape) {
+function safeExtend(schema4, shape) {
   if (!isPlainObject(shape)) {
     throw new Error("Invalid input to safeExtend: expected a plain object");
   }
-  return clone(schema3, mergeDefs(schema3._zod.def, { shape: extended(schema3, shape) }));
+  return clone(schema4, mergeDefs(schema4._zod.def, { shape: extended(schema4, shape) }));
 }
 function merge(a, b) {
   if (!b?._zod?.def) {
@@ -63230,26 +63230,26 @@ function merge(a, b) {
   });
   return clone(a, def);
 }
-function partial(Class2, schema3, mask, name = "partial") {
-  const currDef = schema3._zod.def;
+function partial(Class2, schema4, mask, name = "partial") {
+  const currDef = schema4._zod.def;
   const checks = currDef.checks;
   const hasChecks = checks && checks.length > 0;
   if (hasChecks) {
     throw new Error(`.${name}() cannot be used on object schemas containing refinements`);
   }
-  const selected = mask ? new Set(maskedKeys(schema3, mask)) : void 0;
+  const selected = mask ? new Set(maskedKeys(schema4, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema3, Reflect.ownKeys(sourceShape(schema3)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
-  return clone(schema3, mergeDefs(schema3._zod.def, { shape: newShape, checks: [] }));
+  mirrorShape(newShape, schema4, Reflect.ownKeys(sourceShape(schema4)), Class2 && ((value, key) => selected && !selected.has(key) ? value : new Class2({ type: "optional", innerType: value })));
+  return clone(schema4, mergeDefs(schema4._zod.def, { shape: newShape, checks: [] }));
 }
-function required(Class2, schema3, mask) {
-  const selected = mask ? new Set(maskedKeys(schema3, mask)) : void 0;
+function required(Class2, schema4, mask) {
+  const selected = mask ? new Set(maskedKeys(schema4, mask)) : void 0;
   const newShape = {};
-  mirrorShape(newShape, schema3, Reflect.ownKeys(sourceShape(schema3)), (value, key) => (
+  mirrorShape(newShape, schema4, Reflect.ownKeys(sourceShape(schema4)), (value, key) => (
     // overwrite with non-optional
     selected && !selected.has(key) ? value : new Class2({ type: "nonoptional", innerType: value })
   ));
-  return clone(schema3, mergeDefs(schema3._zod.def, { shape: newShape }));
+  return clone(schema4, mergeDefs(schema4._zod.def, { shape: newShape }));
 }
 function aborted(x, startIndex = 0) {
   if (x.aborted === true)
@@ -63338,14 +63338,14 @@ function codePointLength(str2) {
   const units = str2.length;
   if (!highSurrogate.test(str2))
     return units;
-  let count3 = units;
+  let count4 = units;
   for (let i = 0; i < units - 1; i++) {
     if ((str2.charCodeAt(i) & 64512) === 55296 && (str2.charCodeAt(i + 1) & 64512) === 56320) {
-      count3--;
+      count4--;
       i++;
     }
   }
-  return count3;
+  return count4;
 }
 function getLengthableOrigin(input) {
   if (Array.isArray(input))
@@ -63788,9 +63788,9 @@ function finalizeParams(callee, params) {
   return { callee: params?.callee ?? callee, Err: params?.Err };
 }
 var _parse = (_Err) => {
-  const fn = (schema3, value, _ctx, _params) => {
+  const fn = (schema4, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-    const result2 = schema3._zod.run({ value, issues: [] }, ctx);
+    const result2 = schema4._zod.run({ value, issues: [] }, ctx);
     if (result2 instanceof Promise) {
       throw new $ZodAsyncError();
     }
@@ -63804,9 +63804,9 @@ var _parse = (_Err) => {
   return fn;
 };
 var _parseAsync = (_Err) => {
-  const fn = async (schema3, value, _ctx, params) => {
+  const fn = async (schema4, value, _ctx, params) => {
     const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-    let result2 = schema3._zod.run({ value, issues: [] }, ctx);
+    let result2 = schema4._zod.run({ value, issues: [] }, ctx);
     if (result2 instanceof Promise)
       result2 = await result2;
     if (result2.issues.length) {
@@ -63818,9 +63818,9 @@ var _parseAsync = (_Err) => {
   };
   return fn;
 };
-var _safeParse = (_Err) => (schema3, value, _ctx) => {
+var _safeParse = (_Err) => (schema4, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: false } : { async: false };
-  const result2 = schema3._zod.run({ value, issues: [] }, ctx);
+  const result2 = schema4._zod.run({ value, issues: [] }, ctx);
   if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
@@ -63845,90 +63845,90 @@ function failure(Err, issues, ctx) {
     }
   };
 }
-var _safeParseAsync = (_Err) => async (schema3, value, _ctx) => {
+var _safeParseAsync = (_Err) => async (schema4, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true } : { async: true };
-  let result2 = schema3._zod.run({ value, issues: [] }, ctx);
+  let result2 = schema4._zod.run({ value, issues: [] }, ctx);
   if (result2 instanceof Promise)
     result2 = await result2;
   return result2.issues.length ? failure(_Err, result2.issues, ctx) : { success: true, data: result2.value };
 };
 var COMPILE_INVALID = /* @__PURE__ */ Symbol.for("zod.compile.invalid");
 var COMPILE_FALLBACK = /* @__PURE__ */ Symbol.for("zod.compile.fallback");
-var validate = ((schema3, value, _ctx) => {
-  const validator = schema3._zod.bag.validator;
+var validate = ((schema4, value, _ctx) => {
+  const validator = schema4._zod.bag.validator;
   if (validator !== void 0) {
     if (validator(value) !== COMPILE_INVALID)
       return true;
     if (validator.definite === true && _ctx === void 0)
       return false;
   }
-  return validateFallback(schema3, value, _ctx);
+  return validateFallback(schema4, value, _ctx);
 });
-function validateFallback(schema3, value, _ctx) {
+function validateFallback(schema4, value, _ctx) {
   const ctx = _ctx ? { ..._ctx, async: false, abortEarly: true } : { async: false, abortEarly: true };
-  const fallbackRun = schema3._zod.bag.fallbackRun;
+  const fallbackRun = schema4._zod.bag.fallbackRun;
   let result2;
   if (fallbackRun) {
     ctx[COMPILE_FALLBACK] = true;
     result2 = fallbackRun({ value, issues: [] }, ctx);
   } else {
-    result2 = schema3._zod.run({ value, issues: [] }, ctx);
+    result2 = schema4._zod.run({ value, issues: [] }, ctx);
   }
   if (result2 instanceof Promise) {
     throw new $ZodAsyncError();
   }
   return result2.issues.length === 0;
 }
-var validateAsync = async (schema3, value, _ctx) => {
+var validateAsync = async (schema4, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, async: true, abortEarly: true } : { async: true, abortEarly: true };
-  let result2 = schema3._zod.run({ value, issues: [] }, ctx);
+  let result2 = schema4._zod.run({ value, issues: [] }, ctx);
   if (result2 instanceof Promise)
     result2 = await result2;
   return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
   const parse5 = _parse(_Err);
-  const fn = (schema3, value, _ctx, _params) => {
+  const fn = (schema4, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse5(schema3, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema4, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _decode = (_Err) => {
   const parse5 = _parse(_Err);
-  const fn = (schema3, value, _ctx, _params) => {
-    return parse5(schema3, value, _ctx, finalizeParams(fn, _params));
+  const fn = (schema4, value, _ctx, _params) => {
+    return parse5(schema4, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _encodeAsync = (_Err) => {
   const parseAsync2 = _parseAsync(_Err);
-  const fn = async (schema3, value, _ctx, _params) => {
+  const fn = async (schema4, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return await parseAsync2(schema3, value, ctx, finalizeParams(fn, _params));
+    return await parseAsync2(schema4, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _decodeAsync = (_Err) => {
   const parseAsync2 = _parseAsync(_Err);
-  const fn = async (schema3, value, _ctx, _params) => {
-    return await parseAsync2(schema3, value, _ctx, finalizeParams(fn, _params));
+  const fn = async (schema4, value, _ctx, _params) => {
+    return await parseAsync2(schema4, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
-var _safeEncode = (_Err) => (schema3, value, _ctx) => {
+var _safeEncode = (_Err) => (schema4, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParse(_Err)(schema3, value, ctx);
+  return _safeParse(_Err)(schema4, value, ctx);
 };
-var _safeDecode = (_Err) => (schema3, value, _ctx) => {
-  return _safeParse(_Err)(schema3, value, _ctx);
+var _safeDecode = (_Err) => (schema4, value, _ctx) => {
+  return _safeParse(_Err)(schema4, value, _ctx);
 };
-var _safeEncodeAsync = (_Err) => async (schema3, value, _ctx) => {
+var _safeEncodeAsync = (_Err) => async (schema4, value, _ctx) => {
   const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-  return _safeParseAsync(_Err)(schema3, value, ctx);
+  return _safeParseAsync(_Err)(schema4, value, ctx);
 };
-var _safeDecodeAsync = (_Err) => async (schema3, value, _ctx) => {
-  return _safeParseAsync(_Err)(schema3, value, _ctx);
+var _safeDecodeAsync = (_Err) => async (schema4, value, _ctx) => {
+  return _safeParseAsync(_Err)(schema4, value, _ctx);
 };
 
 // node_modules/zod/v4/core/regexes.js
@@ -65171,10 +65171,10 @@ var $ZodObjectJIT = /* @__PURE__ */ $constructor("$ZodObjectJIT", (inst, def) =>
       const id = ids[key];
       const k = typeof key === "symbol" ? `syms[${syms.indexOf(key)}]` : esc(key);
       const isPresent = `${k} in input`;
-      const schema3 = shape[key];
-      const optin = schema3?._zod?.optin;
+      const schema4 = shape[key];
+      const optin = schema4?._zod?.optin;
       const isOptionalIn = optin !== void 0;
-      const isOptionalOut = schema3?._zod?.optout === "optional";
+      const isOptionalOut = schema4?._zod?.optout === "optional";
       doc.write(`const ${id} = ${parseStr(k)};`);
       if (isOptionalIn && isOptionalOut) {
         const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
@@ -65614,6 +65614,28 @@ var $ZodEnum = /* @__PURE__ */ $constructor("$ZodEnum", (inst, def) => {
     payload.issues.push({
       code: "invalid_value",
       values,
+      input,
+      inst
+    });
+    return payload;
+  };
+});
+var $ZodLiteral = /* @__PURE__ */ $constructor("$ZodLiteral", (inst, def) => {
+  $ZodType.init(inst, def);
+  const values = new Set(def.values);
+  inst._zod.values = values;
+  defineLazyInternal(inst, "pattern", (zod) => {
+    const vals = zod.def.values;
+    return new RegExp(vals.length ? `^(${vals.map((o) => typeof o === "string" ? escapeRegex(o) : o ? escapeRegex(o.toString()) : String(o)).join("|")})$` : "^[^\\s\\S]$");
+  });
+  inst._zod.parse = (payload, _ctx) => {
+    const input = payload.value;
+    if (values.has(input)) {
+      return payload;
+    }
+    payload.issues.push({
+      code: "invalid_value",
+      values: def.values,
       input,
       inst
     });
@@ -66283,11 +66305,11 @@ var $ZodRegistry = class {
     this._map = /* @__PURE__ */ new WeakMap();
     this._idmap = /* @__PURE__ */ new Map();
   }
-  add(schema3, ..._meta) {
+  add(schema4, ..._meta) {
     const meta2 = _meta[0];
-    this._map.set(schema3, meta2);
+    this._map.set(schema4, meta2);
     if (meta2 && typeof meta2 === "object" && "id" in meta2) {
-      this._idmap.set(meta2.id, schema3);
+      this._idmap.set(meta2.id, schema4);
     }
     return this;
   }
@@ -66296,26 +66318,26 @@ var $ZodRegistry = class {
     this._idmap = /* @__PURE__ */ new Map();
     return this;
   }
-  remove(schema3) {
-    const meta2 = this._map.get(schema3);
+  remove(schema4) {
+    const meta2 = this._map.get(schema4);
     if (meta2 && typeof meta2 === "object" && "id" in meta2) {
       this._idmap.delete(meta2.id);
     }
-    this._map.delete(schema3);
+    this._map.delete(schema4);
     return this;
   }
-  get(schema3) {
-    const p = schema3._zod.parent;
+  get(schema4) {
+    const p = schema4._zod.parent;
     if (p) {
       const pm = { ...this.get(p) ?? {} };
       delete pm.id;
-      const f = { ...pm, ...this._map.get(schema3) };
+      const f = { ...pm, ...this._map.get(schema4) };
       return Object.keys(f).length ? f : void 0;
     }
-    return this._map.get(schema3);
+    return this._map.get(schema4);
   }
-  has(schema3) {
-    return this._map.has(schema3);
+  has(schema4) {
+    return this._map.has(schema4);
   }
 };
 function registry() {
@@ -66785,13 +66807,13 @@ function _array(Class2, element, params) {
 }
 // @__NO_SIDE_EFFECTS__
 function _refine(Class2, fn, _params) {
-  const schema3 = new Class2({
+  const schema4 = new Class2({
     type: "custom",
     check: "custom",
     fn,
     ...normalizeParams(_params)
   });
-  return schema3;
+  return schema4;
 }
 // @__NO_SIDE_EFFECTS__
 function _superRefine(fn, params) {
@@ -66861,8 +66883,8 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema3, ctx, json, params, message) {
-  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema3, path: params.path, message }) : ctx.unrepresentable;
+function handleUnrepresentable(schema4, ctx, json, params, message) {
+  const result2 = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema4, path: params.path, message }) : ctx.unrepresentable;
   if (result2 === "any")
     return false;
   if (result2 === void 0 || result2 === "throw")
@@ -66870,42 +66892,42 @@ function handleUnrepresentable(schema3, ctx, json, params, message) {
   Object.assign(json, result2);
   return true;
 }
-function processSchema(schema3, ctx, _params = { path: [], schemaPath: [] }) {
+function processSchema(schema4, ctx, _params = { path: [], schemaPath: [] }) {
   var _a6;
-  const def = schema3._zod.def;
-  const seen = ctx.seen.get(schema3);
+  const def = schema4._zod.def;
+  const seen = ctx.seen.get(schema4);
   if (seen) {
     seen.count++;
-    const isCycle = _params.schemaPath.includes(schema3);
+    const isCycle = _params.schemaPath.includes(schema4);
     if (isCycle) {
       seen.cycle = _params.path;
     }
     return seen.schema;
   }
   const result2 = { schema: {}, count: 1, cycle: void 0, path: _params.path };
-  ctx.seen.set(schema3, result2);
+  ctx.seen.set(schema4, result2);
   ctx.sharedDefsExtractedFor = void 0;
   ctx.sharedEmitDoneFor = void 0;
-  const overrideSchema = schema3._zod.toJSONSchema?.();
+  const overrideSchema = schema4._zod.toJSONSchema?.();
   if (overrideSchema) {
     result2.schema = overrideSchema;
   } else {
     const params = {
       ..._params,
-      schemaPath: [..._params.schemaPath, schema3],
+      schemaPath: [..._params.schemaPath, schema4],
       path: _params.path
     };
-    if (schema3._zod.processJSONSchema) {
-      schema3._zod.processJSONSchema(ctx, result2.schema, params);
+    if (schema4._zod.processJSONSchema) {
+      schema4._zod.processJSONSchema(ctx, result2.schema, params);
     } else {
       const _json = result2.schema;
       const processor = ctx.processors[def.type];
       if (!processor) {
         throw new Error(`[toJSONSchema]: Non-representable type encountered: ${def.type}`);
       }
-      processor(schema3, ctx, _json, params);
+      processor(schema4, ctx, _json, params);
     }
-    const parent = schema3._zod.parent;
+    const parent = schema4._zod.parent;
     if (parent) {
       if (!result2.ref)
         result2.ref = parent;
@@ -66913,24 +66935,24 @@ function processSchema(schema3, ctx, _params = { path: [], schemaPath: [] }) {
       ctx.seen.get(parent).isParent = true;
     }
   }
-  const meta2 = ctx.metadataRegistry.get(schema3);
+  const meta2 = ctx.metadataRegistry.get(schema4);
   if (meta2)
     assignProps(result2.schema, meta2);
-  if (ctx.io === "input" && isTransforming(schema3)) {
+  if (ctx.io === "input" && isTransforming(schema4)) {
     delete result2.schema.examples;
     delete result2.schema.default;
   }
   if (ctx.io === "input" && "_prefault" in result2.schema)
     (_a6 = result2.schema).default ?? (_a6.default = result2.schema._prefault);
   delete result2.schema._prefault;
-  const _result = ctx.seen.get(schema3);
+  const _result = ctx.seen.get(schema4);
   return _result.schema;
 }
 function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
-function extractDefs(ctx, schema3) {
-  const root = ctx.seen.get(schema3);
+function extractDefs(ctx, schema4) {
+  const root = ctx.seen.get(schema4);
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
@@ -66975,11 +66997,11 @@ function extractDefs(ctx, schema3) {
     seen.def = { ...seen.schema };
     if (defId)
       seen.defId = defId;
-    const schema4 = seen.schema;
-    for (const key in schema4) {
-      delete schema4[key];
+    const schema5 = seen.schema;
+    for (const key in schema5) {
+      delete schema5[key];
     }
-    schema4.$ref = ref;
+    schema5.$ref = ref;
   };
   if (ctx.cycles === "throw") {
     for (const entry of ctx.seen.entries()) {
@@ -66993,13 +67015,13 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   }
   for (const entry of ctx.seen.entries()) {
     const seen = entry[1];
-    if (schema3 === entry[0]) {
+    if (schema4 === entry[0]) {
       extractToDef(entry);
       continue;
     }
     if (ctx.external) {
       const ext = ctx.external.registry.get(entry[0])?.id;
-      if (schema3 !== entry[0] && ext) {
+      if (schema4 !== entry[0] && ext) {
         extractToDef(entry);
         continue;
       }
@@ -67022,9 +67044,9 @@ Set the \`cycles\` parameter to \`"ref"\` to resolve cyclical schemas with defs.
   if (ctx.external)
     ctx.sharedDefsExtractedFor = ctx.external;
 }
-function compactTypeUnion(schema3) {
-  const options = schema3.anyOf;
-  if (!Array.isArray(options) || options.length === 0 || schema3.type !== void 0)
+function compactTypeUnion(schema4) {
+  const options = schema4.anyOf;
+  if (!Array.isArray(options) || options.length === 0 || schema4.type !== void 0)
     return;
   const types = [];
   for (const option of options) {
@@ -67042,8 +67064,8 @@ function compactTypeUnion(schema3) {
         types.push(member);
     }
   }
-  delete schema3.anyOf;
-  schema3.type = types.length === 1 ? types[0] : types;
+  delete schema4.anyOf;
+  schema4.type = types.length === 1 ? types[0] : types;
 }
 var FOLDABLE_KEYS = /* @__PURE__ */ new Set(["type", "properties", "required", "additionalProperties"]);
 var UNION_KEYS = ["oneOf", "anyOf"];
@@ -67130,16 +67152,16 @@ function foldIntersection(json) {
   delete json.allOf;
   assignProps(json, folded);
 }
-function finalize(ctx, schema3) {
-  const root = ctx.seen.get(schema3);
+function finalize(ctx, schema4) {
+  const root = ctx.seen.get(schema4);
   if (!root)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
     if (seen.ref === null)
       return;
-    const schema4 = seen.def ?? seen.schema;
-    const _cached = { ...schema4 };
+    const schema5 = seen.def ?? seen.schema;
+    const _cached = { ...schema5 };
     const ref = seen.ref;
     seen.ref = null;
     if (ref) {
@@ -67147,28 +67169,28 @@ function finalize(ctx, schema3) {
       const refSeen = ctx.seen.get(ref);
       const refSchema = refSeen.schema;
       if (refSchema.$ref && (ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0")) {
-        schema4.allOf = schema4.allOf ?? [];
-        schema4.allOf.push(refSchema);
+        schema5.allOf = schema5.allOf ?? [];
+        schema5.allOf.push(refSchema);
       } else {
-        assignProps(schema4, refSchema);
+        assignProps(schema5, refSchema);
       }
-      assignProps(schema4, _cached);
+      assignProps(schema5, _cached);
       const isParentRef = zodSchema._zod.parent === ref;
       if (isParentRef) {
-        for (const key in schema4) {
+        for (const key in schema5) {
           if (key === "$ref" || key === "allOf")
             continue;
           if (!(key in _cached)) {
-            delete schema4[key];
+            delete schema5[key];
           }
         }
       }
       if (refSchema.$ref && refSeen.def) {
-        for (const key in schema4) {
+        for (const key in schema5) {
           if (key === "$ref" || key === "allOf")
             continue;
-          if (key in refSeen.def && JSON.stringify(schema4[key]) === JSON.stringify(refSeen.def[key])) {
-            delete schema4[key];
+          if (key in refSeen.def && JSON.stringify(schema5[key]) === JSON.stringify(refSeen.def[key])) {
+            delete schema5[key];
           }
         }
       }
@@ -67178,13 +67200,13 @@ function finalize(ctx, schema3) {
       flattenRef(parent);
       const parentSeen = ctx.seen.get(parent);
       if (parentSeen?.schema.$ref) {
-        schema4.$ref = parentSeen.schema.$ref;
+        schema5.$ref = parentSeen.schema.$ref;
         if (parentSeen.def) {
-          for (const key in schema4) {
+          for (const key in schema5) {
             if (key === "$ref" || key === "allOf")
               continue;
-            if (key in parentSeen.def && JSON.stringify(schema4[key]) === JSON.stringify(parentSeen.def[key])) {
-              delete schema4[key];
+            if (key in parentSeen.def && JSON.stringify(schema5[key]) === JSON.stringify(parentSeen.def[key])) {
+              delete schema5[key];
             }
           }
         }
@@ -67192,7 +67214,7 @@ function finalize(ctx, schema3) {
     }
     ctx.override({
       zodSchema,
-      jsonSchema: schema4,
+      jsonSchema: schema5,
       path: seen.path ?? []
     });
   };
@@ -67238,13 +67260,13 @@ function finalize(ctx, schema3) {
   } else {
   }
   if (ctx.external?.uri) {
-    const id = ctx.external.registry.get(schema3)?.id;
+    const id = ctx.external.registry.get(schema4)?.id;
     if (!id)
       throw new Error("Schema is missing an `id` property");
     result2.$id = ctx.external.uri(id);
   }
   assignProps(result2, root.defId ? root.schema : root.def ?? root.schema);
-  const rootMetaId = ctx.metadataRegistry.get(schema3)?.id;
+  const rootMetaId = ctx.metadataRegistry.get(schema4)?.id;
   if (rootMetaId !== void 0 && result2.id === rootMetaId)
     delete result2.id;
   const defs = ctx.external?.defs ?? {};
@@ -67274,10 +67296,10 @@ function finalize(ctx, schema3) {
     const finalized = JSON.parse(JSON.stringify(result2));
     Object.defineProperty(finalized, "~standard", {
       value: {
-        ...schema3["~standard"],
+        ...schema4["~standard"],
         jsonSchema: {
-          input: createStandardJSONSchemaMethod(schema3, "input", ctx.processors),
-          output: createStandardJSONSchemaMethod(schema3, "output", ctx.processors)
+          input: createStandardJSONSchemaMethod(schema4, "input", ctx.processors),
+          output: createStandardJSONSchemaMethod(schema4, "output", ctx.processors)
         }
       },
       enumerable: false,
@@ -67341,18 +67363,18 @@ function isTransforming(_schema, _ctx) {
   }
   return false;
 }
-var createToJSONSchemaMethod = (schema3, processors = {}) => (params) => {
+var createToJSONSchemaMethod = (schema4, processors = {}) => (params) => {
   const ctx = initializeContext({ ...params, processors });
-  processSchema(schema3, ctx);
-  extractDefs(ctx, schema3);
-  return finalize(ctx, schema3);
+  processSchema(schema4, ctx);
+  extractDefs(ctx, schema4);
+  return finalize(ctx, schema4);
 };
-var createStandardJSONSchemaMethod = (schema3, io, processors = {}) => (params) => {
+var createStandardJSONSchemaMethod = (schema4, io, processors = {}) => (params) => {
   const { libraryOptions, target } = params ?? {};
   const ctx = initializeContext({ ...libraryOptions ?? {}, target, io, processors });
-  processSchema(schema3, ctx);
-  extractDefs(ctx, schema3);
-  return finalize(ctx, schema3);
+  processSchema(schema4, ctx);
+  extractDefs(ctx, schema4);
+  return finalize(ctx, schema4);
 };
 
 // node_modules/zod/v4/core/json-schema-processors.js
@@ -67416,13 +67438,13 @@ var contributors = {
   },
   mime_type: (agg, def) => intersectMime(agg, def.mime)
 };
-function aggregateChecks(schema3) {
+function aggregateChecks(schema4) {
   const agg = {};
-  const def = schema3._zod.def;
-  const list = schema3._zod.traits.has("$ZodCheck") ? [schema3, ...def.checks ?? []] : def.checks ?? [];
+  const def = schema4._zod.def;
+  const list = schema4._zod.traits.has("$ZodCheck") ? [schema4, ...def.checks ?? []] : def.checks ?? [];
   for (const ch of list)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
-  const bag = schema3._zod.bag;
+  const bag = schema4._zod.bag;
   if (bag.minimum !== void 0)
     narrowMin(agg, "minimum", bag.minimum);
   if (bag.exclusiveMinimum !== void 0)
@@ -67457,10 +67479,10 @@ var exactPatterns = /* @__PURE__ */ new Map([
   [base64urlCharset, base64url]
 ]);
 var exactPattern = (p) => exactPatterns.get(p) ?? p;
-var stringProcessor = (schema3, ctx, _json, _params) => {
+var stringProcessor = (schema4, ctx, _json, _params) => {
   const json = _json;
   json.type = "string";
-  const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema3);
+  const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema4);
   if (typeof minimum === "number")
     json.minLength = minimum;
   if (typeof maximum === "number")
@@ -67489,9 +67511,9 @@ var stringProcessor = (schema3, ctx, _json, _params) => {
     }
   }
 };
-var numberProcessor = (schema3, ctx, _json, params) => {
+var numberProcessor = (schema4, ctx, _json, params) => {
   const json = _json;
-  const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema3);
+  const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema4);
   json.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
@@ -67522,7 +67544,7 @@ var numberProcessor = (schema3, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema3, ctx, json, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema4, ctx, json, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
@@ -67534,11 +67556,11 @@ var numberProcessor = (schema3, ctx, _json, params) => {
 var booleanProcessor = (_schema, _ctx, json, _params) => {
   json.type = "boolean";
 };
-var bigintProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Symbols cannot be represented in JSON Schema");
 };
 var nullProcessor = (_schema, ctx, json, _params) => {
   if (ctx.target === "openapi-3.0") {
@@ -67549,11 +67571,11 @@ var nullProcessor = (_schema, ctx, json, _params) => {
     json.type = "null";
   }
 };
-var undefinedProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Void cannot be represented in JSON Schema");
 };
 var neverProcessor = (_schema, _ctx, json, _params) => {
   json.not = {};
@@ -67562,11 +67584,11 @@ var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema3, _ctx, json, _params) => {
-  const def = schema3._zod.def;
+var enumProcessor = (schema4, _ctx, json, _params) => {
+  const def = schema4._zod.def;
   const values = getEnumValues(def.entries);
   if (values.length === 0) {
     json.not = {};
@@ -67578,8 +67600,8 @@ var enumProcessor = (schema3, _ctx, json, _params) => {
     json.type = "string";
   json.enum = values;
 };
-var literalProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var literalProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   if (def.values.length === 0) {
     json.not = {};
     return;
@@ -67587,10 +67609,10 @@ var literalProcessor = (schema3, ctx, json, params) => {
   const vals = [];
   for (const val of def.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema3, ctx, json, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema4, ctx, json, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema3, ctx, json, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema4, ctx, json, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -67618,23 +67640,23 @@ var literalProcessor = (schema3, ctx, json, params) => {
     json.enum = vals;
   }
 };
-var nanProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema3, _ctx, json, _params) => {
+var templateLiteralProcessor = (schema4, _ctx, json, _params) => {
   const _json = json;
-  const pattern = schema3._zod.pattern;
+  const pattern = schema4._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema3, _ctx, json, _params) => {
+var fileProcessor = (schema4, _ctx, json, _params) => {
   const _json = json;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
-  const { minimum, maximum, mime } = aggregateChecks(schema3);
+  const { minimum, maximum, mime } = aggregateChecks(schema4);
   if (minimum !== void 0)
     _json.minLength = minimum;
   if (maximum !== void 0)
@@ -67651,25 +67673,25 @@ var fileProcessor = (schema3, _ctx, json, _params) => {
 var successProcessor = (_schema, _ctx, json, _params) => {
   json.type = "boolean";
 };
-var customProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema3, ctx, json, params) => {
-  handleUnrepresentable(schema3, ctx, json, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema4, ctx, json, params) => {
+  handleUnrepresentable(schema4, ctx, json, params, "Set cannot be represented in JSON Schema");
 };
-var arrayProcessor = (schema3, ctx, _json, params) => {
+var arrayProcessor = (schema4, ctx, _json, params) => {
   const json = _json;
-  const def = schema3._zod.def;
-  const { minimum, maximum } = aggregateChecks(schema3);
+  const def = schema4._zod.def;
+  const { minimum, maximum } = aggregateChecks(schema4);
   if (typeof minimum === "number")
     json.minItems = minimum;
   if (typeof maximum === "number")
@@ -67680,22 +67702,22 @@ var arrayProcessor = (schema3, ctx, _json, params) => {
     path: [...params.path, "items"]
   });
 };
-function inputOptin(schema3) {
-  const def = schema3._zod.def;
+function inputOptin(schema4) {
+  const def = schema4._zod.def;
   if (def.type === "pipe" && def.in._zod.traits.has("$ZodTransform")) {
     return inputOptin(def.out);
   }
   if (def.type === "catch") {
     return inputOptin(def.innerType);
   }
-  return schema3._zod.optin;
+  return schema4._zod.optin;
 }
-var objectProcessor = (schema3, ctx, _json, params) => {
+var objectProcessor = (schema4, ctx, _json, params) => {
   const json = _json;
-  const def = schema3._zod.def;
+  const def = schema4._zod.def;
   const shape = def.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema3, ctx, json, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema4, ctx, json, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
   json.type = "object";
@@ -67728,8 +67750,8 @@ var objectProcessor = (schema3, ctx, _json, params) => {
     });
   }
 };
-var unionProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var unionProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   const isExclusive = def.inclusive === false;
   const options = def.options.map((x, i) => processSchema(x, ctx, {
     ...params,
@@ -67741,8 +67763,8 @@ var unionProcessor = (schema3, ctx, json, params) => {
     json.anyOf = options;
   }
 };
-var intersectionProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var intersectionProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   const a = processSchema(def.left, ctx, {
     ...params,
     path: [...params.path, "allOf", 0]
@@ -67759,9 +67781,9 @@ var intersectionProcessor = (schema3, ctx, json, params) => {
   json.allOf = allOf;
   ctx.intersections.push(allOf);
 };
-var tupleProcessor = (schema3, ctx, _json, params) => {
+var tupleProcessor = (schema4, ctx, _json, params) => {
   const json = _json;
-  const def = schema3._zod.def;
+  const def = schema4._zod.def;
   json.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
@@ -67817,7 +67839,7 @@ var tupleProcessor = (schema3, ctx, _json, params) => {
     if (isClosed)
       json.maxItems = maxItems;
   }
-  const { minimum, maximum } = aggregateChecks(schema3);
+  const { minimum, maximum } = aggregateChecks(schema4);
   if (typeof minimum === "number")
     json.minItems = minimum;
   if (typeof maximum === "number")
@@ -67886,9 +67908,9 @@ function rewriteKeyNames(ctx) {
     }
   }
 }
-var recordProcessor = (schema3, ctx, _json, params) => {
+var recordProcessor = (schema4, ctx, _json, params) => {
   const json = _json;
-  const def = schema3._zod.def;
+  const def = schema4._zod.def;
   json.type = "object";
   const keyType = def.keyType;
   const patterns = aggregateChecks(keyType).patterns;
@@ -67913,7 +67935,7 @@ var recordProcessor = (schema3, ctx, _json, params) => {
         pendingRecords.set(ctx, pending);
         ctx.deferred.push(() => rewriteKeyNames(ctx));
       }
-      pending.push(schema3);
+      pending.push(schema4);
     }
     json.additionalProperties = processSchema(def.valueType, ctx, {
       ...params,
@@ -67929,10 +67951,10 @@ var recordProcessor = (schema3, ctx, _json, params) => {
     }
   }
 };
-var nullableProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var nullableProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   const inner = processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   if (ctx.target === "openapi-3.0") {
     seen.ref = def.innerType;
     json.nullable = true;
@@ -67940,14 +67962,14 @@ var nullableProcessor = (schema3, ctx, json, params) => {
     json.anyOf = [inner, { type: "null" }];
   }
 };
-var nonoptionalProcessor = (schema3, ctx, _json, params) => {
-  const def = schema3._zod.def;
+var nonoptionalProcessor = (schema4, ctx, _json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = /* @__PURE__ */ Symbol();
-function serializeDefaultValue(value, schema3, ctx, json, params) {
+function serializeDefaultValue(value, schema4, ctx, json, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_, val) => {
     if (typeof val !== "bigint")
@@ -67957,74 +67979,74 @@ function serializeDefaultValue(value, schema3, ctx, json, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema3, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema4, ctx, json, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var defaultProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema3, ctx, json, params);
+  const value = serializeDefaultValue(def.defaultValue, schema4, ctx, json, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json.default = value;
 };
-var prefaultProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var prefaultProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema3, ctx, json, params);
+  const value = serializeDefaultValue(def.defaultValue, schema4, ctx, json, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
     json._prefault = value;
 };
-var catchProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var catchProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
   let catchValue;
   try {
     catchValue = def.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema3, ctx, json, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema4, ctx, json, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
   json.default = catchValue;
 };
-var pipeProcessor = (schema3, ctx, _json, params) => {
-  const def = schema3._zod.def;
+var pipeProcessor = (schema4, ctx, _json, params) => {
+  const def = schema4._zod.def;
   const inIsTransform = def.in._zod.traits.has("$ZodTransform");
   const innerType = ctx.io === "input" ? inIsTransform ? def.out : def.in : def.out;
   processSchema(innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = innerType;
 };
-var readonlyProcessor = (schema3, ctx, json, params) => {
-  const def = schema3._zod.def;
+var readonlyProcessor = (schema4, ctx, json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
   json.readOnly = true;
 };
-var promiseProcessor = (schema3, ctx, _json, params) => {
-  const def = schema3._zod.def;
+var promiseProcessor = (schema4, ctx, _json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
 };
-var optionalProcessor = (schema3, ctx, _json, params) => {
-  const def = schema3._zod.def;
+var optionalProcessor = (schema4, ctx, _json, params) => {
+  const def = schema4._zod.def;
   processSchema(def.innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = def.innerType;
 };
-var lazyProcessor = (schema3, ctx, _json, params) => {
-  const innerType = schema3._zod.innerType;
+var lazyProcessor = (schema4, ctx, _json, params) => {
+  const innerType = schema4._zod.innerType;
   processSchema(innerType, ctx, params);
-  const seen = ctx.seen.get(schema3);
+  const seen = ctx.seen.get(schema4);
   seen.ref = innerType;
 };
 var allProcessors = {
@@ -68074,8 +68096,8 @@ function toJSONSchema(input, params) {
     const ctx2 = initializeContext({ ...params, processors: allProcessors });
     const defs = {};
     for (const entry of registry3._idmap.entries()) {
-      const [_, schema3] = entry;
-      processSchema(schema3, ctx2);
+      const [_, schema4] = entry;
+      processSchema(schema4, ctx2);
     }
     const schemas = {};
     const external = {
@@ -68085,9 +68107,9 @@ function toJSONSchema(input, params) {
     };
     ctx2.external = external;
     for (const entry of registry3._idmap.entries()) {
-      const [key, schema3] = entry;
-      extractDefs(ctx2, schema3);
-      assignProp(schemas, key, finalize(ctx2, schema3));
+      const [key, schema4] = entry;
+      extractDefs(ctx2, schema4);
+      assignProp(schemas, key, finalize(ctx2, schema4));
     }
     if (Object.keys(defs).length > 0) {
       const defsSegment = ctx2.target === "draft-2020-12" ? "$defs" : "definitions";
@@ -68862,6 +68884,27 @@ function _enum(values, params) {
     ...util_exports.normalizeParams(params)
   });
 }
+var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
+  $ZodLiteral.init(inst, def);
+  ZodType.init(inst, def);
+  inst._zod.processJSONSchema = (ctx, json, params) => literalProcessor(inst, ctx, json, params);
+  inst.values = new Set(def.values);
+  Object.defineProperty(inst, "value", {
+    get() {
+      if (def.values.length > 1) {
+        throw new Error("This schema contains multiple valid literal values. Use `.values` instead.");
+      }
+      return def.values[0];
+    }
+  });
+});
+function literal(value, params) {
+  return new ZodLiteral({
+    type: "literal",
+    values: Array.isArray(value) ? value : [value],
+    ...util_exports.normalizeParams(params)
+  });
+}
 var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTransform.init(inst, def);
@@ -69062,9 +69105,9 @@ var reviewSchema = object({
   comments: array(rawCommentSchema).describe("Findings worth a maintainer\u2019s time; an empty list is fine.")
 });
 function reviewToolInputSchema() {
-  const schema3 = toJSONSchema(reviewSchema, { target: "draft-7" });
-  delete schema3.$schema;
-  return schema3;
+  const schema4 = toJSONSchema(reviewSchema, { target: "draft-7" });
+  delete schema4.$schema;
+  return schema4;
 }
 var REVIEW_TOOL_DESCRIPTION = "Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.";
 
@@ -69384,7 +69427,8 @@ var INPUT_DEFAULTS = {
   "allowed-associations": "OWNER, MEMBER, COLLABORATOR",
   "review-label": "claude-review",
   "config-file": "",
-  "sarif-file": ""
+  "sarif-file": "",
+  incremental: "true"
 };
 var AUTHOR_ASSOCIATIONS = [
   "OWNER",
@@ -69493,6 +69537,7 @@ var schema = object({
   }),
   "max-output-tokens": intIn(256, 128e3),
   temperature: string2().trim().regex(/^\d+(\.\d+)?$/, { message: "a number from 0 to 1" }).transform(Number).pipe(number2().min(0, { message: "a number from 0 to 1" }).max(1, { message: "a number from 0 to 1" })),
+  incremental: string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
   "dry-run": string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v))
 });
 function parseSettings(raw, origins = {}) {
@@ -69560,6 +69605,7 @@ function parseSettings(raw, origins = {}) {
     instructionsFile: v["instructions-file"],
     configFile: v["config-file"],
     sarifFile: v["sarif-file"],
+    incremental: v.incremental,
     maxOutputTokens: v["max-output-tokens"],
     temperature: v.temperature,
     dryRun: v["dry-run"],
@@ -70069,7 +70115,7 @@ function expand(template, context4) {
   var operators = ["+", "#", ".", "/", ";", "?", "&"];
   template = template.replace(
     /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
+    function(_, expression, literal2) {
       if (expression) {
         let operator = "";
         const values = [];
@@ -70093,7 +70139,7 @@ function expand(template, context4) {
           return values.join(",");
         }
       } else {
-        return encodeReserved(literal);
+        return encodeReserved(literal2);
       }
     }
   );
@@ -86816,6 +86862,52 @@ function logSafe2(text2) {
   return text2.replace(/\r/g, "\\r").replace(/\n/g, "\\n");
 }
 
+// src/source/state.ts
+var MARKER = /^<!-- claude-pr-reviewer:state ([A-Za-z0-9+/=]+) -->$/m;
+var MAX_HEADS = 50;
+var MAX_POSTED = 3e3;
+var count3 = number2().int().nonnegative();
+var schema3 = object({
+  v: literal(1),
+  heads: array(string2().regex(/^[0-9a-f]{40}$/)).max(MAX_HEADS),
+  posted: array(string2().regex(/^[0-9a-f]{16}$/)).max(MAX_POSTED),
+  usage: object({ input: count3, output: count3, cacheRead: count3, cacheWrite: count3 }),
+  usd: number2().nonnegative().nullable(),
+  runs: count3
+});
+function stateMarker(state) {
+  return `<!-- claude-pr-reviewer:state ${Buffer.from(JSON.stringify(state)).toString("base64")} -->`;
+}
+function readState(body) {
+  const encoded = MARKER.exec(body)?.[1];
+  if (!encoded) return void 0;
+  try {
+    const parsed = schema3.safeParse(JSON.parse(Buffer.from(encoded, "base64").toString("utf8")));
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
+function nextState(previous, run2) {
+  const heads = [...(previous?.heads ?? []).filter((h) => h !== run2.head), run2.head].slice(-MAX_HEADS);
+  const posted = [.../* @__PURE__ */ new Set([...previous?.posted ?? [], ...run2.posted])].slice(-MAX_POSTED);
+  const u = previous?.usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  const usd = previous && previous.usd === null ? null : run2.usd === void 0 ? null : (previous?.usd ?? 0) + run2.usd;
+  return {
+    v: 1,
+    heads,
+    posted,
+    usage: {
+      input: u.input + run2.usage.input,
+      output: u.output + run2.usage.output,
+      cacheRead: u.cacheRead + run2.usage.cacheRead,
+      cacheWrite: u.cacheWrite + run2.usage.cacheWrite
+    },
+    usd,
+    runs: (previous?.runs ?? 0) + 1
+  };
+}
+
 // src/publish/render.ts
 var RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length >= 40);
 function withoutRules(text2) {
@@ -86896,16 +86988,32 @@ function costTable(result2, model) {
     `| ${codeSpan(model)} | ${result2.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result2.usd)} |`
   ].join("\n");
 }
+function costSection(ctx) {
+  const lines = ["### Cost", "", costTable(ctx.result, ctx.model)];
+  const state = ctx.state;
+  if (state && state.runs > 1) {
+    const u = state.usage;
+    const tokens = u.input + u.output + u.cacheRead + u.cacheWrite;
+    lines.push(
+      "",
+      `This run above. All ${state.runs} runs on this pull request: ${fmt(tokens)} tokens, ${state.usd === null ? "cost unknown" : formatUsd(state.usd)}.`
+    );
+  }
+  return lines.join("\n");
+}
 function headSection(ctx) {
   const counts = countBySeverity(ctx.findings);
   const note = [`${plural(ctx.posted, "new comment")} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
   if (ctx.listed.length > 0) note.push(`${ctx.listed.length} listed below`);
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, "duplicate")} merged`);
+  if (ctx.resolved) note.push(`${plural(ctx.resolved, "outdated thread")} of ours resolved`);
   const lines = [
     SUMMARY_MARKER,
+    ...ctx.state ? [stateMarker(ctx.state)] : [],
     "## \u{1F916} Claude review",
     "",
+    ...ctx.scope ? [safeInline(ctx.scope), ""] : [],
     verdict(ctx.result, ctx.findings),
     "",
     `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(" | ")} |`,
@@ -86965,7 +87073,7 @@ function summaryBody(ctx) {
     rejected.length > 0 ? `${plural(rejected.length, "malformed finding")} from the model dropped.` : "",
     skippedSection(ctx.result.plan)
   ].filter(Boolean).join("\n\n");
-  const tail = [notReviewedSection(ctx.result), ["### Cost", "", costTable(ctx.result, ctx.model)].join("\n")].filter(Boolean).join("\n\n");
+  const tail = [notReviewedSection(ctx.result), costSection(ctx)].filter(Boolean).join("\n\n");
   const room = MAX_BODY_CHARS - head.length - tail.length - 8;
   const body = middle ? `${head}
 
@@ -87040,6 +87148,44 @@ function redactor(secrets) {
     for (const form of ordered) out = out.split(form).join("***");
     return out;
   };
+}
+
+// src/publish/threads.ts
+var THREADS = `query($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id isResolved isOutdated comments(first: 50) { totalCount nodes { author { login } } } }
+      }
+    }
+  }
+}`;
+var RESOLVE = `mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`;
+var sameLogin = (graphql3, us) => graphql3.toLowerCase() === us.toLowerCase() || `${graphql3}[bot]`.toLowerCase() === us.toLowerCase();
+async function resolveOutdatedThreads(octokit, pr, us) {
+  let resolved = 0;
+  let cursor = null;
+  for (; ; ) {
+    const page = await octokit.graphql(THREADS, {
+      owner: pr.owner,
+      repo: pr.repo,
+      number: pr.number,
+      cursor
+    });
+    const threads = page.repository?.pullRequest?.reviewThreads;
+    if (!threads) return resolved;
+    for (const thread of threads.nodes) {
+      const authors = thread.comments.nodes.map((c) => c.author?.login ?? "");
+      const onlyUs = thread.comments.totalCount === authors.length && authors.length > 0 && authors.every((a) => sameLogin(a, us));
+      if (thread.isOutdated && !thread.isResolved && onlyUs) {
+        await octokit.graphql(RESOLVE, { id: thread.id });
+        resolved += 1;
+      }
+    }
+    if (!threads.pageInfo.hasNextPage) return resolved;
+    cursor = threads.pageInfo.endCursor;
+  }
 }
 
 // src/publish/decide.ts
@@ -87224,8 +87370,8 @@ async function writeSummary(octokit, pr, body, existing, find, log) {
 }
 
 // src/publish/publish.ts
-async function earlierFindings(octokit, pr, us) {
-  const fingerprints = /* @__PURE__ */ new Set();
+async function earlierFindings(octokit, pr, us, state) {
+  const fingerprints = new Set(state?.posted ?? []);
   const lines = /* @__PURE__ */ new Set();
   for (const c of await listReviewComments(octokit, pr)) {
     const fp = isOurs(c.author, us) ? fingerprintOf(c.body) : void 0;
@@ -87235,14 +87381,20 @@ async function earlierFindings(octokit, pr, us) {
   }
   return { fingerprints, lines };
 }
-async function ourSummary(octokit, pr, us) {
+async function ourSummaryComment(octokit, pr, us) {
   const comments = await listIssueComments(octokit, pr);
-  return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body))?.id;
+  return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body));
+}
+async function previousState(octokit, pr, us) {
+  const summary2 = await ourSummaryComment(octokit, pr, us);
+  return summary2 ? readState(summary2.body) : void 0;
 }
 var reviewBody = (n) => `\u{1F916} Claude left ${n} comment${n === 1 ? "" : "s"} on this change; the summary comment has the overview, what was not reviewed, and the cost.`;
 async function publish(ctx, result2) {
   const { octokit, pr, settings } = ctx;
-  const earlier = await earlierFindings(octokit, pr, ctx.us);
+  const previous = await ourSummaryComment(octokit, pr, ctx.us);
+  const prior = previous ? readState(previous.body) : void 0;
+  const earlier = await earlierFindings(octokit, pr, ctx.us, prior);
   const decision = decide(result2.findings, earlier, settings);
   for (const { finding: f, reason } of decision.listed) {
     if (f.anchor !== "line" && reason === f.note) {
@@ -87292,6 +87444,16 @@ async function publish(ctx, result2) {
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error3)}` });
     }
   }
+  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us).catch((error3) => {
+    ctx.warn(`Could not resolve our outdated threads: ${error3 instanceof Error ? error3.message : String(error3)}`);
+    return 0;
+  });
+  const state = nextState(prior, {
+    head: pr.headSha,
+    posted: posted.map((f) => f.fingerprint),
+    usage: result2.usage,
+    usd: result2.usd
+  });
   const summary2 = ctx.redact(
     summaryBody({
       result: result2,
@@ -87300,11 +87462,14 @@ async function publish(ctx, result2) {
       alreadyPosted: decision.alreadyPosted.length,
       listed,
       model: settings.model,
+      state,
+      resolved,
+      ...ctx.scope ? { scope: ctx.scope } : {},
       ...reviewError ? { reviewError } : {}
     })
   );
-  const find = () => ourSummary(octokit, pr, ctx.us);
-  const written = await writeSummary(octokit, pr, summary2, await find(), find, ctx.log);
+  const find = async () => (await ourSummaryComment(octokit, pr, ctx.us))?.id;
+  const written = await writeSummary(octokit, pr, summary2, previous?.id, find, ctx.log);
   const inline = posted.filter((f) => f.anchor === "line").map((f) => f.fingerprint);
   const settled = await settleRace(ctx, { reviewId, inline, summaryCommentId: written, summary: summary2 });
   const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));
@@ -87372,6 +87537,59 @@ function dryRun(settings, result2, redact) {
     summary: summary2,
     failing: failing(result2.findings, settings.failOn)
   };
+}
+
+// src/source/incremental.ts
+var MAX_COMPARE_FILES = 300;
+function touchedLines(patch) {
+  const lines = /* @__PURE__ */ new Set();
+  for (const hunk of patch ? parseHunks(patch) : []) {
+    let next = hunk.newStart;
+    for (const l of hunk.lines) {
+      if (l.kind === "add") lines.add(l.newLine ?? next);
+      if (l.kind === "del") lines.add(next);
+      if (l.newLine !== void 0) next = l.newLine + 1;
+    }
+  }
+  return lines;
+}
+async function changedSince(octokit, pr, last) {
+  const { data } = await octokit.rest.repos.compareCommitsWithBasehead({
+    owner: pr.owner,
+    repo: pr.repo,
+    basehead: `${last}...${pr.headSha}`,
+    per_page: 100
+  });
+  if (data.status !== "ahead" || (data.files?.length ?? 0) >= MAX_COMPARE_FILES) return void 0;
+  const changed = /* @__PURE__ */ new Map();
+  for (const f of data.files ?? []) changed.set(f.filename, touchedLines(f.patch));
+  return changed;
+}
+function hunkText(hunk) {
+  const lines = hunk.lines.map((l) => `${l.kind === "add" ? "+" : l.kind === "del" ? "-" : " "}${l.text}`);
+  return [hunk.header, ...lines].join("\n");
+}
+function touches(hunk, lines) {
+  let next = hunk.newStart;
+  for (const l of hunk.lines) {
+    if (lines.has(l.newLine ?? next)) return true;
+    if (l.newLine !== void 0) next = l.newLine + 1;
+  }
+  return false;
+}
+function restrictToChanges(pr, changed) {
+  const files = [];
+  for (const file of pr.files) {
+    const lines = changed.get(file.filename);
+    if (!lines) continue;
+    if (!file.patch) {
+      files.push(file);
+      continue;
+    }
+    const kept = parseHunks(file.patch).filter((h) => touches(h, lines));
+    if (kept.length > 0) files.push({ ...file, patch: kept.map(hunkText).join("\n") });
+  }
+  return { ...pr, files, changedFiles: files.length };
 }
 
 // src/main.ts
@@ -87453,7 +87671,46 @@ async function review(deps, env, raw, out) {
     "Read the repository configuration",
     () => withRepoConfig(octokit, pr, raw, settings, info2)
   );
-  await reviewPullRequest({ deps, env, out, octokit, pr, ...repoSetup });
+  const dry = repoSetup.settings.dryRun;
+  const us = dry ? "" : await whoAmI(octokit, info2);
+  if (!dry) info2(`Posting as ${us}; only comments by ${us} count as ours`);
+  const scope = dry ? { target: pr, text: `Dry run over the whole pull request at ${pr.headSha.slice(0, 7)}.` } : await group(
+    "Decide what to review",
+    () => reviewScope(octokit, pr, us, repoSetup.settings, env.GITHUB_EVENT_NAME ?? "", info2)
+  );
+  if (!scope) {
+    notice(
+      `Head ${pr.headSha.slice(0, 7)} was already reviewed; the summary comment has the findings. Run the workflow by hand (workflow_dispatch) to review it again.`
+    );
+    setOutputs(out.redact, void 0, {});
+    return;
+  }
+  await reviewPullRequest({ deps, env, out, octokit, pr, us, scope, ...repoSetup });
+}
+async function reviewScope(octokit, pr, us, settings, eventName, info2) {
+  const head = pr.headSha.slice(0, 7);
+  const whole = { target: pr, text: `Reviewed the whole pull request at ${head}.` };
+  if (eventName === "workflow_dispatch") return whole;
+  const state = await previousState(octokit, pr, us);
+  if (state?.heads.includes(pr.headSha) && !settings.dryRun) return void 0;
+  const last = state?.heads.at(-1);
+  if (!settings.incremental || !last) return whole;
+  const changed = await changedSince(octokit, pr, last).catch((error3) => {
+    info2(`compare ${last.slice(0, 7)}...${head} failed (${error3 instanceof Error ? error3.message : String(error3)})`);
+    return void 0;
+  });
+  if (!changed) {
+    return {
+      target: pr,
+      text: `Reviewed the whole pull request at ${head}: the last reviewed head ${last.slice(0, 7)} is no longer part of it (a force-push or rebase).`
+    };
+  }
+  const target = restrictToChanges(pr, changed);
+  info2(`Reviewing the commits since ${last.slice(0, 7)}: ${target.files.length} file(s) of the pull request changed`);
+  return {
+    target,
+    text: `Reviewed the commits pushed since the last review, ${last.slice(0, 7)}..${head} (${target.files.length} file${target.files.length === 1 ? "" : "s"}).`
+  };
 }
 async function withRepoConfig(octokit, pr, raw, given, info2) {
   const config2 = await readRepoConfig(octokit, pr, given.configFile);
@@ -87477,10 +87734,10 @@ async function withRepoConfig(octokit, pr, raw, given, info2) {
   };
 }
 async function reviewPullRequest(ctx) {
-  const { deps, env, out, octokit, pr, settings, rules } = ctx;
+  const { deps, env, out, octokit, pr, us, scope, settings, rules } = ctx;
   const { info: info2, warn } = out;
   const plan = await group("Plan the review", () => {
-    const made = makePlan(pr, settings, rules);
+    const made = makePlan(scope.target, settings, rules);
     info(
       out.redact(
         planReport(
@@ -87528,15 +87785,14 @@ async function reviewPullRequest(ctx) {
       `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
     );
   }
-  const published = settings.dryRun ? dryRun(settings, result2, out.redact) : await group("Post the review", async () => {
-    const us = await whoAmI(octokit, info2);
-    info2(`Posting as ${us}; only comments by ${us} count as ours`);
-    return publish({ octokit, pr, settings, us, redact: out.redact, log: info2, warn }, result2).catch(
+  const published = settings.dryRun ? dryRun(settings, result2, out.redact) : await group(
+    "Post the review",
+    async () => publish({ octokit, pr, settings, us, redact: out.redact, log: info2, warn, scope: scope.text }, result2).catch(
       (error3) => {
         throw explainGitHubError(error3, "post the summary comment");
       }
-    );
-  });
+    )
+  );
   await finish(result2, published, settings, env, out);
 }
 async function readEvent(path5) {

@@ -17,7 +17,8 @@ import type { RetryPolicy } from './llm/retry.js';
 import { costTable, planReport } from './publish/render.js';
 import { logSafe } from './publish/markdown.js';
 import { redactor, type Redact } from './publish/redact.js';
-import { dryRun, publish, type Published } from './publish/publish.js';
+import { dryRun, previousState, publish, type Published } from './publish/publish.js';
+import { changedSince, restrictToChanges } from './source/incremental.js';
 
 /** What the run depends on from outside, so tests can pass their own. */
 export interface RunDependencies {
@@ -131,7 +132,69 @@ async function review(
   const repoSetup = await core.group('Read the repository configuration', () =>
     withRepoConfig(octokit, pr, raw, settings, info),
   );
-  await reviewPullRequest({ deps, env, out, octokit, pr, ...repoSetup });
+  // A dry run posts nothing and reads no earlier state: the whole pull request, as it is.
+  const dry = repoSetup.settings.dryRun;
+  const us = dry ? '' : await whoAmI(octokit, info);
+  if (!dry) info(`Posting as ${us}; only comments by ${us} count as ours`);
+  const scope = dry
+    ? { target: pr, text: `Dry run over the whole pull request at ${pr.headSha.slice(0, 7)}.` }
+    : await core.group('Decide what to review', () =>
+        reviewScope(octokit, pr, us, repoSetup.settings, env.GITHUB_EVENT_NAME ?? '', info),
+      );
+  if (!scope) {
+    core.notice(
+      `Head ${pr.headSha.slice(0, 7)} was already reviewed; the summary comment has the findings. Run the workflow by hand (workflow_dispatch) to review it again.`,
+    );
+    setOutputs(out.redact, undefined, {});
+    return;
+  }
+  await reviewPullRequest({ deps, env, out, octokit, pr, us, scope, ...repoSetup });
+}
+
+/** What one run reviews: the whole pull request, or only the commits pushed since our last review. */
+interface Scope {
+  /** The pull request as reviewed: all of it, or the hunks the new commits touched. */
+  target: PullRequest;
+  /** One line for the summary. */
+  text: string;
+}
+
+/**
+ * The scope of this run, from the state in our summary: nothing (undefined) when this head was reviewed
+ * already; the commits since the last reviewed head when it is still an ancestor (incremental: true, a
+ * pull_request event); else the whole pull request (no state, a force-push or rebase, workflow_dispatch).
+ */
+async function reviewScope(
+  octokit: Octokit,
+  pr: PullRequest,
+  us: string,
+  settings: Settings,
+  eventName: string,
+  info: (message: string) => void,
+): Promise<Scope | undefined> {
+  const head = pr.headSha.slice(0, 7);
+  const whole: Scope = { target: pr, text: `Reviewed the whole pull request at ${head}.` };
+  if (eventName === 'workflow_dispatch') return whole;
+  const state = await previousState(octokit, pr, us);
+  if (state?.heads.includes(pr.headSha) && !settings.dryRun) return undefined;
+  const last = state?.heads.at(-1);
+  if (!settings.incremental || !last) return whole;
+  const changed = await changedSince(octokit, pr, last).catch((error: unknown) => {
+    info(`compare ${last.slice(0, 7)}...${head} failed (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  });
+  if (!changed) {
+    return {
+      target: pr,
+      text: `Reviewed the whole pull request at ${head}: the last reviewed head ${last.slice(0, 7)} is no longer part of it (a force-push or rebase).`,
+    };
+  }
+  const target = restrictToChanges(pr, changed);
+  info(`Reviewing the commits since ${last.slice(0, 7)}: ${target.files.length} file(s) of the pull request changed`);
+  return {
+    target,
+    text: `Reviewed the commits pushed since the last review, ${last.slice(0, 7)}..${head} (${target.files.length} file${target.files.length === 1 ? '' : 's'}).`,
+  };
 }
 
 /**
@@ -172,16 +235,18 @@ interface ReviewContext {
   out: Out;
   octokit: Octokit;
   pr: PullRequest;
+  us: string;
+  scope: Scope;
   settings: Settings;
   rules: RepoRules;
 }
 
 /** Plan, review and publish one pull request. */
 async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
-  const { deps, env, out, octokit, pr, settings, rules } = ctx;
+  const { deps, env, out, octokit, pr, us, scope, settings, rules } = ctx;
   const { info, warn } = out;
   const plan = await core.group('Plan the review', () => {
-    const made = makePlan(pr, settings, rules);
+    const made = makePlan(scope.target, settings, rules);
     core.info(
       out.redact(
         planReport(
@@ -234,15 +299,13 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
   }
   const published = settings.dryRun
     ? dryRun(settings, result, out.redact)
-    : await core.group('Post the review', async () => {
-        const us = await whoAmI(octokit, info);
-        info(`Posting as ${us}; only comments by ${us} count as ours`);
-        return publish({ octokit, pr, settings, us, redact: out.redact, log: info, warn }, result).catch(
+    : await core.group('Post the review', async () =>
+        publish({ octokit, pr, settings, us, redact: out.redact, log: info, warn, scope: scope.text }, result).catch(
           (error: unknown) => {
             throw explainGitHubError(error, 'post the summary comment');
           },
-        );
-      });
+        ),
+      );
   await finish(result, published, settings, env, out);
 }
 

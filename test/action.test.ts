@@ -111,13 +111,25 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain(KEY);
   });
 
-  it('a second run on the same head edits the summary in place and posts no duplicate comment; the prefix is read from the cache', async () => {
+  it('a re-run on the same head posts nothing and makes no LLM call', async () => {
+    await runInProcess(envFor({}).env);
+    const writes = (): number => github.requests.filter((r) => r.method !== 'GET' && r.path !== '/graphql').length;
+    const before = { calls: llm.calls.length, writes: writes() };
+    const { exitCode, log } = await runInProcess(envFor({}).env);
+    expect(exitCode).toBe(0);
+    expect(log).toContain(`::notice::Head ${github.pr.headSha.slice(0, 7)} was already reviewed`);
+    expect(llm.calls).toHaveLength(before.calls);
+    // Reads and the identity query only: no review, comment or summary written.
+    expect(writes()).toBe(before.writes);
+  });
+
+  it('a run by hand on the same head edits the summary in place and posts no duplicate comment; the prefix is read from the cache', async () => {
     await runInProcess(envFor({}).env);
     const firstSummaryId = github.issueComments[0]!.id;
     const inlineAfterFirst = github.reviewComments.length;
     const callsAfterFirst = llm.calls.length;
 
-    const { env, files } = envFor({});
+    const { env, files } = envFor({ 'pr-number': '42' }, examplePayload('workflow_dispatch'), 'workflow_dispatch');
     const { exitCode } = await runInProcess(env);
     expect(exitCode).toBe(0);
     expect(github.reviews).toHaveLength(1);
@@ -158,7 +170,9 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
       fresh.issueComments.push(...github.issueComments);
       return fresh;
     });
-    const { exitCode } = await runInProcess(envFor({}).env);
+    const { exitCode } = await runInProcess(
+      envFor({ 'pr-number': '42' }, examplePayload('workflow_dispatch'), 'workflow_dispatch').env,
+    );
     expect(exitCode).toBe(0);
     expect(github.reviews).toHaveLength(0);
     expect(github.reviewComments).toHaveLength(inlineAfterFirst);

@@ -1,5 +1,7 @@
 import type { Octokit } from '../source/github.js';
-import { explainGitHubError, listIssueComments, listReviewComments } from '../source/github.js';
+import { explainGitHubError, listIssueComments, listReviewComments, type PostedComment } from '../source/github.js';
+import { nextState, readState, type ReviewState } from '../source/state.js';
+import { resolveOutdatedThreads } from './threads.js';
 import { isOurs } from '../source/identity.js';
 import type { PullRequest } from '../source/types.js';
 import type { Settings } from '../settings/settings.js';
@@ -34,11 +36,21 @@ export interface PublishContext {
   log: (message: string) => void;
   /** A warning, as an annotation on a file and line when given. */
   warn: (message: string, where?: { file: string; line: number }) => void;
+  /** What this run reviewed, for the summary (the whole PR at a head, or a push's commits). */
+  scope?: string;
 }
 
-/** What our own earlier inline comments say; a look-alike marker in anyone else's comment counts for nothing. */
-export async function earlierFindings(octokit: Octokit, pr: PullRequest, us: string): Promise<Earlier> {
-  const fingerprints = new Set<string>();
+/**
+ * What our own earlier comments say, and the fingerprints our state remembers (a comment since resolved or
+ * deleted is not posted again); a look-alike marker in anyone else's comment counts for nothing.
+ */
+export async function earlierFindings(
+  octokit: Octokit,
+  pr: PullRequest,
+  us: string,
+  state?: ReviewState,
+): Promise<Earlier> {
+  const fingerprints = new Set<string>(state?.posted ?? []);
   const lines = new Set<string>();
   for (const c of await listReviewComments(octokit, pr)) {
     const fp = isOurs(c.author, us) ? fingerprintOf(c.body) : undefined;
@@ -50,9 +62,19 @@ export async function earlierFindings(octokit: Octokit, pr: PullRequest, us: str
 }
 
 /** Our summary comment: the oldest comment by us that starts with the summary marker. */
-export async function ourSummary(octokit: Octokit, pr: PullRequest, us: string): Promise<number | undefined> {
+export async function ourSummaryComment(
+  octokit: Octokit,
+  pr: PullRequest,
+  us: string,
+): Promise<PostedComment | undefined> {
   const comments = await listIssueComments(octokit, pr);
-  return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body))?.id;
+  return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body));
+}
+
+/** The state our summary carries from earlier runs; undefined without a summary of ours, or when it is damaged. */
+export async function previousState(octokit: Octokit, pr: PullRequest, us: string): Promise<ReviewState | undefined> {
+  const summary = await ourSummaryComment(octokit, pr, us);
+  return summary ? readState(summary.body) : undefined;
 }
 
 const reviewBody = (n: number): string =>
@@ -65,7 +87,9 @@ const reviewBody = (n: number): string =>
  */
 export async function publish(ctx: PublishContext, result: ReviewResult): Promise<Published> {
   const { octokit, pr, settings } = ctx;
-  const earlier = await earlierFindings(octokit, pr, ctx.us);
+  const previous = await ourSummaryComment(octokit, pr, ctx.us);
+  const prior = previous ? readState(previous.body) : undefined;
+  const earlier = await earlierFindings(octokit, pr, ctx.us, prior);
   const decision = decide(result.findings, earlier, settings);
   for (const { finding: f, reason } of decision.listed) {
     if (f.anchor !== 'line' && reason === f.note) {
@@ -116,6 +140,16 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
     }
   }
+  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us).catch((error: unknown) => {
+    ctx.warn(`Could not resolve our outdated threads: ${error instanceof Error ? error.message : String(error)}`);
+    return 0;
+  });
+  const state = nextState(prior, {
+    head: pr.headSha,
+    posted: posted.map((f) => f.fingerprint),
+    usage: result.usage,
+    usd: result.usd,
+  });
   const summary = ctx.redact(
     summaryBody({
       result,
@@ -124,11 +158,14 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       alreadyPosted: decision.alreadyPosted.length,
       listed,
       model: settings.model,
+      state,
+      resolved,
+      ...(ctx.scope ? { scope: ctx.scope } : {}),
       ...(reviewError ? { reviewError } : {}),
     }),
   );
-  const find = (): Promise<number | undefined> => ourSummary(octokit, pr, ctx.us);
-  const written = await writeSummary(octokit, pr, summary, await find(), find, ctx.log);
+  const find = async (): Promise<number | undefined> => (await ourSummaryComment(octokit, pr, ctx.us))?.id;
+  const written = await writeSummary(octokit, pr, summary, previous?.id, find, ctx.log);
   const inline = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
   const settled = await settleRace(ctx, { reviewId, inline, summaryCommentId: written, summary });
   const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));

@@ -4,6 +4,7 @@ import { formatUsd } from '../llm/usage.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../review.js';
 import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from './markdown.js';
 import { REVIEW_RULES } from '../prompt/prompt.js';
+import { stateMarker, type ReviewState } from '../source/state.js';
 
 /** Sentences of our review rules long enough that a model repeating one is quoting its prompt. */
 const RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/)
@@ -124,6 +125,12 @@ export interface SummaryContext {
   model: string;
   /** Why the review could not be posted (or not whole), if it could not. */
   reviewError?: string;
+  /** What this run reviewed: the whole pull request at a head, or the commits of a push. */
+  scope?: string;
+  /** The state this summary carries to the next run, and its totals over all runs. */
+  state?: ReviewState;
+  /** Our threads resolved by this run because a push changed their lines. */
+  resolved?: number;
 }
 
 export function costTable(result: ReviewResult, model: string): string {
@@ -135,16 +142,34 @@ export function costTable(result: ReviewResult, model: string): string {
   ].join('\n');
 }
 
+/** This run's cost, and the pull request's total over all runs when there was more than one. */
+function costSection(ctx: SummaryContext): string {
+  const lines = ['### Cost', '', costTable(ctx.result, ctx.model)];
+  const state = ctx.state;
+  if (state && state.runs > 1) {
+    const u = state.usage;
+    const tokens = u.input + u.output + u.cacheRead + u.cacheWrite;
+    lines.push(
+      '',
+      `This run above. All ${state.runs} runs on this pull request: ${fmt(tokens)} tokens, ${state.usd === null ? 'cost unknown' : formatUsd(state.usd)}.`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function headSection(ctx: SummaryContext): string {
   const counts = countBySeverity(ctx.findings);
   const note = [`${plural(ctx.posted, 'new comment')} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
   if (ctx.listed.length > 0) note.push(`${ctx.listed.length} listed below`);
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, 'duplicate')} merged`);
+  if (ctx.resolved) note.push(`${plural(ctx.resolved, 'outdated thread')} of ours resolved`);
   const lines = [
     SUMMARY_MARKER,
+    ...(ctx.state ? [stateMarker(ctx.state)] : []),
     '## 🤖 Claude review',
     '',
+    ...(ctx.scope ? [safeInline(ctx.scope), ''] : []),
     verdict(ctx.result, ctx.findings),
     '',
     `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(' | ')} |`,
@@ -215,9 +240,7 @@ export function summaryBody(ctx: SummaryContext): string {
   ]
     .filter(Boolean)
     .join('\n\n');
-  const tail = [notReviewedSection(ctx.result), ['### Cost', '', costTable(ctx.result, ctx.model)].join('\n')]
-    .filter(Boolean)
-    .join('\n\n');
+  const tail = [notReviewedSection(ctx.result), costSection(ctx)].filter(Boolean).join('\n\n');
   const room = MAX_BODY_CHARS - head.length - tail.length - 8;
   const body = middle ? `${head}\n\n${clipMarkdown(middle, room)}\n\n${tail}\n` : `${head}\n\n${tail}\n`;
   return body;

@@ -38,6 +38,7 @@ export const INPUT_DEFAULTS = {
   'review-label': 'claude-review',
   'config-file': '',
   'sarif-file': '',
+  incremental: 'true',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -91,6 +92,8 @@ export interface Settings {
   instructions: string;
   /** Path of a file with more instructions: read from the base commit by the action, the repository by the CLI. */
   instructionsFile: string;
+  /** On a push, review only the commits since the last reviewed head (when it is still an ancestor). */
+  incremental: boolean;
   /** Where to write the findings as SARIF 2.1.0 (relative to the workspace); empty = no SARIF. */
   sarifFile: string;
   /** Path of the repository's review configuration (empty: .github/claude-review.yml, which may be absent). */
@@ -311,6 +314,12 @@ const schema = z.object({
     .regex(/^\d+(\.\d+)?$/, { message: 'a number from 0 to 1' })
     .transform(Number)
     .pipe(z.number().min(0, { message: 'a number from 0 to 1' }).max(1, { message: 'a number from 0 to 1' })),
+  incremental: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
+    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
   'dry-run': z
     .string()
     .trim()
@@ -393,6 +402,7 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     instructionsFile: v['instructions-file'],
     configFile: v['config-file'],
     sarifFile: v['sarif-file'],
+    incremental: v.incremental,
     maxOutputTokens: v['max-output-tokens'],
     temperature: v.temperature,
     dryRun: v['dry-run'],

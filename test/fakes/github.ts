@@ -45,6 +45,10 @@ export interface StoredComment {
   side?: string;
   subject_type?: string;
   pull_request_review_id?: number | null;
+  /** A reply: the comment that started the thread. */
+  in_reply_to_id?: number;
+  /** GitHub marked it outdated: a push changed or removed its line (its `line` is then null). */
+  outdated?: boolean;
   user: { login: string; type?: string };
 }
 
@@ -122,6 +126,10 @@ export class FakeGitHub {
   /** Comments GitHub refuses although their line is in the diff (returns the reason), e.g. a diff it sees differently. */
   refuseComment: ((comment: { path: string; line: number; side?: string }) => string | undefined) | undefined;
   identity: FakeIdentity = { login: 'github-actions[bot]', kind: 'bot' };
+  /** Answers of `GET /compare/{base}...{head}`, by `base...head`. */
+  readonly compares: Record<string, { status: string; files: ChangedFile[] }> = {};
+  /** Review threads resolved, by their root comment's id. */
+  readonly resolvedThreads = new Set<number>();
   /** Files of the repository by commit SHA, then path: what the contents API serves. */
   readonly repoFiles: Record<string, Record<string, string>> = {};
   private server: LocalServer | undefined;
@@ -249,7 +257,7 @@ export class FakeGitHub {
       if (this.identity.kind === 'bot') send(403, { message: 'Resource not accessible by integration' });
       else send(200, { login: this.identity.login, id: 1, type: 'User' });
     } else if (method === 'POST' && url.pathname === '/graphql') {
-      this.graphql(body as { query: string }, send);
+      this.graphql(body as { query: string; variables?: Record<string, unknown> }, send);
     } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/reviews`) {
       paged(
         this.reviews
@@ -291,6 +299,18 @@ export class FakeGitHub {
       }
     } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`) {
       this.createFileComment(body as { path: string; body: string; subject_type?: string; commit_id: string }, send);
+    } else if (method === 'GET' && url.pathname.startsWith(`${base}/compare/`)) {
+      const basehead = decodeURIComponent(url.pathname.slice(`${base}/compare/`.length));
+      const compare = this.compares[basehead];
+      if (!compare) send(404, { message: 'Not Found' });
+      else {
+        send(200, {
+          status: compare.status,
+          ahead_by: 1,
+          behind_by: compare.status === 'diverged' ? 1 : 0,
+          files: compare.files.map((f, i) => ({ sha: `c${i}`, ...f, changes: f.additions + f.deletions })),
+        });
+      }
     } else if (method === 'GET' && url.pathname.startsWith(`${base}/contents/`)) {
       const path = decodeURIComponent(url.pathname.slice(`${base}/contents/`.length));
       const ref = url.searchParams.get('ref') ?? 'HEAD';
@@ -443,7 +463,30 @@ export class FakeGitHub {
   }
 
   /** GraphQL: the query is validated against GitHub's schema; `viewer` answers as the token's identity. */
-  private graphql(body: { query: string }, send: (status: number, payload: unknown) => void): void {
+  /**
+   * A push to the pull request: a new head and diff, the compare from the old head, and what GitHub does to
+   * inline comments whose line the new diff no longer shows (outdated, `line` null).
+   */
+  push(head: string, files: ChangedFile[], compare: { status: string; files: ChangedFile[] }): void {
+    this.compares[`${this.pr.headSha}...${head}`] = compare;
+    this.pr.headSha = head;
+    this.pr.files = files;
+    for (const c of this.reviewComments) {
+      if (c.subject_type === 'file' || c.in_reply_to_id !== undefined || c.line === null || c.line === undefined)
+        continue;
+      const side = (c.side ?? 'RIGHT') as 'LEFT' | 'RIGHT';
+      const patch = files.find((f) => f.filename === c.path)?.patch;
+      if (!linesInPatch(patch)[side].has(c.line)) {
+        c.line = null;
+        c.outdated = true;
+      }
+    }
+  }
+
+  private graphql(
+    body: { query: string; variables?: Record<string, unknown> },
+    send: (status: number, payload: unknown) => void,
+  ): void {
     // Validated against GitHub's own schema (@octokit/graphql-schema), as GitHub would.
     const errors = validateGraphql(body.query);
     if (errors.length > 0) {
@@ -466,7 +509,43 @@ export class FakeGitHub {
       });
       return;
     }
-    send(200, { errors: [{ message: 'the fake GitHub answers only viewer' }] });
+    if (/\breviewThreads\b/.test(body.query)) {
+      const roots = this.reviewComments.filter((c) => c.in_reply_to_id === undefined && c.subject_type !== 'file');
+      const nodes = roots.map((root) => {
+        const comments = [root, ...this.reviewComments.filter((c) => c.in_reply_to_id === root.id)];
+        return {
+          id: `T_${root.id}`,
+          isResolved: this.resolvedThreads.has(root.id),
+          isOutdated: root.outdated === true,
+          comments: {
+            totalCount: comments.length,
+            nodes: comments.map((c) => ({ author: { login: c.user.login.replace(/\[bot\]$/, '') } })),
+          },
+        };
+      });
+      send(200, {
+        data: {
+          repository: {
+            pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes } },
+          },
+        },
+      });
+      return;
+    }
+    if (/\bresolveReviewThread\b/.test(body.query)) {
+      const id = typeof body.variables?.id === 'string' ? body.variables.id : '';
+      const root = this.reviewComments.find((c) => `T_${c.id}` === id);
+      if (!root) {
+        send(200, {
+          errors: [{ type: 'NOT_FOUND', message: `Could not resolve to a node with the global id of '${id}'` }],
+        });
+        return;
+      }
+      this.resolvedThreads.add(root.id);
+      send(200, { data: { resolveReviewThread: { thread: { id, isResolved: true } } } });
+      return;
+    }
+    send(200, { errors: [{ message: 'the fake GitHub answers viewer, reviewThreads and resolveReviewThread' }] });
   }
 
   private pullJson(): Record<string, unknown> {

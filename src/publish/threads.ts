@@ -1,0 +1,66 @@
+import type { Octokit } from '../source/github.js';
+import type { PullRequest } from '../source/types.js';
+
+interface ThreadPage {
+  repository: {
+    pullRequest: {
+      reviewThreads: {
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        nodes: {
+          id: string;
+          isResolved: boolean;
+          isOutdated: boolean;
+          comments: { totalCount: number; nodes: { author: { login: string } | null }[] };
+        }[];
+      };
+    } | null;
+  } | null;
+}
+
+const THREADS = `query($owner: String!, $repo: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $repo) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id isResolved isOutdated comments(first: 50) { totalCount nodes { author { login } } } }
+      }
+    }
+  }
+}`;
+
+const RESOLVE = `mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`;
+
+/** GraphQL names a bot without REST's `[bot]` suffix. */
+const sameLogin = (graphql: string, us: string): boolean =>
+  graphql.toLowerCase() === us.toLowerCase() || `${graphql}[bot]`.toLowerCase() === us.toLowerCase();
+
+/**
+ * Resolves our review threads that a push made outdated (GitHub marks a thread outdated when its line
+ * changed or went away), but only those in which no one else wrote: a thread with a reply is a conversation,
+ * and other people's threads are never touched. Returns how many were resolved.
+ */
+export async function resolveOutdatedThreads(octokit: Octokit, pr: PullRequest, us: string): Promise<number> {
+  let resolved = 0;
+  let cursor: string | null = null;
+  for (;;) {
+    const page: ThreadPage = await octokit.graphql<ThreadPage>(THREADS, {
+      owner: pr.owner,
+      repo: pr.repo,
+      number: pr.number,
+      cursor,
+    });
+    const threads = page.repository?.pullRequest?.reviewThreads;
+    if (!threads) return resolved;
+    for (const thread of threads.nodes) {
+      const authors = thread.comments.nodes.map((c) => c.author?.login ?? '');
+      const onlyUs =
+        thread.comments.totalCount === authors.length && authors.length > 0 && authors.every((a) => sameLogin(a, us));
+      if (thread.isOutdated && !thread.isResolved && onlyUs) {
+        await octokit.graphql(RESOLVE, { id: thread.id });
+        resolved += 1;
+      }
+    }
+    if (!threads.pageInfo.hasNextPage) return resolved;
+    cursor = threads.pageInfo.endCursor;
+  }
+}

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import type { Usage } from '../llm/usage.js';
+
+/**
+ * What our summary comment remembers between runs, hidden in it: the heads reviewed, the fingerprints of the
+ * findings we posted (live, resolved or deleted since: none is posted again), and the usage and cost of all
+ * runs. Read only from our own summary; damaged or missing state means a full review, never a crash.
+ */
+export interface ReviewState {
+  v: 1;
+  /** Head SHAs reviewed, oldest first. */
+  heads: string[];
+  posted: string[];
+  usage: Usage;
+  /** USD of all runs; null when a run's cost was unknown. */
+  usd: number | null;
+  runs: number;
+}
+
+const MARKER = /^<!-- claude-pr-reviewer:state ([A-Za-z0-9+/=]+) -->$/m;
+const MAX_HEADS = 50;
+const MAX_POSTED = 3000;
+
+const count = z.number().int().nonnegative();
+const schema = z.object({
+  v: z.literal(1),
+  heads: z.array(z.string().regex(/^[0-9a-f]{40}$/)).max(MAX_HEADS),
+  posted: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_POSTED),
+  usage: z.object({ input: count, output: count, cacheRead: count, cacheWrite: count }),
+  usd: z.number().nonnegative().nullable(),
+  runs: count,
+});
+
+/** The state as a hidden line of the summary. */
+export function stateMarker(state: ReviewState): string {
+  return `<!-- claude-pr-reviewer:state ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
+}
+
+/** The state our summary carries, or undefined when it has none or it does not parse. */
+export function readState(body: string): ReviewState | undefined {
+  const encoded = MARKER.exec(body)?.[1];
+  if (!encoded) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state after one more run. */
+export function nextState(
+  previous: ReviewState | undefined,
+  run: { head: string; posted: readonly string[]; usage: Usage; usd: number | undefined },
+): ReviewState {
+  const heads = [...(previous?.heads ?? []).filter((h) => h !== run.head), run.head].slice(-MAX_HEADS);
+  const posted = [...new Set([...(previous?.posted ?? []), ...run.posted])].slice(-MAX_POSTED);
+  const u = previous?.usage ?? { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+  const usd = previous && previous.usd === null ? null : run.usd === undefined ? null : (previous?.usd ?? 0) + run.usd;
+  return {
+    v: 1,
+    heads,
+    posted,
+    usage: {
+      input: u.input + run.usage.input,
+      output: u.output + run.usage.output,
+      cacheRead: u.cacheRead + run.usage.cacheRead,
+      cacheWrite: u.cacheWrite + run.usage.cacheWrite,
+    },
+    usd,
+    runs: (previous?.runs ?? 0) + 1,
+  };
+}
