@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
-import { actionEnv, fakePullRequest, readOutputs, reviewingGateway } from './helpers/action.js';
+import { actionEnv, examplePayload, fakePullRequest, readOutputs, reviewingGateway } from './helpers/action.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const KEY = 'sk-ant-dist-test-key';
@@ -43,9 +43,15 @@ describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bi
     await llm.stop();
   });
 
-  it('reviews a 10-file PR: one review, one summary; a second run edits the summary and posts no duplicate', async () => {
-    const run = async () => {
-      const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url });
+  it('reviews a 10-file PR: one review, one summary; a run by hand edits the summary and posts no duplicate', async () => {
+    const run = async (byHand = false) => {
+      const { env, files } = byHand
+        ? actionEnv(
+            github,
+            { 'api-key': KEY, 'base-url': llm.url, 'pr-number': '42' },
+            { name: 'workflow_dispatch', payload: examplePayload('workflow_dispatch') },
+          )
+        : actionEnv(github, { 'api-key': KEY, 'base-url': llm.url });
       return { ...(await runDist(bin, env)), outputs: () => readOutputs(files.outputPath) };
     };
     const first = await run();
@@ -62,7 +68,7 @@ describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bi
     }
     expect(Number(first.outputs()['comments-posted'])).toBe(posted);
 
-    const second = await run();
+    const second = await run(true);
     expect(second.code).toBe(0);
     expect(github.reviews).toHaveLength(1);
     expect(github.reviewComments).toHaveLength(posted);
