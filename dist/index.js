@@ -87156,14 +87156,14 @@ var THREADS = `query($owner: String!, $repo: String!, $number: Int!, $cursor: St
     pullRequest(number: $number) {
       reviewThreads(first: 100, after: $cursor) {
         pageInfo { hasNextPage endCursor }
-        nodes { id isResolved isOutdated comments(first: 50) { totalCount nodes { author { login } } } }
+        nodes { id isResolved isOutdated comments(first: 50) { totalCount nodes { author { login } body } } }
       }
     }
   }
 }`;
 var RESOLVE = `mutation($id: ID!) { resolveReviewThread(input: { threadId: $id }) { thread { id isResolved } } }`;
 var sameLogin = (graphql3, us) => graphql3.toLowerCase() === us.toLowerCase() || `${graphql3}[bot]`.toLowerCase() === us.toLowerCase();
-async function resolveOutdatedThreads(octokit, pr, us) {
+async function resolveOutdatedThreads(octokit, pr, us, stillFound) {
   let resolved = 0;
   let cursor = null;
   for (; ; ) {
@@ -87178,7 +87178,8 @@ async function resolveOutdatedThreads(octokit, pr, us) {
     for (const thread of threads.nodes) {
       const authors = thread.comments.nodes.map((c) => c.author?.login ?? "");
       const onlyUs = thread.comments.totalCount === authors.length && authors.length > 0 && authors.every((a) => sameLogin(a, us));
-      if (thread.isOutdated && !thread.isResolved && onlyUs) {
+      const fp = fingerprintOf(thread.comments.nodes[0]?.body ?? "");
+      if (thread.isOutdated && !thread.isResolved && onlyUs && !(fp !== void 0 && stillFound.has(fp))) {
         await octokit.graphql(RESOLVE, { id: thread.id });
         resolved += 1;
       }
@@ -87444,7 +87445,8 @@ async function publish(ctx, result2) {
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error3)}` });
     }
   }
-  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us).catch((error3) => {
+  const stillFound = new Set(result2.findings.map((f) => f.fingerprint));
+  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us, stillFound).catch((error3) => {
     ctx.warn(`Could not resolve our outdated threads: ${error3 instanceof Error ? error3.message : String(error3)}`);
     return 0;
   });

@@ -140,7 +140,8 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
     }
   }
-  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us).catch((error: unknown) => {
+  const stillFound = new Set(result.findings.map((f) => f.fingerprint));
+  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us, stillFound).catch((error: unknown) => {
     ctx.warn(`Could not resolve our outdated threads: ${error instanceof Error ? error.message : String(error)}`);
     return 0;
   });

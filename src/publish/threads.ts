@@ -1,5 +1,6 @@
 import type { Octokit } from '../source/github.js';
 import type { PullRequest } from '../source/types.js';
+import { fingerprintOf } from './render.js';
 
 interface ThreadPage {
   repository: {
@@ -10,7 +11,7 @@ interface ThreadPage {
           id: string;
           isResolved: boolean;
           isOutdated: boolean;
-          comments: { totalCount: number; nodes: { author: { login: string } | null }[] };
+          comments: { totalCount: number; nodes: { author: { login: string } | null; body: string }[] };
         }[];
       };
     } | null;
@@ -22,7 +23,7 @@ const THREADS = `query($owner: String!, $repo: String!, $number: Int!, $cursor: 
     pullRequest(number: $number) {
       reviewThreads(first: 100, after: $cursor) {
         pageInfo { hasNextPage endCursor }
-        nodes { id isResolved isOutdated comments(first: 50) { totalCount nodes { author { login } } } }
+        nodes { id isResolved isOutdated comments(first: 50) { totalCount nodes { author { login } body } } }
       }
     }
   }
@@ -36,10 +37,17 @@ const sameLogin = (graphql: string, us: string): boolean =>
 
 /**
  * Resolves our review threads that a push made outdated (GitHub marks a thread outdated when its line
- * changed or went away), but only those in which no one else wrote: a thread with a reply is a conversation,
- * and other people's threads are never touched. Returns how many were resolved.
+ * changed or went away), but only those in which no one else wrote (a thread with a reply is a conversation,
+ * and other people's threads are never touched) and whose finding this run did not find again. Returns how
+ * many were resolved.
  */
-export async function resolveOutdatedThreads(octokit: Octokit, pr: PullRequest, us: string): Promise<number> {
+export async function resolveOutdatedThreads(
+  octokit: Octokit,
+  pr: PullRequest,
+  us: string,
+  /** Fingerprints found again by this run: their threads stay open (the line moved, the problem did not). */
+  stillFound: ReadonlySet<string>,
+): Promise<number> {
   let resolved = 0;
   let cursor: string | null = null;
   for (;;) {
@@ -55,7 +63,8 @@ export async function resolveOutdatedThreads(octokit: Octokit, pr: PullRequest, 
       const authors = thread.comments.nodes.map((c) => c.author?.login ?? '');
       const onlyUs =
         thread.comments.totalCount === authors.length && authors.length > 0 && authors.every((a) => sameLogin(a, us));
-      if (thread.isOutdated && !thread.isResolved && onlyUs) {
+      const fp = fingerprintOf(thread.comments.nodes[0]?.body ?? '');
+      if (thread.isOutdated && !thread.isResolved && onlyUs && !(fp !== undefined && stillFound.has(fp))) {
         await octokit.graphql(RESOLVE, { id: thread.id });
         resolved += 1;
       }

@@ -49,6 +49,8 @@ export interface StoredComment {
   in_reply_to_id?: number;
   /** GitHub marked it outdated: a push changed or removed its line (its `line` is then null). */
   outdated?: boolean;
+  /** The text of its line when it was posted, to tell when a push changed it. */
+  lineText?: string;
   user: { login: string; type?: string };
 }
 
@@ -96,6 +98,35 @@ export function linesInPatch(patch: string | undefined): { LEFT: Set<number>; RI
     }
   }
   return sides;
+}
+
+/** The text of a line of a patch on a side, or undefined when the patch does not show it. */
+export function lineTextIn(patch: string | undefined, side: string, line: number): string | undefined {
+  let oldLine = 0;
+  let newLine = 0;
+  for (const l of (patch ?? '').split('\n')) {
+    const header = /^@@ -(\d+)(?:,\d+)? \+(\d+)(?:,\d+)? @@/.exec(l);
+    if (header) {
+      oldLine = Number(header[1]);
+      newLine = Number(header[2]);
+      continue;
+    }
+    if (l.startsWith('\\')) continue;
+    const mark = l[0];
+    const text = l.slice(1);
+    if (mark === '+') {
+      if (side === 'RIGHT' && newLine === line) return text;
+      newLine++;
+    } else if (mark === '-') {
+      if (side === 'LEFT' && oldLine === line) return text;
+      oldLine++;
+    } else {
+      if ((side === 'RIGHT' && newLine === line) || (side === 'LEFT' && oldLine === line)) return text;
+      oldLine++;
+      newLine++;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -408,6 +439,7 @@ export class FakeGitHub {
         this.reviewComments.push({
           id: this.nextId++,
           pull_request_review_id: id,
+          lineText: lineTextIn(this.pr.files.find((f) => f.filename === c.path)?.patch, c.side ?? 'RIGHT', c.line),
           body: c.body,
           path: c.path,
           line: c.line,
@@ -476,7 +508,8 @@ export class FakeGitHub {
         continue;
       const side = (c.side ?? 'RIGHT') as 'LEFT' | 'RIGHT';
       const patch = files.find((f) => f.filename === c.path)?.patch;
-      if (!linesInPatch(patch)[side].has(c.line)) {
+      // GitHub does not follow a line: a comment whose line now shows other text, or no longer shows, is outdated.
+      if (!linesInPatch(patch)[side].has(c.line) || lineTextIn(patch, side, c.line) !== c.lineText) {
         c.line = null;
         c.outdated = true;
       }
@@ -519,7 +552,7 @@ export class FakeGitHub {
           isOutdated: root.outdated === true,
           comments: {
             totalCount: comments.length,
-            nodes: comments.map((c) => ({ author: { login: c.user.login.replace(/\[bot\]$/, '') } })),
+            nodes: comments.map((c) => ({ author: { login: c.user.login.replace(/\[bot\]$/, '') }, body: c.body })),
           },
         };
       });
