@@ -12,6 +12,11 @@ import { runChunks } from '../src/run/run.js';
 import { estimateTokens, planChunks, type Chunk } from '../src/plan/plan.js';
 import { renderChunk, type SystemBlock } from '../src/prompt/prompt.js';
 import { placementFigures, renderingFigures } from './placement.js';
+import { placeComments } from '../src/findings/place.js';
+import { decide } from '../src/publish/decide.js';
+import { restrictToChanges, type ChangedLines } from '../src/source/incremental.js';
+import type { PullRequest } from '../src/source/types.js';
+import type { ChunkOutcome } from '../src/run/run.js';
 import { costUsd, type Usage } from '../src/llm/usage.js';
 import { SONNET_LIST_PRICE } from '../src/llm/models.js';
 
@@ -86,7 +91,7 @@ async function runStrategy(
   chunks: Chunk[],
   prefix: SystemBlock[],
   concurrency: number,
-): Promise<{ row: Omit<Row, 'pr' | 'strategy'>; gateway: FakeGateway }> {
+): Promise<{ row: Omit<Row, 'pr' | 'strategy'>; gateway: FakeGateway; outcomes: ChunkOutcome[] }> {
   const gateway = await new FakeGateway({
     apiKey: KEY,
     auth: 'x-api-key',
@@ -120,10 +125,65 @@ async function runStrategy(
         failed: outcomes.filter((o) => o.status !== 'ok').length,
       },
       gateway,
+      outcomes,
     };
   } finally {
     await gateway.stop();
   }
+}
+
+/**
+ * Head B of a pull request: `lines` new lines at the top of the first hunk of one file, later hunks of that
+ * file shifted down, and the compare A...B GitHub would answer (one hunk, the new lines).
+ */
+function followUp(pr: PullRequest, lines: number): { head: PullRequest; compare: ChangedLines } | undefined {
+  const index = pr.files.findIndex((f) => f.patch && /^\+/m.test(f.patch) && !/\.min\.|lock/.test(f.filename));
+  const target = pr.files[index];
+  if (!target?.patch) return undefined;
+  const added = Array.from({ length: lines }, (_, i) => `+// follow-up change ${i + 1}: validate the input first`);
+  let first = true;
+  let at = 0;
+  const patch = target.patch
+    .split('\n')
+    .flatMap((line) => {
+      const h = /^@@ -(\d+)(,\d+)? \+(\d+)(?:,(\d+))? @@(.*)$/.exec(line);
+      if (!h) return [line];
+      const newStart = Number(h[3]) + (first ? 0 : lines);
+      const newCount = Number(h[4] ?? '1') + (first ? lines : 0);
+      const header = `@@ -${h[1] ?? ''}${h[2] ?? ''} +${newStart},${newCount} @@${h[5] ?? ''}`;
+      if (!first) return [header];
+      first = false;
+      at = newStart;
+      return [header, ...added];
+    })
+    .join('\n');
+  const files = [...pr.files];
+  files[index] = { ...target, patch, additions: target.additions + lines };
+  const touched = new Set(Array.from({ length: lines }, (_, i) => at + i));
+  return { head: { ...pr, headSha: 'c'.repeat(40), files }, compare: new Map([[target.filename, touched]]) };
+}
+
+/** A follow-up push of a few lines to a reviewed PR: its cost against the first review's, and duplicates. */
+async function benchPush(pr: BenchPr, settings: Settings): Promise<string | undefined> {
+  const first = benchPullRequest(pr);
+  const push = followUp(first, 5);
+  if (!push) return undefined;
+  const planA = makePlan(first, settings, '');
+  const a = await runStrategy(planA, settings, planA.chunks, planA.prefix, CONCURRENCY);
+  const findingsA = placeComments(
+    a.outcomes.flatMap((o) => o.comments),
+    planA.reviewable,
+  );
+  const planB = makePlan(restrictToChanges(push.head, push.compare), settings, '');
+  const b = await runStrategy(planB, settings, planB.chunks, planB.prefix, CONCURRENCY);
+  const findingsB = placeComments(
+    b.outcomes.flatMap((o) => o.comments),
+    planB.reviewable,
+  );
+  const earlier = { fingerprints: new Set(findingsA.map((f) => f.fingerprint)), lines: new Set<string>() };
+  const decided = decide(findingsB, earlier, { minSeverity: 'info', maxComments: 10_000 });
+  const duplicates = decided.inline.filter((f) => earlier.fingerprints.has(f.fingerprint)).length;
+  return `| ${pr.name} (${planA.reviewable.length} files) | ${a.row.calls} | ${a.row.usd.toFixed(4)} | ${planB.reviewable.length} | ${b.row.calls} | ${b.row.usd.toFixed(4)} | ${((b.row.usd / a.row.usd) * 100).toFixed(1)} % | ${decided.alreadyPosted.length} | ${duplicates} |`;
 }
 
 /** One call per hunk, no caching: what popular review actions do. */
@@ -251,6 +311,15 @@ async function main(): Promise<void> {
   );
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of renderingRows) console.log(row);
+
+  console.log(
+    '\n| PR | first review calls | first review USD | files in the push | push calls | push USD | push ÷ first | findings already posted | duplicates posted |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const pr of BENCH_PRS) {
+    const row = await benchPush(pr, base);
+    if (row) console.log(row);
+  }
 
   // chunk-tokens sweep, ours only: cost vs calls vs latency.
   console.log('\n| PR | chunk-tokens | calls | USD | wall s |\n| --- | ---: | ---: | ---: | ---: |');
