@@ -41318,7 +41318,8 @@ function makePlan(pr, settings, rules) {
       reason: `GitHub lists at most ${MAX_PR_FILES} files of a pull request; split the PR to review them`
     });
   }
-  const prefix = buildPrefix(pr, rules, reviewable);
+  const listed = pr.allFiles ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable : reviewable;
+  const prefix = buildPrefix(pr, rules, listed);
   const prefixTokens = estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window2 = settings.contextWindow;
   const room = window2 - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;

@@ -61,7 +61,11 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
       reason: `GitHub lists at most ${MAX_PR_FILES} files of a pull request; split the PR to review them`,
     });
   }
-  const prefix = buildPrefix(pr, rules, reviewable);
+  // A review of part of the pull request (a push) still lists all of its files in the shared prefix.
+  const listed = pr.allFiles
+    ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable
+    : reviewable;
+  const prefix = buildPrefix(pr, rules, listed);
   const prefixTokens =
     estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window = settings.contextWindow;

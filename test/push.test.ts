@@ -158,6 +158,9 @@ describe('pushes to a reviewed pull request', () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toContain('## src/app.js');
     expect(sent[0]).not.toContain('## src/other.js');
+    // The PR's title, description and whole file list are still in the shared prefix.
+    expect(sent[0]).toContain('Title: Handle requests');
+    expect(sent[0]).toContain('- src/other.js (modified');
     // The token finding moved from line 2 to 4: not posted again; the eval is new.
     const newest = github.reviews.at(-1)!.comments as { body: string; line: number }[];
     expect(newest.map((c) => /— \*\*(.+?)\*\*/.exec(c.body)?.[1])).toEqual(['eval of the request body']);

@@ -71,5 +71,5 @@ export function restrictToChanges(pr: PullRequest, changed: ChangedLines): PullR
     const kept = parseHunks(file.patch).filter((h) => touches(h, lines));
     if (kept.length > 0) files.push({ ...file, patch: kept.map(hunkText).join('\n') });
   }
-  return { ...pr, files, changedFiles: files.length };
+  return { ...pr, files, allFiles: pr.files, changedFiles: files.length };
 }

@@ -28,6 +28,11 @@ export interface PullRequest {
   headSha: string;
   draft: boolean;
   files: ChangedFile[];
+  /**
+   * Every file of the pull request when `files` holds only part of it (the hunks a push touched): the shared
+   * prefix still lists them all, so the model sees the whole change around the part it reviews.
+   */
+  allFiles?: ChangedFile[];
   /** Files the pull request changes, as GitHub counts them; more than `files` holds past GitHub's 3000-file listing limit. */
   changedFiles?: number;
 }
