@@ -65,7 +65,8 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
   const listed = pr.allFiles
     ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable
     : reviewable;
-  const prefix = buildPrefix(pr, rules, listed);
+  const asked = typeof rules === 'string' ? { instructions: rules } : rules;
+  const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
   const prefixTokens =
     estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window = settings.contextWindow;

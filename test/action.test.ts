@@ -79,6 +79,11 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(summary).toMatch(/`docs\/logo\.png`: binary/);
     expect(summary).toMatch(/`range\.bnf`: deleted/);
     expect(summary).toContain('| model | calls | input | cache write | cache read | output | cost |');
+    // The walkthrough lists every reviewed file, from the review call itself (no extra call).
+    expect(summary).toContain('### Walkthrough');
+    for (const f of github.pr.files.filter((x) => x.patch && x.status !== 'removed')) {
+      expect(summary).toContain(`| \`${f.filename}\` | Updates ${f.filename}. |`);
+    }
 
     const outputs = readOutputs(files.outputPath);
     const billed = llm.billed();
@@ -177,6 +182,13 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(github.reviews).toHaveLength(0);
     expect(github.reviewComments).toHaveLength(inlineAfterFirst);
     expect(github.issueComments[0]!.body).toContain(`${inlineAfterFirst} already posted by an earlier run`);
+  });
+
+  it('walkthrough: false leaves the table out and asks the model for none', async () => {
+    await runInProcess(envFor({ walkthrough: 'false' }).env);
+    expect(github.issueComments[0]!.body).not.toContain('### Walkthrough');
+    const system = llm.calls[0]!.body.system;
+    expect(Array.isArray(system) && system.map((b) => b.text).join('\n')).toContain('Leave walkthrough empty');
   });
 
   it("says in the summary when GitHub's 3000-file listing limit hid files", async () => {

@@ -35,6 +35,16 @@ describe('parseReview', () => {
     expect(parsed.rejected[0]).toMatch(/^comment 2: line/);
   });
 
+  it('keeps the walkthrough entries that validate', () => {
+    const parsed = parseReview({
+      summary: 's',
+      comments: [],
+      walkthrough: [{ path: 'a.ts', change: 'Adds a cache.' }, { path: 'b.ts' }, 'nope', { path: '', change: 'x' }],
+    });
+    expect(parsed.walkthrough).toEqual([{ path: 'a.ts', change: 'Adds a cache.' }]);
+    expect(parseReview({ summary: 's', comments: [] }).walkthrough).toEqual([]);
+  });
+
   it('accepts the list sent as a JSON string, and a missing list as empty', () => {
     expect(parseReview({ summary: 's', comments: JSON.stringify([base]) }).comments).toEqual([base]);
     expect(parseReview({ summary: 's' }).comments).toEqual([]);
@@ -170,7 +180,15 @@ describe('rendering', () => {
       usd: 0.0156,
     } as unknown as ReviewResult;
     const listed = [{ finding: findings[1]!, reason: 'line 10 (RIGHT) is not in the diff' }];
-    const body = summaryBody({ result, findings, posted: 1, alreadyPosted: 0, listed, model: 'claude-sonnet-4-5' });
+    const body = summaryBody({
+      result,
+      findings,
+      posted: 1,
+      alreadyPosted: 0,
+      listed,
+      model: 'claude-sonnet-4-5',
+      walkthrough: false,
+    });
     expect(body.startsWith(SUMMARY_MARKER)).toBe(true);
     expect(body).toContain(
       '**Changes recommended**: 0 critical, 2 high severity findings. ⚠️ Partial review: 1 of 2 parts',

@@ -114,6 +114,7 @@ describe('bodies within GitHub limits', () => {
       alreadyPosted: 0,
       listed,
       model: 'claude-sonnet-4-6',
+      walkthrough: false,
     });
     expect(body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
     expect(body).toContain('truncated');

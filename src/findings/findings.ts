@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
-import { rawCommentSchema, SEVERITIES, type RawComment, type Severity } from './schema.js';
+import {
+  rawCommentSchema,
+  SEVERITIES,
+  walkthroughSchema,
+  type RawComment,
+  type Severity,
+  type WalkthroughEntry,
+} from './schema.js';
 
 /**
  * Where a finding can be anchored: `line`, a line shown in the diff (an inline comment); `file`, a file of
@@ -20,6 +27,8 @@ export interface Finding extends RawComment {
 
 export interface ParsedReview {
   summary: string;
+  /** What changed in each file, as the model wrote it (entries that do not validate are left out). */
+  walkthrough: WalkthroughEntry[];
   comments: RawComment[];
   /** Comments dropped because they did not match the schema, with the reason. */
   rejected: string[];
@@ -33,7 +42,7 @@ export function parseReview(toolInput: unknown): ParsedReview {
   if (toolInput === null || typeof toolInput !== 'object') {
     throw new Error('the model did not call submit_review with an object');
   }
-  const input = toolInput as { summary?: unknown; comments?: unknown };
+  const input = toolInput as { summary?: unknown; comments?: unknown; walkthrough?: unknown };
   const summary = typeof input.summary === 'string' ? input.summary : '';
   // Models now and then send the list as a JSON string; accept it when it parses.
   let list: unknown = input.comments ?? [];
@@ -49,7 +58,13 @@ export function parseReview(toolInput: unknown): ParsedReview {
       rejected.push(`comment ${i + 1}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`);
     }
   }
-  return { summary, comments, rejected };
+  const walkthrough = Array.isArray(input.walkthrough)
+    ? (input.walkthrough as unknown[]).flatMap((entry) => {
+        const parsed = walkthroughSchema.safeParse(entry);
+        return parsed.success ? [parsed.data] : [];
+      })
+    : [];
+  return { summary, walkthrough, comments, rejected };
 }
 
 /**

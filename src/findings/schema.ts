@@ -48,10 +48,22 @@ export const rawCommentSchema = z.object({
     ),
 });
 
+/** One line of the walkthrough: what changed in one file, written by the review call itself. */
+export const walkthroughSchema = z.object({
+  path: z.string().min(1).describe('File path exactly as shown in the diff header.'),
+  change: z.string().min(1).max(300).describe('What changed in this file, in one short sentence.'),
+});
+
 export const reviewSchema = z.object({
   summary: z.string().describe('Two to five sentences: what this part of the change does and its main risks.'),
+  walkthrough: z
+    .array(walkthroughSchema)
+    .optional()
+    .describe('One entry for every file of this part: what changed in it, in one short sentence.'),
   comments: z.array(rawCommentSchema).describe('Findings worth a maintainer’s time; an empty list is fine.'),
 });
+
+export type WalkthroughEntry = z.infer<typeof walkthroughSchema>;
 
 export type RawComment = z.infer<typeof rawCommentSchema>;
 export type ReviewInput = z.infer<typeof reviewSchema>;

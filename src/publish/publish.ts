@@ -161,6 +161,7 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       model: settings.model,
       state,
       resolved,
+      walkthrough: settings.walkthrough,
       ...(ctx.scope ? { scope: ctx.scope } : {}),
       ...(reviewError ? { reviewError } : {}),
     }),
@@ -241,7 +242,15 @@ export function dryRun(settings: Settings, result: ReviewResult, redact: Redact)
     ...decision.listed,
   ];
   const summary = redact(
-    summaryBody({ result, findings: result.findings, posted: 0, alreadyPosted: 0, listed, model: settings.model }),
+    summaryBody({
+      result,
+      findings: result.findings,
+      posted: 0,
+      alreadyPosted: 0,
+      listed,
+      model: settings.model,
+      walkthrough: settings.walkthrough,
+    }),
   );
   return {
     reviewId: undefined,

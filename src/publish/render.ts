@@ -131,6 +131,8 @@ export interface SummaryContext {
   state?: ReviewState;
   /** Our threads resolved by this run because a push changed their lines. */
   resolved?: number;
+  /** Show the per-file walkthrough. */
+  walkthrough?: boolean;
 }
 
 export function costTable(result: ReviewResult, model: string): string {
@@ -195,6 +197,23 @@ function notReviewedSection(result: ReviewResult): string {
   return clipMarkdown(lines.join('\n'), MAX_NOT_REVIEWED_CHARS, '… (more parts were not reviewed; the log lists them)');
 }
 
+/** One line per reviewed file with what changed in it, as the review calls wrote it. */
+function walkthroughSection(result: ReviewResult): string {
+  if (result.plan.reviewable.length === 0) return '';
+  const said = new Map<string, string[]>();
+  for (const o of result.outcomes) {
+    for (const w of o.walkthrough) said.set(w.path, [...(said.get(w.path) ?? []), w.change.trim()]);
+  }
+  const failed = new Set(
+    result.outcomes.filter((o) => o.status !== 'ok').flatMap((o) => o.chunk.files.map((cf) => cf.file.path)),
+  );
+  const rows = result.plan.reviewable.map((f) => {
+    const text = said.get(f.path)?.join(' ') ?? (failed.has(f.path) ? '(not reviewed)' : '—');
+    return `| ${safePath(f.path)} | ${safeInline(withoutRules(text))} |`;
+  });
+  return ['### Walkthrough', '', '| file | what changed |', '| --- | --- |', ...rows].join('\n');
+}
+
 function overviewSection(result: ReviewResult): string {
   const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim());
   if (summaries.length === 0) return '';
@@ -233,6 +252,7 @@ export function summaryBody(ctx: SummaryContext): string {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
   const head = headSection(ctx);
   const middle = [
+    ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),
     overviewSection(ctx.result),
     listedSection(ctx.listed),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',

@@ -5,7 +5,7 @@ import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../l
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Prices } from '../llm/models.js';
 import { parseReview } from '../findings/findings.js';
-import type { RawComment } from '../findings/schema.js';
+import type { RawComment, WalkthroughEntry } from '../findings/schema.js';
 
 /** Anthropic caches no prefix shorter than this (Sonnet). */
 export const MIN_CACHEABLE_TOKENS = 1024;
@@ -16,6 +16,8 @@ export interface ChunkOutcome {
   /** `ok`: reviewed; `failed`: the call failed; `not-run`: not attempted (run stopped, or over the cost cap). */
   status: 'ok' | 'failed' | 'not-run';
   summary: string;
+  /** What changed in each file of the chunk, as the model wrote it. */
+  walkthrough: WalkthroughEntry[];
   comments: RawComment[];
   /** Comments the model sent that failed validation. */
   rejected: string[];
@@ -170,6 +172,7 @@ export async function runChunks(
         chunk,
         status: 'ok',
         summary: parsed.summary,
+        walkthrough: parsed.walkthrough,
         comments: parsed.comments,
         rejected: parsed.rejected,
         usage,
@@ -227,7 +230,17 @@ function label(chunk: Chunk): string {
 }
 
 function empty(chunk: Chunk, status: ChunkOutcome['status'], error: string): ChunkOutcome {
-  return { chunk, status, summary: '', comments: [], rejected: [], usage: ZERO_USAGE, calls: 0, error };
+  return {
+    chunk,
+    status,
+    summary: '',
+    walkthrough: [],
+    comments: [],
+    rejected: [],
+    usage: ZERO_USAGE,
+    calls: 0,
+    error,
+  };
 }
 
 /** Two halves of a chunk: by files, else by hunks of its one file, else its one hunk at line borders. */

@@ -39,6 +39,7 @@ export const INPUT_DEFAULTS = {
   'config-file': '',
   'sarif-file': '',
   incremental: 'true',
+  walkthrough: 'true',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -92,6 +93,8 @@ export interface Settings {
   instructions: string;
   /** Path of a file with more instructions: read from the base commit by the action, the repository by the CLI. */
   instructionsFile: string;
+  /** The summary lists every reviewed file with what changed in it, written by the review calls. */
+  walkthrough: boolean;
   /** On a push, review only the commits since the last reviewed head (when it is still an ancestor). */
   incremental: boolean;
   /** Where to write the findings as SARIF 2.1.0 (relative to the workspace); empty = no SARIF. */
@@ -314,6 +317,12 @@ const schema = z.object({
     .regex(/^\d+(\.\d+)?$/, { message: 'a number from 0 to 1' })
     .transform(Number)
     .pipe(z.number().min(0, { message: 'a number from 0 to 1' }).max(1, { message: 'a number from 0 to 1' })),
+  walkthrough: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
+    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
   incremental: z
     .string()
     .trim()
@@ -403,6 +412,7 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     configFile: v['config-file'],
     sarifFile: v['sarif-file'],
     incremental: v.incremental,
+    walkthrough: v.walkthrough,
     maxOutputTokens: v['max-output-tokens'],
     temperature: v.temperature,
     dryRun: v['dry-run'],

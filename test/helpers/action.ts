@@ -202,7 +202,11 @@ export async function runInProcess(
  * request, a two-line finding with a suggestion where two added lines follow each other, and one
  * finding on a line that is not in the diff (which must land in the summary, never inline).
  */
-export function scriptedReview(userText: string): { summary: string; comments: Record<string, unknown>[] } {
+export function scriptedReview(userText: string): {
+  summary: string;
+  walkthrough: { path: string; change: string }[];
+  comments: Record<string, unknown>[];
+} {
   const comments: Record<string, unknown>[] = [];
   let path = '';
   let firstAdded: number | undefined;
@@ -268,7 +272,11 @@ export function scriptedReview(userText: string): { summary: string; comments: R
       body: 'This line is not in the diff.',
     });
   }
-  return { summary: 'The change adds a cache and tightens parsing.', comments };
+  const walkthrough = [...userText.matchAll(/^## (\S+) \(/gm)].map((m) => ({
+    path: m[1] ?? '',
+    change: `Updates ${m[1] ?? ''}.`,
+  }));
+  return { summary: 'The change adds a cache and tightens parsing.', walkthrough, comments };
 }
 
 export function userTextOf(body: {
