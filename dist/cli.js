@@ -40083,7 +40083,9 @@ var INPUT_DEFAULTS = {
   "config-file": "",
   "sarif-file": "",
   incremental: "true",
-  walkthrough: "true"
+  walkthrough: "true",
+  trigger: "/claude",
+  "reply-in-threads": "true"
 };
 var AUTHOR_ASSOCIATIONS = [
   "OWNER",
@@ -40192,6 +40194,8 @@ var schema = object({
   }),
   "max-output-tokens": intIn(256, 128e3),
   temperature: string2().trim().regex(/^\d+(\.\d+)?$/, { message: "a number from 0 to 1" }).transform(Number).pipe(number2().min(0, { message: "a number from 0 to 1" }).max(1, { message: "a number from 0 to 1" })),
+  trigger: string2().trim().regex(/^\S{1,30}$/, { message: "one word of at most 30 characters, such as /claude" }),
+  "reply-in-threads": string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
   walkthrough: string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
   incremental: string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
   "dry-run": string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v))
@@ -40263,6 +40267,8 @@ function parseSettings(raw, origins = {}) {
     sarifFile: v["sarif-file"],
     incremental: v.incremental,
     walkthrough: v.walkthrough,
+    trigger: v.trigger,
+    replyInThreads: v["reply-in-threads"],
     maxOutputTokens: v["max-output-tokens"],
     temperature: v.temperature,
     dryRun: v["dry-run"],

@@ -7,6 +7,8 @@ import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/setting
 import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
 import { createOctokit, fetchPullRequest, explainGitHubError, type Octokit } from './source/github.js';
 import { whoAmI } from './source/identity.js';
+import { readAsk, type Ask, type CommentPayload } from './source/conversation.js';
+import { answerQuestion } from './converse/converse.js';
 import { readInstructionsFile, readRepoConfig } from './source/repo.js';
 import type { RepoRules } from './prompt/prompt.js';
 import type { PullRequest } from './source/types.js';
@@ -84,6 +86,7 @@ async function review(
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const payload = await readEvent(env.GITHUB_EVENT_PATH);
 
+  const conversation = COMMENT_EVENTS.includes(eventName);
   if (!settings.apiKey && isForkPullRequestEvent(eventName, payload)) {
     core.notice(
       "This pull request comes from a fork, and GitHub gives 'pull_request' runs from forks no secrets, so there is no API key and nothing was reviewed. " +
@@ -92,7 +95,8 @@ async function review(
     setOutputs(out.redact, undefined, {});
     return;
   }
-  const gated = authorGate(payload, settings.allowedAssociations, settings.reviewLabel);
+  // On a comment event the gate is the commenter's association (readAsk), not the PR author's.
+  const gated = conversation ? undefined : authorGate(payload, settings.allowedAssociations, settings.reviewLabel);
   if (gated) {
     core.notice(
       logSafe(
@@ -104,7 +108,6 @@ async function review(
   }
   const [owner, repo] = (env.GITHUB_REPOSITORY ?? payload.repository?.full_name ?? '').split('/');
   if (!owner || !repo) throw new Error('GITHUB_REPOSITORY is not set: run this action inside a GitHub workflow');
-  const number = resolvePrNumber(eventName, payload, settings.prNumber);
   const token = settings.githubToken || env.GITHUB_TOKEN || '';
   if (!token)
     throw new Error(
@@ -117,6 +120,18 @@ async function review(
     throttle: deps.githubThrottle ?? true,
     log: info,
   });
+  let ask: Ask | undefined;
+  let us: string | undefined;
+  if (conversation) {
+    us = await whoAmI(octokit, info);
+    ask = await readCommentEvent(octokit, { owner, repo }, eventName, payload, settings, us);
+    if (ask.kind === 'ignore') {
+      info(`Nothing to do: ${ask.why}. No model was called.`);
+      setOutputs(out.redact, undefined, {});
+      return;
+    }
+  }
+  const number = ask && ask.kind !== 'ignore' ? ask.number : resolvePrNumber(eventName, payload, settings.prNumber);
   const pr = await core.group('Fetch the pull request', async () => {
     const fetched = await fetchPullRequest(octokit, { owner, repo, number }).catch((error: unknown) => {
       throw explainGitHubError(error, `read pull request #${number} of ${owner}/${repo}`);
@@ -124,7 +139,7 @@ async function review(
     info(`#${fetched.number} "${fetched.title}": ${fetched.files.length} files, head ${fetched.headSha}`);
     return fetched;
   });
-  if (pr.draft) {
+  if (pr.draft && !conversation) {
     core.notice(`Pull request #${pr.number} is a draft; it will be reviewed when it is marked ready for review.`);
     setOutputs(out.redact, undefined, {});
     return;
@@ -132,14 +147,25 @@ async function review(
   const repoSetup = await core.group('Read the repository configuration', () =>
     withRepoConfig(octokit, pr, raw, settings, info),
   );
+  if (ask?.kind === 'question') {
+    const question = ask;
+    const llm = deps.llm ? deps.llm(repoSetup.settings) : createLlmClient(repoSetup.settings, { log: info });
+    await core.group('Answer the question', () =>
+      answerQuestion({ octokit, pr, ...repoSetup, llm, redact: out.redact, log: info }, question),
+    );
+    setOutputs(out.redact, undefined, {});
+    return;
+  }
   // A dry run posts nothing and reads no earlier state: the whole pull request, as it is.
   const dry = repoSetup.settings.dryRun;
-  const us = dry ? '' : await whoAmI(octokit, info);
-  if (!dry) info(`Posting as ${us}; only comments by ${us} count as ours`);
+  const self = dry ? '' : (us ?? (await whoAmI(octokit, info)));
+  if (!dry) info(`Posting as ${self}; only comments by ${self} count as ours`);
+  // A review asked for in a comment is a review by hand: of the whole pull request, even at a reviewed head.
+  const trigger = ask?.kind === 'review' ? 'workflow_dispatch' : eventName;
   const scope = dry
     ? { target: pr, text: `Dry run over the whole pull request at ${pr.headSha.slice(0, 7)}.` }
     : await core.group('Decide what to review', () =>
-        reviewScope(octokit, pr, us, repoSetup.settings, env.GITHUB_EVENT_NAME ?? '', info),
+        reviewScope(octokit, pr, self, repoSetup.settings, trigger, info),
       );
   if (!scope) {
     core.notice(
@@ -148,7 +174,35 @@ async function review(
     setOutputs(out.redact, undefined, {});
     return;
   }
-  await reviewPullRequest({ deps, env, out, octokit, pr, us, scope, ...repoSetup });
+  await reviewPullRequest({ deps, env, out, octokit, pr, us: self, scope, ...repoSetup });
+}
+
+/** Comment events: questions and review requests, answered in place (see source/conversation.ts). */
+const COMMENT_EVENTS = ['issue_comment', 'pull_request_review_comment'];
+
+/** What a comment event asks of us; for a reply in a thread, whether the thread is ours decides. */
+async function readCommentEvent(
+  octokit: Octokit,
+  repo: { owner: string; repo: string },
+  eventName: string,
+  payload: CommentPayload,
+  settings: Settings,
+  us: string,
+): Promise<Ask> {
+  const rootId = payload.comment?.in_reply_to_id;
+  const threadRoot =
+    eventName === 'pull_request_review_comment' && rootId !== undefined
+      ? await octokit.rest.pulls
+          .getReviewComment({ ...repo, comment_id: rootId })
+          .then(({ data }) => ({ id: data.id, author: data.user.login }))
+      : undefined;
+  return readAsk(eventName, payload, {
+    trigger: settings.trigger,
+    replyInThreads: settings.replyInThreads,
+    allowed: settings.allowedAssociations,
+    us,
+    threadRoot,
+  });
 }
 
 /** What one run reviews: the whole pull request, or only the commits pushed since our last review. */

@@ -40,6 +40,8 @@ export const INPUT_DEFAULTS = {
   'sarif-file': '',
   incremental: 'true',
   walkthrough: 'true',
+  trigger: '/claude',
+  'reply-in-threads': 'true',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -93,6 +95,10 @@ export interface Settings {
   instructions: string;
   /** Path of a file with more instructions: read from the base commit by the action, the repository by the CLI. */
   instructionsFile: string;
+  /** The word that starts a command in a comment: `/claude review`, `/claude <question>`. */
+  trigger: string;
+  /** Answer replies in threads our comments started, without the trigger. */
+  replyInThreads: boolean;
   /** The summary lists every reviewed file with what changed in it, written by the review calls. */
   walkthrough: boolean;
   /** On a push, review only the commits since the last reviewed head (when it is still an ancestor). */
@@ -317,6 +323,16 @@ const schema = z.object({
     .regex(/^\d+(\.\d+)?$/, { message: 'a number from 0 to 1' })
     .transform(Number)
     .pipe(z.number().min(0, { message: 'a number from 0 to 1' }).max(1, { message: 'a number from 0 to 1' })),
+  trigger: z
+    .string()
+    .trim()
+    .regex(/^\S{1,30}$/, { message: 'one word of at most 30 characters, such as /claude' }),
+  'reply-in-threads': z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
+    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
   walkthrough: z
     .string()
     .trim()
@@ -413,6 +429,8 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     sarifFile: v['sarif-file'],
     incremental: v.incremental,
     walkthrough: v.walkthrough,
+    trigger: v.trigger,
+    replyInThreads: v['reply-in-threads'],
     maxOutputTokens: v['max-output-tokens'],
     temperature: v.temperature,
     dryRun: v['dry-run'],

@@ -159,6 +159,8 @@ export class FakeGitHub {
   identity: FakeIdentity = { login: 'github-actions[bot]', kind: 'bot' };
   /** Answers of `GET /compare/{base}...{head}`, by `base...head`. */
   readonly compares: Record<string, { status: string; files: ChangedFile[] }> = {};
+  /** Reactions added, as `kind:commentId:content`. */
+  readonly reactions: string[] = [];
   /** Review threads resolved, by their root comment's id. */
   readonly resolvedThreads = new Set<number>();
   /** Files of the repository by commit SHA, then path: what the contents API serves. */
@@ -238,7 +240,9 @@ export class FakeGitHub {
             ? 'issues/update-comment'
             : method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`
               ? 'pulls/create-review-comment'
-              : undefined;
+              : method === 'POST' && /\/pulls\/\d+\/comments\/\d+\/replies$/.test(url.pathname)
+                ? 'pulls/create-reply-for-review-comment'
+                : undefined;
     const validate = operation ? validators[operation] : undefined;
     if (validate && !validate(body)) {
       // What GitHub answers to a body its schema rejects.
@@ -330,6 +334,31 @@ export class FakeGitHub {
       }
     } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/comments`) {
       this.createFileComment(body as { path: string; body: string; subject_type?: string; commit_id: string }, send);
+    } else if (method === 'GET' && /^\/repos\/[^/]+\/[^/]+\/pulls\/comments\/\d+$/.test(url.pathname)) {
+      const comment = this.reviewComments.find((c) => c.id === Number(url.pathname.split('/').pop()));
+      if (!comment) send(404, { message: 'Not Found' });
+      else send(200, comment);
+    } else if (method === 'POST' && /\/pulls\/\d+\/comments\/\d+\/replies$/.test(url.pathname)) {
+      const rootId = Number(url.pathname.split('/').at(-2));
+      const root = this.reviewComments.find((c) => c.id === rootId);
+      if (!root) send(404, { message: 'Not Found' });
+      else {
+        const reply: StoredComment = {
+          id: this.nextId++,
+          body: (body as { body: string }).body,
+          path: root.path,
+          line: root.line,
+          side: root.side,
+          in_reply_to_id: root.id,
+          user: { login: this.identity.login },
+        };
+        this.reviewComments.push(reply);
+        send(201, reply);
+      }
+    } else if (method === 'POST' && /\/(issues|pulls)\/comments\/\d+\/reactions$/.test(url.pathname)) {
+      const parts = url.pathname.split('/');
+      this.reactions.push(`${parts.at(-4) ?? ''}:${parts.at(-2) ?? ''}:${(body as { content: string }).content}`);
+      send(201, { id: this.nextId++, content: (body as { content: string }).content });
     } else if (method === 'GET' && url.pathname.startsWith(`${base}/compare/`)) {
       const basehead = decodeURIComponent(url.pathname.slice(`${base}/compare/`.length));
       const compare = this.compares[basehead];

@@ -1,0 +1,94 @@
+import type { Octokit } from '../source/github.js';
+import type { PullRequest } from '../source/types.js';
+import type { Settings } from '../settings/settings.js';
+import type { LlmClient } from '../llm/client.js';
+import { costUsd, formatUsd } from '../llm/usage.js';
+import { makePlan } from '../review.js';
+import type { RepoRules } from '../prompt/prompt.js';
+import { worstCaseUsd } from '../run/run.js';
+import { safeMarkdown } from '../publish/markdown.js';
+import { withoutRules } from '../publish/render.js';
+import type { Redact } from '../publish/redact.js';
+import { answer, answerRequest, hunkAt } from './answer.js';
+import type { Ask } from '../source/conversation.js';
+
+type Question = Extract<Ask, { kind: 'question' }>;
+
+export interface ConverseContext {
+  octokit: Octokit;
+  pr: PullRequest;
+  settings: Settings;
+  rules: RepoRules;
+  llm: LlmClient;
+  redact: Redact;
+  log: (message: string) => void;
+}
+
+/** Our review comment that started a thread, as the context of a question asked in it. */
+async function threadFinding(octokit: Octokit, pr: PullRequest, rootId: number): Promise<string> {
+  const { data } = await octokit.rest.pulls.getReviewComment({ owner: pr.owner, repo: pr.repo, comment_id: rootId });
+  return data.body.replace(/\n<!-- claude-pr-reviewer:fp=[0-9a-f]{16} -->$/, '');
+}
+
+/** An eyes reaction on the question while we work; nice to have, so a refusal is only logged. */
+async function acknowledge(ctx: ConverseContext, ask: Question): Promise<void> {
+  const where = { owner: ctx.pr.owner, repo: ctx.pr.repo, comment_id: ask.commentId, content: 'eyes' as const };
+  await (
+    ask.thread
+      ? ctx.octokit.rest.reactions.createForPullRequestReviewComment(where)
+      : ctx.octokit.rest.reactions.createForIssueComment(where)
+  ).catch((error: unknown) => {
+    ctx.log(`could not add a reaction: ${error instanceof Error ? error.message : String(error)}`);
+  });
+}
+
+/**
+ * Answers a question asked on the pull request (as a conversation comment) or in one of our threads (as a
+ * reply there), in at most 2 LLM calls, under max-cost-usd, with the answer made safe like any finding and
+ * a footer with its tokens and cost. Returns the id of the reply.
+ */
+export async function answerQuestion(ctx: ConverseContext, ask: Question): Promise<number> {
+  const { octokit, pr, settings } = ctx;
+  await acknowledge(ctx, ask);
+  const plan = makePlan(pr, settings, ctx.rules);
+  const thread = ask.thread
+    ? {
+        path: ask.thread.path,
+        hunk: hunkAt(pr, ask.thread.path, ask.thread.side, ask.thread.line),
+        finding: await threadFinding(octokit, pr, ask.thread.rootId),
+      }
+    : undefined;
+  const request = answerRequest(plan.prefix, ask.question, thread);
+  const cap = settings.maxCostUsd;
+  if (
+    cap !== undefined &&
+    settings.capPrices &&
+    2 * worstCaseUsd(request, settings.capPrices, settings.maxOutputTokens) > cap
+  ) {
+    throw new Error(`answering could cost more than max-cost-usd (${formatUsd(cap)}); raise it to answer questions`);
+  }
+  const result = await answer(ctx.llm, request, {
+    model: settings.modelId,
+    maxTokens: settings.maxOutputTokens,
+    temperature: settings.temperature,
+  });
+  const u = result.usage;
+  const tokens = u.input + u.output + u.cacheRead + u.cacheWrite;
+  const usd = settings.prices ? formatUsd(costUsd(u, settings.prices)) : 'cost unknown';
+  ctx.log(`answered in ${result.calls} call(s): ${tokens} tokens, ${usd}`);
+  const body = ctx.redact(
+    `${safeMarkdown(withoutRules(result.text))}\n\n<sub>🤖 ${settings.model} · ${tokens.toLocaleString('en-US')} tokens · ${usd}</sub>`,
+  );
+  const where = { owner: pr.owner, repo: pr.repo };
+  if (ask.thread) {
+    const { data } = await octokit.rest.pulls.createReplyForReviewComment({
+      ...where,
+      pull_number: pr.number,
+      comment_id: ask.thread.rootId,
+      body,
+    });
+    return data.id;
+  }
+  const { data } = await octokit.rest.issues.createComment({ ...where, issue_number: pr.number, body });
+  return data.id;
+}
