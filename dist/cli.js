@@ -40746,10 +40746,31 @@ ${dataBlock("pull_request", context2)}`,
 function reviewTool() {
   return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
 }
+var ANSWER_TOOL_NAME = "submit_answer";
+function answerTool() {
+  return {
+    name: ANSWER_TOOL_NAME,
+    description: "Post the answer to the maintainer\u2019s question.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        answer: {
+          type: "string",
+          description: "The answer in GitHub Markdown: direct, specific, a few short paragraphs at most."
+        }
+      },
+      required: ["answer"]
+    }
+  };
+}
+function sharedTools() {
+  return [reviewTool(), answerTool()];
+}
 function buildRequest(prefix, chunk, chunkCount) {
   const header = chunkCount > 1 ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.` : "Review this pull request's diff.";
   return {
     system: prefix.filter((b) => b.role === "system"),
+    tools: sharedTools(),
     tool: reviewTool(),
     user: [
       ...prefix.filter((b) => b.role === "user"),
@@ -41212,7 +41233,7 @@ function splitChunk(chunk) {
 }
 function worstCaseUsd(request, prices, maxOutputTokens) {
   const bytes = (blocks) => blocks.reduce((n, b) => n + Buffer.byteLength(b.text, "utf8"), 0);
-  const shared = Buffer.byteLength(JSON.stringify(request.tool), "utf8") + bytes(request.system) + bytes(request.user.filter((b) => b.cache));
+  const shared = Buffer.byteLength(JSON.stringify(request.tools), "utf8") + bytes(request.system) + bytes(request.user.filter((b) => b.cache));
   const own2 = bytes(request.user.filter((b) => !b.cache));
   const prefixPrice = Math.max(prices.cacheWrite, prices.input);
   return (own2 * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1e6;
@@ -41351,7 +41372,7 @@ function makePlan(pr, settings, rules) {
   const listed = pr.allFiles ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable : reviewable;
   const asked = typeof rules === "string" ? { instructions: rules } : rules;
   const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
-  const prefixTokens = estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
+  const prefixTokens = estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window2 = settings.contextWindow;
   const room = window2 - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
   if (room < 1e3) {
@@ -41590,13 +41611,11 @@ function createAnthropicClient(options) {
           text: block.text,
           ...block.cache ? { cache_control: { type: "ephemeral" } } : {}
         })),
-        tools: [
-          {
-            name: request.tool.name,
-            description: request.tool.description,
-            input_schema: request.tool.inputSchema
-          }
-        ],
+        tools: request.tools.map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          input_schema: tool.inputSchema
+        })),
         tool_choice: { type: "tool", name: request.tool.name },
         messages: [
           {
@@ -52628,16 +52647,10 @@ function createOpenAiClient(options) {
       temperature: call.temperature,
       stream: true,
       stream_options: { include_usage: true },
-      tools: [
-        {
-          type: "function",
-          function: {
-            name: request.tool.name,
-            description: request.tool.description,
-            parameters: request.tool.inputSchema
-          }
-        }
-      ],
+      tools: request.tools.map((tool) => ({
+        type: "function",
+        function: { name: tool.name, description: tool.description, parameters: tool.inputSchema }
+      })),
       tool_choice: { type: "function", function: { name: request.tool.name } },
       messages: [
         { role: "system", content: parts(request.system) },

@@ -74697,10 +74697,31 @@ ${dataBlock("pull_request", context4)}`,
 function reviewTool() {
   return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
 }
+var ANSWER_TOOL_NAME = "submit_answer";
+function answerTool() {
+  return {
+    name: ANSWER_TOOL_NAME,
+    description: "Post the answer to the maintainer\u2019s question.",
+    inputSchema: {
+      type: "object",
+      properties: {
+        answer: {
+          type: "string",
+          description: "The answer in GitHub Markdown: direct, specific, a few short paragraphs at most."
+        }
+      },
+      required: ["answer"]
+    }
+  };
+}
+function sharedTools() {
+  return [reviewTool(), answerTool()];
+}
 function buildRequest(prefix, chunk, chunkCount) {
   const header = chunkCount > 1 ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.` : "Review this pull request's diff.";
   return {
     system: prefix.filter((b) => b.role === "system"),
+    tools: sharedTools(),
     tool: reviewTool(),
     user: [
       ...prefix.filter((b) => b.role === "user"),
@@ -75145,7 +75166,7 @@ function splitChunk(chunk) {
 }
 function worstCaseUsd(request2, prices, maxOutputTokens) {
   const bytes = (blocks) => blocks.reduce((n, b) => n + Buffer.byteLength(b.text, "utf8"), 0);
-  const shared = Buffer.byteLength(JSON.stringify(request2.tool), "utf8") + bytes(request2.system) + bytes(request2.user.filter((b) => b.cache));
+  const shared = Buffer.byteLength(JSON.stringify(request2.tools), "utf8") + bytes(request2.system) + bytes(request2.user.filter((b) => b.cache));
   const own2 = bytes(request2.user.filter((b) => !b.cache));
   const prefixPrice = Math.max(prices.cacheWrite, prices.input);
   return (own2 * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1e6;
@@ -75281,7 +75302,7 @@ function makePlan(pr, settings, rules) {
   const listed = pr.allFiles ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable : reviewable;
   const asked = typeof rules === "string" ? { instructions: rules } : rules;
   const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
-  const prefixTokens = estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block2) => n + estimateTokens(block2.text), 0);
+  const prefixTokens = estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block2) => n + estimateTokens(block2.text), 0);
   const window2 = settings.contextWindow;
   const room = window2 - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
   if (room < 1e3) {
@@ -75744,23 +75765,6 @@ function planReport(plan, estimate, model, maxCostUsd) {
 }
 
 // src/converse/answer.ts
-var ANSWER_TOOL = "submit_answer";
-function answerTool() {
-  return {
-    name: ANSWER_TOOL,
-    description: "Post the answer to the maintainer\u2019s question.",
-    inputSchema: {
-      type: "object",
-      properties: {
-        answer: {
-          type: "string",
-          description: "The answer in GitHub Markdown: direct, specific, a few short paragraphs at most."
-        }
-      },
-      required: ["answer"]
-    }
-  };
-}
 function hunkAt(pr, path5, side, line) {
   const file = pr.files.find((f) => f.filename === path5);
   if (!file || line === void 0) return void 0;
@@ -75785,6 +75789,7 @@ function answerRequest(prefix, question, thread) {
   parts.push(block("question", question));
   return {
     system: prefix.filter((b) => b.role === "system"),
+    tools: sharedTools(),
     tool: answerTool(),
     user: [...prefix.filter((b) => b.role === "user"), { text: parts.join("\n\n"), cache: false, role: "user" }]
   };
@@ -76112,13 +76117,11 @@ function createAnthropicClient(options) {
           text: block2.text,
           ...block2.cache ? { cache_control: { type: "ephemeral" } } : {}
         })),
-        tools: [
-          {
-            name: request2.tool.name,
-            description: request2.tool.description,
-            input_schema: request2.tool.inputSchema
-          }
-        ],
+        tools: request2.tools.map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          input_schema: tool.inputSchema
+        })),
         tool_choice: { type: "tool", name: request2.tool.name },
         messages: [
           {
@@ -87150,16 +87153,10 @@ function createOpenAiClient(options) {
       temperature: call.temperature,
       stream: true,
       stream_options: { include_usage: true },
-      tools: [
-        {
-          type: "function",
-          function: {
-            name: request2.tool.name,
-            description: request2.tool.description,
-            parameters: request2.tool.inputSchema
-          }
-        }
-      ],
+      tools: request2.tools.map((tool) => ({
+        type: "function",
+        function: { name: tool.name, description: tool.description, parameters: tool.inputSchema }
+      })),
       tool_choice: { type: "function", function: { name: request2.tool.name } },
       messages: [
         { role: "system", content: parts(request2.system) },

@@ -1,7 +1,7 @@
 import { toFileDiff, type FileDiff } from './diff/diff.js';
 import { filterFiles, type SkippedFile } from './filter/filter.js';
 import { estimateTokens, planChunks, type Chunk } from './plan/plan.js';
-import { buildPrefix, reviewTool, type RepoRules, type SystemBlock } from './prompt/prompt.js';
+import { buildPrefix, sharedTools, type RepoRules, type SystemBlock } from './prompt/prompt.js';
 import { MIN_CACHEABLE_TOKENS, runChunks, type ChunkOutcome } from './run/run.js';
 import { dedupe, type Finding } from './findings/findings.js';
 import { placeComments } from './findings/place.js';
@@ -68,7 +68,7 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
   const asked = typeof rules === 'string' ? { instructions: rules } : rules;
   const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
   const prefixTokens =
-    estimateTokens(JSON.stringify(reviewTool())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
+    estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
   const window = settings.contextWindow;
   const room = window - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
   if (room < 1000) {

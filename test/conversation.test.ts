@@ -1,7 +1,7 @@
 // Conversation: questions on the pull request and replies in our threads, answered in place.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
-import { FakeGateway } from './fakes/gateway.js';
+import { FakeGateway, MIN_CACHE_TOKENS } from './fakes/gateway.js';
 import {
   actionEnv,
   examplePayload,
@@ -105,6 +105,9 @@ describe('questions and replies', () => {
     const { exitCode } = await run(threadReply(ours.id, 'Is this really reachable?', ours.path!, ours.line!));
     expect(exitCode).toBe(0);
     expect(llm.calls.length - callsBefore).toBe(1);
+    // Right after the review, the answer reads the review's cached prefix (same tools, rules and PR block).
+    expect(llm.calls.at(-1)!.usage?.cache_read_input_tokens).toBeGreaterThanOrEqual(MIN_CACHE_TOKENS);
+    expect(llm.calls.at(-1)!.body.tool_choice).toEqual({ type: 'tool', name: 'submit_answer' });
     const asked = userTextOf(llm.calls.at(-1)!.body);
     expect(asked).toContain('<diff_hunk>');
     expect(asked).toContain('<review_comment>');

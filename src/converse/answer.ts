@@ -1,29 +1,10 @@
 import type { Hunk } from '../diff/diff.js';
 import { toFileDiff } from '../diff/diff.js';
 import { renderHunk } from '../diff/render.js';
-import type { ReviewRequest, SystemBlock, ToolDefinition } from '../prompt/prompt.js';
+import { answerTool, sharedTools, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
 import type { CallOptions, LlmClient } from '../llm/client.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { PullRequest } from '../source/types.js';
-
-export const ANSWER_TOOL = 'submit_answer';
-
-export function answerTool(): ToolDefinition {
-  return {
-    name: ANSWER_TOOL,
-    description: 'Post the answer to the maintainer’s question.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        answer: {
-          type: 'string',
-          description: 'The answer in GitHub Markdown: direct, specific, a few short paragraphs at most.',
-        },
-      },
-      required: ['answer'],
-    },
-  };
-}
 
 /** The hunk of the pull request's diff that shows a line, for a question asked in a thread on it. */
 export function hunkAt(
@@ -64,6 +45,7 @@ export function answerRequest(
   parts.push(block('question', question));
   return {
     system: prefix.filter((b) => b.role === 'system'),
+    tools: sharedTools(),
     tool: answerTool(),
     user: [...prefix.filter((b) => b.role === 'user'), { text: parts.join('\n\n'), cache: false, role: 'user' }],
   };

@@ -70,13 +70,11 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
           text: block.text,
           ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
         })),
-        tools: [
-          {
-            name: request.tool.name,
-            description: request.tool.description,
-            input_schema: request.tool.inputSchema as Anthropic.Messages.Tool.InputSchema,
-          },
-        ],
+        tools: request.tools.map((tool) => ({
+          name: tool.name,
+          description: tool.description,
+          input_schema: tool.inputSchema as Anthropic.Messages.Tool.InputSchema,
+        })),
         tool_choice: { type: 'tool', name: request.tool.name },
         messages: [
           {

@@ -68,16 +68,10 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       temperature: call.temperature,
       stream: true,
       stream_options: { include_usage: true },
-      tools: [
-        {
-          type: 'function',
-          function: {
-            name: request.tool.name,
-            description: request.tool.description,
-            parameters: request.tool.inputSchema,
-          },
-        },
-      ],
+      tools: request.tools.map((tool) => ({
+        type: 'function' as const,
+        function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
+      })),
       tool_choice: { type: 'function', function: { name: request.tool.name } },
       messages: [
         { role: 'system', content: parts(request.system) },

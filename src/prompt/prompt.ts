@@ -25,6 +25,9 @@ export interface ToolDefinition {
 /** Everything one review call sends, independent of the wire format. */
 export interface ReviewRequest {
   system: SystemBlock[];
+  /** Every tool offered: the same list in every request, so all calls share one cached prefix. */
+  tools: ToolDefinition[];
+  /** The tool the model must call (one of `tools`). */
   tool: ToolDefinition;
   /** The user turn's blocks: the pull request's data block (the end of the cached prefix), then the diff. */
   user: SystemBlock[];
@@ -165,6 +168,34 @@ export function reviewTool(): ToolDefinition {
   return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
 }
 
+export const ANSWER_TOOL_NAME = 'submit_answer';
+
+/** The tool that answers a maintainer's question (see converse/). */
+export function answerTool(): ToolDefinition {
+  return {
+    name: ANSWER_TOOL_NAME,
+    description: 'Post the answer to the maintainer’s question.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        answer: {
+          type: 'string',
+          description: 'The answer in GitHub Markdown: direct, specific, a few short paragraphs at most.',
+        },
+      },
+      required: ['answer'],
+    },
+  };
+}
+
+/**
+ * The tools every request offers, in one order: tools come first in the cached prefix, so reviews and answers
+ * that offer the same list share it (a question right after a review reads the review's cache).
+ */
+export function sharedTools(): ToolDefinition[] {
+  return [reviewTool(), answerTool()];
+}
+
 export function buildRequest(prefix: SystemBlock[], chunk: Chunk, chunkCount: number): ReviewRequest {
   const header =
     chunkCount > 1
@@ -172,6 +203,7 @@ export function buildRequest(prefix: SystemBlock[], chunk: Chunk, chunkCount: nu
       : "Review this pull request's diff.";
   return {
     system: prefix.filter((b) => b.role === 'system'),
+    tools: sharedTools(),
     tool: reviewTool(),
     user: [
       ...prefix.filter((b) => b.role === 'user'),

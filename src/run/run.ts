@@ -279,7 +279,7 @@ export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTo
   const bytes = (blocks: readonly SystemBlock[]): number =>
     blocks.reduce((n, b) => n + Buffer.byteLength(b.text, 'utf8'), 0);
   const shared =
-    Buffer.byteLength(JSON.stringify(request.tool), 'utf8') +
+    Buffer.byteLength(JSON.stringify(request.tools), 'utf8') +
     bytes(request.system) +
     bytes(request.user.filter((b) => b.cache));
   const own = bytes(request.user.filter((b) => !b.cache));
