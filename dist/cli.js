@@ -40107,6 +40107,7 @@ var SettingsError = class extends Error {
   problems;
 };
 var booleanWords = ["true", "false", "yes", "no", "1", "0", "on", "off"];
+var yesNo = () => string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v));
 var show = (value) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 function intIn(min, max) {
   return string2().trim().regex(/^\d+$/, { message: `a whole number from ${min} to ${max}` }).transform(Number).pipe(
@@ -40195,10 +40196,10 @@ var schema = object({
   "max-output-tokens": intIn(256, 128e3),
   temperature: string2().trim().regex(/^\d+(\.\d+)?$/, { message: "a number from 0 to 1" }).transform(Number).pipe(number2().min(0, { message: "a number from 0 to 1" }).max(1, { message: "a number from 0 to 1" })),
   trigger: string2().trim().regex(/^\S{1,30}$/, { message: "one word of at most 30 characters, such as /claude" }),
-  "reply-in-threads": string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
-  walkthrough: string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
-  incremental: string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v)),
-  "dry-run": string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v))
+  "reply-in-threads": yesNo(),
+  walkthrough: yesNo(),
+  incremental: yesNo(),
+  "dry-run": yesNo()
 });
 function parseSettings(raw, origins = {}) {
   const filled = {};

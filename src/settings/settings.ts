@@ -148,6 +148,15 @@ export class SettingsError extends Error {
 }
 
 const booleanWords = ['true', 'false', 'yes', 'no', '1', '0', 'on', 'off'];
+/** A boolean input: true/false, yes/no, on/off or 1/0, in any case. */
+const yesNo = () =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
+    .transform((v) => ['true', 'yes', '1', 'on'].includes(v));
+
 const show = (value: string): string => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 
 function intIn(min: number, max: number) {
@@ -327,30 +336,10 @@ const schema = z.object({
     .string()
     .trim()
     .regex(/^\S{1,30}$/, { message: 'one word of at most 30 characters, such as /claude' }),
-  'reply-in-threads': z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
-    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
-  walkthrough: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
-    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
-  incremental: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
-    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
-  'dry-run': z
-    .string()
-    .trim()
-    .toLowerCase()
-    .refine((v) => booleanWords.includes(v), { message: 'true or false' })
-    .transform((v) => ['true', 'yes', '1', 'on'].includes(v)),
+  'reply-in-threads': yesNo(),
+  walkthrough: yesNo(),
+  incremental: yesNo(),
+  'dry-run': yesNo(),
 });
 
 /**
