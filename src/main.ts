@@ -12,7 +12,8 @@ import { answerQuestion } from './converse/converse.js';
 import { readInstructionsFile, readRepoConfig } from './source/repo.js';
 import type { RepoRules } from './prompt/prompt.js';
 import type { PullRequest } from './source/types.js';
-import { estimateCost, executePlan, makePlan, type ReviewPlan, type ReviewResult } from './review.js';
+import { addContext, estimateCost, executePlan, makePlan, type ReviewPlan, type ReviewResult } from './review.js';
+import { apiHeadFiles, checkoutOr } from './context/files.js';
 import { createLlmClient } from './llm/factory.js';
 import type { LlmClient } from './llm/client.js';
 import type { RetryPolicy } from './llm/retry.js';
@@ -299,8 +300,14 @@ interface ReviewContext {
 async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
   const { deps, env, out, octokit, pr, us, scope, settings, rules } = ctx;
   const { info, warn } = out;
-  const plan = await core.group('Plan the review', () => {
-    const made = makePlan(scope.target, settings, rules);
+  const plan = await core.group('Plan the review', async () => {
+    let made = makePlan(scope.target, settings, rules);
+    if (settings.context !== 'diff' && made.chunks.length > 0) {
+      const files = await checkoutOr(env.GITHUB_WORKSPACE, pr.headSha, () =>
+        apiHeadFiles(octokit, { owner: pr.owner, repo: pr.repo, commit: pr.headSha, log: info }),
+      );
+      made = await addContext(made, files, warn);
+    }
     core.info(
       out.redact(
         planReport(
@@ -311,7 +318,7 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
         ),
       ),
     );
-    return Promise.resolve(made);
+    return made;
   });
 
   if (!settings.apiKey) {

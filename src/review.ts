@@ -1,6 +1,8 @@
 import { toFileDiff, type FileDiff } from './diff/diff.js';
 import { filterFiles, type SkippedFile } from './filter/filter.js';
-import { estimateTokens, planChunks, type Chunk } from './plan/plan.js';
+import { estimateTokens, planChunks } from './plan/plan.js';
+import { buildContext, contextSource, type ReviewChunk } from './context/context.js';
+import type { HeadFiles } from './context/files.js';
 import { buildPrefix, sharedTools, type RepoRules, type SystemBlock } from './prompt/prompt.js';
 import { MIN_CACHEABLE_TOKENS, runChunks, type ChunkOutcome } from './run/run.js';
 import { dedupe, type Finding } from './findings/findings.js';
@@ -26,7 +28,11 @@ export interface ReviewPlan {
   prefixTokens: number;
   /** Estimated token budget of one chunk's diff. */
   chunkBudget: number;
-  chunks: Chunk[];
+  /** Tokens a request has for its diff and context: the context window less the prefix, output and margin. */
+  room: number;
+  chunks: ReviewChunk[];
+  /** The head commit's files, when context was added (`code` and `explore`). */
+  headFiles?: HeadFiles | undefined;
 }
 
 export interface CostEstimate {
@@ -85,14 +91,44 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
     prefix,
     prefixTokens,
     chunkBudget,
+    room,
     chunks: planChunks(reviewable, chunkBudget),
+  };
+}
+
+/**
+ * The context stage: each chunk gets the code its hunks sit in and the definitions their added lines use,
+ * read from the head commit, fitted into what the chunk has room for.
+ */
+export async function addContext(
+  plan: ReviewPlan,
+  files: HeadFiles,
+  warn: (message: string) => void,
+): Promise<ReviewPlan> {
+  let contexts;
+  try {
+    contexts = await buildContext(plan.chunks, contextSource(files), plan.room);
+  } catch (error) {
+    // The review goes on without context: the diff alone is what `context: diff` reviews.
+    warn(
+      `No code context (from ${files.origin}): ${error instanceof Error ? error.message : String(error)}; the diff alone is reviewed.`,
+    );
+    return plan;
+  }
+  return {
+    ...plan,
+    chunks: plan.chunks.map((chunk, i) => {
+      const context = contexts[i];
+      return context ? { ...chunk, context } : chunk;
+    }),
+    headFiles: files,
   };
 }
 
 /** The cost the plan should have: the first call writes the prefix to the cache, the others read it. */
 export function estimateCost(plan: ReviewPlan, prices: Prices | undefined, maxOutputTokens: number): CostEstimate {
   const n = plan.chunks.length;
-  const diffTokens = plan.chunks.reduce((sum, c) => sum + c.tokens, 0);
+  const diffTokens = plan.chunks.reduce((sum, c) => sum + c.tokens + (c.context?.tokens ?? 0), 0);
   const cached = plan.prefixTokens >= MIN_CACHEABLE_TOKENS && n > 0;
   const usage: Usage = {
     input: diffTokens + (cached ? 0 : plan.prefixTokens * n),
@@ -153,6 +189,9 @@ async function reviewChunks(
     ...stop,
     ...(options.log ? { log: options.log } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(settings.context === 'explore' && plan.headFiles
+      ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls } }
+      : {}),
   });
   const placed = placeComments(
     outcomes.flatMap((o) => o.comments),

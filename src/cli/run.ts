@@ -5,7 +5,8 @@ import { INPUT_DEFAULTS, parseSettings, SettingsError, type Settings } from '../
 import { SEVERITIES } from '../findings/schema.js';
 import { LocalGitError, localPullRequest } from '../source/local.js';
 import { loadInstructions } from '../prompt/instructions.js';
-import { estimateCost, executePlan, makePlan, type ReviewResult } from '../review.js';
+import { addContext, estimateCost, executePlan, makePlan, type ReviewResult } from '../review.js';
+import { gitHeadFiles, repositoryRoot, worktreeFiles } from '../context/files.js';
 import { createLlmClient } from '../llm/factory.js';
 import type { LlmClient } from '../llm/client.js';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
@@ -135,7 +136,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const settings = parseSettings({ ...args.inputs, 'api-key': apiKey });
     const pr = await localPullRequest({ cwd: io.cwd, base: args.base, head: args.head });
     const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, io.cwd);
-    const plan = makePlan(pr, settings, instructions);
+    let plan = makePlan(pr, settings, instructions);
+    if (settings.context !== 'diff' && plan.chunks.length > 0) {
+      const root = await repositoryRoot(io.cwd);
+      const files = args.head ? gitHeadFiles(root, pr.headSha) : worktreeFiles(root);
+      plan = await addContext(plan, files, (m) => {
+        io.stderr(`warning: ${terminalSafe(redact(m))}\n`);
+      });
+    }
     const estimate = estimateCost(plan, settings.prices, settings.maxOutputTokens);
     io.stderr(`${planReport(plan, estimate, settings.model, settings.maxCostUsd)}\n`);
     if (!settings.apiKey || args.dryRun) {

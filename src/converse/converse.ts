@@ -58,7 +58,7 @@ export async function answerQuestion(ctx: ConverseContext, ask: Question): Promi
         finding: await threadFinding(octokit, pr, ask.thread.rootId),
       }
     : undefined;
-  const request = answerRequest(plan.prefix, ask.question, thread);
+  const request = answerRequest(plan.prefix, ask.question, thread, settings.context === 'explore');
   const cap = settings.maxCostUsd;
   if (
     cap !== undefined &&

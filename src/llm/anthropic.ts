@@ -3,7 +3,7 @@ import type { AuthStyle } from './providers.js';
 import type { CallOptions, LlmClient, LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
-import type { ReviewRequest } from '../prompt/prompt.js';
+import type { ReviewRequest, Turn } from '../prompt/prompt.js';
 
 export interface AnthropicClientOptions {
   baseUrl: string;
@@ -75,7 +75,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
           description: tool.description,
           input_schema: tool.inputSchema as Anthropic.Messages.Tool.InputSchema,
         })),
-        tool_choice: { type: 'tool', name: request.tool.name },
+        tool_choice: request.choice === 'any' ? { type: 'any' } : { type: 'tool', name: request.tool.name },
         messages: [
           {
             role: 'user',
@@ -85,6 +85,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
               ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
             })),
           },
+          ...(request.turns ?? []).map(turnMessage),
         ],
       };
       let message: Anthropic.Messages.Message;
@@ -120,7 +121,41 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
         cacheRead: count(message.usage.cache_read_input_tokens),
         cacheWrite: count(message.usage.cache_creation_input_tokens),
       };
-      return { toolInput: toolUse?.input, usage, stopReason: message.stop_reason ?? 'unknown', text };
+      const calls = message.content.flatMap((block) =>
+        block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
+      );
+      return { toolInput: toolUse?.input, usage, stopReason: message.stop_reason ?? 'unknown', text, calls };
     },
+  };
+}
+
+/**
+ * A later round as a Messages API message: the model's tool calls, or our results for them. The results of
+ * the last round carry a cache breakpoint, so the next round reads every earlier one from the cache.
+ */
+function turnMessage(turn: Turn, index: number, turns: readonly Turn[]): Anthropic.Messages.MessageParam {
+  if (turn.role === 'assistant') {
+    return {
+      role: 'assistant',
+      content: [
+        ...(turn.text ? [{ type: 'text' as const, text: turn.text }] : []),
+        ...turn.calls.map((call) => ({
+          type: 'tool_use' as const,
+          id: call.id,
+          name: call.name,
+          input: call.input,
+        })),
+      ],
+    };
+  }
+  const last = index === turns.length - 1;
+  return {
+    role: 'user',
+    content: turn.results.map((result, i) => ({
+      type: 'tool_result' as const,
+      tool_use_id: result.id,
+      content: result.content,
+      ...(last && i === turn.results.length - 1 ? { cache_control: { type: 'ephemeral' as const } } : {}),
+    })),
   };
 }

@@ -1,4 +1,4 @@
-import type { ReviewRequest } from '../prompt/prompt.js';
+import type { ReviewRequest, ToolCall } from '../prompt/prompt.js';
 import type { Usage } from './usage.js';
 
 /** What one review call returns: the tool input as the model sent it (validated later) and the usage. */
@@ -9,6 +9,8 @@ export interface LlmResult {
   stopReason: string;
   /** Text the model wrote outside the tool call, if any. */
   text: string;
+  /** Every tool call of the answer, the required tool's included (explore mode answers with several). */
+  calls?: ToolCall[];
 }
 
 export interface CallOptions {

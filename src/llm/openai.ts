@@ -4,7 +4,7 @@ import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './cl
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import { ZERO_USAGE, type Usage } from './usage.js';
-import type { ReviewRequest, SystemBlock } from '../prompt/prompt.js';
+import type { ReviewRequest, SystemBlock, Turn } from '../prompt/prompt.js';
 
 export interface OpenAiClientOptions {
   baseUrl: string;
@@ -72,13 +72,17 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
         type: 'function' as const,
         function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
       })),
-      tool_choice: { type: 'function', function: { name: request.tool.name } },
+      tool_choice: request.choice === 'any' ? 'required' : { type: 'function', function: { name: request.tool.name } },
       messages: [
         { role: 'system', content: parts(request.system) },
         { role: 'user', content: parts(request.user) },
+        ...(request.turns ?? []).flatMap((turn, i, turns) =>
+          turnMessages(turn, withCacheControl && i === turns.length - 1),
+        ),
       ],
     };
-    let args = '';
+    // Tool calls by their index in the stream: each one's id, name and arguments arrive in pieces.
+    const pending = new Map<number, { id: string; name: string; args: string }>();
     let text = '';
     let finish = 'unknown';
     let usage: Usage | undefined;
@@ -93,7 +97,13 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
           call.onStart?.();
         }
         const choice = chunk.choices[0];
-        for (const toolCall of choice?.delta.tool_calls ?? []) args += toolCall.function?.arguments ?? '';
+        for (const toolCall of choice?.delta.tool_calls ?? []) {
+          const call = pending.get(toolCall.index) ?? { id: '', name: '', args: '' };
+          call.id ||= toolCall.id ?? '';
+          call.name ||= toolCall.function?.name ?? '';
+          call.args += toolCall.function?.arguments ?? '';
+          pending.set(toolCall.index, call);
+        }
         text += choice?.delta.content ?? '';
         if (choice?.finish_reason) finish = choice.finish_reason;
         if (chunk.usage) usage = usageOf(chunk.usage);
@@ -108,8 +118,17 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
     } finally {
       watch.stop();
     }
-    const toolInput = args ? parseJson(args) : jsonInText(text);
-    if (args && toolInput === undefined && finish !== 'length') {
+    const entries = [...pending.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, call]) => ({ ...call, id: call.id || `call_${index}` }));
+    const calls = entries.map((c) => ({ id: c.id, name: c.name, input: parseJson(c.args || '{}') }));
+    // A gateway may leave out the name of a forced function: a lone call is then the required tool.
+    const required =
+      entries.find((c) => c.name === request.tool.name) ??
+      (entries.length === 1 && !entries[0]?.name ? entries[0] : undefined);
+    const otherTools = entries.some((c) => c.name && c.name !== request.tool.name);
+    const toolInput = required?.args ? parseJson(required.args) : otherTools ? undefined : jsonInText(text);
+    if (required?.args && toolInput === undefined && finish !== 'length') {
       throw new LlmError('no-tool-call', 'the model sent tool arguments that are not valid JSON');
     }
     return {
@@ -117,6 +136,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       usage: usage ?? ZERO_USAGE,
       stopReason: finish === 'length' ? 'max_tokens' : finish,
       text: text.trim(),
+      calls,
     };
   }
 }
@@ -164,4 +184,32 @@ export function jsonInText(text: string): unknown {
   const start = text.indexOf('{');
   const end = text.lastIndexOf('}');
   return start >= 0 && end > start ? parseJson(text.slice(start, end + 1)) : undefined;
+}
+
+/** A later round as Chat Completions messages: one assistant message with its tool calls, or one tool message a result. */
+function turnMessages(turn: Turn, cacheLast: boolean): OpenAI.Chat.ChatCompletionMessageParam[] {
+  if (turn.role === 'assistant') {
+    return [
+      {
+        role: 'assistant',
+        content: turn.text || null,
+        tool_calls: turn.calls.map((call) => ({
+          id: call.id,
+          type: 'function' as const,
+          function: { name: call.name, arguments: JSON.stringify(call.input ?? {}) },
+        })),
+      },
+    ];
+  }
+  return turn.results.map((result, i) => ({
+    role: 'tool' as const,
+    tool_call_id: result.id,
+    content: [
+      {
+        type: 'text' as const,
+        text: result.content,
+        ...(cacheLast && i === turn.results.length - 1 ? { cache_control: { type: 'ephemeral' } } : {}),
+      },
+    ],
+  }));
 }

@@ -296,12 +296,19 @@ export function planReport(plan: ReviewPlan, estimate: CostEstimate, model: stri
     lines.push(`    … ${plan.skipped.length - PLAN_CALLS_SHOWN} more skipped`);
   lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
   lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
+  if (plan.headFiles) {
+    const total = plan.chunks.reduce((n, c) => n + (c.context?.tokens ?? 0), 0);
+    lines.push(`  context: ~${fmt(total)} tokens of code from ${logSafe(plan.headFiles.origin)}, not part of the diff`);
+  }
   for (const chunk of plan.chunks.slice(0, PLAN_CALLS_SHOWN)) {
     const names = chunk.files.map(
       (cf) => logSafe(cf.file.path) + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : ''),
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
-    lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens: ${shown.join(', ')}`);
+    const context = chunk.context
+      ? ` + ~${fmt(chunk.context.tokens)} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
+      : '';
+    lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens${context}: ${shown.join(', ')}`);
   }
   if (plan.chunks.length > PLAN_CALLS_SHOWN) lines.push(`    … ${plan.chunks.length - PLAN_CALLS_SHOWN} more calls`);
   const u = estimate.usage;

@@ -1,6 +1,10 @@
 import pLimit from 'p-limit';
 import { chunkFileTokens, splitHunkInTwo, type Chunk, type ChunkFile } from '../plan/plan.js';
 import { buildRequest, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
+import { contextOf, type ReviewChunk } from '../context/context.js';
+import { runExploreTool } from '../context/explore.js';
+import type { HeadFiles } from '../context/files.js';
+import { REVIEW_TOOL_NAME } from '../findings/schema.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Prices } from '../llm/models.js';
@@ -12,7 +16,7 @@ export const MIN_CACHEABLE_TOKENS = 1024;
 
 export interface ChunkOutcome {
   /** The chunk reviewed: a planned chunk, or a piece of one after a split. */
-  chunk: Chunk;
+  chunk: ReviewChunk;
   /** `ok`: reviewed; `failed`: the call failed; `not-run`: not attempted (run stopped, or over the cost cap). */
   status: 'ok' | 'failed' | 'not-run';
   summary: string;
@@ -24,6 +28,8 @@ export interface ChunkOutcome {
   /** Usage of every call made for this chunk, failed ones included. */
   usage: Usage;
   calls: number;
+  /** Explore mode: file reads and searches the model made. */
+  toolCalls?: number;
   error?: string;
 }
 
@@ -44,6 +50,8 @@ export interface RunOptions {
   log?: (message: string) => void;
   /** Told after each call settles, with the usage it reported (for a progress line). */
   onCall?: (usage: Usage | undefined) => void;
+  /** Explore mode: the head commit's files the model may read and search, and how many tool calls a review may make. */
+  explore?: { files: HeadFiles; maxToolCalls: number } | undefined;
 }
 
 /**
@@ -58,14 +66,14 @@ export interface RunOptions {
  * made, and their chunks are reported as not run.
  */
 export async function runChunks(
-  chunks: readonly Chunk[],
+  chunks: readonly ReviewChunk[],
   prefix: SystemBlock[],
   llm: LlmClient,
   options: RunOptions,
 ): Promise<ChunkOutcome[]> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const maxDepth = options.maxSplitDepth ?? 3;
-  const results = new Map<Chunk, ChunkOutcome[]>();
+  const results = new Map<ReviewChunk, ChunkOutcome[]>();
   let stopped: string | undefined;
   let spent = 0;
   let inFlight = 0;
@@ -75,11 +83,13 @@ export async function runChunks(
 
   const booked = signal();
 
-  const review = async (chunk: Chunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
-    if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
-    if (options.signal?.aborted)
-      return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
-    const request = buildRequest(prefix, chunk, chunks.length);
+  type Attempt = { result: LlmResult } | { error: unknown } | { refused: string };
+
+  /**
+   * One call under the cap: reserved at its worst case before it is sent (after waiting for calls in flight
+   * when the reservation does not fit), booked at what it reported when it settles.
+   */
+  const attempt = async (request: ReviewRequest, onStart?: () => void): Promise<Attempt> => {
     const reserve = worstCase(request);
     const overCap = (): string | undefined =>
       options.maxCostUsd !== undefined && spent + inFlight + reserve > options.maxCostUsd
@@ -88,14 +98,13 @@ export async function runChunks(
     // Calls in flight usually cost far less than their reservations: wait for them before refusing.
     while (overCap() !== undefined && inFlight > 0) await booked.next();
     const refused = overCap();
-    if (refused) return [empty(chunk, 'not-run', `not reviewed: ${refused}`)];
-    if (options.signal?.aborted)
-      return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
+    if (refused) return { refused };
+    if (options.signal?.aborted) return { refused: options.deadline ?? 'the run was stopped' };
     inFlight += reserve;
     /**
-     * Books the call's cost in place of its reservation, before a split spends more: the usage it reported;
-     * its whole reservation when it was billed but reported nothing (the cap must not assume it was free);
-     * nothing when it never reached the model.
+     * Books the call's cost in place of its reservation: the usage it reported; its whole reservation when it
+     * was billed but reported nothing (the cap must not assume it was free); nothing when it never reached
+     * the model.
      */
     const book = (usage: Usage | undefined, billed: boolean): void => {
       inFlight -= reserve;
@@ -121,68 +130,125 @@ export async function runChunks(
       }
       inFlight += reserve;
     };
-    let result: LlmResult;
-    const started = Date.now();
     try {
-      result = await llm.review(request, {
+      const result = await llm.review(request, {
         ...options.call,
         ...(options.signal ? { signal: options.signal } : {}),
         beforeRetry,
         ...(onStart ? { onStart } : {}),
       });
+      book(result.usage, true);
+      return { result };
     } catch (error) {
       // A last attempt that began to answer was billed: its reservation stays spent.
       book(undefined, error instanceof LlmError && error.started);
-      const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof LlmError && error.kind === 'too-large')
-        return splitOrFail(chunk, depth, ZERO_USAGE, message);
-      if (error instanceof LlmError && error.fatal) stopped = message;
-      if (options.signal?.aborted) {
-        return [{ ...empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? message}`), calls: 1 }];
+      return { error };
+    }
+  };
+
+  const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : undefined;
+
+  const review = async (chunk: ReviewChunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
+    if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
+    if (options.signal?.aborted)
+      return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
+    let request = buildRequest(prefix, chunk, chunks.length, explore ? { maxToolCalls: explore.maxToolCalls } : {});
+    let usage = ZERO_USAGE;
+    let calls = 0;
+    let toolCalls = 0;
+    const started = Date.now();
+    for (let round = 0; ; round++) {
+      const outcome = await attempt(request, round === 0 ? onStart : undefined);
+      if ('refused' in outcome) {
+        return [{ ...empty(chunk, 'not-run', `not reviewed: ${outcome.refused}`), usage, calls }];
       }
-      options.log?.(`${label(chunk)} failed: ${message}`);
-      return [{ ...empty(chunk, 'failed', message), calls: 1 }];
+      if ('error' in outcome) {
+        const { error } = outcome;
+        const message = error instanceof Error ? error.message : String(error);
+        if (error instanceof LlmError && error.kind === 'too-large')
+          return splitOrFail(chunk, depth, usage, message, calls + 1);
+        if (error instanceof LlmError && error.fatal) stopped = message;
+        if (options.signal?.aborted) {
+          return [
+            { ...empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? message}`), usage, calls: calls + 1 },
+          ];
+        }
+        options.log?.(`${label(chunk)} failed: ${message}`);
+        return [{ ...empty(chunk, 'failed', message), usage, calls: calls + 1 }];
+      }
+      const { result } = outcome;
+      usage = addUsage(usage, result.usage);
+      calls += 1;
+      if (result.stopReason === 'max_tokens') {
+        return splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens', calls);
+      }
+      const asked = (result.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
+      if (explore && result.toolInput === undefined && asked.length > 0) {
+        const left = Math.max(0, explore.maxToolCalls - toolCalls);
+        const results = await Promise.all(
+          (result.calls ?? []).map(async (call, i) => ({
+            id: call.id,
+            content:
+              i < left
+                ? await runExploreTool(explore.files, call)
+                : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`,
+          })),
+        );
+        toolCalls += Math.min(asked.length, left);
+        const turns = [
+          ...(request.turns ?? []),
+          { role: 'assistant' as const, calls: result.calls ?? [], text: result.text },
+          { role: 'tool' as const, results },
+        ];
+        // Past the budget (and one more round to submit), the review tool is required.
+        const force = left === 0 || round >= explore.maxToolCalls;
+        request = { ...request, turns, ...(force ? { choice: 'tool' as const } : {}) };
+        continue;
+      }
+      const failed = (why: string): ChunkOutcome[] => {
+        options.log?.(`${label(chunk)} failed: ${why}`);
+        return [{ ...empty(chunk, 'failed', why), usage, calls }];
+      };
+      if (result.toolInput === undefined) {
+        const said = result.text
+          ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? '…' : ''}"`
+          : '';
+        return failed(`the model did not call submit_review${said}`);
+      }
+      let parsed: ReturnType<typeof parseReview>;
+      try {
+        parsed = parseReview(result.toolInput);
+      } catch (error) {
+        return failed(error instanceof Error ? error.message : String(error));
+      }
+      const explored = explore ? `, ${toolCalls} tool call${toolCalls === 1 ? '' : 's'} in ${calls} rounds` : '';
+      options.log?.(
+        `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ''}, ${usageLine(usage)}${explored}, ${((Date.now() - started) / 1000).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ''}: ${parsed.comments.length} findings`,
+      );
+      return [
+        {
+          chunk,
+          status: 'ok',
+          summary: parsed.summary,
+          walkthrough: parsed.walkthrough,
+          comments: parsed.comments,
+          rejected: parsed.rejected,
+          usage,
+          calls,
+          toolCalls,
+        },
+      ];
     }
-    const { usage } = result;
-    book(usage, true);
-    if (result.stopReason === 'max_tokens') {
-      return splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens');
-    }
-    const failed = (why: string): ChunkOutcome[] => {
-      options.log?.(`${label(chunk)} failed: ${why}`);
-      return [{ ...empty(chunk, 'failed', why), usage, calls: 1 }];
-    };
-    if (result.toolInput === undefined) {
-      const said = result.text
-        ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? '…' : ''}"`
-        : '';
-      return failed(`the model did not call submit_review${said}`);
-    }
-    let parsed: ReturnType<typeof parseReview>;
-    try {
-      parsed = parseReview(result.toolInput);
-    } catch (error) {
-      return failed(error instanceof Error ? error.message : String(error));
-    }
-    options.log?.(
-      `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}, ${usageLine(usage)}, ${((Date.now() - started) / 1000).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ''}: ${parsed.comments.length} findings`,
-    );
-    return [
-      {
-        chunk,
-        status: 'ok',
-        summary: parsed.summary,
-        walkthrough: parsed.walkthrough,
-        comments: parsed.comments,
-        rejected: parsed.rejected,
-        usage,
-        calls: 1,
-      },
-    ];
   };
 
   /** Halves a chunk that was too big for one answer and reviews both halves; the failed call's usage stays counted. */
-  const splitOrFail = async (chunk: Chunk, depth: number, usage: Usage, why: string): Promise<ChunkOutcome[]> => {
+  const splitOrFail = async (
+    chunk: ReviewChunk,
+    depth: number,
+    usage: Usage,
+    why: string,
+    calls: number,
+  ): Promise<ChunkOutcome[]> => {
     const halves = depth < maxDepth ? splitChunk(chunk) : undefined;
     if (!halves) {
       const advice = "lower 'chunk-tokens' or raise 'max-output-tokens'";
@@ -190,7 +256,7 @@ export async function runChunks(
         {
           ...empty(chunk, 'failed', `${why}, even after splitting the chunk ${depth} times (${advice})`),
           usage,
-          calls: 1,
+          calls,
         },
       ];
     }
@@ -200,7 +266,7 @@ export async function runChunks(
     for (const half of halves) parts.push(...(await review(half, depth + 1)));
     const [first, ...rest] = parts;
     if (!first) return [];
-    return [{ ...first, usage: addUsage(first.usage, usage), calls: first.calls + 1 }, ...rest];
+    return [{ ...first, usage: addUsage(first.usage, usage), calls: first.calls + calls }, ...rest];
   };
 
   const [head, ...tail] = chunks;
@@ -244,12 +310,12 @@ function empty(chunk: Chunk, status: ChunkOutcome['status'], error: string): Chu
 }
 
 /** Two halves of a chunk: by files, else by hunks of its one file, else its one hunk at line borders. */
-export function splitChunk(chunk: Chunk): [Chunk, Chunk] | undefined {
-  const make = (files: ChunkFile[]): Chunk => ({
-    index: chunk.index,
-    files,
-    tokens: files.reduce((n, f) => n + chunkFileTokens(f), 0),
-  });
+export function splitChunk(chunk: ReviewChunk): [ReviewChunk, ReviewChunk] | undefined {
+  const make = (files: ChunkFile[]): ReviewChunk => {
+    const piece: Chunk = { index: chunk.index, files, tokens: files.reduce((n, f) => n + chunkFileTokens(f), 0) };
+    const context = contextOf(chunk.context, piece);
+    return context ? { ...piece, context } : piece;
+  };
   if (chunk.files.length > 1) {
     let acc = 0;
     const half = chunk.tokens / 2;
@@ -284,7 +350,9 @@ export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTo
     bytes(request.user.filter((b) => b.cache));
   const own = bytes(request.user.filter((b) => !b.cache));
   const prefixPrice = Math.max(prices.cacheWrite, prices.input);
-  return (own * prices.input + shared * prefixPrice + maxOutputTokens * prices.output) / 1_000_000;
+  // Earlier rounds of an explore conversation: cached at the last one, so priced as a cache write.
+  const turns = request.turns ? Buffer.byteLength(JSON.stringify(request.turns), 'utf8') : 0;
+  return (own * prices.input + (shared + turns) * prefixPrice + maxOutputTokens * prices.output) / 1_000_000;
 }
 
 /** A signal to wait on: `next()` resolves at the following `notify()`. */

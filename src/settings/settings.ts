@@ -42,9 +42,14 @@ export const INPUT_DEFAULTS = {
   walkthrough: 'true',
   trigger: '/claude',
   'reply-in-threads': 'true',
+  context: 'code',
+  'max-tool-calls': '8',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
+
+export const CONTEXT_MODES = ['diff', 'code', 'explore'] as const;
+export type ContextMode = (typeof CONTEXT_MODES)[number];
 
 /** The validated, typed settings of one review run. */
 export interface Settings {
@@ -101,6 +106,14 @@ export interface Settings {
   replyInThreads: boolean;
   /** The summary lists every reviewed file with what changed in it, written by the review calls. */
   walkthrough: boolean;
+  /**
+   * What each review call sees besides the diff: `diff` nothing; `code` the code each change sits in and the
+   * definitions its added lines use, from the head commit; `explore` that, plus tools to read and search the
+   * repository at the head.
+   */
+  context: ContextMode;
+  /** Tool calls (file reads and searches) one review call may make in `explore` mode. */
+  maxToolCalls: number;
   /** On a push, review only the commits since the last reviewed head (when it is still an ancestor). */
   incremental: boolean;
   /** Where to write the findings as SARIF 2.1.0 (relative to the workspace); empty = no SARIF. */
@@ -338,6 +351,12 @@ const schema = z.object({
     .regex(/^\S{1,30}$/, { message: 'one word of at most 30 characters, such as /claude' }),
   'reply-in-threads': yesNo(),
   walkthrough: yesNo(),
+  context: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(CONTEXT_MODES, { message: 'diff, code or explore' })),
+  'max-tool-calls': intIn(0, 50),
   incremental: yesNo(),
   'dry-run': yesNo(),
 });
@@ -418,6 +437,8 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     sarifFile: v['sarif-file'],
     incremental: v.incremental,
     walkthrough: v.walkthrough,
+    context: v.context,
+    maxToolCalls: v['max-tool-calls'],
     trigger: v.trigger,
     replyInThreads: v['reply-in-threads'],
     maxOutputTokens: v['max-output-tokens'],

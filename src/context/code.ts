@@ -1,0 +1,520 @@
+import { parse } from '@babel/parser';
+import { extensionOf } from './files.js';
+
+/** Lines `start..end` of a file, 1-based and inclusive. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A function, method, class, type or top-level value a name can resolve to. */
+export interface Definition extends Span {
+  name: string;
+  kind: 'function' | 'class' | 'method' | 'value' | 'type';
+  /** A method's class. */
+  owner?: string;
+}
+
+/** A function, method or class body that a changed line can sit in. */
+export interface Scope extends Span {
+  name: string;
+}
+
+/** A name a changed line uses. */
+export interface Use {
+  name: string;
+  /** Called (`f()`, `obj.m()`), not only read. */
+  call: boolean;
+  /** For `obj.m`: the object's name (`this` for this). */
+  object?: string;
+}
+
+/** An imported binding: which module it comes from and under what name (`*` for a namespace, `default`). */
+export interface Import {
+  source: string;
+  imported: string;
+}
+
+export interface CodeIndex {
+  /** How the file was read: `parser` (a real parser) or `lines` (the indentation and brace fallback). */
+  method: 'parser' | 'lines';
+  scopes: Scope[];
+  definitions: Definition[];
+  imports: Map<string, Import>;
+  /** The names the given lines use, calls first, without names those lines bind themselves. */
+  usesOn(lines: ReadonlySet<number>): Use[];
+}
+
+/** The name of a scope without one (a callback). */
+export const ANONYMOUS = '(anonymous)';
+
+const JS_EXTENSIONS = new Set(['.js', '.jsx', '.mjs', '.cjs', '.ts', '.tsx', '.mts', '.cts']);
+
+/** The code of a file, indexed: with Babel's parser for JavaScript and TypeScript, by lines for anything else. */
+export function indexCode(path: string, text: string): CodeIndex {
+  if (JS_EXTENSIONS.has(extensionOf(path))) {
+    const parsed = indexJs(path, text);
+    if (parsed) return parsed;
+  }
+  return indexByLines(path, text);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// JavaScript and TypeScript, with @babel/parser (error-tolerant; TypeScript and JSX plugins).
+
+interface AstNode {
+  type: string;
+  loc?: { start: { line: number }; end: { line: number } } | null;
+  leadingComments?: AstNode[] | null;
+  [key: string]: unknown;
+}
+
+const SKIPPED_KEYS = new Set(['loc', 'start', 'end', 'extra', 'leadingComments', 'trailingComments', 'innerComments']);
+
+function isNode(value: unknown): value is AstNode {
+  return typeof value === 'object' && value !== null && typeof (value as { type?: unknown }).type === 'string';
+}
+
+function children(node: AstNode): AstNode[] {
+  const out: AstNode[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (SKIPPED_KEYS.has(key)) continue;
+    if (Array.isArray(value)) out.push(...value.filter(isNode));
+    else if (isNode(value)) out.push(value);
+  }
+  return out;
+}
+
+/** Visits every node with its ancestors (nearest last). */
+function walk(root: AstNode, visit: (node: AstNode, ancestors: readonly AstNode[]) => void): void {
+  const stack: [AstNode, AstNode[]][] = [[root, []]];
+  while (stack.length > 0) {
+    const [node, ancestors] = stack.pop() as [AstNode, AstNode[]];
+    visit(node, ancestors);
+    const path = [...ancestors, node];
+    for (const child of children(node).reverse()) stack.push([child, path]);
+  }
+}
+
+function nameOf(node: unknown): string | undefined {
+  if (!isNode(node)) return undefined;
+  if (node.type === 'Identifier' || node.type === 'JSXIdentifier') return node.name as string;
+  if (node.type === 'PrivateName') return nameOf(node.id);
+  if (node.type === 'StringLiteral') return node.value as string;
+  return undefined;
+}
+
+const SCOPE_TYPES = new Set([
+  'FunctionDeclaration',
+  'FunctionExpression',
+  'ArrowFunctionExpression',
+  'ClassMethod',
+  'ClassPrivateMethod',
+  'ObjectMethod',
+  'ClassDeclaration',
+  'ClassExpression',
+  'TSInterfaceDeclaration',
+  'TSModuleDeclaration',
+  'TSEnumDeclaration',
+]);
+
+/** Nodes a declaration sits in that belong to it: `export`, `const x =`, `key:`, `x = …;`. */
+const WRAPPERS = new Set([
+  'VariableDeclarator',
+  'VariableDeclaration',
+  'ExportNamedDeclaration',
+  'ExportDefaultDeclaration',
+  'ObjectProperty',
+  'ClassProperty',
+  'ClassPrivateProperty',
+  'AssignmentExpression',
+  'ExpressionStatement',
+]);
+
+/** The outermost wrapper of a node, and the name the wrappers give it. */
+function outer(node: AstNode, ancestors: readonly AstNode[]): { top: AstNode; name: string | undefined } {
+  let top = node;
+  let name = nameOf(node.id) ?? nameOf(node.key);
+  for (let i = ancestors.length - 1; i >= 0; i--) {
+    const parent = ancestors[i] as AstNode;
+    if (!WRAPPERS.has(parent.type)) break;
+    name ??= nameOf(parent.id) ?? nameOf(parent.key) ?? memberName(parent.left);
+    top = parent;
+  }
+  return { top, name };
+}
+
+function memberName(node: unknown): string | undefined {
+  if (!isNode(node)) return undefined;
+  if (node.type === 'MemberExpression' && !node.computed) return nameOf(node.property);
+  return nameOf(node);
+}
+
+/** A node's lines, with the comment block right above it (a doc comment explains the definition). */
+function spanOf(node: AstNode): Span | undefined {
+  if (!node.loc) return undefined;
+  let start = node.loc.start.line;
+  const comments = node.leadingComments ?? [];
+  for (let i = comments.length - 1; i >= 0; i--) {
+    const loc = comments[i]?.loc;
+    if (!loc || loc.end.line < start - 1) break;
+    start = loc.start.line;
+  }
+  return { start, end: node.loc.end.line };
+}
+
+function indexJs(path: string, text: string): CodeIndex | undefined {
+  const ext = extensionOf(path);
+  const typescript = ext === '.ts' || ext === '.tsx' || ext === '.mts' || ext === '.cts';
+  let program: AstNode;
+  try {
+    program = parse(text, {
+      sourceType: 'unambiguous',
+      errorRecovery: true,
+      allowReturnOutsideFunction: true,
+      allowImportExportEverywhere: true,
+      allowAwaitOutsideFunction: true,
+      plugins: typescript
+        ? ext === '.ts' || ext === '.mts' || ext === '.cts'
+          ? ['typescript']
+          : ['typescript', 'jsx']
+        : ['jsx'],
+    }) as unknown as AstNode;
+  } catch {
+    return undefined;
+  }
+  const scopes: Scope[] = [];
+  const definitions: Definition[] = [];
+  const imports = new Map<string, Import>();
+  walk(program, (node, ancestors) => {
+    if (SCOPE_TYPES.has(node.type)) {
+      const { top, name } = outer(node, ancestors);
+      const span = spanOf(top);
+      if (span) scopes.push({ ...span, name: name ?? ANONYMOUS });
+    }
+    const definition = definitionOf(node, ancestors);
+    if (definition) definitions.push(definition);
+    if (node.type === 'ImportDeclaration') {
+      const source = (node.source as AstNode).value as string;
+      for (const spec of (node.specifiers as AstNode[] | undefined) ?? []) {
+        const local = nameOf(spec.local);
+        if (!local) continue;
+        const imported =
+          spec.type === 'ImportNamespaceSpecifier'
+            ? '*'
+            : spec.type === 'ImportDefaultSpecifier'
+              ? 'default'
+              : (nameOf(spec.imported) ?? local);
+        imports.set(local, { source, imported });
+      }
+    }
+    if (node.type === 'VariableDeclarator' && isRequire(node.init)) {
+      const source = (((node.init as AstNode).arguments as AstNode[])[0] as AstNode).value as string;
+      const id = node.id as AstNode;
+      if (id.type === 'Identifier') imports.set(id.name as string, { source, imported: '*' });
+      if (id.type === 'ObjectPattern') {
+        for (const prop of id.properties as AstNode[]) {
+          const key = nameOf(prop.key);
+          const local = nameOf(prop.value) ?? key;
+          if (key && local) imports.set(local, { source, imported: key });
+        }
+      }
+    }
+  });
+  return {
+    method: 'parser',
+    scopes,
+    definitions,
+    imports,
+    usesOn: (lines) => jsUses(program, lines),
+  };
+}
+
+function isRequire(node: unknown): boolean {
+  if (!isNode(node) || node.type !== 'CallExpression') return false;
+  const [arg] = node.arguments as AstNode[];
+  return nameOf(node.callee) === 'require' && arg?.type === 'StringLiteral';
+}
+
+const FUNCTION_VALUES = new Set(['ArrowFunctionExpression', 'FunctionExpression', 'ClassExpression']);
+
+/** A top-level declaration, or a class member. */
+function definitionOf(node: AstNode, ancestors: readonly AstNode[]): Definition | undefined {
+  const topLevel = ancestors.every((a) => a.type === 'File' || a.type === 'Program' || WRAPPERS.has(a.type));
+  const { top, name } = outer(node, ancestors);
+  const span = spanOf(top);
+  if (!span) return undefined;
+  switch (node.type) {
+    case 'FunctionDeclaration':
+    case 'TSDeclareFunction':
+      return topLevel ? { ...span, name: name ?? 'default', kind: 'function' } : undefined;
+    case 'ClassDeclaration':
+      return topLevel ? { ...span, name: name ?? 'default', kind: 'class' } : undefined;
+    case 'TSInterfaceDeclaration':
+    case 'TSTypeAliasDeclaration':
+    case 'TSEnumDeclaration':
+      return topLevel && name ? { ...span, name, kind: 'type' } : undefined;
+    case 'VariableDeclarator': {
+      if (!topLevel || !name) return undefined;
+      const init = node.init;
+      return { ...span, name, kind: isNode(init) && FUNCTION_VALUES.has(init.type) ? 'function' : 'value' };
+    }
+    case 'ClassMethod':
+    case 'ClassPrivateMethod':
+    case 'ClassProperty':
+    case 'TSDeclareMethod': {
+      const cls = [...ancestors].reverse().find((a) => a.type === 'ClassDeclaration' || a.type === 'ClassExpression');
+      if (!name || !cls) return undefined;
+      const owner = nameOf(cls.id);
+      return { ...span, name, kind: 'method', ...(owner ? { owner } : {}) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Positions where an identifier is bound or is a key, not a use. */
+function isBinding(node: AstNode, parent: AstNode | undefined): boolean {
+  if (!parent) return false;
+  switch (parent.type) {
+    case 'VariableDeclarator':
+      return parent.id === node;
+    case 'FunctionDeclaration':
+    case 'FunctionExpression':
+    case 'ArrowFunctionExpression':
+    case 'ClassMethod':
+    case 'ObjectMethod':
+      return parent.id === node || parent.key === node || (parent.params as unknown[]).includes(node);
+    case 'ClassDeclaration':
+    case 'ClassExpression':
+      return parent.id === node;
+    case 'ObjectProperty':
+    case 'ClassProperty':
+      return parent.key === node && !parent.computed;
+    case 'ImportSpecifier':
+    case 'ImportDefaultSpecifier':
+    case 'ImportNamespaceSpecifier':
+    case 'ExportSpecifier':
+    case 'LabeledStatement':
+    case 'BreakStatement':
+    case 'ContinueStatement':
+    case 'CatchClause':
+    case 'AssignmentPattern':
+    case 'TSPropertySignature':
+    case 'TSMethodSignature':
+    case 'TSParameterProperty':
+      return parent.type !== 'AssignmentPattern' || parent.left === node;
+    default:
+      return false;
+  }
+}
+
+function jsUses(program: AstNode, lines: ReadonlySet<number>): Use[] {
+  const uses = new Map<string, Use>();
+  const bound = new Set<string>();
+  const add = (use: Use): void => {
+    const key = `${use.object ?? ''}.${use.name}`;
+    const known = uses.get(key);
+    if (!known || (use.call && !known.call)) uses.set(key, use);
+  };
+  walk(program, (node, ancestors) => {
+    if (node.type !== 'Identifier' || !node.loc || !lines.has(node.loc.start.line)) return;
+    const name = node.name as string;
+    const parent = ancestors.at(-1);
+    const grand = ancestors.at(-2);
+    if (isBinding(node, parent)) {
+      bound.add(name);
+      return;
+    }
+    if (parent && (parent.type === 'MemberExpression' || parent.type === 'OptionalMemberExpression')) {
+      if (parent.property === node && !parent.computed) {
+        const object = parent.object as AstNode;
+        const objectName = object.type === 'ThisExpression' ? 'this' : nameOf(object);
+        const call =
+          !!grand &&
+          (grand.type === 'CallExpression' || grand.type === 'OptionalCallExpression') &&
+          grand.callee === parent;
+        if (objectName) add({ name, call, object: objectName });
+        return;
+      }
+    }
+    const call =
+      !!parent &&
+      (parent.type === 'CallExpression' ||
+        parent.type === 'OptionalCallExpression' ||
+        parent.type === 'NewExpression') &&
+      parent.callee === node;
+    add({ name, call });
+  });
+  return order([...uses.values()].filter((u) => u.object !== undefined || !bound.has(u.name)));
+}
+
+function order(uses: Use[]): Use[] {
+  return uses.sort((a, b) => Number(b.call) - Number(a.call));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Any other language: definitions by their header line, bodies by braces or indentation.
+
+const MODIFIERS =
+  '(?:(?:export|pub(?:\\([^)]*\\))?|public|private|protected|internal|static|final|abstract|async|override|inline|suspend|open|default|virtual|extern|unsafe|const)\\s+)*';
+const KEYWORD_HEADER = new RegExp(
+  `^(\\s*)${MODIFIERS}(def|func|fn|function|fun|class|struct|interface|trait|enum|module|object|impl|sub|proc|type)\\s+(?:\\([^)]*\\)\\s*)?([A-Za-z_$][\\w$]*)`,
+);
+/** A C-family function or method header: a return type, a name, an open parameter list, no `;`. */
+const TYPED_HEADER = new RegExp(
+  `^(\\s*)${MODIFIERS}[\\w<>\\[\\],.*&:?]+(?:\\s+[\\w<>\\[\\],.*&:?]+)*\\s+\\*?([A-Za-z_]\\w*)\\s*\\([^;]*$`,
+);
+const CONSTANT =
+  /^(\s*)(?:export\s+)?(?:(?:const|let|var|val|final|static|public|private|readonly)\s+)*([A-Z][A-Z0-9_]{2,})\s*(?::[^=]*)?=/;
+const CONTROL = /^\s*(?:if|for|while|switch|return|else|catch|new|do|try|case|throw|await|yield|elif|with)\b/;
+const KEYWORDS = new Set(
+  'if for while switch return else catch new do try case throw await yield elif with def func fn function fun class struct interface trait enum module object impl sub proc type print len range self this super not and or in is lambda sizeof typeof match'.split(
+    ' ',
+  ),
+);
+
+/** The line without string literals and comments, for counting brackets. */
+function code(line: string): string {
+  return line
+    .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""')
+    .replace(/\/\/.*$|#.*$|\/\*.*?\*\//, '');
+}
+
+function indentOf(line: string): number {
+  return /^\s*/.exec(line)?.[0].replace(/\t/g, '    ').length ?? 0;
+}
+
+/** Where a block that starts at line index `h` ends (index): its brackets close, or its indented body ends. */
+export function blockEnd(lines: readonly string[], h: number): number {
+  let depth = 0;
+  let opened = false;
+  for (let i = h; i < lines.length; i++) {
+    const text = code(lines[i] ?? '');
+    for (const ch of text) {
+      if (ch === '{' || ch === '(' || ch === '[') {
+        depth += 1;
+        opened = true;
+      } else if (ch === '}' || ch === ')' || ch === ']') depth -= 1;
+    }
+    const trimmed = text.trimEnd();
+    if (i === h && depth <= 0 && trimmed.endsWith(':')) return indentedEnd(lines, h);
+    if (opened && depth <= 0 && !/[,=+\-*/&|(]$/.test(trimmed)) {
+      // A header whose brackets closed on its line (`def f(x):`, `func f() {` closed later) may go on.
+      if (i === h && trimmed.endsWith(':')) return indentedEnd(lines, h);
+      if (!text.includes('{') && i - h < 3 && lines[i + 1]?.trim().startsWith('{')) continue;
+      return i;
+    }
+    if (!opened && i === h && !/[,=+\-*/&|(:]$/.test(trimmed)) {
+      if (lines[i + 1]?.trim().startsWith('{')) continue;
+      return i;
+    }
+    if (i - h > 2000) return i;
+  }
+  return lines.length - 1;
+}
+
+/** The end of an indented body: the last line before a non-blank line indented no deeper than the header. */
+function indentedEnd(lines: readonly string[], h: number): number {
+  const base = indentOf(lines[h] ?? '');
+  let last = h;
+  for (let i = h + 1; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.trim() === '') continue;
+    if (indentOf(line) <= base) break;
+    last = i;
+  }
+  return last;
+}
+
+function indexByLines(path: string, text: string): CodeIndex {
+  const lines = text.split('\n');
+  const scopes: Scope[] = [];
+  const definitions: Definition[] = [];
+  const open: { indent: number; name: string; end: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    while (open.length > 0 && (open.at(-1)?.end ?? 0) < i) open.pop();
+    const keyword = KEYWORD_HEADER.exec(line);
+    const typed = keyword || CONTROL.test(line) ? undefined : TYPED_HEADER.exec(line);
+    const header = keyword
+      ? { indent: keyword[1] ?? '', word: keyword[2] ?? '', name: keyword[3] ?? '' }
+      : typed
+        ? { indent: typed[1] ?? '', word: '', name: typed[2] ?? '' }
+        : undefined;
+    if (header && !KEYWORDS.has(header.name)) {
+      const end = blockEnd(lines, i);
+      if (end > i || keyword) {
+        const span = { start: withComments(lines, i) + 1, end: end + 1 };
+        const owner = open.at(-1)?.name;
+        const isType = /^(class|struct|interface|trait|enum|module|object|impl|type)$/.test(header.word);
+        scopes.push({ ...span, name: header.name });
+        definitions.push({
+          ...span,
+          name: header.name,
+          kind: isType ? (header.word === 'type' ? 'type' : 'class') : owner ? 'method' : 'function',
+          ...(owner && !isType ? { owner } : {}),
+        });
+        open.push({ indent: indentOf(line), name: header.name, end });
+      }
+      continue;
+    }
+    const constant = CONSTANT.exec(line);
+    if (constant && open.length === 0) {
+      const end = blockEnd(lines, i);
+      definitions.push({ start: withComments(lines, i) + 1, end: end + 1, name: constant[2] ?? '', kind: 'value' });
+    }
+  }
+  return {
+    method: 'lines',
+    scopes,
+    definitions,
+    imports: lineImports(path, lines),
+    usesOn: (wanted) => lineUses(lines, wanted),
+  };
+}
+
+/** The first line of the comment block right above line index `i` (or `i`). */
+function withComments(lines: readonly string[], i: number): number {
+  let start = i;
+  while (start > 0 && /^\s*(#|\/\/|\/?\*|--|;;|""")/.test(lines[start - 1] ?? '')) start -= 1;
+  return start;
+}
+
+/** Python's imports (the only fallback language whose imports name files). */
+function lineImports(path: string, lines: readonly string[]): Map<string, Import> {
+  const imports = new Map<string, Import>();
+  if (extensionOf(path) !== '.py') return imports;
+  for (const line of lines) {
+    const from = /^\s*from\s+([.\w]+)\s+import\s+\(?([^)#]+)/.exec(line);
+    if (from) {
+      for (const part of (from[2] ?? '').split(',')) {
+        const [imported, local] = part.trim().split(/\s+as\s+/);
+        if (imported && /^\w+$/.test(imported)) imports.set(local ?? imported, { source: from[1] ?? '', imported });
+      }
+      continue;
+    }
+    const plain = /^\s*import\s+([.\w]+)(?:\s+as\s+(\w+))?\s*$/.exec(line);
+    if (plain?.[1])
+      imports.set(plain[2] ?? plain[1].split('.').at(-1) ?? plain[1], { source: plain[1], imported: '*' });
+  }
+  return imports;
+}
+
+function lineUses(lines: readonly string[], wanted: ReadonlySet<number>): Use[] {
+  const uses = new Map<string, Use>();
+  for (const n of wanted) {
+    const text = code(lines[n - 1] ?? '');
+    const header = KEYWORD_HEADER.exec(text)?.[3];
+    for (const match of text.matchAll(/(?:\b([A-Za-z_$][\w$]*)\s*(?:\.|->|::)\s*)?\b([A-Za-z_$][\w$]*)\s*\(/g)) {
+      const name = match[2] ?? '';
+      if (KEYWORDS.has(name) || name === header) continue;
+      const object = match[1];
+      uses.set(`${object ?? ''}.${name}`, { name, call: true, ...(object ? { object } : {}) });
+    }
+    for (const match of text.matchAll(/\b[A-Z][A-Z0-9_]{2,}\b/g)) {
+      if (!uses.has(`.${match[0]}`)) uses.set(`.${match[0]}`, { name: match[0], call: false });
+    }
+  }
+  return order([...uses.values()]);
+}

@@ -1,0 +1,66 @@
+import * as z from 'zod';
+import { READ_TOOL_NAME, SEARCH_TOOL_NAME, type ToolCall } from '../prompt/prompt.js';
+import type { HeadFiles } from './files.js';
+
+/** Lines one read_file call returns at most. */
+export const MAX_READ_LINES = 400;
+/** Characters of one search hit's line. */
+const MAX_HIT_CHARS = 200;
+
+const readInput = z.object({
+  path: z.string().min(1),
+  start_line: z.coerce.number().int().min(1).optional(),
+  end_line: z.coerce.number().int().min(1).optional(),
+});
+const searchInput = z.object({ text: z.string().min(2).max(200) });
+
+/** Whether a tool call is one of explore mode's tools. */
+export function isExploreTool(name: string): boolean {
+  return name === READ_TOOL_NAME || name === SEARCH_TOOL_NAME;
+}
+
+/**
+ * The answer to one of explore mode's tool calls, as the tool result the model reads: file lines as `n|text`,
+ * search hits as `path:line: text`. A bad call gets an error it can correct; nothing here throws.
+ */
+export async function runExploreTool(files: HeadFiles, call: ToolCall): Promise<string> {
+  if (call.name === READ_TOOL_NAME) {
+    const input = readInput.safeParse(call.input);
+    if (!input.success) return 'error: read_file takes {"path": string, "start_line"?: integer, "end_line"?: integer}';
+    return readRange(files, input.data.path, input.data.start_line, input.data.end_line);
+  }
+  if (call.name === SEARCH_TOOL_NAME) {
+    const input = searchInput.safeParse(call.input);
+    if (!input.success) return 'error: search_code takes {"text": string of 2 to 200 characters}';
+    return search(files, input.data.text);
+  }
+  return `error: ${call.name} cannot be called while reviewing; call ${READ_TOOL_NAME}, ${SEARCH_TOOL_NAME} or submit_review`;
+}
+
+async function readRange(files: HeadFiles, path: string, start = 1, end?: number): Promise<string> {
+  const clean = path.replace(/^\.?\/+/, '');
+  const text = await files.read(clean);
+  if (text === undefined) {
+    const all = await files.paths();
+    const near = all.filter((p) => p.endsWith(`/${clean.split('/').pop() ?? clean}`)).slice(0, 5);
+    return `error: no readable file ${clean} at the head commit (absent, binary or too large)${near.length > 0 ? `; files with that name: ${near.join(', ')}` : ''}`;
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const first = Math.min(start, Math.max(lines.length, 1));
+  const last = Math.min(end ?? first + MAX_READ_LINES - 1, first + MAX_READ_LINES - 1, lines.length);
+  const body = lines.slice(first - 1, last).map((line, i) => `${first + i}|${line}`);
+  const more = last < lines.length ? `\n(lines ${last + 1}-${lines.length} not shown)` : '';
+  return `${clean}, lines ${first}-${last} of ${lines.length}:\n${body.join('\n')}${more}`;
+}
+
+async function search(files: HeadFiles, text: string): Promise<string> {
+  const result = await files.search(text);
+  const coverage = result.searched < result.total ? ` (searched ${result.searched} of ${result.total} files)` : '';
+  if (result.hits.length === 0) return `no line contains "${text}"${coverage}`;
+  const hits = result.hits.map((h) => {
+    const line = h.text.trim();
+    return `${h.path}:${h.line}: ${line.length > MAX_HIT_CHARS ? `${line.slice(0, MAX_HIT_CHARS)}…` : line}`;
+  });
+  return `${hits.length} hit${hits.length === 1 ? '' : 's'}${coverage}:\n${hits.join('\n')}`;
+}
