@@ -235,26 +235,25 @@ export function apiHeadFiles(octokit: Octokit, options: ApiFilesOptions): HeadFi
         return files;
       }));
   const cache = new Map<string, Promise<string | undefined>>();
+  /** A blob's text: a failed tree request fails the read (and the context stage says so); a failed blob is left out. */
   const fetchBlob = async (path: string): Promise<string | undefined> => {
     const entry = (await list()).get(path);
-    if (!entry || entry.size > MAX_CONTEXT_FILE_BYTES) return undefined;
-    if (budget.left <= 0) return undefined;
+    if (!entry || entry.size > MAX_CONTEXT_FILE_BYTES || budget.left <= 0) return undefined;
     budget.left -= 1;
-    const { data } = await limit(() =>
-      octokit.rest.git.getBlob({ owner: options.owner, repo: options.repo, file_sha: entry.sha }),
-    );
-    const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
-    return isText(text) ? text : undefined;
+    try {
+      const { data } = await limit(() =>
+        octokit.rest.git.getBlob({ owner: options.owner, repo: options.repo, file_sha: entry.sha }),
+      );
+      const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+      return isText(text) ? text : undefined;
+    } catch (error) {
+      options.log?.(`could not read ${path} at the head: ${error instanceof Error ? error.message : String(error)}`);
+      return undefined;
+    }
   };
   const read = (path: string): Promise<string | undefined> => {
     let text = cache.get(path);
-    if (!text) {
-      text = fetchBlob(path).catch((error: unknown) => {
-        options.log?.(`could not read ${path} at the head: ${error instanceof Error ? error.message : String(error)}`);
-        return undefined;
-      });
-      cache.set(path, text);
-    }
+    if (!text) cache.set(path, (text = fetchBlob(path)));
     return text;
   };
   return {

@@ -3,6 +3,24 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLocal, readBody, type LocalServer } from './http.js';
 
 type TextPart = { type: 'text'; text: string; cache_control?: { type: string } };
+/** A content block of a message: text, or (Messages API) tool_use / tool_result. */
+interface ContentPart {
+  type: string;
+  text?: string;
+  id?: string;
+  name?: string;
+  input?: unknown;
+  tool_use_id?: string;
+  content?: unknown;
+  cache_control?: { type: string };
+}
+/** A message as either wire format sends it (Chat Completions: tool calls on the assistant, tool results as messages). */
+export interface WireMessage {
+  role: string;
+  content: string | ContentPart[] | null;
+  tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[];
+  tool_call_id?: string;
+}
 
 /** The parts of a Messages or Chat Completions request body the fake reads. */
 export interface GatewayBody {
@@ -21,7 +39,7 @@ export interface GatewayBody {
     cache_control?: { type: string };
   }[];
   tool_choice?: { type: string; name?: string; function?: { name: string } };
-  messages: { role: string; content: string | TextPart[] }[];
+  messages: WireMessage[];
 }
 
 export interface FakeUsage {
@@ -54,7 +72,9 @@ export type Reply =
   /** Wait this long before answering with the review (to trip the client's timeout). */
   | { hangMs: number; toolInput: unknown; stopReason?: undefined }
   /** Start streaming the answer, then send nothing for this long before the rest (a stalled stream). */
-  | { stallMs: number; toolInput: unknown; stopReason?: undefined };
+  | { stallMs: number; toolInput: unknown; stopReason?: undefined }
+  /** Call these tools (other than the required one) and stop for their results, as a model exploring does. */
+  | { toolUses: { name: string; input: unknown }[] };
 
 export interface FakeGatewayOptions {
   apiKey: string;
@@ -203,6 +223,11 @@ export class FakeGateway {
       fail(400, 'invalid_request_error', 'model, max_tokens and messages are required');
       return;
     }
+    const badTurns = unansweredToolCall(body.messages, chat);
+    if (badTurns) {
+      fail(400, 'invalid_request_error', badTurns);
+      return;
+    }
     if (chat && this.options.rejectCacheControl && JSON.stringify(body.messages).includes('"cache_control"')) {
       fail(400, 'invalid_request_error', 'Unrecognized request argument supplied: cache_control');
       return;
@@ -255,11 +280,21 @@ export class FakeGateway {
       fail(reply.status, reply.error.type, reply.error.message, reply.headers);
       return;
     }
+    if ('toolUses' in reply) {
+      const { usage, cacheKeys } = this.bill(body, chat, JSON.stringify(reply.toolUses));
+      record.usage = usage;
+      for (const key of cacheKeys) this.cache.add(key);
+      const started = Date.now();
+      if (chat) this.answerChatToolUses(res, body, reply.toolUses, usage);
+      else this.answerToolUses(res, body, reply.toolUses, usage);
+      record.timing = { arrived, started, ended: Date.now() };
+      return;
+    }
     const content =
       'text' in reply
         ? { text: reply.text }
         : { toolInput: 'toolInput' in reply ? reply.toolInput : { summary: 'partial', comments: [] } };
-    const { usage, cacheKey } = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
+    const { usage, cacheKeys } = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
     const whole = 'toolInput' in reply || 'text' in reply;
     if (whole) record.usage = usage;
     const stopReason =
@@ -274,7 +309,7 @@ export class FakeGateway {
       await sleep(latency.firstTokenMs + (1000 * prompt) / latency.prefillTokensPerSec);
     }
     // From the first streamed byte on, the prefix this call wrote can be read by others.
-    if (cacheKey) this.cache.add(cacheKey);
+    for (const key of cacheKeys) this.cache.add(key);
     const started = Date.now();
     const outputDelay = latency ? (1000 * usage.output_tokens) / latency.outputTokensPerSec : 0;
     if (chat) await this.answerChat(res, body, content, usage, stopReason, reply, outputDelay);
@@ -474,8 +509,12 @@ export class FakeGateway {
     };
   }
 
-  /** Usage by Anthropic's caching rules, with the fake's own token count. */
-  private bill(body: GatewayBody, chat: boolean, output: string): { usage: FakeUsage; cacheKey?: string } {
+  /**
+   * Usage by Anthropic's caching rules, with the fake's own token count: the longest prefix that ends at a
+   * breakpoint and was cached before is read; the prefix up to the last breakpoint is written (what lies
+   * between the two), when it reaches the minimum.
+   */
+  private bill(body: GatewayBody, chat: boolean, output: string): { usage: FakeUsage; cacheKeys: string[] } {
     const tokens = this.options.tokens ?? fakeTokens;
     const toolText = (body.tools ?? []).map((t) => ({
       text: JSON.stringify(t.function ?? { name: t.name, description: t.description, input_schema: t.input_schema }),
@@ -486,29 +525,41 @@ export class FakeGateway {
     if (chat) {
       const system = body.messages.filter((m) => m.role === 'system');
       systemParts = system.flatMap((m) =>
-        typeof m.content === 'string' ? [{ type: 'text' as const, text: m.content }] : m.content,
+        typeof m.content === 'string'
+          ? [{ type: 'text' as const, text: m.content }]
+          : (m.content ?? []).map((c) => ({
+              type: 'text' as const,
+              text: c.text ?? '',
+              ...(c.cache_control ? { cache_control: c.cache_control } : {}),
+            })),
       );
       messages = body.messages.filter((m) => m.role !== 'system');
     } else if (body.system) {
       systemParts = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : body.system;
     }
     // The prefix runs tools → system → messages, up to the last breakpoint, wherever it is.
-    const messageParts = messages.flatMap((m) =>
-      typeof m.content === 'string'
+    const messageParts = messages.flatMap((m) => [
+      ...(typeof m.content === 'string'
         ? [{ text: m.content, breakpoint: false }]
-        : m.content.map((c) => ({ text: c.text, breakpoint: !!c.cache_control })),
-    );
+        : (m.content ?? []).map((c) => ({ text: partText(c), breakpoint: !!c.cache_control }))),
+      ...(m.tool_calls ?? []).map((t) => ({ text: JSON.stringify(t.function), breakpoint: false })),
+    ]);
     const pieces = [
       ...toolText,
       ...systemParts.map((s) => ({ text: s.text, breakpoint: !!s.cache_control })),
       ...messageParts,
     ];
     const total = pieces.reduce((n, p) => n + tokens(p.text), 0);
-    const lastBreak = pieces.map((p) => p.breakpoint).lastIndexOf(true);
-    const prefix = pieces.slice(0, lastBreak + 1);
-    const prefixTokens = prefix.reduce((n, p) => n + tokens(p.text), 0);
+    const upTo = (i: number): number => pieces.slice(0, i + 1).reduce((n, p) => n + tokens(p.text), 0);
+    const keyOf = (i: number): string =>
+      createHash('sha256')
+        .update(body.model)
+        .update(JSON.stringify(pieces.slice(0, i + 1)))
+        .digest('hex');
+    const breaks = pieces.flatMap((p, i) => (p.breakpoint && upTo(i) >= MIN_CACHE_TOKENS ? [i] : []));
     const outputTokens = tokens(output);
-    if (lastBreak < 0 || prefixTokens < MIN_CACHE_TOKENS) {
+    const last = breaks.at(-1);
+    if (last === undefined) {
       return {
         usage: {
           input_tokens: total,
@@ -516,20 +567,154 @@ export class FakeGateway {
           cache_creation_input_tokens: 0,
           cache_read_input_tokens: 0,
         },
+        cacheKeys: [],
       };
     }
-    const key = createHash('sha256').update(body.model).update(JSON.stringify(prefix)).digest('hex');
-    const hit = this.cache.has(key);
+    const hit = [...breaks].reverse().find((i) => this.cache.has(keyOf(i)));
+    const read = hit === undefined ? 0 : upTo(hit);
+    const written = hit === last ? 0 : upTo(last) - read;
     return {
       usage: {
-        input_tokens: total - prefixTokens,
+        input_tokens: total - read - written,
         output_tokens: outputTokens,
-        cache_creation_input_tokens: hit ? 0 : prefixTokens,
-        cache_read_input_tokens: hit ? prefixTokens : 0,
+        cache_creation_input_tokens: written,
+        cache_read_input_tokens: read,
       },
-      ...(hit ? {} : { cacheKey: key }),
+      cacheKeys: written > 0 ? breaks.map(keyOf) : [],
     };
   }
+
+  /** A Messages answer that calls tools and stops for their results (stop_reason tool_use). */
+  private answerToolUses(
+    res: ServerResponse,
+    body: GatewayBody,
+    uses: { name: string; input: unknown }[],
+    usage: FakeUsage,
+  ): void {
+    const blocks = uses.map((u, i) => ({
+      type: 'tool_use',
+      id: `toolu_${this.calls.length}_${i}`,
+      name: u.name,
+      input: u.input,
+    }));
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (name: string, data: unknown): void => {
+      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    event('message_start', {
+      type: 'message_start',
+      message: {
+        id: `msg_${this.calls.length}`,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 1 },
+      },
+    });
+    blocks.forEach((block, index) => {
+      event('content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } });
+      event('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+      });
+      event('content_block_stop', { type: 'content_block_stop', index });
+    });
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
+      usage: { output_tokens: usage.output_tokens },
+    });
+    event('message_stop', { type: 'message_stop' });
+    res.end();
+  }
+
+  /** A Chat Completions answer with several tool calls (finish_reason tool_calls). */
+  private answerChatToolUses(
+    res: ServerResponse,
+    body: GatewayBody,
+    uses: { name: string; input: unknown }[],
+    usage: FakeUsage,
+  ): void {
+    const base = {
+      id: `chatcmpl-${this.calls.length}`,
+      object: 'chat.completion.chunk',
+      created: 1_763_000_000,
+      model: body.model,
+    };
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const data = (value: unknown): void => {
+      res.write(`data: ${JSON.stringify(value)}\n\n`);
+    };
+    uses.forEach((use, index) => {
+      const id = `call_${this.calls.length}_${index}`;
+      data({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: {
+              role: 'assistant',
+              content: null,
+              tool_calls: [{ index, id, type: 'function', function: { name: use.name, arguments: '' } }],
+            },
+            finish_reason: null,
+          },
+        ],
+      });
+      data({
+        ...base,
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index, function: { arguments: JSON.stringify(use.input) } }] },
+            finish_reason: null,
+          },
+        ],
+      });
+    });
+    data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+    if (body.stream_options?.include_usage) data({ ...base, choices: [], usage: this.chatUsage(usage) });
+    res.write('data: [DONE]\n\n');
+    res.end();
+  }
+}
+
+/** The text a content block bills as. */
+function partText(part: ContentPart): string {
+  if (part.type === 'tool_use') return JSON.stringify({ name: part.name, input: part.input });
+  if (part.type === 'tool_result')
+    return typeof part.content === 'string' ? part.content : JSON.stringify(part.content);
+  return part.text ?? '';
+}
+
+/**
+ * What the real APIs refuse with a 400: a tool call of the model that the next message does not answer (Messages:
+ * a tool_result for every tool_use, in the user message right after; Chat Completions: a tool message for every
+ * tool call).
+ */
+function unansweredToolCall(messages: readonly WireMessage[], chat: boolean): string | undefined {
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i] as WireMessage;
+    if (m.role !== 'assistant') continue;
+    const ids = chat
+      ? (m.tool_calls ?? []).map((t) => t.id)
+      : (Array.isArray(m.content) ? m.content : []).flatMap((c) => (c.type === 'tool_use' && c.id ? [c.id] : []));
+    const answered = chat
+      ? messages.slice(i + 1).flatMap((n) => (n.role === 'tool' && n.tool_call_id ? [n.tool_call_id] : []))
+      : (() => {
+          const next = messages[i + 1];
+          return next?.role === 'user' && Array.isArray(next.content)
+            ? next.content.flatMap((c) => (c.type === 'tool_result' && c.tool_use_id ? [c.tool_use_id] : []))
+            : [];
+        })();
+    const missing = ids.find((id) => !answered.includes(id));
+    if (missing) return `tool_use ids were found without tool_result blocks immediately after: ${missing}`;
+  }
+  return undefined;
 }
 
 /** Waits `ms`, or less when the client goes away first (a timer must not outlive the request it delays). */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenLocal, readBody, type LocalServer } from './http.js';
 import { readFileSync } from 'node:fs';
@@ -371,6 +372,49 @@ export class FakeGitHub {
           files: compare.files.map((f, i) => ({ sha: `c${i}`, ...f, changes: f.additions + f.deletions })),
         });
       }
+    } else if (method === 'GET' && url.pathname.startsWith(`${base}/git/trees/`)) {
+      const sha = decodeURIComponent(url.pathname.slice(`${base}/git/trees/`.length));
+      const files = this.repoFiles[sha];
+      if (!files) send(404, { message: 'Not Found' });
+      else {
+        // GitHub's recursive tree: every blob with its mode, git object id and size (folders as tree entries).
+        const dirs = new Set(
+          Object.keys(files).flatMap((p) =>
+            p
+              .split('/')
+              .slice(0, -1)
+              .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+          ),
+        );
+        send(200, {
+          sha,
+          url: `${url.origin}${url.pathname}`,
+          truncated: false,
+          tree: [
+            ...[...dirs].map((p) => ({ path: p, mode: '040000', type: 'tree', sha: gitBlobSha(p) })),
+            ...Object.entries(files).map(([path, text]) => ({
+              path,
+              mode: path.endsWith('.link') ? '120000' : '100644',
+              type: 'blob',
+              sha: gitBlobSha(text),
+              size: Buffer.byteLength(text),
+            })),
+          ],
+        });
+      }
+    } else if (method === 'GET' && url.pathname.startsWith(`${base}/git/blobs/`)) {
+      const sha = url.pathname.slice(`${base}/git/blobs/`.length);
+      const text = Object.values(this.repoFiles)
+        .flatMap((files) => Object.values(files))
+        .find((t) => gitBlobSha(t) === sha);
+      if (text === undefined) send(404, { message: 'Not Found' });
+      else
+        send(200, {
+          sha,
+          size: Buffer.byteLength(text),
+          encoding: 'base64',
+          content: Buffer.from(text).toString('base64'),
+        });
     } else if (method === 'GET' && url.pathname.startsWith(`${base}/contents/`)) {
       const path = decodeURIComponent(url.pathname.slice(`${base}/contents/`.length));
       const ref = url.searchParams.get('ref') ?? 'HEAD';
@@ -640,4 +684,10 @@ interface ReviewBody {
     start_side?: 'LEFT' | 'RIGHT';
     body: string;
   }[];
+}
+
+/** Git's object id of a blob: what GitHub's trees and blobs are addressed by. */
+export function gitBlobSha(text: string): string {
+  const body = Buffer.from(text);
+  return createHash('sha1').update(`blob ${body.length}\0`).update(body).digest('hex');
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangedFile, PullRequest } from '../../src/source/types.js';
 import type { FakePullRequest } from '../fakes/github.js';
-import { FakeGateway, type FakeGatewayOptions } from '../fakes/gateway.js';
+import { FakeGateway, type FakeGatewayOptions, type WireMessage } from '../fakes/gateway.js';
 import type { FakeGitHub } from '../fakes/github.js';
 import { createOctokit, fetchPullRequest } from '../../src/source/github.js';
 import { parseSettings } from '../../src/settings/settings.js';
@@ -279,11 +279,16 @@ export function scriptedReview(userText: string): {
   return { summary: 'The change adds a cache and tightens parsing.', walkthrough, comments };
 }
 
-export function userTextOf(body: {
-  messages: { role: string; content: string | { type: string; text?: string }[] }[];
-}): string {
-  const content = body.messages.filter((m) => m.role === 'user').at(-1)?.content ?? '';
-  return typeof content === 'string' ? content : content.map((c) => c.text ?? '').join('');
+/** Everything a request gave the model on the user's side: the user turn, and the results of its tool calls. */
+export function userTextOf(body: { messages: readonly WireMessage[] }): string {
+  return body.messages
+    .filter((m) => m.role === 'user' || m.role === 'tool')
+    .map(({ content }) =>
+      typeof content === 'string'
+        ? content
+        : (content ?? []).map((c) => c.text ?? (typeof c.content === 'string' ? c.content : '')).join(''),
+    )
+    .join('\n');
 }
 
 /** A started fake gateway whose model answers with scriptedReview(). */
