@@ -551,10 +551,11 @@ export class FakeGateway {
     ];
     const total = pieces.reduce((n, p) => n + tokens(p.text), 0);
     const upTo = (i: number): number => pieces.slice(0, i + 1).reduce((n, p) => n + tokens(p.text), 0);
+    // A cached prefix is known by its text alone, wherever the breakpoints of later requests sit.
     const keyOf = (i: number): string =>
       createHash('sha256')
         .update(body.model)
-        .update(JSON.stringify(pieces.slice(0, i + 1)))
+        .update(JSON.stringify(pieces.slice(0, i + 1).map((p) => p.text)))
         .digest('hex');
     const breaks = pieces.flatMap((p, i) => (p.breakpoint && upTo(i) >= MIN_CACHE_TOKENS ? [i] : []));
     const outputTokens = tokens(output);
@@ -570,7 +571,12 @@ export class FakeGateway {
         cacheKeys: [],
       };
     }
-    const hit = [...breaks].reverse().find((i) => this.cache.has(keyOf(i)));
+    // Like the API, a breakpoint also finds a prefix cached at an earlier block boundary (a previous round's end).
+    const hit = pieces
+      .map((_, i) => i)
+      .slice(0, last + 1)
+      .reverse()
+      .find((i) => upTo(i) >= MIN_CACHE_TOKENS && this.cache.has(keyOf(i)));
     const read = hit === undefined ? 0 : upTo(hit);
     const written = hit === last ? 0 : upTo(last) - read;
     return {
