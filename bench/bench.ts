@@ -19,6 +19,7 @@ import type { PullRequest } from '../src/source/types.js';
 import type { ChunkOutcome } from '../src/run/run.js';
 import { costUsd, type Usage } from '../src/llm/usage.js';
 import { SONNET_LIST_PRICE } from '../src/llm/models.js';
+import { benchContext, contextTable, type ContextRow } from './context.js';
 
 const KEY = 'bench-key';
 const CONCURRENCY = 8;
@@ -285,8 +286,20 @@ function calibration(): string[] {
   return lines;
 }
 
+/** Context modes side by side on PRs with planted cross-file bugs. */
+async function contextSection(base: Settings): Promise<void> {
+  const rows: ContextRow[] = [];
+  for (const pr of BENCH_PRS.slice(0, 2))
+    rows.push(...(await benchContext(pr, benchFiles(pr), base, LATENCY, claudeTokens)));
+  console.log(`\n${contextTable(rows).join('\n')}`);
+}
+
 async function main(): Promise<void> {
   const base = parseSettings({ 'api-key': KEY, 'base-url': 'http://127.0.0.1:9', 'max-cost-usd': 'none' });
+  if (process.argv[2] === 'context') {
+    await contextSection(base);
+    return;
+  }
   const rows: Row[] = [];
   const notes: string[] = [];
   for (const pr of BENCH_PRS) {
@@ -333,6 +346,8 @@ async function main(): Promise<void> {
       );
     }
   }
+
+  await contextSection(base);
 
   // Planning a 3000-file PR, in a fresh process so its peak memory is its own.
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/plan-3000.ts'], { encoding: 'utf8' });

@@ -56250,7 +56250,7 @@ function indexJs(path5, text) {
     scopes,
     definitions,
     imports,
-    usesOn: (lines) => jsUses(program, lines)
+    usesOn: (lines) => jsUses(program, lines, imports)
   };
 }
 function isRequire(node2) {
@@ -56326,7 +56326,7 @@ function isBinding(node2, parent) {
       return false;
   }
 }
-function jsUses(program, lines) {
+function jsUses(program, lines, imports) {
   const uses = /* @__PURE__ */ new Map();
   const bound = /* @__PURE__ */ new Set();
   const add = (use) => {
@@ -56355,7 +56355,7 @@ function jsUses(program, lines) {
     const call = !!parent && (parent.type === "CallExpression" || parent.type === "OptionalCallExpression" || parent.type === "NewExpression") && parent.callee === node2;
     add({ name, call });
   });
-  return order([...uses.values()].filter((u) => u.object !== void 0 || !bound.has(u.name)));
+  return order([...uses.values()].filter((u) => u.object !== void 0 || !bound.has(u.name) || imports.has(u.name)));
 }
 function order(uses) {
   return uses.sort((a, b) => Number(b.call) - Number(a.call));
@@ -56507,7 +56507,7 @@ var SCOPE_WINDOW_LINES = 40;
 var MAX_DEFINITION_LINES = 80;
 var MAX_NAMES_PER_FILE = 24;
 var MAX_NEIGHBOUR_FILES = 12;
-var CONTEXT_SHARE = 0.6;
+var CONTEXT_SHARE = 0.4;
 var CONTEXT_FLOOR_TOKENS = 3e3;
 var SCORE = { definitionCalled: 3, scope: 2, wholeFile: 2, definitionRead: 1 };
 function contextSource(files) {
@@ -56750,15 +56750,14 @@ function fitContext(items, budget) {
   return { items: kept.map((k) => k.item), tokens, dropped: items.length - kept.length };
 }
 async function chunkCandidates(chunk, source) {
-  const found = [];
-  for (const cf of chunk.files) found.push(...await fileContext(cf, chunk, source));
+  const found = (await Promise.all(chunk.files.map((cf) => fileContext(cf, chunk, source)))).flat();
   const shown = shownLines(chunk);
   return merge2(found).flatMap((item) => unseen(item, shown) ?? []);
 }
 async function buildContext(chunks, source, room) {
-  const out = [];
-  for (const chunk of chunks) out.push(fitContext(await chunkCandidates(chunk, source), contextBudget(chunk, room)));
-  return out;
+  return Promise.all(
+    chunks.map(async (chunk) => fitContext(await chunkCandidates(chunk, source), contextBudget(chunk, room)))
+  );
 }
 function contextOf(context2, piece) {
   if (!context2) return void 0;
@@ -69284,7 +69283,7 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 || word === "critical" || word === "high" ? "" : "s"}`;
 }
 var PLAN_CALLS_SHOWN = 10;
-function planReport(plan, estimate, model, maxCostUsd) {
+function planReport(plan, estimate, model, maxCostUsd, maxToolCalls) {
   const lines = [
     `Review plan for ${plan.pr.title ? `"${logSafe2(plan.pr.title)}"` : "the diff"} with ${model}`,
     `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`
@@ -69298,6 +69297,11 @@ function planReport(plan, estimate, model, maxCostUsd) {
   if (plan.headFiles) {
     const total = plan.chunks.reduce((n, c) => n + (c.context?.tokens ?? 0), 0);
     lines.push(`  context: ~${fmt(total)} tokens of code from ${logSafe2(plan.headFiles.origin)}, not part of the diff`);
+    if (maxToolCalls !== void 0) {
+      lines.push(
+        `  explore: each call may read or search the repository up to ${maxToolCalls} times; those rounds are not in the estimate, and each is reserved under max-cost-usd before it is sent`
+      );
+    }
   }
   for (const chunk of plan.chunks.slice(0, PLAN_CALLS_SHOWN)) {
     const names = chunk.files.map(
@@ -69604,8 +69608,10 @@ async function runCli(argv, io) {
       });
     }
     const estimate = estimateCost(plan, settings.prices, settings.maxOutputTokens);
-    io.stderr(`${planReport(plan, estimate, settings.model, settings.maxCostUsd)}
-`);
+    io.stderr(
+      `${planReport(plan, estimate, settings.model, settings.maxCostUsd, settings.context === "explore" ? settings.maxToolCalls : void 0)}
+`
+    );
     if (!settings.apiKey || args.dryRun) {
       io.stderr(
         `

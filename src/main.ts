@@ -315,6 +315,7 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
           estimateCost(made, settings.prices, settings.maxOutputTokens),
           settings.model,
           settings.maxCostUsd,
+          settings.context === 'explore' ? settings.maxToolCalls : undefined,
         ),
       ),
     );

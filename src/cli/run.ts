@@ -145,7 +145,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       });
     }
     const estimate = estimateCost(plan, settings.prices, settings.maxOutputTokens);
-    io.stderr(`${planReport(plan, estimate, settings.model, settings.maxCostUsd)}\n`);
+    io.stderr(
+      `${planReport(plan, estimate, settings.model, settings.maxCostUsd, settings.context === 'explore' ? settings.maxToolCalls : undefined)}\n`,
+    );
     if (!settings.apiKey || args.dryRun) {
       io.stderr(
         `\n${settings.apiKey ? '--dry-run' : 'No API key (ANTHROPIC_API_KEY or LLM_API_KEY)'}: plan only, no model was called.\n`,

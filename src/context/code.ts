@@ -226,7 +226,7 @@ function indexJs(path: string, text: string): CodeIndex | undefined {
     scopes,
     definitions,
     imports,
-    usesOn: (lines) => jsUses(program, lines),
+    usesOn: (lines) => jsUses(program, lines, imports),
   };
 }
 
@@ -309,7 +309,7 @@ function isBinding(node: AstNode, parent: AstNode | undefined): boolean {
   }
 }
 
-function jsUses(program: AstNode, lines: ReadonlySet<number>): Use[] {
+function jsUses(program: AstNode, lines: ReadonlySet<number>, imports: ReadonlyMap<string, Import>): Use[] {
   const uses = new Map<string, Use>();
   const bound = new Set<string>();
   const add = (use: Use): void => {
@@ -346,7 +346,8 @@ function jsUses(program: AstNode, lines: ReadonlySet<number>): Use[] {
       parent.callee === node;
     add({ name, call });
   });
-  return order([...uses.values()].filter((u) => u.object !== undefined || !bound.has(u.name)));
+  // A name bound on these lines is defined in the diff itself, unless the binding imports it.
+  return order([...uses.values()].filter((u) => u.object !== undefined || !bound.has(u.name) || imports.has(u.name)));
 }
 
 function order(uses: Use[]): Use[] {

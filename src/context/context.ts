@@ -16,7 +16,7 @@ const MAX_NAMES_PER_FILE = 24;
 /** Other files searched for a name that no import explains: the PR's files, then the folder's files. */
 const MAX_NEIGHBOUR_FILES = 12;
 /** The share of a chunk's diff tokens its context may add, and the least it may always have. */
-export const CONTEXT_SHARE = 0.6;
+export const CONTEXT_SHARE = 0.4;
 export const CONTEXT_FLOOR_TOKENS = 3000;
 
 /** Code from the head commit that helps read a hunk: never part of the diff, never commented on. */
@@ -353,8 +353,8 @@ export function fitContext(items: readonly ContextItem[], budget: number): Chunk
 
 /** Every candidate item of a chunk, merged and without what its diff shows. */
 export async function chunkCandidates(chunk: Chunk, source: ContextSource): Promise<ContextItem[]> {
-  const found: ContextItem[] = [];
-  for (const cf of chunk.files) found.push(...(await fileContext(cf, chunk, source)));
+  // Files are looked at side by side (their reads overlap); the result keeps the chunk's order.
+  const found = (await Promise.all(chunk.files.map((cf) => fileContext(cf, chunk, source)))).flat();
   const shown = shownLines(chunk);
   return merge(found).flatMap((item) => unseen(item, shown) ?? []);
 }
@@ -365,9 +365,9 @@ export async function buildContext(
   source: ContextSource,
   room: number,
 ): Promise<ChunkContext[]> {
-  const out: ChunkContext[] = [];
-  for (const chunk of chunks) out.push(fitContext(await chunkCandidates(chunk, source), contextBudget(chunk, room)));
-  return out;
+  return Promise.all(
+    chunks.map(async (chunk) => fitContext(await chunkCandidates(chunk, source), contextBudget(chunk, room))),
+  );
 }
 
 /** The part of a chunk's context that a piece of it (after a split) still needs. */

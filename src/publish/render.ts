@@ -285,7 +285,14 @@ const PLAN_CALLS_SHOWN = 10;
  * The plan as a person reads it before any call: files, skipped files, the first calls and how many more,
  * tokens, the estimated cost, and whether `max-cost-usd` would stop the run before the end.
  */
-export function planReport(plan: ReviewPlan, estimate: CostEstimate, model: string, maxCostUsd?: number): string {
+export function planReport(
+  plan: ReviewPlan,
+  estimate: CostEstimate,
+  model: string,
+  maxCostUsd?: number,
+  /** Explore mode: the tool calls each review call may make. */
+  maxToolCalls?: number,
+): string {
   const lines = [
     `Review plan for ${plan.pr.title ? `"${logSafe(plan.pr.title)}"` : 'the diff'} with ${model}`,
     `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`,
@@ -299,6 +306,11 @@ export function planReport(plan: ReviewPlan, estimate: CostEstimate, model: stri
   if (plan.headFiles) {
     const total = plan.chunks.reduce((n, c) => n + (c.context?.tokens ?? 0), 0);
     lines.push(`  context: ~${fmt(total)} tokens of code from ${logSafe(plan.headFiles.origin)}, not part of the diff`);
+    if (maxToolCalls !== undefined) {
+      lines.push(
+        `  explore: each call may read or search the repository up to ${maxToolCalls} times; those rounds are not in the estimate, and each is reserved under max-cost-usd before it is sent`,
+      );
+    }
   }
   for (const chunk of plan.chunks.slice(0, PLAN_CALLS_SHOWN)) {
     const names = chunk.files.map(
