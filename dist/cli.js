@@ -56002,17 +56002,31 @@ var MAX_SEARCH_HITS = 30;
 function isText(text) {
   return !text.includes("\0");
 }
-function grep(files, needle, maxHits) {
+async function gitGrep(cwd, needle, where, accept) {
+  const target = "commit" in where ? [where.commit] : [];
+  const out = await git2(cwd, [
+    "grep",
+    "-I",
+    "-n",
+    "-F",
+    "-z",
+    "--no-color",
+    ..."untracked" in where ? ["--untracked"] : [],
+    "-e",
+    needle,
+    ...target,
+    "--"
+  ]).catch(() => "");
+  const prefix = "commit" in where ? `${where.commit}:` : "";
   const hits = [];
-  for (const [path5, text] of [...files].sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)) {
-    if (text === void 0 || !text.includes(needle)) continue;
-    const lines = text.split("\n");
-    for (let i = 0; i < lines.length && hits.length < maxHits; i++) {
-      if (lines[i]?.includes(needle)) hits.push({ path: path5, line: i + 1, text: lines[i] ?? "" });
+  for (const line of out.split("\n")) {
+    const [name = "", number4 = "0", ...text] = line.split("\0");
+    const path5 = name.slice(prefix.length);
+    if (name.startsWith(prefix) && path5 && accept(path5)) {
+      hits.push({ path: path5, line: Number(number4), text: text.join("\0") });
     }
-    if (hits.length >= maxHits) break;
   }
-  return hits;
+  return hits.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line);
 }
 async function git2(cwd, args) {
   const { stdout } = await exec2("git", args, { cwd, maxBuffer: 256 * 1024 * 1024 });
@@ -56047,21 +56061,10 @@ function gitHeadFiles(cwd, commit) {
     },
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const files = await list();
-      const out = await git2(cwd, ["grep", "-I", "-n", "-F", "-z", "--no-color", "-e", needle, commit, "--"]).catch(
-        () => ""
-      );
-      const found = /* @__PURE__ */ new Map();
-      for (const line of out.split("\n")) {
-        const [where, number4, ...rest] = line.split("\0");
-        const path5 = where?.slice(commit.length + 1);
-        if (!path5 || !files.has(path5) || (files.get(path5) ?? 0) > MAX_CONTEXT_FILE_BYTES) continue;
-        found.set(`${path5}\0${number4 ?? ""}`, rest.join("\0"));
-      }
-      const hits = [...found].map(([key, text]) => {
-        const [path5 = "", line = "0"] = key.split("\0");
-        return { path: path5, line: Number(line), text };
+      const hits = await gitGrep(cwd, needle, { commit }, (path5) => {
+        const size = files.get(path5);
+        return size !== void 0 && size <= MAX_CONTEXT_FILE_BYTES;
       });
-      hits.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line);
       return { hits: hits.slice(0, maxHits), searched: files.size, total: files.size };
     }
   };
@@ -56072,22 +56075,22 @@ async function repositoryRoot(cwd) {
 function worktreeFiles(cwd) {
   const root = resolve2(cwd);
   let listing;
-  const list = () => listing ??= git2(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then((out) => [
-    ...new Set(out.split("\0").filter(Boolean))
-  ]);
+  const list = () => listing ??= git2(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then(
+    (out) => new Set(out.split("\0").filter(Boolean))
+  );
   const cache = /* @__PURE__ */ new Map();
   const read = async (path5) => {
     const full = resolve2(root, path5);
     const inside2 = relative2(root, full);
-    if (inside2.startsWith("..") || isAbsolute2(inside2) || !(await list()).includes(path5)) return void 0;
+    if (inside2.startsWith("..") || isAbsolute2(inside2) || !(await list()).has(path5)) return void 0;
     const stat2 = await lstat(full).catch(() => void 0);
     if (!stat2?.isFile() || stat2.size > MAX_CONTEXT_FILE_BYTES) return void 0;
     const text = await readFile(full, "utf8").catch(() => void 0);
     return text !== void 0 && isText(text) ? text : void 0;
   };
-  const files = {
+  return {
     origin: `the working tree of ${root}`,
-    paths: list,
+    paths: async () => [...await list()],
     read: (path5) => {
       let text = cache.get(path5);
       if (!text) cache.set(path5, text = read(path5));
@@ -56095,11 +56098,10 @@ function worktreeFiles(cwd) {
     },
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const paths = await list();
-      const texts = await Promise.all(paths.map(async (p) => [p, await files.read(p)]));
-      return { hits: grep(texts, needle, maxHits), searched: paths.length, total: paths.length };
+      const hits = await gitGrep(root, needle, { untracked: true }, (path5) => paths.has(path5));
+      return { hits: hits.slice(0, maxHits), searched: paths.size, total: paths.size };
     }
   };
-  return files;
 }
 function extensionOf(path5) {
   const name = path5.slice(path5.lastIndexOf("/") + 1);
@@ -56374,6 +56376,8 @@ var KEYWORDS = new Set(
     " "
   )
 );
+var MAX_HEADER_CHARS = 400;
+var MAX_BLOCK_LINES = 1e3;
 function code(line) {
   return line.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""').replace(/\/\/.*$|#.*$|\/\*.*?\*\//, "");
 }
@@ -56402,7 +56406,7 @@ function blockEnd(lines, h) {
       if (lines[i + 1]?.trim().startsWith("{")) continue;
       return i;
     }
-    if (i - h > 2e3) return i;
+    if (i - h > MAX_BLOCK_LINES) return i;
   }
   return lines.length - 1;
 }
@@ -56425,6 +56429,7 @@ function indexByLines(path5, text) {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
     while (open3.length > 0 && (open3.at(-1)?.end ?? 0) < i) open3.pop();
+    if (line.length > MAX_HEADER_CHARS) continue;
     const keyword = KEYWORD_HEADER.exec(line);
     const typed = keyword || CONTROL.test(line) ? void 0 : TYPED_HEADER.exec(line);
     const header = keyword ? { indent: keyword[1] ?? "", word: keyword[2] ?? "", name: keyword[3] ?? "" } : typed ? { indent: typed[1] ?? "", word: "", name: typed[2] ?? "" } : void 0;

@@ -159,6 +159,13 @@ describe('the context of a pull request', () => {
     expect(db?.lines.map((l) => l.text)).toContain('  return pool.query(sql, []);');
     expect(await worktreeFiles(dir).read('src/passwd.ts')).toBeUndefined();
     expect(await worktreeFiles(dir).read('../../etc/passwd')).toBeUndefined();
+    // Search sees the working tree too, and the commit sees its own text.
+    const found = await worktreeFiles(dir).search('pool.query(sql, [])');
+    expect(found.hits).toEqual([{ path: 'src/db.ts', line: 6, text: '  return pool.query(sql, []);' }]);
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    const atHead = await gitHeadFiles(dir, head).search('pool.query(');
+    expect(atHead.hits.map((h) => `${h.path}:${h.line}`)).toEqual(['src/db.ts:6']);
+    expect(atHead.hits[0]?.text).toBe('  return pool.query(sql);');
   });
 
   it('the plan says how much context each call carries', async () => {

@@ -375,6 +375,11 @@ const KEYWORDS = new Set(
   ),
 );
 
+/** Lines longer than this are not read as definition headers. */
+const MAX_HEADER_CHARS = 400;
+/** A block is followed this many lines at most. */
+const MAX_BLOCK_LINES = 1000;
+
 /** The line without string literals and comments, for counting brackets. */
 function code(line: string): string {
   return line
@@ -410,7 +415,7 @@ export function blockEnd(lines: readonly string[], h: number): number {
       if (lines[i + 1]?.trim().startsWith('{')) continue;
       return i;
     }
-    if (i - h > 2000) return i;
+    if (i - h > MAX_BLOCK_LINES) return i;
   }
   return lines.length - 1;
 }
@@ -436,6 +441,8 @@ function indexByLines(path: string, text: string): CodeIndex {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? '';
     while (open.length > 0 && (open.at(-1)?.end ?? 0) < i) open.pop();
+    // A very long line (minified or data) is no definition header, and would cost the patterns time.
+    if (line.length > MAX_HEADER_CHARS) continue;
     const keyword = KEYWORD_HEADER.exec(line);
     const typed = keyword || CONTROL.test(line) ? undefined : TYPED_HEADER.exec(line);
     const header = keyword

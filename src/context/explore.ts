@@ -14,11 +14,6 @@ const readInput = z.object({
 });
 const searchInput = z.object({ text: z.string().min(2).max(200) });
 
-/** Whether a tool call is one of explore mode's tools. */
-export function isExploreTool(name: string): boolean {
-  return name === READ_TOOL_NAME || name === SEARCH_TOOL_NAME;
-}
-
 /**
  * The answer to one of explore mode's tool calls, as the tool result the model reads: file lines as `n|text`,
  * search hits as `path:line: text`. A bad call gets an error it can correct; nothing here throws.

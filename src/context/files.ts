@@ -62,6 +62,43 @@ function grep(files: Iterable<[string, string | undefined]>, needle: string, max
   return hits;
 }
 
+/**
+ * `git grep` for a plain text, binary files skipped: in a commit, or in the working tree with its untracked
+ * files (not the ignored ones). Only hits in files `accept` takes, in path and line order.
+ */
+async function gitGrep(
+  cwd: string,
+  needle: string,
+  where: { commit: string } | { untracked: true },
+  accept: (path: string) => boolean,
+): Promise<SearchHit[]> {
+  const target = 'commit' in where ? [where.commit] : [];
+  const out = await git(cwd, [
+    'grep',
+    '-I',
+    '-n',
+    '-F',
+    '-z',
+    '--no-color',
+    ...('untracked' in where ? ['--untracked'] : []),
+    '-e',
+    needle,
+    ...target,
+    '--',
+  ]).catch(() => ''); // exit 1: no hit
+  // A hit in a commit is named `<commit>:<path>`.
+  const prefix = 'commit' in where ? `${where.commit}:` : '';
+  const hits: SearchHit[] = [];
+  for (const line of out.split('\n')) {
+    const [name = '', number = '0', ...text] = line.split('\u0000');
+    const path = name.slice(prefix.length);
+    if (name.startsWith(prefix) && path && accept(path)) {
+      hits.push({ path, line: Number(number), text: text.join('\u0000') });
+    }
+  }
+  return hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+}
+
 async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await exec('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
   return stdout;
@@ -104,21 +141,10 @@ export function gitHeadFiles(cwd: string, commit: string): HeadFiles {
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const files = await list();
       // git grep at the commit: every file searched, none written to disk.
-      const out = await git(cwd, ['grep', '-I', '-n', '-F', '-z', '--no-color', '-e', needle, commit, '--']).catch(
-        () => '',
-      );
-      const found = new Map<string, string>();
-      for (const line of out.split('\n')) {
-        const [where, number, ...rest] = line.split('\u0000');
-        const path = where?.slice(commit.length + 1);
-        if (!path || !files.has(path) || (files.get(path) ?? 0) > MAX_CONTEXT_FILE_BYTES) continue;
-        found.set(`${path}\u0000${number ?? ''}`, rest.join('\u0000'));
-      }
-      const hits = [...found].map(([key, text]) => {
-        const [path = '', line = '0'] = key.split('\u0000');
-        return { path, line: Number(line), text };
+      const hits = await gitGrep(cwd, needle, { commit }, (path) => {
+        const size = files.get(path);
+        return size !== undefined && size <= MAX_CONTEXT_FILE_BYTES;
       });
-      hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
       return { hits: hits.slice(0, maxHits), searched: files.size, total: files.size };
     },
   };
@@ -160,24 +186,24 @@ export async function checkoutOr(
  */
 export function worktreeFiles(cwd: string): HeadFiles {
   const root = resolve(cwd);
-  let listing: Promise<string[]> | undefined;
-  const list = (): Promise<string[]> =>
-    (listing ??= git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).then((out) => [
-      ...new Set(out.split('\u0000').filter(Boolean)),
-    ]));
+  let listing: Promise<Set<string>> | undefined;
+  const list = (): Promise<Set<string>> =>
+    (listing ??= git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).then(
+      (out) => new Set(out.split('\u0000').filter(Boolean)),
+    ));
   const cache = new Map<string, Promise<string | undefined>>();
   const read = async (path: string): Promise<string | undefined> => {
     const full = resolve(root, path);
     const inside = relative(root, full);
-    if (inside.startsWith('..') || isAbsolute(inside) || !(await list()).includes(path)) return undefined;
+    if (inside.startsWith('..') || isAbsolute(inside) || !(await list()).has(path)) return undefined;
     const stat = await lstat(full).catch(() => undefined);
     if (!stat?.isFile() || stat.size > MAX_CONTEXT_FILE_BYTES) return undefined;
     const text = await readFile(full, 'utf8').catch(() => undefined);
     return text !== undefined && isText(text) ? text : undefined;
   };
-  const files: HeadFiles = {
+  return {
     origin: `the working tree of ${root}`,
-    paths: list,
+    paths: async () => [...(await list())],
     read: (path) => {
       let text = cache.get(path);
       if (!text) cache.set(path, (text = read(path)));
@@ -185,11 +211,11 @@ export function worktreeFiles(cwd: string): HeadFiles {
     },
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const paths = await list();
-      const texts = await Promise.all(paths.map(async (p) => [p, await files.read(p)] as [string, string | undefined]));
-      return { hits: grep(texts, needle, maxHits), searched: paths.length, total: paths.length };
+      // git grep over the working tree, untracked files too, ignored files not.
+      const hits = await gitGrep(root, needle, { untracked: true }, (path) => paths.has(path));
+      return { hits: hits.slice(0, maxHits), searched: paths.size, total: paths.size };
     },
   };
-  return files;
 }
 
 export interface ApiFilesOptions {
