@@ -19,7 +19,7 @@ import type { PullRequest } from '../src/source/types.js';
 import type { ChunkOutcome } from '../src/run/run.js';
 import { costUsd, type Usage } from '../src/llm/usage.js';
 import { SONNET_LIST_PRICE } from '../src/llm/models.js';
-import { benchContext, contextTable, type ContextRow } from './context.js';
+import { benchContext, billedUsage, contextTable, type ContextRow } from './context.js';
 
 const KEY = 'bench-key';
 const CONCURRENCY = 8;
@@ -110,13 +110,7 @@ async function runStrategy(
       prices: settings.prices,
     });
     const wallMs = performance.now() - started;
-    const billed = gateway.billed();
-    const usage: Usage = {
-      input: billed.input_tokens,
-      output: billed.output_tokens,
-      cacheRead: billed.cache_read_input_tokens,
-      cacheWrite: billed.cache_creation_input_tokens,
-    };
+    const usage = billedUsage(gateway);
     return {
       row: {
         calls: gateway.calls.length,

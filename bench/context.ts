@@ -175,6 +175,17 @@ function model() {
   };
 }
 
+/** What the fake gateway billed, as our usage. */
+export function billedUsage(gateway: FakeGateway): Usage {
+  const billed = gateway.billed();
+  return {
+    input: billed.input_tokens,
+    output: billed.output_tokens,
+    cacheRead: billed.cache_read_input_tokens,
+    cacheWrite: billed.cache_creation_input_tokens,
+  };
+}
+
 export interface ContextRow {
   pr: string;
   mode: ContextMode;
@@ -219,13 +230,7 @@ async function runMode(
     const found = new Set(
       outcomes.flatMap((o) => o.comments).flatMap((c) => /^(plantedHelper\d+) runs/.exec(c.title)?.[1] ?? []),
     );
-    const billed = gateway.billed();
-    const usage: Usage = {
-      input: billed.input_tokens,
-      output: billed.output_tokens,
-      cacheRead: billed.cache_read_input_tokens,
-      cacheWrite: billed.cache_creation_input_tokens,
-    };
+    const usage = billedUsage(gateway);
     return {
       pr: `${pr.name} (${plan.reviewable.length} files)`,
       mode,

@@ -26380,7 +26380,7 @@ import * as path3 from "node:path";
 import * as cp from "node:child_process";
 import * as crypto3 from "node:crypto";
 import * as readline from "node:readline";
-import { once } from "node:events";
+import { once as once2 } from "node:events";
 import { Worker } from "node:worker_threads";
 function resolveMaxBytes(configured) {
   return configured === void 0 ? DEFAULT_MAX_FILE_BYTES : configured;
@@ -26785,7 +26785,7 @@ async function runWalkGrep(pattern, root, signal2) {
     return stat2?.isFile() ? grepPath("") : walk3(root, "", grepPath, stop.signal);
   };
   try {
-    await Promise.race([search2(), once(stop.signal, "abort")]);
+    await Promise.race([search2(), once2(stop.signal, "abort")]);
     if (signal2?.aborted)
       throw new ToolError("grep: aborted");
     if (stop.signal.aborted) {
@@ -55999,6 +55999,14 @@ function validateConcurrency(concurrency) {
 var exec2 = promisify2(execFile2);
 var MAX_CONTEXT_FILE_BYTES = 256 * 1024;
 var MAX_SEARCH_HITS = 30;
+function once(read) {
+  const cache = /* @__PURE__ */ new Map();
+  return (path5) => {
+    let text = cache.get(path5);
+    if (!text) cache.set(path5, text = read(path5));
+    return text;
+  };
+}
 function isText(text) {
   return !text.includes("\0");
 }
@@ -56044,7 +56052,6 @@ async function lsTree(cwd, commit) {
 function gitHeadFiles(cwd, commit) {
   let listing;
   const list = () => listing ??= lsTree(cwd, commit);
-  const cache = /* @__PURE__ */ new Map();
   const read = async (path5) => {
     const size = (await list()).get(path5);
     if (size === void 0 || size > MAX_CONTEXT_FILE_BYTES) return void 0;
@@ -56054,11 +56061,7 @@ function gitHeadFiles(cwd, commit) {
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
     paths: async () => [...(await list()).keys()],
-    read: (path5) => {
-      let text = cache.get(path5);
-      if (!text) cache.set(path5, text = read(path5));
-      return text;
-    },
+    read: once(read),
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const files = await list();
       const hits = await gitGrep(cwd, needle, { commit }, (path5) => {
@@ -56078,7 +56081,6 @@ function worktreeFiles(cwd) {
   const list = () => listing ??= git2(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then(
     (out) => new Set(out.split("\0").filter(Boolean))
   );
-  const cache = /* @__PURE__ */ new Map();
   const read = async (path5) => {
     const full = resolve2(root, path5);
     const inside2 = relative2(root, full);
@@ -56091,11 +56093,7 @@ function worktreeFiles(cwd) {
   return {
     origin: `the working tree of ${root}`,
     paths: async () => [...await list()],
-    read: (path5) => {
-      let text = cache.get(path5);
-      if (!text) cache.set(path5, text = read(path5));
-      return text;
-    },
+    read: once(read),
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const paths = await list();
       const hits = await gitGrep(root, needle, { untracked: true }, (path5) => paths.has(path5));

@@ -13,7 +13,7 @@ import { addContext, makePlan, type ReviewPlan } from '../src/review.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { buildRequest } from '../src/prompt/prompt.js';
 import { FakeGitHub } from './fakes/github.js';
-import { BASE, git, headFiles, repository } from './helpers/repo.js';
+import { BASE, filesAt, git, headFiles, repository } from './helpers/repo.js';
 import { fakePullRequest } from './helpers/action.js';
 
 const settings = parseSettings({ 'api-key': '' });
@@ -114,13 +114,7 @@ describe('the context of a pull request', () => {
     const { dir, head } = repository();
     const github = await new FakeGitHub(fakePullRequest([])).start();
     stops.push(() => github.stop());
-    github.repoFiles[head] = Object.fromEntries(
-      git(dir, 'ls-tree', '-r', '--name-only', head)
-        .trim()
-        .split('\n')
-        .filter((p) => p !== 'src/passwd.ts')
-        .map((p) => [p, git(dir, 'show', `${head}:${p}`)]),
-    );
+    github.repoFiles[head] = filesAt(dir, head);
     github.repoFiles[head]['src/passwd.link'] = '/etc/passwd';
     const octokit = createOctokit({ token: github.token, baseUrl: github.url, throttle: false });
     const fromApi = await planWith(dir, apiHeadFiles(octokit, { owner: 'octo-org', repo: 'octo-repo', commit: head }));

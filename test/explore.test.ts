@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, billedUsd, type GatewayBody, type Reply, type WireMessage } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, readOutputs, runInProcess, userTextOf } from './helpers/action.js';
-import { git, repository } from './helpers/repo.js';
+import { filesAt, git, repository } from './helpers/repo.js';
 import { localPullRequest } from '../src/source/local.js';
 import { createAnthropicClient } from '../src/llm/anthropic.js';
 import { runChunks, worstCaseUsd } from '../src/run/run.js';
@@ -59,13 +59,7 @@ describe('context modes through the action', () => {
     ({ dir, head } = repository());
     const local = await localPullRequest({ cwd: dir, base: 'main', head: 'feature' });
     github = await new FakeGitHub(fakePullRequest(local.files, { headSha: head, title: 'List users by name' })).start();
-    github.repoFiles[head] = Object.fromEntries(
-      git(dir, 'ls-tree', '-r', '--name-only', head)
-        .trim()
-        .split('\n')
-        .filter((p) => p !== 'src/passwd.ts')
-        .map((p) => [p, git(dir, 'show', `${head}:${p}`)]),
-    );
+    github.repoFiles[head] = filesAt(dir, head);
     reply = (body) => review(userTextOf(body));
     llm = await new FakeGateway({ apiKey: KEY, auth: 'x-api-key', reply: (b, n) => reply(b, n) }).start();
   });
@@ -154,13 +148,7 @@ describe('explore mode', () => {
     ({ dir, head } = repository());
     const local = await localPullRequest({ cwd: dir, base: 'main', head: 'feature' });
     github = await new FakeGitHub(fakePullRequest(local.files, { headSha: head })).start();
-    github.repoFiles[head] = Object.fromEntries(
-      git(dir, 'ls-tree', '-r', '--name-only', head)
-        .trim()
-        .split('\n')
-        .filter((p) => p !== 'src/passwd.ts')
-        .map((p) => [p, git(dir, 'show', `${head}:${p}`)]),
-    );
+    github.repoFiles[head] = filesAt(dir, head);
   });
   afterEach(async () => {
     await github.stop();

@@ -44,6 +44,16 @@ export interface HeadFiles {
   search(text: string, maxHits?: number): Promise<SearchResult>;
 }
 
+/** A file reader that reads each path once: later calls share the first call's answer. */
+function once(read: (path: string) => Promise<string | undefined>): (path: string) => Promise<string | undefined> {
+  const cache = new Map<string, Promise<string | undefined>>();
+  return (path) => {
+    let text = cache.get(path);
+    if (!text) cache.set(path, (text = read(path)));
+    return text;
+  };
+}
+
 function isText(text: string): boolean {
   return !text.includes('\u0000');
 }
@@ -123,7 +133,6 @@ async function lsTree(cwd: string, commit: string): Promise<Map<string, number>>
 export function gitHeadFiles(cwd: string, commit: string): HeadFiles {
   let listing: Promise<Map<string, number>> | undefined;
   const list = (): Promise<Map<string, number>> => (listing ??= lsTree(cwd, commit));
-  const cache = new Map<string, Promise<string | undefined>>();
   const read = async (path: string): Promise<string | undefined> => {
     const size = (await list()).get(path);
     if (size === undefined || size > MAX_CONTEXT_FILE_BYTES) return undefined;
@@ -133,11 +142,7 @@ export function gitHeadFiles(cwd: string, commit: string): HeadFiles {
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
     paths: async () => [...(await list()).keys()],
-    read: (path) => {
-      let text = cache.get(path);
-      if (!text) cache.set(path, (text = read(path)));
-      return text;
-    },
+    read: once(read),
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const files = await list();
       // git grep at the commit: every file searched, none written to disk.
@@ -191,7 +196,6 @@ export function worktreeFiles(cwd: string): HeadFiles {
     (listing ??= git(root, ['ls-files', '-z', '--cached', '--others', '--exclude-standard']).then(
       (out) => new Set(out.split('\u0000').filter(Boolean)),
     ));
-  const cache = new Map<string, Promise<string | undefined>>();
   const read = async (path: string): Promise<string | undefined> => {
     const full = resolve(root, path);
     const inside = relative(root, full);
@@ -204,11 +208,7 @@ export function worktreeFiles(cwd: string): HeadFiles {
   return {
     origin: `the working tree of ${root}`,
     paths: async () => [...(await list())],
-    read: (path) => {
-      let text = cache.get(path);
-      if (!text) cache.set(path, (text = read(path)));
-      return text;
-    },
+    read: once(read),
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const paths = await list();
       // git grep over the working tree, untracked files too, ignored files not.

@@ -403,16 +403,7 @@ export class FakeGateway {
     reply: Reply,
     outputDelay: number,
   ): Promise<void> {
-    const base = {
-      id: `chatcmpl-${this.calls.length}`,
-      object: 'chat.completion.chunk',
-      created: 1_763_000_000,
-      model: body.model,
-    };
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const data = (value: unknown): void => {
-      res.write(`data: ${JSON.stringify(value)}\n\n`);
-    };
+    const { base, data } = this.chatStream(res, body);
     const name = body.tool_choice?.function?.name ?? 'submit_review';
     const tool = content.text === undefined;
     data({
@@ -638,6 +629,25 @@ export class FakeGateway {
     res.end();
   }
 
+  /** Starts a Chat Completions SSE answer: the fields every chunk repeats, and a writer of `data:` events. */
+  private chatStream(
+    res: ServerResponse,
+    body: GatewayBody,
+  ): { base: Record<string, unknown>; data: (value: unknown) => void } {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    return {
+      base: {
+        id: `chatcmpl-${this.calls.length}`,
+        object: 'chat.completion.chunk',
+        created: 1_763_000_000,
+        model: body.model,
+      },
+      data: (value) => {
+        res.write(`data: ${JSON.stringify(value)}\n\n`);
+      },
+    };
+  }
+
   /** A Chat Completions answer with several tool calls (finish_reason tool_calls). */
   private answerChatToolUses(
     res: ServerResponse,
@@ -645,16 +655,7 @@ export class FakeGateway {
     uses: { name: string; input: unknown }[],
     usage: FakeUsage,
   ): void {
-    const base = {
-      id: `chatcmpl-${this.calls.length}`,
-      object: 'chat.completion.chunk',
-      created: 1_763_000_000,
-      model: body.model,
-    };
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-    const data = (value: unknown): void => {
-      res.write(`data: ${JSON.stringify(value)}\n\n`);
-    };
+    const { base, data } = this.chatStream(res, body);
     uses.forEach((use, index) => {
       const id = `call_${this.calls.length}_${index}`;
       data({

@@ -98,3 +98,15 @@ export function repository(): { dir: string; head: string } {
   git(dir, 'commit', '-qm', 'head');
   return { dir, head: git(dir, 'rev-parse', 'HEAD').trim() };
 }
+
+/** The regular files of a commit, as a fake GitHub serves them (`repoFiles[commit]`); symlinks left out. */
+export function filesAt(dir: string, commit: string): Record<string, string> {
+  return Object.fromEntries(
+    git(dir, 'ls-tree', '-r', commit)
+      .trim()
+      .split('\n')
+      .filter((entry) => !entry.startsWith('120000'))
+      .map((entry) => entry.slice(entry.indexOf('\t') + 1))
+      .map((path) => [path, git(dir, 'show', `${commit}:${path}`)]),
+  );
+}
