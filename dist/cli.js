@@ -57200,21 +57200,7 @@ async function runChunks(chunks, prefix, llm, options) {
       }
       const asked = (result2.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
       if (explore && result2.toolInput === void 0 && asked.length > 0) {
-        const left = Math.max(0, explore.maxToolCalls - toolCalls);
-        const results2 = await Promise.all(
-          (result2.calls ?? []).map(async (call, i) => ({
-            id: call.id,
-            content: i < left ? await runExploreTool(explore.files, call) : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`
-          }))
-        );
-        toolCalls += Math.min(asked.length, left);
-        const turns = [
-          ...request.turns ?? [],
-          { role: "assistant", calls: result2.calls ?? [], text: result2.text },
-          { role: "tool", results: results2 }
-        ];
-        const force = left === 0 || round >= explore.maxToolCalls;
-        request = { ...request, turns, ...force ? { choice: "tool" } : {} };
+        ({ request, toolCalls } = await toolRound(request, result2, explore, toolCalls, round));
         continue;
       }
       const failed = (why) => {
@@ -57283,6 +57269,26 @@ async function runChunks(chunks, prefix, llm, options) {
     ]);
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+async function toolRound(request, result2, explore, used, round) {
+  const calls = result2.calls ?? [];
+  const left = Math.max(0, explore.maxToolCalls - used);
+  const results = await Promise.all(
+    calls.map(async (call, i) => ({
+      id: call.id,
+      content: i < left ? await runExploreTool(explore.files, call) : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`
+    }))
+  );
+  const turns = [
+    ...request.turns ?? [],
+    { role: "assistant", calls, text: result2.text },
+    { role: "tool", results }
+  ];
+  const force = left === 0 || round >= explore.maxToolCalls;
+  return {
+    request: { ...request, turns, ...force ? { choice: "tool" } : {} },
+    toolCalls: used + Math.min(calls.length, left)
+  };
 }
 function usageLine(u) {
   const n = (x) => x.toLocaleString("en-US");

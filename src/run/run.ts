@@ -184,25 +184,7 @@ export async function runChunks(
       }
       const asked = (result.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
       if (explore && result.toolInput === undefined && asked.length > 0) {
-        const left = Math.max(0, explore.maxToolCalls - toolCalls);
-        const results = await Promise.all(
-          (result.calls ?? []).map(async (call, i) => ({
-            id: call.id,
-            content:
-              i < left
-                ? await runExploreTool(explore.files, call)
-                : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`,
-          })),
-        );
-        toolCalls += Math.min(asked.length, left);
-        const turns = [
-          ...(request.turns ?? []),
-          { role: 'assistant' as const, calls: result.calls ?? [], text: result.text },
-          { role: 'tool' as const, results },
-        ];
-        // Past the budget (and one more round to submit), the review tool is required.
-        const force = left === 0 || round >= explore.maxToolCalls;
-        request = { ...request, turns, ...(force ? { choice: 'tool' as const } : {}) };
+        ({ request, toolCalls } = await toolRound(request, result, explore, toolCalls, round));
         continue;
       }
       const failed = (why: string): ChunkOutcome[] => {
@@ -283,6 +265,41 @@ export async function runChunks(
     ]);
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+
+/**
+ * The next round of an explore conversation: the model's tool calls answered from the head's files (those past
+ * the budget refused), appended to the conversation; past the budget, or after max-tool-calls rounds, the review
+ * tool is required.
+ */
+async function toolRound(
+  request: ReviewRequest,
+  result: LlmResult,
+  explore: { files: HeadFiles; maxToolCalls: number },
+  used: number,
+  round: number,
+): Promise<{ request: ReviewRequest; toolCalls: number }> {
+  const calls = result.calls ?? [];
+  const left = Math.max(0, explore.maxToolCalls - used);
+  const results = await Promise.all(
+    calls.map(async (call, i) => ({
+      id: call.id,
+      content:
+        i < left
+          ? await runExploreTool(explore.files, call)
+          : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`,
+    })),
+  );
+  const turns = [
+    ...(request.turns ?? []),
+    { role: 'assistant' as const, calls, text: result.text },
+    { role: 'tool' as const, results },
+  ];
+  const force = left === 0 || round >= explore.maxToolCalls;
+  return {
+    request: { ...request, turns, ...(force ? { choice: 'tool' as const } : {}) },
+    toolCalls: used + Math.min(calls.length, left),
+  };
 }
 
 /** Tokens of one call, as a log shows them. */
