@@ -218,7 +218,7 @@ async function runCase(c: Case, given?: Fakes) {
       'max-cost-usd': String(CAP_USD),
       'max-minutes': String(MAX_MINUTES),
       'min-severity': 'info',
-      ...(c.chat ? { provider: 'aimlapi', model: 'claude-sonnet-4', pricing: '{"input": 3, "output": 15}' } : {}),
+      ...(c.chat ? { provider: 'aimlapi', model: 'claude-sonnet-4-6', pricing: '{"input": 3, "output": 15}' } : {}),
       ...c.inputs,
     };
     const { env, files } = actionEnv(github, inputs);

@@ -54971,96 +54971,284 @@ function date2(params) {
   return _coercedDate(ZodDate, params);
 }
 
-// src/llm/models.ts
-var SONNET_LIST_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
-var MODELS = [
-  {
-    id: "claude-sonnet-4-6",
-    aliases: ["anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4.6"],
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: SONNET_LIST_PRICE
-  },
-  {
-    id: "claude-sonnet-4-5-20250929",
-    aliases: ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4.5"],
-    contextWindow: 2e5,
-    maxOutputTokens: 64e3,
-    endOfLife: "November 30th, 2026",
-    listPrice: SONNET_LIST_PRICE
-  },
-  {
-    id: "claude-sonnet-4-20250514",
-    aliases: ["claude-sonnet-4", "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4-20250514"],
-    contextWindow: 2e5,
-    maxOutputTokens: 64e3,
-    listPrice: SONNET_LIST_PRICE
-  }
-];
-function findModel(name) {
-  const key = name.trim().toLowerCase();
-  return MODELS.find((m) => m.id === key || m.aliases.includes(key));
-}
-function knownModelIds() {
-  return MODELS.flatMap((m) => [m.id, ...m.aliases]);
-}
-
 // src/llm/providers.ts
 var PROVIDER_NAMES = ["anthropic", "runapi", "bytespike", "aimlapi", "custom"];
-var SONNET_4 = "claude-sonnet-4-20250514";
-var SONNET_45 = "claude-sonnet-4-5-20250929";
 var PROVIDERS = {
   anthropic: {
     name: "anthropic",
     baseUrl: "https://api.anthropic.com",
     format: "anthropic",
     auth: "x-api-key",
-    modelIds: {},
-    prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE, "claude-sonnet-4-6": SONNET_LIST_PRICE },
+    prices: {},
+    listPrices: true,
+    listsModels: false,
     maxOutput: {},
-    defaultModel: "claude-sonnet-4-6"
+    defaultModel: "claude-sonnet-5-5"
   },
   runapi: {
     name: "runapi",
     baseUrl: "https://runapi.ai",
     format: "anthropic",
     auth: "bearer",
-    modelIds: { [SONNET_45]: SONNET_45, [SONNET_4]: SONNET_4 },
-    prices: { [SONNET_45]: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
+    prices: { "claude-sonnet-4-5-20250929": { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
+    listPrices: false,
+    listsModels: true,
     maxOutput: {},
-    defaultModel: "claude-sonnet-4-5"
+    defaultModel: "claude-sonnet-4-6"
   },
   bytespike: {
     name: "bytespike",
     baseUrl: "https://llm.bytespike.ai",
     format: "anthropic",
     auth: "x-api-key",
-    modelIds: { [SONNET_45]: "claude-sonnet-4-5" },
     prices: {},
-    maxOutput: { [SONNET_45]: 16384 },
-    defaultModel: "claude-sonnet-4-5"
+    listPrices: false,
+    listsModels: true,
+    maxOutput: { "claude-sonnet-4-5-20250929": 16384 },
+    defaultModel: "claude-sonnet-4-6"
   },
   aimlapi: {
     name: "aimlapi",
     baseUrl: "https://api.aimlapi.com",
     format: "openai",
     auth: "bearer",
-    modelIds: { [SONNET_4]: "anthropic/claude-sonnet-4" },
     prices: {},
+    listPrices: false,
+    listsModels: true,
     maxOutput: {},
-    defaultModel: "claude-sonnet-4"
+    defaultModel: "claude-sonnet-4-6"
   },
   custom: {
     name: "custom",
     baseUrl: "",
     format: "anthropic",
     auth: "x-api-key",
-    modelIds: {},
     prices: {},
+    listPrices: false,
+    listsModels: false,
     maxOutput: {},
-    defaultModel: "claude-sonnet-4-6"
+    defaultModel: "claude-sonnet-5-5"
   }
 };
+
+// src/llm/models.ts
+var EFFORTS = ["low", "medium", "high", "xhigh", "max"];
+var TOKENIZER_RATIO = { "claude-4": 1, "claude-5": 1.3 };
+var LEGACY_RULES = { forcedToolChoice: true, temperature: "any", thinking: [], efforts: [] };
+var SONNET_4_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 };
+var MODELS = [
+  {
+    id: "claude-sonnet-5-5",
+    aliases: ["anthropic/claude-sonnet-5-5", "anthropic/claude-sonnet-5.5", "claude-sonnet-5.5"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-09-28" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    // Cache reads cut from 0.20 to 0.10 on 2026-10-07.
+    listPrice: { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5, cacheWrite1h: 4 },
+    minCacheTokens: 512,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive", "between_tools"],
+      thinkingOff: "between_tools",
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-opus-5-5",
+    aliases: ["anthropic/claude-opus-5-5", "anthropic/claude-opus-5.5", "claude-opus-5.5"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-09-22" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5, cacheWrite1h: 8 },
+    minCacheTokens: 512,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive"],
+      efforts: EFFORTS,
+      apiDefaultEffort: "medium",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-haiku-5-5",
+    aliases: ["anthropic/claude-haiku-5-5", "anthropic/claude-haiku-5.5", "claude-haiku-5.5"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-10-07" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: {
+      input: 0.1,
+      output: 0.5,
+      cacheRead: 0.01,
+      cacheWrite: 0.125,
+      cacheWrite1h: 0.2,
+      longPrompt: {
+        above: 1e5,
+        rates: { input: 0.5, output: 2.5, cacheRead: 0.05, cacheWrite: 0.625, cacheWrite1h: 1 }
+      }
+    },
+    minCacheTokens: 512,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: true,
+      temperature: 1,
+      thinking: ["adaptive", "disabled"],
+      thinkingOff: "disabled",
+      efforts: EFFORTS,
+      apiDefaultEffort: "medium",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-fable-5-1",
+    aliases: ["anthropic/claude-fable-5-1", "anthropic/claude-fable-5.1", "claude-fable-5.1"],
+    gatewayIds: {},
+    lifecycle: { status: "active" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 10, output: 50, cacheRead: 1, cacheWrite: 12.5, cacheWrite1h: 20 },
+    // Not stated on its page: the older 1,024, so an estimate never counts on a cache that does not happen.
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive"],
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-sonnet-5",
+    aliases: ["anthropic/claude-sonnet-5"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-06-30", retiresOn: "2027-06-30", tentative: true },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5, cacheWrite1h: 4 },
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: true,
+      temperature: "none",
+      thinking: ["adaptive", "disabled"],
+      thinkingOff: "disabled",
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-opus-5",
+    aliases: ["anthropic/claude-opus-5"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-07-24", retiresOn: "2027-07-24", tentative: true },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 },
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: true,
+      temperature: "none",
+      thinking: ["adaptive", "disabled"],
+      thinkingOff: "disabled",
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-sonnet-4-6",
+    aliases: ["anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4.6", "claude-sonnet-4.6"],
+    gatewayIds: { aimlapi: "anthropic/claude-sonnet-4.6" },
+    lifecycle: { status: "legacy", retiresOn: "2027-02-17", tentative: true },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: SONNET_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-haiku-4-5-20251001",
+    aliases: ["claude-haiku-4-5", "anthropic/claude-haiku-4-5", "anthropic/claude-haiku-4.5"],
+    gatewayIds: { bytespike: "claude-haiku-4-5" },
+    lifecycle: { status: "legacy", released: "2025-10-01" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 },
+    minCacheTokens: 4096,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-sonnet-4-5-20250929",
+    aliases: ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4.5"],
+    gatewayIds: { bytespike: "claude-sonnet-4-5", aimlapi: "anthropic/claude-sonnet-4.5" },
+    lifecycle: { status: "deprecated", retiresOn: "2026-11-30", replacement: "claude-sonnet-5-5" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: SONNET_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-sonnet-4-20250514",
+    aliases: ["claude-sonnet-4", "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4-20250514"],
+    gatewayIds: { aimlapi: "anthropic/claude-sonnet-4" },
+    lifecycle: { status: "deprecated", retiresOn: "2026-06-15", replacement: "claude-sonnet-5-5" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: SONNET_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  }
+];
+function findModel(name) {
+  const key = name.trim().toLowerCase();
+  return MODELS.find(
+    (m) => m.id === key || m.aliases.includes(key) || Object.values(m.gatewayIds).some((id) => id.toLowerCase() === key)
+  );
+}
+function knownModelIds() {
+  return MODELS.flatMap((m) => [m.id, ...m.aliases]);
+}
+function lifecycleOn(model, today) {
+  const { status, retiresOn, tentative } = model.lifecycle;
+  if (retiresOn && !tentative && retiresOn <= today) return "retired";
+  return status;
+}
+function activeModels(today) {
+  return MODELS.filter((m) => lifecycleOn(m, today) !== "retired");
+}
+function requestShape(model, effort, temperature) {
+  const sampling = temperature !== void 0 ? { temperature } : {};
+  if (!model || model.rules.thinking.length === 0)
+    return { forceTool: model?.rules.forcedToolChoice ?? true, ...sampling };
+  const rules = model.rules;
+  const off = effort === "none";
+  const thinking = off ? rules.thinkingOff ?? "adaptive" : "adaptive";
+  const level = off ? void 0 : effort ?? rules.defaultEffort;
+  const thinks = thinking !== "disabled";
+  return {
+    forceTool: rules.forcedToolChoice && !thinks,
+    ...sampling,
+    thinking,
+    ...level ? { effort: level } : {}
+  };
+}
 
 // src/filter/filter.ts
 var import_picomatch = __toESM(require_picomatch2(), 1);
@@ -55176,6 +55364,17 @@ function skipReason(file, m) {
   return void 0;
 }
 
+// src/llm/default-model.ts
+async function newestListedSonnet(llm, today) {
+  const listed = await llm.listModels?.();
+  if (!listed || listed.length === 0) return void 0;
+  for (const model of activeModels(today).filter((m) => m.id.includes("sonnet"))) {
+    const id = listed.find((name) => findModel(name)?.id === model.id);
+    if (id) return id;
+  }
+  return void 0;
+}
+
 // src/findings/schema.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
@@ -55224,8 +55423,9 @@ var INPUT_DEFAULTS = {
   "pr-number": "",
   instructions: "",
   "instructions-file": "",
-  "max-output-tokens": "8192",
-  temperature: "0",
+  "max-output-tokens": "",
+  temperature: "",
+  effort: "",
   "dry-run": "false",
   "api-format": "",
   auth: "",
@@ -55253,6 +55453,8 @@ var INPUT_DEFAULTS = {
   "max-tool-calls": "8"
 };
 var CONTEXT_MODES = ["diff", "code", "explore"];
+var DEFAULT_MAX_OUTPUT = 8192;
+var DEFAULT_MAX_OUTPUT_THINKING = 16384;
 var AUTHOR_ASSOCIATIONS = [
   "OWNER",
   "MEMBER",
@@ -55359,8 +55561,17 @@ var schema = object({
   "config-file": string2().trim().refine((v) => v === "" || !v.startsWith("/") && !v.split("/").includes(".."), {
     message: "a path relative to the repository root, such as .github/claude-review.yml"
   }),
-  "max-output-tokens": intIn(256, 128e3),
-  temperature: string2().trim().regex(/^\d+(\.\d+)?$/, { message: "a number from 0 to 1" }).transform(Number).pipe(number2().min(0, { message: "a number from 0 to 1" }).max(1, { message: "a number from 0 to 1" })),
+  "max-output-tokens": string2().trim().refine((v) => v === "" || /^\d+$/.test(v) && Number(v) >= 256 && Number(v) <= 128e3, {
+    message: "a whole number from 256 to 128000, or empty for the model\u2019s default"
+  }).transform((v) => v === "" ? void 0 : Number(v)),
+  temperature: string2().trim().refine((v) => v === "" || /^\d+(\.\d+)?$/.test(v) && Number(v) <= 1, {
+    message: "a number from 0 to 1, or empty for the model\u2019s default"
+  }).transform((v) => v === "" ? void 0 : Number(v)),
+  effort: string2().trim().toLowerCase().pipe(
+    _enum(["", "none", ...EFFORTS], {
+      message: `one of ${EFFORTS.join(", ")}, none (up-front thinking off), or empty for the model\u2019s default`
+    })
+  ).transform((v) => v === "" ? void 0 : v),
   trigger: string2().trim().regex(/^\S{1,30}$/, { message: "one word of at most 30 characters, such as /claude" }),
   "reply-in-threads": yesNo(),
   walkthrough: yesNo(),
@@ -55369,7 +55580,7 @@ var schema = object({
   incremental: yesNo(),
   "dry-run": yesNo()
 });
-function parseSettings(raw, origins = {}) {
+function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10)) {
   const filled = {};
   for (const [name, fallback] of Object.entries(INPUT_DEFAULTS)) {
     const given = raw[name];
@@ -55388,26 +55599,22 @@ function parseSettings(raw, origins = {}) {
   const v = result2.data;
   const provider = PROVIDERS[v.provider];
   const model = v.model || provider.defaultModel;
-  const modelInfo = findModel(model);
+  const asked = {
+    maxOutputTokens: v["max-output-tokens"],
+    temperature: v.temperature,
+    effort: v.effort,
+    contextWindow: v["context-window"],
+    pricing: v.pricing,
+    today
+  };
   const problems = [];
   if (v.provider === "custom" && !v["base-url"]) {
     problems.push(`input 'base-url': got ""; expected the gateway's URL when provider is custom`);
   }
-  if (!modelInfo && v["context-window"] === void 0) {
-    const near = closest(model, knownModelIds());
-    problems.push(
-      `input 'model': got ${show(model)}; expected one of ${knownModelIds().join(", ")}${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
-    );
-  }
-  const maxOutput = modelInfo ? Math.min(modelInfo.maxOutputTokens, provider.maxOutput[modelInfo.id] ?? Infinity) : Infinity;
-  if (v["max-output-tokens"] > maxOutput) {
-    problems.push(
-      `input 'max-output-tokens': got ${v["max-output-tokens"]}; expected at most ${maxOutput} for ${model} on ${provider.name}`
-    );
-  }
+  const derived2 = modelSettings(provider, model, asked, origins);
+  problems.push(...derived2.problems);
   if (problems.length > 0) throw new SettingsError(problems);
   const apiFormat = v["api-format"] || provider.format;
-  const prices = v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : void 0);
   const auth = v.auth || (v.provider === "custom" && apiFormat === "openai" ? "bearer" : provider.auth);
   return {
     apiKey: v["api-key"].trim(),
@@ -55415,13 +55622,9 @@ function parseSettings(raw, origins = {}) {
     apiFormat,
     auth,
     baseUrl: v["base-url"] || provider.baseUrl,
-    model,
     modelChosen: v.model !== "",
-    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? model,
-    modelInfo,
-    contextWindow: v["context-window"] ?? modelInfo?.contextWindow ?? 2e5,
-    prices,
-    capPrices: prices ?? modelInfo?.listPrice,
+    ...derived2.settings,
+    asked,
     include: v.include,
     exclude: v.exclude,
     chunkTokens: v["chunk-tokens"],
@@ -55440,8 +55643,6 @@ function parseSettings(raw, origins = {}) {
     maxToolCalls: v["max-tool-calls"],
     trigger: v.trigger,
     replyInThreads: v["reply-in-threads"],
-    maxOutputTokens: v["max-output-tokens"],
-    temperature: v.temperature,
     dryRun: v["dry-run"],
     minSeverity: v["min-severity"],
     maxComments: v["max-comments"],
@@ -55450,6 +55651,94 @@ function parseSettings(raw, origins = {}) {
     allowedAssociations: v["allowed-associations"],
     reviewLabel: v["review-label"]
   };
+}
+function modelSettings(provider, model, asked, origins = {}) {
+  const name = (input) => origins[input] ?? `input '${input}'`;
+  const info = findModel(model);
+  const problems = [];
+  if (!info && asked.contextWindow === void 0) {
+    const near = closest(model, knownModelIds());
+    const current = activeModels(asked.today).map((m) => m.id);
+    problems.push(
+      `${name("model")}: got ${show(model)}; expected one of ${current.join(", ")} (or an alias of one)${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
+    );
+  }
+  if (info && lifecycleOn(info, asked.today) === "retired") {
+    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : "";
+    problems.push(
+      `${name("model")}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? "an earlier date"}, and requests to it fail${replacement}`
+    );
+  }
+  const rules = info?.rules;
+  if (asked.temperature !== void 0 && rules && rules.temperature !== "any") {
+    const accepted = rules.temperature === "none" ? "no sampling parameter" : `only temperature ${String(rules.temperature)}`;
+    if (rules.temperature !== asked.temperature) {
+      problems.push(
+        `${name("temperature")}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`
+      );
+    }
+  }
+  if (asked.effort !== void 0 && rules) {
+    if (rules.efforts.length === 0) {
+      problems.push(`${name("effort")}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
+    } else if (asked.effort === "none" && !rules.thinkingOff) {
+      problems.push(
+        `${name("effort")}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(", ")}`
+      );
+    }
+  }
+  const shape = requestShape(info, asked.effort, asked.temperature);
+  const thinks = shape.thinking !== void 0 && shape.thinking !== "disabled";
+  const limit3 = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
+  const fallback = Math.min(limit3, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
+  if (asked.maxOutputTokens !== void 0 && asked.maxOutputTokens > limit3 && info) {
+    problems.push(
+      `${name("max-output-tokens")}: got ${asked.maxOutputTokens}; expected at most ${limit3} for ${model} on ${provider.name}`
+    );
+  }
+  const prices = asked.pricing ?? (info ? provider.prices[info.id] ?? (provider.listPrices ? info.listPrice : void 0) : void 0);
+  return {
+    problems,
+    settings: {
+      model,
+      modelId: (info && info.gatewayIds[provider.name]) ?? model,
+      modelInfo: info,
+      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 2e5,
+      prices,
+      capPrices: prices ?? info?.listPrice,
+      maxOutputTokens: asked.maxOutputTokens ?? fallback,
+      temperature: asked.temperature,
+      effort: asked.effort,
+      shape,
+      tokenRatio: TOKENIZER_RATIO[info?.tokenizer ?? "claude-5"],
+      minCacheTokens: info?.minCacheTokens ?? 1024
+    }
+  };
+}
+function withModel(settings, model) {
+  const derived2 = modelSettings(settings.provider, model, settings.asked);
+  if (derived2.problems.length > 0) throw new SettingsError(derived2.problems);
+  return { ...settings, ...derived2.settings };
+}
+function deprecationNotice(settings) {
+  const info = settings.modelInfo;
+  if (!info) return void 0;
+  const { retiresOn, tentative, replacement } = info.lifecycle;
+  const status = lifecycleOn(info, settings.asked.today);
+  const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 864e5 : Infinity;
+  if (status !== "deprecated" && (tentative || days > 60)) return void 0;
+  const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? "a current model";
+  return `${settings.model} is ${status === "deprecated" ? "deprecated by Anthropic" : "about to be retired"}${retiresOn ? ` and retires on ${retiresOn}` : ""}, after which requests to it fail: set 'model' to ${move}.`;
+}
+async function settleDefaultModel(settings, llm, log) {
+  if (settings.modelChosen || !settings.provider.listsModels) return settings;
+  const listed = await newestListedSonnet(llm, settings.asked.today);
+  if (!listed || findModel(listed)?.id === settings.modelInfo?.id) {
+    log(`model: ${settings.model} (the ${settings.provider.name} preset's default)`);
+    return settings;
+  }
+  log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
+  return withModel(settings, listed);
 }
 function safeJson(text) {
   try {
@@ -55702,6 +55991,21 @@ function estimateTokens(text) {
     else tokens += Math.ceil(piece.length / 2);
   }
   return Math.ceil(tokens);
+}
+function tokenCeiling(text) {
+  let tokens = 0;
+  for (const [piece] of text.matchAll(PIECES)) {
+    if (piece.trim() === "") {
+      const same = [...piece.matchAll(/(\s)\1*/g)].map((m) => m[0].length);
+      tokens += Math.max(1, same.length - 1) + same.reduce((n, len) => n + Math.floor(len / 16), 0);
+    } else {
+      tokens += estimateTokens(piece);
+    }
+  }
+  for (const [run] of text.matchAll(/\S{33,}/g)) {
+    tokens += Math.max(0, Math.ceil(run.length * 0.75) - estimateTokens(run));
+  }
+  return tokens;
 }
 var HUNK_OVERLAP_LINES = 3;
 function linesThatFit(hunk, room) {
@@ -56871,13 +57175,19 @@ ${dataBlock("pull_request", context2)}`,
   ];
 }
 function reviewTool() {
-  return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
+  return {
+    name: REVIEW_TOOL_NAME,
+    description: REVIEW_TOOL_DESCRIPTION,
+    inputSchema: reviewToolInputSchema(),
+    final: true
+  };
 }
 var ANSWER_TOOL_NAME = "submit_answer";
 function answerTool() {
   return {
     name: ANSWER_TOOL_NAME,
     description: "Post the answer to the maintainer\u2019s question.",
+    final: true,
     inputSchema: {
       type: "object",
       properties: {
@@ -56938,6 +57248,7 @@ ${dataBlock("code_context", items.map(renderItem).join("\n\n"))}`,
     });
   }
   const explore = options.maxToolCalls !== void 0;
+  const force = options.forceTool ?? true;
   if (explore) {
     user.push({
       text: `Before you submit, you may call ${READ_TOOL_NAME} and ${SEARCH_TOOL_NAME} up to ${options.maxToolCalls} times in all, when the change depends on code you are not shown; then call ${REVIEW_TOOL_NAME} once.`,
@@ -56945,12 +57256,21 @@ ${dataBlock("code_context", items.map(renderItem).join("\n\n"))}`,
       role: "user"
     });
   }
+  if (!force) {
+    user.push({
+      text: `Finish by calling ${REVIEW_TOOL_NAME} once with your review of this part; an answer in text is not read.`,
+      cache: false,
+      role: "user"
+    });
+  }
+  const last = user.at(-1);
+  if (explore && last) user[user.length - 1] = { ...last, cache: true };
   return {
     system: prefix.filter((b) => b.role === "system"),
     tools: sharedTools(explore),
     tool: reviewTool(),
     user,
-    ...explore ? { choice: "any" } : {}
+    ...explore && force ? { choice: "any" } : {}
   };
 }
 function renderChunk(chunk) {
@@ -57040,15 +57360,27 @@ var LlmError = class extends Error {
 // src/llm/usage.ts
 var ZERO_USAGE = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 function addUsage(a, b) {
+  const thinking = (a.thinking ?? 0) + (b.thinking ?? 0);
   return {
     input: a.input + b.input,
     output: a.output + b.output,
     cacheRead: a.cacheRead + b.cacheRead,
-    cacheWrite: a.cacheWrite + b.cacheWrite
+    cacheWrite: a.cacheWrite + b.cacheWrite,
+    ...thinking > 0 ? { thinking } : {}
   };
 }
+function totalTokens(u) {
+  return u.input + u.output + u.cacheRead + u.cacheWrite;
+}
+function promptTokens(u) {
+  return u.input + u.cacheRead + u.cacheWrite;
+}
+function ratesFor(prices, prompt) {
+  return prices.longPrompt && prompt > prices.longPrompt.above ? prices.longPrompt.rates : prices;
+}
 function costUsd(usage, prices) {
-  return (usage.input * prices.input + usage.output * prices.output + usage.cacheRead * prices.cacheRead + usage.cacheWrite * prices.cacheWrite) / 1e6;
+  const r = ratesFor(prices, promptTokens(usage));
+  return (usage.input * r.input + usage.output * r.output + usage.cacheRead * r.cacheRead + usage.cacheWrite * r.cacheWrite) / 1e6;
 }
 function formatUsd(usd) {
   if (usd === void 0) return "unknown";
@@ -57111,102 +57443,138 @@ function safeJson2(text) {
 }
 
 // src/run/run.ts
-var MIN_CACHEABLE_TOKENS = 1024;
+var OUTPUT_FLOOR = 2048;
+var OUTPUT_FLOOR_THINKING = 4096;
+var RESERVE_MARGIN = 1.1;
+var SUBMIT_NOW = `Call ${REVIEW_TOOL_NAME} now with your review of this part (an empty list of comments is fine); write nothing else.`;
 async function runChunks(chunks, prefix, llm, options) {
   const limit3 = pLimit(Math.max(1, options.concurrency));
   const maxDepth = options.maxSplitDepth ?? 3;
   const results = /* @__PURE__ */ new Map();
+  const ratio = options.tokenRatio ?? 1;
+  const configured = options.call.maxTokens;
+  const thinks = options.call.thinking !== void 0 && options.call.thinking !== "disabled";
+  const floor = Math.min(configured, thinks ? OUTPUT_FLOOR_THINKING : OUTPUT_FLOOR);
   let stopped;
   let spent = 0;
   let inFlight = 0;
-  const worstCase = (request) => options.prices ? worstCaseUsd(request, options.prices, options.call.maxTokens) : 0;
   const booked = signal();
+  const reserveOf = (request, maxTokens) => options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio) : 0;
+  const outputRoom = (request) => {
+    if (options.maxCostUsd === void 0 || !options.prices) return configured;
+    const left = options.maxCostUsd - spent - inFlight - reserveOf(request, 0);
+    const perToken = (reserveOf(request, 1e6) - reserveOf(request, 0)) / 1e6;
+    const room = perToken > 0 ? Math.floor(left / perToken) : configured;
+    const tokens = Math.min(configured, room);
+    return tokens >= floor ? tokens : void 0;
+  };
   const attempt = async (request, onStart) => {
-    const reserve = worstCase(request);
-    const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight + reserve > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)` : void 0;
-    while (overCap() !== void 0 && inFlight > 0) await booked.next();
-    const refused = overCap();
-    if (refused) return { refused };
-    if (options.signal?.aborted) return { refused: options.deadline ?? "the run was stopped" };
+    while (outputRoom(request) === void 0 && inFlight > 0) await booked.next();
+    const maxTokens = outputRoom(request);
+    if (maxTokens === void 0) {
+      const least = reserveOf(request, floor);
+      return {
+        refused: `this call could cost up to ${formatUsd(least)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent)} spent)`,
+        budget: true
+      };
+    }
+    if (options.signal?.aborted) return { refused: options.deadline ?? "the run was stopped", budget: false };
+    const reserve = reserveOf(request, maxTokens);
     inFlight += reserve;
+    const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight - reserve)} spent or in flight)` : void 0;
     const book = (usage, billed) => {
       inFlight -= reserve;
+      let cost = 0;
       if (options.prices && billed) {
-        const reported = usage !== void 0 && usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
-        spent += reported ? costUsd(usage, options.prices) : reserve;
+        cost = usage !== void 0 && totalTokens(usage) > 0 ? costUsd(usage, options.prices) : reserve;
+        spent += cost;
       }
       booked.notify();
       options.onCall?.(usage);
+      return cost;
     };
     const beforeRetry = (billed) => {
       if (!billed) return;
-      inFlight -= reserve;
       spent += reserve;
       const over = overCap();
-      if (over) {
-        inFlight += reserve;
-        throw new LlmError("budget", `not retried: ${over}`);
-      }
-      inFlight += reserve;
+      if (over) throw new LlmError("budget", `not retried: ${over}`);
     };
     try {
       const result2 = await llm.review(request, {
         ...options.call,
+        maxTokens,
         ...options.signal ? { signal: options.signal } : {},
         beforeRetry,
         ...onStart ? { onStart } : {}
       });
-      book(result2.usage, true);
-      return { result: result2 };
+      const usd = book(result2.usage, true);
+      return { result: result2, usd };
     } catch (error2) {
       book(void 0, error2 instanceof LlmError && error2.started);
       return { error: error2 };
     }
   };
   const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : void 0;
+  const force = options.call.forceTool ?? true;
   const review = async (chunk, depth, onStart) => {
     if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
     if (options.signal?.aborted)
       return [empty(chunk, "not-run", `not reviewed: ${options.deadline ?? "the run was stopped"}`)];
-    let request = buildRequest(prefix, chunk, chunks.length, explore ? { maxToolCalls: explore.maxToolCalls } : {});
+    let request = buildRequest(prefix, chunk, chunks.length, {
+      ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
+      forceTool: force
+    });
     let usage = ZERO_USAGE;
+    let usd = 0;
     let calls = 0;
     let toolCalls = 0;
+    let followUps = 0;
     const started = Date.now();
+    const spentSoFar = () => ({ usage, usd, calls });
     for (let round = 0; ; round++) {
       const outcome = await attempt(request, round === 0 ? onStart : void 0);
       if ("refused" in outcome) {
-        return [{ ...empty(chunk, "not-run", `not reviewed: ${outcome.refused}`), usage, calls }];
+        if (outcome.budget && round === 0 && depth < maxDepth + 2 && worthHalving(chunk)) {
+          return splitOrFail(chunk, depth, spentSoFar(), "it does not fit in what is left of max-cost-usd");
+        }
+        return [{ ...empty(chunk, "not-run", `not reviewed: ${outcome.refused}`), ...spentSoFar() }];
       }
       if ("error" in outcome) {
         const { error: error2 } = outcome;
         const message = error2 instanceof Error ? error2.message : String(error2);
+        calls += 1;
         if (error2 instanceof LlmError && error2.kind === "too-large")
-          return splitOrFail(chunk, depth, usage, message, calls + 1);
+          return splitOrFail(chunk, depth, spentSoFar(), message);
         if (error2 instanceof LlmError && error2.fatal) stopped = message;
         if (options.signal?.aborted) {
-          return [
-            { ...empty(chunk, "not-run", `not reviewed: ${options.deadline ?? message}`), usage, calls: calls + 1 }
-          ];
+          return [{ ...empty(chunk, "not-run", `not reviewed: ${options.deadline ?? message}`), ...spentSoFar() }];
         }
         options.log?.(`${label(chunk)} failed: ${message}`);
-        return [{ ...empty(chunk, "failed", message), usage, calls: calls + 1 }];
+        return [{ ...empty(chunk, "failed", message), ...spentSoFar() }];
       }
       const { result: result2 } = outcome;
       usage = addUsage(usage, result2.usage);
+      usd += outcome.usd;
       calls += 1;
+      const failed = (why) => {
+        options.log?.(`${label(chunk)} failed: ${why}`);
+        return [{ ...empty(chunk, "failed", why), ...spentSoFar() }];
+      };
+      if (result2.stopReason === "refusal") return failed(declined(result2));
       if (result2.stopReason === "max_tokens") {
-        return splitOrFail(chunk, depth, usage, "the answer was cut off at max-output-tokens", calls);
+        return splitOrFail(chunk, depth, spentSoFar(), "the answer was cut off at max-output-tokens");
       }
       const asked = (result2.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
       if (explore && result2.toolInput === void 0 && asked.length > 0) {
+        if (round > explore.maxToolCalls) return failed("not reviewed: the model did not submit its review");
         ({ request, toolCalls } = await toolRound(request, result2, explore, toolCalls, round));
         continue;
       }
-      const failed = (why) => {
-        options.log?.(`${label(chunk)} failed: ${why}`);
-        return [{ ...empty(chunk, "failed", why), usage, calls }];
-      };
+      if (result2.toolInput === void 0 && followUps === 0 && !force) {
+        followUps += 1;
+        request = followUp(request, result2);
+        continue;
+      }
       if (result2.toolInput === void 0) {
         const said = result2.text ? `; it wrote: "${result2.text.slice(0, 200)}${result2.text.length > 200 ? "\u2026" : ""}"` : "";
         return failed(`the model did not call submit_review${said}`);
@@ -57219,7 +57587,7 @@ async function runChunks(chunks, prefix, llm, options) {
       }
       const explored = explore ? `, ${toolCalls} tool call${toolCalls === 1 ? "" : "s"} in ${calls} rounds` : "";
       options.log?.(
-        `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ""}, ${usageLine(usage)}${explored}, ${((Date.now() - started) / 1e3).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ""}: ${parsed.comments.length} findings`
+        `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ""}, ${usageLine(usage)}${explored}, ${((Date.now() - started) / 1e3).toFixed(1)} s${options.prices ? `, ${formatUsd(usd)}` : ""}: ${parsed.comments.length} findings`
       );
       return [
         {
@@ -57229,22 +57597,20 @@ async function runChunks(chunks, prefix, llm, options) {
           walkthrough: parsed.walkthrough,
           comments: parsed.comments,
           rejected: parsed.rejected,
-          usage,
-          calls,
+          ...spentSoFar(),
           toolCalls
         }
       ];
     }
   };
-  const splitOrFail = async (chunk, depth, usage, why, calls) => {
-    const halves = depth < maxDepth ? splitChunk(chunk) : void 0;
+  const splitOrFail = async (chunk, depth, spentOnWhole, why) => {
+    const halves = depth < maxDepth + (why.includes("max-cost-usd") ? 2 : 0) ? splitChunk(chunk) : void 0;
     if (!halves) {
       const advice = "lower 'chunk-tokens' or raise 'max-output-tokens'";
       return [
         {
           ...empty(chunk, "failed", `${why}, even after splitting the chunk ${depth} times (${advice})`),
-          usage,
-          calls
+          ...spentOnWhole
         }
       ];
     }
@@ -57253,7 +57619,15 @@ async function runChunks(chunks, prefix, llm, options) {
     for (const half of halves) parts.push(...await review(half, depth + 1));
     const [first, ...rest] = parts;
     if (!first) return [];
-    return [{ ...first, usage: addUsage(first.usage, usage), calls: first.calls + calls }, ...rest];
+    return [
+      {
+        ...first,
+        usage: addUsage(first.usage, spentOnWhole.usage),
+        usd: (first.usd ?? 0) + (spentOnWhole.usd ?? 0),
+        calls: first.calls + spentOnWhole.calls
+      },
+      ...rest
+    ];
   };
   const [head, ...tail] = chunks;
   if (head) {
@@ -57270,6 +57644,24 @@ async function runChunks(chunks, prefix, llm, options) {
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
 }
+function worthHalving(chunk) {
+  const halves = splitChunk(chunk);
+  const changes = (piece) => piece.files.some((f) => f.hunks.some((h) => h.lines.some((l) => l.kind !== "context")));
+  return halves !== void 0 && halves.every(changes);
+}
+function declined(result2) {
+  const category = result2.refusal?.category;
+  const explanation = result2.refusal?.explanation;
+  return `not reviewed: the model declined${category ? ` (${category})` : ""}${explanation ? `: ${explanation.slice(0, 200)}` : ""}`;
+}
+function followUp(request, result2) {
+  const turns = [
+    ...request.turns ?? [],
+    { role: "assistant", calls: [], text: result2.text, ...result2.blocks ? { blocks: result2.blocks } : {} },
+    { role: "user", text: SUBMIT_NOW }
+  ];
+  return { ...request, turns };
+}
 async function toolRound(request, result2, explore, used, round) {
   const calls = result2.calls ?? [];
   const left = Math.max(0, explore.maxToolCalls - used);
@@ -57281,7 +57673,7 @@ async function toolRound(request, result2, explore, used, round) {
   );
   const turns = [
     ...request.turns ?? [],
-    { role: "assistant", calls, text: result2.text },
+    { role: "assistant", calls, text: result2.text, ...result2.blocks ? { blocks: result2.blocks } : {} },
     { role: "tool", results }
   ];
   const force = left === 0 || round >= explore.maxToolCalls;
@@ -57334,13 +57726,15 @@ function splitChunk(chunk) {
   if (!pieces) return void 0;
   return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
 }
-function worstCaseUsd(request, prices, maxOutputTokens) {
-  const bytes = (blocks) => blocks.reduce((n, b) => n + Buffer.byteLength(b.text, "utf8"), 0);
-  const shared = Buffer.byteLength(JSON.stringify(request.tools), "utf8") + bytes(request.system) + bytes(request.user.filter((b) => b.cache));
-  const own2 = bytes(request.user.filter((b) => !b.cache));
-  const prefixPrice = Math.max(prices.cacheWrite, prices.input);
-  const turns = request.turns ? Buffer.byteLength(JSON.stringify(request.turns), "utf8") : 0;
-  return (own2 * prices.input + (shared + turns) * prefixPrice + maxOutputTokens * prices.output) / 1e6;
+function worstCaseUsd(request, prices, maxOutputTokens, ratio = 1) {
+  const tokens = (text) => Math.ceil(tokenCeiling(text) * ratio * RESERVE_MARGIN);
+  const sum = (blocks) => blocks.reduce((n, b) => n + tokens(b.text), 0);
+  const shared = tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
+  const own2 = sum(request.user.filter((b) => !b.cache));
+  const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
+  const rates = ratesFor(prices, shared + own2 + turns);
+  const prefixPrice = Math.max(rates.cacheWrite, rates.input);
+  return (own2 * rates.input + (shared + turns) * prefixPrice + maxOutputTokens * rates.output) / 1e6;
 }
 function signal() {
   let waiters = [];
@@ -57476,7 +57870,10 @@ function makePlan(pr, settings, rules) {
   const listed = pr.allFiles ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable : reviewable;
   const asked = typeof rules === "string" ? { instructions: rules } : rules;
   const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
-  const prefixTokens = estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
+  const ratio = settings.tokenRatio;
+  const prefixTokens = Math.ceil(
+    ratio * (estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0))
+  );
   const window2 = settings.contextWindow;
   const room = window2 - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
   if (room < 1e3) {
@@ -57494,13 +57891,14 @@ function makePlan(pr, settings, rules) {
     prefixTokens,
     chunkBudget,
     room,
-    chunks: planChunks(reviewable, chunkBudget)
+    tokenRatio: ratio,
+    chunks: planChunks(reviewable, Math.floor(chunkBudget / ratio))
   };
 }
 async function addContext(plan, files, warn) {
   let contexts;
   try {
-    contexts = await buildContext(plan.chunks, contextSource(files), plan.room);
+    contexts = await buildContext(plan.chunks, contextSource(files), Math.floor(plan.room / plan.tokenRatio));
   } catch (error2) {
     warn(
       `No code context (from ${files.origin}): ${error2 instanceof Error ? error2.message : String(error2)}; the diff alone is reviewed.`
@@ -57516,22 +57914,23 @@ async function addContext(plan, files, warn) {
     headFiles: files
   };
 }
-function estimateCost(plan, prices, maxOutputTokens) {
+function estimateCost(plan, settings) {
   const n = plan.chunks.length;
-  const diffTokens = plan.chunks.reduce((sum, c) => sum + c.tokens + (c.context?.tokens ?? 0), 0);
-  const cached2 = plan.prefixTokens >= MIN_CACHEABLE_TOKENS && n > 0;
-  const usage = {
-    input: diffTokens + (cached2 ? 0 : plan.prefixTokens * n),
-    cacheWrite: cached2 ? plan.prefixTokens : 0,
-    cacheRead: cached2 ? plan.prefixTokens * (n - 1) : 0,
-    output: TYPICAL_OUTPUT_TOKENS * n
-  };
+  const cached2 = plan.prefixTokens >= settings.minCacheTokens && n > 0;
+  const calls = plan.chunks.map((c, i) => {
+    const own2 = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
+    return {
+      input: own2 + (cached2 ? 0 : plan.prefixTokens),
+      cacheWrite: cached2 && i === 0 ? plan.prefixTokens : 0,
+      cacheRead: cached2 && i > 0 ? plan.prefixTokens : 0,
+      output: TYPICAL_OUTPUT_TOKENS
+    };
+  });
+  const usage = calls.reduce(addUsage, ZERO_USAGE);
+  const prices = settings.prices;
   if (!prices) return { usage, usd: void 0, usdMax: void 0 };
-  return {
-    usage,
-    usd: costUsd(usage, prices),
-    usdMax: costUsd({ ...usage, output: maxOutputTokens * n }, prices)
-  };
+  const sum = (output) => calls.reduce((t, u) => t + costUsd({ ...u, output }, prices), 0);
+  return { usage, usd: sum(TYPICAL_OUTPUT_TOKENS), usdMax: sum(settings.maxOutputTokens) };
 }
 async function executePlan(plan, settings, llm, options = {}) {
   const deadline = new AbortController();
@@ -57552,8 +57951,9 @@ async function reviewChunks(plan, settings, llm, options, stop) {
     );
   }
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
-    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
+    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
     concurrency: settings.concurrency,
+    tokenRatio: settings.tokenRatio,
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...stop,
@@ -57578,7 +57978,7 @@ async function reviewChunks(plan, settings, llm, options, stop) {
     duplicates,
     usage,
     calls: outcomes.reduce((n, o) => n + o.calls, 0),
-    usd: prices && !usageMissing ? costUsd(usage, prices) : void 0,
+    usd: prices && !usageMissing ? outcomes.reduce((t, o) => t + (o.usd ?? 0), 0) : void 0,
     usageMissing
   };
 }
@@ -57588,6 +57988,7 @@ init_sdk();
 
 // src/llm/errors.ts
 var TOO_LONG = /prompt is too long|context length|context window|maximum context|too many (input )?tokens|input is too long/i;
+var UNKNOWN_MODEL = /unsupported[_ ]model|model[_ ]not[_ ]found|unknown model|model .{0,80}(not found|does not exist|is not (supported|available))|no such model|invalid model/i;
 function retryAfterMs(headers, now = Date.now()) {
   const ms = Number.parseFloat(headers?.get("retry-after-ms") ?? "");
   if (Number.isFinite(ms) && ms >= 0) return ms;
@@ -57600,6 +58001,9 @@ function retryAfterMs(headers, now = Date.now()) {
 }
 function statusError(status, detail, retryAfter) {
   const make = (kind, message) => new LlmError(kind, message, status, retryAfter);
+  if ((status === 400 || status === 404) && UNKNOWN_MODEL.test(detail)) {
+    return make("not-found", `the gateway does not serve this model (${status}): ${detail}`);
+  }
   if (status === 400) {
     if (TOO_LONG.test(detail)) return make("too-large", `the prompt is too long for the model (400): ${detail}`);
     return make("bad-request", `the gateway rejected the request (400): ${detail}`);
@@ -57698,6 +58102,59 @@ function idleWatch(ms, outer2) {
   };
 }
 
+// src/llm/json.ts
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return void 0;
+  }
+}
+function jsonInText(text) {
+  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text)?.[1];
+  if (fenced) {
+    const parsed = parseJson(fenced);
+    if (parsed !== void 0) return parsed;
+  }
+  const start = text.indexOf("{");
+  const end = text.lastIndexOf("}");
+  return start >= 0 && end > start ? parseJson(text.slice(start, end + 1)) : void 0;
+}
+
+// src/llm/strict.ts
+var REFUSED_KEYWORDS = /* @__PURE__ */ new Set([
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "pattern",
+  "format"
+]);
+function strictSchema(schema3) {
+  if (Array.isArray(schema3)) return schema3.map(strictSchema);
+  if (!schema3 || typeof schema3 !== "object") return schema3;
+  const out = {};
+  for (const [key, value] of Object.entries(schema3)) {
+    if (REFUSED_KEYWORDS.has(key)) continue;
+    if (key === "properties" && value && typeof value === "object") {
+      out[key] = Object.fromEntries(
+        Object.entries(value).map(([name, sub]) => [name, strictSchema(sub)])
+      );
+    } else if (key === "enum" || key === "required" || key === "description") {
+      out[key] = value;
+    } else {
+      out[key] = strictSchema(value);
+    }
+  }
+  if (out.type === "object") out.additionalProperties = false;
+  return out;
+}
+
 // src/llm/anthropic.ts
 var SDK_DEPRECATION = /^The model '.+' is deprecated and will reach end-of-life/;
 var QUIETED = /* @__PURE__ */ Symbol.for("claude-pr-reviewer.quiet-sdk-deprecation");
@@ -57727,33 +58184,7 @@ function createAnthropicClient(options) {
   });
   return {
     async review(request, call) {
-      const params = {
-        model: call.model,
-        max_tokens: call.maxTokens,
-        temperature: call.temperature,
-        system: request.system.map((block) => ({
-          type: "text",
-          text: block.text,
-          ...block.cache ? { cache_control: { type: "ephemeral" } } : {}
-        })),
-        tools: request.tools.map((tool) => ({
-          name: tool.name,
-          description: tool.description,
-          input_schema: tool.inputSchema
-        })),
-        tool_choice: request.choice === "any" ? { type: "any" } : { type: "tool", name: request.tool.name },
-        messages: [
-          {
-            role: "user",
-            content: request.user.map((block) => ({
-              type: "text",
-              text: block.text,
-              ...block.cache ? { cache_control: { type: "ephemeral" } } : {}
-            }))
-          },
-          ...(request.turns ?? []).map(turnMessage)
-        ]
-      };
+      const params = messagesParams(request, call);
       let message;
       let started = false;
       const watch = idleWatch(options.idleMs ?? DEFAULT_IDLE_MS, call.signal);
@@ -57773,25 +58204,79 @@ function createAnthropicClient(options) {
       } finally {
         watch.stop();
       }
-      const toolUse = message.content.find(
-        (block) => block.type === "tool_use" && block.name === request.tool.name
-      );
-      const text = message.content.flatMap((block) => block.type === "text" ? [block.text] : []).join("\n").trim();
-      const usage = {
-        input: count2(message.usage.input_tokens),
-        output: count2(message.usage.output_tokens),
-        cacheRead: count2(message.usage.cache_read_input_tokens),
-        cacheWrite: count2(message.usage.cache_creation_input_tokens)
-      };
-      const calls = message.content.flatMap(
-        (block) => block.type === "tool_use" ? [{ id: block.id, name: block.name, input: block.input }] : []
-      );
-      return { toolInput: toolUse?.input, usage, stopReason: message.stop_reason ?? "unknown", text, calls };
+      return resultOf(message, request.tool.name);
+    },
+    async listModels() {
+      try {
+        const ids = [];
+        for await (const model of sdk.models.list({ limit: 100 })) {
+          ids.push(model.id);
+          if (ids.length >= 500) break;
+        }
+        return ids;
+      } catch {
+        return void 0;
+      }
     }
   };
 }
+function messagesParams(request, call) {
+  const force = call.forceTool ?? true;
+  const blocks = (list) => list.map((block) => ({
+    type: "text",
+    text: block.text,
+    ...block.cache ? { cache_control: { type: "ephemeral" } } : {}
+  }));
+  return {
+    model: call.model,
+    max_tokens: call.maxTokens,
+    ...call.temperature !== void 0 ? { temperature: call.temperature } : {},
+    ...call.thinking ? { thinking: { type: call.thinking } } : {},
+    ...call.effort ? { output_config: { effort: call.effort } } : {},
+    system: blocks(request.system),
+    tools: request.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      input_schema: !force && tool.final ? strictSchema(tool.inputSchema) : tool.inputSchema,
+      ...!force && tool.final ? { strict: true } : {}
+    })),
+    tool_choice: !force ? { type: "auto" } : request.choice === "any" ? { type: "any" } : { type: "tool", name: request.tool.name },
+    messages: [{ role: "user", content: blocks(request.user) }, ...(request.turns ?? []).map(turnMessage)]
+  };
+}
+function resultOf(message, toolName2) {
+  const toolUse = message.content.find(
+    (block) => block.type === "tool_use" && block.name === toolName2
+  );
+  const text = message.content.flatMap((block) => block.type === "text" ? [block.text] : []).join("\n").trim();
+  const thinking = count2(message.usage.output_tokens_details?.thinking_tokens);
+  const usage = {
+    input: count2(message.usage.input_tokens),
+    output: count2(message.usage.output_tokens),
+    cacheRead: count2(message.usage.cache_read_input_tokens),
+    cacheWrite: count2(message.usage.cache_creation_input_tokens),
+    ...thinking > 0 ? { thinking } : {}
+  };
+  const calls = message.content.flatMap(
+    (block) => block.type === "tool_use" ? [{ id: block.id, name: block.name, input: block.input }] : []
+  );
+  const stopReason = message.stop_reason ?? "unknown";
+  const details = message.stop_details;
+  const otherTools = calls.some((c) => c.name !== toolName2);
+  return {
+    toolInput: toolUse?.input ?? (otherTools || stopReason === "refusal" ? void 0 : jsonInText(text)),
+    usage,
+    stopReason,
+    ...stopReason === "refusal" ? { refusal: { category: details?.category ?? null, explanation: details?.explanation ?? null } } : {},
+    text,
+    calls,
+    blocks: message.content
+  };
+}
 function turnMessage(turn, index, turns) {
+  if (turn.role === "user") return { role: "user", content: [{ type: "text", text: turn.text }] };
   if (turn.role === "assistant") {
+    if (turn.blocks) return { role: "assistant", content: turn.blocks };
     return {
       role: "assistant",
       content: [
@@ -68776,6 +69261,18 @@ function createOpenAiClient(options) {
   });
   let cacheControl = true;
   return {
+    async listModels() {
+      try {
+        const ids = [];
+        for await (const model of sdk.models.list()) {
+          ids.push(model.id);
+          if (ids.length >= 500) break;
+        }
+        return ids;
+      } catch {
+        return void 0;
+      }
+    },
     async review(request, call) {
       try {
         return await complete(request, call, cacheControl);
@@ -68789,6 +69286,7 @@ function createOpenAiClient(options) {
     }
   };
   async function complete(request, call, withCacheControl) {
+    const force = call.forceTool ?? true;
     const parts = (blocks) => blocks.map((block) => ({
       type: "text",
       text: block.text,
@@ -68799,14 +69297,22 @@ function createOpenAiClient(options) {
       // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
       // eslint-disable-next-line @typescript-eslint/no-deprecated
       max_tokens: call.maxTokens,
-      temperature: call.temperature,
+      ...call.temperature !== void 0 ? { temperature: call.temperature } : {},
       stream: true,
       stream_options: { include_usage: true },
-      tools: request.tools.map((tool) => ({
-        type: "function",
-        function: { name: tool.name, description: tool.description, parameters: tool.inputSchema }
-      })),
-      tool_choice: request.choice === "any" ? "required" : { type: "function", function: { name: request.tool.name } },
+      tools: request.tools.map((tool) => {
+        const strict = !force && tool.final;
+        return {
+          type: "function",
+          function: {
+            name: tool.name,
+            description: tool.description,
+            parameters: strict ? strictSchema(tool.inputSchema) : tool.inputSchema,
+            ...strict ? { strict: true } : {}
+          }
+        };
+      }),
+      tool_choice: !force ? "auto" : request.choice === "any" ? "required" : { type: "function", function: { name: request.tool.name } },
       messages: [
         { role: "system", content: parts(request.system) },
         { role: "user", content: parts(request.user) },
@@ -68862,6 +69368,7 @@ function createOpenAiClient(options) {
       toolInput,
       usage: usage ?? ZERO_USAGE,
       stopReason: finish === "length" ? "max_tokens" : finish,
+      ...finish === "refusal" ? { refusal: { category: null, explanation: null } } : {},
       text: text.trim(),
       calls
     };
@@ -68875,26 +69382,12 @@ function usageOf(raw) {
   const cacheWrite = count2(u.cache_creation_input_tokens) || count2(details.cache_write_tokens) || count2(details.cache_creation_tokens);
   const output = typeof u.completion_tokens === "number" ? count2(u.completion_tokens) : count2(u.output_tokens);
   const input = typeof u.prompt_tokens === "number" ? Math.max(0, count2(u.prompt_tokens) - cacheRead - cacheWrite) : typeof u.input_tokens === "number" ? count2(u.input_tokens) : Math.max(0, count2(u.total_tokens) - output - cacheRead - cacheWrite);
-  return { input, output, cacheRead, cacheWrite };
-}
-function parseJson(text) {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return void 0;
-  }
-}
-function jsonInText(text) {
-  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text)?.[1];
-  if (fenced) {
-    const parsed = parseJson(fenced);
-    if (parsed !== void 0) return parsed;
-  }
-  const start = text.indexOf("{");
-  const end = text.lastIndexOf("}");
-  return start >= 0 && end > start ? parseJson(text.slice(start, end + 1)) : void 0;
+  const reasoning = u.completion_tokens_details ?? u.output_tokens_details ?? {};
+  const thinking = count2(reasoning.reasoning_tokens) || count2(reasoning.thinking_tokens);
+  return { input, output, cacheRead, cacheWrite, ...thinking > 0 ? { thinking } : {} };
 }
 function turnMessages(turn, cacheLast) {
+  if (turn.role === "user") return [{ role: "user", content: turn.text }];
   if (turn.role === "assistant") {
     return [
       {
@@ -68946,6 +69439,7 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
   const sleep3 = policy.sleep ?? realSleep;
   const now = policy.now ?? Date.now;
   return {
+    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
     async review(request, options) {
       const started = now();
       let billed = false;
@@ -69006,18 +69500,33 @@ function createLlmClient(settings, options = {}) {
   return withRetries(naming(adapter, endpoint), retry);
 }
 function naming(client, endpoint) {
+  let served;
   return {
+    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
     async review(request, options) {
       try {
         return await client.review(request, options);
       } catch (error2) {
         if (!(error2 instanceof LlmError) || error2.kind === "cancelled") throw error2;
-        const named = new LlmError(error2.kind, `${error2.message} (POST ${endpoint})`, error2.status, error2.retryAfterMs);
+        let message = `${error2.message} (POST ${endpoint})`;
+        if (error2.kind === "not-found") {
+          served ??= servedModels(client);
+          const list = await served;
+          message = `the gateway does not serve the model '${options.model}': ${message}${list ? `; it lists ${list}: set 'model' to one of them` : ""}`;
+        }
+        const named = new LlmError(error2.kind, message, error2.status, error2.retryAfterMs);
         named.started = error2.started;
         throw named;
       }
     }
   };
+}
+async function servedModels(client) {
+  const ids = await client.listModels?.() ?? [];
+  const claude = ids.filter((id) => /claude/i.test(id));
+  const shown = (claude.length > 0 ? claude : ids).slice(0, 12);
+  if (shown.length === 0) return void 0;
+  return shown.join(", ") + (ids.length > shown.length ? ` and ${ids.length - shown.length} more` : "");
 }
 
 // src/publish/markdown.ts
@@ -69168,7 +69677,7 @@ function costTable(result2, model) {
   return [
     "| model | calls | input | cache write | cache read | output | cost |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-    `| ${codeSpan(model)} | ${result2.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result2.usd)} |`
+    `| ${codeSpan(model)} | ${result2.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)}${u.thinking ? ` (${fmt(u.thinking)} thinking)` : ""} | ${formatUsd(result2.usd)} |`
   ].join("\n");
 }
 function costSection(ctx) {
@@ -69292,6 +69801,9 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 || word === "critical" || word === "high" ? "" : "s"}`;
 }
 var PLAN_CALLS_SHOWN = 10;
+function modelTokens(plan, estimated) {
+  return Math.ceil(estimated * plan.tokenRatio);
+}
 function planReport(plan, estimate, model, maxCostUsd, maxToolCalls) {
   const lines = [
     `Review plan for ${plan.pr.title ? `"${logSafe2(plan.pr.title)}"` : "the diff"} with ${model}`,
@@ -69304,7 +69816,7 @@ function planReport(plan, estimate, model, maxCostUsd, maxToolCalls) {
   lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
   lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
   if (plan.headFiles) {
-    const total = plan.chunks.reduce((n, c) => n + (c.context?.tokens ?? 0), 0);
+    const total = plan.chunks.reduce((n, c) => n + modelTokens(plan, c.context?.tokens ?? 0), 0);
     lines.push(`  context: ~${fmt(total)} tokens of code from ${logSafe2(plan.headFiles.origin)}, not part of the diff`);
     if (maxToolCalls !== void 0) {
       lines.push(
@@ -69317,8 +69829,10 @@ function planReport(plan, estimate, model, maxCostUsd, maxToolCalls) {
       (cf) => logSafe2(cf.file.path) + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : "")
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `\u2026 ${names.length - 6} more`] : names;
-    const context2 = chunk.context ? ` + ~${fmt(chunk.context.tokens)} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? "" : "s"}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ""})` : "";
-    lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens${context2}: ${shown.join(", ")}`);
+    const context2 = chunk.context ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? "" : "s"}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ""})` : "";
+    lines.push(
+      `    call ${chunk.index + 1}: ~${fmt(modelTokens(plan, chunk.tokens))} tokens${context2}: ${shown.join(", ")}`
+    );
   }
   if (plan.chunks.length > PLAN_CALLS_SHOWN) lines.push(`    \u2026 ${plan.chunks.length - PLAN_CALLS_SHOWN} more calls`);
   const u = estimate.usage;
@@ -69328,7 +69842,7 @@ function planReport(plan, estimate, model, maxCostUsd, maxToolCalls) {
   );
   if (maxCostUsd !== void 0 && estimate.usd !== void 0 && estimate.usd > maxCostUsd) {
     lines.push(
-      `  max-cost-usd (${formatUsd(maxCostUsd)}) will stop this run before the end: raise it, or narrow the review with include / exclude`
+      `  max-cost-usd (${formatUsd(maxCostUsd)}) will stop this run before the end: the parts that fit are reviewed in plan order (a part is split to fit what is left), the rest listed as not reviewed; raise it, or narrow the review with include / exclude`
     );
   } else if (maxCostUsd !== void 0 && estimate.usdMax !== void 0 && estimate.usdMax > maxCostUsd) {
     lines.push(`  max-cost-usd (${formatUsd(maxCostUsd)}) may stop this run before the end if the answers run long`);
@@ -69585,12 +70099,14 @@ function parseCommandLine(argv) {
 function progress(io, total, settings) {
   let done = 0;
   let sum = ZERO_USAGE;
+  let usdSoFar = 0;
   return (usage) => {
     done += 1;
     if (usage) sum = addUsage(sum, usage);
+    if (usage && settings.prices) usdSoFar += costUsd(usage, settings.prices);
     if (!io.tty) return;
     const tokens = sum.input + sum.output + sum.cacheRead + sum.cacheWrite;
-    const usd = settings.prices ? formatUsd(costUsd(sum, settings.prices)) : "cost unknown";
+    const usd = settings.prices ? formatUsd(usdSoFar) : "cost unknown";
     io.stderr(`\rreviewing: ${done}/${total} calls, ${tokens.toLocaleString("en-US")} tokens, ${usd}   `);
   };
 }
@@ -69604,7 +70120,17 @@ async function runCli(argv, io) {
 `);
       return EXIT.ok;
     }
-    const settings = parseSettings({ ...args.inputs, "api-key": apiKey });
+    const parsed = parseSettings({ ...args.inputs, "api-key": apiKey });
+    const log = (m) => {
+      if (!io.tty) io.stderr(`${terminalSafe(redact(m))}
+`);
+    };
+    const live = parsed.apiKey && !args.dryRun;
+    const llm = live ? io.llm ? io.llm(parsed) : createLlmClient(parsed, { log }) : void 0;
+    const settings = llm ? await settleDefaultModel(parsed, llm, log) : parsed;
+    const deprecation = deprecationNotice(settings);
+    if (deprecation) io.stderr(`warning: ${deprecation}
+`);
     const pr = await localPullRequest({ cwd: io.cwd, base: args.base, head: args.head });
     const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, io.cwd);
     let plan = makePlan(pr, settings, instructions);
@@ -69616,12 +70142,12 @@ async function runCli(argv, io) {
 `);
       });
     }
-    const estimate = estimateCost(plan, settings.prices, settings.maxOutputTokens);
+    const estimate = estimateCost(plan, settings);
     io.stderr(
       `${planReport(plan, estimate, settings.model, settings.maxCostUsd, settings.context === "explore" ? settings.maxToolCalls : void 0)}
 `
     );
-    if (!settings.apiKey || args.dryRun) {
+    if (!llm) {
       io.stderr(
         `
 ${settings.apiKey ? "--dry-run" : "No API key (ANTHROPIC_API_KEY or LLM_API_KEY)"}: plan only, no model was called.
@@ -69629,11 +70155,6 @@ ${settings.apiKey ? "--dry-run" : "No API key (ANTHROPIC_API_KEY or LLM_API_KEY)
       );
       return EXIT.ok;
     }
-    const log = (m) => {
-      if (!io.tty) io.stderr(`${terminalSafe(redact(m))}
-`);
-    };
-    const llm = io.llm ? io.llm(settings) : createLlmClient(settings, { log });
     const result2 = await executePlan(plan, settings, llm, { log, onCall: progress(io, plan.chunks.length, settings) });
     if (io.tty) io.stderr("\n");
     await report(io, args, result2, settings, redact);

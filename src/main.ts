@@ -3,7 +3,13 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { toSarif } from './publish/sarif.js';
 import { VERSION } from './version.js';
-import { INPUT_DEFAULTS, parseSettings, type Settings } from './settings/settings.js';
+import {
+  deprecationNotice,
+  INPUT_DEFAULTS,
+  parseSettings,
+  settleDefaultModel,
+  type Settings,
+} from './settings/settings.js';
 import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
 import { createOctokit, fetchPullRequest, explainGitHubError, type Octokit } from './source/github.js';
 import { whoAmI } from './source/identity.js';
@@ -298,8 +304,23 @@ interface ReviewContext {
 
 /** Plan, review and publish one pull request. */
 async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
-  const { deps, env, out, octokit, pr, us, scope, settings, rules } = ctx;
+  const { deps, env, out, octokit, pr, us, scope, rules } = ctx;
   const { info, warn } = out;
+  if (!ctx.settings.apiKey && !ctx.settings.dryRun) {
+    throw new Error(
+      "input 'api-key' is empty; expected the gateway's API key from a secret, e.g. api-key: ${{ secrets.ANTHROPIC_API_KEY }} (or set dry-run: true to print the plan only)",
+    );
+  }
+  const llm = ctx.settings.apiKey
+    ? deps.llm
+      ? deps.llm(ctx.settings)
+      : createLlmClient(ctx.settings, {
+          ...(deps.retry ? { retry: deps.retry } : {}),
+          ...(deps.idleMs ? { idleMs: deps.idleMs } : {}),
+          log: info,
+        })
+    : undefined;
+  const settings = llm ? await settleDefaultModel(ctx.settings, llm, info) : ctx.settings;
   const plan = await core.group('Plan the review', async () => {
     let made = makePlan(scope.target, settings, rules);
     if (settings.context !== 'diff' && made.chunks.length > 0) {
@@ -312,7 +333,7 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
       out.redact(
         planReport(
           made,
-          estimateCost(made, settings.prices, settings.maxOutputTokens),
+          estimateCost(made, settings),
           settings.model,
           settings.maxCostUsd,
           settings.context === 'explore' ? settings.maxToolCalls : undefined,
@@ -322,35 +343,20 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
     return made;
   });
 
-  if (!settings.apiKey) {
-    if (!settings.dryRun) {
-      throw new Error(
-        "input 'api-key' is empty; expected the gateway's API key from a secret, e.g. api-key: ${{ secrets.ANTHROPIC_API_KEY }} (or set dry-run: true to print the plan only)",
-      );
-    }
+  if (!llm) {
     core.notice('dry-run without api-key: the plan and the estimated cost are in the log; no model was called.');
     setOutputs(out.redact, undefined, { plan });
     return;
   }
 
-  if (settings.modelChosen && settings.modelInfo?.endOfLife) {
-    core.warning(
-      `${settings.model} is deprecated by Anthropic and reaches end of life on ${settings.modelInfo.endOfLife}; plan a move to a newer model (set 'model', with 'context-window' and 'pricing' for a model this action does not know yet).`,
-    );
-  }
+  const deprecation = deprecationNotice(settings);
+  if (deprecation) core.warning(deprecation);
   if (settings.maxCostUsd !== undefined && !settings.prices && settings.capPrices) {
     const p = settings.capPrices;
     core.notice(
       `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`,
     );
   }
-  const llm = deps.llm
-    ? deps.llm(settings)
-    : createLlmClient(settings, {
-        ...(deps.retry ? { retry: deps.retry } : {}),
-        ...(deps.idleMs ? { idleMs: deps.idleMs } : {}),
-        log: info,
-      });
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
     executePlan(plan, settings, llm, { log: info }),
   );

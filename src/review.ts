@@ -4,11 +4,10 @@ import { estimateTokens, planChunks } from './plan/plan.js';
 import { buildContext, contextSource, type ReviewChunk } from './context/context.js';
 import type { HeadFiles } from './context/files.js';
 import { buildPrefix, sharedTools, type RepoRules, type SystemBlock } from './prompt/prompt.js';
-import { MIN_CACHEABLE_TOKENS, runChunks, type ChunkOutcome } from './run/run.js';
+import { runChunks, type ChunkOutcome } from './run/run.js';
 import { dedupe, type Finding } from './findings/findings.js';
 import { placeComments } from './findings/place.js';
 import { addUsage, costUsd, ZERO_USAGE, type Usage } from './llm/usage.js';
-import type { Prices } from './llm/models.js';
 import type { LlmClient } from './llm/client.js';
 import type { Settings } from './settings/settings.js';
 import { MAX_PR_FILES, type PullRequest } from './source/types.js';
@@ -24,12 +23,17 @@ export interface ReviewPlan {
   reviewable: FileDiff[];
   skipped: SkippedFile[];
   prefix: SystemBlock[];
-  /** Estimated tokens of the shared prefix: tool schema and system blocks. */
+  /** Estimated tokens (the model's tokenizer) of the shared prefix: tool schema and system blocks. */
   prefixTokens: number;
-  /** Estimated token budget of one chunk's diff. */
+  /** Estimated token budget (the model's tokenizer) of one chunk's diff. */
   chunkBudget: number;
   /** Tokens a request has for its diff and context: the context window less the prefix, output and margin. */
   room: number;
+  /**
+   * The model's tokens per token of our estimate (1.3 for Claude 5.x). Chunk and context token counts are in
+   * estimate units; `prefixTokens`, `chunkBudget` and `room` in the model's.
+   */
+  tokenRatio: number;
   chunks: ReviewChunk[];
   /** The head commit's files, when context was added (`code` and `explore`). */
   headFiles?: HeadFiles | undefined;
@@ -73,8 +77,11 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
     : reviewable;
   const asked = typeof rules === 'string' ? { instructions: rules } : rules;
   const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
-  const prefixTokens =
-    estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0);
+  const ratio = settings.tokenRatio;
+  const prefixTokens = Math.ceil(
+    ratio *
+      (estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0)),
+  );
   const window = settings.contextWindow;
   const room = window - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
   if (room < 1000) {
@@ -92,7 +99,8 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
     prefixTokens,
     chunkBudget,
     room,
-    chunks: planChunks(reviewable, chunkBudget),
+    tokenRatio: ratio,
+    chunks: planChunks(reviewable, Math.floor(chunkBudget / ratio)),
   };
 }
 
@@ -107,7 +115,7 @@ export async function addContext(
 ): Promise<ReviewPlan> {
   let contexts;
   try {
-    contexts = await buildContext(plan.chunks, contextSource(files), plan.room);
+    contexts = await buildContext(plan.chunks, contextSource(files), Math.floor(plan.room / plan.tokenRatio));
   } catch (error) {
     // The review goes on without context: the diff alone is what `context: diff` reviews.
     warn(
@@ -125,23 +133,30 @@ export async function addContext(
   };
 }
 
-/** The cost the plan should have: the first call writes the prefix to the cache, the others read it. */
-export function estimateCost(plan: ReviewPlan, prices: Prices | undefined, maxOutputTokens: number): CostEstimate {
+/** What an estimate needs to know of the settings. */
+export type EstimateSettings = Pick<Settings, 'prices' | 'maxOutputTokens' | 'minCacheTokens'>;
+
+/**
+ * The cost the plan should have: the first call writes the prefix to the cache, the others read it. Priced
+ * call by call, so a long-prompt tier (Haiku 5.5 above 100K prompt tokens) applies where a call reaches it.
+ */
+export function estimateCost(plan: ReviewPlan, settings: EstimateSettings): CostEstimate {
   const n = plan.chunks.length;
-  const diffTokens = plan.chunks.reduce((sum, c) => sum + c.tokens + (c.context?.tokens ?? 0), 0);
-  const cached = plan.prefixTokens >= MIN_CACHEABLE_TOKENS && n > 0;
-  const usage: Usage = {
-    input: diffTokens + (cached ? 0 : plan.prefixTokens * n),
-    cacheWrite: cached ? plan.prefixTokens : 0,
-    cacheRead: cached ? plan.prefixTokens * (n - 1) : 0,
-    output: TYPICAL_OUTPUT_TOKENS * n,
-  };
+  const cached = plan.prefixTokens >= settings.minCacheTokens && n > 0;
+  const calls = plan.chunks.map((c, i): Usage => {
+    const own = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
+    return {
+      input: own + (cached ? 0 : plan.prefixTokens),
+      cacheWrite: cached && i === 0 ? plan.prefixTokens : 0,
+      cacheRead: cached && i > 0 ? plan.prefixTokens : 0,
+      output: TYPICAL_OUTPUT_TOKENS,
+    };
+  });
+  const usage = calls.reduce(addUsage, ZERO_USAGE);
+  const prices = settings.prices;
   if (!prices) return { usage, usd: undefined, usdMax: undefined };
-  return {
-    usage,
-    usd: costUsd(usage, prices),
-    usdMax: costUsd({ ...usage, output: maxOutputTokens * n }, prices),
-  };
+  const sum = (output: number): number => calls.reduce((t, u) => t + costUsd({ ...u, output }, prices), 0);
+  return { usage, usd: sum(TYPICAL_OUTPUT_TOKENS), usdMax: sum(settings.maxOutputTokens) };
 }
 
 export interface ExecuteOptions {
@@ -182,8 +197,9 @@ async function reviewChunks(
     );
   }
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
-    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: settings.temperature },
+    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
     concurrency: settings.concurrency,
+    tokenRatio: settings.tokenRatio,
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...stop,
@@ -211,7 +227,7 @@ async function reviewChunks(
     duplicates,
     usage,
     calls: outcomes.reduce((n, o) => n + o.calls, 0),
-    usd: prices && !usageMissing ? costUsd(usage, prices) : undefined,
+    usd: prices && !usageMissing ? outcomes.reduce((t, o) => t + (o.usd ?? 0), 0) : undefined,
     usageMissing,
   };
 }

@@ -16,7 +16,8 @@ import {
 import { SUMMARY_MARKER } from '../src/publish/render.js';
 
 const KEY = 'sk-ant-test-key-0123456789';
-const SONNET = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+/** Sonnet 5.5's list price: the anthropic preset's default model. */
+const SONNET = { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 };
 
 const usd = (u: Parameters<typeof billedUsd>[0], p = SONNET): number => billedUsd(u, p);
 
@@ -103,14 +104,24 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     ]);
     expect(readFileSync(files.summaryPath, 'utf8')).toContain('| model | calls |');
 
-    // The wire request: forced tool, cached prefix, streamed, with the x-api-key preset headers.
+    // The wire request on Sonnet 5.5: the tool offered (auto) and strict, no sampling parameter, adaptive
+    // thinking at medium effort, cached prefix, streamed, with the x-api-key preset headers.
     const call = llm.calls[0]!;
     expect(call.headers['x-api-key']).toBe(KEY);
     expect(call.headers.authorization).toBeUndefined();
     expect(call.body.stream).toBe(true);
-    expect(call.body.tool_choice).toEqual({ type: 'tool', name: 'submit_review' });
+    expect(call.body.tool_choice).toEqual({ type: 'auto' });
+    expect(call.body.tools?.find((t) => t.name === 'submit_review')?.strict).toBe(true);
+    expect(call.body.temperature).toBeUndefined();
+    expect(call.body.thinking).toEqual({ type: 'adaptive' });
+    expect(call.body.output_config).toEqual({ effort: 'medium' });
+    // Thinking is billed as output: output-tokens counts it, and the cost table shows how much of it there was.
+    const thought = llm.calls.reduce((n, c) => n + (c.usage?.output_tokens_details?.thinking_tokens ?? 0), 0);
+    expect(thought).toBeGreaterThan(0);
+    expect(Number(outputs['output-tokens'])).toBe(llm.billed().output_tokens);
+    expect(summary).toContain(`(${thought.toLocaleString('en-US')} thinking)`);
     // The anthropic preset's default: the newest model it documents, with no deprecation warning.
-    expect(call.body.model).toBe('claude-sonnet-4-6');
+    expect(call.body.model).toBe('claude-sonnet-5-5');
     expect(log).not.toMatch(/deprecated/i);
     expect(call.usage?.cache_creation_input_tokens).toBeGreaterThanOrEqual(MIN_CACHE_TOKENS);
     expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain(KEY);
@@ -318,8 +329,8 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
   });
 });
 
-describe('the runapi preset', () => {
-  it('sends a Bearer token and the dated model ID, and prices at RunAPI rates', async () => {
+describe('a retired model', () => {
+  it('fails before any call, naming its retirement date and its replacement', async () => {
     const github = await new FakeGitHub(fakePullRequest()).start();
     const llm = await new FakeGateway({
       apiKey: KEY,
@@ -327,34 +338,17 @@ describe('the runapi preset', () => {
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
     }).start();
     try {
-      const { env, files } = actionEnv(github, {
+      const { env } = actionEnv(github, {
         'api-key': KEY,
         provider: 'runapi',
         'base-url': llm.url,
         model: 'claude-sonnet-4-5',
       });
-      // What reaches console.warn during the run (a fresh one, so the adapter wraps it as in a new process).
-      const warned: unknown[][] = [];
-      const original = console.warn;
-      console.warn = (...args: unknown[]) => void warned.push(args);
-      let result: Awaited<ReturnType<typeof runInProcess>>;
-      try {
-        result = await runInProcess(env);
-      } finally {
-        console.warn = original;
-      }
-      const { exitCode, log } = result;
-      expect(exitCode).toBe(0);
-      // A deprecated model chosen on purpose: our warning once, none of the SDK's per-call notices.
-      expect(log.match(/::warning::claude-sonnet-4-5 is deprecated/g)).toHaveLength(1);
-      expect(warned.filter((args) => String(args[0]).includes('is deprecated'))).toHaveLength(0);
-      expect(llm.calls[0]!.headers.authorization).toBe(`Bearer ${KEY}`);
-      expect(llm.calls[0]!.headers['x-api-key']).toBeUndefined();
-      expect(llm.calls[0]!.body.model).toBe('claude-sonnet-4-5-20250929');
-      const cost = Number(readOutputs(files.outputPath)['cost-usd']);
-      const expected = usd(llm.billed(), { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 });
-      expect(Math.abs(cost - expected) / expected).toBeLessThan(0.005);
-      expect(github.reviews).toHaveLength(1);
+      const { exitCode, log } = await runInProcess(env);
+      expect(exitCode).toBe(1);
+      expect(log).toMatch(/"claude-sonnet-4-5" was retired by Anthropic on 2026-11-30.*use claude-sonnet-5-5/);
+      expect(llm.calls).toHaveLength(0);
+      expect(github.reviews).toHaveLength(0);
     } finally {
       await github.stop();
       await llm.stop();

@@ -82,7 +82,7 @@ describe('the CLI on a local repository', () => {
     const text = await cli(dir, base, env);
     expect(text.code).toBe(0);
     expect(text.out).toContain('app.js:2 [medium/bug] Unchecked input in app.js');
-    expect(text.out).toMatch(/\| `claude-sonnet-4-6` \| 1 \|/);
+    expect(text.out).toMatch(/\| `claude-sonnet-5-5` \| 1 \|/);
     expect(text.out + text.err).not.toContain(KEY);
 
     const markdown = await cli(dir, [...base, '--format', 'markdown'], env);

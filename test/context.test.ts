@@ -173,7 +173,7 @@ describe('the context of a pull request', () => {
     );
     expect(report).toMatch(/call 1: ~[\d,]+ tokens \+ ~[\d,]+ context \(\d+ excerpts\)/);
     expect(report).toContain(
-      `context: ~${plan.chunks[0]?.context?.tokens.toLocaleString('en-US')} tokens of code from the git repository`,
+      `context: ~${Math.ceil((plan.chunks[0]?.context?.tokens ?? 0) * plan.tokenRatio).toLocaleString('en-US')} tokens of code from the git repository`,
     );
   });
 });

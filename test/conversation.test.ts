@@ -1,7 +1,7 @@
 // Conversation: questions on the pull request and replies in our threads, answered in place.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
-import { FakeGateway, MIN_CACHE_TOKENS } from './fakes/gateway.js';
+import { FakeGateway, MIN_CACHE_TOKENS, toolAsked } from './fakes/gateway.js';
 import {
   actionEnv,
   examplePayload,
@@ -20,7 +20,7 @@ function talkingGateway(): Promise<FakeGateway> {
     apiKey: KEY,
     auth: 'x-api-key',
     reply: (body) =>
-      body.tool_choice?.name === 'submit_answer'
+      toolAsked(body) === 'submit_answer'
         ? { toolInput: { answer: 'Because `coerce` now keeps prerelease parts; cc @everyone.' } }
         : { toolInput: scriptedReview(userTextOf(body)) },
   }).start();
@@ -94,7 +94,7 @@ describe('questions and replies', () => {
     const reply = github.issueComments[0]!.body;
     expect(reply).toContain('Because `coerce` now keeps prerelease parts');
     expect(reply).toContain('`@everyone`');
-    expect(reply).toMatch(/<sub>🤖 claude-sonnet-4-6 · [\d,]+ tokens · \$0\.\d{4}<\/sub>$/);
+    expect(reply).toMatch(/<sub>🤖 claude-sonnet-5-5 · [\d,]+ tokens · \$0\.\d{4}<\/sub>$/);
     expect(github.reactions).toEqual(['issues:7001:eyes']);
   });
 
@@ -107,7 +107,7 @@ describe('questions and replies', () => {
     expect(llm.calls.length - callsBefore).toBe(1);
     // Right after the review, the answer reads the review's cached prefix (same tools, rules and PR block).
     expect(llm.calls.at(-1)!.usage?.cache_read_input_tokens).toBeGreaterThanOrEqual(MIN_CACHE_TOKENS);
-    expect(llm.calls.at(-1)!.body.tool_choice).toEqual({ type: 'tool', name: 'submit_answer' });
+    expect(llm.calls.at(-1)!.body.tool_choice).toEqual({ type: 'auto' });
     const asked = userTextOf(llm.calls.at(-1)!.body);
     expect(asked).toContain('<diff_hunk>');
     expect(asked).toContain('<review_comment>');

@@ -181,11 +181,12 @@ describe('explore mode', () => {
   };
 
   it.each([
-    ['Messages API', {}, {}],
+    ['Messages API', {}, { model: 'claude-sonnet-4-6' }],
+    ['Messages API on Sonnet 5.5 (tools offered, thinking sent back)', {}, { model: 'claude-sonnet-5-5' }],
     [
       'Chat Completions',
       { auth: 'bearer' as const },
-      { provider: 'custom', 'api-format': 'openai', auth: 'bearer', model: 'claude-sonnet-4-5' },
+      { provider: 'custom', 'api-format': 'openai', auth: 'bearer', model: 'claude-sonnet-4-6' },
     ],
   ])('%s: search, read, then submit; each round caches the conversation so far', async (_, gateway, inputs) => {
     const llm = await start(gateway);
@@ -194,10 +195,20 @@ describe('explore mode', () => {
     expect(exitCode).toBe(0);
     expect(llm.calls).toHaveLength(3);
     const [first, second, third] = llm.calls;
-    // Every round offers the explore tools and lets the model choose among them.
+    // Every round offers the explore tools and lets the model choose among them (Sonnet 5.5: auto, never forced).
+    const fives = inputs.model === 'claude-sonnet-5-5';
     for (const call of llm.calls) {
       expect(JSON.stringify(call.body.tools)).toContain('read_file');
-      expect(JSON.stringify(call.body.tool_choice)).toMatch(/"any"|"required"/);
+      expect(JSON.stringify(call.body.tool_choice)).toMatch(fives ? /^\{"type":"auto"\}$/ : /"any"|"required"/);
+    }
+    if (fives) {
+      // Each later round sends the model's thinking block back unchanged (the fake refuses a changed one),
+      // and the first round's breakpoint after the part lets the second read the part from the cache.
+      expect(JSON.stringify(second?.body.messages)).toContain('"type":"thinking"');
+      expect(second?.usage?.cache_read_input_tokens).toBeGreaterThanOrEqual(
+        first?.usage?.cache_creation_input_tokens ?? Infinity,
+      );
+      expect(llm.calls.every((c) => (c.usage?.output_tokens_details?.thinking_tokens ?? 0) > 0)).toBe(true);
     }
     expect(userTextOf(second?.body ?? { messages: [] })).toMatch(/src\/db\.ts:4: export function runQuery/);
     expect(userTextOf(third?.body ?? { messages: [] })).toContain(`6|  ${DANGER}`);
@@ -223,7 +234,7 @@ describe('explore mode', () => {
               ],
             },
     });
-    const { exitCode } = await run(llm, { context: 'explore', 'max-tool-calls': '3' });
+    const { exitCode } = await run(llm, { context: 'explore', 'max-tool-calls': '3', model: 'claude-sonnet-4-6' });
     expect(exitCode).toBe(0);
     // 2 + 1 tool calls answered, the 4th refused, then the review tool is required.
     expect(llm.calls.length).toBeLessThanOrEqual(3 + 2);
@@ -245,7 +256,7 @@ describe('explore mode', () => {
     const cap = worstCaseUsd(firstRound, PRICES, 1000) + 0.0005;
     const client = createAnthropicClient({ baseUrl: llm.url, apiKey: KEY, auth: 'x-api-key' });
     const outcomes = await runChunks(plan.chunks, plan.prefix, client, {
-      call: { model: 'claude-sonnet-4-5', maxTokens: 1000, temperature: 0 },
+      call: { model: 'claude-sonnet-4-6', maxTokens: 1000, temperature: 0 },
       concurrency: 1,
       prices: PRICES,
       maxCostUsd: cap,
@@ -259,7 +270,7 @@ describe('explore mode', () => {
     // With room for every round, the same review runs to its end.
     llm.reset();
     const free = await runChunks(plan.chunks, plan.prefix, client, {
-      call: { model: 'claude-sonnet-4-5', maxTokens: 1000, temperature: 0 },
+      call: { model: 'claude-sonnet-4-6', maxTokens: 1000, temperature: 0 },
       concurrency: 1,
       prices: PRICES,
       maxCostUsd: 1,

@@ -159,11 +159,12 @@ describe('prompt prefix and cost estimate', () => {
   it('estimates one cache write and cache reads for the other calls', () => {
     const plan = makePlan(pr, parseSettings({}), '');
     const twoChunks = { ...plan, chunks: [...plan.chunks, ...plan.chunks] };
-    const estimate = estimateCost(twoChunks, { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }, 8192);
+    const prices = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+    const estimate = estimateCost(twoChunks, { prices, maxOutputTokens: 8192, minCacheTokens: 1024 });
     expect(estimate.usage.cacheWrite).toBe(plan.prefixTokens);
     expect(estimate.usage.cacheRead).toBe(plan.prefixTokens);
     expect(estimate.usd).toBeGreaterThan(0);
     expect(estimate.usdMax).toBeGreaterThan(estimate.usd!);
-    expect(estimateCost(plan, undefined, 8192).usd).toBeUndefined();
+    expect(estimateCost(plan, { prices: undefined, maxOutputTokens: 8192, minCacheTokens: 1024 }).usd).toBeUndefined();
   });
 });

@@ -16,7 +16,8 @@ import { LlmError } from '../src/llm/client.js';
 import { buildPrefix, buildRequest } from '../src/prompt/prompt.js';
 import { planChunks } from '../src/plan/plan.js';
 import { toFileDiff } from '../src/diff/diff.js';
-import { usageOf, jsonInText } from '../src/llm/openai.js';
+import { usageOf } from '../src/llm/openai.js';
+import { jsonInText } from '../src/llm/json.js';
 import type { RetryPolicy } from '../src/llm/retry.js';
 
 const KEY = 'sk-provider-test-key';
@@ -36,44 +37,45 @@ interface Case {
 const CASES: Case[] = [
   {
     provider: 'anthropic',
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     auth: 'x-api-key',
     path: '/v1/messages',
-    wireModel: 'claude-sonnet-4-5',
+    wireModel: 'claude-sonnet-4-6',
     prices: { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 },
   },
   {
     provider: 'runapi',
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-4-6',
     auth: 'bearer',
     path: '/v1/messages',
-    wireModel: 'claude-sonnet-4-5-20250929',
+    wireModel: 'claude-sonnet-4-6',
     prices: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 },
+    pricing: '{"input": 1.5, "output": 7.5, "cache_read": 0.15, "cache_write": 1.88}',
   },
   {
     provider: 'bytespike',
-    model: 'claude-sonnet-4-5-20250929',
+    model: 'claude-haiku-4-5-20251001',
     auth: 'x-api-key',
     path: '/v1/messages',
-    wireModel: 'claude-sonnet-4-5',
+    wireModel: 'claude-haiku-4-5',
     prices: { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
     pricing: '{"input": 2, "output": 10, "cache_read": 0.2, "cache_write": 2.5}',
   },
   {
     provider: 'aimlapi',
-    model: 'claude-sonnet-4',
+    model: 'claude-sonnet-4-6',
     auth: 'bearer',
     path: '/v1/chat/completions',
-    wireModel: 'anthropic/claude-sonnet-4',
+    wireModel: 'anthropic/claude-sonnet-4.6',
     prices: { input: 3.15, output: 15.75, cacheRead: 0.315, cacheWrite: 3.9375 },
     pricing: '{"input": 3.15, "output": 15.75}',
   },
   {
     provider: 'aimlapi',
-    model: 'claude-sonnet-4',
+    model: 'claude-sonnet-4-6',
     auth: 'bearer',
     path: '/v1/chat/completions',
-    wireModel: 'anthropic/claude-sonnet-4',
+    wireModel: 'anthropic/claude-sonnet-4.6',
     prices: { input: 3.15, output: 15.75, cacheRead: 0.315, cacheWrite: 3.9375 },
     pricing: '{"input": 3.15, "output": 15.75}',
     chatUsage: 'anthropic',
@@ -178,7 +180,7 @@ describe('a gateway that reports no usage', () => {
     const { env, files } = actionEnv(github, {
       'api-key': KEY,
       provider: 'aimlapi',
-      model: 'claude-sonnet-4',
+      model: 'claude-sonnet-4-6',
       'base-url': gateway.url,
       pricing: '{"input": 3, "output": 15}',
     });
@@ -230,7 +232,7 @@ describe.each([
       reply: (_body, n) => (typeof replies === 'function' ? replies(n) : (replies[n] ?? ok())),
     }).start();
     stops.push(() => gateway.stop());
-    const settings = parseSettings({ 'api-key': KEY, provider, model: 'claude-sonnet-4', 'base-url': gateway.url });
+    const settings = parseSettings({ 'api-key': KEY, provider, model: 'claude-sonnet-4-6', 'base-url': gateway.url });
     const logged: string[] = [];
     const client = createLlmClient(settings, {
       retry: policy,
@@ -341,7 +343,7 @@ describe('Chat Completions details', () => {
     const settings = parseSettings({
       'api-key': KEY,
       provider: 'aimlapi',
-      model: 'claude-sonnet-4',
+      model: 'claude-sonnet-4-6',
       'base-url': gateway.url,
     });
     const result = await createLlmClient(settings).review(sampleRequest(), {
@@ -364,7 +366,7 @@ describe('Chat Completions details', () => {
     const settings = parseSettings({
       'api-key': KEY,
       provider: 'aimlapi',
-      model: 'claude-sonnet-4',
+      model: 'claude-sonnet-4-6',
       'base-url': gateway.url,
     });
     const client = createLlmClient(settings);

@@ -10,7 +10,7 @@ import { fingerprintOf } from '../src/publish/render.js';
 const KEY = 'sk-ant-test-key-push-0123456789';
 const HEAD_A = 'a'.repeat(40);
 const HEAD_B = 'c'.repeat(40);
-const SONNET = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const SONNET = { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 };
 
 const file = (filename: string, patch: string[]): ChangedFile => ({
   filename,

@@ -38,7 +38,7 @@ describe('bounded waits', () => {
       chat,
     );
     const inputs: Record<string, string> = { 'api-key': KEY, 'base-url': llm.url };
-    if (chat) Object.assign(inputs, { provider: 'aimlapi', model: 'claude-sonnet-4' });
+    if (chat) Object.assign(inputs, { provider: 'aimlapi', model: 'claude-sonnet-4-6' });
     const started = Date.now();
     const { exitCode, log } = await runInProcess(actionEnv(github, inputs).env, { retry: FAST_RETRY, idleMs: 300 });
     expect(Date.now() - started).toBeLessThan(10_000);

@@ -1,7 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { INPUT_DEFAULTS, parseSettings, SettingsError, type Settings } from '../settings/settings.js';
+import {
+  deprecationNotice,
+  INPUT_DEFAULTS,
+  parseSettings,
+  SettingsError,
+  settleDefaultModel,
+  type Settings,
+} from '../settings/settings.js';
 import { SEVERITIES } from '../findings/schema.js';
 import { LocalGitError, localPullRequest } from '../source/local.js';
 import { loadInstructions } from '../prompt/instructions.js';
@@ -113,12 +120,14 @@ function parseCommandLine(argv: string[]): Args | 'help' {
 function progress(io: CliIo, total: number, settings: Settings): (usage: Usage | undefined) => void {
   let done = 0;
   let sum: Usage = ZERO_USAGE;
+  let usdSoFar = 0;
   return (usage) => {
     done += 1;
     if (usage) sum = addUsage(sum, usage);
+    if (usage && settings.prices) usdSoFar += costUsd(usage, settings.prices);
     if (!io.tty) return;
     const tokens = sum.input + sum.output + sum.cacheRead + sum.cacheWrite;
-    const usd = settings.prices ? formatUsd(costUsd(sum, settings.prices)) : 'cost unknown';
+    const usd = settings.prices ? formatUsd(usdSoFar) : 'cost unknown';
     io.stderr(`\rreviewing: ${done}/${total} calls, ${tokens.toLocaleString('en-US')} tokens, ${usd}   `);
   };
 }
@@ -133,7 +142,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`${USAGE}\n`);
       return EXIT.ok;
     }
-    const settings = parseSettings({ ...args.inputs, 'api-key': apiKey });
+    const parsed = parseSettings({ ...args.inputs, 'api-key': apiKey });
+    const log = (m: string): void => {
+      if (!io.tty) io.stderr(`${terminalSafe(redact(m))}\n`);
+    };
+    const live = parsed.apiKey && !args.dryRun;
+    const llm = live ? (io.llm ? io.llm(parsed) : createLlmClient(parsed, { log })) : undefined;
+    const settings = llm ? await settleDefaultModel(parsed, llm, log) : parsed;
+    const deprecation = deprecationNotice(settings);
+    if (deprecation) io.stderr(`warning: ${deprecation}\n`);
     const pr = await localPullRequest({ cwd: io.cwd, base: args.base, head: args.head });
     const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, io.cwd);
     let plan = makePlan(pr, settings, instructions);
@@ -144,20 +161,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.stderr(`warning: ${terminalSafe(redact(m))}\n`);
       });
     }
-    const estimate = estimateCost(plan, settings.prices, settings.maxOutputTokens);
+    const estimate = estimateCost(plan, settings);
     io.stderr(
       `${planReport(plan, estimate, settings.model, settings.maxCostUsd, settings.context === 'explore' ? settings.maxToolCalls : undefined)}\n`,
     );
-    if (!settings.apiKey || args.dryRun) {
+    if (!llm) {
       io.stderr(
         `\n${settings.apiKey ? '--dry-run' : 'No API key (ANTHROPIC_API_KEY or LLM_API_KEY)'}: plan only, no model was called.\n`,
       );
       return EXIT.ok;
     }
-    const log = (m: string): void => {
-      if (!io.tty) io.stderr(`${terminalSafe(redact(m))}\n`);
-    };
-    const llm = io.llm ? io.llm(settings) : createLlmClient(settings, { log });
     const result = await executePlan(plan, settings, llm, { log, onCall: progress(io, plan.chunks.length, settings) });
     if (io.tty) io.stderr('\n');
     await report(io, args, result, settings, redact);

@@ -63,14 +63,14 @@ export async function answerQuestion(ctx: ConverseContext, ask: Question): Promi
   if (
     cap !== undefined &&
     settings.capPrices &&
-    2 * worstCaseUsd(request, settings.capPrices, settings.maxOutputTokens) > cap
+    2 * worstCaseUsd(request, settings.capPrices, settings.maxOutputTokens, settings.tokenRatio) > cap
   ) {
     throw new Error(`answering could cost more than max-cost-usd (${formatUsd(cap)}); raise it to answer questions`);
   }
   const result = await answer(ctx.llm, request, {
     model: settings.modelId,
     maxTokens: settings.maxOutputTokens,
-    temperature: settings.temperature,
+    ...settings.shape,
   });
   const u = result.usage;
   const tokens = u.input + u.output + u.cacheRead + u.cacheWrite;

@@ -3,7 +3,9 @@ import type { AuthStyle } from './providers.js';
 import type { CallOptions, LlmClient, LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
-import type { ReviewRequest, Turn } from '../prompt/prompt.js';
+import { jsonInText } from './json.js';
+import { strictSchema } from './strict.js';
+import type { ReviewRequest, SystemBlock, Turn } from '../prompt/prompt.js';
 
 export interface AnthropicClientOptions {
   baseUrl: string;
@@ -60,34 +62,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
 
   return {
     async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
-      // SDK 1.x no longer types `temperature`; the Messages API still takes it for Sonnet 4 and 4.5.
-      const params: Anthropic.Messages.MessageCreateParamsNonStreaming & { temperature: number } = {
-        model: call.model,
-        max_tokens: call.maxTokens,
-        temperature: call.temperature,
-        system: request.system.map((block) => ({
-          type: 'text' as const,
-          text: block.text,
-          ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
-        })),
-        tools: request.tools.map((tool) => ({
-          name: tool.name,
-          description: tool.description,
-          input_schema: tool.inputSchema as Anthropic.Messages.Tool.InputSchema,
-        })),
-        tool_choice: request.choice === 'any' ? { type: 'any' } : { type: 'tool', name: request.tool.name },
-        messages: [
-          {
-            role: 'user',
-            content: request.user.map((block) => ({
-              type: 'text' as const,
-              text: block.text,
-              ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
-            })),
-          },
-          ...(request.turns ?? []).map(turnMessage),
-        ],
-      };
+      const params = messagesParams(request, call);
       let message: Anthropic.Messages.Message;
       let started = false;
       const watch = idleWatch(options.idleMs ?? DEFAULT_IDLE_MS, call.signal);
@@ -107,25 +82,95 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
       } finally {
         watch.stop();
       }
-      const toolUse = message.content.find(
-        (block): block is Anthropic.Messages.ToolUseBlock =>
-          block.type === 'tool_use' && block.name === request.tool.name,
-      );
-      const text = message.content
-        .flatMap((block) => (block.type === 'text' ? [block.text] : []))
-        .join('\n')
-        .trim();
-      const usage = {
-        input: count(message.usage.input_tokens),
-        output: count(message.usage.output_tokens),
-        cacheRead: count(message.usage.cache_read_input_tokens),
-        cacheWrite: count(message.usage.cache_creation_input_tokens),
-      };
-      const calls = message.content.flatMap((block) =>
-        block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
-      );
-      return { toolInput: toolUse?.input, usage, stopReason: message.stop_reason ?? 'unknown', text, calls };
+      return resultOf(message, request.tool.name);
     },
+    async listModels(): Promise<string[] | undefined> {
+      try {
+        const ids: string[] = [];
+        for await (const model of sdk.models.list({ limit: 100 })) {
+          ids.push(model.id);
+          if (ids.length >= 500) break;
+        }
+        return ids;
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}
+
+type Params = Anthropic.Messages.MessageCreateParamsNonStreaming & { temperature?: number };
+
+/**
+ * The Messages API body of one call. Where the model refuses forced tool choice, the final tools are offered
+ * with `tool_choice: auto` and marked strict (their schema reduced to what strict mode accepts). Sampling,
+ * thinking and effort are sent only when the call sets them.
+ */
+export function messagesParams(request: ReviewRequest, call: CallOptions): Params {
+  const force = call.forceTool ?? true;
+  const blocks = (list: readonly SystemBlock[]) =>
+    list.map((block) => ({
+      type: 'text' as const,
+      text: block.text,
+      ...(block.cache ? { cache_control: { type: 'ephemeral' as const } } : {}),
+    }));
+  return {
+    model: call.model,
+    max_tokens: call.maxTokens,
+    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+    ...(call.thinking ? { thinking: { type: call.thinking } } : {}),
+    ...(call.effort ? { output_config: { effort: call.effort } } : {}),
+    system: blocks(request.system),
+    tools: request.tools.map((tool) => ({
+      name: tool.name,
+      description: tool.description,
+      input_schema: (!force && tool.final
+        ? strictSchema(tool.inputSchema)
+        : tool.inputSchema) as Anthropic.Messages.Tool.InputSchema,
+      ...(!force && tool.final ? { strict: true } : {}),
+    })),
+    tool_choice: !force
+      ? { type: 'auto' }
+      : request.choice === 'any'
+        ? { type: 'any' }
+        : { type: 'tool', name: request.tool.name },
+    messages: [{ role: 'user', content: blocks(request.user) }, ...(request.turns ?? []).map(turnMessage)],
+  };
+}
+
+/** What a Messages API answer holds: the required tool's input (or JSON in its text), usage, refusal, blocks. */
+function resultOf(message: Anthropic.Messages.Message, toolName: string): LlmResult {
+  const toolUse = message.content.find(
+    (block): block is Anthropic.Messages.ToolUseBlock => block.type === 'tool_use' && block.name === toolName,
+  );
+  const text = message.content
+    .flatMap((block) => (block.type === 'text' ? [block.text] : []))
+    .join('\n')
+    .trim();
+  const thinking = count(message.usage.output_tokens_details?.thinking_tokens);
+  const usage = {
+    input: count(message.usage.input_tokens),
+    output: count(message.usage.output_tokens),
+    cacheRead: count(message.usage.cache_read_input_tokens),
+    cacheWrite: count(message.usage.cache_creation_input_tokens),
+    ...(thinking > 0 ? { thinking } : {}),
+  };
+  const calls = message.content.flatMap((block) =>
+    block.type === 'tool_use' ? [{ id: block.id, name: block.name, input: block.input }] : [],
+  );
+  const stopReason = message.stop_reason ?? 'unknown';
+  const details = message.stop_details;
+  const otherTools = calls.some((c) => c.name !== toolName);
+  return {
+    toolInput: toolUse?.input ?? (otherTools || stopReason === 'refusal' ? undefined : jsonInText(text)),
+    usage,
+    stopReason,
+    ...(stopReason === 'refusal'
+      ? { refusal: { category: details?.category ?? null, explanation: details?.explanation ?? null } }
+      : {}),
+    text,
+    calls,
+    blocks: message.content,
   };
 }
 
@@ -134,7 +179,10 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
  * the last round carry a cache breakpoint, so the next round reads every earlier one from the cache.
  */
 function turnMessage(turn: Turn, index: number, turns: readonly Turn[]): Anthropic.Messages.MessageParam {
+  if (turn.role === 'user') return { role: 'user', content: [{ type: 'text', text: turn.text }] };
   if (turn.role === 'assistant') {
+    // Thinking blocks go back exactly as they came, in their place: the API refuses a round that changed one.
+    if (turn.blocks) return { role: 'assistant', content: turn.blocks as Anthropic.Messages.ContentBlockParam[] };
     return {
       role: 'assistant',
       content: [

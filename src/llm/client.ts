@@ -1,12 +1,20 @@
 import type { ReviewRequest, ToolCall } from '../prompt/prompt.js';
+import type { Effort, ThinkingType } from './models.js';
 import type { Usage } from './usage.js';
 
 /** What one review call returns: the tool input as the model sent it (validated later) and the usage. */
 export interface LlmResult {
   toolInput: unknown;
   usage: Usage;
-  /** `end_turn`, `tool_use`, `max_tokens`, … as the gateway reports it. */
+  /** `end_turn`, `tool_use`, `max_tokens`, `refusal`, … as the gateway reports it. */
   stopReason: string;
+  /** With `stopReason: refusal`: the policy category the gateway named (`cyber`, `bio`, …), if any. */
+  refusal?: { category: string | null; explanation: string | null };
+  /**
+   * The assistant turn exactly as the model sent it (Messages API content blocks, thinking blocks and their
+   * signatures included), to send back unchanged in a later round.
+   */
+  blocks?: unknown[];
   /** Text the model wrote outside the tool call, if any. */
   text: string;
   /** Every tool call of the answer, the required tool's included (explore mode answers with several). */
@@ -16,7 +24,14 @@ export interface LlmResult {
 export interface CallOptions {
   model: string;
   maxTokens: number;
-  temperature: number;
+  /** Sent only when set (Claude 5 models refuse sampling parameters). */
+  temperature?: number;
+  /** Force the required tool (default true); false offers it with `tool_choice: auto`, marked strict. */
+  forceTool?: boolean;
+  /** `thinking.type` to send; none sent when undefined. */
+  thinking?: ThinkingType;
+  /** `output_config.effort` to send; none sent when undefined. */
+  effort?: Effort;
   signal?: AbortSignal;
   /** Called once, when the answer starts to stream: from then on the prompt cache holds the prefix. */
   onStart?: () => void;
@@ -30,6 +45,8 @@ export interface CallOptions {
 /** A gateway adapter. Adapters are created once in `main` and passed in. */
 export interface LlmClient {
   review(request: ReviewRequest, options: CallOptions): Promise<LlmResult>;
+  /** The model IDs the gateway serves (`GET /v1/models`); undefined when it does not say. */
+  listModels?(): Promise<string[] | undefined>;
 }
 
 export type LlmErrorKind =

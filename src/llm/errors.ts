@@ -11,6 +11,10 @@ export interface SdkErrorClasses {
 const TOO_LONG =
   /prompt is too long|context length|context window|maximum context|too many (input )?tokens|input is too long/i;
 
+/** A gateway's words for a model it does not serve (ByteSpike answers 400 `unsupported_model` for retired IDs). */
+const UNKNOWN_MODEL =
+  /unsupported[_ ]model|model[_ ]not[_ ]found|unknown model|model .{0,80}(not found|does not exist|is not (supported|available))|no such model|invalid model/i;
+
 /** How long the gateway asks us to wait: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
 export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
   const ms = Number.parseFloat(headers?.get('retry-after-ms') ?? '');
@@ -27,6 +31,9 @@ export function retryAfterMs(headers: Headers | undefined, now = Date.now()): nu
 export function statusError(status: number, detail: string, retryAfter?: number): LlmError {
   const make = (kind: ConstructorParameters<typeof LlmError>[0], message: string): LlmError =>
     new LlmError(kind, message, status, retryAfter);
+  if ((status === 400 || status === 404) && UNKNOWN_MODEL.test(detail)) {
+    return make('not-found', `the gateway does not serve this model (${status}): ${detail}`);
+  }
   if (status === 400) {
     if (TOO_LONG.test(detail)) return make('too-large', `the prompt is too long for the model (400): ${detail}`);
     return make('bad-request', `the gateway rejected the request (400): ${detail}`);

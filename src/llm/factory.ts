@@ -41,18 +41,38 @@ export function createLlmClient(settings: Settings, options: LlmClientOptions = 
   return withRetries(naming(adapter, endpoint), retry);
 }
 
-/** Every gateway error says which URL was tried: a wrong base-url is the most common mistake. */
+/**
+ * Every gateway error says which URL was tried: a wrong base-url is the most common mistake. A model the
+ * gateway does not serve is named, with the Claude models its list (`GET /v1/models`, asked once) does serve.
+ */
 function naming(client: LlmClient, endpoint: string): LlmClient {
+  let served: Promise<string | undefined> | undefined;
   return {
+    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
     async review(request, options) {
       try {
         return await client.review(request, options);
       } catch (error) {
         if (!(error instanceof LlmError) || error.kind === 'cancelled') throw error;
-        const named = new LlmError(error.kind, `${error.message} (POST ${endpoint})`, error.status, error.retryAfterMs);
+        let message = `${error.message} (POST ${endpoint})`;
+        if (error.kind === 'not-found') {
+          served ??= servedModels(client);
+          const list = await served;
+          message = `the gateway does not serve the model '${options.model}': ${message}${list ? `; it lists ${list}: set 'model' to one of them` : ''}`;
+        }
+        const named = new LlmError(error.kind, message, error.status, error.retryAfterMs);
         named.started = error.started;
         throw named;
       }
     },
   };
+}
+
+/** The Claude models a gateway lists, newest first as it lists them, for an error message; undefined if it lists none. */
+async function servedModels(client: LlmClient): Promise<string | undefined> {
+  const ids = (await client.listModels?.()) ?? [];
+  const claude = ids.filter((id) => /claude/i.test(id));
+  const shown = (claude.length > 0 ? claude : ids).slice(0, 12);
+  if (shown.length === 0) return undefined;
+  return shown.join(', ') + (ids.length > shown.length ? ` and ${ids.length - shown.length} more` : '');
 }

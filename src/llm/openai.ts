@@ -4,6 +4,8 @@ import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './cl
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import { ZERO_USAGE, type Usage } from './usage.js';
+import { jsonInText, parseJson } from './json.js';
+import { strictSchema } from './strict.js';
 import type { ReviewRequest, SystemBlock, Turn } from '../prompt/prompt.js';
 
 export interface OpenAiClientOptions {
@@ -35,6 +37,18 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
   // Sent until the gateway refuses it once; then this client leaves it out.
   let cacheControl = true;
   return {
+    async listModels(): Promise<string[] | undefined> {
+      try {
+        const ids: string[] = [];
+        for await (const model of sdk.models.list()) {
+          ids.push(model.id);
+          if (ids.length >= 500) break;
+        }
+        return ids;
+      } catch {
+        return undefined;
+      }
+    },
     async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
       try {
         return await complete(request, call, cacheControl);
@@ -54,6 +68,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
   };
 
   async function complete(request: ReviewRequest, call: CallOptions, withCacheControl: boolean): Promise<LlmResult> {
+    const force = call.forceTool ?? true;
     const parts = (blocks: readonly SystemBlock[]) =>
       blocks.map((block) => ({
         type: 'text' as const,
@@ -65,14 +80,26 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       // Claude gateways take `max_tokens`; not all of them know its successor `max_completion_tokens`.
       // eslint-disable-next-line @typescript-eslint/no-deprecated
       max_tokens: call.maxTokens,
-      temperature: call.temperature,
+      ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
       stream: true,
       stream_options: { include_usage: true },
-      tools: request.tools.map((tool) => ({
-        type: 'function' as const,
-        function: { name: tool.name, description: tool.description, parameters: tool.inputSchema },
-      })),
-      tool_choice: request.choice === 'any' ? 'required' : { type: 'function', function: { name: request.tool.name } },
+      tools: request.tools.map((tool) => {
+        const strict = !force && tool.final;
+        return {
+          type: 'function' as const,
+          function: {
+            name: tool.name,
+            description: tool.description,
+            parameters: (strict ? strictSchema(tool.inputSchema) : tool.inputSchema) as Record<string, unknown>,
+            ...(strict ? { strict: true } : {}),
+          },
+        };
+      }),
+      tool_choice: !force
+        ? 'auto'
+        : request.choice === 'any'
+          ? 'required'
+          : { type: 'function', function: { name: request.tool.name } },
       messages: [
         { role: 'system', content: parts(request.system) },
         { role: 'user', content: parts(request.user) },
@@ -135,6 +162,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
       toolInput,
       usage: usage ?? ZERO_USAGE,
       stopReason: finish === 'length' ? 'max_tokens' : finish,
+      ...(finish === 'refusal' ? { refusal: { category: null, explanation: null } } : {}),
       text: text.trim(),
       calls,
     };
@@ -163,31 +191,14 @@ export function usageOf(raw: unknown): Usage {
       : typeof u.input_tokens === 'number'
         ? count(u.input_tokens)
         : Math.max(0, count(u.total_tokens) - output - cacheRead - cacheWrite);
-  return { input, output, cacheRead, cacheWrite };
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A gateway that answers with text instead of a tool call: take the JSON object in it, fenced or bare. */
-export function jsonInText(text: string): unknown {
-  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text)?.[1];
-  if (fenced) {
-    const parsed = parseJson(fenced);
-    if (parsed !== undefined) return parsed;
-  }
-  const start = text.indexOf('{');
-  const end = text.lastIndexOf('}');
-  return start >= 0 && end > start ? parseJson(text.slice(start, end + 1)) : undefined;
+  const reasoning = (u.completion_tokens_details ?? u.output_tokens_details ?? {}) as Record<string, unknown>;
+  const thinking = count(reasoning.reasoning_tokens) || count(reasoning.thinking_tokens);
+  return { input, output, cacheRead, cacheWrite, ...(thinking > 0 ? { thinking } : {}) };
 }
 
 /** A later round as Chat Completions messages: one assistant message with its tool calls, or one tool message a result. */
 function turnMessages(turn: Turn, cacheLast: boolean): OpenAI.Chat.ChatCompletionMessageParam[] {
+  if (turn.role === 'user') return [{ role: 'user', content: turn.text }];
   if (turn.role === 'assistant') {
     return [
       {

@@ -1,4 +1,4 @@
-import { SONNET_LIST_PRICE, type Prices } from './models.js';
+import type { Prices } from './models.js';
 
 export type ApiFormat = 'anthropic' | 'openai';
 export type AuthStyle = 'x-api-key' | 'bearer';
@@ -13,69 +13,81 @@ export interface ProviderPreset {
   baseUrl: string;
   format: ApiFormat;
   auth: AuthStyle;
-  /** The model ID this gateway expects, by canonical model ID; models not listed are sent as written. */
-  modelIds: Readonly<Record<string, string>>;
-  /** Known prices by canonical model ID; a model not listed has an unknown cost. */
+  /** Known prices by canonical model ID; a model not listed has an unknown cost (unless `listPrices`). */
   prices: Readonly<Record<string, Prices>>;
+  /** The gateway bills Anthropic's list price (the model table's) for every model. */
+  listPrices: boolean;
+  /**
+   * The gateway answers `GET /v1/models`: with no `model` set, the newest Sonnet of the model table that it lists
+   * is used (one free request before the review), else `defaultModel`.
+   */
+  listsModels: boolean;
   /** Output caps of this gateway below the model's own, by canonical model ID. */
   maxOutput: Readonly<Record<string, number>>;
-  /** The model used when `model` is not set: the newest this gateway documents. */
+  /** The model used when `model` is not set (and the gateway lists none we know): the newest it documents. */
   defaultModel: string;
 }
 
-const SONNET_4 = 'claude-sonnet-4-20250514';
-const SONNET_45 = 'claude-sonnet-4-5-20250929';
-
-/** The provider table of shared/DESIGN.md. */
+/**
+ * The provider table of shared/DESIGN.md. The ID each gateway expects for a model lives in the model table
+ * (`gatewayIds`); the defaults are the newest model each gateway documents (as of 2026-12-01): Sonnet 5.5 on
+ * Anthropic's API, Sonnet 4.6 where a gateway documents no newer one. RunAPI's documents name only the two
+ * retired Sonnets, so it gets Sonnet 4.6 unless its model list offers a newer Sonnet.
+ */
 export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
   anthropic: {
     name: 'anthropic',
     baseUrl: 'https://api.anthropic.com',
     format: 'anthropic',
     auth: 'x-api-key',
-    modelIds: {},
-    prices: { [SONNET_45]: SONNET_LIST_PRICE, [SONNET_4]: SONNET_LIST_PRICE, 'claude-sonnet-4-6': SONNET_LIST_PRICE },
+    prices: {},
+    listPrices: true,
+    listsModels: false,
     maxOutput: {},
-    defaultModel: 'claude-sonnet-4-6',
+    defaultModel: 'claude-sonnet-5-5',
   },
   runapi: {
     name: 'runapi',
     baseUrl: 'https://runapi.ai',
     format: 'anthropic',
     auth: 'bearer',
-    modelIds: { [SONNET_45]: SONNET_45, [SONNET_4]: SONNET_4 },
-    prices: { [SONNET_45]: { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
+    prices: { 'claude-sonnet-4-5-20250929': { input: 1.5, output: 7.5, cacheRead: 0.15, cacheWrite: 1.88 } },
+    listPrices: false,
+    listsModels: true,
     maxOutput: {},
-    defaultModel: 'claude-sonnet-4-5',
+    defaultModel: 'claude-sonnet-4-6',
   },
   bytespike: {
     name: 'bytespike',
     baseUrl: 'https://llm.bytespike.ai',
     format: 'anthropic',
     auth: 'x-api-key',
-    modelIds: { [SONNET_45]: 'claude-sonnet-4-5' },
     prices: {},
-    maxOutput: { [SONNET_45]: 16384 },
-    defaultModel: 'claude-sonnet-4-5',
+    listPrices: false,
+    listsModels: true,
+    maxOutput: { 'claude-sonnet-4-5-20250929': 16384 },
+    defaultModel: 'claude-sonnet-4-6',
   },
   aimlapi: {
     name: 'aimlapi',
     baseUrl: 'https://api.aimlapi.com',
     format: 'openai',
     auth: 'bearer',
-    modelIds: { [SONNET_4]: 'anthropic/claude-sonnet-4' },
     prices: {},
+    listPrices: false,
+    listsModels: true,
     maxOutput: {},
-    defaultModel: 'claude-sonnet-4',
+    defaultModel: 'claude-sonnet-4-6',
   },
   custom: {
     name: 'custom',
     baseUrl: '',
     format: 'anthropic',
     auth: 'x-api-key',
-    modelIds: {},
     prices: {},
+    listPrices: false,
+    listsModels: false,
     maxOutput: {},
-    defaultModel: 'claude-sonnet-4-6',
+    defaultModel: 'claude-sonnet-5-5',
   },
 };

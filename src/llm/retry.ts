@@ -53,6 +53,7 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
   const sleep = policy.sleep ?? realSleep;
   const now = policy.now ?? Date.now;
   return {
+    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
     async review(request: ReviewRequest, options: CallOptions): Promise<LlmResult> {
       const started = now();
       let billed = false;

@@ -1,34 +1,57 @@
-import type { Prices } from './models.js';
+import type { Prices, Rates } from './models.js';
 
 /**
  * Tokens of one or more calls, in Anthropic's terms: `input` is the uncached input, billed at full price;
- * `cacheWrite` and `cacheRead` are the prefix tokens written to and read from the prompt cache.
+ * `cacheWrite` and `cacheRead` are the prefix tokens written to and read from the prompt cache. `thinking`
+ * is the part of `output` the model spent thinking (billed as output; absent when none was reported).
  */
 export interface Usage {
   input: number;
   output: number;
   cacheRead: number;
   cacheWrite: number;
+  thinking?: number;
 }
 
 export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
 
 export function addUsage(a: Usage, b: Usage): Usage {
+  const thinking = (a.thinking ?? 0) + (b.thinking ?? 0);
   return {
     input: a.input + b.input,
     output: a.output + b.output,
     cacheRead: a.cacheRead + b.cacheRead,
     cacheWrite: a.cacheWrite + b.cacheWrite,
+    ...(thinking > 0 ? { thinking } : {}),
   };
 }
 
-/** USD for the usage at the given prices (per million tokens). */
+/** Every token of the usage, as billed: input, both cache kinds and output (thinking is inside output). */
+export function totalTokens(u: Usage): number {
+  return u.input + u.output + u.cacheRead + u.cacheWrite;
+}
+
+/** Prompt tokens of one request: what a long-prompt price tier is decided on. */
+export function promptTokens(u: Usage): number {
+  return u.input + u.cacheRead + u.cacheWrite;
+}
+
+/** The rates one request is billed at: the long-prompt tier when its prompt is above the threshold. */
+export function ratesFor(prices: Prices, prompt: number): Rates {
+  return prices.longPrompt && prompt > prices.longPrompt.above ? prices.longPrompt.rates : prices;
+}
+
+/**
+ * USD of ONE request's usage (per million tokens). A long-prompt tier applies to the whole request, so the
+ * cost of several requests is the sum of their costs, never the cost of their summed usage.
+ */
 export function costUsd(usage: Usage, prices: Prices): number {
+  const r = ratesFor(prices, promptTokens(usage));
   return (
-    (usage.input * prices.input +
-      usage.output * prices.output +
-      usage.cacheRead * prices.cacheRead +
-      usage.cacheWrite * prices.cacheWrite) /
+    (usage.input * r.input +
+      usage.output * r.output +
+      usage.cacheRead * r.cacheRead +
+      usage.cacheWrite * r.cacheWrite) /
     1_000_000
   );
 }

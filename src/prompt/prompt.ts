@@ -21,6 +21,8 @@ export interface ToolDefinition {
   name: string;
   description: string;
   inputSchema: Record<string, unknown>;
+  /** A tool that ends the call (submit_review, submit_answer): marked strict where the tool cannot be forced. */
+  final?: boolean;
 }
 
 /** A tool call the model made in an earlier round of the conversation. */
@@ -32,7 +34,11 @@ export interface ToolCall {
 
 /** A later round of a review conversation: the model's tool calls, then our results for them. */
 export type Turn =
-  { role: 'assistant'; calls: ToolCall[]; text: string } | { role: 'tool'; results: { id: string; content: string }[] };
+  /** The model's answer: its tool calls and text, and its content blocks as sent (thinking included) to send back. */
+  | { role: 'assistant'; calls: ToolCall[]; text: string; blocks?: unknown[] }
+  | { role: 'tool'; results: { id: string; content: string }[] }
+  /** A follow-up of ours: after an answer in text, the request to call the tool now. */
+  | { role: 'user'; text: string };
 
 /** Everything one review call sends, independent of the wire format. */
 export interface ReviewRequest {
@@ -182,7 +188,12 @@ export function buildPrefix(
 }
 
 export function reviewTool(): ToolDefinition {
-  return { name: REVIEW_TOOL_NAME, description: REVIEW_TOOL_DESCRIPTION, inputSchema: reviewToolInputSchema() };
+  return {
+    name: REVIEW_TOOL_NAME,
+    description: REVIEW_TOOL_DESCRIPTION,
+    inputSchema: reviewToolInputSchema(),
+    final: true,
+  };
 }
 
 export const ANSWER_TOOL_NAME = 'submit_answer';
@@ -192,6 +203,7 @@ export function answerTool(): ToolDefinition {
   return {
     name: ANSWER_TOOL_NAME,
     description: 'Post the answer to the maintainer’s question.',
+    final: true,
     inputSchema: {
       type: 'object',
       properties: {
@@ -250,6 +262,8 @@ export function sharedTools(explore = false): ToolDefinition[] {
 export interface RequestOptions {
   /** Explore mode: the tool calls this review call may make before it submits. */
   maxToolCalls?: number | undefined;
+  /** The model accepts a forced tool (default true); otherwise the request says to finish with the tool. */
+  forceTool?: boolean;
 }
 
 export function buildRequest(
@@ -275,6 +289,7 @@ export function buildRequest(
     });
   }
   const explore = options.maxToolCalls !== undefined;
+  const force = options.forceTool ?? true;
   if (explore) {
     user.push({
       text: `Before you submit, you may call ${READ_TOOL_NAME} and ${SEARCH_TOOL_NAME} up to ${options.maxToolCalls} times in all, when the change depends on code you are not shown; then call ${REVIEW_TOOL_NAME} once.`,
@@ -282,12 +297,22 @@ export function buildRequest(
       role: 'user',
     });
   }
+  if (!force) {
+    user.push({
+      text: `Finish by calling ${REVIEW_TOOL_NAME} once with your review of this part; an answer in text is not read.`,
+      cache: false,
+      role: 'user',
+    });
+  }
+  // Explore mode: a breakpoint after the part, so each tool round reads the part from the cache.
+  const last = user.at(-1);
+  if (explore && last) user[user.length - 1] = { ...last, cache: true };
   return {
     system: prefix.filter((b) => b.role === 'system'),
     tools: sharedTools(explore),
     tool: reviewTool(),
     user,
-    ...(explore ? { choice: 'any' as const } : {}),
+    ...(explore && force ? { choice: 'any' as const } : {}),
   };
 }
 

@@ -140,7 +140,7 @@ export function costTable(result: ReviewResult, model: string): string {
   return [
     '| model | calls | input | cache write | cache read | output | cost |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${codeSpan(model)} | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)} | ${formatUsd(result.usd)} |`,
+    `| ${codeSpan(model)} | ${result.calls} | ${fmt(u.input)} | ${fmt(u.cacheWrite)} | ${fmt(u.cacheRead)} | ${fmt(u.output)}${u.thinking ? ` (${fmt(u.thinking)} thinking)` : ''} | ${formatUsd(result.usd)} |`,
   ].join('\n');
 }
 
@@ -281,6 +281,11 @@ function capitalize(s: string): string {
 /** Calls listed one by one in a plan; the rest are counted. */
 const PLAN_CALLS_SHOWN = 10;
 
+/** Tokens of the model's tokenizer for a count of our estimate. */
+function modelTokens(plan: ReviewPlan, estimated: number): number {
+  return Math.ceil(estimated * plan.tokenRatio);
+}
+
 /**
  * The plan as a person reads it before any call: files, skipped files, the first calls and how many more,
  * tokens, the estimated cost, and whether `max-cost-usd` would stop the run before the end.
@@ -304,7 +309,7 @@ export function planReport(
   lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
   lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
   if (plan.headFiles) {
-    const total = plan.chunks.reduce((n, c) => n + (c.context?.tokens ?? 0), 0);
+    const total = plan.chunks.reduce((n, c) => n + modelTokens(plan, c.context?.tokens ?? 0), 0);
     lines.push(`  context: ~${fmt(total)} tokens of code from ${logSafe(plan.headFiles.origin)}, not part of the diff`);
     if (maxToolCalls !== undefined) {
       lines.push(
@@ -318,9 +323,11 @@ export function planReport(
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
     const context = chunk.context
-      ? ` + ~${fmt(chunk.context.tokens)} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
+      ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
       : '';
-    lines.push(`    call ${chunk.index + 1}: ~${fmt(chunk.tokens)} tokens${context}: ${shown.join(', ')}`);
+    lines.push(
+      `    call ${chunk.index + 1}: ~${fmt(modelTokens(plan, chunk.tokens))} tokens${context}: ${shown.join(', ')}`,
+    );
   }
   if (plan.chunks.length > PLAN_CALLS_SHOWN) lines.push(`    … ${plan.chunks.length - PLAN_CALLS_SHOWN} more calls`);
   const u = estimate.usage;
@@ -330,7 +337,7 @@ export function planReport(
   );
   if (maxCostUsd !== undefined && estimate.usd !== undefined && estimate.usd > maxCostUsd) {
     lines.push(
-      `  max-cost-usd (${formatUsd(maxCostUsd)}) will stop this run before the end: raise it, or narrow the review with include / exclude`,
+      `  max-cost-usd (${formatUsd(maxCostUsd)}) will stop this run before the end: the parts that fit are reviewed in plan order (a part is split to fit what is left), the rest listed as not reviewed; raise it, or narrow the review with include / exclude`,
     );
   } else if (maxCostUsd !== undefined && estimate.usdMax !== undefined && estimate.usdMax > maxCostUsd) {
     lines.push(`  max-cost-usd (${formatUsd(maxCostUsd)}) may stop this run before the end if the answers run long`);

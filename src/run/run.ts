@@ -1,23 +1,20 @@
 import pLimit from 'p-limit';
-import { chunkFileTokens, splitHunkInTwo, type Chunk, type ChunkFile } from '../plan/plan.js';
-import { buildRequest, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
+import { chunkFileTokens, splitHunkInTwo, tokenCeiling, type Chunk, type ChunkFile } from '../plan/plan.js';
+import { buildRequest, type ReviewRequest, type SystemBlock, type Turn } from '../prompt/prompt.js';
 import { contextOf, type ReviewChunk } from '../context/context.js';
 import { runExploreTool } from '../context/explore.js';
 import type { HeadFiles } from '../context/files.js';
 import { REVIEW_TOOL_NAME } from '../findings/schema.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
-import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
+import { addUsage, costUsd, formatUsd, ratesFor, totalTokens, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { Prices } from '../llm/models.js';
 import { parseReview } from '../findings/findings.js';
 import type { RawComment, WalkthroughEntry } from '../findings/schema.js';
 
-/** Anthropic caches no prefix shorter than this (Sonnet). */
-export const MIN_CACHEABLE_TOKENS = 1024;
-
 export interface ChunkOutcome {
   /** The chunk reviewed: a planned chunk, or a piece of one after a split. */
   chunk: ReviewChunk;
-  /** `ok`: reviewed; `failed`: the call failed; `not-run`: not attempted (run stopped, or over the cost cap). */
+  /** `ok`: reviewed; `failed`: the call failed or the model declined; `not-run`: not attempted (run stopped, or over the cost cap). */
   status: 'ok' | 'failed' | 'not-run';
   summary: string;
   /** What changed in each file of the chunk, as the model wrote it. */
@@ -27,6 +24,8 @@ export interface ChunkOutcome {
   rejected: string[];
   /** Usage of every call made for this chunk, failed ones included. */
   usage: Usage;
+  /** USD of those calls, priced one by one at the run's prices (0 without prices). */
+  usd?: number;
   calls: number;
   /** Explore mode: file reads and searches the model made. */
   toolCalls?: number;
@@ -41,11 +40,13 @@ export interface RunOptions {
   prices?: Prices | undefined;
   /** No call is made that could bring the run's cost past this (USD). */
   maxCostUsd?: number | undefined;
+  /** The model's tokens per token of our count (1.3 for Claude 5.x; default 1). */
+  tokenRatio?: number;
   /** Aborts at the run's deadline (`max-minutes`): calls in flight stop, calls not started are not made. */
   signal?: AbortSignal;
   /** Why `signal` aborts, for the parts it leaves unreviewed. */
   deadline?: string;
-  /** How many times a chunk may be halved after a cut-off answer or a "prompt is too long". */
+  /** How many times a chunk may be halved after a cut-off answer, a "prompt is too long", or to fit the cap. */
   maxSplitDepth?: number;
   log?: (message: string) => void;
   /** Told after each call settles, with the usage it reported (for a progress line). */
@@ -54,16 +55,29 @@ export interface RunOptions {
   explore?: { files: HeadFiles; maxToolCalls: number } | undefined;
 }
 
+/** The least `max_tokens` a call is worth sending with: a review with its thinking needs room to be whole. */
+export const OUTPUT_FLOOR = 2048;
+export const OUTPUT_FLOOR_THINKING = 4096;
+/** The stated margin on top of a request's token ceiling when it is reserved under the cap. */
+export const RESERVE_MARGIN = 1.1;
+
+/** The follow-up turn that asks a model which answered in text (it cannot be forced) to call the tool. */
+export const SUBMIT_NOW = `Call ${REVIEW_TOOL_NAME} now with your review of this part (an empty list of comments is fine); write nothing else.`;
+
+type Attempt = { result: LlmResult; usd: number } | { error: unknown } | { refused: string; budget: boolean };
+
 /**
  * Reviews every chunk. The first call goes first, and the others start as soon as its answer begins to
  * stream, when the shared prefix is in the prompt cache; then up to `concurrency` calls are in flight.
  *
- * Each call is checked against `max-cost-usd` before it is made, at its worst case (its input plus
- * `max-output-tokens` of output), counting what has been spent and what is in flight: no call can take
- * the run past the cap. An answer cut off at `max_tokens`, or a "prompt is too long" refusal, halves the
- * chunk and tries again, a bounded number of times. A failed chunk is kept as failed and the others go
- * on; an error no later call can overcome (bad key, no credit, unknown model) stops the calls not yet
- * made, and their chunks are reported as not run.
+ * Each call is checked against `max-cost-usd` before it is made, at a tight upper bound of its cost (its
+ * tokens' ceiling times the model's tokenizer ratio plus RESERVE_MARGIN, the prefix at the cache-write price,
+ * and its `max_tokens` of output), counting what has been spent and what is in flight: no call can take the
+ * run past the cap. Near the cap a call gets the `max_tokens` that what is left allows (never below a useful
+ * floor), and a part that still does not fit is halved, its first half reviewed. Parts go in plan order.
+ * An answer cut off at `max_tokens`, or a "prompt is too long" refusal, halves the chunk and tries again, a
+ * bounded number of times. A failed or declined chunk is kept as such and the others go on; an error no later
+ * call can overcome (bad key, no credit, unknown model) stops the calls not yet made.
  */
 export async function runChunks(
   chunks: readonly ReviewChunk[],
@@ -74,46 +88,65 @@ export async function runChunks(
   const limit = pLimit(Math.max(1, options.concurrency));
   const maxDepth = options.maxSplitDepth ?? 3;
   const results = new Map<ReviewChunk, ChunkOutcome[]>();
+  const ratio = options.tokenRatio ?? 1;
+  const configured = options.call.maxTokens;
+  const thinks = options.call.thinking !== undefined && options.call.thinking !== 'disabled';
+  const floor = Math.min(configured, thinks ? OUTPUT_FLOOR_THINKING : OUTPUT_FLOOR);
   let stopped: string | undefined;
   let spent = 0;
   let inFlight = 0;
-
-  const worstCase = (request: ReviewRequest): number =>
-    options.prices ? worstCaseUsd(request, options.prices, options.call.maxTokens) : 0;
-
   const booked = signal();
 
-  type Attempt = { result: LlmResult } | { error: unknown } | { refused: string };
+  const reserveOf = (request: ReviewRequest, maxTokens: number): number =>
+    options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio) : 0;
+
+  /** The `max_tokens` a call may have under the cap right now: the configured one, or what is left, or none. */
+  const outputRoom = (request: ReviewRequest): number | undefined => {
+    if (options.maxCostUsd === undefined || !options.prices) return configured;
+    const left = options.maxCostUsd - spent - inFlight - reserveOf(request, 0);
+    const perToken = (reserveOf(request, 1_000_000) - reserveOf(request, 0)) / 1_000_000;
+    const room = perToken > 0 ? Math.floor(left / perToken) : configured;
+    const tokens = Math.min(configured, room);
+    return tokens >= floor ? tokens : undefined;
+  };
 
   /**
-   * One call under the cap: reserved at its worst case before it is sent (after waiting for calls in flight
-   * when the reservation does not fit), booked at what it reported when it settles.
+   * One call under the cap: reserved before it is sent (after waiting for calls in flight when it does not
+   * fit), booked at what it reported when it settles.
    */
   const attempt = async (request: ReviewRequest, onStart?: () => void): Promise<Attempt> => {
-    const reserve = worstCase(request);
-    const overCap = (): string | undefined =>
-      options.maxCostUsd !== undefined && spent + inFlight + reserve > options.maxCostUsd
-        ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight)} spent or in flight)`
-        : undefined;
     // Calls in flight usually cost far less than their reservations: wait for them before refusing.
-    while (overCap() !== undefined && inFlight > 0) await booked.next();
-    const refused = overCap();
-    if (refused) return { refused };
-    if (options.signal?.aborted) return { refused: options.deadline ?? 'the run was stopped' };
+    while (outputRoom(request) === undefined && inFlight > 0) await booked.next();
+    const maxTokens = outputRoom(request);
+    if (maxTokens === undefined) {
+      const least = reserveOf(request, floor);
+      return {
+        refused: `this call could cost up to ${formatUsd(least)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent)} spent)`,
+        budget: true,
+      };
+    }
+    if (options.signal?.aborted) return { refused: options.deadline ?? 'the run was stopped', budget: false };
+    const reserve = reserveOf(request, maxTokens);
     inFlight += reserve;
+    const overCap = (): string | undefined =>
+      options.maxCostUsd !== undefined && spent + inFlight > options.maxCostUsd
+        ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight - reserve)} spent or in flight)`
+        : undefined;
     /**
      * Books the call's cost in place of its reservation: the usage it reported; its whole reservation when it
      * was billed but reported nothing (the cap must not assume it was free); nothing when it never reached
      * the model.
      */
-    const book = (usage: Usage | undefined, billed: boolean): void => {
+    const book = (usage: Usage | undefined, billed: boolean): number => {
       inFlight -= reserve;
+      let cost = 0;
       if (options.prices && billed) {
-        const reported = usage !== undefined && usage.input + usage.output + usage.cacheRead + usage.cacheWrite > 0;
-        spent += reported ? costUsd(usage, options.prices) : reserve;
+        cost = usage !== undefined && totalTokens(usage) > 0 ? costUsd(usage, options.prices) : reserve;
+        spent += cost;
       }
       booked.notify();
       options.onCall?.(usage);
+      return cost;
     };
     /**
      * Before another attempt of this call: an attempt that began to answer was billed, so its reservation
@@ -121,24 +154,20 @@ export async function runChunks(
      */
     const beforeRetry = (billed: boolean): void => {
       if (!billed) return;
-      inFlight -= reserve;
       spent += reserve;
       const over = overCap();
-      if (over) {
-        inFlight += reserve; // released by book() when the call settles
-        throw new LlmError('budget', `not retried: ${over}`);
-      }
-      inFlight += reserve;
+      if (over) throw new LlmError('budget', `not retried: ${over}`);
     };
     try {
       const result = await llm.review(request, {
         ...options.call,
+        maxTokens,
         ...(options.signal ? { signal: options.signal } : {}),
         beforeRetry,
         ...(onStart ? { onStart } : {}),
       });
-      book(result.usage, true);
-      return { result };
+      const usd = book(result.usage, true);
+      return { result, usd };
     } catch (error) {
       // A last attempt that began to answer was billed: its reservation stays spent.
       book(undefined, error instanceof LlmError && error.started);
@@ -147,50 +176,70 @@ export async function runChunks(
   };
 
   const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : undefined;
+  const force = options.call.forceTool ?? true;
 
   const review = async (chunk: ReviewChunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
     if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
     if (options.signal?.aborted)
       return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
-    let request = buildRequest(prefix, chunk, chunks.length, explore ? { maxToolCalls: explore.maxToolCalls } : {});
+    let request = buildRequest(prefix, chunk, chunks.length, {
+      ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
+      forceTool: force,
+    });
     let usage = ZERO_USAGE;
+    let usd = 0;
     let calls = 0;
     let toolCalls = 0;
+    let followUps = 0;
     const started = Date.now();
+    const spentSoFar = (): Pick<ChunkOutcome, 'usage' | 'usd' | 'calls'> => ({ usage, usd, calls });
     for (let round = 0; ; round++) {
       const outcome = await attempt(request, round === 0 ? onStart : undefined);
       if ('refused' in outcome) {
-        return [{ ...empty(chunk, 'not-run', `not reviewed: ${outcome.refused}`), usage, calls }];
+        // The cap cannot cover this part whole: review the half that fits, if the part can be halved.
+        if (outcome.budget && round === 0 && depth < maxDepth + 2 && worthHalving(chunk)) {
+          return splitOrFail(chunk, depth, spentSoFar(), 'it does not fit in what is left of max-cost-usd');
+        }
+        return [{ ...empty(chunk, 'not-run', `not reviewed: ${outcome.refused}`), ...spentSoFar() }];
       }
       if ('error' in outcome) {
         const { error } = outcome;
         const message = error instanceof Error ? error.message : String(error);
+        calls += 1;
         if (error instanceof LlmError && error.kind === 'too-large')
-          return splitOrFail(chunk, depth, usage, message, calls + 1);
+          return splitOrFail(chunk, depth, spentSoFar(), message);
         if (error instanceof LlmError && error.fatal) stopped = message;
         if (options.signal?.aborted) {
-          return [
-            { ...empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? message}`), usage, calls: calls + 1 },
-          ];
+          return [{ ...empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? message}`), ...spentSoFar() }];
         }
         options.log?.(`${label(chunk)} failed: ${message}`);
-        return [{ ...empty(chunk, 'failed', message), usage, calls: calls + 1 }];
+        return [{ ...empty(chunk, 'failed', message), ...spentSoFar() }];
       }
       const { result } = outcome;
       usage = addUsage(usage, result.usage);
+      usd += outcome.usd;
       calls += 1;
+      const failed = (why: string): ChunkOutcome[] => {
+        options.log?.(`${label(chunk)} failed: ${why}`);
+        return [{ ...empty(chunk, 'failed', why), ...spentSoFar() }];
+      };
+      if (result.stopReason === 'refusal') return failed(declined(result));
       if (result.stopReason === 'max_tokens') {
-        return splitOrFail(chunk, depth, usage, 'the answer was cut off at max-output-tokens', calls);
+        return splitOrFail(chunk, depth, spentSoFar(), 'the answer was cut off at max-output-tokens');
       }
       const asked = (result.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
       if (explore && result.toolInput === undefined && asked.length > 0) {
+        // Our count ends the loop, whatever the model does: max-tool-calls tool calls, then one more round.
+        if (round > explore.maxToolCalls) return failed('not reviewed: the model did not submit its review');
         ({ request, toolCalls } = await toolRound(request, result, explore, toolCalls, round));
         continue;
       }
-      const failed = (why: string): ChunkOutcome[] => {
-        options.log?.(`${label(chunk)} failed: ${why}`);
-        return [{ ...empty(chunk, 'failed', why), usage, calls }];
-      };
+      if (result.toolInput === undefined && followUps === 0 && !force) {
+        // A model that cannot be forced answered in text: one bounded turn asks for the tool call.
+        followUps += 1;
+        request = followUp(request, result);
+        continue;
+      }
       if (result.toolInput === undefined) {
         const said = result.text
           ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? '…' : ''}"`
@@ -205,7 +254,7 @@ export async function runChunks(
       }
       const explored = explore ? `, ${toolCalls} tool call${toolCalls === 1 ? '' : 's'} in ${calls} rounds` : '';
       options.log?.(
-        `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ''}, ${usageLine(usage)}${explored}, ${((Date.now() - started) / 1000).toFixed(1)} s${options.prices ? `, ${formatUsd(costUsd(usage, options.prices))}` : ''}: ${parsed.comments.length} findings`,
+        `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ''}, ${usageLine(usage)}${explored}, ${((Date.now() - started) / 1000).toFixed(1)} s${options.prices ? `, ${formatUsd(usd)}` : ''}: ${parsed.comments.length} findings`,
       );
       return [
         {
@@ -215,30 +264,27 @@ export async function runChunks(
           walkthrough: parsed.walkthrough,
           comments: parsed.comments,
           rejected: parsed.rejected,
-          usage,
-          calls,
+          ...spentSoFar(),
           toolCalls,
         },
       ];
     }
   };
 
-  /** Halves a chunk that was too big for one answer and reviews both halves; the failed call's usage stays counted. */
+  /** Halves a chunk and reviews both halves; what was spent on the whole stays counted on the first half. */
   const splitOrFail = async (
     chunk: ReviewChunk,
     depth: number,
-    usage: Usage,
+    spentOnWhole: Pick<ChunkOutcome, 'usage' | 'usd' | 'calls'>,
     why: string,
-    calls: number,
   ): Promise<ChunkOutcome[]> => {
-    const halves = depth < maxDepth ? splitChunk(chunk) : undefined;
+    const halves = depth < maxDepth + (why.includes('max-cost-usd') ? 2 : 0) ? splitChunk(chunk) : undefined;
     if (!halves) {
       const advice = "lower 'chunk-tokens' or raise 'max-output-tokens'";
       return [
         {
           ...empty(chunk, 'failed', `${why}, even after splitting the chunk ${depth} times (${advice})`),
-          usage,
-          calls,
+          ...spentOnWhole,
         },
       ];
     }
@@ -248,7 +294,15 @@ export async function runChunks(
     for (const half of halves) parts.push(...(await review(half, depth + 1)));
     const [first, ...rest] = parts;
     if (!first) return [];
-    return [{ ...first, usage: addUsage(first.usage, usage), calls: first.calls + calls }, ...rest];
+    return [
+      {
+        ...first,
+        usage: addUsage(first.usage, spentOnWhole.usage),
+        usd: (first.usd ?? 0) + (spentOnWhole.usd ?? 0),
+        calls: first.calls + spentOnWhole.calls,
+      },
+      ...rest,
+    ];
   };
 
   const [head, ...tail] = chunks;
@@ -265,6 +319,31 @@ export async function runChunks(
     ]);
   }
   return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+
+/** A chunk whose halves would both still show a change: halving one that does not only makes a call about nothing. */
+function worthHalving(chunk: ReviewChunk): boolean {
+  const halves = splitChunk(chunk);
+  const changes = (piece: ReviewChunk): boolean =>
+    piece.files.some((f) => f.hunks.some((h) => h.lines.some((l) => l.kind !== 'context')));
+  return halves !== undefined && halves.every(changes);
+}
+
+/** Why a part was not reviewed when the model declined it (`stop_reason: refusal`). */
+function declined(result: LlmResult): string {
+  const category = result.refusal?.category;
+  const explanation = result.refusal?.explanation;
+  return `not reviewed: the model declined${category ? ` (${category})` : ''}${explanation ? `: ${explanation.slice(0, 200)}` : ''}`;
+}
+
+/** The request once more, with the model's text answer and our request to call the tool appended. */
+function followUp(request: ReviewRequest, result: LlmResult): ReviewRequest {
+  const turns: Turn[] = [
+    ...(request.turns ?? []),
+    { role: 'assistant', calls: [], text: result.text, ...(result.blocks ? { blocks: result.blocks } : {}) },
+    { role: 'user', text: SUBMIT_NOW },
+  ];
+  return { ...request, turns };
 }
 
 /**
@@ -292,7 +371,7 @@ async function toolRound(
   );
   const turns = [
     ...(request.turns ?? []),
-    { role: 'assistant' as const, calls, text: result.text },
+    { role: 'assistant' as const, calls, text: result.text, ...(result.blocks ? { blocks: result.blocks } : {}) },
     { role: 'tool' as const, results },
   ];
   const force = left === 0 || round >= explore.maxToolCalls;
@@ -353,23 +432,21 @@ export function splitChunk(chunk: ReviewChunk): [ReviewChunk, ReviewChunk] | und
 }
 
 /**
- * The most one attempt of a request can cost: every byte of it as a token (no byte-level BPE tokenizer
- * makes more tokens than bytes, whatever whitespace, letter runs or base64 a diff holds), the shared prefix
- * (tool, system, the PR's data block) at the cache-write price, since the cache may miss, and
- * `max-output-tokens` of output.
+ * The most one attempt of a request can cost: its tokens' ceiling (plan/tokenCeiling) times the model's
+ * tokenizer ratio and RESERVE_MARGIN, the shared prefix (tools, system, the PR's data block) and earlier rounds
+ * at the cache-write price, since the cache may miss, and `maxOutputTokens` of output (thinking included), at
+ * the long-prompt tier when the prompt could reach it.
  */
-export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTokens: number): number {
-  const bytes = (blocks: readonly SystemBlock[]): number =>
-    blocks.reduce((n, b) => n + Buffer.byteLength(b.text, 'utf8'), 0);
-  const shared =
-    Buffer.byteLength(JSON.stringify(request.tools), 'utf8') +
-    bytes(request.system) +
-    bytes(request.user.filter((b) => b.cache));
-  const own = bytes(request.user.filter((b) => !b.cache));
-  const prefixPrice = Math.max(prices.cacheWrite, prices.input);
+export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTokens: number, ratio = 1): number {
+  const tokens = (text: string): number => Math.ceil(tokenCeiling(text) * ratio * RESERVE_MARGIN);
+  const sum = (blocks: readonly SystemBlock[]): number => blocks.reduce((n, b) => n + tokens(b.text), 0);
+  const shared = tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
+  const own = sum(request.user.filter((b) => !b.cache));
   // Earlier rounds of an explore conversation: cached at the last one, so priced as a cache write.
-  const turns = request.turns ? Buffer.byteLength(JSON.stringify(request.turns), 'utf8') : 0;
-  return (own * prices.input + (shared + turns) * prefixPrice + maxOutputTokens * prices.output) / 1_000_000;
+  const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
+  const rates = ratesFor(prices, shared + own + turns);
+  const prefixPrice = Math.max(rates.cacheWrite, rates.input);
+  return (own * rates.input + (shared + turns) * prefixPrice + maxOutputTokens * rates.output) / 1_000_000;
 }
 
 /** A signal to wait on: `next()` resolves at the following `notify()`. */

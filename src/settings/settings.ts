@@ -1,7 +1,21 @@
 import * as z from 'zod';
 import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
-import { findModel, knownModelIds, type ModelInfo, type Prices } from '../llm/models.js';
+import {
+  activeModels,
+  EFFORTS,
+  findModel,
+  knownModelIds,
+  lifecycleOn,
+  requestShape,
+  TOKENIZER_RATIO,
+  type Effort,
+  type ModelInfo,
+  type Prices,
+  type RequestShape,
+} from '../llm/models.js';
 import { globProblem, parseGlobs } from '../filter/filter.js';
+import { newestListedSonnet } from '../llm/default-model.js';
+import type { LlmClient } from '../llm/client.js';
 import { SEVERITIES, type Severity } from '../findings/schema.js';
 
 /** The action's inputs by their names in action.yml, as strings (empty = not given). */
@@ -17,8 +31,9 @@ export const INPUT_DEFAULTS = {
   'pr-number': '',
   instructions: '',
   'instructions-file': '',
-  'max-output-tokens': '8192',
-  temperature: '0',
+  'max-output-tokens': '',
+  temperature: '',
+  effort: '',
   'dry-run': 'false',
   'api-format': '',
   auth: '',
@@ -120,10 +135,20 @@ export interface Settings {
   sarifFile: string;
   /** Path of the repository's review configuration (empty: .github/claude-review.yml, which may be absent). */
   configFile: string;
-  /** `max_tokens` of each review request. */
+  /** `max_tokens` of each review request: `max-output-tokens`, else the model's default (room for its thinking). */
   maxOutputTokens: number;
-  /** Sampling temperature, 0..1. */
-  temperature: number;
+  /** Sampling temperature, 0..1; undefined = none sent (the model's default). */
+  temperature: number | undefined;
+  /** `effort` as given: a level, `none` (up-front thinking off), or undefined (the model's default in this action). */
+  effort: Effort | 'none' | undefined;
+  /** What each request says about the tool, sampling and thinking, from the model's rules. */
+  shape: RequestShape;
+  /** Tokens of the model's tokenizer per token of our estimate (Claude 5.x counts about 30 % more). */
+  tokenRatio: number;
+  /** The shortest prefix the model's prompt cache stores. */
+  minCacheTokens: number;
+  /** The inputs the model-dependent settings are derived from, to derive them again for another model. */
+  asked: ModelInputs;
   /** Review but post nothing to the pull request. */
   dryRun: boolean;
   /** Findings below this severity are listed in the summary, not posted inline. */
@@ -139,6 +164,20 @@ export interface Settings {
   /** A label a maintainer adds to have any author's pull request reviewed; empty (`none`) = no such label. */
   reviewLabel: string;
 }
+
+/** The inputs whose meaning depends on the model. */
+export interface ModelInputs {
+  maxOutputTokens: number | undefined;
+  temperature: number | undefined;
+  effort: Effort | 'none' | undefined;
+  contextWindow: number | undefined;
+  pricing: Prices | undefined;
+  today: string;
+}
+
+/** `max_tokens` when `max-output-tokens` is not set: 8192, or 16384 for a model that thinks (thinking counts against it). */
+export const DEFAULT_MAX_OUTPUT = 8192;
+export const DEFAULT_MAX_OUTPUT_THINKING = 16384;
 
 /** GitHub's author associations (`author_association` of a pull request). */
 export const AUTHOR_ASSOCIATIONS = [
@@ -338,13 +377,30 @@ const schema = z.object({
     .refine((v) => v === '' || (!v.startsWith('/') && !v.split('/').includes('..')), {
       message: 'a path relative to the repository root, such as .github/claude-review.yml',
     }),
-  'max-output-tokens': intIn(256, 128000),
+  'max-output-tokens': z
+    .string()
+    .trim()
+    .refine((v) => v === '' || (/^\d+$/.test(v) && Number(v) >= 256 && Number(v) <= 128000), {
+      message: 'a whole number from 256 to 128000, or empty for the model’s default',
+    })
+    .transform((v) => (v === '' ? undefined : Number(v))),
   temperature: z
     .string()
     .trim()
-    .regex(/^\d+(\.\d+)?$/, { message: 'a number from 0 to 1' })
-    .transform(Number)
-    .pipe(z.number().min(0, { message: 'a number from 0 to 1' }).max(1, { message: 'a number from 0 to 1' })),
+    .refine((v) => v === '' || (/^\d+(\.\d+)?$/.test(v) && Number(v) <= 1), {
+      message: 'a number from 0 to 1, or empty for the model’s default',
+    })
+    .transform((v) => (v === '' ? undefined : Number(v))),
+  effort: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(
+      z.enum(['', 'none', ...EFFORTS], {
+        message: `one of ${EFFORTS.join(', ')}, none (up-front thinking off), or empty for the model’s default`,
+      }),
+    )
+    .transform((v) => (v === '' ? undefined : v)),
   trigger: z
     .string()
     .trim()
@@ -366,7 +422,11 @@ const schema = z.object({
  * (a key of the repository's config file), for the messages. Throws a SettingsError listing each bad input with the value given and
  * what is accepted, so a user fixes the workflow in one go.
  */
-export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, string>> = {}): Settings {
+export function parseSettings(
+  raw: RawInputs,
+  origins: Readonly<Record<string, string>> = {},
+  today: string = new Date().toISOString().slice(0, 10),
+): Settings {
   const filled: Record<string, string> = {};
   for (const [name, fallback] of Object.entries(INPUT_DEFAULTS)) {
     const given = raw[name];
@@ -387,28 +447,22 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
   const v = result.data;
   const provider = PROVIDERS[v.provider];
   const model = v.model || provider.defaultModel;
-  const modelInfo = findModel(model);
+  const asked: ModelInputs = {
+    maxOutputTokens: v['max-output-tokens'],
+    temperature: v.temperature,
+    effort: v.effort,
+    contextWindow: v['context-window'],
+    pricing: v.pricing,
+    today,
+  };
   const problems: string[] = [];
   if (v.provider === 'custom' && !v['base-url']) {
     problems.push("input 'base-url': got \"\"; expected the gateway's URL when provider is custom");
   }
-  if (!modelInfo && v['context-window'] === undefined) {
-    const near = closest(model, knownModelIds());
-    problems.push(
-      `input 'model': got ${show(model)}; expected one of ${knownModelIds().join(', ')}${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
-    );
-  }
-  const maxOutput = modelInfo
-    ? Math.min(modelInfo.maxOutputTokens, provider.maxOutput[modelInfo.id] ?? Infinity)
-    : Infinity;
-  if (v['max-output-tokens'] > maxOutput) {
-    problems.push(
-      `input 'max-output-tokens': got ${v['max-output-tokens']}; expected at most ${maxOutput} for ${model} on ${provider.name}`,
-    );
-  }
+  const derived = modelSettings(provider, model, asked, origins);
+  problems.push(...derived.problems);
   if (problems.length > 0) throw new SettingsError(problems);
   const apiFormat: ApiFormat = v['api-format'] || provider.format;
-  const prices = v.pricing ?? (modelInfo ? provider.prices[modelInfo.id] : undefined);
   const auth: AuthStyle = v.auth || (v.provider === 'custom' && apiFormat === 'openai' ? 'bearer' : provider.auth);
   return {
     apiKey: v['api-key'].trim(),
@@ -416,13 +470,9 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     apiFormat,
     auth,
     baseUrl: v['base-url'] || provider.baseUrl,
-    model,
     modelChosen: v.model !== '',
-    modelId: (modelInfo && provider.modelIds[modelInfo.id]) ?? model,
-    modelInfo,
-    contextWindow: v['context-window'] ?? modelInfo?.contextWindow ?? 200_000,
-    prices,
-    capPrices: prices ?? modelInfo?.listPrice,
+    ...derived.settings,
+    asked,
     include: v.include,
     exclude: v.exclude,
     chunkTokens: v['chunk-tokens'],
@@ -441,8 +491,6 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     maxToolCalls: v['max-tool-calls'],
     trigger: v.trigger,
     replyInThreads: v['reply-in-threads'],
-    maxOutputTokens: v['max-output-tokens'],
-    temperature: v.temperature,
     dryRun: v['dry-run'],
     minSeverity: v['min-severity'] as Severity,
     maxComments: v['max-comments'],
@@ -451,6 +499,144 @@ export function parseSettings(raw: RawInputs, origins: Readonly<Record<string, s
     allowedAssociations: v['allowed-associations'],
     reviewLabel: v['review-label'],
   };
+}
+
+/** The settings that follow from the model. */
+type ModelDerived = Pick<
+  Settings,
+  | 'model'
+  | 'modelId'
+  | 'modelInfo'
+  | 'contextWindow'
+  | 'prices'
+  | 'capPrices'
+  | 'maxOutputTokens'
+  | 'temperature'
+  | 'effort'
+  | 'shape'
+  | 'tokenRatio'
+  | 'minCacheTokens'
+>;
+
+/**
+ * What a model makes of the model-dependent inputs, and every problem with them: an unknown model without
+ * `context-window`, a retired model (with its replacement), a temperature or effort the model refuses, an
+ * output limit above the model's or the gateway's.
+ */
+export function modelSettings(
+  provider: ProviderPreset,
+  model: string,
+  asked: ModelInputs,
+  origins: Readonly<Record<string, string>> = {},
+): { settings: ModelDerived; problems: string[] } {
+  const name = (input: string): string => origins[input] ?? `input '${input}'`;
+  const info = findModel(model);
+  const problems: string[] = [];
+  if (!info && asked.contextWindow === undefined) {
+    const near = closest(model, knownModelIds());
+    const current = activeModels(asked.today).map((m) => m.id);
+    problems.push(
+      `${name('model')}: got ${show(model)}; expected one of ${current.join(', ')} (or an alias of one)${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
+    );
+  }
+  if (info && lifecycleOn(info, asked.today) === 'retired') {
+    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : '';
+    problems.push(
+      `${name('model')}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? 'an earlier date'}, and requests to it fail${replacement}`,
+    );
+  }
+  const rules = info?.rules;
+  if (asked.temperature !== undefined && rules && rules.temperature !== 'any') {
+    const accepted =
+      rules.temperature === 'none' ? 'no sampling parameter' : `only temperature ${String(rules.temperature)}`;
+    if (rules.temperature !== asked.temperature) {
+      problems.push(
+        `${name('temperature')}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`,
+      );
+    }
+  }
+  if (asked.effort !== undefined && rules) {
+    if (rules.efforts.length === 0) {
+      problems.push(`${name('effort')}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
+    } else if (asked.effort === 'none' && !rules.thinkingOff) {
+      problems.push(
+        `${name('effort')}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(', ')}`,
+      );
+    }
+  }
+  const shape = requestShape(info, asked.effort, asked.temperature);
+  const thinks = shape.thinking !== undefined && shape.thinking !== 'disabled';
+  const limit = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
+  const fallback = Math.min(limit, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
+  if (asked.maxOutputTokens !== undefined && asked.maxOutputTokens > limit && info) {
+    problems.push(
+      `${name('max-output-tokens')}: got ${asked.maxOutputTokens}; expected at most ${limit} for ${model} on ${provider.name}`,
+    );
+  }
+  const prices =
+    asked.pricing ??
+    (info ? (provider.prices[info.id] ?? (provider.listPrices ? info.listPrice : undefined)) : undefined);
+  return {
+    problems,
+    settings: {
+      model,
+      modelId: (info && info.gatewayIds[provider.name]) ?? model,
+      modelInfo: info,
+      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 200_000,
+      prices,
+      capPrices: prices ?? info?.listPrice,
+      maxOutputTokens: asked.maxOutputTokens ?? fallback,
+      temperature: asked.temperature,
+      effort: asked.effort,
+      shape,
+      tokenRatio: TOKENIZER_RATIO[info?.tokenizer ?? 'claude-5'],
+      minCacheTokens: info?.minCacheTokens ?? 1024,
+    },
+  };
+}
+
+/**
+ * The same settings for another model (the default a gateway's model list gave): every model-dependent field
+ * derived again. Throws a SettingsError when the inputs do not suit that model.
+ */
+export function withModel(settings: Settings, model: string): Settings {
+  const derived = modelSettings(settings.provider, model, settings.asked);
+  if (derived.problems.length > 0) throw new SettingsError(derived.problems);
+  return { ...settings, ...derived.settings };
+}
+
+/**
+ * A warning for a model Anthropic deprecated (with its retirement date and replacement), or whose firm
+ * retirement is 60 days away or less; undefined for any other model.
+ */
+export function deprecationNotice(settings: Settings): string | undefined {
+  const info = settings.modelInfo;
+  if (!info) return undefined;
+  const { retiresOn, tentative, replacement } = info.lifecycle;
+  const status = lifecycleOn(info, settings.asked.today);
+  const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 86_400_000 : Infinity;
+  if (status !== 'deprecated' && (tentative || days > 60)) return undefined;
+  const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? 'a current model';
+  return `${settings.model} is ${status === 'deprecated' ? 'deprecated by Anthropic' : 'about to be retired'}${retiresOn ? ` and retires on ${retiresOn}` : ''}, after which requests to it fail: set 'model' to ${move}.`;
+}
+
+/**
+ * With no `model` set on a gateway that lists its models, the newest Sonnet it lists (one `GET /v1/models`,
+ * free); the preset's documented default when it lists none we know or does not answer.
+ */
+export async function settleDefaultModel(
+  settings: Settings,
+  llm: LlmClient,
+  log: (message: string) => void,
+): Promise<Settings> {
+  if (settings.modelChosen || !settings.provider.listsModels) return settings;
+  const listed = await newestListedSonnet(llm, settings.asked.today);
+  if (!listed || findModel(listed)?.id === settings.modelInfo?.id) {
+    log(`model: ${settings.model} (the ${settings.provider.name} preset's default)`);
+    return settings;
+  }
+  log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
+  return withModel(settings, listed);
 }
 
 function safeJson(text: string): unknown {

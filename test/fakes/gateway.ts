@@ -28,14 +28,19 @@ export interface GatewayBody {
   max_tokens: number;
   stream?: boolean;
   temperature?: number;
+  top_p?: number;
+  top_k?: number;
+  thinking?: { type: string };
+  output_config?: { effort?: string };
   stream_options?: { include_usage?: boolean };
   system?: TextPart[] | string;
   tools?: {
     name?: string;
     description?: string;
     input_schema?: unknown;
+    strict?: boolean;
     type?: string;
-    function?: { name: string; description?: string; parameters: unknown };
+    function?: { name: string; description?: string; parameters: unknown; strict?: boolean };
     cache_control?: { type: string };
   }[];
   tool_choice?: { type: string; name?: string; function?: { name: string } };
@@ -47,6 +52,7 @@ export interface FakeUsage {
   output_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  output_tokens_details?: { thinking_tokens: number };
 }
 
 export interface RecordedCall {
@@ -74,7 +80,9 @@ export type Reply =
   /** Start streaming the answer, then send nothing for this long before the rest (a stalled stream). */
   | { stallMs: number; toolInput: unknown; stopReason?: undefined }
   /** Call these tools (other than the required one) and stop for their results, as a model exploring does. */
-  | { toolUses: { name: string; input: unknown }[] };
+  | { toolUses: { name: string; input: unknown }[] }
+  /** Decline: `stop_reason: refusal` with `stop_details` (HTTP 200, no content). */
+  | { refusal: { category: string | null; explanation: string | null } };
 
 export interface FakeGatewayOptions {
   apiKey: string;
@@ -94,6 +102,95 @@ export interface FakeGatewayOptions {
   rejectCacheControl?: boolean;
   /** Leave the usage out of Chat Completions streams, as some gateways do whatever the request asks. */
   omitUsage?: boolean;
+  /** The model IDs `GET /v1/models` lists (default: every model of FAKE_MODELS that is not retired). */
+  models?: readonly string[];
+  /** Thinking tokens a thinking answer spends, by effort (default THINKING_BY_EFFORT). */
+  thinkingTokens?: (effort: string) => number;
+}
+
+/**
+ * Anthropic's documented request rules per model (as of 2026-12-01), kept apart from the code under test's
+ * table: forced tool choice, sampling, thinking types (the first is the default; `adaptive` thinks), the
+ * cache minimum and the tokenizer's count per token of the older tokenizer.
+ */
+export interface FakeModel {
+  forced: boolean;
+  sampling: 'any' | 'none' | number;
+  thinking: readonly string[];
+  minCache: number;
+  tokenRatio: number;
+}
+export const FAKE_MODELS: Readonly<Record<string, FakeModel>> = {
+  'claude-sonnet-5-5': {
+    forced: false,
+    sampling: 'none',
+    thinking: ['adaptive', 'between_tools'],
+    minCache: 512,
+    tokenRatio: 1.3,
+  },
+  'claude-opus-5-5': { forced: false, sampling: 'none', thinking: ['adaptive'], minCache: 512, tokenRatio: 1.3 },
+  'claude-haiku-5-5': { forced: true, sampling: 1, thinking: ['adaptive', 'disabled'], minCache: 512, tokenRatio: 1.3 },
+  'claude-fable-5-1': { forced: false, sampling: 'none', thinking: ['adaptive'], minCache: 1024, tokenRatio: 1.3 },
+  'claude-sonnet-5': {
+    forced: true,
+    sampling: 'none',
+    thinking: ['adaptive', 'disabled'],
+    minCache: 1024,
+    tokenRatio: 1.3,
+  },
+  'claude-opus-5': {
+    forced: true,
+    sampling: 'none',
+    thinking: ['adaptive', 'disabled'],
+    minCache: 1024,
+    tokenRatio: 1.3,
+  },
+  'claude-sonnet-4-6': {
+    forced: true,
+    sampling: 'any',
+    thinking: ['disabled', 'adaptive'],
+    minCache: 1024,
+    tokenRatio: 1,
+  },
+  'claude-haiku-4-5-20251001': { forced: true, sampling: 'any', thinking: ['disabled'], minCache: 4096, tokenRatio: 1 },
+};
+/** IDs Anthropic retired: requests to them answer 404. */
+export const RETIRED_MODELS = [
+  'claude-sonnet-4-5-20250929',
+  'claude-sonnet-4-5',
+  'claude-sonnet-4-20250514',
+  'claude-sonnet-4',
+];
+/** Thinking tokens an answer spends by effort, when the model thinks. */
+export const THINKING_BY_EFFORT: Readonly<Record<string, number>> = {
+  low: 200,
+  medium: 600,
+  high: 1500,
+  xhigh: 3000,
+  max: 5000,
+};
+
+/** A request's model as the fake knows it: gateway spellings (`anthropic/claude-sonnet-4.6`) and aliases folded. */
+export function fakeModelOf(model: string): { id: string; rules: FakeModel | undefined } {
+  const id = model.replace(/^anthropic\//, '').replace(/(\d)\.(\d)/g, '$1-$2');
+  const known = id === 'claude-haiku-4-5' ? 'claude-haiku-4-5-20251001' : id;
+  return { id: known, rules: FAKE_MODELS[known] };
+}
+
+/**
+ * The tool a model calls to finish: the forced one, else the one the prompt asks for (a question asks for
+ * submit_answer), as a model that follows its instructions does.
+ */
+export function toolAsked(body: GatewayBody): string {
+  const forced = body.tool_choice?.name ?? body.tool_choice?.function?.name;
+  if (forced) return forced;
+  const text = JSON.stringify(body.messages);
+  return text.includes('with the submit_answer tool') ? 'submit_answer' : 'submit_review';
+}
+
+/** The signature the fake gives a thinking block: bound to the model and the text. */
+function signatureOf(model: string, thinking: string): string {
+  return createHash('sha256').update(`${model}\n${thinking}`).digest('base64');
 }
 
 /** When a call arrived, began to stream and ended, in ms of the gateway's clock. */
@@ -134,6 +231,8 @@ export const MIN_CACHE_TOKENS = 1024;
  */
 export class FakeGateway {
   readonly calls: RecordedCall[] = [];
+  /** `GET /v1/models` requests served (not in `calls`, which are the billed POSTs). */
+  modelListRequests = 0;
   private readonly cache = new Set<string>();
 
   /** Forgets every call and the prompt cache, so one server can stand in for many runs. */
@@ -192,6 +291,27 @@ export class FakeGateway {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse((await readBody(req)) || '{}') as GatewayBody;
     const path = new URL(req.url ?? '/', this.url).pathname;
+    if (req.method === 'GET' && path === '/v1/models') {
+      this.modelListRequests += 1;
+      const ids = this.options.models ?? Object.keys(FAKE_MODELS);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          data: ids.map((id) => ({
+            type: 'model',
+            id,
+            object: 'model',
+            display_name: id,
+            created_at: '2026-10-01T00:00:00Z',
+          })),
+          has_more: false,
+          first_id: ids[0] ?? null,
+          last_id: ids.at(-1) ?? null,
+          object: 'list',
+        }),
+      );
+      return;
+    }
     const record: RecordedCall = { path, headers: req.headers, body, status: 200 };
     this.calls.push(record);
     const chat = path === '/v1/chat/completions';
@@ -228,6 +348,16 @@ export class FakeGateway {
       fail(400, 'invalid_request_error', badTurns);
       return;
     }
+    const { id: modelId } = fakeModelOf(body.model);
+    if (RETIRED_MODELS.includes(modelId) || (this.options.models && !this.options.models.includes(body.model))) {
+      fail(404, 'not_found_error', `model: ${body.model}`);
+      return;
+    }
+    const refused = this.refusedByRules(body, chat);
+    if (refused) {
+      fail(400, 'invalid_request_error', refused);
+      return;
+    }
     if (chat && this.options.rejectCacheControl && JSON.stringify(body.messages).includes('"cache_control"')) {
       fail(400, 'invalid_request_error', 'Unrecognized request argument supplied: cache_control');
       return;
@@ -239,6 +369,66 @@ export class FakeGateway {
     } finally {
       this.release();
     }
+  }
+
+  /** Thinking blocks the fake issued, by the id of the tool call they came with: they must come back unchanged. */
+  private readonly issuedThinking = new Map<string, { thinking: string; signature: string }>();
+
+  /** What Anthropic's documented rules refuse in this request for its model; undefined when it passes. */
+  private refusedByRules(body: GatewayBody, chat: boolean): string | undefined {
+    const { rules } = fakeModelOf(body.model);
+    if (!rules) return undefined;
+    const thinks = this.thinks(body);
+    const forced = chat
+      ? body.tool_choice !== undefined &&
+        (body.tool_choice as unknown) !== 'auto' &&
+        (body.tool_choice as unknown) !== 'none'
+      : body.tool_choice?.type === 'tool' || body.tool_choice?.type === 'any';
+    if (forced && (!rules.forced || thinks))
+      return 'tool_choice: type "tool" and "any" are not supported for this model.';
+    for (const name of ['temperature', 'top_p', 'top_k'] as const) {
+      const value = body[name];
+      if (value === undefined || rules.sampling === 'any') continue;
+      if (rules.sampling === 'none' || name !== 'temperature' || value !== rules.sampling)
+        return `${name}: sampling parameters are not supported for this model.`;
+    }
+    if (body.thinking && !rules.thinking.includes(body.thinking.type))
+      return `thinking.type: "${body.thinking.type}" is not supported for this model; use one of ${rules.thinking.join(', ')}.`;
+    for (const tool of body.tools ?? []) {
+      const strict = tool.strict ?? tool.function?.strict;
+      const schema = tool.input_schema ?? tool.function?.parameters;
+      const problem = strict ? strictProblem(schema) : undefined;
+      if (problem) return `tools.${tool.name ?? tool.function?.name ?? ''}: strict schema: ${problem}`;
+    }
+    if (!chat) {
+      for (const m of body.messages) {
+        if (m.role !== 'assistant' || !Array.isArray(m.content)) continue;
+        for (const part of m.content) {
+          const issued = part.type === 'tool_use' && part.id ? this.issuedThinking.get(part.id) : undefined;
+          if (!issued) continue;
+          const back = m.content.find((c) => c.type === 'thinking') as
+            { thinking?: string; signature?: string } | undefined;
+          if (!back || back.thinking !== issued.thinking || back.signature !== issued.signature)
+            return 'messages: thinking blocks in the latest assistant message cannot be modified or removed.';
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether the model thinks on this request: a thinking type other than `disabled` (the model's default when none is sent). */
+  private thinks(body: GatewayBody): boolean {
+    const { rules } = fakeModelOf(body.model);
+    if (!rules) return false;
+    const type = body.thinking?.type ?? rules.thinking[0];
+    return type === 'adaptive' || type === 'between_tools';
+  }
+
+  /** The thinking tokens this request spends (0 when the model does not think). */
+  private thinkingTokensOf(body: GatewayBody): number {
+    if (!this.thinks(body) || body.thinking?.type === 'between_tools') return this.thinks(body) ? 50 : 0;
+    const effort = body.output_config?.effort ?? 'high';
+    return (this.options.thinkingTokens ?? ((e: string) => THINKING_BY_EFFORT[e] ?? 1500))(effort);
   }
 
   private async acquire(): Promise<void> {
@@ -280,6 +470,12 @@ export class FakeGateway {
       fail(reply.status, reply.error.type, reply.error.message, reply.headers);
       return;
     }
+    if ('refusal' in reply) {
+      const { usage } = this.billPrompt(body, chat, '');
+      record.usage = { ...usage, output_tokens: 0 };
+      this.answerRefusal(res, body, record.usage, reply.refusal, chat);
+      return;
+    }
     if ('toolUses' in reply) {
       const { usage, cacheKeys } = this.bill(body, chat, JSON.stringify(reply.toolUses));
       record.usage = usage;
@@ -297,8 +493,11 @@ export class FakeGateway {
     const { usage, cacheKeys } = this.bill(body, chat, JSON.stringify(content.text ?? content.toolInput));
     const whole = 'toolInput' in reply || 'text' in reply;
     if (whole) record.usage = usage;
+    // Thinking counts against max_tokens: an answer that does not fit is cut off there.
+    const overLimit = usage.output_tokens > body.max_tokens;
+    if (overLimit && whole) record.usage = { ...usage, output_tokens: body.max_tokens };
     const stopReason =
-      'toolInput' in reply && reply.stopReason === 'max_tokens'
+      ('toolInput' in reply && reply.stopReason === 'max_tokens') || overLimit
         ? 'max_tokens'
         : 'text' in reply
           ? 'end_turn'
@@ -332,15 +531,16 @@ export class FakeGateway {
         : {
             type: 'tool_use',
             id: `toolu_${this.calls.length}`,
-            name: body.tool_choice?.name ?? 'submit_review',
+            name: toolAsked(body),
             input: content.toolInput,
           };
+    const thought = this.thinkingBlock(body, block.type === 'tool_use' ? [block.id as string] : []);
     const message = {
       id: `msg_${this.calls.length}`,
       type: 'message',
       role: 'assistant',
       model: body.model,
-      content: [block],
+      content: thought ? [thought, block] : [block],
       stop_reason: stopReason,
       stop_sequence: null,
       usage,
@@ -358,9 +558,11 @@ export class FakeGateway {
       type: 'message_start',
       message: { ...message, content: [], stop_reason: null, usage: { ...usage, output_tokens: 1 } },
     });
+    const at = thought ? 1 : 0;
+    if (thought) streamThinking(event, thought);
     event('content_block_start', {
       type: 'content_block_start',
-      index: 0,
+      index: at,
       content_block: block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} },
     });
     event('ping', { type: 'ping' });
@@ -372,7 +574,7 @@ export class FakeGateway {
       (piece) => {
         event('content_block_delta', {
           type: 'content_block_delta',
-          index: 0,
+          index: at,
           delta:
             block.type === 'text'
               ? { type: 'text_delta', text: piece }
@@ -384,11 +586,69 @@ export class FakeGateway {
       },
     );
     if (!delivered) return;
-    event('content_block_stop', { type: 'content_block_stop', index: 0 });
+    event('content_block_stop', { type: 'content_block_stop', index: at });
     event('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: stopReason, stop_sequence: null },
-      usage: { output_tokens: usage.output_tokens },
+      usage: {
+        output_tokens: Math.min(usage.output_tokens, body.max_tokens),
+        ...(usage.output_tokens_details ? { output_tokens_details: usage.output_tokens_details } : {}),
+      },
+    });
+    event('message_stop', { type: 'message_stop' });
+    res.end();
+  }
+
+  /** The thinking block of a thinking answer (Messages API), remembered by the tool calls it comes with. */
+  private thinkingBlock(
+    body: GatewayBody,
+    toolIds: string[],
+  ): { type: 'thinking'; thinking: string; signature: string } | undefined {
+    if (this.thinkingTokensOf(body) === 0) return undefined;
+    const thinking = `Reading part ${this.calls.length} of the diff before answering.`;
+    const block = { type: 'thinking' as const, thinking, signature: signatureOf(body.model, thinking) };
+    for (const id of toolIds) this.issuedThinking.set(id, block);
+    return block;
+  }
+
+  /** A refusal: HTTP 200, no content, `stop_reason: refusal` and `stop_details` on message_delta. */
+  private answerRefusal(
+    res: ServerResponse,
+    body: GatewayBody,
+    usage: FakeUsage,
+    details: { category: string | null; explanation: string | null },
+    chat: boolean,
+  ): void {
+    if (chat) {
+      const { base, data } = this.chatStream(res, body);
+      data({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
+      data({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'refusal' }] });
+      if (body.stream_options?.include_usage) data({ ...base, choices: [], usage: this.chatUsage(usage) });
+      res.write('data: [DONE]\n\n');
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const event = (name: string, data: unknown): void => {
+      res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    event('message_start', {
+      type: 'message_start',
+      message: {
+        id: `msg_${this.calls.length}`,
+        type: 'message',
+        role: 'assistant',
+        model: body.model,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { ...usage, output_tokens: 0 },
+      },
+    });
+    event('message_delta', {
+      type: 'message_delta',
+      delta: { stop_reason: 'refusal', stop_sequence: null, stop_details: { type: 'refusal', ...details } },
+      usage: { output_tokens: 0 },
     });
     event('message_stop', { type: 'message_stop' });
     res.end();
@@ -404,7 +664,7 @@ export class FakeGateway {
     outputDelay: number,
   ): Promise<void> {
     const { base, data } = this.chatStream(res, body);
-    const name = body.tool_choice?.function?.name ?? 'submit_review';
+    const name = toolAsked(body);
     const tool = content.text === undefined;
     data({
       ...base,
@@ -506,7 +766,23 @@ export class FakeGateway {
    * between the two), when it reaches the minimum.
    */
   private bill(body: GatewayBody, chat: boolean, output: string): { usage: FakeUsage; cacheKeys: string[] } {
-    const tokens = this.options.tokens ?? fakeTokens;
+    const billed = this.billPrompt(body, chat, output);
+    const thinking = chat ? 0 : this.thinkingTokensOf(body);
+    if (thinking === 0) return billed;
+    const usage = {
+      ...billed.usage,
+      output_tokens: billed.usage.output_tokens + thinking,
+      output_tokens_details: { thinking_tokens: thinking },
+    };
+    return { usage, cacheKeys: billed.cacheKeys };
+  }
+
+  private billPrompt(body: GatewayBody, chat: boolean, output: string): { usage: FakeUsage; cacheKeys: string[] } {
+    const { rules } = fakeModelOf(body.model);
+    const base = this.options.tokens ?? fakeTokens;
+    const ratio = rules?.tokenRatio ?? 1;
+    const tokens = ratio === 1 ? base : (text: string): number => Math.ceil(base(text) * ratio);
+    const minCache = rules?.minCache ?? MIN_CACHE_TOKENS;
     const toolText = (body.tools ?? []).map((t) => ({
       text: JSON.stringify(t.function ?? { name: t.name, description: t.description, input_schema: t.input_schema }),
       breakpoint: !!t.cache_control,
@@ -548,7 +824,7 @@ export class FakeGateway {
         .update(body.model)
         .update(JSON.stringify(pieces.slice(0, i + 1).map((p) => p.text)))
         .digest('hex');
-    const breaks = pieces.flatMap((p, i) => (p.breakpoint && upTo(i) >= MIN_CACHE_TOKENS ? [i] : []));
+    const breaks = pieces.flatMap((p, i) => (p.breakpoint && upTo(i) >= minCache ? [i] : []));
     const outputTokens = tokens(output);
     const last = breaks.at(-1);
     if (last === undefined) {
@@ -567,7 +843,7 @@ export class FakeGateway {
       .map((_, i) => i)
       .slice(0, last + 1)
       .reverse()
-      .find((i) => upTo(i) >= MIN_CACHE_TOKENS && this.cache.has(keyOf(i)));
+      .find((i) => upTo(i) >= minCache && this.cache.has(keyOf(i)));
     const read = hit === undefined ? 0 : upTo(hit);
     const written = hit === last ? 0 : upTo(last) - read;
     return {
@@ -594,6 +870,10 @@ export class FakeGateway {
       name: u.name,
       input: u.input,
     }));
+    const thought = this.thinkingBlock(
+      body,
+      blocks.map((b) => b.id),
+    );
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const event = (name: string, data: unknown): void => {
       res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -611,7 +891,10 @@ export class FakeGateway {
         usage: { ...usage, output_tokens: 1 },
       },
     });
-    blocks.forEach((block, index) => {
+    const at = thought ? 1 : 0;
+    if (thought) streamThinking(event, thought);
+    blocks.forEach((block, i) => {
+      const index = i + at;
       event('content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } });
       event('content_block_delta', {
         type: 'content_block_delta',
@@ -623,7 +906,10 @@ export class FakeGateway {
     event('message_delta', {
       type: 'message_delta',
       delta: { stop_reason: 'tool_use', stop_sequence: null },
-      usage: { output_tokens: usage.output_tokens },
+      usage: {
+        output_tokens: usage.output_tokens,
+        ...(usage.output_tokens_details ? { output_tokens_details: usage.output_tokens_details } : {}),
+      },
     });
     event('message_stop', { type: 'message_stop' });
     res.end();
@@ -690,8 +976,94 @@ export class FakeGateway {
   }
 }
 
+/** A thinking block as the Messages API streams it: start, thinking delta, signature delta, stop (index 0). */
+function streamThinking(
+  event: (name: string, data: unknown) => void,
+  block: { thinking: string; signature: string },
+): void {
+  event('content_block_start', {
+    type: 'content_block_start',
+    index: 0,
+    content_block: { type: 'thinking', thinking: '', signature: '' },
+  });
+  event('content_block_delta', {
+    type: 'content_block_delta',
+    index: 0,
+    delta: { type: 'thinking_delta', thinking: block.thinking },
+  });
+  event('content_block_delta', {
+    type: 'content_block_delta',
+    index: 0,
+    delta: { type: 'signature_delta', signature: block.signature },
+  });
+  event('content_block_stop', { type: 'content_block_stop', index: 0 });
+}
+
+/** What strict tool use refuses in a schema: an object without `additionalProperties: false`, a refused keyword, too many optional fields. */
+export function strictProblem(schema: unknown): string | undefined {
+  let optional = 0;
+  const walk = (node: unknown, at: string): string | undefined => {
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) {
+        const p = walk(item, `${at}[${i}]`);
+        if (p) return p;
+      }
+      return undefined;
+    }
+    if (!node || typeof node !== 'object') return undefined;
+    const o = node as Record<string, unknown>;
+    for (const key of [
+      'minLength',
+      'maxLength',
+      'minimum',
+      'maximum',
+      'exclusiveMinimum',
+      'exclusiveMaximum',
+      'multipleOf',
+    ]) {
+      if (key in o) return `${at}: '${key}' is not supported in strict mode`;
+    }
+    if (o.type === 'object') {
+      if (o.additionalProperties !== false) return `${at}: objects must set additionalProperties: false`;
+      const props = Object.keys(o.properties ?? {});
+      const required = Array.isArray(o.required) ? o.required : [];
+      optional += props.filter((p) => !required.includes(p)).length;
+    }
+    for (const [key, value] of Object.entries(o)) {
+      if (key === 'properties' && value && typeof value === 'object') {
+        for (const [name, sub] of Object.entries(value)) {
+          const p = walk(sub, `${at}.${name}`);
+          if (p) return p;
+        }
+      } else if (key !== 'enum' && key !== 'required') {
+        const p = walk(value, `${at}.${key}`);
+        if (p) return p;
+      }
+    }
+    return undefined;
+  };
+  const problem = walk(schema, 'input_schema');
+  if (problem) return problem;
+  return optional > 24 ? `${optional} optional parameters; at most 24 are supported` : undefined;
+}
+
+/** USD of what the fake billed, call by call, with a long-prompt tier (Haiku 5.5) applied per request. */
+export function billedUsdByCall(
+  calls: readonly RecordedCall[],
+  p: { input: number; output: number; cacheRead: number; cacheWrite: number },
+  long?: { above: number; rates: { input: number; output: number; cacheRead: number; cacheWrite: number } },
+): number {
+  return calls.reduce((sum, call) => {
+    if (!call.usage) return sum;
+    const u = call.usage;
+    const prompt = u.input_tokens + u.cache_read_input_tokens + u.cache_creation_input_tokens;
+    return sum + billedUsd(u, long && prompt > long.above ? long.rates : p);
+  }, 0);
+}
+
 /** The text a content block bills as. */
 function partText(part: ContentPart): string {
+  if (part.type === 'thinking') return (part as { thinking?: string }).thinking ?? '';
   if (part.type === 'tool_use') return JSON.stringify({ name: part.name, input: part.input });
   if (part.type === 'tool_result')
     return typeof part.content === 'string' ? part.content : JSON.stringify(part.content);
