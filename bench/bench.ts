@@ -17,9 +17,9 @@ import { decide } from '../src/publish/decide.js';
 import { restrictToChanges, type ChangedLines } from '../src/source/incremental.js';
 import type { PullRequest } from '../src/source/types.js';
 import type { ChunkOutcome } from '../src/run/run.js';
-import { costUsd, type Usage } from '../src/llm/usage.js';
-import { SONNET_LIST_PRICE } from '../src/llm/models.js';
-import { benchContext, billedUsage, contextTable, type ContextRow } from './context.js';
+import type { Usage } from '../src/llm/usage.js';
+import { benchContext, billedAtList, billedUsage, contextTable, readOnceUsd, type ContextRow } from './context.js';
+import { capRows, modelRows } from './models.js';
 
 const KEY = 'bench-key';
 const CONCURRENCY = 8;
@@ -105,8 +105,9 @@ async function runStrategy(
     const client = createLlmClient({ ...settings, baseUrl: gateway.url });
     const started = performance.now();
     const outcomes = await runChunks(chunks, prefix, client, {
-      call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: 0 },
+      call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
       concurrency,
+      tokenRatio: settings.tokenRatio,
       prices: settings.prices,
     });
     const wallMs = performance.now() - started;
@@ -115,7 +116,7 @@ async function runStrategy(
       row: {
         calls: gateway.calls.length,
         usage,
-        usd: costUsd(usage, SONNET_LIST_PRICE),
+        usd: billedAtList(gateway.calls, settings.model),
         wallMs,
         failed: outcomes.filter((o) => o.status !== 'ok').length,
       },
@@ -206,10 +207,7 @@ async function benchPr(pr: BenchPr, settings: Settings, rows: Row[], notes: stri
   const ours = await runStrategy(plan, settings, plan.chunks, plan.prefix, CONCURRENCY);
   const prefixTokens = ours.gateway.calls[0]?.usage?.cache_creation_input_tokens ?? 0;
   const r = renderingFigures(plan, claudeTokens);
-  const rawBound = costUsd(
-    { input: prefixTokens + r.rawTokens, output: ours.row.usage.output, cacheRead: 0, cacheWrite: 0 },
-    SONNET_LIST_PRICE,
-  );
+  const rawBound = readOnceUsd(settings, prefixTokens, r.rawTokens, ours.row.usage.output);
   const p = placementFigures(plan);
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   renderingRows.push(
@@ -221,10 +219,7 @@ async function benchPr(pr: BenchPr, settings: Settings, rows: Row[], notes: stri
     tokens: 0,
   };
   const diffTokens = claudeTokens(renderChunk(everything));
-  const lowerBound = costUsd(
-    { input: prefixTokens + diffTokens, output: ours.row.usage.output, cacheRead: 0, cacheWrite: 0 },
-    SONNET_LIST_PRICE,
-  );
+  const lowerBound = readOnceUsd(settings, prefixTokens, diffTokens, ours.row.usage.output);
   const hunk = await runStrategy(plan, settings, perHunk(plan), uncached(plan.prefix), CONCURRENCY);
   const file = await runStrategy(plan, settings, perFile(plan), uncached(plan.prefix), CONCURRENCY);
   rows.push(
@@ -238,7 +233,8 @@ async function benchPr(pr: BenchPr, settings: Settings, rows: Row[], notes: stri
     { pr: '', strategy: 'ours', ...ours.row, lowerBoundUsd: lowerBound },
   );
   const estimated = planChunks(plan.reviewable, Number.MAX_SAFE_INTEGER)[0]?.tokens ?? 0;
-  const ideal = Math.ceil(estimated / plan.chunkBudget);
+  // The budget is in the model's tokens; the estimate in ours.
+  const ideal = Math.ceil((estimated * plan.tokenRatio) / plan.chunkBudget);
   notes.push(
     `${pr.name}: ours made ${ours.row.calls} calls for ${fmt(estimated)} estimated reviewable tokens; ideal ${ideal} (budget ${fmt(plan.chunkBudget)}), limit ideal + 1 = ${ideal + 1}.`,
   );
@@ -288,10 +284,22 @@ async function contextSection(base: Settings): Promise<void> {
   console.log(`\n${contextTable(rows).join('\n')}`);
 }
 
+/** Today's models side by side, and a cap below the estimate. */
+async function modelsSection(): Promise<void> {
+  const prs = BENCH_PRS.map((pr) => ({ name: pr.name, pr: benchPullRequest(pr) }));
+  const gateway = { reply: reviewerReply, tokens: claudeTokens, latency: LATENCY, maxConcurrent: GATEWAY_CONCURRENCY };
+  console.log(`\n${(await modelRows(prs, gateway, claudeTokens)).join('\n')}`);
+  console.log(`\n${(await capRows(prs.slice(1), gateway, [0.6, 0.3])).join('\n')}`);
+}
+
 async function main(): Promise<void> {
   const base = parseSettings({ 'api-key': KEY, 'base-url': 'http://127.0.0.1:9', 'max-cost-usd': 'none' });
   if (process.argv[2] === 'context') {
     await contextSection(base);
+    return;
+  }
+  if (process.argv[2] === 'models') {
+    await modelsSection();
     return;
   }
   const rows: Row[] = [];
@@ -312,6 +320,9 @@ async function main(): Promise<void> {
   }
   console.log('');
   for (const note of [...notes, ...calibration()]) console.log(`- ${note}`);
+  const broken = rows.filter((r) => r.strategy === 'ours' && r.failed > 0);
+  if (broken.length > 0)
+    throw new Error(`our review failed parts on ${broken.length} PR(s): the figures above are void`);
 
   console.log(
     '\n| PR | raw patch tokens | tagged ÷ raw | lean ÷ raw | billed ÷ (raw patch + prefix once + outputs) | findings placed | on the intended line, with quote | by number only |',
@@ -327,6 +338,8 @@ async function main(): Promise<void> {
     const row = await benchPush(pr, base);
     if (row) console.log(row);
   }
+
+  await modelsSection();
 
   // chunk-tokens sweep, ours only: cost vs calls vs latency.
   console.log('\n| PR | chunk-tokens | calls | USD | wall s |\n| --- | ---: | ---: | ---: | ---: |');

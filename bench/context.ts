@@ -6,7 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { FakeGateway, type GatewayBody, type Reply } from '../test/fakes/gateway.js';
+import {
+  billedUsdByCall,
+  FakeGateway,
+  type GatewayBody,
+  type RecordedCall,
+  type Reply,
+} from '../test/fakes/gateway.js';
 import { userTextOf } from '../test/helpers/action.js';
 import { benchPullRequest, type BenchPr } from './data.js';
 import { addContext, makePlan } from '../src/review.js';
@@ -16,8 +22,8 @@ import { runChunks } from '../src/run/run.js';
 import { gitHeadFiles, type HeadFiles } from '../src/context/files.js';
 import { splitGitDiff } from '../src/source/local.js';
 import type { ChangedFile } from '../src/source/types.js';
-import { costUsd, type Usage } from '../src/llm/usage.js';
-import { SONNET_LIST_PRICE } from '../src/llm/models.js';
+import type { Usage } from '../src/llm/usage.js';
+import { findModel, type Prices } from '../src/llm/models.js';
 
 const KEY = 'bench-key';
 const PLANTS = 10;
@@ -175,6 +181,28 @@ function model() {
   };
 }
 
+/** A model's list price from the model table: the bench prices every row at its model's. */
+export function listPriceOf(model: string): Prices {
+  const price = findModel(model)?.listPrice;
+  if (!price) throw new Error(`no list price for ${model} in the model table`);
+  return price;
+}
+
+/** What the gateway billed, at the model's list price, its long-prompt tier applied per request. */
+export function billedAtList(calls: readonly RecordedCall[], model: string): number {
+  const price = listPriceOf(model);
+  return billedUsdByCall(calls, price, price.longPrompt);
+}
+
+/**
+ * The prefix once, `text` tokens (the gateway's count of the older tokenizer, scaled to the model's) once and the
+ * outputs, at the model's base rates: no review of that text can cost less.
+ */
+export function readOnceUsd(settings: Settings, prefixTokens: number, text: number, output: number): number {
+  const price = listPriceOf(settings.model);
+  return ((prefixTokens + Math.ceil(text * settings.tokenRatio)) * price.input + output * price.output) / 1e6;
+}
+
 /** What the fake gateway billed, as our usage. */
 export function billedUsage(gateway: FakeGateway): Usage {
   const billed = gateway.billed();
@@ -221,8 +249,9 @@ async function runMode(
   try {
     const client = createLlmClient({ ...modeSettings, baseUrl: gateway.url });
     const outcomes = await runChunks(plan.chunks, plan.prefix, client, {
-      call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, temperature: 0 },
+      call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
       concurrency: 8,
+      tokenRatio: settings.tokenRatio,
       prices: settings.prices,
       ...(mode === 'explore' ? { explore: { files: planted.files, maxToolCalls: settings.maxToolCalls } } : {}),
     });
@@ -238,7 +267,7 @@ async function runMode(
       planted: planted.plants.length,
       calls: gateway.calls.length,
       usage,
-      usd: costUsd(usage, SONNET_LIST_PRICE),
+      usd: billedAtList(gateway.calls, settings.model),
       wallMs,
       contextTokens: plan.chunks.reduce((n, c) => n + (c.context?.tokens ?? 0), 0),
     };

@@ -28,7 +28,7 @@ async function fakes(reply?: (body: Parameters<typeof userTextOf>[0], n: number)
 
 describe('today’s models', () => {
   it.each(['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5', 'claude-sonnet-4-6'])(
-    '%s reviews the PR with no request refused, every finding posted, and the cost within 0.5 %% of the bill',
+    '%s reviews the PR with no request refused, every finding posted, and the cost within half a per cent of the bill',
     async (model) => {
       const { github, llm } = await fakes();
       // Small parts, so Haiku 5.5 stays in its lower tier, and a whole-PR part that passes 100K prompt tokens.

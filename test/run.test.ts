@@ -116,6 +116,39 @@ describe('runChunks', () => {
     expect(skipped[0]?.error).toMatch(/would pass max-cost-usd \(\$0\.06/);
   });
 
+  it('reserves later calls with the prefix as the gateway counted it, so the cap fits one more call', async () => {
+    const prefix = buildPrefix(PR, '', FILES);
+    const request = (c: Chunk) => buildRequest(prefix, c, chunks.length);
+    // The gateway counts the prefix at 200 tokens, far under its ceiling.
+    const counted = 200;
+    const withCeiling = worstCaseUsd(request(chunks[1]!), PRICES, 1000);
+    const withCount = worstCaseUsd(request(chunks[1]!), PRICES, 1000, 1, counted);
+    expect(withCount).toBeLessThan(withCeiling);
+    const firstCost = (1000 * 3 + counted * 3.75 + 500 * 15) / 1e6;
+    // Room for the first call, then for a second only when the prefix is reserved at its count.
+    const cap = Math.max(worstCaseUsd(request(chunks[0]!), PRICES, 1000), firstCost + withCount) + 1e-6;
+    expect(firstCost + withCeiling).toBeGreaterThan(cap);
+    const client = new ScriptedClient(() => ({
+      ...okResult(),
+      usage: { input: 1000, output: 500, cacheRead: 0, cacheWrite: counted },
+    }));
+    const outcomes = await run(chunks.slice(0, 2), client, { maxCostUsd: cap, concurrency: 1 });
+    expect(client.calls).toHaveLength(2);
+    expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok']);
+  });
+
+  it('does not halve a part the cap cannot cover when no piece of it could fit', async () => {
+    const client = new ScriptedClient(() => okResult());
+    const prefix = buildPrefix(PR, '', FILES);
+    // Less than the prefix and the least useful output of any piece: nothing fits, nothing is halved.
+    const cap = worstCaseUsd(buildRequest(prefix, { index: 0, files: [], tokens: 0 }, 1), PRICES, 1000) * 0.9;
+    const outcomes = await run([planChunks(FILES, 100_000)[0]!], client, { maxCostUsd: cap });
+    expect(client.calls).toHaveLength(0);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]?.status).toBe('not-run');
+    expect(outcomes[0]?.error).toMatch(/would pass max-cost-usd/);
+  });
+
   it('splits a chunk whose answer was cut off at max_tokens, and reviews both halves', async () => {
     const client = new ScriptedClient((_r, n) =>
       n === 0 ? { ...okResult(1000), toolInput: undefined, stopReason: 'max_tokens' } : okResult(),

@@ -95,10 +95,19 @@ export async function runChunks(
   let stopped: string | undefined;
   let spent = 0;
   let inFlight = 0;
+  /** The shared prefix as the gateway counted it: the least cache read + write of any call (each reaches at least the prefix). */
+  let prefixCounted: number | undefined;
   const booked = signal();
 
   const reserveOf = (request: ReviewRequest, maxTokens: number): number =>
-    options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio) : 0;
+    options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio, prefixCounted) : 0;
+  const countPrefix = (usage: Usage | undefined): void => {
+    const cached = usage ? usage.cacheRead + usage.cacheWrite : 0;
+    if (cached > 0) prefixCounted = Math.min(prefixCounted ?? cached, cached);
+  };
+  /** Whether a request could be sent now with the least useful output, were nothing else in flight. */
+  const couldFit = (request: ReviewRequest): boolean =>
+    options.maxCostUsd === undefined || spent + reserveOf(request, floor) <= options.maxCostUsd;
 
   /** The `max_tokens` a call may have under the cap right now: the configured one, or what is left, or none. */
   const outputRoom = (request: ReviewRequest): number | undefined => {
@@ -139,6 +148,7 @@ export async function runChunks(
      */
     const book = (usage: Usage | undefined, billed: boolean): number => {
       inFlight -= reserve;
+      countPrefix(usage);
       let cost = 0;
       if (options.prices && billed) {
         cost = usage !== undefined && totalTokens(usage) > 0 ? costUsd(usage, options.prices) : reserve;
@@ -177,15 +187,31 @@ export async function runChunks(
 
   const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : undefined;
   const force = options.call.forceTool ?? true;
+  const requestFor = (chunk: ReviewChunk): ReviewRequest =>
+    buildRequest(prefix, chunk, chunks.length, {
+      ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
+      forceTool: force,
+    });
+  /**
+   * Whether halving a part the cap cannot cover is worth it: some piece of it, halving the smaller half each
+   * time within the split depth, shows a change and could fit.
+   */
+  const pieceFits = (chunk: ReviewChunk, depth: number): boolean => {
+    let piece = chunk;
+    for (let d = depth; d < maxDepth + 2; d++) {
+      const halves = worthHalving(piece) ? splitChunk(piece) : undefined;
+      if (!halves) return false;
+      piece = halves[0].tokens <= halves[1].tokens ? halves[0] : halves[1];
+      if (couldFit(requestFor(piece))) return true;
+    }
+    return false;
+  };
 
   const review = async (chunk: ReviewChunk, depth: number, onStart?: () => void): Promise<ChunkOutcome[]> => {
     if (stopped !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stopped}`)];
     if (options.signal?.aborted)
       return [empty(chunk, 'not-run', `not reviewed: ${options.deadline ?? 'the run was stopped'}`)];
-    let request = buildRequest(prefix, chunk, chunks.length, {
-      ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
-      forceTool: force,
-    });
+    let request = requestFor(chunk);
     let usage = ZERO_USAGE;
     let usd = 0;
     let calls = 0;
@@ -197,7 +223,7 @@ export async function runChunks(
       const outcome = await attempt(request, round === 0 ? onStart : undefined);
       if ('refused' in outcome) {
         // The cap cannot cover this part whole: review the half that fits, if the part can be halved.
-        if (outcome.budget && round === 0 && depth < maxDepth + 2 && worthHalving(chunk)) {
+        if (outcome.budget && round === 0 && pieceFits(chunk, depth)) {
           return splitOrFail(chunk, depth, spentSoFar(), 'it does not fit in what is left of max-cost-usd');
         }
         return [{ ...empty(chunk, 'not-run', `not reviewed: ${outcome.refused}`), ...spentSoFar() }];
@@ -435,12 +461,21 @@ export function splitChunk(chunk: ReviewChunk): [ReviewChunk, ReviewChunk] | und
  * The most one attempt of a request can cost: its tokens' ceiling (plan/tokenCeiling) times the model's
  * tokenizer ratio and RESERVE_MARGIN, the shared prefix (tools, system, the PR's data block) and earlier rounds
  * at the cache-write price, since the cache may miss, and `maxOutputTokens` of output (thinking included), at
- * the long-prompt tier when the prompt could reach it.
+ * the long-prompt tier when the prompt could reach it. `prefixTokens`, once the gateway has counted the shared
+ * prefix (byte-identical in every call of a run), replaces its ceiling.
  */
-export function worstCaseUsd(request: ReviewRequest, prices: Prices, maxOutputTokens: number, ratio = 1): number {
+export function worstCaseUsd(
+  request: ReviewRequest,
+  prices: Prices,
+  maxOutputTokens: number,
+  ratio = 1,
+  prefixTokens?: number,
+): number {
   const tokens = (text: string): number => Math.ceil(tokenCeiling(text) * ratio * RESERVE_MARGIN);
   const sum = (blocks: readonly SystemBlock[]): number => blocks.reduce((n, b) => n + tokens(b.text), 0);
-  const shared = tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
+  const shared =
+    prefixTokens ??
+    tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
   const own = sum(request.user.filter((b) => !b.cache));
   // Earlier rounds of an explore conversation: cached at the last one, so priced as a cache write.
   const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
