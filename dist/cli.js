@@ -21,9 +21,9 @@ var __commonJS = (cb, mod) => function __require() {
     throw mod = 0, e;
   }
 };
-var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+var __export = (target, all2) => {
+  for (var name in all2)
+    __defProp(target, name, { get: all2[name], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -297,8 +297,8 @@ var require_utils = __commonJS({
       }
       return output;
     };
-    exports.basename = (path5, { windows } = {}) => {
-      const segs = path5.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path6, { windows } = {}) => {
+      const segs = path6.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -345,8 +345,8 @@ var require_scan = __commonJS({
       CHAR_RIGHT_SQUARE_BRACKET
       /* ] */
     } = require_constants();
-    var isPathSeparator = (code3) => {
-      return code3 === CHAR_FORWARD_SLASH || code3 === CHAR_BACKWARD_SLASH;
+    var isPathSeparator = (code7) => {
+      return code7 === CHAR_FORWARD_SLASH || code7 === CHAR_BACKWARD_SLASH;
     };
     var depth = (token) => {
       if (token.isPrefix !== true) {
@@ -361,7 +361,7 @@ var require_scan = __commonJS({
       const tokens = [];
       const parts = [];
       let str2 = input;
-      let index = -1;
+      let index2 = -1;
       let start = 0;
       let lastIndex = 0;
       let isBrace = false;
@@ -376,38 +376,38 @@ var require_scan = __commonJS({
       let finished = false;
       let braces = 0;
       let prev;
-      let code3;
+      let code7;
       let token = { value: "", depth: 0, isGlob: false };
-      const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const eos = () => index2 >= length;
+      const peek3 = () => str2.charCodeAt(index2 + 1);
       const advance = () => {
-        prev = code3;
-        return str2.charCodeAt(++index);
+        prev = code7;
+        return str2.charCodeAt(++index2);
       };
-      while (index < length) {
-        code3 = advance();
+      while (index2 < length) {
+        code7 = advance();
         let next;
-        if (code3 === CHAR_BACKWARD_SLASH) {
+        if (code7 === CHAR_BACKWARD_SLASH) {
           backslashes = token.backslashes = true;
-          code3 = advance();
-          if (code3 === CHAR_LEFT_CURLY_BRACE) {
+          code7 = advance();
+          if (code7 === CHAR_LEFT_CURLY_BRACE) {
             braceEscaped = true;
           }
           continue;
         }
-        if (braceEscaped === true || code3 === CHAR_LEFT_CURLY_BRACE) {
+        if (braceEscaped === true || code7 === CHAR_LEFT_CURLY_BRACE) {
           braces++;
-          while (eos() !== true && (code3 = advance())) {
-            if (code3 === CHAR_BACKWARD_SLASH) {
+          while (eos() !== true && (code7 = advance())) {
+            if (code7 === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
               advance();
               continue;
             }
-            if (code3 === CHAR_LEFT_CURLY_BRACE) {
+            if (code7 === CHAR_LEFT_CURLY_BRACE) {
               braces++;
               continue;
             }
-            if (braceEscaped !== true && code3 === CHAR_DOT && (code3 = advance()) === CHAR_DOT) {
+            if (braceEscaped !== true && code7 === CHAR_DOT && (code7 = advance()) === CHAR_DOT) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -416,7 +416,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (braceEscaped !== true && code3 === CHAR_COMMA) {
+            if (braceEscaped !== true && code7 === CHAR_COMMA) {
               isBrace = token.isBrace = true;
               isGlob = token.isGlob = true;
               finished = true;
@@ -425,7 +425,7 @@ var require_scan = __commonJS({
               }
               break;
             }
-            if (code3 === CHAR_RIGHT_CURLY_BRACE) {
+            if (code7 === CHAR_RIGHT_CURLY_BRACE) {
               braces--;
               if (braces === 0) {
                 braceEscaped = false;
@@ -440,40 +440,40 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code3 === CHAR_FORWARD_SLASH) {
-          slashes.push(index);
+        if (code7 === CHAR_FORWARD_SLASH) {
+          slashes.push(index2);
           tokens.push(token);
           token = { value: "", depth: 0, isGlob: false };
           if (finished === true) continue;
-          if (prev === CHAR_DOT && index === start + 1) {
+          if (prev === CHAR_DOT && index2 === start + 1) {
             start += 2;
             continue;
           }
-          lastIndex = index + 1;
+          lastIndex = index2 + 1;
           continue;
         }
         if (opts.noext !== true) {
-          const isExtglobChar = code3 === CHAR_PLUS || code3 === CHAR_AT || code3 === CHAR_ASTERISK || code3 === CHAR_QUESTION_MARK || code3 === CHAR_EXCLAMATION_MARK;
-          if (isExtglobChar === true && peek() === CHAR_LEFT_PARENTHESES) {
+          const isExtglobChar = code7 === CHAR_PLUS || code7 === CHAR_AT || code7 === CHAR_ASTERISK || code7 === CHAR_QUESTION_MARK || code7 === CHAR_EXCLAMATION_MARK;
+          if (isExtglobChar === true && peek3() === CHAR_LEFT_PARENTHESES) {
             isGlob = token.isGlob = true;
             isExtglob = token.isExtglob = true;
             finished = true;
-            if (code3 === CHAR_EXCLAMATION_MARK && index === start) {
+            if (code7 === CHAR_EXCLAMATION_MARK && index2 === start) {
               negatedExtglob = true;
             }
             if (scanToEnd === true) {
               let parens = 0;
-              while (eos() !== true && (code3 = advance())) {
-                if (code3 === CHAR_BACKWARD_SLASH) {
+              while (eos() !== true && (code7 = advance())) {
+                if (code7 === CHAR_BACKWARD_SLASH) {
                   backslashes = token.backslashes = true;
                   advance();
                   continue;
                 }
-                if (code3 === CHAR_LEFT_PARENTHESES) {
+                if (code7 === CHAR_LEFT_PARENTHESES) {
                   parens++;
                   continue;
                 }
-                if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+                if (code7 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                   finished = true;
                   break;
                 }
@@ -483,7 +483,7 @@ var require_scan = __commonJS({
             break;
           }
         }
-        if (code3 === CHAR_ASTERISK) {
+        if (code7 === CHAR_ASTERISK) {
           if (prev === CHAR_ASTERISK) isGlobstar = token.isGlobstar = true;
           isGlob = token.isGlob = true;
           finished = true;
@@ -492,7 +492,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code3 === CHAR_QUESTION_MARK) {
+        if (code7 === CHAR_QUESTION_MARK) {
           isGlob = token.isGlob = true;
           finished = true;
           if (scanToEnd === true) {
@@ -500,7 +500,7 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (code3 === CHAR_LEFT_SQUARE_BRACKET) {
+        if (code7 === CHAR_LEFT_SQUARE_BRACKET) {
           while (eos() !== true && (next = advance())) {
             if (next === CHAR_BACKWARD_SLASH) {
               backslashes = token.backslashes = true;
@@ -519,26 +519,26 @@ var require_scan = __commonJS({
           }
           break;
         }
-        if (opts.nonegate !== true && code3 === CHAR_EXCLAMATION_MARK && index === start) {
+        if (opts.nonegate !== true && code7 === CHAR_EXCLAMATION_MARK && index2 === start) {
           negated = token.negated = true;
           start++;
           continue;
         }
-        if (opts.noparen !== true && code3 === CHAR_LEFT_PARENTHESES) {
+        if (opts.noparen !== true && code7 === CHAR_LEFT_PARENTHESES) {
           isGlob = token.isGlob = true;
           if (scanToEnd === true) {
             let parens = 1;
-            while (eos() !== true && (code3 = advance())) {
-              if (code3 === CHAR_BACKWARD_SLASH) {
+            while (eos() !== true && (code7 = advance())) {
+              if (code7 === CHAR_BACKWARD_SLASH) {
                 backslashes = token.backslashes = true;
                 advance();
                 continue;
               }
-              if (code3 === CHAR_LEFT_PARENTHESES) {
+              if (code7 === CHAR_LEFT_PARENTHESES) {
                 parens++;
                 continue;
               }
-              if (code3 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
+              if (code7 === CHAR_RIGHT_PARENTHESES && --parens === 0) {
                 finished = true;
                 break;
               }
@@ -603,7 +603,7 @@ var require_scan = __commonJS({
       };
       if (opts.tokens === true) {
         state.maxDepth = 0;
-        if (!isPathSeparator(code3)) {
+        if (!isPathSeparator(code7)) {
           tokens.push(token);
         }
         state.tokens = tokens;
@@ -829,10 +829,10 @@ var require_parse = __commonJS({
       return `${source}*`;
     };
     var getStarExtglobSequenceChars = (pattern) => {
-      let index = 0;
+      let index2 = 0;
       const chars = [];
-      while (index < pattern.length) {
-        const match = parseRepeatedExtglob(pattern.slice(index), false);
+      while (index2 < pattern.length) {
+        const match = parseRepeatedExtglob(pattern.slice(index2), false);
         if (!match || match.type !== "*") {
           return;
         }
@@ -845,7 +845,7 @@ var require_parse = __commonJS({
           return;
         }
         chars.push(branch);
-        index += match.end + 1;
+        index2 += match.end + 1;
       }
       if (chars.length < 1) {
         return;
@@ -899,7 +899,7 @@ var require_parse = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse5 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -966,7 +966,7 @@ var require_parse = __commonJS({
       let prev = bos;
       let value;
       const eos = () => state.index === len - 1;
-      const peek = state.peek = (n = 1) => input[state.index + n];
+      const peek3 = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
       const consume = (value2 = "", num = 0) => {
@@ -979,7 +979,7 @@ var require_parse = __commonJS({
       };
       const negate = () => {
         let count4 = 1;
-        while (peek() === "!" && (peek(2) !== "(" || peek(3) === "?")) {
+        while (peek3() === "!" && (peek3(2) !== "(" || peek3(3) === "?")) {
           advance();
           state.start++;
           count4++;
@@ -999,7 +999,7 @@ var require_parse = __commonJS({
         state[type]--;
         stack.pop();
       };
-      const push = (tok) => {
+      const push2 = (tok) => {
         if (prev.type === "globstar") {
           const isBrace = state.braces > 0 && (tok.type === "comma" || tok.type === "brace");
           const isExtglob = tok.extglob === true || extglobs.length && (tok.type === "pipe" || tok.type === "paren");
@@ -1033,8 +1033,8 @@ var require_parse = __commonJS({
         token.tokensIndex = tokens.length;
         const output = (opts.capture ? "(" : "") + token.open;
         increment("parens");
-        push({ type, value: value2, output: state.output ? "" : ONE_CHAR });
-        push({ type: "paren", extglob: true, value: advance(), output });
+        push2({ type, value: value2, output: state.output ? "" : ONE_CHAR });
+        push2({ type: "paren", extglob: true, value: advance(), output });
         extglobs.push(token);
       };
       const extglobClose = (token) => {
@@ -1054,7 +1054,7 @@ var require_parse = __commonJS({
           }
           state.output = token.output + open3.output;
           state.backtrack = true;
-          push({ type: "paren", extglob: true, value, output: "" });
+          push2({ type: "paren", extglob: true, value, output: "" });
           decrement("parens");
           return;
         }
@@ -1069,19 +1069,19 @@ var require_parse = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse5(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
             state.negatedExtglob = true;
           }
         }
-        push({ type: "paren", extglob: true, value, output });
+        push2({ type: "paren", extglob: true, value, output });
         decrement("parens");
       };
       if (opts.fastpaths !== false && !/(^[*!]|[/()[\]{}"])/.test(input)) {
         let backslashes = false;
-        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index) => {
+        let output = input.replace(REGEX_SPECIAL_CHARS_BACKREF, (m, esc2, chars, first, rest, index2) => {
           if (first === "\\") {
             backslashes = true;
             return m;
@@ -1090,7 +1090,7 @@ var require_parse = __commonJS({
             if (esc2) {
               return esc2 + first + (rest ? QMARK.repeat(rest.length) : "");
             }
-            if (index === 0) {
+            if (index2 === 0) {
               return qmarkNoDot + (rest ? QMARK.repeat(rest.length) : "");
             }
             return QMARK.repeat(chars.length);
@@ -1128,7 +1128,7 @@ var require_parse = __commonJS({
           continue;
         }
         if (value === "\\") {
-          const next = peek();
+          const next = peek3();
           if (next === "/" && opts.bash !== true) {
             continue;
           }
@@ -1137,7 +1137,7 @@ var require_parse = __commonJS({
           }
           if (!next) {
             value += "\\";
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
           const match = /^\\+/.exec(remaining());
@@ -1155,7 +1155,7 @@ var require_parse = __commonJS({
             value += advance();
           }
           if (state.brackets === 0) {
-            push({ type: "text", value });
+            push2({ type: "text", value });
             continue;
           }
         }
@@ -1181,7 +1181,7 @@ var require_parse = __commonJS({
               }
             }
           }
-          if (value === "[" && peek() !== ":" || value === "-" && peek() === "]") {
+          if (value === "[" && peek3() !== ":" || value === "-" && peek3() === "]") {
             value = `\\${value}`;
           }
           if (value === "]" && (prev.value === "[" || prev.value === "[^")) {
@@ -1203,13 +1203,13 @@ var require_parse = __commonJS({
         if (value === '"') {
           state.quotes = state.quotes === 1 ? 0 : 1;
           if (opts.keepQuotes === true) {
-            push({ type: "text", value });
+            push2({ type: "text", value });
           }
           continue;
         }
         if (value === "(") {
           increment("parens");
-          push({ type: "paren", value });
+          push2({ type: "paren", value });
           continue;
         }
         if (value === ")") {
@@ -1221,7 +1221,7 @@ var require_parse = __commonJS({
             extglobClose(extglobs.pop());
             continue;
           }
-          push({ type: "paren", value, output: state.parens ? ")" : "\\)" });
+          push2({ type: "paren", value, output: state.parens ? ")" : "\\)" });
           decrement("parens");
           continue;
         }
@@ -1234,19 +1234,19 @@ var require_parse = __commonJS({
           } else {
             increment("brackets");
           }
-          push({ type: "bracket", value });
+          push2({ type: "bracket", value });
           continue;
         }
         if (value === "]") {
           if (opts.nobracket === true || prev && prev.type === "bracket" && prev.value.length === 1) {
-            push({ type: "text", value, output: `\\${value}` });
+            push2({ type: "text", value, output: `\\${value}` });
             continue;
           }
           if (state.brackets === 0) {
             if (opts.strictBrackets === true) {
               throw new SyntaxError(syntaxError("opening", "["));
             }
-            push({ type: "text", value, output: `\\${value}` });
+            push2({ type: "text", value, output: `\\${value}` });
             continue;
           }
           decrement("brackets");
@@ -1280,13 +1280,13 @@ var require_parse = __commonJS({
             tokensIndex: state.tokens.length
           };
           braces.push(open3);
-          push(open3);
+          push2(open3);
           continue;
         }
         if (value === "}") {
           const brace = braces[braces.length - 1];
           if (opts.nobrace === true || !brace) {
-            push({ type: "text", value, output: value });
+            push2({ type: "text", value, output: value });
             continue;
           }
           let output = ")";
@@ -1315,7 +1315,7 @@ var require_parse = __commonJS({
               state.output += t.output || t.value;
             }
           }
-          push({ type: "brace", value, output });
+          push2({ type: "brace", value, output });
           decrement("braces");
           braces.pop();
           continue;
@@ -1324,7 +1324,7 @@ var require_parse = __commonJS({
           if (extglobs.length > 0) {
             extglobs[extglobs.length - 1].conditions++;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value === ",") {
@@ -1334,7 +1334,7 @@ var require_parse = __commonJS({
             brace.comma = true;
             output = "|";
           }
-          push({ type: "comma", value, output });
+          push2({ type: "comma", value, output });
           continue;
         }
         if (value === "/") {
@@ -1346,7 +1346,7 @@ var require_parse = __commonJS({
             prev = bos;
             continue;
           }
-          push({ type: "slash", value, output: SLASH_LITERAL });
+          push2({ type: "slash", value, output: SLASH_LITERAL });
           continue;
         }
         if (value === ".") {
@@ -1360,37 +1360,37 @@ var require_parse = __commonJS({
             continue;
           }
           if (state.braces + state.parens === 0 && prev.type !== "bos" && prev.type !== "slash") {
-            push({ type: "text", value, output: DOT_LITERAL });
+            push2({ type: "text", value, output: DOT_LITERAL });
             continue;
           }
-          push({ type: "dot", value, output: DOT_LITERAL });
+          push2({ type: "dot", value, output: DOT_LITERAL });
           continue;
         }
         if (value === "?") {
           const isGroup = prev && prev.value === "(";
-          if (!isGroup && opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+          if (!isGroup && opts.noextglob !== true && peek3() === "(" && peek3(2) !== "?") {
             extglobOpen("qmark", value);
             continue;
           }
           if (prev && prev.type === "paren") {
-            const next = peek();
+            const next = peek3();
             let output = value;
             if (prev.value === "(" && !/[!=<:]/.test(next) || next === "<" && !/<([!=]|\w+>)/.test(remaining())) {
               output = `\\${value}`;
             }
-            push({ type: "text", value, output });
+            push2({ type: "text", value, output });
             continue;
           }
           if (opts.dot !== true && (prev.type === "slash" || prev.type === "bos")) {
-            push({ type: "qmark", value, output: QMARK_NO_DOT });
+            push2({ type: "qmark", value, output: QMARK_NO_DOT });
             continue;
           }
-          push({ type: "qmark", value, output: QMARK });
+          push2({ type: "qmark", value, output: QMARK });
           continue;
         }
         if (value === "!") {
-          if (opts.noextglob !== true && peek() === "(") {
-            if (peek(2) !== "?" || !/[!=<:]/.test(peek(3))) {
+          if (opts.noextglob !== true && peek3() === "(") {
+            if (peek3(2) !== "?" || !/[!=<:]/.test(peek3(3))) {
               extglobOpen("negate", value);
               continue;
             }
@@ -1401,27 +1401,27 @@ var require_parse = __commonJS({
           }
         }
         if (value === "+") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
+          if (opts.noextglob !== true && peek3() === "(" && peek3(2) !== "?") {
             extglobOpen("plus", value);
             continue;
           }
           if (prev && prev.value === "(" || opts.regex === false) {
-            push({ type: "plus", value, output: PLUS_LITERAL });
+            push2({ type: "plus", value, output: PLUS_LITERAL });
             continue;
           }
           if (prev && (prev.type === "bracket" || prev.type === "paren" || prev.type === "brace") || state.parens > 0) {
-            push({ type: "plus", value });
+            push2({ type: "plus", value });
             continue;
           }
-          push({ type: "plus", value: PLUS_LITERAL });
+          push2({ type: "plus", value: PLUS_LITERAL });
           continue;
         }
         if (value === "@") {
-          if (opts.noextglob !== true && peek() === "(" && peek(2) !== "?") {
-            push({ type: "at", extglob: true, value, output: "" });
+          if (opts.noextglob !== true && peek3() === "(" && peek3(2) !== "?") {
+            push2({ type: "at", extglob: true, value, output: "" });
             continue;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (value !== "*") {
@@ -1433,7 +1433,7 @@ var require_parse = __commonJS({
             value += match[0];
             state.index += match[0].length;
           }
-          push({ type: "text", value });
+          push2({ type: "text", value });
           continue;
         }
         if (prev && (prev.type === "globstar" || prev.star === true)) {
@@ -1461,13 +1461,13 @@ var require_parse = __commonJS({
           const isStart = prior.type === "slash" || prior.type === "bos";
           const afterStar = before && (before.type === "star" || before.type === "globstar");
           if (opts.bash === true && (!isStart || rest[0] && rest[0] !== "/")) {
-            push({ type: "star", value, output: "" });
+            push2({ type: "star", value, output: "" });
             continue;
           }
           const isBrace = state.braces > 0 && (prior.type === "comma" || prior.type === "brace");
           const isExtglob = extglobs.length && (prior.type === "pipe" || prior.type === "paren");
           if (!isStart && prior.type !== "paren" && !isBrace && !isExtglob) {
-            push({ type: "star", value, output: "" });
+            push2({ type: "star", value, output: "" });
             continue;
           }
           while (rest.slice(0, 3) === "/**") {
@@ -1509,7 +1509,7 @@ var require_parse = __commonJS({
             state.output += prior.output + prev.output;
             state.globstar = true;
             consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
+            push2({ type: "slash", value: "/", output: "" });
             continue;
           }
           if (prior.type === "bos" && rest[0] === "/") {
@@ -1519,7 +1519,7 @@ var require_parse = __commonJS({
             state.output = prev.output;
             state.globstar = true;
             consume(value + advance());
-            push({ type: "slash", value: "/", output: "" });
+            push2({ type: "slash", value: "/", output: "" });
             continue;
           }
           state.output = state.output.slice(0, -prev.output.length);
@@ -1537,12 +1537,12 @@ var require_parse = __commonJS({
           if (prev.type === "bos" || prev.type === "slash") {
             token.output = nodot + token.output;
           }
-          push(token);
+          push2(token);
           continue;
         }
         if (prev && (prev.type === "bracket" || prev.type === "paren") && opts.regex === true) {
           token.output = value;
-          push(token);
+          push2(token);
           continue;
         }
         if (state.index === state.start || prev.type === "slash" || prev.type === "dot") {
@@ -1556,12 +1556,12 @@ var require_parse = __commonJS({
             state.output += nodot;
             prev.output += nodot;
           }
-          if (peek() !== "*") {
+          if (peek3() !== "*") {
             state.output += ONE_CHAR;
             prev.output += ONE_CHAR;
           }
         }
-        push(token);
+        push2(token);
       }
       while (state.brackets > 0) {
         if (opts.strictBrackets === true) throw new SyntaxError(syntaxError("closing", "]"));
@@ -1579,7 +1579,7 @@ var require_parse = __commonJS({
         decrement("braces");
       }
       if (opts.strictSlashes !== true && (prev.type === "star" || prev.type === "bracket")) {
-        push({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
+        push2({ type: "maybe_slash", value: "", output: `${SLASH_LITERAL}?` });
       }
       if (state.backtrack === true) {
         state.output = "";
@@ -1592,7 +1592,7 @@ var require_parse = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse5.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -1657,7 +1657,7 @@ var require_parse = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse5;
   }
 });
 
@@ -1666,7 +1666,7 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse();
+    var parse5 = require_parse();
     var utils = require_utils();
     var constants = require_constants();
     var isObject2 = (val) => val && typeof val === "object" && !Array.isArray(val);
@@ -1754,7 +1754,7 @@ var require_picomatch = __commonJS({
     picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse5(pattern, { ...options, fastpaths: false });
     };
     picomatch3.scan = (input, options) => scan(input, options);
     picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -1780,10 +1780,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse5.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse5(input, options);
       }
       return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -1925,13 +1925,13 @@ var require_lib = __commonJS({
       return t;
     }
     var Position = class {
-      constructor(line, col, index) {
+      constructor(line, col, index2) {
         this.line = void 0;
         this.column = void 0;
         this.index = void 0;
         this.line = line;
         this.column = col;
-        this.index = index;
+        this.index = index2;
       }
     };
     var SourceLocation = class {
@@ -1944,23 +1944,23 @@ var require_lib = __commonJS({
         this.end = end;
       }
     };
-    function createPositionWithColumnOffset(position, columnOffset) {
+    function createPositionWithColumnOffset(position2, columnOffset) {
       const {
         line,
         column,
-        index
-      } = position;
-      return new Position(line, column + columnOffset, index + columnOffset);
+        index: index2
+      } = position2;
+      return new Position(line, column + columnOffset, index2 + columnOffset);
     }
-    var code3 = "BABEL_PARSER_SOURCETYPE_MODULE_REQUIRED";
+    var code7 = "BABEL_PARSER_SOURCETYPE_MODULE_REQUIRED";
     var ModuleErrors = {
       ImportMetaOutsideModule: {
         message: `import.meta may appear only with 'sourceType: "module"'`,
-        code: code3
+        code: code7
       },
       ImportOutsideModule: {
         message: `'import' and 'export' may appear only with 'sourceType: "module"'`,
-        code: code3
+        code: code7
       }
     };
     var NodeDescriptions = {
@@ -1988,7 +1988,7 @@ var require_lib = __commonJS({
       VariableDeclarator: "variable declaration",
       YieldExpression: "yield expression"
     };
-    var toNodeDescription = (node2) => node2.type === "UpdateExpression" ? NodeDescriptions.UpdateExpression[`${node2.prefix}`] : NodeDescriptions[node2.type];
+    var toNodeDescription = (node3) => node3.type === "UpdateExpression" ? NodeDescriptions.UpdateExpression[`${node3.prefix}`] : NodeDescriptions[node3.type];
     var StandardErrors = {
       AccessorIsGenerator: ({
         kind
@@ -2263,7 +2263,7 @@ var require_lib = __commonJS({
     }
     function toParseErrorConstructor({
       toMessage,
-      code: code4,
+      code: code8,
       reasonCode,
       syntaxPlugin
     }) {
@@ -2281,7 +2281,7 @@ var require_lib = __commonJS({
       }
       return function constructor(loc, details) {
         const error2 = new SyntaxError();
-        error2.code = code4;
+        error2.code = code8;
         error2.reasonCode = reasonCode;
         error2.loc = loc;
         error2.pos = loc.index;
@@ -2294,9 +2294,9 @@ var require_lib = __commonJS({
           const {
             line,
             column,
-            index
+            index: index2
           } = (_overrides$loc = overrides.loc) != null ? _overrides$loc : loc;
-          return constructor(new Position(line, column, index), Object.assign({}, details, overrides.details));
+          return constructor(new Position(line, column, index2), Object.assign({}, details, overrides.details));
         });
         defineHidden(error2, "details", details);
         Object.defineProperty(error2, "message", {
@@ -2413,10 +2413,10 @@ var require_lib = __commonJS({
         });
       }
     };
-    function toESTreeLocation(node2) {
-      toUnenumerable(node2.loc.start, "index");
-      toUnenumerable(node2.loc.end, "index");
-      return node2;
+    function toESTreeLocation(node3) {
+      toUnenumerable(node3.loc.start, "index");
+      toUnenumerable(node3.loc.end, "index");
+      return node3;
     }
     var estree = (superClass) => class ESTreeParserMixin extends superClass {
       parse() {
@@ -2435,12 +2435,12 @@ var require_lib = __commonJS({
           regex = new RegExp(pattern, flags);
         } catch (_) {
         }
-        const node2 = this.estreeParseLiteral(regex);
-        node2.regex = {
+        const node3 = this.estreeParseLiteral(regex);
+        node3.regex = {
           pattern,
           flags
         };
-        return node2;
+        return node3;
       }
       parseBigIntLiteral(value) {
         let bigInt;
@@ -2449,15 +2449,15 @@ var require_lib = __commonJS({
         } catch (_unused) {
           bigInt = null;
         }
-        const node2 = this.estreeParseLiteral(bigInt);
-        node2.bigint = node2.value !== null ? String(node2.value) : value;
-        return node2;
+        const node3 = this.estreeParseLiteral(bigInt);
+        node3.bigint = node3.value !== null ? String(node3.value) : value;
+        return node3;
       }
       parseDecimalLiteral(value) {
         const decimal = null;
-        const node2 = this.estreeParseLiteral(decimal);
-        node2.decimal = String(node2.value || value);
-        return node2;
+        const node3 = this.estreeParseLiteral(decimal);
+        node3.decimal = String(node3.value || value);
+        return node3;
       }
       estreeParseLiteral(value) {
         return this.parseLiteral(value, "Literal");
@@ -2474,9 +2474,9 @@ var require_lib = __commonJS({
       parseBooleanLiteral(value) {
         return this.estreeParseLiteral(value);
       }
-      estreeParseChainExpression(node2, endLoc) {
-        const chain = this.startNodeAtNode(node2);
-        chain.expression = node2;
+      estreeParseChainExpression(node3, endLoc) {
+        const chain = this.startNodeAtNode(node3);
+        chain.expression = node3;
         return this.finishNodeAt(chain, "ChainExpression", endLoc);
       }
       directiveToStmt(directive) {
@@ -2491,9 +2491,9 @@ var require_lib = __commonJS({
         delete expression.extra;
         return stmt;
       }
-      fillOptionalPropertiesForTSESLint(node2) {
+      fillOptionalPropertiesForTSESLint(node3) {
       }
-      cloneEstreeStringLiteral(node2) {
+      cloneEstreeStringLiteral(node3) {
         const {
           start,
           end,
@@ -2501,8 +2501,8 @@ var require_lib = __commonJS({
           range,
           raw,
           value
-        } = node2;
-        const cloned = Object.create(node2.constructor.prototype);
+        } = node3;
+        const cloned = Object.create(node3.constructor.prototype);
         cloned.type = "Literal";
         cloned.start = start;
         cloned.end = end;
@@ -2512,15 +2512,15 @@ var require_lib = __commonJS({
         cloned.value = value;
         return cloned;
       }
-      initFunction(node2, isAsync) {
-        super.initFunction(node2, isAsync);
-        node2.expression = false;
+      initFunction(node3, isAsync) {
+        super.initFunction(node3, isAsync);
+        node3.expression = false;
       }
-      checkDeclaration(node2) {
-        if (node2 != null && this.isObjectProperty(node2)) {
-          this.checkDeclaration(node2.value);
+      checkDeclaration(node3) {
+        if (node3 != null && this.isObjectProperty(node3)) {
+          this.checkDeclaration(node3.value);
         } else {
-          super.checkDeclaration(node2);
+          super.checkDeclaration(node3);
         }
       }
       getObjectOrClassMethodParams(method) {
@@ -2530,73 +2530,73 @@ var require_lib = __commonJS({
         var _stmt$expression$extr;
         return stmt.type === "ExpressionStatement" && stmt.expression.type === "Literal" && typeof stmt.expression.value === "string" && !((_stmt$expression$extr = stmt.expression.extra) != null && _stmt$expression$extr.parenthesized);
       }
-      parseBlockBody(node2, allowDirectives, topLevel, end, afterBlockParse) {
-        super.parseBlockBody(node2, allowDirectives, topLevel, end, afterBlockParse);
-        const directiveStatements = node2.directives.map((d) => this.directiveToStmt(d));
-        node2.body = directiveStatements.concat(node2.body);
-        delete node2.directives;
+      parseBlockBody(node3, allowDirectives, topLevel, end, afterBlockParse) {
+        super.parseBlockBody(node3, allowDirectives, topLevel, end, afterBlockParse);
+        const directiveStatements = node3.directives.map((d) => this.directiveToStmt(d));
+        node3.body = directiveStatements.concat(node3.body);
+        delete node3.directives;
       }
       parsePrivateName() {
-        const node2 = super.parsePrivateName();
+        const node3 = super.parsePrivateName();
         if (!this.getPluginOption("estree", "classFeatures")) {
-          return node2;
+          return node3;
         }
-        return this.convertPrivateNameToPrivateIdentifier(node2);
+        return this.convertPrivateNameToPrivateIdentifier(node3);
       }
-      convertPrivateNameToPrivateIdentifier(node2) {
-        const name = super.getPrivateNameSV(node2);
-        delete node2.id;
-        node2.name = name;
-        return this.castNodeTo(node2, "PrivateIdentifier");
+      convertPrivateNameToPrivateIdentifier(node3) {
+        const name = super.getPrivateNameSV(node3);
+        delete node3.id;
+        node3.name = name;
+        return this.castNodeTo(node3, "PrivateIdentifier");
       }
-      isPrivateName(node2) {
+      isPrivateName(node3) {
         if (!this.getPluginOption("estree", "classFeatures")) {
-          return super.isPrivateName(node2);
+          return super.isPrivateName(node3);
         }
-        return node2.type === "PrivateIdentifier";
+        return node3.type === "PrivateIdentifier";
       }
-      getPrivateNameSV(node2) {
+      getPrivateNameSV(node3) {
         if (!this.getPluginOption("estree", "classFeatures")) {
-          return super.getPrivateNameSV(node2);
+          return super.getPrivateNameSV(node3);
         }
-        return node2.name;
+        return node3.name;
       }
       parseLiteral(value, type) {
-        const node2 = super.parseLiteral(value, type);
-        node2.raw = node2.extra.raw;
-        delete node2.extra;
-        return node2;
+        const node3 = super.parseLiteral(value, type);
+        node3.raw = node3.extra.raw;
+        delete node3.extra;
+        return node3;
       }
-      parseFunctionBody(node2, allowExpression, isMethod = false) {
-        super.parseFunctionBody(node2, allowExpression, isMethod);
-        node2.expression = node2.body.type !== "BlockStatement";
+      parseFunctionBody(node3, allowExpression, isMethod = false) {
+        super.parseFunctionBody(node3, allowExpression, isMethod);
+        node3.expression = node3.body.type !== "BlockStatement";
       }
-      parseMethod(node2, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
+      parseMethod(node3, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
         let funcNode = this.startNode();
-        funcNode.kind = node2.kind;
+        funcNode.kind = node3.kind;
         funcNode = super.parseMethod(funcNode, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
         delete funcNode.kind;
         const {
           typeParameters
-        } = node2;
+        } = node3;
         if (typeParameters) {
-          delete node2.typeParameters;
+          delete node3.typeParameters;
           funcNode.typeParameters = typeParameters;
           this.resetStartLocationFromNode(funcNode, typeParameters);
         }
         const valueNode = this.castNodeTo(funcNode, "FunctionExpression");
-        node2.value = valueNode;
+        node3.value = valueNode;
         if (type === "ClassPrivateMethod") {
-          node2.computed = false;
+          node3.computed = false;
         }
         if (type === "ObjectMethod") {
-          if (node2.kind === "method") {
-            node2.kind = "init";
+          if (node3.kind === "method") {
+            node3.kind = "init";
           }
-          node2.shorthand = false;
-          return this.finishNode(node2, "Property");
+          node3.shorthand = false;
+          return this.finishNode(node3, "Property");
         } else {
-          return this.finishNode(node2, "MethodDefinition");
+          return this.finishNode(node3, "MethodDefinition");
         }
       }
       nameIsConstructor(key) {
@@ -2620,8 +2620,8 @@ var require_lib = __commonJS({
         propertyNode.computed = false;
         return propertyNode;
       }
-      parseClassAccessorProperty(node2) {
-        const accessorPropertyNode = super.parseClassAccessorProperty(node2);
+      parseClassAccessorProperty(node3) {
+        const accessorPropertyNode = super.parseClassAccessorProperty(node3);
         if (!this.getPluginOption("estree", "classFeatures")) {
           return accessorPropertyNode;
         }
@@ -2634,38 +2634,38 @@ var require_lib = __commonJS({
         return accessorPropertyNode;
       }
       parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors) {
-        const node2 = super.parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors);
-        if (node2) {
-          node2.kind = "init";
-          this.castNodeTo(node2, "Property");
+        const node3 = super.parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors);
+        if (node3) {
+          node3.kind = "init";
+          this.castNodeTo(node3, "Property");
         }
-        return node2;
+        return node3;
       }
-      finishObjectProperty(node2) {
-        node2.kind = "init";
-        return this.finishNode(node2, "Property");
+      finishObjectProperty(node3) {
+        node3.kind = "init";
+        return this.finishNode(node3, "Property");
       }
       isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
         return type === "Property" ? "value" : super.isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding);
       }
-      isAssignable(node2, isBinding2) {
-        if (node2 != null && this.isObjectProperty(node2)) {
-          return this.isAssignable(node2.value, isBinding2);
+      isAssignable(node3, isBinding2) {
+        if (node3 != null && this.isObjectProperty(node3)) {
+          return this.isAssignable(node3.value, isBinding2);
         }
-        return super.isAssignable(node2, isBinding2);
+        return super.isAssignable(node3, isBinding2);
       }
-      toAssignable(node2, isLHS = false) {
-        if (node2 != null && this.isObjectProperty(node2)) {
+      toAssignable(node3, isLHS = false) {
+        if (node3 != null && this.isObjectProperty(node3)) {
           const {
             key,
             value
-          } = node2;
+          } = node3;
           if (this.isPrivateName(key)) {
             this.classScope.usePrivateName(this.getPrivateNameSV(key), key.loc.start);
           }
           this.toAssignable(value, isLHS);
         } else {
-          super.toAssignable(node2, isLHS);
+          super.toAssignable(node3, isLHS);
         }
       }
       toAssignableObjectExpressionProp(prop, isLast, isLHS) {
@@ -2678,120 +2678,120 @@ var require_lib = __commonJS({
         }
       }
       finishCallExpression(unfinished, optional2) {
-        const node2 = super.finishCallExpression(unfinished, optional2);
-        if (node2.callee.type === "Import") {
+        const node3 = super.finishCallExpression(unfinished, optional2);
+        if (node3.callee.type === "Import") {
           var _ref, _ref2;
-          this.castNodeTo(node2, "ImportExpression");
-          node2.source = node2.arguments[0];
-          node2.options = (_ref = node2.arguments[1]) != null ? _ref : null;
-          node2.attributes = (_ref2 = node2.arguments[1]) != null ? _ref2 : null;
-          delete node2.arguments;
-          delete node2.callee;
-        } else if (node2.type === "OptionalCallExpression") {
-          this.castNodeTo(node2, "CallExpression");
+          this.castNodeTo(node3, "ImportExpression");
+          node3.source = node3.arguments[0];
+          node3.options = (_ref = node3.arguments[1]) != null ? _ref : null;
+          node3.attributes = (_ref2 = node3.arguments[1]) != null ? _ref2 : null;
+          delete node3.arguments;
+          delete node3.callee;
+        } else if (node3.type === "OptionalCallExpression") {
+          this.castNodeTo(node3, "CallExpression");
         } else {
-          node2.optional = false;
+          node3.optional = false;
         }
-        return node2;
+        return node3;
       }
-      toReferencedArguments(node2) {
-        if (node2.type === "ImportExpression") {
+      toReferencedArguments(node3) {
+        if (node3.type === "ImportExpression") {
           return;
         }
-        super.toReferencedArguments(node2);
+        super.toReferencedArguments(node3);
       }
       parseExport(unfinished, decorators) {
         const exportStartLoc = this.state.lastTokStartLoc;
-        const node2 = super.parseExport(unfinished, decorators);
-        switch (node2.type) {
+        const node3 = super.parseExport(unfinished, decorators);
+        switch (node3.type) {
           case "ExportAllDeclaration":
-            node2.exported = null;
+            node3.exported = null;
             break;
           case "ExportNamedDeclaration":
-            if (node2.specifiers.length === 1 && node2.specifiers[0].type === "ExportNamespaceSpecifier") {
-              this.castNodeTo(node2, "ExportAllDeclaration");
-              node2.exported = node2.specifiers[0].exported;
-              delete node2.specifiers;
+            if (node3.specifiers.length === 1 && node3.specifiers[0].type === "ExportNamespaceSpecifier") {
+              this.castNodeTo(node3, "ExportAllDeclaration");
+              node3.exported = node3.specifiers[0].exported;
+              delete node3.specifiers;
             }
           case "ExportDefaultDeclaration":
             {
               var _declaration$decorato;
               const {
                 declaration
-              } = node2;
-              if ((declaration == null ? void 0 : declaration.type) === "ClassDeclaration" && ((_declaration$decorato = declaration.decorators) == null ? void 0 : _declaration$decorato.length) > 0 && declaration.start === node2.start) {
-                this.resetStartLocation(node2, exportStartLoc);
+              } = node3;
+              if ((declaration == null ? void 0 : declaration.type) === "ClassDeclaration" && ((_declaration$decorato = declaration.decorators) == null ? void 0 : _declaration$decorato.length) > 0 && declaration.start === node3.start) {
+                this.resetStartLocation(node3, exportStartLoc);
               }
             }
             break;
         }
-        return node2;
+        return node3;
       }
       stopParseSubscript(base, state) {
-        const node2 = super.stopParseSubscript(base, state);
+        const node3 = super.stopParseSubscript(base, state);
         if (state.optionalChainMember) {
-          return this.estreeParseChainExpression(node2, base.loc.end);
+          return this.estreeParseChainExpression(node3, base.loc.end);
         }
-        return node2;
+        return node3;
       }
       parseMember(base, startLoc, state, computed, optional2) {
-        const node2 = super.parseMember(base, startLoc, state, computed, optional2);
-        if (node2.type === "OptionalMemberExpression") {
-          this.castNodeTo(node2, "MemberExpression");
+        const node3 = super.parseMember(base, startLoc, state, computed, optional2);
+        if (node3.type === "OptionalMemberExpression") {
+          this.castNodeTo(node3, "MemberExpression");
         } else {
-          node2.optional = false;
+          node3.optional = false;
         }
-        return node2;
+        return node3;
       }
-      isOptionalMemberExpression(node2) {
-        if (node2.type === "ChainExpression") {
-          return node2.expression.type === "MemberExpression";
+      isOptionalMemberExpression(node3) {
+        if (node3.type === "ChainExpression") {
+          return node3.expression.type === "MemberExpression";
         }
-        return super.isOptionalMemberExpression(node2);
+        return super.isOptionalMemberExpression(node3);
       }
-      hasPropertyAsPrivateName(node2) {
-        if (node2.type === "ChainExpression") {
-          node2 = node2.expression;
+      hasPropertyAsPrivateName(node3) {
+        if (node3.type === "ChainExpression") {
+          node3 = node3.expression;
         }
-        return super.hasPropertyAsPrivateName(node2);
+        return super.hasPropertyAsPrivateName(node3);
       }
-      isObjectProperty(node2) {
-        return node2.type === "Property" && node2.kind === "init" && !node2.method;
+      isObjectProperty(node3) {
+        return node3.type === "Property" && node3.kind === "init" && !node3.method;
       }
-      isObjectMethod(node2) {
-        return node2.type === "Property" && (node2.method || node2.kind === "get" || node2.kind === "set");
+      isObjectMethod(node3) {
+        return node3.type === "Property" && (node3.method || node3.kind === "get" || node3.kind === "set");
       }
-      castNodeTo(node2, type) {
-        const result2 = super.castNodeTo(node2, type);
+      castNodeTo(node3, type) {
+        const result2 = super.castNodeTo(node3, type);
         this.fillOptionalPropertiesForTSESLint(result2);
         return result2;
       }
-      cloneIdentifier(node2) {
-        const cloned = super.cloneIdentifier(node2);
+      cloneIdentifier(node3) {
+        const cloned = super.cloneIdentifier(node3);
         this.fillOptionalPropertiesForTSESLint(cloned);
         return cloned;
       }
-      cloneStringLiteral(node2) {
-        if (node2.type === "Literal") {
-          return this.cloneEstreeStringLiteral(node2);
+      cloneStringLiteral(node3) {
+        if (node3.type === "Literal") {
+          return this.cloneEstreeStringLiteral(node3);
         }
-        return super.cloneStringLiteral(node2);
+        return super.cloneStringLiteral(node3);
       }
-      finishNodeAt(node2, type, endLoc) {
-        return toESTreeLocation(super.finishNodeAt(node2, type, endLoc));
+      finishNodeAt(node3, type, endLoc) {
+        return toESTreeLocation(super.finishNodeAt(node3, type, endLoc));
       }
-      finishNode(node2, type) {
-        const result2 = super.finishNode(node2, type);
+      finishNode(node3, type) {
+        const result2 = super.finishNode(node3, type);
         this.fillOptionalPropertiesForTSESLint(result2);
         return result2;
       }
-      resetStartLocation(node2, startLoc) {
-        super.resetStartLocation(node2, startLoc);
-        toESTreeLocation(node2);
+      resetStartLocation(node3, startLoc) {
+        super.resetStartLocation(node3, startLoc);
+        toESTreeLocation(node3);
       }
-      resetEndLocation(node2, endLoc = this.state.lastTokEndLoc) {
-        super.resetEndLocation(node2, endLoc);
-        toESTreeLocation(node2);
+      resetEndLocation(node3, endLoc = this.state.lastTokEndLoc) {
+        super.resetEndLocation(node3, endLoc);
+        toESTreeLocation(node3);
       }
     };
     var TokContext = class {
@@ -3364,37 +3364,37 @@ var require_lib = __commonJS({
     nonASCIIidentifierStartChars = nonASCIIidentifierChars = null;
     var astralIdentifierStartCodes = [0, 11, 2, 25, 2, 18, 2, 1, 2, 14, 3, 13, 35, 122, 70, 52, 268, 28, 4, 48, 48, 31, 14, 29, 6, 37, 11, 29, 3, 35, 5, 7, 2, 4, 43, 157, 19, 35, 5, 35, 5, 39, 9, 51, 13, 10, 2, 14, 2, 6, 2, 1, 2, 10, 2, 14, 2, 6, 2, 1, 4, 51, 13, 310, 10, 21, 11, 7, 25, 5, 2, 41, 2, 8, 70, 5, 3, 0, 2, 43, 2, 1, 4, 0, 3, 22, 11, 22, 10, 30, 66, 18, 2, 1, 11, 21, 11, 25, 7, 25, 39, 55, 7, 1, 65, 0, 16, 3, 2, 2, 2, 28, 43, 28, 4, 28, 36, 7, 2, 27, 28, 53, 11, 21, 11, 18, 14, 17, 111, 72, 56, 50, 14, 50, 14, 35, 39, 27, 10, 22, 251, 41, 7, 1, 17, 5, 57, 28, 11, 0, 9, 21, 43, 17, 47, 20, 28, 22, 13, 52, 58, 1, 3, 0, 14, 44, 33, 24, 27, 35, 30, 0, 3, 0, 9, 34, 4, 0, 13, 47, 15, 3, 22, 0, 2, 0, 36, 17, 2, 24, 20, 1, 64, 6, 2, 0, 2, 3, 2, 14, 2, 9, 8, 46, 39, 7, 3, 1, 3, 21, 2, 6, 2, 1, 2, 4, 4, 0, 19, 0, 13, 4, 31, 9, 2, 0, 3, 0, 2, 37, 2, 0, 26, 0, 2, 0, 45, 52, 19, 3, 21, 2, 31, 47, 21, 1, 2, 0, 185, 46, 42, 3, 37, 47, 21, 0, 60, 42, 14, 0, 72, 26, 38, 6, 186, 43, 117, 63, 32, 7, 3, 0, 3, 7, 2, 1, 2, 23, 16, 0, 2, 0, 95, 7, 3, 38, 17, 0, 2, 0, 29, 0, 11, 39, 8, 0, 22, 0, 12, 45, 20, 0, 19, 72, 200, 32, 32, 8, 2, 36, 18, 0, 50, 29, 113, 6, 2, 1, 2, 37, 22, 0, 26, 5, 2, 1, 2, 31, 15, 0, 24, 43, 261, 18, 16, 0, 2, 12, 2, 33, 125, 0, 80, 921, 103, 110, 18, 195, 2637, 96, 16, 1071, 18, 5, 26, 3994, 6, 582, 6842, 29, 1763, 568, 8, 30, 18, 78, 18, 29, 19, 47, 17, 3, 32, 20, 6, 18, 433, 44, 212, 63, 33, 24, 3, 24, 45, 74, 6, 0, 67, 12, 65, 1, 2, 0, 15, 4, 10, 7381, 42, 31, 98, 114, 8702, 3, 2, 6, 2, 1, 2, 290, 16, 0, 30, 2, 3, 0, 15, 3, 9, 395, 2309, 106, 6, 12, 4, 8, 8, 9, 5991, 84, 2, 70, 2, 1, 3, 0, 3, 1, 3, 3, 2, 11, 2, 0, 2, 6, 2, 64, 2, 3, 3, 7, 2, 6, 2, 27, 2, 3, 2, 4, 2, 0, 4, 6, 2, 339, 3, 24, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 30, 2, 24, 2, 7, 1845, 30, 7, 5, 262, 61, 147, 44, 11, 6, 17, 0, 322, 29, 19, 43, 485, 27, 229, 29, 3, 0, 208, 30, 2, 2, 2, 1, 2, 6, 3, 4, 10, 1, 225, 6, 2, 3, 2, 1, 2, 14, 2, 196, 60, 67, 8, 0, 1205, 3, 2, 26, 2, 1, 2, 0, 3, 0, 2, 9, 2, 3, 2, 0, 2, 0, 7, 0, 5, 0, 2, 0, 2, 0, 2, 2, 2, 1, 2, 0, 3, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2, 1, 2, 0, 3, 3, 2, 6, 2, 3, 2, 3, 2, 0, 2, 9, 2, 16, 6, 2, 2, 4, 2, 16, 4421, 42719, 33, 4381, 3, 5773, 3, 7472, 16, 621, 2467, 541, 1507, 4938, 6, 8489];
     var astralIdentifierCodes = [509, 0, 227, 0, 150, 4, 294, 9, 1368, 2, 2, 1, 6, 3, 41, 2, 5, 0, 166, 1, 574, 3, 9, 9, 7, 9, 32, 4, 318, 1, 78, 5, 71, 10, 50, 3, 123, 2, 54, 14, 32, 10, 3, 1, 11, 3, 46, 10, 8, 0, 46, 9, 7, 2, 37, 13, 2, 9, 6, 1, 45, 0, 13, 2, 49, 13, 9, 3, 2, 11, 83, 11, 7, 0, 3, 0, 158, 11, 6, 9, 7, 3, 56, 1, 2, 6, 3, 1, 3, 2, 10, 0, 11, 1, 3, 6, 4, 4, 68, 8, 2, 0, 3, 0, 2, 3, 2, 4, 2, 0, 15, 1, 83, 17, 10, 9, 5, 0, 82, 19, 13, 9, 214, 6, 3, 8, 28, 1, 83, 16, 16, 9, 82, 12, 9, 9, 7, 19, 58, 14, 5, 9, 243, 14, 166, 9, 71, 5, 2, 1, 3, 3, 2, 0, 2, 1, 13, 9, 120, 6, 3, 6, 4, 0, 29, 9, 41, 6, 2, 3, 9, 0, 10, 10, 47, 15, 199, 7, 137, 9, 54, 7, 2, 7, 17, 9, 57, 21, 2, 13, 123, 5, 4, 0, 2, 1, 2, 6, 2, 0, 9, 9, 49, 4, 2, 1, 2, 4, 9, 9, 55, 9, 266, 3, 10, 1, 2, 0, 49, 6, 4, 4, 14, 10, 5350, 0, 7, 14, 11465, 27, 2343, 9, 87, 9, 39, 4, 60, 6, 26, 9, 535, 9, 470, 0, 2, 54, 8, 3, 82, 0, 12, 1, 19628, 1, 4178, 9, 519, 45, 3, 22, 543, 4, 4, 5, 9, 7, 3, 6, 31, 3, 149, 2, 1418, 49, 513, 54, 5, 49, 9, 0, 15, 0, 23, 4, 2, 14, 1361, 6, 2, 16, 3, 6, 2, 1, 2, 4, 101, 0, 161, 6, 10, 9, 357, 0, 62, 13, 499, 13, 245, 1, 2, 9, 233, 0, 3, 0, 8, 1, 6, 0, 475, 6, 110, 6, 6, 9, 4759, 9, 787719, 239];
-    function isInAstralSet(code4, set) {
+    function isInAstralSet(code8, set) {
       let pos = 65536;
       for (let i = 0, length = set.length; i < length; i += 2) {
         pos += set[i];
-        if (pos > code4) return false;
+        if (pos > code8) return false;
         pos += set[i + 1];
-        if (pos >= code4) return true;
+        if (pos >= code8) return true;
       }
       return false;
     }
-    function isIdentifierStart(code4) {
-      if (code4 < 65) return code4 === 36;
-      if (code4 <= 90) return true;
-      if (code4 < 97) return code4 === 95;
-      if (code4 <= 122) return true;
-      if (code4 <= 65535) {
-        return code4 >= 170 && nonASCIIidentifierStart.test(String.fromCharCode(code4));
+    function isIdentifierStart(code8) {
+      if (code8 < 65) return code8 === 36;
+      if (code8 <= 90) return true;
+      if (code8 < 97) return code8 === 95;
+      if (code8 <= 122) return true;
+      if (code8 <= 65535) {
+        return code8 >= 170 && nonASCIIidentifierStart.test(String.fromCharCode(code8));
       }
-      return isInAstralSet(code4, astralIdentifierStartCodes);
+      return isInAstralSet(code8, astralIdentifierStartCodes);
     }
-    function isIdentifierChar(code4) {
-      if (code4 < 48) return code4 === 36;
-      if (code4 < 58) return true;
-      if (code4 < 65) return false;
-      if (code4 <= 90) return true;
-      if (code4 < 97) return code4 === 95;
-      if (code4 <= 122) return true;
-      if (code4 <= 65535) {
-        return code4 >= 170 && nonASCIIidentifier.test(String.fromCharCode(code4));
+    function isIdentifierChar(code8) {
+      if (code8 < 48) return code8 === 36;
+      if (code8 < 58) return true;
+      if (code8 < 65) return false;
+      if (code8 <= 90) return true;
+      if (code8 < 97) return code8 === 95;
+      if (code8 <= 122) return true;
+      if (code8 <= 65535) {
+        return code8 >= 170 && nonASCIIidentifier.test(String.fromCharCode(code8));
       }
-      return isInAstralSet(code4, astralIdentifierStartCodes) || isInAstralSet(code4, astralIdentifierCodes);
+      return isInAstralSet(code8, astralIdentifierStartCodes) || isInAstralSet(code8, astralIdentifierCodes);
     }
     var reservedWords = {
       keyword: ["break", "case", "catch", "continue", "debugger", "default", "do", "else", "finally", "for", "function", "if", "return", "switch", "throw", "try", "var", "const", "while", "with", "new", "this", "super", "class", "extends", "export", "import", "null", "true", "false", "in", "instanceof", "typeof", "void", "delete"],
@@ -3717,8 +3717,8 @@ var require_lib = __commonJS({
     function isEsModuleType(bodyElement) {
       return bodyElement.type === "DeclareExportAllDeclaration" || bodyElement.type === "DeclareExportDeclaration" && (!bodyElement.declaration || bodyElement.declaration.type !== "TypeAlias" && bodyElement.declaration.type !== "InterfaceDeclaration");
     }
-    function hasTypeImportKind(node2) {
-      return node2.importKind === "type" || node2.importKind === "typeof";
+    function hasTypeImportKind(node3) {
+      return node3.importKind === "type" || node3.importKind === "typeof";
     }
     var exportSuggestions = {
       const: "declare export var",
@@ -3726,16 +3726,16 @@ var require_lib = __commonJS({
       type: "export type",
       interface: "export interface"
     };
-    function partition2(list, test) {
+    function partition2(list4, test) {
       const list1 = [];
-      const list2 = [];
-      for (let i = 0; i < list.length; i++) {
-        (test(list[i], i, list) ? list1 : list2).push(list[i]);
+      const list22 = [];
+      for (let i = 0; i < list4.length; i++) {
+        (test(list4[i], i, list4) ? list1 : list22).push(list4[i]);
       }
-      return [list1, list2];
+      return [list1, list22];
     }
     var FLOW_PRAGMA_REGEX = /\*?\s*@((?:no)?flow)\b/;
-    var flow = (superClass) => class FlowParserMixin extends superClass {
+    var flow3 = (superClass) => class FlowParserMixin extends superClass {
       constructor(...args) {
         super(...args);
         this.flowPragma = void 0;
@@ -3777,7 +3777,7 @@ var require_lib = __commonJS({
         return type;
       }
       flowParsePredicate() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const moduloLoc = this.state.startLoc;
         this.next();
         this.expectContextual(111);
@@ -3785,11 +3785,11 @@ var require_lib = __commonJS({
           this.raise(FlowErrors.UnexpectedSpaceBetweenModuloChecks, moduloLoc);
         }
         if (this.eat(10)) {
-          node2.value = super.parseExpression();
+          node3.value = super.parseExpression();
           this.expect(11);
-          return this.finishNode(node2, "DeclaredPredicate");
+          return this.finishNode(node3, "DeclaredPredicate");
         } else {
-          return this.finishNode(node2, "InferredPredicate");
+          return this.finishNode(node3, "InferredPredicate");
         }
       }
       flowParseTypeAndPredicateInitialiser() {
@@ -3810,14 +3810,14 @@ var require_lib = __commonJS({
         }
         return [type, predicate];
       }
-      flowParseDeclareClass(node2) {
+      flowParseDeclareClass(node3) {
         this.next();
-        this.flowParseInterfaceish(node2, true);
-        return this.finishNode(node2, "DeclareClass");
+        this.flowParseInterfaceish(node3, true);
+        return this.finishNode(node3, "DeclareClass");
       }
-      flowParseDeclareFunction(node2) {
+      flowParseDeclareFunction(node3) {
         this.next();
-        const id = node2.id = this.parseIdentifier();
+        const id = node3.id = this.parseIdentifier();
         const typeNode = this.startNode();
         const typeContainer = this.startNode();
         if (this.match(47)) {
@@ -3831,56 +3831,56 @@ var require_lib = __commonJS({
         typeNode.rest = tmp.rest;
         typeNode.this = tmp._this;
         this.expect(11);
-        [typeNode.returnType, node2.predicate] = this.flowParseTypeAndPredicateInitialiser();
+        [typeNode.returnType, node3.predicate] = this.flowParseTypeAndPredicateInitialiser();
         typeContainer.typeAnnotation = this.finishNode(typeNode, "FunctionTypeAnnotation");
         id.typeAnnotation = this.finishNode(typeContainer, "TypeAnnotation");
         this.resetEndLocation(id);
         this.semicolon();
-        this.scope.declareName(node2.id.name, 2048, node2.id.loc.start);
-        return this.finishNode(node2, "DeclareFunction");
+        this.scope.declareName(node3.id.name, 2048, node3.id.loc.start);
+        return this.finishNode(node3, "DeclareFunction");
       }
-      flowParseDeclare(node2, insideModule) {
+      flowParseDeclare(node3, insideModule) {
         if (this.match(80)) {
-          return this.flowParseDeclareClass(node2);
+          return this.flowParseDeclareClass(node3);
         } else if (this.match(68)) {
-          return this.flowParseDeclareFunction(node2);
+          return this.flowParseDeclareFunction(node3);
         } else if (this.match(74)) {
-          return this.flowParseDeclareVariable(node2);
+          return this.flowParseDeclareVariable(node3);
         } else if (this.eatContextual(128)) {
           if (this.match(16)) {
-            return this.flowParseDeclareModuleExports(node2);
+            return this.flowParseDeclareModuleExports(node3);
           } else {
             if (insideModule) {
               this.raise(FlowErrors.NestedDeclareModule, this.state.lastTokStartLoc);
             }
-            return this.flowParseDeclareModule(node2);
+            return this.flowParseDeclareModule(node3);
           }
         } else if (this.isContextual(131)) {
-          return this.flowParseDeclareTypeAlias(node2);
+          return this.flowParseDeclareTypeAlias(node3);
         } else if (this.isContextual(132)) {
-          return this.flowParseDeclareOpaqueType(node2);
+          return this.flowParseDeclareOpaqueType(node3);
         } else if (this.isContextual(130)) {
-          return this.flowParseDeclareInterface(node2);
+          return this.flowParseDeclareInterface(node3);
         } else if (this.match(82)) {
-          return this.flowParseDeclareExportDeclaration(node2, insideModule);
+          return this.flowParseDeclareExportDeclaration(node3, insideModule);
         }
         throw this.unexpected();
       }
-      flowParseDeclareVariable(node2) {
+      flowParseDeclareVariable(node3) {
         this.next();
-        node2.id = this.flowParseTypeAnnotatableIdentifier();
-        this.scope.declareName(node2.id.name, 5, node2.id.loc.start);
+        node3.id = this.flowParseTypeAnnotatableIdentifier();
+        this.scope.declareName(node3.id.name, 5, node3.id.loc.start);
         this.semicolon();
-        return this.finishNode(node2, "DeclareVariable");
+        return this.finishNode(node3, "DeclareVariable");
       }
-      flowParseDeclareModule(node2) {
+      flowParseDeclareModule(node3) {
         this.scope.enter(0);
         if (this.match(135)) {
-          node2.id = super.parseExprAtom();
+          node3.id = super.parseExprAtom();
         } else {
-          node2.id = this.parseIdentifier();
+          node3.id = this.parseIdentifier();
         }
-        const bodyNode = node2.body = this.startNode();
+        const bodyNode = node3.body = this.startNode();
         const body = bodyNode.body = [];
         this.expect(5);
         while (!this.match(8)) {
@@ -3918,20 +3918,20 @@ var require_lib = __commonJS({
             hasModuleExport = true;
           }
         });
-        node2.kind = kind || "CommonJS";
-        return this.finishNode(node2, "DeclareModule");
+        node3.kind = kind || "CommonJS";
+        return this.finishNode(node3, "DeclareModule");
       }
-      flowParseDeclareExportDeclaration(node2, insideModule) {
+      flowParseDeclareExportDeclaration(node3, insideModule) {
         this.expect(82);
         if (this.eat(65)) {
           if (this.match(68) || this.match(80)) {
-            node2.declaration = this.flowParseDeclare(this.startNode());
+            node3.declaration = this.flowParseDeclare(this.startNode());
           } else {
-            node2.declaration = this.flowParseType();
+            node3.declaration = this.flowParseType();
             this.semicolon();
           }
-          node2.default = true;
-          return this.finishNode(node2, "DeclareExportDeclaration");
+          node3.default = true;
+          return this.finishNode(node3, "DeclareExportDeclaration");
         } else {
           if (this.match(75) || this.isLet() || (this.isContextual(131) || this.isContextual(130)) && !insideModule) {
             const label2 = this.state.value;
@@ -3941,75 +3941,75 @@ var require_lib = __commonJS({
             });
           }
           if (this.match(74) || this.match(68) || this.match(80) || this.isContextual(132)) {
-            node2.declaration = this.flowParseDeclare(this.startNode());
-            node2.default = false;
-            return this.finishNode(node2, "DeclareExportDeclaration");
+            node3.declaration = this.flowParseDeclare(this.startNode());
+            node3.default = false;
+            return this.finishNode(node3, "DeclareExportDeclaration");
           } else if (this.match(55) || this.match(5) || this.isContextual(130) || this.isContextual(131) || this.isContextual(132)) {
-            node2 = this.parseExport(node2, null);
-            if (node2.type === "ExportNamedDeclaration") {
-              node2.default = false;
-              delete node2.exportKind;
-              return this.castNodeTo(node2, "DeclareExportDeclaration");
+            node3 = this.parseExport(node3, null);
+            if (node3.type === "ExportNamedDeclaration") {
+              node3.default = false;
+              delete node3.exportKind;
+              return this.castNodeTo(node3, "DeclareExportDeclaration");
             } else {
-              return this.castNodeTo(node2, "DeclareExportAllDeclaration");
+              return this.castNodeTo(node3, "DeclareExportAllDeclaration");
             }
           }
         }
         throw this.unexpected();
       }
-      flowParseDeclareModuleExports(node2) {
+      flowParseDeclareModuleExports(node3) {
         this.next();
         this.expectContextual(112);
-        node2.typeAnnotation = this.flowParseTypeAnnotation();
+        node3.typeAnnotation = this.flowParseTypeAnnotation();
         this.semicolon();
-        return this.finishNode(node2, "DeclareModuleExports");
+        return this.finishNode(node3, "DeclareModuleExports");
       }
-      flowParseDeclareTypeAlias(node2) {
+      flowParseDeclareTypeAlias(node3) {
         this.next();
-        const finished = this.flowParseTypeAlias(node2);
+        const finished = this.flowParseTypeAlias(node3);
         this.castNodeTo(finished, "DeclareTypeAlias");
         return finished;
       }
-      flowParseDeclareOpaqueType(node2) {
+      flowParseDeclareOpaqueType(node3) {
         this.next();
-        const finished = this.flowParseOpaqueType(node2, true);
+        const finished = this.flowParseOpaqueType(node3, true);
         this.castNodeTo(finished, "DeclareOpaqueType");
         return finished;
       }
-      flowParseDeclareInterface(node2) {
+      flowParseDeclareInterface(node3) {
         this.next();
-        this.flowParseInterfaceish(node2, false);
-        return this.finishNode(node2, "DeclareInterface");
+        this.flowParseInterfaceish(node3, false);
+        return this.finishNode(node3, "DeclareInterface");
       }
-      flowParseInterfaceish(node2, isClass) {
-        node2.id = this.flowParseRestrictedIdentifier(!isClass, true);
-        this.scope.declareName(node2.id.name, isClass ? 17 : 8201, node2.id.loc.start);
+      flowParseInterfaceish(node3, isClass) {
+        node3.id = this.flowParseRestrictedIdentifier(!isClass, true);
+        this.scope.declareName(node3.id.name, isClass ? 17 : 8201, node3.id.loc.start);
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterDeclaration();
+          node3.typeParameters = this.flowParseTypeParameterDeclaration();
         } else {
-          node2.typeParameters = null;
+          node3.typeParameters = null;
         }
-        node2.extends = [];
+        node3.extends = [];
         if (this.eat(81)) {
           do {
-            node2.extends.push(this.flowParseInterfaceExtends());
+            node3.extends.push(this.flowParseInterfaceExtends());
           } while (!isClass && this.eat(12));
         }
         if (isClass) {
-          node2.implements = [];
-          node2.mixins = [];
+          node3.implements = [];
+          node3.mixins = [];
           if (this.eatContextual(118)) {
             do {
-              node2.mixins.push(this.flowParseInterfaceExtends());
+              node3.mixins.push(this.flowParseInterfaceExtends());
             } while (this.eat(12));
           }
           if (this.eatContextual(114)) {
             do {
-              node2.implements.push(this.flowParseInterfaceExtends());
+              node3.implements.push(this.flowParseInterfaceExtends());
             } while (this.eat(12));
           }
         }
-        node2.body = this.flowParseObjectType({
+        node3.body = this.flowParseObjectType({
           allowStatic: isClass,
           allowExact: false,
           allowSpread: false,
@@ -4018,18 +4018,18 @@ var require_lib = __commonJS({
         });
       }
       flowParseInterfaceExtends() {
-        const node2 = this.startNode();
-        node2.id = this.flowParseQualifiedTypeIdentifier();
+        const node3 = this.startNode();
+        node3.id = this.flowParseQualifiedTypeIdentifier();
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterInstantiation();
+          node3.typeParameters = this.flowParseTypeParameterInstantiation();
         } else {
-          node2.typeParameters = null;
+          node3.typeParameters = null;
         }
-        return this.finishNode(node2, "InterfaceExtends");
+        return this.finishNode(node3, "InterfaceExtends");
       }
-      flowParseInterface(node2) {
-        this.flowParseInterfaceish(node2, false);
-        return this.finishNode(node2, "InterfaceDeclaration");
+      flowParseInterface(node3) {
+        this.flowParseInterfaceish(node3, false);
+        return this.finishNode(node3, "InterfaceDeclaration");
       }
       checkNotUnderscore(word) {
         if (word === "_") {
@@ -4047,71 +4047,71 @@ var require_lib = __commonJS({
         return this.parseIdentifierName(liberal);
       }
       flowParseRestrictedIdentifier(liberal, declaration) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const name = this.flowParseRestrictedIdentifierName(liberal, declaration);
-        return this.createIdentifier(node2, name);
+        return this.createIdentifier(node3, name);
       }
-      flowParseTypeAlias(node2) {
-        node2.id = this.flowParseRestrictedIdentifier(false, true);
-        this.scope.declareName(node2.id.name, 8201, node2.id.loc.start);
+      flowParseTypeAlias(node3) {
+        node3.id = this.flowParseRestrictedIdentifier(false, true);
+        this.scope.declareName(node3.id.name, 8201, node3.id.loc.start);
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterDeclaration();
+          node3.typeParameters = this.flowParseTypeParameterDeclaration();
         } else {
-          node2.typeParameters = null;
+          node3.typeParameters = null;
         }
-        node2.right = this.flowParseTypeInitialiser(29);
+        node3.right = this.flowParseTypeInitialiser(29);
         this.semicolon();
-        return this.finishNode(node2, "TypeAlias");
+        return this.finishNode(node3, "TypeAlias");
       }
-      flowParseOpaqueType(node2, declare) {
+      flowParseOpaqueType(node3, declare) {
         this.expectContextual(131);
-        node2.id = this.flowParseRestrictedIdentifier(true, true);
-        this.scope.declareName(node2.id.name, 8201, node2.id.loc.start);
+        node3.id = this.flowParseRestrictedIdentifier(true, true);
+        this.scope.declareName(node3.id.name, 8201, node3.id.loc.start);
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterDeclaration();
+          node3.typeParameters = this.flowParseTypeParameterDeclaration();
         } else {
-          node2.typeParameters = null;
+          node3.typeParameters = null;
         }
-        node2.supertype = null;
+        node3.supertype = null;
         if (this.match(14)) {
-          node2.supertype = this.flowParseTypeInitialiser(14);
+          node3.supertype = this.flowParseTypeInitialiser(14);
         }
-        node2.impltype = null;
+        node3.impltype = null;
         if (!declare) {
-          node2.impltype = this.flowParseTypeInitialiser(29);
+          node3.impltype = this.flowParseTypeInitialiser(29);
         }
         this.semicolon();
-        return this.finishNode(node2, "OpaqueType");
+        return this.finishNode(node3, "OpaqueType");
       }
       flowParseTypeParameterBound() {
         if (this.match(14) || this.isContextual(81)) {
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           this.next();
-          node2.typeAnnotation = this.flowParseType();
-          return this.finishNode(node2, "TypeAnnotation");
+          node3.typeAnnotation = this.flowParseType();
+          return this.finishNode(node3, "TypeAnnotation");
         }
       }
       flowParseTypeParameter(requireDefault = false) {
         const nodeStartLoc = this.state.startLoc;
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const variance = this.flowParseVariance();
-        node2.name = this.flowParseRestrictedIdentifierName();
-        node2.variance = variance;
-        node2.bound = this.flowParseTypeParameterBound();
+        node3.name = this.flowParseRestrictedIdentifierName();
+        node3.variance = variance;
+        node3.bound = this.flowParseTypeParameterBound();
         if (this.match(29)) {
           this.eat(29);
-          node2.default = this.flowParseType();
+          node3.default = this.flowParseType();
         } else {
           if (requireDefault) {
             this.raise(FlowErrors.MissingTypeParamDefault, nodeStartLoc);
           }
         }
-        return this.finishNode(node2, "TypeParameter");
+        return this.finishNode(node3, "TypeParameter");
       }
       flowParseTypeParameterDeclaration() {
         const oldInType = this.state.inType;
-        const node2 = this.startNode();
-        node2.params = [];
+        const node3 = this.startNode();
+        node3.params = [];
         this.state.inType = true;
         if (this.match(47) || this.match(144)) {
           this.next();
@@ -4121,7 +4121,7 @@ var require_lib = __commonJS({
         let defaultRequired = false;
         do {
           const typeParameter = this.flowParseTypeParameter(defaultRequired);
-          node2.params.push(typeParameter);
+          node3.params.push(typeParameter);
           if (typeParameter.default) {
             defaultRequired = true;
           }
@@ -4131,7 +4131,7 @@ var require_lib = __commonJS({
         } while (!this.match(48));
         this.expect(48);
         this.state.inType = oldInType;
-        return this.finishNode(node2, "TypeParameterDeclaration");
+        return this.finishNode(node3, "TypeParameterDeclaration");
       }
       flowInTopLevelContext(cb) {
         if (this.curContext() !== types.brace) {
@@ -4151,16 +4151,16 @@ var require_lib = __commonJS({
         return this.flowParseTypeParameterInstantiation();
       }
       flowParseTypeParameterInstantiation() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const oldInType = this.state.inType;
         this.state.inType = true;
-        node2.params = [];
+        node3.params = [];
         this.flowInTopLevelContext(() => {
           this.expect(47);
           const oldNoAnonFunctionType = this.state.noAnonFunctionType;
           this.state.noAnonFunctionType = false;
           while (!this.match(48)) {
-            node2.params.push(this.flowParseType());
+            node3.params.push(this.flowParseType());
             if (!this.match(48)) {
               this.expect(12);
             }
@@ -4172,112 +4172,112 @@ var require_lib = __commonJS({
           this.reScan_lt_gt();
         }
         this.expect(48);
-        return this.finishNode(node2, "TypeParameterInstantiation");
+        return this.finishNode(node3, "TypeParameterInstantiation");
       }
       flowParseTypeParameterInstantiationCallOrNew() {
         if (this.reScan_lt() !== 47) return null;
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const oldInType = this.state.inType;
-        node2.params = [];
+        node3.params = [];
         this.state.inType = true;
         this.expect(47);
         while (!this.match(48)) {
-          node2.params.push(this.flowParseTypeOrImplicitInstantiation());
+          node3.params.push(this.flowParseTypeOrImplicitInstantiation());
           if (!this.match(48)) {
             this.expect(12);
           }
         }
         this.expect(48);
         this.state.inType = oldInType;
-        return this.finishNode(node2, "TypeParameterInstantiation");
+        return this.finishNode(node3, "TypeParameterInstantiation");
       }
       flowParseInterfaceType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expectContextual(130);
-        node2.extends = [];
+        node3.extends = [];
         if (this.eat(81)) {
           do {
-            node2.extends.push(this.flowParseInterfaceExtends());
+            node3.extends.push(this.flowParseInterfaceExtends());
           } while (this.eat(12));
         }
-        node2.body = this.flowParseObjectType({
+        node3.body = this.flowParseObjectType({
           allowStatic: false,
           allowExact: false,
           allowSpread: false,
           allowProto: false,
           allowInexact: false
         });
-        return this.finishNode(node2, "InterfaceTypeAnnotation");
+        return this.finishNode(node3, "InterfaceTypeAnnotation");
       }
       flowParseObjectPropertyKey() {
         return this.match(136) || this.match(135) ? super.parseExprAtom() : this.parseIdentifier(true);
       }
-      flowParseObjectTypeIndexer(node2, isStatic, variance) {
-        node2.static = isStatic;
+      flowParseObjectTypeIndexer(node3, isStatic, variance) {
+        node3.static = isStatic;
         if (this.lookahead().type === 14) {
-          node2.id = this.flowParseObjectPropertyKey();
-          node2.key = this.flowParseTypeInitialiser();
+          node3.id = this.flowParseObjectPropertyKey();
+          node3.key = this.flowParseTypeInitialiser();
         } else {
-          node2.id = null;
-          node2.key = this.flowParseType();
+          node3.id = null;
+          node3.key = this.flowParseType();
         }
         this.expect(3);
-        node2.value = this.flowParseTypeInitialiser();
-        node2.variance = variance;
-        return this.finishNode(node2, "ObjectTypeIndexer");
+        node3.value = this.flowParseTypeInitialiser();
+        node3.variance = variance;
+        return this.finishNode(node3, "ObjectTypeIndexer");
       }
-      flowParseObjectTypeInternalSlot(node2, isStatic) {
-        node2.static = isStatic;
-        node2.id = this.flowParseObjectPropertyKey();
+      flowParseObjectTypeInternalSlot(node3, isStatic) {
+        node3.static = isStatic;
+        node3.id = this.flowParseObjectPropertyKey();
         this.expect(3);
         this.expect(3);
         if (this.match(47) || this.match(10)) {
-          node2.method = true;
-          node2.optional = false;
-          node2.value = this.flowParseObjectTypeMethodish(this.startNodeAt(node2.loc.start));
+          node3.method = true;
+          node3.optional = false;
+          node3.value = this.flowParseObjectTypeMethodish(this.startNodeAt(node3.loc.start));
         } else {
-          node2.method = false;
+          node3.method = false;
           if (this.eat(17)) {
-            node2.optional = true;
+            node3.optional = true;
           }
-          node2.value = this.flowParseTypeInitialiser();
+          node3.value = this.flowParseTypeInitialiser();
         }
-        return this.finishNode(node2, "ObjectTypeInternalSlot");
+        return this.finishNode(node3, "ObjectTypeInternalSlot");
       }
-      flowParseObjectTypeMethodish(node2) {
-        node2.params = [];
-        node2.rest = null;
-        node2.typeParameters = null;
-        node2.this = null;
+      flowParseObjectTypeMethodish(node3) {
+        node3.params = [];
+        node3.rest = null;
+        node3.typeParameters = null;
+        node3.this = null;
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterDeclaration();
+          node3.typeParameters = this.flowParseTypeParameterDeclaration();
         }
         this.expect(10);
         if (this.match(78)) {
-          node2.this = this.flowParseFunctionTypeParam(true);
-          node2.this.name = null;
+          node3.this = this.flowParseFunctionTypeParam(true);
+          node3.this.name = null;
           if (!this.match(11)) {
             this.expect(12);
           }
         }
         while (!this.match(11) && !this.match(21)) {
-          node2.params.push(this.flowParseFunctionTypeParam(false));
+          node3.params.push(this.flowParseFunctionTypeParam(false));
           if (!this.match(11)) {
             this.expect(12);
           }
         }
         if (this.eat(21)) {
-          node2.rest = this.flowParseFunctionTypeParam(false);
+          node3.rest = this.flowParseFunctionTypeParam(false);
         }
         this.expect(11);
-        node2.returnType = this.flowParseTypeInitialiser();
-        return this.finishNode(node2, "FunctionTypeAnnotation");
+        node3.returnType = this.flowParseTypeInitialiser();
+        return this.finishNode(node3, "FunctionTypeAnnotation");
       }
-      flowParseObjectTypeCallProperty(node2, isStatic) {
+      flowParseObjectTypeCallProperty(node3, isStatic) {
         const valueNode = this.startNode();
-        node2.static = isStatic;
-        node2.value = this.flowParseObjectTypeMethodish(valueNode);
-        return this.finishNode(node2, "ObjectTypeCallProperty");
+        node3.static = isStatic;
+        node3.value = this.flowParseObjectTypeMethodish(valueNode);
+        return this.finishNode(node3, "ObjectTypeCallProperty");
       }
       flowParseObjectType({
         allowStatic,
@@ -4310,7 +4310,7 @@ var require_lib = __commonJS({
           let isStatic = false;
           let protoStartLoc = null;
           let inexactStartLoc = null;
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           if (allowProto && this.isContextual(119)) {
             const lookahead = this.lookahead();
             if (lookahead.type !== 14 && lookahead.type !== 17) {
@@ -4335,9 +4335,9 @@ var require_lib = __commonJS({
               if (variance) {
                 this.unexpected(variance.loc.start);
               }
-              nodeStart.internalSlots.push(this.flowParseObjectTypeInternalSlot(node2, isStatic));
+              nodeStart.internalSlots.push(this.flowParseObjectTypeInternalSlot(node3, isStatic));
             } else {
-              nodeStart.indexers.push(this.flowParseObjectTypeIndexer(node2, isStatic, variance));
+              nodeStart.indexers.push(this.flowParseObjectTypeIndexer(node3, isStatic, variance));
             }
           } else if (this.match(10) || this.match(47)) {
             if (protoStartLoc != null) {
@@ -4346,7 +4346,7 @@ var require_lib = __commonJS({
             if (variance) {
               this.unexpected(variance.loc.start);
             }
-            nodeStart.callProperties.push(this.flowParseObjectTypeCallProperty(node2, isStatic));
+            nodeStart.callProperties.push(this.flowParseObjectTypeCallProperty(node3, isStatic));
           } else {
             let kind = "init";
             if (this.isContextual(100) || this.isContextual(105)) {
@@ -4356,7 +4356,7 @@ var require_lib = __commonJS({
                 this.next();
               }
             }
-            const propOrInexact = this.flowParseObjectTypeProperty(node2, isStatic, protoStartLoc, variance, kind, allowSpread, allowInexact != null ? allowInexact : !exact);
+            const propOrInexact = this.flowParseObjectTypeProperty(node3, isStatic, protoStartLoc, variance, kind, allowSpread, allowInexact != null ? allowInexact : !exact);
             if (propOrInexact === null) {
               inexact = true;
               inexactStartLoc = this.state.lastTokStartLoc;
@@ -4377,7 +4377,7 @@ var require_lib = __commonJS({
         this.state.inType = oldInType;
         return out;
       }
-      flowParseObjectTypeProperty(node2, isStatic, protoStartLoc, variance, kind, allowSpread, allowInexact) {
+      flowParseObjectTypeProperty(node3, isStatic, protoStartLoc, variance, kind, allowSpread, allowInexact) {
         if (this.eat(21)) {
           const isInexactToken = this.match(12) || this.match(13) || this.match(8) || this.match(9);
           if (isInexactToken) {
@@ -4400,40 +4400,40 @@ var require_lib = __commonJS({
           if (variance) {
             this.raise(FlowErrors.SpreadVariance, variance);
           }
-          node2.argument = this.flowParseType();
-          return this.finishNode(node2, "ObjectTypeSpreadProperty");
+          node3.argument = this.flowParseType();
+          return this.finishNode(node3, "ObjectTypeSpreadProperty");
         } else {
-          node2.key = this.flowParseObjectPropertyKey();
-          node2.static = isStatic;
-          node2.proto = protoStartLoc != null;
-          node2.kind = kind;
+          node3.key = this.flowParseObjectPropertyKey();
+          node3.static = isStatic;
+          node3.proto = protoStartLoc != null;
+          node3.kind = kind;
           let optional2 = false;
           if (this.match(47) || this.match(10)) {
-            node2.method = true;
+            node3.method = true;
             if (protoStartLoc != null) {
               this.unexpected(protoStartLoc);
             }
             if (variance) {
               this.unexpected(variance.loc.start);
             }
-            node2.value = this.flowParseObjectTypeMethodish(this.startNodeAt(node2.loc.start));
+            node3.value = this.flowParseObjectTypeMethodish(this.startNodeAt(node3.loc.start));
             if (kind === "get" || kind === "set") {
-              this.flowCheckGetterSetterParams(node2);
+              this.flowCheckGetterSetterParams(node3);
             }
-            if (!allowSpread && node2.key.name === "constructor" && node2.value.this) {
-              this.raise(FlowErrors.ThisParamBannedInConstructor, node2.value.this);
+            if (!allowSpread && node3.key.name === "constructor" && node3.value.this) {
+              this.raise(FlowErrors.ThisParamBannedInConstructor, node3.value.this);
             }
           } else {
             if (kind !== "init") this.unexpected();
-            node2.method = false;
+            node3.method = false;
             if (this.eat(17)) {
               optional2 = true;
             }
-            node2.value = this.flowParseTypeInitialiser();
-            node2.variance = variance;
+            node3.value = this.flowParseTypeInitialiser();
+            node3.variance = variance;
           }
-          node2.optional = optional2;
-          return this.finishNode(node2, "ObjectTypeProperty");
+          node3.optional = optional2;
+          return this.finishNode(node3, "ObjectTypeProperty");
         }
       }
       flowCheckGetterSetterParams(property) {
@@ -4456,75 +4456,75 @@ var require_lib = __commonJS({
       }
       flowParseQualifiedTypeIdentifier(startLoc, id) {
         startLoc != null ? startLoc : startLoc = this.state.startLoc;
-        let node2 = id || this.flowParseRestrictedIdentifier(true);
+        let node3 = id || this.flowParseRestrictedIdentifier(true);
         while (this.eat(16)) {
           const node22 = this.startNodeAt(startLoc);
-          node22.qualification = node2;
+          node22.qualification = node3;
           node22.id = this.flowParseRestrictedIdentifier(true);
-          node2 = this.finishNode(node22, "QualifiedTypeIdentifier");
+          node3 = this.finishNode(node22, "QualifiedTypeIdentifier");
         }
-        return node2;
+        return node3;
       }
       flowParseGenericType(startLoc, id) {
-        const node2 = this.startNodeAt(startLoc);
-        node2.typeParameters = null;
-        node2.id = this.flowParseQualifiedTypeIdentifier(startLoc, id);
+        const node3 = this.startNodeAt(startLoc);
+        node3.typeParameters = null;
+        node3.id = this.flowParseQualifiedTypeIdentifier(startLoc, id);
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterInstantiation();
+          node3.typeParameters = this.flowParseTypeParameterInstantiation();
         }
-        return this.finishNode(node2, "GenericTypeAnnotation");
+        return this.finishNode(node3, "GenericTypeAnnotation");
       }
       flowParseTypeofType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(87);
-        node2.argument = this.flowParsePrimaryType();
-        return this.finishNode(node2, "TypeofTypeAnnotation");
+        node3.argument = this.flowParsePrimaryType();
+        return this.finishNode(node3, "TypeofTypeAnnotation");
       }
       flowParseTupleType() {
-        const node2 = this.startNode();
-        node2.types = [];
+        const node3 = this.startNode();
+        node3.types = [];
         this.expect(0);
         while (this.state.pos < this.length && !this.match(3)) {
-          node2.types.push(this.flowParseType());
+          node3.types.push(this.flowParseType());
           if (this.match(3)) break;
           this.expect(12);
         }
         this.expect(3);
-        return this.finishNode(node2, "TupleTypeAnnotation");
+        return this.finishNode(node3, "TupleTypeAnnotation");
       }
       flowParseFunctionTypeParam(first) {
         let name = null;
         let optional2 = false;
         let typeAnnotation = null;
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const lh = this.lookahead();
         const isThis = this.state.type === 78;
         if (lh.type === 14 || lh.type === 17) {
           if (isThis && !first) {
-            this.raise(FlowErrors.ThisParamMustBeFirst, node2);
+            this.raise(FlowErrors.ThisParamMustBeFirst, node3);
           }
           name = this.parseIdentifier(isThis);
           if (this.eat(17)) {
             optional2 = true;
             if (isThis) {
-              this.raise(FlowErrors.ThisParamMayNotBeOptional, node2);
+              this.raise(FlowErrors.ThisParamMayNotBeOptional, node3);
             }
           }
           typeAnnotation = this.flowParseTypeInitialiser();
         } else {
           typeAnnotation = this.flowParseType();
         }
-        node2.name = name;
-        node2.optional = optional2;
-        node2.typeAnnotation = typeAnnotation;
-        return this.finishNode(node2, "FunctionTypeParam");
+        node3.name = name;
+        node3.optional = optional2;
+        node3.typeAnnotation = typeAnnotation;
+        return this.finishNode(node3, "FunctionTypeParam");
       }
       reinterpretTypeAsFunctionTypeParam(type) {
-        const node2 = this.startNodeAt(type.loc.start);
-        node2.name = null;
-        node2.optional = false;
-        node2.typeAnnotation = type;
-        return this.finishNode(node2, "FunctionTypeParam");
+        const node3 = this.startNodeAt(type.loc.start);
+        node3.name = null;
+        node3.optional = false;
+        node3.typeAnnotation = type;
+        return this.finishNode(node3, "FunctionTypeParam");
       }
       flowParseFunctionTypeParams(params = []) {
         let rest = null;
@@ -4551,23 +4551,23 @@ var require_lib = __commonJS({
           _this
         };
       }
-      flowIdentToTypeAnnotation(startLoc, node2, id) {
+      flowIdentToTypeAnnotation(startLoc, node3, id) {
         switch (id.name) {
           case "any":
-            return this.finishNode(node2, "AnyTypeAnnotation");
+            return this.finishNode(node3, "AnyTypeAnnotation");
           case "bool":
           case "boolean":
-            return this.finishNode(node2, "BooleanTypeAnnotation");
+            return this.finishNode(node3, "BooleanTypeAnnotation");
           case "mixed":
-            return this.finishNode(node2, "MixedTypeAnnotation");
+            return this.finishNode(node3, "MixedTypeAnnotation");
           case "empty":
-            return this.finishNode(node2, "EmptyTypeAnnotation");
+            return this.finishNode(node3, "EmptyTypeAnnotation");
           case "number":
-            return this.finishNode(node2, "NumberTypeAnnotation");
+            return this.finishNode(node3, "NumberTypeAnnotation");
           case "string":
-            return this.finishNode(node2, "StringTypeAnnotation");
+            return this.finishNode(node3, "StringTypeAnnotation");
           case "symbol":
-            return this.finishNode(node2, "SymbolTypeAnnotation");
+            return this.finishNode(node3, "SymbolTypeAnnotation");
           default:
             this.checkNotUnderscore(id.name);
             return this.flowParseGenericType(startLoc, id);
@@ -4575,7 +4575,7 @@ var require_lib = __commonJS({
       }
       flowParsePrimaryType() {
         const startLoc = this.state.startLoc;
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         let tmp;
         let type;
         let isGroupedType = false;
@@ -4603,20 +4603,20 @@ var require_lib = __commonJS({
             this.state.noAnonFunctionType = oldNoAnonFunctionType;
             return type;
           case 47: {
-            const node3 = this.startNode();
-            node3.typeParameters = this.flowParseTypeParameterDeclaration();
+            const node4 = this.startNode();
+            node4.typeParameters = this.flowParseTypeParameterDeclaration();
             this.expect(10);
             tmp = this.flowParseFunctionTypeParams();
-            node3.params = tmp.params;
-            node3.rest = tmp.rest;
-            node3.this = tmp._this;
+            node4.params = tmp.params;
+            node4.rest = tmp.rest;
+            node4.this = tmp._this;
             this.expect(11);
             this.expect(19);
-            node3.returnType = this.flowParseType();
-            return this.finishNode(node3, "FunctionTypeAnnotation");
+            node4.returnType = this.flowParseType();
+            return this.finishNode(node4, "FunctionTypeAnnotation");
           }
           case 10: {
-            const node3 = this.startNode();
+            const node4 = this.startNode();
             this.next();
             if (!this.match(11) && !this.match(21)) {
               if (tokenIsIdentifier(this.state.type) || this.match(78)) {
@@ -4642,30 +4642,30 @@ var require_lib = __commonJS({
             } else {
               tmp = this.flowParseFunctionTypeParams();
             }
-            node3.params = tmp.params;
-            node3.rest = tmp.rest;
-            node3.this = tmp._this;
+            node4.params = tmp.params;
+            node4.rest = tmp.rest;
+            node4.this = tmp._this;
             this.expect(11);
             this.expect(19);
-            node3.returnType = this.flowParseType();
-            node3.typeParameters = null;
-            return this.finishNode(node3, "FunctionTypeAnnotation");
+            node4.returnType = this.flowParseType();
+            node4.typeParameters = null;
+            return this.finishNode(node4, "FunctionTypeAnnotation");
           }
           case 135:
             return this.parseLiteral(this.state.value, "StringLiteralTypeAnnotation");
           case 85:
           case 86:
-            node2.value = this.match(85);
+            node3.value = this.match(85);
             this.next();
-            return this.finishNode(node2, "BooleanLiteralTypeAnnotation");
+            return this.finishNode(node3, "BooleanLiteralTypeAnnotation");
           case 53:
             if (this.state.value === "-") {
               this.next();
               if (this.match(136)) {
-                return this.parseLiteralAtNode(-this.state.value, "NumberLiteralTypeAnnotation", node2);
+                return this.parseLiteralAtNode(-this.state.value, "NumberLiteralTypeAnnotation", node3);
               }
               if (this.match(137)) {
-                return this.parseLiteralAtNode(-this.state.value, "BigIntLiteralTypeAnnotation", node2);
+                return this.parseLiteralAtNode(-this.state.value, "BigIntLiteralTypeAnnotation", node3);
               }
               throw this.raise(FlowErrors.UnexpectedSubtractionOperand, this.state.startLoc);
             }
@@ -4676,28 +4676,28 @@ var require_lib = __commonJS({
             return this.parseLiteral(this.state.value, "BigIntLiteralTypeAnnotation");
           case 88:
             this.next();
-            return this.finishNode(node2, "VoidTypeAnnotation");
+            return this.finishNode(node3, "VoidTypeAnnotation");
           case 84:
             this.next();
-            return this.finishNode(node2, "NullLiteralTypeAnnotation");
+            return this.finishNode(node3, "NullLiteralTypeAnnotation");
           case 78:
             this.next();
-            return this.finishNode(node2, "ThisTypeAnnotation");
+            return this.finishNode(node3, "ThisTypeAnnotation");
           case 55:
             this.next();
-            return this.finishNode(node2, "ExistsTypeAnnotation");
+            return this.finishNode(node3, "ExistsTypeAnnotation");
           case 87:
             return this.flowParseTypeofType();
           default:
             if (tokenIsKeyword(this.state.type)) {
               const label2 = tokenLabelName(this.state.type);
               this.next();
-              return super.createIdentifier(node2, label2);
+              return super.createIdentifier(node3, label2);
             } else if (tokenIsIdentifier(this.state.type)) {
               if (this.isContextual(130)) {
                 return this.flowParseInterfaceType();
               }
-              return this.flowIdentToTypeAnnotation(startLoc, node2, this.parseIdentifier());
+              return this.flowIdentToTypeAnnotation(startLoc, node3, this.parseIdentifier());
             }
         }
         throw this.unexpected();
@@ -4707,33 +4707,33 @@ var require_lib = __commonJS({
         let type = this.flowParsePrimaryType();
         let seenOptionalIndexedAccess = false;
         while ((this.match(0) || this.match(18)) && !this.canInsertSemicolon()) {
-          const node2 = this.startNodeAt(startLoc);
+          const node3 = this.startNodeAt(startLoc);
           const optional2 = this.eat(18);
           seenOptionalIndexedAccess = seenOptionalIndexedAccess || optional2;
           this.expect(0);
           if (!optional2 && this.match(3)) {
-            node2.elementType = type;
+            node3.elementType = type;
             this.next();
-            type = this.finishNode(node2, "ArrayTypeAnnotation");
+            type = this.finishNode(node3, "ArrayTypeAnnotation");
           } else {
-            node2.objectType = type;
-            node2.indexType = this.flowParseType();
+            node3.objectType = type;
+            node3.indexType = this.flowParseType();
             this.expect(3);
             if (seenOptionalIndexedAccess) {
-              node2.optional = optional2;
-              type = this.finishNode(node2, "OptionalIndexedAccessType");
+              node3.optional = optional2;
+              type = this.finishNode(node3, "OptionalIndexedAccessType");
             } else {
-              type = this.finishNode(node2, "IndexedAccessType");
+              type = this.finishNode(node3, "IndexedAccessType");
             }
           }
         }
         return type;
       }
       flowParsePrefixType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (this.eat(17)) {
-          node2.typeAnnotation = this.flowParsePrefixType();
-          return this.finishNode(node2, "NullableTypeAnnotation");
+          node3.typeAnnotation = this.flowParsePrefixType();
+          return this.finishNode(node3, "NullableTypeAnnotation");
         } else {
           return this.flowParsePostfixType();
         }
@@ -4741,35 +4741,35 @@ var require_lib = __commonJS({
       flowParseAnonFunctionWithoutParens() {
         const param = this.flowParsePrefixType();
         if (!this.state.noAnonFunctionType && this.eat(19)) {
-          const node2 = this.startNodeAt(param.loc.start);
-          node2.params = [this.reinterpretTypeAsFunctionTypeParam(param)];
-          node2.rest = null;
-          node2.this = null;
-          node2.returnType = this.flowParseType();
-          node2.typeParameters = null;
-          return this.finishNode(node2, "FunctionTypeAnnotation");
+          const node3 = this.startNodeAt(param.loc.start);
+          node3.params = [this.reinterpretTypeAsFunctionTypeParam(param)];
+          node3.rest = null;
+          node3.this = null;
+          node3.returnType = this.flowParseType();
+          node3.typeParameters = null;
+          return this.finishNode(node3, "FunctionTypeAnnotation");
         }
         return param;
       }
       flowParseIntersectionType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.eat(45);
         const type = this.flowParseAnonFunctionWithoutParens();
-        node2.types = [type];
+        node3.types = [type];
         while (this.eat(45)) {
-          node2.types.push(this.flowParseAnonFunctionWithoutParens());
+          node3.types.push(this.flowParseAnonFunctionWithoutParens());
         }
-        return node2.types.length === 1 ? type : this.finishNode(node2, "IntersectionTypeAnnotation");
+        return node3.types.length === 1 ? type : this.finishNode(node3, "IntersectionTypeAnnotation");
       }
       flowParseUnionType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.eat(43);
         const type = this.flowParseIntersectionType();
-        node2.types = [type];
+        node3.types = [type];
         while (this.eat(43)) {
-          node2.types.push(this.flowParseIntersectionType());
+          node3.types.push(this.flowParseIntersectionType());
         }
-        return node2.types.length === 1 ? type : this.finishNode(node2, "UnionTypeAnnotation");
+        return node3.types.length === 1 ? type : this.finishNode(node3, "UnionTypeAnnotation");
       }
       flowParseType() {
         const oldInType = this.state.inType;
@@ -4781,29 +4781,29 @@ var require_lib = __commonJS({
       flowParseTypeOrImplicitInstantiation() {
         if (this.state.type === 133 && this.state.value === "_") {
           const startLoc = this.state.startLoc;
-          const node2 = this.parseIdentifier();
-          return this.flowParseGenericType(startLoc, node2);
+          const node3 = this.parseIdentifier();
+          return this.flowParseGenericType(startLoc, node3);
         } else {
           return this.flowParseType();
         }
       }
       flowParseTypeAnnotation() {
-        const node2 = this.startNode();
-        node2.typeAnnotation = this.flowParseTypeInitialiser();
-        return this.finishNode(node2, "TypeAnnotation");
+        const node3 = this.startNode();
+        node3.typeAnnotation = this.flowParseTypeInitialiser();
+        return this.finishNode(node3, "TypeAnnotation");
       }
       flowParseTypeAnnotatableIdentifier() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const name = this.parseIdentifierName();
         if (this.match(14)) {
-          node2.typeAnnotation = this.flowParseTypeAnnotation();
+          node3.typeAnnotation = this.flowParseTypeAnnotation();
         }
-        return this.createIdentifier(node2, name);
+        return this.createIdentifier(node3, name);
       }
-      typeCastToParameter(node2) {
-        node2.expression.typeAnnotation = node2.typeAnnotation;
-        this.resetEndLocation(node2.expression, node2.typeAnnotation.loc.end);
-        return node2.expression;
+      typeCastToParameter(node3) {
+        node3.expression.typeAnnotation = node3.typeAnnotation;
+        this.resetEndLocation(node3.expression, node3.typeAnnotation.loc.end);
+        return node3.expression;
       }
       flowParseVariance() {
         let variance = null;
@@ -4819,33 +4819,33 @@ var require_lib = __commonJS({
         }
         return variance;
       }
-      parseFunctionBody(node2, allowExpressionBody, isMethod = false) {
+      parseFunctionBody(node3, allowExpressionBody, isMethod = false) {
         if (allowExpressionBody) {
-          this.forwardNoArrowParamsConversionAt(node2, () => super.parseFunctionBody(node2, true, isMethod));
+          this.forwardNoArrowParamsConversionAt(node3, () => super.parseFunctionBody(node3, true, isMethod));
           return;
         }
-        super.parseFunctionBody(node2, false, isMethod);
+        super.parseFunctionBody(node3, false, isMethod);
       }
-      parseFunctionBodyAndFinish(node2, type, isMethod = false) {
+      parseFunctionBodyAndFinish(node3, type, isMethod = false) {
         if (this.match(14)) {
           const typeNode = this.startNode();
-          [typeNode.typeAnnotation, node2.predicate] = this.flowParseTypeAndPredicateInitialiser();
-          node2.returnType = typeNode.typeAnnotation ? this.finishNode(typeNode, "TypeAnnotation") : null;
+          [typeNode.typeAnnotation, node3.predicate] = this.flowParseTypeAndPredicateInitialiser();
+          node3.returnType = typeNode.typeAnnotation ? this.finishNode(typeNode, "TypeAnnotation") : null;
         }
-        return super.parseFunctionBodyAndFinish(node2, type, isMethod);
+        return super.parseFunctionBodyAndFinish(node3, type, isMethod);
       }
       parseStatementLike(flags) {
         if (this.state.strict && this.isContextual(130)) {
           const lookahead = this.lookahead();
           if (tokenIsKeywordOrIdentifier(lookahead.type)) {
-            const node2 = this.startNode();
+            const node3 = this.startNode();
             this.next();
-            return this.flowParseInterface(node2);
+            return this.flowParseInterface(node3);
           }
         } else if (this.isContextual(127)) {
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           this.next();
-          return this.flowParseEnumDeclaration(node2);
+          return this.flowParseEnumDeclaration(node3);
         }
         const stmt = super.parseStatementLike(flags);
         if (this.flowPragma === void 0 && !this.isValidDirective(stmt)) {
@@ -4853,23 +4853,23 @@ var require_lib = __commonJS({
         }
         return stmt;
       }
-      parseExpressionStatement(node2, expr, decorators, flags) {
+      parseExpressionStatement(node3, expr, decorators, flags) {
         if (expr.type === "Identifier") {
           if (expr.name === "declare") {
             if (this.match(80) || tokenIsIdentifier(this.state.type) || this.match(68) || this.match(74) || this.match(82)) {
-              return this.flowParseDeclare(node2);
+              return this.flowParseDeclare(node3);
             }
           } else if (tokenIsIdentifier(this.state.type)) {
             if (expr.name === "interface") {
-              return this.flowParseInterface(node2);
+              return this.flowParseInterface(node3);
             } else if (expr.name === "type") {
-              return this.flowParseTypeAlias(node2);
+              return this.flowParseTypeAlias(node3);
             } else if (expr.name === "opaque") {
-              return this.flowParseOpaqueType(node2, false);
+              return this.flowParseOpaqueType(node3, false);
             }
           }
         }
-        return super.parseExpressionStatement(node2, expr, decorators, flags);
+        return super.parseExpressionStatement(node3, expr, decorators, flags);
       }
       shouldParseExportDeclaration() {
         const {
@@ -4891,9 +4891,9 @@ var require_lib = __commonJS({
       }
       parseExportDefaultExpression() {
         if (this.isContextual(127)) {
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           this.next();
-          return this.flowParseEnumDeclaration(node2);
+          return this.flowParseEnumDeclaration(node3);
         }
         return super.parseExportDefaultExpression();
       }
@@ -4908,23 +4908,23 @@ var require_lib = __commonJS({
         }
         this.expect(17);
         const state = this.state.clone();
-        const node2 = this.startNodeAt(startLoc);
+        const node3 = this.startNodeAt(startLoc);
         let {
           consequent,
           failed
         } = this.tryParseConditionalConsequent();
-        let [valid, invalid] = this.getArrowLikeExpressions(consequent);
-        if (failed || invalid.length > 0) {
-          if (invalid.length > 0) {
+        let [valid, invalid2] = this.getArrowLikeExpressions(consequent);
+        if (failed || invalid2.length > 0) {
+          if (invalid2.length > 0) {
             this.state = state;
-            for (let i = 0; i < invalid.length; i++) {
-              this.noArrowAt.add(this.offsetToSourcePos(invalid[i].start));
+            for (let i = 0; i < invalid2.length; i++) {
+              this.noArrowAt.add(this.offsetToSourcePos(invalid2[i].start));
             }
             ({
               consequent,
               failed
             } = this.tryParseConditionalConsequent());
-            [valid, invalid] = this.getArrowLikeExpressions(consequent);
+            [valid, invalid2] = this.getArrowLikeExpressions(consequent);
           }
           if (failed && valid.length > 1) {
             this.raise(FlowErrors.AmbiguousConditionalArrow, state.startLoc);
@@ -4940,10 +4940,10 @@ var require_lib = __commonJS({
         }
         this.getArrowLikeExpressions(consequent, true);
         this.expect(14);
-        node2.test = expr;
-        node2.consequent = consequent;
-        node2.alternate = this.forwardNoArrowParamsConversionAt(node2, () => this.parseMaybeAssign(void 0, void 0));
-        return this.finishNode(node2, "ConditionalExpression");
+        node3.test = expr;
+        node3.consequent = consequent;
+        node3.alternate = this.forwardNoArrowParamsConversionAt(node3, () => this.parseMaybeAssign(void 0, void 0));
+        return this.finishNode(node3, "ConditionalExpression");
       }
       tryParseConditionalConsequent() {
         this.state.noArrowParamsConversionAt.push(this.state.start);
@@ -4955,54 +4955,54 @@ var require_lib = __commonJS({
           failed
         };
       }
-      getArrowLikeExpressions(node2, disallowInvalid) {
-        const stack = [node2];
+      getArrowLikeExpressions(node3, disallowInvalid) {
+        const stack = [node3];
         const arrows = [];
         while (stack.length !== 0) {
-          const node3 = stack.pop();
-          if (node3.type === "ArrowFunctionExpression") {
-            if (node3.typeParameters || !node3.returnType) {
-              this.finishArrowValidation(node3);
+          const node4 = stack.pop();
+          if (node4.type === "ArrowFunctionExpression") {
+            if (node4.typeParameters || !node4.returnType) {
+              this.finishArrowValidation(node4);
             } else {
-              arrows.push(node3);
+              arrows.push(node4);
             }
-            if (node3.body.type !== "BlockStatement") {
-              stack.push(node3.body);
+            if (node4.body.type !== "BlockStatement") {
+              stack.push(node4.body);
             }
-          } else if (node3.type === "ConditionalExpression") {
-            stack.push(node3.consequent);
-            stack.push(node3.alternate);
+          } else if (node4.type === "ConditionalExpression") {
+            stack.push(node4.consequent);
+            stack.push(node4.alternate);
           }
         }
         if (disallowInvalid) {
-          arrows.forEach((node3) => this.finishArrowValidation(node3));
+          arrows.forEach((node4) => this.finishArrowValidation(node4));
           return [arrows, []];
         }
-        return partition2(arrows, (node3) => node3.params.every((param) => this.isAssignable(param, true)));
+        return partition2(arrows, (node4) => node4.params.every((param) => this.isAssignable(param, true)));
       }
-      finishArrowValidation(node2) {
+      finishArrowValidation(node3) {
         var _node$extra;
-        this.toAssignableList(node2.params, (_node$extra = node2.extra) == null ? void 0 : _node$extra.trailingCommaLoc, false);
+        this.toAssignableList(node3.params, (_node$extra = node3.extra) == null ? void 0 : _node$extra.trailingCommaLoc, false);
         this.scope.enter(514 | 4);
-        super.checkParams(node2, false, true);
+        super.checkParams(node3, false, true);
         this.scope.exit();
       }
-      forwardNoArrowParamsConversionAt(node2, parse4) {
+      forwardNoArrowParamsConversionAt(node3, parse6) {
         let result2;
-        if (this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node2.start))) {
+        if (this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node3.start))) {
           this.state.noArrowParamsConversionAt.push(this.state.start);
-          result2 = parse4();
+          result2 = parse6();
           this.state.noArrowParamsConversionAt.pop();
         } else {
-          result2 = parse4();
+          result2 = parse6();
         }
         return result2;
       }
-      parseParenItem(node2, startLoc) {
-        const newNode = super.parseParenItem(node2, startLoc);
+      parseParenItem(node3, startLoc) {
+        const newNode = super.parseParenItem(node3, startLoc);
         if (this.eat(17)) {
           newNode.optional = true;
-          this.resetEndLocation(node2);
+          this.resetEndLocation(node3);
         }
         if (this.match(14)) {
           const typeCastNode = this.startNodeAt(startLoc);
@@ -5012,67 +5012,67 @@ var require_lib = __commonJS({
         }
         return newNode;
       }
-      assertModuleNodeAllowed(node2) {
-        if (node2.type === "ImportDeclaration" && (node2.importKind === "type" || node2.importKind === "typeof") || node2.type === "ExportNamedDeclaration" && node2.exportKind === "type" || node2.type === "ExportAllDeclaration" && node2.exportKind === "type") {
+      assertModuleNodeAllowed(node3) {
+        if (node3.type === "ImportDeclaration" && (node3.importKind === "type" || node3.importKind === "typeof") || node3.type === "ExportNamedDeclaration" && node3.exportKind === "type" || node3.type === "ExportAllDeclaration" && node3.exportKind === "type") {
           return;
         }
-        super.assertModuleNodeAllowed(node2);
+        super.assertModuleNodeAllowed(node3);
       }
-      parseExportDeclaration(node2) {
+      parseExportDeclaration(node3) {
         if (this.isContextual(131)) {
-          node2.exportKind = "type";
+          node3.exportKind = "type";
           const declarationNode = this.startNode();
           this.next();
           if (this.match(5)) {
-            node2.specifiers = this.parseExportSpecifiers(true);
-            super.parseExportFrom(node2);
+            node3.specifiers = this.parseExportSpecifiers(true);
+            super.parseExportFrom(node3);
             return null;
           } else {
             return this.flowParseTypeAlias(declarationNode);
           }
         } else if (this.isContextual(132)) {
-          node2.exportKind = "type";
+          node3.exportKind = "type";
           const declarationNode = this.startNode();
           this.next();
           return this.flowParseOpaqueType(declarationNode, false);
         } else if (this.isContextual(130)) {
-          node2.exportKind = "type";
+          node3.exportKind = "type";
           const declarationNode = this.startNode();
           this.next();
           return this.flowParseInterface(declarationNode);
         } else if (this.isContextual(127)) {
-          node2.exportKind = "value";
+          node3.exportKind = "value";
           const declarationNode = this.startNode();
           this.next();
           return this.flowParseEnumDeclaration(declarationNode);
         } else {
-          return super.parseExportDeclaration(node2);
+          return super.parseExportDeclaration(node3);
         }
       }
-      eatExportStar(node2) {
-        if (super.eatExportStar(node2)) return true;
+      eatExportStar(node3) {
+        if (super.eatExportStar(node3)) return true;
         if (this.isContextual(131) && this.lookahead().type === 55) {
-          node2.exportKind = "type";
+          node3.exportKind = "type";
           this.next();
           this.next();
           return true;
         }
         return false;
       }
-      maybeParseExportNamespaceSpecifier(node2) {
+      maybeParseExportNamespaceSpecifier(node3) {
         const {
           startLoc
         } = this.state;
-        const hasNamespace = super.maybeParseExportNamespaceSpecifier(node2);
-        if (hasNamespace && node2.exportKind === "type") {
+        const hasNamespace = super.maybeParseExportNamespaceSpecifier(node3);
+        if (hasNamespace && node3.exportKind === "type") {
           this.unexpected(startLoc);
         }
         return hasNamespace;
       }
-      parseClassId(node2, isStatement, optionalId) {
-        super.parseClassId(node2, isStatement, optionalId);
+      parseClassId(node3, isStatement, optionalId) {
+        super.parseClassId(node3, isStatement, optionalId);
         if (this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterDeclaration();
+          node3.typeParameters = this.flowParseTypeParameterDeclaration();
         }
       }
       parseClassMember(classBody, member, state) {
@@ -5107,37 +5107,37 @@ var require_lib = __commonJS({
         }
         this.finishToken(133, fullWord);
       }
-      getTokenFromCode(code4) {
+      getTokenFromCode(code8) {
         const next = this.input.charCodeAt(this.state.pos + 1);
-        if (code4 === 123 && next === 124) {
+        if (code8 === 123 && next === 124) {
           this.finishOp(6, 2);
-        } else if (this.state.inType && (code4 === 62 || code4 === 60)) {
-          this.finishOp(code4 === 62 ? 48 : 47, 1);
-        } else if (this.state.inType && code4 === 63) {
+        } else if (this.state.inType && (code8 === 62 || code8 === 60)) {
+          this.finishOp(code8 === 62 ? 48 : 47, 1);
+        } else if (this.state.inType && code8 === 63) {
           if (next === 46) {
             this.finishOp(18, 2);
           } else {
             this.finishOp(17, 1);
           }
-        } else if (isIteratorStart(code4, next, this.input.charCodeAt(this.state.pos + 2))) {
+        } else if (isIteratorStart(code8, next, this.input.charCodeAt(this.state.pos + 2))) {
           this.state.pos += 2;
           this.readIterator();
         } else {
-          super.getTokenFromCode(code4);
+          super.getTokenFromCode(code8);
         }
       }
-      isAssignable(node2, isBinding2) {
-        if (node2.type === "TypeCastExpression") {
-          return this.isAssignable(node2.expression, isBinding2);
+      isAssignable(node3, isBinding2) {
+        if (node3.type === "TypeCastExpression") {
+          return this.isAssignable(node3.expression, isBinding2);
         } else {
-          return super.isAssignable(node2, isBinding2);
+          return super.isAssignable(node3, isBinding2);
         }
       }
-      toAssignable(node2, isLHS = false) {
-        if (!isLHS && node2.type === "AssignmentExpression" && node2.left.type === "TypeCastExpression") {
-          node2.left = this.typeCastToParameter(node2.left);
+      toAssignable(node3, isLHS = false) {
+        if (!isLHS && node3.type === "AssignmentExpression" && node3.left.type === "TypeCastExpression") {
+          node3.left = this.typeCastToParameter(node3.left);
         }
-        super.toAssignable(node2, isLHS);
+        super.toAssignable(node3, isLHS);
       }
       toAssignableList(exprList, trailingCommaLoc, isLHS) {
         for (let i = 0; i < exprList.length; i++) {
@@ -5159,26 +5159,26 @@ var require_lib = __commonJS({
         return exprList;
       }
       parseArrayLike(close, isTuple, refExpressionErrors) {
-        const node2 = super.parseArrayLike(close, isTuple, refExpressionErrors);
+        const node3 = super.parseArrayLike(close, isTuple, refExpressionErrors);
         if (refExpressionErrors != null && !this.state.maybeInArrowParameters) {
-          this.toReferencedList(node2.elements);
+          this.toReferencedList(node3.elements);
         }
-        return node2;
+        return node3;
       }
       isValidLVal(type, disallowCallExpression, isParenthesized, binding) {
         return type === "TypeCastExpression" || super.isValidLVal(type, disallowCallExpression, isParenthesized, binding);
       }
-      parseClassProperty(node2) {
+      parseClassProperty(node3) {
         if (this.match(14)) {
-          node2.typeAnnotation = this.flowParseTypeAnnotation();
+          node3.typeAnnotation = this.flowParseTypeAnnotation();
         }
-        return super.parseClassProperty(node2);
+        return super.parseClassProperty(node3);
       }
-      parseClassPrivateProperty(node2) {
+      parseClassPrivateProperty(node3) {
         if (this.match(14)) {
-          node2.typeAnnotation = this.flowParseTypeAnnotation();
+          node3.typeAnnotation = this.flowParseTypeAnnotation();
         }
-        return super.parseClassPrivateProperty(node2);
+        return super.parseClassPrivateProperty(node3);
       }
       isClassMethod() {
         return this.match(47) || super.isClassMethod();
@@ -5220,23 +5220,23 @@ var require_lib = __commonJS({
         }
         super.pushClassPrivateMethod(classBody, method, isGenerator, isAsync);
       }
-      parseClassSuper(node2) {
-        super.parseClassSuper(node2);
-        if (node2.superClass && (this.match(47) || this.match(51))) {
-          node2.superTypeParameters = this.flowParseTypeParameterInstantiationInExpression();
+      parseClassSuper(node3) {
+        super.parseClassSuper(node3);
+        if (node3.superClass && (this.match(47) || this.match(51))) {
+          node3.superTypeParameters = this.flowParseTypeParameterInstantiationInExpression();
         }
         if (this.isContextual(114)) {
           this.next();
-          const implemented = node2.implements = [];
+          const implemented = node3.implements = [];
           do {
-            const node3 = this.startNode();
-            node3.id = this.flowParseRestrictedIdentifier(true);
+            const node4 = this.startNode();
+            node4.id = this.flowParseRestrictedIdentifier(true);
             if (this.match(47)) {
-              node3.typeParameters = this.flowParseTypeParameterInstantiation();
+              node4.typeParameters = this.flowParseTypeParameterInstantiation();
             } else {
-              node3.typeParameters = null;
+              node4.typeParameters = null;
             }
-            implemented.push(this.finishNode(node3, "ClassImplements"));
+            implemented.push(this.finishNode(node4, "ClassImplements"));
           } while (this.eat(12));
         }
       }
@@ -5252,8 +5252,8 @@ var require_lib = __commonJS({
           }
         }
       }
-      parsePropertyNamePrefixOperator(node2) {
-        node2.variance = this.flowParseVariance();
+      parsePropertyNamePrefixOperator(node3) {
+        node3.variance = this.flowParseVariance();
       }
       parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors) {
         if (prop.variance) {
@@ -5293,21 +5293,21 @@ var require_lib = __commonJS({
         return param;
       }
       parseMaybeDefault(startLoc, left) {
-        const node2 = super.parseMaybeDefault(startLoc, left);
-        if (node2.type === "AssignmentPattern" && node2.typeAnnotation && node2.right.start < node2.typeAnnotation.start) {
-          this.raise(FlowErrors.TypeBeforeInitializer, node2.typeAnnotation);
+        const node3 = super.parseMaybeDefault(startLoc, left);
+        if (node3.type === "AssignmentPattern" && node3.typeAnnotation && node3.right.start < node3.typeAnnotation.start) {
+          this.raise(FlowErrors.TypeBeforeInitializer, node3.typeAnnotation);
         }
-        return node2;
+        return node3;
       }
-      checkImportReflection(node2) {
-        super.checkImportReflection(node2);
-        if (node2.module && node2.importKind !== "value") {
-          this.raise(FlowErrors.ImportReflectionHasImportType, node2.specifiers[0].loc.start);
+      checkImportReflection(node3) {
+        super.checkImportReflection(node3);
+        if (node3.module && node3.importKind !== "value") {
+          this.raise(FlowErrors.ImportReflectionHasImportType, node3.specifiers[0].loc.start);
         }
       }
-      parseImportSpecifierLocal(node2, specifier, type) {
-        specifier.local = hasTypeImportKind(node2) ? this.flowParseRestrictedIdentifier(true, true) : this.parseIdentifier();
-        node2.specifiers.push(this.finishImportSpecifier(specifier, type));
+      parseImportSpecifierLocal(node3, specifier, type) {
+        specifier.local = hasTypeImportKind(node3) ? this.flowParseRestrictedIdentifier(true, true) : this.parseIdentifier();
+        node3.specifiers.push(this.finishImportSpecifier(specifier, type));
       }
       isPotentialImportPhase(isExport) {
         if (super.isPotentialImportPhase(isExport)) return true;
@@ -5318,16 +5318,16 @@ var require_lib = __commonJS({
         }
         return !isExport && this.isContextual(87);
       }
-      applyImportPhase(node2, isExport, phase, loc) {
-        super.applyImportPhase(node2, isExport, phase, loc);
+      applyImportPhase(node3, isExport, phase, loc) {
+        super.applyImportPhase(node3, isExport, phase, loc);
         if (isExport) {
           if (!phase && this.match(65)) {
             return;
           }
-          node2.exportKind = phase === "type" ? phase : "value";
+          node3.exportKind = phase === "type" ? phase : "value";
         } else {
           if (phase === "type" && this.match(55)) this.unexpected();
-          node2.importKind = phase === "type" || phase === "typeof" ? phase : "value";
+          node3.importKind = phase === "type" || phase === "typeof" ? phase : "value";
         }
       }
       parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, bindingType) {
@@ -5392,12 +5392,12 @@ var require_lib = __commonJS({
             return super.parseBindingAtom();
         }
       }
-      parseFunctionParams(node2, isConstructor) {
-        const kind = node2.kind;
+      parseFunctionParams(node3, isConstructor) {
+        const kind = node3.kind;
         if (kind !== "get" && kind !== "set" && this.match(47)) {
-          node2.typeParameters = this.flowParseTypeParameterDeclaration();
+          node3.typeParameters = this.flowParseTypeParameterDeclaration();
         }
-        super.parseFunctionParams(node2, isConstructor);
+        super.parseFunctionParams(node3, isConstructor);
       }
       parseVarId(decl, kind) {
         super.parseVarId(decl, kind);
@@ -5406,14 +5406,14 @@ var require_lib = __commonJS({
           this.resetEndLocation(decl.id);
         }
       }
-      parseAsyncArrowFromCallExpression(node2, call) {
+      parseAsyncArrowFromCallExpression(node3, call) {
         if (this.match(14)) {
           const oldNoAnonFunctionType = this.state.noAnonFunctionType;
           this.state.noAnonFunctionType = true;
-          node2.returnType = this.flowParseTypeAnnotation();
+          node3.returnType = this.flowParseTypeAnnotation();
           this.state.noAnonFunctionType = oldNoAnonFunctionType;
         }
-        return super.parseAsyncArrowFromCallExpression(node2, call);
+        return super.parseAsyncArrowFromCallExpression(node3, call);
       }
       parseAsyncArrowHead(startLoc) {
         return this.match(14) ? this.startNodeAt(startLoc) : super.parseAsyncArrowHead(startLoc);
@@ -5477,13 +5477,13 @@ var require_lib = __commonJS({
         }
         return super.parseMaybeAssign(refExpressionErrors, afterLeftParse);
       }
-      parseArrow(node2) {
+      parseArrow(node3) {
         if (this.match(14)) {
           const result2 = this.tryParse(() => {
             const oldNoAnonFunctionType = this.state.noAnonFunctionType;
             this.state.noAnonFunctionType = true;
             const typeNode = this.startNode();
-            [typeNode.typeAnnotation, node2.predicate] = this.flowParseTypeAndPredicateInitialiser();
+            [typeNode.typeAnnotation, node3.predicate] = this.flowParseTypeAndPredicateInitialiser();
             this.state.noAnonFunctionType = oldNoAnonFunctionType;
             if (this.canInsertSemicolon()) this.unexpected();
             if (!this.match(19)) this.unexpected();
@@ -5491,30 +5491,30 @@ var require_lib = __commonJS({
           });
           if (result2.thrown) return null;
           if (result2.error) this.state = result2.failState;
-          node2.returnType = result2.node.typeAnnotation ? this.finishNode(result2.node, "TypeAnnotation") : null;
+          node3.returnType = result2.node.typeAnnotation ? this.finishNode(result2.node, "TypeAnnotation") : null;
         }
-        return super.parseArrow(node2);
+        return super.parseArrow(node3);
       }
       shouldParseArrow(params) {
         return this.match(14) || super.shouldParseArrow(params);
       }
-      setArrowFunctionParameters(node2, params) {
-        if (this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node2.start))) {
-          node2.params = params;
+      setArrowFunctionParameters(node3, params) {
+        if (this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node3.start))) {
+          node3.params = params;
         } else {
-          super.setArrowFunctionParameters(node2, params);
+          super.setArrowFunctionParameters(node3, params);
         }
       }
-      checkParams(node2, allowDuplicates, isArrowFunction, strictModeChanged = true) {
-        if (isArrowFunction && this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node2.start))) {
+      checkParams(node3, allowDuplicates, isArrowFunction, strictModeChanged = true) {
+        if (isArrowFunction && this.state.noArrowParamsConversionAt.includes(this.offsetToSourcePos(node3.start))) {
           return;
         }
-        for (let i = 0; i < node2.params.length; i++) {
-          if (this.isThisParam(node2.params[i]) && i > 0) {
-            this.raise(FlowErrors.ThisParamMustBeFirst, node2.params[i]);
+        for (let i = 0; i < node3.params.length; i++) {
+          if (this.isThisParam(node3.params[i]) && i > 0) {
+            this.raise(FlowErrors.ThisParamMustBeFirst, node3.params[i]);
           }
         }
-        super.checkParams(node2, allowDuplicates, isArrowFunction, strictModeChanged);
+        super.checkParams(node3, allowDuplicates, isArrowFunction, strictModeChanged);
       }
       parseParenAndDistinguishExpression(canBeArrow) {
         return super.parseParenAndDistinguishExpression(canBeArrow && !this.noArrowAt.has(this.state.start));
@@ -5522,10 +5522,10 @@ var require_lib = __commonJS({
       parseSubscripts(base, startLoc, noCalls) {
         if (base.type === "Identifier" && base.name === "async" && this.noArrowAt.has(this.offsetToSourcePos(startLoc.index))) {
           this.next();
-          const node2 = this.startNodeAt(startLoc);
-          node2.callee = base;
-          node2.arguments = super.parseCallExpressionArguments();
-          base = this.finishNode(node2, "CallExpression");
+          const node3 = this.startNodeAt(startLoc);
+          node3.callee = base;
+          node3.arguments = super.parseCallExpressionArguments();
+          base = this.finishNode(node3, "CallExpression");
         } else if (base.type === "Identifier" && base.name === "async" && this.match(47)) {
           const state = this.state.clone();
           const arrow = this.tryParse((abort) => this.parseAsyncArrowWithTypeParameters(startLoc) || abort(), state);
@@ -5552,24 +5552,24 @@ var require_lib = __commonJS({
             return base;
           }
           this.next();
-          const node2 = this.startNodeAt(startLoc);
-          node2.callee = base;
-          node2.typeArguments = this.flowParseTypeParameterInstantiationInExpression();
+          const node3 = this.startNodeAt(startLoc);
+          node3.callee = base;
+          node3.typeArguments = this.flowParseTypeParameterInstantiationInExpression();
           this.expect(10);
-          node2.arguments = this.parseCallExpressionArguments();
-          node2.optional = true;
-          return this.finishCallExpression(node2, true);
+          node3.arguments = this.parseCallExpressionArguments();
+          node3.optional = true;
+          return this.finishCallExpression(node3, true);
         } else if (!noCalls && this.shouldParseTypes() && (this.match(47) || this.match(51))) {
-          const node2 = this.startNodeAt(startLoc);
-          node2.callee = base;
+          const node3 = this.startNodeAt(startLoc);
+          node3.callee = base;
           const result2 = this.tryParse(() => {
-            node2.typeArguments = this.flowParseTypeParameterInstantiationCallOrNew();
+            node3.typeArguments = this.flowParseTypeParameterInstantiationCallOrNew();
             this.expect(10);
-            node2.arguments = super.parseCallExpressionArguments();
+            node3.arguments = super.parseCallExpressionArguments();
             if (subscriptState.optionalChainMember) {
-              node2.optional = false;
+              node3.optional = false;
             }
-            return this.finishCallExpression(node2, subscriptState.optionalChainMember);
+            return this.finishCallExpression(node3, subscriptState.optionalChainMember);
           });
           if (result2.node) {
             if (result2.error) this.state = result2.failState;
@@ -5578,37 +5578,37 @@ var require_lib = __commonJS({
         }
         return super.parseSubscript(base, startLoc, noCalls, subscriptState);
       }
-      parseNewCallee(node2) {
-        super.parseNewCallee(node2);
+      parseNewCallee(node3) {
+        super.parseNewCallee(node3);
         let targs = null;
         if (this.shouldParseTypes() && this.match(47)) {
           targs = this.tryParse(() => this.flowParseTypeParameterInstantiationCallOrNew()).node;
         }
-        node2.typeArguments = targs;
+        node3.typeArguments = targs;
       }
       parseAsyncArrowWithTypeParameters(startLoc) {
-        const node2 = this.startNodeAt(startLoc);
-        this.parseFunctionParams(node2, false);
-        if (!this.parseArrow(node2)) return;
-        return super.parseArrowExpression(node2, void 0, true);
+        const node3 = this.startNodeAt(startLoc);
+        this.parseFunctionParams(node3, false);
+        if (!this.parseArrow(node3)) return;
+        return super.parseArrowExpression(node3, void 0, true);
       }
-      readToken_mult_modulo(code4) {
+      readToken_mult_modulo(code8) {
         const next = this.input.charCodeAt(this.state.pos + 1);
-        if (code4 === 42 && next === 47 && this.state.hasFlowComment) {
+        if (code8 === 42 && next === 47 && this.state.hasFlowComment) {
           this.state.hasFlowComment = false;
           this.state.pos += 2;
           this.nextToken();
           return;
         }
-        super.readToken_mult_modulo(code4);
+        super.readToken_mult_modulo(code8);
       }
-      readToken_pipe_amp(code4) {
+      readToken_pipe_amp(code8) {
         const next = this.input.charCodeAt(this.state.pos + 1);
-        if (code4 === 124 && next === 125) {
+        if (code8 === 124 && next === 125) {
           this.finishOp(9, 2);
           return;
         }
-        super.readToken_pipe_amp(code4);
+        super.readToken_pipe_amp(code8);
       }
       parseTopLevel(file, program) {
         const fileNode = super.parseTopLevel(file, program);
@@ -5674,8 +5674,8 @@ var require_lib = __commonJS({
       flowEnumErrorNumberMemberNotInitialized(loc, details) {
         this.raise(FlowErrors.EnumNumberMemberNotInitialized, loc, details);
       }
-      flowEnumErrorStringMemberInconsistentlyInitialized(node2, details) {
-        this.raise(FlowErrors.EnumStringMemberInconsistentlyInitialized, node2, details);
+      flowEnumErrorStringMemberInconsistentlyInitialized(node3, details) {
+        this.raise(FlowErrors.EnumStringMemberInconsistentlyInitialized, node3, details);
       }
       flowEnumMemberInit() {
         const startLoc = this.state.startLoc;
@@ -5888,7 +5888,7 @@ var require_lib = __commonJS({
         }
         return value;
       }
-      flowEnumBody(node2, id) {
+      flowEnumBody(node3, id) {
         const enumName = id.name;
         const nameLoc = id.loc.start;
         const explicitType = this.flowEnumParseExplicitType({
@@ -5902,48 +5902,48 @@ var require_lib = __commonJS({
           enumName,
           explicitType
         });
-        node2.hasUnknownMembers = hasUnknownMembers;
+        node3.hasUnknownMembers = hasUnknownMembers;
         switch (explicitType) {
           case "boolean":
-            node2.explicitType = true;
-            node2.members = members2.booleanMembers;
+            node3.explicitType = true;
+            node3.members = members2.booleanMembers;
             this.expect(8);
-            return this.finishNode(node2, "EnumBooleanBody");
+            return this.finishNode(node3, "EnumBooleanBody");
           case "number":
-            node2.explicitType = true;
-            node2.members = members2.numberMembers;
+            node3.explicitType = true;
+            node3.members = members2.numberMembers;
             this.expect(8);
-            return this.finishNode(node2, "EnumNumberBody");
+            return this.finishNode(node3, "EnumNumberBody");
           case "string":
-            node2.explicitType = true;
-            node2.members = this.flowEnumStringMembers(members2.stringMembers, members2.defaultedMembers, {
+            node3.explicitType = true;
+            node3.members = this.flowEnumStringMembers(members2.stringMembers, members2.defaultedMembers, {
               enumName
             });
             this.expect(8);
-            return this.finishNode(node2, "EnumStringBody");
+            return this.finishNode(node3, "EnumStringBody");
           case "symbol":
-            node2.members = members2.defaultedMembers;
+            node3.members = members2.defaultedMembers;
             this.expect(8);
-            return this.finishNode(node2, "EnumSymbolBody");
+            return this.finishNode(node3, "EnumSymbolBody");
           default: {
-            const empty2 = () => {
-              node2.members = [];
+            const empty3 = () => {
+              node3.members = [];
               this.expect(8);
-              return this.finishNode(node2, "EnumStringBody");
+              return this.finishNode(node3, "EnumStringBody");
             };
-            node2.explicitType = false;
+            node3.explicitType = false;
             const boolsLen = members2.booleanMembers.length;
             const numsLen = members2.numberMembers.length;
             const strsLen = members2.stringMembers.length;
             const defaultedLen = members2.defaultedMembers.length;
             if (!boolsLen && !numsLen && !strsLen && !defaultedLen) {
-              return empty2();
+              return empty3();
             } else if (!boolsLen && !numsLen) {
-              node2.members = this.flowEnumStringMembers(members2.stringMembers, members2.defaultedMembers, {
+              node3.members = this.flowEnumStringMembers(members2.stringMembers, members2.defaultedMembers, {
                 enumName
               });
               this.expect(8);
-              return this.finishNode(node2, "EnumStringBody");
+              return this.finishNode(node3, "EnumStringBody");
             } else if (!numsLen && !strsLen && boolsLen >= defaultedLen) {
               for (const member of members2.defaultedMembers) {
                 this.flowEnumErrorBooleanMemberNotInitialized(member.loc.start, {
@@ -5951,9 +5951,9 @@ var require_lib = __commonJS({
                   memberName: member.id.name
                 });
               }
-              node2.members = members2.booleanMembers;
+              node3.members = members2.booleanMembers;
               this.expect(8);
-              return this.finishNode(node2, "EnumBooleanBody");
+              return this.finishNode(node3, "EnumBooleanBody");
             } else if (!boolsLen && !strsLen && numsLen >= defaultedLen) {
               for (const member of members2.defaultedMembers) {
                 this.flowEnumErrorNumberMemberNotInitialized(member.loc.start, {
@@ -5961,31 +5961,31 @@ var require_lib = __commonJS({
                   memberName: member.id.name
                 });
               }
-              node2.members = members2.numberMembers;
+              node3.members = members2.numberMembers;
               this.expect(8);
-              return this.finishNode(node2, "EnumNumberBody");
+              return this.finishNode(node3, "EnumNumberBody");
             } else {
               this.raise(FlowErrors.EnumInconsistentMemberValues, nameLoc, {
                 enumName
               });
-              return empty2();
+              return empty3();
             }
           }
         }
       }
-      flowParseEnumDeclaration(node2) {
+      flowParseEnumDeclaration(node3) {
         const id = this.parseIdentifier();
-        node2.id = id;
-        node2.body = this.flowEnumBody(this.startNode(), id);
-        return this.finishNode(node2, "EnumDeclaration");
+        node3.id = id;
+        node3.body = this.flowEnumBody(this.startNode(), id);
+        return this.finishNode(node3, "EnumDeclaration");
       }
-      jsxParseOpeningElementAfterName(node2) {
+      jsxParseOpeningElementAfterName(node3) {
         if (this.shouldParseTypes()) {
           if (this.match(47) || this.match(51)) {
-            node2.typeArguments = this.flowParseTypeParameterInstantiationInExpression();
+            node3.typeArguments = this.flowParseTypeParameterInstantiationInExpression();
           }
         }
-        return super.jsxParseOpeningElementAfterName(node2);
+        return super.jsxParseOpeningElementAfterName(node3);
       }
       isLookaheadToken_lt() {
         const next = this.nextTokenStart();
@@ -6018,8 +6018,8 @@ var require_lib = __commonJS({
         }
         return type;
       }
-      maybeUnwrapTypeCastExpression(node2) {
-        return node2.type === "TypeCastExpression" ? node2.expression : node2;
+      maybeUnwrapTypeCastExpression(node3) {
+        return node3.type === "TypeCastExpression" ? node3.expression : node3;
       }
     };
     var entities = {
@@ -6280,8 +6280,8 @@ var require_lib = __commonJS({
     };
     var lineBreak = /\r\n|[\r\n\u2028\u2029]/;
     var lineBreakG = new RegExp(lineBreak.source, "g");
-    function isNewLine(code4) {
-      switch (code4) {
+    function isNewLine(code8) {
+      switch (code8) {
         case 10:
         case 13:
         case 8232:
@@ -6302,8 +6302,8 @@ var require_lib = __commonJS({
     var skipWhiteSpace = /(?:\s|\/\/.*|\/\*[^]*?\*\/)*/g;
     var skipWhiteSpaceAnnexB = /(?:[^\S\n\r\u2028\u2029]|\/\*.*?\*\/)*(?:(?!-->)(?:\s|\/\/.*|\/\*[^]*?\*\/|<!--.*|-->.*)*)?/g;
     var skipWhiteSpaceInLine = /(?:[^\S\n\r\u2028\u2029]|\/\/.*|\/\*.*?\*\/)*/g;
-    function isWhitespace2(code4) {
-      switch (code4) {
+    function isWhitespace2(code8) {
+      switch (code8) {
         case 9:
         case 11:
         case 12:
@@ -6481,52 +6481,52 @@ var require_lib = __commonJS({
         this.finishToken(142, this.input.slice(start, this.state.pos));
       }
       jsxParseIdentifier() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (this.match(142)) {
-          node2.name = this.state.value;
+          node3.name = this.state.value;
         } else if (tokenIsKeyword(this.state.type)) {
-          node2.name = tokenLabelName(this.state.type);
+          node3.name = tokenLabelName(this.state.type);
         } else {
           this.unexpected();
         }
         this.next();
-        return this.finishNode(node2, "JSXIdentifier");
+        return this.finishNode(node3, "JSXIdentifier");
       }
       jsxParseNamespacedName() {
         const startLoc = this.state.startLoc;
         const name = this.jsxParseIdentifier();
         if (!this.eat(14)) return name;
-        const node2 = this.startNodeAt(startLoc);
-        node2.namespace = name;
-        node2.name = this.jsxParseIdentifier();
-        return this.finishNode(node2, "JSXNamespacedName");
+        const node3 = this.startNodeAt(startLoc);
+        node3.namespace = name;
+        node3.name = this.jsxParseIdentifier();
+        return this.finishNode(node3, "JSXNamespacedName");
       }
       jsxParseElementName() {
         const startLoc = this.state.startLoc;
-        let node2 = this.jsxParseNamespacedName();
-        if (node2.type === "JSXNamespacedName") {
-          return node2;
+        let node3 = this.jsxParseNamespacedName();
+        if (node3.type === "JSXNamespacedName") {
+          return node3;
         }
         while (this.eat(16)) {
           const newNode = this.startNodeAt(startLoc);
-          newNode.object = node2;
+          newNode.object = node3;
           newNode.property = this.jsxParseIdentifier();
-          node2 = this.finishNode(newNode, "JSXMemberExpression");
+          node3 = this.finishNode(newNode, "JSXMemberExpression");
         }
-        return node2;
+        return node3;
       }
       jsxParseAttributeValue() {
-        let node2;
+        let node3;
         switch (this.state.type) {
           case 5:
-            node2 = this.startNode();
+            node3 = this.startNode();
             this.setContext(types.brace);
             this.next();
-            node2 = this.jsxParseExpressionContainer(node2, types.j_oTag);
-            if (node2.expression.type === "JSXEmptyExpression") {
-              this.raise(JsxErrors.AttributeIsEmpty, node2);
+            node3 = this.jsxParseExpressionContainer(node3, types.j_oTag);
+            if (node3.expression.type === "JSXEmptyExpression") {
+              this.raise(JsxErrors.AttributeIsEmpty, node3);
             }
-            return node2;
+            return node3;
           case 144:
           case 135:
             return this.parseExprAtom();
@@ -6535,74 +6535,74 @@ var require_lib = __commonJS({
         }
       }
       jsxParseEmptyExpression() {
-        const node2 = this.startNodeAt(this.state.lastTokEndLoc);
-        return this.finishNodeAt(node2, "JSXEmptyExpression", this.state.startLoc);
+        const node3 = this.startNodeAt(this.state.lastTokEndLoc);
+        return this.finishNodeAt(node3, "JSXEmptyExpression", this.state.startLoc);
       }
-      jsxParseSpreadChild(node2) {
+      jsxParseSpreadChild(node3) {
         this.next();
-        node2.expression = this.parseExpression();
+        node3.expression = this.parseExpression();
         this.setContext(types.j_expr);
         this.state.canStartJSXElement = true;
         this.expect(8);
-        return this.finishNode(node2, "JSXSpreadChild");
+        return this.finishNode(node3, "JSXSpreadChild");
       }
-      jsxParseExpressionContainer(node2, previousContext) {
+      jsxParseExpressionContainer(node3, previousContext) {
         if (this.match(8)) {
-          node2.expression = this.jsxParseEmptyExpression();
+          node3.expression = this.jsxParseEmptyExpression();
         } else {
           const expression = this.parseExpression();
-          node2.expression = expression;
+          node3.expression = expression;
         }
         this.setContext(previousContext);
         this.state.canStartJSXElement = true;
         this.expect(8);
-        return this.finishNode(node2, "JSXExpressionContainer");
+        return this.finishNode(node3, "JSXExpressionContainer");
       }
       jsxParseAttribute() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (this.match(5)) {
           this.setContext(types.brace);
           this.next();
           this.expect(21);
-          node2.argument = this.parseMaybeAssignAllowIn();
+          node3.argument = this.parseMaybeAssignAllowIn();
           this.setContext(types.j_oTag);
           this.state.canStartJSXElement = true;
           this.expect(8);
-          return this.finishNode(node2, "JSXSpreadAttribute");
+          return this.finishNode(node3, "JSXSpreadAttribute");
         }
-        node2.name = this.jsxParseNamespacedName();
-        node2.value = this.eat(29) ? this.jsxParseAttributeValue() : null;
-        return this.finishNode(node2, "JSXAttribute");
+        node3.name = this.jsxParseNamespacedName();
+        node3.value = this.eat(29) ? this.jsxParseAttributeValue() : null;
+        return this.finishNode(node3, "JSXAttribute");
       }
       jsxParseOpeningElementAt(startLoc) {
-        const node2 = this.startNodeAt(startLoc);
+        const node3 = this.startNodeAt(startLoc);
         if (this.eat(145)) {
-          return this.finishNode(node2, "JSXOpeningFragment");
+          return this.finishNode(node3, "JSXOpeningFragment");
         }
-        node2.name = this.jsxParseElementName();
-        return this.jsxParseOpeningElementAfterName(node2);
+        node3.name = this.jsxParseElementName();
+        return this.jsxParseOpeningElementAfterName(node3);
       }
-      jsxParseOpeningElementAfterName(node2) {
+      jsxParseOpeningElementAfterName(node3) {
         const attributes = [];
         while (!this.match(56) && !this.match(145)) {
           attributes.push(this.jsxParseAttribute());
         }
-        node2.attributes = attributes;
-        node2.selfClosing = this.eat(56);
+        node3.attributes = attributes;
+        node3.selfClosing = this.eat(56);
         this.expect(145);
-        return this.finishNode(node2, "JSXOpeningElement");
+        return this.finishNode(node3, "JSXOpeningElement");
       }
       jsxParseClosingElementAt(startLoc) {
-        const node2 = this.startNodeAt(startLoc);
+        const node3 = this.startNodeAt(startLoc);
         if (this.eat(145)) {
-          return this.finishNode(node2, "JSXClosingFragment");
+          return this.finishNode(node3, "JSXClosingFragment");
         }
-        node2.name = this.jsxParseElementName();
+        node3.name = this.jsxParseElementName();
         this.expect(145);
-        return this.finishNode(node2, "JSXClosingElement");
+        return this.finishNode(node3, "JSXClosingElement");
       }
       jsxParseElementAt(startLoc) {
-        const node2 = this.startNodeAt(startLoc);
+        const node3 = this.startNodeAt(startLoc);
         const children2 = [];
         const openingElement = this.jsxParseOpeningElementAt(startLoc);
         let closingElement = null;
@@ -6622,13 +6622,13 @@ var require_lib = __commonJS({
                 children2.push(this.parseLiteral(this.state.value, "JSXText"));
                 break;
               case 5: {
-                const node3 = this.startNode();
+                const node4 = this.startNode();
                 this.setContext(types.brace);
                 this.next();
                 if (this.match(21)) {
-                  children2.push(this.jsxParseSpreadChild(node3));
+                  children2.push(this.jsxParseSpreadChild(node4));
                 } else {
-                  children2.push(this.jsxParseExpressionContainer(node3, types.j_expr));
+                  children2.push(this.jsxParseExpressionContainer(node4, types.j_expr));
                 }
                 break;
               }
@@ -6651,17 +6651,17 @@ var require_lib = __commonJS({
           }
         }
         if (isFragment(openingElement)) {
-          node2.openingFragment = openingElement;
-          node2.closingFragment = closingElement;
+          node3.openingFragment = openingElement;
+          node3.closingFragment = closingElement;
         } else {
-          node2.openingElement = openingElement;
-          node2.closingElement = closingElement;
+          node3.openingElement = openingElement;
+          node3.closingElement = closingElement;
         }
-        node2.children = children2;
+        node3.children = children2;
         if (this.match(47)) {
           throw this.raise(JsxErrors.UnwrappedAdjacentJSXElements, this.state.startLoc);
         }
-        return isFragment(openingElement) ? this.finishNode(node2, "JSXFragment") : this.finishNode(node2, "JSXElement");
+        return isFragment(openingElement) ? this.finishNode(node3, "JSXFragment") : this.finishNode(node3, "JSXElement");
       }
       jsxParseElement() {
         const startLoc = this.state.startLoc;
@@ -6688,33 +6688,33 @@ var require_lib = __commonJS({
         const curContext = this.curContext();
         if (!curContext.preserveSpace) super.skipSpace();
       }
-      getTokenFromCode(code4) {
+      getTokenFromCode(code8) {
         const context2 = this.curContext();
         if (context2 === types.j_expr) {
           this.jsxReadToken();
           return;
         }
         if (context2 === types.j_oTag || context2 === types.j_cTag) {
-          if (isIdentifierStart(code4)) {
+          if (isIdentifierStart(code8)) {
             this.jsxReadWord();
             return;
           }
-          if (code4 === 62) {
+          if (code8 === 62) {
             ++this.state.pos;
             this.finishToken(145);
             return;
           }
-          if ((code4 === 34 || code4 === 39) && context2 === types.j_oTag) {
-            this.jsxReadString(code4);
+          if ((code8 === 34 || code8 === 39) && context2 === types.j_oTag) {
+            this.jsxReadString(code8);
             return;
           }
         }
-        if (code4 === 60 && this.state.canStartJSXElement && this.input.charCodeAt(this.state.pos + 1) !== 33) {
+        if (code8 === 60 && this.state.canStartJSXElement && this.input.charCodeAt(this.state.pos + 1) !== 33) {
           ++this.state.pos;
           this.finishToken(144);
           return;
         }
-        super.getTokenFromCode(code4);
+        super.getTokenFromCode(code8);
       }
       updateContext(prevType) {
         const {
@@ -6889,35 +6889,35 @@ var require_lib = __commonJS({
         return (_this$plugins$get = this.plugins.get(plugin)) == null ? void 0 : _this$plugins$get[name];
       }
     };
-    function setTrailingComments(node2, comments) {
-      if (node2.trailingComments === void 0) {
-        node2.trailingComments = comments;
+    function setTrailingComments(node3, comments) {
+      if (node3.trailingComments === void 0) {
+        node3.trailingComments = comments;
       } else {
-        node2.trailingComments.unshift(...comments);
+        node3.trailingComments.unshift(...comments);
       }
     }
-    function setLeadingComments(node2, comments) {
-      if (node2.leadingComments === void 0) {
-        node2.leadingComments = comments;
+    function setLeadingComments(node3, comments) {
+      if (node3.leadingComments === void 0) {
+        node3.leadingComments = comments;
       } else {
-        node2.leadingComments.unshift(...comments);
+        node3.leadingComments.unshift(...comments);
       }
     }
-    function setInnerComments(node2, comments) {
-      if (node2.innerComments === void 0) {
-        node2.innerComments = comments;
+    function setInnerComments(node3, comments) {
+      if (node3.innerComments === void 0) {
+        node3.innerComments = comments;
       } else {
-        node2.innerComments.unshift(...comments);
+        node3.innerComments.unshift(...comments);
       }
     }
-    function adjustInnerComments(node2, elements, commentWS) {
+    function adjustInnerComments(node3, elements, commentWS) {
       let lastElement = null;
       let i = elements.length;
       while (lastElement === null && i > 0) {
         lastElement = elements[--i];
       }
       if (lastElement === null || lastElement.start > commentWS.start) {
-        setInnerComments(node2, commentWS.comments);
+        setInnerComments(node3, commentWS.comments);
       } else {
         setTrailingComments(lastElement, commentWS.comments);
       }
@@ -6934,7 +6934,7 @@ var require_lib = __commonJS({
         this.comments.push(comment);
         this.state.commentsLen++;
       }
-      processComment(node2) {
+      processComment(node3) {
         const {
           commentStack
         } = this.state;
@@ -6942,23 +6942,23 @@ var require_lib = __commonJS({
         if (commentStackLength === 0) return;
         let i = commentStackLength - 1;
         const lastCommentWS = commentStack[i];
-        if (lastCommentWS.start === node2.end) {
-          lastCommentWS.leadingNode = node2;
+        if (lastCommentWS.start === node3.end) {
+          lastCommentWS.leadingNode = node3;
           i--;
         }
         const {
           start: nodeStart
-        } = node2;
+        } = node3;
         for (; i >= 0; i--) {
           const commentWS = commentStack[i];
           const commentEnd = commentWS.end;
           if (commentEnd > nodeStart) {
-            commentWS.containingNode = node2;
+            commentWS.containingNode = node3;
             this.finalizeComment(commentWS);
             commentStack.splice(i, 1);
           } else {
             if (commentEnd === nodeStart) {
-              commentWS.trailingNode = node2;
+              commentWS.trailingNode = node3;
             }
             break;
           }
@@ -6977,21 +6977,21 @@ var require_lib = __commonJS({
             setLeadingComments(commentWS.trailingNode, comments);
           }
         } else {
-          const node2 = commentWS.containingNode;
+          const node3 = commentWS.containingNode;
           const commentStart = commentWS.start;
           if (this.input.charCodeAt(this.offsetToSourcePos(commentStart) - 1) === 44) {
-            switch (node2.type) {
+            switch (node3.type) {
               case "ObjectExpression":
               case "ObjectPattern":
-                adjustInnerComments(node2, node2.properties, commentWS);
+                adjustInnerComments(node3, node3.properties, commentWS);
                 break;
               case "CallExpression":
               case "NewExpression":
               case "OptionalCallExpression":
-                adjustInnerComments(node2, node2.arguments, commentWS);
+                adjustInnerComments(node3, node3.arguments, commentWS);
                 break;
               case "ImportExpression":
-                adjustInnerComments(node2, [node2.source, (_node$options = node2.options) != null ? _node$options : null], commentWS);
+                adjustInnerComments(node3, [node3.source, (_node$options = node3.options) != null ? _node$options : null], commentWS);
                 break;
               case "FunctionDeclaration":
               case "FunctionExpression":
@@ -7000,39 +7000,39 @@ var require_lib = __commonJS({
               case "ClassMethod":
               case "ClassPrivateMethod":
               case "TSTypeParameterDeclaration":
-                adjustInnerComments(node2, node2.params, commentWS);
+                adjustInnerComments(node3, node3.params, commentWS);
                 break;
               case "ArrayExpression":
               case "ArrayPattern":
-                adjustInnerComments(node2, node2.elements, commentWS);
+                adjustInnerComments(node3, node3.elements, commentWS);
                 break;
               case "ExportNamedDeclaration":
               case "ImportDeclaration":
-                adjustInnerComments(node2, node2.specifiers, commentWS);
+                adjustInnerComments(node3, node3.specifiers, commentWS);
                 break;
               case "TSEnumDeclaration":
-                adjustInnerComments(node2, node2.members, commentWS);
+                adjustInnerComments(node3, node3.members, commentWS);
                 break;
               case "TSEnumBody":
-                adjustInnerComments(node2, node2.members, commentWS);
+                adjustInnerComments(node3, node3.members, commentWS);
                 break;
               case "TSInterfaceBody":
-                adjustInnerComments(node2, node2.body, commentWS);
+                adjustInnerComments(node3, node3.body, commentWS);
                 break;
               default: {
-                if (node2.type === "RecordExpression") {
-                  adjustInnerComments(node2, node2.properties, commentWS);
+                if (node3.type === "RecordExpression") {
+                  adjustInnerComments(node3, node3.properties, commentWS);
                   break;
                 }
-                if (node2.type === "TupleExpression") {
-                  adjustInnerComments(node2, node2.elements, commentWS);
+                if (node3.type === "TupleExpression") {
+                  adjustInnerComments(node3, node3.elements, commentWS);
                   break;
                 }
-                setInnerComments(node2, comments);
+                setInnerComments(node3, comments);
               }
             }
           } else {
-            setInnerComments(node2, comments);
+            setInnerComments(node3, comments);
           }
         }
       }
@@ -7045,7 +7045,7 @@ var require_lib = __commonJS({
         }
         this.state.commentStack = [];
       }
-      resetPreviousNodeTrailingComments(node2) {
+      resetPreviousNodeTrailingComments(node3) {
         const {
           commentStack
         } = this.state;
@@ -7054,11 +7054,11 @@ var require_lib = __commonJS({
         } = commentStack;
         if (length === 0) return;
         const commentWS = commentStack[length - 1];
-        if (commentWS.leadingNode === node2) {
+        if (commentWS.leadingNode === node3) {
           commentWS.leadingNode = null;
         }
       }
-      takeSurroundingComments(node2, start, end) {
+      takeSurroundingComments(node3, start, end) {
         const {
           commentStack
         } = this.state;
@@ -7070,9 +7070,9 @@ var require_lib = __commonJS({
           const commentEnd = commentWS.end;
           const commentStart = commentWS.start;
           if (commentStart === end) {
-            commentWS.leadingNode = node2;
+            commentWS.leadingNode = node3;
           } else if (commentEnd === start) {
-            commentWS.trailingNode = node2;
+            commentWS.trailingNode = node3;
           } else if (commentEnd < start) {
             break;
           }
@@ -7256,8 +7256,8 @@ var require_lib = __commonJS({
         return state;
       }
     };
-    var _isDigit = function isDigit(code4) {
-      return code4 >= 48 && code4 <= 57;
+    var _isDigit = function isDigit(code8) {
+      return code8 >= 48 && code8 <= 57;
     };
     var forbiddenNumericSeparatorSiblings = {
       decBinOct: /* @__PURE__ */ new Set([46, 66, 69, 79, 95, 98, 101, 111, 43, 45]),
@@ -7359,20 +7359,20 @@ var require_lib = __commonJS({
         case 114:
           return res("\r");
         case 120: {
-          let code4;
+          let code8;
           ({
-            code: code4,
+            code: code8,
             pos
           } = readHexChar(input, pos, lineStart, curLine, 2, false, throwOnInvalid, errors));
-          return res(code4 === null ? null : String.fromCharCode(code4));
+          return res(code8 === null ? null : String.fromCharCode(code8));
         }
         case 117: {
-          let code4;
+          let code8;
           ({
-            code: code4,
+            code: code8,
             pos
           } = readCodePoint(input, pos, lineStart, curLine, throwOnInvalid, errors));
-          return res(code4 === null ? null : String.fromCodePoint(code4));
+          return res(code8 === null ? null : String.fromCodePoint(code8));
         }
         case 116:
           return res("	");
@@ -7446,12 +7446,12 @@ var require_lib = __commonJS({
       const start = pos;
       const forbiddenSiblings = radix === 16 ? forbiddenNumericSeparatorSiblings.hex : forbiddenNumericSeparatorSiblings.decBinOct;
       const isAllowedSibling = radix === 16 ? isAllowedNumericSeparatorSibling.hex : radix === 10 ? isAllowedNumericSeparatorSibling.dec : radix === 8 ? isAllowedNumericSeparatorSibling.oct : isAllowedNumericSeparatorSibling.bin;
-      let invalid = false;
+      let invalid2 = false;
       let total = 0;
       for (let i = 0, e = len == null ? Infinity : len; i < e; ++i) {
-        const code4 = input.charCodeAt(pos);
+        const code8 = input.charCodeAt(pos);
         let val;
-        if (code4 === 95 && allowNumSeparator !== "bail") {
+        if (code8 === 95 && allowNumSeparator !== "bail") {
           const prev = input.charCodeAt(pos - 1);
           const next = input.charCodeAt(pos + 1);
           if (!allowNumSeparator) {
@@ -7470,12 +7470,12 @@ var require_lib = __commonJS({
           ++pos;
           continue;
         }
-        if (code4 >= 97) {
-          val = code4 - 97 + 10;
-        } else if (code4 >= 65) {
-          val = code4 - 65 + 10;
-        } else if (_isDigit(code4)) {
-          val = code4 - 48;
+        if (code8 >= 97) {
+          val = code8 - 97 + 10;
+        } else if (code8 >= 65) {
+          val = code8 - 65 + 10;
+        } else if (_isDigit(code8)) {
+          val = code8 - 48;
         } else {
           val = Infinity;
         }
@@ -7489,7 +7489,7 @@ var require_lib = __commonJS({
             val = 0;
           } else if (forceLen) {
             val = 0;
-            invalid = true;
+            invalid2 = true;
           } else {
             break;
           }
@@ -7497,7 +7497,7 @@ var require_lib = __commonJS({
         ++pos;
         total = total * radix + val;
       }
-      if (pos === start || len != null && pos - start !== len || invalid) {
+      if (pos === start || len != null && pos - start !== len || invalid2) {
         return {
           n: null,
           pos
@@ -7510,15 +7510,15 @@ var require_lib = __commonJS({
     }
     function readCodePoint(input, pos, lineStart, curLine, throwOnInvalid, errors) {
       const ch = input.charCodeAt(pos);
-      let code4;
+      let code8;
       if (ch === 123) {
         ++pos;
         ({
-          code: code4,
+          code: code8,
           pos
         } = readHexChar(input, pos, lineStart, curLine, input.indexOf("}", pos) - pos, true, throwOnInvalid, errors));
         ++pos;
-        if (code4 !== null && code4 > 1114111) {
+        if (code8 !== null && code8 > 1114111) {
           if (throwOnInvalid) {
             errors.invalidCodePoint(pos, lineStart, curLine);
           }
@@ -7529,12 +7529,12 @@ var require_lib = __commonJS({
         }
       } else {
         ({
-          code: code4,
+          code: code8,
           pos
         } = readHexChar(input, pos, lineStart, curLine, 4, false, throwOnInvalid, errors));
       }
       return {
-        code: code4,
+        code: code8,
         pos
       };
     }
@@ -7670,9 +7670,9 @@ var require_lib = __commonJS({
       codePointAtPos(pos) {
         let cp2 = this.input.charCodeAt(pos);
         if ((cp2 & 64512) === 55296 && ++pos < this.input.length) {
-          const trail = this.input.charCodeAt(pos);
-          if ((trail & 64512) === 56320) {
-            cp2 = 65536 + ((cp2 & 1023) << 10) + (trail & 1023);
+          const trail2 = this.input.charCodeAt(pos);
+          if ((trail2 & 64512) === 56320) {
+            cp2 = 65536 + ((cp2 & 1023) << 10) + (trail2 & 1023);
           }
         }
         return cp2;
@@ -7911,32 +7911,32 @@ var require_lib = __commonJS({
         this.finishToken(28, value);
         return true;
       }
-      readToken_mult_modulo(code4) {
-        let type = code4 === 42 ? 55 : 54;
+      readToken_mult_modulo(code8) {
+        let type = code8 === 42 ? 55 : 54;
         let width = 1;
         let next = this.input.charCodeAt(this.state.pos + 1);
-        if (code4 === 42 && next === 42) {
+        if (code8 === 42 && next === 42) {
           width++;
           next = this.input.charCodeAt(this.state.pos + 2);
           type = 57;
         }
         if (next === 61 && !this.state.inType) {
           width++;
-          type = code4 === 37 ? 33 : 30;
+          type = code8 === 37 ? 33 : 30;
         }
         this.finishOp(type, width);
       }
-      readToken_pipe_amp(code4) {
+      readToken_pipe_amp(code8) {
         const next = this.input.charCodeAt(this.state.pos + 1);
-        if (next === code4) {
+        if (next === code8) {
           if (this.input.charCodeAt(this.state.pos + 2) === 61) {
             this.finishOp(30, 3);
           } else {
-            this.finishOp(code4 === 124 ? 41 : 42, 2);
+            this.finishOp(code8 === 124 ? 41 : 42, 2);
           }
           return;
         }
-        if (code4 === 124) {
+        if (code8 === 124) {
           if (next === 62) {
             this.finishOp(39, 2);
             return;
@@ -7962,7 +7962,7 @@ var require_lib = __commonJS({
           this.finishOp(30, 2);
           return;
         }
-        this.finishOp(code4 === 124 ? 43 : 45, 1);
+        this.finishOp(code8 === 124 ? 43 : 45, 1);
       }
       readToken_caret() {
         const next = this.input.charCodeAt(this.state.pos + 1);
@@ -7992,9 +7992,9 @@ var require_lib = __commonJS({
           this.finishOp(26, 1);
         }
       }
-      readToken_plus_min(code4) {
+      readToken_plus_min(code8) {
         const next = this.input.charCodeAt(this.state.pos + 1);
-        if (next === code4) {
+        if (next === code8) {
           this.finishOp(34, 2);
           return;
         }
@@ -8043,18 +8043,18 @@ var require_lib = __commonJS({
         }
         this.finishOp(48, 1);
       }
-      readToken_eq_excl(code4) {
+      readToken_eq_excl(code8) {
         const next = this.input.charCodeAt(this.state.pos + 1);
         if (next === 61) {
           this.finishOp(46, this.input.charCodeAt(this.state.pos + 2) === 61 ? 3 : 2);
           return;
         }
-        if (code4 === 61 && next === 62) {
+        if (code8 === 61 && next === 62) {
           this.state.pos += 2;
           this.finishToken(19);
           return;
         }
-        this.finishOp(code4 === 61 ? 29 : 35, 1);
+        this.finishOp(code8 === 61 ? 29 : 35, 1);
       }
       readToken_question() {
         const next = this.input.charCodeAt(this.state.pos + 1);
@@ -8073,8 +8073,8 @@ var require_lib = __commonJS({
           this.finishToken(17);
         }
       }
-      getTokenFromCode(code4) {
-        switch (code4) {
+      getTokenFromCode(code8) {
+        switch (code8) {
           case 46:
             this.readToken_dot();
             return;
@@ -8168,25 +8168,25 @@ var require_lib = __commonJS({
             return;
           case 34:
           case 39:
-            this.readString(code4);
+            this.readString(code8);
             return;
           case 47:
             this.readToken_slash();
             return;
           case 37:
           case 42:
-            this.readToken_mult_modulo(code4);
+            this.readToken_mult_modulo(code8);
             return;
           case 124:
           case 38:
-            this.readToken_pipe_amp(code4);
+            this.readToken_pipe_amp(code8);
             return;
           case 94:
             this.readToken_caret();
             return;
           case 43:
           case 45:
-            this.readToken_plus_min(code4);
+            this.readToken_plus_min(code8);
             return;
           case 60:
             this.readToken_lt();
@@ -8196,7 +8196,7 @@ var require_lib = __commonJS({
             return;
           case 61:
           case 33:
-            this.readToken_eq_excl(code4);
+            this.readToken_eq_excl(code8);
             return;
           case 126:
             this.finishOp(36, 1);
@@ -8211,13 +8211,13 @@ var require_lib = __commonJS({
             this.readWord();
             return;
           default:
-            if (isIdentifierStart(code4)) {
-              this.readWord(code4);
+            if (isIdentifierStart(code8)) {
+              this.readWord(code8);
               return;
             }
         }
         throw this.raise(Errors.InvalidOrUnexpectedToken, this.state.curPosition(), {
-          unexpected: String.fromCodePoint(code4)
+          unexpected: String.fromCodePoint(code8)
         });
       }
       finishOp(type, size) {
@@ -8253,7 +8253,7 @@ var require_lib = __commonJS({
             escaped = ch === 92;
           }
         }
-        const content = this.input.slice(start, pos);
+        const content3 = this.input.slice(start, pos);
         ++pos;
         let mods = "";
         const nextPos = () => createPositionWithColumnOffset(startLoc, pos + 2 - start);
@@ -8283,7 +8283,7 @@ var require_lib = __commonJS({
         }
         this.state.pos = pos;
         this.finishToken(139, {
-          pattern: content,
+          pattern: content3,
           flags: mods
         });
       }
@@ -8298,14 +8298,14 @@ var require_lib = __commonJS({
       readLiteralInt(radix) {
         let pos = this.state.pos;
         let val = 0;
-        let code4;
+        let code8;
         for (; ; ) {
-          code4 = this.input.charCodeAt(pos);
+          code8 = this.input.charCodeAt(pos);
           let digit;
-          if (code4 >= 48 && code4 <= 57) {
-            digit = code4 - 48;
+          if (code8 >= 48 && code8 <= 57) {
+            digit = code8 - 48;
           } else {
-            digit = (code4 | 32) - 97;
+            digit = (code8 | 32) - 97;
             if (digit < 0 || digit > 5) break;
             digit += 10;
           }
@@ -8313,7 +8313,7 @@ var require_lib = __commonJS({
           val = val * radix + digit;
           ++pos;
         }
-        if (code4 === 95 || code4 >= 48 && code4 <= 57) {
+        if (code8 === 95 || code8 >= 48 && code8 <= 57) {
           return this.readInt(radix);
         }
         if (pos === this.state.pos) return null;
@@ -8426,11 +8426,11 @@ var require_lib = __commonJS({
       }
       readCodePoint(throwOnInvalid) {
         const {
-          code: code4,
+          code: code8,
           pos
         } = readCodePoint(this.input, this.state.pos, this.state.lineStart, this.state.curLine, throwOnInvalid, this.errorHandlers_readCodePoint);
         this.state.pos = pos;
-        return code4;
+        return code8;
       }
       readString(quote) {
         const {
@@ -8475,11 +8475,11 @@ var require_lib = __commonJS({
       }
       recordStrictModeErrors(toParseError, at) {
         if (this.isLookahead) return;
-        const index = at.index;
-        if (this.state.strict && !this.state.strictErrors.has(index)) {
+        const index2 = at.index;
+        if (this.state.strict && !this.state.strictErrors.has(index2)) {
           this.raise(toParseError, at);
         } else {
-          this.state.strictErrors.set(index, [toParseError, at]);
+          this.state.strictErrors.set(index2, [toParseError, at]);
         }
       }
       readWord1(firstCode) {
@@ -8683,11 +8683,11 @@ var require_lib = __commonJS({
         this.declarationErrors = /* @__PURE__ */ new Map();
       }
       recordDeclarationError(ParsingErrorClass, at) {
-        const index = at.index;
-        this.declarationErrors.set(index, [ParsingErrorClass, at]);
+        const index2 = at.index;
+        this.declarationErrors.set(index2, [ParsingErrorClass, at]);
       }
-      clearDeclarationError(index) {
-        this.declarationErrors.delete(index);
+      clearDeclarationError(index2) {
+        this.declarationErrors.delete(index2);
       }
       iterateErrors(iterator) {
         this.declarationErrors.forEach(iterator);
@@ -8709,8 +8709,8 @@ var require_lib = __commonJS({
         const scope = this.stack[this.stack.length - 1];
         return scope.canBeArrowParameterDeclaration() || scope.isCertainlyParameterDeclaration();
       }
-      recordParameterInitializerError(toParseError, node2) {
-        const origin = node2.loc.start;
+      recordParameterInitializerError(toParseError, node3) {
+        const origin = node3.loc.start;
         const {
           stack
         } = this;
@@ -8726,12 +8726,12 @@ var require_lib = __commonJS({
         }
         this.parser.raise(toParseError, origin);
       }
-      recordArrowParameterBindingError(error2, node2) {
+      recordArrowParameterBindingError(error2, node3) {
         const {
           stack
         } = this;
         const scope = stack[stack.length - 1];
-        const origin = node2.loc.start;
+        const origin = node3.loc.start;
         if (scope.isCertainlyParameterDeclaration()) {
           this.parser.raise(error2, origin);
         } else if (scope.canBeArrowParameterDeclaration()) {
@@ -8816,14 +8816,14 @@ var require_lib = __commonJS({
       return (isAsync ? 2 : 0) | (isGenerator ? 1 : 0);
     }
     var UtilParser = class extends Tokenizer {
-      addExtra(node2, key, value, enumerable = true) {
-        if (!node2) return;
+      addExtra(node3, key, value, enumerable = true) {
+        if (!node3) return;
         let {
           extra
-        } = node2;
+        } = node3;
         if (extra == null) {
           extra = {};
-          node2.extra = extra;
+          node3.extra = extra;
         }
         if (enumerable) {
           extra[key] = value;
@@ -8907,8 +8907,8 @@ var require_lib = __commonJS({
         };
         const scopeStacksSnapshot = this.snapshotScopeStacks();
         try {
-          const node2 = fn((node3 = null) => {
-            abortSignal.node = node3;
+          const node3 = fn((node4 = null) => {
+            abortSignal.node = node4;
             throw abortSignal;
           });
           if (this.state.errors.length > oldState.errors.length) {
@@ -8916,7 +8916,7 @@ var require_lib = __commonJS({
             this.state = oldState;
             this.state.tokensLength = failState.tokensLength;
             return {
-              node: node2,
+              node: node3,
               error: failState.errors[oldState.errors.length],
               thrown: false,
               aborted: false,
@@ -8924,7 +8924,7 @@ var require_lib = __commonJS({
             };
           }
           return {
-            node: node2,
+            node: node3,
             error: null,
             thrown: false,
             aborted: false,
@@ -8987,20 +8987,20 @@ var require_lib = __commonJS({
       isLiteralPropertyName() {
         return tokenIsLiteralPropertyName(this.state.type);
       }
-      isPrivateName(node2) {
-        return node2.type === "PrivateName";
+      isPrivateName(node3) {
+        return node3.type === "PrivateName";
       }
-      getPrivateNameSV(node2) {
-        return node2.id.name;
+      getPrivateNameSV(node3) {
+        return node3.id.name;
       }
-      hasPropertyAsPrivateName(node2) {
-        return (node2.type === "MemberExpression" || node2.type === "OptionalMemberExpression") && this.isPrivateName(node2.property);
+      hasPropertyAsPrivateName(node3) {
+        return (node3.type === "MemberExpression" || node3.type === "OptionalMemberExpression") && this.isPrivateName(node3.property);
       }
-      isObjectProperty(node2) {
-        return node2.type === "ObjectProperty";
+      isObjectProperty(node3) {
+        return node3.type === "ObjectProperty";
       }
-      isObjectMethod(node2) {
-        return node2.type === "ObjectMethod";
+      isObjectMethod(node3) {
+        return node3.type === "ObjectMethod";
       }
       initializeScopes(inModule = this.options.sourceType === "module") {
         const oldLabels = this.state.labels;
@@ -9098,37 +9098,37 @@ var require_lib = __commonJS({
       startNodeAtNode(type) {
         return this.startNodeAt(type.loc.start);
       }
-      finishNode(node2, type) {
-        return this.finishNodeAt(node2, type, this.state.lastTokEndLoc);
+      finishNode(node3, type) {
+        return this.finishNodeAt(node3, type, this.state.lastTokEndLoc);
       }
-      finishNodeAt(node2, type, endLoc) {
-        node2.type = type;
-        node2.end = endLoc.index;
-        node2.loc.end = endLoc;
-        if (this.optionFlags & 128) node2.range[1] = endLoc.index;
+      finishNodeAt(node3, type, endLoc) {
+        node3.type = type;
+        node3.end = endLoc.index;
+        node3.loc.end = endLoc;
+        if (this.optionFlags & 128) node3.range[1] = endLoc.index;
         if (this.optionFlags & 4096) {
-          this.processComment(node2);
+          this.processComment(node3);
         }
-        return node2;
+        return node3;
       }
-      resetStartLocation(node2, startLoc) {
-        node2.start = startLoc.index;
-        node2.loc.start = startLoc;
-        if (this.optionFlags & 128) node2.range[0] = startLoc.index;
+      resetStartLocation(node3, startLoc) {
+        node3.start = startLoc.index;
+        node3.loc.start = startLoc;
+        if (this.optionFlags & 128) node3.range[0] = startLoc.index;
       }
-      resetEndLocation(node2, endLoc = this.state.lastTokEndLoc) {
-        node2.end = endLoc.index;
-        node2.loc.end = endLoc;
-        if (this.optionFlags & 128) node2.range[1] = endLoc.index;
+      resetEndLocation(node3, endLoc = this.state.lastTokEndLoc) {
+        node3.end = endLoc.index;
+        node3.loc.end = endLoc;
+        if (this.optionFlags & 128) node3.range[1] = endLoc.index;
       }
-      resetStartLocationFromNode(node2, locationNode) {
-        this.resetStartLocation(node2, locationNode.loc.start);
+      resetStartLocationFromNode(node3, locationNode) {
+        this.resetStartLocation(node3, locationNode.loc.start);
       }
-      castNodeTo(node2, type) {
-        node2.type = type;
-        return node2;
+      castNodeTo(node3, type) {
+        node3.type = type;
+        return node3;
       }
-      cloneIdentifier(node2) {
+      cloneIdentifier(node3) {
         const {
           type,
           start,
@@ -9136,7 +9136,7 @@ var require_lib = __commonJS({
           loc,
           range,
           name
-        } = node2;
+        } = node3;
         const cloned = Object.create(NodePrototype);
         cloned.type = type;
         cloned.start = start;
@@ -9144,10 +9144,10 @@ var require_lib = __commonJS({
         cloned.loc = loc;
         cloned.range = range;
         cloned.name = name;
-        if (node2.extra) cloned.extra = node2.extra;
+        if (node3.extra) cloned.extra = node3.extra;
         return cloned;
       }
-      cloneStringLiteral(node2) {
+      cloneStringLiteral(node3) {
         const {
           type,
           start,
@@ -9155,7 +9155,7 @@ var require_lib = __commonJS({
           loc,
           range,
           extra
-        } = node2;
+        } = node3;
         const cloned = Object.create(NodePrototype);
         cloned.type = type;
         cloned.start = start;
@@ -9163,20 +9163,20 @@ var require_lib = __commonJS({
         cloned.loc = loc;
         cloned.range = range;
         cloned.extra = extra;
-        cloned.value = node2.value;
+        cloned.value = node3.value;
         return cloned;
       }
     };
-    var unwrapParenthesizedExpression = (node2) => {
-      return node2.type === "ParenthesizedExpression" ? unwrapParenthesizedExpression(node2.expression) : node2;
+    var unwrapParenthesizedExpression = (node3) => {
+      return node3.type === "ParenthesizedExpression" ? unwrapParenthesizedExpression(node3.expression) : node3;
     };
     var LValParser = class extends NodeUtils {
-      raiseOnce(toParseError, node2) {
+      raiseOnce(toParseError, node3) {
         const {
           errors
         } = this.state;
         const length = errors.length;
-        const error2 = this.raise(toParseError, node2);
+        const error2 = this.raise(toParseError, node3);
         if (errors.length === length) return;
         for (let i = length - 1; i >= 0; i--) {
           if (errors[i].pos === error2.pos && errors[i].reasonCode === error2.reasonCode) {
@@ -9185,22 +9185,22 @@ var require_lib = __commonJS({
           }
         }
       }
-      toAssignable(node2, isLHS = false) {
+      toAssignable(node3, isLHS = false) {
         var _node$extra, _node$extra3;
         let parenthesized = void 0;
-        if (node2.type === "ParenthesizedExpression" || (_node$extra = node2.extra) != null && _node$extra.parenthesized) {
-          parenthesized = unwrapParenthesizedExpression(node2);
+        if (node3.type === "ParenthesizedExpression" || (_node$extra = node3.extra) != null && _node$extra.parenthesized) {
+          parenthesized = unwrapParenthesizedExpression(node3);
           if (isLHS) {
             if (parenthesized.type === "Identifier") {
-              this.expressionScope.recordArrowParameterBindingError(Errors.InvalidParenthesizedAssignment, node2);
+              this.expressionScope.recordArrowParameterBindingError(Errors.InvalidParenthesizedAssignment, node3);
             } else if (parenthesized.type !== "CallExpression" && parenthesized.type !== "MemberExpression" && !this.isOptionalMemberExpression(parenthesized)) {
-              this.raiseOnce(Errors.InvalidParenthesizedAssignment, node2);
+              this.raiseOnce(Errors.InvalidParenthesizedAssignment, node3);
             }
           } else {
-            this.raiseOnce(Errors.InvalidParenthesizedAssignment, node2);
+            this.raiseOnce(Errors.InvalidParenthesizedAssignment, node3);
           }
         }
-        switch (node2.type) {
+        switch (node3.type) {
           case "Identifier":
           case "ObjectPattern":
           case "ArrayPattern":
@@ -9209,14 +9209,14 @@ var require_lib = __commonJS({
           case "VoidPattern":
             break;
           case "ObjectExpression":
-            this.castNodeTo(node2, "ObjectPattern");
-            for (let i = 0, length = node2.properties.length, last = length - 1; i < length; i++) {
+            this.castNodeTo(node3, "ObjectPattern");
+            for (let i = 0, length = node3.properties.length, last = length - 1; i < length; i++) {
               var _node$extra2;
-              const prop = node2.properties[i];
+              const prop = node3.properties[i];
               const isLast = i === last;
               this.toAssignableObjectExpressionProp(prop, isLast, isLHS);
-              if (isLast && prop.type === "RestElement" && (_node$extra2 = node2.extra) != null && _node$extra2.trailingCommaLoc) {
-                this.raise(Errors.RestTrailingComma, node2.extra.trailingCommaLoc);
+              if (isLast && prop.type === "RestElement" && (_node$extra2 = node3.extra) != null && _node$extra2.trailingCommaLoc) {
+                this.raise(Errors.RestTrailingComma, node3.extra.trailingCommaLoc);
               }
             }
             break;
@@ -9224,7 +9224,7 @@ var require_lib = __commonJS({
             const {
               key,
               value
-            } = node2;
+            } = node3;
             if (this.isPrivateName(key)) {
               this.classScope.usePrivateName(this.getPrivateNameSV(key), key.loc.start);
             }
@@ -9235,19 +9235,19 @@ var require_lib = __commonJS({
             throw new Error("Internal @babel/parser error (this is a bug, please report it). SpreadElement should be converted by .toAssignable's caller.");
           }
           case "ArrayExpression":
-            this.castNodeTo(node2, "ArrayPattern");
-            this.toAssignableList(node2.elements, (_node$extra3 = node2.extra) == null ? void 0 : _node$extra3.trailingCommaLoc, isLHS);
+            this.castNodeTo(node3, "ArrayPattern");
+            this.toAssignableList(node3.elements, (_node$extra3 = node3.extra) == null ? void 0 : _node$extra3.trailingCommaLoc, isLHS);
             break;
           case "AssignmentExpression":
-            if (node2.operator !== "=") {
-              this.raise(Errors.MissingEqInAssignment, node2.left.loc.end);
+            if (node3.operator !== "=") {
+              this.raise(Errors.MissingEqInAssignment, node3.left.loc.end);
             }
-            this.castNodeTo(node2, "AssignmentPattern");
-            delete node2.operator;
-            if (node2.left.type === "VoidPattern") {
-              this.raise(Errors.VoidPatternInitializer, node2.left);
+            this.castNodeTo(node3, "AssignmentPattern");
+            delete node3.operator;
+            if (node3.left.type === "VoidPattern") {
+              this.raise(Errors.VoidPatternInitializer, node3.left);
             }
-            this.toAssignable(node2.left, isLHS);
+            this.toAssignable(node3.left, isLHS);
             break;
           case "ParenthesizedExpression":
             this.toAssignable(parenthesized, isLHS);
@@ -9284,19 +9284,19 @@ var require_lib = __commonJS({
           }
         }
       }
-      toAssignableListItem(exprList, index, isLHS) {
-        const node2 = exprList[index];
-        if (node2.type === "SpreadElement") {
-          this.castNodeTo(node2, "RestElement");
-          const arg = node2.argument;
+      toAssignableListItem(exprList, index2, isLHS) {
+        const node3 = exprList[index2];
+        if (node3.type === "SpreadElement") {
+          this.castNodeTo(node3, "RestElement");
+          const arg = node3.argument;
           this.checkToRestConversion(arg, true);
           this.toAssignable(arg, isLHS);
         } else {
-          this.toAssignable(node2, isLHS);
+          this.toAssignable(node3, isLHS);
         }
       }
-      isAssignable(node2, isBinding2) {
-        switch (node2.type) {
+      isAssignable(node3, isBinding2) {
+        switch (node3.type) {
           case "Identifier":
           case "ObjectPattern":
           case "ArrayPattern":
@@ -9305,21 +9305,21 @@ var require_lib = __commonJS({
           case "VoidPattern":
             return true;
           case "ObjectExpression": {
-            const last = node2.properties.length - 1;
-            return node2.properties.every((prop, i) => {
+            const last = node3.properties.length - 1;
+            return node3.properties.every((prop, i) => {
               return prop.type !== "ObjectMethod" && (i === last || prop.type !== "SpreadElement") && this.isAssignable(prop);
             });
           }
           case "ObjectProperty":
-            return this.isAssignable(node2.value);
+            return this.isAssignable(node3.value);
           case "SpreadElement":
-            return this.isAssignable(node2.argument);
+            return this.isAssignable(node3.argument);
           case "ArrayExpression":
-            return node2.elements.every((element) => element === null || this.isAssignable(element));
+            return node3.elements.every((element) => element === null || this.isAssignable(element));
           case "AssignmentExpression":
-            return node2.operator === "=";
+            return node3.operator === "=";
           case "ParenthesizedExpression":
-            return this.isAssignable(node2.expression);
+            return this.isAssignable(node3.expression);
           case "MemberExpression":
           case "OptionalMemberExpression":
             return !isBinding2;
@@ -9339,28 +9339,28 @@ var require_lib = __commonJS({
         }
       }
       parseSpread(refExpressionErrors) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
-        node2.argument = this.parseMaybeAssignAllowIn(refExpressionErrors, void 0);
-        return this.finishNode(node2, "SpreadElement");
+        node3.argument = this.parseMaybeAssignAllowIn(refExpressionErrors, void 0);
+        return this.finishNode(node3, "SpreadElement");
       }
       parseRestBinding() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
         const argument = this.parseBindingAtom();
         if (argument.type === "VoidPattern") {
           this.raise(Errors.UnexpectedVoidPattern, argument);
         }
-        node2.argument = argument;
-        return this.finishNode(node2, "RestElement");
+        node3.argument = argument;
+        return this.finishNode(node3, "RestElement");
       }
       parseBindingAtom() {
         switch (this.state.type) {
           case 0: {
-            const node2 = this.startNode();
+            const node3 = this.startNode();
             this.next();
-            node2.elements = this.parseBindingList(3, 93, 1);
-            return this.finishNode(node2, "ArrayPattern");
+            node3.elements = this.parseBindingList(3, 93, 1);
+            return this.finishNode(node3, "ArrayPattern");
           }
           case 5:
             return this.parseObjectLike(8, true);
@@ -9457,13 +9457,13 @@ var require_lib = __commonJS({
         startLoc != null ? startLoc : startLoc = this.state.startLoc;
         left = left != null ? left : this.parseBindingAtom();
         if (!this.eat(29)) return left;
-        const node2 = this.startNodeAt(startLoc);
+        const node3 = this.startNodeAt(startLoc);
         if (left.type === "VoidPattern") {
           this.raise(Errors.VoidPatternInitializer, left);
         }
-        node2.left = left;
-        node2.right = this.parseMaybeAssignAllowIn();
-        return this.finishNode(node2, "AssignmentPattern");
+        node3.left = left;
+        node3.right = this.parseMaybeAssignAllowIn();
+        return this.finishNode(node3, "AssignmentPattern");
       }
       isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
         switch (type) {
@@ -9583,10 +9583,10 @@ var require_lib = __commonJS({
       declareNameFromIdentifier(identifier, binding) {
         this.scope.declareName(identifier.name, binding, identifier.loc.start);
       }
-      checkToRestConversion(node2, allowPattern) {
-        switch (node2.type) {
+      checkToRestConversion(node3, allowPattern) {
+        switch (node3.type) {
           case "ParenthesizedExpression":
-            this.checkToRestConversion(node2.expression, allowPattern);
+            this.checkToRestConversion(node3.expression, allowPattern);
             break;
           case "Identifier":
           case "MemberExpression":
@@ -9595,7 +9595,7 @@ var require_lib = __commonJS({
           case "ObjectExpression":
             if (allowPattern) break;
           default:
-            this.raise(Errors.InvalidRestAssignmentPattern, node2);
+            this.raise(Errors.InvalidRestAssignmentPattern, node3);
         }
       }
       checkCommaAfterRest(close) {
@@ -9664,13 +9664,13 @@ var require_lib = __commonJS({
         const startLoc = this.state.startLoc;
         const expr = this.parseMaybeAssign(refExpressionErrors);
         if (this.match(12)) {
-          const node2 = this.startNodeAt(startLoc);
-          node2.expressions = [expr];
+          const node3 = this.startNodeAt(startLoc);
+          node3.expressions = [expr];
           while (this.eat(12)) {
-            node2.expressions.push(this.parseMaybeAssign(refExpressionErrors));
+            node3.expressions.push(this.parseMaybeAssign(refExpressionErrors));
           }
-          this.toReferencedList(node2.expressions);
-          return this.finishNode(node2, "SequenceExpression");
+          this.toReferencedList(node3.expressions);
+          return this.finishNode(node3, "SequenceExpression");
         }
         return expr;
       }
@@ -9719,12 +9719,12 @@ var require_lib = __commonJS({
           left = afterLeftParse.call(this, left, startLoc);
         }
         if (tokenIsAssignment(this.state.type) && !(this.match(31) && this.state.lastTokEndLoc.index === this.state.regExpAllowedAt)) {
-          const node2 = this.startNodeAt(startLoc);
+          const node3 = this.startNodeAt(startLoc);
           const operator = this.state.value;
-          node2.operator = operator;
+          node3.operator = operator;
           if (this.match(29)) {
             this.toAssignable(left, true);
-            node2.left = left;
+            node3.left = left;
             const startIndex = startLoc.index;
             if (refExpressionErrors.doubleProtoLoc != null && refExpressionErrors.doubleProtoLoc.index >= startIndex) {
               refExpressionErrors.doubleProtoLoc = null;
@@ -9740,13 +9740,13 @@ var require_lib = __commonJS({
               refExpressionErrors.voidPatternLoc = null;
             }
           } else {
-            node2.left = left;
+            node3.left = left;
           }
           this.next();
-          node2.right = this.parseMaybeAssign();
+          node3.right = this.parseMaybeAssign();
           if (inInitializerScope) this.expressionScope.exit();
-          this.checkLVal(left, this.finishNode(node2, "AssignmentExpression"), void 0, void 0, void 0, void 0, operator === "||=" || operator === "&&=" || operator === "??=");
-          return node2;
+          this.checkLVal(left, this.finishNode(node3, "AssignmentExpression"), void 0, void 0, void 0, void 0, operator === "||=" || operator === "&&=" || operator === "??=");
+          return node3;
         } else if (ownExpressionErrors) {
           this.checkExpressionErrors(refExpressionErrors, true);
           if (inInitializerScope) this.expressionScope.exit();
@@ -9774,12 +9774,12 @@ var require_lib = __commonJS({
       }
       parseConditional(expr, startLoc, refExpressionErrors) {
         if (this.eat(17)) {
-          const node2 = this.startNodeAt(startLoc);
-          node2.test = expr;
-          node2.consequent = this.parseMaybeAssignAllowIn();
+          const node3 = this.startNodeAt(startLoc);
+          node3.test = expr;
+          node3.consequent = this.parseMaybeAssignAllowIn();
           this.expect(14);
-          node2.alternate = this.parseMaybeAssign();
-          return this.finishNode(node2, "ConditionalExpression");
+          node3.alternate = this.parseMaybeAssign();
+          return this.finishNode(node3, "ConditionalExpression");
         }
         return expr;
       }
@@ -9823,9 +9823,9 @@ var require_lib = __commonJS({
               }
               this.checkPipelineAtInfixOperator(left, leftStartLoc);
             }
-            const node2 = this.startNodeAt(leftStartLoc);
-            node2.left = left;
-            node2.operator = this.state.value;
+            const node3 = this.startNodeAt(leftStartLoc);
+            node3.left = left;
+            node3.operator = this.state.value;
             const logical = op === 41 || op === 42;
             const coalesce = op === 40;
             if (coalesce) {
@@ -9839,8 +9839,8 @@ var require_lib = __commonJS({
                 throw this.raise(Errors.UnexpectedAwaitAfterPipelineBody, this.state.startLoc);
               }
             }
-            node2.right = this.parseExprOpRightExpr(op, prec);
-            const finishedNode = this.finishNode(node2, logical || coalesce ? "LogicalExpression" : "BinaryExpression");
+            node3.right = this.parseExprOpRightExpr(op, prec);
+            const finishedNode = this.finishNode(node3, logical || coalesce ? "LogicalExpression" : "BinaryExpression");
             const nextOp = this.state.type;
             if (coalesce && (nextOp === 41 || nextOp === 42) || logical && nextOp === 40) {
               throw this.raise(Errors.MixingCoalesceWithLogical, this.state.startLoc);
@@ -9897,9 +9897,9 @@ var require_lib = __commonJS({
         }
         return body;
       }
-      checkExponentialAfterUnary(node2) {
+      checkExponentialAfterUnary(node3) {
         if (this.match(57)) {
-          this.raise(Errors.UnexpectedTokenUnaryExponentiation, node2.argument);
+          this.raise(Errors.UnexpectedTokenUnaryExponentiation, node3.argument);
         }
       }
       parseMaybeUnary(refExpressionErrors, sawUnary) {
@@ -9912,33 +9912,33 @@ var require_lib = __commonJS({
           return expr2;
         }
         const update = this.match(34);
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (tokenIsPrefix(this.state.type)) {
-          node2.operator = this.state.value;
-          node2.prefix = true;
+          node3.operator = this.state.value;
+          node3.prefix = true;
           if (this.match(72)) {
             this.expectPlugin("throwExpressions");
           }
           const isDelete = this.match(89);
           this.next();
-          node2.argument = this.parseMaybeUnary(null, true);
+          node3.argument = this.parseMaybeUnary(null, true);
           this.checkExpressionErrors(refExpressionErrors, true);
           if (this.state.strict && isDelete) {
-            const arg = unwrapParenthesizedExpression(node2.argument);
+            const arg = unwrapParenthesizedExpression(node3.argument);
             if (arg.type === "Identifier") {
-              this.raise(Errors.StrictDelete, node2);
+              this.raise(Errors.StrictDelete, node3);
             } else if (this.hasPropertyAsPrivateName(arg)) {
-              this.raise(Errors.DeletePrivateField, node2);
+              this.raise(Errors.DeletePrivateField, node3);
             }
           }
           if (!update) {
             if (!sawUnary) {
-              this.checkExponentialAfterUnary(node2);
+              this.checkExponentialAfterUnary(node3);
             }
-            return this.finishNode(node2, "UnaryExpression");
+            return this.finishNode(node3, "UnaryExpression");
           }
         }
-        const expr = this.parseUpdate(node2, update, refExpressionErrors);
+        const expr = this.parseUpdate(node3, update, refExpressionErrors);
         if (isAwait) {
           const {
             type
@@ -9951,22 +9951,22 @@ var require_lib = __commonJS({
         }
         return expr;
       }
-      parseUpdate(node2, update, refExpressionErrors) {
+      parseUpdate(node3, update, refExpressionErrors) {
         if (update) {
-          const updateExpressionNode = node2;
+          const updateExpressionNode = node3;
           this.checkLVal(updateExpressionNode.argument, this.finishNode(updateExpressionNode, "UpdateExpression"));
-          return node2;
+          return node3;
         }
         const startLoc = this.state.startLoc;
         let expr = this.parseExprSubscripts(refExpressionErrors);
         if (this.checkExpressionErrors(refExpressionErrors, false)) return expr;
         while (tokenIsPostfix(this.state.type) && !this.canInsertSemicolon()) {
-          const node3 = this.startNodeAt(startLoc);
-          node3.operator = this.state.value;
-          node3.prefix = false;
-          node3.argument = expr;
+          const node4 = this.startNodeAt(startLoc);
+          node4.operator = this.state.value;
+          node4.prefix = false;
+          node4.argument = expr;
           this.next();
-          this.checkLVal(expr, expr = this.finishNode(node3, "UpdateExpression"));
+          this.checkLVal(expr, expr = this.finishNode(node4, "UpdateExpression"));
         }
         return expr;
       }
@@ -10027,31 +10027,31 @@ var require_lib = __commonJS({
         return base;
       }
       parseMember(base, startLoc, state, computed, optional2) {
-        const node2 = this.startNodeAt(startLoc);
-        node2.object = base;
-        node2.computed = computed;
+        const node3 = this.startNodeAt(startLoc);
+        node3.object = base;
+        node3.computed = computed;
         if (computed) {
-          node2.property = this.parseExpression();
+          node3.property = this.parseExpression();
           this.expect(3);
         } else if (this.match(140)) {
           if (base.type === "Super") {
             this.raise(Errors.SuperPrivateField, startLoc);
           }
           this.classScope.usePrivateName(this.state.value, this.state.startLoc);
-          node2.property = this.parsePrivateName();
+          node3.property = this.parsePrivateName();
         } else {
-          node2.property = this.parseIdentifier(true);
+          node3.property = this.parseIdentifier(true);
         }
         if (state.optionalChainMember) {
-          node2.optional = optional2;
-          return this.finishNode(node2, "OptionalMemberExpression");
+          node3.optional = optional2;
+          return this.finishNode(node3, "OptionalMemberExpression");
         } else {
-          return this.finishNode(node2, "MemberExpression");
+          return this.finishNode(node3, "MemberExpression");
         }
       }
       parseBind(base, startLoc, state) {
-        const node2 = this.startNodeAt(startLoc);
-        node2.object = base;
+        const node3 = this.startNodeAt(startLoc);
+        node3.object = base;
         this.next();
         const callee = this.parseNoCallExpr((base2) => {
           throw this.raise(Errors.UnsupportedBindRHS, base2);
@@ -10059,17 +10059,17 @@ var require_lib = __commonJS({
         if (callee.type === "Super" || callee.type === "Import") {
           throw this.raise(Errors.UnsupportedBindRHS, callee);
         }
-        node2.callee = callee;
+        node3.callee = callee;
         state.stop = true;
-        return this.parseSubscripts(this.finishNode(node2, "BindExpression"), startLoc, false);
+        return this.parseSubscripts(this.finishNode(node3, "BindExpression"), startLoc, false);
       }
       parseCoverCallAndAsyncArrowHead(base, startLoc, state, optional2) {
         const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
         let refExpressionErrors = null;
         this.state.maybeInArrowParameters = true;
         this.next();
-        const node2 = this.startNodeAt(startLoc);
-        node2.callee = base;
+        const node3 = this.startNodeAt(startLoc);
+        node3.callee = base;
         const {
           maybeAsyncArrow,
           optionalChainMember
@@ -10079,14 +10079,14 @@ var require_lib = __commonJS({
           refExpressionErrors = new ExpressionErrors();
         }
         if (optionalChainMember) {
-          node2.optional = optional2;
+          node3.optional = optional2;
         }
         if (optional2) {
-          node2.arguments = this.parseCallExpressionArguments();
+          node3.arguments = this.parseCallExpressionArguments();
         } else {
-          node2.arguments = this.parseCallExpressionArguments(base.type !== "Super", node2, refExpressionErrors);
+          node3.arguments = this.parseCallExpressionArguments(base.type !== "Super", node3, refExpressionErrors);
         }
-        const finishedNode = this.finishCallExpression(node2, optionalChainMember);
+        const finishedNode = this.finishCallExpression(node3, optionalChainMember);
         if (maybeAsyncArrow && !optional2) {
           const errorsLength = this.state.errors.length;
           const asyncArrowHead = this.parseAsyncArrowHead(startLoc);
@@ -10109,34 +10109,34 @@ var require_lib = __commonJS({
         this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
         return finishedNode;
       }
-      toReferencedArguments(node2, isParenthesizedExpr) {
-        this.toReferencedListDeep(node2.arguments, isParenthesizedExpr);
+      toReferencedArguments(node3, isParenthesizedExpr) {
+        this.toReferencedListDeep(node3.arguments, isParenthesizedExpr);
       }
       parseTaggedTemplateExpression(base, startLoc, state) {
-        const node2 = this.startNodeAt(startLoc);
-        node2.tag = base;
-        node2.quasi = this.parseTemplate(true);
+        const node3 = this.startNodeAt(startLoc);
+        node3.tag = base;
+        node3.quasi = this.parseTemplate(true);
         if (state.optionalChainMember) {
           this.raise(Errors.OptionalChainingNoTemplate, startLoc);
         }
-        return this.finishNode(node2, "TaggedTemplateExpression");
+        return this.finishNode(node3, "TaggedTemplateExpression");
       }
       atPossibleAsyncArrow(base) {
         return base.type === "Identifier" && base.name === "async" && this.state.lastTokEndLoc.index === base.end && !this.canInsertSemicolon() && base.end - base.start === 5 && this.offsetToSourcePos(base.start) === this.state.potentialArrowAt;
       }
-      finishCallExpression(node2, optional2) {
-        if (node2.callee.type === "Import") {
-          if (node2.arguments.length === 0 || node2.arguments.length > 2) {
-            this.raise(Errors.ImportCallArity, node2);
+      finishCallExpression(node3, optional2) {
+        if (node3.callee.type === "Import") {
+          if (node3.arguments.length === 0 || node3.arguments.length > 2) {
+            this.raise(Errors.ImportCallArity, node3);
           } else {
-            for (const arg of node2.arguments) {
+            for (const arg of node3.arguments) {
               if (arg.type === "SpreadElement") {
                 this.raise(Errors.ImportCallSpreadArgument, arg);
               }
             }
           }
         }
-        return this.finishNode(node2, optional2 ? "OptionalCallExpression" : "CallExpression");
+        return this.finishNode(node3, optional2 ? "OptionalCallExpression" : "CallExpression");
       }
       parseCallExpressionArguments(allowPlaceholder, nodeForExtra, refExpressionErrors) {
         const elts = [];
@@ -10161,18 +10161,18 @@ var require_lib = __commonJS({
       parseAsyncArrowHead(startLoc) {
         return this.match(19) && !this.canInsertSemicolon() ? this.startNodeAt(startLoc) : void 0;
       }
-      parseAsyncArrowFromCallExpression(node2, call) {
+      parseAsyncArrowFromCallExpression(node3, call) {
         var _call$extra;
         this.resetPreviousNodeTrailingComments(call);
         this.expect(19);
-        this.parseArrowExpression(node2, call.arguments, true, (_call$extra = call.extra) == null ? void 0 : _call$extra.trailingCommaLoc);
+        this.parseArrowExpression(node3, call.arguments, true, (_call$extra = call.extra) == null ? void 0 : _call$extra.trailingCommaLoc);
         if (call.innerComments) {
-          setInnerComments(node2, call.innerComments);
+          setInnerComments(node3, call.innerComments);
         }
         if (call.callee.trailingComments) {
-          setInnerComments(node2, call.callee.trailingComments);
+          setInnerComments(node3, call.callee.trailingComments);
         }
-        return node2;
+        return node3;
       }
       parseNoCallExpr(onUnparenthesizedImportExpression) {
         const startLoc = this.state.startLoc;
@@ -10184,7 +10184,7 @@ var require_lib = __commonJS({
         return this.parseSubscripts(base, startLoc, true);
       }
       parseExprAtom(refExpressionErrors) {
-        let node2;
+        let node3;
         let decorators = null;
         const {
           type
@@ -10193,25 +10193,25 @@ var require_lib = __commonJS({
           case 79:
             return this.parseSuper();
           case 83:
-            node2 = this.startNode();
+            node3 = this.startNode();
             this.next();
             if (this.match(16)) {
-              return this.parseImportMetaPropertyOrPhaseCall(node2);
+              return this.parseImportMetaPropertyOrPhaseCall(node3);
             }
             if (this.match(10)) {
               if (this.optionFlags & 512) {
-                return this.parseImportCall(node2);
+                return this.parseImportCall(node3);
               } else {
-                return this.finishNode(node2, "Import");
+                return this.finishNode(node3, "Import");
               }
             } else {
               this.raise(Errors.UnsupportedImport, this.state.lastTokStartLoc);
-              return this.finishNode(node2, "Import");
+              return this.finishNode(node3, "Import");
             }
           case 78:
-            node2 = this.startNode();
+            node3 = this.startNode();
             this.next();
-            return this.finishNode(node2, "ThisExpression");
+            return this.finishNode(node3, "ThisExpression");
           case 90: {
             return this.parseDo(this.startNode(), false);
           }
@@ -10254,14 +10254,14 @@ var require_lib = __commonJS({
           case 24:
             return this.parseTemplate(false);
           case 15: {
-            node2 = this.startNode();
+            node3 = this.startNode();
             this.next();
-            node2.object = null;
-            const callee = node2.callee = this.parseNoCallExpr((base) => {
+            node3.object = null;
+            const callee = node3.callee = this.parseNoCallExpr((base) => {
               throw this.raise(Errors.UnsupportedBind, base);
             });
             if (callee.type === "MemberExpression") {
-              return this.finishNode(node2, "BindExpression");
+              return this.finishNode(node3, "BindExpression");
             } else {
               throw this.raise(Errors.UnsupportedBind, callee);
             }
@@ -10355,26 +10355,26 @@ var require_lib = __commonJS({
         throw this.unexpected();
       }
       parseTopicReference(pipeProposal) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const startLoc = this.state.startLoc;
         const tokenType = this.state.type;
         this.next();
-        return this.finishTopicReference(node2, startLoc, pipeProposal, tokenType);
+        return this.finishTopicReference(node3, startLoc, pipeProposal, tokenType);
       }
-      finishTopicReference(node2, startLoc, pipeProposal, tokenType) {
+      finishTopicReference(node3, startLoc, pipeProposal, tokenType) {
         if (this.testTopicReferenceConfiguration(pipeProposal, startLoc, tokenType)) {
           if (pipeProposal === "hack") {
             if (!this.topicReferenceIsAllowedInCurrentContext()) {
               this.raise(Errors.PipeTopicUnbound, startLoc);
             }
             this.registerTopicReference();
-            return this.finishNode(node2, "TopicReference");
+            return this.finishNode(node3, "TopicReference");
           } else {
             if (!this.topicReferenceIsAllowedInCurrentContext()) {
               this.raise(Errors.PrimaryTopicNotAllowed, startLoc);
             }
             this.registerTopicReference();
-            return this.finishNode(node2, "PipelinePrimaryTopicReference");
+            return this.finishNode(node3, "PipelinePrimaryTopicReference");
           }
         } else {
           throw this.raise(Errors.PipeTopicUnconfiguredToken, startLoc, {
@@ -10395,7 +10395,7 @@ var require_lib = __commonJS({
             throw this.raise(Errors.PipeTopicRequiresHackPipes, startLoc);
         }
       }
-      parseAsyncArrowUnaryFunction(node2) {
+      parseAsyncArrowUnaryFunction(node3) {
         this.prodParam.enter(functionFlags(true, this.prodParam.hasYield));
         const params = [this.parseIdentifier()];
         this.prodParam.exit();
@@ -10403,110 +10403,110 @@ var require_lib = __commonJS({
           this.raise(Errors.LineTerminatorBeforeArrow, this.state.curPosition());
         }
         this.expect(19);
-        return this.parseArrowExpression(node2, params, true);
+        return this.parseArrowExpression(node3, params, true);
       }
-      parseDo(node2, isAsync) {
+      parseDo(node3, isAsync) {
         this.expectPlugin("doExpressions");
         if (isAsync) {
           this.expectPlugin("asyncDoExpressions");
         }
-        node2.async = isAsync;
+        node3.async = isAsync;
         this.next();
         const oldLabels = this.state.labels;
         this.state.labels = [];
         if (isAsync) {
           this.expressionScope.enter(sharedExpressionScope);
           this.prodParam.enter(2);
-          node2.body = this.parseBlock();
+          node3.body = this.parseBlock();
           this.prodParam.exit();
           this.expressionScope.exit();
         } else {
-          node2.body = this.parseBlock();
+          node3.body = this.parseBlock();
         }
         this.state.labels = oldLabels;
-        return this.finishNode(node2, "DoExpression");
+        return this.finishNode(node3, "DoExpression");
       }
       parseSuper() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
         if (this.match(10) && !this.scope.allowDirectSuper) {
           if (!(this.optionFlags & 16)) {
-            this.raise(Errors.SuperNotAllowed, node2);
+            this.raise(Errors.SuperNotAllowed, node3);
           }
         } else if (!this.scope.allowSuper) {
           if (!(this.optionFlags & 16)) {
-            this.raise(Errors.UnexpectedSuper, node2);
+            this.raise(Errors.UnexpectedSuper, node3);
           }
         }
         if (!this.match(10) && !this.match(0) && !this.match(16)) {
-          this.raise(Errors.UnsupportedSuper, node2);
+          this.raise(Errors.UnsupportedSuper, node3);
         }
-        return this.finishNode(node2, "Super");
+        return this.finishNode(node3, "Super");
       }
       parsePrivateName() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const id = this.startNodeAt(createPositionWithColumnOffset(this.state.startLoc, 1));
         const name = this.state.value;
         this.next();
-        node2.id = this.createIdentifier(id, name);
-        return this.finishNode(node2, "PrivateName");
+        node3.id = this.createIdentifier(id, name);
+        return this.finishNode(node3, "PrivateName");
       }
       parseFunctionOrFunctionSent() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
         if (this.prodParam.hasYield && this.match(16)) {
-          const meta2 = this.createIdentifier(this.startNodeAtNode(node2), "function");
+          const meta2 = this.createIdentifier(this.startNodeAtNode(node3), "function");
           this.next();
           if (this.match(104)) {
             this.expectPlugin("functionSent");
           } else if (!this.hasPlugin("functionSent")) {
             this.unexpected();
           }
-          return this.parseMetaProperty(node2, meta2, "sent");
+          return this.parseMetaProperty(node3, meta2, "sent");
         }
-        return this.parseFunction(node2);
+        return this.parseFunction(node3);
       }
-      parseMetaProperty(node2, meta2, propertyName) {
-        node2.meta = meta2;
+      parseMetaProperty(node3, meta2, propertyName) {
+        node3.meta = meta2;
         const containsEsc = this.state.containsEsc;
-        node2.property = this.parseIdentifier(true);
-        if (node2.property.name !== propertyName || containsEsc) {
-          this.raise(Errors.UnsupportedMetaProperty, node2.property, {
+        node3.property = this.parseIdentifier(true);
+        if (node3.property.name !== propertyName || containsEsc) {
+          this.raise(Errors.UnsupportedMetaProperty, node3.property, {
             target: meta2.name,
             onlyValidPropertyName: propertyName
           });
         }
-        return this.finishNode(node2, "MetaProperty");
+        return this.finishNode(node3, "MetaProperty");
       }
-      parseImportMetaPropertyOrPhaseCall(node2) {
+      parseImportMetaPropertyOrPhaseCall(node3) {
         this.next();
         if (this.isContextual(106) || this.isContextual(98)) {
           const isSource = this.match(106);
           this.expectPlugin(isSource ? "sourcePhaseImports" : "deferredImportEvaluation");
           this.next();
-          node2.phase = isSource ? "source" : "defer";
-          return this.parseImportCall(node2);
+          node3.phase = isSource ? "source" : "defer";
+          return this.parseImportCall(node3);
         } else {
-          const id = this.createIdentifierAt(this.startNodeAtNode(node2), "import", this.state.lastTokStartLoc);
+          const id = this.createIdentifierAt(this.startNodeAtNode(node3), "import", this.state.lastTokStartLoc);
           if (this.isContextual(102)) {
             if (!this.inModule) {
               this.raise(Errors.ImportMetaOutsideModule, id);
             }
             this.sawUnambiguousESM = true;
           }
-          return this.parseMetaProperty(node2, id, "meta");
+          return this.parseMetaProperty(node3, id, "meta");
         }
       }
-      parseLiteralAtNode(value, type, node2) {
-        this.addExtra(node2, "rawValue", value);
-        this.addExtra(node2, "raw", this.input.slice(this.offsetToSourcePos(node2.start), this.state.end));
-        node2.value = value;
+      parseLiteralAtNode(value, type, node3) {
+        this.addExtra(node3, "rawValue", value);
+        this.addExtra(node3, "raw", this.input.slice(this.offsetToSourcePos(node3.start), this.state.end));
+        node3.value = value;
         this.next();
-        return this.finishNode(node2, type);
+        return this.finishNode(node3, type);
       }
       parseLiteral(value, type) {
-        const node2 = this.startNode();
-        return this.parseLiteralAtNode(value, type, node2);
+        const node3 = this.startNode();
+        return this.parseLiteralAtNode(value, type, node3);
       }
       parseStringLiteral(value) {
         return this.parseLiteral(value, "StringLiteral");
@@ -10521,23 +10521,23 @@ var require_lib = __commonJS({
         return this.parseLiteral(value, "DecimalLiteral");
       }
       parseRegExpLiteral(value) {
-        const node2 = this.startNode();
-        this.addExtra(node2, "raw", this.input.slice(this.offsetToSourcePos(node2.start), this.state.end));
-        node2.pattern = value.pattern;
-        node2.flags = value.flags;
+        const node3 = this.startNode();
+        this.addExtra(node3, "raw", this.input.slice(this.offsetToSourcePos(node3.start), this.state.end));
+        node3.pattern = value.pattern;
+        node3.flags = value.flags;
         this.next();
-        return this.finishNode(node2, "RegExpLiteral");
+        return this.finishNode(node3, "RegExpLiteral");
       }
       parseBooleanLiteral(value) {
-        const node2 = this.startNode();
-        node2.value = value;
+        const node3 = this.startNode();
+        node3.value = value;
         this.next();
-        return this.finishNode(node2, "BooleanLiteral");
+        return this.finishNode(node3, "BooleanLiteral");
       }
       parseNullLiteral() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
-        return this.finishNode(node2, "NullLiteral");
+        return this.finishNode(node3, "NullLiteral");
       }
       parseParenAndDistinguishExpression(canBeArrow) {
         const startLoc = this.state.startLoc;
@@ -10616,44 +10616,44 @@ var require_lib = __commonJS({
       shouldParseArrow(params) {
         return !this.canInsertSemicolon();
       }
-      parseArrow(node2) {
+      parseArrow(node3) {
         if (this.eat(19)) {
-          return node2;
+          return node3;
         }
       }
-      parseParenItem(node2, startLoc) {
-        return node2;
+      parseParenItem(node3, startLoc) {
+        return node3;
       }
       parseNewOrNewTarget() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
         if (this.match(16)) {
-          const meta2 = this.createIdentifier(this.startNodeAtNode(node2), "new");
+          const meta2 = this.createIdentifier(this.startNodeAtNode(node3), "new");
           this.next();
-          const metaProp = this.parseMetaProperty(node2, meta2, "target");
+          const metaProp = this.parseMetaProperty(node3, meta2, "target");
           if (!this.scope.allowNewTarget) {
             this.raise(Errors.UnexpectedNewTarget, metaProp);
           }
           return metaProp;
         }
-        return this.parseNew(node2);
+        return this.parseNew(node3);
       }
-      parseNew(node2) {
-        this.parseNewCallee(node2);
+      parseNew(node3) {
+        this.parseNewCallee(node3);
         if (this.eat(10)) {
           const args = this.parseExprList(11);
           this.toReferencedList(args);
-          node2.arguments = args;
+          node3.arguments = args;
         } else {
-          node2.arguments = [];
+          node3.arguments = [];
         }
-        return this.finishNode(node2, "NewExpression");
+        return this.finishNode(node3, "NewExpression");
       }
-      parseNewCallee(node2) {
+      parseNewCallee(node3) {
         const callee = this.parseNoCallExpr((base) => {
           this.raise(Errors.ImportCallNotNewExpression, base);
         });
-        node2.callee = callee;
+        node3.callee = callee;
         if (callee.type === "Import") {
           this.raise(Errors.ImportCallNotNewExpression, callee);
         }
@@ -10689,7 +10689,7 @@ var require_lib = __commonJS({
         return finishedNode;
       }
       parseTemplate(isTagged) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         let curElt = this.parseTemplateElement(isTagged);
         const quasis = [curElt];
         const substitutions = [];
@@ -10698,9 +10698,9 @@ var require_lib = __commonJS({
           this.readTemplateContinuation();
           quasis.push(curElt = this.parseTemplateElement(isTagged));
         }
-        node2.expressions = substitutions;
-        node2.quasis = quasis;
-        return this.finishNode(node2, "TemplateLiteral");
+        node3.expressions = substitutions;
+        node3.quasis = quasis;
+        return this.finishNode(node3, "TemplateLiteral");
       }
       parseTemplateSubstitution() {
         return this.parseExpression();
@@ -10711,8 +10711,8 @@ var require_lib = __commonJS({
         }
         let sawProto = false;
         let first = true;
-        const node2 = this.startNode();
-        node2.properties = [];
+        const node3 = this.startNode();
+        node3.properties = [];
         this.next();
         while (!this.match(close)) {
           if (first) {
@@ -10720,7 +10720,7 @@ var require_lib = __commonJS({
           } else {
             this.expect(12);
             if (this.match(close)) {
-              this.addTrailingCommaExtraToNode(node2);
+              this.addTrailingCommaExtraToNode(node3);
               break;
             }
           }
@@ -10737,7 +10737,7 @@ var require_lib = __commonJS({
           if (prop.shorthand) {
             this.addExtra(prop, "shorthand", true);
           }
-          node2.properties.push(prop);
+          node3.properties.push(prop);
         }
         this.next();
         let type = "ObjectExpression";
@@ -10746,11 +10746,11 @@ var require_lib = __commonJS({
         } else if (isRecord) {
           type = "RecordExpression";
         }
-        return this.finishNode(node2, type);
+        return this.finishNode(node3, type);
       }
-      addTrailingCommaExtraToNode(node2) {
-        this.addExtra(node2, "trailingComma", this.state.lastTokStartLoc.index);
-        this.addExtra(node2, "trailingCommaLoc", this.state.lastTokStartLoc, false);
+      addTrailingCommaExtraToNode(node3) {
+        this.addExtra(node3, "trailingComma", this.state.lastTokStartLoc.index);
+        this.addExtra(node3, "trailingCommaLoc", this.state.lastTokStartLoc, false);
       }
       maybeAsyncOrAccessorProp(prop) {
         return !prop.computed && prop.key.type === "Identifier" && (this.isLiteralPropertyName() || this.match(0) || this.match(55));
@@ -10870,13 +10870,13 @@ var require_lib = __commonJS({
           return this.finishObjectProperty(prop);
         }
       }
-      finishObjectProperty(node2) {
-        return this.finishNode(node2, "ObjectProperty");
+      finishObjectProperty(node3) {
+        return this.finishNode(node3, "ObjectProperty");
       }
       parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors) {
-        const node2 = this.parseObjectMethod(prop, isGenerator, isAsync, isPattern, isAccessor) || this.parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors);
-        if (!node2) this.unexpected();
-        return node2;
+        const node3 = this.parseObjectMethod(prop, isGenerator, isAsync, isPattern, isAccessor) || this.parseObjectProperty(prop, startLoc, isPattern, refExpressionErrors);
+        if (!node3) this.unexpected();
+        return node3;
       }
       parsePropertyName(prop, refExpressionErrors) {
         if (this.eat(0)) {
@@ -10928,18 +10928,18 @@ var require_lib = __commonJS({
           }
         }
       }
-      initFunction(node2, isAsync) {
-        node2.id = null;
-        node2.generator = false;
-        node2.async = isAsync;
+      initFunction(node3, isAsync) {
+        node3.id = null;
+        node3.generator = false;
+        node3.async = isAsync;
       }
-      parseMethod(node2, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
-        this.initFunction(node2, isAsync);
-        node2.generator = isGenerator;
+      parseMethod(node3, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope = false) {
+        this.initFunction(node3, isAsync);
+        node3.generator = isGenerator;
         this.scope.enter(514 | 16 | (inClassScope ? 576 : 0) | (allowDirectSuper ? 32 : 0));
-        this.prodParam.enter(functionFlags(isAsync, node2.generator));
-        this.parseFunctionParams(node2, isConstructor);
-        const finishedNode = this.parseFunctionBodyAndFinish(node2, type, true);
+        this.prodParam.enter(functionFlags(isAsync, node3.generator));
+        this.parseFunctionParams(node3, isConstructor);
+        const finishedNode = this.parseFunctionBodyAndFinish(node3, type, true);
         this.prodParam.exit();
         this.scope.exit();
         return finishedNode;
@@ -10948,12 +10948,12 @@ var require_lib = __commonJS({
         if (isTuple) {
           this.expectPlugin("recordAndTuple");
         }
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
-        node2.elements = this.parseExprList(close, !isTuple, refExpressionErrors, node2);
-        return this.finishNode(node2, isTuple ? "TupleExpression" : "ArrayExpression");
+        node3.elements = this.parseExprList(close, !isTuple, refExpressionErrors, node3);
+        return this.finishNode(node3, isTuple ? "TupleExpression" : "ArrayExpression");
       }
-      parseArrowExpression(node2, params, isAsync, trailingCommaLoc) {
+      parseArrowExpression(node3, params, isAsync, trailingCommaLoc) {
         this.scope.enter(514 | 4);
         let flags = functionFlags(isAsync, false);
         const hasBlockBody = this.match(5);
@@ -10961,50 +10961,50 @@ var require_lib = __commonJS({
           flags |= this.prodParam.currentFlags() & (8 | 16);
         }
         this.prodParam.enter(flags);
-        this.initFunction(node2, isAsync);
+        this.initFunction(node3, isAsync);
         const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
         if (params) {
           this.state.maybeInArrowParameters = true;
-          this.setArrowFunctionParameters(node2, params, trailingCommaLoc);
+          this.setArrowFunctionParameters(node3, params, trailingCommaLoc);
         }
         this.state.maybeInArrowParameters = false;
-        this.parseFunctionBody(node2, true);
+        this.parseFunctionBody(node3, true);
         if (hasBlockBody) {
           this.state.regExpAllowedAt = this.state.lastTokEndLoc.index;
         }
         this.prodParam.exit();
         this.scope.exit();
         this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
-        return this.finishNode(node2, "ArrowFunctionExpression");
+        return this.finishNode(node3, "ArrowFunctionExpression");
       }
-      setArrowFunctionParameters(node2, params, trailingCommaLoc) {
+      setArrowFunctionParameters(node3, params, trailingCommaLoc) {
         this.toAssignableList(params, trailingCommaLoc, false);
-        node2.params = params;
+        node3.params = params;
       }
-      parseFunctionBodyAndFinish(node2, type, isMethod = false) {
-        this.parseFunctionBody(node2, false, isMethod);
-        return this.finishNode(node2, type);
+      parseFunctionBodyAndFinish(node3, type, isMethod = false) {
+        this.parseFunctionBody(node3, false, isMethod);
+        return this.finishNode(node3, type);
       }
-      parseFunctionBody(node2, allowExpression, isMethod = false) {
+      parseFunctionBody(node3, allowExpression, isMethod = false) {
         const isExpression = allowExpression && !this.match(5);
         this.expressionScope.enter(sharedExpressionScope);
         if (isExpression) {
-          node2.body = this.parseMaybeAssign();
-          this.checkParams(node2, false, allowExpression, false);
+          node3.body = this.parseMaybeAssign();
+          this.checkParams(node3, false, allowExpression, false);
         } else {
           const oldStrict = this.state.strict;
           const oldLabels = this.state.labels;
           this.state.labels = [];
           this.prodParam.enter(this.prodParam.currentFlags() | 4);
-          node2.body = this.parseBlock(true, false, (hasStrictModeDirective) => {
-            const nonSimple = !this.isSimpleParamList(node2.params);
+          node3.body = this.parseBlock(true, false, (hasStrictModeDirective) => {
+            const nonSimple = !this.isSimpleParamList(node3.params);
             if (hasStrictModeDirective && nonSimple) {
-              this.raise(Errors.IllegalLanguageModeDirective, (node2.kind === "method" || node2.kind === "constructor") && !!node2.key ? node2.key.loc.end : node2);
+              this.raise(Errors.IllegalLanguageModeDirective, (node3.kind === "method" || node3.kind === "constructor") && !!node3.key ? node3.key.loc.end : node3);
             }
             const strictModeChanged = !oldStrict && this.state.strict;
-            this.checkParams(node2, !this.state.strict && !allowExpression && !isMethod && !nonSimple, allowExpression, strictModeChanged);
-            if (node2.id) {
-              this.checkStrictBindReservedWord(node2.id, 65, strictModeChanged);
+            this.checkParams(node3, !this.state.strict && !allowExpression && !isMethod && !nonSimple, allowExpression, strictModeChanged);
+            if (node3.id) {
+              this.checkStrictBindReservedWord(node3.id, 65, strictModeChanged);
             }
           });
           this.prodParam.exit();
@@ -11012,8 +11012,8 @@ var require_lib = __commonJS({
         }
         this.expressionScope.exit();
       }
-      isSimpleParameter(node2) {
-        return node2.type === "Identifier";
+      isSimpleParameter(node3) {
+        return node3.type === "Identifier";
       }
       isSimpleParamList(params) {
         for (let i = 0, len = params.length; i < len; i++) {
@@ -11021,12 +11021,12 @@ var require_lib = __commonJS({
         }
         return true;
       }
-      checkParams(node2, allowDuplicates, isArrowFunction, strictModeChanged = true) {
+      checkParams(node3, allowDuplicates, isArrowFunction, strictModeChanged = true) {
         const checkClashes = !allowDuplicates && /* @__PURE__ */ new Set();
         const formalParameters = {
           type: "FormalParameters"
         };
-        for (const param of node2.params) {
+        for (const param of node3.params) {
           this.checkLVal(param, formalParameters, 5, checkClashes, strictModeChanged);
         }
       }
@@ -11067,28 +11067,28 @@ var require_lib = __commonJS({
           if (!allowPlaceholder) {
             this.raise(Errors.UnexpectedArgumentPlaceholder, this.state.startLoc);
           }
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           this.next();
-          elt = this.finishNode(node2, "ArgumentPlaceholder");
+          elt = this.finishNode(node3, "ArgumentPlaceholder");
         } else {
           elt = this.parseMaybeAssignAllowInOrVoidPattern(close, refExpressionErrors, this.parseParenItem);
         }
         return elt;
       }
       parseIdentifier(liberal) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const name = this.parseIdentifierName(liberal);
-        return this.createIdentifier(node2, name);
+        return this.createIdentifier(node3, name);
       }
-      createIdentifier(node2, name) {
-        node2.name = name;
-        node2.loc.identifierName = name;
-        return this.finishNode(node2, "Identifier");
+      createIdentifier(node3, name) {
+        node3.name = name;
+        node3.loc.identifierName = name;
+        return this.finishNode(node3, "Identifier");
       }
-      createIdentifierAt(node2, name, endLoc) {
-        node2.name = name;
-        node2.loc.identifierName = name;
-        return this.finishNodeAt(node2, "Identifier", endLoc);
+      createIdentifierAt(node3, name, endLoc) {
+        node3.name = name;
+        node3.loc.identifierName = name;
+        return this.finishNodeAt(node3, "Identifier", endLoc);
       }
       parseIdentifierName(liberal) {
         let name;
@@ -11161,10 +11161,10 @@ var require_lib = __commonJS({
         return isAwaitAllowed;
       }
       parseAwait(startLoc) {
-        const node2 = this.startNodeAt(startLoc);
-        this.expressionScope.recordParameterInitializerError(Errors.AwaitExpressionFormalParameter, node2);
+        const node3 = this.startNodeAt(startLoc);
+        this.expressionScope.recordParameterInitializerError(Errors.AwaitExpressionFormalParameter, node3);
         if (this.eat(55)) {
-          this.raise(Errors.ObsoleteAwaitStar, node2);
+          this.raise(Errors.ObsoleteAwaitStar, node3);
         }
         if (!this.scope.inFunction && !(this.optionFlags & 1)) {
           if (this.isAmbiguousPrefixOrIdentifier()) {
@@ -11174,9 +11174,9 @@ var require_lib = __commonJS({
           }
         }
         if (!this.state.soloAwait) {
-          node2.argument = this.parseMaybeUnary(null, true);
+          node3.argument = this.parseMaybeUnary(null, true);
         }
-        return this.finishNode(node2, "AwaitExpression");
+        return this.finishNode(node3, "AwaitExpression");
       }
       isAmbiguousPrefixOrIdentifier() {
         if (this.hasPrecedingLineBreak()) return true;
@@ -11186,8 +11186,8 @@ var require_lib = __commonJS({
         return type === 53 || type === 10 || type === 0 || tokenIsTemplate(type) || type === 103 && !this.state.containsEsc || type === 139 || type === 56 || this.hasPlugin("v8intrinsic") && type === 54;
       }
       parseYield(startLoc) {
-        const node2 = this.startNodeAt(startLoc);
-        this.expressionScope.recordParameterInitializerError(Errors.YieldInParameter, node2);
+        const node3 = this.startNodeAt(startLoc);
+        this.expressionScope.recordParameterInitializerError(Errors.YieldInParameter, node3);
         let delegating = false;
         let argument = null;
         if (!this.hasPrecedingLineBreak()) {
@@ -11211,32 +11211,32 @@ var require_lib = __commonJS({
         if (!argument) {
           this.state.regExpAllowedAt = this.state.lastTokEndLoc.index;
         }
-        node2.delegate = delegating;
-        node2.argument = argument;
-        return this.finishNode(node2, "YieldExpression");
+        node3.delegate = delegating;
+        node3.argument = argument;
+        return this.finishNode(node3, "YieldExpression");
       }
-      parseImportCall(node2) {
+      parseImportCall(node3) {
         this.expect(10);
-        node2.source = this.parseMaybeAssignAllowIn();
-        node2.options = null;
+        node3.source = this.parseMaybeAssignAllowIn();
+        node3.options = null;
         if (this.eat(12)) {
           if (!this.match(11)) {
-            node2.options = this.parseMaybeAssignAllowIn();
+            node3.options = this.parseMaybeAssignAllowIn();
             if (this.eat(12)) {
-              this.addTrailingCommaExtraToNode(node2.options);
+              this.addTrailingCommaExtraToNode(node3.options);
               if (!this.match(11)) {
                 do {
                   this.parseMaybeAssignAllowIn();
                 } while (this.eat(12) && !this.match(11));
-                this.raise(Errors.ImportCallArity, node2);
+                this.raise(Errors.ImportCallArity, node3);
               }
             }
           } else {
-            this.addTrailingCommaExtraToNode(node2.source);
+            this.addTrailingCommaExtraToNode(node3.source);
           }
         }
         this.expect(11);
-        return this.finishNode(node2, "ImportExpression");
+        return this.finishNode(node3, "ImportExpression");
       }
       checkPipelineAtInfixOperator(left, leftStartLoc) {
         if (this.hasPlugin(["pipelineOperator", {
@@ -11362,7 +11362,7 @@ var require_lib = __commonJS({
       }
       parseModuleExpression() {
         this.expectPlugin("moduleBlocks");
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
         if (!this.match(5)) {
           this.unexpected(null, 5);
@@ -11372,20 +11372,20 @@ var require_lib = __commonJS({
         const revertScopes = this.initializeScopes(true);
         this.enterInitialScopes();
         try {
-          node2.body = this.parseProgram(program, 8, "module");
+          node3.body = this.parseProgram(program, 8, "module");
         } finally {
           revertScopes();
         }
-        return this.finishNode(node2, "ModuleExpression");
+        return this.finishNode(node3, "ModuleExpression");
       }
       parseVoidPattern(refExpressionErrors) {
         this.expectPlugin("discardBinding");
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (refExpressionErrors != null) {
           refExpressionErrors.voidPatternLoc = this.state.startLoc;
         }
         this.next();
-        return this.finishNode(node2, "VoidPattern");
+        return this.finishNode(node3, "VoidPattern");
       }
       parseMaybeAssignAllowInOrVoidPattern(close, refExpressionErrors, afterLeftParse) {
         if (refExpressionErrors != null && this.match(88)) {
@@ -11561,10 +11561,10 @@ var require_lib = __commonJS({
         if (!this.match(28)) {
           return null;
         }
-        const node2 = this.startNode();
-        node2.value = this.state.value;
+        const node3 = this.startNode();
+        node3.value = this.state.value;
         this.next();
-        return this.finishNode(node2, "InterpreterDirective");
+        return this.finishNode(node3, "InterpreterDirective");
       }
       isLet() {
         if (!this.isContextual(101)) {
@@ -11690,51 +11690,51 @@ var require_lib = __commonJS({
       }
       parseStatementContent(flags, decorators) {
         const startType = this.state.type;
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const allowDeclaration = !!(flags & 2);
         const allowFunctionDeclaration = !!(flags & 4);
         const topLevel = flags & 1;
         switch (startType) {
           case 60:
-            return this.parseBreakContinueStatement(node2, true);
+            return this.parseBreakContinueStatement(node3, true);
           case 63:
-            return this.parseBreakContinueStatement(node2, false);
+            return this.parseBreakContinueStatement(node3, false);
           case 64:
-            return this.parseDebuggerStatement(node2);
+            return this.parseDebuggerStatement(node3);
           case 90:
-            return this.parseDoWhileStatement(node2);
+            return this.parseDoWhileStatement(node3);
           case 91:
-            return this.parseForStatement(node2);
+            return this.parseForStatement(node3);
           case 68:
             if (this.lookaheadCharCode() === 46) break;
             if (!allowFunctionDeclaration) {
               this.raise(this.state.strict ? Errors.StrictFunction : this.options.annexB ? Errors.SloppyFunctionAnnexB : Errors.SloppyFunction, this.state.startLoc);
             }
-            return this.parseFunctionStatement(node2, false, flags);
+            return this.parseFunctionStatement(node3, false, flags);
           case 80:
             if (!allowDeclaration) this.unexpected();
-            return this.parseClass(this.maybeTakeDecorators(decorators, node2), true);
+            return this.parseClass(this.maybeTakeDecorators(decorators, node3), true);
           case 69:
-            return this.parseIfStatement(node2);
+            return this.parseIfStatement(node3);
           case 70:
-            return this.parseReturnStatement(node2);
+            return this.parseReturnStatement(node3);
           case 71:
-            return this.parseSwitchStatement(node2);
+            return this.parseSwitchStatement(node3);
           case 72:
-            return this.parseThrowStatement(node2);
+            return this.parseThrowStatement(node3);
           case 73:
-            return this.parseTryStatement(node2);
+            return this.parseTryStatement(node3);
           case 97:
             if (this.isAwaitUsing()) {
               if (!this.allowsUsing()) {
-                this.raise(Errors.UnexpectedUsingDeclaration, node2);
+                this.raise(Errors.UnexpectedUsingDeclaration, node3);
               } else if (!allowDeclaration) {
-                this.raise(Errors.UnexpectedLexicalDeclaration, node2);
+                this.raise(Errors.UnexpectedLexicalDeclaration, node3);
               } else if (!this.recordAwaitIfAllowed()) {
-                this.raise(Errors.AwaitUsingNotInAsyncContext, node2);
+                this.raise(Errors.AwaitUsingNotInAsyncContext, node3);
               }
               this.next();
-              return this.parseVarStatement(node2, "await using");
+              return this.parseVarStatement(node3, "await using");
             }
             break;
           case 108:
@@ -11746,7 +11746,7 @@ var require_lib = __commonJS({
             } else if (!allowDeclaration) {
               this.raise(Errors.UnexpectedLexicalDeclaration, this.state.startLoc);
             }
-            return this.parseVarStatement(node2, "using");
+            return this.parseVarStatement(node3, "using");
           case 101: {
             if (this.state.containsEsc) {
               break;
@@ -11768,16 +11768,16 @@ var require_lib = __commonJS({
           }
           case 74: {
             const kind = this.state.value;
-            return this.parseVarStatement(node2, kind);
+            return this.parseVarStatement(node3, kind);
           }
           case 92:
-            return this.parseWhileStatement(node2);
+            return this.parseWhileStatement(node3);
           case 76:
-            return this.parseWithStatement(node2);
+            return this.parseWithStatement(node3);
           case 5:
             return this.parseBlock();
           case 13:
-            return this.parseEmptyStatement(node2);
+            return this.parseEmptyStatement(node3);
           case 83: {
             const nextTokenCharCode = this.lookaheadCharCode();
             if (nextTokenCharCode === 40 || nextTokenCharCode === 46) {
@@ -11791,9 +11791,9 @@ var require_lib = __commonJS({
             this.next();
             let result2;
             if (startType === 83) {
-              result2 = this.parseImport(node2);
+              result2 = this.parseImport(node3);
             } else {
-              result2 = this.parseExport(node2, decorators);
+              result2 = this.parseExport(node3, decorators);
             }
             this.assertModuleNodeAllowed(result2);
             return result2;
@@ -11804,7 +11804,7 @@ var require_lib = __commonJS({
                 this.raise(Errors.AsyncFunctionInSingleStatementContext, this.state.startLoc);
               }
               this.next();
-              return this.parseFunctionStatement(node2, true, flags);
+              return this.parseFunctionStatement(node3, true, flags);
             }
           }
         }
@@ -11812,18 +11812,18 @@ var require_lib = __commonJS({
         if (startType === 93 && this.lookahead().type === 14) {
           const label2 = this.parseIdentifier(true);
           this.next();
-          return this.parseLabeledStatement(node2, maybeName, label2, flags);
+          return this.parseLabeledStatement(node3, maybeName, label2, flags);
         }
         const expr = this.parseExpression();
         if (tokenIsIdentifier(startType) && expr.type === "Identifier" && this.eat(14)) {
-          return this.parseLabeledStatement(node2, maybeName, expr, flags);
+          return this.parseLabeledStatement(node3, maybeName, expr, flags);
         } else {
-          return this.parseExpressionStatement(node2, expr, decorators, flags);
+          return this.parseExpressionStatement(node3, expr, decorators, flags);
         }
       }
-      assertModuleNodeAllowed(node2) {
+      assertModuleNodeAllowed(node3) {
         if (!(this.optionFlags & 8) && !this.inModule) {
-          this.raise(Errors.ImportOutsideModule, node2);
+          this.raise(Errors.ImportOutsideModule, node3);
         }
       }
       decoratorsEnabledBeforeExport() {
@@ -11868,7 +11868,7 @@ var require_lib = __commonJS({
       }
       parseDecorator() {
         this.expectOnePlugin(["decorators", "decorators-legacy"]);
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
         if (this.hasPlugin("decorators")) {
           const startLoc = this.state.startLoc;
@@ -11880,74 +11880,74 @@ var require_lib = __commonJS({
             this.expect(11);
             expr = this.wrapParenthesis(startLoc2, expr);
             const paramsStartLoc = this.state.startLoc;
-            node2.expression = this.parseMaybeDecoratorArguments(expr, startLoc2);
-            if (this.getPluginOption("decorators", "allowCallParenthesized") === false && node2.expression !== expr) {
+            node3.expression = this.parseMaybeDecoratorArguments(expr, startLoc2);
+            if (this.getPluginOption("decorators", "allowCallParenthesized") === false && node3.expression !== expr) {
               this.raise(Errors.DecoratorArgumentsOutsideParentheses, paramsStartLoc);
             }
           } else {
             expr = this.parseIdentifier(false);
             while (this.eat(16)) {
-              const node3 = this.startNodeAt(startLoc);
-              node3.object = expr;
+              const node4 = this.startNodeAt(startLoc);
+              node4.object = expr;
               if (this.match(140)) {
                 this.classScope.usePrivateName(this.state.value, this.state.startLoc);
-                node3.property = this.parsePrivateName();
+                node4.property = this.parsePrivateName();
               } else {
-                node3.property = this.parseIdentifier(true);
+                node4.property = this.parseIdentifier(true);
               }
-              node3.computed = false;
-              expr = this.finishNode(node3, "MemberExpression");
+              node4.computed = false;
+              expr = this.finishNode(node4, "MemberExpression");
             }
-            node2.expression = this.parseMaybeDecoratorArguments(expr, startLoc);
+            node3.expression = this.parseMaybeDecoratorArguments(expr, startLoc);
           }
         } else {
-          node2.expression = this.parseExprSubscripts();
+          node3.expression = this.parseExprSubscripts();
         }
-        return this.finishNode(node2, "Decorator");
+        return this.finishNode(node3, "Decorator");
       }
       parseMaybeDecoratorArguments(expr, startLoc) {
         if (this.eat(10)) {
-          const node2 = this.startNodeAt(startLoc);
-          node2.callee = expr;
-          node2.arguments = this.parseCallExpressionArguments();
-          this.toReferencedList(node2.arguments);
-          return this.finishNode(node2, "CallExpression");
+          const node3 = this.startNodeAt(startLoc);
+          node3.callee = expr;
+          node3.arguments = this.parseCallExpressionArguments();
+          this.toReferencedList(node3.arguments);
+          return this.finishNode(node3, "CallExpression");
         }
         return expr;
       }
-      parseBreakContinueStatement(node2, isBreak) {
+      parseBreakContinueStatement(node3, isBreak) {
         this.next();
         if (this.isLineTerminator()) {
-          node2.label = null;
+          node3.label = null;
         } else {
-          node2.label = this.parseIdentifier(this.match(93));
+          node3.label = this.parseIdentifier(this.match(93));
           this.semicolon();
         }
-        this.verifyBreakContinue(node2, isBreak);
-        return this.finishNode(node2, isBreak ? "BreakStatement" : "ContinueStatement");
+        this.verifyBreakContinue(node3, isBreak);
+        return this.finishNode(node3, isBreak ? "BreakStatement" : "ContinueStatement");
       }
-      verifyBreakContinue(node2, isBreak) {
+      verifyBreakContinue(node3, isBreak) {
         let i;
         for (i = 0; i < this.state.labels.length; ++i) {
           const lab = this.state.labels[i];
-          if (node2.label == null || lab.name === node2.label.name) {
+          if (node3.label == null || lab.name === node3.label.name) {
             if (lab.kind != null && (isBreak || lab.kind === 1)) {
               break;
             }
-            if (node2.label && isBreak) break;
+            if (node3.label && isBreak) break;
           }
         }
         if (i === this.state.labels.length) {
           const type = isBreak ? "BreakStatement" : "ContinueStatement";
-          this.raise(Errors.IllegalBreakContinue, node2, {
+          this.raise(Errors.IllegalBreakContinue, node3, {
             type
           });
         }
       }
-      parseDebuggerStatement(node2) {
+      parseDebuggerStatement(node3) {
         this.next();
         this.semicolon();
-        return this.finishNode(node2, "DebuggerStatement");
+        return this.finishNode(node3, "DebuggerStatement");
       }
       parseHeaderExpression() {
         this.expect(10);
@@ -11955,17 +11955,17 @@ var require_lib = __commonJS({
         this.expect(11);
         return val;
       }
-      parseDoWhileStatement(node2) {
+      parseDoWhileStatement(node3) {
         this.next();
         this.state.labels.push(loopLabel);
-        node2.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        node3.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
         this.state.labels.pop();
         this.expect(92);
-        node2.test = this.parseHeaderExpression();
+        node3.test = this.parseHeaderExpression();
         this.eat(13);
-        return this.finishNode(node2, "DoWhileStatement");
+        return this.finishNode(node3, "DoWhileStatement");
       }
-      parseForStatement(node2) {
+      parseForStatement(node3) {
         this.next();
         this.state.labels.push(loopLabel);
         let awaitAt = null;
@@ -11979,7 +11979,7 @@ var require_lib = __commonJS({
           if (awaitAt !== null) {
             this.unexpected(awaitAt);
           }
-          return this.parseFor(node2, null);
+          return this.parseFor(node3, null);
         }
         const startsWithLet = this.isContextual(101);
         {
@@ -12006,12 +12006,12 @@ var require_lib = __commonJS({
               this.raise(Errors.ForInUsing, init2);
             }
             if ((isForIn || this.isContextual(103)) && init2.declarations.length === 1) {
-              return this.parseForIn(node2, init2, awaitAt);
+              return this.parseForIn(node3, init2, awaitAt);
             }
             if (awaitAt !== null) {
               this.unexpected(awaitAt);
             }
-            return this.parseFor(node2, init2);
+            return this.parseFor(node3, init2);
           }
         }
         const startsWithAsync = this.isContextual(96);
@@ -12033,16 +12033,16 @@ var require_lib = __commonJS({
           this.checkLVal(init, {
             type
           });
-          return this.parseForIn(node2, init, awaitAt);
+          return this.parseForIn(node3, init, awaitAt);
         } else {
           this.checkExpressionErrors(refExpressionErrors, true);
         }
         if (awaitAt !== null) {
           this.unexpected(awaitAt);
         }
-        return this.parseFor(node2, init);
+        return this.parseFor(node3, init);
       }
-      parseFunctionStatement(node2, isAsync, statementFlags) {
+      parseFunctionStatement(node3, isAsync, statementFlags) {
         this.next();
         let flags = 1 | (isAsync ? 8 : 0);
         if (!(statementFlags & 2) && statementFlags & 4) {
@@ -12051,32 +12051,32 @@ var require_lib = __commonJS({
             flags |= 2;
           }
         }
-        return this.parseFunction(node2, flags);
+        return this.parseFunction(node3, flags);
       }
-      parseIfStatement(node2) {
+      parseIfStatement(node3) {
         this.next();
-        node2.test = this.parseHeaderExpression();
-        node2.consequent = this.parseStatementOrSloppyAnnexBFunctionDeclaration();
-        node2.alternate = this.eat(66) ? this.parseStatementOrSloppyAnnexBFunctionDeclaration() : null;
-        return this.finishNode(node2, "IfStatement");
+        node3.test = this.parseHeaderExpression();
+        node3.consequent = this.parseStatementOrSloppyAnnexBFunctionDeclaration();
+        node3.alternate = this.eat(66) ? this.parseStatementOrSloppyAnnexBFunctionDeclaration() : null;
+        return this.finishNode(node3, "IfStatement");
       }
-      parseReturnStatement(node2) {
+      parseReturnStatement(node3) {
         if (!this.prodParam.hasReturn) {
           this.raise(Errors.IllegalReturn, this.state.startLoc);
         }
         this.next();
         if (this.isLineTerminator()) {
-          node2.argument = null;
+          node3.argument = null;
         } else {
-          node2.argument = this.parseExpression();
+          node3.argument = this.parseExpression();
           this.semicolon();
         }
-        return this.finishNode(node2, "ReturnStatement");
+        return this.finishNode(node3, "ReturnStatement");
       }
-      parseSwitchStatement(node2) {
+      parseSwitchStatement(node3) {
         this.next();
-        node2.discriminant = this.parseHeaderExpression();
-        const cases = node2.cases = [];
+        node3.discriminant = this.parseHeaderExpression();
+        const cases = node3.cases = [];
         this.expect(5);
         this.state.labels.push(switchLabel);
         this.scope.enter(256);
@@ -12110,16 +12110,16 @@ var require_lib = __commonJS({
         if (cur) this.finishNode(cur, "SwitchCase");
         this.next();
         this.state.labels.pop();
-        return this.finishNode(node2, "SwitchStatement");
+        return this.finishNode(node3, "SwitchStatement");
       }
-      parseThrowStatement(node2) {
+      parseThrowStatement(node3) {
         this.next();
         if (this.hasPrecedingLineBreak()) {
           this.raise(Errors.NewlineAfterThrow, this.state.lastTokEndLoc);
         }
-        node2.argument = this.parseExpression();
+        node3.argument = this.parseExpression();
         this.semicolon();
-        return this.finishNode(node2, "ThrowStatement");
+        return this.finishNode(node3, "ThrowStatement");
       }
       parseCatchClauseParam() {
         const param = this.parseBindingAtom();
@@ -12129,10 +12129,10 @@ var require_lib = __commonJS({
         }, 9);
         return param;
       }
-      parseTryStatement(node2) {
+      parseTryStatement(node3) {
         this.next();
-        node2.block = this.parseBlock();
-        node2.handler = null;
+        node3.block = this.parseBlock();
+        node3.handler = null;
         if (this.match(62)) {
           const clause = this.startNode();
           this.next();
@@ -12146,42 +12146,42 @@ var require_lib = __commonJS({
           }
           clause.body = this.withSmartMixTopicForbiddingContext(() => this.parseBlock(false, false));
           this.scope.exit();
-          node2.handler = this.finishNode(clause, "CatchClause");
+          node3.handler = this.finishNode(clause, "CatchClause");
         }
-        node2.finalizer = this.eat(67) ? this.parseBlock() : null;
-        if (!node2.handler && !node2.finalizer) {
-          this.raise(Errors.NoCatchOrFinally, node2);
+        node3.finalizer = this.eat(67) ? this.parseBlock() : null;
+        if (!node3.handler && !node3.finalizer) {
+          this.raise(Errors.NoCatchOrFinally, node3);
         }
-        return this.finishNode(node2, "TryStatement");
+        return this.finishNode(node3, "TryStatement");
       }
-      parseVarStatement(node2, kind, allowMissingInitializer = false) {
+      parseVarStatement(node3, kind, allowMissingInitializer = false) {
         this.next();
-        this.parseVar(node2, false, kind, allowMissingInitializer);
+        this.parseVar(node3, false, kind, allowMissingInitializer);
         this.semicolon();
-        return this.finishNode(node2, "VariableDeclaration");
+        return this.finishNode(node3, "VariableDeclaration");
       }
-      parseWhileStatement(node2) {
+      parseWhileStatement(node3) {
         this.next();
-        node2.test = this.parseHeaderExpression();
+        node3.test = this.parseHeaderExpression();
         this.state.labels.push(loopLabel);
-        node2.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        node3.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
         this.state.labels.pop();
-        return this.finishNode(node2, "WhileStatement");
+        return this.finishNode(node3, "WhileStatement");
       }
-      parseWithStatement(node2) {
+      parseWithStatement(node3) {
         if (this.state.strict) {
           this.raise(Errors.StrictWith, this.state.startLoc);
         }
         this.next();
-        node2.object = this.parseHeaderExpression();
-        node2.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
-        return this.finishNode(node2, "WithStatement");
+        node3.object = this.parseHeaderExpression();
+        node3.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        return this.finishNode(node3, "WithStatement");
       }
-      parseEmptyStatement(node2) {
+      parseEmptyStatement(node3) {
         this.next();
-        return this.finishNode(node2, "EmptyStatement");
+        return this.finishNode(node3, "EmptyStatement");
       }
-      parseLabeledStatement(node2, maybeName, expr, flags) {
+      parseLabeledStatement(node3, maybeName, expr, flags) {
         for (const label2 of this.state.labels) {
           if (label2.name === maybeName) {
             this.raise(Errors.LabelRedeclaration, expr, {
@@ -12192,7 +12192,7 @@ var require_lib = __commonJS({
         const kind = tokenIsLoop(this.state.type) ? 1 : this.match(71) ? 2 : null;
         for (let i = this.state.labels.length - 1; i >= 0; i--) {
           const label2 = this.state.labels[i];
-          if (label2.statementStart === node2.start) {
+          if (label2.statementStart === node3.start) {
             label2.statementStart = this.sourceToOffsetPos(this.state.start);
             label2.kind = kind;
           } else {
@@ -12204,18 +12204,18 @@ var require_lib = __commonJS({
           kind,
           statementStart: this.sourceToOffsetPos(this.state.start)
         });
-        node2.body = flags & 8 ? this.parseStatementOrSloppyAnnexBFunctionDeclaration(true) : this.parseStatement();
+        node3.body = flags & 8 ? this.parseStatementOrSloppyAnnexBFunctionDeclaration(true) : this.parseStatement();
         this.state.labels.pop();
-        node2.label = expr;
-        return this.finishNode(node2, "LabeledStatement");
+        node3.label = expr;
+        return this.finishNode(node3, "LabeledStatement");
       }
-      parseExpressionStatement(node2, expr, decorators, flags) {
-        node2.expression = expr;
+      parseExpressionStatement(node3, expr, decorators, flags) {
+        node3.expression = expr;
         this.semicolon();
-        return this.finishNode(node2, "ExpressionStatement");
+        return this.finishNode(node3, "ExpressionStatement");
       }
       parseBlock(allowDirectives = false, createNewLexicalScope = true, afterBlockParse) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (allowDirectives) {
           this.state.strictErrors.clear();
         }
@@ -12223,18 +12223,18 @@ var require_lib = __commonJS({
         if (createNewLexicalScope) {
           this.scope.enter(0);
         }
-        this.parseBlockBody(node2, allowDirectives, false, 8, afterBlockParse);
+        this.parseBlockBody(node3, allowDirectives, false, 8, afterBlockParse);
         if (createNewLexicalScope) {
           this.scope.exit();
         }
-        return this.finishNode(node2, "BlockStatement");
+        return this.finishNode(node3, "BlockStatement");
       }
       isValidDirective(stmt) {
         return stmt.type === "ExpressionStatement" && stmt.expression.type === "StringLiteral" && !stmt.expression.extra.parenthesized;
       }
-      parseBlockBody(node2, allowDirectives, topLevel, end, afterBlockParse) {
-        const body = node2.body = [];
-        const directives = node2.directives = [];
+      parseBlockBody(node3, allowDirectives, topLevel, end, afterBlockParse) {
+        const body = node3.body = [];
+        const directives = node3.directives = [];
         this.parseBlockOrModuleBlockBody(body, allowDirectives ? directives : void 0, topLevel, end, afterBlockParse);
       }
       parseBlockOrModuleBlockBody(body, directives, topLevel, end, afterBlockParse) {
@@ -12264,25 +12264,25 @@ var require_lib = __commonJS({
         }
         this.next();
       }
-      parseFor(node2, init) {
-        node2.init = init;
+      parseFor(node3, init) {
+        node3.init = init;
         this.semicolon(false);
-        node2.test = this.match(13) ? null : this.parseExpression();
+        node3.test = this.match(13) ? null : this.parseExpression();
         this.semicolon(false);
-        node2.update = this.match(11) ? null : this.parseExpression();
+        node3.update = this.match(11) ? null : this.parseExpression();
         this.expect(11);
-        node2.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        node3.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
         this.scope.exit();
         this.state.labels.pop();
-        return this.finishNode(node2, "ForStatement");
+        return this.finishNode(node3, "ForStatement");
       }
-      parseForIn(node2, init, awaitAt) {
+      parseForIn(node3, init, awaitAt) {
         const isForIn = this.match(58);
         this.next();
         if (isForIn) {
           if (awaitAt !== null) this.unexpected(awaitAt);
         } else {
-          node2.await = awaitAt !== null;
+          node3.await = awaitAt !== null;
         }
         if (init.type === "VariableDeclaration" && init.declarations[0].init != null && (!isForIn || !this.options.annexB || this.state.strict || init.kind !== "var" || init.declarations[0].id.type !== "Identifier")) {
           this.raise(Errors.ForInOfLoopInitializer, init, {
@@ -12296,17 +12296,17 @@ var require_lib = __commonJS({
             }
           });
         }
-        node2.left = init;
-        node2.right = isForIn ? this.parseExpression() : this.parseMaybeAssignAllowIn();
+        node3.left = init;
+        node3.right = isForIn ? this.parseExpression() : this.parseMaybeAssignAllowIn();
         this.expect(11);
-        node2.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
+        node3.body = this.withSmartMixTopicForbiddingContext(() => this.parseStatement());
         this.scope.exit();
         this.state.labels.pop();
-        return this.finishNode(node2, isForIn ? "ForInStatement" : "ForOfStatement");
+        return this.finishNode(node3, isForIn ? "ForInStatement" : "ForOfStatement");
       }
-      parseVar(node2, isFor, kind, allowMissingInitializer = false) {
-        const declarations = node2.declarations = [];
-        node2.kind = kind;
+      parseVar(node3, isFor, kind, allowMissingInitializer = false) {
+        const declarations = node3.declarations = [];
+        node3.kind = kind;
         for (; ; ) {
           const decl = this.startNode();
           this.parseVarId(decl, kind);
@@ -12325,7 +12325,7 @@ var require_lib = __commonJS({
           declarations.push(this.finishNode(decl, "VariableDeclarator"));
           if (!this.eat(12)) break;
         }
-        return node2;
+        return node3;
       }
       parseVarId(decl, kind) {
         const id = this.parseBindingAtom();
@@ -12343,66 +12343,66 @@ var require_lib = __commonJS({
         }, kind === "var" ? 5 : 8201);
         decl.id = id;
       }
-      parseAsyncFunctionExpression(node2) {
-        return this.parseFunction(node2, 8);
+      parseAsyncFunctionExpression(node3) {
+        return this.parseFunction(node3, 8);
       }
-      parseFunction(node2, flags = 0) {
+      parseFunction(node3, flags = 0) {
         const isDeclaration = !!(flags & 1);
         const requireId = isDeclaration && !(flags & 4);
         const isAsync = !!(flags & 8);
-        this.initFunction(node2, isAsync);
+        this.initFunction(node3, isAsync);
         if (this.match(55)) {
           if (flags & 16) {
             this.raise(Errors.GeneratorInSingleStatementContext, this.state.startLoc);
           }
           this.next();
-          node2.generator = true;
+          node3.generator = true;
         }
         if (isDeclaration) {
-          node2.id = this.parseFunctionId(requireId);
+          node3.id = this.parseFunctionId(requireId);
         }
         const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
         this.state.maybeInArrowParameters = false;
         this.scope.enter(514);
-        this.prodParam.enter(functionFlags(isAsync, node2.generator));
+        this.prodParam.enter(functionFlags(isAsync, node3.generator));
         if (!isDeclaration && tokenIsIdentifier(this.state.type)) {
           this.expressionScope.enter(sharedExpressionScope);
-          node2.id = this.parseFunctionId();
+          node3.id = this.parseFunctionId();
           this.expressionScope.exit();
         }
-        this.parseFunctionParams(node2, false);
+        this.parseFunctionParams(node3, false);
         this.withSmartMixTopicForbiddingContext(() => {
-          this.parseFunctionBodyAndFinish(node2, isDeclaration ? "FunctionDeclaration" : "FunctionExpression");
+          this.parseFunctionBodyAndFinish(node3, isDeclaration ? "FunctionDeclaration" : "FunctionExpression");
         });
         this.prodParam.exit();
         this.scope.exit();
         if (isDeclaration && !(flags & 2)) {
-          this.registerFunctionStatementId(node2);
+          this.registerFunctionStatementId(node3);
         }
         this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
-        return node2;
+        return node3;
       }
       parseFunctionId(requireId) {
         return requireId || tokenIsIdentifier(this.state.type) ? this.parseIdentifier() : null;
       }
-      parseFunctionParams(node2, isConstructor) {
+      parseFunctionParams(node3, isConstructor) {
         this.expect(10);
         this.expressionScope.enter(parameterDeclarationScope);
-        node2.params = this.parseBindingList(11, 41, 2 | (isConstructor ? 4 : 0));
+        node3.params = this.parseBindingList(11, 41, 2 | (isConstructor ? 4 : 0));
         this.expressionScope.exit();
       }
-      registerFunctionStatementId(node2) {
-        if (!node2.id) return;
-        this.scope.declareName(node2.id.name, !this.options.annexB || this.state.strict || node2.generator || node2.async ? this.scope.treatFunctionsAsVar ? 5 : 8201 : 17, node2.id.loc.start);
+      registerFunctionStatementId(node3) {
+        if (!node3.id) return;
+        this.scope.declareName(node3.id.name, !this.options.annexB || this.state.strict || node3.generator || node3.async ? this.scope.treatFunctionsAsVar ? 5 : 8201 : 17, node3.id.loc.start);
       }
-      parseClass(node2, isStatement, optionalId) {
+      parseClass(node3, isStatement, optionalId) {
         this.next();
         const oldStrict = this.state.strict;
         this.state.strict = true;
-        this.parseClassId(node2, isStatement, optionalId);
-        this.parseClassSuper(node2);
-        node2.body = this.parseClassBody(!!node2.superClass, oldStrict);
-        return this.finishNode(node2, isStatement ? "ClassDeclaration" : "ClassExpression");
+        this.parseClassId(node3, isStatement, optionalId);
+        this.parseClassSuper(node3);
+        node3.body = this.parseClassBody(!!node3.superClass, oldStrict);
+        return this.finishNode(node3, isStatement ? "ClassDeclaration" : "ClassExpression");
       }
       isClassProperty() {
         return this.match(29) || this.match(13) || this.match(8) || this.match(26) && this.hasPrecedingLineBreak();
@@ -12639,94 +12639,94 @@ var require_lib = __commonJS({
         classBody.body.push(this.parseClassProperty(prop));
       }
       pushClassPrivateProperty(classBody, prop) {
-        const node2 = this.parseClassPrivateProperty(prop);
-        classBody.body.push(node2);
-        this.classScope.declarePrivateName(this.getPrivateNameSV(node2.key), 0, node2.key.loc.start);
+        const node3 = this.parseClassPrivateProperty(prop);
+        classBody.body.push(node3);
+        this.classScope.declarePrivateName(this.getPrivateNameSV(node3.key), 0, node3.key.loc.start);
       }
       pushClassAccessorProperty(classBody, prop, isPrivate) {
         if (!isPrivate && !prop.computed && this.nameIsConstructor(prop.key)) {
           this.raise(Errors.ConstructorClassField, prop.key);
         }
-        const node2 = this.parseClassAccessorProperty(prop);
-        classBody.body.push(node2);
+        const node3 = this.parseClassAccessorProperty(prop);
+        classBody.body.push(node3);
         if (isPrivate) {
-          this.classScope.declarePrivateName(this.getPrivateNameSV(node2.key), 0, node2.key.loc.start);
+          this.classScope.declarePrivateName(this.getPrivateNameSV(node3.key), 0, node3.key.loc.start);
         }
       }
       pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper) {
         classBody.body.push(this.parseMethod(method, isGenerator, isAsync, isConstructor, allowsDirectSuper, "ClassMethod", true));
       }
       pushClassPrivateMethod(classBody, method, isGenerator, isAsync) {
-        const node2 = this.parseMethod(method, isGenerator, isAsync, false, false, "ClassPrivateMethod", true);
-        classBody.body.push(node2);
-        const kind = node2.kind === "get" ? node2.static ? 6 : 2 : node2.kind === "set" ? node2.static ? 5 : 1 : 0;
-        this.declareClassPrivateMethodInScope(node2, kind);
+        const node3 = this.parseMethod(method, isGenerator, isAsync, false, false, "ClassPrivateMethod", true);
+        classBody.body.push(node3);
+        const kind = node3.kind === "get" ? node3.static ? 6 : 2 : node3.kind === "set" ? node3.static ? 5 : 1 : 0;
+        this.declareClassPrivateMethodInScope(node3, kind);
       }
-      declareClassPrivateMethodInScope(node2, kind) {
-        this.classScope.declarePrivateName(this.getPrivateNameSV(node2.key), kind, node2.key.loc.start);
+      declareClassPrivateMethodInScope(node3, kind) {
+        this.classScope.declarePrivateName(this.getPrivateNameSV(node3.key), kind, node3.key.loc.start);
       }
       parsePostMemberNameModifiers(methodOrProp) {
       }
-      parseClassPrivateProperty(node2) {
-        this.parseInitializer(node2);
+      parseClassPrivateProperty(node3) {
+        this.parseInitializer(node3);
         this.semicolon();
-        return this.finishNode(node2, "ClassPrivateProperty");
+        return this.finishNode(node3, "ClassPrivateProperty");
       }
-      parseClassProperty(node2) {
-        this.parseInitializer(node2);
+      parseClassProperty(node3) {
+        this.parseInitializer(node3);
         this.semicolon();
-        return this.finishNode(node2, "ClassProperty");
+        return this.finishNode(node3, "ClassProperty");
       }
-      parseClassAccessorProperty(node2) {
-        this.parseInitializer(node2);
+      parseClassAccessorProperty(node3) {
+        this.parseInitializer(node3);
         this.semicolon();
-        return this.finishNode(node2, "ClassAccessorProperty");
+        return this.finishNode(node3, "ClassAccessorProperty");
       }
-      parseInitializer(node2) {
+      parseInitializer(node3) {
         this.scope.enter(576 | 16);
         this.expressionScope.enter(sharedExpressionScope);
         this.prodParam.enter(0);
-        node2.value = this.eat(29) ? this.parseMaybeAssignAllowIn() : null;
+        node3.value = this.eat(29) ? this.parseMaybeAssignAllowIn() : null;
         this.expressionScope.exit();
         this.prodParam.exit();
         this.scope.exit();
       }
-      parseClassId(node2, isStatement, optionalId, bindingType = 8331) {
+      parseClassId(node3, isStatement, optionalId, bindingType = 8331) {
         if (tokenIsIdentifier(this.state.type)) {
-          node2.id = this.parseIdentifier();
-          this.checkStrictBindReservedWord(node2.id, bindingType);
+          node3.id = this.parseIdentifier();
+          this.checkStrictBindReservedWord(node3.id, bindingType);
           if (isStatement) {
-            this.declareNameFromIdentifier(node2.id, bindingType);
+            this.declareNameFromIdentifier(node3.id, bindingType);
           }
         } else {
           if (optionalId || !isStatement) {
-            node2.id = null;
+            node3.id = null;
           } else {
             throw this.raise(Errors.MissingClassName, this.state.startLoc);
           }
         }
       }
-      parseClassSuper(node2) {
-        node2.superClass = this.eat(81) ? this.parseExprSubscripts() : null;
+      parseClassSuper(node3) {
+        node3.superClass = this.eat(81) ? this.parseExprSubscripts() : null;
       }
-      parseExport(node2, decorators) {
-        const maybeDefaultIdentifier = this.parseMaybeImportPhase(node2, true);
-        const hasDefault = this.maybeParseExportDefaultSpecifier(node2, maybeDefaultIdentifier);
+      parseExport(node3, decorators) {
+        const maybeDefaultIdentifier = this.parseMaybeImportPhase(node3, true);
+        const hasDefault = this.maybeParseExportDefaultSpecifier(node3, maybeDefaultIdentifier);
         const parseAfterDefault = !hasDefault || this.eat(12);
-        const hasStar = parseAfterDefault && this.eatExportStar(node2);
-        const hasNamespace = hasStar && this.maybeParseExportNamespaceSpecifier(node2);
+        const hasStar = parseAfterDefault && this.eatExportStar(node3);
+        const hasNamespace = hasStar && this.maybeParseExportNamespaceSpecifier(node3);
         const parseAfterNamespace = parseAfterDefault && !hasNamespace;
         const isFromRequired = hasDefault || hasStar;
         if (hasStar && !hasNamespace) {
           if (hasDefault) this.unexpected();
           if (decorators) {
-            throw this.raise(Errors.UnsupportedDecoratorExport, node2);
+            throw this.raise(Errors.UnsupportedDecoratorExport, node3);
           }
-          this.parseExportFrom(node2, true);
+          this.parseExportFrom(node3, true);
           this.sawUnambiguousESM = true;
-          return this.finishNode(node2, "ExportAllDeclaration");
+          return this.finishNode(node3, "ExportAllDeclaration");
         }
-        const hasSpecifiers = parseAfterNamespace && this.maybeParseExportNamedSpecifiers(node2);
+        const hasSpecifiers = parseAfterNamespace && this.maybeParseExportNamedSpecifiers(node3);
         if (hasDefault && parseAfterDefault && !hasStar && !hasSpecifiers) {
           this.unexpected(null, 5);
         }
@@ -12734,32 +12734,32 @@ var require_lib = __commonJS({
         if (isFromRequired || hasSpecifiers) {
           hasDeclaration = false;
           if (decorators) {
-            throw this.raise(Errors.UnsupportedDecoratorExport, node2);
+            throw this.raise(Errors.UnsupportedDecoratorExport, node3);
           }
-          this.parseExportFrom(node2, isFromRequired);
+          this.parseExportFrom(node3, isFromRequired);
         } else {
-          hasDeclaration = this.maybeParseExportDeclaration(node2);
+          hasDeclaration = this.maybeParseExportDeclaration(node3);
         }
         if (isFromRequired || hasSpecifiers || hasDeclaration) {
           var _node2$declaration;
-          const node22 = node2;
+          const node22 = node3;
           this.checkExport(node22, true, false, !!node22.source);
           if (((_node2$declaration = node22.declaration) == null ? void 0 : _node2$declaration.type) === "ClassDeclaration") {
             this.maybeTakeDecorators(decorators, node22.declaration, node22);
           } else if (decorators) {
-            throw this.raise(Errors.UnsupportedDecoratorExport, node2);
+            throw this.raise(Errors.UnsupportedDecoratorExport, node3);
           }
           this.sawUnambiguousESM = true;
           return this.finishNode(node22, "ExportNamedDeclaration");
         }
         if (this.eat(65)) {
-          const node22 = node2;
+          const node22 = node3;
           const decl = this.parseExportDefaultExpression();
           node22.declaration = decl;
           if (decl.type === "ClassDeclaration") {
             this.maybeTakeDecorators(decorators, decl, node22);
           } else if (decorators) {
-            throw this.raise(Errors.UnsupportedDecoratorExport, node2);
+            throw this.raise(Errors.UnsupportedDecoratorExport, node3);
           }
           this.checkExport(node22, true, true);
           this.sawUnambiguousESM = true;
@@ -12767,35 +12767,35 @@ var require_lib = __commonJS({
         }
         throw this.unexpected(null, 5);
       }
-      eatExportStar(node2) {
+      eatExportStar(node3) {
         return this.eat(55);
       }
-      maybeParseExportDefaultSpecifier(node2, maybeDefaultIdentifier) {
+      maybeParseExportDefaultSpecifier(node3, maybeDefaultIdentifier) {
         if (maybeDefaultIdentifier || this.isExportDefaultSpecifier()) {
           this.expectPlugin("exportDefaultFrom", maybeDefaultIdentifier == null ? void 0 : maybeDefaultIdentifier.loc.start);
           const id = maybeDefaultIdentifier || this.parseIdentifier(true);
           const specifier = this.startNodeAtNode(id);
           specifier.exported = id;
-          node2.specifiers = [this.finishNode(specifier, "ExportDefaultSpecifier")];
+          node3.specifiers = [this.finishNode(specifier, "ExportDefaultSpecifier")];
           return true;
         }
         return false;
       }
-      maybeParseExportNamespaceSpecifier(node2) {
+      maybeParseExportNamespaceSpecifier(node3) {
         if (this.isContextual(94)) {
           var _ref, _ref$specifiers;
-          (_ref$specifiers = (_ref = node2).specifiers) != null ? _ref$specifiers : _ref.specifiers = [];
+          (_ref$specifiers = (_ref = node3).specifiers) != null ? _ref$specifiers : _ref.specifiers = [];
           const specifier = this.startNodeAt(this.state.lastTokStartLoc);
           this.next();
           specifier.exported = this.parseModuleExportName();
-          node2.specifiers.push(this.finishNode(specifier, "ExportNamespaceSpecifier"));
+          node3.specifiers.push(this.finishNode(specifier, "ExportNamespaceSpecifier"));
           return true;
         }
         return false;
       }
-      maybeParseExportNamedSpecifiers(node2) {
+      maybeParseExportNamedSpecifiers(node3) {
         if (this.match(5)) {
-          const node22 = node2;
+          const node22 = node3;
           if (!node22.specifiers) node22.specifiers = [];
           const isTypeExport = node22.exportKind === "type";
           node22.specifiers.push(...this.parseExportSpecifiers(isTypeExport));
@@ -12810,16 +12810,16 @@ var require_lib = __commonJS({
         }
         return false;
       }
-      maybeParseExportDeclaration(node2) {
+      maybeParseExportDeclaration(node3) {
         if (this.shouldParseExportDeclaration()) {
-          node2.specifiers = [];
-          node2.source = null;
+          node3.specifiers = [];
+          node3.source = null;
           if (this.hasPlugin("importAssertions")) {
-            node2.assertions = [];
+            node3.assertions = [];
           } else {
-            node2.attributes = [];
+            node3.attributes = [];
           }
-          node2.declaration = this.parseExportDeclaration(node2);
+          node3.declaration = this.parseExportDeclaration(node3);
           return true;
         }
         return false;
@@ -12855,10 +12855,10 @@ var require_lib = __commonJS({
         this.semicolon();
         return res;
       }
-      parseExportDeclaration(node2) {
+      parseExportDeclaration(node3) {
         if (this.match(80)) {
-          const node3 = this.parseClass(this.startNode(), true, false);
-          return node3;
+          const node4 = this.parseClass(this.startNode(), true, false);
+          return node4;
         }
         if (this.isContextual(101)) {
           return this.parseVarStatement(this.startNode(), "let");
@@ -12895,12 +12895,12 @@ var require_lib = __commonJS({
         }
         return false;
       }
-      parseExportFrom(node2, expect) {
+      parseExportFrom(node3, expect) {
         if (this.eatContextual(99)) {
-          node2.source = this.parseImportSource();
-          this.checkExport(node2);
-          this.maybeParseImportAttributes(node2);
-          this.checkJSONModuleImport(node2);
+          node3.source = this.parseImportSource();
+          this.checkExport(node3);
+          this.maybeParseImportAttributes(node3);
+          this.checkJSONModuleImport(node3);
         } else if (expect) {
           this.unexpected(null, 99);
         }
@@ -12929,20 +12929,20 @@ var require_lib = __commonJS({
         }
         return type === 74 || type === 75 || type === 68 || type === 80 || this.isLet() || this.isAsyncFunction();
       }
-      checkExport(node2, checkNames, isDefault, isFrom) {
+      checkExport(node3, checkNames, isDefault, isFrom) {
         if (checkNames) {
           var _node$specifiers;
           if (isDefault) {
-            this.checkDuplicateExports(node2, "default");
+            this.checkDuplicateExports(node3, "default");
             if (this.hasPlugin("exportDefaultFrom")) {
               var _declaration$extra;
-              const declaration = node2.declaration;
+              const declaration = node3.declaration;
               if (declaration.type === "Identifier" && declaration.name === "from" && declaration.end - declaration.start === 4 && !((_declaration$extra = declaration.extra) != null && _declaration$extra.parenthesized)) {
                 this.raise(Errors.ExportDefaultFromAsIdentifier, declaration);
               }
             }
-          } else if ((_node$specifiers = node2.specifiers) != null && _node$specifiers.length) {
-            for (const specifier of node2.specifiers) {
+          } else if ((_node$specifiers = node3.specifiers) != null && _node$specifiers.length) {
+            for (const specifier of node3.specifiers) {
               const {
                 exported
               } = specifier;
@@ -12956,7 +12956,7 @@ var require_lib = __commonJS({
                   this.raise(Errors.ExportBindingIsString, specifier, {
                     localName: local.value,
                     exportName,
-                    typeModifierIn: node2.exportKind === "type" ? "declaration" : specifier.exportKind === "type" ? "specifier" : void 0
+                    typeModifierIn: node3.exportKind === "type" ? "declaration" : specifier.exportKind === "type" ? "specifier" : void 0
                   });
                 } else {
                   this.checkReservedWord(local.name, local.loc.start, true, false);
@@ -12964,14 +12964,14 @@ var require_lib = __commonJS({
                 }
               }
             }
-          } else if (node2.declaration) {
-            const decl = node2.declaration;
+          } else if (node3.declaration) {
+            const decl = node3.declaration;
             if (decl.type === "FunctionDeclaration" || decl.type === "ClassDeclaration") {
               const {
                 id
               } = decl;
               if (!id) throw new Error("Assertion failure");
-              this.checkDuplicateExports(node2, id.name);
+              this.checkDuplicateExports(node3, id.name);
             } else if (decl.type === "VariableDeclaration") {
               for (const declaration of decl.declarations) {
                 this.checkDeclaration(declaration.id);
@@ -12980,33 +12980,33 @@ var require_lib = __commonJS({
           }
         }
       }
-      checkDeclaration(node2) {
-        if (node2.type === "Identifier") {
-          this.checkDuplicateExports(node2, node2.name);
-        } else if (node2.type === "ObjectPattern") {
-          for (const prop of node2.properties) {
+      checkDeclaration(node3) {
+        if (node3.type === "Identifier") {
+          this.checkDuplicateExports(node3, node3.name);
+        } else if (node3.type === "ObjectPattern") {
+          for (const prop of node3.properties) {
             this.checkDeclaration(prop);
           }
-        } else if (node2.type === "ArrayPattern") {
-          for (const elem of node2.elements) {
+        } else if (node3.type === "ArrayPattern") {
+          for (const elem of node3.elements) {
             if (elem) {
               this.checkDeclaration(elem);
             }
           }
-        } else if (node2.type === "ObjectProperty") {
-          this.checkDeclaration(node2.value);
-        } else if (node2.type === "RestElement") {
-          this.checkDeclaration(node2.argument);
-        } else if (node2.type === "AssignmentPattern") {
-          this.checkDeclaration(node2.left);
+        } else if (node3.type === "ObjectProperty") {
+          this.checkDeclaration(node3.value);
+        } else if (node3.type === "RestElement") {
+          this.checkDeclaration(node3.argument);
+        } else if (node3.type === "AssignmentPattern") {
+          this.checkDeclaration(node3.left);
         }
       }
-      checkDuplicateExports(node2, exportName) {
+      checkDuplicateExports(node3, exportName) {
         if (this.exportedIdentifiers.has(exportName)) {
           if (exportName === "default") {
-            this.raise(Errors.DuplicateDefaultExport, node2);
+            this.raise(Errors.DuplicateDefaultExport, node3);
           } else {
-            this.raise(Errors.DuplicateExport, node2, {
+            this.raise(Errors.DuplicateExport, node3, {
               exportName
             });
           }
@@ -13026,21 +13026,21 @@ var require_lib = __commonJS({
           }
           const isMaybeTypeOnly = this.isContextual(131);
           const isString = this.match(135);
-          const node2 = this.startNode();
-          node2.local = this.parseModuleExportName();
-          nodes.push(this.parseExportSpecifier(node2, isString, isInTypeExport, isMaybeTypeOnly));
+          const node3 = this.startNode();
+          node3.local = this.parseModuleExportName();
+          nodes.push(this.parseExportSpecifier(node3, isString, isInTypeExport, isMaybeTypeOnly));
         }
         return nodes;
       }
-      parseExportSpecifier(node2, isString, isInTypeExport, isMaybeTypeOnly) {
+      parseExportSpecifier(node3, isString, isInTypeExport, isMaybeTypeOnly) {
         if (this.eatContextual(94)) {
-          node2.exported = this.parseModuleExportName();
+          node3.exported = this.parseModuleExportName();
         } else if (isString) {
-          node2.exported = this.cloneStringLiteral(node2.local);
-        } else if (!node2.exported) {
-          node2.exported = this.cloneIdentifier(node2.local);
+          node3.exported = this.cloneStringLiteral(node3.local);
+        } else if (!node3.exported) {
+          node3.exported = this.cloneIdentifier(node3.local);
         }
-        return this.finishNode(node2, "ExportSpecifier");
+        return this.finishNode(node3, "ExportSpecifier");
       }
       parseModuleExportName() {
         if (this.match(135)) {
@@ -13055,9 +13055,9 @@ var require_lib = __commonJS({
         }
         return this.parseIdentifier(true);
       }
-      isJSONModuleImport(node2) {
-        if (node2.assertions != null) {
-          return node2.assertions.some(({
+      isJSONModuleImport(node3) {
+        if (node3.assertions != null) {
+          return node3.assertions.some(({
             key,
             value
           }) => {
@@ -13066,34 +13066,34 @@ var require_lib = __commonJS({
         }
         return false;
       }
-      checkImportReflection(node2) {
+      checkImportReflection(node3) {
         const {
           specifiers
-        } = node2;
+        } = node3;
         const singleBindingType = specifiers.length === 1 ? specifiers[0].type : null;
-        if (node2.phase === "source") {
+        if (node3.phase === "source") {
           if (singleBindingType !== "ImportDefaultSpecifier") {
-            this.raise(Errors.SourcePhaseImportRequiresDefault, node2.loc.start);
+            this.raise(Errors.SourcePhaseImportRequiresDefault, node3.loc.start);
           }
-        } else if (node2.phase === "defer") {
+        } else if (node3.phase === "defer") {
           if (singleBindingType !== "ImportNamespaceSpecifier") {
-            this.raise(Errors.DeferImportRequiresNamespace, node2.loc.start);
+            this.raise(Errors.DeferImportRequiresNamespace, node3.loc.start);
           }
-        } else if (node2.module) {
+        } else if (node3.module) {
           var _node$assertions;
           if (singleBindingType !== "ImportDefaultSpecifier") {
             this.raise(Errors.ImportReflectionNotBinding, specifiers[0].loc.start);
           }
-          if (((_node$assertions = node2.assertions) == null ? void 0 : _node$assertions.length) > 0) {
+          if (((_node$assertions = node3.assertions) == null ? void 0 : _node$assertions.length) > 0) {
             this.raise(Errors.ImportReflectionHasAssertion, specifiers[0].loc.start);
           }
         }
       }
-      checkJSONModuleImport(node2) {
-        if (this.isJSONModuleImport(node2) && node2.type !== "ExportAllDeclaration") {
+      checkJSONModuleImport(node3) {
+        if (this.isJSONModuleImport(node3) && node3.type !== "ExportAllDeclaration") {
           const {
             specifiers
-          } = node2;
+          } = node3;
           if (specifiers != null) {
             const nonDefaultNamedSpecifier = specifiers.find((specifier) => {
               let imported;
@@ -13116,29 +13116,29 @@ var require_lib = __commonJS({
         if (isExport) return false;
         return this.isContextual(106) || this.isContextual(98) || this.isContextual(128);
       }
-      applyImportPhase(node2, isExport, phase, loc) {
+      applyImportPhase(node3, isExport, phase, loc) {
         if (isExport) {
           return;
         }
         if (phase === "module") {
           this.expectPlugin("importReflection", loc);
-          node2.module = true;
+          node3.module = true;
         } else if (this.hasPlugin("importReflection")) {
-          node2.module = false;
+          node3.module = false;
         }
         if (phase === "source") {
           this.expectPlugin("sourcePhaseImports", loc);
-          node2.phase = "source";
+          node3.phase = "source";
         } else if (phase === "defer") {
           this.expectPlugin("deferredImportEvaluation", loc);
-          node2.phase = "defer";
+          node3.phase = "defer";
         } else if (this.hasPlugin("sourcePhaseImports") || this.hasPlugin("deferredImportEvaluation")) {
-          node2.phase = null;
+          node3.phase = null;
         }
       }
-      parseMaybeImportPhase(node2, isExport) {
+      parseMaybeImportPhase(node3, isExport) {
         if (!this.isPotentialImportPhase(isExport)) {
-          this.applyImportPhase(node2, isExport, null);
+          this.applyImportPhase(node3, isExport, null);
           return null;
         }
         const phaseIdentifier = this.startNode();
@@ -13148,10 +13148,10 @@ var require_lib = __commonJS({
         } = this.state;
         const isImportPhase = tokenIsKeywordOrIdentifier(type) ? type !== 99 || this.lookaheadCharCode() === 102 : type !== 12;
         if (isImportPhase) {
-          this.applyImportPhase(node2, isExport, phaseIdentifierName, phaseIdentifier.loc.start);
+          this.applyImportPhase(node3, isExport, phaseIdentifierName, phaseIdentifier.loc.start);
           return null;
         } else {
-          this.applyImportPhase(node2, isExport, null);
+          this.applyImportPhase(node3, isExport, null);
           return this.createIdentifier(phaseIdentifier, phaseIdentifierName);
         }
       }
@@ -13161,39 +13161,39 @@ var require_lib = __commonJS({
         } = this.state;
         return tokenIsIdentifier(type) ? type !== 99 || this.lookaheadCharCode() === 102 : type !== 12;
       }
-      parseImport(node2) {
+      parseImport(node3) {
         if (this.match(135)) {
-          return this.parseImportSourceAndAttributes(node2);
+          return this.parseImportSourceAndAttributes(node3);
         }
-        return this.parseImportSpecifiersAndAfter(node2, this.parseMaybeImportPhase(node2, false));
+        return this.parseImportSpecifiersAndAfter(node3, this.parseMaybeImportPhase(node3, false));
       }
-      parseImportSpecifiersAndAfter(node2, maybeDefaultIdentifier) {
-        node2.specifiers = [];
-        const hasDefault = this.maybeParseDefaultImportSpecifier(node2, maybeDefaultIdentifier);
+      parseImportSpecifiersAndAfter(node3, maybeDefaultIdentifier) {
+        node3.specifiers = [];
+        const hasDefault = this.maybeParseDefaultImportSpecifier(node3, maybeDefaultIdentifier);
         const parseNext = !hasDefault || this.eat(12);
-        const hasStar = parseNext && this.maybeParseStarImportSpecifier(node2);
-        if (parseNext && !hasStar) this.parseNamedImportSpecifiers(node2);
+        const hasStar = parseNext && this.maybeParseStarImportSpecifier(node3);
+        if (parseNext && !hasStar) this.parseNamedImportSpecifiers(node3);
         this.expectContextual(99);
-        return this.parseImportSourceAndAttributes(node2);
+        return this.parseImportSourceAndAttributes(node3);
       }
-      parseImportSourceAndAttributes(node2) {
+      parseImportSourceAndAttributes(node3) {
         var _node$specifiers2;
-        (_node$specifiers2 = node2.specifiers) != null ? _node$specifiers2 : node2.specifiers = [];
-        node2.source = this.parseImportSource();
-        this.maybeParseImportAttributes(node2);
-        this.checkImportReflection(node2);
-        this.checkJSONModuleImport(node2);
+        (_node$specifiers2 = node3.specifiers) != null ? _node$specifiers2 : node3.specifiers = [];
+        node3.source = this.parseImportSource();
+        this.maybeParseImportAttributes(node3);
+        this.checkImportReflection(node3);
+        this.checkJSONModuleImport(node3);
         this.semicolon();
         this.sawUnambiguousESM = true;
-        return this.finishNode(node2, "ImportDeclaration");
+        return this.finishNode(node3, "ImportDeclaration");
       }
       parseImportSource() {
         if (!this.match(135)) this.unexpected();
         return this.parseExprAtom();
       }
-      parseImportSpecifierLocal(node2, specifier, type) {
+      parseImportSpecifierLocal(node3, specifier, type) {
         specifier.local = this.parseIdentifier();
-        node2.specifiers.push(this.finishImportSpecifier(specifier, type));
+        node3.specifiers.push(this.finishImportSpecifier(specifier, type));
       }
       finishImportSpecifier(specifier, type, bindingType = 8201) {
         this.checkLVal(specifier.local, {
@@ -13209,7 +13209,7 @@ var require_lib = __commonJS({
           if (this.match(8)) {
             break;
           }
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           const keyName = this.state.value;
           if (attrNames.has(keyName)) {
             this.raise(Errors.ModuleAttributesWithDuplicateKeys, this.state.startLoc, {
@@ -13218,16 +13218,16 @@ var require_lib = __commonJS({
           }
           attrNames.add(keyName);
           if (this.match(135)) {
-            node2.key = this.parseStringLiteral(keyName);
+            node3.key = this.parseStringLiteral(keyName);
           } else {
-            node2.key = this.parseIdentifier(true);
+            node3.key = this.parseIdentifier(true);
           }
           this.expect(14);
           if (!this.match(135)) {
             throw this.raise(Errors.ModuleAttributeInvalidValue, this.state.startLoc);
           }
-          node2.value = this.parseStringLiteral(this.state.value);
-          attrs.push(this.finishNode(node2, "ImportAttribute"));
+          node3.value = this.parseStringLiteral(this.state.value);
+          attrs.push(this.finishNode(node3, "ImportAttribute"));
         } while (this.eat(12));
         this.expect(8);
         return attrs;
@@ -13236,27 +13236,27 @@ var require_lib = __commonJS({
         const attrs = [];
         const attributes = /* @__PURE__ */ new Set();
         do {
-          const node2 = this.startNode();
-          node2.key = this.parseIdentifier(true);
-          if (node2.key.name !== "type") {
-            this.raise(Errors.ModuleAttributeDifferentFromType, node2.key);
+          const node3 = this.startNode();
+          node3.key = this.parseIdentifier(true);
+          if (node3.key.name !== "type") {
+            this.raise(Errors.ModuleAttributeDifferentFromType, node3.key);
           }
-          if (attributes.has(node2.key.name)) {
-            this.raise(Errors.ModuleAttributesWithDuplicateKeys, node2.key, {
-              key: node2.key.name
+          if (attributes.has(node3.key.name)) {
+            this.raise(Errors.ModuleAttributesWithDuplicateKeys, node3.key, {
+              key: node3.key.name
             });
           }
-          attributes.add(node2.key.name);
+          attributes.add(node3.key.name);
           this.expect(14);
           if (!this.match(135)) {
             throw this.raise(Errors.ModuleAttributeInvalidValue, this.state.startLoc);
           }
-          node2.value = this.parseStringLiteral(this.state.value);
-          attrs.push(this.finishNode(node2, "ImportAttribute"));
+          node3.value = this.parseStringLiteral(this.state.value);
+          attrs.push(this.finishNode(node3, "ImportAttribute"));
         } while (this.eat(12));
         return attrs;
       }
-      maybeParseImportAttributes(node2) {
+      maybeParseImportAttributes(node3) {
         let attributes;
         var useWith = false;
         if (this.match(76)) {
@@ -13266,7 +13266,7 @@ var require_lib = __commonJS({
           this.next();
           if (this.hasPlugin("moduleAttributes")) {
             attributes = this.parseModuleAttributes();
-            this.addExtra(node2, "deprecatedWithLegacySyntax", true);
+            this.addExtra(node3, "deprecatedWithLegacySyntax", true);
           } else {
             attributes = this.parseImportAttributes();
           }
@@ -13276,7 +13276,7 @@ var require_lib = __commonJS({
             this.raise(Errors.ImportAttributesUseAssert, this.state.startLoc);
           }
           if (!this.hasPlugin("importAssertions")) {
-            this.addExtra(node2, "deprecatedAssertSyntax", true);
+            this.addExtra(node3, "deprecatedAssertSyntax", true);
           }
           this.next();
           attributes = this.parseImportAttributes();
@@ -13284,34 +13284,34 @@ var require_lib = __commonJS({
           attributes = [];
         }
         if (!useWith && this.hasPlugin("importAssertions")) {
-          node2.assertions = attributes;
+          node3.assertions = attributes;
         } else {
-          node2.attributes = attributes;
+          node3.attributes = attributes;
         }
       }
-      maybeParseDefaultImportSpecifier(node2, maybeDefaultIdentifier) {
+      maybeParseDefaultImportSpecifier(node3, maybeDefaultIdentifier) {
         if (maybeDefaultIdentifier) {
           const specifier = this.startNodeAtNode(maybeDefaultIdentifier);
           specifier.local = maybeDefaultIdentifier;
-          node2.specifiers.push(this.finishImportSpecifier(specifier, "ImportDefaultSpecifier"));
+          node3.specifiers.push(this.finishImportSpecifier(specifier, "ImportDefaultSpecifier"));
           return true;
         } else if (tokenIsKeywordOrIdentifier(this.state.type)) {
-          this.parseImportSpecifierLocal(node2, this.startNode(), "ImportDefaultSpecifier");
+          this.parseImportSpecifierLocal(node3, this.startNode(), "ImportDefaultSpecifier");
           return true;
         }
         return false;
       }
-      maybeParseStarImportSpecifier(node2) {
+      maybeParseStarImportSpecifier(node3) {
         if (this.match(55)) {
           const specifier = this.startNode();
           this.next();
           this.expectContextual(94);
-          this.parseImportSpecifierLocal(node2, specifier, "ImportNamespaceSpecifier");
+          this.parseImportSpecifierLocal(node3, specifier, "ImportNamespaceSpecifier");
           return true;
         }
         return false;
       }
-      parseNamedImportSpecifiers(node2) {
+      parseNamedImportSpecifiers(node3) {
         let first = true;
         this.expect(5);
         while (!this.eat(8)) {
@@ -13328,8 +13328,8 @@ var require_lib = __commonJS({
           const importedIsString = this.match(135);
           const isMaybeTypeOnly = this.isContextual(131);
           specifier.imported = this.parseModuleExportName();
-          const importSpecifier = this.parseImportSpecifier(specifier, importedIsString, node2.importKind === "type" || node2.importKind === "typeof", isMaybeTypeOnly, void 0);
-          node2.specifiers.push(importSpecifier);
+          const importSpecifier = this.parseImportSpecifier(specifier, importedIsString, node3.importKind === "type" || node3.importKind === "typeof", isMaybeTypeOnly, void 0);
+          node3.specifiers.push(importSpecifier);
         }
       }
       parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, bindingType) {
@@ -13498,8 +13498,8 @@ var require_lib = __commonJS({
     function tsIsVarianceAnnotations(modifier) {
       return modifier === "in" || modifier === "out";
     }
-    function tsIsTypeCast(node2) {
-      switch (node2.type) {
+    function tsIsTypeCast(node3) {
+      switch (node3.type) {
         case "TSAsExpression":
         case "TSSatisfiesExpression":
         case "TSNonNullExpression":
@@ -13749,31 +13749,31 @@ var require_lib = __commonJS({
         return result2;
       }
       tsParseImportType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(83);
         this.expect(10);
         if (!this.match(135)) {
           this.raise(TSErrors.UnsupportedImportTypeArgument, this.state.startLoc);
-          node2.argument = super.parseExprAtom();
+          node3.argument = super.parseExprAtom();
         } else {
-          node2.argument = this.parseStringLiteral(this.state.value);
+          node3.argument = this.parseStringLiteral(this.state.value);
         }
         if (this.eat(12)) {
-          node2.options = this.tsParseImportTypeOptions();
+          node3.options = this.tsParseImportTypeOptions();
         } else {
-          node2.options = null;
+          node3.options = null;
         }
         this.expect(11);
         if (this.eat(16)) {
-          node2.qualifier = this.tsParseEntityName(1 | 2);
+          node3.qualifier = this.tsParseEntityName(1 | 2);
         }
         if (this.match(47)) {
-          node2.typeParameters = this.tsParseTypeArguments();
+          node3.typeParameters = this.tsParseTypeArguments();
         }
-        return this.finishNode(node2, "TSImportType");
+        return this.finishNode(node3, "TSImportType");
       }
       tsParseImportTypeOptions() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(5);
         const withProperty = this.startNode();
         if (this.isContextual(76)) {
@@ -13786,13 +13786,13 @@ var require_lib = __commonJS({
         }
         this.expect(14);
         withProperty.value = this.tsParseImportTypeWithPropertyValue();
-        node2.properties = [this.finishObjectProperty(withProperty)];
+        node3.properties = [this.finishObjectProperty(withProperty)];
         this.eat(12);
         this.expect(8);
-        return this.finishNode(node2, "ObjectExpression");
+        return this.finishNode(node3, "ObjectExpression");
       }
       tsParseImportTypeWithPropertyValue() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const properties = [];
         this.expect(5);
         while (!this.match(8)) {
@@ -13804,9 +13804,9 @@ var require_lib = __commonJS({
           }
           this.eat(12);
         }
-        node2.properties = properties;
+        node3.properties = properties;
         this.next();
-        return this.finishNode(node2, "ObjectExpression");
+        return this.finishNode(node3, "ObjectExpression");
       }
       tsParseEntityName(flags) {
         let entity;
@@ -13814,62 +13814,62 @@ var require_lib = __commonJS({
           if (flags & 2) {
             entity = this.parseIdentifier(true);
           } else {
-            const node2 = this.startNode();
+            const node3 = this.startNode();
             this.next();
-            entity = this.finishNode(node2, "ThisExpression");
+            entity = this.finishNode(node3, "ThisExpression");
           }
         } else {
           entity = this.parseIdentifier(!!(flags & 1));
         }
         while (this.eat(16)) {
-          const node2 = this.startNodeAtNode(entity);
-          node2.left = entity;
-          node2.right = this.parseIdentifier(!!(flags & 1));
-          entity = this.finishNode(node2, "TSQualifiedName");
+          const node3 = this.startNodeAtNode(entity);
+          node3.left = entity;
+          node3.right = this.parseIdentifier(!!(flags & 1));
+          entity = this.finishNode(node3, "TSQualifiedName");
         }
         return entity;
       }
       tsParseTypeReference() {
-        const node2 = this.startNode();
-        node2.typeName = this.tsParseEntityName(1);
+        const node3 = this.startNode();
+        node3.typeName = this.tsParseEntityName(1);
         if (!this.hasPrecedingLineBreak() && this.match(47)) {
-          node2.typeParameters = this.tsParseTypeArguments();
+          node3.typeParameters = this.tsParseTypeArguments();
         }
-        return this.finishNode(node2, "TSTypeReference");
+        return this.finishNode(node3, "TSTypeReference");
       }
       tsParseThisTypePredicate(lhs) {
         this.next();
-        const node2 = this.startNodeAtNode(lhs);
-        node2.parameterName = lhs;
-        node2.typeAnnotation = this.tsParseTypeAnnotation(false);
-        node2.asserts = false;
-        return this.finishNode(node2, "TSTypePredicate");
+        const node3 = this.startNodeAtNode(lhs);
+        node3.parameterName = lhs;
+        node3.typeAnnotation = this.tsParseTypeAnnotation(false);
+        node3.asserts = false;
+        return this.finishNode(node3, "TSTypePredicate");
       }
       tsParseThisTypeNode() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.next();
-        return this.finishNode(node2, "TSThisType");
+        return this.finishNode(node3, "TSThisType");
       }
       tsParseTypeQuery() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(87);
         if (this.match(83)) {
-          node2.exprName = this.tsParseImportType();
+          node3.exprName = this.tsParseImportType();
         } else {
-          node2.exprName = this.tsParseEntityName(1 | 2);
+          node3.exprName = this.tsParseEntityName(1 | 2);
         }
         if (!this.hasPrecedingLineBreak() && this.match(47)) {
-          node2.typeParameters = this.tsParseTypeArguments();
+          node3.typeParameters = this.tsParseTypeArguments();
         }
-        return this.finishNode(node2, "TSTypeQuery");
+        return this.finishNode(node3, "TSTypeQuery");
       }
       tsParseTypeParameter(parseModifiers) {
-        const node2 = this.startNode();
-        parseModifiers(node2);
-        node2.name = this.tsParseTypeParameterName();
-        node2.constraint = this.tsEatThenParseType(81);
-        node2.default = this.tsEatThenParseType(29);
-        return this.finishNode(node2, "TSTypeParameter");
+        const node3 = this.startNode();
+        parseModifiers(node3);
+        node3.name = this.tsParseTypeParameterName();
+        node3.constraint = this.tsEatThenParseType(81);
+        node3.default = this.tsEatThenParseType(29);
+        return this.finishNode(node3, "TSTypeParameter");
       }
       tsTryParseTypeParameters(parseModifiers) {
         if (this.match(47)) {
@@ -13877,7 +13877,7 @@ var require_lib = __commonJS({
         }
       }
       tsParseTypeParameters(parseModifiers) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (this.match(47) || this.match(144)) {
           this.next();
         } else {
@@ -13886,14 +13886,14 @@ var require_lib = __commonJS({
         const refTrailingCommaPos = {
           value: -1
         };
-        node2.params = this.tsParseBracketedList("TypeParametersOrArguments", this.tsParseTypeParameter.bind(this, parseModifiers), false, true, refTrailingCommaPos);
-        if (node2.params.length === 0) {
-          this.raise(TSErrors.EmptyTypeParameters, node2);
+        node3.params = this.tsParseBracketedList("TypeParametersOrArguments", this.tsParseTypeParameter.bind(this, parseModifiers), false, true, refTrailingCommaPos);
+        if (node3.params.length === 0) {
+          this.raise(TSErrors.EmptyTypeParameters, node3);
         }
         if (refTrailingCommaPos.value !== -1) {
-          this.addExtra(node2, "trailingComma", refTrailingCommaPos.value);
+          this.addExtra(node3, "trailingComma", refTrailingCommaPos.value);
         }
-        return this.finishNode(node2, "TSTypeParameterDeclaration");
+        return this.finishNode(node3, "TSTypeParameterDeclaration");
       }
       tsFillSignature(returnToken, signature) {
         const returnTokenRequired = returnToken === 19;
@@ -13909,8 +13909,8 @@ var require_lib = __commonJS({
         }
       }
       tsParseBindingListForSignature() {
-        const list = super.parseBindingList(11, 41, 2);
-        for (const pattern of list) {
+        const list4 = super.parseBindingList(11, 41, 2);
+        for (const pattern of list4) {
           const {
             type
           } = pattern;
@@ -13920,17 +13920,17 @@ var require_lib = __commonJS({
             });
           }
         }
-        return list;
+        return list4;
       }
       tsParseTypeMemberSemicolon() {
         if (!this.eat(12) && !this.isLineTerminator()) {
           this.expect(13);
         }
       }
-      tsParseSignatureMember(kind, node2) {
-        this.tsFillSignature(14, node2);
+      tsParseSignatureMember(kind, node3) {
+        this.tsFillSignature(14, node3);
         this.tsParseTypeMemberSemicolon();
-        return this.finishNode(node2, kind);
+        return this.finishNode(node3, kind);
       }
       tsIsUnambiguouslyIndexSignature() {
         this.next();
@@ -13940,7 +13940,7 @@ var require_lib = __commonJS({
         }
         return false;
       }
-      tsTryParseIndexSignature(node2) {
+      tsTryParseIndexSignature(node3) {
         if (!(this.match(0) && this.tsLookAhead(this.tsIsUnambiguouslyIndexSignature.bind(this)))) {
           return;
         }
@@ -13949,19 +13949,19 @@ var require_lib = __commonJS({
         id.typeAnnotation = this.tsParseTypeAnnotation();
         this.resetEndLocation(id);
         this.expect(3);
-        node2.parameters = [id];
+        node3.parameters = [id];
         const type = this.tsTryParseTypeAnnotation();
-        if (type) node2.typeAnnotation = type;
+        if (type) node3.typeAnnotation = type;
         this.tsParseTypeMemberSemicolon();
-        return this.finishNode(node2, "TSIndexSignature");
+        return this.finishNode(node3, "TSIndexSignature");
       }
-      tsParsePropertyOrMethodSignature(node2, readonly2) {
-        if (this.eat(17)) node2.optional = true;
+      tsParsePropertyOrMethodSignature(node3, readonly2) {
+        if (this.eat(17)) node3.optional = true;
         if (this.match(10) || this.match(47)) {
           if (readonly2) {
-            this.raise(TSErrors.ReadonlyForMethodSignature, node2);
+            this.raise(TSErrors.ReadonlyForMethodSignature, node3);
           }
-          const method = node2;
+          const method = node3;
           if (method.kind && this.match(47)) {
             this.raise(TSErrors.AccessorCannotHaveTypeParameters, this.state.curPosition());
           }
@@ -13999,7 +13999,7 @@ var require_lib = __commonJS({
           }
           return this.finishNode(method, "TSMethodSignature");
         } else {
-          const property = node2;
+          const property = node3;
           if (readonly2) property.readonly = true;
           const type = this.tsTryParseTypeAnnotation();
           if (type) property.typeAnnotation = type;
@@ -14008,42 +14008,42 @@ var require_lib = __commonJS({
         }
       }
       tsParseTypeMember() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (this.match(10) || this.match(47)) {
-          return this.tsParseSignatureMember("TSCallSignatureDeclaration", node2);
+          return this.tsParseSignatureMember("TSCallSignatureDeclaration", node3);
         }
         if (this.match(77)) {
           const id = this.startNode();
           this.next();
           if (this.match(10) || this.match(47)) {
-            return this.tsParseSignatureMember("TSConstructSignatureDeclaration", node2);
+            return this.tsParseSignatureMember("TSConstructSignatureDeclaration", node3);
           } else {
-            node2.key = this.createIdentifier(id, "new");
-            return this.tsParsePropertyOrMethodSignature(node2, false);
+            node3.key = this.createIdentifier(id, "new");
+            return this.tsParsePropertyOrMethodSignature(node3, false);
           }
         }
         this.tsParseModifiers({
           allowedModifiers: ["readonly"],
           disallowedModifiers: ["declare", "abstract", "private", "protected", "public", "static", "override"]
-        }, node2);
-        const idx = this.tsTryParseIndexSignature(node2);
+        }, node3);
+        const idx = this.tsTryParseIndexSignature(node3);
         if (idx) {
           return idx;
         }
-        super.parsePropertyName(node2);
-        if (!node2.computed && node2.key.type === "Identifier" && (node2.key.name === "get" || node2.key.name === "set") && this.tsTokenCanFollowModifier()) {
-          node2.kind = node2.key.name;
-          super.parsePropertyName(node2);
+        super.parsePropertyName(node3);
+        if (!node3.computed && node3.key.type === "Identifier" && (node3.key.name === "get" || node3.key.name === "set") && this.tsTokenCanFollowModifier()) {
+          node3.kind = node3.key.name;
+          super.parsePropertyName(node3);
           if (!this.match(10) && !this.match(47)) {
             this.unexpected(null, 10);
           }
         }
-        return this.tsParsePropertyOrMethodSignature(node2, !!node2.readonly);
+        return this.tsParsePropertyOrMethodSignature(node3, !!node3.readonly);
       }
       tsParseTypeLiteral() {
-        const node2 = this.startNode();
-        node2.members = this.tsParseObjectTypeMembers();
-        return this.finishNode(node2, "TSTypeLiteral");
+        const node3 = this.startNode();
+        node3.members = this.tsParseObjectTypeMembers();
+        return this.finishNode(node3, "TSTypeLiteral");
       }
       tsParseObjectTypeMembers() {
         this.expect(5);
@@ -14070,39 +14070,39 @@ var require_lib = __commonJS({
         return this.match(58);
       }
       tsParseMappedType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(5);
         if (this.match(53)) {
-          node2.readonly = this.state.value;
+          node3.readonly = this.state.value;
           this.next();
           this.expectContextual(123);
         } else if (this.eatContextual(123)) {
-          node2.readonly = true;
+          node3.readonly = true;
         }
         this.expect(0);
         const typeParameter = this.startNode();
         typeParameter.name = this.tsParseTypeParameterName();
         typeParameter.constraint = this.tsExpectThenParseType(58);
-        node2.typeParameter = this.finishNode(typeParameter, "TSTypeParameter");
-        node2.nameType = this.eatContextual(94) ? this.tsParseType() : null;
+        node3.typeParameter = this.finishNode(typeParameter, "TSTypeParameter");
+        node3.nameType = this.eatContextual(94) ? this.tsParseType() : null;
         this.expect(3);
         if (this.match(53)) {
-          node2.optional = this.state.value;
+          node3.optional = this.state.value;
           this.next();
           this.expect(17);
         } else if (this.eat(17)) {
-          node2.optional = true;
+          node3.optional = true;
         }
-        node2.typeAnnotation = this.tsTryParseType();
+        node3.typeAnnotation = this.tsTryParseType();
         this.semicolon();
         this.expect(8);
-        return this.finishNode(node2, "TSMappedType");
+        return this.finishNode(node3, "TSMappedType");
       }
       tsParseTupleType() {
-        const node2 = this.startNode();
-        node2.elementTypes = this.tsParseBracketedList("TupleElementTypes", this.tsParseTupleElementType.bind(this), true, false);
+        const node3 = this.startNode();
+        node3.elementTypes = this.tsParseBracketedList("TupleElementTypes", this.tsParseTupleElementType.bind(this), true, false);
         let seenOptionalElement = false;
-        node2.elementTypes.forEach((elementNode) => {
+        node3.elementTypes.forEach((elementNode) => {
           const {
             type
           } = elementNode;
@@ -14111,7 +14111,7 @@ var require_lib = __commonJS({
           }
           seenOptionalElement || (seenOptionalElement = type === "TSNamedTupleMember" && elementNode.optional || type === "TSOptionalType");
         });
-        return this.finishNode(node2, "TSTupleType");
+        return this.finishNode(node3, "TSTupleType");
       }
       tsParseTupleElementType() {
         const restStartLoc = this.state.startLoc;
@@ -14183,41 +14183,41 @@ var require_lib = __commonJS({
         return type;
       }
       tsParseParenthesizedType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(10);
-        node2.typeAnnotation = this.tsParseType();
+        node3.typeAnnotation = this.tsParseType();
         this.expect(11);
-        return this.finishNode(node2, "TSParenthesizedType");
+        return this.finishNode(node3, "TSParenthesizedType");
       }
       tsParseFunctionOrConstructorType(type, abstract) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         if (type === "TSConstructorType") {
-          node2.abstract = !!abstract;
+          node3.abstract = !!abstract;
           if (abstract) this.next();
           this.next();
         }
-        this.tsInAllowConditionalTypesContext(() => this.tsFillSignature(19, node2));
-        return this.finishNode(node2, type);
+        this.tsInAllowConditionalTypesContext(() => this.tsFillSignature(19, node3));
+        return this.finishNode(node3, type);
       }
       tsParseLiteralTypeNode() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         switch (this.state.type) {
           case 136:
           case 137:
           case 135:
           case 85:
           case 86:
-            node2.literal = super.parseExprAtom();
+            node3.literal = super.parseExprAtom();
             break;
           default:
             this.unexpected();
         }
-        return this.finishNode(node2, "TSLiteralType");
+        return this.finishNode(node3, "TSLiteralType");
       }
       tsParseTemplateLiteralType() {
-        const node2 = this.startNode();
-        node2.literal = super.parseTemplate(false);
-        return this.finishNode(node2, "TSLiteralType");
+        const node3 = this.startNode();
+        node3.literal = super.parseTemplate(false);
+        return this.finishNode(node3, "TSLiteralType");
       }
       parseTemplateSubstitution() {
         if (this.state.inType) return this.tsParseType();
@@ -14241,13 +14241,13 @@ var require_lib = __commonJS({
             return this.tsParseLiteralTypeNode();
           case 53:
             if (this.state.value === "-") {
-              const node2 = this.startNode();
+              const node3 = this.startNode();
               const nextToken = this.lookahead();
               if (nextToken.type !== 136 && nextToken.type !== 137) {
                 this.unexpected();
               }
-              node2.literal = this.parseMaybeUnary();
-              return this.finishNode(node2, "TSLiteralType");
+              node3.literal = this.parseMaybeUnary();
+              return this.finishNode(node3, "TSLiteralType");
             }
             break;
           case 78:
@@ -14272,9 +14272,9 @@ var require_lib = __commonJS({
             if (tokenIsIdentifier(type) || type === 88 || type === 84) {
               const nodeType = type === 88 ? "TSVoidKeyword" : type === 84 ? "TSNullKeyword" : keywordTypeFromName(this.state.value);
               if (nodeType !== void 0 && this.lookaheadCharCode() !== 46) {
-                const node2 = this.startNode();
+                const node3 = this.startNode();
                 this.next();
-                return this.finishNode(node2, nodeType);
+                return this.finishNode(node3, nodeType);
               }
               return this.tsParseTypeReference();
             }
@@ -14289,48 +14289,48 @@ var require_lib = __commonJS({
         let type = this.tsParseNonArrayType();
         while (!this.hasPrecedingLineBreak() && this.eat(0)) {
           if (this.match(3)) {
-            const node2 = this.startNodeAt(startLoc);
-            node2.elementType = type;
+            const node3 = this.startNodeAt(startLoc);
+            node3.elementType = type;
             this.expect(3);
-            type = this.finishNode(node2, "TSArrayType");
+            type = this.finishNode(node3, "TSArrayType");
           } else {
-            const node2 = this.startNodeAt(startLoc);
-            node2.objectType = type;
-            node2.indexType = this.tsParseType();
+            const node3 = this.startNodeAt(startLoc);
+            node3.objectType = type;
+            node3.indexType = this.tsParseType();
             this.expect(3);
-            type = this.finishNode(node2, "TSIndexedAccessType");
+            type = this.finishNode(node3, "TSIndexedAccessType");
           }
         }
         return type;
       }
       tsParseTypeOperator() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const operator = this.state.value;
         this.next();
-        node2.operator = operator;
-        node2.typeAnnotation = this.tsParseTypeOperatorOrHigher();
+        node3.operator = operator;
+        node3.typeAnnotation = this.tsParseTypeOperatorOrHigher();
         if (operator === "readonly") {
-          this.tsCheckTypeAnnotationForReadOnly(node2);
+          this.tsCheckTypeAnnotationForReadOnly(node3);
         }
-        return this.finishNode(node2, "TSTypeOperator");
+        return this.finishNode(node3, "TSTypeOperator");
       }
-      tsCheckTypeAnnotationForReadOnly(node2) {
-        switch (node2.typeAnnotation.type) {
+      tsCheckTypeAnnotationForReadOnly(node3) {
+        switch (node3.typeAnnotation.type) {
           case "TSTupleType":
           case "TSArrayType":
             return;
           default:
-            this.raise(TSErrors.UnexpectedReadonly, node2);
+            this.raise(TSErrors.UnexpectedReadonly, node3);
         }
       }
       tsParseInferType() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expectContextual(116);
         const typeParameter = this.startNode();
         typeParameter.name = this.tsParseTypeParameterName();
         typeParameter.constraint = this.tsTryParse(() => this.tsParseConstraintForInferType());
-        node2.typeParameter = this.finishNode(typeParameter, "TSTypeParameter");
-        return this.finishNode(node2, "TSInferType");
+        node3.typeParameter = this.finishNode(typeParameter, "TSTypeParameter");
+        return this.finishNode(node3, "TSInferType");
       }
       tsParseConstraintForInferType() {
         if (this.eat(81)) {
@@ -14345,7 +14345,7 @@ var require_lib = __commonJS({
         return isTypeOperator ? this.tsParseTypeOperator() : this.isContextual(116) ? this.tsParseInferType() : this.tsInAllowConditionalTypesContext(() => this.tsParseArrayTypeOrHigher());
       }
       tsParseUnionOrIntersectionType(kind, parseConstituentType, operator) {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         const hasLeadingOperator = this.eat(operator);
         const types2 = [];
         do {
@@ -14354,8 +14354,8 @@ var require_lib = __commonJS({
         if (types2.length === 1 && !hasLeadingOperator) {
           return types2[0];
         }
-        node2.types = types2;
-        return this.finishNode(node2, kind);
+        node3.types = types2;
+        return this.finishNode(node3, kind);
       }
       tsParseIntersectionTypeOrHigher() {
         return this.tsParseUnionOrIntersectionType("TSIntersectionType", this.tsParseTypeOperatorOrHigher.bind(this), 45);
@@ -14418,17 +14418,17 @@ var require_lib = __commonJS({
         return this.tsInType(() => {
           const t = this.startNode();
           this.expect(returnToken);
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           const asserts = !!this.tsTryParse(this.tsParseTypePredicateAsserts.bind(this));
           if (asserts && this.match(78)) {
             let thisTypePredicate = this.tsParseThisTypeOrThisTypePredicate();
             if (thisTypePredicate.type === "TSThisType") {
-              node2.parameterName = thisTypePredicate;
-              node2.asserts = true;
-              node2.typeAnnotation = null;
-              thisTypePredicate = this.finishNode(node2, "TSTypePredicate");
+              node3.parameterName = thisTypePredicate;
+              node3.asserts = true;
+              node3.typeAnnotation = null;
+              thisTypePredicate = this.finishNode(node3, "TSTypePredicate");
             } else {
-              this.resetStartLocationFromNode(thisTypePredicate, node2);
+              this.resetStartLocationFromNode(thisTypePredicate, node3);
               thisTypePredicate.asserts = true;
             }
             t.typeAnnotation = thisTypePredicate;
@@ -14439,17 +14439,17 @@ var require_lib = __commonJS({
             if (!asserts) {
               return this.tsParseTypeAnnotation(false, t);
             }
-            node2.parameterName = this.parseIdentifier();
-            node2.asserts = asserts;
-            node2.typeAnnotation = null;
-            t.typeAnnotation = this.finishNode(node2, "TSTypePredicate");
+            node3.parameterName = this.parseIdentifier();
+            node3.asserts = asserts;
+            node3.typeAnnotation = null;
+            t.typeAnnotation = this.finishNode(node3, "TSTypePredicate");
             return this.finishNode(t, "TSTypeAnnotation");
           }
           const type = this.tsParseTypeAnnotation(false);
-          node2.parameterName = typePredicateVariable;
-          node2.typeAnnotation = type;
-          node2.asserts = asserts;
-          t.typeAnnotation = this.finishNode(node2, "TSTypePredicate");
+          node3.parameterName = typePredicateVariable;
+          node3.typeAnnotation = type;
+          node3.asserts = asserts;
+          t.typeAnnotation = this.finishNode(node3, "TSTypePredicate");
           return this.finishNode(t, "TSTypeAnnotation");
         });
       }
@@ -14502,14 +14502,14 @@ var require_lib = __commonJS({
         if (this.state.inDisallowConditionalTypesContext || this.hasPrecedingLineBreak() || !this.eat(81)) {
           return type;
         }
-        const node2 = this.startNodeAtNode(type);
-        node2.checkType = type;
-        node2.extendsType = this.tsInDisallowConditionalTypesContext(() => this.tsParseNonConditionalType());
+        const node3 = this.startNodeAtNode(type);
+        node3.checkType = type;
+        node3.extendsType = this.tsInDisallowConditionalTypesContext(() => this.tsParseNonConditionalType());
         this.expect(17);
-        node2.trueType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
+        node3.trueType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
         this.expect(14);
-        node2.falseType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
-        return this.finishNode(node2, "TSConditionalType");
+        node3.falseType = this.tsInAllowConditionalTypesContext(() => this.tsParseType());
+        return this.finishNode(node3, "TSConditionalType");
       }
       isAbstractConstructorSignature() {
         return this.isContextual(125) && this.isLookaheadContextual("new");
@@ -14529,24 +14529,24 @@ var require_lib = __commonJS({
         if (this.getPluginOption("typescript", "disallowAmbiguousJSXLike")) {
           this.raise(TSErrors.ReservedTypeAssertion, this.state.startLoc);
         }
-        const node2 = this.startNode();
-        node2.typeAnnotation = this.tsInType(() => {
+        const node3 = this.startNode();
+        node3.typeAnnotation = this.tsInType(() => {
           this.next();
           return this.match(75) ? this.tsParseTypeReference() : this.tsParseType();
         });
         this.expect(48);
-        node2.expression = this.parseMaybeUnary();
-        return this.finishNode(node2, "TSTypeAssertion");
+        node3.expression = this.parseMaybeUnary();
+        return this.finishNode(node3, "TSTypeAssertion");
       }
       tsParseHeritageClause(token) {
         const originalStartLoc = this.state.startLoc;
         const delimitedList = this.tsParseDelimitedList("HeritageClauseElement", () => {
-          const node2 = this.startNode();
-          node2.expression = this.tsParseEntityName(1 | 2);
+          const node3 = this.startNode();
+          node3.expression = this.tsParseEntityName(1 | 2);
           if (this.match(47)) {
-            node2.typeParameters = this.tsParseTypeArguments();
+            node3.typeParameters = this.tsParseTypeArguments();
           }
-          return this.finishNode(node2, "TSExpressionWithTypeArguments");
+          return this.finishNode(node3, "TSExpressionWithTypeArguments");
         });
         if (!delimitedList.length) {
           this.raise(TSErrors.EmptyHeritageClauseType, originalStartLoc, {
@@ -14555,41 +14555,41 @@ var require_lib = __commonJS({
         }
         return delimitedList;
       }
-      tsParseInterfaceDeclaration(node2, properties = {}) {
+      tsParseInterfaceDeclaration(node3, properties = {}) {
         if (this.hasFollowingLineBreak()) return null;
         this.expectContextual(130);
-        if (properties.declare) node2.declare = true;
+        if (properties.declare) node3.declare = true;
         if (tokenIsIdentifier(this.state.type)) {
-          node2.id = this.parseIdentifier();
-          this.checkIdentifier(node2.id, 130);
+          node3.id = this.parseIdentifier();
+          this.checkIdentifier(node3.id, 130);
         } else {
-          node2.id = null;
+          node3.id = null;
           this.raise(TSErrors.MissingInterfaceName, this.state.startLoc);
         }
-        node2.typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutConstModifiers);
+        node3.typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutConstModifiers);
         if (this.eat(81)) {
-          node2.extends = this.tsParseHeritageClause("extends");
+          node3.extends = this.tsParseHeritageClause("extends");
         }
         const body = this.startNode();
         body.body = this.tsInType(this.tsParseObjectTypeMembers.bind(this));
-        node2.body = this.finishNode(body, "TSInterfaceBody");
-        return this.finishNode(node2, "TSInterfaceDeclaration");
+        node3.body = this.finishNode(body, "TSInterfaceBody");
+        return this.finishNode(node3, "TSInterfaceDeclaration");
       }
-      tsParseTypeAliasDeclaration(node2) {
-        node2.id = this.parseIdentifier();
-        this.checkIdentifier(node2.id, 2);
-        node2.typeAnnotation = this.tsInType(() => {
-          node2.typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutModifiers);
+      tsParseTypeAliasDeclaration(node3) {
+        node3.id = this.parseIdentifier();
+        this.checkIdentifier(node3.id, 2);
+        node3.typeAnnotation = this.tsInType(() => {
+          node3.typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutModifiers);
           this.expect(29);
           if (this.isContextual(115) && this.lookaheadCharCode() !== 46) {
-            const node3 = this.startNode();
+            const node4 = this.startNode();
             this.next();
-            return this.finishNode(node3, "TSIntrinsicKeyword");
+            return this.finishNode(node4, "TSIntrinsicKeyword");
           }
           return this.tsParseType();
         });
         this.semicolon();
-        return this.finishNode(node2, "TSTypeAliasDeclaration");
+        return this.finishNode(node3, "TSTypeAliasDeclaration");
       }
       tsInTopLevelContext(cb) {
         if (this.curContext() !== types.brace) {
@@ -14649,91 +14649,91 @@ var require_lib = __commonJS({
         });
       }
       tsParseEnumMember() {
-        const node2 = this.startNode();
-        node2.id = this.match(135) ? super.parseStringLiteral(this.state.value) : this.parseIdentifier(true);
+        const node3 = this.startNode();
+        node3.id = this.match(135) ? super.parseStringLiteral(this.state.value) : this.parseIdentifier(true);
         if (this.eat(29)) {
-          node2.initializer = super.parseMaybeAssignAllowIn();
+          node3.initializer = super.parseMaybeAssignAllowIn();
         }
-        return this.finishNode(node2, "TSEnumMember");
+        return this.finishNode(node3, "TSEnumMember");
       }
-      tsParseEnumDeclaration(node2, properties = {}) {
-        if (properties.const) node2.const = true;
-        if (properties.declare) node2.declare = true;
+      tsParseEnumDeclaration(node3, properties = {}) {
+        if (properties.const) node3.const = true;
+        if (properties.declare) node3.declare = true;
         this.expectContextual(127);
-        node2.id = this.parseIdentifier();
-        this.checkIdentifier(node2.id, node2.const ? 8971 : 8459);
+        node3.id = this.parseIdentifier();
+        this.checkIdentifier(node3.id, node3.const ? 8971 : 8459);
         this.expect(5);
-        node2.members = this.tsParseDelimitedList("EnumMembers", this.tsParseEnumMember.bind(this));
+        node3.members = this.tsParseDelimitedList("EnumMembers", this.tsParseEnumMember.bind(this));
         this.expect(8);
-        return this.finishNode(node2, "TSEnumDeclaration");
+        return this.finishNode(node3, "TSEnumDeclaration");
       }
       tsParseEnumBody() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expect(5);
-        node2.members = this.tsParseDelimitedList("EnumMembers", this.tsParseEnumMember.bind(this));
+        node3.members = this.tsParseDelimitedList("EnumMembers", this.tsParseEnumMember.bind(this));
         this.expect(8);
-        return this.finishNode(node2, "TSEnumBody");
+        return this.finishNode(node3, "TSEnumBody");
       }
       tsParseModuleBlock() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.scope.enter(0);
         this.expect(5);
-        super.parseBlockOrModuleBlockBody(node2.body = [], void 0, true, 8);
+        super.parseBlockOrModuleBlockBody(node3.body = [], void 0, true, 8);
         this.scope.exit();
-        return this.finishNode(node2, "TSModuleBlock");
+        return this.finishNode(node3, "TSModuleBlock");
       }
-      tsParseModuleOrNamespaceDeclaration(node2, nested = false) {
-        node2.id = this.parseIdentifier();
+      tsParseModuleOrNamespaceDeclaration(node3, nested = false) {
+        node3.id = this.parseIdentifier();
         if (!nested) {
-          this.checkIdentifier(node2.id, 1024);
+          this.checkIdentifier(node3.id, 1024);
         }
         if (this.eat(16)) {
           const inner = this.startNode();
           this.tsParseModuleOrNamespaceDeclaration(inner, true);
-          node2.body = inner;
+          node3.body = inner;
         } else {
           this.scope.enter(1024);
           this.prodParam.enter(0);
-          node2.body = this.tsParseModuleBlock();
+          node3.body = this.tsParseModuleBlock();
           this.prodParam.exit();
           this.scope.exit();
         }
-        return this.finishNode(node2, "TSModuleDeclaration");
+        return this.finishNode(node3, "TSModuleDeclaration");
       }
-      tsParseAmbientExternalModuleDeclaration(node2) {
+      tsParseAmbientExternalModuleDeclaration(node3) {
         if (this.isContextual(113)) {
-          node2.kind = "global";
-          node2.global = true;
-          node2.id = this.parseIdentifier();
+          node3.kind = "global";
+          node3.global = true;
+          node3.id = this.parseIdentifier();
         } else if (this.match(135)) {
-          node2.kind = "module";
-          node2.id = super.parseStringLiteral(this.state.value);
+          node3.kind = "module";
+          node3.id = super.parseStringLiteral(this.state.value);
         } else {
           this.unexpected();
         }
         if (this.match(5)) {
           this.scope.enter(1024);
           this.prodParam.enter(0);
-          node2.body = this.tsParseModuleBlock();
+          node3.body = this.tsParseModuleBlock();
           this.prodParam.exit();
           this.scope.exit();
         } else {
           this.semicolon();
         }
-        return this.finishNode(node2, "TSModuleDeclaration");
+        return this.finishNode(node3, "TSModuleDeclaration");
       }
-      tsParseImportEqualsDeclaration(node2, maybeDefaultIdentifier, isExport) {
-        node2.isExport = isExport || false;
-        node2.id = maybeDefaultIdentifier || this.parseIdentifier();
-        this.checkIdentifier(node2.id, 4096);
+      tsParseImportEqualsDeclaration(node3, maybeDefaultIdentifier, isExport) {
+        node3.isExport = isExport || false;
+        node3.id = maybeDefaultIdentifier || this.parseIdentifier();
+        this.checkIdentifier(node3.id, 4096);
         this.expect(29);
         const moduleReference = this.tsParseModuleReference();
-        if (node2.importKind === "type" && moduleReference.type !== "TSExternalModuleReference") {
+        if (node3.importKind === "type" && moduleReference.type !== "TSExternalModuleReference") {
           this.raise(TSErrors.ImportAliasHasImportType, moduleReference);
         }
-        node2.moduleReference = moduleReference;
+        node3.moduleReference = moduleReference;
         this.semicolon();
-        return this.finishNode(node2, "TSImportEqualsDeclaration");
+        return this.finishNode(node3, "TSImportEqualsDeclaration");
       }
       tsIsExternalModuleReference() {
         return this.isContextual(120) && this.lookaheadCharCode() === 40;
@@ -14742,16 +14742,16 @@ var require_lib = __commonJS({
         return this.tsIsExternalModuleReference() ? this.tsParseExternalModuleReference() : this.tsParseEntityName(0);
       }
       tsParseExternalModuleReference() {
-        const node2 = this.startNode();
+        const node3 = this.startNode();
         this.expectContextual(120);
         this.expect(10);
         if (!this.match(135)) {
           this.unexpected();
         }
-        node2.expression = super.parseExprAtom();
+        node3.expression = super.parseExprAtom();
         this.expect(11);
         this.sawUnambiguousESM = true;
-        return this.finishNode(node2, "TSExternalModuleReference");
+        return this.finishNode(node3, "TSExternalModuleReference");
       }
       tsLookAhead(f) {
         const state = this.state.clone();
@@ -14773,7 +14773,7 @@ var require_lib = __commonJS({
         }
         this.state = state;
       }
-      tsTryParseDeclare(node2) {
+      tsTryParseDeclare(node3) {
         if (this.isLineTerminator()) {
           return;
         }
@@ -14781,17 +14781,17 @@ var require_lib = __commonJS({
         return this.tsInAmbientContext(() => {
           switch (startType) {
             case 68:
-              node2.declare = true;
-              return super.parseFunctionStatement(node2, false, 2);
+              node3.declare = true;
+              return super.parseFunctionStatement(node3, false, 2);
             case 80:
-              node2.declare = true;
-              return this.parseClass(node2, true, false);
+              node3.declare = true;
+              return this.parseClass(node3, true, false);
             case 127:
-              return this.tsParseEnumDeclaration(node2, {
+              return this.tsParseEnumDeclaration(node3, {
                 declare: true
               });
             case 113:
-              return this.tsParseAmbientExternalModuleDeclaration(node2);
+              return this.tsParseAmbientExternalModuleDeclaration(node3);
             case 101:
               if (this.state.containsEsc) {
                 return;
@@ -14799,38 +14799,38 @@ var require_lib = __commonJS({
             case 75:
             case 74:
               if (!this.match(75) || !this.isLookaheadContextual("enum")) {
-                node2.declare = true;
-                return this.parseVarStatement(node2, this.state.value, true);
+                node3.declare = true;
+                return this.parseVarStatement(node3, this.state.value, true);
               }
               this.expect(75);
-              return this.tsParseEnumDeclaration(node2, {
+              return this.tsParseEnumDeclaration(node3, {
                 const: true,
                 declare: true
               });
             case 108:
               if (this.isUsing()) {
                 this.raise(TSErrors.InvalidModifierOnUsingDeclaration, this.state.startLoc, "declare");
-                node2.declare = true;
-                return this.parseVarStatement(node2, "using", true);
+                node3.declare = true;
+                return this.parseVarStatement(node3, "using", true);
               }
               break;
             case 97:
               if (this.isAwaitUsing()) {
                 this.raise(TSErrors.InvalidModifierOnAwaitUsingDeclaration, this.state.startLoc, "declare");
-                node2.declare = true;
+                node3.declare = true;
                 this.next();
-                return this.parseVarStatement(node2, "await using", true);
+                return this.parseVarStatement(node3, "await using", true);
               }
               break;
             case 130: {
-              const result2 = this.tsParseInterfaceDeclaration(node2, {
+              const result2 = this.tsParseInterfaceDeclaration(node3, {
                 declare: true
               });
               if (result2) return result2;
             }
             default:
               if (tokenIsIdentifier(startType)) {
-                return this.tsParseDeclaration(node2, this.state.type, true, null);
+                return this.tsParseDeclaration(node3, this.state.type, true, null);
               }
           }
         });
@@ -14838,32 +14838,32 @@ var require_lib = __commonJS({
       tsTryParseExportDeclaration() {
         return this.tsParseDeclaration(this.startNode(), this.state.type, true, null);
       }
-      tsParseDeclaration(node2, type, next, decorators) {
+      tsParseDeclaration(node3, type, next, decorators) {
         switch (type) {
           case 125:
             if (this.tsCheckLineTerminator(next) && (this.match(80) || tokenIsIdentifier(this.state.type))) {
-              return this.tsParseAbstractDeclaration(node2, decorators);
+              return this.tsParseAbstractDeclaration(node3, decorators);
             }
             break;
           case 128:
             if (this.tsCheckLineTerminator(next)) {
               if (this.match(135)) {
-                return this.tsParseAmbientExternalModuleDeclaration(node2);
+                return this.tsParseAmbientExternalModuleDeclaration(node3);
               } else if (tokenIsIdentifier(this.state.type)) {
-                node2.kind = "module";
-                return this.tsParseModuleOrNamespaceDeclaration(node2);
+                node3.kind = "module";
+                return this.tsParseModuleOrNamespaceDeclaration(node3);
               }
             }
             break;
           case 129:
             if (this.tsCheckLineTerminator(next) && tokenIsIdentifier(this.state.type)) {
-              node2.kind = "namespace";
-              return this.tsParseModuleOrNamespaceDeclaration(node2);
+              node3.kind = "namespace";
+              return this.tsParseModuleOrNamespaceDeclaration(node3);
             }
             break;
           case 131:
             if (this.tsCheckLineTerminator(next) && tokenIsIdentifier(this.state.type)) {
-              return this.tsParseTypeAliasDeclaration(node2);
+              return this.tsParseTypeAliasDeclaration(node3);
             }
             break;
         }
@@ -14881,40 +14881,40 @@ var require_lib = __commonJS({
         const oldMaybeInArrowParameters = this.state.maybeInArrowParameters;
         this.state.maybeInArrowParameters = true;
         const res = this.tsTryParseAndCatch(() => {
-          const node2 = this.startNodeAt(startLoc);
-          node2.typeParameters = this.tsParseTypeParameters(this.tsParseConstModifier);
-          super.parseFunctionParams(node2);
-          node2.returnType = this.tsTryParseTypeOrTypePredicateAnnotation();
+          const node3 = this.startNodeAt(startLoc);
+          node3.typeParameters = this.tsParseTypeParameters(this.tsParseConstModifier);
+          super.parseFunctionParams(node3);
+          node3.returnType = this.tsTryParseTypeOrTypePredicateAnnotation();
           const arrowStartPos = this.offsetToSourcePos(startLoc.index);
-          if (node2.returnType && this.match(19) && this.tsIsArrowReturnTypeRestrictedAt(arrowStartPos)) {
-            this.tsArrowReturnTypeAt.set(arrowStartPos, node2.returnType.start);
+          if (node3.returnType && this.match(19) && this.tsIsArrowReturnTypeRestrictedAt(arrowStartPos)) {
+            this.tsArrowReturnTypeAt.set(arrowStartPos, node3.returnType.start);
           }
           this.expect(19);
-          return node2;
+          return node3;
         });
         this.state.maybeInArrowParameters = oldMaybeInArrowParameters;
         if (!res) return;
         const startPos = this.offsetToSourcePos(startLoc.index);
-        const parse4 = () => res.returnType && this.tsIsArrowReturnTypeRestrictedAt(startPos) ? this.tsParseWithDeferredArrowErrors(() => super.parseArrowExpression(res, null, true)) : super.parseArrowExpression(res, null, true);
-        return this.tsIsArrowReturnTypeRestrictedAt(startPos) ? this.tsParseWithRestrictedArrowReturnType(parse4, this.hasPlugin("jsx") || this.state.tsArrowReturnTypeAllowed) : parse4();
+        const parse6 = () => res.returnType && this.tsIsArrowReturnTypeRestrictedAt(startPos) ? this.tsParseWithDeferredArrowErrors(() => super.parseArrowExpression(res, null, true)) : super.parseArrowExpression(res, null, true);
+        return this.tsIsArrowReturnTypeRestrictedAt(startPos) ? this.tsParseWithRestrictedArrowReturnType(parse6, this.hasPlugin("jsx") || this.state.tsArrowReturnTypeAllowed) : parse6();
       }
       tsParseTypeArgumentsInExpression() {
         if (this.reScan_lt() !== 47) return;
         return this.tsParseTypeArguments();
       }
       tsParseTypeArguments() {
-        const node2 = this.startNode();
-        node2.params = this.tsInType(() => this.tsInTopLevelContext(() => {
+        const node3 = this.startNode();
+        node3.params = this.tsInType(() => this.tsInTopLevelContext(() => {
           this.expect(47);
           return this.tsParseDelimitedList("TypeParametersOrArguments", this.tsParseType.bind(this));
         }));
-        if (node2.params.length === 0) {
-          this.raise(TSErrors.EmptyTypeArguments, node2);
+        if (node3.params.length === 0) {
+          this.raise(TSErrors.EmptyTypeArguments, node3);
         } else if (!this.state.inType && this.curContext() === types.brace) {
           this.reScan_lt_gt();
         }
         this.expect(48);
-        return this.finishNode(node2, "TSTypeParameterInstantiation");
+        return this.finishNode(node3, "TSTypeParameterInstantiation");
       }
       tsIsDeclarationStart() {
         return tokenIsTSDeclarationStart(this.state.type);
@@ -14959,48 +14959,48 @@ var require_lib = __commonJS({
         }
         return elt;
       }
-      isSimpleParameter(node2) {
-        return node2.type === "TSParameterProperty" && super.isSimpleParameter(node2.parameter) || super.isSimpleParameter(node2);
+      isSimpleParameter(node3) {
+        return node3.type === "TSParameterProperty" && super.isSimpleParameter(node3.parameter) || super.isSimpleParameter(node3);
       }
-      tsDisallowOptionalPattern(node2) {
-        for (const param of node2.params) {
+      tsDisallowOptionalPattern(node3) {
+        for (const param of node3.params) {
           if (param.type !== "Identifier" && param.optional && !this.state.isAmbientContext) {
             this.raise(TSErrors.PatternIsOptional, param);
           }
         }
       }
-      setArrowFunctionParameters(node2, params, trailingCommaLoc) {
-        super.setArrowFunctionParameters(node2, params, trailingCommaLoc);
-        this.tsDisallowOptionalPattern(node2);
+      setArrowFunctionParameters(node3, params, trailingCommaLoc) {
+        super.setArrowFunctionParameters(node3, params, trailingCommaLoc);
+        this.tsDisallowOptionalPattern(node3);
       }
-      parseFunctionBodyAndFinish(node2, type, isMethod = false) {
+      parseFunctionBodyAndFinish(node3, type, isMethod = false) {
         if (this.match(14)) {
-          node2.returnType = this.tsParseTypeOrTypePredicateAnnotation(14);
+          node3.returnType = this.tsParseTypeOrTypePredicateAnnotation(14);
         }
         const bodilessType = type === "FunctionDeclaration" ? "TSDeclareFunction" : type === "ClassMethod" || type === "ClassPrivateMethod" ? "TSDeclareMethod" : void 0;
         if (bodilessType && !this.match(5) && this.isLineTerminator()) {
-          return this.finishNode(node2, bodilessType);
+          return this.finishNode(node3, bodilessType);
         }
         if (bodilessType === "TSDeclareFunction" && this.state.isAmbientContext) {
-          this.raise(TSErrors.DeclareFunctionHasImplementation, node2);
-          if (node2.declare) {
-            return super.parseFunctionBodyAndFinish(node2, bodilessType, isMethod);
+          this.raise(TSErrors.DeclareFunctionHasImplementation, node3);
+          if (node3.declare) {
+            return super.parseFunctionBodyAndFinish(node3, bodilessType, isMethod);
           }
         }
-        this.tsDisallowOptionalPattern(node2);
-        return super.parseFunctionBodyAndFinish(node2, type, isMethod);
+        this.tsDisallowOptionalPattern(node3);
+        return super.parseFunctionBodyAndFinish(node3, type, isMethod);
       }
-      registerFunctionStatementId(node2) {
-        if (!node2.body && node2.id) {
-          this.checkIdentifier(node2.id, 1024);
+      registerFunctionStatementId(node3) {
+        if (!node3.body && node3.id) {
+          this.checkIdentifier(node3.id, 1024);
         } else {
-          super.registerFunctionStatementId(node2);
+          super.registerFunctionStatementId(node3);
         }
       }
       tsCheckForInvalidTypeCasts(items) {
-        items.forEach((node2) => {
-          if ((node2 == null ? void 0 : node2.type) === "TSTypeCastExpression") {
-            this.raise(TSErrors.UnexpectedTypeAnnotation, node2.typeAnnotation);
+        items.forEach((node3) => {
+          if ((node3 == null ? void 0 : node3.type) === "TSTypeCastExpression") {
+            this.raise(TSErrors.UnexpectedTypeAnnotation, node3.typeAnnotation);
           }
         });
       }
@@ -15009,11 +15009,11 @@ var require_lib = __commonJS({
         return exprList;
       }
       parseArrayLike(close, isTuple, refExpressionErrors) {
-        const node2 = super.parseArrayLike(close, isTuple, refExpressionErrors);
-        if (node2.type === "ArrayExpression") {
-          this.tsCheckForInvalidTypeCasts(node2.elements);
+        const node3 = super.parseArrayLike(close, isTuple, refExpressionErrors);
+        if (node3.type === "ArrayExpression") {
+          this.tsCheckForInvalidTypeCasts(node3.elements);
         }
-        return node2;
+        return node3;
       }
       parseSubscript(base, startLoc, noCalls, state) {
         if (!this.hasPrecedingLineBreak() && this.match(35)) {
@@ -15056,24 +15056,24 @@ var require_lib = __commonJS({
               return result3;
             }
             if (!noCalls && this.eat(10)) {
-              const node3 = this.startNodeAt(startLoc);
-              node3.callee = base;
-              node3.arguments = this.parseCallExpressionArguments();
-              this.tsCheckForInvalidTypeCasts(node3.arguments);
-              node3.typeParameters = typeArguments;
+              const node4 = this.startNodeAt(startLoc);
+              node4.callee = base;
+              node4.arguments = this.parseCallExpressionArguments();
+              this.tsCheckForInvalidTypeCasts(node4.arguments);
+              node4.typeParameters = typeArguments;
               if (state.optionalChainMember) {
-                node3.optional = isOptionalCall;
+                node4.optional = isOptionalCall;
               }
-              return this.finishCallExpression(node3, state.optionalChainMember);
+              return this.finishCallExpression(node4, state.optionalChainMember);
             }
             const tokenType = this.state.type;
             if (tokenType === 48 || tokenType === 52 || tokenType !== 10 && tokenType !== 94 && tokenType !== 121 && tokenCanStartExpression(tokenType) && !this.hasPrecedingLineBreak()) {
               return;
             }
-            const node2 = this.startNodeAt(startLoc);
-            node2.expression = base;
-            node2.typeParameters = typeArguments;
-            return this.finishNode(node2, "TSInstantiationExpression");
+            const node3 = this.startNodeAt(startLoc);
+            node3.expression = base;
+            node3.typeParameters = typeArguments;
+            return this.finishNode(node3, "TSInstantiationExpression");
           };
           const attempt = this.tryParse((abort) => parseAttempt() || abort());
           if (attempt.thrown && parsingAsyncArrow && this.tsShouldKeepArrowErrorAt(attempt.error, this.offsetToSourcePos(startLoc.index))) {
@@ -15098,23 +15098,23 @@ var require_lib = __commonJS({
         }
         return super.parseSubscript(base, startLoc, noCalls, state);
       }
-      parseNewCallee(node2) {
+      parseNewCallee(node3) {
         var _callee$extra;
-        super.parseNewCallee(node2);
+        super.parseNewCallee(node3);
         const {
           callee
-        } = node2;
+        } = node3;
         if (callee.type === "TSInstantiationExpression" && !((_callee$extra = callee.extra) != null && _callee$extra.parenthesized)) {
-          node2.typeParameters = callee.typeParameters;
-          node2.callee = callee.expression;
+          node3.typeParameters = callee.typeParameters;
+          node3.callee = callee.expression;
         }
       }
       parseExprOp(left, leftStartLoc, minPrec) {
         let isSatisfies;
         if (tokenOperatorPrecedence(58) > minPrec && !this.hasPrecedingLineBreak() && (this.isContextual(94) || (isSatisfies = this.isContextual(121)))) {
-          const node2 = this.startNodeAt(leftStartLoc);
-          node2.expression = left;
-          node2.typeAnnotation = this.tsInType(() => {
+          const node3 = this.startNodeAt(leftStartLoc);
+          node3.expression = left;
+          node3.typeAnnotation = this.tsInType(() => {
             this.next();
             if (this.match(75)) {
               if (isSatisfies) {
@@ -15126,9 +15126,9 @@ var require_lib = __commonJS({
             }
             return this.tsParseType();
           });
-          this.finishNode(node2, isSatisfies ? "TSSatisfiesExpression" : "TSAsExpression");
+          this.finishNode(node3, isSatisfies ? "TSSatisfiesExpression" : "TSAsExpression");
           this.reScan_lt_gt();
-          return this.parseExprOp(node2, leftStartLoc, minPrec);
+          return this.parseExprOp(node3, leftStartLoc, minPrec);
         }
         return super.parseExprOp(left, leftStartLoc, minPrec);
       }
@@ -15137,10 +15137,10 @@ var require_lib = __commonJS({
           super.checkReservedWord(word, startLoc, checkKeywords, isBinding2);
         }
       }
-      checkImportReflection(node2) {
-        super.checkImportReflection(node2);
-        if (node2.module && node2.importKind !== "value") {
-          this.raise(TSErrors.ImportReflectionHasImportType, node2.specifiers[0].loc.start);
+      checkImportReflection(node3) {
+        super.checkImportReflection(node3);
+        if (node3.module && node3.importKind !== "value") {
+          this.raise(TSErrors.ImportReflectionHasImportType, node3.specifiers[0].loc.start);
         }
       }
       checkDuplicateExports() {
@@ -15153,41 +15153,41 @@ var require_lib = __commonJS({
         }
         return !isExport && this.isContextual(87);
       }
-      applyImportPhase(node2, isExport, phase, loc) {
-        super.applyImportPhase(node2, isExport, phase, loc);
+      applyImportPhase(node3, isExport, phase, loc) {
+        super.applyImportPhase(node3, isExport, phase, loc);
         if (isExport) {
-          node2.exportKind = phase === "type" ? "type" : "value";
+          node3.exportKind = phase === "type" ? "type" : "value";
         } else {
-          node2.importKind = phase === "type" || phase === "typeof" ? phase : "value";
+          node3.importKind = phase === "type" || phase === "typeof" ? phase : "value";
         }
       }
-      parseImport(node2) {
+      parseImport(node3) {
         if (this.match(135)) {
-          node2.importKind = "value";
-          return super.parseImport(node2);
+          node3.importKind = "value";
+          return super.parseImport(node3);
         }
         let importNode;
         if (tokenIsIdentifier(this.state.type) && this.lookaheadCharCode() === 61) {
-          node2.importKind = "value";
-          return this.tsParseImportEqualsDeclaration(node2);
+          node3.importKind = "value";
+          return this.tsParseImportEqualsDeclaration(node3);
         } else if (this.isContextual(131)) {
-          const maybeDefaultIdentifier = this.parseMaybeImportPhase(node2, false);
+          const maybeDefaultIdentifier = this.parseMaybeImportPhase(node3, false);
           if (this.lookaheadCharCode() === 61) {
-            return this.tsParseImportEqualsDeclaration(node2, maybeDefaultIdentifier);
+            return this.tsParseImportEqualsDeclaration(node3, maybeDefaultIdentifier);
           } else {
-            importNode = super.parseImportSpecifiersAndAfter(node2, maybeDefaultIdentifier);
+            importNode = super.parseImportSpecifiersAndAfter(node3, maybeDefaultIdentifier);
           }
         } else {
-          importNode = super.parseImport(node2);
+          importNode = super.parseImport(node3);
         }
         if (importNode.importKind === "type" && importNode.specifiers.length > 1 && importNode.specifiers[0].type === "ImportDefaultSpecifier") {
           this.raise(TSErrors.TypeImportCannotSpecifyDefaultAndNamed, importNode);
         }
         return importNode;
       }
-      parseExport(node2, decorators) {
+      parseExport(node3, decorators) {
         if (this.match(83)) {
-          const nodeImportEquals = node2;
+          const nodeImportEquals = node3;
           this.next();
           let maybeDefaultIdentifier = null;
           if (this.isContextual(131) && this.isPotentialImportPhase(false)) {
@@ -15198,19 +15198,19 @@ var require_lib = __commonJS({
           const declaration = this.tsParseImportEqualsDeclaration(nodeImportEquals, maybeDefaultIdentifier, true);
           return declaration;
         } else if (this.eat(29)) {
-          const assign = node2;
+          const assign = node3;
           assign.expression = super.parseExpression();
           this.semicolon();
           this.sawUnambiguousESM = true;
           return this.finishNode(assign, "TSExportAssignment");
         } else if (this.eatContextual(94)) {
-          const decl = node2;
+          const decl = node3;
           this.expectContextual(129);
           decl.id = this.parseIdentifier();
           this.semicolon();
           return this.finishNode(decl, "TSNamespaceExportDeclaration");
         } else {
-          return super.parseExport(node2, decorators);
+          return super.parseExport(node3, decorators);
         }
       }
       isAbstractClass() {
@@ -15229,14 +15229,14 @@ var require_lib = __commonJS({
         }
         return super.parseExportDefaultExpression();
       }
-      parseVarStatement(node2, kind, allowMissingInitializer = false) {
+      parseVarStatement(node3, kind, allowMissingInitializer = false) {
         const {
           isAmbientContext
         } = this.state;
-        const declaration = super.parseVarStatement(node2, kind, allowMissingInitializer || isAmbientContext);
+        const declaration = super.parseVarStatement(node3, kind, allowMissingInitializer || isAmbientContext);
         if (!isAmbientContext) return declaration;
-        if (!node2.declare && (kind === "using" || kind === "await using")) {
-          this.raiseOverwrite(TSErrors.UsingDeclarationInAmbientContext, node2, kind);
+        if (!node3.declare && (kind === "using" || kind === "await using")) {
+          this.raiseOverwrite(TSErrors.UsingDeclarationInAmbientContext, node3, kind);
           return declaration;
         }
         for (const {
@@ -15257,9 +15257,9 @@ var require_lib = __commonJS({
           switch (this.state.type) {
             case 75: {
               if (this.isLookaheadContextual("enum")) {
-                const node2 = this.startNode();
+                const node3 = this.startNode();
                 this.expect(75);
-                return this.tsParseEnumDeclaration(node2, {
+                return this.tsParseEnumDeclaration(node3, {
                   const: true
                 });
               }
@@ -15269,18 +15269,18 @@ var require_lib = __commonJS({
             case 126: {
               if (this.nextTokenIsIdentifierAndNotTSRelationalOperatorOnSameLine()) {
                 const token = this.state.type;
-                const node2 = this.startNode();
+                const node3 = this.startNode();
                 this.next();
-                const declaration = token === 126 ? this.tsTryParseDeclare(node2) : this.tsParseAbstractDeclaration(node2, decorators);
+                const declaration = token === 126 ? this.tsTryParseDeclare(node3) : this.tsParseAbstractDeclaration(node3, decorators);
                 if (declaration) {
                   if (token === 126) {
                     declaration.declare = true;
                   }
                   return declaration;
                 } else {
-                  node2.expression = this.createIdentifier(this.startNodeAt(node2.loc.start), token === 126 ? "declare" : "abstract");
+                  node3.expression = this.createIdentifier(this.startNodeAt(node3.loc.start), token === 126 ? "declare" : "abstract");
                   this.semicolon(false);
-                  return this.finishNode(node2, "ExpressionStatement");
+                  return this.finishNode(node3, "ExpressionStatement");
                 }
               }
               break;
@@ -15290,8 +15290,8 @@ var require_lib = __commonJS({
             case 113: {
               const nextCh = this.lookaheadCharCode();
               if (nextCh === 123) {
-                const node2 = this.startNode();
-                return this.tsParseAmbientExternalModuleDeclaration(node2);
+                const node3 = this.startNode();
+                return this.tsParseAmbientExternalModuleDeclaration(node3);
               }
               break;
             }
@@ -15302,25 +15302,25 @@ var require_lib = __commonJS({
             }
             case 128: {
               if (this.nextTokenIsIdentifierOrStringLiteralOnSameLine()) {
-                const node2 = this.startNode();
+                const node3 = this.startNode();
                 this.next();
-                return this.tsParseDeclaration(node2, 128, false, decorators);
+                return this.tsParseDeclaration(node3, 128, false, decorators);
               }
               break;
             }
             case 129: {
               if (this.nextTokenIsIdentifierOnSameLine()) {
-                const node2 = this.startNode();
+                const node3 = this.startNode();
                 this.next();
-                return this.tsParseDeclaration(node2, 129, false, decorators);
+                return this.tsParseDeclaration(node3, 129, false, decorators);
               }
               break;
             }
             case 131: {
               if (this.nextTokenIsIdentifierOnSameLine()) {
-                const node2 = this.startNode();
+                const node3 = this.startNode();
                 this.next();
-                return this.tsParseTypeAliasDeclaration(node2);
+                return this.tsParseTypeAliasDeclaration(node3);
               }
               break;
             }
@@ -15425,12 +15425,12 @@ var require_lib = __commonJS({
         const isRestricted = this.tsIsArrowReturnTypeRestrictedAt(startPos);
         const allowsReturnType = isRestricted && this.state.tsArrowReturnTypeAllowed;
         this.next();
-        const node2 = this.startNodeAt(startLoc);
-        node2.test = expr;
-        node2.consequent = this.tsParseWithRestrictedArrowReturnType(() => this.parseMaybeAssignAllowIn());
+        const node3 = this.startNodeAt(startLoc);
+        node3.test = expr;
+        node3.consequent = this.tsParseWithRestrictedArrowReturnType(() => this.parseMaybeAssignAllowIn());
         this.expect(14);
-        node2.alternate = isRestricted ? this.tsParseWithRestrictedArrowReturnType(() => this.parseMaybeAssign(), allowsReturnType) : this.parseMaybeAssign();
-        return this.finishNode(node2, "ConditionalExpression");
+        node3.alternate = isRestricted ? this.tsParseWithRestrictedArrowReturnType(() => this.parseMaybeAssign(), allowsReturnType) : this.parseMaybeAssign();
+        return this.finishNode(node3, "ConditionalExpression");
       }
       tsIsArrowReturnTypeRestrictedAt(sourcePos) {
         return this.state.tsArrowReturnTypeRestrictionAt === sourcePos;
@@ -15440,34 +15440,34 @@ var require_lib = __commonJS({
         this.state.tsArrowReturnTypeAllowed = allowsReturnType;
         this.state.tsGenericArrowParams = genericParams;
       }
-      tsParseWithRestrictedArrowReturnType(parse4, allowsReturnType = false, genericParams = false) {
+      tsParseWithRestrictedArrowReturnType(parse6, allowsReturnType = false, genericParams = false) {
         const oldAllowed = this.state.tsArrowReturnTypeAllowed;
         const oldGeneric = this.state.tsGenericArrowParams;
         const oldStart = this.state.tsArrowReturnTypeRestrictionAt;
         this.tsRestrictArrowReturnTypeAt(this.state.start, allowsReturnType, genericParams);
-        const result2 = parse4();
+        const result2 = parse6();
         this.state.tsArrowReturnTypeRestrictionAt = oldStart;
         this.state.tsArrowReturnTypeAllowed = oldAllowed;
         this.state.tsGenericArrowParams = oldGeneric;
         return result2;
       }
-      parseParenItem(node2, startLoc) {
-        const newNode = super.parseParenItem(node2, startLoc);
+      parseParenItem(node3, startLoc) {
+        const newNode = super.parseParenItem(node3, startLoc);
         if (this.eat(17)) {
           newNode.optional = true;
-          this.resetEndLocation(node2);
+          this.resetEndLocation(node3);
         }
         if (this.match(14)) {
           const typeCastNode = this.startNodeAt(startLoc);
-          typeCastNode.expression = node2;
+          typeCastNode.expression = node3;
           typeCastNode.typeAnnotation = this.tsParseTypeAnnotation();
           return this.finishNode(typeCastNode, "TSTypeCastExpression");
         }
-        return node2;
+        return node3;
       }
-      parseExportDeclaration(node2) {
+      parseExportDeclaration(node3) {
         if (!this.state.isAmbientContext && this.isContextual(126)) {
-          return this.tsInAmbientContext(() => this.parseExportDeclaration(node2));
+          return this.tsInAmbientContext(() => this.parseExportDeclaration(node3));
         }
         const startLoc = this.state.startLoc;
         const isDeclare = this.eatContextual(126);
@@ -15475,10 +15475,10 @@ var require_lib = __commonJS({
           throw this.raise(TSErrors.ExpectedAmbientAfterExportDeclare, this.state.startLoc);
         }
         const isIdentifier = tokenIsIdentifier(this.state.type);
-        const declaration = isIdentifier && this.tsTryParseExportDeclaration() || super.parseExportDeclaration(node2);
+        const declaration = isIdentifier && this.tsTryParseExportDeclaration() || super.parseExportDeclaration(node3);
         if (!declaration) return null;
         if (declaration.type === "TSInterfaceDeclaration" || declaration.type === "TSTypeAliasDeclaration" || isDeclare) {
-          node2.exportKind = "type";
+          node3.exportKind = "type";
         }
         if (isDeclare && declaration.type !== "TSImportEqualsDeclaration") {
           this.resetStartLocation(declaration, startLoc);
@@ -15486,58 +15486,58 @@ var require_lib = __commonJS({
         }
         return declaration;
       }
-      parseClassId(node2, isStatement, optionalId, bindingType) {
+      parseClassId(node3, isStatement, optionalId, bindingType) {
         if ((!isStatement || optionalId) && this.isContextual(114)) {
           return;
         }
-        super.parseClassId(node2, isStatement, optionalId, node2.declare ? 1024 : 8331);
+        super.parseClassId(node3, isStatement, optionalId, node3.declare ? 1024 : 8331);
         const typeParameters = this.tsTryParseTypeParameters(this.tsParseInOutConstModifiers);
-        if (typeParameters) node2.typeParameters = typeParameters;
+        if (typeParameters) node3.typeParameters = typeParameters;
       }
-      parseClassPropertyAnnotation(node2) {
-        if (!node2.optional) {
+      parseClassPropertyAnnotation(node3) {
+        if (!node3.optional) {
           if (this.eat(35)) {
-            node2.definite = true;
+            node3.definite = true;
           } else if (this.eat(17)) {
-            node2.optional = true;
+            node3.optional = true;
           }
         }
         const type = this.tsTryParseTypeAnnotation();
-        if (type) node2.typeAnnotation = type;
+        if (type) node3.typeAnnotation = type;
       }
-      parseClassProperty(node2) {
-        this.parseClassPropertyAnnotation(node2);
-        if (this.state.isAmbientContext && !(node2.readonly && !node2.typeAnnotation) && this.match(29)) {
+      parseClassProperty(node3) {
+        this.parseClassPropertyAnnotation(node3);
+        if (this.state.isAmbientContext && !(node3.readonly && !node3.typeAnnotation) && this.match(29)) {
           this.raise(TSErrors.DeclareClassFieldHasInitializer, this.state.startLoc);
         }
-        if (node2.abstract && this.match(29)) {
+        if (node3.abstract && this.match(29)) {
           const {
             key
-          } = node2;
+          } = node3;
           this.raise(TSErrors.AbstractPropertyHasInitializer, this.state.startLoc, {
-            propertyName: key.type === "Identifier" && !node2.computed ? key.name : `[${this.input.slice(this.offsetToSourcePos(key.start), this.offsetToSourcePos(key.end))}]`
+            propertyName: key.type === "Identifier" && !node3.computed ? key.name : `[${this.input.slice(this.offsetToSourcePos(key.start), this.offsetToSourcePos(key.end))}]`
           });
         }
-        return super.parseClassProperty(node2);
+        return super.parseClassProperty(node3);
       }
-      parseClassPrivateProperty(node2) {
-        if (node2.abstract) {
-          this.raise(TSErrors.PrivateElementHasAbstract, node2);
+      parseClassPrivateProperty(node3) {
+        if (node3.abstract) {
+          this.raise(TSErrors.PrivateElementHasAbstract, node3);
         }
-        if (node2.accessibility) {
-          this.raise(TSErrors.PrivateElementHasAccessibility, node2, {
-            modifier: node2.accessibility
+        if (node3.accessibility) {
+          this.raise(TSErrors.PrivateElementHasAccessibility, node3, {
+            modifier: node3.accessibility
           });
         }
-        this.parseClassPropertyAnnotation(node2);
-        return super.parseClassPrivateProperty(node2);
+        this.parseClassPropertyAnnotation(node3);
+        return super.parseClassPrivateProperty(node3);
       }
-      parseClassAccessorProperty(node2) {
-        this.parseClassPropertyAnnotation(node2);
-        if (node2.optional) {
-          this.raise(TSErrors.AccessorCannotBeOptional, node2);
+      parseClassAccessorProperty(node3) {
+        this.parseClassPropertyAnnotation(node3);
+        if (node3.optional) {
+          this.raise(TSErrors.AccessorCannotBeOptional, node3);
         }
-        return super.parseClassAccessorProperty(node2);
+        return super.parseClassAccessorProperty(node3);
       }
       pushClassMethod(classBody, method, isGenerator, isAsync, isConstructor, allowsDirectSuper) {
         const typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
@@ -15561,30 +15561,30 @@ var require_lib = __commonJS({
         if (typeParameters) method.typeParameters = typeParameters;
         super.pushClassPrivateMethod(classBody, method, isGenerator, isAsync);
       }
-      declareClassPrivateMethodInScope(node2, kind) {
-        if (node2.type === "TSDeclareMethod") return;
-        if (node2.type === "MethodDefinition" && node2.value.body == null) {
+      declareClassPrivateMethodInScope(node3, kind) {
+        if (node3.type === "TSDeclareMethod") return;
+        if (node3.type === "MethodDefinition" && node3.value.body == null) {
           return;
         }
-        super.declareClassPrivateMethodInScope(node2, kind);
+        super.declareClassPrivateMethodInScope(node3, kind);
       }
-      parseClassSuper(node2) {
-        super.parseClassSuper(node2);
-        if (node2.superClass) {
-          if (node2.superClass.type === "TSInstantiationExpression") {
-            const tsInstantiationExpression = node2.superClass;
+      parseClassSuper(node3) {
+        super.parseClassSuper(node3);
+        if (node3.superClass) {
+          if (node3.superClass.type === "TSInstantiationExpression") {
+            const tsInstantiationExpression = node3.superClass;
             const superClass2 = tsInstantiationExpression.expression;
             this.takeSurroundingComments(superClass2, superClass2.start, superClass2.end);
             const superTypeArguments = tsInstantiationExpression.typeParameters;
             this.takeSurroundingComments(superTypeArguments, superTypeArguments.start, superTypeArguments.end);
-            node2.superClass = superClass2;
-            node2.superTypeParameters = superTypeArguments;
+            node3.superClass = superClass2;
+            node3.superTypeParameters = superTypeArguments;
           } else if (this.match(47) || this.match(51)) {
-            node2.superTypeParameters = this.tsParseTypeArgumentsInExpression();
+            node3.superTypeParameters = this.tsParseTypeArgumentsInExpression();
           }
         }
         if (this.eatContextual(114)) {
-          node2.implements = this.tsParseHeritageClause("implements");
+          node3.implements = this.tsParseHeritageClause("implements");
         }
       }
       parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors) {
@@ -15592,10 +15592,10 @@ var require_lib = __commonJS({
         if (typeParameters) prop.typeParameters = typeParameters;
         return super.parseObjPropValue(prop, startLoc, isGenerator, isAsync, isPattern, isAccessor, refExpressionErrors);
       }
-      parseFunctionParams(node2, isConstructor) {
+      parseFunctionParams(node3, isConstructor) {
         const typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
-        if (typeParameters) node2.typeParameters = typeParameters;
-        super.parseFunctionParams(node2, isConstructor);
+        if (typeParameters) node3.typeParameters = typeParameters;
+        super.parseFunctionParams(node3, isConstructor);
       }
       parseVarId(decl, kind) {
         super.parseVarId(decl, kind);
@@ -15616,17 +15616,17 @@ var require_lib = __commonJS({
         const oldStart = this.state.tsArrowReturnTypeRestrictionAt;
         const oldAllowed = this.state.tsArrowReturnTypeAllowed;
         const oldGeneric = this.state.tsGenericArrowParams;
-        const node2 = this.match(10) || this.match(47) || this.isContextual(96) ? this.tsParseMaybeArrowWithRestrictedReturnType(startPos, refExpressionErrors, afterLeftParse) : this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
+        const node3 = this.match(10) || this.match(47) || this.isContextual(96) ? this.tsParseMaybeArrowWithRestrictedReturnType(startPos, refExpressionErrors, afterLeftParse) : this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
         this.state.tsArrowReturnTypeRestrictionAt = oldStart;
         this.state.tsArrowReturnTypeAllowed = oldAllowed;
         this.state.tsGenericArrowParams = oldGeneric;
-        return node2;
+        return node3;
       }
-      tsParseWithDeferredArrowErrors(parse4) {
-        if (this.optionFlags & 2048) return parse4();
+      tsParseWithDeferredArrowErrors(parse6) {
+        if (this.optionFlags & 2048) return parse6();
         this.optionFlags |= 2048;
         try {
-          return parse4();
+          return parse6();
         } finally {
           this.optionFlags &= ~2048;
         }
@@ -15639,19 +15639,19 @@ var require_lib = __commonJS({
       tsParseMaybeArrowWithRestrictedReturnType(startPos, refExpressionErrors, afterLeftParse) {
         if (!this.noArrowAt.has(startPos)) {
           const allowsReturnType = this.state.tsArrowReturnTypeAllowed;
-          const parse4 = () => this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
+          const parse6 = () => this.tsParseMaybeAssign(refExpressionErrors, afterLeftParse);
           let state = this.state.clone();
           const {
             tokensLength
           } = state;
           this.tsArrowReturnTypeAt.delete(startPos);
-          let result2 = this.tryParse(parse4, state);
+          let result2 = this.tryParse(parse6, state);
           const returnTypeStart = this.tsArrowReturnTypeAt.get(startPos);
           if (result2.thrown && returnTypeStart !== void 0 && !tsIsInvalidArrowParamsError(result2.error, returnTypeStart) && !(this.optionFlags & 2048)) {
             state = this.state.clone();
             this.optionFlags |= 2048;
             try {
-              result2 = this.tryParse(parse4, state);
+              result2 = this.tryParse(parse6, state);
             } finally {
               this.optionFlags &= ~2048;
             }
@@ -15661,20 +15661,20 @@ var require_lib = __commonJS({
           } else {
             var _node$extra2;
             if (result2.error) this.state = result2.failState;
-            const node2 = result2.node;
-            if (node2.type !== "ArrowFunctionExpression" || !node2.returnType || (_node$extra2 = node2.extra) != null && _node$extra2.parenthesized) {
-              return node2;
+            const node3 = result2.node;
+            if (node3.type !== "ArrowFunctionExpression" || !node3.returnType || (_node$extra2 = node3.extra) != null && _node$extra2.parenthesized) {
+              return node3;
             }
             const {
               start
-            } = node2.returnType;
+            } = node3.returnType;
             const hasInvalidParams = result2.error != null && this.state.errors.slice(state.errors.length).some((error2) => tsIsInvalidArrowParamsError(error2, start));
-            const isUnambiguous = node2.typeParameters ? this.hasPlugin("jsx") : tsHasUnambiguousArrowParams(node2.params);
-            if (!hasInvalidParams && (allowsReturnType || this.match(14)) || isUnambiguous && !(hasInvalidParams && node2.async)) {
+            const isUnambiguous = node3.typeParameters ? this.hasPlugin("jsx") : tsHasUnambiguousArrowParams(node3.params);
+            if (!hasInvalidParams && (allowsReturnType || this.match(14)) || isUnambiguous && !(hasInvalidParams && node3.async)) {
               if (result2.error && !(this.optionFlags & 2048)) {
                 throw result2.error;
               }
-              return node2;
+              return node3;
             }
           }
           this.noArrowAt.add(startPos);
@@ -15769,10 +15769,10 @@ var require_lib = __commonJS({
         }
         throw ((_jsx3 = jsx2) == null ? void 0 : _jsx3.error) || arrow.error || ((_typeCast2 = typeCast) == null ? void 0 : _typeCast2.error);
       }
-      reportReservedArrowTypeParam(node2) {
+      reportReservedArrowTypeParam(node3) {
         var _node$extra3;
-        if (node2.params.length === 1 && !node2.params[0].constraint && !((_node$extra3 = node2.extra) != null && _node$extra3.trailingComma) && this.getPluginOption("typescript", "disallowAmbiguousJSXLike")) {
-          this.raise(TSErrors.ReservedArrowTypeParam, node2);
+        if (node3.params.length === 1 && !node3.params[0].constraint && !((_node$extra3 = node3.extra) != null && _node$extra3.trailingComma) && this.getPluginOption("typescript", "disallowAmbiguousJSXLike")) {
+          this.raise(TSErrors.ReservedArrowTypeParam, node3);
         }
       }
       parseMaybeUnary(refExpressionErrors, sawUnary) {
@@ -15781,9 +15781,9 @@ var require_lib = __commonJS({
         }
         return super.parseMaybeUnary(refExpressionErrors, sawUnary);
       }
-      parseArrow(node2) {
+      parseArrow(node3) {
         if (this.match(14)) {
-          const startPos = this.offsetToSourcePos(node2.start);
+          const startPos = this.offsetToSourcePos(node3.start);
           if (this.noArrowAt.has(startPos)) return;
           const returnTypeStart = this.sourceToOffsetPos(this.state.start);
           const result2 = this.tryParse((abort) => {
@@ -15794,13 +15794,13 @@ var require_lib = __commonJS({
           if (result2.aborted) return;
           if (!result2.thrown) {
             if (result2.error) this.state = result2.failState;
-            node2.returnType = result2.node;
+            node3.returnType = result2.node;
             if (this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
               this.tsArrowReturnTypeAt.set(startPos, returnTypeStart);
             }
           }
         }
-        return super.parseArrow(node2);
+        return super.parseArrow(node3);
       }
       parseFunctionParamType(param) {
         if (this.eat(17)) {
@@ -15811,50 +15811,50 @@ var require_lib = __commonJS({
         this.resetEndLocation(param);
         return param;
       }
-      isAssignable(node2, isBinding2) {
-        switch (node2.type) {
+      isAssignable(node3, isBinding2) {
+        switch (node3.type) {
           case "TSTypeCastExpression":
-            return this.isAssignable(node2.expression, isBinding2);
+            return this.isAssignable(node3.expression, isBinding2);
           case "TSParameterProperty":
             return true;
           default:
-            return super.isAssignable(node2, isBinding2);
+            return super.isAssignable(node3, isBinding2);
         }
       }
-      toAssignable(node2, isLHS = false) {
-        if (tsIsTypeCast(node2)) {
+      toAssignable(node3, isLHS = false) {
+        if (tsIsTypeCast(node3)) {
           if (isLHS) {
-            this.expressionScope.recordArrowParameterBindingError(TSErrors.UnexpectedTypeCastInParameter, node2);
+            this.expressionScope.recordArrowParameterBindingError(TSErrors.UnexpectedTypeCastInParameter, node3);
           } else {
-            this.raiseOnce(TSErrors.UnexpectedTypeCastInParameter, node2);
+            this.raiseOnce(TSErrors.UnexpectedTypeCastInParameter, node3);
           }
-          this.toAssignable(node2.expression, isLHS);
+          this.toAssignable(node3.expression, isLHS);
           return;
         }
-        switch (node2.type) {
+        switch (node3.type) {
           case "ParenthesizedExpression":
-            this.toAssignableParenthesizedExpression(node2, isLHS);
+            this.toAssignableParenthesizedExpression(node3, isLHS);
             break;
           case "AssignmentExpression":
-            if (!isLHS && node2.left.type === "TSTypeCastExpression") {
-              node2.left = this.typeCastToParameter(node2.left);
+            if (!isLHS && node3.left.type === "TSTypeCastExpression") {
+              node3.left = this.typeCastToParameter(node3.left);
             }
           default:
-            super.toAssignable(node2, isLHS);
+            super.toAssignable(node3, isLHS);
         }
       }
-      toAssignableParenthesizedExpression(node2, isLHS) {
-        if (tsIsTypeCast(node2.expression) || node2.expression.type === "ParenthesizedExpression") {
-          this.toAssignable(node2.expression, isLHS);
+      toAssignableParenthesizedExpression(node3, isLHS) {
+        if (tsIsTypeCast(node3.expression) || node3.expression.type === "ParenthesizedExpression") {
+          this.toAssignable(node3.expression, isLHS);
         } else {
-          super.toAssignable(node2, isLHS);
+          super.toAssignable(node3, isLHS);
         }
       }
-      checkToRestConversion(node2, allowPattern) {
-        if (tsIsTypeCast(node2)) {
-          this.checkToRestConversion(node2.expression, false);
+      checkToRestConversion(node3, allowPattern) {
+        if (tsIsTypeCast(node3)) {
+          this.checkToRestConversion(node3.expression, false);
         } else {
-          super.checkToRestConversion(node2, allowPattern);
+          super.checkToRestConversion(node3, allowPattern);
         }
       }
       isValidLVal(type, disallowCallExpression, isUnparenthesizedInAssign, binding) {
@@ -15905,24 +15905,24 @@ var require_lib = __commonJS({
         return this.match(35) || this.match(14) || super.isClassProperty();
       }
       parseMaybeDefault(startLoc, left) {
-        const node2 = super.parseMaybeDefault(startLoc, left);
-        if (node2.type === "AssignmentPattern" && node2.typeAnnotation && node2.right.start < node2.typeAnnotation.start) {
-          this.raise(TSErrors.TypeAnnotationAfterAssign, node2.typeAnnotation);
+        const node3 = super.parseMaybeDefault(startLoc, left);
+        if (node3.type === "AssignmentPattern" && node3.typeAnnotation && node3.right.start < node3.typeAnnotation.start) {
+          this.raise(TSErrors.TypeAnnotationAfterAssign, node3.typeAnnotation);
         }
-        return node2;
+        return node3;
       }
-      getTokenFromCode(code4) {
+      getTokenFromCode(code8) {
         if (this.state.inType) {
-          if (code4 === 62) {
+          if (code8 === 62) {
             this.finishOp(48, 1);
             return;
           }
-          if (code4 === 60) {
+          if (code8 === 60) {
             this.finishOp(47, 1);
             return;
           }
         }
-        super.getTokenFromCode(code4);
+        super.getTokenFromCode(code8);
       }
       reScan_lt_gt() {
         const {
@@ -15947,17 +15947,17 @@ var require_lib = __commonJS({
         }
         return type;
       }
-      toAssignableListItem(exprList, index, isLHS) {
-        const node2 = exprList[index];
-        if (node2.type === "TSTypeCastExpression") {
-          exprList[index] = this.typeCastToParameter(node2);
+      toAssignableListItem(exprList, index2, isLHS) {
+        const node3 = exprList[index2];
+        if (node3.type === "TSTypeCastExpression") {
+          exprList[index2] = this.typeCastToParameter(node3);
         }
-        super.toAssignableListItem(exprList, index, isLHS);
+        super.toAssignableListItem(exprList, index2, isLHS);
       }
-      typeCastToParameter(node2) {
-        node2.expression.typeAnnotation = node2.typeAnnotation;
-        this.resetEndLocation(node2.expression, node2.typeAnnotation.loc.end);
-        return node2.expression;
+      typeCastToParameter(node3) {
+        node3.expression.typeAnnotation = node3.typeAnnotation;
+        this.resetEndLocation(node3.expression, node3.typeAnnotation.loc.end);
+        return node3.expression;
       }
       shouldParseArrow(params) {
         if (this.match(14)) {
@@ -15979,9 +15979,9 @@ var require_lib = __commonJS({
         if (this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
           this.tsArrowReturnTypeAt.set(startPos, returnTypeStart);
         }
-        const node2 = this.startNodeAt(startLoc);
-        node2.returnType = result2.node;
-        return node2;
+        const node3 = this.startNodeAt(startLoc);
+        node3.returnType = result2.node;
+        return node3;
       }
       atPossibleAsyncArrow(base) {
         return super.atPossibleAsyncArrow(base) && !this.noArrowAt.has(this.offsetToSourcePos(base.start));
@@ -15997,26 +15997,26 @@ var require_lib = __commonJS({
         }
         return expr;
       }
-      parseArrowExpression(node2, params, isAsync, trailingCommaLoc) {
-        const startPos = this.offsetToSourcePos(node2.start);
+      parseArrowExpression(node3, params, isAsync, trailingCommaLoc) {
+        const startPos = this.offsetToSourcePos(node3.start);
         if (this.tsIsArrowReturnTypeRestrictedAt(startPos)) {
           const genericParams = this.state.tsGenericArrowParams;
-          const parse4 = () => super.parseArrowExpression(node2, params, isAsync, trailingCommaLoc);
-          return this.tsParseWithRestrictedArrowReturnType(genericParams && node2.returnType ? () => this.tsParseWithDeferredArrowErrors(parse4) : parse4, this.state.tsArrowReturnTypeAllowed || !genericParams && tsHasUnambiguousArrowParams(params));
+          const parse6 = () => super.parseArrowExpression(node3, params, isAsync, trailingCommaLoc);
+          return this.tsParseWithRestrictedArrowReturnType(genericParams && node3.returnType ? () => this.tsParseWithDeferredArrowErrors(parse6) : parse6, this.state.tsArrowReturnTypeAllowed || !genericParams && tsHasUnambiguousArrowParams(params));
         }
-        return super.parseArrowExpression(node2, params, isAsync, trailingCommaLoc);
+        return super.parseArrowExpression(node3, params, isAsync, trailingCommaLoc);
       }
       canHaveLeadingDecorator() {
         return super.canHaveLeadingDecorator() || this.isAbstractClass();
       }
-      jsxParseOpeningElementAfterName(node2) {
+      jsxParseOpeningElementAfterName(node3) {
         if (this.match(47) || this.match(51)) {
           const typeArguments = this.tsTryParseAndCatch(() => this.tsParseTypeArgumentsInExpression());
           if (typeArguments) {
-            node2.typeParameters = typeArguments;
+            node3.typeParameters = typeArguments;
           }
         }
-        return super.jsxParseOpeningElementAfterName(node2);
+        return super.jsxParseOpeningElementAfterName(node3);
       }
       getGetterSetterExpectedParamCount(method) {
         const baseCount = super.getGetterSetterExpectedParamCount(method);
@@ -16048,32 +16048,32 @@ var require_lib = __commonJS({
           this.state.strict = oldStrict;
         }
       }
-      parseClass(node2, isStatement, optionalId) {
+      parseClass(node3, isStatement, optionalId) {
         const oldInAbstractClass = this.state.inAbstractClass;
-        this.state.inAbstractClass = !!node2.abstract;
+        this.state.inAbstractClass = !!node3.abstract;
         try {
-          return super.parseClass(node2, isStatement, optionalId);
+          return super.parseClass(node3, isStatement, optionalId);
         } finally {
           this.state.inAbstractClass = oldInAbstractClass;
         }
       }
-      tsParseAbstractDeclaration(node2, decorators) {
+      tsParseAbstractDeclaration(node3, decorators) {
         if (this.match(80)) {
-          node2.abstract = true;
-          return this.maybeTakeDecorators(decorators, this.parseClass(node2, true, false));
+          node3.abstract = true;
+          return this.maybeTakeDecorators(decorators, this.parseClass(node3, true, false));
         } else if (this.isContextual(130)) {
           if (!this.hasFollowingLineBreak()) {
-            node2.abstract = true;
-            this.raise(TSErrors.NonClassMethodPropertyHasAbstractModifier, node2);
-            return this.tsParseInterfaceDeclaration(node2);
+            node3.abstract = true;
+            this.raise(TSErrors.NonClassMethodPropertyHasAbstractModifier, node3);
+            return this.tsParseInterfaceDeclaration(node3);
           } else {
             return null;
           }
         }
         throw this.unexpected(null, 80);
       }
-      parseMethod(node2, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope) {
-        const method = super.parseMethod(node2, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
+      parseMethod(node3, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope) {
+        const method = super.parseMethod(node3, isGenerator, isAsync, isConstructor, allowDirectSuper, type, inClassScope);
         if (method.abstract || method.type === "TSAbstractMethodDefinition") {
           const hasEstreePlugin = this.hasPlugin("estree");
           const methodFn = hasEstreePlugin ? method.value : method;
@@ -16107,13 +16107,13 @@ var require_lib = __commonJS({
         }
         return super.getExpression();
       }
-      parseExportSpecifier(node2, isString, isInTypeExport, isMaybeTypeOnly) {
+      parseExportSpecifier(node3, isString, isInTypeExport, isMaybeTypeOnly) {
         if (!isString && isMaybeTypeOnly) {
-          this.parseTypeOnlyImportExportSpecifier(node2, false, isInTypeExport);
-          return this.finishNode(node2, "ExportSpecifier");
+          this.parseTypeOnlyImportExportSpecifier(node3, false, isInTypeExport);
+          return this.finishNode(node3, "ExportSpecifier");
         }
-        node2.exportKind = "value";
-        return super.parseExportSpecifier(node2, isString, isInTypeExport, isMaybeTypeOnly);
+        node3.exportKind = "value";
+        return super.parseExportSpecifier(node3, isString, isInTypeExport, isMaybeTypeOnly);
       }
       parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, bindingType) {
         if (!importedIsString && isMaybeTypeOnly) {
@@ -16123,10 +16123,10 @@ var require_lib = __commonJS({
         specifier.importKind = "value";
         return super.parseImportSpecifier(specifier, importedIsString, isInTypeOnlyImport, isMaybeTypeOnly, isInTypeOnlyImport ? 4098 : 4096);
       }
-      parseTypeOnlyImportExportSpecifier(node2, isImport, isInTypeOnlyImportExport) {
+      parseTypeOnlyImportExportSpecifier(node3, isImport, isInTypeOnlyImportExport) {
         const leftOfAsKey = isImport ? "imported" : "local";
         const rightOfAsKey = isImport ? "local" : "exported";
-        let leftOfAs = node2[leftOfAsKey];
+        let leftOfAs = node3[leftOfAsKey];
         let rightOfAs;
         let hasTypeSpecifier = false;
         let canParseAsKeyword = true;
@@ -16165,135 +16165,135 @@ var require_lib = __commonJS({
         if (hasTypeSpecifier && isInTypeOnlyImportExport) {
           this.raise(isImport ? TSErrors.TypeModifierIsUsedInTypeImports : TSErrors.TypeModifierIsUsedInTypeExports, loc);
         }
-        node2[leftOfAsKey] = leftOfAs;
-        node2[rightOfAsKey] = rightOfAs;
+        node3[leftOfAsKey] = leftOfAs;
+        node3[rightOfAsKey] = rightOfAs;
         const kindKey = isImport ? "importKind" : "exportKind";
-        node2[kindKey] = hasTypeSpecifier ? "type" : "value";
+        node3[kindKey] = hasTypeSpecifier ? "type" : "value";
         if (canParseAsKeyword && this.eatContextual(94)) {
-          node2[rightOfAsKey] = isImport ? this.parseIdentifier() : this.parseModuleExportName();
+          node3[rightOfAsKey] = isImport ? this.parseIdentifier() : this.parseModuleExportName();
         }
-        if (!node2[rightOfAsKey]) {
-          if (isImport && node2[leftOfAsKey].type !== "Identifier") {
-            throw this.raise(Errors.ImportBindingIsString, node2, {
-              importName: node2[leftOfAsKey].value
+        if (!node3[rightOfAsKey]) {
+          if (isImport && node3[leftOfAsKey].type !== "Identifier") {
+            throw this.raise(Errors.ImportBindingIsString, node3, {
+              importName: node3[leftOfAsKey].value
             });
           }
-          node2[rightOfAsKey] = node2[leftOfAsKey].type !== "Identifier" ? this.cloneStringLiteral(node2[leftOfAsKey]) : this.cloneIdentifier(node2[leftOfAsKey]);
+          node3[rightOfAsKey] = node3[leftOfAsKey].type !== "Identifier" ? this.cloneStringLiteral(node3[leftOfAsKey]) : this.cloneIdentifier(node3[leftOfAsKey]);
         }
         if (isImport) {
-          this.checkIdentifier(node2[rightOfAsKey], hasTypeSpecifier ? 4098 : 4096);
+          this.checkIdentifier(node3[rightOfAsKey], hasTypeSpecifier ? 4098 : 4096);
         }
       }
       tsIsStartOfModuleExportName() {
         return tokenIsKeywordOrIdentifier(this.state.type) || this.match(135);
       }
-      fillOptionalPropertiesForTSESLint(node2) {
+      fillOptionalPropertiesForTSESLint(node3) {
         var _node$phase, _node$directive, _node$decorators, _node$optional, _node$typeAnnotation, _node$accessibility, _node$decorators2, _node$override, _node$readonly, _node$static, _node$declare, _node$returnType, _node$typeParameters, _node$optional2, _node$optional3, _node$accessibility2, _node$readonly2, _node$static2, _node$declare2, _node$definite, _node$readonly3, _node$typeAnnotation2, _node$accessibility3, _node$decorators3, _node$override2, _node$optional4, _node$id, _node$abstract, _node$declare3, _node$decorators4, _node$implements, _node$superTypeArgume, _node$typeParameters2, _node$declare4, _node$definite2, _node$const, _node$declare5, _node$computed, _node$qualifier, _node$options, _node$declare6, _node$extends, _node$optional5, _node$readonly4, _node$declare7, _node$global, _node$const2, _node$in, _node$out;
-        switch (node2.type) {
+        switch (node3.type) {
           case "ImportDeclaration":
-            (_node$phase = node2.phase) != null ? _node$phase : node2.phase = null;
+            (_node$phase = node3.phase) != null ? _node$phase : node3.phase = null;
             return;
           case "ExpressionStatement":
-            (_node$directive = node2.directive) != null ? _node$directive : node2.directive = void 0;
+            (_node$directive = node3.directive) != null ? _node$directive : node3.directive = void 0;
             return;
           case "RestElement":
-            node2.value = void 0;
+            node3.value = void 0;
           case "Identifier":
           case "ArrayPattern":
           case "AssignmentPattern":
           case "ObjectPattern":
-            (_node$decorators = node2.decorators) != null ? _node$decorators : node2.decorators = [];
-            (_node$optional = node2.optional) != null ? _node$optional : node2.optional = false;
-            (_node$typeAnnotation = node2.typeAnnotation) != null ? _node$typeAnnotation : node2.typeAnnotation = void 0;
+            (_node$decorators = node3.decorators) != null ? _node$decorators : node3.decorators = [];
+            (_node$optional = node3.optional) != null ? _node$optional : node3.optional = false;
+            (_node$typeAnnotation = node3.typeAnnotation) != null ? _node$typeAnnotation : node3.typeAnnotation = void 0;
             return;
           case "TSParameterProperty":
-            (_node$accessibility = node2.accessibility) != null ? _node$accessibility : node2.accessibility = void 0;
-            (_node$decorators2 = node2.decorators) != null ? _node$decorators2 : node2.decorators = [];
-            (_node$override = node2.override) != null ? _node$override : node2.override = false;
-            (_node$readonly = node2.readonly) != null ? _node$readonly : node2.readonly = false;
-            (_node$static = node2.static) != null ? _node$static : node2.static = false;
+            (_node$accessibility = node3.accessibility) != null ? _node$accessibility : node3.accessibility = void 0;
+            (_node$decorators2 = node3.decorators) != null ? _node$decorators2 : node3.decorators = [];
+            (_node$override = node3.override) != null ? _node$override : node3.override = false;
+            (_node$readonly = node3.readonly) != null ? _node$readonly : node3.readonly = false;
+            (_node$static = node3.static) != null ? _node$static : node3.static = false;
             return;
           case "TSEmptyBodyFunctionExpression":
-            node2.body = null;
+            node3.body = null;
           case "TSDeclareFunction":
           case "FunctionDeclaration":
           case "FunctionExpression":
           case "ClassMethod":
           case "ClassPrivateMethod":
-            (_node$declare = node2.declare) != null ? _node$declare : node2.declare = false;
-            (_node$returnType = node2.returnType) != null ? _node$returnType : node2.returnType = void 0;
-            (_node$typeParameters = node2.typeParameters) != null ? _node$typeParameters : node2.typeParameters = void 0;
+            (_node$declare = node3.declare) != null ? _node$declare : node3.declare = false;
+            (_node$returnType = node3.returnType) != null ? _node$returnType : node3.returnType = void 0;
+            (_node$typeParameters = node3.typeParameters) != null ? _node$typeParameters : node3.typeParameters = void 0;
             return;
           case "Property":
-            (_node$optional2 = node2.optional) != null ? _node$optional2 : node2.optional = false;
+            (_node$optional2 = node3.optional) != null ? _node$optional2 : node3.optional = false;
             return;
           case "TSMethodSignature":
           case "TSPropertySignature":
-            (_node$optional3 = node2.optional) != null ? _node$optional3 : node2.optional = false;
+            (_node$optional3 = node3.optional) != null ? _node$optional3 : node3.optional = false;
           case "TSIndexSignature":
-            (_node$accessibility2 = node2.accessibility) != null ? _node$accessibility2 : node2.accessibility = void 0;
-            (_node$readonly2 = node2.readonly) != null ? _node$readonly2 : node2.readonly = false;
-            (_node$static2 = node2.static) != null ? _node$static2 : node2.static = false;
+            (_node$accessibility2 = node3.accessibility) != null ? _node$accessibility2 : node3.accessibility = void 0;
+            (_node$readonly2 = node3.readonly) != null ? _node$readonly2 : node3.readonly = false;
+            (_node$static2 = node3.static) != null ? _node$static2 : node3.static = false;
             return;
           case "TSAbstractPropertyDefinition":
           case "PropertyDefinition":
           case "TSAbstractAccessorProperty":
           case "AccessorProperty":
-            (_node$declare2 = node2.declare) != null ? _node$declare2 : node2.declare = false;
-            (_node$definite = node2.definite) != null ? _node$definite : node2.definite = false;
-            (_node$readonly3 = node2.readonly) != null ? _node$readonly3 : node2.readonly = false;
-            (_node$typeAnnotation2 = node2.typeAnnotation) != null ? _node$typeAnnotation2 : node2.typeAnnotation = void 0;
+            (_node$declare2 = node3.declare) != null ? _node$declare2 : node3.declare = false;
+            (_node$definite = node3.definite) != null ? _node$definite : node3.definite = false;
+            (_node$readonly3 = node3.readonly) != null ? _node$readonly3 : node3.readonly = false;
+            (_node$typeAnnotation2 = node3.typeAnnotation) != null ? _node$typeAnnotation2 : node3.typeAnnotation = void 0;
           case "TSAbstractMethodDefinition":
           case "MethodDefinition":
-            (_node$accessibility3 = node2.accessibility) != null ? _node$accessibility3 : node2.accessibility = void 0;
-            (_node$decorators3 = node2.decorators) != null ? _node$decorators3 : node2.decorators = [];
-            (_node$override2 = node2.override) != null ? _node$override2 : node2.override = false;
-            (_node$optional4 = node2.optional) != null ? _node$optional4 : node2.optional = false;
+            (_node$accessibility3 = node3.accessibility) != null ? _node$accessibility3 : node3.accessibility = void 0;
+            (_node$decorators3 = node3.decorators) != null ? _node$decorators3 : node3.decorators = [];
+            (_node$override2 = node3.override) != null ? _node$override2 : node3.override = false;
+            (_node$optional4 = node3.optional) != null ? _node$optional4 : node3.optional = false;
             return;
           case "ClassExpression":
-            (_node$id = node2.id) != null ? _node$id : node2.id = null;
+            (_node$id = node3.id) != null ? _node$id : node3.id = null;
           case "ClassDeclaration":
-            (_node$abstract = node2.abstract) != null ? _node$abstract : node2.abstract = false;
-            (_node$declare3 = node2.declare) != null ? _node$declare3 : node2.declare = false;
-            (_node$decorators4 = node2.decorators) != null ? _node$decorators4 : node2.decorators = [];
-            (_node$implements = node2.implements) != null ? _node$implements : node2.implements = [];
-            (_node$superTypeArgume = node2.superTypeArguments) != null ? _node$superTypeArgume : node2.superTypeArguments = void 0;
-            (_node$typeParameters2 = node2.typeParameters) != null ? _node$typeParameters2 : node2.typeParameters = void 0;
+            (_node$abstract = node3.abstract) != null ? _node$abstract : node3.abstract = false;
+            (_node$declare3 = node3.declare) != null ? _node$declare3 : node3.declare = false;
+            (_node$decorators4 = node3.decorators) != null ? _node$decorators4 : node3.decorators = [];
+            (_node$implements = node3.implements) != null ? _node$implements : node3.implements = [];
+            (_node$superTypeArgume = node3.superTypeArguments) != null ? _node$superTypeArgume : node3.superTypeArguments = void 0;
+            (_node$typeParameters2 = node3.typeParameters) != null ? _node$typeParameters2 : node3.typeParameters = void 0;
             return;
           case "TSTypeAliasDeclaration":
           case "VariableDeclaration":
-            (_node$declare4 = node2.declare) != null ? _node$declare4 : node2.declare = false;
+            (_node$declare4 = node3.declare) != null ? _node$declare4 : node3.declare = false;
             return;
           case "VariableDeclarator":
-            (_node$definite2 = node2.definite) != null ? _node$definite2 : node2.definite = false;
+            (_node$definite2 = node3.definite) != null ? _node$definite2 : node3.definite = false;
             return;
           case "TSEnumDeclaration":
-            (_node$const = node2.const) != null ? _node$const : node2.const = false;
-            (_node$declare5 = node2.declare) != null ? _node$declare5 : node2.declare = false;
+            (_node$const = node3.const) != null ? _node$const : node3.const = false;
+            (_node$declare5 = node3.declare) != null ? _node$declare5 : node3.declare = false;
             return;
           case "TSEnumMember":
-            (_node$computed = node2.computed) != null ? _node$computed : node2.computed = false;
+            (_node$computed = node3.computed) != null ? _node$computed : node3.computed = false;
             return;
           case "TSImportType":
-            (_node$qualifier = node2.qualifier) != null ? _node$qualifier : node2.qualifier = null;
-            (_node$options = node2.options) != null ? _node$options : node2.options = null;
+            (_node$qualifier = node3.qualifier) != null ? _node$qualifier : node3.qualifier = null;
+            (_node$options = node3.options) != null ? _node$options : node3.options = null;
             return;
           case "TSInterfaceDeclaration":
-            (_node$declare6 = node2.declare) != null ? _node$declare6 : node2.declare = false;
-            (_node$extends = node2.extends) != null ? _node$extends : node2.extends = [];
+            (_node$declare6 = node3.declare) != null ? _node$declare6 : node3.declare = false;
+            (_node$extends = node3.extends) != null ? _node$extends : node3.extends = [];
             return;
           case "TSMappedType":
-            (_node$optional5 = node2.optional) != null ? _node$optional5 : node2.optional = false;
-            (_node$readonly4 = node2.readonly) != null ? _node$readonly4 : node2.readonly = void 0;
+            (_node$optional5 = node3.optional) != null ? _node$optional5 : node3.optional = false;
+            (_node$readonly4 = node3.readonly) != null ? _node$readonly4 : node3.readonly = void 0;
             return;
           case "TSModuleDeclaration":
-            (_node$declare7 = node2.declare) != null ? _node$declare7 : node2.declare = false;
-            (_node$global = node2.global) != null ? _node$global : node2.global = node2.kind === "global";
+            (_node$declare7 = node3.declare) != null ? _node$declare7 : node3.declare = false;
+            (_node$global = node3.global) != null ? _node$global : node3.global = node3.kind === "global";
             return;
           case "TSTypeParameter":
-            (_node$const2 = node2.const) != null ? _node$const2 : node2.const = false;
-            (_node$in = node2.in) != null ? _node$in : node2.in = false;
-            (_node$out = node2.out) != null ? _node$out : node2.out = false;
+            (_node$const2 = node3.const) != null ? _node$const2 : node3.const = false;
+            (_node$in = node3.in) != null ? _node$in : node3.in = false;
+            (_node$out = node3.out) != null ? _node$out : node3.out = false;
             return;
         }
       }
@@ -16400,28 +16400,28 @@ var require_lib = __commonJS({
     var placeholders = (superClass) => class PlaceholdersParserMixin extends superClass {
       parsePlaceholder(expectedNode) {
         if (this.match(134)) {
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           this.next();
           this.assertNoSpace();
-          node2.name = super.parseIdentifier(true);
+          node3.name = super.parseIdentifier(true);
           this.assertNoSpace();
           this.expect(134);
-          return this.finishPlaceholder(node2, expectedNode);
+          return this.finishPlaceholder(node3, expectedNode);
         }
       }
-      finishPlaceholder(node2, expectedNode) {
-        let placeholder = node2;
+      finishPlaceholder(node3, expectedNode) {
+        let placeholder = node3;
         if (!placeholder.expectedNode || !placeholder.type) {
           placeholder = this.finishNode(placeholder, "Placeholder");
         }
         placeholder.expectedNode = expectedNode;
         return placeholder;
       }
-      getTokenFromCode(code4) {
-        if (code4 === 37 && this.input.charCodeAt(this.state.pos + 1) === 37) {
+      getTokenFromCode(code8) {
+        if (code8 === 37 && this.input.charCodeAt(this.state.pos + 1) === 37) {
           this.finishOp(134, 2);
         } else {
-          super.getTokenFromCode(code4);
+          super.getTokenFromCode(code8);
         }
       }
       parseExprAtom(refExpressionErrors) {
@@ -16435,18 +16435,18 @@ var require_lib = __commonJS({
           super.checkReservedWord(word, startLoc, checkKeywords, isBinding2);
         }
       }
-      cloneIdentifier(node2) {
-        const cloned = super.cloneIdentifier(node2);
+      cloneIdentifier(node3) {
+        const cloned = super.cloneIdentifier(node3);
         if (cloned.type === "Placeholder") {
-          cloned.expectedNode = node2.expectedNode;
+          cloned.expectedNode = node3.expectedNode;
         }
         return cloned;
       }
-      cloneStringLiteral(node2) {
-        if (node2.type === "Placeholder") {
-          return this.cloneIdentifier(node2);
+      cloneStringLiteral(node3) {
+        if (node3.type === "Placeholder") {
+          return this.cloneIdentifier(node3);
         }
-        return super.cloneStringLiteral(node2);
+        return super.cloneStringLiteral(node3);
       }
       parseBindingAtom() {
         return this.parsePlaceholder("Pattern") || super.parseBindingAtom();
@@ -16454,11 +16454,11 @@ var require_lib = __commonJS({
       isValidLVal(type, disallowCallExpression, isParenthesized, binding) {
         return type === "Placeholder" || super.isValidLVal(type, disallowCallExpression, isParenthesized, binding);
       }
-      toAssignable(node2, isLHS) {
-        if (node2 && node2.type === "Placeholder" && node2.expectedNode === "Expression") {
-          node2.expectedNode = "Pattern";
+      toAssignable(node3, isLHS) {
+        if (node3 && node3.type === "Placeholder" && node3.expectedNode === "Expression") {
+          node3.expectedNode = "Pattern";
         } else {
-          super.toAssignable(node2, isLHS);
+          super.toAssignable(node3, isLHS);
         }
       }
       chStartsBindingIdentifier(ch, pos) {
@@ -16471,25 +16471,25 @@ var require_lib = __commonJS({
         }
         return false;
       }
-      verifyBreakContinue(node2, isBreak) {
+      verifyBreakContinue(node3, isBreak) {
         var _node$label;
-        if (((_node$label = node2.label) == null ? void 0 : _node$label.type) === "Placeholder") return;
-        super.verifyBreakContinue(node2, isBreak);
+        if (((_node$label = node3.label) == null ? void 0 : _node$label.type) === "Placeholder") return;
+        super.verifyBreakContinue(node3, isBreak);
       }
-      parseExpressionStatement(node2, expr, decorators, flags) {
+      parseExpressionStatement(node3, expr, decorators, flags) {
         var _expr$extra;
         if (expr.type !== "Placeholder" || (_expr$extra = expr.extra) != null && _expr$extra.parenthesized) {
-          return super.parseExpressionStatement(node2, expr, decorators, flags);
+          return super.parseExpressionStatement(node3, expr, decorators, flags);
         }
         if (this.match(14)) {
-          const stmt = node2;
+          const stmt = node3;
           stmt.label = this.finishPlaceholder(expr, "Identifier");
           this.next();
           stmt.body = flags & 8 ? super.parseStatementOrSloppyAnnexBFunctionDeclaration(true) : super.parseStatement();
           return this.finishNode(stmt, "LabeledStatement");
         }
         this.semicolon();
-        const stmtPlaceholder = node2;
+        const stmtPlaceholder = node3;
         stmtPlaceholder.name = expr.name;
         return this.finishPlaceholder(stmtPlaceholder, "Statement");
       }
@@ -16499,32 +16499,32 @@ var require_lib = __commonJS({
       parseFunctionId(requireId) {
         return this.parsePlaceholder("Identifier") || super.parseFunctionId(requireId);
       }
-      parseClass(node2, isStatement, optionalId) {
+      parseClass(node3, isStatement, optionalId) {
         const type = isStatement ? "ClassDeclaration" : "ClassExpression";
         this.next();
         const oldStrict = this.state.strict;
         const placeholder = this.parsePlaceholder("Identifier");
         if (placeholder) {
           if (this.match(81) || this.match(134) || this.match(5)) {
-            node2.id = placeholder;
+            node3.id = placeholder;
           } else if (optionalId || !isStatement) {
-            node2.id = null;
-            node2.body = this.finishPlaceholder(placeholder, "ClassBody");
-            return this.finishNode(node2, type);
+            node3.id = null;
+            node3.body = this.finishPlaceholder(placeholder, "ClassBody");
+            return this.finishNode(node3, type);
           } else {
             throw this.raise(PlaceholderErrors.ClassNameIsRequired, this.state.startLoc);
           }
         } else {
-          this.parseClassId(node2, isStatement, optionalId);
+          this.parseClassId(node3, isStatement, optionalId);
         }
-        super.parseClassSuper(node2);
-        node2.body = this.parsePlaceholder("ClassBody") || super.parseClassBody(!!node2.superClass, oldStrict);
-        return this.finishNode(node2, type);
+        super.parseClassSuper(node3);
+        node3.body = this.parsePlaceholder("ClassBody") || super.parseClassBody(!!node3.superClass, oldStrict);
+        return this.finishNode(node3, type);
       }
-      parseExport(node2, decorators) {
+      parseExport(node3, decorators) {
         const placeholder = this.parsePlaceholder("Identifier");
-        if (!placeholder) return super.parseExport(node2, decorators);
-        const node22 = node2;
+        if (!placeholder) return super.parseExport(node3, decorators);
+        const node22 = node3;
         if (!this.isContextual(99) && !this.match(12)) {
           node22.specifiers = [];
           node22.source = null;
@@ -16548,43 +16548,43 @@ var require_lib = __commonJS({
         }
         return super.isExportDefaultSpecifier();
       }
-      maybeParseExportDefaultSpecifier(node2, maybeDefaultIdentifier) {
+      maybeParseExportDefaultSpecifier(node3, maybeDefaultIdentifier) {
         var _specifiers;
-        if ((_specifiers = node2.specifiers) != null && _specifiers.length) {
+        if ((_specifiers = node3.specifiers) != null && _specifiers.length) {
           return true;
         }
-        return super.maybeParseExportDefaultSpecifier(node2, maybeDefaultIdentifier);
+        return super.maybeParseExportDefaultSpecifier(node3, maybeDefaultIdentifier);
       }
-      checkExport(node2) {
+      checkExport(node3) {
         const {
           specifiers
-        } = node2;
+        } = node3;
         if (specifiers != null && specifiers.length) {
-          node2.specifiers = specifiers.filter((node3) => node3.exported.type === "Placeholder");
+          node3.specifiers = specifiers.filter((node4) => node4.exported.type === "Placeholder");
         }
-        super.checkExport(node2);
-        node2.specifiers = specifiers;
+        super.checkExport(node3);
+        node3.specifiers = specifiers;
       }
-      parseImport(node2) {
+      parseImport(node3) {
         const placeholder = this.parsePlaceholder("Identifier");
-        if (!placeholder) return super.parseImport(node2);
-        node2.specifiers = [];
+        if (!placeholder) return super.parseImport(node3);
+        node3.specifiers = [];
         if (!this.isContextual(99) && !this.match(12)) {
-          node2.source = this.finishPlaceholder(placeholder, "StringLiteral");
+          node3.source = this.finishPlaceholder(placeholder, "StringLiteral");
           this.semicolon();
-          return this.finishNode(node2, "ImportDeclaration");
+          return this.finishNode(node3, "ImportDeclaration");
         }
         const specifier = this.startNodeAtNode(placeholder);
         specifier.local = placeholder;
-        node2.specifiers.push(this.finishNode(specifier, "ImportDefaultSpecifier"));
+        node3.specifiers.push(this.finishNode(specifier, "ImportDefaultSpecifier"));
         if (this.eat(12)) {
-          const hasStarImport = this.maybeParseStarImportSpecifier(node2);
-          if (!hasStarImport) this.parseNamedImportSpecifiers(node2);
+          const hasStarImport = this.maybeParseStarImportSpecifier(node3);
+          if (!hasStarImport) this.parseNamedImportSpecifiers(node3);
         }
         this.expectContextual(99);
-        node2.source = this.parseImportSource();
+        node3.source = this.parseImportSource();
         this.semicolon();
-        return this.finishNode(node2, "ImportDeclaration");
+        return this.finishNode(node3, "ImportDeclaration");
       }
       parseImportSource() {
         return this.parsePlaceholder("StringLiteral") || super.parseImportSource();
@@ -16599,11 +16599,11 @@ var require_lib = __commonJS({
       parseV8Intrinsic() {
         if (this.match(54)) {
           const v8IntrinsicStartLoc = this.state.startLoc;
-          const node2 = this.startNode();
+          const node3 = this.startNode();
           this.next();
           if (tokenIsIdentifier(this.state.type)) {
             const name = this.parseIdentifierName();
-            const identifier = this.createIdentifier(node2, name);
+            const identifier = this.createIdentifier(node3, name);
             this.castNodeTo(identifier, "V8IntrinsicIdentifier");
             if (this.match(10)) {
               return identifier;
@@ -16707,7 +16707,7 @@ var require_lib = __commonJS({
     var mixinPlugins = {
       estree,
       jsx,
-      flow,
+      flow: flow3,
       typescript,
       v8intrinsic,
       placeholders
@@ -16782,7 +16782,7 @@ var require_lib = __commonJS({
         return result2;
       }
     };
-    function parse3(input, options) {
+    function parse5(input, options) {
       var _options;
       if (((_options = options) == null ? void 0 : _options.sourceType) === "unambiguous") {
         options = Object.assign({}, options);
@@ -16869,7 +16869,7 @@ var require_lib = __commonJS({
       }
       return cls;
     }
-    exports.parse = parse3;
+    exports.parse = parse5;
     exports.parseExpression = parseExpression;
     exports.tokTypes = tokTypes;
   }
@@ -17209,9 +17209,9 @@ var init_values = __esm({
       return n;
     };
     CREDENTIAL_OPTIONS = ["apiKey", "authToken", "credentials", "config", "profile"];
-    safeJSON = (text) => {
+    safeJSON = (text6) => {
       try {
-        return JSON.parse(text);
+        return JSON.parse(text6);
       } catch (err) {
         return void 0;
       }
@@ -18570,10 +18570,10 @@ function concatBytes(buffers) {
     length += buffer.length;
   }
   const output = new Uint8Array(length);
-  let index = 0;
+  let index2 = 0;
   for (const buffer of buffers) {
-    output.set(buffer, index);
-    index += buffer.length;
+    output.set(buffer, index2);
+    index2 += buffer.length;
   }
   return output;
 }
@@ -18785,7 +18785,7 @@ async function* _iterSSEMessages(response, controller) {
     throw new AnthropicError(`Attempted to iterate over a response with no body`);
   }
   const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  let text = "";
+  let text6 = "";
   let endsWithCR = false;
   let event = null;
   let data = [];
@@ -18820,39 +18820,39 @@ async function* _iterSSEMessages(response, controller) {
     if (chunk == null)
       continue;
     const decoded = decoder.decode(typeof chunk === "string" ? encodeUTF8(chunk) : chunk, { stream: true });
-    text += decoded;
+    text6 += decoded;
     if (!endsWithCR && !decoded.includes("\n") && !decoded.includes("\r"))
       continue;
     let start = 0;
-    if (!text.includes("\r")) {
+    if (!text6.includes("\r")) {
       let end;
-      while ((end = text.indexOf("\n", start)) !== -1) {
-        const sse = takeLine(text.slice(start, end));
+      while ((end = text6.indexOf("\n", start)) !== -1) {
+        const sse = takeLine(text6.slice(start, end));
         start = end + 1;
         if (sse)
           yield sse;
       }
     } else {
-      for (let i = 0; i < text.length; i++) {
-        const char = text[i];
+      for (let i = 0; i < text6.length; i++) {
+        const char = text6[i];
         if (char !== "\n" && char !== "\r")
           continue;
-        if (char === "\r" && i + 1 === text.length)
+        if (char === "\r" && i + 1 === text6.length)
           break;
-        const sse = takeLine(text.slice(start, i));
-        if (char === "\r" && text[i + 1] === "\n")
+        const sse = takeLine(text6.slice(start, i));
+        if (char === "\r" && text6[i + 1] === "\n")
           i++;
         start = i + 1;
         if (sse)
           yield sse;
       }
     }
-    text = text.slice(start);
-    endsWithCR = text.endsWith("\r");
+    text6 = text6.slice(start);
+    endsWithCR = text6.endsWith("\r");
   }
-  text += decoder.decode();
-  if (text) {
-    for (const line of text.replace(/\r$/, "").split(/\r\n|[\n\r]/)) {
+  text6 += decoder.decode();
+  if (text6) {
+    for (const line of text6.replace(/\r$/, "").split(/\r\n|[\n\r]/)) {
       const sse = takeLine(line);
       if (sse)
         yield sse;
@@ -19225,8 +19225,8 @@ function requestAttributes(client, name, request) {
     return {};
   }
   const attributes = { ...table.constants };
-  for (const [attribute, path5, type] of table.request ?? []) {
-    const value = guardTracing(client, () => attributeValue(dig(request?.body, path5), type));
+  for (const [attribute, path6, type] of table.request ?? []) {
+    const value = guardTracing(client, () => attributeValue(dig(request?.body, path6), type));
     if (value !== void 0) {
       attributes[attribute] = value;
     }
@@ -19249,9 +19249,9 @@ function requestAttributes(client, name, request) {
   return attributes;
 }
 function setResponseAttributes(span, name, data) {
-  for (const [attribute, path5, type] of SPAN_ATTRIBUTES[name]?.response ?? []) {
+  for (const [attribute, path6, type] of SPAN_ATTRIBUTES[name]?.response ?? []) {
     try {
-      const value = attributeValue(dig(data, path5), type);
+      const value = attributeValue(dig(data, path6), type);
       if (value !== void 0) {
         span.setAttribute(attribute, value);
       }
@@ -19259,9 +19259,9 @@ function setResponseAttributes(span, name, data) {
     }
   }
 }
-function dig(data, path5) {
+function dig(data, path6) {
   let value = data;
-  for (const name of path5) {
+  for (const name of path6) {
     if (typeof value !== "object" || value === null) {
       return void 0;
     }
@@ -19312,8 +19312,8 @@ function recordAttempt(call, method, url, recordsContent = false) {
   }
   call.span.setAttribute(ATTR_HTTP_REQUEST_METHOD, method);
   try {
-    const { protocol, host, pathname, search: search2 } = new URL(url);
-    const query = definedQuery(search2.slice(1), call.queryParams, call.contentQueryParams);
+    const { protocol, host, pathname, search: search3 } = new URL(url);
+    const query = definedQuery(search3.slice(1), call.queryParams, call.contentQueryParams);
     call.span.setAttributes({
       [ATTR_URL_SCHEME]: protocol.slice(0, -1),
       [ATTR_URL_PATH]: pathname
@@ -19333,7 +19333,7 @@ function definedQuery(query, defined, contentParams) {
   if (!query || !defined?.length) {
     return void 0;
   }
-  let content = false;
+  let content3 = false;
   const parts = query.split("&").filter((part) => {
     try {
       const name = decodeURIComponent(part.split("=", 1)[0]);
@@ -19341,13 +19341,13 @@ function definedQuery(query, defined, contentParams) {
       if (!defined.includes(param)) {
         return false;
       }
-      content || (content = CONTENT_QUERY_PARAMS.includes(param) || !!contentParams?.includes(param));
+      content3 || (content3 = CONTENT_QUERY_PARAMS.includes(param) || !!contentParams?.includes(param));
       return true;
     } catch {
       return false;
     }
   });
-  return parts.length ? { value: parts.join("&"), content } : void 0;
+  return parts.length ? { value: parts.join("&"), content: content3 } : void 0;
 }
 function injectTraceHeaders(span, headers) {
   const values = buildHeaders([headers]).values;
@@ -19639,20 +19639,20 @@ var init_utils2 = __esm({
       if (str2.length === 0) {
         return str2;
       }
-      let string4 = str2;
+      let string6 = str2;
       if (typeof str2 === "symbol") {
-        string4 = Symbol.prototype.toString.call(str2);
+        string6 = Symbol.prototype.toString.call(str2);
       } else if (typeof str2 !== "string") {
-        string4 = String(str2);
+        string6 = String(str2);
       }
       if (charset === "iso-8859-1") {
-        return escape(string4).replace(/%u[0-9a-f]{4}/gi, function($0) {
+        return escape(string6).replace(/%u[0-9a-f]{4}/gi, function($0) {
           return "%26%23" + parseInt($0.slice(2), 16) + "%3B";
         });
       }
       let out = "";
-      for (let j = 0; j < string4.length; j += limit) {
-        const segment = string4.length >= limit ? string4.slice(j, j + limit) : string4;
+      for (let j = 0; j < string6.length; j += limit) {
+        const segment = string6.length >= limit ? string6.slice(j, j + limit) : string6;
         const arr = [];
         for (let i = 0; i < segment.length; ++i) {
           let c = segment.charCodeAt(i);
@@ -20022,8 +20022,8 @@ async function defaultParseResponse(client, props) {
       const json = await response.json();
       return addResponseIDs(json, response);
     }
-    const text = await response.text();
-    return text;
+    const text6 = await response.text();
+    return text6;
   })().finally(() => {
     if (!props.options.stream && !props.options.__binaryResponse) {
       releaseRequestSignal(props.controller);
@@ -20208,11 +20208,11 @@ function setMessageContentAttributes(call, body, output, limit3) {
     call.requestContentSize = size;
   }
 }
-function contentParts(content) {
-  if (typeof content === "string") {
-    return [{ type: "text", content }];
+function contentParts(content3) {
+  if (typeof content3 === "string") {
+    return [{ type: "text", content: content3 }];
   }
-  return content?.map(blockPart) ?? [];
+  return content3?.map(blockPart) ?? [];
 }
 function blockPart(block) {
   switch (block.type) {
@@ -20259,14 +20259,14 @@ function blockPart(block) {
       return { type: `anthropic_${block.type}` };
   }
 }
-function toolResultContentBlocks(content) {
-  if (content === void 0 || content === null) {
+function toolResultContentBlocks(content3) {
+  if (content3 === void 0 || content3 === null) {
     return [];
   }
-  if (typeof content === "string") {
-    return [{ type: "text", text: content }];
+  if (typeof content3 === "string") {
+    return [{ type: "text", text: content3 }];
   }
-  return content.map((block) => {
+  return content3.map((block) => {
     if (block.type === "text" || block.type === "search_result") {
       return withoutLeftOutFields(block);
     }
@@ -20276,17 +20276,17 @@ function toolResultContentBlocks(content) {
     return { type: block.type };
   });
 }
-function resultBlockContent(content) {
-  if (content === void 0 || content === null) {
+function resultBlockContent(content3) {
+  if (content3 === void 0 || content3 === null) {
     return [];
   }
-  if (typeof content === "string") {
-    return [{ type: "text", text: content }];
+  if (typeof content3 === "string") {
+    return [{ type: "text", text: content3 }];
   }
-  if (!Array.isArray(content)) {
-    return [withoutLeftOutFields(content)];
+  if (!Array.isArray(content3)) {
+    return [withoutLeftOutFields(content3)];
   }
-  return content.map((block) => {
+  return content3.map((block) => {
     if (block.type === "text" || block.type === "search_result" || block.type === "web_search_result") {
       return withoutLeftOutFields(block);
     }
@@ -20319,8 +20319,8 @@ function setContentAttributes(span, attributes, limit3) {
   };
   const values = {};
   const blocks = toolResult?.map((block) => JSON.stringify(block));
-  const length = [...stopSequences ?? [], ...blocks ?? []].reduce((sum, text) => sum + text.length + 1, 2) + serialize(others, values) + serialize(messages, values);
-  const sizeOf = 3 * length <= limit3 ? (text) => 3 * text.length : utf8Length;
+  const length = [...stopSequences ?? [], ...blocks ?? []].reduce((sum, text6) => sum + text6.length + 1, 2) + serialize(others, values) + serialize(messages, values);
+  const sizeOf = 3 * length <= limit3 ? (text6) => 3 * text6.length : utf8Length;
   const sizeOfMessages = () => Object.keys(messages).reduce((sum, key) => sum + sizeOf(values[key] ?? ""), 0);
   const stopSequencesSize = stopSequences?.reduce((sum, each) => sum + sizeOf(each), 0) ?? 0;
   const keepsStopSequences = stopSequences !== void 0 && stopSequencesSize <= limit3;
@@ -20383,10 +20383,10 @@ function withoutFirstParts(attributes, excess) {
     while (excess > 0 && removed < parts.length) {
       const part = parts[removed];
       const size = utf8Length(JSON.stringify(part));
-      const content = part["content"];
-      if (left === 1 && part.type === "text" && typeof content === "string") {
-        const kept = startThatFits(part, content, size - excess);
-        if (kept !== content) {
+      const content3 = part["content"];
+      if (left === 1 && part.type === "text" && typeof content3 === "string") {
+        const kept = startThatFits(part, content3, size - excess);
+        if (kept !== content3) {
           parts[removed] = { ...part, content: kept };
           truncated = true;
         }
@@ -20406,25 +20406,25 @@ function withoutFirstParts(attributes, excess) {
     truncated
   };
 }
-function startThatFits(part, content, limit3) {
+function startThatFits(part, content3, limit3) {
   const room = limit3 - utf8Length(JSON.stringify({ ...part, content: "" }));
-  const head = content.slice(0, Math.max(room, 0));
+  const head = content3.slice(0, Math.max(room, 0));
   const escaped = JSON.stringify(head);
   let length = 0;
   let escapedLength = 0;
   let size = 0;
   while (length < head.length) {
-    const point = escaped.codePointAt(1 + escapedLength);
-    const units = point > 65535 ? 2 : 1;
-    const escapedUnits = point !== 92 ? units : escaped[2 + escapedLength] === "u" ? 6 : 2;
-    size += point < 128 ? escapedUnits : point < 2048 ? 2 : point < 65536 ? 3 : 4;
+    const point3 = escaped.codePointAt(1 + escapedLength);
+    const units = point3 > 65535 ? 2 : 1;
+    const escapedUnits = point3 !== 92 ? units : escaped[2 + escapedLength] === "u" ? 6 : 2;
+    size += point3 < 128 ? escapedUnits : point3 < 2048 ? 2 : point3 < 65536 ? 3 : 4;
     if (size > room) {
       break;
     }
     escapedLength += escapedUnits;
     length += units;
   }
-  return content.slice(0, length);
+  return content3.slice(0, length);
 }
 function truncateToolResultContent(blocks, limit3, sizeOf) {
   const kept = [];
@@ -20439,17 +20439,17 @@ function truncateToolResultContent(blocks, limit3, sizeOf) {
   }
   return { json: "[" + kept.join(",") + "]", size, truncated: kept.length < blocks.length };
 }
-function utf8Length(text) {
+function utf8Length(text6) {
   let size = 0;
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
+  for (let index2 = 0; index2 < text6.length; index2++) {
+    const unit = text6.charCodeAt(index2);
     if (unit < 128) {
       size += 1;
     } else if (unit < 2048) {
       size += 2;
-    } else if (unit >= 55296 && unit < 56320 && (text.charCodeAt(index + 1) & 64512) === 56320) {
+    } else if (unit >= 55296 && unit < 56320 && (text6.charCodeAt(index2 + 1) & 64512) === 56320) {
       size += 4;
-      index++;
+      index2++;
     } else {
       size += 3;
     }
@@ -20694,8 +20694,8 @@ function endMessagesCreateSpanWhenStreamEnds(client, span, stream2, props) {
           const complete = sawMessageDelta || sawStop;
           let response = { ...message, usage };
           if (!complete) {
-            for (const path5 of FINAL_FROM_MESSAGE_DELTA) {
-              response = without(response, path5);
+            for (const path6 of FINAL_FROM_MESSAGE_DELTA) {
+              response = without(response, path6);
             }
           }
           setResponseAttributes(span, call.name, response);
@@ -20723,8 +20723,8 @@ function endMessagesCreateSpanWhenStreamEnds(client, span, stream2, props) {
     }
   });
 }
-function without(data, path5) {
-  const [name, ...rest] = path5;
+function without(data, path6) {
+  const [name, ...rest] = path6;
   if (name === void 0 || !(name in data)) {
     return data;
   }
@@ -20792,12 +20792,12 @@ function failEnvironmentWorkSpan(span, signal2, error2) {
   }
   span.end();
 }
-async function withEnvironmentWorkSpan(client, span, signal2, handle) {
+async function withEnvironmentWorkSpan(client, span, signal2, handle2) {
   if (!span) {
-    return handle();
+    return handle2();
   }
   try {
-    await context.with(trace.setSpan(context.active(), span), handle);
+    await context.with(trace.setSpan(context.active(), span), handle2);
   } catch (error2) {
     guardTracing(client, () => failEnvironmentWorkSpan(span, signal2, error2));
     throw error2;
@@ -20833,15 +20833,15 @@ function collectStainlessHelpers(tools, messages) {
       if (wasCreatedByStainlessHelper(message)) {
         helpers.add(message[SDK_HELPER_SYMBOL]);
       }
-      const content = message.content;
-      if (Array.isArray(content)) {
-        for (const block of content) {
+      const content3 = message.content;
+      if (Array.isArray(content3)) {
+        for (const block of content3) {
           if (wasCreatedByStainlessHelper(block)) {
             helpers.add(block[SDK_HELPER_SYMBOL]);
           }
-          const definition = block?.tool?.definition;
-          if (wasCreatedByStainlessHelper(definition)) {
-            helpers.add(definition[SDK_HELPER_SYMBOL]);
+          const definition3 = block?.tool?.definition;
+          if (wasCreatedByStainlessHelper(definition3)) {
+            helpers.add(definition3[SDK_HELPER_SYMBOL]);
           }
         }
       }
@@ -21299,18 +21299,18 @@ var init_path = __esm({
   "node_modules/@anthropic-ai/sdk/internal/utils/path.mjs"() {
     init_error();
     EMPTY = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.create(null));
-    createPathTagFunction = (pathEncoder = encodeURIPath) => function path5(statics, ...params) {
+    createPathTagFunction = (pathEncoder = encodeURIPath) => function path6(statics, ...params) {
       if (statics.length === 1)
         return statics[0];
       let postPath = false;
       const invalidSegments = [];
-      const path6 = statics.reduce((previousValue, currentValue, index) => {
+      const path7 = statics.reduce((previousValue, currentValue, index2) => {
         if (/[?#]/.test(currentValue)) {
           postPath = true;
         }
-        const value = params[index];
+        const value = params[index2];
         let encoded = (postPath ? encodeURIComponent : pathEncoder)("" + value);
-        if (index !== params.length && (value == null || typeof value === "object" && // handle values from other realms
+        if (index2 !== params.length && (value == null || typeof value === "object" && // handle values from other realms
         value.toString === Object.getPrototypeOf(Object.getPrototypeOf(value.hasOwnProperty ?? EMPTY) ?? EMPTY)?.toString)) {
           encoded = value + "";
           invalidSegments.push({
@@ -21326,9 +21326,9 @@ var init_path = __esm({
             error: `Value "${encoded}" can't be safely passed as a path parameter`
           });
         }
-        return previousValue + currentValue + (index === params.length ? "" : encoded);
+        return previousValue + currentValue + (index2 === params.length ? "" : encoded);
       }, "");
-      const pathOnly = path6.split(/[?#]/, 1)[0];
+      const pathOnly = path7.split(/[?#]/, 1)[0];
       const invalidSegmentPattern = /(?<=^|\/)(?:\.|%2e){1,2}(?:;[^/]*)?(?=\/|$)/gi;
       let match;
       while ((match = invalidSegmentPattern.exec(pathOnly)) !== null) {
@@ -21349,10 +21349,10 @@ var init_path = __esm({
         const underline = Array.from(marks, (mark) => mark ?? " ").join("");
         throw new AnthropicError(`Path parameters result in path with invalid segments:
 ${invalidSegments.map((e) => e.error).join("\n")}
-${path6}
+${path7}
 ${underline}`);
       }
-      return path6;
+      return path7;
     };
     path = /* @__PURE__ */ createPathTagFunction(encodeURIPath);
   }
@@ -22653,14 +22653,14 @@ var require_base64 = __commonJS({
     );
     exports.Coder = Coder;
     var stdCoder = new Coder();
-    function encode4(data) {
+    function encode5(data) {
       return stdCoder.encode(data);
     }
-    exports.encode = encode4;
-    function decode2(s) {
+    exports.encode = encode5;
+    function decode3(s) {
       return stdCoder.decode(s);
     }
-    exports.decode = decode2;
+    exports.decode = decode3;
     var URLSafeCoder = (
       /** @class */
       (function(_super) {
@@ -22714,7 +22714,7 @@ var require_base64 = __commonJS({
 // node_modules/fast-sha256/sha256.js
 var require_sha256 = __commonJS({
   "node_modules/fast-sha256/sha256.js"(exports, module) {
-    (function(root, factory) {
+    (function(root2, factory) {
       var exports2 = {};
       factory(exports2);
       var sha256 = exports2["default"];
@@ -22728,7 +22728,7 @@ var require_sha256 = __commonJS({
           return sha256;
         });
       } else {
-        root.sha256 = sha256;
+        root2.sha256 = sha256;
       }
     })(exports, function(exports2) {
       "use strict";
@@ -23580,8 +23580,8 @@ var init_abort = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/internal/utils/backoff.mjs
-function isStatus(e, code3) {
-  return e instanceof APIError && e.status === code3;
+function isStatus(e, code7) {
+  return e instanceof APIError && e.status === code7;
 }
 function is4xx(e) {
   return e instanceof APIError && typeof e.status === "number" && e.status >= 400 && e.status < 500;
@@ -23915,15 +23915,15 @@ var init_ToolError = __esm({
   "node_modules/@anthropic-ai/sdk/lib/tools/ToolError.mjs"() {
     ToolError = /* @__PURE__ */ (() => {
       class ToolError2 extends Error {
-        constructor(content) {
-          const message = typeof content === "string" ? content : content.map((block) => {
+        constructor(content3) {
+          const message = typeof content3 === "string" ? content3 : content3.map((block) => {
             if (block.type === "text")
               return block.text;
             return `[${block.type}]`;
           }).join(" ");
           super(message);
           this.name = "ToolError";
-          this.content = content;
+          this.content = content3;
         }
       }
       return ToolError2;
@@ -23932,11 +23932,11 @@ var init_ToolError = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/lib/internal/toolsets/sanitize.mjs
-function wellFormed(text) {
-  return text.replace(LONE_SURROGATE_RE, "\uFFFD");
+function wellFormed2(text6) {
+  return text6.replace(LONE_SURROGATE_RE, "\uFFFD");
 }
-function oneLine(text, limit3 = FIELD_MAX) {
-  return cutPoints(wellFormed(text).replace(CONTROL_RE, " ").trim(), limit3);
+function oneLine(text6, limit3 = FIELD_MAX) {
+  return cutPoints(wellFormed2(text6).replace(CONTROL_RE, " ").trim(), limit3);
 }
 function logSafe(name) {
   return oneLine(name, LOG_MAX);
@@ -23948,25 +23948,25 @@ function thrownErrorText(e) {
   return `Error: ${e instanceof Error ? e.message : String(e)}`;
 }
 function errorText(error2) {
-  return cutPoints(wellFormed(thrownErrorText(error2)), FIELD_MAX);
+  return cutPoints(wellFormed2(thrownErrorText(error2)), FIELD_MAX);
 }
-function cutPoints(text, limit3) {
-  if (text.length <= limit3)
-    return text;
+function cutPoints(text6, limit3) {
+  if (text6.length <= limit3)
+    return text6;
   let end = 0;
   let points = 0;
-  for (const ch of text) {
+  for (const ch of text6) {
     if (points === limit3)
       break;
     points += 1;
     end += ch.length;
   }
-  return text.slice(0, end);
+  return text6.slice(0, end);
 }
-function errorTextContent(content) {
-  if (typeof content === "string")
-    return wellFormed(content);
-  return content.filter((block) => block.type === "text" && block.text !== "").map((block) => ({ ...block, text: wellFormed(block.text) }));
+function errorTextContent(content3) {
+  if (typeof content3 === "string")
+    return wellFormed2(content3);
+  return content3.filter((block) => block.type === "text" && block.text !== "").map((block) => ({ ...block, text: wellFormed2(block.text) }));
 }
 var LINE_UNSAFE, CONTROL_RE, LONE_SURROGATE_RE, FIELD_MAX, LOG_MAX;
 var init_sanitize = __esm({
@@ -23989,8 +23989,8 @@ function toolErrorContent(e) {
 async function runRunnableTool(tool, rawInput, context2) {
   try {
     const input = tool.parse ? tool.parse(rawInput) : rawInput;
-    const content = await tool.run(input, context2);
-    return { content, isError: false };
+    const content3 = await tool.run(input, context2);
+    return { content: content3, isError: false };
   } catch (e) {
     return { content: toolErrorContent(e), isError: true };
   }
@@ -24011,16 +24011,16 @@ function endsTurn(ev) {
 function isIdleNeutral(ev) {
   return ev.type === "user.tool_confirmation" || ev.type === "session.thread_status_terminated";
 }
-function buildResultEvent(ev, isError, content) {
+function buildResultEvent(ev, isError, content3) {
   if (ev.type === "agent.custom_tool_use") {
-    return { type: "user.custom_tool_result", custom_tool_use_id: ev.id, is_error: isError, content };
+    return { type: "user.custom_tool_result", custom_tool_use_id: ev.id, is_error: isError, content: content3 };
   }
-  return { type: "user.tool_result", tool_use_id: ev.id, is_error: isError, content };
+  return { type: "user.tool_result", tool_use_id: ev.id, is_error: isError, content: content3 };
 }
-function toSessionContent(content) {
-  if (typeof content === "string")
-    return [{ type: "text", text: content || "(no output)" }];
-  const out = content.map((b) => {
+function toSessionContent(content3) {
+  if (typeof content3 === "string")
+    return [{ type: "text", text: content3 || "(no output)" }];
+  const out = content3.map((b) => {
     if (b.type === "text")
       return { type: "text", text: b.text || "(no output)" };
     if (b.type === "image" || b.type === "document")
@@ -24534,7 +24534,7 @@ var init_SessionToolRunner = __esm({
             });
             return;
           }
-          let content;
+          let content3;
           let isError;
           const conversationId = __classPrivateFieldGet(this, _SessionToolRunner_requestOpts, "f")?.openTelemetry?.conversationId ?? (ev.session_thread_id || __classPrivateFieldGet(this, _SessionToolRunner_primaryThreadId, "f"));
           const toolCtrl = new AbortController();
@@ -24560,13 +24560,13 @@ var init_SessionToolRunner = __esm({
               });
               return { sent, content: recorded, isError: toolOutcome.isError };
             });
-            content = outcome.sent;
+            content3 = outcome.sent;
             isError = outcome.isError;
           } finally {
             clearTimeout(timer);
             detachTool();
           }
-          const result2 = buildResultEvent(ev, isError, content);
+          const result2 = buildResultEvent(ev, isError, content3);
           const posted = await __classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_sendResult).call(this, result2, ev.id, conversationId);
           __classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_surfaceCall).call(this, {
             event: ev,
@@ -24673,7 +24673,7 @@ function betaTool(options) {
     input_schema: inputSchema,
     description,
     run,
-    parse: (content) => content
+    parse: (content3) => content3
   };
 }
 var init_json_schema = __esm({
@@ -24720,28 +24720,28 @@ var init_node = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/tools/agent-toolset/fs-util.mjs
-function isWithin(root, p) {
-  const from = path2.resolve(root);
+function isWithin(root2, p) {
+  const from = path2.resolve(root2);
   const to = path2.resolve(p);
   return to === from || to.startsWith(from.endsWith(path2.sep) ? from : from + path2.sep);
 }
-function isWithinAnyCase(root, p) {
-  const rel = path2.relative(root, p);
+function isWithinAnyCase(root2, p) {
+  const rel = path2.relative(root2, p);
   return rel === "" || !rel.startsWith(".." + path2.sep) && rel !== ".." && !path2.isAbsolute(rel);
 }
-function isWithinFolded(root, p) {
-  return isWithin(root.toLowerCase().normalize("NFC"), p.toLowerCase().normalize("NFC"));
+function isWithinFolded(root2, p) {
+  return isWithin(root2.toLowerCase().normalize("NFC"), p.toLowerCase().normalize("NFC"));
 }
 async function containingRoot(roots, target, contains = isWithin) {
-  for (const root of roots) {
-    if (contains(await canonicalize(path2.resolve(root)), target))
-      return root;
+  for (const root2 of roots) {
+    if (contains(await canonicalize(path2.resolve(root2)), target))
+      return root2;
   }
   return void 0;
 }
 function errnoCode(err) {
-  const code3 = err?.code;
-  return typeof code3 === "string" ? code3 : void 0;
+  const code7 = err?.code;
+  return typeof code7 === "string" ? code7 : void 0;
 }
 async function canonicalize(abs) {
   const tail = [];
@@ -24756,8 +24756,8 @@ async function canonicalize(abs) {
       try {
         isLink = (await fs2.lstat(prefix)).isSymbolicLink();
       } catch (lstatErr) {
-        const code3 = errnoCode(lstatErr);
-        if (code3 !== "ENOENT" && code3 !== "ENOTDIR")
+        const code7 = errnoCode(lstatErr);
+        if (code7 !== "ENOENT" && code7 !== "ENOTDIR")
           throw lstatErr;
         const parent2 = path2.dirname(prefix);
         if (parent2 === prefix)
@@ -24778,9 +24778,9 @@ async function canonicalize(abs) {
     return tail.length ? path2.join(real, ...tail.reverse()) : real;
   }
 }
-async function confineToRoot(root, p, opts) {
+async function confineToRoot(root2, p, opts) {
   const allowedRoots = opts?.allowedRoots ?? [];
-  const realRoot = await canonicalize(path2.resolve(root));
+  const realRoot = await canonicalize(path2.resolve(root2));
   let real;
   try {
     real = await canonicalize(path2.resolve(realRoot, p));
@@ -24793,23 +24793,23 @@ async function confineToRoot(root, p, opts) {
   const permitted = allowedRoots.length ? "the session's working directory and its other permitted directories" : "the session's working directory";
   throw new ToolError(`path ${JSON.stringify(p)} is outside ${permitted}`);
 }
-async function atomicWriteFile(targetPath, content) {
+async function atomicWriteFile(targetPath, content3) {
   const dir = path2.dirname(targetPath);
   const tempPath = path2.join(dir, `.tmp-${process.pid}-${crypto2.randomUUID()}`);
   const existingMode = await fs2.stat(targetPath).then((st) => st.mode & 511, () => void 0);
-  let handle;
+  let handle2;
   try {
-    handle = await fs2.open(tempPath, "wx", FILE_CREATE_MODE);
+    handle2 = await fs2.open(tempPath, "wx", FILE_CREATE_MODE);
     if (existingMode !== void 0)
-      await handle.chmod(existingMode);
-    await handle.writeFile(content, "utf-8");
-    await handle.sync();
-    await handle.close();
-    handle = void 0;
+      await handle2.chmod(existingMode);
+    await handle2.writeFile(content3, "utf-8");
+    await handle2.sync();
+    await handle2.close();
+    handle2 = void 0;
     await fs2.rename(tempPath, targetPath);
   } catch (err) {
-    if (handle)
-      await handle.close().catch(() => {
+    if (handle2)
+      await handle2.close().catch(() => {
       });
     await fs2.unlink(tempPath).catch(() => {
     });
@@ -24817,8 +24817,8 @@ async function atomicWriteFile(targetPath, content) {
   }
 }
 function fsErrorMessage(err, file) {
-  const code3 = errnoCode(err);
-  switch (code3) {
+  const code7 = errnoCode(err);
+  switch (code7) {
     case "ENOENT":
       return `${file}: no such file or directory`;
     case "EACCES":
@@ -24838,7 +24838,7 @@ function fsErrorMessage(err, file) {
     case "ENFILE":
       return `${file}: too many open files`;
     default:
-      return `${file}: ${code3 !== void 0 ? `i/o error (${code3})` : "i/o error"}`;
+      return `${file}: ${code7 !== void 0 ? `i/o error (${code7})` : "i/o error"}`;
   }
 }
 async function findExecutable(name, notInside = [], searchPath = readEnv("PATH") ?? "") {
@@ -25053,11 +25053,11 @@ async function runArchiveTool(cmd, args, notInside) {
       });
     }
     proc.on("error", reject);
-    proc.on("close", (code3, signal2) => {
+    proc.on("close", (code7, signal2) => {
       if (overLimit) {
         reject(new AnthropicError(`skill archive lists too many members: \`${cmd}\` printed more than ${ARCHIVE_TOOL_OUTPUT_LIMIT} characters`));
-      } else if (code3 !== 0) {
-        reject(new AnthropicError(`\`${cmd}\` failed (${signal2 ?? `exit ${code3}`}): ${output.stderr.trim()}`));
+      } else if (code7 !== 0) {
+        reject(new AnthropicError(`\`${cmd}\` failed (${signal2 ?? `exit ${code7}`}): ${output.stderr.trim()}`));
       } else {
         resolve5(output.stdout);
       }
@@ -25131,13 +25131,13 @@ async function extractArgs(cmd, archive, stage, special, excludeFile) {
   return [...args, "-X", excludeFile];
 }
 async function readHead(file, n) {
-  const handle = await fs3.open(file, "r");
+  const handle2 = await fs3.open(file, "r");
   try {
     const buf = Buffer.alloc(n);
-    const { bytesRead } = await handle.read(buf, 0, n, 0);
+    const { bytesRead } = await handle2.read(buf, 0, n, 0);
     return buf.subarray(0, bytesRead);
   } finally {
-    await handle.close();
+    await handle2.close();
   }
 }
 var fs3, INCONSISTENT_LISTING, PLAIN_TYPE_CHARS, ARCHIVE_TOOL_OUTPUT_LIMIT, ARCHIVE_TOOL_HELPERS;
@@ -25182,8 +25182,8 @@ async function makeDirAndAncestors(dir) {
       await fsp.stat(current);
       break;
     } catch (e) {
-      const code3 = e.code;
-      if (code3 !== "ENOENT" && code3 !== "ENOTDIR" && code3 !== "ELOOP")
+      const code7 = e.code;
+      if (code7 !== "ENOENT" && code7 !== "ENOTDIR" && code7 !== "ELOOP")
         throw e;
     }
     missing.push(current);
@@ -25201,11 +25201,11 @@ async function makeDirAndAncestors(dir) {
     }
   }
 }
-async function makeDirsBelowRoot(root, dir) {
-  const below = path2.relative(root, dir);
+async function makeDirsBelowRoot(root2, dir) {
+  const below = path2.relative(root2, dir);
   if (below === "")
     return;
-  let current = root;
+  let current = root2;
   for (const part of below.split(path2.sep)) {
     current = path2.join(current, part);
     try {
@@ -25219,16 +25219,16 @@ async function makeDirsBelowRoot(root, dir) {
 async function replaceViaTemp(dest, data, isExecutable) {
   const mode = isExecutable ? OWNER_ONLY_EXEC_MODE : OWNER_ONLY_FILE_MODE;
   const tmp = path2.join(path2.dirname(dest), `.fs-${crypto2.randomBytes(8).toString("hex")}.tmp`);
-  let handle;
+  let handle2;
   try {
-    handle = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | O_NOFOLLOW, mode);
-    await handle.writeFile(data);
-    await handle.close();
-    handle = void 0;
+    handle2 = await fsp.open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | O_NOFOLLOW, mode);
+    await handle2.writeFile(data);
+    await handle2.close();
+    handle2 = void 0;
     await fsp.rename(tmp, dest);
   } catch (err) {
-    if (handle)
-      await handle.close().catch(() => {
+    if (handle2)
+      await handle2.close().catch(() => {
       });
     await fsp.unlink(tmp).catch(() => {
     });
@@ -25236,62 +25236,62 @@ async function replaceViaTemp(dest, data, isExecutable) {
   }
 }
 async function openRegularFile(relPath, dest) {
-  let handle;
+  let handle2;
   try {
-    handle = await fsp.open(dest, C.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+    handle2 = await fsp.open(dest, C.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (e) {
-    const code3 = e.code;
-    if (code3 === "ELOOP" || code3 === "EMLINK") {
+    const code7 = e.code;
+    if (code7 === "ELOOP" || code7 === "EMLINK") {
       throw new FileStoreError(FileStoreError.IS_A_SYMLINK, relPath);
     }
     throw e;
   }
   try {
-    const st = await handle.stat();
+    const st = await handle2.stat();
     if (!st.isFile())
       throw new FileStoreError(FileStoreError.NOT_A_FILE, relPath);
   } catch (e) {
-    await handle.close().catch(() => {
+    await handle2.close().catch(() => {
     });
     throw e;
   }
-  return handle;
+  return handle2;
 }
 async function hashFile(full) {
   const digest = crypto2.createHash("sha256");
-  const handle = await openRegularFile(path2.basename(full), full);
+  const handle2 = await openRegularFile(path2.basename(full), full);
   const buf = new Uint8Array(1024 * 1024);
   try {
     for (; ; ) {
-      const { bytesRead } = await handle.read(buf, 0, buf.length);
+      const { bytesRead } = await handle2.read(buf, 0, buf.length);
       if (bytesRead === 0)
         break;
       digest.update(buf.subarray(0, bytesRead));
     }
   } finally {
-    await handle.close();
+    await handle2.close();
   }
   return digest.digest("hex");
 }
-async function filenamesInDir(root, under, base) {
+async function filenamesInDir(root2, under, base) {
   if (!await requireDir(under, base))
     return [];
   const out = [];
   await walk2(base, (full, entry) => {
     if (entry.isFile())
-      out.push([path2.relative(root, full).split(path2.sep).join("/"), full]);
+      out.push([path2.relative(root2, full).split(path2.sep).join("/"), full]);
   });
   out.sort();
   return out;
 }
-async function symlinksInDir(root, under, base) {
-  const relOf = (full) => path2.relative(root, full).split(path2.sep).join("/");
+async function symlinksInDir(root2, under, base) {
+  const relOf = (full) => path2.relative(root2, full).split(path2.sep).join("/");
   let st;
   try {
     st = await fsp.lstat(base, { bigint: true });
   } catch (e) {
-    const code3 = e.code;
-    if (code3 === "ENOENT" || code3 === "ENOTDIR")
+    const code7 = e.code;
+    if (code7 === "ENOENT" || code7 === "ENOTDIR")
       return /* @__PURE__ */ new Set();
     throw e;
   }
@@ -25311,8 +25311,8 @@ async function requireDir(under, base) {
   try {
     st = await fsp.lstat(base, { bigint: true });
   } catch (e) {
-    const code3 = e.code;
-    if (code3 === "ENOENT" || code3 === "ENOTDIR")
+    const code7 = e.code;
+    if (code7 === "ENOENT" || code7 === "ENOTDIR")
       return false;
     throw e;
   }
@@ -25320,7 +25320,7 @@ async function requireDir(under, base) {
     throw new FileStoreError(FileStoreError.NOT_A_DIRECTORY, under);
   return true;
 }
-async function walk2(base, visit) {
+async function walk2(base, visit2) {
   const stack = [base];
   while (stack.length) {
     const dir = stack.pop();
@@ -25334,7 +25334,7 @@ async function walk2(base, visit) {
     }
     for (const entry of entries) {
       const full = path2.join(dir, entry.name);
-      visit(full, entry);
+      visit2(full, entry);
       if (entry.isDirectory() && !entry.isSymbolicLink())
         stack.push(full);
     }
@@ -25379,26 +25379,26 @@ var init_file_store = __esm({
     FileStore = /* @__PURE__ */ (() => {
       class FileStore2 {
         /** @internal — use {@link FileStore.open} / {@link openFileStore}. */
-        constructor(root, removedOnDispose, utf8Only = false) {
+        constructor(root2, removedOnDispose, utf8Only = false) {
           this.hashes = /* @__PURE__ */ new Map();
-          this.rootPath = root;
+          this.rootPath = root2;
           this.removedOnDispose = removedOnDispose;
           this.decoder = utf8Only ? new TextDecoder("utf-8", { fatal: true }) : void 0;
         }
         /** Resolve `root`; creates nothing — only {@link createRoot} makes the folder. */
-        static async open(root, opts) {
+        static async open(root2, opts) {
           if (!platformSupported()) {
             throw new Error("FileStore requires O_NOFOLLOW support on this platform");
           }
           let removedOnDispose = false;
           try {
-            await fsp.lstat(root);
+            await fsp.lstat(root2);
           } catch (e) {
             if (e.code !== "ENOENT")
               throw e;
             removedOnDispose = true;
           }
-          return new FileStore2(path2.resolve(root), removedOnDispose, opts?.utf8 ?? false);
+          return new FileStore2(path2.resolve(root2), removedOnDispose, opts?.utf8 ?? false);
         }
         /** Create the root directory and any missing ancestors; already existing is fine. */
         async createRoot() {
@@ -25439,9 +25439,9 @@ var init_file_store = __esm({
         /** The file's bytes; `null` when absent. */
         async get(relPath) {
           const dest = this.resolveUnderRoot(relPath);
-          let handle;
+          let handle2;
           try {
-            handle = await openRegularFile(relPath, dest);
+            handle2 = await openRegularFile(relPath, dest);
           } catch (e) {
             if (e.code === "ENOENT")
               return null;
@@ -25449,10 +25449,10 @@ var init_file_store = __esm({
           }
           let data;
           try {
-            const buf = await handle.readFile();
+            const buf = await handle2.readFile();
             data = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
           } finally {
-            await handle.close();
+            await handle2.close();
           }
           this.requireUtf8(relPath, data);
           return data;
@@ -25580,10 +25580,10 @@ var init_file_store = __esm({
             try {
               sha = await _internals.hashFile(full);
             } catch (e) {
-              const code3 = e.code;
-              if (code3 === "ENOENT" || e instanceof FileStoreError)
+              const code7 = e.code;
+              if (code7 === "ENOENT" || e instanceof FileStoreError)
                 return null;
-              if (code3 === "ELOOP" || code3 === "EMLINK")
+              if (code7 === "ELOOP" || code7 === "EMLINK")
                 return null;
               throw e;
             }
@@ -25739,13 +25739,13 @@ var init_memories = __esm({
           for (const resource of session.resources) {
             if (resource.type !== "memory_store")
               continue;
-            const root = __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_storeRoot).call(this, resource);
+            const root2 = __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_storeRoot).call(this, resource);
             let store;
             try {
               store = {
                 memoryStoreId: resource.memory_store_id,
                 // utf8: a binary file is refused at put/get, not mid-sync.
-                files: await LocalFileStore.open(root, { utf8: true }),
+                files: await LocalFileStore.open(root2, { utf8: true }),
                 readOnly: resource.access === "read_only",
                 baseline: /* @__PURE__ */ new Map(),
                 refusedShas: /* @__PURE__ */ new Map(),
@@ -25753,14 +25753,14 @@ var init_memories = __esm({
                 sentShas: /* @__PURE__ */ new Map()
               };
               if (!store.files.root().removedOnDispose) {
-                throw new SessionMemoryError(`something already exists at the memory store's path: ${root} (memory_store_id=${resource.memory_store_id}); it must not exist when the session starts`);
+                throw new SessionMemoryError(`something already exists at the memory store's path: ${root2} (memory_store_id=${resource.memory_store_id}); it must not exist when the session starts`);
               }
               try {
                 await store.files.createRoot();
               } catch (e) {
                 if (!isErrno(e))
                   throw e;
-                throw new SessionMemoryError(`cannot create the memory store's folder: ${root} (memory_store_id=${resource.memory_store_id}): ${e}; the worker host must make this mount path writable`, e);
+                throw new SessionMemoryError(`cannot create the memory store's folder: ${root2} (memory_store_id=${resource.memory_store_id}): ${e}; the worker host must make this mount path writable`, e);
               }
               await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_stampAndPull).call(this, store);
               __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").info("downloaded memories", {
@@ -25825,12 +25825,12 @@ var init_memories = __esm({
          */
         async dispose() {
           for (const store of __classPrivateFieldGet(this, _SessionMemoryStores_stores, "f")) {
-            const root = store.files.root();
+            const root2 = store.files.root();
             try {
               const scan = await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_scanMarker).call(this, store);
               if (!scan.markerOk && Object.keys(scan.files).length > 0) {
                 __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").warn(`${scan.distrustReason}; leaving the memory store folder on disk`, {
-                  root: root.path,
+                  root: root2.path,
                   memory_store_id: store.memoryStoreId
                 });
                 continue;
@@ -25846,9 +25846,9 @@ var init_memories = __esm({
               });
               continue;
             }
-            if (root.removedOnDispose) {
+            if (root2.removedOnDispose) {
               __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").info("removed memory store dir", {
-                dest: root.path,
+                dest: root2.path,
                 memory_store_id: store.memoryStoreId
               });
             }
@@ -25933,7 +25933,7 @@ var init_memories = __esm({
       }, _SessionMemoryStores_flushStore = async function _SessionMemoryStores_flushStore2(store, signal2) {
         const dirty = /* @__PURE__ */ new Map();
         const unsent = /* @__PURE__ */ new Set();
-        const push = async () => {
+        const push2 = async () => {
           if (store.readOnly)
             return;
           const scan = await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_scanMarker).call(this, store);
@@ -25987,7 +25987,7 @@ var init_memories = __esm({
           await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_uploadAll).call(this, store, uploads, unsent, signal2);
         };
         try {
-          await settledOrAborted(push(), signal2);
+          await settledOrAborted(push2(), signal2);
           if (signal2?.aborted && unsent.size > 0) {
             __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").warn(`memory flush cut off part-way; ${unsent.size} of ${dirty.size} changed files had not finished uploading`, { memory_store_id: store.memoryStoreId });
           }
@@ -26139,9 +26139,9 @@ ${store.memoryStoreId}`);
        * A `..` component in the wire path reaches here as {@link FileStoreError} —
        * that is the escape guard.
        */
-      async function _SessionMemoryStores_write2(store, rel, content) {
+      async function _SessionMemoryStores_write2(store, rel, content3) {
         try {
-          await store.files.put(rel, content);
+          await store.files.put(rel, content3);
         } catch (e) {
           if (!(e instanceof FileStoreError) && !isErrno(e))
             throw e;
@@ -26242,15 +26242,15 @@ ${store.memoryStoreId}`);
           const data = await store.files.get(rel);
           if (data === null)
             return void 0;
-          const content = decodeUTF8(data);
-          store.sentShas.set(rel, crypto2.createHash("sha256").update(content, "utf-8").digest("hex"));
+          const content3 = decodeUTF8(data);
+          store.sentShas.set(rel, crypto2.createHash("sha256").update(content3, "utf-8").digest("hex"));
           const item = existing ? await __classPrivateFieldGet(this, _SessionMemoryStores_client, "f").beta.memoryStores.memories.update(existing.id, {
             memory_store_id: store.memoryStoreId,
-            content,
+            content: content3,
             precondition: { type: "content_sha256", content_sha256: existing.content_sha256 }
           }) : await __classPrivateFieldGet(this, _SessionMemoryStores_client, "f").beta.memoryStores.memories.create(store.memoryStoreId, {
             path: "/" + rel,
-            content
+            content: content3
           });
           store.refusedShas.delete(rel);
           store.sentShas.delete(rel);
@@ -26546,7 +26546,7 @@ function betaWriteTool(ctx) {
       properties: { file_path: { type: "string" }, content: { type: "string" } },
       required: ["file_path", "content"]
     },
-    run: async ({ file_path, content }) => {
+    run: async ({ file_path, content: content3 }) => {
       if (!file_path)
         throw new ToolError("write: file_path is required");
       const abs = await resolvePath(ctx, file_path);
@@ -26556,11 +26556,11 @@ function betaWriteTool(ctx) {
       }
       try {
         await fs4.mkdir(path3.dirname(abs), { recursive: true, mode: DIR_CREATE_MODE });
-        await atomicWriteFile(abs, content ?? "");
+        await atomicWriteFile(abs, content3 ?? "");
       } catch (e) {
         throw new ToolError(`write: ${fsErrorMessage(e, file_path)}`);
       }
-      return `wrote ${Buffer.byteLength(content ?? "")} bytes to ${file_path}`;
+      return `wrote ${Buffer.byteLength(content3 ?? "")} bytes to ${file_path}`;
     }
   });
 }
@@ -26650,13 +26650,13 @@ function betaGlobTool(ctx) {
       if (patternCanAscend(pattern)) {
         throw new ToolError('glob: ".." is not permitted in the pattern');
       }
-      const root = searchPath ? await resolvePath(ctx, searchPath) : path3.resolve(ctx.workdir);
-      const realRoot = searchPath ? root : await canonicalize(root);
+      const root2 = searchPath ? await resolvePath(ctx, searchPath) : path3.resolve(ctx.workdir);
+      const realRoot = searchPath ? root2 : await canonicalize(root2);
       const matches = [];
       let remaining = WALK_MAX_ENTRIES;
       try {
         for await (const entry of fsGlob(pattern, {
-          cwd: root,
+          cwd: root2,
           withFileTypes: true,
           exclude: (d) => d.name === ".git" || d.name === "node_modules"
         })) {
@@ -26733,17 +26733,17 @@ function runRipgrep(rg, pattern, searchPath, signal2) {
       }
     });
     proc.stderr.on("data", (d) => errOut += d);
-    proc.on("close", (code3) => {
+    proc.on("close", (code7) => {
       if (signal2?.aborted)
         return reject(new ToolError("grep: aborted"));
       if (truncated)
         return resolve5(out + `
 [output truncated at ${GREP_OUTPUT_LIMIT} bytes]`);
-      if (code3 === 0)
+      if (code7 === 0)
         return resolve5(out);
-      if (code3 === 1)
+      if (code7 === 1)
         return resolve5("no matches");
-      reject(new ToolError(`grep: rg failed: ${errOut || `exit ${code3}`}`));
+      reject(new ToolError(`grep: rg failed: ${errOut || `exit ${code7}`}`));
     });
     proc.on("error", (e) => {
       if (signal2?.aborted)
@@ -26752,7 +26752,7 @@ function runRipgrep(rg, pattern, searchPath, signal2) {
     });
   });
 }
-async function runWalkGrep(pattern, root, signal2) {
+async function runWalkGrep(pattern, root2, signal2) {
   let re2;
   try {
     re2 = new RegExp(pattern);
@@ -26766,7 +26766,7 @@ async function runWalkGrep(pattern, root, signal2) {
     throw new ToolError("grep: aborted");
   const hits = [];
   let budget = GREP_OUTPUT_LIMIT;
-  const push = (line) => {
+  const push2 = (line) => {
     budget -= line.length + 1;
     if (budget < 0) {
       hits.push(`[output truncated at ${GREP_OUTPUT_LIMIT} bytes]`);
@@ -26779,13 +26779,13 @@ async function runWalkGrep(pattern, root, signal2) {
   const unlink = linkAbort(signal2, stop);
   const timer = setTimeout(() => stop.abort(), GREP_TIMEOUT_MS);
   const match = lineMatcher(re2, stop.signal);
-  const grepPath = (rel) => grepFile(path3.join(root, rel), match, push, stop.signal);
-  const search2 = async () => {
-    const stat2 = await fs4.stat(root).catch(() => null);
-    return stat2?.isFile() ? grepPath("") : walk3(root, "", grepPath, stop.signal);
+  const grepPath = (rel) => grepFile(path3.join(root2, rel), match, push2, stop.signal);
+  const search3 = async () => {
+    const stat2 = await fs4.stat(root2).catch(() => null);
+    return stat2?.isFile() ? grepPath("") : walk3(root2, "", grepPath, stop.signal);
   };
   try {
-    await Promise.race([search2(), once2(stop.signal, "abort")]);
+    await Promise.race([search3(), once2(stop.signal, "abort")]);
     if (signal2?.aborted)
       throw new ToolError("grep: aborted");
     if (stop.signal.aborted) {
@@ -26803,7 +26803,7 @@ async function runWalkGrep(pattern, root, signal2) {
     return "no matches";
   return hits.join("\n");
 }
-async function grepFile(file, match, push, signal2) {
+async function grepFile(file, match, push2, signal2) {
   const stream2 = fssync.createReadStream(file, { encoding: "utf8" });
   stream2.on("error", () => {
   });
@@ -26816,7 +26816,7 @@ async function grepFile(file, match, push, signal2) {
     for await (const { numbers, lines } of lineBatches(rl)) {
       const matched = await match(lines);
       for (const [i, line] of lines.entries()) {
-        if (matched[i] && !push(`${file}:${numbers[i]}:${line}`))
+        if (matched[i] && !push2(`${file}:${numbers[i]}:${line}`))
           return false;
       }
       if (matched.length < lines.length)
@@ -26876,7 +26876,7 @@ function lineMatcher(re2, signal2) {
         reply = promiseWithResolvers();
       });
       worker.on("error", fail);
-      worker.on("exit", (code3) => fail(new AnthropicError(`worker exited with code ${code3}`)));
+      worker.on("exit", (code7) => fail(new AnthropicError(`worker exited with code ${code7}`)));
       await reply.promise;
       return worker;
     } catch {
@@ -26903,7 +26903,7 @@ function lineMatcher(re2, signal2) {
     return matched;
   };
 }
-async function walk3(root, rel, fn, signal2) {
+async function walk3(root2, rel, fn, signal2) {
   let remaining = WALK_MAX_ENTRIES;
   async function inner(rel2, depth) {
     if (depth > WALK_MAX_DEPTH)
@@ -26912,7 +26912,7 @@ async function walk3(root, rel, fn, signal2) {
       return false;
     let entries;
     try {
-      entries = await fs4.readdir(path3.join(root, rel2), { withFileTypes: true });
+      entries = await fs4.readdir(path3.join(root2, rel2), { withFileTypes: true });
     } catch {
       return true;
     }
@@ -27228,13 +27228,13 @@ async function forceStop(client, work, log, requestOptions) {
   }
 }
 function serverLeaseState(e) {
-  let node2 = e instanceof APIError ? e.error : void 0;
+  let node3 = e instanceof APIError ? e.error : void 0;
   for (const key of ["error", "details", "current_state"]) {
-    if (!isObj(node2))
+    if (!isObj(node3))
       return {};
-    node2 = node2[key];
+    node3 = node3[key];
   }
-  return isObj(node2) ? node2 : {};
+  return isObj(node3) ? node3 : {};
 }
 async function heartbeatLoop(client, work, lease, logger, requestOptions, onLeaseTtl) {
   let intervalMs = HEARTBEAT_DEFAULT_MS;
@@ -29107,7 +29107,7 @@ function maybeParseBetaMessage(message, params, opts) {
 }
 function parseBetaMessage(message, params, opts) {
   let firstParsedOutput = null;
-  const content = message.content.map((block) => {
+  const content3 = message.content.map((block) => {
     if (block.type === "text") {
       const parsedOutput = parseBetaOutputFormat(params, block.text);
       if (firstParsedOutput === null) {
@@ -29129,20 +29129,20 @@ function parseBetaMessage(message, params, opts) {
   });
   return {
     ...message,
-    content,
+    content: content3,
     parsed_output: firstParsedOutput
   };
 }
-function parseBetaOutputFormat(params, content) {
+function parseBetaOutputFormat(params, content3) {
   const outputFormat = getOutputFormat(params);
   if (outputFormat?.type !== "json_schema") {
     return null;
   }
   try {
     if ("parse" in outputFormat) {
-      return outputFormat.parse(content);
+      return outputFormat.parse(content3);
     }
-    return JSON.parse(content);
+    return JSON.parse(content3);
   } catch (error2) {
     throw new AnthropicError(`Failed to parse structured output: ${error2}`);
   }
@@ -29422,8 +29422,8 @@ var init_parser = __esm({
     isScalar = (token) => token?.type === "string" || token?.type === "number" || token?.type === "name";
     generate = (tokens) => {
       let output = "";
-      tokens.map((token, index) => {
-        if (isScalar(tokens[index - 1]) && isScalar(token)) {
+      tokens.map((token, index2) => {
+        if (isScalar(tokens[index2 - 1]) && isScalar(token)) {
           output += " ";
         }
         switch (token.type) {
@@ -29477,8 +29477,8 @@ var init_message_stream_utils = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/lib/BetaMessageStream.mjs
-function tracksToolInput(content) {
-  return content.type === "tool_use" || content.type === "server_tool_use" || content.type === "mcp_tool_use";
+function tracksToolInput(content3) {
+  return content3.type === "tool_use" || content3.type === "server_tool_use" || content3.type === "mcp_tool_use";
 }
 var _BetaMessageStream_instances, _BetaMessageStream_currentMessageSnapshot, _BetaMessageStream_params, _BetaMessageStream_connectedPromise, _BetaMessageStream_resolveConnectedPromise, _BetaMessageStream_rejectConnectedPromise, _BetaMessageStream_endPromise, _BetaMessageStream_resolveEndPromise, _BetaMessageStream_rejectEndPromise, _BetaMessageStream_listeners, _BetaMessageStream_ended, _BetaMessageStream_errored, _BetaMessageStream_aborted, _BetaMessageStream_catchingPromiseCreated, _BetaMessageStream_response, _BetaMessageStream_request_id, _BetaMessageStream_workspace_id, _BetaMessageStream_logger, _BetaMessageStream_client, _BetaMessageStream_span, _BetaMessageStream_spanBody, _BetaMessageStream_getFinalMessage, _BetaMessageStream_getFinalText, _BetaMessageStream_handleError, _BetaMessageStream_beginRequest, _BetaMessageStream_addStreamEvent, _BetaMessageStream_endRequest, _BetaMessageStream_accumulateMessage, _BetaMessageStream_toolInputParseError, BetaMessageStream;
 var init_BetaMessageStream = __esm({
@@ -29737,9 +29737,9 @@ var init_BetaMessageStream = __esm({
           const listeners = __classPrivateFieldGet(this, _BetaMessageStream_listeners, "f")[event];
           if (!listeners)
             return this;
-          const index = listeners.findIndex((l) => l.listener === listener);
-          if (index >= 0)
-            listeners.splice(index, 1);
+          const index2 = listeners.findIndex((l) => l.listener === listener);
+          if (index2 >= 0)
+            listeners.splice(index2, 1);
           return this;
         }
         /**
@@ -29893,27 +29893,27 @@ var init_BetaMessageStream = __esm({
             return;
           switch (event.type) {
             case "content_block_delta": {
-              const content = messageSnapshot.content.at(-1);
+              const content3 = messageSnapshot.content.at(-1);
               switch (event.delta.type) {
                 case "text_delta": {
-                  if (content.type === "text") {
-                    this._emit("text", event.delta.text, content.text || "");
+                  if (content3.type === "text") {
+                    this._emit("text", event.delta.text, content3.text || "");
                   }
                   break;
                 }
                 case "citations_delta": {
-                  if (content.type === "text") {
-                    this._emit("citation", event.delta.citation, content.citations ?? []);
+                  if (content3.type === "text") {
+                    this._emit("citation", event.delta.citation, content3.citations ?? []);
                   }
                   break;
                 }
                 case "input_json_delta": {
-                  if (tracksToolInput(content) && __classPrivateFieldGet(this, _BetaMessageStream_listeners, "f").inputJson?.length) {
+                  if (tracksToolInput(content3) && __classPrivateFieldGet(this, _BetaMessageStream_listeners, "f").inputJson?.length) {
                     let jsonSnapshot;
                     try {
-                      jsonSnapshot = content.input;
+                      jsonSnapshot = content3.input;
                     } catch (err) {
-                      __classPrivateFieldGet(this, _BetaMessageStream_handleError, "f").call(this, __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_toolInputParseError).call(this, content, err));
+                      __classPrivateFieldGet(this, _BetaMessageStream_handleError, "f").call(this, __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_toolInputParseError).call(this, content3, err));
                       break;
                     }
                     this._emit("inputJson", event.delta.partial_json, jsonSnapshot);
@@ -29921,20 +29921,20 @@ var init_BetaMessageStream = __esm({
                   break;
                 }
                 case "thinking_delta": {
-                  if (content.type === "thinking") {
-                    this._emit("thinking", event.delta.thinking, content.thinking);
+                  if (content3.type === "thinking") {
+                    this._emit("thinking", event.delta.thinking, content3.thinking);
                   }
                   break;
                 }
                 case "signature_delta": {
-                  if (content.type === "thinking") {
-                    this._emit("signature", content.signature);
+                  if (content3.type === "thinking") {
+                    this._emit("signature", content3.signature);
                   }
                   break;
                 }
                 case "compaction_delta": {
-                  if (content.type === "compaction" && content.content) {
-                    this._emit("compaction", content.content);
+                  if (content3.type === "compaction" && content3.content) {
+                    this._emit("compaction", content3.content);
                   }
                   break;
                 }
@@ -30223,15 +30223,15 @@ var init_errors2 = __esm({
 function notExecutedText(family) {
   return Object.prototype.hasOwnProperty.call(NOT_EXECUTED_BY_FAMILY, family) ? NOT_EXECUTED_BY_FAMILY[family] : NOT_EXECUTED;
 }
-function toolsetResultBlock(toolUse, content, isError = false) {
-  if (isError && (content === "" || Array.isArray(content) && content.length === 0)) {
-    content = "The tool call failed with an empty error message.";
+function toolsetResultBlock(toolUse, content3, isError = false) {
+  if (isError && (content3 === "" || Array.isArray(content3) && content3.length === 0)) {
+    content3 = "The tool call failed with an empty error message.";
   }
   return {
     type: "tool_result",
     tool_use_id: toolUse.id,
     toolset_name: toolUse.toolset_name ?? null,
-    content,
+    content: content3,
     ...isError ? { is_error: true } : {}
   };
 }
@@ -39550,9 +39550,9 @@ var init_BetaToolRunnerStream = __esm({
           __classPrivateFieldGet(this, _BetaToolRunnerStream_onToolCall, "f").call(this, __classPrivateFieldGet(this, _BetaToolRunnerStream_ready, "f").shift().toolUse);
         }
       }, _BetaToolRunnerStream_removeReader = function _BetaToolRunnerStream_removeReader2(reader) {
-        const index = __classPrivateFieldGet(this, _BetaToolRunnerStream_readers, "f").indexOf(reader);
-        if (index >= 0) {
-          __classPrivateFieldGet(this, _BetaToolRunnerStream_readers, "f").splice(index, 1);
+        const index2 = __classPrivateFieldGet(this, _BetaToolRunnerStream_readers, "f").indexOf(reader);
+        if (index2 >= 0) {
+          __classPrivateFieldGet(this, _BetaToolRunnerStream_readers, "f").splice(index2, 1);
           __classPrivateFieldGet(this, _BetaToolRunnerStream_instances, "m", _BetaToolRunnerStream_release).call(this);
         }
       };
@@ -39576,7 +39576,7 @@ function withThreadsBeta(headers) {
 }
 function replayReason(error2) {
   const errorCode = errorDetails(error2)?.["error_code"];
-  return REPLAY_ERROR_CODES.find((code3) => code3 === errorCode) ?? null;
+  return REPLAY_ERROR_CODES.find((code7) => code7 === errorCode) ?? null;
 }
 function unsupportedFeatures(error2) {
   const details = errorDetails(error2);
@@ -39599,11 +39599,11 @@ function definedEntries(object2) {
   return Object.fromEntries(Object.entries(object2).filter(([, value]) => value !== void 0));
 }
 function partialReply(snapshot, completedBlocks) {
-  const content = snapshot.content.slice(0, completedBlocks);
+  const content3 = snapshot.content.slice(0, completedBlocks);
   const unfinished = snapshot.content[completedBlocks];
   if (unfinished?.type === "text" && unfinished.text)
-    content.push(unfinished);
-  return content.length ? { ...snapshot, content } : null;
+    content3.push(unfinished);
+  return content3.length ? { ...snapshot, content: content3 } : null;
 }
 function withoutCacheControl(value) {
   if (!isObj(value))
@@ -40064,8 +40064,8 @@ function withToolDefinitions(messages) {
     if (message.role !== "system" || !Array.isArray(message.content)) {
       return message;
     }
-    const content = message.content.map((block) => block.type === "tool_addition" && block.tool.type === "tool_definition" ? { ...block, tool: { ...block.tool, definition: toolDefinition(block.tool.definition) } } : block);
-    return { ...message, content };
+    const content3 = message.content.map((block) => block.type === "tool_addition" && block.tool.type === "tool_definition" ? { ...block, tool: { ...block.tool, definition: toolDefinition(block.tool.definition) } } : block);
+    return { ...message, content: content3 };
   });
 }
 function addsRunnableTool(message) {
@@ -40075,7 +40075,7 @@ async function generateToolResponse(params, runnable, available, lastMessage, re
   if (!lastMessage || lastMessage.role !== "assistant" || !lastMessage.content || typeof lastMessage.content === "string") {
     return null;
   }
-  const toolUseBlocks = lastMessage.content.filter((content) => content.type === "tool_use");
+  const toolUseBlocks = lastMessage.content.filter((content3) => content3.type === "tool_use");
   if (toolUseBlocks.length === 0) {
     return null;
   }
@@ -40872,16 +40872,16 @@ var init_BetaToolRunner = __esm({
         __classPrivateFieldGet(this, _BetaToolRunner_thread, "f").append(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_pendingToolChangesMessage).call(this));
         __classPrivateFieldSet(this, _BetaToolRunner_pendingToolChanges, [], "f");
       }, _BetaToolRunner_pendingToolChangesMessage = function _BetaToolRunner_pendingToolChangesMessage2() {
-        const content = [];
+        const content3 = [];
         for (const change of __classPrivateFieldGet(this, _BetaToolRunner_pendingToolChanges, "f")) {
           if (change.type === "removal") {
-            content.push({ type: "tool_removal", tool: { type: "tool_reference", name: change.name } });
+            content3.push({ type: "tool_removal", tool: { type: "tool_reference", name: change.name } });
             continue;
           }
-          const definition = toolDefinition(change.tool);
-          content.push({ type: "tool_addition", tool: { type: "tool_definition", definition } });
+          const definition3 = toolDefinition(change.tool);
+          content3.push({ type: "tool_addition", tool: { type: "tool_definition", definition: definition3 } });
         }
-        return { role: "system", content };
+        return { role: "system", content: content3 };
       };
       return BetaToolRunner2;
     })();
@@ -41432,7 +41432,7 @@ function maybeParseMessage(message, params, opts) {
 }
 function parseMessage(message, params, opts) {
   let firstParsedOutput = null;
-  const content = message.content.map((block) => {
+  const content3 = message.content.map((block) => {
     if (block.type === "text") {
       const parsedOutput = parseOutputFormat(params, block.text);
       if (firstParsedOutput === null) {
@@ -41448,20 +41448,20 @@ function parseMessage(message, params, opts) {
   });
   return {
     ...message,
-    content,
+    content: content3,
     parsed_output: firstParsedOutput
   };
 }
-function parseOutputFormat(params, content) {
+function parseOutputFormat(params, content3) {
   const outputFormat = getOutputFormat2(params);
   if (outputFormat?.type !== "json_schema") {
     return null;
   }
   try {
     if ("parse" in outputFormat) {
-      return outputFormat.parse(content);
+      return outputFormat.parse(content3);
     }
-    return JSON.parse(content);
+    return JSON.parse(content3);
   } catch (error2) {
     throw new AnthropicError(`Failed to parse structured output: ${error2}`);
   }
@@ -41473,8 +41473,8 @@ var init_parser2 = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/lib/MessageStream.mjs
-function tracksToolInput2(content) {
-  return content.type === "tool_use" || content.type === "server_tool_use";
+function tracksToolInput2(content3) {
+  return content3.type === "tool_use" || content3.type === "server_tool_use";
 }
 var _MessageStream_instances, _MessageStream_currentMessageSnapshot, _MessageStream_params, _MessageStream_connectedPromise, _MessageStream_resolveConnectedPromise, _MessageStream_rejectConnectedPromise, _MessageStream_endPromise, _MessageStream_resolveEndPromise, _MessageStream_rejectEndPromise, _MessageStream_listeners, _MessageStream_ended, _MessageStream_errored, _MessageStream_aborted, _MessageStream_catchingPromiseCreated, _MessageStream_response, _MessageStream_request_id, _MessageStream_workspace_id, _MessageStream_logger, _MessageStream_client, _MessageStream_span, _MessageStream_getFinalMessage, _MessageStream_getFinalText, _MessageStream_handleError, _MessageStream_beginRequest, _MessageStream_addStreamEvent, _MessageStream_endRequest, _MessageStream_accumulateMessage, MessageStream;
 var init_MessageStream = __esm({
@@ -41711,9 +41711,9 @@ var init_MessageStream = __esm({
           const listeners = __classPrivateFieldGet(this, _MessageStream_listeners, "f")[event];
           if (!listeners)
             return this;
-          const index = listeners.findIndex((l) => l.listener === listener);
-          if (index >= 0)
-            listeners.splice(index, 1);
+          const index2 = listeners.findIndex((l) => l.listener === listener);
+          if (index2 >= 0)
+            listeners.splice(index2, 1);
           return this;
         }
         /**
@@ -41862,35 +41862,35 @@ var init_MessageStream = __esm({
           this._emit("streamEvent", event, messageSnapshot);
           switch (event.type) {
             case "content_block_delta": {
-              const content = messageSnapshot.content.at(-1);
+              const content3 = messageSnapshot.content.at(-1);
               switch (event.delta.type) {
                 case "text_delta": {
-                  if (content.type === "text") {
-                    this._emit("text", event.delta.text, content.text || "");
+                  if (content3.type === "text") {
+                    this._emit("text", event.delta.text, content3.text || "");
                   }
                   break;
                 }
                 case "citations_delta": {
-                  if (content.type === "text") {
-                    this._emit("citation", event.delta.citation, content.citations ?? []);
+                  if (content3.type === "text") {
+                    this._emit("citation", event.delta.citation, content3.citations ?? []);
                   }
                   break;
                 }
                 case "input_json_delta": {
-                  if (tracksToolInput2(content) && __classPrivateFieldGet(this, _MessageStream_listeners, "f").inputJson?.length) {
-                    this._emit("inputJson", event.delta.partial_json, content.input);
+                  if (tracksToolInput2(content3) && __classPrivateFieldGet(this, _MessageStream_listeners, "f").inputJson?.length) {
+                    this._emit("inputJson", event.delta.partial_json, content3.input);
                   }
                   break;
                 }
                 case "thinking_delta": {
-                  if (content.type === "thinking") {
-                    this._emit("thinking", event.delta.thinking, content.thinking);
+                  if (content3.type === "thinking") {
+                    this._emit("thinking", event.delta.thinking, content3.thinking);
                   }
                   break;
                 }
                 case "signature_delta": {
-                  if (content.type === "thinking") {
-                    this._emit("signature", content.signature);
+                  if (content3.type === "thinking") {
+                    this._emit("signature", content3.signature);
                   }
                   break;
                 }
@@ -46518,12 +46518,12 @@ function requireSecureTokenEndpoint(baseURL) {
   throw new WorkloadIdentityError(`Refusing to send credential over non-https token endpoint "${baseURL}"`);
 }
 async function parseTokenResponse(resp, requestId) {
-  const text = await readLimitedText(resp);
+  const text6 = await readLimitedText(resp);
   let data;
   try {
-    data = JSON.parse(text);
+    data = JSON.parse(text6);
   } catch {
-    throw new WorkloadIdentityError(`Token endpoint returned non-JSON response (status ${resp.status})`, resp.status, redactSensitive(text), requestId);
+    throw new WorkloadIdentityError(`Token endpoint returned non-JSON response (status ${resp.status})`, resp.status, redactSensitive(text6), requestId);
   }
   if (!data.access_token) {
     throw new WorkloadIdentityError(`Token endpoint response missing access_token: ${JSON.stringify(redactSensitive(data))}`, resp.status, redactSensitive(data), requestId);
@@ -46557,14 +46557,14 @@ function redactSensitive(body) {
   }
   return null;
 }
-async function checkCredentialsFileSafety(path5, onWarn = (m) => console.warn(`anthropic-sdk: ${m}`)) {
+async function checkCredentialsFileSafety(path6, onWarn = (m) => console.warn(`anthropic-sdk: ${m}`)) {
   if (typeof process === "undefined" || process.platform === "win32")
     return;
   const { fs: fs5 } = await Promise.resolve().then(() => (init_node(), node_exports));
-  let resolved = path5;
+  let resolved = path6;
   let st;
   try {
-    resolved = await fs5.promises.realpath(path5);
+    resolved = await fs5.promises.realpath(path6);
     st = await fs5.promises.stat(resolved);
   } catch {
     return;
@@ -46581,8 +46581,8 @@ async function checkCredentialsFileSafety(path5, onWarn = (m) => console.warn(`a
   }
 }
 async function writeCredentialsFileAtomic(targetPath, data) {
-  const { fs: fs5, path: path5 } = await Promise.resolve().then(() => (init_node(), node_exports));
-  const dir = path5.dirname(targetPath);
+  const { fs: fs5, path: path6 } = await Promise.resolve().then(() => (init_node(), node_exports));
+  const dir = path6.dirname(targetPath);
   await fs5.promises.mkdir(dir, { recursive: true, mode: 448 });
   const tmpPath = `${targetPath}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
@@ -46843,8 +46843,8 @@ var init_credentials2 = __esm({
         return null;
       }
       validateProfileName(profileName);
-      const { fs: fs5, path: path5 } = await Promise.resolve().then(() => (init_node(), node_exports));
-      const configPath = path5.join(rootConfigPath, "configs", `${profileName}.json`);
+      const { fs: fs5, path: path6 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      const configPath = path6.join(rootConfigPath, "configs", `${profileName}.json`);
       let configRaw;
       try {
         configRaw = await fs5.promises.readFile(configPath, "utf-8");
@@ -46904,14 +46904,14 @@ var init_credentials2 = __esm({
         return null;
       }
       validateProfileName(profileName);
-      const { path: path5 } = await Promise.resolve().then(() => (init_node(), node_exports));
-      return path5.join(rootConfigPath, "credentials", `${profileName}.json`);
+      const { path: path6 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      return path6.join(rootConfigPath, "credentials", `${profileName}.json`);
     };
     getRootConfigPath = async () => {
       if (!supportsLocalConfigFiles()) {
         return null;
       }
-      const { path: path5 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      const { path: path6 } = await Promise.resolve().then(() => (init_node(), node_exports));
       const configDir = readEnv("ANTHROPIC_CONFIG_DIR");
       if (configDir) {
         return configDir;
@@ -46920,21 +46920,21 @@ var init_credentials2 = __esm({
       if (os2 === "Windows") {
         const appData = readEnv("APPDATA");
         if (appData) {
-          return path5.join(appData, "Anthropic");
+          return path6.join(appData, "Anthropic");
         }
         const userProfile = readEnv("USERPROFILE");
         if (userProfile) {
-          return path5.join(userProfile, "AppData", "Roaming", "Anthropic");
+          return path6.join(userProfile, "AppData", "Roaming", "Anthropic");
         }
         return null;
       }
       const xdgConfigHome = readEnv("XDG_CONFIG_HOME");
       if (xdgConfigHome) {
-        return path5.join(xdgConfigHome, "anthropic");
+        return path6.join(xdgConfigHome, "anthropic");
       }
       const home = readEnv("HOME");
       if (home) {
-        return path5.join(home, ".config", "anthropic");
+        return path6.join(home, ".config", "anthropic");
       }
       return null;
     };
@@ -46951,8 +46951,8 @@ var init_credentials2 = __esm({
       if (profileName) {
         return profileName;
       }
-      const { fs: fs5, path: path5 } = await Promise.resolve().then(() => (init_node(), node_exports));
-      const filePath = path5.join(rootConfigPath, "active_config");
+      const { fs: fs5, path: path6 } = await Promise.resolve().then(() => (init_node(), node_exports));
+      const filePath = path6.join(rootConfigPath, "active_config");
       try {
         return (await fs5.promises.readFile(filePath, "utf-8")).trim() || "default";
       } catch (err) {
@@ -46966,21 +46966,21 @@ var init_credentials2 = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/lib/credentials/identity-token.mjs
-function identityTokenFromFile(path5) {
-  if (!path5) {
+function identityTokenFromFile(path6) {
+  if (!path6) {
     throw new AnthropicError("Identity token file path is empty");
   }
   return async () => {
     const { fs: fs5 } = await Promise.resolve().then(() => (init_node(), node_exports));
-    let content;
+    let content3;
     try {
-      content = await fs5.promises.readFile(path5, "utf-8");
+      content3 = await fs5.promises.readFile(path6, "utf-8");
     } catch (err) {
-      throw new AnthropicError(`Failed to read identity token file at ${path5}: ${err}`);
+      throw new AnthropicError(`Failed to read identity token file at ${path6}: ${err}`);
     }
-    const token = content.trim();
+    const token = content3.trim();
     if (!token) {
-      throw new AnthropicError(`Identity token file at ${path5} is empty`);
+      throw new AnthropicError(`Identity token file at ${path6} is empty`);
     }
     return token;
   };
@@ -47035,8 +47035,8 @@ function oidcFederationProvider(config2) {
     }
     const requestId = resp.headers.get("Request-Id");
     if (!resp.ok) {
-      const text = await resp.text().catch(() => "");
-      const redacted = redactSensitive(text);
+      const text6 = await resp.text().catch(() => "");
+      const redacted = redactSensitive(text6);
       let hint = "";
       if (resp.status === 401) {
         const hintMiddle = config2.workspaceId ? "" : "If your federation rule is scoped to multiple workspaces, set the ANTHROPIC_WORKSPACE_ID environment variable, the 'workspace_id' config key, or the `workspaceId` option. ";
@@ -47116,8 +47116,8 @@ function userOAuthProvider(config2) {
     }
     const requestId = resp.headers.get("Request-Id");
     if (!resp.ok) {
-      const text = await resp.text().catch(() => "");
-      throw new WorkloadIdentityError(`User OAuth refresh failed (HTTP ${resp.status}): ${redactSensitive(text)}`, resp.status, redactSensitive(text), requestId);
+      const text6 = await resp.text().catch(() => "");
+      throw new WorkloadIdentityError(`User OAuth refresh failed (HTTP ${resp.status}): ${redactSensitive(text6)}`, resp.status, redactSensitive(text6), requestId);
     }
     const data = await parseTokenResponse(resp, requestId);
     const expiresIn = Number(data.expires_in);
@@ -47257,8 +47257,8 @@ function cachedExchangeProvider(exchange, credentialsPath, onCacheWriteError, on
         }
       }
     } catch (err) {
-      const code3 = err?.code;
-      if (code3 !== "ENOENT" && !(err instanceof SyntaxError)) {
+      const code7 = err?.code;
+      if (code7 !== "ENOENT" && !(err instanceof SyntaxError)) {
         onCacheWriteError?.(err);
       }
     }
@@ -47664,8 +47664,8 @@ var init_client = __esm({
           const given = { apiKey, authToken, ...opts };
           const passed = CREDENTIAL_OPTIONS.filter((name) => given[name] != null);
           if (passed.length > 1) {
-            const list = (names) => names.map((name) => `\`${name}\``).join(", ");
-            throw new TypeError(`Pass at most one of ${list(CREDENTIAL_OPTIONS)}. Received ${list(passed)}.`);
+            const list4 = (names) => names.map((name) => `\`${name}\``).join(", ");
+            throw new TypeError(`Pass at most one of ${list4(CREDENTIAL_OPTIONS)}. Received ${list4(passed)}.`);
           }
           const [passedName] = passed;
           const env = passedName != null ? null : {
@@ -47983,9 +47983,9 @@ var init_client = __esm({
           }
           return APIError.generate(status, error2, message, headers);
         }
-        buildURL(path5, query, defaultBaseURL) {
+        buildURL(path6, query, defaultBaseURL) {
           const baseURL = !__classPrivateFieldGet(this, _BaseAnthropic_instances, "m", _BaseAnthropic_baseURLOverridden).call(this) && defaultBaseURL || this.baseURL;
-          const url = isAbsoluteURL(path5) ? new URL(path5) : new URL(baseURL + (baseURL.endsWith("/") && path5.startsWith("/") ? path5.slice(1) : path5));
+          const url = isAbsoluteURL(path6) ? new URL(path6) : new URL(baseURL + (baseURL.endsWith("/") && path6.startsWith("/") ? path6.slice(1) : path6));
           const defaultQuery = this.defaultQuery();
           const pathQuery = Object.fromEntries(url.searchParams);
           if (!isEmptyObj(defaultQuery) || !isEmptyObj(pathQuery)) {
@@ -48061,24 +48061,24 @@ var init_client = __esm({
         backendMiddleware() {
           return [];
         }
-        get(path5, opts) {
-          return this.methodRequest("get", path5, opts);
+        get(path6, opts) {
+          return this.methodRequest("get", path6, opts);
         }
-        post(path5, opts) {
-          return this.methodRequest("post", path5, opts);
+        post(path6, opts) {
+          return this.methodRequest("post", path6, opts);
         }
-        patch(path5, opts) {
-          return this.methodRequest("patch", path5, opts);
+        patch(path6, opts) {
+          return this.methodRequest("patch", path6, opts);
         }
-        put(path5, opts) {
-          return this.methodRequest("put", path5, opts);
+        put(path6, opts) {
+          return this.methodRequest("put", path6, opts);
         }
-        delete(path5, opts) {
-          return this.methodRequest("delete", path5, opts);
+        delete(path6, opts) {
+          return this.methodRequest("delete", path6, opts);
         }
-        methodRequest(method, path5, opts) {
+        methodRequest(method, path6, opts) {
           return this.request(Promise.resolve(opts).then((opts2) => {
-            return { method, path: path5, ...opts2 };
+            return { method, path: path6, ...opts2 };
           }));
         }
         request(options, remainingRetries = null) {
@@ -48224,8 +48224,8 @@ var init_client = __esm({
           armAbandonmentBackstop(response.body ?? response, controller);
           return { response, options, controller, requestLogID, retryOfRequestLogID, startTime };
         }
-        getAPIList(path5, Page3, opts) {
-          return this.requestAPIList(Page3, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path5, ...opts2 })) : { method: "get", path: path5, ...opts });
+        getAPIList(path6, Page3, opts) {
+          return this.requestAPIList(Page3, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path6, ...opts2 })) : { method: "get", path: path6, ...opts });
         }
         requestAPIList(Page3, options) {
           if (!this._tracer) {
@@ -48359,14 +48359,14 @@ var init_client = __esm({
         }
         async buildRequest(inputOptions, { retryCount = 0 } = {}) {
           const options = { ...inputOptions };
-          const { method, path: path5, query, defaultBaseURL } = options;
+          const { method, path: path6, query, defaultBaseURL } = options;
           if (this._authState.resolution) {
             await this._authState.resolution;
           }
           if (!this._baseURLIsExplicit && this._authState.baseURL && this.baseURL !== this._authState.baseURL) {
             this.baseURL = this._authState.baseURL;
           }
-          const url = this.buildURL(path5, query, defaultBaseURL);
+          const url = this.buildURL(path6, query, defaultBaseURL);
           if ("timeout" in options)
             validatePositiveInteger("timeout", options.timeout);
           options.timeout = options.timeout ?? this.timeout;
@@ -48767,7 +48767,7 @@ function putProp(target, key, value) {
   else
     target[key] = value;
 }
-function mirrorShape(target, source, keys, wrap) {
+function mirrorShape(target, source, keys, wrap2) {
   const raw = sourceShape(source);
   for (const key of keys) {
     const desc = Object.getOwnPropertyDescriptor(raw, key);
@@ -48776,10 +48776,10 @@ function mirrorShape(target, source, keys, wrap) {
     if (desc.get) {
       deferProp(target, key, () => {
         const value = source._zod.def.shape[key];
-        return wrap ? wrap(value, key) : value;
+        return wrap2 ? wrap2(value, key) : value;
       });
     } else
-      putProp(target, key, wrap ? wrap(desc.value, key) : desc.value);
+      putProp(target, key, wrap2 ? wrap2(desc.value, key) : desc.value);
   }
 }
 function mirrorProps(target, source) {
@@ -48804,10 +48804,10 @@ function mergeDefs(...defs) {
 function cloneDef(schema3) {
   return mergeDefs(schema3._zod.def);
 }
-function getElementAtPath(obj, path5) {
-  if (!path5)
+function getElementAtPath(obj, path6) {
+  if (!path6)
     return obj;
-  return path5.reduce((acc, key) => acc?.[key], obj);
+  return path6.reduce((acc, key) => acc?.[key], obj);
 }
 function promiseAllObject(promisesObj) {
   const keys = Object.keys(promisesObj);
@@ -49147,11 +49147,11 @@ function explicitlyAborted(x, startIndex = 0) {
   }
   return false;
 }
-function prefixIssues(path5, issues) {
+function prefixIssues(path6, issues) {
   return issues.map((iss) => {
     var _a6;
     (_a6 = iss).path ?? (_a6.path = []);
-    iss.path.unshift(path5);
+    iss.path.unshift(path6);
     return iss;
   });
 }
@@ -49475,12 +49475,12 @@ function $constructor(name, initializer3, proto, params) {
     inst._zod.traits.add(name);
     initializer3(inst, def);
     if (initialized) {
-      const own2 = Object.getPrototypeOf(inst);
+      const own7 = Object.getPrototypeOf(inst);
       const ctorProto = inst._zod.constr.prototype;
-      let up = own2;
+      let up = own7;
       while (up && up !== ctorProto)
         up = Object.getPrototypeOf(up);
-      const target = up ?? own2;
+      const target = up ?? own7;
       if (!initialized.has(target)) {
         initialized.add(target);
         members(target, protoMembers);
@@ -49612,16 +49612,16 @@ function flattenError(error2, mapper = (issue2) => issue2.message) {
 }
 function formatError(error2, mapper = (issue2) => issue2.message) {
   const fieldErrors = { _errors: [] };
-  const processError = (error3, path5 = []) => {
+  const processError = (error3, path6 = []) => {
     for (const issue2 of error3.issues) {
       if (issue2.code === "invalid_union" && issue2.errors.length) {
-        issue2.errors.map((issues) => processError({ issues }, [...path5, ...issue2.path]));
+        issue2.errors.map((issues) => processError({ issues }, [...path6, ...issue2.path]));
       } else if (issue2.code === "invalid_key") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else if (issue2.code === "invalid_element") {
-        processError({ issues: issue2.issues }, [...path5, ...issue2.path]);
+        processError({ issues: issue2.issues }, [...path6, ...issue2.path]);
       } else {
-        const fullpath = [...path5, ...issue2.path];
+        const fullpath = [...path6, ...issue2.path];
         if (fullpath.length === 0) {
           fieldErrors._errors.push(mapper(issue2));
         } else {
@@ -49644,11 +49644,11 @@ function formatError(error2, mapper = (issue2) => issue2.message) {
                 configurable: true
               });
             }
-            const node2 = curr[el];
+            const node3 = curr[el];
             if (terminal) {
-              node2._errors.push(mapper(issue2));
+              node3._errors.push(mapper(issue2));
             }
-            curr = node2;
+            curr = node3;
             i++;
           }
         }
@@ -49763,17 +49763,17 @@ var validateAsync = async (schema3, value, _ctx) => {
   return result2.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema3, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema3, value, ctx, finalizeParams(fn, _params));
+    return parse5(schema3, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse5 = _parse(_Err);
   const fn = (schema3, value, _ctx, _params) => {
-    return parse3(schema3, value, _ctx, finalizeParams(fn, _params));
+    return parse5(schema3, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -50209,8 +50209,8 @@ var Doc = class {
       arg(this, { execution: "async" });
       return;
     }
-    const content = arg;
-    const lines = content.split("\n").filter((x) => x);
+    const content3 = arg;
+    const lines = content3.split("\n").filter((x) => x);
     const minIndent = Math.min(...lines.map((x) => x.length - x.trimStart().length));
     const dedented = lines.map((x) => x.slice(minIndent)).map((x) => " ".repeat(this.indent * 2) + x);
     for (const line of dedented) {
@@ -50219,9 +50219,9 @@ var Doc = class {
   }
   compile() {
     const F = Function;
-    const content = this?.content ?? [``];
+    const content3 = this?.content ?? [``];
     const factory = new F(...Object.keys(this.closed), `return function (${this.args.join(", ")}) {
-${content.join("\n")}
+${content3.join("\n")}
 };`);
     return factory(...Object.values(this.closed));
   }
@@ -50837,7 +50837,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse5 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -50851,15 +50851,15 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse5(payload, ctx);
   };
 }
 var arraySize = (input) => Array.isArray(input) ? input.length : -1;
-function handleArrayResult(result2, final, index) {
+function handleArrayResult(result2, final, index2) {
   if (result2.issues.length) {
-    final.issues.push(...prefixIssues(index, result2.issues));
+    final.issues.push(...prefixIssues(index2, result2.issues));
   }
-  final.value[index] = result2.value;
+  final.value[index2] = result2.value;
 }
 var $ZodArray = /* @__PURE__ */ $constructor("$ZodArray", (inst, def) => {
   $ZodType.init(inst, def);
@@ -51318,14 +51318,14 @@ function mergeValues(a, b) {
       return { valid: false, mergeErrorPath: [] };
     }
     const newArray = [];
-    for (let index = 0; index < a.length; index++) {
-      const itemA = a[index];
-      const itemB = b[index];
+    for (let index2 = 0; index2 < a.length; index2++) {
+      const itemA = a[index2];
+      const itemB = b[index2];
       const sharedValue = mergeValues(itemA, itemB);
       if (!sharedValue.valid) {
         return {
           valid: false,
-          mergeErrorPath: [index, ...sharedValue.mergeErrorPath]
+          mergeErrorPath: [index2, ...sharedValue.mergeErrorPath]
         };
       }
       newArray.push(sharedValue.data);
@@ -51714,7 +51714,7 @@ function isRecursive(inst, stack, resolve5) {
     return PROVEN;
   stack.add(inst);
   let result2 = NONE;
-  const check = (child) => {
+  const check2 = (child) => {
     if (result2 !== PROVEN && child?._zod) {
       const answer = isRecursive(child, stack, resolve5);
       if (answer > result2)
@@ -51743,32 +51743,32 @@ function isRecursive(inst, stack, resolve5) {
     case "object": {
       const raw = rawShape(def);
       merge3(raw ? shape(raw, true) : ASSUMED);
-      check(def.catchall);
+      check2(def.catchall);
       break;
     }
     case "array":
-      check(def.element);
+      check2(def.element);
       break;
     case "tuple":
       for (const el of def.items)
-        check(el);
-      check(def.rest);
+        check2(el);
+      check2(def.rest);
       break;
     case "record":
     case "map":
-      check(def.keyType);
-      check(def.valueType);
+      check2(def.keyType);
+      check2(def.valueType);
       break;
     case "set":
-      check(def.valueType);
+      check2(def.valueType);
       break;
     case "union":
       for (const el of def.options)
-        check(el);
+        check2(el);
       break;
     case "intersection":
-      check(def.left);
-      check(def.right);
+      check2(def.left);
+      check2(def.right);
       break;
     case "optional":
     case "nullable":
@@ -51779,15 +51779,15 @@ function isRecursive(inst, stack, resolve5) {
     case "nonoptional":
     case "promise":
     case "success":
-      check(def.innerType);
+      check2(def.innerType);
       break;
     case "pipe":
-      check(def.in);
-      check(def.out);
+      check2(def.in);
+      check2(def.out);
       break;
     case "function":
-      check(def.input);
-      check(def.output);
+      check2(def.input);
+      check2(def.output);
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
@@ -51828,10 +51828,10 @@ function isRecursive(inst, stack, resolve5) {
         if (!value || typeof value !== "object")
           continue;
         if (value._zod)
-          check(value);
+          check2(value);
         else if (Array.isArray(value))
           for (const el of value)
-            check(el);
+            check2(el);
       }
     }
   }
@@ -51854,15 +51854,15 @@ function bucketFor(state, inst) {
 var handoff;
 var open = [];
 var memo = {
-  alloc(_inst, payload, empty2) {
+  alloc(_inst, payload, empty3) {
     const bucket = handoff;
     if (!bucket)
-      return empty2;
+      return empty3;
     handoff = void 0;
-    const entry = { value: empty2, issues: null };
+    const entry = { value: empty3, issues: null };
     bucket.set(payload.value, entry);
     open.push(entry);
-    return empty2;
+    return empty3;
   },
   guard(inst) {
     var _a6;
@@ -52772,8 +52772,8 @@ function encodeJSONPointerSegment(segment) {
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 function extractDefs(ctx, schema3) {
-  const root = ctx.seen.get(schema3);
-  if (!root)
+  const root2 = ctx.seen.get(schema3);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
     return;
@@ -52802,7 +52802,7 @@ function extractDefs(ctx, schema3) {
     }
     const uriPrefix = `#`;
     const defUriPrefix = `${uriPrefix}/${defsSegment}/`;
-    if (entry[1] === root && !entry[1].schema.id) {
+    if (entry[1] === root2 && !entry[1].schema.id) {
       return { ref: uriPrefix };
     }
     const defId = entry[1].schema.id ?? `__schema${ctx.counter++}`;
@@ -52973,8 +52973,8 @@ function foldIntersection(json) {
   assignProps(json, folded);
 }
 function finalize(ctx, schema3) {
-  const root = ctx.seen.get(schema3);
-  if (!root)
+  const root2 = ctx.seen.get(schema3);
+  if (!root2)
     throw new Error("Unprocessed schema. This is a bug in Zod.");
   const flattenRef = (zodSchema) => {
     const seen = ctx.seen.get(zodSchema);
@@ -53085,7 +53085,7 @@ function finalize(ctx, schema3) {
       throw new Error("Schema is missing an `id` property");
     result2.$id = ctx.external.uri(id);
   }
-  assignProps(result2, root.defId ? root.schema : root.def ?? root.schema);
+  assignProps(result2, root2.defId ? root2.schema : root2.def ?? root2.schema);
   const rootMetaId = ctx.metadataRegistry.get(schema3)?.id;
   if (rootMetaId !== void 0 && result2.id === rootMetaId)
     delete result2.id;
@@ -53261,8 +53261,8 @@ var contributors = {
 function aggregateChecks(schema3) {
   const agg = {};
   const def = schema3._zod.def;
-  const list = schema3._zod.traits.has("$ZodCheck") ? [schema3, ...def.checks ?? []] : def.checks ?? [];
-  for (const ch of list)
+  const list4 = schema3._zod.traits.has("$ZodCheck") ? [schema3, ...def.checks ?? []] : def.checks ?? [];
+  for (const ch of list4)
     contributors[ch._zod.def.check]?.(agg, ch._zod.def);
   const bag = schema3._zod.bag;
   if (bag.minimum !== void 0)
@@ -54042,8 +54042,8 @@ var ZodType = /* @__PURE__ */ $constructor("ZodType", (inst, def) => {
     reg.add(this, meta2);
     return this;
   },
-  refine(check, params) {
-    return this.check(refine(check, params));
+  refine(check2, params) {
+    return this.check(refine(check2, params));
   },
   superRefine(refinement, params) {
     return this.check(superRefine(refinement, params));
@@ -55496,9 +55496,9 @@ var pricingSchema = object({
 }));
 var PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
 var globs = string2().transform((v, ctx) => {
-  const list = parseGlobs(v);
-  const problems = list.map(globProblem).filter((p) => p !== void 0);
-  if (problems.length === 0) return list;
+  const list4 = parseGlobs(v);
+  const problems = list4.map(globProblem).filter((p) => p !== void 0);
+  if (problems.length === 0) return list4;
   ctx.addIssue({
     code: "custom",
     message: `globs such as src/**/*.ts or !dist/**, one per line or comma-separated (${problems.join("; ")})`
@@ -55740,16 +55740,16 @@ async function settleDefaultModel(settings, llm, log) {
   log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
   return withModel(settings, listed);
 }
-function safeJson(text) {
+function safeJson(text6) {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text6);
   } catch {
     return void 0;
   }
 }
-function closest(name, candidates) {
+function closest(name, candidates2) {
   let best;
-  for (const id of candidates) {
+  for (const id of candidates2) {
     const d = editDistance(name.toLowerCase(), id);
     if (d <= 3 && (!best || d < best.d)) best = { id, d };
   }
@@ -55874,35 +55874,35 @@ async function localPullRequest(range) {
 import { open as open2, realpath } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 var MAX_INSTRUCTIONS_BYTES = 64 * 1024;
-var inside = (root, path5) => {
-  const rel = relative(root, path5);
+var inside = (root2, path6) => {
+  const rel = relative(root2, path6);
   return rel === "" || !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
 };
-async function loadInstructions(text, file, workspace) {
-  if (!file) return text;
+async function loadInstructions(text6, file, workspace) {
+  if (!file) return text6;
   const fail = (why, cause) => new Error(
     `input 'instructions-file': ${JSON.stringify(file)} ${why}; expected a path relative to the repository root of a checked-out file of at most ${MAX_INSTRUCTIONS_BYTES / 1024} KiB (add actions/checkout before this step)`,
     cause === void 0 ? void 0 : { cause }
   );
   if (isAbsolute(file)) throw fail("is an absolute path");
-  let root;
+  let root2;
   let real;
   try {
-    root = await realpath(workspace);
-    real = await realpath(resolve(root, file));
+    root2 = await realpath(workspace);
+    real = await realpath(resolve(root2, file));
   } catch (error2) {
     throw fail(`cannot be read (${error2.code ?? "unreadable"})`, error2);
   }
-  if (!inside(root, real)) throw fail("leads outside the repository");
-  const handle = await open2(real, "r");
+  if (!inside(root2, real)) throw fail("leads outside the repository");
+  const handle2 = await open2(real, "r");
   try {
-    const stat2 = await handle.stat();
+    const stat2 = await handle2.stat();
     if (!stat2.isFile()) throw fail("is not a regular file");
     if (stat2.size > MAX_INSTRUCTIONS_BYTES) throw fail(`is ${stat2.size} bytes`);
-    const content = await handle.readFile("utf8");
-    return [text, content.trim()].filter(Boolean).join("\n\n");
+    const content3 = await handle2.readFile("utf8");
+    return [text6, content3.trim()].filter(Boolean).join("\n\n");
   } finally {
-    await handle.close();
+    await handle2.close();
   }
 }
 
@@ -55916,10 +55916,10 @@ function parseHunks(patch) {
     oldStart: chunk.oldStart,
     newStart: chunk.newStart,
     lines: chunk.changes.filter((change) => !change.content.startsWith("\\")).map((change) => {
-      const text = change.content.slice(1);
-      if (change.type === "add") return { kind: "add", newLine: change.ln, text };
-      if (change.type === "del") return { kind: "del", oldLine: change.ln, text };
-      return { kind: "context", oldLine: change.ln1, newLine: change.ln2, text };
+      const text6 = change.content.slice(1);
+      if (change.type === "add") return { kind: "add", newLine: change.ln, text: text6 };
+      if (change.type === "del") return { kind: "del", oldLine: change.ln, text: text6 };
+      return { kind: "context", oldLine: change.ln1, newLine: change.ln2, text: text6 };
     })
   }));
 }
@@ -55980,9 +55980,9 @@ function renderFile(file, hunks, part) {
 
 // src/plan/plan.ts
 var PIECES = / ?[A-Za-z]+| ?\d+|\s+|[!-/:-@[-`{-~]+|[^\p{ASCII}]+/gu;
-function estimateTokens(text) {
+function estimateTokens(text6) {
   let tokens = 0;
-  for (const [piece] of text.matchAll(PIECES)) {
+  for (const [piece] of text6.matchAll(PIECES)) {
     const last = piece.charCodeAt(piece.length - 1);
     if (last >= 65 && last <= 90 || last >= 97 && last <= 122) tokens += Math.ceil(piece.trimStart().length / 5);
     else if (last >= 48 && last <= 57) tokens += Math.ceil(piece.trimStart().length / 3);
@@ -55992,9 +55992,9 @@ function estimateTokens(text) {
   }
   return Math.ceil(tokens);
 }
-function tokenCeiling(text) {
+function tokenCeiling(text6) {
   let tokens = 0;
-  for (const [piece] of text.matchAll(PIECES)) {
+  for (const [piece] of text6.matchAll(PIECES)) {
     if (piece.trim() === "") {
       const same = [...piece.matchAll(/(\s)\1*/g)].map((m) => m[0].length);
       tokens += Math.max(1, same.length - 1) + same.reduce((n, len) => n + Math.floor(len / 16), 0);
@@ -56002,7 +56002,7 @@ function tokenCeiling(text) {
       tokens += estimateTokens(piece);
     }
   }
-  for (const [run] of text.matchAll(/\S{33,}/g)) {
+  for (const [run] of text6.matchAll(/\S{33,}/g)) {
     tokens += Math.max(0, Math.ceil(run.length * 0.75) - estimateTokens(run));
   }
   return tokens;
@@ -56113,8 +56113,8 @@ function addPiece(chunk, file) {
 function numberParts(chunks) {
   const pieces = /* @__PURE__ */ new Map();
   for (const cf of chunks.flatMap((c) => c.files)) pieces.set(cf.file, [...pieces.get(cf.file) ?? [], cf]);
-  for (const list of pieces.values()) {
-    if (list.length > 1) list.forEach((cf, index) => cf.part = { index, count: list.length });
+  for (const list4 of pieces.values()) {
+    if (list4.length > 1) list4.forEach((cf, index2) => cf.part = { index: index2, count: list4.length });
   }
 }
 
@@ -56146,13 +56146,13 @@ var Queue = class {
     this.clear();
   }
   enqueue(value) {
-    const node2 = new Node(value);
+    const node3 = new Node(value);
     if (this.#head) {
-      this.#tail.next = node2;
-      this.#tail = node2;
+      this.#tail.next = node3;
+      this.#tail = node3;
     } else {
-      this.#head = node2;
-      this.#tail = node2;
+      this.#head = node3;
+      this.#tail = node3;
     }
     this.#size++;
   }
@@ -56275,8 +56275,8 @@ function pLimit(concurrency) {
       async value(iterable, function_) {
         const promises = [];
         try {
-          Array.from(iterable, (value, index) => {
-            const promise = generator(function_, value, index);
+          Array.from(iterable, (value, index2) => {
+            const promise = generator(function_, value, index2);
             promises.push(promise);
             return promise;
           });
@@ -56305,14 +56305,14 @@ var MAX_CONTEXT_FILE_BYTES = 256 * 1024;
 var MAX_SEARCH_HITS = 30;
 function once(read) {
   const cache = /* @__PURE__ */ new Map();
-  return (path5) => {
-    let text = cache.get(path5);
-    if (!text) cache.set(path5, text = read(path5));
-    return text;
+  return (path6) => {
+    let text6 = cache.get(path6);
+    if (!text6) cache.set(path6, text6 = read(path6));
+    return text6;
   };
 }
-function isText(text) {
-  return !text.includes("\0");
+function isText(text6) {
+  return !text6.includes("\0");
 }
 async function gitGrep(cwd, needle, where, accept) {
   const target = "commit" in where ? [where.commit] : [];
@@ -56332,10 +56332,10 @@ async function gitGrep(cwd, needle, where, accept) {
   const prefix = "commit" in where ? `${where.commit}:` : "";
   const hits = [];
   for (const line of out.split("\n")) {
-    const [name = "", number4 = "0", ...text] = line.split("\0");
-    const path5 = name.slice(prefix.length);
-    if (name.startsWith(prefix) && path5 && accept(path5)) {
-      hits.push({ path: path5, line: Number(number4), text: text.join("\0") });
+    const [name = "", number4 = "0", ...text6] = line.split("\0");
+    const path6 = name.slice(prefix.length);
+    if (name.startsWith(prefix) && path6 && accept(path6)) {
+      hits.push({ path: path6, line: Number(number4), text: text6.join("\0") });
     }
   }
   return hits.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line);
@@ -56355,21 +56355,21 @@ async function lsTree(cwd, commit) {
 }
 function gitHeadFiles(cwd, commit) {
   let listing;
-  const list = () => listing ??= lsTree(cwd, commit);
-  const read = async (path5) => {
-    const size = (await list()).get(path5);
+  const list4 = () => listing ??= lsTree(cwd, commit);
+  const read = async (path6) => {
+    const size = (await list4()).get(path6);
     if (size === void 0 || size > MAX_CONTEXT_FILE_BYTES) return void 0;
-    const text = await git2(cwd, ["cat-file", "blob", `${commit}:${path5}`]).catch(() => void 0);
-    return text !== void 0 && isText(text) ? text : void 0;
+    const text6 = await git2(cwd, ["cat-file", "blob", `${commit}:${path6}`]).catch(() => void 0);
+    return text6 !== void 0 && isText(text6) ? text6 : void 0;
   };
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
-    paths: async () => [...(await list()).keys()],
+    paths: async () => [...(await list4()).keys()],
     read: once(read),
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
-      const files = await list();
-      const hits = await gitGrep(cwd, needle, { commit }, (path5) => {
-        const size = files.get(path5);
+      const files = await list4();
+      const hits = await gitGrep(cwd, needle, { commit }, (path6) => {
+        const size = files.get(path6);
         return size !== void 0 && size <= MAX_CONTEXT_FILE_BYTES;
       });
       return { hits: hits.slice(0, maxHits), searched: files.size, total: files.size };
@@ -56380,73 +56380,73 @@ async function repositoryRoot(cwd) {
   return (await git2(cwd, ["rev-parse", "--show-toplevel"])).trim();
 }
 function worktreeFiles(cwd) {
-  const root = resolve2(cwd);
+  const root2 = resolve2(cwd);
   let listing;
-  const list = () => listing ??= git2(root, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then(
+  const list4 = () => listing ??= git2(root2, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then(
     (out) => new Set(out.split("\0").filter(Boolean))
   );
-  const read = async (path5) => {
-    const full = resolve2(root, path5);
-    const inside2 = relative2(root, full);
-    if (inside2.startsWith("..") || isAbsolute2(inside2) || !(await list()).has(path5)) return void 0;
+  const read = async (path6) => {
+    const full = resolve2(root2, path6);
+    const inside2 = relative2(root2, full);
+    if (inside2.startsWith("..") || isAbsolute2(inside2) || !(await list4()).has(path6)) return void 0;
     const stat2 = await lstat(full).catch(() => void 0);
     if (!stat2?.isFile() || stat2.size > MAX_CONTEXT_FILE_BYTES) return void 0;
-    const text = await readFile(full, "utf8").catch(() => void 0);
-    return text !== void 0 && isText(text) ? text : void 0;
+    const text6 = await readFile(full, "utf8").catch(() => void 0);
+    return text6 !== void 0 && isText(text6) ? text6 : void 0;
   };
   return {
-    origin: `the working tree of ${root}`,
-    paths: async () => [...await list()],
+    origin: `the working tree of ${root2}`,
+    paths: async () => [...await list4()],
     read: once(read),
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
-      const paths = await list();
-      const hits = await gitGrep(root, needle, { untracked: true }, (path5) => paths.has(path5));
+      const paths = await list4();
+      const hits = await gitGrep(root2, needle, { untracked: true }, (path6) => paths.has(path6));
       return { hits: hits.slice(0, maxHits), searched: paths.size, total: paths.size };
     }
   };
 }
-function extensionOf(path5) {
-  const name = path5.slice(path5.lastIndexOf("/") + 1);
+function extensionOf(path6) {
+  const name = path6.slice(path6.lastIndexOf("/") + 1);
   return name.includes(".") ? name.slice(name.lastIndexOf(".")) : "";
 }
 
 // src/context/code.ts
 var ANONYMOUS = "(anonymous)";
 var JS_EXTENSIONS = /* @__PURE__ */ new Set([".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"]);
-function indexCode(path5, text) {
-  if (JS_EXTENSIONS.has(extensionOf(path5))) {
-    const parsed = indexJs(path5, text);
+function indexCode(path6, text6) {
+  if (JS_EXTENSIONS.has(extensionOf(path6))) {
+    const parsed = indexJs(path6, text6);
     if (parsed) return parsed;
   }
-  return indexByLines(path5, text);
+  return indexByLines(path6, text6);
 }
 var SKIPPED_KEYS = /* @__PURE__ */ new Set(["loc", "start", "end", "extra", "leadingComments", "trailingComments", "innerComments"]);
 function isNode(value) {
   return typeof value === "object" && value !== null && typeof value.type === "string";
 }
-function children(node2) {
+function children(node3) {
   const out = [];
-  for (const [key, value] of Object.entries(node2)) {
+  for (const [key, value] of Object.entries(node3)) {
     if (SKIPPED_KEYS.has(key)) continue;
     if (Array.isArray(value)) out.push(...value.filter(isNode));
     else if (isNode(value)) out.push(value);
   }
   return out;
 }
-function walk(root, visit) {
-  const stack = [[root, []]];
+function walk(root2, visit2) {
+  const stack = [[root2, []]];
   while (stack.length > 0) {
-    const [node2, ancestors] = stack.pop();
-    visit(node2, ancestors);
-    const path5 = [...ancestors, node2];
-    for (const child of children(node2).reverse()) stack.push([child, path5]);
+    const [node3, ancestors] = stack.pop();
+    visit2(node3, ancestors);
+    const path6 = [...ancestors, node3];
+    for (const child of children(node3).reverse()) stack.push([child, path6]);
   }
 }
-function nameOf(node2) {
-  if (!isNode(node2)) return void 0;
-  if (node2.type === "Identifier" || node2.type === "JSXIdentifier") return node2.name;
-  if (node2.type === "PrivateName") return nameOf(node2.id);
-  if (node2.type === "StringLiteral") return node2.value;
+function nameOf(node3) {
+  if (!isNode(node3)) return void 0;
+  if (node3.type === "Identifier" || node3.type === "JSXIdentifier") return node3.name;
+  if (node3.type === "PrivateName") return nameOf(node3.id);
+  if (node3.type === "StringLiteral") return node3.value;
   return void 0;
 }
 var SCOPE_TYPES = /* @__PURE__ */ new Set([
@@ -56473,9 +56473,9 @@ var WRAPPERS = /* @__PURE__ */ new Set([
   "AssignmentExpression",
   "ExpressionStatement"
 ]);
-function outer(node2, ancestors) {
-  let top = node2;
-  let name = nameOf(node2.id) ?? nameOf(node2.key);
+function outer(node3, ancestors) {
+  let top = node3;
+  let name = nameOf(node3.id) ?? nameOf(node3.key);
   for (let i = ancestors.length - 1; i >= 0; i--) {
     const parent = ancestors[i];
     if (!WRAPPERS.has(parent.type)) break;
@@ -56484,28 +56484,28 @@ function outer(node2, ancestors) {
   }
   return { top, name };
 }
-function memberName(node2) {
-  if (!isNode(node2)) return void 0;
-  if (node2.type === "MemberExpression" && !node2.computed) return nameOf(node2.property);
-  return nameOf(node2);
+function memberName(node3) {
+  if (!isNode(node3)) return void 0;
+  if (node3.type === "MemberExpression" && !node3.computed) return nameOf(node3.property);
+  return nameOf(node3);
 }
-function spanOf(node2) {
-  if (!node2.loc) return void 0;
-  let start = node2.loc.start.line;
-  const comments = node2.leadingComments ?? [];
+function spanOf(node3) {
+  if (!node3.loc) return void 0;
+  let start = node3.loc.start.line;
+  const comments = node3.leadingComments ?? [];
   for (let i = comments.length - 1; i >= 0; i--) {
     const loc = comments[i]?.loc;
     if (!loc || loc.end.line < start - 1) break;
     start = loc.start.line;
   }
-  return { start, end: node2.loc.end.line };
+  return { start, end: node3.loc.end.line };
 }
-function indexJs(path5, text) {
-  const ext = extensionOf(path5);
+function indexJs(path6, text6) {
+  const ext = extensionOf(path6);
   const typescript = ext === ".ts" || ext === ".tsx" || ext === ".mts" || ext === ".cts";
   let program;
   try {
-    program = (0, import_parser.parse)(text, {
+    program = (0, import_parser.parse)(text6, {
       sourceType: "unambiguous",
       errorRecovery: true,
       allowReturnOutsideFunction: true,
@@ -56519,26 +56519,26 @@ function indexJs(path5, text) {
   const scopes = [];
   const definitions = [];
   const imports = /* @__PURE__ */ new Map();
-  walk(program, (node2, ancestors) => {
-    if (SCOPE_TYPES.has(node2.type)) {
-      const { top, name } = outer(node2, ancestors);
+  walk(program, (node3, ancestors) => {
+    if (SCOPE_TYPES.has(node3.type)) {
+      const { top, name } = outer(node3, ancestors);
       const span = spanOf(top);
       if (span) scopes.push({ ...span, name: name ?? ANONYMOUS });
     }
-    const definition = definitionOf(node2, ancestors);
-    if (definition) definitions.push(definition);
-    if (node2.type === "ImportDeclaration") {
-      const source = node2.source.value;
-      for (const spec of node2.specifiers ?? []) {
+    const definition3 = definitionOf(node3, ancestors);
+    if (definition3) definitions.push(definition3);
+    if (node3.type === "ImportDeclaration") {
+      const source = node3.source.value;
+      for (const spec of node3.specifiers ?? []) {
         const local = nameOf(spec.local);
         if (!local) continue;
         const imported = spec.type === "ImportNamespaceSpecifier" ? "*" : spec.type === "ImportDefaultSpecifier" ? "default" : nameOf(spec.imported) ?? local;
         imports.set(local, { source, imported });
       }
     }
-    if (node2.type === "VariableDeclarator" && isRequire(node2.init)) {
-      const source = node2.init.arguments[0].value;
-      const id = node2.id;
+    if (node3.type === "VariableDeclarator" && isRequire(node3.init)) {
+      const source = node3.init.arguments[0].value;
+      const id = node3.id;
       if (id.type === "Identifier") imports.set(id.name, { source, imported: "*" });
       if (id.type === "ObjectPattern") {
         for (const prop of id.properties) {
@@ -56557,18 +56557,18 @@ function indexJs(path5, text) {
     usesOn: (lines) => jsUses(program, lines, imports)
   };
 }
-function isRequire(node2) {
-  if (!isNode(node2) || node2.type !== "CallExpression") return false;
-  const [arg] = node2.arguments;
-  return nameOf(node2.callee) === "require" && arg?.type === "StringLiteral";
+function isRequire(node3) {
+  if (!isNode(node3) || node3.type !== "CallExpression") return false;
+  const [arg] = node3.arguments;
+  return nameOf(node3.callee) === "require" && arg?.type === "StringLiteral";
 }
 var FUNCTION_VALUES = /* @__PURE__ */ new Set(["ArrowFunctionExpression", "FunctionExpression", "ClassExpression"]);
-function definitionOf(node2, ancestors) {
+function definitionOf(node3, ancestors) {
   const topLevel = ancestors.every((a) => a.type === "File" || a.type === "Program" || WRAPPERS.has(a.type));
-  const { top, name } = outer(node2, ancestors);
+  const { top, name } = outer(node3, ancestors);
   const span = spanOf(top);
   if (!span) return void 0;
-  switch (node2.type) {
+  switch (node3.type) {
     case "FunctionDeclaration":
     case "TSDeclareFunction":
       return topLevel ? { ...span, name: name ?? "default", kind: "function" } : void 0;
@@ -56580,7 +56580,7 @@ function definitionOf(node2, ancestors) {
       return topLevel && name ? { ...span, name, kind: "type" } : void 0;
     case "VariableDeclarator": {
       if (!topLevel || !name) return void 0;
-      const init = node2.init;
+      const init = node3.init;
       return { ...span, name, kind: isNode(init) && FUNCTION_VALUES.has(init.type) ? "function" : "value" };
     }
     case "ClassMethod":
@@ -56596,23 +56596,23 @@ function definitionOf(node2, ancestors) {
       return void 0;
   }
 }
-function isBinding(node2, parent) {
+function isBinding(node3, parent) {
   if (!parent) return false;
   switch (parent.type) {
     case "VariableDeclarator":
-      return parent.id === node2;
+      return parent.id === node3;
     case "FunctionDeclaration":
     case "FunctionExpression":
     case "ArrowFunctionExpression":
     case "ClassMethod":
     case "ObjectMethod":
-      return parent.id === node2 || parent.key === node2 || parent.params.includes(node2);
+      return parent.id === node3 || parent.key === node3 || parent.params.includes(node3);
     case "ClassDeclaration":
     case "ClassExpression":
-      return parent.id === node2;
+      return parent.id === node3;
     case "ObjectProperty":
     case "ClassProperty":
-      return parent.key === node2 && !parent.computed;
+      return parent.key === node3 && !parent.computed;
     case "ImportSpecifier":
     case "ImportDefaultSpecifier":
     case "ImportNamespaceSpecifier":
@@ -56625,7 +56625,7 @@ function isBinding(node2, parent) {
     case "TSPropertySignature":
     case "TSMethodSignature":
     case "TSParameterProperty":
-      return parent.type !== "AssignmentPattern" || parent.left === node2;
+      return parent.type !== "AssignmentPattern" || parent.left === node3;
     default:
       return false;
   }
@@ -56638,17 +56638,17 @@ function jsUses(program, lines, imports) {
     const known = uses.get(key);
     if (!known || use.call && !known.call) uses.set(key, use);
   };
-  walk(program, (node2, ancestors) => {
-    if (node2.type !== "Identifier" || !node2.loc || !lines.has(node2.loc.start.line)) return;
-    const name = node2.name;
+  walk(program, (node3, ancestors) => {
+    if (node3.type !== "Identifier" || !node3.loc || !lines.has(node3.loc.start.line)) return;
+    const name = node3.name;
     const parent = ancestors.at(-1);
     const grand = ancestors.at(-2);
-    if (isBinding(node2, parent)) {
+    if (isBinding(node3, parent)) {
       bound.add(name);
       return;
     }
     if (parent && (parent.type === "MemberExpression" || parent.type === "OptionalMemberExpression")) {
-      if (parent.property === node2 && !parent.computed) {
+      if (parent.property === node3 && !parent.computed) {
         const object2 = parent.object;
         const objectName = object2.type === "ThisExpression" ? "this" : nameOf(object2);
         const call2 = !!grand && (grand.type === "CallExpression" || grand.type === "OptionalCallExpression") && grand.callee === parent;
@@ -56656,7 +56656,7 @@ function jsUses(program, lines, imports) {
         return;
       }
     }
-    const call = !!parent && (parent.type === "CallExpression" || parent.type === "OptionalCallExpression" || parent.type === "NewExpression") && parent.callee === node2;
+    const call = !!parent && (parent.type === "CallExpression" || parent.type === "OptionalCallExpression" || parent.type === "NewExpression") && parent.callee === node3;
     add({ name, call });
   });
   return order([...uses.values()].filter((u) => u.object !== void 0 || !bound.has(u.name) || imports.has(u.name)));
@@ -56690,18 +56690,18 @@ function blockEnd(lines, h) {
   let depth = 0;
   let opened = false;
   for (let i = h; i < lines.length; i++) {
-    const text = code(lines[i] ?? "");
-    for (const ch of text) {
+    const text6 = code(lines[i] ?? "");
+    for (const ch of text6) {
       if (ch === "{" || ch === "(" || ch === "[") {
         depth += 1;
         opened = true;
       } else if (ch === "}" || ch === ")" || ch === "]") depth -= 1;
     }
-    const trimmed = text.trimEnd();
+    const trimmed = text6.trimEnd();
     if (i === h && depth <= 0 && trimmed.endsWith(":")) return indentedEnd(lines, h);
     if (opened && depth <= 0 && !/[,=+\-*/&|(]$/.test(trimmed)) {
       if (i === h && trimmed.endsWith(":")) return indentedEnd(lines, h);
-      if (!text.includes("{") && i - h < 3 && lines[i + 1]?.trim().startsWith("{")) continue;
+      if (!text6.includes("{") && i - h < 3 && lines[i + 1]?.trim().startsWith("{")) continue;
       return i;
     }
     if (!opened && i === h && !/[,=+\-*/&|(:]$/.test(trimmed)) {
@@ -56723,8 +56723,8 @@ function indentedEnd(lines, h) {
   }
   return last;
 }
-function indexByLines(path5, text) {
-  const lines = text.split("\n");
+function indexByLines(path6, text6) {
+  const lines = text6.split("\n");
   const scopes = [];
   const definitions = [];
   const open3 = [];
@@ -56762,7 +56762,7 @@ function indexByLines(path5, text) {
     method: "lines",
     scopes,
     definitions,
-    imports: lineImports(path5, lines),
+    imports: lineImports(path6, lines),
     usesOn: (wanted) => lineUses(lines, wanted)
   };
 }
@@ -56771,9 +56771,9 @@ function withComments(lines, i) {
   while (start > 0 && /^\s*(#|\/\/|\/?\*|--|;;|""")/.test(lines[start - 1] ?? "")) start -= 1;
   return start;
 }
-function lineImports(path5, lines) {
+function lineImports(path6, lines) {
   const imports = /* @__PURE__ */ new Map();
-  if (extensionOf(path5) !== ".py") return imports;
+  if (extensionOf(path6) !== ".py") return imports;
   for (const line of lines) {
     const from = /^\s*from\s+([.\w]+)\s+import\s+\(?([^)#]+)/.exec(line);
     if (from) {
@@ -56792,15 +56792,15 @@ function lineImports(path5, lines) {
 function lineUses(lines, wanted) {
   const uses = /* @__PURE__ */ new Map();
   for (const n of wanted) {
-    const text = code(lines[n - 1] ?? "");
-    const header = KEYWORD_HEADER.exec(text)?.[3];
-    for (const match of text.matchAll(/(?:\b([A-Za-z_$][\w$]*)\s*(?:\.|->|::)\s*)?\b([A-Za-z_$][\w$]*)\s*\(/g)) {
+    const text6 = code(lines[n - 1] ?? "");
+    const header = KEYWORD_HEADER.exec(text6)?.[3];
+    for (const match of text6.matchAll(/(?:\b([A-Za-z_$][\w$]*)\s*(?:\.|->|::)\s*)?\b([A-Za-z_$][\w$]*)\s*\(/g)) {
       const name = match[2] ?? "";
       if (KEYWORDS.has(name) || name === header) continue;
       const object2 = match[1];
       uses.set(`${object2 ?? ""}.${name}`, { name, call: true, ...object2 ? { object: object2 } : {} });
     }
-    for (const match of text.matchAll(/\b[A-Z][A-Z0-9_]{2,}\b/g)) {
+    for (const match of text6.matchAll(/\b[A-Z][A-Z0-9_]{2,}\b/g)) {
       if (!uses.has(`.${match[0]}`)) uses.set(`.${match[0]}`, { name: match[0], call: false });
     }
   }
@@ -56821,13 +56821,13 @@ function contextSource(files) {
   const indexed = /* @__PURE__ */ new Map();
   return {
     files,
-    index: (path5) => {
-      let entry = indexed.get(path5);
+    index: (path6) => {
+      let entry = indexed.get(path6);
       if (!entry) {
-        entry = files.read(path5).then(
-          (text) => text === void 0 ? void 0 : { text, lines: text.split("\n"), code: indexCode(path5, text) }
+        entry = files.read(path6).then(
+          (text6) => text6 === void 0 ? void 0 : { text: text6, lines: text6.split("\n"), code: indexCode(path6, text6) }
         );
-        indexed.set(path5, entry);
+        indexed.set(path6, entry);
       }
       return entry;
     }
@@ -56862,28 +56862,28 @@ function slice(lines, start, end) {
   return out;
 }
 async function fileContext(cf, chunk, source) {
-  const path5 = cf.file.path;
-  const head = await source.index(path5);
+  const path6 = cf.file.path;
+  const head = await source.index(path6);
   if (!head) return [];
   const items = [];
-  const { lines, code: code3 } = head;
+  const { lines, code: code7 } = head;
   const realLines = lines.at(-1) === "" ? lines.length - 1 : lines.length;
   if (realLines <= SMALL_FILE_LINES) {
     items.push({
-      path: path5,
+      path: path6,
       start: 1,
       end: realLines,
       lines: slice(lines, 1, realLines),
       why: "the rest of this file",
       score: SCORE.wholeFile,
-      forPaths: [path5]
+      forPaths: [path6]
     });
   } else {
     for (const anchor2 of anchorLines(cf)) {
       const first = anchor2[0];
       const last = anchor2.at(-1);
       if (first === void 0 || last === void 0) continue;
-      const around = code3.scopes.filter((s) => s.start <= first && s.end >= last && s.end > s.start).sort((a, b) => a.end - a.start - (b.end - b.start));
+      const around = code7.scopes.filter((s) => s.start <= first && s.end >= last && s.end > s.start).sort((a, b) => a.end - a.start - (b.end - b.start));
       const scope = around.find((s) => s.name !== ANONYMOUS) ?? around[0];
       if (!scope) continue;
       const size = scope.end - scope.start + 1;
@@ -56892,19 +56892,19 @@ async function fileContext(cf, chunk, source) {
         ...slice(lines, Math.max(scope.start + 5, first - SCOPE_WINDOW_LINES), last + SCOPE_WINDOW_LINES)
       ];
       items.push({
-        path: path5,
+        path: path6,
         start: scope.start,
         end: scope.end,
         lines: body,
         why: scope.name === ANONYMOUS ? "the function the change sits in" : `the code the change sits in (${scope.name})`,
         score: SCORE.scope,
-        forPaths: [path5]
+        forPaths: [path6]
       });
     }
   }
-  const uses = code3.usesOn(addedLines(cf)).slice(0, MAX_NAMES_PER_FILE);
+  const uses = code7.usesOn(addedLines(cf)).slice(0, MAX_NAMES_PER_FILE);
   for (const use of uses) {
-    const found = await resolveUse(use, path5, code3, chunk, source);
+    const found = await resolveUse(use, path6, code7, chunk, source);
     if (!found) continue;
     const target = await source.index(found.path);
     if (!target) continue;
@@ -56915,50 +56915,50 @@ async function fileContext(cf, chunk, source) {
       start: found.definition.start,
       end: found.definition.end,
       lines: shown,
-      why: `definition of ${found.definition.owner ? `${found.definition.owner}.` : ""}${found.definition.name}, used in ${path5}`,
+      why: `definition of ${found.definition.owner ? `${found.definition.owner}.` : ""}${found.definition.name}, used in ${path6}`,
       score: use.call ? SCORE.definitionCalled : SCORE.definitionRead,
-      forPaths: [path5]
+      forPaths: [path6]
     });
   }
   return items;
 }
-async function resolveUse(use, path5, code3, chunk, source) {
+async function resolveUse(use, path6, code7, chunk, source) {
   const local = (defs, name, method) => defs.find((d) => d.name === name && (method ? d.kind === "method" : d.kind !== "method")) ?? (method ? void 0 : defs.find((d) => d.name === name));
   if (use.object === "this" || use.object === "self") {
-    const def = local(code3.definitions, use.name, true);
-    return def ? { path: path5, definition: def } : void 0;
+    const def = local(code7.definitions, use.name, true);
+    return def ? { path: path6, definition: def } : void 0;
   }
-  const imported = code3.imports.get(use.object ?? use.name);
+  const imported = code7.imports.get(use.object ?? use.name);
   if (imported) {
-    const target = await resolveModule(path5, imported.source, source.files);
+    const target = await resolveModule(path6, imported.source, source.files);
     if (!target) return void 0;
-    const index = await source.index(target);
-    if (!index) return void 0;
+    const index2 = await source.index(target);
+    if (!index2) return void 0;
     const name = use.object ? use.name : imported.imported === "*" ? use.name : imported.imported;
     if (use.object && imported.imported !== "*") return void 0;
-    const def = name === "default" ? index.code.definitions.find((d) => d.name === "default") : local(index.code.definitions, name, false);
+    const def = name === "default" ? index2.code.definitions.find((d) => d.name === "default") : local(index2.code.definitions, name, false);
     return def ? { path: target, definition: def } : void 0;
   }
   if (use.object) {
-    const def = use.call ? local(code3.definitions, use.name, true) : void 0;
-    return def ? { path: path5, definition: def } : void 0;
+    const def = use.call ? local(code7.definitions, use.name, true) : void 0;
+    return def ? { path: path6, definition: def } : void 0;
   }
-  const here = local(code3.definitions, use.name, false);
-  if (here) return { path: path5, definition: here };
+  const here = local(code7.definitions, use.name, false);
+  if (here) return { path: path6, definition: here };
   if (!use.call && !/^[A-Z][A-Z0-9_]+$/.test(use.name)) return void 0;
-  for (const other of await neighbours(path5, chunk, source.files)) {
-    const index = await source.index(other);
-    const def = index ? local(index.code.definitions, use.name, false) : void 0;
+  for (const other of await neighbours(path6, chunk, source.files)) {
+    const index2 = await source.index(other);
+    const def = index2 ? local(index2.code.definitions, use.name, false) : void 0;
     if (def) return { path: other, definition: def };
   }
   return void 0;
 }
-async function neighbours(path5, chunk, files) {
-  const ext = extensionOf(path5);
-  const dir = posix.dirname(path5);
-  const all = await files.paths();
-  const prFiles = chunk.files.map((cf) => cf.file.path).filter((p) => p !== path5 && extensionOf(p) === ext);
-  const folder = all.filter((p) => p !== path5 && posix.dirname(p) === dir && extensionOf(p) === ext).sort();
+async function neighbours(path6, chunk, files) {
+  const ext = extensionOf(path6);
+  const dir = posix.dirname(path6);
+  const all2 = await files.paths();
+  const prFiles = chunk.files.map((cf) => cf.file.path).filter((p) => p !== path6 && extensionOf(p) === ext);
+  const folder = all2.filter((p) => p !== path6 && posix.dirname(p) === dir && extensionOf(p) === ext).sort();
   return [.../* @__PURE__ */ new Set([...prFiles, ...folder])].slice(0, MAX_NEIGHBOUR_FILES);
 }
 var JS_RESOLVE = [
@@ -56978,31 +56978,31 @@ var JS_RESOLVE = [
   "/index.mjs"
 ];
 async function resolveModule(from, spec, files) {
-  const all = new Set(await files.paths());
+  const all2 = new Set(await files.paths());
   const dir = posix.dirname(from);
   if (extensionOf(from) === ".py") {
     const dots = /^\.*/.exec(spec)?.[0].length ?? 0;
     const rest = spec.slice(dots).replace(/\./g, "/");
     const baseDir = dots > 0 ? posix.join(dir, ...Array(dots - 1).fill("..")) : "";
     const stem = posix.join(baseDir, rest);
-    for (const candidate of [`${stem}.py`, `${stem}/__init__.py`]) if (all.has(candidate)) return candidate;
-    if (dots === 0) return [...all].find((p) => p.endsWith(`/${rest}.py`));
+    for (const candidate of [`${stem}.py`, `${stem}/__init__.py`]) if (all2.has(candidate)) return candidate;
+    if (dots === 0) return [...all2].find((p) => p.endsWith(`/${rest}.py`));
     return void 0;
   }
   if (!spec.startsWith(".")) return void 0;
   const target = posix.normalize(posix.join(dir, spec));
   const stems = [target, target.replace(/\.(m|c)?js$/, "")];
-  for (const stem of stems) for (const suffix of JS_RESOLVE) if (all.has(stem + suffix)) return stem + suffix;
+  for (const stem of stems) for (const suffix of JS_RESOLVE) if (all2.has(stem + suffix)) return stem + suffix;
   return void 0;
 }
 function merge2(items) {
   const byPath = /* @__PURE__ */ new Map();
   for (const item of items) byPath.set(item.path, [...byPath.get(item.path) ?? [], item]);
   const out = [];
-  for (const list of byPath.values()) {
-    list.sort((a, b) => a.start - b.start);
+  for (const list4 of byPath.values()) {
+    list4.sort((a, b) => a.start - b.start);
     let current;
-    for (const item of list) {
+    for (const item of list4) {
       if (current && item.start <= current.end + 1) {
         const seen = new Set(current.lines.map((l) => l.n));
         current = {
@@ -57032,13 +57032,13 @@ function itemTokens(item) {
 }
 function renderItem(item) {
   const out = [`### ${item.path}:${item.start}-${item.end} (${item.why})`];
-  let previous;
+  let previous3;
   for (const line of item.lines) {
-    if (previous !== void 0 && line.n > previous + 1) out.push("\u22EE");
+    if (previous3 !== void 0 && line.n > previous3 + 1) out.push("\u22EE");
     out.push(`${line.n}|${line.text}`);
-    previous = line.n;
+    previous3 = line.n;
   }
-  if (previous !== void 0 && previous < item.end) out.push(`\u22EE (to line ${item.end})`);
+  if (previous3 !== void 0 && previous3 < item.end) out.push(`\u22EE (to line ${item.end})`);
   return out.join("\n");
 }
 function contextBudget(chunk, room) {
@@ -57124,9 +57124,9 @@ var MAX_FILE_LIST = 400;
 function repoRulesText(rules, reviewable) {
   const parts = [];
   if (rules.instructions.trim()) parts.push(rules.instructions.trim());
-  for (const { glob: glob2, text } of rules.pathInstructions ?? []) {
+  for (const { glob: glob2, text: text6 } of rules.pathInstructions ?? []) {
     const match = (0, import_picomatch2.default)(glob2, { dot: true });
-    if (text && reviewable.some((f) => match(f.path))) parts.push(`For files matching \`${glob2}\`: ${text}`);
+    if (text6 && reviewable.some((f) => match(f.path))) parts.push(`For files matching \`${glob2}\`: ${text6}`);
   }
   if (rules.language) {
     parts.push(
@@ -57141,10 +57141,10 @@ Follow these as well as the general rules above.
 
 ${parts.join("\n\n")}`;
 }
-function dataBlock(tag, text) {
-  const inert = text.replace(new RegExp(`</?${tag}\\b`, "gi"), (m) => m.replace("<", "<\u200B"));
+function dataBlock(tag, text6) {
+  const inert2 = text6.replace(new RegExp(`</?${tag}\\b`, "gi"), (m) => m.replace("<", "<\u200B"));
   return `<${tag}>
-${inert}
+${inert2}
 </${tag}>`;
 }
 function buildPrefix(pr, rules, reviewable) {
@@ -57276,8 +57276,8 @@ ${dataBlock("code_context", items.map(renderItem).join("\n\n"))}`,
 function renderChunk(chunk) {
   return chunk.files.map((cf) => renderFile(cf.file, cf.hunks, cf.part)).join("\n\n");
 }
-function truncate(text, max) {
-  return text.length <= max ? text : `${text.slice(0, max)}
+function truncate(text6, max) {
+  return text6.length <= max ? text6 : `${text6.slice(0, max)}
 \u2026 (description truncated)`;
 }
 
@@ -57303,15 +57303,15 @@ async function runExploreTool(files, call) {
   }
   return `error: ${call.name} cannot be called while reviewing; call ${READ_TOOL_NAME}, ${SEARCH_TOOL_NAME} or submit_review`;
 }
-async function readRange(files, path5, start = 1, end) {
-  const clean = path5.replace(/^\.?\/+/, "");
-  const text = await files.read(clean);
-  if (text === void 0) {
-    const all = await files.paths();
-    const near = all.filter((p) => p.endsWith(`/${clean.split("/").pop() ?? clean}`)).slice(0, 5);
+async function readRange(files, path6, start = 1, end) {
+  const clean = path6.replace(/^\.?\/+/, "");
+  const text6 = await files.read(clean);
+  if (text6 === void 0) {
+    const all2 = await files.paths();
+    const near = all2.filter((p) => p.endsWith(`/${clean.split("/").pop() ?? clean}`)).slice(0, 5);
     return `error: no readable file ${clean} at the head commit (absent, binary or too large)${near.length > 0 ? `; files with that name: ${near.join(", ")}` : ""}`;
   }
-  const lines = text.split("\n");
+  const lines = text6.split("\n");
   if (lines.at(-1) === "") lines.pop();
   const first = Math.min(start, Math.max(lines.length, 1));
   const last = Math.min(end ?? first + MAX_READ_LINES - 1, first + MAX_READ_LINES - 1, lines.length);
@@ -57321,10 +57321,10 @@ async function readRange(files, path5, start = 1, end) {
   return `${clean}, lines ${first}-${last} of ${lines.length}:
 ${body.join("\n")}${more}`;
 }
-async function search(files, text) {
-  const result2 = await files.search(text);
+async function search(files, text6) {
+  const result2 = await files.search(text6);
   const coverage = result2.searched < result2.total ? ` (searched ${result2.searched} of ${result2.total} files)` : "";
-  if (result2.hits.length === 0) return `no line contains "${text}"${coverage}`;
+  if (result2.hits.length === 0) return `no line contains "${text6}"${coverage}`;
   const hits = result2.hits.map((h) => {
     const line = h.text.trim();
     return `${h.path}:${h.line}: ${line.length > MAX_HIT_CHARS ? `${line.slice(0, MAX_HIT_CHARS)}\u2026` : line}`;
@@ -57387,20 +57387,38 @@ function formatUsd(usd) {
   return usd < 1 ? `$${usd.toFixed(4)}` : `$${usd.toFixed(2)}`;
 }
 
+// src/findings/clean.ts
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+function wellFormed(text6) {
+  return text6.replace(LONE_SURROGATE, "\uFFFD");
+}
+function cleanText(text6) {
+  return wellFormed(text6).replace(CONTROLS, "").replace(BIDI, "\uFFFD");
+}
+function cleanInput(value, key = "") {
+  if (typeof value === "string") return key === "quote" || key === "path" ? wellFormed(value) : cleanText(value);
+  if (Array.isArray(value)) return value.map((v) => cleanInput(v));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanInput(v, k)]));
+  return value;
+}
+
 // src/findings/findings.ts
 import { createHash } from "node:crypto";
 function parseReview(toolInput) {
   if (toolInput === null || typeof toolInput !== "object") {
     throw new Error("the model did not call submit_review with an object");
   }
-  const input = toolInput;
+  const input = cleanInput(toolInput);
   const summary = typeof input.summary === "string" ? input.summary : "";
-  let list = input.comments ?? [];
-  if (typeof list === "string") list = safeJson2(list);
-  if (!Array.isArray(list)) throw new Error("submit_review input has no 'comments' list");
+  let list4 = input.comments ?? [];
+  if (typeof list4 === "string") list4 = safeJson2(list4);
+  if (!Array.isArray(list4)) throw new Error("submit_review input has no 'comments' list");
   const comments = [];
   const rejected = [];
-  for (const [i, entry] of list.entries()) {
+  for (const [i, entry] of list4.entries()) {
     const parsed = rawCommentSchema.safeParse(entry);
     if (parsed.success) comments.push(parsed.data);
     else {
@@ -57416,8 +57434,8 @@ function parseReview(toolInput) {
 }
 function fingerprint(f, anchorText) {
   const title = f.title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
-  const code3 = anchorText.replace(/\s+/g, " ").trim();
-  return createHash("sha256").update(`${f.path}\0${f.side}\0${f.category}\0${title}\0${code3}`).digest("hex").slice(0, 16);
+  const code7 = anchorText.replace(/\s+/g, " ").trim();
+  return createHash("sha256").update(`${f.path}\0${f.side}\0${f.category}\0${title}\0${code7}`).digest("hex").slice(0, 16);
 }
 var rank = (s) => SEVERITIES.indexOf(s);
 function dedupe(findings) {
@@ -57434,9 +57452,9 @@ function dedupe(findings) {
   }
   return { fresh, duplicates };
 }
-function safeJson2(text) {
+function safeJson2(text6) {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text6);
   } catch {
     return void 0;
   }
@@ -57458,8 +57476,14 @@ async function runChunks(chunks, prefix, llm, options) {
   let stopped;
   let spent = 0;
   let inFlight = 0;
+  let prefixCounted;
   const booked = signal();
-  const reserveOf = (request, maxTokens) => options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio) : 0;
+  const reserveOf = (request, maxTokens) => options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio, prefixCounted) : 0;
+  const countPrefix = (usage) => {
+    const cached2 = usage ? usage.cacheRead + usage.cacheWrite : 0;
+    if (cached2 > 0) prefixCounted = Math.min(prefixCounted ?? cached2, cached2);
+  };
+  const couldFit = (request) => options.maxCostUsd === void 0 || spent + reserveOf(request, floor) <= options.maxCostUsd;
   const outputRoom = (request) => {
     if (options.maxCostUsd === void 0 || !options.prices) return configured;
     const left = options.maxCostUsd - spent - inFlight - reserveOf(request, 0);
@@ -57484,6 +57508,7 @@ async function runChunks(chunks, prefix, llm, options) {
     const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight - reserve)} spent or in flight)` : void 0;
     const book = (usage, billed) => {
       inFlight -= reserve;
+      countPrefix(usage);
       let cost = 0;
       if (options.prices && billed) {
         cost = usage !== void 0 && totalTokens(usage) > 0 ? costUsd(usage, options.prices) : reserve;
@@ -57516,14 +57541,25 @@ async function runChunks(chunks, prefix, llm, options) {
   };
   const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : void 0;
   const force = options.call.forceTool ?? true;
+  const requestFor = (chunk) => buildRequest(prefix, chunk, chunks.length, {
+    ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
+    forceTool: force
+  });
+  const pieceFits = (chunk, depth) => {
+    let piece = chunk;
+    for (let d = depth; d < maxDepth + 2; d++) {
+      const halves = worthHalving(piece) ? splitChunk(piece) : void 0;
+      if (!halves) return false;
+      piece = halves[0].tokens <= halves[1].tokens ? halves[0] : halves[1];
+      if (couldFit(requestFor(piece))) return true;
+    }
+    return false;
+  };
   const review = async (chunk, depth, onStart) => {
     if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
     if (options.signal?.aborted)
       return [empty(chunk, "not-run", `not reviewed: ${options.deadline ?? "the run was stopped"}`)];
-    let request = buildRequest(prefix, chunk, chunks.length, {
-      ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
-      forceTool: force
-    });
+    let request = requestFor(chunk);
     let usage = ZERO_USAGE;
     let usd = 0;
     let calls = 0;
@@ -57534,7 +57570,7 @@ async function runChunks(chunks, prefix, llm, options) {
     for (let round = 0; ; round++) {
       const outcome = await attempt(request, round === 0 ? onStart : void 0);
       if ("refused" in outcome) {
-        if (outcome.budget && round === 0 && depth < maxDepth + 2 && worthHalving(chunk)) {
+        if (outcome.budget && round === 0 && pieceFits(chunk, depth)) {
           return splitOrFail(chunk, depth, spentSoFar(), "it does not fit in what is left of max-cost-usd");
         }
         return [{ ...empty(chunk, "not-run", `not reviewed: ${outcome.refused}`), ...spentSoFar() }];
@@ -57726,15 +57762,15 @@ function splitChunk(chunk) {
   if (!pieces) return void 0;
   return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
 }
-function worstCaseUsd(request, prices, maxOutputTokens, ratio = 1) {
-  const tokens = (text) => Math.ceil(tokenCeiling(text) * ratio * RESERVE_MARGIN);
+function worstCaseUsd(request, prices, maxOutputTokens, ratio = 1, prefixTokens) {
+  const tokens = (text6) => Math.ceil(tokenCeiling(text6) * ratio * RESERVE_MARGIN);
   const sum = (blocks) => blocks.reduce((n, b) => n + tokens(b.text), 0);
-  const shared = tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
-  const own2 = sum(request.user.filter((b) => !b.cache));
+  const shared = prefixTokens ?? tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
+  const own7 = sum(request.user.filter((b) => !b.cache));
   const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
-  const rates = ratesFor(prices, shared + own2 + turns);
+  const rates = ratesFor(prices, shared + own7 + turns);
   const prefixPrice = Math.max(rates.cacheWrite, rates.input);
-  return (own2 * rates.input + (shared + turns) * prefixPrice + maxOutputTokens * rates.output) / 1e6;
+  return (own7 * rates.input + (shared + turns) * prefixPrice + maxOutputTokens * rates.output) / 1e6;
 }
 function signal() {
   let waiters = [];
@@ -57753,13 +57789,13 @@ function signal() {
 // src/findings/place.ts
 function spotsOf(hunks) {
   const spots = [];
-  hunks.forEach((hunk, index) => {
+  hunks.forEach((hunk, index2) => {
     let old = hunk.oldStart;
     let next = hunk.newStart;
     for (const l of hunk.lines) {
       const at = { LEFT: l.oldLine ?? old, RIGHT: l.newLine ?? next };
-      if (l.newLine !== void 0) spots.push({ side: "RIGHT", line: l.newLine, hunk: index, text: l.text, at });
-      if (l.oldLine !== void 0) spots.push({ side: "LEFT", line: l.oldLine, hunk: index, text: l.text, at });
+      if (l.newLine !== void 0) spots.push({ side: "RIGHT", line: l.newLine, hunk: index2, text: l.text, at });
+      if (l.oldLine !== void 0) spots.push({ side: "LEFT", line: l.oldLine, hunk: index2, text: l.text, at });
       if (l.oldLine !== void 0) old = l.oldLine + 1;
       if (l.newLine !== void 0) next = l.newLine + 1;
     }
@@ -57767,8 +57803,8 @@ function spotsOf(hunks) {
   return spots;
 }
 var squash = (s) => s.replace(/\s+/g, " ").trim();
-function quoteMatches(quote, text) {
-  const line = squash(text);
+function quoteMatches(quote, text6) {
+  const line = squash(text6);
   if (!line) return false;
   const q = squash(quote);
   const unmarked = squash(quote.replace(/^\s*\d*[+-]/, ""));
@@ -57810,11 +57846,11 @@ function placeComments(comments, files) {
   return comments.map((comment) => {
     const file = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ""));
     const side = comment.side ?? "RIGHT";
-    const path5 = file?.path ?? comment.path;
-    const base = { ...comment, path: path5, side };
-    const keyed = (f, code3) => ({
+    const path6 = file?.path ?? comment.path;
+    const base = { ...comment, path: path6, side };
+    const keyed = (f, code7) => ({
       ...f,
-      fingerprint: fingerprint(f, code3 ?? `line ${f.line}`)
+      fingerprint: fingerprint(f, code7 ?? `line ${f.line}`)
     });
     const lineless = { ...base };
     delete lineless.start_line;
@@ -57918,9 +57954,9 @@ function estimateCost(plan, settings) {
   const n = plan.chunks.length;
   const cached2 = plan.prefixTokens >= settings.minCacheTokens && n > 0;
   const calls = plan.chunks.map((c, i) => {
-    const own2 = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
+    const own7 = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
     return {
-      input: own2 + (cached2 ? 0 : plan.prefixTokens),
+      input: own7 + (cached2 ? 0 : plan.prefixTokens),
       cacheWrite: cached2 && i === 0 ? plan.prefixTokens : 0,
       cacheRead: cached2 && i > 0 ? plan.prefixTokens : 0,
       output: TYPICAL_OUTPUT_TOKENS
@@ -58103,22 +58139,22 @@ function idleWatch(ms, outer2) {
 }
 
 // src/llm/json.ts
-function parseJson(text) {
+function parseJson(text6) {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text6);
   } catch {
     return void 0;
   }
 }
-function jsonInText(text) {
-  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text)?.[1];
+function jsonInText(text6) {
+  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text6)?.[1];
   if (fenced) {
     const parsed = parseJson(fenced);
     if (parsed !== void 0) return parsed;
   }
-  const start = text.indexOf("{");
-  const end = text.lastIndexOf("}");
-  return start >= 0 && end > start ? parseJson(text.slice(start, end + 1)) : void 0;
+  const start = text6.indexOf("{");
+  const end = text6.lastIndexOf("}");
+  return start >= 0 && end > start ? parseJson(text6.slice(start, end + 1)) : void 0;
 }
 
 // src/llm/strict.ts
@@ -58222,7 +58258,7 @@ function createAnthropicClient(options) {
 }
 function messagesParams(request, call) {
   const force = call.forceTool ?? true;
-  const blocks = (list) => list.map((block) => ({
+  const blocks = (list4) => list4.map((block) => ({
     type: "text",
     text: block.text,
     ...block.cache ? { cache_control: { type: "ephemeral" } } : {}
@@ -58248,7 +58284,7 @@ function resultOf(message, toolName2) {
   const toolUse = message.content.find(
     (block) => block.type === "tool_use" && block.name === toolName2
   );
-  const text = message.content.flatMap((block) => block.type === "text" ? [block.text] : []).join("\n").trim();
+  const text6 = message.content.flatMap((block) => block.type === "text" ? [block.text] : []).join("\n").trim();
   const thinking = count2(message.usage.output_tokens_details?.thinking_tokens);
   const usage = {
     input: count2(message.usage.input_tokens),
@@ -58264,16 +58300,16 @@ function resultOf(message, toolName2) {
   const details = message.stop_details;
   const otherTools = calls.some((c) => c.name !== toolName2);
   return {
-    toolInput: toolUse?.input ?? (otherTools || stopReason === "refusal" ? void 0 : jsonInText(text)),
+    toolInput: toolUse?.input ?? (otherTools || stopReason === "refusal" ? void 0 : jsonInText(text6)),
     usage,
     stopReason,
     ...stopReason === "refusal" ? { refusal: { category: details?.category ?? null, explanation: details?.explanation ?? null } } : {},
-    text,
+    text: text6,
     calls,
     blocks: message.content
   };
 }
-function turnMessage(turn, index, turns) {
+function turnMessage(turn, index2, turns) {
   if (turn.role === "user") return { role: "user", content: [{ type: "text", text: turn.text }] };
   if (turn.role === "assistant") {
     if (turn.blocks) return { role: "assistant", content: turn.blocks };
@@ -58290,7 +58326,7 @@ function turnMessage(turn, index, turns) {
       ]
     };
   }
-  const last = index === turns.length - 1;
+  const last = index2 === turns.length - 1;
   return {
     role: "user",
     content: turn.results.map((result2, i) => ({
@@ -58532,9 +58568,9 @@ var validatePositiveInteger2 = (name, n) => {
   }
   return n;
 };
-var safeJSON2 = (text) => {
+var safeJSON2 = (text6) => {
   try {
-    return JSON.parse(text);
+    return JSON.parse(text6);
   } catch (err) {
     return void 0;
   }
@@ -58785,20 +58821,20 @@ var encode3 = (str2, _defaultEncoder, charset, _kind, format) => {
   if (str2.length === 0) {
     return str2;
   }
-  let string4 = str2;
+  let string6 = str2;
   if (typeof str2 === "symbol") {
-    string4 = Symbol.prototype.toString.call(str2);
+    string6 = Symbol.prototype.toString.call(str2);
   } else if (typeof str2 !== "string") {
-    string4 = String(str2);
+    string6 = String(str2);
   }
   if (charset === "iso-8859-1") {
-    return escape(string4).replace(/%u[0-9a-f]{4}/gi, function($0) {
+    return escape(string6).replace(/%u[0-9a-f]{4}/gi, function($0) {
       return "%26%23" + parseInt($0.slice(2), 16) + "%3B";
     });
   }
   let out = "";
-  for (let j = 0; j < string4.length; j += limit2) {
-    const segment = string4.length >= limit2 ? string4.slice(j, j + limit2) : string4;
+  for (let j = 0; j < string6.length; j += limit2) {
+    const segment = string6.length >= limit2 ? string6.slice(j, j + limit2) : string6;
     const arr = [];
     for (let i = 0; i < segment.length; ++i) {
       let c = segment.charCodeAt(i);
@@ -59140,10 +59176,10 @@ function concatBytes2(buffers) {
     length += buffer.length;
   }
   const output = new Uint8Array(length);
-  let index = 0;
+  let index2 = 0;
   for (const buffer of buffers) {
-    output.set(buffer, index);
-    index += buffer.length;
+    output.set(buffer, index2);
+    index2 += buffer.length;
   }
   return output;
 }
@@ -59591,9 +59627,9 @@ var SSEDecoder = class {
   }
 };
 function partition(str2, delimiter) {
-  const index = str2.indexOf(delimiter);
-  if (index !== -1) {
-    return [str2.substring(0, index), delimiter, str2.substring(index + delimiter.length)];
+  const index2 = str2.indexOf(delimiter);
+  if (index2 !== -1) {
+    return [str2.substring(0, index2), delimiter, str2.substring(index2 + delimiter.length)];
   }
   return [str2, "", ""];
 }
@@ -59626,8 +59662,8 @@ async function defaultParseResponse2(client, props) {
       const json = await response.json();
       return addRequestID(json, response);
     }
-    const text = await response.text();
-    return text;
+    const text6 = await response.text();
+    return text6;
   })();
   loggerFor2(client).debug(`[${requestLogID}] response parsed`, formatRequestDetails2({
     retryOfRequestLogID,
@@ -60328,18 +60364,18 @@ function encodeURIPath2(str2) {
   return str2.replace(/[^A-Za-z0-9\-._~!$&'()*+,;=:@]+/g, encodeURIComponent);
 }
 var EMPTY2 = /* @__PURE__ */ Object.freeze(/* @__PURE__ */ Object.create(null));
-var createPathTagFunction2 = (pathEncoder = encodeURIPath2) => function path5(statics, ...params) {
+var createPathTagFunction2 = (pathEncoder = encodeURIPath2) => function path6(statics, ...params) {
   if (statics.length === 1)
     return statics[0];
   let postPath = false;
   const invalidSegments = [];
-  const path6 = statics.reduce((previousValue, currentValue, index) => {
+  const path7 = statics.reduce((previousValue, currentValue, index2) => {
     if (/[?#]/.test(currentValue)) {
       postPath = true;
     }
-    const value = params[index];
+    const value = params[index2];
     let encoded = (postPath ? encodeURIComponent : pathEncoder)("" + value);
-    if (index !== params.length && (value == null || typeof value === "object" && // handle values from other realms
+    if (index2 !== params.length && (value == null || typeof value === "object" && // handle values from other realms
     value.toString === Object.getPrototypeOf(Object.getPrototypeOf(value.hasOwnProperty ?? EMPTY2) ?? EMPTY2)?.toString)) {
       encoded = value + "";
       invalidSegments.push({
@@ -60348,9 +60384,9 @@ var createPathTagFunction2 = (pathEncoder = encodeURIPath2) => function path5(st
         error: `Value of type ${Object.prototype.toString.call(value).slice(8, -1)} is not a valid path parameter`
       });
     }
-    return previousValue + currentValue + (index === params.length ? "" : encoded);
+    return previousValue + currentValue + (index2 === params.length ? "" : encoded);
   }, "");
-  const pathOnly = path6.split(/[?#]/, 1)[0];
+  const pathOnly = path7.split(/[?#]/, 1)[0];
   const invalidSegmentPattern = /(?<=^|\/)(?:\.|%2e){1,2}(?=\/|$)/gi;
   let match;
   while ((match = invalidSegmentPattern.exec(pathOnly)) !== null) {
@@ -60371,10 +60407,10 @@ var createPathTagFunction2 = (pathEncoder = encodeURIPath2) => function path5(st
     }, "");
     throw new OpenAIError(`Path parameters result in path with invalid segments:
 ${invalidSegments.map((e) => e.error).join("\n")}
-${path6}
+${path7}
 ${underline}`);
   }
-  return path6;
+  return path7;
 };
 var path4 = /* @__PURE__ */ createPathTagFunction2(encodeURIPath2);
 
@@ -60452,16 +60488,16 @@ function parseChatCompletion(completion, params) {
   });
   return { ...completion, choices };
 }
-function parseResponseFormat(params, content) {
+function parseResponseFormat(params, content3) {
   if (params.response_format?.type !== "json_schema") {
     return null;
   }
   if (params.response_format?.type === "json_schema") {
     if ("$parseRaw" in params.response_format) {
       const response_format = params.response_format;
-      return response_format.$parseRaw(content);
+      return response_format.$parseRaw(content3);
     }
-    return JSON.parse(content);
+    return JSON.parse(content3);
   }
   return null;
 }
@@ -60628,9 +60664,9 @@ var EventStream = class {
     const listeners = __classPrivateFieldGet2(this, _EventStream_listeners, "f")[event];
     if (!listeners)
       return this;
-    const index = listeners.findIndex((l) => l.listener === listener);
-    if (index >= 0)
-      listeners.splice(index, 1);
+    const index2 = listeners.findIndex((l) => l.listener === listener);
+    if (index2 >= 0)
+      listeners.splice(index2, 1);
     return this;
   }
   /**
@@ -61047,12 +61083,12 @@ var AbstractChatCompletionRunner = class extends EventStream {
       const { name, arguments: args } = toolCall.function;
       const fn = functionsByName[name];
       if (!fn) {
-        const content2 = `Invalid tool_call: ${JSON.stringify(name)}. Available options are: ${Object.keys(functionsByName).map((name2) => JSON.stringify(name2)).join(", ")}. Please try again`;
-        return { message: { role, tool_call_id, content: content2 }, functionCalled: false };
+        const content4 = `Invalid tool_call: ${JSON.stringify(name)}. Available options are: ${Object.keys(functionsByName).map((name2) => JSON.stringify(name2)).join(", ")}. Please try again`;
+        return { message: { role, tool_call_id, content: content4 }, functionCalled: false };
       }
       if (singleFunctionToCall && singleFunctionToCall !== name) {
-        const content2 = `Invalid tool_call: ${JSON.stringify(name)}. ${JSON.stringify(singleFunctionToCall)} requested. Please try again`;
-        return { message: { role, tool_call_id, content: content2 }, functionCalled: false };
+        const content4 = `Invalid tool_call: ${JSON.stringify(name)}. ${JSON.stringify(singleFunctionToCall)} requested. Please try again`;
+        return { message: { role, tool_call_id, content: content4 }, functionCalled: false };
       }
       let rawContent;
       if (isRunnableFunctionWithParse(fn)) {
@@ -61060,15 +61096,15 @@ var AbstractChatCompletionRunner = class extends EventStream {
         try {
           parsed = await fn.parse(args);
         } catch (error2) {
-          const content2 = error2 instanceof Error ? error2.message : String(error2);
-          return { message: { role, tool_call_id, content: content2 }, functionCalled: false };
+          const content4 = error2 instanceof Error ? error2.message : String(error2);
+          return { message: { role, tool_call_id, content: content4 }, functionCalled: false };
         }
         rawContent = await fn.function(parsed, runner, toolContext);
       } else {
         rawContent = await fn.function(args, runner, toolContext);
       }
-      const content = __classPrivateFieldGet2(this, _AbstractChatCompletionRunner_instances, "m", _AbstractChatCompletionRunner_stringifyFunctionCallResult).call(this, rawContent);
-      return { message: { role, tool_call_id, content }, functionCalled: true };
+      const content3 = __classPrivateFieldGet2(this, _AbstractChatCompletionRunner_instances, "m", _AbstractChatCompletionRunner_stringifyFunctionCallResult).call(this, rawContent);
+      return { message: { role, tool_call_id, content: content3 }, functionCalled: true };
     };
     for (let i = 0; i < maxChatCompletions; ++i) {
       const chatCompletion = await this._createChatCompletion(client, {
@@ -61236,66 +61272,66 @@ function parseJSON(jsonString, allowPartial = Allow.ALL) {
 }
 var _parseJSON = (jsonString, allow) => {
   const length = jsonString.length;
-  let index = 0;
+  let index2 = 0;
   const markPartialJSON = (msg) => {
-    throw new PartialJSON(`${msg} at position ${index}`);
+    throw new PartialJSON(`${msg} at position ${index2}`);
   };
   const throwMalformedError = (msg) => {
-    throw new MalformedJSON(`${msg} at position ${index}`);
+    throw new MalformedJSON(`${msg} at position ${index2}`);
   };
   const parseAny = () => {
     skipBlank();
-    if (index >= length)
+    if (index2 >= length)
       markPartialJSON("Unexpected end of input");
-    if (jsonString[index] === '"')
+    if (jsonString[index2] === '"')
       return parseStr();
-    if (jsonString[index] === "{")
+    if (jsonString[index2] === "{")
       return parseObj();
-    if (jsonString[index] === "[")
+    if (jsonString[index2] === "[")
       return parseArr();
-    if (jsonString.substring(index, index + 4) === "null" || Allow.NULL & allow && length - index < 4 && "null".startsWith(jsonString.substring(index))) {
-      index += 4;
+    if (jsonString.substring(index2, index2 + 4) === "null" || Allow.NULL & allow && length - index2 < 4 && "null".startsWith(jsonString.substring(index2))) {
+      index2 += 4;
       return null;
     }
-    if (jsonString.substring(index, index + 4) === "true" || Allow.BOOL & allow && length - index < 4 && "true".startsWith(jsonString.substring(index))) {
-      index += 4;
+    if (jsonString.substring(index2, index2 + 4) === "true" || Allow.BOOL & allow && length - index2 < 4 && "true".startsWith(jsonString.substring(index2))) {
+      index2 += 4;
       return true;
     }
-    if (jsonString.substring(index, index + 5) === "false" || Allow.BOOL & allow && length - index < 5 && "false".startsWith(jsonString.substring(index))) {
-      index += 5;
+    if (jsonString.substring(index2, index2 + 5) === "false" || Allow.BOOL & allow && length - index2 < 5 && "false".startsWith(jsonString.substring(index2))) {
+      index2 += 5;
       return false;
     }
-    if (jsonString.substring(index, index + 8) === "Infinity" || Allow.INFINITY & allow && length - index < 8 && "Infinity".startsWith(jsonString.substring(index))) {
-      index += 8;
+    if (jsonString.substring(index2, index2 + 8) === "Infinity" || Allow.INFINITY & allow && length - index2 < 8 && "Infinity".startsWith(jsonString.substring(index2))) {
+      index2 += 8;
       return Infinity;
     }
-    if (jsonString.substring(index, index + 9) === "-Infinity" || Allow.MINUS_INFINITY & allow && 1 < length - index && length - index < 9 && "-Infinity".startsWith(jsonString.substring(index))) {
-      index += 9;
+    if (jsonString.substring(index2, index2 + 9) === "-Infinity" || Allow.MINUS_INFINITY & allow && 1 < length - index2 && length - index2 < 9 && "-Infinity".startsWith(jsonString.substring(index2))) {
+      index2 += 9;
       return -Infinity;
     }
-    if (jsonString.substring(index, index + 3) === "NaN" || Allow.NAN & allow && length - index < 3 && "NaN".startsWith(jsonString.substring(index))) {
-      index += 3;
+    if (jsonString.substring(index2, index2 + 3) === "NaN" || Allow.NAN & allow && length - index2 < 3 && "NaN".startsWith(jsonString.substring(index2))) {
+      index2 += 3;
       return NaN;
     }
     return parseNum();
   };
   const parseStr = () => {
-    const start = index;
+    const start = index2;
     let escape2 = false;
-    index++;
-    while (index < length && (jsonString[index] !== '"' || escape2 && jsonString[index - 1] === "\\")) {
-      escape2 = jsonString[index] === "\\" ? !escape2 : false;
-      index++;
+    index2++;
+    while (index2 < length && (jsonString[index2] !== '"' || escape2 && jsonString[index2 - 1] === "\\")) {
+      escape2 = jsonString[index2] === "\\" ? !escape2 : false;
+      index2++;
     }
-    if (jsonString.charAt(index) == '"') {
+    if (jsonString.charAt(index2) == '"') {
       try {
-        return JSON.parse(jsonString.substring(start, ++index - Number(escape2)));
+        return JSON.parse(jsonString.substring(start, ++index2 - Number(escape2)));
       } catch (e) {
         throwMalformedError(String(e));
       }
     } else if (Allow.STR & allow) {
       try {
-        return JSON.parse(jsonString.substring(start, index - Number(escape2)) + '"');
+        return JSON.parse(jsonString.substring(start, index2 - Number(escape2)) + '"');
       } catch (e) {
         return JSON.parse(jsonString.substring(start, jsonString.lastIndexOf("\\")) + '"');
       }
@@ -61303,17 +61339,17 @@ var _parseJSON = (jsonString, allow) => {
     markPartialJSON("Unterminated string literal");
   };
   const parseObj = () => {
-    index++;
+    index2++;
     skipBlank();
     const obj = {};
     try {
-      while (jsonString[index] !== "}") {
+      while (jsonString[index2] !== "}") {
         skipBlank();
-        if (index >= length && Allow.OBJ & allow)
+        if (index2 >= length && Allow.OBJ & allow)
           return obj;
         const key = parseStr();
         skipBlank();
-        index++;
+        index2++;
         try {
           const value = parseAny();
           Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
@@ -61324,8 +61360,8 @@ var _parseJSON = (jsonString, allow) => {
             throw e;
         }
         skipBlank();
-        if (jsonString[index] === ",")
-          index++;
+        if (jsonString[index2] === ",")
+          index2++;
       }
     } catch (e) {
       if (Allow.OBJ & allow)
@@ -61333,18 +61369,18 @@ var _parseJSON = (jsonString, allow) => {
       else
         markPartialJSON("Expected '}' at end of object");
     }
-    index++;
+    index2++;
     return obj;
   };
   const parseArr = () => {
-    index++;
+    index2++;
     const arr = [];
     try {
-      while (jsonString[index] !== "]") {
+      while (jsonString[index2] !== "]") {
         arr.push(parseAny());
         skipBlank();
-        if (jsonString[index] === ",") {
-          index++;
+        if (jsonString[index2] === ",") {
+          index2++;
         }
       }
     } catch (e) {
@@ -61353,11 +61389,11 @@ var _parseJSON = (jsonString, allow) => {
       }
       markPartialJSON("Expected ']' at end of array");
     }
-    index++;
+    index2++;
     return arr;
   };
   const parseNum = () => {
-    if (index === 0) {
+    if (index2 === 0) {
       if (jsonString === "-" && Allow.NUM & allow)
         markPartialJSON("Not sure what '-' is");
       try {
@@ -61374,17 +61410,17 @@ var _parseJSON = (jsonString, allow) => {
         throwMalformedError(String(e));
       }
     }
-    const start = index;
-    if (jsonString[index] === "-")
-      index++;
-    while (jsonString[index] && !",]}".includes(jsonString[index]))
-      index++;
-    if (index == length && !(Allow.NUM & allow))
+    const start = index2;
+    if (jsonString[index2] === "-")
+      index2++;
+    while (jsonString[index2] && !",]}".includes(jsonString[index2]))
+      index2++;
+    if (index2 == length && !(Allow.NUM & allow))
       markPartialJSON("Unterminated number literal");
     try {
-      return JSON.parse(jsonString.substring(start, index));
+      return JSON.parse(jsonString.substring(start, index2));
     } catch (e) {
-      if (jsonString.substring(start, index) === "-" && Allow.NUM & allow)
+      if (jsonString.substring(start, index2) === "-" && Allow.NUM & allow)
         markPartialJSON("Not sure what '-' is");
       try {
         return JSON.parse(jsonString.substring(start, jsonString.lastIndexOf("e")));
@@ -61394,8 +61430,8 @@ var _parseJSON = (jsonString, allow) => {
     }
   };
   const skipBlank = () => {
-    while (index < length && " \n\r	".includes(jsonString[index])) {
-      index++;
+    while (index2 < length && " \n\r	".includes(jsonString[index2])) {
+      index2++;
     }
   };
   return parseAny();
@@ -61497,8 +61533,8 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
         const message = getChatCompletionReadableStreamMessage(item);
         if (__classPrivateFieldGet2(this, _ChatCompletionStream_currentChatCompletionSnapshot, "f")) {
           const toolCalls = __classPrivateFieldGet2(this, _ChatCompletionStream_currentChatCompletionSnapshot, "f").choices[0]?.message.tool_calls;
-          for (const [index, id] of message.tool_call_ids?.entries() ?? []) {
-            const toolCall = toolCalls?.[index];
+          for (const [index2, id] of message.tool_call_ids?.entries() ?? []) {
+            const toolCall = toolCalls?.[index2];
             if (toolCall && id) {
               toolCall.id = id;
             }
@@ -61693,21 +61729,21 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
     } else if (chunk.id) {
       Object.assign(snapshot, rest);
     }
-    for (const { delta, finish_reason, index, logprobs = null, ...other } of chunk.choices) {
-      let choice = snapshot.choices[index];
+    for (const { delta, finish_reason, index: index2, logprobs = null, ...other } of chunk.choices) {
+      let choice = snapshot.choices[index2];
       if (!choice) {
-        choice = snapshot.choices[index] = { finish_reason, index, message: {}, logprobs, ...other };
+        choice = snapshot.choices[index2] = { finish_reason, index: index2, message: {}, logprobs, ...other };
       }
       if (logprobs) {
         if (!choice.logprobs) {
           choice.logprobs = Object.assign({}, logprobs);
         } else {
-          const { content: content2, refusal: refusal2, ...rest3 } = logprobs;
+          const { content: content4, refusal: refusal2, ...rest3 } = logprobs;
           assertIsEmpty(rest3);
           Object.assign(choice.logprobs, rest3);
-          if (content2) {
+          if (content4) {
             (_a6 = choice.logprobs).content ?? (_a6.content = []);
-            choice.logprobs.content.push(...content2);
+            choice.logprobs.content.push(...content4);
           }
           if (refusal2) {
             (_b = choice.logprobs).refusal ?? (_b.refusal = []);
@@ -61729,12 +61765,12 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
       Object.assign(choice, other);
       if (!delta)
         continue;
-      __classPrivateFieldGet2(this, _ChatCompletionStream_audioDoneChoiceIndexes, "f").delete(index);
-      const { audio, content, refusal, function_call, role, tool_calls, ...rest2 } = delta;
+      __classPrivateFieldGet2(this, _ChatCompletionStream_audioDoneChoiceIndexes, "f").delete(index2);
+      const { audio, content: content3, refusal, function_call, role, tool_calls, ...rest2 } = delta;
       assertIsEmpty(rest2);
       Object.assign(choice.message, rest2);
-      if (audio?.expires_at != null && audio.id == null && audio.data == null && audio.transcript == null && content == null && refusal == null && function_call == null && role == null && tool_calls == null && Object.keys(rest2).length === 0) {
-        __classPrivateFieldGet2(this, _ChatCompletionStream_audioDoneChoiceIndexes, "f").add(index);
+      if (audio?.expires_at != null && audio.id == null && audio.data == null && audio.transcript == null && content3 == null && refusal == null && function_call == null && role == null && tool_calls == null && Object.keys(rest2).length === 0) {
+        __classPrivateFieldGet2(this, _ChatCompletionStream_audioDoneChoiceIndexes, "f").add(index2);
       }
       if (refusal) {
         choice.message.refusal = (choice.message.refusal || "") + refusal;
@@ -61765,8 +61801,8 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
           }
         }
       }
-      if (content) {
-        choice.message.content = (choice.message.content || "") + content;
+      if (content3) {
+        choice.message.content = (choice.message.content || "") + content3;
         if (!choice.message.refusal && __classPrivateFieldGet2(this, _ChatCompletionStream_instances, "m", _ChatCompletionStream_getAutoParseableResponseFormat).call(this)) {
           choice.message.parsed = choice.message.content.trim() ? partialParse2(choice.message.content) : null;
         }
@@ -61774,8 +61810,8 @@ var ChatCompletionStream = class _ChatCompletionStream extends AbstractChatCompl
       if (tool_calls) {
         if (!choice.message.tool_calls)
           choice.message.tool_calls = [];
-        for (const { index: index2, id, type, function: fn, ...rest3 } of tool_calls) {
-          const tool_call = (_e = choice.message.tool_calls)[index2] ?? (_e[index2] = {});
+        for (const { index: index3, id, type, function: fn, ...rest3 } of tool_calls) {
+          const tool_call = (_e = choice.message.tool_calls)[index3] ?? (_e[index3] = {});
           Object.assign(tool_call, rest3);
           if (id)
             tool_call.id = id;
@@ -61855,64 +61891,64 @@ function finalizeChatCompletion(snapshot, params, audioDoneChoiceIndexes) {
   const completion = {
     ...rest,
     id,
-    choices: choices.map(({ message, finish_reason, index, logprobs, ...choiceRest }) => {
-      const { content = null, function_call, tool_calls, audio, ...messageRest } = message;
-      const finishReason = finish_reason ?? (audioDoneChoiceIndexes.has(index) && isCompleteAudio(audio) ? "stop" : null);
+    choices: choices.map(({ message, finish_reason, index: index2, logprobs, ...choiceRest }) => {
+      const { content: content3 = null, function_call, tool_calls, audio, ...messageRest } = message;
+      const finishReason = finish_reason ?? (audioDoneChoiceIndexes.has(index2) && isCompleteAudio(audio) ? "stop" : null);
       if (!finishReason) {
-        throw new OpenAIError(`missing finish_reason for choice ${index}`);
+        throw new OpenAIError(`missing finish_reason for choice ${index2}`);
       }
       const audioResponse = audio ? { audio } : {};
       const role = message.role;
       if (!role) {
-        throw new OpenAIError(`missing role for choice ${index}`);
+        throw new OpenAIError(`missing role for choice ${index2}`);
       }
       if (function_call) {
         const { arguments: args, name } = function_call;
         if (args == null) {
-          throw new OpenAIError(`missing function_call.arguments for choice ${index}`);
+          throw new OpenAIError(`missing function_call.arguments for choice ${index2}`);
         }
         if (!name) {
-          throw new OpenAIError(`missing function_call.name for choice ${index}`);
+          throw new OpenAIError(`missing function_call.name for choice ${index2}`);
         }
         return {
           ...choiceRest,
           message: {
             ...audioResponse,
-            content,
+            content: content3,
             function_call: { arguments: args, name },
             role,
             refusal: message.refusal ?? null
           },
           finish_reason: finishReason,
-          index,
+          index: index2,
           logprobs
         };
       }
       if (tool_calls) {
         return {
           ...choiceRest,
-          index,
+          index: index2,
           finish_reason: finishReason,
           logprobs,
           message: {
             ...messageRest,
             ...audioResponse,
             role,
-            content,
+            content: content3,
             refusal: message.refusal ?? null,
             tool_calls: tool_calls.map((tool_call, i) => {
               const { function: fn, type, id: id2, ...toolRest } = tool_call;
               const { arguments: args, name, ...fnRest } = fn || {};
               if (type == null) {
-                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].type
+                throw new OpenAIError(`missing choices[${index2}].tool_calls[${i}].type
 ${str(snapshot)}`);
               }
               if (name == null) {
-                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].function.name
+                throw new OpenAIError(`missing choices[${index2}].tool_calls[${i}].function.name
 ${str(snapshot)}`);
               }
               if (args == null) {
-                throw new OpenAIError(`missing choices[${index}].tool_calls[${i}].function.arguments
+                throw new OpenAIError(`missing choices[${index2}].tool_calls[${i}].function.arguments
 ${str(snapshot)}`);
               }
               return {
@@ -61927,9 +61963,9 @@ ${str(snapshot)}`);
       }
       return {
         ...choiceRest,
-        message: { ...messageRest, ...audioResponse, content, role, refusal: message.refusal ?? null },
+        message: { ...messageRest, ...audioResponse, content: content3, role, refusal: message.refusal ?? null },
         finish_reason: finishReason,
-        index,
+        index: index2,
         logprobs
       };
     }),
@@ -65452,19 +65488,19 @@ var AssistantStream = class extends EventStream {
           if (!isObj2(deltaEntry)) {
             throw new Error(`Expected array delta entry to be an object but got: ${deltaEntry}`);
           }
-          const index = deltaEntry["index"];
-          if (index == null) {
+          const index2 = deltaEntry["index"];
+          if (index2 == null) {
             console.error(deltaEntry);
             throw new Error("Expected array delta entry to have an `index` property");
           }
-          if (typeof index !== "number") {
-            throw new Error(`Expected array delta entry \`index\` property to be a number but got ${index}`);
+          if (typeof index2 !== "number") {
+            throw new Error(`Expected array delta entry \`index\` property to be a number but got ${index2}`);
           }
-          const accEntry = accValue[index];
+          const accEntry = accValue[index2];
           if (accEntry == null) {
-            accValue[index] = deltaEntry;
+            accValue[index2] = deltaEntry;
           } else {
-            accValue[index] = this.accumulateDelta(accEntry, deltaEntry);
+            accValue[index2] = this.accumulateDelta(accEntry, deltaEntry);
           }
         }
         continue;
@@ -65540,8 +65576,8 @@ _a4 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_add
   const [accumulatedMessage, newContent] = __classPrivateFieldGet2(this, _AssistantStream_instances, "m", _AssistantStream_accumulateMessage).call(this, event, __classPrivateFieldGet2(this, _AssistantStream_messageSnapshot, "f"));
   __classPrivateFieldSet2(this, _AssistantStream_messageSnapshot, accumulatedMessage, "f");
   __classPrivateFieldGet2(this, _AssistantStream_messageSnapshots, "f")[accumulatedMessage.id] = accumulatedMessage;
-  for (const content of newContent) {
-    const snapshotContent = accumulatedMessage.content[content.index];
+  for (const content3 of newContent) {
+    const snapshotContent = accumulatedMessage.content[content3.index];
     if (snapshotContent?.type == "text") {
       this._emit("textCreated", snapshotContent.text);
     }
@@ -65555,17 +65591,17 @@ _a4 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_add
     case "thread.message.delta":
       this._emit("messageDelta", event.data.delta, accumulatedMessage);
       if (event.data.delta.content) {
-        for (const content of event.data.delta.content) {
-          if (content.type == "text" && content.text) {
-            let textDelta = content.text;
-            let snapshot = accumulatedMessage.content[content.index];
+        for (const content3 of event.data.delta.content) {
+          if (content3.type == "text" && content3.text) {
+            let textDelta = content3.text;
+            let snapshot = accumulatedMessage.content[content3.index];
             if (snapshot && snapshot.type == "text") {
               this._emit("textDelta", textDelta, snapshot.text);
             } else {
               throw Error("The snapshot associated with this text delta is not text or missing");
             }
           }
-          if (content.index != __classPrivateFieldGet2(this, _AssistantStream_currentContentIndex, "f")) {
+          if (content3.index != __classPrivateFieldGet2(this, _AssistantStream_currentContentIndex, "f")) {
             if (__classPrivateFieldGet2(this, _AssistantStream_currentContent, "f")) {
               switch (__classPrivateFieldGet2(this, _AssistantStream_currentContent, "f").type) {
                 case "text":
@@ -65576,9 +65612,9 @@ _a4 = AssistantStream, _AssistantStream_addEvent = function _AssistantStream_add
                   break;
               }
             }
-            __classPrivateFieldSet2(this, _AssistantStream_currentContentIndex, content.index, "f");
+            __classPrivateFieldSet2(this, _AssistantStream_currentContentIndex, content3.index, "f");
           }
-          __classPrivateFieldSet2(this, _AssistantStream_currentContent, accumulatedMessage.content[content.index], "f");
+          __classPrivateFieldSet2(this, _AssistantStream_currentContent, accumulatedMessage.content[content3.index], "f");
         }
       }
       break;
@@ -67009,8 +67045,8 @@ function maybeParseResponse(response, params) {
         if (item.type === "message") {
           return {
             ...item,
-            content: item.content.map((content) => ({
-              ...content,
+            content: item.content.map((content3) => ({
+              ...content3,
               parsed: null
             }))
           };
@@ -67033,18 +67069,18 @@ function parseResponse(response, params) {
       return shouldParse ? parseToolCall2(params, item) : { ...item, parsed_arguments: null };
     }
     if (item.type === "message") {
-      const content = item.content.map((content2) => {
-        if (content2.type === "output_text") {
+      const content3 = item.content.map((content4) => {
+        if (content4.type === "output_text") {
           return {
-            ...content2,
-            parsed: shouldParse ? parseTextFormat(params, content2.text) : null
+            ...content4,
+            parsed: shouldParse ? parseTextFormat(params, content4.text) : null
           };
         }
-        return content2;
+        return content4;
       });
       return {
         ...item,
-        content
+        content: content3
       };
     }
     return item;
@@ -67060,9 +67096,9 @@ function parseResponse(response, params) {
         if (output2.type !== "message") {
           continue;
         }
-        for (const content of output2.content) {
-          if (content.type === "output_text" && content.parsed !== null) {
-            return content.parsed;
+        for (const content3 of output2.content) {
+          if (content3.type === "output_text" && content3.parsed !== null) {
+            return content3.parsed;
           }
         }
       }
@@ -67071,15 +67107,15 @@ function parseResponse(response, params) {
   });
   return parsed;
 }
-function parseTextFormat(params, content) {
+function parseTextFormat(params, content3) {
   if (params.text?.format?.type !== "json_schema") {
     return null;
   }
   if ("$parseRaw" in params.text?.format) {
     const text_format = params.text?.format;
-    return text_format.$parseRaw(content);
+    return text_format.$parseRaw(content3);
   }
-  return JSON.parse(content);
+  return JSON.parse(content3);
 }
 function hasAutoParseableInput2(params) {
   if (isAutoParsableResponseFormat(params.text?.format)) {
@@ -67110,9 +67146,9 @@ function addOutputText(rsp) {
     if (output.type !== "message") {
       continue;
     }
-    for (const content of output.content) {
-      if (content.type === "output_text") {
-        texts.push(content.text);
+    for (const content3 of output.content) {
+      if (content3.type === "output_text") {
+        texts.push(content3.text);
       }
     }
   }
@@ -67170,23 +67206,23 @@ function accumulateResponse(event, snapshot) {
           addOutputText(snapshot);
         }
       } else if (output.type === "reasoning" && part.type === "reasoning_text") {
-        const content = output.content;
-        if (!content) {
+        const content3 = output.content;
+        if (!content3) {
           throw new OpenAIError(`missing content at index ${event.content_index}`);
         }
-        getContent(content, event.content_index);
-        content[event.content_index] = structuredClone(part);
+        getContent(content3, event.content_index);
+        content3[event.content_index] = structuredClone(part);
       }
       break;
     }
     case "response.output_text.delta": {
       const output = getOutput(snapshot, event.output_index);
       if (output.type === "message") {
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "output_text") {
-          throw new OpenAIError(`expected content to be 'output_text', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "output_text") {
+          throw new OpenAIError(`expected content to be 'output_text', got ${content3.type}`);
         }
-        content.text += event.delta;
+        content3.text += event.delta;
         snapshot.output_text += event.delta;
       }
       break;
@@ -67194,11 +67230,11 @@ function accumulateResponse(event, snapshot) {
     case "response.output_text.done": {
       const output = getOutput(snapshot, event.output_index);
       if (output.type === "message") {
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "output_text") {
-          throw new OpenAIError(`expected content to be 'output_text', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "output_text") {
+          throw new OpenAIError(`expected content to be 'output_text', got ${content3.type}`);
         }
-        content.text = event.text;
+        content3.text = event.text;
         addOutputText(snapshot);
       }
       break;
@@ -67206,33 +67242,33 @@ function accumulateResponse(event, snapshot) {
     case "response.output_text.annotation.added": {
       const output = getOutput(snapshot, event.output_index);
       if (output.type === "message") {
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "output_text") {
-          throw new OpenAIError(`expected content to be 'output_text', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "output_text") {
+          throw new OpenAIError(`expected content to be 'output_text', got ${content3.type}`);
         }
-        content.annotations[event.annotation_index] = structuredClone(event.annotation);
+        content3.annotations[event.annotation_index] = structuredClone(event.annotation);
       }
       break;
     }
     case "response.refusal.delta": {
       const output = getOutput(snapshot, event.output_index);
       if (output.type === "message") {
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "refusal") {
-          throw new OpenAIError(`expected content to be 'refusal', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "refusal") {
+          throw new OpenAIError(`expected content to be 'refusal', got ${content3.type}`);
         }
-        content.refusal += event.delta;
+        content3.refusal += event.delta;
       }
       break;
     }
     case "response.refusal.done": {
       const output = getOutput(snapshot, event.output_index);
       if (output.type === "message") {
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "refusal") {
-          throw new OpenAIError(`expected content to be 'refusal', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "refusal") {
+          throw new OpenAIError(`expected content to be 'refusal', got ${content3.type}`);
         }
-        content.refusal = event.refusal;
+        content3.refusal = event.refusal;
       }
       break;
     }
@@ -67256,11 +67292,11 @@ function accumulateResponse(event, snapshot) {
         if (!output.content) {
           throw new OpenAIError(`missing content at index ${event.content_index}`);
         }
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "reasoning_text") {
-          throw new OpenAIError(`expected content to be 'reasoning_text', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "reasoning_text") {
+          throw new OpenAIError(`expected content to be 'reasoning_text', got ${content3.type}`);
         }
-        content.text += event.delta;
+        content3.text += event.delta;
       }
       break;
     }
@@ -67270,11 +67306,11 @@ function accumulateResponse(event, snapshot) {
         if (!output.content) {
           throw new OpenAIError(`missing content at index ${event.content_index}`);
         }
-        const content = getContent(output.content, event.content_index);
-        if (content.type !== "reasoning_text") {
-          throw new OpenAIError(`expected content to be 'reasoning_text', got ${content.type}`);
+        const content3 = getContent(output.content, event.content_index);
+        if (content3.type !== "reasoning_text") {
+          throw new OpenAIError(`expected content to be 'reasoning_text', got ${content3.type}`);
         }
-        content.text = event.text;
+        content3.text = event.text;
       }
       break;
     }
@@ -67497,8 +67533,8 @@ function getOutput(snapshot, outputIndex) {
   }
   return output;
 }
-function getContent(content, contentIndex) {
-  const part = content[contentIndex];
+function getContent(content3, contentIndex) {
+  const part = content3[contentIndex];
   if (!part) {
     throw new OpenAIError(`missing content at index ${contentIndex}`);
   }
@@ -67593,16 +67629,16 @@ var ResponseStream = class _ResponseStream extends EventStream {
           throw new OpenAIError(`missing output at index ${event.output_index}`);
         }
         if (output.type === "message") {
-          const content = output.content[event.content_index];
-          if (!content) {
+          const content3 = output.content[event.content_index];
+          if (!content3) {
             throw new OpenAIError(`missing content at index ${event.content_index}`);
           }
-          if (content.type !== "output_text") {
-            throw new OpenAIError(`expected content to be 'output_text', got ${content.type}`);
+          if (content3.type !== "output_text") {
+            throw new OpenAIError(`expected content to be 'output_text', got ${content3.type}`);
           }
           maybeEmit("response.output_text.delta", {
             ...event,
-            snapshot: content.text
+            snapshot: content3.text
           });
         }
         break;
@@ -68588,11 +68624,11 @@ if (!existingProviderDefinitions) {
   Object.defineProperty(providerGlobal, providerDefinitionsKey, { value: providerDefinitions });
 }
 function configureProvider(provider) {
-  const definition = providerDefinitions.get(provider);
-  if (!definition) {
+  const definition3 = providerDefinitions.get(provider);
+  if (!definition3) {
     throw new Error("Invalid provider. Providers must be created with createProvider().");
   }
-  return definition.configure();
+  return definition3.configure();
 }
 
 // node_modules/openai/client.mjs
@@ -68825,9 +68861,9 @@ var OpenAI = class {
     this.apiKey = token;
     return true;
   }
-  buildURL(path5, query, defaultBaseURL) {
+  buildURL(path6, query, defaultBaseURL) {
     const baseURL = !__classPrivateFieldGet2(this, _OpenAI_instances, "m", _OpenAI_baseURLOverridden).call(this) && defaultBaseURL || this.baseURL;
-    const url = isAbsoluteURL2(path5) ? new URL(path5) : new URL(baseURL + (baseURL.endsWith("/") && path5.startsWith("/") ? path5.slice(1) : path5));
+    const url = isAbsoluteURL2(path6) ? new URL(path6) : new URL(baseURL + (baseURL.endsWith("/") && path6.startsWith("/") ? path6.slice(1) : path6));
     const defaultQuery = this.defaultQuery();
     const pathQuery = Object.fromEntries(url.searchParams);
     if (!isEmptyObj2(defaultQuery) || !isEmptyObj2(pathQuery)) {
@@ -68857,24 +68893,24 @@ var OpenAI = class {
    */
   async prepareRequest(request, { url, options }) {
   }
-  get(path5, opts) {
-    return this.methodRequest("get", path5, opts);
+  get(path6, opts) {
+    return this.methodRequest("get", path6, opts);
   }
-  post(path5, opts) {
-    return this.methodRequest("post", path5, opts);
+  post(path6, opts) {
+    return this.methodRequest("post", path6, opts);
   }
-  patch(path5, opts) {
-    return this.methodRequest("patch", path5, opts);
+  patch(path6, opts) {
+    return this.methodRequest("patch", path6, opts);
   }
-  put(path5, opts) {
-    return this.methodRequest("put", path5, opts);
+  put(path6, opts) {
+    return this.methodRequest("put", path6, opts);
   }
-  delete(path5, opts) {
-    return this.methodRequest("delete", path5, opts);
+  delete(path6, opts) {
+    return this.methodRequest("delete", path6, opts);
   }
-  methodRequest(method, path5, opts) {
+  methodRequest(method, path6, opts) {
     return this.request(Promise.resolve(opts).then((opts2) => {
-      return { method, path: path5, ...opts2 };
+      return { method, path: path6, ...opts2 };
     }));
   }
   request(options, remainingRetries = null) {
@@ -68999,8 +69035,8 @@ var OpenAI = class {
     }));
     return { response, options, controller, requestLogID, retryOfRequestLogID, startTime };
   }
-  getAPIList(path5, Page3, opts) {
-    return this.requestAPIList(Page3, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path5, ...opts2 })) : { method: "get", path: path5, ...opts });
+  getAPIList(path6, Page3, opts) {
+    return this.requestAPIList(Page3, opts && "then" in opts ? opts.then((opts2) => ({ method: "get", path: path6, ...opts2 })) : { method: "get", path: path6, ...opts });
   }
   requestAPIList(Page3, options) {
     const request = this.makeRequest(options, null, void 0);
@@ -69094,8 +69130,8 @@ var OpenAI = class {
   }
   async buildRequest(inputOptions, { retryCount = 0 } = {}) {
     const options = { ...inputOptions };
-    const { method, path: path5, query, defaultBaseURL } = options;
-    const url = this.buildURL(path5, query, defaultBaseURL);
+    const { method, path: path6, query, defaultBaseURL } = options;
+    const url = this.buildURL(path6, query, defaultBaseURL);
     if ("timeout" in options)
       validatePositiveInteger2("timeout", options.timeout);
     options.timeout = options.timeout ?? this.timeout;
@@ -69322,7 +69358,7 @@ function createOpenAiClient(options) {
       ]
     };
     const pending = /* @__PURE__ */ new Map();
-    let text = "";
+    let text6 = "";
     let finish = "unknown";
     let usage;
     let started = false;
@@ -69343,7 +69379,7 @@ function createOpenAiClient(options) {
           call2.args += toolCall.function?.arguments ?? "";
           pending.set(toolCall.index, call2);
         }
-        text += choice?.delta.content ?? "";
+        text6 += choice?.delta.content ?? "";
         if (choice?.finish_reason) finish = choice.finish_reason;
         if (chunk.usage) usage = usageOf(chunk.usage);
       }
@@ -69356,11 +69392,11 @@ function createOpenAiClient(options) {
     } finally {
       watch.stop();
     }
-    const entries = [...pending.entries()].sort(([a], [b]) => a - b).map(([index, call2]) => ({ ...call2, id: call2.id || `call_${index}` }));
+    const entries = [...pending.entries()].sort(([a], [b]) => a - b).map(([index2, call2]) => ({ ...call2, id: call2.id || `call_${index2}` }));
     const calls = entries.map((c) => ({ id: c.id, name: c.name, input: parseJson(c.args || "{}") }));
     const required2 = entries.find((c) => c.name === request.tool.name) ?? (entries.length === 1 && !entries[0]?.name ? entries[0] : void 0);
     const otherTools = entries.some((c) => c.name && c.name !== request.tool.name);
-    const toolInput = required2?.args ? parseJson(required2.args) : otherTools ? void 0 : jsonInText(text);
+    const toolInput = required2?.args ? parseJson(required2.args) : otherTools ? void 0 : jsonInText(text6);
     if (required2?.args && toolInput === void 0 && finish !== "length") {
       throw new LlmError("no-tool-call", "the model sent tool arguments that are not valid JSON");
     }
@@ -69369,7 +69405,7 @@ function createOpenAiClient(options) {
       usage: usage ?? ZERO_USAGE,
       stopReason: finish === "length" ? "max_tokens" : finish,
       ...finish === "refusal" ? { refusal: { category: null, explanation: null } } : {},
-      text: text.trim(),
+      text: text6.trim(),
       calls
     };
   }
@@ -69511,8 +69547,8 @@ function naming(client, endpoint) {
         let message = `${error2.message} (POST ${endpoint})`;
         if (error2.kind === "not-found") {
           served ??= servedModels(client);
-          const list = await served;
-          message = `the gateway does not serve the model '${options.model}': ${message}${list ? `; it lists ${list}: set 'model' to one of them` : ""}`;
+          const list4 = await served;
+          message = `the gateway does not serve the model '${options.model}': ${message}${list4 ? `; it lists ${list4}: set 'model' to one of them` : ""}`;
         }
         const named = new LlmError(error2.kind, message, error2.status, error2.retryAfterMs);
         named.started = error2.started;
@@ -69529,99 +69565,11694 @@ async function servedModels(client) {
   return shown.join(", ") + (ids.length > shown.length ? ` and ${ids.length - shown.length} more` : "");
 }
 
-// src/publish/markdown.ts
-var FENCE = /^ {0,3}(`{3,}|~{3,})/;
-function inlineSegments(line) {
-  const out = [];
-  let rest = line;
-  for (; ; ) {
-    const open3 = /`+/.exec(rest);
-    if (!open3) break;
-    const ticks = open3[0];
-    const after = rest.slice(open3.index + ticks.length);
-    const close = new RegExp(`(?<!\`)${ticks}(?!\`)`).exec(after);
-    if (!close) break;
-    out.push({ code: false, text: rest.slice(0, open3.index) });
-    out.push({ code: true, text: ticks + after.slice(0, close.index + ticks.length) });
-    rest = after.slice(close.index + ticks.length);
+// node_modules/mdast-util-to-string/lib/index.js
+var emptyOptions = {};
+function toString(value, options) {
+  const settings = options || emptyOptions;
+  const includeImageAlt = typeof settings.includeImageAlt === "boolean" ? settings.includeImageAlt : true;
+  const includeHtml = typeof settings.includeHtml === "boolean" ? settings.includeHtml : true;
+  return one(value, includeImageAlt, includeHtml);
+}
+function one(value, includeImageAlt, includeHtml) {
+  if (node2(value)) {
+    if ("value" in value) {
+      return value.type === "html" && !includeHtml ? "" : value.value;
+    }
+    if (includeImageAlt && "alt" in value && value.alt) {
+      return value.alt;
+    }
+    if ("children" in value) {
+      return all(value.children, includeImageAlt, includeHtml);
+    }
   }
-  out.push({ code: false, text: rest });
+  if (Array.isArray(value)) {
+    return all(value, includeImageAlt, includeHtml);
+  }
+  return "";
+}
+function all(values, includeImageAlt, includeHtml) {
+  const result2 = [];
+  let index2 = -1;
+  while (++index2 < values.length) {
+    result2[index2] = one(values[index2], includeImageAlt, includeHtml);
+  }
+  return result2.join("");
+}
+function node2(value) {
+  return Boolean(value && typeof value === "object");
+}
+
+// node_modules/character-entities/index.js
+var characterEntities = {
+  AElig: "\xC6",
+  AMP: "&",
+  Aacute: "\xC1",
+  Abreve: "\u0102",
+  Acirc: "\xC2",
+  Acy: "\u0410",
+  Afr: "\u{1D504}",
+  Agrave: "\xC0",
+  Alpha: "\u0391",
+  Amacr: "\u0100",
+  And: "\u2A53",
+  Aogon: "\u0104",
+  Aopf: "\u{1D538}",
+  ApplyFunction: "\u2061",
+  Aring: "\xC5",
+  Ascr: "\u{1D49C}",
+  Assign: "\u2254",
+  Atilde: "\xC3",
+  Auml: "\xC4",
+  Backslash: "\u2216",
+  Barv: "\u2AE7",
+  Barwed: "\u2306",
+  Bcy: "\u0411",
+  Because: "\u2235",
+  Bernoullis: "\u212C",
+  Beta: "\u0392",
+  Bfr: "\u{1D505}",
+  Bopf: "\u{1D539}",
+  Breve: "\u02D8",
+  Bscr: "\u212C",
+  Bumpeq: "\u224E",
+  CHcy: "\u0427",
+  COPY: "\xA9",
+  Cacute: "\u0106",
+  Cap: "\u22D2",
+  CapitalDifferentialD: "\u2145",
+  Cayleys: "\u212D",
+  Ccaron: "\u010C",
+  Ccedil: "\xC7",
+  Ccirc: "\u0108",
+  Cconint: "\u2230",
+  Cdot: "\u010A",
+  Cedilla: "\xB8",
+  CenterDot: "\xB7",
+  Cfr: "\u212D",
+  Chi: "\u03A7",
+  CircleDot: "\u2299",
+  CircleMinus: "\u2296",
+  CirclePlus: "\u2295",
+  CircleTimes: "\u2297",
+  ClockwiseContourIntegral: "\u2232",
+  CloseCurlyDoubleQuote: "\u201D",
+  CloseCurlyQuote: "\u2019",
+  Colon: "\u2237",
+  Colone: "\u2A74",
+  Congruent: "\u2261",
+  Conint: "\u222F",
+  ContourIntegral: "\u222E",
+  Copf: "\u2102",
+  Coproduct: "\u2210",
+  CounterClockwiseContourIntegral: "\u2233",
+  Cross: "\u2A2F",
+  Cscr: "\u{1D49E}",
+  Cup: "\u22D3",
+  CupCap: "\u224D",
+  DD: "\u2145",
+  DDotrahd: "\u2911",
+  DJcy: "\u0402",
+  DScy: "\u0405",
+  DZcy: "\u040F",
+  Dagger: "\u2021",
+  Darr: "\u21A1",
+  Dashv: "\u2AE4",
+  Dcaron: "\u010E",
+  Dcy: "\u0414",
+  Del: "\u2207",
+  Delta: "\u0394",
+  Dfr: "\u{1D507}",
+  DiacriticalAcute: "\xB4",
+  DiacriticalDot: "\u02D9",
+  DiacriticalDoubleAcute: "\u02DD",
+  DiacriticalGrave: "`",
+  DiacriticalTilde: "\u02DC",
+  Diamond: "\u22C4",
+  DifferentialD: "\u2146",
+  Dopf: "\u{1D53B}",
+  Dot: "\xA8",
+  DotDot: "\u20DC",
+  DotEqual: "\u2250",
+  DoubleContourIntegral: "\u222F",
+  DoubleDot: "\xA8",
+  DoubleDownArrow: "\u21D3",
+  DoubleLeftArrow: "\u21D0",
+  DoubleLeftRightArrow: "\u21D4",
+  DoubleLeftTee: "\u2AE4",
+  DoubleLongLeftArrow: "\u27F8",
+  DoubleLongLeftRightArrow: "\u27FA",
+  DoubleLongRightArrow: "\u27F9",
+  DoubleRightArrow: "\u21D2",
+  DoubleRightTee: "\u22A8",
+  DoubleUpArrow: "\u21D1",
+  DoubleUpDownArrow: "\u21D5",
+  DoubleVerticalBar: "\u2225",
+  DownArrow: "\u2193",
+  DownArrowBar: "\u2913",
+  DownArrowUpArrow: "\u21F5",
+  DownBreve: "\u0311",
+  DownLeftRightVector: "\u2950",
+  DownLeftTeeVector: "\u295E",
+  DownLeftVector: "\u21BD",
+  DownLeftVectorBar: "\u2956",
+  DownRightTeeVector: "\u295F",
+  DownRightVector: "\u21C1",
+  DownRightVectorBar: "\u2957",
+  DownTee: "\u22A4",
+  DownTeeArrow: "\u21A7",
+  Downarrow: "\u21D3",
+  Dscr: "\u{1D49F}",
+  Dstrok: "\u0110",
+  ENG: "\u014A",
+  ETH: "\xD0",
+  Eacute: "\xC9",
+  Ecaron: "\u011A",
+  Ecirc: "\xCA",
+  Ecy: "\u042D",
+  Edot: "\u0116",
+  Efr: "\u{1D508}",
+  Egrave: "\xC8",
+  Element: "\u2208",
+  Emacr: "\u0112",
+  EmptySmallSquare: "\u25FB",
+  EmptyVerySmallSquare: "\u25AB",
+  Eogon: "\u0118",
+  Eopf: "\u{1D53C}",
+  Epsilon: "\u0395",
+  Equal: "\u2A75",
+  EqualTilde: "\u2242",
+  Equilibrium: "\u21CC",
+  Escr: "\u2130",
+  Esim: "\u2A73",
+  Eta: "\u0397",
+  Euml: "\xCB",
+  Exists: "\u2203",
+  ExponentialE: "\u2147",
+  Fcy: "\u0424",
+  Ffr: "\u{1D509}",
+  FilledSmallSquare: "\u25FC",
+  FilledVerySmallSquare: "\u25AA",
+  Fopf: "\u{1D53D}",
+  ForAll: "\u2200",
+  Fouriertrf: "\u2131",
+  Fscr: "\u2131",
+  GJcy: "\u0403",
+  GT: ">",
+  Gamma: "\u0393",
+  Gammad: "\u03DC",
+  Gbreve: "\u011E",
+  Gcedil: "\u0122",
+  Gcirc: "\u011C",
+  Gcy: "\u0413",
+  Gdot: "\u0120",
+  Gfr: "\u{1D50A}",
+  Gg: "\u22D9",
+  Gopf: "\u{1D53E}",
+  GreaterEqual: "\u2265",
+  GreaterEqualLess: "\u22DB",
+  GreaterFullEqual: "\u2267",
+  GreaterGreater: "\u2AA2",
+  GreaterLess: "\u2277",
+  GreaterSlantEqual: "\u2A7E",
+  GreaterTilde: "\u2273",
+  Gscr: "\u{1D4A2}",
+  Gt: "\u226B",
+  HARDcy: "\u042A",
+  Hacek: "\u02C7",
+  Hat: "^",
+  Hcirc: "\u0124",
+  Hfr: "\u210C",
+  HilbertSpace: "\u210B",
+  Hopf: "\u210D",
+  HorizontalLine: "\u2500",
+  Hscr: "\u210B",
+  Hstrok: "\u0126",
+  HumpDownHump: "\u224E",
+  HumpEqual: "\u224F",
+  IEcy: "\u0415",
+  IJlig: "\u0132",
+  IOcy: "\u0401",
+  Iacute: "\xCD",
+  Icirc: "\xCE",
+  Icy: "\u0418",
+  Idot: "\u0130",
+  Ifr: "\u2111",
+  Igrave: "\xCC",
+  Im: "\u2111",
+  Imacr: "\u012A",
+  ImaginaryI: "\u2148",
+  Implies: "\u21D2",
+  Int: "\u222C",
+  Integral: "\u222B",
+  Intersection: "\u22C2",
+  InvisibleComma: "\u2063",
+  InvisibleTimes: "\u2062",
+  Iogon: "\u012E",
+  Iopf: "\u{1D540}",
+  Iota: "\u0399",
+  Iscr: "\u2110",
+  Itilde: "\u0128",
+  Iukcy: "\u0406",
+  Iuml: "\xCF",
+  Jcirc: "\u0134",
+  Jcy: "\u0419",
+  Jfr: "\u{1D50D}",
+  Jopf: "\u{1D541}",
+  Jscr: "\u{1D4A5}",
+  Jsercy: "\u0408",
+  Jukcy: "\u0404",
+  KHcy: "\u0425",
+  KJcy: "\u040C",
+  Kappa: "\u039A",
+  Kcedil: "\u0136",
+  Kcy: "\u041A",
+  Kfr: "\u{1D50E}",
+  Kopf: "\u{1D542}",
+  Kscr: "\u{1D4A6}",
+  LJcy: "\u0409",
+  LT: "<",
+  Lacute: "\u0139",
+  Lambda: "\u039B",
+  Lang: "\u27EA",
+  Laplacetrf: "\u2112",
+  Larr: "\u219E",
+  Lcaron: "\u013D",
+  Lcedil: "\u013B",
+  Lcy: "\u041B",
+  LeftAngleBracket: "\u27E8",
+  LeftArrow: "\u2190",
+  LeftArrowBar: "\u21E4",
+  LeftArrowRightArrow: "\u21C6",
+  LeftCeiling: "\u2308",
+  LeftDoubleBracket: "\u27E6",
+  LeftDownTeeVector: "\u2961",
+  LeftDownVector: "\u21C3",
+  LeftDownVectorBar: "\u2959",
+  LeftFloor: "\u230A",
+  LeftRightArrow: "\u2194",
+  LeftRightVector: "\u294E",
+  LeftTee: "\u22A3",
+  LeftTeeArrow: "\u21A4",
+  LeftTeeVector: "\u295A",
+  LeftTriangle: "\u22B2",
+  LeftTriangleBar: "\u29CF",
+  LeftTriangleEqual: "\u22B4",
+  LeftUpDownVector: "\u2951",
+  LeftUpTeeVector: "\u2960",
+  LeftUpVector: "\u21BF",
+  LeftUpVectorBar: "\u2958",
+  LeftVector: "\u21BC",
+  LeftVectorBar: "\u2952",
+  Leftarrow: "\u21D0",
+  Leftrightarrow: "\u21D4",
+  LessEqualGreater: "\u22DA",
+  LessFullEqual: "\u2266",
+  LessGreater: "\u2276",
+  LessLess: "\u2AA1",
+  LessSlantEqual: "\u2A7D",
+  LessTilde: "\u2272",
+  Lfr: "\u{1D50F}",
+  Ll: "\u22D8",
+  Lleftarrow: "\u21DA",
+  Lmidot: "\u013F",
+  LongLeftArrow: "\u27F5",
+  LongLeftRightArrow: "\u27F7",
+  LongRightArrow: "\u27F6",
+  Longleftarrow: "\u27F8",
+  Longleftrightarrow: "\u27FA",
+  Longrightarrow: "\u27F9",
+  Lopf: "\u{1D543}",
+  LowerLeftArrow: "\u2199",
+  LowerRightArrow: "\u2198",
+  Lscr: "\u2112",
+  Lsh: "\u21B0",
+  Lstrok: "\u0141",
+  Lt: "\u226A",
+  Map: "\u2905",
+  Mcy: "\u041C",
+  MediumSpace: "\u205F",
+  Mellintrf: "\u2133",
+  Mfr: "\u{1D510}",
+  MinusPlus: "\u2213",
+  Mopf: "\u{1D544}",
+  Mscr: "\u2133",
+  Mu: "\u039C",
+  NJcy: "\u040A",
+  Nacute: "\u0143",
+  Ncaron: "\u0147",
+  Ncedil: "\u0145",
+  Ncy: "\u041D",
+  NegativeMediumSpace: "\u200B",
+  NegativeThickSpace: "\u200B",
+  NegativeThinSpace: "\u200B",
+  NegativeVeryThinSpace: "\u200B",
+  NestedGreaterGreater: "\u226B",
+  NestedLessLess: "\u226A",
+  NewLine: "\n",
+  Nfr: "\u{1D511}",
+  NoBreak: "\u2060",
+  NonBreakingSpace: "\xA0",
+  Nopf: "\u2115",
+  Not: "\u2AEC",
+  NotCongruent: "\u2262",
+  NotCupCap: "\u226D",
+  NotDoubleVerticalBar: "\u2226",
+  NotElement: "\u2209",
+  NotEqual: "\u2260",
+  NotEqualTilde: "\u2242\u0338",
+  NotExists: "\u2204",
+  NotGreater: "\u226F",
+  NotGreaterEqual: "\u2271",
+  NotGreaterFullEqual: "\u2267\u0338",
+  NotGreaterGreater: "\u226B\u0338",
+  NotGreaterLess: "\u2279",
+  NotGreaterSlantEqual: "\u2A7E\u0338",
+  NotGreaterTilde: "\u2275",
+  NotHumpDownHump: "\u224E\u0338",
+  NotHumpEqual: "\u224F\u0338",
+  NotLeftTriangle: "\u22EA",
+  NotLeftTriangleBar: "\u29CF\u0338",
+  NotLeftTriangleEqual: "\u22EC",
+  NotLess: "\u226E",
+  NotLessEqual: "\u2270",
+  NotLessGreater: "\u2278",
+  NotLessLess: "\u226A\u0338",
+  NotLessSlantEqual: "\u2A7D\u0338",
+  NotLessTilde: "\u2274",
+  NotNestedGreaterGreater: "\u2AA2\u0338",
+  NotNestedLessLess: "\u2AA1\u0338",
+  NotPrecedes: "\u2280",
+  NotPrecedesEqual: "\u2AAF\u0338",
+  NotPrecedesSlantEqual: "\u22E0",
+  NotReverseElement: "\u220C",
+  NotRightTriangle: "\u22EB",
+  NotRightTriangleBar: "\u29D0\u0338",
+  NotRightTriangleEqual: "\u22ED",
+  NotSquareSubset: "\u228F\u0338",
+  NotSquareSubsetEqual: "\u22E2",
+  NotSquareSuperset: "\u2290\u0338",
+  NotSquareSupersetEqual: "\u22E3",
+  NotSubset: "\u2282\u20D2",
+  NotSubsetEqual: "\u2288",
+  NotSucceeds: "\u2281",
+  NotSucceedsEqual: "\u2AB0\u0338",
+  NotSucceedsSlantEqual: "\u22E1",
+  NotSucceedsTilde: "\u227F\u0338",
+  NotSuperset: "\u2283\u20D2",
+  NotSupersetEqual: "\u2289",
+  NotTilde: "\u2241",
+  NotTildeEqual: "\u2244",
+  NotTildeFullEqual: "\u2247",
+  NotTildeTilde: "\u2249",
+  NotVerticalBar: "\u2224",
+  Nscr: "\u{1D4A9}",
+  Ntilde: "\xD1",
+  Nu: "\u039D",
+  OElig: "\u0152",
+  Oacute: "\xD3",
+  Ocirc: "\xD4",
+  Ocy: "\u041E",
+  Odblac: "\u0150",
+  Ofr: "\u{1D512}",
+  Ograve: "\xD2",
+  Omacr: "\u014C",
+  Omega: "\u03A9",
+  Omicron: "\u039F",
+  Oopf: "\u{1D546}",
+  OpenCurlyDoubleQuote: "\u201C",
+  OpenCurlyQuote: "\u2018",
+  Or: "\u2A54",
+  Oscr: "\u{1D4AA}",
+  Oslash: "\xD8",
+  Otilde: "\xD5",
+  Otimes: "\u2A37",
+  Ouml: "\xD6",
+  OverBar: "\u203E",
+  OverBrace: "\u23DE",
+  OverBracket: "\u23B4",
+  OverParenthesis: "\u23DC",
+  PartialD: "\u2202",
+  Pcy: "\u041F",
+  Pfr: "\u{1D513}",
+  Phi: "\u03A6",
+  Pi: "\u03A0",
+  PlusMinus: "\xB1",
+  Poincareplane: "\u210C",
+  Popf: "\u2119",
+  Pr: "\u2ABB",
+  Precedes: "\u227A",
+  PrecedesEqual: "\u2AAF",
+  PrecedesSlantEqual: "\u227C",
+  PrecedesTilde: "\u227E",
+  Prime: "\u2033",
+  Product: "\u220F",
+  Proportion: "\u2237",
+  Proportional: "\u221D",
+  Pscr: "\u{1D4AB}",
+  Psi: "\u03A8",
+  QUOT: '"',
+  Qfr: "\u{1D514}",
+  Qopf: "\u211A",
+  Qscr: "\u{1D4AC}",
+  RBarr: "\u2910",
+  REG: "\xAE",
+  Racute: "\u0154",
+  Rang: "\u27EB",
+  Rarr: "\u21A0",
+  Rarrtl: "\u2916",
+  Rcaron: "\u0158",
+  Rcedil: "\u0156",
+  Rcy: "\u0420",
+  Re: "\u211C",
+  ReverseElement: "\u220B",
+  ReverseEquilibrium: "\u21CB",
+  ReverseUpEquilibrium: "\u296F",
+  Rfr: "\u211C",
+  Rho: "\u03A1",
+  RightAngleBracket: "\u27E9",
+  RightArrow: "\u2192",
+  RightArrowBar: "\u21E5",
+  RightArrowLeftArrow: "\u21C4",
+  RightCeiling: "\u2309",
+  RightDoubleBracket: "\u27E7",
+  RightDownTeeVector: "\u295D",
+  RightDownVector: "\u21C2",
+  RightDownVectorBar: "\u2955",
+  RightFloor: "\u230B",
+  RightTee: "\u22A2",
+  RightTeeArrow: "\u21A6",
+  RightTeeVector: "\u295B",
+  RightTriangle: "\u22B3",
+  RightTriangleBar: "\u29D0",
+  RightTriangleEqual: "\u22B5",
+  RightUpDownVector: "\u294F",
+  RightUpTeeVector: "\u295C",
+  RightUpVector: "\u21BE",
+  RightUpVectorBar: "\u2954",
+  RightVector: "\u21C0",
+  RightVectorBar: "\u2953",
+  Rightarrow: "\u21D2",
+  Ropf: "\u211D",
+  RoundImplies: "\u2970",
+  Rrightarrow: "\u21DB",
+  Rscr: "\u211B",
+  Rsh: "\u21B1",
+  RuleDelayed: "\u29F4",
+  SHCHcy: "\u0429",
+  SHcy: "\u0428",
+  SOFTcy: "\u042C",
+  Sacute: "\u015A",
+  Sc: "\u2ABC",
+  Scaron: "\u0160",
+  Scedil: "\u015E",
+  Scirc: "\u015C",
+  Scy: "\u0421",
+  Sfr: "\u{1D516}",
+  ShortDownArrow: "\u2193",
+  ShortLeftArrow: "\u2190",
+  ShortRightArrow: "\u2192",
+  ShortUpArrow: "\u2191",
+  Sigma: "\u03A3",
+  SmallCircle: "\u2218",
+  Sopf: "\u{1D54A}",
+  Sqrt: "\u221A",
+  Square: "\u25A1",
+  SquareIntersection: "\u2293",
+  SquareSubset: "\u228F",
+  SquareSubsetEqual: "\u2291",
+  SquareSuperset: "\u2290",
+  SquareSupersetEqual: "\u2292",
+  SquareUnion: "\u2294",
+  Sscr: "\u{1D4AE}",
+  Star: "\u22C6",
+  Sub: "\u22D0",
+  Subset: "\u22D0",
+  SubsetEqual: "\u2286",
+  Succeeds: "\u227B",
+  SucceedsEqual: "\u2AB0",
+  SucceedsSlantEqual: "\u227D",
+  SucceedsTilde: "\u227F",
+  SuchThat: "\u220B",
+  Sum: "\u2211",
+  Sup: "\u22D1",
+  Superset: "\u2283",
+  SupersetEqual: "\u2287",
+  Supset: "\u22D1",
+  THORN: "\xDE",
+  TRADE: "\u2122",
+  TSHcy: "\u040B",
+  TScy: "\u0426",
+  Tab: "	",
+  Tau: "\u03A4",
+  Tcaron: "\u0164",
+  Tcedil: "\u0162",
+  Tcy: "\u0422",
+  Tfr: "\u{1D517}",
+  Therefore: "\u2234",
+  Theta: "\u0398",
+  ThickSpace: "\u205F\u200A",
+  ThinSpace: "\u2009",
+  Tilde: "\u223C",
+  TildeEqual: "\u2243",
+  TildeFullEqual: "\u2245",
+  TildeTilde: "\u2248",
+  Topf: "\u{1D54B}",
+  TripleDot: "\u20DB",
+  Tscr: "\u{1D4AF}",
+  Tstrok: "\u0166",
+  Uacute: "\xDA",
+  Uarr: "\u219F",
+  Uarrocir: "\u2949",
+  Ubrcy: "\u040E",
+  Ubreve: "\u016C",
+  Ucirc: "\xDB",
+  Ucy: "\u0423",
+  Udblac: "\u0170",
+  Ufr: "\u{1D518}",
+  Ugrave: "\xD9",
+  Umacr: "\u016A",
+  UnderBar: "_",
+  UnderBrace: "\u23DF",
+  UnderBracket: "\u23B5",
+  UnderParenthesis: "\u23DD",
+  Union: "\u22C3",
+  UnionPlus: "\u228E",
+  Uogon: "\u0172",
+  Uopf: "\u{1D54C}",
+  UpArrow: "\u2191",
+  UpArrowBar: "\u2912",
+  UpArrowDownArrow: "\u21C5",
+  UpDownArrow: "\u2195",
+  UpEquilibrium: "\u296E",
+  UpTee: "\u22A5",
+  UpTeeArrow: "\u21A5",
+  Uparrow: "\u21D1",
+  Updownarrow: "\u21D5",
+  UpperLeftArrow: "\u2196",
+  UpperRightArrow: "\u2197",
+  Upsi: "\u03D2",
+  Upsilon: "\u03A5",
+  Uring: "\u016E",
+  Uscr: "\u{1D4B0}",
+  Utilde: "\u0168",
+  Uuml: "\xDC",
+  VDash: "\u22AB",
+  Vbar: "\u2AEB",
+  Vcy: "\u0412",
+  Vdash: "\u22A9",
+  Vdashl: "\u2AE6",
+  Vee: "\u22C1",
+  Verbar: "\u2016",
+  Vert: "\u2016",
+  VerticalBar: "\u2223",
+  VerticalLine: "|",
+  VerticalSeparator: "\u2758",
+  VerticalTilde: "\u2240",
+  VeryThinSpace: "\u200A",
+  Vfr: "\u{1D519}",
+  Vopf: "\u{1D54D}",
+  Vscr: "\u{1D4B1}",
+  Vvdash: "\u22AA",
+  Wcirc: "\u0174",
+  Wedge: "\u22C0",
+  Wfr: "\u{1D51A}",
+  Wopf: "\u{1D54E}",
+  Wscr: "\u{1D4B2}",
+  Xfr: "\u{1D51B}",
+  Xi: "\u039E",
+  Xopf: "\u{1D54F}",
+  Xscr: "\u{1D4B3}",
+  YAcy: "\u042F",
+  YIcy: "\u0407",
+  YUcy: "\u042E",
+  Yacute: "\xDD",
+  Ycirc: "\u0176",
+  Ycy: "\u042B",
+  Yfr: "\u{1D51C}",
+  Yopf: "\u{1D550}",
+  Yscr: "\u{1D4B4}",
+  Yuml: "\u0178",
+  ZHcy: "\u0416",
+  Zacute: "\u0179",
+  Zcaron: "\u017D",
+  Zcy: "\u0417",
+  Zdot: "\u017B",
+  ZeroWidthSpace: "\u200B",
+  Zeta: "\u0396",
+  Zfr: "\u2128",
+  Zopf: "\u2124",
+  Zscr: "\u{1D4B5}",
+  aacute: "\xE1",
+  abreve: "\u0103",
+  ac: "\u223E",
+  acE: "\u223E\u0333",
+  acd: "\u223F",
+  acirc: "\xE2",
+  acute: "\xB4",
+  acy: "\u0430",
+  aelig: "\xE6",
+  af: "\u2061",
+  afr: "\u{1D51E}",
+  agrave: "\xE0",
+  alefsym: "\u2135",
+  aleph: "\u2135",
+  alpha: "\u03B1",
+  amacr: "\u0101",
+  amalg: "\u2A3F",
+  amp: "&",
+  and: "\u2227",
+  andand: "\u2A55",
+  andd: "\u2A5C",
+  andslope: "\u2A58",
+  andv: "\u2A5A",
+  ang: "\u2220",
+  ange: "\u29A4",
+  angle: "\u2220",
+  angmsd: "\u2221",
+  angmsdaa: "\u29A8",
+  angmsdab: "\u29A9",
+  angmsdac: "\u29AA",
+  angmsdad: "\u29AB",
+  angmsdae: "\u29AC",
+  angmsdaf: "\u29AD",
+  angmsdag: "\u29AE",
+  angmsdah: "\u29AF",
+  angrt: "\u221F",
+  angrtvb: "\u22BE",
+  angrtvbd: "\u299D",
+  angsph: "\u2222",
+  angst: "\xC5",
+  angzarr: "\u237C",
+  aogon: "\u0105",
+  aopf: "\u{1D552}",
+  ap: "\u2248",
+  apE: "\u2A70",
+  apacir: "\u2A6F",
+  ape: "\u224A",
+  apid: "\u224B",
+  apos: "'",
+  approx: "\u2248",
+  approxeq: "\u224A",
+  aring: "\xE5",
+  ascr: "\u{1D4B6}",
+  ast: "*",
+  asymp: "\u2248",
+  asympeq: "\u224D",
+  atilde: "\xE3",
+  auml: "\xE4",
+  awconint: "\u2233",
+  awint: "\u2A11",
+  bNot: "\u2AED",
+  backcong: "\u224C",
+  backepsilon: "\u03F6",
+  backprime: "\u2035",
+  backsim: "\u223D",
+  backsimeq: "\u22CD",
+  barvee: "\u22BD",
+  barwed: "\u2305",
+  barwedge: "\u2305",
+  bbrk: "\u23B5",
+  bbrktbrk: "\u23B6",
+  bcong: "\u224C",
+  bcy: "\u0431",
+  bdquo: "\u201E",
+  becaus: "\u2235",
+  because: "\u2235",
+  bemptyv: "\u29B0",
+  bepsi: "\u03F6",
+  bernou: "\u212C",
+  beta: "\u03B2",
+  beth: "\u2136",
+  between: "\u226C",
+  bfr: "\u{1D51F}",
+  bigcap: "\u22C2",
+  bigcirc: "\u25EF",
+  bigcup: "\u22C3",
+  bigodot: "\u2A00",
+  bigoplus: "\u2A01",
+  bigotimes: "\u2A02",
+  bigsqcup: "\u2A06",
+  bigstar: "\u2605",
+  bigtriangledown: "\u25BD",
+  bigtriangleup: "\u25B3",
+  biguplus: "\u2A04",
+  bigvee: "\u22C1",
+  bigwedge: "\u22C0",
+  bkarow: "\u290D",
+  blacklozenge: "\u29EB",
+  blacksquare: "\u25AA",
+  blacktriangle: "\u25B4",
+  blacktriangledown: "\u25BE",
+  blacktriangleleft: "\u25C2",
+  blacktriangleright: "\u25B8",
+  blank: "\u2423",
+  blk12: "\u2592",
+  blk14: "\u2591",
+  blk34: "\u2593",
+  block: "\u2588",
+  bne: "=\u20E5",
+  bnequiv: "\u2261\u20E5",
+  bnot: "\u2310",
+  bopf: "\u{1D553}",
+  bot: "\u22A5",
+  bottom: "\u22A5",
+  bowtie: "\u22C8",
+  boxDL: "\u2557",
+  boxDR: "\u2554",
+  boxDl: "\u2556",
+  boxDr: "\u2553",
+  boxH: "\u2550",
+  boxHD: "\u2566",
+  boxHU: "\u2569",
+  boxHd: "\u2564",
+  boxHu: "\u2567",
+  boxUL: "\u255D",
+  boxUR: "\u255A",
+  boxUl: "\u255C",
+  boxUr: "\u2559",
+  boxV: "\u2551",
+  boxVH: "\u256C",
+  boxVL: "\u2563",
+  boxVR: "\u2560",
+  boxVh: "\u256B",
+  boxVl: "\u2562",
+  boxVr: "\u255F",
+  boxbox: "\u29C9",
+  boxdL: "\u2555",
+  boxdR: "\u2552",
+  boxdl: "\u2510",
+  boxdr: "\u250C",
+  boxh: "\u2500",
+  boxhD: "\u2565",
+  boxhU: "\u2568",
+  boxhd: "\u252C",
+  boxhu: "\u2534",
+  boxminus: "\u229F",
+  boxplus: "\u229E",
+  boxtimes: "\u22A0",
+  boxuL: "\u255B",
+  boxuR: "\u2558",
+  boxul: "\u2518",
+  boxur: "\u2514",
+  boxv: "\u2502",
+  boxvH: "\u256A",
+  boxvL: "\u2561",
+  boxvR: "\u255E",
+  boxvh: "\u253C",
+  boxvl: "\u2524",
+  boxvr: "\u251C",
+  bprime: "\u2035",
+  breve: "\u02D8",
+  brvbar: "\xA6",
+  bscr: "\u{1D4B7}",
+  bsemi: "\u204F",
+  bsim: "\u223D",
+  bsime: "\u22CD",
+  bsol: "\\",
+  bsolb: "\u29C5",
+  bsolhsub: "\u27C8",
+  bull: "\u2022",
+  bullet: "\u2022",
+  bump: "\u224E",
+  bumpE: "\u2AAE",
+  bumpe: "\u224F",
+  bumpeq: "\u224F",
+  cacute: "\u0107",
+  cap: "\u2229",
+  capand: "\u2A44",
+  capbrcup: "\u2A49",
+  capcap: "\u2A4B",
+  capcup: "\u2A47",
+  capdot: "\u2A40",
+  caps: "\u2229\uFE00",
+  caret: "\u2041",
+  caron: "\u02C7",
+  ccaps: "\u2A4D",
+  ccaron: "\u010D",
+  ccedil: "\xE7",
+  ccirc: "\u0109",
+  ccups: "\u2A4C",
+  ccupssm: "\u2A50",
+  cdot: "\u010B",
+  cedil: "\xB8",
+  cemptyv: "\u29B2",
+  cent: "\xA2",
+  centerdot: "\xB7",
+  cfr: "\u{1D520}",
+  chcy: "\u0447",
+  check: "\u2713",
+  checkmark: "\u2713",
+  chi: "\u03C7",
+  cir: "\u25CB",
+  cirE: "\u29C3",
+  circ: "\u02C6",
+  circeq: "\u2257",
+  circlearrowleft: "\u21BA",
+  circlearrowright: "\u21BB",
+  circledR: "\xAE",
+  circledS: "\u24C8",
+  circledast: "\u229B",
+  circledcirc: "\u229A",
+  circleddash: "\u229D",
+  cire: "\u2257",
+  cirfnint: "\u2A10",
+  cirmid: "\u2AEF",
+  cirscir: "\u29C2",
+  clubs: "\u2663",
+  clubsuit: "\u2663",
+  colon: ":",
+  colone: "\u2254",
+  coloneq: "\u2254",
+  comma: ",",
+  commat: "@",
+  comp: "\u2201",
+  compfn: "\u2218",
+  complement: "\u2201",
+  complexes: "\u2102",
+  cong: "\u2245",
+  congdot: "\u2A6D",
+  conint: "\u222E",
+  copf: "\u{1D554}",
+  coprod: "\u2210",
+  copy: "\xA9",
+  copysr: "\u2117",
+  crarr: "\u21B5",
+  cross: "\u2717",
+  cscr: "\u{1D4B8}",
+  csub: "\u2ACF",
+  csube: "\u2AD1",
+  csup: "\u2AD0",
+  csupe: "\u2AD2",
+  ctdot: "\u22EF",
+  cudarrl: "\u2938",
+  cudarrr: "\u2935",
+  cuepr: "\u22DE",
+  cuesc: "\u22DF",
+  cularr: "\u21B6",
+  cularrp: "\u293D",
+  cup: "\u222A",
+  cupbrcap: "\u2A48",
+  cupcap: "\u2A46",
+  cupcup: "\u2A4A",
+  cupdot: "\u228D",
+  cupor: "\u2A45",
+  cups: "\u222A\uFE00",
+  curarr: "\u21B7",
+  curarrm: "\u293C",
+  curlyeqprec: "\u22DE",
+  curlyeqsucc: "\u22DF",
+  curlyvee: "\u22CE",
+  curlywedge: "\u22CF",
+  curren: "\xA4",
+  curvearrowleft: "\u21B6",
+  curvearrowright: "\u21B7",
+  cuvee: "\u22CE",
+  cuwed: "\u22CF",
+  cwconint: "\u2232",
+  cwint: "\u2231",
+  cylcty: "\u232D",
+  dArr: "\u21D3",
+  dHar: "\u2965",
+  dagger: "\u2020",
+  daleth: "\u2138",
+  darr: "\u2193",
+  dash: "\u2010",
+  dashv: "\u22A3",
+  dbkarow: "\u290F",
+  dblac: "\u02DD",
+  dcaron: "\u010F",
+  dcy: "\u0434",
+  dd: "\u2146",
+  ddagger: "\u2021",
+  ddarr: "\u21CA",
+  ddotseq: "\u2A77",
+  deg: "\xB0",
+  delta: "\u03B4",
+  demptyv: "\u29B1",
+  dfisht: "\u297F",
+  dfr: "\u{1D521}",
+  dharl: "\u21C3",
+  dharr: "\u21C2",
+  diam: "\u22C4",
+  diamond: "\u22C4",
+  diamondsuit: "\u2666",
+  diams: "\u2666",
+  die: "\xA8",
+  digamma: "\u03DD",
+  disin: "\u22F2",
+  div: "\xF7",
+  divide: "\xF7",
+  divideontimes: "\u22C7",
+  divonx: "\u22C7",
+  djcy: "\u0452",
+  dlcorn: "\u231E",
+  dlcrop: "\u230D",
+  dollar: "$",
+  dopf: "\u{1D555}",
+  dot: "\u02D9",
+  doteq: "\u2250",
+  doteqdot: "\u2251",
+  dotminus: "\u2238",
+  dotplus: "\u2214",
+  dotsquare: "\u22A1",
+  doublebarwedge: "\u2306",
+  downarrow: "\u2193",
+  downdownarrows: "\u21CA",
+  downharpoonleft: "\u21C3",
+  downharpoonright: "\u21C2",
+  drbkarow: "\u2910",
+  drcorn: "\u231F",
+  drcrop: "\u230C",
+  dscr: "\u{1D4B9}",
+  dscy: "\u0455",
+  dsol: "\u29F6",
+  dstrok: "\u0111",
+  dtdot: "\u22F1",
+  dtri: "\u25BF",
+  dtrif: "\u25BE",
+  duarr: "\u21F5",
+  duhar: "\u296F",
+  dwangle: "\u29A6",
+  dzcy: "\u045F",
+  dzigrarr: "\u27FF",
+  eDDot: "\u2A77",
+  eDot: "\u2251",
+  eacute: "\xE9",
+  easter: "\u2A6E",
+  ecaron: "\u011B",
+  ecir: "\u2256",
+  ecirc: "\xEA",
+  ecolon: "\u2255",
+  ecy: "\u044D",
+  edot: "\u0117",
+  ee: "\u2147",
+  efDot: "\u2252",
+  efr: "\u{1D522}",
+  eg: "\u2A9A",
+  egrave: "\xE8",
+  egs: "\u2A96",
+  egsdot: "\u2A98",
+  el: "\u2A99",
+  elinters: "\u23E7",
+  ell: "\u2113",
+  els: "\u2A95",
+  elsdot: "\u2A97",
+  emacr: "\u0113",
+  empty: "\u2205",
+  emptyset: "\u2205",
+  emptyv: "\u2205",
+  emsp13: "\u2004",
+  emsp14: "\u2005",
+  emsp: "\u2003",
+  eng: "\u014B",
+  ensp: "\u2002",
+  eogon: "\u0119",
+  eopf: "\u{1D556}",
+  epar: "\u22D5",
+  eparsl: "\u29E3",
+  eplus: "\u2A71",
+  epsi: "\u03B5",
+  epsilon: "\u03B5",
+  epsiv: "\u03F5",
+  eqcirc: "\u2256",
+  eqcolon: "\u2255",
+  eqsim: "\u2242",
+  eqslantgtr: "\u2A96",
+  eqslantless: "\u2A95",
+  equals: "=",
+  equest: "\u225F",
+  equiv: "\u2261",
+  equivDD: "\u2A78",
+  eqvparsl: "\u29E5",
+  erDot: "\u2253",
+  erarr: "\u2971",
+  escr: "\u212F",
+  esdot: "\u2250",
+  esim: "\u2242",
+  eta: "\u03B7",
+  eth: "\xF0",
+  euml: "\xEB",
+  euro: "\u20AC",
+  excl: "!",
+  exist: "\u2203",
+  expectation: "\u2130",
+  exponentiale: "\u2147",
+  fallingdotseq: "\u2252",
+  fcy: "\u0444",
+  female: "\u2640",
+  ffilig: "\uFB03",
+  fflig: "\uFB00",
+  ffllig: "\uFB04",
+  ffr: "\u{1D523}",
+  filig: "\uFB01",
+  fjlig: "fj",
+  flat: "\u266D",
+  fllig: "\uFB02",
+  fltns: "\u25B1",
+  fnof: "\u0192",
+  fopf: "\u{1D557}",
+  forall: "\u2200",
+  fork: "\u22D4",
+  forkv: "\u2AD9",
+  fpartint: "\u2A0D",
+  frac12: "\xBD",
+  frac13: "\u2153",
+  frac14: "\xBC",
+  frac15: "\u2155",
+  frac16: "\u2159",
+  frac18: "\u215B",
+  frac23: "\u2154",
+  frac25: "\u2156",
+  frac34: "\xBE",
+  frac35: "\u2157",
+  frac38: "\u215C",
+  frac45: "\u2158",
+  frac56: "\u215A",
+  frac58: "\u215D",
+  frac78: "\u215E",
+  frasl: "\u2044",
+  frown: "\u2322",
+  fscr: "\u{1D4BB}",
+  gE: "\u2267",
+  gEl: "\u2A8C",
+  gacute: "\u01F5",
+  gamma: "\u03B3",
+  gammad: "\u03DD",
+  gap: "\u2A86",
+  gbreve: "\u011F",
+  gcirc: "\u011D",
+  gcy: "\u0433",
+  gdot: "\u0121",
+  ge: "\u2265",
+  gel: "\u22DB",
+  geq: "\u2265",
+  geqq: "\u2267",
+  geqslant: "\u2A7E",
+  ges: "\u2A7E",
+  gescc: "\u2AA9",
+  gesdot: "\u2A80",
+  gesdoto: "\u2A82",
+  gesdotol: "\u2A84",
+  gesl: "\u22DB\uFE00",
+  gesles: "\u2A94",
+  gfr: "\u{1D524}",
+  gg: "\u226B",
+  ggg: "\u22D9",
+  gimel: "\u2137",
+  gjcy: "\u0453",
+  gl: "\u2277",
+  glE: "\u2A92",
+  gla: "\u2AA5",
+  glj: "\u2AA4",
+  gnE: "\u2269",
+  gnap: "\u2A8A",
+  gnapprox: "\u2A8A",
+  gne: "\u2A88",
+  gneq: "\u2A88",
+  gneqq: "\u2269",
+  gnsim: "\u22E7",
+  gopf: "\u{1D558}",
+  grave: "`",
+  gscr: "\u210A",
+  gsim: "\u2273",
+  gsime: "\u2A8E",
+  gsiml: "\u2A90",
+  gt: ">",
+  gtcc: "\u2AA7",
+  gtcir: "\u2A7A",
+  gtdot: "\u22D7",
+  gtlPar: "\u2995",
+  gtquest: "\u2A7C",
+  gtrapprox: "\u2A86",
+  gtrarr: "\u2978",
+  gtrdot: "\u22D7",
+  gtreqless: "\u22DB",
+  gtreqqless: "\u2A8C",
+  gtrless: "\u2277",
+  gtrsim: "\u2273",
+  gvertneqq: "\u2269\uFE00",
+  gvnE: "\u2269\uFE00",
+  hArr: "\u21D4",
+  hairsp: "\u200A",
+  half: "\xBD",
+  hamilt: "\u210B",
+  hardcy: "\u044A",
+  harr: "\u2194",
+  harrcir: "\u2948",
+  harrw: "\u21AD",
+  hbar: "\u210F",
+  hcirc: "\u0125",
+  hearts: "\u2665",
+  heartsuit: "\u2665",
+  hellip: "\u2026",
+  hercon: "\u22B9",
+  hfr: "\u{1D525}",
+  hksearow: "\u2925",
+  hkswarow: "\u2926",
+  hoarr: "\u21FF",
+  homtht: "\u223B",
+  hookleftarrow: "\u21A9",
+  hookrightarrow: "\u21AA",
+  hopf: "\u{1D559}",
+  horbar: "\u2015",
+  hscr: "\u{1D4BD}",
+  hslash: "\u210F",
+  hstrok: "\u0127",
+  hybull: "\u2043",
+  hyphen: "\u2010",
+  iacute: "\xED",
+  ic: "\u2063",
+  icirc: "\xEE",
+  icy: "\u0438",
+  iecy: "\u0435",
+  iexcl: "\xA1",
+  iff: "\u21D4",
+  ifr: "\u{1D526}",
+  igrave: "\xEC",
+  ii: "\u2148",
+  iiiint: "\u2A0C",
+  iiint: "\u222D",
+  iinfin: "\u29DC",
+  iiota: "\u2129",
+  ijlig: "\u0133",
+  imacr: "\u012B",
+  image: "\u2111",
+  imagline: "\u2110",
+  imagpart: "\u2111",
+  imath: "\u0131",
+  imof: "\u22B7",
+  imped: "\u01B5",
+  in: "\u2208",
+  incare: "\u2105",
+  infin: "\u221E",
+  infintie: "\u29DD",
+  inodot: "\u0131",
+  int: "\u222B",
+  intcal: "\u22BA",
+  integers: "\u2124",
+  intercal: "\u22BA",
+  intlarhk: "\u2A17",
+  intprod: "\u2A3C",
+  iocy: "\u0451",
+  iogon: "\u012F",
+  iopf: "\u{1D55A}",
+  iota: "\u03B9",
+  iprod: "\u2A3C",
+  iquest: "\xBF",
+  iscr: "\u{1D4BE}",
+  isin: "\u2208",
+  isinE: "\u22F9",
+  isindot: "\u22F5",
+  isins: "\u22F4",
+  isinsv: "\u22F3",
+  isinv: "\u2208",
+  it: "\u2062",
+  itilde: "\u0129",
+  iukcy: "\u0456",
+  iuml: "\xEF",
+  jcirc: "\u0135",
+  jcy: "\u0439",
+  jfr: "\u{1D527}",
+  jmath: "\u0237",
+  jopf: "\u{1D55B}",
+  jscr: "\u{1D4BF}",
+  jsercy: "\u0458",
+  jukcy: "\u0454",
+  kappa: "\u03BA",
+  kappav: "\u03F0",
+  kcedil: "\u0137",
+  kcy: "\u043A",
+  kfr: "\u{1D528}",
+  kgreen: "\u0138",
+  khcy: "\u0445",
+  kjcy: "\u045C",
+  kopf: "\u{1D55C}",
+  kscr: "\u{1D4C0}",
+  lAarr: "\u21DA",
+  lArr: "\u21D0",
+  lAtail: "\u291B",
+  lBarr: "\u290E",
+  lE: "\u2266",
+  lEg: "\u2A8B",
+  lHar: "\u2962",
+  lacute: "\u013A",
+  laemptyv: "\u29B4",
+  lagran: "\u2112",
+  lambda: "\u03BB",
+  lang: "\u27E8",
+  langd: "\u2991",
+  langle: "\u27E8",
+  lap: "\u2A85",
+  laquo: "\xAB",
+  larr: "\u2190",
+  larrb: "\u21E4",
+  larrbfs: "\u291F",
+  larrfs: "\u291D",
+  larrhk: "\u21A9",
+  larrlp: "\u21AB",
+  larrpl: "\u2939",
+  larrsim: "\u2973",
+  larrtl: "\u21A2",
+  lat: "\u2AAB",
+  latail: "\u2919",
+  late: "\u2AAD",
+  lates: "\u2AAD\uFE00",
+  lbarr: "\u290C",
+  lbbrk: "\u2772",
+  lbrace: "{",
+  lbrack: "[",
+  lbrke: "\u298B",
+  lbrksld: "\u298F",
+  lbrkslu: "\u298D",
+  lcaron: "\u013E",
+  lcedil: "\u013C",
+  lceil: "\u2308",
+  lcub: "{",
+  lcy: "\u043B",
+  ldca: "\u2936",
+  ldquo: "\u201C",
+  ldquor: "\u201E",
+  ldrdhar: "\u2967",
+  ldrushar: "\u294B",
+  ldsh: "\u21B2",
+  le: "\u2264",
+  leftarrow: "\u2190",
+  leftarrowtail: "\u21A2",
+  leftharpoondown: "\u21BD",
+  leftharpoonup: "\u21BC",
+  leftleftarrows: "\u21C7",
+  leftrightarrow: "\u2194",
+  leftrightarrows: "\u21C6",
+  leftrightharpoons: "\u21CB",
+  leftrightsquigarrow: "\u21AD",
+  leftthreetimes: "\u22CB",
+  leg: "\u22DA",
+  leq: "\u2264",
+  leqq: "\u2266",
+  leqslant: "\u2A7D",
+  les: "\u2A7D",
+  lescc: "\u2AA8",
+  lesdot: "\u2A7F",
+  lesdoto: "\u2A81",
+  lesdotor: "\u2A83",
+  lesg: "\u22DA\uFE00",
+  lesges: "\u2A93",
+  lessapprox: "\u2A85",
+  lessdot: "\u22D6",
+  lesseqgtr: "\u22DA",
+  lesseqqgtr: "\u2A8B",
+  lessgtr: "\u2276",
+  lesssim: "\u2272",
+  lfisht: "\u297C",
+  lfloor: "\u230A",
+  lfr: "\u{1D529}",
+  lg: "\u2276",
+  lgE: "\u2A91",
+  lhard: "\u21BD",
+  lharu: "\u21BC",
+  lharul: "\u296A",
+  lhblk: "\u2584",
+  ljcy: "\u0459",
+  ll: "\u226A",
+  llarr: "\u21C7",
+  llcorner: "\u231E",
+  llhard: "\u296B",
+  lltri: "\u25FA",
+  lmidot: "\u0140",
+  lmoust: "\u23B0",
+  lmoustache: "\u23B0",
+  lnE: "\u2268",
+  lnap: "\u2A89",
+  lnapprox: "\u2A89",
+  lne: "\u2A87",
+  lneq: "\u2A87",
+  lneqq: "\u2268",
+  lnsim: "\u22E6",
+  loang: "\u27EC",
+  loarr: "\u21FD",
+  lobrk: "\u27E6",
+  longleftarrow: "\u27F5",
+  longleftrightarrow: "\u27F7",
+  longmapsto: "\u27FC",
+  longrightarrow: "\u27F6",
+  looparrowleft: "\u21AB",
+  looparrowright: "\u21AC",
+  lopar: "\u2985",
+  lopf: "\u{1D55D}",
+  loplus: "\u2A2D",
+  lotimes: "\u2A34",
+  lowast: "\u2217",
+  lowbar: "_",
+  loz: "\u25CA",
+  lozenge: "\u25CA",
+  lozf: "\u29EB",
+  lpar: "(",
+  lparlt: "\u2993",
+  lrarr: "\u21C6",
+  lrcorner: "\u231F",
+  lrhar: "\u21CB",
+  lrhard: "\u296D",
+  lrm: "\u200E",
+  lrtri: "\u22BF",
+  lsaquo: "\u2039",
+  lscr: "\u{1D4C1}",
+  lsh: "\u21B0",
+  lsim: "\u2272",
+  lsime: "\u2A8D",
+  lsimg: "\u2A8F",
+  lsqb: "[",
+  lsquo: "\u2018",
+  lsquor: "\u201A",
+  lstrok: "\u0142",
+  lt: "<",
+  ltcc: "\u2AA6",
+  ltcir: "\u2A79",
+  ltdot: "\u22D6",
+  lthree: "\u22CB",
+  ltimes: "\u22C9",
+  ltlarr: "\u2976",
+  ltquest: "\u2A7B",
+  ltrPar: "\u2996",
+  ltri: "\u25C3",
+  ltrie: "\u22B4",
+  ltrif: "\u25C2",
+  lurdshar: "\u294A",
+  luruhar: "\u2966",
+  lvertneqq: "\u2268\uFE00",
+  lvnE: "\u2268\uFE00",
+  mDDot: "\u223A",
+  macr: "\xAF",
+  male: "\u2642",
+  malt: "\u2720",
+  maltese: "\u2720",
+  map: "\u21A6",
+  mapsto: "\u21A6",
+  mapstodown: "\u21A7",
+  mapstoleft: "\u21A4",
+  mapstoup: "\u21A5",
+  marker: "\u25AE",
+  mcomma: "\u2A29",
+  mcy: "\u043C",
+  mdash: "\u2014",
+  measuredangle: "\u2221",
+  mfr: "\u{1D52A}",
+  mho: "\u2127",
+  micro: "\xB5",
+  mid: "\u2223",
+  midast: "*",
+  midcir: "\u2AF0",
+  middot: "\xB7",
+  minus: "\u2212",
+  minusb: "\u229F",
+  minusd: "\u2238",
+  minusdu: "\u2A2A",
+  mlcp: "\u2ADB",
+  mldr: "\u2026",
+  mnplus: "\u2213",
+  models: "\u22A7",
+  mopf: "\u{1D55E}",
+  mp: "\u2213",
+  mscr: "\u{1D4C2}",
+  mstpos: "\u223E",
+  mu: "\u03BC",
+  multimap: "\u22B8",
+  mumap: "\u22B8",
+  nGg: "\u22D9\u0338",
+  nGt: "\u226B\u20D2",
+  nGtv: "\u226B\u0338",
+  nLeftarrow: "\u21CD",
+  nLeftrightarrow: "\u21CE",
+  nLl: "\u22D8\u0338",
+  nLt: "\u226A\u20D2",
+  nLtv: "\u226A\u0338",
+  nRightarrow: "\u21CF",
+  nVDash: "\u22AF",
+  nVdash: "\u22AE",
+  nabla: "\u2207",
+  nacute: "\u0144",
+  nang: "\u2220\u20D2",
+  nap: "\u2249",
+  napE: "\u2A70\u0338",
+  napid: "\u224B\u0338",
+  napos: "\u0149",
+  napprox: "\u2249",
+  natur: "\u266E",
+  natural: "\u266E",
+  naturals: "\u2115",
+  nbsp: "\xA0",
+  nbump: "\u224E\u0338",
+  nbumpe: "\u224F\u0338",
+  ncap: "\u2A43",
+  ncaron: "\u0148",
+  ncedil: "\u0146",
+  ncong: "\u2247",
+  ncongdot: "\u2A6D\u0338",
+  ncup: "\u2A42",
+  ncy: "\u043D",
+  ndash: "\u2013",
+  ne: "\u2260",
+  neArr: "\u21D7",
+  nearhk: "\u2924",
+  nearr: "\u2197",
+  nearrow: "\u2197",
+  nedot: "\u2250\u0338",
+  nequiv: "\u2262",
+  nesear: "\u2928",
+  nesim: "\u2242\u0338",
+  nexist: "\u2204",
+  nexists: "\u2204",
+  nfr: "\u{1D52B}",
+  ngE: "\u2267\u0338",
+  nge: "\u2271",
+  ngeq: "\u2271",
+  ngeqq: "\u2267\u0338",
+  ngeqslant: "\u2A7E\u0338",
+  nges: "\u2A7E\u0338",
+  ngsim: "\u2275",
+  ngt: "\u226F",
+  ngtr: "\u226F",
+  nhArr: "\u21CE",
+  nharr: "\u21AE",
+  nhpar: "\u2AF2",
+  ni: "\u220B",
+  nis: "\u22FC",
+  nisd: "\u22FA",
+  niv: "\u220B",
+  njcy: "\u045A",
+  nlArr: "\u21CD",
+  nlE: "\u2266\u0338",
+  nlarr: "\u219A",
+  nldr: "\u2025",
+  nle: "\u2270",
+  nleftarrow: "\u219A",
+  nleftrightarrow: "\u21AE",
+  nleq: "\u2270",
+  nleqq: "\u2266\u0338",
+  nleqslant: "\u2A7D\u0338",
+  nles: "\u2A7D\u0338",
+  nless: "\u226E",
+  nlsim: "\u2274",
+  nlt: "\u226E",
+  nltri: "\u22EA",
+  nltrie: "\u22EC",
+  nmid: "\u2224",
+  nopf: "\u{1D55F}",
+  not: "\xAC",
+  notin: "\u2209",
+  notinE: "\u22F9\u0338",
+  notindot: "\u22F5\u0338",
+  notinva: "\u2209",
+  notinvb: "\u22F7",
+  notinvc: "\u22F6",
+  notni: "\u220C",
+  notniva: "\u220C",
+  notnivb: "\u22FE",
+  notnivc: "\u22FD",
+  npar: "\u2226",
+  nparallel: "\u2226",
+  nparsl: "\u2AFD\u20E5",
+  npart: "\u2202\u0338",
+  npolint: "\u2A14",
+  npr: "\u2280",
+  nprcue: "\u22E0",
+  npre: "\u2AAF\u0338",
+  nprec: "\u2280",
+  npreceq: "\u2AAF\u0338",
+  nrArr: "\u21CF",
+  nrarr: "\u219B",
+  nrarrc: "\u2933\u0338",
+  nrarrw: "\u219D\u0338",
+  nrightarrow: "\u219B",
+  nrtri: "\u22EB",
+  nrtrie: "\u22ED",
+  nsc: "\u2281",
+  nsccue: "\u22E1",
+  nsce: "\u2AB0\u0338",
+  nscr: "\u{1D4C3}",
+  nshortmid: "\u2224",
+  nshortparallel: "\u2226",
+  nsim: "\u2241",
+  nsime: "\u2244",
+  nsimeq: "\u2244",
+  nsmid: "\u2224",
+  nspar: "\u2226",
+  nsqsube: "\u22E2",
+  nsqsupe: "\u22E3",
+  nsub: "\u2284",
+  nsubE: "\u2AC5\u0338",
+  nsube: "\u2288",
+  nsubset: "\u2282\u20D2",
+  nsubseteq: "\u2288",
+  nsubseteqq: "\u2AC5\u0338",
+  nsucc: "\u2281",
+  nsucceq: "\u2AB0\u0338",
+  nsup: "\u2285",
+  nsupE: "\u2AC6\u0338",
+  nsupe: "\u2289",
+  nsupset: "\u2283\u20D2",
+  nsupseteq: "\u2289",
+  nsupseteqq: "\u2AC6\u0338",
+  ntgl: "\u2279",
+  ntilde: "\xF1",
+  ntlg: "\u2278",
+  ntriangleleft: "\u22EA",
+  ntrianglelefteq: "\u22EC",
+  ntriangleright: "\u22EB",
+  ntrianglerighteq: "\u22ED",
+  nu: "\u03BD",
+  num: "#",
+  numero: "\u2116",
+  numsp: "\u2007",
+  nvDash: "\u22AD",
+  nvHarr: "\u2904",
+  nvap: "\u224D\u20D2",
+  nvdash: "\u22AC",
+  nvge: "\u2265\u20D2",
+  nvgt: ">\u20D2",
+  nvinfin: "\u29DE",
+  nvlArr: "\u2902",
+  nvle: "\u2264\u20D2",
+  nvlt: "<\u20D2",
+  nvltrie: "\u22B4\u20D2",
+  nvrArr: "\u2903",
+  nvrtrie: "\u22B5\u20D2",
+  nvsim: "\u223C\u20D2",
+  nwArr: "\u21D6",
+  nwarhk: "\u2923",
+  nwarr: "\u2196",
+  nwarrow: "\u2196",
+  nwnear: "\u2927",
+  oS: "\u24C8",
+  oacute: "\xF3",
+  oast: "\u229B",
+  ocir: "\u229A",
+  ocirc: "\xF4",
+  ocy: "\u043E",
+  odash: "\u229D",
+  odblac: "\u0151",
+  odiv: "\u2A38",
+  odot: "\u2299",
+  odsold: "\u29BC",
+  oelig: "\u0153",
+  ofcir: "\u29BF",
+  ofr: "\u{1D52C}",
+  ogon: "\u02DB",
+  ograve: "\xF2",
+  ogt: "\u29C1",
+  ohbar: "\u29B5",
+  ohm: "\u03A9",
+  oint: "\u222E",
+  olarr: "\u21BA",
+  olcir: "\u29BE",
+  olcross: "\u29BB",
+  oline: "\u203E",
+  olt: "\u29C0",
+  omacr: "\u014D",
+  omega: "\u03C9",
+  omicron: "\u03BF",
+  omid: "\u29B6",
+  ominus: "\u2296",
+  oopf: "\u{1D560}",
+  opar: "\u29B7",
+  operp: "\u29B9",
+  oplus: "\u2295",
+  or: "\u2228",
+  orarr: "\u21BB",
+  ord: "\u2A5D",
+  order: "\u2134",
+  orderof: "\u2134",
+  ordf: "\xAA",
+  ordm: "\xBA",
+  origof: "\u22B6",
+  oror: "\u2A56",
+  orslope: "\u2A57",
+  orv: "\u2A5B",
+  oscr: "\u2134",
+  oslash: "\xF8",
+  osol: "\u2298",
+  otilde: "\xF5",
+  otimes: "\u2297",
+  otimesas: "\u2A36",
+  ouml: "\xF6",
+  ovbar: "\u233D",
+  par: "\u2225",
+  para: "\xB6",
+  parallel: "\u2225",
+  parsim: "\u2AF3",
+  parsl: "\u2AFD",
+  part: "\u2202",
+  pcy: "\u043F",
+  percnt: "%",
+  period: ".",
+  permil: "\u2030",
+  perp: "\u22A5",
+  pertenk: "\u2031",
+  pfr: "\u{1D52D}",
+  phi: "\u03C6",
+  phiv: "\u03D5",
+  phmmat: "\u2133",
+  phone: "\u260E",
+  pi: "\u03C0",
+  pitchfork: "\u22D4",
+  piv: "\u03D6",
+  planck: "\u210F",
+  planckh: "\u210E",
+  plankv: "\u210F",
+  plus: "+",
+  plusacir: "\u2A23",
+  plusb: "\u229E",
+  pluscir: "\u2A22",
+  plusdo: "\u2214",
+  plusdu: "\u2A25",
+  pluse: "\u2A72",
+  plusmn: "\xB1",
+  plussim: "\u2A26",
+  plustwo: "\u2A27",
+  pm: "\xB1",
+  pointint: "\u2A15",
+  popf: "\u{1D561}",
+  pound: "\xA3",
+  pr: "\u227A",
+  prE: "\u2AB3",
+  prap: "\u2AB7",
+  prcue: "\u227C",
+  pre: "\u2AAF",
+  prec: "\u227A",
+  precapprox: "\u2AB7",
+  preccurlyeq: "\u227C",
+  preceq: "\u2AAF",
+  precnapprox: "\u2AB9",
+  precneqq: "\u2AB5",
+  precnsim: "\u22E8",
+  precsim: "\u227E",
+  prime: "\u2032",
+  primes: "\u2119",
+  prnE: "\u2AB5",
+  prnap: "\u2AB9",
+  prnsim: "\u22E8",
+  prod: "\u220F",
+  profalar: "\u232E",
+  profline: "\u2312",
+  profsurf: "\u2313",
+  prop: "\u221D",
+  propto: "\u221D",
+  prsim: "\u227E",
+  prurel: "\u22B0",
+  pscr: "\u{1D4C5}",
+  psi: "\u03C8",
+  puncsp: "\u2008",
+  qfr: "\u{1D52E}",
+  qint: "\u2A0C",
+  qopf: "\u{1D562}",
+  qprime: "\u2057",
+  qscr: "\u{1D4C6}",
+  quaternions: "\u210D",
+  quatint: "\u2A16",
+  quest: "?",
+  questeq: "\u225F",
+  quot: '"',
+  rAarr: "\u21DB",
+  rArr: "\u21D2",
+  rAtail: "\u291C",
+  rBarr: "\u290F",
+  rHar: "\u2964",
+  race: "\u223D\u0331",
+  racute: "\u0155",
+  radic: "\u221A",
+  raemptyv: "\u29B3",
+  rang: "\u27E9",
+  rangd: "\u2992",
+  range: "\u29A5",
+  rangle: "\u27E9",
+  raquo: "\xBB",
+  rarr: "\u2192",
+  rarrap: "\u2975",
+  rarrb: "\u21E5",
+  rarrbfs: "\u2920",
+  rarrc: "\u2933",
+  rarrfs: "\u291E",
+  rarrhk: "\u21AA",
+  rarrlp: "\u21AC",
+  rarrpl: "\u2945",
+  rarrsim: "\u2974",
+  rarrtl: "\u21A3",
+  rarrw: "\u219D",
+  ratail: "\u291A",
+  ratio: "\u2236",
+  rationals: "\u211A",
+  rbarr: "\u290D",
+  rbbrk: "\u2773",
+  rbrace: "}",
+  rbrack: "]",
+  rbrke: "\u298C",
+  rbrksld: "\u298E",
+  rbrkslu: "\u2990",
+  rcaron: "\u0159",
+  rcedil: "\u0157",
+  rceil: "\u2309",
+  rcub: "}",
+  rcy: "\u0440",
+  rdca: "\u2937",
+  rdldhar: "\u2969",
+  rdquo: "\u201D",
+  rdquor: "\u201D",
+  rdsh: "\u21B3",
+  real: "\u211C",
+  realine: "\u211B",
+  realpart: "\u211C",
+  reals: "\u211D",
+  rect: "\u25AD",
+  reg: "\xAE",
+  rfisht: "\u297D",
+  rfloor: "\u230B",
+  rfr: "\u{1D52F}",
+  rhard: "\u21C1",
+  rharu: "\u21C0",
+  rharul: "\u296C",
+  rho: "\u03C1",
+  rhov: "\u03F1",
+  rightarrow: "\u2192",
+  rightarrowtail: "\u21A3",
+  rightharpoondown: "\u21C1",
+  rightharpoonup: "\u21C0",
+  rightleftarrows: "\u21C4",
+  rightleftharpoons: "\u21CC",
+  rightrightarrows: "\u21C9",
+  rightsquigarrow: "\u219D",
+  rightthreetimes: "\u22CC",
+  ring: "\u02DA",
+  risingdotseq: "\u2253",
+  rlarr: "\u21C4",
+  rlhar: "\u21CC",
+  rlm: "\u200F",
+  rmoust: "\u23B1",
+  rmoustache: "\u23B1",
+  rnmid: "\u2AEE",
+  roang: "\u27ED",
+  roarr: "\u21FE",
+  robrk: "\u27E7",
+  ropar: "\u2986",
+  ropf: "\u{1D563}",
+  roplus: "\u2A2E",
+  rotimes: "\u2A35",
+  rpar: ")",
+  rpargt: "\u2994",
+  rppolint: "\u2A12",
+  rrarr: "\u21C9",
+  rsaquo: "\u203A",
+  rscr: "\u{1D4C7}",
+  rsh: "\u21B1",
+  rsqb: "]",
+  rsquo: "\u2019",
+  rsquor: "\u2019",
+  rthree: "\u22CC",
+  rtimes: "\u22CA",
+  rtri: "\u25B9",
+  rtrie: "\u22B5",
+  rtrif: "\u25B8",
+  rtriltri: "\u29CE",
+  ruluhar: "\u2968",
+  rx: "\u211E",
+  sacute: "\u015B",
+  sbquo: "\u201A",
+  sc: "\u227B",
+  scE: "\u2AB4",
+  scap: "\u2AB8",
+  scaron: "\u0161",
+  sccue: "\u227D",
+  sce: "\u2AB0",
+  scedil: "\u015F",
+  scirc: "\u015D",
+  scnE: "\u2AB6",
+  scnap: "\u2ABA",
+  scnsim: "\u22E9",
+  scpolint: "\u2A13",
+  scsim: "\u227F",
+  scy: "\u0441",
+  sdot: "\u22C5",
+  sdotb: "\u22A1",
+  sdote: "\u2A66",
+  seArr: "\u21D8",
+  searhk: "\u2925",
+  searr: "\u2198",
+  searrow: "\u2198",
+  sect: "\xA7",
+  semi: ";",
+  seswar: "\u2929",
+  setminus: "\u2216",
+  setmn: "\u2216",
+  sext: "\u2736",
+  sfr: "\u{1D530}",
+  sfrown: "\u2322",
+  sharp: "\u266F",
+  shchcy: "\u0449",
+  shcy: "\u0448",
+  shortmid: "\u2223",
+  shortparallel: "\u2225",
+  shy: "\xAD",
+  sigma: "\u03C3",
+  sigmaf: "\u03C2",
+  sigmav: "\u03C2",
+  sim: "\u223C",
+  simdot: "\u2A6A",
+  sime: "\u2243",
+  simeq: "\u2243",
+  simg: "\u2A9E",
+  simgE: "\u2AA0",
+  siml: "\u2A9D",
+  simlE: "\u2A9F",
+  simne: "\u2246",
+  simplus: "\u2A24",
+  simrarr: "\u2972",
+  slarr: "\u2190",
+  smallsetminus: "\u2216",
+  smashp: "\u2A33",
+  smeparsl: "\u29E4",
+  smid: "\u2223",
+  smile: "\u2323",
+  smt: "\u2AAA",
+  smte: "\u2AAC",
+  smtes: "\u2AAC\uFE00",
+  softcy: "\u044C",
+  sol: "/",
+  solb: "\u29C4",
+  solbar: "\u233F",
+  sopf: "\u{1D564}",
+  spades: "\u2660",
+  spadesuit: "\u2660",
+  spar: "\u2225",
+  sqcap: "\u2293",
+  sqcaps: "\u2293\uFE00",
+  sqcup: "\u2294",
+  sqcups: "\u2294\uFE00",
+  sqsub: "\u228F",
+  sqsube: "\u2291",
+  sqsubset: "\u228F",
+  sqsubseteq: "\u2291",
+  sqsup: "\u2290",
+  sqsupe: "\u2292",
+  sqsupset: "\u2290",
+  sqsupseteq: "\u2292",
+  squ: "\u25A1",
+  square: "\u25A1",
+  squarf: "\u25AA",
+  squf: "\u25AA",
+  srarr: "\u2192",
+  sscr: "\u{1D4C8}",
+  ssetmn: "\u2216",
+  ssmile: "\u2323",
+  sstarf: "\u22C6",
+  star: "\u2606",
+  starf: "\u2605",
+  straightepsilon: "\u03F5",
+  straightphi: "\u03D5",
+  strns: "\xAF",
+  sub: "\u2282",
+  subE: "\u2AC5",
+  subdot: "\u2ABD",
+  sube: "\u2286",
+  subedot: "\u2AC3",
+  submult: "\u2AC1",
+  subnE: "\u2ACB",
+  subne: "\u228A",
+  subplus: "\u2ABF",
+  subrarr: "\u2979",
+  subset: "\u2282",
+  subseteq: "\u2286",
+  subseteqq: "\u2AC5",
+  subsetneq: "\u228A",
+  subsetneqq: "\u2ACB",
+  subsim: "\u2AC7",
+  subsub: "\u2AD5",
+  subsup: "\u2AD3",
+  succ: "\u227B",
+  succapprox: "\u2AB8",
+  succcurlyeq: "\u227D",
+  succeq: "\u2AB0",
+  succnapprox: "\u2ABA",
+  succneqq: "\u2AB6",
+  succnsim: "\u22E9",
+  succsim: "\u227F",
+  sum: "\u2211",
+  sung: "\u266A",
+  sup1: "\xB9",
+  sup2: "\xB2",
+  sup3: "\xB3",
+  sup: "\u2283",
+  supE: "\u2AC6",
+  supdot: "\u2ABE",
+  supdsub: "\u2AD8",
+  supe: "\u2287",
+  supedot: "\u2AC4",
+  suphsol: "\u27C9",
+  suphsub: "\u2AD7",
+  suplarr: "\u297B",
+  supmult: "\u2AC2",
+  supnE: "\u2ACC",
+  supne: "\u228B",
+  supplus: "\u2AC0",
+  supset: "\u2283",
+  supseteq: "\u2287",
+  supseteqq: "\u2AC6",
+  supsetneq: "\u228B",
+  supsetneqq: "\u2ACC",
+  supsim: "\u2AC8",
+  supsub: "\u2AD4",
+  supsup: "\u2AD6",
+  swArr: "\u21D9",
+  swarhk: "\u2926",
+  swarr: "\u2199",
+  swarrow: "\u2199",
+  swnwar: "\u292A",
+  szlig: "\xDF",
+  target: "\u2316",
+  tau: "\u03C4",
+  tbrk: "\u23B4",
+  tcaron: "\u0165",
+  tcedil: "\u0163",
+  tcy: "\u0442",
+  tdot: "\u20DB",
+  telrec: "\u2315",
+  tfr: "\u{1D531}",
+  there4: "\u2234",
+  therefore: "\u2234",
+  theta: "\u03B8",
+  thetasym: "\u03D1",
+  thetav: "\u03D1",
+  thickapprox: "\u2248",
+  thicksim: "\u223C",
+  thinsp: "\u2009",
+  thkap: "\u2248",
+  thksim: "\u223C",
+  thorn: "\xFE",
+  tilde: "\u02DC",
+  times: "\xD7",
+  timesb: "\u22A0",
+  timesbar: "\u2A31",
+  timesd: "\u2A30",
+  tint: "\u222D",
+  toea: "\u2928",
+  top: "\u22A4",
+  topbot: "\u2336",
+  topcir: "\u2AF1",
+  topf: "\u{1D565}",
+  topfork: "\u2ADA",
+  tosa: "\u2929",
+  tprime: "\u2034",
+  trade: "\u2122",
+  triangle: "\u25B5",
+  triangledown: "\u25BF",
+  triangleleft: "\u25C3",
+  trianglelefteq: "\u22B4",
+  triangleq: "\u225C",
+  triangleright: "\u25B9",
+  trianglerighteq: "\u22B5",
+  tridot: "\u25EC",
+  trie: "\u225C",
+  triminus: "\u2A3A",
+  triplus: "\u2A39",
+  trisb: "\u29CD",
+  tritime: "\u2A3B",
+  trpezium: "\u23E2",
+  tscr: "\u{1D4C9}",
+  tscy: "\u0446",
+  tshcy: "\u045B",
+  tstrok: "\u0167",
+  twixt: "\u226C",
+  twoheadleftarrow: "\u219E",
+  twoheadrightarrow: "\u21A0",
+  uArr: "\u21D1",
+  uHar: "\u2963",
+  uacute: "\xFA",
+  uarr: "\u2191",
+  ubrcy: "\u045E",
+  ubreve: "\u016D",
+  ucirc: "\xFB",
+  ucy: "\u0443",
+  udarr: "\u21C5",
+  udblac: "\u0171",
+  udhar: "\u296E",
+  ufisht: "\u297E",
+  ufr: "\u{1D532}",
+  ugrave: "\xF9",
+  uharl: "\u21BF",
+  uharr: "\u21BE",
+  uhblk: "\u2580",
+  ulcorn: "\u231C",
+  ulcorner: "\u231C",
+  ulcrop: "\u230F",
+  ultri: "\u25F8",
+  umacr: "\u016B",
+  uml: "\xA8",
+  uogon: "\u0173",
+  uopf: "\u{1D566}",
+  uparrow: "\u2191",
+  updownarrow: "\u2195",
+  upharpoonleft: "\u21BF",
+  upharpoonright: "\u21BE",
+  uplus: "\u228E",
+  upsi: "\u03C5",
+  upsih: "\u03D2",
+  upsilon: "\u03C5",
+  upuparrows: "\u21C8",
+  urcorn: "\u231D",
+  urcorner: "\u231D",
+  urcrop: "\u230E",
+  uring: "\u016F",
+  urtri: "\u25F9",
+  uscr: "\u{1D4CA}",
+  utdot: "\u22F0",
+  utilde: "\u0169",
+  utri: "\u25B5",
+  utrif: "\u25B4",
+  uuarr: "\u21C8",
+  uuml: "\xFC",
+  uwangle: "\u29A7",
+  vArr: "\u21D5",
+  vBar: "\u2AE8",
+  vBarv: "\u2AE9",
+  vDash: "\u22A8",
+  vangrt: "\u299C",
+  varepsilon: "\u03F5",
+  varkappa: "\u03F0",
+  varnothing: "\u2205",
+  varphi: "\u03D5",
+  varpi: "\u03D6",
+  varpropto: "\u221D",
+  varr: "\u2195",
+  varrho: "\u03F1",
+  varsigma: "\u03C2",
+  varsubsetneq: "\u228A\uFE00",
+  varsubsetneqq: "\u2ACB\uFE00",
+  varsupsetneq: "\u228B\uFE00",
+  varsupsetneqq: "\u2ACC\uFE00",
+  vartheta: "\u03D1",
+  vartriangleleft: "\u22B2",
+  vartriangleright: "\u22B3",
+  vcy: "\u0432",
+  vdash: "\u22A2",
+  vee: "\u2228",
+  veebar: "\u22BB",
+  veeeq: "\u225A",
+  vellip: "\u22EE",
+  verbar: "|",
+  vert: "|",
+  vfr: "\u{1D533}",
+  vltri: "\u22B2",
+  vnsub: "\u2282\u20D2",
+  vnsup: "\u2283\u20D2",
+  vopf: "\u{1D567}",
+  vprop: "\u221D",
+  vrtri: "\u22B3",
+  vscr: "\u{1D4CB}",
+  vsubnE: "\u2ACB\uFE00",
+  vsubne: "\u228A\uFE00",
+  vsupnE: "\u2ACC\uFE00",
+  vsupne: "\u228B\uFE00",
+  vzigzag: "\u299A",
+  wcirc: "\u0175",
+  wedbar: "\u2A5F",
+  wedge: "\u2227",
+  wedgeq: "\u2259",
+  weierp: "\u2118",
+  wfr: "\u{1D534}",
+  wopf: "\u{1D568}",
+  wp: "\u2118",
+  wr: "\u2240",
+  wreath: "\u2240",
+  wscr: "\u{1D4CC}",
+  xcap: "\u22C2",
+  xcirc: "\u25EF",
+  xcup: "\u22C3",
+  xdtri: "\u25BD",
+  xfr: "\u{1D535}",
+  xhArr: "\u27FA",
+  xharr: "\u27F7",
+  xi: "\u03BE",
+  xlArr: "\u27F8",
+  xlarr: "\u27F5",
+  xmap: "\u27FC",
+  xnis: "\u22FB",
+  xodot: "\u2A00",
+  xopf: "\u{1D569}",
+  xoplus: "\u2A01",
+  xotime: "\u2A02",
+  xrArr: "\u27F9",
+  xrarr: "\u27F6",
+  xscr: "\u{1D4CD}",
+  xsqcup: "\u2A06",
+  xuplus: "\u2A04",
+  xutri: "\u25B3",
+  xvee: "\u22C1",
+  xwedge: "\u22C0",
+  yacute: "\xFD",
+  yacy: "\u044F",
+  ycirc: "\u0177",
+  ycy: "\u044B",
+  yen: "\xA5",
+  yfr: "\u{1D536}",
+  yicy: "\u0457",
+  yopf: "\u{1D56A}",
+  yscr: "\u{1D4CE}",
+  yucy: "\u044E",
+  yuml: "\xFF",
+  zacute: "\u017A",
+  zcaron: "\u017E",
+  zcy: "\u0437",
+  zdot: "\u017C",
+  zeetrf: "\u2128",
+  zeta: "\u03B6",
+  zfr: "\u{1D537}",
+  zhcy: "\u0436",
+  zigrarr: "\u21DD",
+  zopf: "\u{1D56B}",
+  zscr: "\u{1D4CF}",
+  zwj: "\u200D",
+  zwnj: "\u200C"
+};
+
+// node_modules/decode-named-character-reference/index.js
+var own2 = {}.hasOwnProperty;
+function decodeNamedCharacterReference(value) {
+  return own2.call(characterEntities, value) ? characterEntities[value] : false;
+}
+
+// node_modules/micromark-util-chunked/index.js
+function splice(list4, start, remove, items) {
+  const end = list4.length;
+  let chunkStart = 0;
+  let parameters;
+  if (start < 0) {
+    start = -start > end ? 0 : end + start;
+  } else {
+    start = start > end ? end : start;
+  }
+  remove = remove > 0 ? remove : 0;
+  if (items.length < 1e4) {
+    parameters = Array.from(items);
+    parameters.unshift(start, remove);
+    list4.splice(...parameters);
+  } else {
+    if (remove) list4.splice(start, remove);
+    while (chunkStart < items.length) {
+      parameters = items.slice(chunkStart, chunkStart + 1e4);
+      parameters.unshift(start, 0);
+      list4.splice(...parameters);
+      chunkStart += 1e4;
+      start += 1e4;
+    }
+  }
+}
+function push(list4, items) {
+  if (list4.length > 0) {
+    splice(list4, list4.length, 0, items);
+    return list4;
+  }
+  return items;
+}
+
+// node_modules/micromark-util-combine-extensions/index.js
+var hasOwnProperty2 = {}.hasOwnProperty;
+function combineExtensions(extensions) {
+  const all2 = {};
+  let index2 = -1;
+  while (++index2 < extensions.length) {
+    syntaxExtension(all2, extensions[index2]);
+  }
+  return all2;
+}
+function syntaxExtension(all2, extension2) {
+  let hook;
+  for (hook in extension2) {
+    const maybe = hasOwnProperty2.call(all2, hook) ? all2[hook] : void 0;
+    const left = maybe || (all2[hook] = {});
+    const right = extension2[hook];
+    let code7;
+    if (right) {
+      for (code7 in right) {
+        if (!hasOwnProperty2.call(left, code7)) left[code7] = [];
+        const value = right[code7];
+        constructs(
+          // @ts-expect-error Looks like a list.
+          left[code7],
+          Array.isArray(value) ? value : value ? [value] : []
+        );
+      }
+    }
+  }
+}
+function constructs(existing, list4) {
+  let index2 = -1;
+  const before = [];
+  while (++index2 < list4.length) {
+    ;
+    (list4[index2].add === "after" ? existing : before).push(list4[index2]);
+  }
+  splice(existing, 0, 0, before);
+}
+
+// node_modules/micromark-util-decode-numeric-character-reference/index.js
+function decodeNumericCharacterReference(value, base) {
+  const code7 = Number.parseInt(value, base);
+  if (
+    // C0 except for HT, LF, FF, CR, space.
+    code7 < 9 || code7 === 11 || code7 > 13 && code7 < 32 || // Control character (DEL) of C0, and C1 controls.
+    code7 > 126 && code7 < 160 || // Lone high surrogates and low surrogates.
+    code7 > 55295 && code7 < 57344 || // Noncharacters.
+    code7 > 64975 && code7 < 65008 || /* eslint-disable no-bitwise */
+    (code7 & 65535) === 65535 || (code7 & 65535) === 65534 || /* eslint-enable no-bitwise */
+    // Out of range
+    code7 > 1114111
+  ) {
+    return "\uFFFD";
+  }
+  return String.fromCodePoint(code7);
+}
+
+// node_modules/micromark-util-normalize-identifier/index.js
+function normalizeIdentifier(value) {
+  return value.replace(/[\t\n\r ]+/g, " ").replace(/^ | $/g, "").toLowerCase().toUpperCase();
+}
+
+// node_modules/micromark-util-character/index.js
+var asciiAlpha = regexCheck(/[A-Za-z]/);
+var asciiAlphanumeric = regexCheck(/[\dA-Za-z]/);
+var asciiAtext = regexCheck(/[#-'*+\--9=?A-Z^-~]/);
+function asciiControl(code7) {
+  return (
+    // Special whitespace codes (which have negative values), C0 and Control
+    // character DEL
+    code7 !== null && (code7 < 32 || code7 === 127)
+  );
+}
+var asciiDigit = regexCheck(/\d/);
+var asciiHexDigit = regexCheck(/[\dA-Fa-f]/);
+var asciiPunctuation = regexCheck(/[!-/:-@[-`{-~]/);
+function markdownLineEnding(code7) {
+  return code7 !== null && code7 < -2;
+}
+function markdownLineEndingOrSpace(code7) {
+  return code7 !== null && (code7 < 0 || code7 === 32);
+}
+function markdownSpace(code7) {
+  return code7 === -2 || code7 === -1 || code7 === 32;
+}
+var unicodePunctuation = regexCheck(new RegExp("\\p{P}|\\p{S}", "u"));
+var unicodeWhitespace = regexCheck(/\s/);
+function regexCheck(regex) {
+  return check2;
+  function check2(code7) {
+    return code7 !== null && code7 > -1 && regex.test(String.fromCharCode(code7));
+  }
+}
+
+// node_modules/micromark-factory-space/index.js
+function factorySpace(effects, ok3, type, max) {
+  const limit3 = max ? max - 1 : Infinity;
+  let size = 0;
+  return start;
+  function start(code7) {
+    if (markdownSpace(code7)) {
+      effects.enter(type);
+      return prefix(code7);
+    }
+    return ok3(code7);
+  }
+  function prefix(code7) {
+    if (markdownSpace(code7) && size++ < limit3) {
+      effects.consume(code7);
+      return prefix;
+    }
+    effects.exit(type);
+    return ok3(code7);
+  }
+}
+function factorySpaceMinMax(effects, ok3, nok, type, min, max) {
+  let size = 0;
+  return start;
+  function start(code7) {
+    if (max > 0 && markdownSpace(code7)) {
+      effects.enter(type);
+      return prefix(code7);
+    }
+    return after(code7);
+  }
+  function prefix(code7) {
+    if (markdownSpace(code7) && size < max) {
+      effects.consume(code7);
+      size++;
+      return prefix;
+    }
+    effects.exit(type);
+    return after(code7);
+  }
+  function after(code7) {
+    return size >= min ? ok3(code7) : nok(code7);
+  }
+}
+
+// node_modules/micromark/lib/initialize/content.js
+var content = {
+  tokenize: initializeContent
+};
+function initializeContent(effects) {
+  const contentStart = effects.attempt(this.parser.constructs.contentInitial, afterContentStartConstruct, paragraphInitial);
+  let previous3;
+  return contentStart;
+  function afterContentStartConstruct(code7) {
+    if (code7 === null) {
+      effects.consume(code7);
+      return;
+    }
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return factorySpace(effects, contentStart, "linePrefix");
+  }
+  function paragraphInitial(code7) {
+    effects.enter("paragraph");
+    return lineStart(code7);
+  }
+  function lineStart(code7) {
+    const token = effects.enter("chunkText", {
+      contentType: "text",
+      previous: previous3
+    });
+    if (previous3) {
+      previous3.next = token;
+    }
+    previous3 = token;
+    return data(code7);
+  }
+  function data(code7) {
+    if (code7 === null) {
+      effects.exit("chunkText");
+      effects.exit("paragraph");
+      effects.consume(code7);
+      return;
+    }
+    if (markdownLineEnding(code7)) {
+      effects.consume(code7);
+      effects.exit("chunkText");
+      return lineStart;
+    }
+    effects.consume(code7);
+    return data;
+  }
+}
+
+// node_modules/micromark-util-edit-map/index.js
+var EditMap = class {
+  /**
+   * Create a new edit map.
+   *
+   * @returns
+   *   New instance.
+   */
+  constructor() {
+    this.index = /* @__PURE__ */ new Map();
+    this.map = [];
+  }
+  /**
+   * Create an edit: a remove and/or add at a certain place.
+   *
+   * @param {number} index
+   *   Index at which to apply the edit.
+   * @param {number} remove
+   *   Count of items to remove at the index.
+   * @param {Array<Event>} add
+   *   Items to add at the index.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  add(index2, remove, add) {
+    addImplementation(this, index2, remove, add, false);
+  }
+  /**
+   * Create an edit: but insert `add` before existing additions, instead of
+   * after them.
+   *
+   * @param {number} index
+   *   Index at which to apply the edit.
+   * @param {number} remove
+   *   Count of items to remove at the index.
+   * @param {Array<Event>} add
+   *   Items to add at the index.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  addBefore(index2, remove, add) {
+    addImplementation(this, index2, remove, add, true);
+  }
+  /**
+   * Done, change the events.
+   *
+   * @param {Array<Event>} events
+   *   List of events to apply the edits to.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  consume(events) {
+    this.map.sort(function(a, b) {
+      return a[0] - b[0];
+    });
+    if (this.map.length === 0) {
+      return;
+    }
+    let index2 = this.map.length;
+    const vecs = [];
+    while (index2 > 0) {
+      index2 -= 1;
+      vecs.push(events.slice(this.map[index2][0] + this.map[index2][1]), this.map[index2][2]);
+      events.length = this.map[index2][0];
+    }
+    vecs.push(events.slice());
+    events.length = 0;
+    let slice2 = vecs.pop();
+    while (slice2) {
+      for (const element of slice2) {
+        events.push(element);
+      }
+      slice2 = vecs.pop();
+    }
+    this.map.length = 0;
+    this.index.clear();
+  }
+};
+function addImplementation(editMap, at, remove, add, before) {
+  if (remove === 0 && add.length === 0) {
+    return;
+  }
+  const existing = editMap.index.get(at);
+  if (existing) {
+    existing[1] += remove;
+    if (before) {
+      add.push(...existing[2]);
+      existing[2] = add;
+    } else {
+      existing[2].push(...add);
+    }
+    return;
+  }
+  const change = [at, remove, add];
+  editMap.map.push(change);
+  editMap.index.set(at, change);
+}
+
+// node_modules/micromark/lib/initialize/document.js
+var document = {
+  tokenize: initializeDocument
+};
+var containerConstruct = {
+  tokenize: tokenizeContainer
+};
+function initializeDocument(effects) {
+  const self2 = this;
+  const stack = [];
+  let continued = 0;
+  let childFlow;
+  let childToken;
+  let lineStartOffset;
+  return start;
+  function start(code7) {
+    if (continued < stack.length) {
+      const item = stack[continued];
+      self2.containerState = item[1];
+      return effects.attempt(item[0].continuation, documentContinue, checkNewContainers)(code7);
+    }
+    return checkNewContainers(code7);
+  }
+  function documentContinue(code7) {
+    continued++;
+    if (self2.containerState._closeFlow) {
+      self2.containerState._closeFlow = void 0;
+      if (childFlow) {
+        closeFlow();
+      }
+      const indexBeforeExits = self2.events.length;
+      let indexBeforeFlow = indexBeforeExits;
+      let point3;
+      while (indexBeforeFlow--) {
+        if (self2.events[indexBeforeFlow][0] === "exit" && self2.events[indexBeforeFlow][1].type === "chunkFlow") {
+          point3 = self2.events[indexBeforeFlow][1].end;
+          break;
+        }
+      }
+      exitContainers(continued);
+      let index2 = indexBeforeExits;
+      while (index2 < self2.events.length) {
+        self2.events[index2][1].end = {
+          ...point3
+        };
+        index2++;
+      }
+      const editMap = new EditMap();
+      editMap.add(indexBeforeFlow + 1, 0, self2.events.slice(indexBeforeExits));
+      editMap.add(indexBeforeExits, index2 - indexBeforeExits, []);
+      editMap.consume(self2.events);
+      return checkNewContainers(code7);
+    }
+    return start(code7);
+  }
+  function checkNewContainers(code7) {
+    if (continued === stack.length) {
+      if (!childFlow) {
+        return documentContinued(code7);
+      }
+      if (childFlow.currentConstruct && childFlow.currentConstruct.concrete) {
+        return flowStart(code7);
+      }
+      self2.interrupt = Boolean(childFlow.currentConstruct && !childFlow._gfmTableDynamicInterruptHack);
+    }
+    self2.containerState = {};
+    return effects.check(containerConstruct, thereIsANewContainer, thereIsNoNewContainer)(code7);
+  }
+  function thereIsANewContainer(code7) {
+    if (childFlow) {
+      closeFlow();
+    }
+    exitContainers(continued);
+    return documentContinued(code7);
+  }
+  function thereIsNoNewContainer(code7) {
+    self2.parser.lazy[self2.now().line] = continued !== stack.length;
+    lineStartOffset = self2.now().offset;
+    return flowStart(code7);
+  }
+  function documentContinued(code7) {
+    self2.containerState = {};
+    return effects.attempt(containerConstruct, containerContinue, flowStart)(code7);
+  }
+  function containerContinue(code7) {
+    continued++;
+    stack.push([self2.currentConstruct, self2.containerState]);
+    return documentContinued(code7);
+  }
+  function flowStart(code7) {
+    if (code7 === null) {
+      if (childFlow) {
+        closeFlow();
+      }
+      exitContainers(0);
+      effects.consume(code7);
+      return;
+    }
+    childFlow = childFlow || self2.parser.flow(self2.now());
+    effects.enter("chunkFlow", {
+      _tokenizer: childFlow,
+      contentType: "flow",
+      previous: childToken
+    });
+    return flowContinue(code7);
+  }
+  function flowContinue(code7) {
+    if (code7 === null) {
+      writeToChild(effects.exit("chunkFlow"), true);
+      exitContainers(0);
+      effects.consume(code7);
+      return;
+    }
+    if (markdownLineEnding(code7)) {
+      effects.consume(code7);
+      writeToChild(effects.exit("chunkFlow"));
+      continued = 0;
+      self2.interrupt = void 0;
+      return start;
+    }
+    effects.consume(code7);
+    return flowContinue;
+  }
+  function writeToChild(token, endOfFile) {
+    const stream2 = self2.sliceStream(token);
+    if (endOfFile) {
+      stream2.push(null);
+    }
+    token.previous = childToken;
+    if (childToken) {
+      childToken.next = token;
+    }
+    childToken = token;
+    childFlow.defineSkip(token.start);
+    childFlow.write(stream2);
+    if (self2.parser.lazy[token.start.line]) {
+      let index2 = childFlow.events.length;
+      while (index2--) {
+        if (
+          // The token starts before the line ending…
+          childFlow.events[index2][1].start.offset < lineStartOffset && // …and either is not ended yet…
+          (!childFlow.events[index2][1].end || // …or ends after it.
+          childFlow.events[index2][1].end.offset > lineStartOffset)
+        ) {
+          return;
+        }
+      }
+      const indexBeforeExits = self2.events.length;
+      let indexBeforeFlow = indexBeforeExits;
+      let seen;
+      let point3;
+      while (indexBeforeFlow--) {
+        if (self2.events[indexBeforeFlow][0] === "exit" && self2.events[indexBeforeFlow][1].type === "chunkFlow") {
+          if (seen) {
+            point3 = self2.events[indexBeforeFlow][1].end;
+            break;
+          }
+          seen = true;
+        }
+      }
+      exitContainers(continued);
+      index2 = indexBeforeExits;
+      while (index2 < self2.events.length) {
+        self2.events[index2][1].end = {
+          ...point3
+        };
+        index2++;
+      }
+      const editMap = new EditMap();
+      editMap.add(indexBeforeFlow + 1, 0, self2.events.slice(indexBeforeExits));
+      editMap.add(indexBeforeExits, index2 - indexBeforeExits, []);
+      editMap.consume(self2.events);
+    }
+  }
+  function exitContainers(size) {
+    let index2 = stack.length;
+    while (index2-- > size) {
+      const entry = stack[index2];
+      self2.containerState = entry[1];
+      entry[0].exit.call(self2, effects);
+    }
+    stack.length = size;
+  }
+  function closeFlow() {
+    childFlow.write([null]);
+    childToken = void 0;
+    childFlow = void 0;
+    self2.containerState._closeFlow = void 0;
+  }
+}
+function tokenizeContainer(effects, ok3, nok) {
+  return factorySpace(effects, effects.attempt(this.parser.constructs.document, ok3, nok), "linePrefix", this.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4);
+}
+
+// node_modules/micromark-util-classify-character/index.js
+function classifyCharacter(code7) {
+  if (code7 === null || markdownLineEndingOrSpace(code7) || unicodeWhitespace(code7)) {
+    return 1;
+  }
+  if (unicodePunctuation(code7)) {
+    return 2;
+  }
+}
+
+// node_modules/micromark-util-resolve-all/index.js
+function resolveAll(constructs2, events, context2) {
+  const called = [];
+  let index2 = -1;
+  while (++index2 < constructs2.length) {
+    const resolve5 = constructs2[index2].resolveAll;
+    if (resolve5 && !called.includes(resolve5)) {
+      events = resolve5(events, context2);
+      called.push(resolve5);
+    }
+  }
+  return events;
+}
+
+// node_modules/micromark-core-commonmark/lib/attention.js
+var attention = {
+  name: "attention",
+  resolveAll: resolveAllAttention,
+  tokenize: tokenizeAttention
+};
+function resolveAllAttention(events, context2) {
+  let index2 = -1;
+  let nextEvents;
+  while (++index2 < events.length) {
+    if (events[index2][0] === "enter" && events[index2][1].type === "attentionSequence" && events[index2][1]._close) {
+      let open3 = index2;
+      while (open3--) {
+        if (events[open3][0] === "exit" && events[open3][1].type === "attentionSequence" && events[open3][1]._open && // If the markers are the same:
+        context2.sliceSerialize(events[open3][1]).charCodeAt(0) === context2.sliceSerialize(events[index2][1]).charCodeAt(0)) {
+          if ((events[open3][1]._close || events[index2][1]._open) && (events[index2][1].end.offset - events[index2][1].start.offset) % 3 && !((events[open3][1].end.offset - events[open3][1].start.offset + events[index2][1].end.offset - events[index2][1].start.offset) % 3)) {
+            continue;
+          }
+          const use = events[open3][1].end.offset - events[open3][1].start.offset > 1 && events[index2][1].end.offset - events[index2][1].start.offset > 1 ? 2 : 1;
+          const start = {
+            ...events[open3][1].end
+          };
+          const end = {
+            ...events[index2][1].start
+          };
+          movePoint(start, -use);
+          movePoint(end, use);
+          const openingSequence = {
+            type: use > 1 ? "strongSequence" : "emphasisSequence",
+            start,
+            end: {
+              ...events[open3][1].end
+            }
+          };
+          const closingSequence = {
+            type: use > 1 ? "strongSequence" : "emphasisSequence",
+            start: {
+              ...events[index2][1].start
+            },
+            end
+          };
+          const text6 = {
+            type: use > 1 ? "strongText" : "emphasisText",
+            start: {
+              ...events[open3][1].end
+            },
+            end: {
+              ...events[index2][1].start
+            }
+          };
+          const group = {
+            type: use > 1 ? "strong" : "emphasis",
+            start: {
+              ...openingSequence.start
+            },
+            end: {
+              ...closingSequence.end
+            }
+          };
+          events[open3][1].end = {
+            ...openingSequence.start
+          };
+          events[index2][1].start = {
+            ...closingSequence.end
+          };
+          nextEvents = [];
+          if (events[open3][1].end.offset - events[open3][1].start.offset) {
+            nextEvents = push(nextEvents, [["enter", events[open3][1], context2], ["exit", events[open3][1], context2]]);
+          }
+          nextEvents = push(nextEvents, [["enter", group, context2], ["enter", openingSequence, context2], ["exit", openingSequence, context2], ["enter", text6, context2]]);
+          nextEvents = push(nextEvents, resolveAll(context2.parser.constructs.insideSpan.null, events.slice(open3 + 1, index2), context2));
+          nextEvents = push(nextEvents, [["exit", text6, context2], ["enter", closingSequence, context2], ["exit", closingSequence, context2], ["exit", group, context2]]);
+          let offset = 0;
+          if (events[index2][1].end.offset - events[index2][1].start.offset) {
+            offset = 2;
+            nextEvents = push(nextEvents, [["enter", events[index2][1], context2], ["exit", events[index2][1], context2]]);
+          }
+          splice(events, open3 - 1, index2 - open3 + 3, nextEvents);
+          index2 = open3 + nextEvents.length - offset - 2;
+          break;
+        }
+      }
+    }
+  }
+  index2 = -1;
+  while (++index2 < events.length) {
+    if (events[index2][1].type === "attentionSequence") {
+      events[index2][1].type = "data";
+    }
+  }
+  return events;
+}
+function tokenizeAttention(effects, ok3) {
+  const attentionMarkers2 = this.parser.constructs.attentionMarkers.null;
+  const previous3 = this.previous;
+  const before = classifyCharacter(previous3);
+  let marker;
+  return start;
+  function start(code7) {
+    marker = code7;
+    effects.enter("attentionSequence");
+    return inside2(code7);
+  }
+  function inside2(code7) {
+    if (code7 === marker) {
+      effects.consume(code7);
+      return inside2;
+    }
+    const token = effects.exit("attentionSequence");
+    const after = classifyCharacter(code7);
+    const open3 = !after || after === 2 && before || attentionMarkers2.includes(code7) && code7 !== 42 && code7 !== 95;
+    const close = !before || before === 2 && after || attentionMarkers2.includes(previous3) && previous3 !== 42 && previous3 !== 95;
+    token._open = Boolean(marker === 42 ? open3 : open3 && (before || !close));
+    token._close = Boolean(marker === 42 ? close : close && (after || !open3));
+    return ok3(code7);
+  }
+}
+function movePoint(point3, offset) {
+  point3.column += offset;
+  point3.offset += offset;
+  point3._bufferIndex += offset;
+}
+
+// node_modules/micromark-core-commonmark/lib/autolink.js
+var autolink = {
+  name: "autolink",
+  tokenize: tokenizeAutolink
+};
+function tokenizeAutolink(effects, ok3, nok) {
+  let size = 0;
+  return start;
+  function start(code7) {
+    effects.enter("autolink");
+    effects.enter("autolinkMarker");
+    effects.consume(code7);
+    effects.exit("autolinkMarker");
+    effects.enter("autolinkProtocol");
+    return open3;
+  }
+  function open3(code7) {
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      return schemeOrEmailAtext;
+    }
+    if (code7 === 64) {
+      return nok(code7);
+    }
+    return emailAtext(code7);
+  }
+  function schemeOrEmailAtext(code7) {
+    if (code7 === 43 || code7 === 45 || code7 === 46 || asciiAlphanumeric(code7)) {
+      size = 1;
+      return schemeInsideOrEmailAtext(code7);
+    }
+    return emailAtext(code7);
+  }
+  function schemeInsideOrEmailAtext(code7) {
+    if (code7 === 58) {
+      effects.consume(code7);
+      size = 0;
+      return urlInside;
+    }
+    if ((code7 === 43 || code7 === 45 || code7 === 46 || asciiAlphanumeric(code7)) && size++ < 32) {
+      effects.consume(code7);
+      return schemeInsideOrEmailAtext;
+    }
+    size = 0;
+    return emailAtext(code7);
+  }
+  function urlInside(code7) {
+    if (code7 === 62) {
+      effects.exit("autolinkProtocol");
+      effects.enter("autolinkMarker");
+      effects.consume(code7);
+      effects.exit("autolinkMarker");
+      effects.exit("autolink");
+      return ok3;
+    }
+    if (code7 === null || code7 === 32 || code7 === 60 || asciiControl(code7)) {
+      return nok(code7);
+    }
+    effects.consume(code7);
+    return urlInside;
+  }
+  function emailAtext(code7) {
+    if (code7 === 64) {
+      effects.consume(code7);
+      return emailAtSignOrDot;
+    }
+    if (asciiAtext(code7)) {
+      effects.consume(code7);
+      return emailAtext;
+    }
+    return nok(code7);
+  }
+  function emailAtSignOrDot(code7) {
+    return asciiAlphanumeric(code7) ? emailLabel(code7) : nok(code7);
+  }
+  function emailLabel(code7) {
+    if (code7 === 46) {
+      effects.consume(code7);
+      size = 0;
+      return emailAtSignOrDot;
+    }
+    if (code7 === 62) {
+      effects.exit("autolinkProtocol").type = "autolinkEmail";
+      effects.enter("autolinkMarker");
+      effects.consume(code7);
+      effects.exit("autolinkMarker");
+      effects.exit("autolink");
+      return ok3;
+    }
+    return emailValue(code7);
+  }
+  function emailValue(code7) {
+    if ((code7 === 45 || asciiAlphanumeric(code7)) && size++ < 63) {
+      const next = code7 === 45 ? emailValue : emailLabel;
+      effects.consume(code7);
+      return next;
+    }
+    return nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/blank-line.js
+var blankLine = {
+  partial: true,
+  tokenize: tokenizeBlankLine
+};
+function tokenizeBlankLine(effects, ok3, nok) {
+  return start;
+  function start(code7) {
+    return markdownSpace(code7) ? factorySpace(effects, after, "linePrefix")(code7) : after(code7);
+  }
+  function after(code7) {
+    return code7 === null || markdownLineEnding(code7) ? ok3(code7) : nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/block-quote.js
+var blockQuote = {
+  continuation: {
+    tokenize: tokenizeBlockQuoteContinuation
+  },
+  exit,
+  name: "blockQuote",
+  tokenize: tokenizeBlockQuoteStart
+};
+function tokenizeBlockQuoteStart(effects, ok3, nok) {
+  const self2 = this;
+  return start;
+  function start(code7) {
+    if (code7 === 62) {
+      const state = self2.containerState;
+      if (!state.open) {
+        effects.enter("blockQuote", {
+          _container: true
+        });
+        state.open = true;
+      }
+      effects.enter("blockQuotePrefix");
+      effects.enter("blockQuoteMarker");
+      effects.consume(code7);
+      effects.exit("blockQuoteMarker");
+      return after;
+    }
+    return nok(code7);
+  }
+  function after(code7) {
+    if (markdownSpace(code7)) {
+      effects.enter("blockQuotePrefixWhitespace");
+      effects.consume(code7);
+      effects.exit("blockQuotePrefixWhitespace");
+      effects.exit("blockQuotePrefix");
+      return ok3;
+    }
+    effects.exit("blockQuotePrefix");
+    return ok3(code7);
+  }
+}
+function tokenizeBlockQuoteContinuation(effects, ok3, nok) {
+  const self2 = this;
+  return contStart;
+  function contStart(code7) {
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, contBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code7);
+    }
+    return contBefore(code7);
+  }
+  function contBefore(code7) {
+    return effects.attempt(blockQuote, ok3, nok)(code7);
+  }
+}
+function exit(effects) {
+  effects.exit("blockQuote");
+}
+
+// node_modules/micromark-core-commonmark/lib/character-escape.js
+var characterEscape = {
+  name: "characterEscape",
+  tokenize: tokenizeCharacterEscape
+};
+function tokenizeCharacterEscape(effects, ok3, nok) {
+  return start;
+  function start(code7) {
+    effects.enter("characterEscape");
+    effects.enter("escapeMarker");
+    effects.consume(code7);
+    effects.exit("escapeMarker");
+    return inside2;
+  }
+  function inside2(code7) {
+    if (asciiPunctuation(code7)) {
+      effects.enter("characterEscapeValue");
+      effects.consume(code7);
+      effects.exit("characterEscapeValue");
+      effects.exit("characterEscape");
+      return ok3;
+    }
+    return nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/character-reference.js
+var characterReference = {
+  name: "characterReference",
+  tokenize: tokenizeCharacterReference
+};
+function tokenizeCharacterReference(effects, ok3, nok) {
+  const self2 = this;
+  let size = 0;
+  let max;
+  let test;
+  return start;
+  function start(code7) {
+    effects.enter("characterReference");
+    effects.enter("characterReferenceMarker");
+    effects.consume(code7);
+    effects.exit("characterReferenceMarker");
+    return open3;
+  }
+  function open3(code7) {
+    if (code7 === 35) {
+      effects.enter("characterReferenceMarkerNumeric");
+      effects.consume(code7);
+      effects.exit("characterReferenceMarkerNumeric");
+      return numeric;
+    }
+    effects.enter("characterReferenceValue");
+    max = 31;
+    test = asciiAlphanumeric;
+    return value(code7);
+  }
+  function numeric(code7) {
+    if (code7 === 88 || code7 === 120) {
+      effects.enter("characterReferenceMarkerHexadecimal");
+      effects.consume(code7);
+      effects.exit("characterReferenceMarkerHexadecimal");
+      effects.enter("characterReferenceValue");
+      max = 6;
+      test = asciiHexDigit;
+      return value;
+    }
+    effects.enter("characterReferenceValue");
+    max = 7;
+    test = asciiDigit;
+    return value(code7);
+  }
+  function value(code7) {
+    if (code7 === 59 && size) {
+      const token = effects.exit("characterReferenceValue");
+      if (test === asciiAlphanumeric && !decodeNamedCharacterReference(self2.sliceSerialize(token))) {
+        return nok(code7);
+      }
+      effects.enter("characterReferenceMarker");
+      effects.consume(code7);
+      effects.exit("characterReferenceMarker");
+      effects.exit("characterReference");
+      return ok3;
+    }
+    if (test(code7) && size++ < max) {
+      effects.consume(code7);
+      return value;
+    }
+    return nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/partial-non-lazy-continuation.js
+var nonLazyContinuation = {
+  partial: true,
+  tokenize: tokenizeNonLazyContinuation
+};
+function tokenizeNonLazyContinuation(effects, ok3, nok) {
+  const self2 = this;
+  return start;
+  function start(code7) {
+    if (code7 === null) {
+      return nok(code7);
+    }
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return after;
+  }
+  function after(code7) {
+    return self2.parser.lazy[self2.now().line] ? nok(code7) : ok3(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/code-fenced.js
+var codeFenced = {
+  concrete: true,
+  name: "codeFenced",
+  tokenize: tokenizeCodeFenced
+};
+function tokenizeCodeFenced(effects, ok3, nok) {
+  const self2 = this;
+  const closeStart = {
+    partial: true,
+    tokenize: tokenizeCloseStart
+  };
+  let initialPrefix = 0;
+  let sizeOpen = 0;
+  let marker;
+  return start;
+  function start(code7) {
+    return beforeSequenceOpen(code7);
+  }
+  function beforeSequenceOpen(code7) {
+    const tail = self2.events[self2.events.length - 1];
+    initialPrefix = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+    marker = code7;
+    effects.enter("codeFenced");
+    effects.enter("codeFencedFence");
+    effects.enter("codeFencedFenceSequence");
+    return sequenceOpen(code7);
+  }
+  function sequenceOpen(code7) {
+    if (code7 === marker) {
+      sizeOpen++;
+      effects.consume(code7);
+      return sequenceOpen;
+    }
+    if (sizeOpen < 3) {
+      return nok(code7);
+    }
+    effects.exit("codeFencedFenceSequence");
+    return markdownSpace(code7) ? factorySpace(effects, infoBefore, "whitespace")(code7) : infoBefore(code7);
+  }
+  function infoBefore(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("codeFencedFence");
+      return self2.interrupt ? ok3(code7) : effects.check(nonLazyContinuation, atNonLazyBreak, after)(code7);
+    }
+    effects.enter("codeFencedFenceInfo");
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return info(code7);
+  }
+  function info(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("chunkString");
+      effects.exit("codeFencedFenceInfo");
+      return infoBefore(code7);
+    }
+    if (markdownSpace(code7)) {
+      effects.exit("chunkString");
+      effects.exit("codeFencedFenceInfo");
+      return factorySpace(effects, metaBefore, "whitespace")(code7);
+    }
+    if (code7 === 96 && code7 === marker) {
+      return nok(code7);
+    }
+    effects.consume(code7);
+    return info;
+  }
+  function metaBefore(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      return infoBefore(code7);
+    }
+    effects.enter("codeFencedFenceMeta");
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return meta2(code7);
+  }
+  function meta2(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("chunkString");
+      effects.exit("codeFencedFenceMeta");
+      return infoBefore(code7);
+    }
+    if (code7 === 96 && code7 === marker) {
+      return nok(code7);
+    }
+    effects.consume(code7);
+    return meta2;
+  }
+  function atNonLazyBreak(code7) {
+    return effects.attempt(closeStart, after, contentBefore)(code7);
+  }
+  function contentBefore(code7) {
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return contentStart;
+  }
+  function contentStart(code7) {
+    return initialPrefix > 0 && markdownSpace(code7) ? factorySpace(effects, beforeContentChunk, "linePrefix", initialPrefix + 1)(code7) : beforeContentChunk(code7);
+  }
+  function beforeContentChunk(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      return effects.check(nonLazyContinuation, atNonLazyBreak, after)(code7);
+    }
+    effects.enter("codeFlowValue");
+    return contentChunk(code7);
+  }
+  function contentChunk(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("codeFlowValue");
+      return beforeContentChunk(code7);
+    }
+    effects.consume(code7);
+    return contentChunk;
+  }
+  function after(code7) {
+    effects.exit("codeFenced");
+    return ok3(code7);
+  }
+  function tokenizeCloseStart(effects2, ok4, nok2) {
+    let size = 0;
+    return startBefore;
+    function startBefore(code7) {
+      effects2.enter("lineEnding");
+      effects2.consume(code7);
+      effects2.exit("lineEnding");
+      return start2;
+    }
+    function start2(code7) {
+      effects2.enter("codeFencedFence");
+      return markdownSpace(code7) ? factorySpace(effects2, beforeSequenceClose, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code7) : beforeSequenceClose(code7);
+    }
+    function beforeSequenceClose(code7) {
+      if (code7 === marker) {
+        effects2.enter("codeFencedFenceSequence");
+        return sequenceClose(code7);
+      }
+      return nok2(code7);
+    }
+    function sequenceClose(code7) {
+      if (code7 === marker) {
+        size++;
+        effects2.consume(code7);
+        return sequenceClose;
+      }
+      if (size >= sizeOpen) {
+        effects2.exit("codeFencedFenceSequence");
+        return markdownSpace(code7) ? factorySpace(effects2, sequenceCloseAfter, "whitespace")(code7) : sequenceCloseAfter(code7);
+      }
+      return nok2(code7);
+    }
+    function sequenceCloseAfter(code7) {
+      if (code7 === null || markdownLineEnding(code7)) {
+        effects2.exit("codeFencedFence");
+        return ok4(code7);
+      }
+      return nok2(code7);
+    }
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/code-indented.js
+var codeIndented = {
+  name: "codeIndented",
+  tokenize: tokenizeCodeIndented
+};
+var furtherStart = {
+  partial: true,
+  tokenize: tokenizeFurtherStart
+};
+function tokenizeCodeIndented(effects, ok3, nok) {
+  return start;
+  function start(code7) {
+    effects.enter("codeIndented");
+    return factorySpaceMinMax(effects, atBreak, nok, "linePrefix", 4, 4)(code7);
+  }
+  function atBreak(code7) {
+    if (code7 === null) {
+      return after(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      return effects.attempt(furtherStart, atBreak, after)(code7);
+    }
+    effects.enter("codeFlowValue");
+    return inside2(code7);
+  }
+  function inside2(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("codeFlowValue");
+      return atBreak(code7);
+    }
+    effects.consume(code7);
+    return inside2;
+  }
+  function after(code7) {
+    effects.exit("codeIndented");
+    return ok3(code7);
+  }
+}
+function tokenizeFurtherStart(effects, ok3, nok) {
+  const self2 = this;
+  return furtherStart2;
+  function furtherStart2(code7) {
+    if (self2.parser.lazy[self2.now().line]) {
+      return nok(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      effects.enter("lineEnding");
+      effects.consume(code7);
+      effects.exit("lineEnding");
+      return furtherStart2;
+    }
+    return factorySpaceMinMax(effects, ok3, onNotEnoughPrefix, "linePrefix", 4, 4)(code7);
+  }
+  function onNotEnoughPrefix(code7) {
+    return markdownLineEnding(code7) ? furtherStart2(code7) : nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/code-text.js
+var codeText = {
+  name: "codeText",
+  previous,
+  resolve: resolveCodeText,
+  tokenize: tokenizeCodeText
+};
+function resolveCodeText(events) {
+  let tailExitIndex = events.length - 4;
+  let headEnterIndex = 3;
+  let index2;
+  let enter;
+  if ((events[headEnterIndex][1].type === "lineEnding" || events[headEnterIndex][1].type === "space") && (events[tailExitIndex][1].type === "lineEnding" || events[tailExitIndex][1].type === "space")) {
+    index2 = headEnterIndex;
+    while (++index2 < tailExitIndex) {
+      if (events[index2][1].type === "codeTextData") {
+        events[headEnterIndex][1].type = "codeTextPadding";
+        events[tailExitIndex][1].type = "codeTextPadding";
+        headEnterIndex += 2;
+        tailExitIndex -= 2;
+        break;
+      }
+    }
+  }
+  index2 = headEnterIndex - 1;
+  tailExitIndex++;
+  while (++index2 <= tailExitIndex) {
+    if (enter === void 0) {
+      if (index2 !== tailExitIndex && events[index2][1].type !== "lineEnding") {
+        enter = index2;
+      }
+    } else if (index2 === tailExitIndex || events[index2][1].type === "lineEnding") {
+      events[enter][1].type = "codeTextData";
+      if (index2 !== enter + 2) {
+        events[enter][1].end = events[index2 - 1][1].end;
+        events.splice(enter + 2, index2 - enter - 2);
+        tailExitIndex -= index2 - enter - 2;
+        index2 = enter + 2;
+      }
+      enter = void 0;
+    }
+  }
+  return events;
+}
+function previous(code7) {
+  return code7 !== 96 || this.events[this.events.length - 1][1].type === "characterEscape";
+}
+function tokenizeCodeText(effects, ok3, nok) {
+  const self2 = this;
+  let sizeOpen = 0;
+  let size;
+  let token;
+  return start;
+  function start(code7) {
+    effects.enter("codeText");
+    effects.enter("codeTextSequence");
+    return sequenceOpen(code7);
+  }
+  function sequenceOpen(code7) {
+    if (code7 === 96) {
+      effects.consume(code7);
+      sizeOpen++;
+      return sequenceOpen;
+    }
+    effects.exit("codeTextSequence");
+    return between2(code7);
+  }
+  function between2(code7) {
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (code7 === 32) {
+      effects.enter("space");
+      effects.consume(code7);
+      effects.exit("space");
+      return between2;
+    }
+    if (code7 === 96) {
+      token = effects.enter("codeTextSequence");
+      size = 0;
+      return sequenceClose(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      effects.enter("lineEnding");
+      effects.consume(code7);
+      effects.exit("lineEnding");
+      return between2;
+    }
+    effects.enter("codeTextData");
+    return data(code7);
+  }
+  function data(code7) {
+    if (code7 === null || code7 === 32 || code7 === 96 || markdownLineEnding(code7)) {
+      effects.exit("codeTextData");
+      return between2(code7);
+    }
+    effects.consume(code7);
+    return data;
+  }
+  function sequenceClose(code7) {
+    if (code7 === 96) {
+      effects.consume(code7);
+      size++;
+      return sequenceClose;
+    }
+    if (size === sizeOpen) {
+      effects.exit("codeTextSequence");
+      effects.exit("codeText");
+      return ok3(code7);
+    }
+    token.type = "codeTextData";
+    return data(code7);
+  }
+}
+
+// node_modules/micromark-util-subtokenize/lib/splice-buffer.js
+var SpliceBuffer = class {
+  /**
+   * @param {ReadonlyArray<T> | null | undefined} [initial]
+   *   Initial items (optional).
+   * @returns
+   *   Splice buffer.
+   */
+  constructor(initial) {
+    this.left = initial ? [...initial] : [];
+    this.right = [];
+  }
+  /**
+   * Array access;
+   * does not move the cursor.
+   *
+   * @param {number} index
+   *   Index.
+   * @return {T}
+   *   Item.
+   */
+  get(index2) {
+    if (index2 < 0 || index2 >= this.left.length + this.right.length) {
+      throw new RangeError("Cannot access index `" + index2 + "` in a splice buffer of size `" + (this.left.length + this.right.length) + "`");
+    }
+    if (index2 < this.left.length) return this.left[index2];
+    return this.right[this.right.length - index2 + this.left.length - 1];
+  }
+  /**
+   * The length of the splice buffer, one greater than the largest index in the
+   * array.
+   */
+  get length() {
+    return this.left.length + this.right.length;
+  }
+  /**
+   * Remove and return `list[0]`;
+   * moves the cursor to `0`.
+   *
+   * @returns {T | undefined}
+   *   Item, optional.
+   */
+  shift() {
+    this.setCursor(0);
+    return this.right.pop();
+  }
+  /**
+   * Slice the buffer to get an array;
+   * does not move the cursor.
+   *
+   * @param {number} start
+   *   Start.
+   * @param {number | null | undefined} [end]
+   *   End (optional).
+   * @returns {Array<T>}
+   *   Array of items.
+   */
+  slice(start, end) {
+    const stop = end === null || end === void 0 ? Number.POSITIVE_INFINITY : end;
+    if (stop < this.left.length) {
+      return this.left.slice(start, stop);
+    }
+    if (start > this.left.length) {
+      return this.right.slice(this.right.length - stop + this.left.length, this.right.length - start + this.left.length).reverse();
+    }
+    return this.left.slice(start).concat(this.right.slice(this.right.length - stop + this.left.length).reverse());
+  }
+  /**
+   * Mimics the behavior of Array.prototype.splice() except for the change of
+   * interface necessary to avoid segfaults when patching in very large arrays.
+   *
+   * This operation moves cursor is moved to `start` and results in the cursor
+   * placed after any inserted items.
+   *
+   * @param {number} start
+   *   Start;
+   *   zero-based index at which to start changing the array;
+   *   negative numbers count backwards from the end of the array and values
+   *   that are out-of bounds are clamped to the appropriate end of the array.
+   * @param {number | null | undefined} [deleteCount=0]
+   *   Delete count (default: `0`);
+   *   maximum number of elements to delete, starting from start.
+   * @param {Array<T> | null | undefined} [items=[]]
+   *   Items to include in place of the deleted items (default: `[]`).
+   * @return {Array<T>}
+   *   Any removed items.
+   */
+  splice(start, deleteCount, items) {
+    const count4 = deleteCount || 0;
+    this.setCursor(Math.trunc(start));
+    const removed = this.right.splice(this.right.length - count4, Number.POSITIVE_INFINITY);
+    if (items) chunkedPush(this.left, items);
+    return removed.reverse();
+  }
+  /**
+   * Remove and return the highest-numbered item in the array, so
+   * `list[list.length - 1]`;
+   * Moves the cursor to `length`.
+   *
+   * @returns {T | undefined}
+   *   Item, optional.
+   */
+  pop() {
+    this.setCursor(Number.POSITIVE_INFINITY);
+    return this.left.pop();
+  }
+  /**
+   * Inserts a single item to the high-numbered side of the array;
+   * moves the cursor to `length`.
+   *
+   * @param {T} item
+   *   Item.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  push(item) {
+    this.setCursor(Number.POSITIVE_INFINITY);
+    this.left.push(item);
+  }
+  /**
+   * Inserts many items to the high-numbered side of the array.
+   * Moves the cursor to `length`.
+   *
+   * @param {Array<T>} items
+   *   Items.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  pushMany(items) {
+    this.setCursor(Number.POSITIVE_INFINITY);
+    chunkedPush(this.left, items);
+  }
+  /**
+   * Inserts a single item to the low-numbered side of the array;
+   * Moves the cursor to `0`.
+   *
+   * @param {T} item
+   *   Item.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  unshift(item) {
+    this.setCursor(0);
+    this.right.push(item);
+  }
+  /**
+   * Inserts many items to the low-numbered side of the array;
+   * moves the cursor to `0`.
+   *
+   * @param {Array<T>} items
+   *   Items.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  unshiftMany(items) {
+    this.setCursor(0);
+    chunkedPush(this.right, items.reverse());
+  }
+  /**
+   * Move the cursor to a specific position in the array. Requires
+   * time proportional to the distance moved.
+   *
+   * If `n < 0`, the cursor will end up at the beginning.
+   * If `n > length`, the cursor will end up at the end.
+   *
+   * @param {number} n
+   *   Position.
+   * @return {undefined}
+   *   Nothing.
+   */
+  setCursor(n) {
+    if (n === this.left.length || n > this.left.length && this.right.length === 0 || n < 0 && this.left.length === 0) return;
+    if (n < this.left.length) {
+      const removed = this.left.splice(n, Number.POSITIVE_INFINITY);
+      chunkedPush(this.right, removed.reverse());
+    } else {
+      const removed = this.right.splice(this.left.length + this.right.length - n, Number.POSITIVE_INFINITY);
+      chunkedPush(this.left, removed.reverse());
+    }
+  }
+};
+function chunkedPush(list4, right) {
+  let chunkStart = 0;
+  if (right.length < 1e4) {
+    list4.push(...right);
+  } else {
+    while (chunkStart < right.length) {
+      list4.push(...right.slice(chunkStart, chunkStart + 1e4));
+      chunkStart += 1e4;
+    }
+  }
+}
+
+// node_modules/micromark-util-subtokenize/index.js
+function subtokenize(eventsArray) {
+  const jumps = {};
+  let index2 = -1;
+  let event;
+  let lineIndex;
+  let otherIndex;
+  let otherEvent;
+  let parameters;
+  let subevents;
+  let more;
+  const events = new SpliceBuffer(eventsArray);
+  while (++index2 < events.length) {
+    while (index2 in jumps) {
+      index2 = jumps[index2];
+    }
+    event = events.get(index2);
+    if (index2 && event[1].type === "chunkFlow" && events.get(index2 - 1)[1].type === "listItemPrefix") {
+      subevents = event[1]._tokenizer.events;
+      otherIndex = 0;
+      if (otherIndex < subevents.length && subevents[otherIndex][1].type === "lineEndingBlank") {
+        otherIndex += 2;
+      }
+      if (otherIndex < subevents.length && subevents[otherIndex][1].type === "content") {
+        while (++otherIndex < subevents.length) {
+          if (subevents[otherIndex][1].type === "content") {
+            break;
+          }
+          if (subevents[otherIndex][1].type === "chunkText") {
+            subevents[otherIndex][1]._isInFirstContentOfListItem = true;
+            otherIndex++;
+          }
+        }
+      }
+    }
+    if (event[0] === "enter") {
+      if (event[1].contentType) {
+        Object.assign(jumps, subcontent(events, index2));
+        index2 = jumps[index2];
+        more = true;
+      }
+    } else if (event[1]._container) {
+      otherIndex = index2;
+      lineIndex = void 0;
+      while (otherIndex--) {
+        otherEvent = events.get(otherIndex);
+        if (otherEvent[1].type === "lineEnding" || otherEvent[1].type === "lineEndingBlank") {
+          if (otherEvent[0] === "enter") {
+            if (lineIndex) {
+              events.get(lineIndex)[1].type = "lineEndingBlank";
+            }
+            otherEvent[1].type = "lineEnding";
+            lineIndex = otherIndex;
+          }
+        } else if (otherEvent[1].type === "linePrefix" || otherEvent[1].type === "listItemIndent") {
+        } else {
+          break;
+        }
+      }
+      if (lineIndex) {
+        event[1].end = {
+          ...events.get(lineIndex)[1].start
+        };
+        parameters = events.slice(lineIndex, index2);
+        parameters.unshift(event);
+        events.splice(lineIndex, index2 - lineIndex + 1, parameters);
+      }
+    }
+  }
+  splice(eventsArray, 0, Number.POSITIVE_INFINITY, events.slice(0));
+  return !more;
+}
+function subcontent(events, eventIndex) {
+  const token = events.get(eventIndex)[1];
+  const context2 = events.get(eventIndex)[2];
+  let startPosition = eventIndex - 1;
+  const startPositions = [];
+  let tokenizer = token._tokenizer;
+  if (!tokenizer) {
+    tokenizer = context2.parser[token.contentType](token.start);
+    if (token._contentTypeTextTrailing) {
+      tokenizer._contentTypeTextTrailing = true;
+    }
+  }
+  const childEvents = tokenizer.events;
+  const jumps = [];
+  const gaps = {};
+  let stream2;
+  let previous3;
+  let index2 = -1;
+  let current = token;
+  let adjust = 0;
+  let start = 0;
+  const breaks = [start];
+  while (current) {
+    while (events.get(++startPosition)[1] !== current) {
+    }
+    startPositions.push(startPosition);
+    if (!current._tokenizer) {
+      stream2 = context2.sliceStream(current);
+      if (!current.next) {
+        stream2.push(null);
+      }
+      if (previous3) {
+        tokenizer.defineSkip(current.start);
+      }
+      if (current._isInFirstContentOfListItem) {
+        tokenizer._gfmTasklistFirstContentOfListItem = true;
+      }
+      tokenizer.write(stream2);
+      if (current._isInFirstContentOfListItem) {
+        tokenizer._gfmTasklistFirstContentOfListItem = void 0;
+      }
+    }
+    previous3 = current;
+    current = current.next;
+  }
+  current = token;
+  while (++index2 < childEvents.length) {
+    if (
+      // Find a void token that includes a break.
+      childEvents[index2][0] === "exit" && childEvents[index2 - 1][0] === "enter" && childEvents[index2][1].type === childEvents[index2 - 1][1].type && childEvents[index2][1].start.line !== childEvents[index2][1].end.line
+    ) {
+      start = index2 + 1;
+      breaks.push(start);
+      current._tokenizer = void 0;
+      current.previous = void 0;
+      current = current.next;
+    }
+  }
+  tokenizer.events = [];
+  if (current) {
+    current._tokenizer = void 0;
+    current.previous = void 0;
+  } else {
+    breaks.pop();
+  }
+  index2 = breaks.length;
+  while (index2--) {
+    const slice2 = childEvents.slice(breaks[index2], breaks[index2 + 1]);
+    const start2 = startPositions.pop();
+    jumps.push([start2, start2 + slice2.length - 1]);
+    events.splice(start2, 2, slice2);
+  }
+  jumps.reverse();
+  index2 = -1;
+  while (++index2 < jumps.length) {
+    gaps[adjust + jumps[index2][0]] = adjust + jumps[index2][1];
+    adjust += jumps[index2][1] - jumps[index2][0] - 1;
+  }
+  return gaps;
+}
+
+// node_modules/micromark-core-commonmark/lib/content.js
+var content2 = {
+  resolve: resolveContent,
+  tokenize: tokenizeContent
+};
+var continuationConstruct = {
+  partial: true,
+  tokenize: tokenizeContinuation
+};
+function resolveContent(events) {
+  subtokenize(events);
+  return events;
+}
+function tokenizeContent(effects, ok3) {
+  let previous3;
+  return chunkStart;
+  function chunkStart(code7) {
+    effects.enter("content");
+    previous3 = effects.enter("chunkContent", {
+      contentType: "content"
+    });
+    return chunkInside(code7);
+  }
+  function chunkInside(code7) {
+    if (code7 === null) {
+      return contentEnd(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      return effects.check(continuationConstruct, contentContinue, contentEnd)(code7);
+    }
+    effects.consume(code7);
+    return chunkInside;
+  }
+  function contentEnd(code7) {
+    effects.exit("chunkContent");
+    effects.exit("content");
+    return ok3(code7);
+  }
+  function contentContinue(code7) {
+    effects.consume(code7);
+    effects.exit("chunkContent");
+    previous3.next = effects.enter("chunkContent", {
+      contentType: "content",
+      previous: previous3
+    });
+    previous3 = previous3.next;
+    return chunkInside;
+  }
+}
+function tokenizeContinuation(effects, ok3, nok) {
+  const self2 = this;
+  return startLookahead;
+  function startLookahead(code7) {
+    effects.exit("chunkContent");
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return factorySpace(effects, prefixed, "linePrefix");
+  }
+  function prefixed(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      return nok(code7);
+    }
+    const tail = self2.events[self2.events.length - 1];
+    if (!self2.parser.constructs.disable.null.includes("codeIndented") && tail && tail[1].type === "linePrefix" && tail[2].sliceSerialize(tail[1], true).length >= 4) {
+      return ok3(code7);
+    }
+    return effects.interrupt(self2.parser.constructs.flow, nok, ok3)(code7);
+  }
+}
+
+// node_modules/micromark-factory-destination/index.js
+function factoryDestination(effects, ok3, nok, type, literalType, literalMarkerType, rawType, stringType, max) {
+  const limit3 = max || Number.POSITIVE_INFINITY;
+  let balance = 0;
+  return start;
+  function start(code7) {
+    if (code7 === 60) {
+      effects.enter(type);
+      effects.enter(literalType);
+      effects.enter(literalMarkerType);
+      effects.consume(code7);
+      effects.exit(literalMarkerType);
+      return enclosedBefore;
+    }
+    if (code7 === null || code7 === 32 || code7 === 41 || asciiControl(code7)) {
+      return nok(code7);
+    }
+    effects.enter(type);
+    effects.enter(rawType);
+    effects.enter(stringType);
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return raw(code7);
+  }
+  function enclosedBefore(code7) {
+    if (code7 === 62) {
+      effects.enter(literalMarkerType);
+      effects.consume(code7);
+      effects.exit(literalMarkerType);
+      effects.exit(literalType);
+      effects.exit(type);
+      return ok3;
+    }
+    effects.enter(stringType);
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return enclosed(code7);
+  }
+  function enclosed(code7) {
+    if (code7 === 62) {
+      effects.exit("chunkString");
+      effects.exit(stringType);
+      return enclosedBefore(code7);
+    }
+    if (code7 === null || code7 === 60 || markdownLineEnding(code7)) {
+      return nok(code7);
+    }
+    effects.consume(code7);
+    return code7 === 92 ? enclosedEscape : enclosed;
+  }
+  function enclosedEscape(code7) {
+    if (code7 === 60 || code7 === 62 || code7 === 92) {
+      effects.consume(code7);
+      return enclosed;
+    }
+    return enclosed(code7);
+  }
+  function raw(code7) {
+    if (!balance && (code7 === null || code7 === 41 || markdownLineEndingOrSpace(code7))) {
+      effects.exit("chunkString");
+      effects.exit(stringType);
+      effects.exit(rawType);
+      effects.exit(type);
+      return ok3(code7);
+    }
+    if (balance < limit3 && code7 === 40) {
+      effects.consume(code7);
+      balance++;
+      return raw;
+    }
+    if (code7 === 41) {
+      effects.consume(code7);
+      balance--;
+      return raw;
+    }
+    if (code7 === null || code7 === 32 || code7 === 40 || asciiControl(code7)) {
+      return nok(code7);
+    }
+    effects.consume(code7);
+    return code7 === 92 ? rawEscape : raw;
+  }
+  function rawEscape(code7) {
+    if (code7 === 40 || code7 === 41 || code7 === 92) {
+      effects.consume(code7);
+      return raw;
+    }
+    return raw(code7);
+  }
+}
+
+// node_modules/micromark-factory-label/index.js
+function factoryLabel(effects, ok3, nok, type, markerType, stringType) {
+  const self2 = this;
+  let size = 0;
+  let seen;
+  return start;
+  function start(code7) {
+    effects.enter(type);
+    effects.enter(markerType);
+    effects.consume(code7);
+    effects.exit(markerType);
+    effects.enter(stringType);
+    return atBreak;
+  }
+  function atBreak(code7) {
+    if (size > 999 || code7 === null || code7 === 91 || code7 === 93 && !seen || // To do: remove in the future once we’ve switched from
+    // `micromark-extension-footnote` to `micromark-extension-gfm-footnote`,
+    // which doesn’t need this.
+    // Hidden footnotes hook.
+    /* c8 ignore next 3 */
+    code7 === 94 && !size && "_hiddenFootnoteSupport" in self2.parser.constructs) {
+      return nok(code7);
+    }
+    if (code7 === 93) {
+      effects.exit(stringType);
+      effects.enter(markerType);
+      effects.consume(code7);
+      effects.exit(markerType);
+      effects.exit(type);
+      return ok3;
+    }
+    if (markdownLineEnding(code7)) {
+      effects.enter("lineEnding");
+      effects.consume(code7);
+      effects.exit("lineEnding");
+      return atBreak;
+    }
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return labelInside(code7);
+  }
+  function labelInside(code7) {
+    if (code7 === null || code7 === 91 || code7 === 93 || markdownLineEnding(code7) || size++ > 999) {
+      effects.exit("chunkString");
+      return atBreak(code7);
+    }
+    effects.consume(code7);
+    if (!seen) seen = !markdownSpace(code7);
+    return code7 === 92 ? labelEscape : labelInside;
+  }
+  function labelEscape(code7) {
+    if (code7 === 91 || code7 === 92 || code7 === 93) {
+      effects.consume(code7);
+      size++;
+      return labelInside;
+    }
+    return labelInside(code7);
+  }
+}
+
+// node_modules/micromark-factory-title/index.js
+function factoryTitle(effects, ok3, nok, type, markerType, stringType) {
+  let marker;
+  return start;
+  function start(code7) {
+    if (code7 === 34 || code7 === 39 || code7 === 40) {
+      effects.enter(type);
+      effects.enter(markerType);
+      effects.consume(code7);
+      effects.exit(markerType);
+      marker = code7 === 40 ? 41 : code7;
+      return begin;
+    }
+    return nok(code7);
+  }
+  function begin(code7) {
+    if (code7 === marker) {
+      effects.enter(markerType);
+      effects.consume(code7);
+      effects.exit(markerType);
+      effects.exit(type);
+      return ok3;
+    }
+    effects.enter(stringType);
+    return atBreak(code7);
+  }
+  function atBreak(code7) {
+    if (code7 === marker) {
+      effects.exit(stringType);
+      return begin(marker);
+    }
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      effects.enter("lineEnding");
+      effects.consume(code7);
+      effects.exit("lineEnding");
+      return factorySpace(effects, atBreak, "linePrefix");
+    }
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return inside2(code7);
+  }
+  function inside2(code7) {
+    if (code7 === marker || code7 === null || markdownLineEnding(code7)) {
+      effects.exit("chunkString");
+      return atBreak(code7);
+    }
+    effects.consume(code7);
+    return code7 === 92 ? escape2 : inside2;
+  }
+  function escape2(code7) {
+    if (code7 === marker || code7 === 92) {
+      effects.consume(code7);
+      return inside2;
+    }
+    return inside2(code7);
+  }
+}
+
+// node_modules/micromark-factory-whitespace/index.js
+function factoryWhitespace(effects, ok3) {
+  let seen;
+  return start;
+  function start(code7) {
+    if (markdownLineEnding(code7)) {
+      effects.enter("lineEnding");
+      effects.consume(code7);
+      effects.exit("lineEnding");
+      seen = true;
+      return start;
+    }
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, start, seen ? "linePrefix" : "lineSuffix")(code7);
+    }
+    return ok3(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/definition.js
+var definition = {
+  name: "definition",
+  tokenize: tokenizeDefinition
+};
+var titleBefore = {
+  partial: true,
+  tokenize: tokenizeTitleBefore
+};
+function tokenizeDefinition(effects, ok3, nok) {
+  const self2 = this;
+  let identifier;
+  return start;
+  function start(code7) {
+    effects.enter("definition");
+    return before(code7);
+  }
+  function before(code7) {
+    return factoryLabel.call(
+      self2,
+      effects,
+      labelAfter,
+      // Note: we don’t need to reset the way `markdown-rs` does.
+      nok,
+      "definitionLabel",
+      "definitionLabelMarker",
+      "definitionLabelString"
+    )(code7);
+  }
+  function labelAfter(code7) {
+    identifier = normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1));
+    if (code7 === 58) {
+      effects.enter("definitionMarker");
+      effects.consume(code7);
+      effects.exit("definitionMarker");
+      return markerAfter;
+    }
+    return nok(code7);
+  }
+  function markerAfter(code7) {
+    return markdownLineEndingOrSpace(code7) ? factoryWhitespace(effects, destinationBefore)(code7) : destinationBefore(code7);
+  }
+  function destinationBefore(code7) {
+    return factoryDestination(
+      effects,
+      destinationAfter,
+      // Note: we don’t need to reset the way `markdown-rs` does.
+      nok,
+      "definitionDestination",
+      "definitionDestinationLiteral",
+      "definitionDestinationLiteralMarker",
+      "definitionDestinationRaw",
+      "definitionDestinationString"
+    )(code7);
+  }
+  function destinationAfter(code7) {
+    return effects.attempt(titleBefore, after, after)(code7);
+  }
+  function after(code7) {
+    return markdownSpace(code7) ? factorySpace(effects, afterWhitespace, "whitespace")(code7) : afterWhitespace(code7);
+  }
+  function afterWhitespace(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("definition");
+      self2.parser.defined.push(identifier);
+      return ok3(code7);
+    }
+    return nok(code7);
+  }
+}
+function tokenizeTitleBefore(effects, ok3, nok) {
+  return titleBefore2;
+  function titleBefore2(code7) {
+    return markdownLineEndingOrSpace(code7) ? factoryWhitespace(effects, beforeMarker)(code7) : nok(code7);
+  }
+  function beforeMarker(code7) {
+    return factoryTitle(effects, titleAfter, nok, "definitionTitle", "definitionTitleMarker", "definitionTitleString")(code7);
+  }
+  function titleAfter(code7) {
+    return markdownSpace(code7) ? factorySpace(effects, titleAfterOptionalWhitespace, "whitespace")(code7) : titleAfterOptionalWhitespace(code7);
+  }
+  function titleAfterOptionalWhitespace(code7) {
+    return code7 === null || markdownLineEnding(code7) ? ok3(code7) : nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/hard-break-escape.js
+var hardBreakEscape = {
+  name: "hardBreakEscape",
+  tokenize: tokenizeHardBreakEscape
+};
+function tokenizeHardBreakEscape(effects, ok3, nok) {
+  return start;
+  function start(code7) {
+    effects.enter("hardBreakEscape");
+    effects.consume(code7);
+    return after;
+  }
+  function after(code7) {
+    if (markdownLineEnding(code7)) {
+      effects.exit("hardBreakEscape");
+      return ok3(code7);
+    }
+    return nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/heading-atx.js
+var headingAtx = {
+  name: "headingAtx",
+  resolve: resolveHeadingAtx,
+  tokenize: tokenizeHeadingAtx
+};
+function resolveHeadingAtx(events, context2) {
+  let contentEnd = events.length - 2;
+  let contentStart = 3;
+  if (events[contentStart][1].type === "whitespace") {
+    contentStart += 2;
+  }
+  if (contentEnd - 2 > contentStart && events[contentEnd][1].type === "whitespace") {
+    contentEnd -= 2;
+  }
+  if (events[contentEnd][1].type === "atxHeadingSequence" && (contentStart === contentEnd - 1 || contentEnd - 4 > contentStart && events[contentEnd - 2][1].type === "whitespace")) {
+    contentEnd -= contentStart + 1 === contentEnd ? 2 : 4;
+  }
+  if (contentEnd > contentStart) {
+    const content3 = {
+      type: "atxHeadingText",
+      start: events[contentStart][1].start,
+      end: events[contentEnd][1].end
+    };
+    const text6 = {
+      type: "chunkText",
+      start: events[contentStart][1].start,
+      end: events[contentEnd][1].end,
+      contentType: "text"
+    };
+    splice(events, contentStart, contentEnd - contentStart + 1, [["enter", content3, context2], ["enter", text6, context2], ["exit", text6, context2], ["exit", content3, context2]]);
+  }
+  return events;
+}
+function tokenizeHeadingAtx(effects, ok3, nok) {
+  let size = 0;
+  return start;
+  function start(code7) {
+    effects.enter("atxHeading");
+    return before(code7);
+  }
+  function before(code7) {
+    effects.enter("atxHeadingSequence");
+    return sequenceOpen(code7);
+  }
+  function sequenceOpen(code7) {
+    if (code7 === 35 && size++ < 6) {
+      effects.consume(code7);
+      return sequenceOpen;
+    }
+    if (code7 === null || markdownLineEndingOrSpace(code7)) {
+      effects.exit("atxHeadingSequence");
+      return atBreak(code7);
+    }
+    return nok(code7);
+  }
+  function atBreak(code7) {
+    if (code7 === 35) {
+      effects.enter("atxHeadingSequence");
+      return sequenceFurther(code7);
+    }
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("atxHeading");
+      return ok3(code7);
+    }
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, atBreak, "whitespace")(code7);
+    }
+    effects.enter("atxHeadingText");
+    return data(code7);
+  }
+  function sequenceFurther(code7) {
+    if (code7 === 35) {
+      effects.consume(code7);
+      return sequenceFurther;
+    }
+    effects.exit("atxHeadingSequence");
+    return atBreak(code7);
+  }
+  function data(code7) {
+    if (code7 === null || code7 === 35 || markdownLineEndingOrSpace(code7)) {
+      effects.exit("atxHeadingText");
+      return atBreak(code7);
+    }
+    effects.consume(code7);
+    return data;
+  }
+}
+
+// node_modules/micromark-util-html-tag-name/index.js
+var htmlBlockNames = [
+  "address",
+  "article",
+  "aside",
+  "base",
+  "basefont",
+  "blockquote",
+  "body",
+  "caption",
+  "center",
+  "col",
+  "colgroup",
+  "dd",
+  "details",
+  "dialog",
+  "dir",
+  "div",
+  "dl",
+  "dt",
+  "fieldset",
+  "figcaption",
+  "figure",
+  "footer",
+  "form",
+  "frame",
+  "frameset",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "head",
+  "header",
+  "hr",
+  "html",
+  "iframe",
+  "legend",
+  "li",
+  "link",
+  "main",
+  "menu",
+  "menuitem",
+  "nav",
+  "noframes",
+  "ol",
+  "optgroup",
+  "option",
+  "p",
+  "param",
+  "search",
+  "section",
+  "summary",
+  "table",
+  "tbody",
+  "td",
+  "tfoot",
+  "th",
+  "thead",
+  "title",
+  "tr",
+  "track",
+  "ul"
+];
+var htmlRawNames = ["pre", "script", "style", "textarea"];
+
+// node_modules/micromark-core-commonmark/lib/html-flow.js
+var htmlFlow = {
+  concrete: true,
+  name: "htmlFlow",
+  resolveTo: resolveToHtmlFlow,
+  tokenize: tokenizeHtmlFlow
+};
+var blankLineBefore = {
+  partial: true,
+  tokenize: tokenizeBlankLineBefore
+};
+function resolveToHtmlFlow(events) {
+  let index2 = events.length;
+  while (index2--) {
+    if (events[index2][0] === "enter" && events[index2][1].type === "htmlFlow") {
+      break;
+    }
+  }
+  if (index2 > 1 && events[index2 - 2][1].type === "linePrefix") {
+    events[index2][1].start = events[index2 - 2][1].start;
+    events[index2 + 1][1].start = events[index2 - 2][1].start;
+    events.splice(index2 - 2, 2);
+  }
+  return events;
+}
+function tokenizeHtmlFlow(effects, ok3, nok) {
+  const self2 = this;
+  let marker;
+  let closingTag;
+  let buffer;
+  let index2;
+  let markerB;
+  return start;
+  function start(code7) {
+    return before(code7);
+  }
+  function before(code7) {
+    effects.enter("htmlFlow");
+    effects.enter("htmlFlowData");
+    effects.consume(code7);
+    return open3;
+  }
+  function open3(code7) {
+    if (code7 === 33) {
+      effects.consume(code7);
+      return declarationOpen;
+    }
+    if (code7 === 47) {
+      effects.consume(code7);
+      closingTag = true;
+      return tagCloseStart;
+    }
+    if (code7 === 63) {
+      effects.consume(code7);
+      marker = 3;
+      return self2.interrupt ? ok3 : continuationDeclarationInside;
+    }
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      buffer = String.fromCharCode(code7);
+      return tagName;
+    }
+    return nok(code7);
+  }
+  function declarationOpen(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      marker = 2;
+      return commentOpenInside;
+    }
+    if (code7 === 91) {
+      effects.consume(code7);
+      marker = 5;
+      index2 = 0;
+      return cdataOpenInside;
+    }
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      marker = 4;
+      return self2.interrupt ? ok3 : continuationDeclarationInside;
+    }
+    return nok(code7);
+  }
+  function commentOpenInside(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      return self2.interrupt ? ok3 : continuationDeclarationInside;
+    }
+    return nok(code7);
+  }
+  function cdataOpenInside(code7) {
+    const value = "CDATA[";
+    if (code7 === value.charCodeAt(index2++)) {
+      effects.consume(code7);
+      if (index2 === value.length) {
+        return self2.interrupt ? ok3 : continuation;
+      }
+      return cdataOpenInside;
+    }
+    return nok(code7);
+  }
+  function tagCloseStart(code7) {
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      buffer = String.fromCharCode(code7);
+      return tagName;
+    }
+    return nok(code7);
+  }
+  function tagName(code7) {
+    if (code7 === null || code7 === 47 || code7 === 62 || markdownLineEndingOrSpace(code7)) {
+      const slash = code7 === 47;
+      const name = buffer.toLowerCase();
+      if (!slash && !closingTag && htmlRawNames.includes(name)) {
+        marker = 1;
+        return self2.interrupt ? ok3(code7) : continuation(code7);
+      }
+      if (htmlBlockNames.includes(buffer.toLowerCase())) {
+        marker = 6;
+        if (slash) {
+          effects.consume(code7);
+          return basicSelfClosing;
+        }
+        return self2.interrupt ? ok3(code7) : continuation(code7);
+      }
+      marker = 7;
+      return self2.interrupt && !self2.parser.lazy[self2.now().line] ? nok(code7) : closingTag ? completeClosingTagAfter(code7) : completeAttributeNameBefore(code7);
+    }
+    if (code7 === 45 || asciiAlphanumeric(code7)) {
+      effects.consume(code7);
+      buffer += String.fromCharCode(code7);
+      return tagName;
+    }
+    return nok(code7);
+  }
+  function basicSelfClosing(code7) {
+    if (code7 === 62) {
+      effects.consume(code7);
+      return self2.interrupt ? ok3 : continuation;
+    }
+    return nok(code7);
+  }
+  function completeClosingTagAfter(code7) {
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return completeClosingTagAfter;
+    }
+    return completeEnd(code7);
+  }
+  function completeAttributeNameBefore(code7) {
+    if (code7 === 47) {
+      effects.consume(code7);
+      return completeEnd;
+    }
+    if (code7 === 58 || code7 === 95 || asciiAlpha(code7)) {
+      effects.consume(code7);
+      return completeAttributeName;
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return completeAttributeNameBefore;
+    }
+    return completeEnd(code7);
+  }
+  function completeAttributeName(code7) {
+    if (code7 === 45 || code7 === 46 || code7 === 58 || code7 === 95 || asciiAlphanumeric(code7)) {
+      effects.consume(code7);
+      return completeAttributeName;
+    }
+    return completeAttributeNameAfter(code7);
+  }
+  function completeAttributeNameAfter(code7) {
+    if (code7 === 61) {
+      effects.consume(code7);
+      return completeAttributeValueBefore;
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return completeAttributeNameAfter;
+    }
+    return completeAttributeNameBefore(code7);
+  }
+  function completeAttributeValueBefore(code7) {
+    if (code7 === null || code7 === 60 || code7 === 61 || code7 === 62 || code7 === 96) {
+      return nok(code7);
+    }
+    if (code7 === 34 || code7 === 39) {
+      effects.consume(code7);
+      markerB = code7;
+      return completeAttributeValueQuoted;
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return completeAttributeValueBefore;
+    }
+    return completeAttributeValueUnquoted(code7);
+  }
+  function completeAttributeValueQuoted(code7) {
+    if (code7 === markerB) {
+      effects.consume(code7);
+      markerB = null;
+      return completeAttributeValueQuotedAfter;
+    }
+    if (code7 === null || markdownLineEnding(code7)) {
+      return nok(code7);
+    }
+    effects.consume(code7);
+    return completeAttributeValueQuoted;
+  }
+  function completeAttributeValueUnquoted(code7) {
+    if (code7 === null || code7 === 34 || code7 === 39 || code7 === 47 || code7 === 60 || code7 === 61 || code7 === 62 || code7 === 96 || markdownLineEndingOrSpace(code7)) {
+      return completeAttributeNameAfter(code7);
+    }
+    effects.consume(code7);
+    return completeAttributeValueUnquoted;
+  }
+  function completeAttributeValueQuotedAfter(code7) {
+    if (code7 === 47 || code7 === 62 || markdownSpace(code7)) {
+      return completeAttributeNameBefore(code7);
+    }
+    return nok(code7);
+  }
+  function completeEnd(code7) {
+    if (code7 === 62) {
+      effects.consume(code7);
+      return completeAfter;
+    }
+    return nok(code7);
+  }
+  function completeAfter(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      return continuation(code7);
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return completeAfter;
+    }
+    return nok(code7);
+  }
+  function continuation(code7) {
+    if (code7 === 45 && marker === 2) {
+      effects.consume(code7);
+      return continuationCommentInside;
+    }
+    if (code7 === 60 && marker === 1) {
+      effects.consume(code7);
+      return continuationRawTagOpen;
+    }
+    if (code7 === 62 && marker === 4) {
+      effects.consume(code7);
+      return continuationClose;
+    }
+    if (code7 === 63 && marker === 3) {
+      effects.consume(code7);
+      return continuationDeclarationInside;
+    }
+    if (code7 === 93 && marker === 5) {
+      effects.consume(code7);
+      return continuationCdataInside;
+    }
+    if (markdownLineEnding(code7) && (marker === 6 || marker === 7)) {
+      effects.exit("htmlFlowData");
+      return effects.check(blankLineBefore, continuationAfter, continuationStart)(code7);
+    }
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("htmlFlowData");
+      return continuationStart(code7);
+    }
+    effects.consume(code7);
+    return continuation;
+  }
+  function continuationStart(code7) {
+    return effects.check(nonLazyContinuation, continuationStartNonLazy, continuationAfter)(code7);
+  }
+  function continuationStartNonLazy(code7) {
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return continuationBefore;
+  }
+  function continuationBefore(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      return continuationStart(code7);
+    }
+    effects.enter("htmlFlowData");
+    return continuation(code7);
+  }
+  function continuationCommentInside(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      return continuationDeclarationInside;
+    }
+    return continuation(code7);
+  }
+  function continuationRawTagOpen(code7) {
+    if (code7 === 47) {
+      effects.consume(code7);
+      buffer = "";
+      return continuationRawEndTag;
+    }
+    return continuation(code7);
+  }
+  function continuationRawEndTag(code7) {
+    if (code7 === 62) {
+      const name = buffer.toLowerCase();
+      if (htmlRawNames.includes(name)) {
+        effects.consume(code7);
+        return continuationClose;
+      }
+      return continuation(code7);
+    }
+    if (asciiAlpha(code7) && buffer.length < 8) {
+      effects.consume(code7);
+      buffer += String.fromCharCode(code7);
+      return continuationRawEndTag;
+    }
+    return continuation(code7);
+  }
+  function continuationCdataInside(code7) {
+    if (code7 === 93) {
+      effects.consume(code7);
+      return continuationDeclarationInside;
+    }
+    return continuation(code7);
+  }
+  function continuationDeclarationInside(code7) {
+    if (code7 === 62) {
+      effects.consume(code7);
+      return continuationClose;
+    }
+    if (code7 === 45 && marker === 2) {
+      effects.consume(code7);
+      return continuationDeclarationInside;
+    }
+    return continuation(code7);
+  }
+  function continuationClose(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("htmlFlowData");
+      return continuationAfter(code7);
+    }
+    effects.consume(code7);
+    return continuationClose;
+  }
+  function continuationAfter(code7) {
+    effects.exit("htmlFlow");
+    return ok3(code7);
+  }
+}
+function tokenizeBlankLineBefore(effects, ok3, nok) {
+  return start;
+  function start(code7) {
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return effects.attempt(blankLine, ok3, nok);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/html-text.js
+var htmlText = {
+  name: "htmlText",
+  tokenize: tokenizeHtmlText
+};
+function tokenizeHtmlText(effects, ok3, nok) {
+  const self2 = this;
+  let marker;
+  let index2;
+  let returnState;
+  return start;
+  function start(code7) {
+    effects.enter("htmlText");
+    effects.enter("htmlTextData");
+    effects.consume(code7);
+    return open3;
+  }
+  function open3(code7) {
+    if (code7 === 33) {
+      effects.consume(code7);
+      return declarationOpen;
+    }
+    if (code7 === 47) {
+      effects.consume(code7);
+      return tagCloseStart;
+    }
+    if (code7 === 63) {
+      effects.consume(code7);
+      return instruction;
+    }
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      return tagOpen;
+    }
+    return nok(code7);
+  }
+  function declarationOpen(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      return commentOpenInside;
+    }
+    if (code7 === 91) {
+      effects.consume(code7);
+      index2 = 0;
+      return cdataOpenInside;
+    }
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      return declaration;
+    }
+    return nok(code7);
+  }
+  function commentOpenInside(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      return commentEnd;
+    }
+    return nok(code7);
+  }
+  function comment(code7) {
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (code7 === 45) {
+      effects.consume(code7);
+      return commentClose;
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = comment;
+      return lineEndingBefore(code7);
+    }
+    effects.consume(code7);
+    return comment;
+  }
+  function commentClose(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      return commentEnd;
+    }
+    return comment(code7);
+  }
+  function commentEnd(code7) {
+    return code7 === 62 ? end(code7) : code7 === 45 ? commentClose(code7) : comment(code7);
+  }
+  function cdataOpenInside(code7) {
+    const value = "CDATA[";
+    if (code7 === value.charCodeAt(index2++)) {
+      effects.consume(code7);
+      return index2 === value.length ? cdata : cdataOpenInside;
+    }
+    return nok(code7);
+  }
+  function cdata(code7) {
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (code7 === 93) {
+      effects.consume(code7);
+      return cdataClose;
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = cdata;
+      return lineEndingBefore(code7);
+    }
+    effects.consume(code7);
+    return cdata;
+  }
+  function cdataClose(code7) {
+    if (code7 === 93) {
+      effects.consume(code7);
+      return cdataEnd;
+    }
+    return cdata(code7);
+  }
+  function cdataEnd(code7) {
+    if (code7 === 62) {
+      return end(code7);
+    }
+    if (code7 === 93) {
+      effects.consume(code7);
+      return cdataEnd;
+    }
+    return cdata(code7);
+  }
+  function declaration(code7) {
+    if (code7 === null || code7 === 62) {
+      return end(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = declaration;
+      return lineEndingBefore(code7);
+    }
+    effects.consume(code7);
+    return declaration;
+  }
+  function instruction(code7) {
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (code7 === 63) {
+      effects.consume(code7);
+      return instructionClose;
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = instruction;
+      return lineEndingBefore(code7);
+    }
+    effects.consume(code7);
+    return instruction;
+  }
+  function instructionClose(code7) {
+    return code7 === 62 ? end(code7) : instruction(code7);
+  }
+  function tagCloseStart(code7) {
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      return tagClose;
+    }
+    return nok(code7);
+  }
+  function tagClose(code7) {
+    if (code7 === 45 || asciiAlphanumeric(code7)) {
+      effects.consume(code7);
+      return tagClose;
+    }
+    return tagCloseBetween(code7);
+  }
+  function tagCloseBetween(code7) {
+    if (markdownLineEnding(code7)) {
+      returnState = tagCloseBetween;
+      return lineEndingBefore(code7);
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return tagCloseBetween;
+    }
+    return end(code7);
+  }
+  function tagOpen(code7) {
+    if (code7 === 45 || asciiAlphanumeric(code7)) {
+      effects.consume(code7);
+      return tagOpen;
+    }
+    if (code7 === 47 || code7 === 62 || markdownLineEndingOrSpace(code7)) {
+      return tagOpenBetween(code7);
+    }
+    return nok(code7);
+  }
+  function tagOpenBetween(code7) {
+    if (code7 === 47) {
+      effects.consume(code7);
+      return end;
+    }
+    if (code7 === 58 || code7 === 95 || asciiAlpha(code7)) {
+      effects.consume(code7);
+      return tagOpenAttributeName;
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = tagOpenBetween;
+      return lineEndingBefore(code7);
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return tagOpenBetween;
+    }
+    return end(code7);
+  }
+  function tagOpenAttributeName(code7) {
+    if (code7 === 45 || code7 === 46 || code7 === 58 || code7 === 95 || asciiAlphanumeric(code7)) {
+      effects.consume(code7);
+      return tagOpenAttributeName;
+    }
+    return tagOpenAttributeNameAfter(code7);
+  }
+  function tagOpenAttributeNameAfter(code7) {
+    if (code7 === 61) {
+      effects.consume(code7);
+      return tagOpenAttributeValueBefore;
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = tagOpenAttributeNameAfter;
+      return lineEndingBefore(code7);
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return tagOpenAttributeNameAfter;
+    }
+    return tagOpenBetween(code7);
+  }
+  function tagOpenAttributeValueBefore(code7) {
+    if (code7 === null || code7 === 60 || code7 === 61 || code7 === 62 || code7 === 96) {
+      return nok(code7);
+    }
+    if (code7 === 34 || code7 === 39) {
+      effects.consume(code7);
+      marker = code7;
+      return tagOpenAttributeValueQuoted;
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = tagOpenAttributeValueBefore;
+      return lineEndingBefore(code7);
+    }
+    if (markdownSpace(code7)) {
+      effects.consume(code7);
+      return tagOpenAttributeValueBefore;
+    }
+    effects.consume(code7);
+    return tagOpenAttributeValueUnquoted;
+  }
+  function tagOpenAttributeValueQuoted(code7) {
+    if (code7 === marker) {
+      effects.consume(code7);
+      marker = void 0;
+      return tagOpenAttributeValueQuotedAfter;
+    }
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      returnState = tagOpenAttributeValueQuoted;
+      return lineEndingBefore(code7);
+    }
+    effects.consume(code7);
+    return tagOpenAttributeValueQuoted;
+  }
+  function tagOpenAttributeValueUnquoted(code7) {
+    if (code7 === null || code7 === 34 || code7 === 39 || code7 === 60 || code7 === 61 || code7 === 96) {
+      return nok(code7);
+    }
+    if (code7 === 47 || code7 === 62 || markdownLineEndingOrSpace(code7)) {
+      return tagOpenBetween(code7);
+    }
+    effects.consume(code7);
+    return tagOpenAttributeValueUnquoted;
+  }
+  function tagOpenAttributeValueQuotedAfter(code7) {
+    if (code7 === 47 || code7 === 62 || markdownLineEndingOrSpace(code7)) {
+      return tagOpenBetween(code7);
+    }
+    return nok(code7);
+  }
+  function end(code7) {
+    if (code7 === 62) {
+      effects.consume(code7);
+      effects.exit("htmlTextData");
+      effects.exit("htmlText");
+      return ok3;
+    }
+    return nok(code7);
+  }
+  function lineEndingBefore(code7) {
+    effects.exit("htmlTextData");
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return lineEndingAfter;
+  }
+  function lineEndingAfter(code7) {
+    return markdownSpace(code7) ? factorySpace(effects, lineEndingAfterPrefix, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code7) : lineEndingAfterPrefix(code7);
+  }
+  function lineEndingAfterPrefix(code7) {
+    effects.enter("htmlTextData");
+    return returnState(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/label-end.js
+var labelEnd = {
+  name: "labelEnd",
+  resolveAll: resolveAllLabelEnd,
+  resolveTo: resolveToLabelEnd,
+  tokenize: tokenizeLabelEnd
+};
+var resourceConstruct = {
+  tokenize: tokenizeResource
+};
+var referenceFullConstruct = {
+  tokenize: tokenizeReferenceFull
+};
+var referenceCollapsedConstruct = {
+  tokenize: tokenizeReferenceCollapsed
+};
+function resolveAllLabelEnd(events) {
+  let index2 = -1;
+  const newEvents = [];
+  while (++index2 < events.length) {
+    const token = events[index2][1];
+    newEvents.push(events[index2]);
+    if (token.type === "labelImage" || token.type === "labelLink" || token.type === "labelEnd") {
+      const offset = token.type === "labelImage" ? 4 : 2;
+      token.type = "data";
+      index2 += offset;
+    }
+  }
+  if (events.length !== newEvents.length) {
+    splice(events, 0, events.length, newEvents);
+  }
+  return events;
+}
+function resolveToLabelEnd(events, context2) {
+  let index2 = events.length;
+  let offset = 0;
+  let open3;
+  let close;
+  let media;
+  while (index2--) {
+    const token = events[index2][1];
+    if (open3) {
+      if (token.type === "link" || token.type === "labelLink" && token._inactive) {
+        break;
+      }
+      if (events[index2][0] === "enter" && token.type === "labelLink") {
+        token._inactive = true;
+      }
+    } else if (close) {
+      if (events[index2][0] === "enter" && (token.type === "labelImage" || token.type === "labelLink") && !token._balanced) {
+        open3 = index2;
+        if (token.type !== "labelLink") {
+          offset = 2;
+          break;
+        }
+      }
+    } else if (token.type === "labelEnd") {
+      close = index2;
+    }
+  }
+  const group = {
+    type: events[open3][1].type === "labelLink" ? "link" : "image",
+    start: {
+      ...events[open3][1].start
+    },
+    end: {
+      ...events[events.length - 1][1].end
+    }
+  };
+  const label2 = {
+    type: "label",
+    start: {
+      ...events[open3][1].start
+    },
+    end: {
+      ...events[close][1].end
+    }
+  };
+  const text6 = {
+    type: "labelText",
+    start: {
+      ...events[open3 + offset + 2][1].end
+    },
+    end: {
+      ...events[close - 2][1].start
+    }
+  };
+  media = [["enter", group, context2], ["enter", label2, context2]];
+  media = push(media, events.slice(open3 + 1, open3 + offset + 3));
+  media = push(media, [["enter", text6, context2]]);
+  media = push(media, resolveAll(context2.parser.constructs.insideSpan.null, events.slice(open3 + offset + 4, close - 3), context2));
+  media = push(media, [["exit", text6, context2], events[close - 2], events[close - 1], ["exit", label2, context2]]);
+  media = push(media, events.slice(close + 1));
+  media = push(media, [["exit", group, context2]]);
+  splice(events, open3, events.length, media);
+  return events;
+}
+function tokenizeLabelEnd(effects, ok3, nok) {
+  const self2 = this;
+  const labelStarts = self2._labelStarts;
+  let labelStart;
+  let defined;
+  if (labelStarts) {
+    while (labelStarts.length > 0 && labelStarts[labelStarts.length - 1]._balanced) {
+      labelStarts.pop();
+    }
+    labelStart = labelStarts[labelStarts.length - 1];
+  }
+  return start;
+  function start(code7) {
+    if (!labelStart) {
+      return nok(code7);
+    }
+    if (labelStart._inactive) {
+      return labelEndNok(code7);
+    }
+    defined = self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize({
+      start: labelStart.end,
+      end: self2.now()
+    })));
+    effects.enter("labelEnd");
+    effects.enter("labelMarker");
+    effects.consume(code7);
+    effects.exit("labelMarker");
+    effects.exit("labelEnd");
+    return after;
+  }
+  function after(code7) {
+    if (code7 === 40) {
+      return effects.attempt(resourceConstruct, labelEndOk, defined ? labelEndOk : labelEndNok)(code7);
+    }
+    if (code7 === 91) {
+      return effects.attempt(referenceFullConstruct, labelEndOk, defined ? referenceNotFull : labelEndNok)(code7);
+    }
+    return defined ? labelEndOk(code7) : labelEndNok(code7);
+  }
+  function referenceNotFull(code7) {
+    return effects.attempt(referenceCollapsedConstruct, labelEndOk, labelEndNok)(code7);
+  }
+  function labelEndOk(code7) {
+    labelStarts.pop();
+    return ok3(code7);
+  }
+  function labelEndNok(code7) {
+    labelStart._balanced = true;
+    return nok(code7);
+  }
+}
+function tokenizeResource(effects, ok3, nok) {
+  return resourceStart;
+  function resourceStart(code7) {
+    effects.enter("resource");
+    effects.enter("resourceMarker");
+    effects.consume(code7);
+    effects.exit("resourceMarker");
+    return resourceBefore;
+  }
+  function resourceBefore(code7) {
+    return markdownLineEndingOrSpace(code7) ? factoryWhitespace(effects, resourceOpen)(code7) : resourceOpen(code7);
+  }
+  function resourceOpen(code7) {
+    if (code7 === 41) {
+      return resourceEnd(code7);
+    }
+    return factoryDestination(effects, resourceDestinationAfter, resourceDestinationMissing, "resourceDestination", "resourceDestinationLiteral", "resourceDestinationLiteralMarker", "resourceDestinationRaw", "resourceDestinationString", 32)(code7);
+  }
+  function resourceDestinationAfter(code7) {
+    return markdownLineEndingOrSpace(code7) ? factoryWhitespace(effects, resourceBetween)(code7) : resourceEnd(code7);
+  }
+  function resourceDestinationMissing(code7) {
+    return nok(code7);
+  }
+  function resourceBetween(code7) {
+    if (code7 === 34 || code7 === 39 || code7 === 40) {
+      return factoryTitle(effects, resourceTitleAfter, nok, "resourceTitle", "resourceTitleMarker", "resourceTitleString")(code7);
+    }
+    return resourceEnd(code7);
+  }
+  function resourceTitleAfter(code7) {
+    return markdownLineEndingOrSpace(code7) ? factoryWhitespace(effects, resourceEnd)(code7) : resourceEnd(code7);
+  }
+  function resourceEnd(code7) {
+    if (code7 === 41) {
+      effects.enter("resourceMarker");
+      effects.consume(code7);
+      effects.exit("resourceMarker");
+      effects.exit("resource");
+      return ok3;
+    }
+    return nok(code7);
+  }
+}
+function tokenizeReferenceFull(effects, ok3, nok) {
+  const self2 = this;
+  return referenceFull;
+  function referenceFull(code7) {
+    return factoryLabel.call(self2, effects, referenceFullAfter, referenceFullMissing, "reference", "referenceMarker", "referenceString")(code7);
+  }
+  function referenceFullAfter(code7) {
+    return self2.parser.defined.includes(normalizeIdentifier(self2.sliceSerialize(self2.events[self2.events.length - 1][1]).slice(1, -1))) ? ok3(code7) : nok(code7);
+  }
+  function referenceFullMissing(code7) {
+    return nok(code7);
+  }
+}
+function tokenizeReferenceCollapsed(effects, ok3, nok) {
+  return referenceCollapsedStart;
+  function referenceCollapsedStart(code7) {
+    effects.enter("reference");
+    effects.enter("referenceMarker");
+    effects.consume(code7);
+    effects.exit("referenceMarker");
+    return referenceCollapsedOpen;
+  }
+  function referenceCollapsedOpen(code7) {
+    if (code7 === 93) {
+      effects.enter("referenceMarker");
+      effects.consume(code7);
+      effects.exit("referenceMarker");
+      effects.exit("reference");
+      return ok3;
+    }
+    return nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/label-start-image.js
+var labelStartImage = {
+  name: "labelStartImage",
+  resolveAll: labelEnd.resolveAll,
+  tokenize: tokenizeLabelStartImage
+};
+function tokenizeLabelStartImage(effects, ok3, nok) {
+  const self2 = this;
+  let labelImage;
+  return start;
+  function start(code7) {
+    effects.enter("labelImage");
+    effects.enter("labelImageMarker");
+    effects.consume(code7);
+    effects.exit("labelImageMarker");
+    return open3;
+  }
+  function open3(code7) {
+    if (code7 === 91) {
+      effects.enter("labelMarker");
+      effects.consume(code7);
+      effects.exit("labelMarker");
+      labelImage = effects.exit("labelImage");
+      return after;
+    }
+    return nok(code7);
+  }
+  function after(code7) {
+    if (code7 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
+      return nok(code7);
+    }
+    self2._labelStarts = self2._labelStarts || [];
+    self2._labelStarts.push(labelImage);
+    return ok3(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/label-start-link.js
+var labelStartLink = {
+  name: "labelStartLink",
+  resolveAll: labelEnd.resolveAll,
+  tokenize: tokenizeLabelStartLink
+};
+function tokenizeLabelStartLink(effects, ok3, nok) {
+  const self2 = this;
+  let labelLink;
+  return start;
+  function start(code7) {
+    effects.enter("labelLink");
+    effects.enter("labelMarker");
+    effects.consume(code7);
+    effects.exit("labelMarker");
+    labelLink = effects.exit("labelLink");
+    return after;
+  }
+  function after(code7) {
+    if (code7 === 94 && "_hiddenFootnoteSupport" in self2.parser.constructs) {
+      return nok(code7);
+    }
+    self2._labelStarts = self2._labelStarts || [];
+    self2._labelStarts.push(labelLink);
+    return ok3(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/line-ending.js
+var lineEnding = {
+  name: "lineEnding",
+  tokenize: tokenizeLineEnding
+};
+function tokenizeLineEnding(effects, ok3) {
+  return start;
+  function start(code7) {
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    return factorySpace(effects, ok3, "linePrefix");
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/thematic-break.js
+var thematicBreak = {
+  name: "thematicBreak",
+  tokenize: tokenizeThematicBreak
+};
+function tokenizeThematicBreak(effects, ok3, nok) {
+  let size = 0;
+  let marker;
+  return start;
+  function start(code7) {
+    effects.enter("thematicBreak");
+    return before(code7);
+  }
+  function before(code7) {
+    marker = code7;
+    return atBreak(code7);
+  }
+  function atBreak(code7) {
+    if (code7 === marker) {
+      effects.enter("thematicBreakSequence");
+      return sequence(code7);
+    }
+    if (size >= 3 && (code7 === null || markdownLineEnding(code7))) {
+      effects.exit("thematicBreak");
+      return ok3(code7);
+    }
+    return nok(code7);
+  }
+  function sequence(code7) {
+    if (code7 === marker) {
+      effects.consume(code7);
+      size++;
+      return sequence;
+    }
+    effects.exit("thematicBreakSequence");
+    return markdownSpace(code7) ? factorySpace(effects, atBreak, "whitespace")(code7) : atBreak(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/list.js
+var list = {
+  continuation: {
+    tokenize: tokenizeListContinuation
+  },
+  exit: tokenizeListEnd,
+  name: "list",
+  tokenize: tokenizeListStart
+};
+var listItemPrefixWhitespaceConstruct = {
+  partial: true,
+  tokenize: tokenizeListItemPrefixWhitespace
+};
+var indentConstruct = {
+  partial: true,
+  tokenize: tokenizeIndent
+};
+function tokenizeListStart(effects, ok3, nok) {
+  const self2 = this;
+  const tail = self2.events[self2.events.length - 1];
+  let initialSize = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+  let size = 0;
+  return start;
+  function start(code7) {
+    const kind = self2.containerState.type || (code7 === 42 || code7 === 43 || code7 === 45 ? "listUnordered" : "listOrdered");
+    if (kind === "listUnordered" ? !self2.containerState.marker || code7 === self2.containerState.marker : asciiDigit(code7)) {
+      if (!self2.containerState.type) {
+        self2.containerState.type = kind;
+        effects.enter(kind, {
+          _container: true
+        });
+      }
+      if (kind === "listUnordered") {
+        effects.enter("listItemPrefix");
+        return code7 === 42 || code7 === 45 ? effects.check(thematicBreak, nok, atMarker)(code7) : atMarker(code7);
+      }
+      if (!self2.interrupt || code7 === 49) {
+        effects.enter("listItemPrefix");
+        effects.enter("listItemValue");
+        return inside2(code7);
+      }
+    }
+    return nok(code7);
+  }
+  function inside2(code7) {
+    if (asciiDigit(code7) && ++size < 10) {
+      effects.consume(code7);
+      return inside2;
+    }
+    if ((!self2.interrupt || size < 2) && (self2.containerState.marker ? code7 === self2.containerState.marker : code7 === 41 || code7 === 46)) {
+      effects.exit("listItemValue");
+      return atMarker(code7);
+    }
+    return nok(code7);
+  }
+  function atMarker(code7) {
+    effects.enter("listItemMarker");
+    effects.consume(code7);
+    effects.exit("listItemMarker");
+    self2.containerState.marker = self2.containerState.marker || code7;
+    return effects.check(
+      blankLine,
+      // Can’t be empty when interrupting.
+      self2.interrupt ? nok : onBlank,
+      effects.attempt(listItemPrefixWhitespaceConstruct, endOfPrefix, otherPrefix)
+    );
+  }
+  function onBlank(code7) {
+    self2.containerState.initialBlankLine = true;
+    initialSize++;
+    return endOfPrefix(code7);
+  }
+  function otherPrefix(code7) {
+    if (markdownSpace(code7)) {
+      effects.enter("listItemPrefixWhitespace");
+      effects.consume(code7);
+      effects.exit("listItemPrefixWhitespace");
+      return endOfPrefix;
+    }
+    return nok(code7);
+  }
+  function endOfPrefix(code7) {
+    self2.containerState.size = initialSize + self2.sliceSerialize(effects.exit("listItemPrefix"), true).length;
+    return ok3(code7);
+  }
+}
+function tokenizeListContinuation(effects, ok3, nok) {
+  const self2 = this;
+  self2.containerState._closeFlow = void 0;
+  return effects.check(blankLine, onBlank, notBlank);
+  function onBlank(code7) {
+    self2.containerState.furtherBlankLines = self2.containerState.furtherBlankLines || self2.containerState.initialBlankLine;
+    return factorySpace(effects, ok3, "listItemIndent", self2.containerState.size + 1)(code7);
+  }
+  function notBlank(code7) {
+    if (self2.containerState.furtherBlankLines || !markdownSpace(code7)) {
+      self2.containerState.furtherBlankLines = void 0;
+      self2.containerState.initialBlankLine = void 0;
+      return notInCurrentItem(code7);
+    }
+    self2.containerState.furtherBlankLines = void 0;
+    self2.containerState.initialBlankLine = void 0;
+    return effects.attempt(indentConstruct, ok3, notInCurrentItem)(code7);
+  }
+  function notInCurrentItem(code7) {
+    self2.containerState._closeFlow = true;
+    self2.interrupt = void 0;
+    return factorySpace(effects, effects.attempt(list, ok3, nok), "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code7);
+  }
+}
+function tokenizeIndent(effects, ok3, nok) {
+  const self2 = this;
+  return factorySpace(effects, afterPrefix, "listItemIndent", self2.containerState.size + 1);
+  function afterPrefix(code7) {
+    const tail = self2.events[self2.events.length - 1];
+    return tail && tail[1].type === "listItemIndent" && tail[2].sliceSerialize(tail[1], true).length === self2.containerState.size ? ok3(code7) : nok(code7);
+  }
+}
+function tokenizeListEnd(effects) {
+  effects.exit(this.containerState.type);
+}
+function tokenizeListItemPrefixWhitespace(effects, ok3, nok) {
+  const self2 = this;
+  return factorySpace(effects, afterPrefix, "listItemPrefixWhitespace", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4 + 1);
+  function afterPrefix(code7) {
+    const tail = self2.events[self2.events.length - 1];
+    return !markdownSpace(code7) && tail && tail[1].type === "listItemPrefixWhitespace" ? ok3(code7) : nok(code7);
+  }
+}
+
+// node_modules/micromark-core-commonmark/lib/setext-underline.js
+var setextUnderline = {
+  name: "setextUnderline",
+  resolveTo: resolveToSetextUnderline,
+  tokenize: tokenizeSetextUnderline
+};
+function resolveToSetextUnderline(events, context2) {
+  const editMap = new EditMap();
+  let index2 = events.length;
+  let content3;
+  let text6;
+  let definition3;
+  while (index2--) {
+    if (events[index2][0] === "enter") {
+      if (events[index2][1].type === "content") {
+        content3 = index2;
+        break;
+      }
+      if (events[index2][1].type === "paragraph") {
+        text6 = index2;
+      }
+    } else {
+      if (events[index2][1].type === "content") {
+        editMap.add(index2, 1, []);
+      }
+      if (!definition3 && events[index2][1].type === "definition") {
+        definition3 = index2;
+      }
+    }
+  }
+  const heading2 = {
+    type: "setextHeading",
+    start: {
+      ...events[content3][1].start
+    },
+    end: {
+      ...events[events.length - 1][1].end
+    }
+  };
+  events[text6][1].type = "setextHeadingText";
+  if (definition3) {
+    editMap.add(text6, 0, [["enter", heading2, context2]]);
+    editMap.add(definition3 + 1, 0, [["exit", events[content3][1], context2]]);
+    events[content3][1].end = {
+      ...events[definition3][1].end
+    };
+  } else {
+    events[content3][1] = heading2;
+  }
+  editMap.add(events.length, 0, [["exit", heading2, context2]]);
+  editMap.consume(events);
+  return events;
+}
+function tokenizeSetextUnderline(effects, ok3, nok) {
+  const self2 = this;
+  let marker;
+  return start;
+  function start(code7) {
+    let index2 = self2.events.length;
+    let paragraph2;
+    while (index2--) {
+      if (self2.events[index2][1].type !== "lineEnding" && self2.events[index2][1].type !== "linePrefix" && self2.events[index2][1].type !== "content") {
+        paragraph2 = self2.events[index2][1].type === "paragraph";
+        break;
+      }
+    }
+    if (!self2.parser.lazy[self2.now().line] && (self2.interrupt || paragraph2)) {
+      effects.enter("setextHeadingLine");
+      marker = code7;
+      return before(code7);
+    }
+    return nok(code7);
+  }
+  function before(code7) {
+    effects.enter("setextHeadingLineSequence");
+    return inside2(code7);
+  }
+  function inside2(code7) {
+    if (code7 === marker) {
+      effects.consume(code7);
+      return inside2;
+    }
+    effects.exit("setextHeadingLineSequence");
+    return markdownSpace(code7) ? factorySpace(effects, after, "lineSuffix")(code7) : after(code7);
+  }
+  function after(code7) {
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("setextHeadingLine");
+      return ok3(code7);
+    }
+    return nok(code7);
+  }
+}
+
+// node_modules/micromark/lib/initialize/flow.js
+var flow = {
+  tokenize: initializeFlow
+};
+function initializeFlow(effects) {
+  const self2 = this;
+  const initial = effects.attempt(
+    // Try to parse a blank line.
+    blankLine,
+    atBlankEnding,
+    // Try to parse initial flow (essentially, only code).
+    effects.attempt(this.parser.constructs.flowInitial, afterConstruct, factorySpace(effects, effects.attempt(this.parser.constructs.flow, afterConstruct, effects.attempt(content2, afterConstruct)), "linePrefix"))
+  );
+  return initial;
+  function atBlankEnding(code7) {
+    if (code7 === null) {
+      effects.consume(code7);
+      return;
+    }
+    effects.enter("lineEndingBlank");
+    effects.consume(code7);
+    effects.exit("lineEndingBlank");
+    self2.currentConstruct = void 0;
+    return initial;
+  }
+  function afterConstruct(code7) {
+    if (code7 === null) {
+      effects.consume(code7);
+      return;
+    }
+    effects.enter("lineEnding");
+    effects.consume(code7);
+    effects.exit("lineEnding");
+    self2.currentConstruct = void 0;
+    return initial;
+  }
+}
+
+// node_modules/micromark/lib/initialize/text.js
+var resolver = {
+  resolveAll: createResolver()
+};
+var string4 = initializeFactory("string");
+var text = initializeFactory("text");
+function initializeFactory(field) {
+  return {
+    resolveAll: createResolver(field === "text" ? resolveAllLineSuffixes : void 0),
+    tokenize: initializeText
+  };
+  function initializeText(effects) {
+    const self2 = this;
+    const constructs2 = this.parser.constructs[field];
+    const text6 = effects.attempt(constructs2, start, notText);
+    return start;
+    function start(code7) {
+      return atBreak(code7) ? text6(code7) : notText(code7);
+    }
+    function notText(code7) {
+      if (code7 === null) {
+        effects.consume(code7);
+        return;
+      }
+      effects.enter("data");
+      effects.consume(code7);
+      return data;
+    }
+    function data(code7) {
+      if (atBreak(code7)) {
+        effects.exit("data");
+        return text6(code7);
+      }
+      effects.consume(code7);
+      return data;
+    }
+    function atBreak(code7) {
+      if (code7 === null) {
+        return true;
+      }
+      const list4 = constructs2[code7];
+      let index2 = -1;
+      if (list4) {
+        while (++index2 < list4.length) {
+          const item = list4[index2];
+          if (!item.previous || item.previous.call(self2, self2.previous)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+}
+function createResolver(extraResolver) {
+  return resolveAllText;
+  function resolveAllText(events, context2) {
+    let index2 = -1;
+    let enter;
+    while (++index2 <= events.length) {
+      if (enter === void 0) {
+        if (events[index2] && events[index2][1].type === "data") {
+          enter = index2;
+          index2++;
+        }
+      } else if (!events[index2] || events[index2][1].type !== "data") {
+        if (index2 !== enter + 2) {
+          events[enter][1].end = events[index2 - 1][1].end;
+          events.splice(enter + 2, index2 - enter - 2);
+          index2 = enter + 2;
+        }
+        enter = void 0;
+      }
+    }
+    return extraResolver ? extraResolver(events, context2) : events;
+  }
+}
+function resolveAllLineSuffixes(events, context2) {
+  const editMap = new EditMap();
+  let eventIndex = 0;
+  while (++eventIndex <= events.length) {
+    if ((eventIndex === events.length || events[eventIndex][1].type === "lineEnding") && events[eventIndex - 1][1].type === "data") {
+      const data = events[eventIndex - 1][1];
+      const chunks = context2.sliceStream(data);
+      let index2 = chunks.length;
+      let bufferIndex = -1;
+      let size = 0;
+      let tabs;
+      while (index2--) {
+        const chunk = chunks[index2];
+        if (typeof chunk === "string") {
+          bufferIndex = chunk.length;
+          while (chunk.charCodeAt(bufferIndex - 1) === 32) {
+            size++;
+            bufferIndex--;
+          }
+          if (bufferIndex) {
+            break;
+          }
+          bufferIndex = -1;
+        } else if (chunk === -2) {
+          tabs = true;
+          size++;
+        } else if (chunk === -1) {
+        } else {
+          index2++;
+          break;
+        }
+      }
+      if (context2._contentTypeTextTrailing && eventIndex === events.length) {
+        size = 0;
+      }
+      if (size) {
+        const token = {
+          type: eventIndex === events.length || tabs || size < 2 ? "lineSuffix" : "hardBreakTrailing",
+          start: {
+            _bufferIndex: index2 ? bufferIndex : data.start._bufferIndex + bufferIndex,
+            _index: data.start._index + index2,
+            line: data.end.line,
+            column: data.end.column - size,
+            offset: data.end.offset - size
+          },
+          end: {
+            ...data.end
+          }
+        };
+        data.end = {
+          ...token.start
+        };
+        if (data.start.offset === data.end.offset) {
+          Object.assign(data, token);
+        } else {
+          editMap.add(eventIndex, 0, [["enter", token, context2], ["exit", token, context2]]);
+        }
+      }
+      eventIndex++;
+    }
+  }
+  editMap.consume(events);
+  return events;
+}
+
+// node_modules/micromark/lib/constructs.js
+var constructs_exports = {};
+__export(constructs_exports, {
+  attentionMarkers: () => attentionMarkers,
+  contentInitial: () => contentInitial,
+  disable: () => disable,
+  document: () => document2,
+  flow: () => flow2,
+  flowInitial: () => flowInitial,
+  insideSpan: () => insideSpan,
+  string: () => string5,
+  text: () => text2
+});
+var document2 = {
+  [42]: list,
+  [43]: list,
+  [45]: list,
+  [48]: list,
+  [49]: list,
+  [50]: list,
+  [51]: list,
+  [52]: list,
+  [53]: list,
+  [54]: list,
+  [55]: list,
+  [56]: list,
+  [57]: list,
+  [62]: blockQuote
+};
+var contentInitial = {
+  [91]: definition
+};
+var flowInitial = {
+  [-2]: codeIndented,
+  [-1]: codeIndented,
+  [32]: codeIndented
+};
+var flow2 = {
+  [35]: headingAtx,
+  [42]: thematicBreak,
+  [45]: [setextUnderline, thematicBreak],
+  [60]: htmlFlow,
+  [61]: setextUnderline,
+  [95]: thematicBreak,
+  [96]: codeFenced,
+  [126]: codeFenced
+};
+var string5 = {
+  [38]: characterReference,
+  [92]: characterEscape
+};
+var text2 = {
+  [-5]: lineEnding,
+  [-4]: lineEnding,
+  [-3]: lineEnding,
+  [33]: labelStartImage,
+  [38]: characterReference,
+  [42]: attention,
+  [60]: [autolink, htmlText],
+  [91]: labelStartLink,
+  [92]: [hardBreakEscape, characterEscape],
+  [93]: labelEnd,
+  [95]: attention,
+  [96]: codeText
+};
+var insideSpan = {
+  null: [attention, resolver]
+};
+var attentionMarkers = {
+  null: [42, 95]
+};
+var disable = {
+  null: []
+};
+
+// node_modules/micromark/lib/create-tokenizer.js
+function createTokenizer(parser, initialize, from) {
+  let point3 = {
+    _bufferIndex: -1,
+    _index: 0,
+    line: from && from.line || 1,
+    column: from && from.column || 1,
+    offset: from && from.offset || 0
+  };
+  const columnStart = {};
+  const resolveAllConstructs = [];
+  let chunks = [];
+  let stack = [];
+  let consumed = true;
+  const effects = {
+    attempt: constructFactory(onsuccessfulconstruct),
+    check: constructFactory(onsuccessfulcheck),
+    consume,
+    enter,
+    exit: exit3,
+    interrupt: constructFactory(onsuccessfulcheck, {
+      interrupt: true
+    })
+  };
+  const context2 = {
+    code: null,
+    containerState: {},
+    defineSkip,
+    events: [],
+    now,
+    parser,
+    previous: null,
+    sliceSerialize,
+    sliceStream,
+    write
+  };
+  let state = initialize.tokenize.call(context2, effects);
+  let expectedCode;
+  if (initialize.resolveAll) {
+    resolveAllConstructs.push(initialize);
+  }
+  return context2;
+  function write(slice2) {
+    chunks = push(chunks, slice2);
+    main();
+    if (chunks[chunks.length - 1] !== null) {
+      return [];
+    }
+    addResult(initialize, 0);
+    context2.events = resolveAll(resolveAllConstructs, context2.events, context2);
+    return context2.events;
+  }
+  function sliceSerialize(token, expandTabs) {
+    return serializeChunks(sliceStream(token), expandTabs);
+  }
+  function sliceStream(token) {
+    return sliceChunks(chunks, token);
+  }
+  function now() {
+    const {
+      _bufferIndex,
+      _index,
+      line,
+      column,
+      offset
+    } = point3;
+    return {
+      _bufferIndex,
+      _index,
+      line,
+      column,
+      offset
+    };
+  }
+  function defineSkip(value) {
+    columnStart[value.line] = value.column;
+    accountForPotentialSkip();
+  }
+  function main() {
+    while (point3._index < chunks.length) {
+      const chunk = chunks[point3._index];
+      if (typeof chunk === "string") {
+        const chunkIndex = point3._index;
+        if (point3._bufferIndex < 0) {
+          point3._bufferIndex = 0;
+        }
+        while (point3._index === chunkIndex && point3._bufferIndex < chunk.length) {
+          go(chunk.charCodeAt(point3._bufferIndex));
+        }
+      } else {
+        go(chunk);
+      }
+    }
+  }
+  function go(code7) {
+    consumed = void 0;
+    expectedCode = code7;
+    state = state(code7);
+  }
+  function consume(code7) {
+    if (markdownLineEnding(code7)) {
+      point3.line++;
+      point3.column = 1;
+      point3.offset += code7 === -3 ? 2 : 1;
+      accountForPotentialSkip();
+    } else if (code7 !== -1) {
+      point3.column++;
+      point3.offset++;
+    }
+    if (point3._bufferIndex < 0) {
+      point3._index++;
+    } else {
+      point3._bufferIndex++;
+      if (point3._bufferIndex === // Points w/ non-negative `_bufferIndex` reference
+      // strings.
+      /** @type {string} */
+      chunks[point3._index].length) {
+        point3._bufferIndex = -1;
+        point3._index++;
+      }
+    }
+    context2.previous = code7;
+    consumed = true;
+  }
+  function enter(type, fields) {
+    const token = fields || {};
+    token.type = type;
+    token.start = now();
+    context2.events.push(["enter", token, context2]);
+    stack.push(token);
+    return token;
+  }
+  function exit3(type) {
+    const token = stack.pop();
+    token.end = now();
+    context2.events.push(["exit", token, context2]);
+    return token;
+  }
+  function onsuccessfulconstruct(construct, info) {
+    addResult(construct, info.from);
+  }
+  function onsuccessfulcheck(_, info) {
+    info.restore();
+  }
+  function constructFactory(onreturn, fields) {
+    return hook;
+    function hook(constructs2, returnState, bogusState) {
+      let listOfConstructs;
+      let constructIndex;
+      let currentConstruct;
+      let info;
+      return Array.isArray(constructs2) ? (
+        /* c8 ignore next 1 */
+        handleListOfConstructs(constructs2)
+      ) : "tokenize" in constructs2 ? (
+        // Looks like a construct.
+        handleListOfConstructs([
+          /** @type {Construct} */
+          constructs2
+        ])
+      ) : handleMapOfConstructs(constructs2);
+      function handleMapOfConstructs(map4) {
+        return start;
+        function start(code7) {
+          const left = code7 !== null && map4[code7];
+          const all2 = code7 !== null && map4.null;
+          const list4 = [
+            // To do: add more extension tests.
+            /* c8 ignore next 2 */
+            ...Array.isArray(left) ? left : left ? [left] : [],
+            ...Array.isArray(all2) ? all2 : all2 ? [all2] : []
+          ];
+          return handleListOfConstructs(list4)(code7);
+        }
+      }
+      function handleListOfConstructs(list4) {
+        listOfConstructs = list4;
+        constructIndex = 0;
+        if (list4.length === 0) {
+          return bogusState;
+        }
+        return handleConstruct(list4[constructIndex]);
+      }
+      function handleConstruct(construct) {
+        return start;
+        function start(code7) {
+          info = store();
+          currentConstruct = construct;
+          if (!construct.partial) {
+            context2.currentConstruct = construct;
+          }
+          if (construct.name && context2.parser.constructs.disable.null.includes(construct.name)) {
+            return nok(code7);
+          }
+          return construct.tokenize.call(
+            // If we do have fields, create an object w/ `context` as its
+            // prototype.
+            // This allows a “live binding”, which is needed for `interrupt`.
+            fields ? Object.assign(Object.create(context2), fields) : context2,
+            effects,
+            ok3,
+            nok
+          )(code7);
+        }
+      }
+      function ok3(code7) {
+        consumed = true;
+        onreturn(currentConstruct, info);
+        return returnState;
+      }
+      function nok(code7) {
+        consumed = true;
+        info.restore();
+        if (++constructIndex < listOfConstructs.length) {
+          return handleConstruct(listOfConstructs[constructIndex]);
+        }
+        return bogusState;
+      }
+    }
+  }
+  function addResult(construct, from2) {
+    if (construct.resolveAll && !resolveAllConstructs.includes(construct)) {
+      resolveAllConstructs.push(construct);
+    }
+    if (construct.resolve) {
+      splice(context2.events, from2, context2.events.length - from2, construct.resolve(context2.events.slice(from2), context2));
+    }
+    if (construct.resolveTo) {
+      context2.events = construct.resolveTo(context2.events, context2);
+    }
+  }
+  function store() {
+    const startPoint = now();
+    const startPrevious = context2.previous;
+    const startCurrentConstruct = context2.currentConstruct;
+    const startEventsIndex = context2.events.length;
+    const startStack = Array.from(stack);
+    return {
+      from: startEventsIndex,
+      restore
+    };
+    function restore() {
+      point3 = startPoint;
+      context2.previous = startPrevious;
+      context2.currentConstruct = startCurrentConstruct;
+      context2.events.length = startEventsIndex;
+      stack = startStack;
+      accountForPotentialSkip();
+    }
+  }
+  function accountForPotentialSkip() {
+    if (point3.line in columnStart && point3.column < 2) {
+      point3.column = columnStart[point3.line];
+      point3.offset += columnStart[point3.line] - 1;
+    }
+  }
+}
+function sliceChunks(chunks, token) {
+  const startIndex = token.start._index;
+  const startBufferIndex = token.start._bufferIndex;
+  const endIndex = token.end._index;
+  const endBufferIndex = token.end._bufferIndex;
+  let view;
+  if (startIndex === endIndex) {
+    view = [chunks[startIndex].slice(startBufferIndex, endBufferIndex)];
+  } else {
+    view = chunks.slice(startIndex, endIndex);
+    if (startBufferIndex > -1) {
+      const head = view[0];
+      if (typeof head === "string") {
+        view[0] = head.slice(startBufferIndex);
+      } else {
+        view.shift();
+      }
+    }
+    if (endBufferIndex > 0) {
+      view.push(chunks[endIndex].slice(0, endBufferIndex));
+    }
+  }
+  return view;
+}
+function serializeChunks(chunks, expandTabs) {
+  let index2 = -1;
+  const result2 = [];
+  let atTab;
+  while (++index2 < chunks.length) {
+    const chunk = chunks[index2];
+    let value;
+    if (typeof chunk === "string") {
+      value = chunk;
+    } else {
+      switch (chunk) {
+        case -5: {
+          value = "\r";
+          break;
+        }
+        case -4: {
+          value = "\n";
+          break;
+        }
+        case -3: {
+          value = "\r\n";
+          break;
+        }
+        case -2: {
+          value = expandTabs ? " " : "	";
+          break;
+        }
+        case -1: {
+          if (!expandTabs && atTab) {
+            continue;
+          }
+          value = " ";
+          break;
+        }
+        default: {
+          value = String.fromCharCode(chunk);
+        }
+      }
+    }
+    atTab = chunk === -2;
+    result2.push(value);
+  }
+  return result2.join("");
+}
+
+// node_modules/micromark/lib/parse.js
+function parse3(options) {
+  const settings = options || {};
+  const constructs2 = (
+    /** @type {FullNormalizedExtension} */
+    combineExtensions([constructs_exports, ...settings.extensions || []])
+  );
+  const parser = {
+    constructs: constructs2,
+    content: create(content),
+    defined: [],
+    document: create(document),
+    flow: create(flow),
+    lazy: {},
+    string: create(string4),
+    text: create(text)
+  };
+  return parser;
+  function create(initial) {
+    return creator;
+    function creator(from) {
+      return createTokenizer(parser, initial, from);
+    }
+  }
+}
+
+// node_modules/micromark/lib/postprocess.js
+function postprocess(events) {
+  while (!subtokenize(events)) {
+  }
+  return events;
+}
+
+// node_modules/micromark/lib/preprocess.js
+var search2 = /[\0\t\n\r]/g;
+function preprocess() {
+  let column = 1;
+  let buffer = "";
+  let start = true;
+  let atCarriageReturn;
+  return preprocessor;
+  function preprocessor(value, encoding, end) {
+    value = buffer + (typeof value === "string" ? value.toString() : new TextDecoder(encoding || void 0).decode(value));
+    const chunks = [];
+    let startPosition = 0;
+    buffer = "";
+    if (start) {
+      if (value.charCodeAt(0) === 65279) {
+        startPosition++;
+      }
+      start = void 0;
+    }
+    while (startPosition < value.length) {
+      search2.lastIndex = startPosition;
+      const match = search2.exec(value);
+      const endPosition = match && match.index !== void 0 ? match.index : value.length;
+      const code7 = value.charCodeAt(endPosition);
+      if (!match) {
+        buffer = value.slice(startPosition);
+        break;
+      }
+      if (code7 === 10 && startPosition === endPosition && atCarriageReturn) {
+        chunks.push(-3);
+        atCarriageReturn = void 0;
+      } else {
+        if (atCarriageReturn) {
+          chunks.push(-5);
+          atCarriageReturn = void 0;
+        }
+        if (startPosition < endPosition) {
+          chunks.push(value.slice(startPosition, endPosition));
+          column += endPosition - startPosition;
+        }
+        switch (code7) {
+          case 0: {
+            chunks.push(65533);
+            column++;
+            break;
+          }
+          case 9: {
+            const next = Math.ceil(column / 4) * 4;
+            chunks.push(-2);
+            while (column++ < next) {
+              chunks.push(-1);
+            }
+            break;
+          }
+          case 10: {
+            chunks.push(-4);
+            column = 1;
+            break;
+          }
+          default: {
+            atCarriageReturn = true;
+            column = 1;
+          }
+        }
+      }
+      startPosition = endPosition + 1;
+    }
+    if (end) {
+      if (atCarriageReturn) {
+        chunks.push(-5);
+      }
+      if (buffer) {
+        chunks.push(buffer);
+      }
+      chunks.push(null);
+    }
+    return chunks;
+  }
+}
+
+// node_modules/micromark-util-decode-string/index.js
+var characterEscapeOrReference = /\\([!-/:-@[-`{-~])|&(#(?:\d{1,7}|x[\da-f]{1,6})|[\da-z]{1,31});/gi;
+function decodeString(value) {
+  return value.replace(characterEscapeOrReference, decode2);
+}
+function decode2($0, $1, $2) {
+  if ($1) {
+    return $1;
+  }
+  const head = $2.charCodeAt(0);
+  if (head === 35) {
+    const head2 = $2.charCodeAt(1);
+    const hex = head2 === 120 || head2 === 88;
+    return decodeNumericCharacterReference($2.slice(hex ? 2 : 1), hex ? 16 : 10);
+  }
+  return decodeNamedCharacterReference($2) || $0;
+}
+
+// node_modules/unist-util-stringify-position/lib/index.js
+function stringifyPosition(value) {
+  if (!value || typeof value !== "object") {
+    return "";
+  }
+  if ("position" in value || "type" in value) {
+    return position(value.position);
+  }
+  if ("start" in value || "end" in value) {
+    return position(value);
+  }
+  if ("line" in value || "column" in value) {
+    return point(value);
+  }
+  return "";
+}
+function point(point3) {
+  return index(point3 && point3.line) + ":" + index(point3 && point3.column);
+}
+function position(pos) {
+  return point(pos && pos.start) + "-" + point(pos && pos.end);
+}
+function index(value) {
+  return value && typeof value === "number" ? value : 1;
+}
+
+// node_modules/mdast-util-from-markdown/lib/index.js
+var own3 = {}.hasOwnProperty;
+function fromMarkdown(value, encoding, options) {
+  if (encoding && typeof encoding === "object") {
+    options = encoding;
+    encoding = void 0;
+  }
+  return compiler(options)(postprocess(parse3(options).document().write(preprocess()(value, encoding, true))));
+}
+function compiler(options) {
+  const config2 = {
+    afterExit: [],
+    beforeEnter: [],
+    transforms: [],
+    canContainEols: ["emphasis", "fragment", "heading", "paragraph", "strong"],
+    enter: {
+      autolink: opener(link2),
+      autolinkProtocol: onenterdata,
+      autolinkEmail: onenterdata,
+      atxHeading: opener(heading2),
+      blockQuote: opener(blockQuote2),
+      characterEscape: onenterdata,
+      characterReference: onenterdata,
+      codeFenced: opener(codeFlow),
+      codeFencedFenceInfo: buffer,
+      codeFencedFenceMeta: buffer,
+      codeIndented: opener(codeFlow, buffer),
+      codeText: opener(codeText2, buffer),
+      codeTextData: onenterdata,
+      data: onenterdata,
+      codeFlowValue: onenterdata,
+      definition: opener(definition3),
+      definitionDestinationString: buffer,
+      definitionLabelString: buffer,
+      definitionTitleString: buffer,
+      emphasis: opener(emphasis2),
+      hardBreakEscape: opener(hardBreak2),
+      hardBreakTrailing: opener(hardBreak2),
+      htmlFlow: opener(html2, buffer),
+      htmlFlowData: onenterdata,
+      htmlText: opener(html2, buffer),
+      htmlTextData: onenterdata,
+      image: opener(image2),
+      label: buffer,
+      link: opener(link2),
+      listItem: opener(listItem2),
+      listItemValue: onenterlistitemvalue,
+      listOrdered: opener(list4, onenterlistordered),
+      listUnordered: opener(list4),
+      paragraph: opener(paragraph2),
+      reference: onenterreference,
+      referenceString: buffer,
+      resourceDestinationString: buffer,
+      resourceTitleString: buffer,
+      setextHeading: opener(heading2),
+      strong: opener(strong2),
+      thematicBreak: opener(thematicBreak3)
+    },
+    exit: {
+      atxHeading: closer(),
+      atxHeadingSequence: onexitatxheadingsequence,
+      autolink: closer(),
+      autolinkEmail: onexitautolinkemail,
+      autolinkProtocol: onexitautolinkprotocol,
+      blockQuote: closer(),
+      characterEscapeValue: onexitdata,
+      characterReferenceMarkerHexadecimal: onexitcharacterreferencemarker,
+      characterReferenceMarkerNumeric: onexitcharacterreferencemarker,
+      characterReferenceValue: onexitcharacterreferencevalue,
+      characterReference: onexitcharacterreference,
+      codeFenced: closer(onexitcodefenced),
+      codeFencedFence: onexitcodefencedfence,
+      codeFencedFenceInfo: onexitcodefencedfenceinfo,
+      codeFencedFenceMeta: onexitcodefencedfencemeta,
+      codeFlowValue: onexitdata,
+      codeIndented: closer(onexitcodeindented),
+      codeText: closer(onexitcodetext),
+      codeTextData: onexitdata,
+      data: onexitdata,
+      definition: closer(),
+      definitionDestinationString: onexitdefinitiondestinationstring,
+      definitionLabelString: onexitdefinitionlabelstring,
+      definitionTitleString: onexitdefinitiontitlestring,
+      emphasis: closer(),
+      hardBreakEscape: closer(onexithardbreak),
+      hardBreakTrailing: closer(onexithardbreak),
+      htmlFlow: closer(onexithtmlflow),
+      htmlFlowData: onexitdata,
+      htmlText: closer(onexithtmltext),
+      htmlTextData: onexitdata,
+      image: closer(onexitimage),
+      label: onexitlabel,
+      labelText: onexitlabeltext,
+      lineEnding: onexitlineending,
+      link: closer(onexitlink),
+      listItem: closer(),
+      listOrdered: closer(),
+      listUnordered: closer(),
+      paragraph: closer(),
+      referenceString: onexitreferencestring,
+      resourceDestinationString: onexitresourcedestinationstring,
+      resourceTitleString: onexitresourcetitlestring,
+      resource: onexitresource,
+      setextHeading: closer(onexitsetextheading),
+      setextHeadingLineSequence: onexitsetextheadinglinesequence,
+      setextHeadingText: onexitsetextheadingtext,
+      strong: closer(),
+      thematicBreak: closer()
+    }
+  };
+  configure(config2, (options || {}).mdastExtensions || []);
+  const data = {};
+  return compile2;
+  function compile2(events) {
+    let tree = {
+      type: "root",
+      children: [],
+      position: void 0
+    };
+    const context2 = {
+      stack: [tree],
+      tokenStack: [],
+      config: config2,
+      enter,
+      exit: exit3,
+      buffer,
+      resume,
+      data
+    };
+    const listStack = [];
+    const prepared = [];
+    let index2 = -1;
+    while (++index2 < events.length) {
+      prepared.push(events[index2]);
+      if (events[index2][1].type === "listOrdered" || events[index2][1].type === "listUnordered") {
+        if (events[index2][0] === "enter") {
+          listStack.push(prepared.length - 1);
+        } else {
+          const tail = listStack.pop();
+          prepareList(prepared, tail);
+        }
+      }
+    }
+    events = prepared;
+    index2 = -1;
+    while (++index2 < events.length) {
+      const handler = config2[events[index2][0]];
+      if (events[index2][0] === "enter" && config2.beforeEnter.length > 0) {
+        callListeners(config2.beforeEnter, {
+          ...context2,
+          sliceSerialize: events[index2][2].sliceSerialize
+        }, events[index2][1]);
+      }
+      if (own3.call(handler, events[index2][1].type)) {
+        handler[events[index2][1].type].call({
+          ...context2,
+          sliceSerialize: events[index2][2].sliceSerialize
+        }, events[index2][1]);
+      }
+      if (events[index2][0] === "exit" && config2.afterExit.length > 0) {
+        callListeners(config2.afterExit, {
+          ...context2,
+          sliceSerialize: events[index2][2].sliceSerialize
+        }, events[index2][1]);
+      }
+    }
+    if (context2.tokenStack.length > 0) {
+      const tail = context2.tokenStack[context2.tokenStack.length - 1];
+      const handler = tail[1] || defaultOnError;
+      handler.call(context2, void 0, tail[0]);
+    }
+    tree.position = {
+      start: point2(events.length > 0 ? events[0][1].start : {
+        line: 1,
+        column: 1,
+        offset: 0
+      }),
+      end: point2(events.length > 0 ? events[events.length - 2][1].end : {
+        line: 1,
+        column: 1,
+        offset: 0
+      })
+    };
+    index2 = -1;
+    while (++index2 < config2.transforms.length) {
+      tree = config2.transforms[index2](tree) || tree;
+    }
+    return tree;
+  }
+  function callListeners(listeners, context2, token) {
+    let index2 = -1;
+    while (++index2 < listeners.length) {
+      listeners[index2].call(context2, token);
+    }
+  }
+  function prepareList(events, start) {
+    const end = events.length - 1;
+    let index2 = start - 1;
+    let containerBalance = -1;
+    let listSpread = false;
+    let listItem3;
+    let lineIndex;
+    let firstBlankLineIndex;
+    let atMarker;
+    const insertions = [];
+    while (++index2 <= end) {
+      const event = events[index2];
+      switch (event[1].type) {
+        case "listUnordered":
+        case "listOrdered":
+        case "blockQuote": {
+          if (event[0] === "enter") {
+            containerBalance++;
+          } else {
+            containerBalance--;
+          }
+          atMarker = void 0;
+          break;
+        }
+        case "lineEndingBlank": {
+          if (event[0] === "enter") {
+            if (listItem3 && !atMarker && !containerBalance && !firstBlankLineIndex) {
+              firstBlankLineIndex = index2;
+            }
+            atMarker = void 0;
+          }
+          break;
+        }
+        case "linePrefix":
+        case "listItemValue":
+        case "listItemMarker":
+        case "listItemPrefix":
+        case "listItemPrefixWhitespace": {
+          break;
+        }
+        default: {
+          atMarker = void 0;
+        }
+      }
+      if (!containerBalance && event[0] === "enter" && event[1].type === "listItemPrefix" || containerBalance === -1 && event[0] === "exit" && (event[1].type === "listUnordered" || event[1].type === "listOrdered")) {
+        if (listItem3) {
+          let tailIndex = index2;
+          lineIndex = void 0;
+          while (tailIndex--) {
+            const tailEvent = events[tailIndex];
+            if (tailEvent[1].type === "lineEnding" || tailEvent[1].type === "lineEndingBlank") {
+              if (tailEvent[0] === "exit") continue;
+              if (lineIndex) {
+                events[lineIndex][1].type = "lineEndingBlank";
+                listSpread = true;
+              }
+              tailEvent[1].type = "lineEnding";
+              lineIndex = tailIndex;
+            } else if (tailEvent[1].type === "linePrefix" || tailEvent[1].type === "blockQuotePrefix" || tailEvent[1].type === "blockQuotePrefixWhitespace" || tailEvent[1].type === "blockQuoteMarker" || tailEvent[1].type === "listItemIndent") {
+            } else {
+              break;
+            }
+          }
+          if (firstBlankLineIndex && (!lineIndex || firstBlankLineIndex < lineIndex)) {
+            listItem3._spread = true;
+          }
+          listItem3.end = Object.assign({}, lineIndex ? events[lineIndex][1].start : event[1].end);
+          insertions.push({
+            at: lineIndex || index2,
+            event: ["exit", listItem3, event[2]]
+          });
+        }
+        if (event[1].type === "listItemPrefix") {
+          const item = {
+            type: "listItem",
+            _spread: false,
+            start: Object.assign({}, event[1].start),
+            // @ts-expect-error: we’ll add `end` in a second.
+            end: void 0
+          };
+          listItem3 = item;
+          insertions.push({
+            at: index2,
+            event: ["enter", item, event[2]]
+          });
+          firstBlankLineIndex = void 0;
+          atMarker = true;
+        }
+      }
+    }
+    const listEvents = events.splice(start);
+    let insertion = 0;
+    index2 = -1;
+    while (++index2 < listEvents.length) {
+      while (insertion < insertions.length && insertions[insertion].at === start + index2) {
+        events.push(insertions[insertion++].event);
+      }
+      events.push(listEvents[index2]);
+    }
+    events[start][1]._spread = listSpread;
+  }
+  function opener(create, and) {
+    return open3;
+    function open3(token) {
+      enter.call(this, create(token), token);
+      if (and) and.call(this, token);
+    }
+  }
+  function buffer() {
+    this.stack.push({
+      type: "fragment",
+      children: []
+    });
+  }
+  function enter(node3, token, errorHandler) {
+    const parent = this.stack[this.stack.length - 1];
+    const siblings = parent.children;
+    siblings.push(node3);
+    this.stack.push(node3);
+    this.tokenStack.push([token, errorHandler || void 0]);
+    node3.position = {
+      start: point2(token.start),
+      // @ts-expect-error: `end` will be patched later.
+      end: void 0
+    };
+  }
+  function closer(and) {
+    return close;
+    function close(token) {
+      if (and) and.call(this, token);
+      exit3.call(this, token);
+    }
+  }
+  function exit3(token, onExitError) {
+    const node3 = this.stack.pop();
+    const open3 = this.tokenStack.pop();
+    if (!open3) {
+      throw new Error("Cannot close `" + token.type + "` (" + stringifyPosition({
+        start: token.start,
+        end: token.end
+      }) + "): it\u2019s not open");
+    }
+    if (open3[0].type !== token.type) {
+      if (onExitError) {
+        onExitError.call(this, token, open3[0]);
+      } else {
+        const handler = open3[1] || defaultOnError;
+        handler.call(this, token, open3[0]);
+      }
+    }
+    node3.position.end = point2(token.end);
+  }
+  function resume() {
+    return toString(this.stack.pop());
+  }
+  function onenterlistordered() {
+    this.data.expectingFirstListItemValue = true;
+  }
+  function onenterlistitemvalue(token) {
+    if (this.data.expectingFirstListItemValue) {
+      const ancestor = this.stack[this.stack.length - 2];
+      ancestor.start = Number.parseInt(this.sliceSerialize(token), 10);
+      this.data.expectingFirstListItemValue = void 0;
+    }
+  }
+  function onexitcodefencedfenceinfo() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.lang = data2;
+  }
+  function onexitcodefencedfencemeta() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.meta = data2;
+  }
+  function onexitcodefencedfence() {
+    if (this.data.flowCodeInside) return;
+    this.buffer();
+    this.data.flowCodeInside = true;
+  }
+  function onexitcodefenced() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.value = data2.replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, "");
+    this.data.flowCodeInside = void 0;
+  }
+  function onexitcodeindented() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.value = data2.replace(/(\r?\n|\r)$/g, "");
+  }
+  function onexitdefinitionlabelstring(token) {
+    const label2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.label = label2;
+    node3.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
+  }
+  function onexitdefinitiontitlestring() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.title = data2;
+  }
+  function onexitdefinitiondestinationstring() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.url = data2;
+  }
+  function onexitatxheadingsequence(token) {
+    const node3 = this.stack[this.stack.length - 1];
+    if (!node3.depth) {
+      const depth = this.sliceSerialize(token).length;
+      node3.depth = depth;
+    }
+  }
+  function onexitsetextheadingtext() {
+    this.data.setextHeadingSlurpLineEnding = true;
+  }
+  function onexitsetextheadinglinesequence(token) {
+    const node3 = this.stack[this.stack.length - 1];
+    node3.depth = this.sliceSerialize(token).codePointAt(0) === 61 ? 1 : 2;
+  }
+  function onexitsetextheading() {
+    this.data.setextHeadingSlurpLineEnding = void 0;
+  }
+  function onenterdata(token) {
+    const node3 = this.stack[this.stack.length - 1];
+    const siblings = node3.children;
+    let tail = siblings[siblings.length - 1];
+    if (!tail || tail.type !== "text") {
+      tail = text6();
+      tail.position = {
+        start: point2(token.start),
+        // @ts-expect-error: we’ll add `end` later.
+        end: void 0
+      };
+      siblings.push(tail);
+    }
+    this.stack.push(tail);
+  }
+  function onexitdata(token) {
+    const tail = this.stack.pop();
+    tail.value += this.sliceSerialize(token);
+    tail.position.end = point2(token.end);
+  }
+  function onexitlineending(token) {
+    const context2 = this.stack[this.stack.length - 1];
+    if (this.data.atHardBreak) {
+      const tail = context2.children[context2.children.length - 1];
+      tail.position.end = point2(token.end);
+      this.data.atHardBreak = void 0;
+      return;
+    }
+    if (!this.data.setextHeadingSlurpLineEnding && config2.canContainEols.includes(context2.type)) {
+      onenterdata.call(this, token);
+      onexitdata.call(this, token);
+    }
+  }
+  function onexithardbreak() {
+    this.data.atHardBreak = true;
+  }
+  function onexithtmlflow() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.value = data2;
+  }
+  function onexithtmltext() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.value = data2;
+  }
+  function onexitcodetext() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.value = data2;
+  }
+  function onexitlink() {
+    const node3 = this.stack[this.stack.length - 1];
+    if (this.data.inReference) {
+      const referenceType = this.data.referenceType || "shortcut";
+      node3.type += "Reference";
+      node3.referenceType = referenceType;
+      delete node3.url;
+      delete node3.title;
+    } else {
+      delete node3.identifier;
+      delete node3.label;
+    }
+    this.data.referenceType = void 0;
+  }
+  function onexitimage() {
+    const node3 = this.stack[this.stack.length - 1];
+    if (this.data.inReference) {
+      const referenceType = this.data.referenceType || "shortcut";
+      node3.type += "Reference";
+      node3.referenceType = referenceType;
+      delete node3.url;
+      delete node3.title;
+    } else {
+      delete node3.identifier;
+      delete node3.label;
+    }
+    this.data.referenceType = void 0;
+  }
+  function onexitlabeltext(token) {
+    const string6 = this.sliceSerialize(token);
+    const ancestor = this.stack[this.stack.length - 2];
+    ancestor.label = decodeString(string6);
+    ancestor.identifier = normalizeIdentifier(string6).toLowerCase();
+  }
+  function onexitlabel() {
+    const fragment = this.stack[this.stack.length - 1];
+    const value = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    this.data.inReference = true;
+    if (node3.type === "link") {
+      const children2 = fragment.children;
+      node3.children = children2;
+    } else {
+      node3.alt = value;
+    }
+  }
+  function onexitresourcedestinationstring() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.url = data2;
+  }
+  function onexitresourcetitlestring() {
+    const data2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.title = data2;
+  }
+  function onexitresource() {
+    this.data.inReference = void 0;
+  }
+  function onenterreference() {
+    this.data.referenceType = "collapsed";
+  }
+  function onexitreferencestring(token) {
+    const label2 = this.resume();
+    const node3 = this.stack[this.stack.length - 1];
+    node3.label = label2;
+    node3.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
+    this.data.referenceType = "full";
+  }
+  function onexitcharacterreferencemarker(token) {
+    this.data.characterReferenceType = token.type;
+  }
+  function onexitcharacterreferencevalue(token) {
+    const data2 = this.sliceSerialize(token);
+    const type = this.data.characterReferenceType;
+    let value;
+    if (type) {
+      value = decodeNumericCharacterReference(data2, type === "characterReferenceMarkerNumeric" ? 10 : 16);
+      this.data.characterReferenceType = void 0;
+    } else {
+      const result2 = decodeNamedCharacterReference(data2);
+      value = result2;
+    }
+    const tail = this.stack[this.stack.length - 1];
+    tail.value += value;
+  }
+  function onexitcharacterreference(token) {
+    const tail = this.stack.pop();
+    tail.position.end = point2(token.end);
+  }
+  function onexitautolinkprotocol(token) {
+    onexitdata.call(this, token);
+    const node3 = this.stack[this.stack.length - 1];
+    node3.url = this.sliceSerialize(token);
+  }
+  function onexitautolinkemail(token) {
+    onexitdata.call(this, token);
+    const node3 = this.stack[this.stack.length - 1];
+    node3.url = "mailto:" + this.sliceSerialize(token);
+  }
+  function blockQuote2() {
+    return {
+      type: "blockquote",
+      children: [],
+      position: void 0
+    };
+  }
+  function codeFlow() {
+    return {
+      type: "code",
+      lang: null,
+      meta: null,
+      value: "",
+      position: void 0
+    };
+  }
+  function codeText2() {
+    return {
+      type: "inlineCode",
+      value: "",
+      position: void 0
+    };
+  }
+  function definition3() {
+    return {
+      type: "definition",
+      identifier: "",
+      label: null,
+      title: null,
+      url: "",
+      position: void 0
+    };
+  }
+  function emphasis2() {
+    return {
+      type: "emphasis",
+      children: [],
+      position: void 0
+    };
+  }
+  function heading2() {
+    return {
+      type: "heading",
+      // @ts-expect-error `depth` will be set later.
+      depth: 0,
+      children: [],
+      position: void 0
+    };
+  }
+  function hardBreak2() {
+    return {
+      type: "break",
+      position: void 0
+    };
+  }
+  function html2() {
+    return {
+      type: "html",
+      value: "",
+      position: void 0
+    };
+  }
+  function image2() {
+    return {
+      type: "image",
+      title: null,
+      url: "",
+      alt: null,
+      position: void 0
+    };
+  }
+  function link2() {
+    return {
+      type: "link",
+      title: null,
+      url: "",
+      children: [],
+      position: void 0
+    };
+  }
+  function list4(token) {
+    return {
+      type: "list",
+      ordered: token.type === "listOrdered",
+      start: null,
+      spread: token._spread,
+      children: [],
+      position: void 0
+    };
+  }
+  function listItem2(token) {
+    return {
+      type: "listItem",
+      spread: token._spread,
+      checked: null,
+      children: [],
+      position: void 0
+    };
+  }
+  function paragraph2() {
+    return {
+      type: "paragraph",
+      children: [],
+      position: void 0
+    };
+  }
+  function strong2() {
+    return {
+      type: "strong",
+      children: [],
+      position: void 0
+    };
+  }
+  function text6() {
+    return {
+      type: "text",
+      value: "",
+      position: void 0
+    };
+  }
+  function thematicBreak3() {
+    return {
+      type: "thematicBreak",
+      position: void 0
+    };
+  }
+}
+function point2(d) {
+  return {
+    line: d.line,
+    column: d.column,
+    offset: d.offset
+  };
+}
+function configure(combined, extensions) {
+  let index2 = -1;
+  while (++index2 < extensions.length) {
+    const value = extensions[index2];
+    if (Array.isArray(value)) {
+      configure(combined, value);
+    } else {
+      extension(combined, value);
+    }
+  }
+}
+function extension(combined, extension2) {
+  let key;
+  for (key in extension2) {
+    if (own3.call(extension2, key)) {
+      switch (key) {
+        case "canContainEols": {
+          const right = extension2[key];
+          if (right) {
+            combined[key].push(...right);
+          }
+          break;
+        }
+        case "transforms": {
+          const right = extension2[key];
+          if (right) {
+            combined[key].push(...right);
+          }
+          break;
+        }
+        case "afterExit":
+        case "beforeEnter": {
+          const right = extension2[key];
+          if (right) {
+            combined[key].push(right);
+          }
+          break;
+        }
+        case "enter":
+        case "exit": {
+          const right = extension2[key];
+          if (right) {
+            Object.assign(combined[key], right);
+          }
+          break;
+        }
+      }
+    }
+  }
+}
+function defaultOnError(left, right) {
+  if (left) {
+    throw new Error("Cannot close `" + left.type + "` (" + stringifyPosition({
+      start: left.start,
+      end: left.end
+    }) + "): a different token (`" + right.type + "`, " + stringifyPosition({
+      start: right.start,
+      end: right.end
+    }) + ") is open");
+  }
+  throw new Error("Cannot close document, a token (`" + right.type + "`, " + stringifyPosition({
+    start: right.start,
+    end: right.end
+  }) + ") is still open");
+}
+
+// node_modules/ccount/index.js
+function ccount(value, character) {
+  const source = String(value);
+  if (typeof character !== "string") {
+    throw new TypeError("Expected character");
+  }
+  let count4 = 0;
+  let index2 = source.indexOf(character);
+  while (index2 !== -1) {
+    count4++;
+    index2 = source.indexOf(character, index2 + character.length);
+  }
+  return count4;
+}
+
+// node_modules/devlop/lib/default.js
+function ok() {
+}
+
+// node_modules/mdast-util-find-and-replace/node_modules/escape-string-regexp/index.js
+function escapeStringRegexp(string6) {
+  if (typeof string6 !== "string") {
+    throw new TypeError("Expected a string");
+  }
+  return string6.replace(/[|\\{}()[\]^$+*?.]/g, "\\$&").replace(/-/g, "\\x2d");
+}
+
+// node_modules/unist-util-is/lib/index.js
+var convert = (
+  // Note: overloads in JSDoc can’t yet use different `@template`s.
+  /**
+   * @type {(
+   *   (<Condition extends string>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition}) &
+   *   (<Condition extends Props>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & Condition) &
+   *   (<Condition extends TestFunction>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & Predicate<Condition, Node>) &
+   *   ((test?: null | undefined) => (node?: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node) &
+   *   ((test?: Test) => Check)
+   * )}
+   */
+  /**
+   * @param {Test} [test]
+   * @returns {Check}
+   */
+  (function(test) {
+    if (test === null || test === void 0) {
+      return ok2;
+    }
+    if (typeof test === "function") {
+      return castFactory(test);
+    }
+    if (typeof test === "object") {
+      return Array.isArray(test) ? anyFactory(test) : (
+        // Cast because `ReadonlyArray` goes into the above but `isArray`
+        // narrows to `Array`.
+        propertiesFactory(
+          /** @type {Props} */
+          test
+        )
+      );
+    }
+    if (typeof test === "string") {
+      return typeFactory(test);
+    }
+    throw new Error("Expected function, string, or object as test");
+  })
+);
+function anyFactory(tests) {
+  const checks = [];
+  let index2 = -1;
+  while (++index2 < tests.length) {
+    checks[index2] = convert(tests[index2]);
+  }
+  return castFactory(any);
+  function any(...parameters) {
+    let index3 = -1;
+    while (++index3 < checks.length) {
+      if (checks[index3].apply(this, parameters)) return true;
+    }
+    return false;
+  }
+}
+function propertiesFactory(check2) {
+  const checkAsRecord = (
+    /** @type {Record<string, unknown>} */
+    check2
+  );
+  return castFactory(all2);
+  function all2(node3) {
+    const nodeAsRecord = (
+      /** @type {Record<string, unknown>} */
+      /** @type {unknown} */
+      node3
+    );
+    let key;
+    for (key in check2) {
+      if (nodeAsRecord[key] !== checkAsRecord[key]) return false;
+    }
+    return true;
+  }
+}
+function typeFactory(check2) {
+  return castFactory(type);
+  function type(node3) {
+    return node3 && node3.type === check2;
+  }
+}
+function castFactory(testFunction) {
+  return check2;
+  function check2(value, index2, parent) {
+    return Boolean(
+      looksLikeANode(value) && testFunction.call(
+        this,
+        value,
+        typeof index2 === "number" ? index2 : void 0,
+        parent || void 0
+      )
+    );
+  }
+}
+function ok2() {
+  return true;
+}
+function looksLikeANode(value) {
+  return value !== null && typeof value === "object" && "type" in value;
+}
+
+// node_modules/unist-util-visit-parents/lib/color.node.js
+function color(d) {
+  return "\x1B[33m" + d + "\x1B[39m";
+}
+
+// node_modules/unist-util-visit-parents/lib/index.js
+var empty2 = [];
+var CONTINUE = true;
+var EXIT = false;
+var SKIP = "skip";
+function visitParents(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, reverse) {
+  if (!tree || typeof tree !== "object") {
+    throw new Error("Unexpected value `" + tree + "` for `tree`, expected node");
+  }
+  let preorder = true;
+  let check2;
+  let visitors;
+  let enter;
+  let exit3;
+  if (typeof enterOrVisitorsOrReverse === "function" || enterOrVisitorsOrReverse && typeof enterOrVisitorsOrReverse === "object") {
+    check2 = /** @type {Test} */
+    testOrEnterOrVisitors;
+    visitors = enterOrVisitorsOrReverse;
+    if (reverse) preorder = false;
+  } else {
+    visitors = /** @type {Visitors | Visitor} */
+    testOrEnterOrVisitors;
+    if (enterOrVisitorsOrReverse) preorder = false;
+  }
+  if (typeof visitors === "function") {
+    enter = visitors;
+  } else if (visitors && typeof visitors === "object") {
+    if (visitors.enter === null || visitors.enter === void 0) {
+    } else if (typeof visitors.enter === "function") {
+      enter = visitors.enter;
+    } else {
+      throw new Error(
+        "Unexpected value `" + visitors.enter + "` for `visitors.enter`, expected optional visitor"
+      );
+    }
+    if (typeof visitors.exit === "function") {
+      exit3 = visitors.exit;
+    } else {
+      throw new Error(
+        "Unexpected value `" + visitors.exit + "` for `visitors.exit`, expected visitor (pass a visitor directly if you only want an enter visitor)"
+      );
+    }
+  } else {
+    throw new Error(
+      "Unexpected value `" + visitors + "` for `enter` or `visitors`, expected visitor or object with visitors"
+    );
+  }
+  const is2 = convert(check2);
+  const step = preorder ? 1 : -1;
+  factory(tree, void 0, [])();
+  function factory(node3, index2, parents) {
+    const value = (
+      /** @type {Record<string, unknown>} */
+      node3 && typeof node3 === "object" ? node3 : {}
+    );
+    if (typeof value.type === "string") {
+      const name = (
+        // `hast`
+        typeof value.tagName === "string" ? value.tagName : (
+          // `xast`
+          typeof value.name === "string" ? value.name : void 0
+        )
+      );
+      Object.defineProperty(visit2, "name", {
+        value: "node (" + color(node3.type + (name ? "<" + name + ">" : "")) + ")"
+      });
+    }
+    return visit2;
+    function visit2() {
+      const matches = !check2 || is2(node3, index2, parents[parents.length - 1] || void 0);
+      let result2 = empty2;
+      if (enter && matches) {
+        result2 = toResult(enter(node3, parents, index2));
+        if (result2[0] === EXIT) {
+          return result2;
+        }
+      }
+      if ("children" in node3 && node3.children) {
+        const nodeAsParent = (
+          /** @type {UnistParent} */
+          node3
+        );
+        if (nodeAsParent.children && result2[0] !== SKIP) {
+          let offset = (preorder ? -1 : nodeAsParent.children.length) + step;
+          const grandparents = [...parents, nodeAsParent];
+          while (offset > -1 && offset < nodeAsParent.children.length) {
+            const child = nodeAsParent.children[offset];
+            const subresult = factory(child, offset, grandparents)();
+            if (subresult[0] === EXIT) {
+              return subresult;
+            }
+            offset = typeof subresult[1] === "number" ? subresult[1] : offset + step;
+          }
+        }
+      }
+      if (exit3 && matches) {
+        const exitResult = toResult(exit3(node3, parents, index2));
+        if (exitResult[0] === SKIP) {
+          throw new Error(
+            "Unexpected value `" + exitResult[0] + "` from `exit`, expected `CONTINUE`, `EXIT`, index, or nothing"
+          );
+        }
+        if (exitResult[0] === EXIT || typeof exitResult[1] === "number") {
+          return exitResult;
+        }
+      }
+      return result2;
+    }
+  }
+}
+function toResult(value) {
+  if (Array.isArray(value)) {
+    return value;
+  }
+  if (typeof value === "number") {
+    return [CONTINUE, value];
+  }
+  return value === null || value === void 0 ? empty2 : [value];
+}
+
+// node_modules/mdast-util-find-and-replace/lib/index.js
+function findAndReplace(tree, list4, options) {
+  const settings = options || {};
+  const ignored = convert(settings.ignore || []);
+  const pairs = toPairs(list4);
+  let pairIndex = -1;
+  while (++pairIndex < pairs.length) {
+    visitParents(tree, visitor);
+  }
+  function visitor(node3, parents, index2) {
+    if (node3.type === "text" && typeof index2 === "number") {
+      return handler(node3, parents, index2);
+    }
+    if (ignored(node3, index2, parents[parents.length - 1])) return SKIP;
+  }
+  function handler(node3, parents, index2) {
+    const parent = parents[parents.length - 1];
+    const find = pairs[pairIndex][0];
+    const replace2 = pairs[pairIndex][1];
+    let start = 0;
+    let change = false;
+    let nodes = [];
+    find.lastIndex = 0;
+    let match = find.exec(node3.value);
+    while (match) {
+      const position2 = match.index;
+      const matchObject = {
+        index: match.index,
+        input: match.input,
+        stack: [...parents, node3]
+      };
+      let value = replace2(...match, matchObject);
+      if (typeof value === "string") {
+        value = value.length > 0 ? { type: "text", value } : void 0;
+      }
+      if (value !== false) {
+        if (start !== position2) {
+          add({ type: "text", value: node3.value.slice(start, position2) });
+        }
+        if (Array.isArray(value)) {
+          for (const child of value) add(child);
+        } else if (value) {
+          add(value);
+        }
+        start = position2 + match[0].length;
+        change = true;
+      }
+      if (value === false || match[0].length === 0) {
+        const code7 = node3.value.codePointAt(position2) || 0;
+        find.lastIndex = position2 + (/[uv]/.test(find.flags) && code7 > 65535 ? 2 : 1);
+      }
+      if (!find.global) {
+        break;
+      }
+      match = find.exec(node3.value);
+    }
+    if (change) {
+      if (start < node3.value.length) {
+        add({ type: "text", value: node3.value.slice(start) });
+      }
+      parent.children.splice(index2, 1, ...nodes);
+    } else {
+      nodes = [node3];
+    }
+    return index2 + nodes.length;
+    function add(child) {
+      const previous3 = nodes[nodes.length - 1];
+      if (previous3 && previous3.type === "text" && child.type === "text") {
+        previous3.value += child.value;
+      } else {
+        nodes.push(child);
+      }
+    }
+  }
+}
+function toPairs(tupleOrList) {
+  if (!Array.isArray(tupleOrList)) {
+    throw new TypeError("Expected find and replace tuple or list of tuples");
+  }
+  const result2 = [];
+  const list4 = !tupleOrList[0] || Array.isArray(tupleOrList[0]) ? (
+    /** @type {FindAndReplaceList} */
+    tupleOrList
+  ) : [
+    /** @type {FindAndReplaceTuple} */
+    tupleOrList
+  ];
+  let index2 = -1;
+  while (++index2 < list4.length) {
+    const tuple = list4[index2];
+    result2.push([toExpression(tuple[0]), toFunction(tuple[1])]);
+  }
+  return result2;
+}
+function toExpression(find) {
+  return typeof find === "string" ? new RegExp(escapeStringRegexp(find), "g") : find;
+}
+function toFunction(replace2) {
+  return typeof replace2 === "function" ? replace2 : function() {
+    return replace2;
+  };
+}
+
+// node_modules/mdast-util-gfm-autolink-literal/lib/index.js
+var inConstruct = "phrasing";
+var notInConstruct = ["autolink", "link", "image", "label"];
+function gfmAutolinkLiteralFromMarkdown() {
+  return {
+    transforms: [transformGfmAutolinkLiterals],
+    enter: {
+      literalAutolink: enterLiteralAutolink,
+      literalAutolinkEmail: enterLiteralAutolinkValue,
+      literalAutolinkHttp: enterLiteralAutolinkValue,
+      literalAutolinkWww: enterLiteralAutolinkValue
+    },
+    exit: {
+      literalAutolink: exitLiteralAutolink,
+      literalAutolinkEmail: exitLiteralAutolinkEmail,
+      literalAutolinkHttp: exitLiteralAutolinkHttp,
+      literalAutolinkWww: exitLiteralAutolinkWww
+    }
+  };
+}
+function gfmAutolinkLiteralToMarkdown() {
+  return {
+    unsafe: [
+      {
+        character: "@",
+        before: "[+\\-.\\w]",
+        after: "[\\-.\\w]",
+        inConstruct,
+        notInConstruct
+      },
+      {
+        character: ".",
+        before: "[Ww]{3}",
+        inConstruct,
+        notInConstruct
+      },
+      {
+        character: ":",
+        before: "[PSps]",
+        after: "\\/",
+        inConstruct,
+        notInConstruct
+      }
+    ]
+  };
+}
+function enterLiteralAutolink(token) {
+  this.enter(
+    { type: "link", title: null, url: "", children: [], position: void 0 },
+    token
+  );
+}
+function enterLiteralAutolinkValue(token) {
+  this.config.enter.autolinkProtocol.call(this, token);
+}
+function exitLiteralAutolinkHttp(token) {
+  this.config.exit.autolinkProtocol.call(this, token);
+}
+function exitLiteralAutolinkWww(token) {
+  this.config.exit.data.call(this, token);
+  const node3 = this.stack[this.stack.length - 1];
+  ok(node3.type === "link");
+  node3.url = "http://" + this.sliceSerialize(token);
+}
+function exitLiteralAutolinkEmail(token) {
+  this.config.exit.autolinkEmail.call(this, token);
+}
+function exitLiteralAutolink(token) {
+  this.exit(token);
+}
+function transformGfmAutolinkLiterals(tree) {
+  findAndReplace(
+    tree,
+    [
+      [
+        /(?<![\da-z])(https?:\/\/|www(?=\.))([\w-]*\.[\w\-.]*)([^\t\n\r ]*)/gi,
+        findUrl
+      ],
+      [
+        /(?<![\w+\-.@])xmpp:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)(\/(?:[\w\-/]|\.(?=[\dA-Za-z]))*)?/g,
+        findXmpp
+      ],
+      [/(?<![\w+\-.@])mailto:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g, findMailto],
+      [
+        /(?<![\w+\-.]|(?:^|[^\d@A-Za-z])(?:mailto|xmpp):)([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g,
+        findEmail
+      ]
+    ],
+    { ignore: ["link", "linkReference"] }
+  );
+}
+function findUrl(_, protocol, domain2, path6, match) {
+  if (!previous2(match)) {
+    return false;
+  }
+  let prefix = "";
+  if (/^w/i.test(protocol)) {
+    domain2 = protocol + domain2;
+    protocol = "";
+    prefix = "http://";
+  }
+  if (unicodePunctuation(domain2.charCodeAt(0)) || !isCorrectDomain(domain2)) {
+    return false;
+  }
+  const parts = splitUrl(domain2 + path6);
+  const result2 = {
+    type: "link",
+    title: null,
+    url: prefix + protocol + parts[0],
+    children: [{ type: "text", value: protocol + parts[0], position: void 0 }],
+    position: void 0
+  };
+  if (parts[1]) {
+    return [result2, { type: "text", value: parts[1], position: void 0 }];
+  }
+  return result2;
+}
+function findEmail(_, atext, label2) {
+  if (/[\d\-_]$/.test(label2)) {
+    return false;
+  }
+  return {
+    type: "link",
+    title: null,
+    url: "mailto:" + atext + "@" + label2,
+    children: [{ type: "text", value: atext + "@" + label2, position: void 0 }],
+    position: void 0
+  };
+}
+function findMailto(_, atext, label2) {
+  if (/[\d\-_]$/.test(label2)) {
+    return false;
+  }
+  const value = "mailto:" + atext + "@" + label2;
+  return {
+    type: "link",
+    title: null,
+    url: value,
+    children: [{ type: "text", value, position: void 0 }],
+    position: void 0
+  };
+}
+function findXmpp(matchValue, atext, label2, resource, match) {
+  if (/[\d\-_]$/.test(label2) || resource && (!/[A-Za-z]$/.test(resource) || match.input.charAt(match.index + matchValue.length) === "@")) {
+    return false;
+  }
+  const value = "xmpp:" + atext + "@" + label2 + (resource || "");
+  return {
+    type: "link",
+    title: null,
+    url: value,
+    children: [{ type: "text", value, position: void 0 }],
+    position: void 0
+  };
+}
+function isCorrectDomain(domain2) {
+  const parts = domain2.split(".");
+  if (parts.length < 2 || parts[parts.length - 1] && (/_/.test(parts[parts.length - 1]) || !/[\dA-Za-z]/.test(parts[parts.length - 1])) || parts[parts.length - 2] && (/_/.test(parts[parts.length - 2]) || !/[\dA-Za-z]/.test(parts[parts.length - 2]))) {
+    return false;
+  }
+  return true;
+}
+function splitUrl(url) {
+  let index2 = url.length;
+  while (index2 > 0) {
+    const code7 = url.charCodeAt(index2 - 1);
+    if (code7 === 33 || code7 === 34 || code7 === 38 || code7 === 39 || code7 === 41 || code7 === 44 || code7 === 46 || code7 === 58 || code7 === 59 || code7 === 60 || code7 === 62 || code7 === 63 || code7 === 93 || code7 === 125) {
+      index2--;
+    } else {
+      break;
+    }
+  }
+  if (index2 === url.length) {
+    return [url, void 0];
+  }
+  let trail2 = url.slice(index2);
+  url = url.slice(0, index2);
+  let closingParenIndex = trail2.indexOf(")");
+  const openingParens = ccount(url, "(");
+  let closingParens = ccount(url, ")");
+  while (closingParenIndex !== -1 && openingParens > closingParens) {
+    url += trail2.slice(0, closingParenIndex + 1);
+    trail2 = trail2.slice(closingParenIndex + 1);
+    closingParenIndex = trail2.indexOf(")");
+    closingParens++;
+  }
+  return [url, trail2];
+}
+function previous2(match) {
+  const code7 = match.input.charCodeAt(match.index - 1);
+  return match.index === 0 || unicodeWhitespace(code7) || unicodePunctuation(code7);
+}
+
+// node_modules/mdast-util-gfm-footnote/lib/index.js
+footnoteReference.peek = footnoteReferencePeek;
+function enterFootnoteCallString() {
+  this.buffer();
+}
+function enterFootnoteCall(token) {
+  this.enter({ type: "footnoteReference", identifier: "", label: "" }, token);
+}
+function enterFootnoteDefinitionLabelString() {
+  this.buffer();
+}
+function enterFootnoteDefinition(token) {
+  this.enter(
+    { type: "footnoteDefinition", identifier: "", label: "", children: [] },
+    token
+  );
+}
+function exitFootnoteCallString(token) {
+  const label2 = this.resume();
+  const node3 = this.stack[this.stack.length - 1];
+  ok(node3.type === "footnoteReference");
+  node3.identifier = normalizeIdentifier(
+    this.sliceSerialize(token)
+  ).toLowerCase();
+  node3.label = label2;
+}
+function exitFootnoteCall(token) {
+  this.exit(token);
+}
+function exitFootnoteDefinitionLabelString(token) {
+  const label2 = this.resume();
+  const node3 = this.stack[this.stack.length - 1];
+  ok(node3.type === "footnoteDefinition");
+  node3.identifier = normalizeIdentifier(
+    this.sliceSerialize(token)
+  ).toLowerCase();
+  node3.label = label2;
+}
+function exitFootnoteDefinition(token) {
+  this.exit(token);
+}
+function footnoteReferencePeek() {
+  return "[";
+}
+function footnoteReference(node3, _, state, info) {
+  const tracker = state.createTracker(info);
+  let value = tracker.move("[^");
+  const exit3 = state.enter("footnoteReference");
+  const subexit = state.enter("reference");
+  value += tracker.move(
+    state.safe(state.associationId(node3), { after: "]", before: value })
+  );
+  subexit();
+  exit3();
+  value += tracker.move("]");
+  return value;
+}
+function gfmFootnoteFromMarkdown() {
+  return {
+    enter: {
+      gfmFootnoteCallString: enterFootnoteCallString,
+      gfmFootnoteCall: enterFootnoteCall,
+      gfmFootnoteDefinitionLabelString: enterFootnoteDefinitionLabelString,
+      gfmFootnoteDefinition: enterFootnoteDefinition
+    },
+    exit: {
+      gfmFootnoteCallString: exitFootnoteCallString,
+      gfmFootnoteCall: exitFootnoteCall,
+      gfmFootnoteDefinitionLabelString: exitFootnoteDefinitionLabelString,
+      gfmFootnoteDefinition: exitFootnoteDefinition
+    }
+  };
+}
+function gfmFootnoteToMarkdown(options) {
+  let firstLineBlank = false;
+  if (options && options.firstLineBlank) {
+    firstLineBlank = true;
+  }
+  return {
+    handlers: { footnoteDefinition, footnoteReference },
+    // This is on by default already.
+    unsafe: [{ character: "[", inConstruct: ["label", "phrasing", "reference"] }]
+  };
+  function footnoteDefinition(node3, _, state, info) {
+    const tracker = state.createTracker(info);
+    let value = tracker.move("[^");
+    const exit3 = state.enter("footnoteDefinition");
+    const subexit = state.enter("label");
+    value += tracker.move(
+      state.safe(state.associationId(node3), { before: value, after: "]" })
+    );
+    subexit();
+    value += tracker.move("]:");
+    if (node3.children && node3.children.length > 0) {
+      tracker.shift(4);
+      value += tracker.move(
+        (firstLineBlank ? "\n" : " ") + state.indentLines(
+          state.containerFlow(node3, tracker.current()),
+          firstLineBlank ? mapAll : mapExceptFirst
+        )
+      );
+    }
+    exit3();
+    return value;
+  }
+}
+function mapExceptFirst(line, index2, blank) {
+  return index2 === 0 ? line : mapAll(line, index2, blank);
+}
+function mapAll(line, index2, blank) {
+  return (blank ? "" : "    ") + line;
+}
+
+// node_modules/mdast-util-gfm-strikethrough/lib/index.js
+var constructsWithoutStrikethrough = [
+  "autolink",
+  "destinationLiteral",
+  "destinationRaw",
+  "reference",
+  "titleQuote",
+  "titleApostrophe"
+];
+handleDelete.attention = attentionDelete;
+handleDelete.peek = peekDelete;
+function gfmStrikethroughFromMarkdown() {
+  return {
+    canContainEols: ["delete"],
+    enter: { strikethrough: enterStrikethrough },
+    exit: { strikethrough: exitStrikethrough }
+  };
+}
+function gfmStrikethroughToMarkdown() {
+  return {
+    handlers: { delete: handleDelete },
+    unsafe: [
+      {
+        character: "~",
+        inConstruct: "phrasing",
+        notInConstruct: constructsWithoutStrikethrough
+      }
+    ]
+  };
+}
+function enterStrikethrough(token) {
+  this.enter({ type: "delete", children: [], position: void 0 }, token);
+}
+function exitStrikethrough(token) {
+  this.exit(token);
+}
+function handleDelete(node3, _, state, info) {
+  const tracker = state.createTracker(info);
+  const sequence = state.stack.includes("strikethrough") ? "~" : "~~";
+  const exit3 = state.enter("strikethrough");
+  let value = tracker.move(sequence);
+  value += state.containerPhrasing(node3, {
+    ...tracker.current(),
+    before: value,
+    after: "~"
+  });
+  value += tracker.move(sequence);
+  exit3();
+  return value;
+}
+function attentionDelete() {
+  return { construct: "strikethrough", markers: ["~"], sizes: [2, 1] };
+}
+function peekDelete() {
+  return "~";
+}
+
+// node_modules/markdown-table/index.js
+function defaultStringLength(value) {
+  return value.length;
+}
+function markdownTable(table, options) {
+  const settings = options || {};
+  const align = (settings.align || []).concat();
+  const stringLength = settings.stringLength || defaultStringLength;
+  const alignments = [];
+  const cellMatrix = [];
+  const sizeMatrix = [];
+  const longestCellByColumn = [];
+  let mostCellsPerRow = 0;
+  let rowIndex = -1;
+  while (++rowIndex < table.length) {
+    const row2 = [];
+    const sizes2 = [];
+    let columnIndex2 = -1;
+    if (table[rowIndex].length > mostCellsPerRow) {
+      mostCellsPerRow = table[rowIndex].length;
+    }
+    while (++columnIndex2 < table[rowIndex].length) {
+      const cell = serialize2(table[rowIndex][columnIndex2]);
+      if (settings.alignDelimiters !== false) {
+        const size = stringLength(cell);
+        sizes2[columnIndex2] = size;
+        if (longestCellByColumn[columnIndex2] === void 0 || size > longestCellByColumn[columnIndex2]) {
+          longestCellByColumn[columnIndex2] = size;
+        }
+      }
+      row2.push(cell);
+    }
+    cellMatrix[rowIndex] = row2;
+    sizeMatrix[rowIndex] = sizes2;
+  }
+  let columnIndex = -1;
+  if (typeof align === "object" && "length" in align) {
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = toAlignment(align[columnIndex]);
+    }
+  } else {
+    const code7 = toAlignment(align);
+    while (++columnIndex < mostCellsPerRow) {
+      alignments[columnIndex] = code7;
+    }
+  }
+  columnIndex = -1;
+  const row = [];
+  const sizes = [];
+  while (++columnIndex < mostCellsPerRow) {
+    const code7 = alignments[columnIndex];
+    let before = "";
+    let after = "";
+    if (code7 === 99) {
+      before = ":";
+      after = ":";
+    } else if (code7 === 108) {
+      before = ":";
+    } else if (code7 === 114) {
+      after = ":";
+    }
+    let size = settings.alignDelimiters === false ? 1 : Math.max(
+      1,
+      longestCellByColumn[columnIndex] - before.length - after.length
+    );
+    const cell = before + "-".repeat(size) + after;
+    if (settings.alignDelimiters !== false) {
+      size = before.length + size + after.length;
+      if (size > longestCellByColumn[columnIndex]) {
+        longestCellByColumn[columnIndex] = size;
+      }
+      sizes[columnIndex] = size;
+    }
+    row[columnIndex] = cell;
+  }
+  cellMatrix.splice(1, 0, row);
+  sizeMatrix.splice(1, 0, sizes);
+  rowIndex = -1;
+  const lines = [];
+  while (++rowIndex < cellMatrix.length) {
+    const row2 = cellMatrix[rowIndex];
+    const sizes2 = sizeMatrix[rowIndex];
+    const cellsInRow = settings.fillRows === false ? Math.max(1, cellMatrix[rowIndex === 1 ? 0 : rowIndex].length) : mostCellsPerRow;
+    columnIndex = -1;
+    const line = [];
+    while (++columnIndex < cellsInRow) {
+      const cell = row2[columnIndex] || "";
+      let before = "";
+      let after = "";
+      if (settings.alignDelimiters !== false) {
+        const size = longestCellByColumn[columnIndex] - (sizes2[columnIndex] || 0);
+        const code7 = alignments[columnIndex];
+        if (code7 === 114) {
+          before = " ".repeat(size);
+        } else if (code7 === 99) {
+          const half = size / 2;
+          if (size % 2) {
+            before = " ".repeat(half + 0.5);
+            after = " ".repeat(half - 0.5);
+          } else {
+            before = " ".repeat(half);
+            after = before;
+          }
+        } else {
+          after = " ".repeat(size);
+        }
+      }
+      if (settings.delimiterStart !== false && !columnIndex) {
+        line.push("|");
+      }
+      if (settings.padding !== false && // Don’t add the opening space if we’re not aligning and the cell is
+      // empty: there will be a closing space.
+      !(settings.alignDelimiters === false && cell === "") && (settings.delimiterStart !== false || columnIndex)) {
+        line.push(" ");
+      }
+      if (settings.alignDelimiters !== false) {
+        line.push(before);
+      }
+      line.push(cell);
+      if (settings.alignDelimiters !== false) {
+        line.push(after);
+      }
+      if (settings.padding !== false) {
+        line.push(" ");
+      }
+      if (settings.delimiterEnd !== false || columnIndex !== cellsInRow - 1) {
+        line.push("|");
+      }
+    }
+    lines.push(
+      settings.delimiterEnd === false ? line.join("").replace(/ +$/, "") : line.join("")
+    );
+  }
+  return lines.join("\n");
+}
+function serialize2(value) {
+  return value === null || value === void 0 ? "" : String(value);
+}
+function toAlignment(value) {
+  const code7 = typeof value === "string" ? value.codePointAt(0) : 0;
+  return code7 === 67 || code7 === 99 ? 99 : code7 === 76 || code7 === 108 ? 108 : code7 === 82 || code7 === 114 ? 114 : 0;
+}
+
+// node_modules/mdast-util-phrasing/lib/index.js
+var phrasing = (
+  /** @type {(node?: unknown) => node is Exclude<PhrasingContent, Html>} */
+  convert([
+    "break",
+    "delete",
+    "emphasis",
+    // To do: next major: removed since footnotes were added to GFM.
+    "footnote",
+    "footnoteReference",
+    "image",
+    "imageReference",
+    "inlineCode",
+    // Enabled by `mdast-util-math`:
+    "inlineMath",
+    "link",
+    "linkReference",
+    // Enabled by `mdast-util-mdx`:
+    "mdxJsxTextElement",
+    // Enabled by `mdast-util-mdx`:
+    "mdxTextExpression",
+    "strong",
+    "text",
+    // Enabled by `mdast-util-directive`:
+    "textDirective"
+  ])
+);
+
+// node_modules/zwitch/index.js
+var own4 = {}.hasOwnProperty;
+function zwitch(key, options) {
+  const settings = options || {};
+  function one2(value, ...parameters) {
+    let fn = one2.invalid;
+    const handlers = one2.handlers;
+    if (value && own4.call(value, key)) {
+      const id = String(value[key]);
+      fn = own4.call(handlers, id) ? handlers[id] : one2.unknown;
+    }
+    if (fn) {
+      return fn.call(this, value, ...parameters);
+    }
+  }
+  one2.handlers = settings.handlers || {};
+  one2.invalid = settings.invalid;
+  one2.unknown = settings.unknown;
+  return one2;
+}
+
+// node_modules/mdast-util-to-markdown/lib/configure.js
+var own5 = {}.hasOwnProperty;
+function configure2(base, extension2) {
+  let index2 = -1;
+  let key;
+  if (extension2.extensions) {
+    while (++index2 < extension2.extensions.length) {
+      configure2(base, extension2.extensions[index2]);
+    }
+  }
+  for (key in extension2) {
+    if (own5.call(extension2, key)) {
+      switch (key) {
+        case "extensions": {
+          break;
+        }
+        /* c8 ignore next 4 */
+        case "unsafe": {
+          list2(base[key], extension2[key]);
+          break;
+        }
+        case "join": {
+          list2(base[key], extension2[key]);
+          break;
+        }
+        case "handlers": {
+          map(base[key], extension2[key]);
+          break;
+        }
+        default: {
+          base.options[key] = extension2[key];
+        }
+      }
+    }
+  }
+  return base;
+}
+function list2(left, right) {
+  if (right) {
+    left.push(...right);
+  }
+}
+function map(left, right) {
+  if (right) {
+    Object.assign(left, right);
+  }
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/blockquote.js
+function blockquote(node3, _, state, info) {
+  const exit3 = state.enter("blockquote");
+  const tracker = state.createTracker(info);
+  tracker.move("> ");
+  tracker.shift(2);
+  const value = state.indentLines(
+    state.containerFlow(node3, tracker.current()),
+    map2
+  );
+  exit3();
+  return value;
+}
+function map2(line, _, blank) {
+  return ">" + (blank ? "" : " ") + line;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/pattern-in-scope.js
+function patternInScope(stack, pattern) {
+  return listInScope(stack, pattern.inConstruct, true) && !listInScope(stack, pattern.notInConstruct, false);
+}
+function listInScope(stack, list4, none) {
+  if (typeof list4 === "string") {
+    list4 = [list4];
+  }
+  if (!list4 || list4.length === 0) {
+    return none;
+  }
+  let index2 = -1;
+  while (++index2 < list4.length) {
+    if (stack.includes(list4[index2])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/break.js
+function hardBreak(_, _1, state, info) {
+  let index2 = -1;
+  while (++index2 < state.unsafe.length) {
+    const pattern = state.unsafe[index2];
+    if (pattern.character === "\n" && !pattern.before && !pattern.after && patternInScope(state.stack, pattern)) {
+      return /[\t ]/.test(info.before) ? "" : " ";
+    }
+  }
+  return "\\\n";
+}
+
+// node_modules/longest-streak/index.js
+function longestStreak(value, substring) {
+  const source = String(value);
+  let index2 = source.indexOf(substring);
+  let expected = index2;
+  let count4 = 0;
+  let max = 0;
+  if (typeof substring !== "string") {
+    throw new TypeError("Expected substring");
+  }
+  while (index2 !== -1) {
+    if (index2 === expected) {
+      if (++count4 > max) {
+        max = count4;
+      }
+    } else {
+      count4 = 1;
+    }
+    expected = index2 + substring.length;
+    index2 = source.indexOf(substring, expected);
+  }
+  return max;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/format-code-as-indented.js
+function formatCodeAsIndented(node3, state) {
+  return Boolean(
+    state.options.fences === false && node3.value && // If there’s no info…
+    !node3.lang && // And there’s a non-whitespace character…
+    /[^\n\r ]/.test(node3.value) && // And the value doesn’t start or end in a blank…
+    !/^[\t ]*(?:[\n\r]|$)|(?:^|[\n\r])[\t ]*$/.test(node3.value)
+  );
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-fence.js
+function checkFence(state) {
+  const marker = state.options.fence || "`";
+  if (marker !== "`" && marker !== "~") {
+    throw new Error(
+      "Cannot serialize code with `" + marker + "` for `options.fence`, expected `` ` `` or `~`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/code.js
+function code2(node3, _, state, info) {
+  const marker = checkFence(state);
+  const raw = node3.value || "";
+  if (formatCodeAsIndented(node3, state)) {
+    const exit4 = state.enter("codeIndented");
+    const value2 = state.indentLines(raw, map3);
+    exit4();
+    return value2;
+  }
+  const tracker = state.createTracker(info);
+  const sequence = marker.repeat(Math.max(longestStreak(raw, marker) + 1, 3));
+  const exit3 = state.enter("codeFenced");
+  const suffix = marker === "`" ? "GraveAccent" : "Tilde";
+  let value = tracker.move(sequence);
+  if (node3.lang) {
+    const subexit = state.enter(`codeFencedLang${suffix}`);
+    value += tracker.move(
+      state.safe(node3.lang, {
+        before: value,
+        after: " ",
+        encode: ["`"],
+        ...tracker.current()
+      })
+    );
+    subexit();
+  }
+  if (node3.lang && node3.meta) {
+    const subexit = state.enter(`codeFencedMeta${suffix}`);
+    value += tracker.move(" ");
+    value += tracker.move(
+      state.safe(node3.meta, {
+        before: value,
+        after: "\n",
+        encode: ["`"],
+        ...tracker.current()
+      })
+    );
+    subexit();
+  }
+  value += tracker.move("\n");
+  if (raw) {
+    value += tracker.move(raw + "\n");
+  }
+  value += tracker.move(sequence);
+  exit3();
+  return value;
+}
+function map3(line, _, blank) {
+  return (blank ? "" : "    ") + line;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-quote.js
+function checkQuote(state) {
+  const marker = state.options.quote || '"';
+  if (marker !== '"' && marker !== "'") {
+    throw new Error(
+      "Cannot serialize title with `" + marker + "` for `options.quote`, expected `\"`, or `'`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/definition.js
+function definition2(node3, _, state, info) {
+  const quote = checkQuote(state);
+  const suffix = quote === '"' ? "Quote" : "Apostrophe";
+  const exit3 = state.enter("definition");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("[");
+  value += tracker.move(
+    state.safe(state.associationId(node3), {
+      before: value,
+      after: "]",
+      ...tracker.current()
+    })
+  );
+  value += tracker.move("]: ");
+  subexit();
+  if (
+    // If there’s no url, or…
+    !node3.url || // If there are control characters, whitespace, or a leading `<`.
+    /^<|[\0- \u007F]/.test(node3.url)
+  ) {
+    subexit = state.enter("destinationLiteral");
+    value += tracker.move("<");
+    value += tracker.move(
+      state.safe(node3.url, { before: value, after: ">", ...tracker.current() })
+    );
+    value += tracker.move(">");
+  } else {
+    subexit = state.enter("destinationRaw");
+    value += tracker.move(
+      state.safe(node3.url, {
+        before: value,
+        after: node3.title ? " " : "\n",
+        ...tracker.current()
+      })
+    );
+  }
+  subexit();
+  if (node3.title) {
+    subexit = state.enter(`title${suffix}`);
+    value += tracker.move(" " + quote);
+    value += tracker.move(
+      state.safe(node3.title, {
+        before: value,
+        after: quote,
+        ...tracker.current()
+      })
+    );
+    value += tracker.move(quote);
+    subexit();
+  }
+  exit3();
+  return value;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-emphasis.js
+function checkEmphasis(state) {
+  const marker = state.options.emphasis || "*";
+  if (marker !== "*" && marker !== "_") {
+    throw new Error(
+      "Cannot serialize emphasis with `" + marker + "` for `options.emphasis`, expected `*`, or `_`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/character.js
+function firstCharacter(value) {
+  const code7 = value.codePointAt(0);
+  return code7 === void 0 ? "" : String.fromCodePoint(code7);
+}
+function lastCharacter(value) {
+  const code7 = value.codePointAt(value.length - 2);
+  return code7 !== void 0 && code7 > 65535 ? value.slice(-2) : value.slice(-1);
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/encode-character-reference.js
+function encodeCharacterReference(code7) {
+  return "&#x" + code7.toString(16).toUpperCase() + ";";
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/encode-info.js
+function encodeInfo(outside, inside2, marker) {
+  const outsideKind = classifyCharacter(outside);
+  const insideKind = classifyCharacter(inside2);
+  if (outsideKind === void 0) {
+    return insideKind === void 0 ? (
+      // Letter inside:
+      // we have to encode *both* letters for `_` as it is looser.
+      // it already forms for `*` (and GFMs `~`).
+      marker === "_" ? { inside: true, outside: true } : { inside: false, outside: false }
+    ) : insideKind === 1 ? (
+      // Whitespace inside: encode both (letter, whitespace).
+      { inside: true, outside: true }
+    ) : (
+      // Punctuation inside: encode outer (letter)
+      { inside: false, outside: true }
+    );
+  }
+  if (outsideKind === 1) {
+    return insideKind === void 0 ? (
+      // Letter inside: already forms.
+      { inside: false, outside: false }
+    ) : insideKind === 1 ? (
+      // Whitespace inside: encode both (whitespace).
+      { inside: true, outside: true }
+    ) : (
+      // Punctuation inside: already forms.
+      { inside: false, outside: false }
+    );
+  }
+  return insideKind === void 0 ? (
+    // Letter inside: already forms.
+    { inside: false, outside: false }
+  ) : insideKind === 1 ? (
+    // Whitespace inside: encode inner (whitespace).
+    { inside: true, outside: false }
+  ) : (
+    // Punctuation inside: already forms.
+    { inside: false, outside: false }
+  );
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/html-kind.js
+function htmlKind(value) {
+  if (value.charCodeAt(0) !== 60) return;
+  const next = value.charCodeAt(1);
+  if (next === 33) {
+    const code8 = value.charCodeAt(2);
+    if (code8 === 45) return 2;
+    if (code8 === 91) return 5;
+    if (asciiAlpha(code8)) return 4;
+    return;
+  }
+  if (next === 63) return 3;
+  const closing = next === 47;
+  const start = closing ? 2 : 1;
+  let end = start;
+  let code7 = value.charCodeAt(end);
+  if (!asciiAlpha(code7)) return;
+  while (code7 === 45 || asciiAlphanumeric(code7)) {
+    code7 = value.charCodeAt(++end);
+  }
+  const name = value.slice(start, end).toLowerCase();
+  if (!closing && code7 !== 47 && htmlRawNames.includes(name)) {
+    return 1;
+  }
+  return htmlBlockNames.includes(name) ? 6 : 7;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/container-phrasing.js
+var builtins = /* @__PURE__ */ new Map([
+  ["*", false],
+  ["_", true]
+]);
+function candidates(tokens, involved, runOf) {
+  const related = /* @__PURE__ */ new Set();
+  for (const token of tokens) {
+    const siblings = runOf.get(token);
+    if (siblings && token.attention && involved.some((d) => d.attention === token.attention)) {
+      for (const sibling of siblings.tokens) {
+        related.add(sibling.attention);
+      }
+    }
+  }
+  const ordered = [];
+  for (const token of tokens) {
+    if (token.attention && related.delete(token.attention)) {
+      ordered.push(token.attention);
+    }
+  }
+  ordered.reverse();
+  return ordered;
+}
+function check(tokens, before, after) {
+  const runs = [];
+  const wrong = /* @__PURE__ */ new Map();
+  const runOf = /* @__PURE__ */ new Map();
+  let index2 = 0;
+  while (index2 < tokens.length) {
+    if (!tokens[index2].attention) {
+      index2++;
+      continue;
+    }
+    const marker = tokens[index2].value.charAt(0);
+    const strict = builtins.get(marker);
+    let end = index2 + 1;
+    while (end < tokens.length && tokens[end].attention && tokens[end].value.charAt(0) === marker) {
+      end++;
+    }
+    const head = index2 ? tokens[index2 - 1].value : before;
+    const previous3 = classifyCharacter(head.charCodeAt(head.length - 1));
+    const next = classifyCharacter(
+      (end < tokens.length ? tokens[end].value : after).charCodeAt(0)
+    );
+    const open3 = !next || next === 2 && Boolean(previous3);
+    const close = !previous3 || previous3 === 2 && Boolean(next);
+    const run = {
+      tokens: tokens.slice(index2, end),
+      markers: [],
+      start: 0,
+      end: 0,
+      // Underscores are strict, they cannot open or close inside words.
+      open: strict ? open3 && (Boolean(previous3) || !close) : open3,
+      close: strict ? close && (Boolean(next) || !open3) : close,
+      // All builtins can split runs.
+      split: strict !== void 0
+    };
+    for (const token of run.tokens) {
+      wrong.set(token, [...run.tokens]);
+      runOf.set(token, run);
+      let size = token.value.length;
+      while (size--) run.markers.push(token);
+    }
+    run.end = run.markers.length;
+    runs.push(run);
+    index2 = end;
+  }
+  pair(runs, wrong);
+  index2 = -1;
+  while (++index2 < tokens.length) {
+    const involved = wrong.get(tokens[index2]);
+    if (involved) return { attention: candidates(tokens, involved, runOf), index: index2 };
+  }
+}
+function containerPhrasing(parent, state, info) {
+  return serialize3(phrasing2(parent, state, info), info.before, info.after);
+}
+function encode4(tokens, start) {
+  const token = tokens[start ? 0 : tokens.length - 1];
+  if (!token || token.attention) return;
+  const character = start ? firstCharacter(token.value) : lastCharacter(token.value);
+  const reference = encodeCharacterReference(
+    /** @type {number} */
+    character.codePointAt(0)
+  );
+  if (start) {
+    token.value = reference + token.value.slice(character.length);
+  } else {
+    let value = token.value.slice(0, token.value.length - character.length);
+    let escapes = 0;
+    while (value.charCodeAt(value.length - 1 - escapes) === 92) {
+      escapes++;
+    }
+    if (escapes % 2) value += "\\";
+    token.value = value + reference;
+  }
+}
+function improve(items, chosen, mistake, before, after) {
+  for (const attention4 of mistake.attention) {
+    const current = chosen.get(attention4) || attention4.sequences[0];
+    for (const sequence of attention4.sequences) {
+      if (sequence === current) continue;
+      const trial = new Map(chosen);
+      trial.set(attention4, sequence);
+      const tokens = render(items, trial, before, after);
+      const next = check(tokens, before, after);
+      if (!next || next.index > mistake.index) {
+        return { chosen: trial, mistake: next, tokens };
+      }
+    }
+  }
+}
+function pair(runs, wrong) {
+  const openersByMarker = /* @__PURE__ */ new Map();
+  for (const closer of runs) {
+    const marker = closer.tokens[0].value.charAt(0);
+    let openers = openersByMarker.get(marker);
+    if (!openers) {
+      openers = [];
+      openersByMarker.set(marker, openers);
+    }
+    let open3 = closer.close ? openers.length : 0;
+    while (open3-- && closer.start < closer.end) {
+      const opener = openers[open3];
+      const openerSize = opener.end - opener.start;
+      const closerSize = closer.end - closer.start;
+      if (closer.split ? (
+        // The rule of 3, on the sizes that are left.
+        (opener.close || closer.open) && closerSize % 3 && !((openerSize + closerSize) % 3)
+      ) : (
+        // Others pair whole runs of the same size.
+        openerSize !== opener.markers.length || openerSize !== closerSize
+      )) {
+        continue;
+      }
+      const size = closer.split ? openerSize > 1 && closerSize > 1 ? 2 : 1 : closerSize;
+      const opening = opener.markers.slice(opener.end - size, opener.end);
+      const closing = closer.markers.slice(closer.start, closer.start + size);
+      const openToken = opening[0];
+      const closeToken = closing[0];
+      if (
+        // Whole sequences:
+        // the markers of a sequence are next to each other,
+        // so if the first and last marker are of one sequence of that size,
+        // all markers are exactly that sequence.
+        openToken === opening[size - 1] && openToken.value.length === size && closeToken === closing[size - 1] && closeToken.value.length === size && // Of the same attention, so its opening and closing sequence.
+        openToken.attention === closeToken.attention
+      ) {
+        wrong.delete(openToken);
+        wrong.delete(closeToken);
+      } else {
+        const involved = [.../* @__PURE__ */ new Set([...opening, ...closing])];
+        for (const token of involved) {
+          const list4 = wrong.get(token);
+          if (list4) list4.push(...involved);
+        }
+      }
+      opener.end -= size;
+      closer.start += size;
+      if (opener.start === opener.end) openers.splice(open3, 1);
+      open3 = openers.length;
+    }
+    if (closer.open && closer.start < closer.end) openers.push(closer);
+  }
+}
+function attentionSequences(type, markers, sizes) {
+  if (markers.length === 0) {
+    throw new Error(
+      "Cannot serialize `" + type + "` as attention without markers, expected one or more markers"
+    );
+  }
+  if (sizes.length === 0) {
+    throw new Error(
+      "Cannot serialize `" + type + "` as attention without sizes, expected one or more sizes"
+    );
+  }
+  for (const size of sizes) {
+    if (!Number.isSafeInteger(size) || size < 1) {
+      throw new Error(
+        "Cannot serialize `" + type + "` as attention with `" + size + "` as size, expected positive integer"
+      );
+    }
+  }
+  const sequences = [];
+  for (const marker of markers) {
+    if (marker.length !== 1) {
+      throw new Error(
+        "Cannot serialize `" + type + "` as attention with `" + marker + "` as marker, expected a single ascii character"
+      );
+    }
+    if (!asciiPunctuation(marker.charCodeAt(0))) {
+      throw new Error(
+        "Cannot serialize `" + type + "` as attention with `" + marker + "` as marker, expected ascii punctuation"
+      );
+    }
+    for (const size of sizes) {
+      sequences.push(marker.repeat(size));
+    }
+  }
+  return sequences;
+}
+function phrasing2(parent, state, info) {
+  const indexStack = state.indexStack;
+  const children2 = parent.children || [];
+  const results = [];
+  let index2 = -1;
+  let before = info.before;
+  indexStack.push(-1);
+  let tracker = state.createTracker(info);
+  while (++index2 < children2.length) {
+    const child = children2[index2];
+    let after;
+    indexStack[indexStack.length - 1] = index2;
+    if (index2 + 1 < children2.length) {
+      let handle3 = state.handle.handlers[children2[index2 + 1].type];
+      if (handle3 && handle3.peek) handle3 = handle3.peek;
+      after = handle3 ? firstCharacter(
+        handle3(children2[index2 + 1], parent, state, {
+          before: "",
+          after: "",
+          ...tracker.current()
+        })
+      ) : "";
+    } else {
+      after = info.after;
+    }
+    const previous3 = results[results.length - 1];
+    if (typeof previous3 === "string" && (before === "\r" || before === "\n") && child.type === "html" && htmlKind(child.value) !== 7) {
+      results[results.length - 1] = previous3.replace(/(\r?\n|\r)$/, " ");
+      before = " ";
+      tracker = state.createTracker(info);
+      tracker.move(serialize3(results, info.before, info.after));
+    }
+    const handle2 = state.handle.handlers[child.type];
+    if (handle2 && handle2.attention) {
+      const item = attentionItem(
+        /** @type {PhrasingParents} */
+        child,
+        handle2.attention,
+        state,
+        tracker
+      );
+      if (!item) continue;
+      results.push(item);
+      before = lastCharacter(item.sequences[0]);
+    } else {
+      const value = state.handle(child, parent, state, {
+        ...tracker.current(),
+        after,
+        before
+      });
+      if (!value) continue;
+      tracker.move(value);
+      results.push(value);
+      before = lastCharacter(value);
+    }
+  }
+  indexStack.pop();
+  return results;
+}
+function attentionItem(node3, attention4, state, tracker) {
+  const { construct, markers, sizes } = attention4(node3, state);
+  const sequences = attentionSequences(node3.type, markers, sizes);
+  const sequence = sequences[0];
+  const exit3 = state.enter(construct);
+  const inside2 = state.createTracker(tracker.current());
+  inside2.move(sequence);
+  const children2 = phrasing2(node3, state, {
+    ...inside2.current(),
+    before: sequence,
+    after: sequence
+  });
+  exit3();
+  if (children2.length === 0) return;
+  tracker.move(sequence);
+  tracker.move(serialize3(children2, sequence, sequence));
+  tracker.move(sequence);
+  return { children: children2, sequences };
+}
+function fix(items, chosen, before, after) {
+  let tokens = render(items, chosen, before, after);
+  let mistake = check(tokens, before, after);
+  while (mistake) {
+    const next = improve(items, chosen, mistake, before, after);
+    if (!next) return;
+    chosen = next.chosen;
+    tokens = next.tokens;
+    mistake = next.mistake;
+  }
+  return tokens;
+}
+function guess(items, chosen, before, after) {
+  let previous3 = before;
+  let index2 = -1;
+  while (++index2 < items.length) {
+    const item = items[index2];
+    if (typeof item === "string") {
+      previous3 = "";
+      continue;
+    }
+    const next = index2 === items.length - 1 ? after : "";
+    const sequence = item.sequences.find(function(value) {
+      const marker = value.charAt(0);
+      return marker !== previous3.charAt(0) && marker !== next.charAt(0) || items.length === 1 && builtins.has(marker) && value.length > before.length;
+    }) || item.sequences[0];
+    if (sequence !== item.sequences[0]) chosen.set(item, sequence);
+    guess(item.children, chosen, sequence, sequence);
+    previous3 = sequence;
+  }
+}
+function render(items, chosen, before, after) {
+  const tokens = [];
+  let encodeAfter;
+  let previous3 = lastCharacter(before);
+  let index2 = -1;
+  while (++index2 < items.length) {
+    const item = items[index2];
+    if (typeof item === "string") {
+      const token = { value: item, attention: void 0 };
+      if (encodeAfter && encodeAfter === firstCharacter(item)) {
+        encode4([token], true);
+      }
+      encodeAfter = void 0;
+      tokens.push(token);
+      if (token.value) previous3 = lastCharacter(token.value);
+      continue;
+    }
+    const sequence = chosen.get(item) || item.sequences[0];
+    const marker = sequence.charAt(0);
+    const next = items[index2 + 1];
+    const outsideBefore = previous3;
+    const outsideAfter = firstCharacter(
+      next === void 0 ? after : typeof next === "string" ? next : chosen.get(next) || next.sequences[0]
+    );
+    const inside2 = render(item.children, chosen, sequence, sequence);
+    const head = inside2[0].value;
+    const open3 = encodeInfo(
+      outsideBefore.charCodeAt(outsideBefore.length - 1),
+      head.charCodeAt(0),
+      marker
+    );
+    if (open3.inside) encode4(inside2, true);
+    const tail = lastCharacter(inside2[inside2.length - 1].value);
+    const close = encodeInfo(
+      outsideAfter.charCodeAt(0),
+      tail.charCodeAt(tail.length - 1),
+      marker
+    );
+    if (close.inside) encode4(inside2, false);
+    if (open3.outside && outsideBefore !== "\n" && outsideBefore !== "\r") {
+      encode4(tokens, false);
+    }
+    if (close.outside) encodeAfter = outsideAfter;
+    tokens.push({ value: sequence, attention: item }, ...inside2, {
+      value: sequence,
+      attention: item
+    });
+    previous3 = sequence.charAt(sequence.length - 1);
+  }
+  return tokens;
+}
+function serialize3(items, before, after) {
+  const guessed = /* @__PURE__ */ new Map();
+  guess(items, guessed, before, after);
+  const tokens = (
+    // Start from guesses (based on the preferred sequences).
+    (guessed.size > 0 ? fix(items, guessed, before, after) : void 0) || // If stuck, start from the preferred sequences instead.
+    fix(items, /* @__PURE__ */ new Map(), before, after) || // If stuck again, use the preferred sequences as they are.
+    render(items, /* @__PURE__ */ new Map(), before, after)
+  );
+  let result2 = "";
+  for (const token of tokens) result2 += token.value;
+  return result2;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/emphasis.js
+emphasis.attention = attention2;
+emphasis.peek = peek;
+function emphasis(node3, _, state, info) {
+  const exit3 = state.enter("phrasing");
+  const item = attentionItem(node3, attention2, state, state.createTracker(info));
+  const value = item ? serialize3([item], info.before, info.after) : "";
+  exit3();
+  return value;
+}
+function attention2(_, state) {
+  const marker = checkEmphasis(state);
+  return {
+    construct: "emphasis",
+    markers: marker === "*" ? ["*", "_"] : ["_", "*"],
+    sizes: [1]
+  };
+}
+function peek(_, _1, state) {
+  return state.options.emphasis || "*";
+}
+
+// node_modules/unist-util-visit/lib/index.js
+function visit(tree, testOrEnterOrVisitors, enterOrVisitorsOrReverse, maybeReverse) {
+  let check2;
+  let visitors;
+  let reverse;
+  if (typeof enterOrVisitorsOrReverse === "function" || enterOrVisitorsOrReverse && typeof enterOrVisitorsOrReverse === "object") {
+    check2 = /** @type {Test} */
+    testOrEnterOrVisitors;
+    visitors = enterOrVisitorsOrReverse;
+    reverse = maybeReverse;
+  } else {
+    visitors = /** @type {Visitor | Visitors} */
+    testOrEnterOrVisitors;
+    reverse = enterOrVisitorsOrReverse;
+  }
+  if (typeof visitors === "function") {
+    visitParents(tree, check2, wrap(visitors), reverse);
+  } else {
+    visitParents(tree, check2, wrapVisitors(visitors), reverse);
+  }
+}
+function wrapVisitors(visitors) {
+  if (!visitors || typeof visitors !== "object") return visitors;
+  return {
+    enter: typeof visitors.enter === "function" ? wrap(visitors.enter) : visitors.enter,
+    exit: typeof visitors.exit === "function" ? wrap(visitors.exit) : visitors.exit
+  };
+}
+function wrap(visitor) {
+  return overload;
+  function overload(node3, parents, index2) {
+    return visitor(node3, index2, parents[parents.length - 1]);
+  }
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/format-heading-as-setext.js
+function formatHeadingAsSetext(node3, state) {
+  let literalWithBreak = false;
+  visit(node3, function(node4) {
+    if ("value" in node4 && /\r?\n|\r/.test(node4.value) || node4.type === "break") {
+      literalWithBreak = true;
+      return EXIT;
+    }
+  });
+  return Boolean(
+    (!node3.depth || node3.depth < 3) && toString(node3) && (state.options.setext || literalWithBreak)
+  );
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/heading.js
+function heading(node3, _, state, info) {
+  const rank3 = Math.max(Math.min(6, node3.depth || 1), 1);
+  const tracker = state.createTracker(info);
+  if (formatHeadingAsSetext(node3, state)) {
+    const exit4 = state.enter("headingSetext");
+    const subexit2 = state.enter("phrasing");
+    const value2 = state.containerPhrasing(node3, {
+      ...tracker.current(),
+      before: "\n",
+      after: "\n"
+    });
+    subexit2();
+    exit4();
+    return value2 + "\n" + (rank3 === 1 ? "=" : "-").repeat(
+      // The whole size…
+      value2.length - // Minus the position of the character after the last EOL (or
+      // 0 if there is none)…
+      (Math.max(value2.lastIndexOf("\r"), value2.lastIndexOf("\n")) + 1)
+    );
+  }
+  const sequence = "#".repeat(rank3);
+  const exit3 = state.enter("headingAtx");
+  const subexit = state.enter("phrasing");
+  tracker.move(sequence + " ");
+  let value = state.containerPhrasing(node3, {
+    before: "# ",
+    after: "\n",
+    ...tracker.current()
+  });
+  const head = value.charCodeAt(0);
+  if (head === 9 || head === 32) {
+    value = encodeCharacterReference(head) + value.slice(1);
+  }
+  value = value ? sequence + " " + value : sequence;
+  if (state.options.closeAtx) {
+    value += " " + sequence;
+  }
+  subexit();
+  exit3();
+  return value;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/html.js
+html.peek = htmlPeek;
+function html(node3) {
+  return node3.value || "";
+}
+function htmlPeek() {
+  return "<";
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/image.js
+image.peek = imagePeek;
+function image(node3, _, state, info) {
+  const quote = checkQuote(state);
+  const suffix = quote === '"' ? "Quote" : "Apostrophe";
+  const exit3 = state.enter("image");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("![");
+  value += tracker.move(
+    state.safe(node3.alt, { before: value, after: "]", ...tracker.current() })
+  );
+  value += tracker.move("](");
+  subexit();
+  if (
+    // If there’s no url but there is a title…
+    !node3.url && node3.title || // If there are control characters, whitespace, or a leading `<`.
+    /^<|[\0- \u007F]/.test(node3.url)
+  ) {
+    subexit = state.enter("destinationLiteral");
+    value += tracker.move("<");
+    value += tracker.move(
+      state.safe(node3.url, { before: value, after: ">", ...tracker.current() })
+    );
+    value += tracker.move(">");
+  } else {
+    subexit = state.enter("destinationRaw");
+    value += tracker.move(
+      state.safe(node3.url, {
+        before: value,
+        after: node3.title ? " " : ")",
+        ...tracker.current()
+      })
+    );
+  }
+  subexit();
+  if (node3.title) {
+    subexit = state.enter(`title${suffix}`);
+    value += tracker.move(" " + quote);
+    value += tracker.move(
+      state.safe(node3.title, {
+        before: value,
+        after: quote,
+        ...tracker.current()
+      })
+    );
+    value += tracker.move(quote);
+    subexit();
+  }
+  value += tracker.move(")");
+  exit3();
+  return value;
+}
+function imagePeek() {
+  return "!";
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/image-reference.js
+imageReference.peek = imageReferencePeek;
+function imageReference(node3, _, state, info) {
+  const type = node3.referenceType;
+  const exit3 = state.enter("imageReference");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("![");
+  const alt = state.safe(node3.alt, {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  value += tracker.move(alt + "][");
+  subexit();
+  const stack = state.stack;
+  state.stack = stack.filter(function(d) {
+    return d !== "phrasing";
+  });
+  subexit = state.enter("reference");
+  const reference = state.safe(state.associationId(node3), {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  subexit();
+  state.stack = stack;
+  exit3();
+  if (type === "full" || !alt || alt !== reference) {
+    value += tracker.move(reference + "]");
+  } else if (type === "shortcut") {
+    value = value.slice(0, -1);
+  } else {
+    value += tracker.move("]");
+  }
+  return value;
+}
+function imageReferencePeek() {
+  return "!";
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/inline-code.js
+inlineCode.peek = inlineCodePeek;
+function inlineCode(node3, _, state) {
+  let value = node3.value || "";
+  let sequence = "`";
+  let index2 = -1;
+  while (new RegExp("(^|[^`])" + sequence + "([^`]|$)").test(value)) {
+    sequence += "`";
+  }
+  if (/[^\n\r ]/.test(value) && (/^[\n\r ]/.test(value) && /[\n\r ]$/.test(value) || /^`|`$/.test(value))) {
+    value = " " + value + " ";
+  }
+  while (++index2 < state.unsafe.length) {
+    const pattern = state.unsafe[index2];
+    const expression = state.compilePattern(pattern);
+    if (!pattern.atBreak) continue;
+    let match;
+    while (match = expression.exec(value)) {
+      let position2 = match.index;
+      if (value.charCodeAt(position2) === 10 && value.charCodeAt(position2 - 1) === 13) {
+        position2--;
+      }
+      value = value.slice(0, position2) + " " + value.slice(match.index + 1);
+    }
+  }
+  return sequence + value + sequence;
+}
+function inlineCodePeek() {
+  return "`";
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/format-link-as-autolink.js
+function formatLinkAsAutolink(node3, state) {
+  const raw = toString(node3);
+  return Boolean(
+    !state.options.resourceLink && // If there’s a url…
+    node3.url && // And there’s no title…
+    !node3.title && // And the content of `node` is a single text node…
+    node3.children && node3.children.length === 1 && node3.children[0].type === "text" && // And if the url is the same as the content…
+    (raw === node3.url || "mailto:" + raw === node3.url) && // And that starts w/ a protocol…
+    /^[a-z][+\-.a-z]+:/i.test(node3.url) && // And that doesn’t contain ASCII control codes (character escapes and
+    // references don’t work), space, or angle brackets…
+    !/[\0- <>\u007F]/.test(node3.url)
+  );
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/link.js
+link.peek = linkPeek;
+function link(node3, _, state, info) {
+  const quote = checkQuote(state);
+  const suffix = quote === '"' ? "Quote" : "Apostrophe";
+  const tracker = state.createTracker(info);
+  if (formatLinkAsAutolink(node3, state)) {
+    const stack = state.stack;
+    state.stack = stack.filter(function(d) {
+      return d !== "phrasing";
+    });
+    const exit4 = state.enter("autolink");
+    let value2 = tracker.move("<");
+    value2 += tracker.move(
+      state.containerPhrasing(node3, {
+        before: value2,
+        after: ">",
+        ...tracker.current()
+      })
+    );
+    value2 += tracker.move(">");
+    exit4();
+    state.stack = stack;
+    return value2;
+  }
+  const exit3 = state.enter("link");
+  let subexit = state.enter("label");
+  let value = tracker.move("[");
+  const text6 = state.containerPhrasing(node3, {
+    before: value,
+    after: "](",
+    ...tracker.current()
+  });
+  value += tracker.move(text6);
+  subexit();
+  value += tracker.move("](");
+  const enclose = /^<|[\0- \u007F]/.test(node3.url);
+  const last = info.before.charAt(info.before.length - 1);
+  let title = node3.title || void 0;
+  if (!title && !enclose && (last === "\n" || last === "\r")) {
+    let index2 = 0;
+    while (index2 < text6.length && text6.charCodeAt(index2) !== 93) {
+      index2 += text6.charCodeAt(index2) === 92 ? 2 : 1;
+    }
+    if (text6.charCodeAt(index2 + 1) === 58) title = "";
+  }
+  if (
+    // If there’s no url but there is a title…
+    !node3.url && typeof title === "string" || // If there are control characters or whitespace.
+    enclose
+  ) {
+    subexit = state.enter("destinationLiteral");
+    value += tracker.move("<");
+    value += tracker.move(
+      state.safe(node3.url, { before: value, after: ">", ...tracker.current() })
+    );
+    value += tracker.move(">");
+  } else {
+    subexit = state.enter("destinationRaw");
+    value += tracker.move(
+      state.safe(node3.url, {
+        before: value,
+        after: typeof title === "string" ? " " : ")",
+        ...tracker.current()
+      })
+    );
+  }
+  subexit();
+  if (typeof title === "string") {
+    subexit = state.enter(`title${suffix}`);
+    value += tracker.move(" " + quote);
+    value += tracker.move(
+      state.safe(title, {
+        before: value,
+        after: quote,
+        ...tracker.current()
+      })
+    );
+    value += tracker.move(quote);
+    subexit();
+  }
+  value += tracker.move(")");
+  exit3();
+  return value;
+}
+function linkPeek(node3, _, state) {
+  return formatLinkAsAutolink(node3, state) ? "<" : "[";
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/link-reference.js
+linkReference.peek = linkReferencePeek;
+function linkReference(node3, _, state, info) {
+  const type = node3.referenceType;
+  const exit3 = state.enter("linkReference");
+  let subexit = state.enter("label");
+  const tracker = state.createTracker(info);
+  let value = tracker.move("[");
+  const text6 = state.containerPhrasing(node3, {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  value += tracker.move(text6 + "][");
+  subexit();
+  const stack = state.stack;
+  state.stack = stack.filter(function(d) {
+    return d !== "phrasing";
+  });
+  subexit = state.enter("reference");
+  const reference = state.safe(state.associationId(node3), {
+    before: value,
+    after: "]",
+    ...tracker.current()
+  });
+  subexit();
+  state.stack = stack;
+  exit3();
+  if (type === "full" || !text6 || text6 !== reference) {
+    value += tracker.move(reference + "]");
+  } else if (type === "shortcut") {
+    value = value.slice(0, -1);
+  } else {
+    value += tracker.move("]");
+  }
+  return value;
+}
+function linkReferencePeek() {
+  return "[";
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-bullet.js
+function checkBullet(state) {
+  const marker = state.options.bullet || "*";
+  if (marker !== "*" && marker !== "+" && marker !== "-") {
+    throw new Error(
+      "Cannot serialize items with `" + marker + "` for `options.bullet`, expected `*`, `+`, or `-`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-bullet-other.js
+function checkBulletOther(state) {
+  const bullet = checkBullet(state);
+  const bulletOther = state.options.bulletOther;
+  if (!bulletOther) {
+    return bullet === "*" ? "-" : "*";
+  }
+  if (bulletOther !== "*" && bulletOther !== "+" && bulletOther !== "-") {
+    throw new Error(
+      "Cannot serialize items with `" + bulletOther + "` for `options.bulletOther`, expected `*`, `+`, or `-`"
+    );
+  }
+  if (bulletOther === bullet) {
+    throw new Error(
+      "Expected `bullet` (`" + bullet + "`) and `bulletOther` (`" + bulletOther + "`) to be different"
+    );
+  }
+  return bulletOther;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-bullet-ordered.js
+function checkBulletOrdered(state) {
+  const marker = state.options.bulletOrdered || ".";
+  if (marker !== "." && marker !== ")") {
+    throw new Error(
+      "Cannot serialize items with `" + marker + "` for `options.bulletOrdered`, expected `.` or `)`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-rule.js
+function checkRule(state) {
+  const marker = state.options.rule || "*";
+  if (marker !== "*" && marker !== "-" && marker !== "_") {
+    throw new Error(
+      "Cannot serialize rules with `" + marker + "` for `options.rule`, expected `*`, `-`, or `_`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/list.js
+function list3(node3, parent, state, info) {
+  const exit3 = state.enter("list");
+  const bulletCurrent = state.bulletCurrent;
+  let bullet = node3.ordered ? checkBulletOrdered(state) : checkBullet(state);
+  const bulletOther = node3.ordered ? bullet === "." ? ")" : "." : checkBulletOther(state);
+  let useDifferentMarker = parent && state.bulletLastUsed ? bullet === state.bulletLastUsed : false;
+  if (!node3.ordered) {
+    const firstListItem = node3.children ? node3.children[0] : void 0;
+    if (
+      // Bullet could be used as a thematic break marker:
+      (bullet === "*" || bullet === "-") && // Empty first list item:
+      firstListItem && (!firstListItem.children || !firstListItem.children[0]) && // Directly in two other list items:
+      state.stack[state.stack.length - 1] === "list" && state.stack[state.stack.length - 2] === "listItem" && state.stack[state.stack.length - 3] === "list" && state.stack[state.stack.length - 4] === "listItem" && // That are each the first child.
+      state.indexStack[state.indexStack.length - 1] === 0 && state.indexStack[state.indexStack.length - 2] === 0 && state.indexStack[state.indexStack.length - 3] === 0
+    ) {
+      useDifferentMarker = true;
+    }
+    if (checkRule(state) === bullet && firstListItem) {
+      let index2 = -1;
+      while (++index2 < node3.children.length) {
+        const item = node3.children[index2];
+        if (item && item.type === "listItem" && item.children && item.children[0] && item.children[0].type === "thematicBreak") {
+          useDifferentMarker = true;
+          break;
+        }
+      }
+    }
+  }
+  if (useDifferentMarker) {
+    bullet = bulletOther;
+  }
+  state.bulletCurrent = bullet;
+  const value = state.containerFlow(node3, info);
+  state.bulletLastUsed = bullet;
+  state.bulletCurrent = bulletCurrent;
+  exit3();
+  return value;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-list-item-indent.js
+function checkListItemIndent(state) {
+  const style = state.options.listItemIndent || "one";
+  if (style !== "tab" && style !== "one" && style !== "mixed") {
+    throw new Error(
+      "Cannot serialize items with `" + style + "` for `options.listItemIndent`, expected `tab`, `one`, or `mixed`"
+    );
+  }
+  return style;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/list-item.js
+function listItem(node3, parent, state, info) {
+  const listItemIndent = checkListItemIndent(state);
+  let bullet = state.bulletCurrent || checkBullet(state);
+  if (parent && parent.type === "list" && parent.ordered) {
+    bullet = (typeof parent.start === "number" && parent.start > -1 ? parent.start : 1) + (state.options.incrementListMarker === false ? 0 : parent.children.indexOf(node3)) + bullet;
+  }
+  let size = bullet.length + 1;
+  if (listItemIndent === "tab" || listItemIndent === "mixed" && (parent && parent.type === "list" && parent.spread || node3.spread)) {
+    size = Math.ceil(size / 4) * 4;
+  }
+  const tracker = state.createTracker(info);
+  tracker.move(bullet + " ".repeat(size - bullet.length));
+  tracker.shift(size);
+  const exit3 = state.enter("listItem");
+  const value = state.indentLines(
+    state.containerFlow(node3, tracker.current()),
+    map4
+  );
+  exit3();
+  return value;
+  function map4(line, index2, blank) {
+    if (index2) {
+      return (blank ? "" : " ".repeat(size)) + line;
+    }
+    return (blank ? bullet : bullet + " ".repeat(size - bullet.length)) + line;
+  }
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/paragraph.js
+function paragraph(node3, _, state, info) {
+  const exit3 = state.enter("paragraph");
+  const subexit = state.enter("phrasing");
+  const value = state.containerPhrasing(node3, info);
+  subexit();
+  exit3();
+  return value;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/root.js
+function root(node3, _, state, info) {
+  const hasPhrasing = node3.children.some(function(d) {
+    return phrasing(d);
+  });
+  if (!hasPhrasing) return state.containerFlow(node3, info);
+  const exit3 = state.enter("phrasing");
+  const value = state.containerPhrasing(node3, info);
+  exit3();
+  return value;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-strong.js
+function checkStrong(state) {
+  const marker = state.options.strong || "*";
+  if (marker !== "*" && marker !== "_") {
+    throw new Error(
+      "Cannot serialize strong with `" + marker + "` for `options.strong`, expected `*`, or `_`"
+    );
+  }
+  return marker;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/strong.js
+strong.attention = attention3;
+strong.peek = peek2;
+function strong(node3, _, state, info) {
+  const exit3 = state.enter("phrasing");
+  const item = attentionItem(node3, attention3, state, state.createTracker(info));
+  const value = item ? serialize3([item], info.before, info.after) : "";
+  exit3();
+  return value;
+}
+function attention3(_, state) {
+  const marker = checkStrong(state);
+  return {
+    construct: "strong",
+    markers: marker === "*" ? ["*", "_"] : ["_", "*"],
+    sizes: [2]
+  };
+}
+function peek2(_, _1, state) {
+  return state.options.strong || "*";
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/text.js
+function text3(node3, parent, state, info) {
+  const siblings = parent ? parent.children : [];
+  const index2 = state.indexStack[state.indexStack.length - 1];
+  return state.safe(node3.value, {
+    ...info,
+    afterNode: siblings[index2 + 1],
+    beforeNode: siblings[index2 - 1]
+  });
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/check-rule-repetition.js
+function checkRuleRepetition(state) {
+  const repetition = state.options.ruleRepetition || 3;
+  if (repetition < 3) {
+    throw new Error(
+      "Cannot serialize rules with repetition `" + repetition + "` for `options.ruleRepetition`, expected `3` or more"
+    );
+  }
+  return repetition;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/thematic-break.js
+function thematicBreak2(_, _1, state) {
+  const value = (checkRule(state) + (state.options.ruleSpaces ? " " : "")).repeat(checkRuleRepetition(state));
+  return state.options.ruleSpaces ? value.slice(0, -1) : value;
+}
+
+// node_modules/mdast-util-to-markdown/lib/handle/index.js
+var handle = {
+  blockquote,
+  break: hardBreak,
+  code: code2,
+  definition: definition2,
+  emphasis,
+  hardBreak,
+  heading,
+  html,
+  image,
+  imageReference,
+  inlineCode,
+  link,
+  linkReference,
+  list: list3,
+  listItem,
+  paragraph,
+  root,
+  strong,
+  text: text3,
+  thematicBreak: thematicBreak2
+};
+
+// node_modules/mdast-util-to-markdown/lib/join.js
+var join2 = [joinDefaults];
+function joinDefaults(left, right, parent, state) {
+  if (right.type === "code" && formatCodeAsIndented(right, state) && (left.type === "list" || left.type === right.type && formatCodeAsIndented(left, state))) {
+    return false;
+  }
+  if ("spread" in parent && typeof parent.spread === "boolean") {
+    if (parent.spread) return 1;
+    if (left.type === "html") {
+      const kind = htmlKind(left.value);
+      if (kind === void 0 || kind === 6 || kind === 7) return 1;
+    }
+    if (left.type === "blockquote" && right.type === "blockquote") return 1;
+    if ((left.type === "definition" || left.type === "paragraph") && right.type === "list" && (right.ordered && typeof right.start === "number" && right.start !== 1 || right.children.length > 0 && right.children[0].children.length === 0)) {
+      return 1;
+    }
+    if (left.type === "paragraph" && right.type === "thematicBreak" && checkRule(state) === "-" && !state.options.ruleSpaces) {
+      return 1;
+    }
+    let tail = left;
+    while ((tail.type === "blockquote" || tail.type === "list" || tail.type === "listItem") && tail.children.length > 0) {
+      tail = tail.children[tail.children.length - 1];
+    }
+    if (tail.type !== "definition" && tail.type !== "paragraph") return 0;
+    if (right.type === "code" && formatCodeAsIndented(right, state)) return 1;
+    if (right.type === "html") {
+      const kind = htmlKind(right.value);
+      if (kind === void 0 || kind === 7) return 1;
+    }
+    if ((left.type === "paragraph" || left !== tail) && (right.type === "definition" || right.type === "heading" && formatHeadingAsSetext(right, state) || right.type === "paragraph")) {
+      return 1;
+    }
+    return 0;
+  }
+}
+
+// node_modules/mdast-util-to-markdown/lib/unsafe.js
+var fullPhrasingSpans = [
+  "autolink",
+  "destinationLiteral",
+  "destinationRaw",
+  "reference",
+  "titleQuote",
+  "titleApostrophe"
+];
+var unsafe = [
+  { character: "	", after: "[\\r\\n]", inConstruct: "phrasing" },
+  { character: "	", before: "[\\r\\n]", inConstruct: "phrasing" },
+  {
+    character: "	",
+    inConstruct: ["codeFencedLangGraveAccent", "codeFencedLangTilde"]
+  },
+  {
+    character: "\r",
+    inConstruct: [
+      "codeFencedLangGraveAccent",
+      "codeFencedLangTilde",
+      "codeFencedMetaGraveAccent",
+      "codeFencedMetaTilde",
+      "destinationLiteral",
+      "headingAtx"
+    ]
+  },
+  {
+    character: "\n",
+    inConstruct: [
+      "codeFencedLangGraveAccent",
+      "codeFencedLangTilde",
+      "codeFencedMetaGraveAccent",
+      "codeFencedMetaTilde",
+      "destinationLiteral",
+      "headingAtx"
+    ]
+  },
+  { character: "\r", before: "[\\r\\n]", inConstruct: "phrasing" },
+  { character: "\r", after: "\\r", inConstruct: "phrasing" },
+  { character: "\n", before: "\\n", inConstruct: "phrasing" },
+  { character: "\n", after: "[\\r\\n]", inConstruct: "phrasing" },
+  { character: " ", after: "[\\r\\n]", inConstruct: "phrasing" },
+  { character: " ", before: "[\\r\\n]", inConstruct: "phrasing" },
+  {
+    character: " ",
+    inConstruct: ["codeFencedLangGraveAccent", "codeFencedLangTilde"]
+  },
+  // An exclamation mark can start an image, if it is followed by a link or
+  // a link reference.
+  {
+    character: "!",
+    after: "\\[",
+    inConstruct: "phrasing",
+    notInConstruct: fullPhrasingSpans
+  },
+  // A quote can break out of a title.
+  { character: '"', inConstruct: "titleQuote" },
+  // A number sign could start an ATX heading if it starts a line.
+  { atBreak: true, character: "#" },
+  { character: "#", inConstruct: "headingAtx", after: "(?:[\r\n]|$)" },
+  // Dollar sign and percentage are not used in markdown.
+  // An ampersand could start a character reference.
+  // Labels match on their source.
+  {
+    character: "&",
+    after: "[#A-Za-z]",
+    inConstruct: [
+      "codeFencedLangGraveAccent",
+      "codeFencedLangTilde",
+      "codeFencedMetaGraveAccent",
+      "codeFencedMetaTilde",
+      "destinationLiteral",
+      "destinationRaw",
+      "phrasing",
+      "titleApostrophe",
+      "titleQuote"
+    ]
+  },
+  // An apostrophe can break out of a title.
+  { character: "'", inConstruct: "titleApostrophe" },
+  // A left paren could break out of a destination raw.
+  { character: "(", inConstruct: "destinationRaw" },
+  // A left paren followed by `]` could make something into a link or image.
+  {
+    before: "\\]",
+    character: "(",
+    inConstruct: "phrasing",
+    notInConstruct: fullPhrasingSpans
+  },
+  // A right paren could start a list item or break out of a destination
+  // raw.
+  { atBreak: true, before: "\\d+", character: ")" },
+  { character: ")", inConstruct: "destinationRaw" },
+  // An asterisk can start thematic breaks, list items, emphasis, strong.
+  { atBreak: true, character: "*", after: "(?:[ 	\r\n*])" },
+  { character: "*", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+  // A plus sign could start a list item.
+  { atBreak: true, character: "+", after: "(?:[ 	\r\n])" },
+  // A dash can start thematic breaks, list items, and setext heading
+  // underlines.
+  { atBreak: true, character: "-", after: "(?:[ 	\r\n-])" },
+  // A dot could start a list item.
+  { atBreak: true, before: "\\d+", character: ".", after: "(?:[ 	\r\n]|$)" },
+  // Slash, colon, and semicolon are not used in markdown for constructs.
+  // A less than can start html (flow or text) or an autolink.
+  // HTML could start with an exclamation mark (declaration, cdata, comment),
+  // slash (closing tag), question mark (instruction), or a letter (tag).
+  // An autolink also starts with a letter.
+  // It could break out of a destination literal,
+  // or start one at the start of a destination raw.
+  { atBreak: true, character: "<", after: "[!/?A-Za-z]" },
+  {
+    character: "<",
+    after: "[!/?A-Za-z]",
+    inConstruct: "phrasing",
+    notInConstruct: fullPhrasingSpans
+  },
+  { character: "<", inConstruct: "destinationLiteral" },
+  { character: "<", before: "[( ]", inConstruct: "destinationRaw" },
+  // An equals to can start setext heading underlines.
+  { atBreak: true, character: "=" },
+  // A greater than can start block quotes and it can break out of a
+  // destination literal.
+  { atBreak: true, character: ">" },
+  { character: ">", inConstruct: "destinationLiteral" },
+  // Question mark and at sign are not used in markdown for constructs.
+  // A left bracket can start definitions, references, labels,
+  { atBreak: true, character: "[" },
+  { character: "[", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+  { character: "[", inConstruct: ["label", "reference"] },
+  // A backslash can start an escape (when followed by punctuation) or a
+  // hard break (when followed by an eol).
+  // Note: typical escapes are handled in `safe`!
+  { character: "\\", after: "[\\r\\n]", inConstruct: "phrasing" },
+  // A right bracket can exit labels.
+  { character: "]", inConstruct: ["label", "reference"] },
+  // Caret is not used in markdown for constructs.
+  // An underscore can start emphasis, strong, or a thematic break.
+  { atBreak: true, character: "_" },
+  { character: "_", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+  // A grave accent can start code (fenced or text), or it can break out of
+  // a grave accent code fence.
+  { atBreak: true, character: "`" },
+  {
+    character: "`",
+    inConstruct: ["codeFencedLangGraveAccent", "codeFencedMetaGraveAccent"]
+  },
+  { character: "`", inConstruct: "phrasing", notInConstruct: fullPhrasingSpans },
+  // Left brace, vertical bar, right brace are not used in markdown for
+  // constructs.
+  // A tilde can start code (fenced).
+  { atBreak: true, character: "~" },
+  { character: "<", inConstruct: "autolink" },
+  { character: ">", inConstruct: "autolink" },
+  { character: "\x7F", inConstruct: "autolink" }
+];
+var code3 = -1;
+while (++code3 < 33) {
+  unsafe.push({ character: String.fromCharCode(code3), inConstruct: "autolink" });
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/association.js
+function association(node3) {
+  if (node3.label || !node3.identifier) {
+    return node3.label || "";
+  }
+  return decodeString(node3.identifier);
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/compile-pattern.js
+function compilePattern(pattern) {
+  if (!pattern._compiled) {
+    const before = (pattern.atBreak ? "[\\r\\n][\\t ]*" : "") + (pattern.before ? "(?:" + pattern.before + ")" : "");
+    pattern._compiled = new RegExp(
+      (pattern.beforeNode ? "^" : before ? "(" + before + ")" : "") + (/[$()*+.?[\\\]^{|}]/.test(pattern.character) ? "\\" : "") + pattern.character + (pattern.afterNode ? "$" : pattern.after ? "(?=" + pattern.after + ")" : ""),
+      pattern.unicode ? "gu" : "g"
+    );
+  }
+  return pattern._compiled;
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/container-flow.js
+function containerFlow(parent, state, info) {
+  const indexStack = state.indexStack;
+  const children2 = parent.children || [];
+  const tracker = state.createTracker(info);
+  const results = [];
+  let index2 = -1;
+  indexStack.push(-1);
+  while (++index2 < children2.length) {
+    const child = children2[index2];
+    indexStack[indexStack.length - 1] = index2;
+    results.push(
+      tracker.move(
+        state.handle(child, parent, state, {
+          before: "\n",
+          after: "\n",
+          ...tracker.current()
+        })
+      )
+    );
+    if (child.type !== "list") {
+      state.bulletLastUsed = void 0;
+    }
+    if (index2 < children2.length - 1) {
+      results.push(
+        tracker.move(between(child, children2[index2 + 1], parent, state))
+      );
+    }
+  }
+  indexStack.pop();
+  return results.join("");
+}
+function between(left, right, parent, state) {
+  let index2 = state.join.length;
+  while (index2--) {
+    const result2 = state.join[index2](left, right, parent, state);
+    if (result2 === true || result2 === 1) {
+      break;
+    }
+    if (typeof result2 === "number") {
+      return "\n".repeat(1 + result2);
+    }
+    if (result2 === false) {
+      return "\n\n<!---->\n\n";
+    }
+  }
+  return "\n\n";
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/indent-lines.js
+var eol = /\r?\n|\r/g;
+function indentLines(value, map4) {
+  const result2 = [];
+  let start = 0;
+  let line = 0;
+  let match;
+  while (match = eol.exec(value)) {
+    one2(value.slice(start, match.index));
+    result2.push(match[0]);
+    start = match.index + match[0].length;
+    line++;
+  }
+  one2(value.slice(start));
+  return result2.join("");
+  function one2(value2) {
+    result2.push(map4(value2, line, !value2));
+  }
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/safe.js
+var own6 = {}.hasOwnProperty;
+function safe(state, input, config2) {
+  const value = (config2.before || "") + (input || "") + (config2.after || "");
+  const positions = [];
+  const result2 = [];
+  const infos = {};
+  const percentEncode = state.stack.includes("autolink");
+  const offset = config2.before ? config2.before.length : 0;
+  const end = value.length - (config2.after ? config2.after.length : 0);
+  let index2 = -1;
+  while (++index2 < state.unsafe.length) {
+    const pattern = state.unsafe[index2];
+    if (!patternInScope(state.stack, pattern) || !nodeInScope(pattern.beforeNode, config2.beforeNode) || !nodeInScope(pattern.afterNode, config2.afterNode)) {
+      continue;
+    }
+    const expression = state.compilePattern(pattern);
+    const from = pattern.beforeNode ? offset : 0;
+    const subject = value.slice(from, pattern.afterNode ? end : void 0);
+    let match;
+    while (match = expression.exec(subject)) {
+      const before = Boolean(pattern.before || pattern.atBreak);
+      const after = Boolean(pattern.after);
+      const character = match.index + (before ? match[1].length : 0);
+      const position2 = from + character;
+      expression.lastIndex = Math.max(character, match.index + 1);
+      if (own6.call(infos, position2)) {
+        if (infos[position2].before && !before) {
+          infos[position2].before = false;
+        }
+        if (infos[position2].after && !after) {
+          infos[position2].after = false;
+        }
+      } else {
+        positions.push(position2);
+        infos[position2] = { before, after };
+      }
+    }
+  }
+  positions.sort(numerical);
+  let start = offset;
+  index2 = -1;
+  while (++index2 < positions.length) {
+    const position2 = positions[index2];
+    if (position2 < start || position2 >= end) {
+      continue;
+    }
+    if (value.charAt(position2) === "_" && // Preceded by an unescaped character that is not punctuation or whitespace:
+    position2 > 0 && classifyCharacter(value.charCodeAt(position2 - 1)) === void 0 && !own6.call(infos, position2 - 1) && // Characters next to attention markers can become character references
+    // later, turning `a` into `&#x61;`, so those do not count.
+    !(position2 - 1 === offset && /[*_]/.test(value.charAt(offset - 1)))) {
+      let sequenceEnd = position2 + 1;
+      while (sequenceEnd < end && value.charAt(sequenceEnd) === "_") {
+        sequenceEnd++;
+      }
+      const skip = sequenceEnd - position2 - 1;
+      if (
+        // All underscores in the run are unsafe positions, so they can be
+        // skipped.
+        positions[index2 + skip] === sequenceEnd - 1 && // Rest as above.
+        sequenceEnd < value.length && classifyCharacter(value.charCodeAt(sequenceEnd)) === void 0 && !own6.call(infos, sequenceEnd) && !(sequenceEnd === end - 1 && /[*_]/.test(value.charAt(end)))
+      ) {
+        index2 += skip;
+        continue;
+      }
+    }
+    if (position2 + 1 < end && positions[index2 + 1] === position2 + 1 && infos[position2].after && !infos[position2 + 1].before && !infos[position2 + 1].after || position2 - 1 >= offset && positions[index2 - 1] === position2 - 1 && infos[position2].before && !infos[position2 - 1].before && !infos[position2 - 1].after) {
+      continue;
+    }
+    if (start !== position2) {
+      const slice2 = value.slice(start, position2);
+      result2.push(percentEncode ? slice2 : escapeBackslashes(slice2, "\\"));
+    }
+    start = position2 + 1;
+    if (percentEncode) {
+      result2.push(
+        "%" + value.charCodeAt(position2).toString(16).toUpperCase().padStart(2, "0")
+      );
+    } else if (/[!-/:-@[-`{-~]/.test(value.charAt(position2)) && (!config2.encode || !config2.encode.includes(value.charAt(position2)))) {
+      result2.push("\\" + value.charAt(position2));
+    } else {
+      result2.push(encodeCharacterReference(value.charCodeAt(position2)));
+    }
+  }
+  const rest = value.slice(start, end);
+  result2.push(percentEncode ? rest : escapeBackslashes(rest, config2.after));
+  return result2.join("");
+}
+function nodeInScope(types, node3) {
+  if (!types) return true;
+  if (!node3) return false;
+  return typeof types === "string" ? types === node3.type : types.includes(node3.type);
+}
+function numerical(a, b) {
+  return a - b;
+}
+function escapeBackslashes(value, after) {
+  const expression = /\\(?=[!-/:-@[-`{-~])/g;
+  const positions = [];
+  const results = [];
+  const whole = value + after;
+  let index2 = -1;
+  let start = 0;
+  let match;
+  while (match = expression.exec(whole)) {
+    positions.push(match.index);
+  }
+  while (++index2 < positions.length) {
+    if (start !== positions[index2]) {
+      results.push(value.slice(start, positions[index2]));
+    }
+    results.push("\\");
+    start = positions[index2];
+  }
+  results.push(value.slice(start));
+  return results.join("");
+}
+
+// node_modules/mdast-util-to-markdown/lib/util/track.js
+function track(config2) {
+  const options = config2 || {};
+  const now = options.now || {};
+  let lineShift = options.lineShift || 0;
+  let line = now.line || 1;
+  let column = now.column || 1;
+  return { move, current, shift };
+  function current() {
+    return { now: { line, column }, lineShift };
+  }
+  function shift(value) {
+    lineShift += value;
+  }
+  function move(input) {
+    const value = input || "";
+    const chunks = value.split(/\r?\n|\r/g);
+    const tail = chunks[chunks.length - 1];
+    line += chunks.length - 1;
+    column = chunks.length === 1 ? column + tail.length : 1 + tail.length + lineShift;
+    return value;
+  }
+}
+
+// node_modules/mdast-util-to-markdown/lib/index.js
+function toMarkdown(tree, options) {
+  const settings = options || {};
+  const state = {
+    associationId: association,
+    bulletCurrent: void 0,
+    bulletLastUsed: void 0,
+    containerPhrasing: containerPhrasingBound,
+    containerFlow: containerFlowBound,
+    createTracker: track,
+    compilePattern,
+    enter,
+    // @ts-expect-error: GFM / frontmatter are typed in `mdast` but not defined
+    // here.
+    handlers: { ...handle },
+    // @ts-expect-error: add `handle` in a second.
+    handle: void 0,
+    indentLines,
+    indexStack: [],
+    join: [...join2],
+    options: {},
+    safe: safeBound,
+    stack: [],
+    unsafe: [...unsafe]
+  };
+  configure2(state, settings);
+  if (state.options.tightDefinitions) {
+    state.join.push(joinDefinition);
+  }
+  state.handle = zwitch("type", {
+    invalid,
+    unknown: unknown2,
+    handlers: state.handlers
+  });
+  let result2 = state.handle(
+    phrasing(tree) ? { type: "root", children: [tree] } : tree,
+    void 0,
+    state,
+    { before: "\n", after: "\n", now: { line: 1, column: 1 }, lineShift: 0 }
+  );
+  if (result2 && result2.charCodeAt(result2.length - 1) !== 10 && result2.charCodeAt(result2.length - 1) !== 13) {
+    result2 += "\n";
+  }
+  return result2;
+  function enter(name) {
+    state.stack.push(name);
+    return exit3;
+    function exit3() {
+      state.stack.pop();
+    }
+  }
+}
+function invalid(value) {
+  throw new Error("Cannot handle value `" + value + "`, expected node");
+}
+function unknown2(value) {
+  const node3 = (
+    /** @type {Nodes} */
+    value
+  );
+  throw new Error("Cannot handle unknown node `" + node3.type + "`");
+}
+function joinDefinition(left, right) {
+  if (left.type === "definition" && left.type === right.type) {
+    return 0;
+  }
+}
+function containerPhrasingBound(parent, info) {
+  return containerPhrasing(parent, this, info);
+}
+function containerFlowBound(parent, info) {
+  return containerFlow(parent, this, info);
+}
+function safeBound(value, config2) {
+  return safe(this, value, config2);
+}
+
+// node_modules/mdast-util-gfm-table/lib/index.js
+function gfmTableFromMarkdown() {
+  return {
+    enter: {
+      table: enterTable,
+      tableData: enterCell,
+      tableHeader: enterCell,
+      tableRow: enterRow
+    },
+    exit: {
+      codeText: exitCodeText,
+      table: exitTable,
+      tableData: exit2,
+      tableHeader: exit2,
+      tableRow: exit2
+    }
+  };
+}
+function enterTable(token) {
+  const align = token._align;
+  ok(align, "expected `_align` on table");
+  this.enter(
+    {
+      type: "table",
+      align: align.map(function(d) {
+        return d === "none" ? null : d;
+      }),
+      children: [],
+      position: void 0
+    },
+    token
+  );
+  this.data.inTable = true;
+}
+function exitTable(token) {
+  this.exit(token);
+  this.data.inTable = void 0;
+}
+function enterRow(token) {
+  this.enter({ type: "tableRow", children: [], position: void 0 }, token);
+}
+function exit2(token) {
+  this.exit(token);
+}
+function enterCell(token) {
+  this.enter({ type: "tableCell", children: [], position: void 0 }, token);
+}
+function exitCodeText(token) {
+  let value = this.resume();
+  if (this.data.inTable) {
+    value = value.replace(/\\([\\|])/g, replace);
+  }
+  const node3 = this.stack[this.stack.length - 1];
+  ok(node3.type === "inlineCode");
+  node3.value = value;
+  this.exit(token);
+}
+function replace($0, $1) {
+  return $1 === "|" ? $1 : $0;
+}
+function gfmTableToMarkdown(options) {
+  const settings = options || {};
+  const {
+    tableCellPadding: padding,
+    tablePipeAlign: alignDelimiters,
+    stringLength
+  } = settings;
+  const around = padding ? " " : "|";
+  return {
+    handlers: {
+      inlineCode: inlineCodeWithTable,
+      table: handleTable,
+      tableCell: handleTableCell,
+      tableRow: handleTableRow
+    },
+    join: [joinTable],
+    unsafe: [
+      { character: "\r", inConstruct: "tableCell" },
+      { character: "\n", inConstruct: "tableCell" },
+      // A pipe, when followed by a tab or space (padding), or a dash or colon
+      // (unpadded delimiter row), could result in a table.
+      { atBreak: true, character: "|", after: "[	 :-]" },
+      // A pipe in a cell must be encoded.
+      { character: "|", inConstruct: "tableCell" },
+      // A colon must be followed by a dash, in which case it could start a
+      // delimiter row.
+      { atBreak: true, character: ":", after: "-" },
+      // A delimiter row can also start with a dash, when followed by more
+      // dashes, a colon, or a pipe.
+      // This is a stricter version than the built in check for lists, thematic
+      // breaks, and setex heading underlines though:
+      // <https://github.com/syntax-tree/mdast-util-to-markdown/blob/51a2038/lib/unsafe.js#L57>
+      { atBreak: true, character: "-", after: "[:|-]" }
+    ]
+  };
+  function handleTable(node3, _, state, info) {
+    const matrix = handleTableAsData(node3, state, info);
+    const head = matrix[0];
+    if (head) {
+      let columns = node3.align ? node3.align.length : 0;
+      let index2 = -1;
+      if (!columns) {
+        while (++index2 < matrix.length) {
+          if (matrix[index2].length > columns) columns = matrix[index2].length;
+        }
+      }
+      while (head.length < columns) head.push("");
+    }
+    return serializeData(matrix, node3.align);
+  }
+  function handleTableRow(node3, _, state, info) {
+    const row = handleTableRowAsData(node3, state, info);
+    const value = serializeData([row]);
+    return value.slice(0, value.indexOf("\n"));
+  }
+  function handleTableCell(node3, _, state, info) {
+    const exit3 = state.enter("tableCell");
+    const subexit = state.enter("phrasing");
+    const value = state.containerPhrasing(node3, {
+      ...info,
+      before: around,
+      after: around
+    });
+    subexit();
+    exit3();
+    return value;
+  }
+  function serializeData(matrix, align) {
+    return markdownTable(matrix, {
+      align,
+      alignDelimiters,
+      fillRows: false,
+      padding,
+      stringLength
+    });
+  }
+  function handleTableAsData(node3, state, info) {
+    const { children: children2 } = node3;
+    let index2 = -1;
+    const result2 = [];
+    const subexit = state.enter("table");
+    while (++index2 < children2.length) {
+      result2[index2] = handleTableRowAsData(children2[index2], state, info);
+    }
+    subexit();
+    return result2;
+  }
+  function handleTableRowAsData(node3, state, info) {
+    const { children: children2 } = node3;
+    let index2 = -1;
+    const result2 = [];
+    const subexit = state.enter("tableRow");
+    while (++index2 < children2.length) {
+      result2[index2] = handleTableCell(children2[index2], node3, state, info);
+    }
+    subexit();
+    return result2;
+  }
+  function inlineCodeWithTable(node3, parent, state) {
+    const value = handle.inlineCode(node3, parent, state);
+    if (!state.stack.includes("tableCell")) return value;
+    const result2 = [];
+    let start = 0;
+    let index2 = value.indexOf("|");
+    while (index2 !== -1) {
+      let before = index2;
+      while (before > start && value.charCodeAt(before - 1) === 92) {
+        before--;
+      }
+      result2.push(value.slice(start, index2));
+      if ((index2 - before) % 2 === 0) result2.push("\\");
+      start = index2;
+      index2 = value.indexOf("|", index2 + 1);
+    }
+    result2.push(value.slice(start));
+    return result2.join("");
+  }
+}
+function joinTable(left, right, parent, state) {
+  if (left.type === "table" && parent.type === "listItem" && parent.spread === false && (right.type === "definition" || right.type === "heading" && formatHeadingAsSetext2(right, state) || right.type === "paragraph" || right.type === "table")) {
+    return 1;
+  }
+}
+function formatHeadingAsSetext2(node3, state) {
+  let literalWithBreak = false;
+  visit(node3, function(node4) {
+    if (node4.type === "break" || "value" in node4 && /\r?\n|\r/.test(node4.value)) {
+      literalWithBreak = true;
+      return EXIT;
+    }
+  });
+  return Boolean(
+    (!node3.depth || node3.depth < 3) && toString(node3) && (state.options.setext || literalWithBreak)
+  );
+}
+
+// node_modules/mdast-util-gfm-task-list-item/lib/index.js
+function gfmTaskListItemFromMarkdown() {
+  return {
+    exit: {
+      taskListCheckValueChecked: exitCheck,
+      taskListCheckValueUnchecked: exitCheck,
+      paragraph: exitParagraphWithTaskListItem
+    }
+  };
+}
+function gfmTaskListItemToMarkdown() {
+  return {
+    handlers: { paragraph: paragraphWithTaskListItem },
+    join: [joinDefinitionsBeforeTaskListItemParagraph]
+  };
+}
+function exitCheck(token) {
+  const node3 = this.stack[this.stack.length - 2];
+  ok(node3.type === "listItem");
+  node3.checked = token.type === "taskListCheckValueChecked";
+}
+function exitParagraphWithTaskListItem(token) {
+  const parent = this.stack[this.stack.length - 2];
+  if (parent && parent.type === "listItem" && typeof parent.checked === "boolean") {
+    const node3 = this.stack[this.stack.length - 1];
+    ok(node3.type === "paragraph");
+    const head = node3.children[0];
+    if (head && head.type === "text") {
+      const siblings = parent.children;
+      let index2 = -1;
+      let firstParagraph;
+      while (++index2 < siblings.length) {
+        const sibling = siblings[index2];
+        if (sibling.type === "paragraph") {
+          firstParagraph = sibling;
+          break;
+        }
+      }
+      if (firstParagraph === node3) {
+        head.value = head.value.slice(1);
+        if (head.value.length === 0) {
+          node3.children.shift();
+        } else if (node3.position && head.position && typeof head.position.start.offset === "number") {
+          head.position.start.column++;
+          head.position.start.offset++;
+          node3.position.start = { ...head.position.start };
+        }
+      }
+    }
+  }
+  this.exit(token);
+}
+function paragraphWithTaskListItem(node3, parent, state, info) {
+  if (!parent || parent.type !== "listItem" || taskListItemParagraph(parent) !== node3) {
+    return handle.paragraph(node3, parent, state, info);
+  }
+  const checkbox = "[" + (parent.checked ? "x" : " ") + "] ";
+  const tracker = state.createTracker(info);
+  tracker.move(checkbox);
+  const value = handle.paragraph(
+    node3.children.length > 0 ? node3 : { type: "paragraph", children: [{ type: "text", value: " " }] },
+    parent,
+    state,
+    { ...info, ...tracker.current() }
+  );
+  return checkbox + value;
+}
+function joinDefinitionsBeforeTaskListItemParagraph(left, _, parent) {
+  if (!(left.type === "definition" && parent.type === "listItem")) {
+    return;
+  }
+  const paragraph2 = taskListItemParagraph(parent);
+  if (paragraph2 && parent.children.indexOf(left) < parent.children.indexOf(paragraph2)) {
+    return 0;
+  }
+}
+function taskListItemParagraph(node3) {
+  if (typeof node3.checked !== "boolean") {
+    return;
+  }
+  for (const child of node3.children) {
+    if (child.type === "paragraph") {
+      return child;
+    }
+    if (child.type !== "definition") {
+      return;
+    }
+  }
+}
+
+// node_modules/mdast-util-gfm/lib/index.js
+function gfmFromMarkdown() {
+  return [
+    gfmAutolinkLiteralFromMarkdown(),
+    gfmFootnoteFromMarkdown(),
+    gfmStrikethroughFromMarkdown(),
+    gfmTableFromMarkdown(),
+    gfmTaskListItemFromMarkdown()
+  ];
+}
+function gfmToMarkdown(options) {
+  return {
+    extensions: [
+      gfmAutolinkLiteralToMarkdown(),
+      gfmFootnoteToMarkdown(options),
+      gfmStrikethroughToMarkdown(),
+      gfmTableToMarkdown(options),
+      gfmTaskListItemToMarkdown()
+    ]
+  };
+}
+
+// node_modules/micromark-extension-gfm-autolink-literal/lib/syntax.js
+var wwwPrefix = {
+  tokenize: tokenizeWwwPrefix,
+  partial: true
+};
+var domain = {
+  tokenize: tokenizeDomain,
+  partial: true
+};
+var path5 = {
+  tokenize: tokenizePath,
+  partial: true
+};
+var trail = {
+  tokenize: tokenizeTrail,
+  partial: true
+};
+var emailDomainDotTrail = {
+  tokenize: tokenizeEmailDomainDotTrail,
+  partial: true
+};
+var wwwAutolink = {
+  name: "wwwAutolink",
+  tokenize: tokenizeWwwAutolink,
+  previous: previousWww
+};
+var protocolAutolink = {
+  name: "protocolAutolink",
+  tokenize: tokenizeProtocolAutolink,
+  previous: previousProtocol
+};
+var emailAutolink = {
+  name: "emailAutolink",
+  tokenize: tokenizeEmailAutolink,
+  previous: previousEmail
+};
+var text4 = {};
+function gfmAutolinkLiteral() {
+  return {
+    text: text4
+  };
+}
+var code4 = 48;
+while (code4 < 123) {
+  text4[code4] = emailAutolink;
+  code4++;
+  if (code4 === 58) code4 = 65;
+  else if (code4 === 91) code4 = 97;
+}
+text4[43] = emailAutolink;
+text4[45] = emailAutolink;
+text4[46] = emailAutolink;
+text4[95] = emailAutolink;
+text4[72] = [emailAutolink, protocolAutolink];
+text4[104] = [emailAutolink, protocolAutolink];
+text4[87] = [emailAutolink, wwwAutolink];
+text4[119] = [emailAutolink, wwwAutolink];
+function tokenizeEmailAutolink(effects, ok3, nok) {
+  const self2 = this;
+  let dot;
+  let data;
+  return start;
+  function start(code7) {
+    if (!gfmAtext(code7) || !previousEmail.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
+      return nok(code7);
+    }
+    effects.enter("literalAutolink");
+    effects.enter("literalAutolinkEmail");
+    return atext(code7);
+  }
+  function atext(code7) {
+    if (gfmAtext(code7)) {
+      effects.consume(code7);
+      return atext;
+    }
+    if (code7 === 64) {
+      effects.consume(code7);
+      return emailDomain;
+    }
+    return nok(code7);
+  }
+  function emailDomain(code7) {
+    if (code7 === 46) {
+      return effects.check(emailDomainDotTrail, emailDomainAfter, emailDomainDot)(code7);
+    }
+    if (code7 === 45 || code7 === 95 || asciiAlphanumeric(code7)) {
+      data = true;
+      effects.consume(code7);
+      return emailDomain;
+    }
+    return emailDomainAfter(code7);
+  }
+  function emailDomainDot(code7) {
+    effects.consume(code7);
+    dot = true;
+    return emailDomain;
+  }
+  function emailDomainAfter(code7) {
+    if (data && dot && asciiAlpha(self2.previous)) {
+      effects.exit("literalAutolinkEmail");
+      effects.exit("literalAutolink");
+      return ok3(code7);
+    }
+    return nok(code7);
+  }
+}
+function tokenizeWwwAutolink(effects, ok3, nok) {
+  const self2 = this;
+  return wwwStart;
+  function wwwStart(code7) {
+    if (code7 !== 87 && code7 !== 119 || !previousWww.call(self2, self2.previous) || previousUnbalanced(self2.events)) {
+      return nok(code7);
+    }
+    effects.enter("literalAutolink");
+    effects.enter("literalAutolinkWww");
+    return effects.check(wwwPrefix, effects.attempt(domain, effects.attempt(path5, wwwAfter), nok), nok)(code7);
+  }
+  function wwwAfter(code7) {
+    effects.exit("literalAutolinkWww");
+    effects.exit("literalAutolink");
+    return ok3(code7);
+  }
+}
+function tokenizeProtocolAutolink(effects, ok3, nok) {
+  const self2 = this;
+  let buffer = "";
+  let seen = false;
+  return protocolStart;
+  function protocolStart(code7) {
+    if ((code7 === 72 || code7 === 104) && previousProtocol.call(self2, self2.previous) && !previousUnbalanced(self2.events)) {
+      effects.enter("literalAutolink");
+      effects.enter("literalAutolinkHttp");
+      buffer += String.fromCodePoint(code7);
+      effects.consume(code7);
+      return protocolPrefixInside;
+    }
+    return nok(code7);
+  }
+  function protocolPrefixInside(code7) {
+    if (asciiAlpha(code7) && buffer.length < 5) {
+      buffer += String.fromCodePoint(code7);
+      effects.consume(code7);
+      return protocolPrefixInside;
+    }
+    if (code7 === 58) {
+      const protocol = buffer.toLowerCase();
+      if (protocol === "http" || protocol === "https") {
+        effects.consume(code7);
+        return protocolSlashesInside;
+      }
+    }
+    return nok(code7);
+  }
+  function protocolSlashesInside(code7) {
+    if (code7 === 47) {
+      effects.consume(code7);
+      if (seen) {
+        return afterProtocol;
+      }
+      seen = true;
+      return protocolSlashesInside;
+    }
+    return nok(code7);
+  }
+  function afterProtocol(code7) {
+    return code7 === null || asciiControl(code7) || markdownLineEndingOrSpace(code7) || unicodeWhitespace(code7) || unicodePunctuation(code7) ? nok(code7) : effects.attempt(domain, effects.attempt(path5, protocolAfter), nok)(code7);
+  }
+  function protocolAfter(code7) {
+    effects.exit("literalAutolinkHttp");
+    effects.exit("literalAutolink");
+    return ok3(code7);
+  }
+}
+function tokenizeWwwPrefix(effects, ok3, nok) {
+  let size = 0;
+  return wwwPrefixInside;
+  function wwwPrefixInside(code7) {
+    if ((code7 === 87 || code7 === 119) && size < 3) {
+      size++;
+      effects.consume(code7);
+      return wwwPrefixInside;
+    }
+    if (code7 === 46 && size === 3) {
+      effects.consume(code7);
+      return wwwPrefixAfter;
+    }
+    return nok(code7);
+  }
+  function wwwPrefixAfter(code7) {
+    return code7 === null ? nok(code7) : ok3(code7);
+  }
+}
+function tokenizeDomain(effects, ok3, nok) {
+  let underscoreInLastSegment;
+  let underscoreInLastLastSegment;
+  let seen;
+  return domainInside;
+  function domainInside(code7) {
+    if (code7 === 46 || code7 === 95) {
+      return effects.check(trail, domainAfter, domainAtPunctuation)(code7);
+    }
+    if (code7 === null || markdownLineEndingOrSpace(code7) || unicodeWhitespace(code7) || code7 !== 45 && unicodePunctuation(code7)) {
+      return domainAfter(code7);
+    }
+    seen = true;
+    effects.consume(code7);
+    return domainInside;
+  }
+  function domainAtPunctuation(code7) {
+    if (code7 === 95) {
+      underscoreInLastSegment = true;
+    } else {
+      underscoreInLastLastSegment = underscoreInLastSegment;
+      underscoreInLastSegment = void 0;
+    }
+    effects.consume(code7);
+    return domainInside;
+  }
+  function domainAfter(code7) {
+    if (underscoreInLastLastSegment || underscoreInLastSegment || !seen) {
+      return nok(code7);
+    }
+    return ok3(code7);
+  }
+}
+function tokenizePath(effects, ok3) {
+  let sizeOpen = 0;
+  let sizeClose = 0;
+  return pathInside;
+  function pathInside(code7) {
+    if (code7 === 40) {
+      sizeOpen++;
+      effects.consume(code7);
+      return pathInside;
+    }
+    if (code7 === 41 && sizeClose < sizeOpen) {
+      return pathAtPunctuation(code7);
+    }
+    if (code7 === 33 || code7 === 34 || code7 === 38 || code7 === 39 || code7 === 41 || code7 === 42 || code7 === 44 || code7 === 46 || code7 === 58 || code7 === 59 || code7 === 60 || code7 === 63 || code7 === 93 || code7 === 95 || code7 === 126) {
+      return effects.check(trail, ok3, pathAtPunctuation)(code7);
+    }
+    if (code7 === null || markdownLineEndingOrSpace(code7) || unicodeWhitespace(code7)) {
+      return ok3(code7);
+    }
+    effects.consume(code7);
+    return pathInside;
+  }
+  function pathAtPunctuation(code7) {
+    if (code7 === 41) {
+      sizeClose++;
+    }
+    effects.consume(code7);
+    return pathInside;
+  }
+}
+function tokenizeTrail(effects, ok3, nok) {
+  return trail2;
+  function trail2(code7) {
+    if (code7 === 33 || code7 === 34 || code7 === 39 || code7 === 41 || code7 === 42 || code7 === 44 || code7 === 46 || code7 === 58 || code7 === 59 || code7 === 63 || code7 === 95 || code7 === 126) {
+      effects.consume(code7);
+      return trail2;
+    }
+    if (code7 === 38) {
+      effects.consume(code7);
+      return trailCharacterReferenceStart;
+    }
+    if (code7 === 93) {
+      effects.consume(code7);
+      return trailBracketAfter;
+    }
+    if (
+      // `<` is an end.
+      code7 === 60 || // So is whitespace.
+      code7 === null || markdownLineEndingOrSpace(code7) || unicodeWhitespace(code7)
+    ) {
+      return ok3(code7);
+    }
+    return nok(code7);
+  }
+  function trailBracketAfter(code7) {
+    if (code7 === null || code7 === 40 || code7 === 91 || markdownLineEndingOrSpace(code7) || unicodeWhitespace(code7)) {
+      return ok3(code7);
+    }
+    return trail2(code7);
+  }
+  function trailCharacterReferenceStart(code7) {
+    return asciiAlpha(code7) ? trailCharacterReferenceInside(code7) : nok(code7);
+  }
+  function trailCharacterReferenceInside(code7) {
+    if (code7 === 59) {
+      effects.consume(code7);
+      return trail2;
+    }
+    if (asciiAlpha(code7)) {
+      effects.consume(code7);
+      return trailCharacterReferenceInside;
+    }
+    return nok(code7);
+  }
+}
+function tokenizeEmailDomainDotTrail(effects, ok3, nok) {
+  return start;
+  function start(code7) {
+    effects.consume(code7);
+    return after;
+  }
+  function after(code7) {
+    return asciiAlphanumeric(code7) ? nok(code7) : ok3(code7);
+  }
+}
+function previousWww(code7) {
+  return code7 === null || code7 === 40 || code7 === 42 || code7 === 95 || code7 === 91 || code7 === 93 || code7 === 126 || markdownLineEndingOrSpace(code7);
+}
+function previousProtocol(code7) {
+  return !asciiAlpha(code7);
+}
+function previousEmail(code7) {
+  return !(code7 === 47 || gfmAtext(code7));
+}
+function gfmAtext(code7) {
+  return code7 === 43 || code7 === 45 || code7 === 46 || code7 === 95 || asciiAlphanumeric(code7);
+}
+function previousUnbalanced(events) {
+  let index2 = events.length;
+  let result2 = false;
+  while (index2--) {
+    const token = events[index2][1];
+    if ((token.type === "labelLink" || token.type === "labelImage") && !token._balanced) {
+      result2 = true;
+      break;
+    }
+    if (token._gfmAutolinkLiteralWalkedInto) {
+      result2 = false;
+      break;
+    }
+  }
+  if (events.length > 0 && !result2) {
+    events[events.length - 1][1]._gfmAutolinkLiteralWalkedInto = true;
+  }
+  return result2;
+}
+
+// node_modules/micromark-extension-gfm-footnote/lib/syntax.js
+var indent = {
+  tokenize: tokenizeIndent2,
+  partial: true
+};
+function gfmFootnote() {
+  return {
+    document: {
+      [91]: {
+        name: "gfmFootnoteDefinition",
+        tokenize: tokenizeDefinitionStart,
+        continuation: {
+          tokenize: tokenizeDefinitionContinuation
+        },
+        exit: gfmFootnoteDefinitionEnd
+      }
+    },
+    text: {
+      [91]: {
+        name: "gfmFootnoteCall",
+        tokenize: tokenizeGfmFootnoteCall
+      },
+      [93]: {
+        name: "gfmPotentialFootnoteCall",
+        add: "after",
+        tokenize: tokenizePotentialGfmFootnoteCall,
+        resolveTo: resolveToPotentialGfmFootnoteCall
+      }
+    }
+  };
+}
+function tokenizePotentialGfmFootnoteCall(effects, ok3, nok) {
+  const self2 = this;
+  let index2 = self2.events.length;
+  const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
+  let labelStart;
+  while (index2--) {
+    const token = self2.events[index2][1];
+    if (token.type === "labelImage") {
+      labelStart = token;
+      break;
+    }
+    if (token.type === "gfmFootnoteCall" || token.type === "labelLink" || token.type === "label" || token.type === "image" || token.type === "link") {
+      break;
+    }
+  }
+  return start;
+  function start(code7) {
+    if (!labelStart || !labelStart._balanced) {
+      return nok(code7);
+    }
+    const id = normalizeIdentifier(self2.sliceSerialize({
+      start: labelStart.end,
+      end: self2.now()
+    }));
+    if (id.codePointAt(0) !== 94 || !defined.includes(id.slice(1))) {
+      return nok(code7);
+    }
+    effects.enter("gfmFootnoteCallLabelMarker");
+    effects.consume(code7);
+    effects.exit("gfmFootnoteCallLabelMarker");
+    return ok3(code7);
+  }
+}
+function resolveToPotentialGfmFootnoteCall(events, context2) {
+  let index2 = events.length;
+  let labelStart;
+  while (index2--) {
+    if (events[index2][1].type === "labelImage" && events[index2][0] === "enter") {
+      labelStart = events[index2][1];
+      break;
+    }
+  }
+  events[index2 + 1][1].type = "data";
+  events[index2 + 3][1].type = "gfmFootnoteCallLabelMarker";
+  const call = {
+    type: "gfmFootnoteCall",
+    start: Object.assign({}, events[index2 + 3][1].start),
+    end: Object.assign({}, events[events.length - 1][1].end)
+  };
+  const marker = {
+    type: "gfmFootnoteCallMarker",
+    start: Object.assign({}, events[index2 + 3][1].end),
+    end: Object.assign({}, events[index2 + 3][1].end)
+  };
+  marker.end.column++;
+  marker.end.offset++;
+  marker.end._bufferIndex++;
+  const string6 = {
+    type: "gfmFootnoteCallString",
+    start: Object.assign({}, marker.end),
+    end: Object.assign({}, events[events.length - 1][1].start)
+  };
+  const chunk = {
+    type: "chunkString",
+    contentType: "string",
+    start: Object.assign({}, string6.start),
+    end: Object.assign({}, string6.end)
+  };
+  const replacement = [
+    // Take the `labelImageMarker` (now `data`, the `!`)
+    events[index2 + 1],
+    events[index2 + 2],
+    ["enter", call, context2],
+    // The `[`
+    events[index2 + 3],
+    events[index2 + 4],
+    // The `^`.
+    ["enter", marker, context2],
+    ["exit", marker, context2],
+    // Everything in between.
+    ["enter", string6, context2],
+    ["enter", chunk, context2],
+    ["exit", chunk, context2],
+    ["exit", string6, context2],
+    // The ending (`]`, properly parsed and labelled).
+    events[events.length - 2],
+    events[events.length - 1],
+    ["exit", call, context2]
+  ];
+  events.splice(index2, events.length - index2 + 1, ...replacement);
+  return events;
+}
+function tokenizeGfmFootnoteCall(effects, ok3, nok) {
+  const self2 = this;
+  const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
+  let size = 0;
+  let data;
+  return start;
+  function start(code7) {
+    effects.enter("gfmFootnoteCall");
+    effects.enter("gfmFootnoteCallLabelMarker");
+    effects.consume(code7);
+    effects.exit("gfmFootnoteCallLabelMarker");
+    return callStart;
+  }
+  function callStart(code7) {
+    if (code7 !== 94) return nok(code7);
+    effects.enter("gfmFootnoteCallMarker");
+    effects.consume(code7);
+    effects.exit("gfmFootnoteCallMarker");
+    effects.enter("gfmFootnoteCallString");
+    effects.enter("chunkString").contentType = "string";
+    return callData;
+  }
+  function callData(code7) {
+    if (
+      // Too long.
+      size > 999 || // Closing brace with nothing.
+      code7 === 93 && !data || // Space or tab is not supported by GFM for some reason.
+      // `\n` and `[` not being supported makes sense.
+      code7 === null || code7 === 91 || markdownLineEndingOrSpace(code7)
+    ) {
+      return nok(code7);
+    }
+    if (code7 === 93) {
+      effects.exit("chunkString");
+      const token = effects.exit("gfmFootnoteCallString");
+      if (!defined.includes(normalizeIdentifier(self2.sliceSerialize(token)))) {
+        return nok(code7);
+      }
+      effects.enter("gfmFootnoteCallLabelMarker");
+      effects.consume(code7);
+      effects.exit("gfmFootnoteCallLabelMarker");
+      effects.exit("gfmFootnoteCall");
+      return ok3;
+    }
+    if (!markdownLineEndingOrSpace(code7)) {
+      data = true;
+    }
+    size++;
+    effects.consume(code7);
+    return code7 === 92 ? callEscape : callData;
+  }
+  function callEscape(code7) {
+    if (code7 === 91 || code7 === 92 || code7 === 93) {
+      effects.consume(code7);
+      size++;
+      return callData;
+    }
+    return callData(code7);
+  }
+}
+function tokenizeDefinitionStart(effects, ok3, nok) {
+  const self2 = this;
+  const defined = self2.parser.gfmFootnotes || (self2.parser.gfmFootnotes = []);
+  let identifier;
+  let size = 0;
+  let data;
+  return start;
+  function start(code7) {
+    effects.enter("gfmFootnoteDefinition")._container = true;
+    effects.enter("gfmFootnoteDefinitionLabel");
+    effects.enter("gfmFootnoteDefinitionLabelMarker");
+    effects.consume(code7);
+    effects.exit("gfmFootnoteDefinitionLabelMarker");
+    return labelAtMarker;
+  }
+  function labelAtMarker(code7) {
+    if (code7 === 94) {
+      effects.enter("gfmFootnoteDefinitionMarker");
+      effects.consume(code7);
+      effects.exit("gfmFootnoteDefinitionMarker");
+      effects.enter("gfmFootnoteDefinitionLabelString");
+      effects.enter("chunkString").contentType = "string";
+      return labelInside;
+    }
+    return nok(code7);
+  }
+  function labelInside(code7) {
+    if (
+      // Too long.
+      size > 999 || // Closing brace with nothing.
+      code7 === 93 && !data || // Space or tab is not supported by GFM for some reason.
+      // `\n` and `[` not being supported makes sense.
+      code7 === null || code7 === 91 || markdownLineEndingOrSpace(code7)
+    ) {
+      return nok(code7);
+    }
+    if (code7 === 93) {
+      effects.exit("chunkString");
+      const token = effects.exit("gfmFootnoteDefinitionLabelString");
+      identifier = normalizeIdentifier(self2.sliceSerialize(token));
+      effects.enter("gfmFootnoteDefinitionLabelMarker");
+      effects.consume(code7);
+      effects.exit("gfmFootnoteDefinitionLabelMarker");
+      effects.exit("gfmFootnoteDefinitionLabel");
+      return labelAfter;
+    }
+    if (!markdownLineEndingOrSpace(code7)) {
+      data = true;
+    }
+    size++;
+    effects.consume(code7);
+    return code7 === 92 ? labelEscape : labelInside;
+  }
+  function labelEscape(code7) {
+    if (code7 === 91 || code7 === 92 || code7 === 93) {
+      effects.consume(code7);
+      size++;
+      return labelInside;
+    }
+    return labelInside(code7);
+  }
+  function labelAfter(code7) {
+    if (code7 === 58) {
+      effects.enter("definitionMarker");
+      effects.consume(code7);
+      effects.exit("definitionMarker");
+      if (!defined.includes(identifier)) {
+        defined.push(identifier);
+      }
+      return factorySpace(effects, whitespaceAfter, "gfmFootnoteDefinitionWhitespace");
+    }
+    return nok(code7);
+  }
+  function whitespaceAfter(code7) {
+    return ok3(code7);
+  }
+}
+function tokenizeDefinitionContinuation(effects, ok3, nok) {
+  return effects.check(blankLine, ok3, effects.attempt(indent, ok3, nok));
+}
+function gfmFootnoteDefinitionEnd(effects) {
+  effects.exit("gfmFootnoteDefinition");
+}
+function tokenizeIndent2(effects, ok3, nok) {
+  const self2 = this;
+  return factorySpace(effects, afterPrefix, "gfmFootnoteDefinitionIndent", 4 + 1);
+  function afterPrefix(code7) {
+    const tail = self2.events[self2.events.length - 1];
+    return tail && tail[1].type === "gfmFootnoteDefinitionIndent" && tail[2].sliceSerialize(tail[1], true).length === 4 ? ok3(code7) : nok(code7);
+  }
+}
+
+// node_modules/micromark-extension-gfm-strikethrough/lib/syntax.js
+function gfmStrikethrough(options) {
+  const options_ = options || {};
+  let single = options_.singleTilde;
+  const tokenizer = {
+    name: "strikethrough",
+    tokenize: tokenizeStrikethrough,
+    resolveAll: resolveAllStrikethrough
+  };
+  if (single === null || single === void 0) {
+    single = true;
+  }
+  return {
+    text: {
+      [126]: tokenizer
+    },
+    insideSpan: {
+      null: [tokenizer]
+    },
+    attentionMarkers: {
+      null: [126]
+    }
+  };
+  function resolveAllStrikethrough(events, context2) {
+    let index2 = -1;
+    while (++index2 < events.length) {
+      if (events[index2][0] === "enter" && events[index2][1].type === "strikethroughSequenceTemporary" && events[index2][1]._close) {
+        let open3 = index2;
+        while (open3--) {
+          if (events[open3][0] === "exit" && events[open3][1].type === "strikethroughSequenceTemporary" && events[open3][1]._open && // If the sizes are the same:
+          events[index2][1].end.offset - events[index2][1].start.offset === events[open3][1].end.offset - events[open3][1].start.offset) {
+            events[index2][1].type = "strikethroughSequence";
+            events[open3][1].type = "strikethroughSequence";
+            const strikethrough = {
+              type: "strikethrough",
+              start: Object.assign({}, events[open3][1].start),
+              end: Object.assign({}, events[index2][1].end)
+            };
+            const text6 = {
+              type: "strikethroughText",
+              start: Object.assign({}, events[open3][1].end),
+              end: Object.assign({}, events[index2][1].start)
+            };
+            const nextEvents = [["enter", strikethrough, context2], ["enter", events[open3][1], context2], ["exit", events[open3][1], context2], ["enter", text6, context2]];
+            const insideSpan2 = context2.parser.constructs.insideSpan.null;
+            if (insideSpan2) {
+              splice(nextEvents, nextEvents.length, 0, resolveAll(insideSpan2, events.slice(open3 + 1, index2), context2));
+            }
+            splice(nextEvents, nextEvents.length, 0, [["exit", text6, context2], ["enter", events[index2][1], context2], ["exit", events[index2][1], context2], ["exit", strikethrough, context2]]);
+            splice(events, open3 - 1, index2 - open3 + 3, nextEvents);
+            index2 = open3 + nextEvents.length - 2;
+            break;
+          }
+        }
+      }
+    }
+    index2 = -1;
+    while (++index2 < events.length) {
+      if (events[index2][1].type === "strikethroughSequenceTemporary") {
+        events[index2][1].type = "data";
+      }
+    }
+    return events;
+  }
+  function tokenizeStrikethrough(effects, ok3, nok) {
+    const previous3 = this.previous;
+    const events = this.events;
+    let size = 0;
+    return start;
+    function start(code7) {
+      if (previous3 === 126 && events[events.length - 1][1].type !== "characterEscape") {
+        return nok(code7);
+      }
+      effects.enter("strikethroughSequenceTemporary");
+      return more(code7);
+    }
+    function more(code7) {
+      const before = classifyCharacter(previous3);
+      if (code7 === 126) {
+        if (size > 1) return nok(code7);
+        effects.consume(code7);
+        size++;
+        return more;
+      }
+      if (size < 2 && !single) return nok(code7);
+      const token = effects.exit("strikethroughSequenceTemporary");
+      const after = classifyCharacter(code7);
+      token._open = !after || after === 2 && Boolean(before);
+      token._close = !before || before === 2 && Boolean(after);
+      return ok3(code7);
+    }
+  }
+}
+
+// node_modules/micromark-extension-gfm-table/lib/edit-map.js
+var EditMap2 = class {
+  /**
+   * Create a new edit map.
+   */
+  constructor() {
+    this.map = [];
+    this.index = /* @__PURE__ */ new Map();
+  }
+  /**
+   * Create an edit: a remove and/or add at a certain place.
+   *
+   * @param {number} index
+   *   Index at which to apply the edit.
+   * @param {number} remove
+   *   Count of items to remove at the index.
+   * @param {Array<Event>} add
+   *   Items to add at the index.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  add(index2, remove, add) {
+    addImplementation2(this, index2, remove, add);
+  }
+  // To do: add this when moving to `micromark`.
+  // /**
+  //  * Create an edit: but insert `add` before existing additions.
+  //  *
+  //  * @param {number} index
+  //  * @param {number} remove
+  //  * @param {Array<Event>} add
+  //  * @returns {undefined}
+  //  */
+  // addBefore(index, remove, add) {
+  //   addImplementation(this, index, remove, add, true)
+  // }
+  /**
+   * Done, change the events.
+   *
+   * @param {Array<Event>} events
+   *   List of events to apply the edits to.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  consume(events) {
+    this.map.sort(function(a, b) {
+      return a[0] - b[0];
+    });
+    if (this.map.length === 0) {
+      return;
+    }
+    let index2 = this.map.length;
+    const vecs = [];
+    while (index2 > 0) {
+      index2 -= 1;
+      vecs.push(events.slice(this.map[index2][0] + this.map[index2][1]), this.map[index2][2]);
+      events.length = this.map[index2][0];
+    }
+    vecs.push(events.slice());
+    events.length = 0;
+    let slice2 = vecs.pop();
+    while (slice2) {
+      for (const element of slice2) {
+        events.push(element);
+      }
+      slice2 = vecs.pop();
+    }
+    this.map.length = 0;
+    this.index.clear();
+  }
+};
+function addImplementation2(editMap, at, remove, add) {
+  if (remove === 0 && add.length === 0) {
+    return;
+  }
+  const existing = editMap.index.get(at);
+  if (existing) {
+    existing[1] += remove;
+    existing[2].push(...add);
+    return;
+  }
+  const change = [at, remove, add];
+  editMap.map.push(change);
+  editMap.index.set(at, change);
+}
+
+// node_modules/micromark-extension-gfm-table/lib/infer.js
+function gfmTableAlign(events, index2) {
+  let inDelimiterRow = false;
+  const align = [];
+  while (index2 < events.length) {
+    const event = events[index2];
+    if (inDelimiterRow) {
+      if (event[0] === "enter") {
+        if (event[1].type === "tableContent") {
+          align.push(events[index2 + 1][1].type === "tableDelimiterMarker" ? "left" : "none");
+        }
+      } else if (event[1].type === "tableContent") {
+        if (events[index2 - 1][1].type === "tableDelimiterMarker") {
+          const alignIndex = align.length - 1;
+          align[alignIndex] = align[alignIndex] === "left" ? "center" : "right";
+        }
+      } else if (event[1].type === "tableDelimiterRow") {
+        break;
+      }
+    } else if (event[0] === "enter" && event[1].type === "tableDelimiterRow") {
+      inDelimiterRow = true;
+    }
+    index2 += 1;
+  }
+  return align;
+}
+
+// node_modules/micromark-extension-gfm-table/lib/syntax.js
+function gfmTable() {
+  return {
+    flow: {
+      null: {
+        name: "table",
+        tokenize: tokenizeTable,
+        resolveAll: resolveTable
+      }
+    }
+  };
+}
+function tokenizeTable(effects, ok3, nok) {
+  const self2 = this;
+  let size = 0;
+  let sizeB = 0;
+  let seen;
+  return start;
+  function start(code7) {
+    let index2 = self2.events.length - 1;
+    while (index2 > -1) {
+      const {
+        type
+      } = self2.events[index2][1];
+      if (type === "lineEnding" || // Note: markdown-rs uses `whitespace` instead of `linePrefix`
+      type === "linePrefix") {
+        index2--;
+      } else {
+        break;
+      }
+    }
+    const tail = index2 > -1 ? self2.events[index2][1].type : null;
+    const next = tail === "tableHead" || tail === "tableRow" ? bodyRowStart : headRowBefore;
+    if (next === bodyRowStart && self2.parser.lazy[self2.now().line]) {
+      return nok(code7);
+    }
+    return next(code7);
+  }
+  function headRowBefore(code7) {
+    effects.enter("tableHead");
+    effects.enter("tableRow");
+    return headRowStart(code7);
+  }
+  function headRowStart(code7) {
+    if (code7 === 124) {
+      return headRowBreak(code7);
+    }
+    seen = true;
+    sizeB += 1;
+    return headRowBreak(code7);
+  }
+  function headRowBreak(code7) {
+    if (code7 === null) {
+      return nok(code7);
+    }
+    if (markdownLineEnding(code7)) {
+      if (sizeB > 1) {
+        sizeB = 0;
+        self2.interrupt = true;
+        effects.exit("tableRow");
+        effects.enter("lineEnding");
+        effects.consume(code7);
+        effects.exit("lineEnding");
+        return headDelimiterStart;
+      }
+      return nok(code7);
+    }
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, headRowBreak, "whitespace")(code7);
+    }
+    sizeB += 1;
+    if (seen) {
+      seen = false;
+      size += 1;
+    }
+    if (code7 === 124) {
+      effects.enter("tableCellDivider");
+      effects.consume(code7);
+      effects.exit("tableCellDivider");
+      seen = true;
+      return headRowBreak;
+    }
+    effects.enter("data");
+    return headRowData(code7);
+  }
+  function headRowData(code7) {
+    if (code7 === null || code7 === 124 || markdownLineEndingOrSpace(code7)) {
+      effects.exit("data");
+      return headRowBreak(code7);
+    }
+    effects.consume(code7);
+    return code7 === 92 ? headRowEscape : headRowData;
+  }
+  function headRowEscape(code7) {
+    if (code7 === 92 || code7 === 124) {
+      effects.consume(code7);
+      return headRowData;
+    }
+    return headRowData(code7);
+  }
+  function headDelimiterStart(code7) {
+    self2.interrupt = false;
+    if (self2.parser.lazy[self2.now().line]) {
+      return nok(code7);
+    }
+    effects.enter("tableDelimiterRow");
+    seen = false;
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, headDelimiterBefore, "linePrefix", self2.parser.constructs.disable.null.includes("codeIndented") ? void 0 : 4)(code7);
+    }
+    return headDelimiterBefore(code7);
+  }
+  function headDelimiterBefore(code7) {
+    if (code7 === 45 || code7 === 58) {
+      return headDelimiterValueBefore(code7);
+    }
+    if (code7 === 124) {
+      seen = true;
+      effects.enter("tableCellDivider");
+      effects.consume(code7);
+      effects.exit("tableCellDivider");
+      return headDelimiterCellBefore;
+    }
+    return headDelimiterNok(code7);
+  }
+  function headDelimiterCellBefore(code7) {
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, headDelimiterValueBefore, "whitespace")(code7);
+    }
+    return headDelimiterValueBefore(code7);
+  }
+  function headDelimiterValueBefore(code7) {
+    if (code7 === 58) {
+      sizeB += 1;
+      seen = true;
+      effects.enter("tableDelimiterMarker");
+      effects.consume(code7);
+      effects.exit("tableDelimiterMarker");
+      return headDelimiterLeftAlignmentAfter;
+    }
+    if (code7 === 45) {
+      sizeB += 1;
+      return headDelimiterLeftAlignmentAfter(code7);
+    }
+    if (code7 === null || markdownLineEnding(code7)) {
+      return headDelimiterCellAfter(code7);
+    }
+    return headDelimiterNok(code7);
+  }
+  function headDelimiterLeftAlignmentAfter(code7) {
+    if (code7 === 45) {
+      effects.enter("tableDelimiterFiller");
+      return headDelimiterFiller(code7);
+    }
+    return headDelimiterNok(code7);
+  }
+  function headDelimiterFiller(code7) {
+    if (code7 === 45) {
+      effects.consume(code7);
+      return headDelimiterFiller;
+    }
+    if (code7 === 58) {
+      seen = true;
+      effects.exit("tableDelimiterFiller");
+      effects.enter("tableDelimiterMarker");
+      effects.consume(code7);
+      effects.exit("tableDelimiterMarker");
+      return headDelimiterRightAlignmentAfter;
+    }
+    effects.exit("tableDelimiterFiller");
+    return headDelimiterRightAlignmentAfter(code7);
+  }
+  function headDelimiterRightAlignmentAfter(code7) {
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, headDelimiterCellAfter, "whitespace")(code7);
+    }
+    return headDelimiterCellAfter(code7);
+  }
+  function headDelimiterCellAfter(code7) {
+    if (code7 === 124) {
+      return headDelimiterBefore(code7);
+    }
+    if (code7 === null || markdownLineEnding(code7)) {
+      if (!seen || size !== sizeB) {
+        return headDelimiterNok(code7);
+      }
+      effects.exit("tableDelimiterRow");
+      effects.exit("tableHead");
+      return ok3(code7);
+    }
+    return headDelimiterNok(code7);
+  }
+  function headDelimiterNok(code7) {
+    return nok(code7);
+  }
+  function bodyRowStart(code7) {
+    effects.enter("tableRow");
+    return bodyRowBreak(code7);
+  }
+  function bodyRowBreak(code7) {
+    if (code7 === 124) {
+      effects.enter("tableCellDivider");
+      effects.consume(code7);
+      effects.exit("tableCellDivider");
+      return bodyRowBreak;
+    }
+    if (code7 === null || markdownLineEnding(code7)) {
+      effects.exit("tableRow");
+      return ok3(code7);
+    }
+    if (markdownSpace(code7)) {
+      return factorySpace(effects, bodyRowBreak, "whitespace")(code7);
+    }
+    effects.enter("data");
+    return bodyRowData(code7);
+  }
+  function bodyRowData(code7) {
+    if (code7 === null || code7 === 124 || markdownLineEndingOrSpace(code7)) {
+      effects.exit("data");
+      return bodyRowBreak(code7);
+    }
+    effects.consume(code7);
+    return code7 === 92 ? bodyRowEscape : bodyRowData;
+  }
+  function bodyRowEscape(code7) {
+    if (code7 === 92 || code7 === 124) {
+      effects.consume(code7);
+      return bodyRowData;
+    }
+    return bodyRowData(code7);
+  }
+}
+function resolveTable(events, context2) {
+  let index2 = -1;
+  let inFirstCellAwaitingPipe = true;
+  let rowKind = 0;
+  let lastCell = [0, 0, 0, 0];
+  let cell = [0, 0, 0, 0];
+  let afterHeadAwaitingFirstBodyRow = false;
+  let lastTableEnd = 0;
+  let currentTable;
+  let currentBody;
+  let currentCell;
+  const map4 = new EditMap2();
+  while (++index2 < events.length) {
+    const event = events[index2];
+    const token = event[1];
+    if (event[0] === "enter") {
+      if (token.type === "tableHead") {
+        afterHeadAwaitingFirstBodyRow = false;
+        if (lastTableEnd !== 0) {
+          flushTableEnd(map4, context2, lastTableEnd, currentTable, currentBody);
+          currentBody = void 0;
+          lastTableEnd = 0;
+        }
+        currentTable = {
+          type: "table",
+          start: Object.assign({}, token.start),
+          // Note: correct end is set later.
+          end: Object.assign({}, token.end)
+        };
+        map4.add(index2, 0, [["enter", currentTable, context2]]);
+      } else if (token.type === "tableRow" || token.type === "tableDelimiterRow") {
+        inFirstCellAwaitingPipe = true;
+        currentCell = void 0;
+        lastCell = [0, 0, 0, 0];
+        cell = [0, index2 + 1, 0, 0];
+        if (afterHeadAwaitingFirstBodyRow) {
+          afterHeadAwaitingFirstBodyRow = false;
+          currentBody = {
+            type: "tableBody",
+            start: Object.assign({}, token.start),
+            // Note: correct end is set later.
+            end: Object.assign({}, token.end)
+          };
+          map4.add(index2, 0, [["enter", currentBody, context2]]);
+        }
+        rowKind = token.type === "tableDelimiterRow" ? 2 : currentBody ? 3 : 1;
+      } else if (rowKind && (token.type === "data" || token.type === "tableDelimiterMarker" || token.type === "tableDelimiterFiller")) {
+        inFirstCellAwaitingPipe = false;
+        if (cell[2] === 0) {
+          if (lastCell[1] !== 0) {
+            cell[0] = cell[1];
+            currentCell = flushCell(map4, context2, lastCell, rowKind, void 0, currentCell);
+            lastCell = [0, 0, 0, 0];
+          }
+          cell[2] = index2;
+        }
+      } else if (token.type === "tableCellDivider") {
+        if (inFirstCellAwaitingPipe) {
+          inFirstCellAwaitingPipe = false;
+        } else {
+          if (lastCell[1] !== 0) {
+            cell[0] = cell[1];
+            currentCell = flushCell(map4, context2, lastCell, rowKind, void 0, currentCell);
+          }
+          lastCell = cell;
+          cell = [lastCell[1], index2, 0, 0];
+        }
+      }
+    } else if (token.type === "tableHead") {
+      afterHeadAwaitingFirstBodyRow = true;
+      lastTableEnd = index2;
+    } else if (token.type === "tableRow" || token.type === "tableDelimiterRow") {
+      lastTableEnd = index2;
+      if (lastCell[1] !== 0) {
+        cell[0] = cell[1];
+        currentCell = flushCell(map4, context2, lastCell, rowKind, index2, currentCell);
+      } else if (cell[1] !== 0) {
+        currentCell = flushCell(map4, context2, cell, rowKind, index2, currentCell);
+      }
+      rowKind = 0;
+    } else if (rowKind && (token.type === "data" || token.type === "tableDelimiterMarker" || token.type === "tableDelimiterFiller")) {
+      cell[3] = index2;
+    }
+  }
+  if (lastTableEnd !== 0) {
+    flushTableEnd(map4, context2, lastTableEnd, currentTable, currentBody);
+  }
+  map4.consume(context2.events);
+  index2 = -1;
+  while (++index2 < context2.events.length) {
+    const event = context2.events[index2];
+    if (event[0] === "enter" && event[1].type === "table") {
+      event[1]._align = gfmTableAlign(context2.events, index2);
+    }
+  }
+  return events;
+}
+function flushCell(map4, context2, range, rowKind, rowEnd, previousCell) {
+  const groupName = rowKind === 1 ? "tableHeader" : rowKind === 2 ? "tableDelimiter" : "tableData";
+  const valueName = "tableContent";
+  if (range[0] !== 0) {
+    previousCell.end = Object.assign({}, getPoint(context2.events, range[0]));
+    map4.add(range[0], 0, [["exit", previousCell, context2]]);
+  }
+  const now = getPoint(context2.events, range[1]);
+  previousCell = {
+    type: groupName,
+    start: Object.assign({}, now),
+    // Note: correct end is set later.
+    end: Object.assign({}, now)
+  };
+  map4.add(range[1], 0, [["enter", previousCell, context2]]);
+  if (range[2] !== 0) {
+    const relatedStart = getPoint(context2.events, range[2]);
+    const relatedEnd = getPoint(context2.events, range[3]);
+    const valueToken = {
+      type: valueName,
+      start: Object.assign({}, relatedStart),
+      end: Object.assign({}, relatedEnd)
+    };
+    map4.add(range[2], 0, [["enter", valueToken, context2]]);
+    if (rowKind !== 2) {
+      const start = context2.events[range[2]];
+      const end = context2.events[range[3]];
+      start[1].end = Object.assign({}, end[1].end);
+      start[1].type = "chunkText";
+      start[1].contentType = "text";
+      if (range[3] > range[2] + 1) {
+        const a = range[2] + 1;
+        const b = range[3] - range[2] - 1;
+        map4.add(a, b, []);
+      }
+    }
+    map4.add(range[3] + 1, 0, [["exit", valueToken, context2]]);
+  }
+  if (rowEnd !== void 0) {
+    previousCell.end = Object.assign({}, getPoint(context2.events, rowEnd));
+    map4.add(rowEnd, 0, [["exit", previousCell, context2]]);
+    previousCell = void 0;
+  }
+  return previousCell;
+}
+function flushTableEnd(map4, context2, index2, table, tableBody) {
+  const exits = [];
+  const related = getPoint(context2.events, index2);
+  if (tableBody) {
+    tableBody.end = Object.assign({}, related);
+    exits.push(["exit", tableBody, context2]);
+  }
+  table.end = Object.assign({}, related);
+  exits.push(["exit", table, context2]);
+  map4.add(index2 + 1, 0, exits);
+}
+function getPoint(events, index2) {
+  const event = events[index2];
+  const side = event[0] === "enter" ? "start" : "end";
+  return event[1][side];
+}
+
+// node_modules/micromark-extension-gfm-task-list-item/lib/syntax.js
+var tasklistCheck = {
+  name: "tasklistCheck",
+  tokenize: tokenizeTasklistCheck
+};
+function gfmTaskListItem() {
+  return {
+    text: {
+      [91]: tasklistCheck
+    }
+  };
+}
+function tokenizeTasklistCheck(effects, ok3, nok) {
+  const self2 = this;
+  return open3;
+  function open3(code7) {
+    if (
+      // Exit if there’s stuff before.
+      self2.previous !== null || // Exit if not in the first content that is the first child of a list
+      // item.
+      !self2._gfmTasklistFirstContentOfListItem
+    ) {
+      return nok(code7);
+    }
+    effects.enter("taskListCheck");
+    effects.enter("taskListCheckMarker");
+    effects.consume(code7);
+    effects.exit("taskListCheckMarker");
+    return inside2;
+  }
+  function inside2(code7) {
+    if (markdownLineEndingOrSpace(code7)) {
+      effects.enter("taskListCheckValueUnchecked");
+      effects.consume(code7);
+      effects.exit("taskListCheckValueUnchecked");
+      return close;
+    }
+    if (code7 === 88 || code7 === 120) {
+      effects.enter("taskListCheckValueChecked");
+      effects.consume(code7);
+      effects.exit("taskListCheckValueChecked");
+      return close;
+    }
+    return nok(code7);
+  }
+  function close(code7) {
+    if (code7 === 93) {
+      effects.enter("taskListCheckMarker");
+      effects.consume(code7);
+      effects.exit("taskListCheckMarker");
+      effects.exit("taskListCheck");
+      return after;
+    }
+    return nok(code7);
+  }
+  function after(code7) {
+    if (markdownLineEnding(code7)) {
+      return ok3(code7);
+    }
+    if (markdownSpace(code7)) {
+      return effects.check({
+        tokenize: spaceThenNonSpace
+      }, ok3, nok)(code7);
+    }
+    return nok(code7);
+  }
+}
+function spaceThenNonSpace(effects, ok3, nok) {
+  return factorySpace(effects, after, "whitespace");
+  function after(code7) {
+    return code7 === null ? nok(code7) : ok3(code7);
+  }
+}
+
+// node_modules/micromark-extension-gfm/index.js
+function gfm(options) {
+  return combineExtensions([
+    gfmAutolinkLiteral(),
+    gfmFootnote(),
+    gfmStrikethrough(options),
+    gfmTable(),
+    gfmTaskListItem()
+  ]);
+}
+
+// src/publish/markdown.ts
+var parse4 = (text6) => fromMarkdown(text6, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+var serialize4 = (tree) => toMarkdown(tree, { extensions: [gfmToMarkdown()], fences: true, bullet: "-", rule: "-" }).replace(/\n+$/, "");
+var LIVE_TEXT = new RegExp(
+  [
+    // Each starts where a run of its characters starts, so a long run is scanned once, not once a character.
+    String.raw`(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`,
+    String.raw`(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?`,
+    String.raw`\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>]*`,
+    String.raw`\b(?:www\.|mailto:|xmpp:)[^\s<>]*`,
+    String.raw`(?<![\w/#&])(?:[\w.-]+\/[\w.-]+)?#\d+\b`
+  ].join("|"),
+  "gi"
+);
+var LIVE_NODES = /* @__PURE__ */ new Set([
+  "html",
+  "link",
+  "image",
+  "linkReference",
+  "imageReference",
+  "definition",
+  "footnoteReference",
+  "footnoteDefinition"
+]);
+var FLOW_PARENTS = /* @__PURE__ */ new Set(["root", "blockquote", "listItem", "footnoteDefinition"]);
+var text5 = (value) => ({ type: "text", value });
+var code5 = (value) => ({ type: "inlineCode", value });
+function inertText(value) {
+  const out = [];
+  let at = 0;
+  for (const m of value.matchAll(LIVE_TEXT)) {
+    if (m.index > at) out.push(text5(value.slice(at, m.index)));
+    out.push(code5(m[0]));
+    at = m.index + m[0].length;
+  }
+  if (at < value.length) out.push(text5(value.slice(at)));
   return out;
 }
-function codeSpan(text) {
-  const flat = text.replace(/[\r\n]+/g, " ");
+function shownText(node3) {
+  if ("value" in node3 && typeof node3.value === "string") return node3.value;
+  if ("alt" in node3 && typeof node3.alt === "string") return node3.alt;
+  return "children" in node3 ? node3.children.map((c) => shownText(c)).join("") : "";
+}
+function safeLang(lang) {
+  const word = (lang ?? "").replace(/[^\w+#.-]/g, "");
+  if (word === "") return null;
+  return word.toLowerCase() === "suggestion" ? "text" : word;
+}
+function inert(node3, flow3) {
+  const phrasing3 = (nodes) => flow3 ? [{ type: "paragraph", children: nodes }] : nodes;
+  switch (node3.type) {
+    case "code":
+      return [{ type: "code", lang: safeLang(node3.lang), meta: null, value: node3.value }];
+    case "inlineCode":
+      return [node3];
+    case "text":
+    case "html":
+      return phrasing3(inertText(node3.value));
+    case "link": {
+      const label2 = shownText(node3);
+      if (label2 !== "" && node3.url.replace(/^mailto:/, "").includes(label2.replace(/^mailto:/, "")))
+        return phrasing3([code5(label2)]);
+      return phrasing3([...inertChildren(node3.children, false), text5(" ("), code5(node3.url), text5(")")]);
+    }
+    case "image":
+      return phrasing3([...inertText(node3.alt ?? ""), text5(" (image "), code5(node3.url), text5(")")]);
+    case "linkReference":
+    case "imageReference":
+      return phrasing3(inertText(`[${shownText(node3)}]`));
+    case "definition":
+      return [{ type: "paragraph", children: [...inertText(`[${node3.label ?? node3.identifier}]: `), code5(node3.url)] }];
+    case "footnoteReference":
+      return phrasing3(inertText(`[^${node3.label ?? node3.identifier}]`));
+    case "footnoteDefinition":
+      return [
+        { type: "paragraph", children: inertText(`[^${node3.label ?? node3.identifier}]:`) },
+        ...inertChildren(node3.children, true)
+      ];
+    default:
+      if ("children" in node3) {
+        const children2 = inertChildren(node3.children, FLOW_PARENTS.has(node3.type));
+        return [{ ...node3, children: children2 }];
+      }
+      return [node3];
+  }
+}
+function inertChildren(children2, flow3) {
+  return children2.flatMap((c) => inert(c, flow3));
+}
+function isLive(node3) {
+  if (LIVE_NODES.has(node3.type)) return true;
+  if (node3.type === "text" && new RegExp(LIVE_TEXT.source, "i").test(node3.value)) return true;
+  if (node3.type === "code" && safeLang(node3.lang) !== (node3.lang ?? null)) return true;
+  return "children" in node3 && node3.children.some(isLive);
+}
+function unforgeable(markdown) {
+  return markdown.replace(/<!--(\s*)claude-pr-reviewer:/g, "<!--$1claude-pr-reviewer\u200B:");
+}
+function asCode(lang, value) {
+  return unforgeable(
+    serialize4({ type: "root", children: [{ type: "code", lang: safeLang(lang), meta: null, value }] })
+  );
+}
+function asCodeBlock(value) {
+  return asCode("text", value);
+}
+function safeMarkdown(untrusted) {
+  const value = cleanText(untrusted);
+  const tree = parse4(value);
+  const out = unforgeable(serialize4({ type: "root", children: inertChildren(tree.children, true) }));
+  return isLive(parse4(out)) ? asCodeBlock(value) : out;
+}
+var PHRASING = /* @__PURE__ */ new Set(["text", "inlineCode", "emphasis", "strong", "delete", "break", "link", "image"]);
+function flatten(nodes) {
+  return nodes.flatMap((node3, i) => {
+    const gap = i > 0 && !PHRASING.has(node3.type) ? [text5(" ")] : [];
+    if (node3.type === "code") return [...gap, code5(node3.value)];
+    if (node3.type === "inlineCode" || node3.type === "text") return [node3];
+    if (node3.type === "break") return [text5(" ")];
+    return "children" in node3 ? [...gap, ...flatten(node3.children)] : gap;
+  });
+}
+function safeInline(value) {
+  const line = cleanText(value).replace(/[\r\n]+/g, " ").trim();
+  const inline = flatten(inertChildren(parse4(line).children, true));
+  const out = unforgeable(serialize4({ type: "root", children: [{ type: "paragraph", children: inline }] }));
+  const check2 = parse4(out);
+  const one2 = check2.children.length <= 1 && (check2.children[0]?.type ?? "paragraph") === "paragraph";
+  return (one2 && !isLive(check2) && !out.includes("\n") ? out : codeSpan(line)).replace(/\|/g, "\\|");
+}
+function codeSpan(value) {
+  const flat = cleanText(value).replace(/[\r\n]+/g, " ");
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = "`".repeat(longest + 1);
   const pad = flat.startsWith("`") || flat.endsWith("`") || flat === "" ? " " : "";
   return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
-function inertProse(text) {
-  return text.replace(/\\(?=[[\]<&])/g, "\\\\").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/[[\]]/g, (b) => `\\${b}`).replace(/\b(?:https?:\/\/|www\.)[^\s`]+/gi, (url) => codeSpan(url)).replace(
-    /(^|[^\w`])@([A-Za-z0-9][\w-]*(?:\/[\w.-]+)?)/g,
-    (_m, lead, name) => `${lead}${codeSpan(`@${name}`)}`
-  );
+function safePath(path6) {
+  return codeSpan(path6).replace(/\|/g, "\\|");
 }
-function infoString(info) {
-  const word = info.replace(/[^\w+#.-]/g, "");
-  return word.toLowerCase() === "suggestion" ? "text" : word;
-}
-function safeMarkdown(text) {
-  const out = [];
-  let fence;
-  for (const line of text.replace(/\r\n?/g, "\n").split("\n")) {
-    const marker = FENCE.exec(line)?.[1];
-    if (fence !== void 0) {
-      out.push(line);
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
-        fence = void 0;
+function clipMarkdown(value, max, note = "\u2026 (truncated to fit GitHub\u2019s comment size limit)") {
+  if (value.length <= max) return value;
+  const room = Math.max(0, max - note.length - 4);
+  let end = 0;
+  for (const block of parse4(value).children) {
+    const start = block.position?.start.offset ?? 0;
+    const stop = block.position?.end.offset ?? Infinity;
+    if (stop <= room) {
+      end = stop;
       continue;
     }
-    if (marker) {
-      fence = marker;
-      out.push(
-        line.slice(0, line.indexOf(marker) + marker.length) + infoString(line.slice(line.indexOf(marker) + marker.length))
-      );
-      continue;
-    }
-    out.push(
-      inlineSegments(line).map((s) => s.code ? s.text : inertProse(s.text)).join("")
-    );
+    const gap = end > 0 ? 2 : 0;
+    const piece = cutBlock(value, block, start, room - end - gap);
+    return `${value.slice(0, end)}${piece ? `${"\n".repeat(gap)}${piece}` : ""}
+
+${note}`;
   }
-  if (fence !== void 0) out.push(fence);
-  return out.join("\n").replace(/<!--(\s*)claude-pr-reviewer:/g, "<!--$1claude-pr-reviewer\u200B:");
-}
-function safeInline(text) {
-  return safeMarkdown(text.replace(/[\r\n]+/g, " ").trim()).replace(/^ {0,3}(`{3,}|~{3,}).*$/s, (m) => m.replace(/[`~]/g, (c) => `\\${c}`)).replace(/[*_~|]/g, (c) => `\\${c}`).replace(/^([#>+-])/, "\\$1");
-}
-function safePath(path5) {
-  return codeSpan(path5).replace(/\|/g, "\\|");
-}
-function clipMarkdown(text, max, note = "\u2026 (truncated to fit GitHub\u2019s comment size limit)") {
-  if (text.length <= max) return text;
-  const room = max - note.length - 16;
-  let cut = text.slice(0, Math.max(0, room));
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  const fence = openFence(cut);
-  return `${cut}${fence ? `
-${fence}` : ""}
+  return `${value.slice(0, end)}
 
 ${note}`;
 }
-function openFence(text) {
-  let fence;
-  for (const line of text.split("\n")) {
-    const marker = FENCE.exec(line)?.[1];
-    if (!marker) continue;
-    if (fence === void 0) fence = marker;
-    else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = void 0;
+function cutBlock(value, block, start, room) {
+  if (room < 40) return "";
+  if (block.type === "code") {
+    const lines = block.value.split("\n");
+    for (; lines.length > 0; lines.pop()) {
+      const cut = asCode(block.lang, lines.join("\n"));
+      if (cut.length <= room) return cut;
+    }
+    return "";
   }
-  return fence;
+  for (let n = room; n >= 40; n = Math.floor(n * 0.7)) {
+    const cut = safeMarkdown(value.slice(start, start + n).replace(/[\uD800-\uDBFF]$/, ""));
+    if (cut.length <= room) return cut;
+  }
+  return "";
 }
-function logSafe2(text) {
-  return text.replace(/\r/g, "\\r").replace(/\n/g, "\\n");
+function logSafe2(text6) {
+  return text6.replace(/\r/g, "\\r").replace(/\n/g, "\\n");
 }
-function terminalSafe(text) {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "");
+function terminalSafe(text6) {
+  return cleanText(text6).replace(/\r/g, "");
 }
 
 // src/source/state.ts
@@ -69642,8 +81273,8 @@ function stateMarker(state) {
 
 // src/publish/render.ts
 var RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/).map((s) => s.trim()).filter((s) => s.length >= 40);
-function withoutRules(text) {
-  let out = text;
+function withoutRules(text6) {
+  let out = text6;
   for (const sentence of RULE_SENTENCES) {
     if (out.includes(sentence)) out = out.split(sentence).join("[review rules omitted]");
   }
@@ -69740,8 +81371,8 @@ function walkthroughSection(result2) {
     result2.outcomes.filter((o) => o.status !== "ok").flatMap((o) => o.chunk.files.map((cf) => cf.file.path))
   );
   const rows = result2.plan.reviewable.map((f) => {
-    const text = said.get(f.path)?.join(" ") ?? (failed.has(f.path) ? "(not reviewed)" : "\u2014");
-    return `| ${safePath(f.path)} | ${safeInline(withoutRules(text))} |`;
+    const text6 = said.get(f.path)?.join(" ") ?? (failed.has(f.path) ? "(not reviewed)" : "\u2014");
+    return `| ${safePath(f.path)} | ${safeInline(withoutRules(text6))} |`;
   });
   return ["### Walkthrough", "", "| file | what changed |", "| --- | --- |", ...rows].join("\n");
 }
@@ -69872,9 +81503,9 @@ function redactor(secrets) {
     forms.add(JSON.stringify(value).slice(1, -1));
   }
   const ordered = [...forms].sort((a, b) => b.length - a.length);
-  if (ordered.length === 0) return (text) => text;
-  return (text) => {
-    let out = text;
+  if (ordered.length === 0) return (text6) => text6;
+  return (text6) => {
+    let out = text6;
     for (const form of ordered) out = out.split(form).join("***");
     return out;
   };
@@ -69927,13 +81558,13 @@ function result(f) {
     ruleId: `claude-review/${f.category}`,
     ruleIndex: CATEGORIES.indexOf(f.category),
     level: LEVEL[f.severity],
-    message: { text: `${f.title.trim()}${where}
+    message: { text: cleanText(`${f.title.trim()}${where}
 
-${f.body.trim()}` },
+${f.body.trim()}`) },
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: encodeURI(f.path), uriBaseId: "%SRCROOT%" },
+          artifactLocation: { uri: encodeURI(wellFormed(f.path)), uriBaseId: "%SRCROOT%" },
           ...region ? { region } : {}
         }
       }
@@ -70034,7 +81665,7 @@ function formatResult(format, result2, settings) {
 }
 
 // src/cli/run.ts
-var EXIT = { ok: 0, findings: 1, usage: 2 };
+var EXIT2 = { ok: 0, findings: 1, usage: 2 };
 var NOT_FLAGS = /* @__PURE__ */ new Set(["api-key", "github-token", "pr-number", "dry-run", "config-file", "sarif-file"]);
 var INPUT_FLAGS = Object.keys(INPUT_DEFAULTS).filter((name) => !NOT_FLAGS.has(name));
 var USAGE = `Usage: claude-pr-review [--base REF] [--head REF] [--format text|markdown|json|sarif] [--output FILE]
@@ -70110,7 +81741,16 @@ function progress(io, total, settings) {
     io.stderr(`\rreviewing: ${done}/${total} calls, ${tokens.toLocaleString("en-US")} tokens, ${usd}   `);
   };
 }
-async function runCli(argv, io) {
+async function runCli(argv, terminal) {
+  const io = {
+    ...terminal,
+    stdout: (text6) => {
+      terminal.stdout(terminalSafe(text6));
+    },
+    stderr: (text6) => {
+      terminal.stderr(terminalSafe(text6));
+    }
+  };
   const apiKey = io.env.ANTHROPIC_API_KEY ?? io.env.LLM_API_KEY ?? "";
   const redact = redactor([apiKey]);
   try {
@@ -70118,11 +81758,11 @@ async function runCli(argv, io) {
     if (args === "help") {
       io.stdout(`${USAGE}
 `);
-      return EXIT.ok;
+      return EXIT2.ok;
     }
     const parsed = parseSettings({ ...args.inputs, "api-key": apiKey });
     const log = (m) => {
-      if (!io.tty) io.stderr(`${terminalSafe(redact(m))}
+      if (!io.tty) io.stderr(`${redact(m)}
 `);
     };
     const live = parsed.apiKey && !args.dryRun;
@@ -70135,10 +81775,10 @@ async function runCli(argv, io) {
     const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, io.cwd);
     let plan = makePlan(pr, settings, instructions);
     if (settings.context !== "diff" && plan.chunks.length > 0) {
-      const root = await repositoryRoot(io.cwd);
-      const files = args.head ? gitHeadFiles(root, pr.headSha) : worktreeFiles(root);
+      const root2 = await repositoryRoot(io.cwd);
+      const files = args.head ? gitHeadFiles(root2, pr.headSha) : worktreeFiles(root2);
       plan = await addContext(plan, files, (m) => {
-        io.stderr(`warning: ${terminalSafe(redact(m))}
+        io.stderr(`warning: ${redact(m)}
 `);
       });
     }
@@ -70153,43 +81793,44 @@ async function runCli(argv, io) {
 ${settings.apiKey ? "--dry-run" : "No API key (ANTHROPIC_API_KEY or LLM_API_KEY)"}: plan only, no model was called.
 `
       );
-      return EXIT.ok;
+      return EXIT2.ok;
     }
-    const result2 = await executePlan(plan, settings, llm, { log, onCall: progress(io, plan.chunks.length, settings) });
+    const onCall = progress(terminal, plan.chunks.length, settings);
+    const result2 = await executePlan(plan, settings, llm, { log, onCall });
     if (io.tty) io.stderr("\n");
     await report(io, args, result2, settings, redact);
-    if (failing(result2.findings, settings.failOn)) return EXIT.findings;
+    if (failing(result2.findings, settings.failOn)) return EXIT2.findings;
     const reviewed = result2.outcomes.some((o) => o.status === "ok");
-    return reviewed || result2.outcomes.length === 0 ? EXIT.ok : EXIT.findings;
+    return reviewed || result2.outcomes.length === 0 ? EXIT2.ok : EXIT2.findings;
   } catch (error2) {
     const known = error2 instanceof UsageError || error2 instanceof SettingsError || error2 instanceof LocalGitError;
     const message = error2 instanceof Error ? error2.message : String(error2);
     io.stderr(`${redact(known ? asFlags(message) : `error: ${asFlags(message)}`)}
 `);
-    return EXIT.usage;
+    return EXIT2.usage;
   }
 }
 async function report(io, args, result2, settings, redact) {
-  const text = redact(formatResult(args.format, result2, settings));
+  const text6 = terminalSafe(redact(formatResult(args.format, result2, settings)));
   if (args.output) {
-    const path5 = resolve4(io.cwd, args.output);
-    await writeFile(path5, `${text}
+    const path6 = resolve4(io.cwd, args.output);
+    await writeFile(path6, `${text6}
 `);
-    io.stderr(`${args.format} report with ${result2.findings.length} findings written to ${path5}
+    io.stderr(`${args.format} report with ${result2.findings.length} findings written to ${path6}
 `);
   } else {
-    io.stdout(`${text}
+    io.stdout(`${text6}
 `);
   }
 }
 
 // src/cli.ts
-var code2 = await runCli(process.argv.slice(2), {
+var code6 = await runCli(process.argv.slice(2), {
   cwd: process.env.INIT_CWD ?? process.cwd(),
   env: process.env,
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text6) => process.stdout.write(text6),
+  stderr: (text6) => process.stderr.write(text6),
   tty: process.stderr.isTTY
 });
-process.exitCode = code2;
+process.exitCode = code6;
 //# sourceMappingURL=cli.js.map

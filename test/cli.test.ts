@@ -73,6 +73,48 @@ describe('the CLI on a local repository', () => {
     expect(err).toContain('plan only, no model was called');
   });
 
+  it('prints no control character of the repository or the model, in the plan or any format', async () => {
+    const dir = repo();
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+    writeFileSync(join(dir, 'app.js'), 'export const x = 1;\n');
+    git(
+      'commit',
+      '-qam',
+      'evil \u001b]0;pwned\u0007 \u001b[2J \u001b[31mred\u001b[0m \u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\ \u009b2J',
+    );
+    const plan = await cli(dir, ['--head', 'HEAD']);
+    expect(plan.err).toContain('evil');
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body) => {
+        const review = scriptedReview(userTextOf(body));
+        const evil = '\u001bc\u001b[2J\u001b]0;owned\u0007\u0008\r';
+        return {
+          toolInput: {
+            summary: `Sum ${evil}`,
+            comments: review.comments.map((c) => ({
+              ...c,
+              title: `${String(c.title)} ${evil}`,
+              body: `${String(c.body)} ${evil}`,
+            })),
+          },
+        };
+      },
+    }).start();
+    stops.push(() => g.stop());
+    const printed = [plan.out, plan.err];
+    for (const format of ['text', 'markdown', 'json']) {
+      const run = await cli(dir, ['--head', 'HEAD', '--base-url', g.url, '--format', format], {
+        ANTHROPIC_API_KEY: KEY,
+      });
+      expect(run.code).toBe(0);
+      printed.push(run.out, run.err);
+    }
+    // eslint-disable-next-line no-control-regex
+    for (const text of printed) expect(text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+
   it('reviews the repository it is run in, in text, markdown, JSON and SARIF', async () => {
     const dir = repo();
     const g = await gateway();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { liveMentions } from './helpers/markdown.js';
+import { liveOnGitHub, renderGfm } from './helpers/gfm.js';
+import { seededRandom } from '../bench/random.js';
 import {
   clipMarkdown,
   codeSpan,
@@ -10,45 +11,70 @@ import {
   terminalSafe,
 } from '../src/publish/markdown.js';
 
-describe('safeMarkdown', () => {
-  it('neutralises @user, @org/team and @everyone, and leaves e-mail addresses alone', () => {
-    const out = safeMarkdown('cc @alice and @acme/security, @everyone; mail bob@example.com');
-    expect(liveMentions(out)).toEqual([]);
-    expect(out).toContain('`@alice`');
-    expect(out).toContain('`@acme/security`');
-    expect(out).toContain('`@everyone`');
-    expect(out).toContain('bob@example.com');
-    // An entity that decodes to "@" stays text.
-    expect(safeMarkdown('&#64;alice &commat;bob')).toBe('&amp;#64;alice &amp;commat;bob');
+/** Each bypass the security review of 2026-12-01 found, and their neighbours. */
+const HOSTILE = [
+  'cc @alice and @acme/security, @everyone; mail bob@example.com',
+  '&#64;alice &commat;bob &#x40;carol',
+  '`@octocat glued to a backtick',
+  '\\`@octocat` \\`<img src=https://evil.example/p.png>` \\`<details>open` \\`[link](https://evil.example)`',
+  'a code span `across two\nlines` then @octocat`',
+  '_@octocat_ *@acme/security* _https://evil.example/x_ ~~@bob~~',
+  'bare ftp://evil.example/f and mailto:x@evil.example and www.evil.example and x@evil.example',
+  '<img src="https://evil.example/track.png"> <!-- hidden --> <details open><summary>x</summary>@mallory</details>',
+  '![pixel](https://evil.example/t.png) [click](https://evil.example) ![r][1] [s][1]\n\n[1]: https://evil.example/x.png',
+  '<https://evil.example/auto> <bob@evil.example>',
+  '> quote @bob\n> - item <b>x</b>\n\n1. one\n2. two **bold** [l](https://evil.example)',
+  '| a | b |\n| - | - |\n| @x | <img src=y> |',
+  'fixes #12, closes acme/repo#3',
+  'Title ending in a lone backtick `',
+  '```\n<img src=x>\n```\nafter the fence @octocat',
+  '    indented code @x\n\n@y after it',
+  '\\<img src=x> \\[a](https://evil.example) \\@octocat',
+  '<details>\n\n@octocat inside a fold\n\n</details>',
+  '[^1]\n\n[^1]: a footnote with @octocat',
+];
+
+describe('safeMarkdown, checked by GitHub’s own engine', () => {
+  it.each(HOSTILE)('posts nothing live from %j', (text) => {
+    expect(liveOnGitHub(safeMarkdown(text))).toEqual([]);
+    expect(liveOnGitHub(safeInline(text))).toEqual([]);
   });
 
-  it('escapes raw HTML, HTML comments and our markers, so nothing hidden or forged reaches the page', () => {
-    const out = safeMarkdown(
-      'x <img src="https://evil.example/p.png"> <!-- claude-pr-reviewer:summary --> <details open>y</details>',
-    );
-    expect(out).not.toMatch(/<[a-z!/]/i);
-    expect(out).toContain('&lt;img');
-    expect(out).toContain('&lt;!-- claude-pr-reviewer:summary');
-  });
-
-  it('makes images and links inert: no remote load, no clickable link, inline or by reference', () => {
-    const out = safeMarkdown(
-      '![pixel](https://evil.example/t.png) [click](https://evil.example) ![r][1]\n[1]: https://evil.example/x.png\nsee https://evil.example/a and www.evil.example',
-    );
-    expect(out).not.toMatch(/(^|[^\\])!?\[[^\]]*\]\(/);
-    expect(out).not.toMatch(/^\[1\]:/m);
-    // Every URL sits in a code span, where GitHub does not autolink.
-    for (const m of out.matchAll(/(https?:\/\/|www\.)\S+/g)) {
-      const before = out.slice(0, m.index);
-      expect((before.match(/`/g) ?? []).length % 2, m[0]).toBe(1);
+  it('posts nothing live whatever Markdown punctuation is glued around mentions, tags and links', () => {
+    const random = seededRandom(20261201);
+    const pieces = ['`', '``', '\\', '_', '*', '~', '[', ']', '(', ')', '<', '>', '!', '#', '|', '-', ' ', '\n', 'x'];
+    const payloads = [
+      '@octocat',
+      '@acme/security',
+      '<img src=x>',
+      '<details>',
+      'https://evil.example',
+      'a@b.example',
+      '&#64;x',
+    ];
+    for (let i = 0; i < 150; i++) {
+      const parts: string[] = [];
+      for (let n = 2 + Math.floor(random() * 10); n > 0; n--) {
+        const pool = random() < 0.3 ? payloads : pieces;
+        parts.push(pool[Math.floor(random() * pool.length)] ?? '');
+      }
+      const text = parts.join('');
+      expect(liveOnGitHub(safeMarkdown(text)), JSON.stringify(text)).toEqual([]);
+      expect(liveOnGitHub(safeInline(text)), JSON.stringify(text)).toEqual([]);
     }
   });
 
-  it('keeps code blocks and code spans verbatim', () => {
-    const text = 'Use `a < b && @Override` here:\n```ts\nif (a < b) { tag = "<b>@x</b>"; }\n```\nDone.';
+  it('keeps code blocks and code spans verbatim, and the model’s formatting', () => {
+    const text = 'Use `a < b && @Override` here:\n```ts\nif (a < b) { tag = "<b>@x</b>"; }\n```\n- **Done** _now_.';
     const out = safeMarkdown(text);
     expect(out).toContain('`a < b && @Override`');
     expect(out).toContain('if (a < b) { tag = "<b>@x</b>"; }');
+    expect(renderGfm(out)).toContain('<li><strong>Done</strong> <em>now</em>.</li>');
+  });
+
+  it('shows what it made inert: mentions and addresses in code, a link’s address beside its text', () => {
+    const out = safeMarkdown('cc @alice, see [docs](https://example.org/d) and bob@example.com');
+    expect(out).toBe('cc `@alice`, see docs (`https://example.org/d`) and `bob@example.com`');
   });
 
   it('closes a fence the model left open, and turns a suggestion block of its own into plain code', () => {
@@ -59,18 +85,25 @@ describe('safeMarkdown', () => {
     expect(sneaky.startsWith('```text')).toBe(true);
   });
 
-  it('keeps an escaped bracket escaped', () => {
-    expect(safeMarkdown('\\[x](https://a.b)')).not.toMatch(/[^\\]\]\(/);
+  it('never lets a marker of ours through, in code or out of it', () => {
+    const out = safeMarkdown('x <!-- claude-pr-reviewer:summary --> y\n```\n<!-- claude-pr-reviewer:fp=1 -->\n```');
+    expect(out).not.toMatch(/<!--\s*claude-pr-reviewer:/);
   });
 });
 
 describe('inline text, paths and clipping', () => {
-  it('puts a title on one line with emphasis and table pipes escaped', () => {
+  it('puts a title on one line, no emphasis or heading, table pipes escaped', () => {
     const title = safeInline('Bad **bold** | cell\n# heading @bob');
-    expect(title).not.toContain('\n');
-    expect(title).toContain('\\*\\*bold\\*\\*');
-    expect(title).toContain('\\|');
-    expect(liveMentions(title)).toEqual([]);
+    expect(title).toBe('Bad bold \\| cell # heading `@bob`');
+    expect(liveOnGitHub(title)).toEqual([]);
+  });
+
+  it('clips between blocks, and never leaves a code span broken open', () => {
+    const text = `intro\n\n${'word `@octocat` '.repeat(60)}`;
+    const clipped = clipMarkdown(text, 300);
+    expect(clipped.length).toBeLessThanOrEqual(300);
+    expect(clipped.startsWith('intro\n\nword')).toBe(true);
+    expect(liveOnGitHub(clipped)).toEqual([]);
   });
 
   it('shows a path as code, whatever backticks, pipes or newlines it holds', () => {

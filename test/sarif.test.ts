@@ -5,7 +5,15 @@ import type { Log } from 'sarif';
 import { FakeGitHub } from './fakes/github.js';
 import { sarifProblems } from './helpers/sarif.js';
 import type { FakeGateway } from './fakes/gateway.js';
-import { actionEnv, fakePullRequest, readOutputs, runInProcess, reviewingGateway } from './helpers/action.js';
+import {
+  actionEnv,
+  fakePullRequest,
+  readOutputs,
+  runInProcess,
+  reviewingGateway,
+  scriptedReview,
+  userTextOf,
+} from './helpers/action.js';
 import { stableFingerprint, toSarif } from '../src/publish/sarif.js';
 import { VERSION } from '../src/version.js';
 import type { Finding } from '../src/findings/findings.js';
@@ -55,6 +63,20 @@ describe('toSarif', () => {
     expect(c!.message.text).toContain('line 40 of the old version');
   });
 
+  it('survives any string the model writes: lone surrogates, control characters, bidi overrides', () => {
+    const hostile = 'a\uD800b\uDC00c\u0000\u001b[2J\u202Eevil\u2066';
+    const log = toSarif([finding({ path: `src/${hostile}.ts`, title: hostile, body: hostile })], VERSION);
+    expect(sarifProblems(log)).toEqual([]);
+    const text = JSON.stringify(log);
+    expect(text).not.toMatch(/\\ud[89a-f][0-9a-f]{2}/i);
+    // eslint-disable-next-line no-control-regex
+    expect(log.runs[0]!.results![0]!.message.text).not.toMatch(/[\u0000\u001b\u202e]/);
+    // The path is percent-encoded as it is (it must still name the file); only the lone surrogates are replaced.
+    expect(log.runs[0]!.results![0]!.locations![0]!.physicalLocation!.artifactLocation!.uri).toBe(
+      'src/a%EF%BF%BDb%EF%BF%BDc%00%1B%5B2J%E2%80%AEevil%E2%81%A6.ts',
+    );
+  });
+
   it('keeps fingerprints stable when the line moves or the body is reworded', () => {
     const before = stableFingerprint(finding({}));
     expect(stableFingerprint(finding({ line: 99, body: 'Other words.' }))).toBe(before);
@@ -85,6 +107,47 @@ describe('the sarif-file input', () => {
     expect(sarifProblems(log)).toEqual([]);
     expect(log.runs[0]!.results).toHaveLength(Number(outputs.findings));
     expect(log.runs[0]!.tool.driver.version).toBe(VERSION);
+  });
+
+  it('a model that writes lone surrogates and control characters still gets its SARIF and every output', async () => {
+    await llm.stop();
+    llm = await reviewingGateway(KEY, {
+      reply: (body) => {
+        const review = scriptedReview(userTextOf(body));
+        const bad = '\uD83D oops \uDE00 \u0007\u001b]0;title\u0007 \u202Egnp.exe';
+        return {
+          toolInput: {
+            summary: `Summary ${bad}`,
+            comments: review.comments.map((c) => ({
+              ...c,
+              title: `${String(c.title)} ${bad}`,
+              body: `${String(c.body)} ${bad}`,
+            })),
+          },
+        };
+      },
+    });
+    const { env, files } = actionEnv(github, {
+      'api-key': KEY,
+      'base-url': llm.url,
+      'sarif-file': 'review.sarif',
+      'min-severity': 'info',
+    });
+    const { exitCode } = await runInProcess(env);
+    expect(exitCode).toBe(0);
+    const outputs = readOutputs(files.outputPath);
+    expect(Number(outputs.findings)).toBeGreaterThan(0);
+    expect(outputs['cost-usd']).toMatch(/^\d/);
+    const log = JSON.parse(readFileSync(outputs['sarif-file']!, 'utf8')) as Log;
+    expect(sarifProblems(log)).toEqual([]);
+    expect(log.runs[0]!.results).toHaveLength(Number(outputs.findings));
+    const posted = [
+      ...github.reviews.flatMap((r) => (r.comments as { body: string }[]).map((c) => c.body)),
+      github.issueComments[0]!.body,
+    ];
+    // eslint-disable-next-line no-control-regex
+    const unsafe = /[\u0000-\u0008\u001b\u202e]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/;
+    for (const body of posted) expect(body).not.toMatch(unsafe);
   });
 
   it('writes none by default', async () => {

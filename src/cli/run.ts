@@ -133,7 +133,18 @@ function progress(io: CliIo, total: number, settings: Settings): (usage: Usage |
 }
 
 /** Runs the CLI; returns its exit code. Every error a user can fix exits 2 with a message that names the flag. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
+  // Everything printed can hold text of the repository, the model or the gateway: no control character of it
+  // reaches the terminal (the progress line alone writes its own carriage return).
+  const io: CliIo = {
+    ...terminal,
+    stdout: (text) => {
+      terminal.stdout(terminalSafe(text));
+    },
+    stderr: (text) => {
+      terminal.stderr(terminalSafe(text));
+    },
+  };
   const apiKey = io.env.ANTHROPIC_API_KEY ?? io.env.LLM_API_KEY ?? '';
   const redact = redactor([apiKey]);
   try {
@@ -144,7 +155,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     const parsed = parseSettings({ ...args.inputs, 'api-key': apiKey });
     const log = (m: string): void => {
-      if (!io.tty) io.stderr(`${terminalSafe(redact(m))}\n`);
+      if (!io.tty) io.stderr(`${redact(m)}\n`);
     };
     const live = parsed.apiKey && !args.dryRun;
     const llm = live ? (io.llm ? io.llm(parsed) : createLlmClient(parsed, { log })) : undefined;
@@ -158,7 +169,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       const root = await repositoryRoot(io.cwd);
       const files = args.head ? gitHeadFiles(root, pr.headSha) : worktreeFiles(root);
       plan = await addContext(plan, files, (m) => {
-        io.stderr(`warning: ${terminalSafe(redact(m))}\n`);
+        io.stderr(`warning: ${redact(m)}\n`);
       });
     }
     const estimate = estimateCost(plan, settings);
@@ -171,7 +182,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       );
       return EXIT.ok;
     }
-    const result = await executePlan(plan, settings, llm, { log, onCall: progress(io, plan.chunks.length, settings) });
+    const onCall = progress(terminal, plan.chunks.length, settings);
+    const result = await executePlan(plan, settings, llm, { log, onCall });
     if (io.tty) io.stderr('\n');
     await report(io, args, result, settings, redact);
     if (failing(result.findings, settings.failOn)) return EXIT.findings;
@@ -192,7 +204,7 @@ async function report(
   settings: Settings,
   redact: (text: string) => string,
 ): Promise<void> {
-  const text = redact(formatResult(args.format, result, settings));
+  const text = terminalSafe(redact(formatResult(args.format, result, settings)));
   if (args.output) {
     const path = resolve(io.cwd, args.output);
     await writeFile(path, `${text}\n`);

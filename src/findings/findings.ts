@@ -1,3 +1,4 @@
+import { cleanInput } from './clean.js';
 import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
 import {
@@ -42,7 +43,7 @@ export function parseReview(toolInput: unknown): ParsedReview {
   if (toolInput === null || typeof toolInput !== 'object') {
     throw new Error('the model did not call submit_review with an object');
   }
-  const input = toolInput as { summary?: unknown; comments?: unknown; walkthrough?: unknown };
+  const input = cleanInput(toolInput) as { summary?: unknown; comments?: unknown; walkthrough?: unknown };
   const summary = typeof input.summary === 'string' ? input.summary : '';
   // Models now and then send the list as a JSON string; accept it when it parses.
   let list: unknown = input.comments ?? [];

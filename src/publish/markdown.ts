@@ -1,110 +1,192 @@
 // Untrusted text (what the model wrote, and the PR text it echoes) made safe to post as GitHub Markdown, or
-// to print in a workflow log. Posted text notifies no one, loads nothing remote, opens no hidden HTML, and
-// cannot forge our markers; code blocks are kept verbatim, because GitHub renders nothing inside them.
+// to print in a workflow log or a terminal. The text is parsed by GFM's own rules (micromark, CommonMark and
+// GFM compliant like GitHub's cmark-gfm), so code is what GitHub will take as code. Everything outside code is
+// made inert: raw HTML shown as text, links, images and autolinks shown with their address in code, mentions,
+// issue references, URLs and e-mail addresses put in code. The result is parsed once more and checked; text
+// that still holds a live construct is posted as one code block instead. Our markers cannot be forged.
+import type { Nodes, PhrasingContent, Root, RootContent } from 'mdast';
+import { fromMarkdown } from 'mdast-util-from-markdown';
+import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm';
+import { toMarkdown } from 'mdast-util-to-markdown';
+import { gfm } from 'micromark-extension-gfm';
+import { cleanText } from '../findings/clean.js';
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const parse = (text: string): Root => fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+const serialize = (tree: Root): string =>
+  toMarkdown(tree, { extensions: [gfmToMarkdown()], fences: true, bullet: '-', rule: '-' }).replace(/\n+$/, '');
 
-interface Segment {
-  code: boolean;
-  text: string;
-}
+/**
+ * Text GitHub makes live outside code: a mention or team (`@user`, `@org/team`, not after a letter, digit or `_`), a URL of any scheme, `www.` and `mailto:`/`xmpp:` addresses, an e-mail address, an issue
+ * reference (`#12`, `owner/repo#12`, which closing keywords act on).
+ */
+const LIVE_TEXT = new RegExp(
+  [
+    // Each starts where a run of its characters starts, so a long run is scanned once, not once a character.
+    String.raw`(?<![A-Za-z0-9._+-])[A-Za-z0-9._+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+`,
+    String.raw`(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?`,
+    String.raw`\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>]*`,
+    String.raw`\b(?:www\.|mailto:|xmpp:)[^\s<>]*`,
+    String.raw`(?<![\w/#&])(?:[\w.-]+\/[\w.-]+)?#\d+\b`,
+  ].join('|'),
+  'gi',
+);
+/** Nodes that render as something live: HTML, links, images, definitions, references. */
+const LIVE_NODES = new Set([
+  'html',
+  'link',
+  'image',
+  'linkReference',
+  'imageReference',
+  'definition',
+  'footnoteReference',
+  'footnoteDefinition',
+]);
+/** Parents whose children are blocks: a replacement there must be a block too. */
+const FLOW_PARENTS = new Set(['root', 'blockquote', 'listItem', 'footnoteDefinition']);
 
-/** Splits one line outside fences into inline code spans and prose (a span closes on the same backtick run). */
-function inlineSegments(line: string): Segment[] {
-  const out: Segment[] = [];
-  let rest = line;
-  for (;;) {
-    const open = /`+/.exec(rest);
-    if (!open) break;
-    const ticks = open[0];
-    const after = rest.slice(open.index + ticks.length);
-    const close = new RegExp(`(?<!\`)${ticks}(?!\`)`).exec(after);
-    if (!close) break;
-    out.push({ code: false, text: rest.slice(0, open.index) });
-    out.push({ code: true, text: ticks + after.slice(0, close.index + ticks.length) });
-    rest = after.slice(close.index + ticks.length);
+const text = (value: string): PhrasingContent => ({ type: 'text', value });
+const code = (value: string): PhrasingContent => ({ type: 'inlineCode', value });
+
+/** Prose with everything live in it put in code spans. */
+function inertText(value: string): PhrasingContent[] {
+  const out: PhrasingContent[] = [];
+  let at = 0;
+  for (const m of value.matchAll(LIVE_TEXT)) {
+    if (m.index > at) out.push(text(value.slice(at, m.index)));
+    out.push(code(m[0]));
+    at = m.index + m[0].length;
   }
-  out.push({ code: false, text: rest });
+  if (at < value.length) out.push(text(value.slice(at)));
   return out;
 }
 
+/** The text a node shows (its phrasing flattened). */
+function shownText(node: Nodes): string {
+  if ('value' in node && typeof node.value === 'string') return node.value;
+  if ('alt' in node && typeof node.alt === 'string') return node.alt;
+  return 'children' in node ? node.children.map((c) => shownText(c as Nodes)).join('') : '';
+}
+
+/** A fence's language, kept plain; a `suggestion` block is ours to write, so one in untrusted text is plain code. */
+function safeLang(lang: string | null | undefined): string | null {
+  const word = (lang ?? '').replace(/[^\w+#.-]/g, '');
+  if (word === '') return null;
+  return word.toLowerCase() === 'suggestion' ? 'text' : word;
+}
+
+/** What a node becomes, made inert: a phrasing node list, or blocks where `flow`. */
+function inert(node: Nodes, flow: boolean): Nodes[] {
+  const phrasing = (nodes: PhrasingContent[]): Nodes[] => (flow ? [{ type: 'paragraph', children: nodes }] : nodes);
+  switch (node.type) {
+    case 'code':
+      return [{ type: 'code', lang: safeLang(node.lang), meta: null, value: node.value }];
+    case 'inlineCode':
+      return [node];
+    case 'text':
+    case 'html':
+      return phrasing(inertText(node.value));
+    case 'link': {
+      const label = shownText(node);
+      // An autolink shows its address: the address in code is all there is to keep.
+      if (label !== '' && node.url.replace(/^mailto:/, '').includes(label.replace(/^mailto:/, '')))
+        return phrasing([code(label)]);
+      return phrasing([...inertChildren(node.children, false), text(' ('), code(node.url), text(')')]);
+    }
+    case 'image':
+      return phrasing([...inertText(node.alt ?? ''), text(' (image '), code(node.url), text(')')]);
+    case 'linkReference':
+    case 'imageReference':
+      return phrasing(inertText(`[${shownText(node)}]`));
+    case 'definition':
+      return [{ type: 'paragraph', children: [...inertText(`[${node.label ?? node.identifier}]: `), code(node.url)] }];
+    case 'footnoteReference':
+      return phrasing(inertText(`[^${node.label ?? node.identifier}]`));
+    case 'footnoteDefinition':
+      return [
+        { type: 'paragraph', children: inertText(`[^${node.label ?? node.identifier}]:`) },
+        ...inertChildren(node.children, true),
+      ];
+    default:
+      if ('children' in node) {
+        const children = inertChildren(node.children as Nodes[], FLOW_PARENTS.has(node.type));
+        return [{ ...node, children } as Nodes];
+      }
+      return [node];
+  }
+}
+
+function inertChildren(children: readonly Nodes[], flow: boolean): PhrasingContent[] {
+  return children.flatMap((c) => inert(c, flow)) as PhrasingContent[];
+}
+
+/** Whether a tree still holds anything GitHub would render live. */
+function isLive(node: Nodes): boolean {
+  if (LIVE_NODES.has(node.type)) return true;
+  if (node.type === 'text' && new RegExp(LIVE_TEXT.source, 'i').test(node.value)) return true;
+  if (node.type === 'code' && safeLang(node.lang) !== (node.lang ?? null)) return true;
+  return 'children' in node && (node.children as Nodes[]).some(isLive);
+}
+
+/** Code can hold anything, but never something that reads like one of our markers. */
+function unforgeable(markdown: string): string {
+  return markdown.replace(/<!--(\s*)claude-pr-reviewer:/g, '<!--$1claude-pr-reviewer\u200b:');
+}
+
+/** A code block of `value`, fenced longer than any fence inside it. */
+function asCode(lang: string | null | undefined, value: string): string {
+  return unforgeable(
+    serialize({ type: 'root', children: [{ type: 'code', lang: safeLang(lang), meta: null, value }] }),
+  );
+}
+
+/** The text as one code block: always inert, the last resort. */
+function asCodeBlock(value: string): string {
+  return asCode('text', value);
+}
+
+/**
+ * Markdown written by the model or copied from the pull request, safe to post: code kept (a fence left open is
+ * closed), everything else inert, checked by parsing the result again.
+ */
+export function safeMarkdown(untrusted: string): string {
+  const value = cleanText(untrusted);
+  const tree = parse(value);
+  const out = unforgeable(serialize({ type: 'root', children: inertChildren(tree.children, true) }));
+  return isLive(parse(out)) ? asCodeBlock(value) : out;
+}
+
+const PHRASING = new Set(['text', 'inlineCode', 'emphasis', 'strong', 'delete', 'break', 'link', 'image']);
+
+/** Phrasing only: emphasis unwrapped, blocks joined by spaces, code blocks as code spans. */
+function flatten(nodes: readonly Nodes[]): PhrasingContent[] {
+  return nodes.flatMap((node, i): PhrasingContent[] => {
+    const gap = i > 0 && !PHRASING.has(node.type) ? [text(' ')] : [];
+    if (node.type === 'code') return [...gap, code(node.value)];
+    if (node.type === 'inlineCode' || node.type === 'text') return [node];
+    if (node.type === 'break') return [text(' ')];
+    return 'children' in node ? [...gap, ...flatten(node.children as Nodes[])] : gap;
+  });
+}
+
+/** A one-line title or label: inert like prose, on one line, no emphasis or block, table pipes escaped. */
+export function safeInline(value: string): string {
+  const line = cleanText(value)
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
+  const inline = flatten(inertChildren(parse(line).children, true));
+  const out = unforgeable(serialize({ type: 'root', children: [{ type: 'paragraph', children: inline }] }));
+  const check = parse(out);
+  const one = check.children.length <= 1 && (check.children[0]?.type ?? 'paragraph') === 'paragraph';
+  return (one && !isLive(check) && !out.includes('\n') ? out : codeSpan(line)).replace(/\|/g, '\\|');
+}
+
 /** A code span holding `text` verbatim: a backtick run longer than any inside it, on one line. */
-export function codeSpan(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ');
+export function codeSpan(value: string): string {
+  const flat = cleanText(value).replace(/[\r\n]+/g, ' ');
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const ticks = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';
   return `${ticks}${pad}${flat}${pad}${ticks}`;
-}
-
-/**
- * Prose made inert: `&` and `<` escaped (no raw HTML, HTML comments, autolinks, or entities such as `&#64;`
- * that would decode to a mention), `[` and `]` escaped (no link or
- * image, inline or by reference), bare URLs put in code (no autolink), and mentions (`@user`, `@org/team`,
- * `@everyone`) put in code so no one is notified.
- */
-function inertProse(text: string): string {
-  return text
-    .replace(/\\(?=[[\]<&])/g, '\\\\')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/[[\]]/g, (b) => `\\${b}`)
-    .replace(/\b(?:https?:\/\/|www\.)[^\s`]+/gi, (url) => codeSpan(url))
-    .replace(
-      /(^|[^\w`])@([A-Za-z0-9][\w-]*(?:\/[\w.-]+)?)/g,
-      (_m, lead: string, name: string) => `${lead}${codeSpan(`@${name}`)}`,
-    );
-}
-
-/**
- * The language after an opening fence, kept plain. A `suggestion` block is ours to write (on checked lines
- * only), so one in the model's text is shown as plain code.
- */
-function infoString(info: string): string {
-  const word = info.replace(/[^\w+#.-]/g, '');
-  return word.toLowerCase() === 'suggestion' ? 'text' : word;
-}
-
-/**
- * Markdown written by the model or copied from the pull request, safe to post: prose made inert, code kept,
- * and a fence left open (which would swallow everything after it) closed.
- */
-export function safeMarkdown(text: string): string {
-  const out: string[] = [];
-  let fence: string | undefined;
-  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
-    const marker = FENCE.exec(line)?.[1];
-    if (fence !== undefined) {
-      out.push(line);
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
-        fence = undefined;
-      continue;
-    }
-    if (marker) {
-      fence = marker;
-      out.push(
-        line.slice(0, line.indexOf(marker) + marker.length) +
-          infoString(line.slice(line.indexOf(marker) + marker.length)),
-      );
-      continue;
-    }
-    out.push(
-      inlineSegments(line)
-        .map((s) => (s.code ? s.text : inertProse(s.text)))
-        .join(''),
-    );
-  }
-  if (fence !== undefined) out.push(fence);
-  // Code is kept, but never with something that reads like one of our markers.
-  return out.join('\n').replace(/<!--(\s*)claude-pr-reviewer:/g, '<!--$1claude-pr-reviewer\u200b:');
-}
-
-/** A one-line title or label: inert like prose, on one line, with emphasis and table pipes escaped. */
-export function safeInline(text: string): string {
-  return safeMarkdown(text.replace(/[\r\n]+/g, ' ').trim())
-    .replace(/^ {0,3}(`{3,}|~{3,}).*$/s, (m) => m.replace(/[`~]/g, (c) => `\\${c}`))
-    .replace(/[*_~|]/g, (c) => `\\${c}`)
-    .replace(/^([#>+-])/, '\\$1');
 }
 
 /** A file path (or any raw string) shown as code in a list or table: verbatim, one line, pipes escaped. */
@@ -113,32 +195,48 @@ export function safePath(path: string): string {
 }
 
 /**
- * Cuts Markdown to at most `max` characters with a note saying so, closing a fence the cut left open.
+ * Cuts Markdown to at most `max` characters with a note saying so. The cut falls between top-level blocks, where
+ * it cannot change how the blocks before it parse; the block it falls in is cut at a line and closed (a code
+ * block) or cut and made inert again (a cut can break a code span open), if some of it fits.
  */
 export function clipMarkdown(
-  text: string,
+  value: string,
   max: number,
   note = '… (truncated to fit GitHub’s comment size limit)',
 ): string {
-  if (text.length <= max) return text;
-  const room = max - note.length - 16;
-  let cut = text.slice(0, Math.max(0, room));
-  // Do not split a surrogate pair.
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  const fence = openFence(cut);
-  return `${cut}${fence ? `\n${fence}` : ''}\n\n${note}`;
+  if (value.length <= max) return value;
+  const room = Math.max(0, max - note.length - 4);
+  let end = 0;
+  for (const block of parse(value).children) {
+    const start = block.position?.start.offset ?? 0;
+    const stop = block.position?.end.offset ?? Infinity;
+    if (stop <= room) {
+      end = stop;
+      continue;
+    }
+    const gap = end > 0 ? 2 : 0;
+    const piece = cutBlock(value, block, start, room - end - gap);
+    return `${value.slice(0, end)}${piece ? `${'\n'.repeat(gap)}${piece}` : ''}\n\n${note}`;
+  }
+  return `${value.slice(0, end)}\n\n${note}`;
 }
 
-/** The fence still open at the end of `text`, if any. */
-function openFence(text: string): string | undefined {
-  let fence: string | undefined;
-  for (const line of text.split('\n')) {
-    const marker = FENCE.exec(line)?.[1];
-    if (!marker) continue;
-    if (fence === undefined) fence = marker;
-    else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+/** As much of one block as fits in `room` characters, whole in its syntax and inert; '' when too little fits. */
+function cutBlock(value: string, block: RootContent, start: number, room: number): string {
+  if (room < 40) return '';
+  if (block.type === 'code') {
+    const lines = block.value.split('\n');
+    for (; lines.length > 0; lines.pop()) {
+      const cut = asCode(block.lang, lines.join('\n'));
+      if (cut.length <= room) return cut;
+    }
+    return '';
   }
-  return fence;
+  for (let n = room; n >= 40; n = Math.floor(n * 0.7)) {
+    const cut = safeMarkdown(value.slice(start, start + n).replace(/[\uD800-\uDBFF]$/, ''));
+    if (cut.length <= room) return cut;
+  }
+  return '';
 }
 
 /**
@@ -151,6 +249,5 @@ export function logSafe(text: string): string {
 
 /** Untrusted text for a terminal: control characters removed (no escape sequence can move the cursor or retitle it). */
 export function terminalSafe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+  return cleanText(text).replace(/\r/g, '');
 }

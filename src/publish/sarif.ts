@@ -1,3 +1,4 @@
+import { cleanText, wellFormed } from '../findings/clean.js';
 import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../findings/findings.js';
@@ -62,11 +63,11 @@ function result(f: Finding): Result {
     ruleId: `claude-review/${f.category}`,
     ruleIndex: CATEGORIES.indexOf(f.category),
     level: LEVEL[f.severity],
-    message: { text: `${f.title.trim()}${where}\n\n${f.body.trim()}` },
+    message: { text: cleanText(`${f.title.trim()}${where}\n\n${f.body.trim()}`) },
     locations: [
       {
         physicalLocation: {
-          artifactLocation: { uri: encodeURI(f.path), uriBaseId: '%SRCROOT%' },
+          artifactLocation: { uri: encodeURI(wellFormed(f.path)), uriBaseId: '%SRCROOT%' },
           ...(region ? { region } : {}),
         },
       },
