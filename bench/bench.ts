@@ -359,6 +359,8 @@ async function main(): Promise<void> {
   // Planning a 3000-file PR, in a fresh process so its peak memory is its own.
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/plan-3000.ts'], { encoding: 'utf8' });
   console.log(`\n- ${out.trim()}`);
+  const hostile = execFileSync(process.execPath, ['--import', 'tsx', 'bench/hostile.ts'], { encoding: 'utf8' });
+  console.log(`- ${hostile.trim()}`);
 }
 
 await main();

@@ -56428,19 +56428,30 @@ function children(node3) {
   const out = [];
   for (const [key, value] of Object.entries(node3)) {
     if (SKIPPED_KEYS.has(key)) continue;
-    if (Array.isArray(value)) out.push(...value.filter(isNode));
-    else if (isNode(value)) out.push(value);
+    if (Array.isArray(value)) {
+      for (const item of value) if (isNode(item)) out.push(item);
+    }
+    if (isNode(value)) out.push(value);
   }
   return out;
 }
-function walk(root2, visit2) {
-  const stack = [[root2, []]];
-  while (stack.length > 0) {
-    const [node3, ancestors] = stack.pop();
-    visit2(node3, ancestors);
-    const path6 = [...ancestors, node3];
-    for (const child of children(node3).reverse()) stack.push([child, path6]);
+var MAX_AST_NODES = 1e6;
+function walk(root2, visit2, budget = MAX_AST_NODES) {
+  const stack = [[root2, void 0]];
+  for (let visited = 0; stack.length > 0; visited++) {
+    if (visited >= budget) return false;
+    const [node3, up] = stack.pop();
+    visit2(node3, up);
+    const here = {
+      node: node3,
+      up,
+      topLevel: (up?.topLevel ?? true) && (node3.type === "File" || node3.type === "Program" || WRAPPERS.has(node3.type)),
+      cls: node3.type === "ClassDeclaration" || node3.type === "ClassExpression" ? node3 : up?.cls
+    };
+    const kids = children(node3);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i], here]);
   }
+  return true;
 }
 function nameOf(node3) {
   if (!isNode(node3)) return void 0;
@@ -56473,12 +56484,11 @@ var WRAPPERS = /* @__PURE__ */ new Set([
   "AssignmentExpression",
   "ExpressionStatement"
 ]);
-function outer(node3, ancestors) {
+function outer(node3, up) {
   let top = node3;
   let name = nameOf(node3.id) ?? nameOf(node3.key);
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const parent = ancestors[i];
-    if (!WRAPPERS.has(parent.type)) break;
+  for (let link2 = up; link2 && WRAPPERS.has(link2.node.type); link2 = link2.up) {
+    const parent = link2.node;
     name ??= nameOf(parent.id) ?? nameOf(parent.key) ?? memberName(parent.left);
     top = parent;
   }
@@ -56500,7 +56510,9 @@ function spanOf(node3) {
   }
   return { start, end: node3.loc.end.line };
 }
+var MAX_PARSE_CHARS = 1e6;
 function indexJs(path6, text6) {
+  if (text6.length > MAX_PARSE_CHARS) return void 0;
   const ext = extensionOf(path6);
   const typescript = ext === ".ts" || ext === ".tsx" || ext === ".mts" || ext === ".cts";
   let program;
@@ -56519,13 +56531,13 @@ function indexJs(path6, text6) {
   const scopes = [];
   const definitions = [];
   const imports = /* @__PURE__ */ new Map();
-  walk(program, (node3, ancestors) => {
+  const whole = walk(program, (node3, up) => {
     if (SCOPE_TYPES.has(node3.type)) {
-      const { top, name } = outer(node3, ancestors);
+      const { top, name } = outer(node3, up);
       const span = spanOf(top);
       if (span) scopes.push({ ...span, name: name ?? ANONYMOUS });
     }
-    const definition3 = definitionOf(node3, ancestors);
+    const definition3 = definitionOf(node3, up);
     if (definition3) definitions.push(definition3);
     if (node3.type === "ImportDeclaration") {
       const source = node3.source.value;
@@ -56549,6 +56561,7 @@ function indexJs(path6, text6) {
       }
     }
   });
+  if (!whole) return void 0;
   return {
     method: "parser",
     scopes,
@@ -56563,9 +56576,23 @@ function isRequire(node3) {
   return nameOf(node3.callee) === "require" && arg?.type === "StringLiteral";
 }
 var FUNCTION_VALUES = /* @__PURE__ */ new Set(["ArrowFunctionExpression", "FunctionExpression", "ClassExpression"]);
-function definitionOf(node3, ancestors) {
-  const topLevel = ancestors.every((a) => a.type === "File" || a.type === "Program" || WRAPPERS.has(a.type));
-  const { top, name } = outer(node3, ancestors);
+var DEFINITIONS = /* @__PURE__ */ new Set([
+  "FunctionDeclaration",
+  "TSDeclareFunction",
+  "ClassDeclaration",
+  "TSInterfaceDeclaration",
+  "TSTypeAliasDeclaration",
+  "TSEnumDeclaration",
+  "VariableDeclarator",
+  "ClassMethod",
+  "ClassPrivateMethod",
+  "ClassProperty",
+  "TSDeclareMethod"
+]);
+function definitionOf(node3, up) {
+  if (!DEFINITIONS.has(node3.type)) return void 0;
+  const topLevel = up?.topLevel ?? true;
+  const { top, name } = outer(node3, up);
   const span = spanOf(top);
   if (!span) return void 0;
   switch (node3.type) {
@@ -56587,7 +56614,7 @@ function definitionOf(node3, ancestors) {
     case "ClassPrivateMethod":
     case "ClassProperty":
     case "TSDeclareMethod": {
-      const cls = [...ancestors].reverse().find((a) => a.type === "ClassDeclaration" || a.type === "ClassExpression");
+      const cls = up?.cls;
       if (!name || !cls) return void 0;
       const owner = nameOf(cls.id);
       return { ...span, name, kind: "method", ...owner ? { owner } : {} };
@@ -56638,11 +56665,11 @@ function jsUses(program, lines, imports) {
     const known = uses.get(key);
     if (!known || use.call && !known.call) uses.set(key, use);
   };
-  walk(program, (node3, ancestors) => {
+  walk(program, (node3, up) => {
     if (node3.type !== "Identifier" || !node3.loc || !lines.has(node3.loc.start.line)) return;
     const name = node3.name;
-    const parent = ancestors.at(-1);
-    const grand = ancestors.at(-2);
+    const parent = up?.node;
+    const grand = up?.up?.node;
     if (isBinding(node3, parent)) {
       bound.add(name);
       return;

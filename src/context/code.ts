@@ -79,21 +79,46 @@ function children(node: AstNode): AstNode[] {
   const out: AstNode[] = [];
   for (const [key, value] of Object.entries(node)) {
     if (SKIPPED_KEYS.has(key)) continue;
-    if (Array.isArray(value)) out.push(...value.filter(isNode));
-    else if (isNode(value)) out.push(value);
+    // One push at a time: a spread of a 100,000-element array would overflow the stack.
+    if (Array.isArray(value)) for (const item of value as unknown[]) if (isNode(item)) out.push(item);
+    if (isNode(value)) out.push(value);
   }
   return out;
 }
 
-/** Visits every node with its ancestors (nearest last). */
-function walk(root: AstNode, visit: (node: AstNode, ancestors: readonly AstNode[]) => void): void {
-  const stack: [AstNode, AstNode[]][] = [[root, []]];
-  while (stack.length > 0) {
-    const [node, ancestors] = stack.pop() as [AstNode, AstNode[]];
-    visit(node, ancestors);
-    const path = [...ancestors, node];
-    for (const child of children(node).reverse()) stack.push([child, path]);
+/**
+ * A node's ancestors as a chain (nearest first), shared by all its children: a walk makes one link a node,
+ * where a copied array of ancestors would make the walk quadratic on a deep tree (a 40,000-link member chain).
+ */
+interface Ancestry {
+  node: AstNode;
+  up: Ancestry | undefined;
+  /** Every node of the chain is the file, the program or a wrapper: a child of it is top-level. */
+  topLevel: boolean;
+  /** The nearest class in the chain. */
+  cls: AstNode | undefined;
+}
+
+/** Nodes a walk visits at most: past it the file is indexed by lines (a parse that big is not worth its memory). */
+export const MAX_AST_NODES = 1_000_000;
+
+/** Visits every node with its ancestry; false when the tree has more than `budget` nodes (the walk stops there). */
+function walk(root: AstNode, visit: (node: AstNode, up: Ancestry | undefined) => void, budget = MAX_AST_NODES): boolean {
+  const stack: [AstNode, Ancestry | undefined][] = [[root, undefined]];
+  for (let visited = 0; stack.length > 0; visited++) {
+    if (visited >= budget) return false;
+    const [node, up] = stack.pop() as [AstNode, Ancestry | undefined];
+    visit(node, up);
+    const here: Ancestry = {
+      node,
+      up,
+      topLevel: (up?.topLevel ?? true) && (node.type === 'File' || node.type === 'Program' || WRAPPERS.has(node.type)),
+      cls: node.type === 'ClassDeclaration' || node.type === 'ClassExpression' ? node : up?.cls,
+    };
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i] as AstNode, here]);
   }
+  return true;
 }
 
 function nameOf(node: unknown): string | undefined {
@@ -132,12 +157,11 @@ const WRAPPERS = new Set([
 ]);
 
 /** The outermost wrapper of a node, and the name the wrappers give it. */
-function outer(node: AstNode, ancestors: readonly AstNode[]): { top: AstNode; name: string | undefined } {
+function outer(node: AstNode, up: Ancestry | undefined): { top: AstNode; name: string | undefined } {
   let top = node;
   let name = nameOf(node.id) ?? nameOf(node.key);
-  for (let i = ancestors.length - 1; i >= 0; i--) {
-    const parent = ancestors[i] as AstNode;
-    if (!WRAPPERS.has(parent.type)) break;
+  for (let link = up; link && WRAPPERS.has(link.node.type); link = link.up) {
+    const parent = link.node;
     name ??= nameOf(parent.id) ?? nameOf(parent.key) ?? memberName(parent.left);
     top = parent;
   }
@@ -163,7 +187,11 @@ function spanOf(node: AstNode): Span | undefined {
   return { start, end: node.loc.end.line };
 }
 
+/** Characters Babel is given at most: a bigger file (generated, bundled) is indexed by lines. */
+export const MAX_PARSE_CHARS = 1_000_000;
+
 function indexJs(path: string, text: string): CodeIndex | undefined {
+  if (text.length > MAX_PARSE_CHARS) return undefined;
   const ext = extensionOf(path);
   const typescript = ext === '.ts' || ext === '.tsx' || ext === '.mts' || ext === '.cts';
   let program: AstNode;
@@ -186,13 +214,13 @@ function indexJs(path: string, text: string): CodeIndex | undefined {
   const scopes: Scope[] = [];
   const definitions: Definition[] = [];
   const imports = new Map<string, Import>();
-  walk(program, (node, ancestors) => {
+  const whole = walk(program, (node, up) => {
     if (SCOPE_TYPES.has(node.type)) {
-      const { top, name } = outer(node, ancestors);
+      const { top, name } = outer(node, up);
       const span = spanOf(top);
       if (span) scopes.push({ ...span, name: name ?? ANONYMOUS });
     }
-    const definition = definitionOf(node, ancestors);
+    const definition = definitionOf(node, up);
     if (definition) definitions.push(definition);
     if (node.type === 'ImportDeclaration') {
       const source = (node.source as AstNode).value as string;
@@ -221,6 +249,7 @@ function indexJs(path: string, text: string): CodeIndex | undefined {
       }
     }
   });
+  if (!whole) return undefined;
   return {
     method: 'parser',
     scopes,
@@ -238,10 +267,26 @@ function isRequire(node: unknown): boolean {
 
 const FUNCTION_VALUES = new Set(['ArrowFunctionExpression', 'FunctionExpression', 'ClassExpression']);
 
+/** The node types definitionOf knows. */
+const DEFINITIONS = new Set([
+  'FunctionDeclaration',
+  'TSDeclareFunction',
+  'ClassDeclaration',
+  'TSInterfaceDeclaration',
+  'TSTypeAliasDeclaration',
+  'TSEnumDeclaration',
+  'VariableDeclarator',
+  'ClassMethod',
+  'ClassPrivateMethod',
+  'ClassProperty',
+  'TSDeclareMethod',
+]);
+
 /** A top-level declaration, or a class member. */
-function definitionOf(node: AstNode, ancestors: readonly AstNode[]): Definition | undefined {
-  const topLevel = ancestors.every((a) => a.type === 'File' || a.type === 'Program' || WRAPPERS.has(a.type));
-  const { top, name } = outer(node, ancestors);
+function definitionOf(node: AstNode, up: Ancestry | undefined): Definition | undefined {
+  if (!DEFINITIONS.has(node.type)) return undefined;
+  const topLevel = up?.topLevel ?? true;
+  const { top, name } = outer(node, up);
   const span = spanOf(top);
   if (!span) return undefined;
   switch (node.type) {
@@ -263,7 +308,7 @@ function definitionOf(node: AstNode, ancestors: readonly AstNode[]): Definition 
     case 'ClassPrivateMethod':
     case 'ClassProperty':
     case 'TSDeclareMethod': {
-      const cls = [...ancestors].reverse().find((a) => a.type === 'ClassDeclaration' || a.type === 'ClassExpression');
+      const cls = up?.cls;
       if (!name || !cls) return undefined;
       const owner = nameOf(cls.id);
       return { ...span, name, kind: 'method', ...(owner ? { owner } : {}) };
@@ -317,11 +362,11 @@ function jsUses(program: AstNode, lines: ReadonlySet<number>, imports: ReadonlyM
     const known = uses.get(key);
     if (!known || (use.call && !known.call)) uses.set(key, use);
   };
-  walk(program, (node, ancestors) => {
+  walk(program, (node, up) => {
     if (node.type !== 'Identifier' || !node.loc || !lines.has(node.loc.start.line)) return;
     const name = node.name as string;
-    const parent = ancestors.at(-1);
-    const grand = ancestors.at(-2);
+    const parent = up?.node;
+    const grand = up?.up?.node;
     if (isBinding(node, parent)) {
       bound.add(name);
       return;
