@@ -57503,6 +57503,7 @@ async function runChunks(chunks, prefix, llm, options) {
   let stopped;
   let spent = 0;
   let inFlight = 0;
+  let flying = 0;
   let prefixCounted;
   const booked = signal();
   const reserveOf = (request, maxTokens) => options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio, prefixCounted) : 0;
@@ -57520,7 +57521,7 @@ async function runChunks(chunks, prefix, llm, options) {
     return tokens >= floor ? tokens : void 0;
   };
   const attempt = async (request, onStart) => {
-    while (outputRoom(request) === void 0 && inFlight > 0) await booked.next();
+    while (outputRoom(request) === void 0 && flying > 0) await booked.next();
     const maxTokens = outputRoom(request);
     if (maxTokens === void 0) {
       const least = reserveOf(request, floor);
@@ -57532,9 +57533,11 @@ async function runChunks(chunks, prefix, llm, options) {
     if (options.signal?.aborted) return { refused: options.deadline ?? "the run was stopped", budget: false };
     const reserve = reserveOf(request, maxTokens);
     inFlight += reserve;
+    flying += 1;
     const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight - reserve)} spent or in flight)` : void 0;
     const book = (usage, billed) => {
-      inFlight -= reserve;
+      flying -= 1;
+      inFlight = flying === 0 ? 0 : inFlight - reserve;
       countPrefix(usage);
       let cost = 0;
       if (options.prices && billed) {
@@ -57629,7 +57632,8 @@ async function runChunks(chunks, prefix, llm, options) {
       }
       const asked = (result2.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
       if (explore && result2.toolInput === void 0 && asked.length > 0) {
-        if (round > explore.maxToolCalls) return failed("not reviewed: the model did not submit its review");
+        if (round > explore.maxToolCalls || toolCalls >= explore.maxToolCalls)
+          return failed("not reviewed: the model did not submit its review");
         ({ request, toolCalls } = await toolRound(request, result2, explore, toolCalls, round));
         continue;
       }
@@ -57728,22 +57732,24 @@ function followUp(request, result2) {
 async function toolRound(request, result2, explore, used, round) {
   const calls = result2.calls ?? [];
   const left = Math.max(0, explore.maxToolCalls - used);
+  const toolCalls = used + Math.min(calls.length, left);
+  const force = toolCalls >= explore.maxToolCalls || round >= explore.maxToolCalls;
+  const spent = `the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`;
   const results = await Promise.all(
-    calls.map(async (call, i) => ({
-      id: call.id,
-      content: i < left ? await runExploreTool(explore.files, call) : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`
-    }))
+    calls.map(async (call, i) => {
+      if (i >= left) return { id: call.id, content: `refused: ${spent}` };
+      const content3 = await runExploreTool(explore.files, call);
+      return { id: call.id, content: force && i === calls.length - 1 ? `${content3}
+
+(${spent})` : content3 };
+    })
   );
   const turns = [
     ...request.turns ?? [],
     { role: "assistant", calls, text: result2.text, ...result2.blocks ? { blocks: result2.blocks } : {} },
     { role: "tool", results }
   ];
-  const force = left === 0 || round >= explore.maxToolCalls;
-  return {
-    request: { ...request, turns, ...force ? { choice: "tool" } : {} },
-    toolCalls: used + Math.min(calls.length, left)
-  };
+  return { request: { ...request, turns, ...force ? { choice: "tool" } : {} }, toolCalls };
 }
 function usageLine(u) {
   const n = (x) => x.toLocaleString("en-US");
@@ -57995,6 +58001,13 @@ function estimateCost(plan, settings) {
   const sum = (output) => calls.reduce((t, u) => t + costUsd({ ...u, output }, prices), 0);
   return { usage, usd: sum(TYPICAL_OUTPUT_TOKENS), usdMax: sum(settings.maxOutputTokens) };
 }
+function assertCapEnforceable(settings) {
+  if (settings.maxCostUsd !== void 0 && !settings.capPrices) {
+    throw new Error(
+      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`
+    );
+  }
+}
 async function executePlan(plan, settings, llm, options = {}) {
   const deadline = new AbortController();
   const why = `the run reached max-minutes (${settings.maxMinutes})`;
@@ -58008,11 +58021,7 @@ async function executePlan(plan, settings, llm, options = {}) {
   }
 }
 async function reviewChunks(plan, settings, llm, options, stop) {
-  if (settings.maxCostUsd !== void 0 && !settings.capPrices) {
-    throw new Error(
-      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`
-    );
-  }
+  assertCapEnforceable(settings);
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
     concurrency: settings.concurrency,

@@ -165,6 +165,15 @@ export interface ExecuteOptions {
   onCall?: (usage: Usage | undefined) => void;
 }
 
+/** A cap needs prices: a run that calls a model (a review or an answer) under a cap it cannot price is refused. */
+export function assertCapEnforceable(settings: Settings): void {
+  if (settings.maxCostUsd !== undefined && !settings.capPrices) {
+    throw new Error(
+      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`,
+    );
+  }
+}
+
 export async function executePlan(
   plan: ReviewPlan,
   settings: Settings,
@@ -191,11 +200,7 @@ async function reviewChunks(
   options: ExecuteOptions,
   stop: { signal: AbortSignal; deadline: string },
 ): Promise<ReviewResult> {
-  if (settings.maxCostUsd !== undefined && !settings.capPrices) {
-    throw new Error(
-      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`,
-    );
-  }
+  assertCapEnforceable(settings);
   const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
     concurrency: settings.concurrency,

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, MIN_CACHE_TOKENS, toolAsked } from './fakes/gateway.js';
+import { liveOnGitHub } from './helpers/gfm.js';
 import {
   actionEnv,
   examplePayload,
@@ -96,6 +97,34 @@ describe('questions and replies', () => {
     expect(reply).toContain('`@everyone`');
     expect(reply).toMatch(/<sub>🤖 claude-sonnet-5-5 · [\d,]+ tokens · \$0\.\d{4}<\/sub>$/);
     expect(github.reactions).toEqual(['issues:7001:eyes']);
+  });
+
+  it('an answer rendered by GitHub’s engine holds nothing live the model wrote', async () => {
+    await llm.stop();
+    llm = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: () => ({
+        toolInput: {
+          answer: '\\`@octocat` \\`<img src=https://evil.example/p.png>` _@acme/security_ [x](https://evil.example)',
+        },
+      }),
+    }).start();
+    await run(issueComment('/claude why?'));
+    const reply = github.issueComments[0]!.body;
+    expect(liveOnGitHub(reply, ['sub'])).toEqual([]);
+  });
+
+  it('a question under a cap that cannot be priced is refused before any call, as a review is', async () => {
+    const { exitCode, log } = await run(issueComment('/claude why?'), {
+      provider: 'custom',
+      model: 'house-model-7',
+      'context-window': '200000',
+    });
+    expect(exitCode).toBe(1);
+    expect(log).toMatch(/::error::.*input 'max-cost-usd' \(2\) cannot be enforced/);
+    expect(llm.calls).toHaveLength(0);
+    expect(github.issueComments).toHaveLength(0);
   });
 
   it('a reply in our thread is answered in that thread, with the hunk and our finding as context', async () => {

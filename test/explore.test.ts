@@ -244,6 +244,24 @@ describe('explore mode', () => {
     expect(github.reviewComments).toHaveLength(1);
   });
 
+  it.each(['claude-sonnet-4-6', 'claude-sonnet-5-5'])(
+    'a %s that never submits, whatever it is asked, with no cost cap, ends by our count',
+    async (model) => {
+      const llm = await start({
+        reply: () => ({ toolUses: [{ name: 'read_file', input: { path: 'src/db.ts' } }] }),
+      });
+      const { exitCode } = await run(llm, {
+        context: 'explore',
+        'max-tool-calls': '4',
+        'max-cost-usd': 'none',
+        model,
+      });
+      expect(exitCode).toBe(1);
+      expect(llm.calls.length).toBeLessThanOrEqual(4 + 3);
+      expect(github.issueComments[0]?.body).toContain('the model did not submit its review');
+    },
+  );
+
   it('every round is reserved under max-cost-usd before it is sent: a round that could pass it is not sent', async () => {
     const llm = await start({});
     const pr = await localPullRequest({ cwd: dir, base: 'main', head: 'feature' });

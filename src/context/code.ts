@@ -103,7 +103,11 @@ interface Ancestry {
 export const MAX_AST_NODES = 1_000_000;
 
 /** Visits every node with its ancestry; false when the tree has more than `budget` nodes (the walk stops there). */
-function walk(root: AstNode, visit: (node: AstNode, up: Ancestry | undefined) => void, budget = MAX_AST_NODES): boolean {
+function walk(
+  root: AstNode,
+  visit: (node: AstNode, up: Ancestry | undefined) => void,
+  budget = MAX_AST_NODES,
+): boolean {
   const stack: [AstNode, Ancestry | undefined][] = [[root, undefined]];
   for (let visited = 0; stack.length > 0; visited++) {
     if (visited >= budget) return false;

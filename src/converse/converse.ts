@@ -3,7 +3,7 @@ import type { PullRequest } from '../source/types.js';
 import type { Settings } from '../settings/settings.js';
 import type { LlmClient } from '../llm/client.js';
 import { costUsd, formatUsd } from '../llm/usage.js';
-import { makePlan } from '../review.js';
+import { assertCapEnforceable, makePlan } from '../review.js';
 import type { RepoRules } from '../prompt/prompt.js';
 import { worstCaseUsd } from '../run/run.js';
 import { safeMarkdown } from '../publish/markdown.js';
@@ -49,6 +49,7 @@ async function acknowledge(ctx: ConverseContext, ask: Question): Promise<void> {
  */
 export async function answerQuestion(ctx: ConverseContext, ask: Question): Promise<number> {
   const { octokit, pr, settings } = ctx;
+  assertCapEnforceable(settings);
   await acknowledge(ctx, ask);
   const plan = makePlan(pr, settings, ctx.rules);
   const thread = ask.thread

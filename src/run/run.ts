@@ -95,6 +95,8 @@ export async function runChunks(
   let stopped: string | undefined;
   let spent = 0;
   let inFlight = 0;
+  /** Calls in flight, counted: a sum of reservations can keep a rounding residue after the last one settles. */
+  let flying = 0;
   /** The shared prefix as the gateway counted it: the least cache read + write of any call (each reaches at least the prefix). */
   let prefixCounted: number | undefined;
   const booked = signal();
@@ -125,7 +127,7 @@ export async function runChunks(
    */
   const attempt = async (request: ReviewRequest, onStart?: () => void): Promise<Attempt> => {
     // Calls in flight usually cost far less than their reservations: wait for them before refusing.
-    while (outputRoom(request) === undefined && inFlight > 0) await booked.next();
+    while (outputRoom(request) === undefined && flying > 0) await booked.next();
     const maxTokens = outputRoom(request);
     if (maxTokens === undefined) {
       const least = reserveOf(request, floor);
@@ -137,6 +139,7 @@ export async function runChunks(
     if (options.signal?.aborted) return { refused: options.deadline ?? 'the run was stopped', budget: false };
     const reserve = reserveOf(request, maxTokens);
     inFlight += reserve;
+    flying += 1;
     const overCap = (): string | undefined =>
       options.maxCostUsd !== undefined && spent + inFlight > options.maxCostUsd
         ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight - reserve)} spent or in flight)`
@@ -147,7 +150,8 @@ export async function runChunks(
      * the model.
      */
     const book = (usage: Usage | undefined, billed: boolean): number => {
-      inFlight -= reserve;
+      flying -= 1;
+      inFlight = flying === 0 ? 0 : inFlight - reserve;
       countPrefix(usage);
       let cost = 0;
       if (options.prices && billed) {
@@ -255,8 +259,10 @@ export async function runChunks(
       }
       const asked = (result.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
       if (explore && result.toolInput === undefined && asked.length > 0) {
-        // Our count ends the loop, whatever the model does: max-tool-calls tool calls, then one more round.
-        if (round > explore.maxToolCalls) return failed('not reviewed: the model did not submit its review');
+        // Our count ends the loop, whatever the model does (forced or not): once max-tool-calls tool calls are
+        // spent the review was asked for once more, and a model that asks for tools again has not submitted.
+        if (round > explore.maxToolCalls || toolCalls >= explore.maxToolCalls)
+          return failed('not reviewed: the model did not submit its review');
         ({ request, toolCalls } = await toolRound(request, result, explore, toolCalls, round));
         continue;
       }
@@ -386,25 +392,24 @@ async function toolRound(
 ): Promise<{ request: ReviewRequest; toolCalls: number }> {
   const calls = result.calls ?? [];
   const left = Math.max(0, explore.maxToolCalls - used);
+  const toolCalls = used + Math.min(calls.length, left);
+  // The budget is spent with this round: the next request is the last, and asks for the review (in words too,
+  // for a model that cannot be forced).
+  const force = toolCalls >= explore.maxToolCalls || round >= explore.maxToolCalls;
+  const spent = `the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`;
   const results = await Promise.all(
-    calls.map(async (call, i) => ({
-      id: call.id,
-      content:
-        i < left
-          ? await runExploreTool(explore.files, call)
-          : `refused: the ${explore.maxToolCalls} tool calls of this review are spent; call ${REVIEW_TOOL_NAME} now`,
-    })),
+    calls.map(async (call, i) => {
+      if (i >= left) return { id: call.id, content: `refused: ${spent}` };
+      const content = await runExploreTool(explore.files, call);
+      return { id: call.id, content: force && i === calls.length - 1 ? `${content}\n\n(${spent})` : content };
+    }),
   );
   const turns = [
     ...(request.turns ?? []),
     { role: 'assistant' as const, calls, text: result.text, ...(result.blocks ? { blocks: result.blocks } : {}) },
     { role: 'tool' as const, results },
   ];
-  const force = left === 0 || round >= explore.maxToolCalls;
-  return {
-    request: { ...request, turns, ...(force ? { choice: 'tool' as const } : {}) },
-    toolCalls: used + Math.min(calls.length, left),
-  };
+  return { request: { ...request, turns, ...(force ? { choice: 'tool' as const } : {}) }, toolCalls };
 }
 
 /** Tokens of one call, as a log shows them. */
