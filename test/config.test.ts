@@ -85,6 +85,35 @@ describe('.github/claude-review.yml', () => {
     expect(llm.calls).toHaveLength(0);
   });
 
+  it('a glob that backtracks in regex matchers is matched in linear time against long names from the PR', async () => {
+    const glob = `**/*${'a*'.repeat(30)}b`;
+    github.repoFiles[github.pr.baseSha] = {
+      '.github/claude-review.yml': `exclude:\n  - "${glob}"\npath_instructions:\n  "${glob}": Be strict.\n`,
+    };
+    const long = (i: number) => ({
+      filename: `src/${'a'.repeat(200)}${i}.js`,
+      status: 'added' as const,
+      additions: 1,
+      deletions: 0,
+      patch: '@@ -0,0 +1 @@\n+export const x = 1;',
+    });
+    github.pr.files.push(long(1), long(2), long(3));
+    // With a regex-based matcher this stalls past the test's timeout (about 26 s a name at 4 wildcards).
+    const { exitCode } = await run();
+    expect(exitCode).toBe(0);
+    expect(github.issueComments).toHaveLength(1);
+  });
+
+  it('a glob the matcher cannot take in bounded time is an error that names it', () => {
+    const braces = `{${'a,'.repeat(10)}b}/{${'c,'.repeat(10)}d}`;
+    expect(() => parseRepoConfig(`path_instructions:\n  "${braces}": x\n`, '.github/claude-review.yml')).toThrow(
+      /path_instructions.*braces expand to more than 64 globs/,
+    );
+    expect(() => parseRepoConfig('path_instructions:\n  "@(a|b)/*.js": x\n', '.github/claude-review.yml')).toThrow(
+      ConfigError,
+    );
+  });
+
   it('config-file names another path, which must exist on the base branch', async () => {
     github.repoFiles[github.pr.baseSha] = { 'ci/review.yaml': 'instructions: Mind the Windows paths.\n' };
     await run({ 'config-file': 'ci/review.yaml' });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
-import { filterFiles, looksGenerated, parseGlobs } from '../src/filter/filter.js';
+import { filterFiles, globProblem, looksGenerated, parseGlobs } from '../src/filter/filter.js';
+import { globMatcher } from '../src/filter/glob.js';
 
 const file = (
   filename: string,
@@ -71,5 +72,44 @@ describe('filterFiles', () => {
   it('sees generated headers only at the top of the file', () => {
     expect(looksGenerated(file('a.ts', '@@ -1,1 +1,2 @@\n // @generated\n+x'))).toBe(true);
     expect(looksGenerated(file('a.ts', '@@ -40,1 +40,2 @@\n // @generated\n+x'))).toBe(false);
+  });
+});
+
+describe('globMatcher', () => {
+  it('matches as picomatch with dot: true does, for the globs users write', () => {
+    const cases: [string, string, boolean][] = [
+      ['**/package-lock.json', 'package-lock.json', true],
+      ['**/package-lock.json', 'a/b/package-lock.json', true],
+      ['**/node_modules/**', 'node_modules/x/y.js', true],
+      ['**/node_modules/**', 'src/node_modules.js', false],
+      ['**/*.min.js', 'src/x/a.min.js', true],
+      ['src/**/*.ts', 'src/a.ts', true],
+      ['src/**/*.ts', 'src/x/y/z.ts', true],
+      ['src/**/*.ts', 'lib/a.ts', false],
+      ['*.md', 'README.md', true],
+      ['*.md', 'docs/README.md', false],
+      ['src/{a,b}/*.js', 'src/b/x.js', true],
+      ['src/{a,b}/*.js', 'src/c/x.js', false],
+      ['**/[abc]*.go', 'x/cat.go', true],
+      ['**/[abc]*.go', 'x/dog.go', false],
+      ['**/[!abc]*.go', 'x/dog.go', true],
+      ['lib/?.js', 'lib/a.js', true],
+      ['lib/?.js', 'lib/ab.js', false],
+      ['**/.next/**', 'a/.next/b', true],
+      ['src/*.ts', 'src/.hidden.ts', true],
+      ['a/**/b/*.ts', 'a/c/b/x.ts', true],
+      ['a\\*b', 'a*b', true],
+      ['a\\*b', 'axb', false],
+    ];
+    for (const [glob, path, expected] of cases) expect(globMatcher([glob])(path), `${glob} ${path}`).toBe(expected);
+  });
+
+  it('matches a glob that backtracks in regex matchers in linear time, and refuses what it cannot bound', () => {
+    const match = globMatcher([`**/*${'a*'.repeat(30)}b`]);
+    expect(match(`x/${'a'.repeat(5000)}`)).toBe(false);
+    expect(match(`x/${'a'.repeat(40)}b`)).toBe(true);
+    expect(globProblem(`{${'a,'.repeat(10)}b}/{${'c,'.repeat(10)}d}`)).toMatch(/braces expand to more than 64 globs/);
+    expect(globProblem('@(a|b)/*.js')).toMatch(/extended globs/);
+    expect(globProblem('x'.repeat(2000))).toMatch(/longer than 1024 characters/);
   });
 });

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { GlobError, globMatcher } from './glob.js';
 import type { FileDiff } from '../diff/diff.js';
 
 export interface SkippedFile {
@@ -96,16 +96,21 @@ export function looksGenerated(file: FileDiff): boolean {
 
 /** Splits an input into globs: one a line or comma-separated, blanks and `#` comments ignored. */
 /**
- * Why a glob of `include` or `exclude` can never match a file of a pull request, or undefined when it can:
- * GitHub's paths are relative to the repository root, and picomatch turns a malformed glob (an unclosed
- * brace, a range out of order) into a pattern that matches nothing, silently.
+ * Why a glob of `include`, `exclude` or a config's `path_instructions` cannot be used, or undefined when it
+ * can: GitHub's paths are relative to the repository root, and the matcher refuses what it cannot match in
+ * bounded time (too long, too many brace alternatives, extended globs).
  */
 export function globProblem(glob: string): string | undefined {
   const body = glob.startsWith('!') ? glob.slice(1) : glob;
   if (body.startsWith('/') || body.startsWith('./') || body.split('/').includes('..')) {
     return `${JSON.stringify(glob)} is not relative to the repository root (no leading / or ./, no ..)`;
   }
-  if (picomatch.makeRe(body, { dot: true }).source === '$^') return `${JSON.stringify(glob)} is not a valid glob`;
+  try {
+    globMatcher([body]);
+  } catch (error) {
+    if (error instanceof GlobError) return error.message;
+    throw error;
+  }
   return undefined;
 }
 
@@ -116,9 +121,6 @@ export function parseGlobs(input: string): string[] {
     .filter((g) => g !== '' && !g.startsWith('#'));
 }
 
-const matcher = (globs: readonly string[]): ((path: string) => boolean) =>
-  globs.length === 0 ? () => false : picomatch([...globs], { dot: true });
-
 /**
  * Splits files into the reviewable ones and the skipped ones with a reason each; nothing is dropped
  * silently. Order of rules: user excludes, then what cannot be reviewed (no patch), then `include`, then
@@ -128,10 +130,10 @@ export function filterFiles(
   files: readonly FileDiff[],
   options: FilterOptions = { include: [], exclude: [] },
 ): FilterResult {
-  const excluded = matcher(options.exclude.filter((g) => !g.startsWith('!')));
-  const kept = matcher(options.exclude.filter((g) => g.startsWith('!')).map((g) => g.slice(1)));
-  const included = matcher(options.include);
-  const defaults = DEFAULT_EXCLUDES.map((d) => ({ reason: d.reason, match: matcher(d.globs) }));
+  const excluded = globMatcher(options.exclude.filter((g) => !g.startsWith('!')));
+  const kept = globMatcher(options.exclude.filter((g) => g.startsWith('!')).map((g) => g.slice(1)));
+  const included = globMatcher(options.include);
+  const defaults = DEFAULT_EXCLUDES.map((d) => ({ reason: d.reason, match: globMatcher(d.globs) }));
   const reviewable: FileDiff[] = [];
   const skipped: SkippedFile[] = [];
   for (const file of files) {

@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from '../filter/glob.js';
 import type { FileDiff } from '../diff/diff.js';
 import { describeStatus, renderFile } from '../diff/render.js';
 import type { PullRequest } from '../source/types.js';
@@ -129,7 +129,7 @@ function repoRulesText(rules: RepoRules, reviewable: readonly FileDiff[]): strin
   const parts: string[] = [];
   if (rules.instructions.trim()) parts.push(rules.instructions.trim());
   for (const { glob, text } of rules.pathInstructions ?? []) {
-    const match = picomatch(glob, { dot: true });
+    const match = globMatcher([glob]);
     if (text && reviewable.some((f) => match(f.path))) parts.push(`For files matching \`${glob}\`: ${text}`);
   }
   if (rules.language) {

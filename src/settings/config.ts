@@ -1,3 +1,4 @@
+import { globProblem } from '../filter/filter.js';
 import { parse, YAMLParseError } from 'yaml';
 import * as z from 'zod';
 
@@ -95,13 +96,20 @@ export function parseRepoConfig(source: string, file: string): RepoConfig {
     if (value !== undefined && value.trim() !== '') inputs[key] = value;
   }
   const paths = v.path_instructions ?? {};
+  const pathInstructions = Array.isArray(paths)
+    ? paths.map((p) => ({ glob: p.path, text: p.instructions.trim() }))
+    : Object.entries(paths).map(([glob, t]) => ({ glob, text: t.trim() }));
+  const globProblems = pathInstructions.map((p) => globProblem(p.glob)).filter((p) => p !== undefined);
+  if (globProblems.length > 0) {
+    throw new ConfigError(
+      `${file} (${globProblems.length}):\n${globProblems.map((p) => `  - key 'path_instructions': ${p}`).join('\n')}`,
+    );
+  }
   return {
     file,
     inputs,
     instructions: v.instructions?.trim() ?? '',
-    pathInstructions: Array.isArray(paths)
-      ? paths.map((p) => ({ glob: p.path, text: p.instructions.trim() }))
-      : Object.entries(paths).map(([glob, t]) => ({ glob, text: t.trim() })),
+    pathInstructions,
     language: v.language?.trim() || undefined,
   };
 }
