@@ -54484,7 +54484,7 @@ import { posix } from "node:path";
 var import_parser = __toESM(require_lib(), 1);
 
 // src/context/files.ts
-import { execFile as execFile2 } from "node:child_process";
+import { execFile as execFile2, spawn } from "node:child_process";
 import { lstat, readFile } from "node:fs/promises";
 import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve2 } from "node:path";
 import { promisify as promisify2 } from "node:util";
@@ -54673,31 +54673,54 @@ function once(read) {
 function isText(text6) {
   return !text6.includes("\0");
 }
-async function gitGrep(cwd, needle, where, accept) {
-  const target = "commit" in where ? [where.commit] : [];
-  const out = await git2(cwd, [
-    "grep",
-    "-I",
-    "-n",
-    "-F",
-    "-z",
-    "--no-color",
-    ..."untracked" in where ? ["--untracked"] : [],
-    "-e",
-    needle,
-    ...target,
-    "--"
-  ]).catch(() => "");
+var MAX_GREP_BYTES = 64 * 1024 * 1024;
+var MAX_GREP_LINE = 4096;
+var MAX_HIT_LINE = 1e3;
+var SEARCH_CONCURRENCY = 2;
+function gitGrep(cwd, needle, where, accept, maxHits) {
+  const args = ["grep", "-I", "-n", "-F", "-z", "--no-color", `--max-count=${maxHits}`];
+  if ("untracked" in where) args.push("--untracked");
+  args.push("-e", needle, ..."commit" in where ? [where.commit] : [], "--");
   const prefix = "commit" in where ? `${where.commit}:` : "";
   const hits = [];
-  for (const line of out.split("\n")) {
+  const take = (line) => {
     const [name = "", number4 = "0", ...text6] = line.split("\0");
     const path6 = name.slice(prefix.length);
     if (name.startsWith(prefix) && path6 && accept(path6)) {
-      hits.push({ path: path6, line: Number(number4), text: text6.join("\0") });
+      hits.push({ path: path6, line: Number(number4), text: text6.join("\0").slice(0, MAX_HIT_LINE) });
     }
-  }
-  return hits.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line);
+  };
+  return new Promise((done) => {
+    const child = spawn("git", args, { cwd, stdio: ["ignore", "pipe", "ignore"] });
+    let pending = "";
+    let bytes = 0;
+    let settled = false;
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      child.kill();
+      done(hits.slice(0, maxHits).sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+    };
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      if (settled) return;
+      bytes += chunk.length;
+      let start = 0;
+      for (let end = chunk.indexOf("\n"); end >= 0; end = chunk.indexOf("\n", start)) {
+        take(pending + chunk.slice(start, end));
+        pending = "";
+        start = end + 1;
+        if (hits.length >= maxHits) return finish();
+      }
+      if (pending.length < MAX_GREP_LINE) pending += chunk.slice(start, start + MAX_GREP_LINE - pending.length);
+      if (bytes > MAX_GREP_BYTES) finish();
+    });
+    child.on("close", () => {
+      if (!settled && pending) take(pending);
+      finish();
+    });
+    child.on("error", finish);
+  });
 }
 async function git2(cwd, args) {
   const { stdout } = await exec2("git", args, { cwd, maxBuffer: 256 * 1024 * 1024 });
@@ -54721,18 +54744,20 @@ function gitHeadFiles(cwd, commit) {
     const text6 = await git2(cwd, ["cat-file", "blob", `${commit}:${path6}`]).catch(() => void 0);
     return text6 !== void 0 && isText(text6) ? text6 : void 0;
   };
+  const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
     paths: async () => [...(await list4()).keys()],
     read: once(read),
-    search: async (needle, maxHits = MAX_SEARCH_HITS) => {
+    search: (needle, maxHits = MAX_SEARCH_HITS) => searches(async () => {
       const files = await list4();
-      const hits = await gitGrep(cwd, needle, { commit }, (path6) => {
+      const accept = (path6) => {
         const size = files.get(path6);
         return size !== void 0 && size <= MAX_CONTEXT_FILE_BYTES;
-      });
-      return { hits: hits.slice(0, maxHits), searched: files.size, total: files.size };
-    }
+      };
+      const hits = await gitGrep(cwd, needle, { commit }, accept, maxHits);
+      return { hits, searched: files.size, total: files.size };
+    })
   };
 }
 async function repositoryRoot(cwd) {
@@ -54753,15 +54778,16 @@ function worktreeFiles(cwd) {
     const text6 = await readFile(full, "utf8").catch(() => void 0);
     return text6 !== void 0 && isText(text6) ? text6 : void 0;
   };
+  const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the working tree of ${root2}`,
     paths: async () => [...await list4()],
     read: once(read),
-    search: async (needle, maxHits = MAX_SEARCH_HITS) => {
+    search: (needle, maxHits = MAX_SEARCH_HITS) => searches(async () => {
       const paths = await list4();
-      const hits = await gitGrep(root2, needle, { untracked: true }, (path6) => paths.has(path6));
-      return { hits: hits.slice(0, maxHits), searched: paths.size, total: paths.size };
-    }
+      const hits = await gitGrep(root2, needle, { untracked: true }, (path6) => paths.has(path6), maxHits);
+      return { hits, searched: paths.size, total: paths.size };
+    })
   };
 }
 function extensionOf(path6) {
@@ -55684,6 +55710,7 @@ async function runExploreTool(files, call) {
   if (call.name === SEARCH_TOOL_NAME) {
     const input = searchInput.safeParse(call.input);
     if (!input.success) return 'error: search_code takes {"text": string of 2 to 200 characters}';
+    if (/[\r\n]/.test(input.data.text)) return "error: search_code takes text on one line, without a line break";
     return search(files, input.data.text);
   }
   return `error: ${call.name} cannot be called while reviewing; call ${READ_TOOL_NAME}, ${SEARCH_TOOL_NAME} or submit_review`;

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexCode } from '../src/context/code.js';
-import { apiHeadFiles, gitHeadFiles, worktreeFiles, type HeadFiles } from '../src/context/files.js';
+import { apiHeadFiles, gitHeadFiles, MAX_SEARCH_HITS, worktreeFiles, type HeadFiles } from '../src/context/files.js';
+import { runExploreTool } from '../src/context/explore.js';
 import { fitContext, renderItem, SCORE, type ContextItem } from '../src/context/context.js';
 import { localPullRequest } from '../src/source/local.js';
 import { createOctokit } from '../src/source/github.js';
@@ -160,6 +161,32 @@ describe('the context of a pull request', () => {
     const atHead = await gitHeadFiles(dir, head).search('pool.query(');
     expect(atHead.hits.map((h) => `${h.path}:${h.line}`)).toEqual(['src/db.ts:6']);
     expect(atHead.hits[0]?.text).toBe('  return pool.query(sql);');
+  });
+
+  it('search_code in a checkout is bounded: it stops at its hits and its bytes, and refuses a line break', async () => {
+    const { dir } = repository();
+    // A 20 MB one-line file that matches, and 5,000 lines that match in another.
+    writeFileSync(join(dir, 'data.txt'), `needle ${'x'.repeat(20 * 1024 * 1024)}\n`);
+    writeFileSync(join(dir, 'many.txt'), 'needle here\n'.repeat(5000));
+    git(dir, 'add', '.');
+    git(dir, 'commit', '-qm', 'big');
+    const head = git(dir, 'rev-parse', 'HEAD').trim();
+    for (const files of [gitHeadFiles(dir, head), worktreeFiles(dir)]) {
+      const results = await Promise.all(Array.from({ length: 8 }, () => files.search('needle')));
+      for (const result of results) {
+        expect(result.hits.length).toBe(MAX_SEARCH_HITS);
+        // The huge file is too large to read for context (commit) or kept only as the start of its line.
+        const [first, ...rest] = result.hits;
+        expect(first!.text.length).toBeLessThanOrEqual(1000);
+        expect(rest.every((h) => h.path === 'many.txt' && h.text === 'needle here')).toBe(true);
+      }
+    }
+    const answer = await runExploreTool(gitHeadFiles(dir, head), {
+      id: 't1',
+      name: 'search_code',
+      input: { text: 'needle\n' },
+    });
+    expect(answer).toMatch(/^error: search_code takes text on one line/);
   });
 
   it('the plan says how much context each call carries', async () => {

@@ -27,6 +27,8 @@ export async function runExploreTool(files: HeadFiles, call: ToolCall): Promise<
   if (call.name === SEARCH_TOOL_NAME) {
     const input = searchInput.safeParse(call.input);
     if (!input.success) return 'error: search_code takes {"text": string of 2 to 200 characters}';
+    // A line break would make git grep search for each line, an empty one matching every line of every file.
+    if (/[\r\n]/.test(input.data.text)) return 'error: search_code takes text on one line, without a line break';
     return search(files, input.data.text);
   }
   return `error: ${call.name} cannot be called while reviewing; call ${READ_TOOL_NAME}, ${SEARCH_TOOL_NAME} or submit_review`;

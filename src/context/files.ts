@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -72,41 +72,72 @@ function grep(files: Iterable<[string, string | undefined]>, needle: string, max
   return hits;
 }
 
+/** Characters of `git grep` output one search reads at most (a bound on its time; memory is bounded per line). */
+export const MAX_GREP_BYTES = 64 * 1024 * 1024;
+/** Characters of one line of output kept: a hit in a huge one-line file does not fill memory. */
+const MAX_GREP_LINE = 4096;
+/** Characters of a hit's line kept (the model is shown fewer). */
+const MAX_HIT_LINE = 1000;
+/** Searches in flight at once, per source of files: a round of parallel tool calls runs them in turn. */
+const SEARCH_CONCURRENCY = 2;
+
 /**
  * `git grep` for a plain text, binary files skipped: in a commit, or in the working tree with its untracked
- * files (not the ignored ones). Only hits in files `accept` takes, in path and line order.
+ * files (not the ignored ones). Streamed: it stops at `maxHits` hits that `accept` takes, or after
+ * MAX_GREP_BYTES of output, and keeps MAX_GREP_LINE characters of a line. The hits in path and line order.
  */
-async function gitGrep(
+function gitGrep(
   cwd: string,
   needle: string,
   where: { commit: string } | { untracked: true },
   accept: (path: string) => boolean,
+  maxHits: number,
 ): Promise<SearchHit[]> {
-  const target = 'commit' in where ? [where.commit] : [];
-  const out = await git(cwd, [
-    'grep',
-    '-I',
-    '-n',
-    '-F',
-    '-z',
-    '--no-color',
-    ...('untracked' in where ? ['--untracked'] : []),
-    '-e',
-    needle,
-    ...target,
-    '--',
-  ]).catch(() => ''); // exit 1: no hit
+  const args = ['grep', '-I', '-n', '-F', '-z', '--no-color', `--max-count=${maxHits}`];
+  if ('untracked' in where) args.push('--untracked');
+  args.push('-e', needle, ...('commit' in where ? [where.commit] : []), '--');
   // A hit in a commit is named `<commit>:<path>`.
   const prefix = 'commit' in where ? `${where.commit}:` : '';
   const hits: SearchHit[] = [];
-  for (const line of out.split('\n')) {
+  const take = (line: string): void => {
     const [name = '', number = '0', ...text] = line.split('\u0000');
     const path = name.slice(prefix.length);
     if (name.startsWith(prefix) && path && accept(path)) {
-      hits.push({ path, line: Number(number), text: text.join('\u0000') });
+      hits.push({ path, line: Number(number), text: text.join('\u0000').slice(0, MAX_HIT_LINE) });
     }
-  }
-  return hits.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line));
+  };
+  return new Promise((done) => {
+    const child = spawn('git', args, { cwd, stdio: ['ignore', 'pipe', 'ignore'] });
+    let pending = '';
+    let bytes = 0;
+    let settled = false;
+    const finish = (): void => {
+      if (settled) return;
+      settled = true;
+      child.kill();
+      done(hits.slice(0, maxHits).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line)));
+    };
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (settled) return;
+      bytes += chunk.length;
+      let start = 0;
+      for (let end = chunk.indexOf('\n'); end >= 0; end = chunk.indexOf('\n', start)) {
+        take(pending + chunk.slice(start, end));
+        pending = '';
+        start = end + 1;
+        if (hits.length >= maxHits) return finish();
+      }
+      // A line is kept up to MAX_GREP_LINE characters (its path, number and the start of its text).
+      if (pending.length < MAX_GREP_LINE) pending += chunk.slice(start, start + MAX_GREP_LINE - pending.length);
+      if (bytes > MAX_GREP_BYTES) finish();
+    });
+    child.on('close', () => {
+      if (!settled && pending) take(pending);
+      finish();
+    });
+    child.on('error', finish);
+  });
 }
 
 async function git(cwd: string, args: string[]): Promise<string> {
@@ -139,19 +170,22 @@ export function gitHeadFiles(cwd: string, commit: string): HeadFiles {
     const text = await git(cwd, ['cat-file', 'blob', `${commit}:${path}`]).catch(() => undefined);
     return text !== undefined && isText(text) ? text : undefined;
   };
+  const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
     paths: async () => [...(await list()).keys()],
     read: once(read),
-    search: async (needle, maxHits = MAX_SEARCH_HITS) => {
-      const files = await list();
-      // git grep at the commit: every file searched, none written to disk.
-      const hits = await gitGrep(cwd, needle, { commit }, (path) => {
-        const size = files.get(path);
-        return size !== undefined && size <= MAX_CONTEXT_FILE_BYTES;
-      });
-      return { hits: hits.slice(0, maxHits), searched: files.size, total: files.size };
-    },
+    search: (needle, maxHits = MAX_SEARCH_HITS) =>
+      searches(async () => {
+        const files = await list();
+        // git grep at the commit: every file searched, none written to disk.
+        const accept = (path: string): boolean => {
+          const size = files.get(path);
+          return size !== undefined && size <= MAX_CONTEXT_FILE_BYTES;
+        };
+        const hits = await gitGrep(cwd, needle, { commit }, accept, maxHits);
+        return { hits, searched: files.size, total: files.size };
+      }),
   };
 }
 
@@ -205,16 +239,18 @@ export function worktreeFiles(cwd: string): HeadFiles {
     const text = await readFile(full, 'utf8').catch(() => undefined);
     return text !== undefined && isText(text) ? text : undefined;
   };
+  const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the working tree of ${root}`,
     paths: async () => [...(await list())],
     read: once(read),
-    search: async (needle, maxHits = MAX_SEARCH_HITS) => {
-      const paths = await list();
-      // git grep over the working tree, untracked files too, ignored files not.
-      const hits = await gitGrep(root, needle, { untracked: true }, (path) => paths.has(path));
-      return { hits: hits.slice(0, maxHits), searched: paths.size, total: paths.size };
-    },
+    search: (needle, maxHits = MAX_SEARCH_HITS) =>
+      searches(async () => {
+        const paths = await list();
+        // git grep over the working tree, untracked files too, ignored files not.
+        const hits = await gitGrep(root, needle, { untracked: true }, (path) => paths.has(path), maxHits);
+        return { hits, searched: paths.size, total: paths.size };
+      }),
   };
 }
 
