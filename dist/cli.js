@@ -54710,7 +54710,10 @@ function gitGrep(cwd, needle, where, accept, maxHits) {
         take(pending + chunk.slice(start, end));
         pending = "";
         start = end + 1;
-        if (hits.length >= maxHits) return finish();
+        if (hits.length >= maxHits) {
+          finish();
+          return;
+        }
       }
       if (pending.length < MAX_GREP_LINE) pending += chunk.slice(start, start + MAX_GREP_LINE - pending.length);
       if (bytes > MAX_GREP_BYTES) finish();

@@ -126,7 +126,10 @@ function gitGrep(
         take(pending + chunk.slice(start, end));
         pending = '';
         start = end + 1;
-        if (hits.length >= maxHits) return finish();
+        if (hits.length >= maxHits) {
+          finish();
+          return;
+        }
       }
       // A line is kept up to MAX_GREP_LINE characters (its path, number and the start of its text).
       if (pending.length < MAX_GREP_LINE) pending += chunk.slice(start, start + MAX_GREP_LINE - pending.length);
