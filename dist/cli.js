@@ -12119,17 +12119,17 @@ var require_lib = __commonJS({
         }
         return this.finishNode(node3, "TSTypeParameterDeclaration");
       }
-      tsFillSignature(returnToken, signature) {
+      tsFillSignature(returnToken, signature2) {
         const returnTokenRequired = returnToken === 19;
         const paramsKey = "parameters";
         const returnTypeKey = "typeAnnotation";
-        signature.typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
+        signature2.typeParameters = this.tsTryParseTypeParameters(this.tsParseConstModifier);
         this.expect(10);
-        signature[paramsKey] = this.tsParseBindingListForSignature();
+        signature2[paramsKey] = this.tsParseBindingListForSignature();
         if (returnTokenRequired) {
-          signature[returnTypeKey] = this.tsParseTypeOrTypePredicateAnnotation(returnToken);
+          signature2[returnTypeKey] = this.tsParseTypeOrTypePredicateAnnotation(returnToken);
         } else if (this.match(returnToken)) {
-          signature[returnTypeKey] = this.tsParseTypeOrTypePredicateAnnotation(returnToken);
+          signature2[returnTypeKey] = this.tsParseTypeOrTypePredicateAnnotation(returnToken);
         }
       }
       tsParseBindingListForSignature() {
@@ -21364,13 +21364,13 @@ var require_timing_safe_equal = __commonJS({
   "node_modules/standardwebhooks/dist/timing_safe_equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    exports.timingSafeEqual = timingSafeEqual;
+    exports.timingSafeEqual = timingSafeEqual2;
     function assert2(expr, msg = "") {
       if (!expr) {
         throw new Error(msg);
       }
     }
-    function timingSafeEqual(a, b) {
+    function timingSafeEqual2(a, b) {
       if (a.byteLength !== b.byteLength) {
         return false;
       }
@@ -21459,11 +21459,11 @@ var require_dist = __commonJS({
         const passedSignatures = msgSignature.split(" ");
         const encoder = new globalThis.TextEncoder();
         for (const versionedSignature of passedSignatures) {
-          const [version2, signature] = versionedSignature.split(",");
+          const [version2, signature2] = versionedSignature.split(",");
           if (version2 !== "v1") {
             continue;
           }
-          if ((0, timing_safe_equal_1.timingSafeEqual)(encoder.encode(signature), encoder.encode(expectedSignature))) {
+          if ((0, timing_safe_equal_1.timingSafeEqual)(encoder.encode(signature2), encoder.encode(expectedSignature))) {
             const payloadString = payload.toString();
             if (payloadString === "") {
               return void 0;
@@ -53676,6 +53676,11 @@ function globProblem(glob2) {
   if (body.startsWith("/") || body.startsWith("./") || body.split("/").includes("..")) {
     return `${JSON.stringify(glob2)} is not relative to the repository root (no leading / or ./, no ..)`;
   }
+  const unescaped = body.replace(/\\./g, "");
+  const count4 = (c) => unescaped.split(c).length - 1;
+  if (count4("{") !== count4("}") || count4("[") > count4("]")) {
+    return `${JSON.stringify(glob2)} is not a valid glob (an unclosed { or [)`;
+  }
   try {
     globMatcher([body]);
   } catch (error2) {
@@ -67010,9 +67015,9 @@ var Webhooks3 = class extends APIResource2 {
     const decodedSecret = secret.startsWith("whsec_") ? Buffer.from(secret.replace("whsec_", ""), "base64") : Buffer.from(secret, "utf-8");
     const signedPayload = webhookId ? `${webhookId}.${timestamp}.${payload}` : `${timestamp}.${payload}`;
     const key = await crypto.subtle.importKey("raw", decodedSecret, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
-    for (const signature of signatures) {
+    for (const signature2 of signatures) {
       try {
-        const signatureBytes = Buffer.from(signature, "base64");
+        const signatureBytes = Buffer.from(signature2, "base64");
         const isValid = await crypto.subtle.verify("HMAC", key, signatureBytes, new TextEncoder().encode(signedPayload));
         if (isValid) {
           return;
@@ -79680,6 +79685,12 @@ function terminalSafe(text6) {
 }
 
 // src/source/state.ts
+import { createHmac, timingSafeEqual } from "node:crypto";
+function signature(seal, encoded) {
+  const key = createHmac("sha256", seal.secret).update("claude-pr-reviewer state seal v1").digest();
+  return createHmac("sha256", key).update(`${seal.scope}
+${encoded}`).digest("hex").slice(0, 32);
+}
 var MAX_HEADS = 50;
 var MAX_POSTED = 3e3;
 var count3 = number2().int().nonnegative();
@@ -79691,8 +79702,9 @@ var schema2 = object({
   usd: number2().nonnegative().nullable(),
   runs: count3
 });
-function stateMarker(state) {
-  return `<!-- claude-pr-reviewer:state ${Buffer.from(JSON.stringify(state)).toString("base64")} -->`;
+function stateMarker(state, seal) {
+  const encoded = Buffer.from(JSON.stringify(state)).toString("base64");
+  return `<!-- claude-pr-reviewer:state ${encoded} ${signature(seal, encoded)} -->`;
 }
 
 // src/publish/render.ts
@@ -79757,7 +79769,7 @@ function headSection(ctx) {
   if (ctx.resolved) note.push(`${plural(ctx.resolved, "outdated thread")} of ours resolved`);
   const lines = [
     SUMMARY_MARKER,
-    ...ctx.state ? [stateMarker(ctx.state)] : [],
+    ...ctx.state && ctx.seal ? [stateMarker(ctx.state, ctx.seal)] : [],
     "## \u{1F916} Claude review",
     "",
     ...ctx.scope ? [safeInline(ctx.scope), ""] : [],

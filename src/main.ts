@@ -236,7 +236,16 @@ async function reviewScope(
   const head = pr.headSha.slice(0, 7);
   const whole: Scope = { target: pr, text: `Reviewed the whole pull request at ${head}.` };
   if (eventName === 'workflow_dispatch') return whole;
-  const state = await previousState(octokit, pr, us);
+  const { state, unsealed } = await previousState(octokit, pr, us, settings.apiKey);
+  if (!state && unsealed) {
+    info(
+      'a summary by this login is here whose state this action did not seal (a changed API key, or another workflow): reviewing the whole pull request',
+    );
+    return {
+      target: pr,
+      text: `Reviewed the whole pull request at ${head}: an earlier summary's state could not be verified (the API key changed, or another workflow posted it), so it was not trusted.`,
+    };
+  }
   if (state?.heads.includes(pr.headSha) && !settings.dryRun) return undefined;
   const last = state?.heads.at(-1);
   if (!settings.incremental || !last) return whole;

@@ -105,6 +105,11 @@ export function globProblem(glob: string): string | undefined {
   if (body.startsWith('/') || body.startsWith('./') || body.split('/').includes('..')) {
     return `${JSON.stringify(glob)} is not relative to the repository root (no leading / or ./, no ..)`;
   }
+  const unescaped = body.replace(/\\./g, '');
+  const count = (c: string): number => unescaped.split(c).length - 1;
+  if (count('{') !== count('}') || count('[') > count(']')) {
+    return `${JSON.stringify(glob)} is not a valid glob (an unclosed { or [)`;
+  }
   try {
     globMatcher([body]);
   } catch (error) {

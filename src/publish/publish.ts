@@ -1,6 +1,6 @@
 import type { Octokit } from '../source/github.js';
 import { explainGitHubError, listIssueComments, listReviewComments, type PostedComment } from '../source/github.js';
-import { nextState, readState, type ReviewState } from '../source/state.js';
+import { nextState, readState, sealFor, sealOf, type ReviewState, type Seal } from '../source/state.js';
 import { resolveOutdatedThreads } from './threads.js';
 import { isOurs } from '../source/identity.js';
 import type { PullRequest } from '../source/types.js';
@@ -61,20 +61,41 @@ export async function earlierFindings(
   return { fingerprints, lines };
 }
 
-/** Our summary comment: the oldest comment by us that starts with the summary marker. */
+/**
+ * A summary of ours: by us, with the summary marker and a state sealed by our secret for this PR. A summary
+ * that anyone else posting as the same bot wrote (another workflow's GITHUB_TOKEN), or that an older key
+ * sealed, is not ours: neither trusted nor edited.
+ */
+function isOurSummary(c: PostedComment, us: string, seal: Seal): boolean {
+  return isOurs(c.author, us) && isSummaryBody(c.body) && sealOf(c.body, seal) === 'valid';
+}
+
+/** Our summary comment: the oldest comment of ours that is a sealed summary. */
 export async function ourSummaryComment(
   octokit: Octokit,
   pr: PullRequest,
   us: string,
+  seal: Seal,
 ): Promise<PostedComment | undefined> {
   const comments = await listIssueComments(octokit, pr);
-  return comments.find((c) => isOurs(c.author, us) && isSummaryBody(c.body));
+  return comments.find((c) => isOurSummary(c, us, seal));
 }
 
-/** The state our summary carries from earlier runs; undefined without a summary of ours, or when it is damaged. */
-export async function previousState(octokit: Octokit, pr: PullRequest, us: string): Promise<ReviewState | undefined> {
-  const summary = await ourSummaryComment(octokit, pr, us);
-  return summary ? readState(summary.body) : undefined;
+/**
+ * The state our summary carries from earlier runs (undefined without a summary of ours, or when it is
+ * damaged), and whether a summary by us is there whose seal does not verify (a changed key, or a forgery).
+ */
+export async function previousState(
+  octokit: Octokit,
+  pr: PullRequest,
+  us: string,
+  secret: string,
+): Promise<{ state: ReviewState | undefined; unsealed: boolean }> {
+  const seal = sealFor(secret, pr);
+  const comments = await listIssueComments(octokit, pr);
+  const summary = comments.find((c) => isOurSummary(c, us, seal));
+  const unsealed = comments.some((c) => isOurs(c.author, us) && isSummaryBody(c.body) && !isOurSummary(c, us, seal));
+  return { state: summary ? readState(summary.body, seal) : undefined, unsealed };
 }
 
 const reviewBody = (n: number): string =>
@@ -87,8 +108,9 @@ const reviewBody = (n: number): string =>
  */
 export async function publish(ctx: PublishContext, result: ReviewResult): Promise<Published> {
   const { octokit, pr, settings } = ctx;
-  const previous = await ourSummaryComment(octokit, pr, ctx.us);
-  const prior = previous ? readState(previous.body) : undefined;
+  const seal = sealFor(settings.apiKey, pr);
+  const previous = await ourSummaryComment(octokit, pr, ctx.us, seal);
+  const prior = previous ? readState(previous.body, seal) : undefined;
   const earlier = await earlierFindings(octokit, pr, ctx.us, prior);
   const decision = decide(result.findings, earlier, settings);
   for (const { finding: f, reason } of decision.listed) {
@@ -160,16 +182,17 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       listed,
       model: settings.model,
       state,
+      seal,
       resolved,
       walkthrough: settings.walkthrough,
       ...(ctx.scope ? { scope: ctx.scope } : {}),
       ...(reviewError ? { reviewError } : {}),
     }),
   );
-  const find = async (): Promise<number | undefined> => (await ourSummaryComment(octokit, pr, ctx.us))?.id;
+  const find = async (): Promise<number | undefined> => (await ourSummaryComment(octokit, pr, ctx.us, seal))?.id;
   const written = await writeSummary(octokit, pr, summary, previous?.id, find, ctx.log);
   const inline = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
-  const settled = await settleRace(ctx, { reviewId, inline, summaryCommentId: written, summary });
+  const settled = await settleRace(ctx, seal, { reviewId, inline, summaryCommentId: written, summary });
   const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));
   return { reviewId, summaryCommentId: settled.summaryCommentId, posted: kept, listed, summary, failing: fail };
 }
@@ -182,6 +205,7 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
  */
 async function settleRace(
   ctx: PublishContext,
+  seal: Seal,
   mine: { reviewId: number | undefined; inline: string[]; summaryCommentId: number; summary: string },
 ): Promise<{ summaryCommentId: number; removed: Set<string> }> {
   const { octokit, pr, us } = ctx;
@@ -190,7 +214,7 @@ async function settleRace(
     if ((error as { status?: unknown }).status !== 404) throw error;
   };
   const summaries = (await listIssueComments(octokit, pr))
-    .filter((c) => isOurs(c.author, us) && isSummaryBody(c.body))
+    .filter((c) => isOurSummary(c, us, seal))
     .sort((a, b) => a.id - b.id);
   const [oldest, ...newer] = summaries;
   let summaryCommentId = mine.summaryCommentId;

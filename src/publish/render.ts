@@ -4,7 +4,7 @@ import { formatUsd } from '../llm/usage.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../review.js';
 import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from './markdown.js';
 import { REVIEW_RULES } from '../prompt/prompt.js';
-import { stateMarker, type ReviewState } from '../source/state.js';
+import { stateMarker, type ReviewState, type Seal } from '../source/state.js';
 
 /** Sentences of our review rules long enough that a model repeating one is quoting its prompt. */
 const RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/)
@@ -129,6 +129,8 @@ export interface SummaryContext {
   scope?: string;
   /** The state this summary carries to the next run, and its totals over all runs. */
   state?: ReviewState;
+  /** What seals the state (without it no state is written). */
+  seal?: Seal;
   /** Our threads resolved by this run because a push changed their lines. */
   resolved?: number;
   /** Show the per-file walkthrough. */
@@ -168,7 +170,7 @@ function headSection(ctx: SummaryContext): string {
   if (ctx.resolved) note.push(`${plural(ctx.resolved, 'outdated thread')} of ours resolved`);
   const lines = [
     SUMMARY_MARKER,
-    ...(ctx.state ? [stateMarker(ctx.state)] : []),
+    ...(ctx.state && ctx.seal ? [stateMarker(ctx.state, ctx.seal)] : []),
     '## 🤖 Claude review',
     '',
     ...(ctx.scope ? [safeInline(ctx.scope), ''] : []),

@@ -1,10 +1,12 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
 import type { Usage } from '../llm/usage.js';
 
 /**
  * What our summary comment remembers between runs, hidden in it: the heads reviewed, the fingerprints of the
  * findings we posted (live, resolved or deleted since: none is posted again), and the usage and cost of all
- * runs. Read only from our own summary; damaged or missing state means a full review, never a crash.
+ * runs. Read only from our own summary, and only when its seal verifies; damaged, missing or unsealed state
+ * means a full review, never a crash.
  */
 export interface ReviewState {
   v: 1;
@@ -17,7 +19,36 @@ export interface ReviewState {
   runs: number;
 }
 
-const MARKER = /^<!-- claude-pr-reviewer:state ([A-Za-z0-9+/=]+) -->$/m;
+const MARKER = /^<!-- claude-pr-reviewer:state ([A-Za-z0-9+/=]+)(?: ([0-9a-f]{32}))? -->$/m;
+
+/**
+ * What seals a state to this action and this pull request: a secret only the action holds (the LLM API key;
+ * anyone else posting as the same bot, another workflow's GITHUB_TOKEN, does not have it) and the PR it is for.
+ */
+export interface Seal {
+  secret: string;
+  scope: string;
+}
+
+export function sealFor(secret: string, pr: { owner: string; repo: string; number: number }): Seal {
+  return { secret, scope: `${pr.owner}/${pr.repo}#${pr.number}` };
+}
+
+/** HMAC-SHA256 of the scope and the encoded state, keyed by a key derived from the secret; 128 bits shown. */
+function signature(seal: Seal, encoded: string): string {
+  const key = createHmac('sha256', seal.secret).update('claude-pr-reviewer state seal v1').digest();
+  return createHmac('sha256', key).update(`${seal.scope}\n${encoded}`).digest('hex').slice(0, 32);
+}
+
+/** Whether a body's state line is sealed by us: `valid`, `invalid` (unsealed, forged, or another key's), or `none`. */
+export function sealOf(body: string, seal: Seal): 'valid' | 'invalid' | 'none' {
+  const match = MARKER.exec(body);
+  if (!match) return 'none';
+  const [, encoded = '', given] = match;
+  if (!given) return 'invalid';
+  const expected = Buffer.from(signature(seal, encoded));
+  return timingSafeEqual(expected, Buffer.from(given)) ? 'valid' : 'invalid';
+}
 const MAX_HEADS = 50;
 const MAX_POSTED = 3000;
 
@@ -31,15 +62,16 @@ const schema = z.object({
   runs: count,
 });
 
-/** The state as a hidden line of the summary. */
-export function stateMarker(state: ReviewState): string {
-  return `<!-- claude-pr-reviewer:state ${Buffer.from(JSON.stringify(state)).toString('base64')} -->`;
+/** The state as a hidden line of the summary, sealed. */
+export function stateMarker(state: ReviewState, seal: Seal): string {
+  const encoded = Buffer.from(JSON.stringify(state)).toString('base64');
+  return `<!-- claude-pr-reviewer:state ${encoded} ${signature(seal, encoded)} -->`;
 }
 
-/** The state our summary carries, or undefined when it has none or it does not parse. */
-export function readState(body: string): ReviewState | undefined {
+/** The state our summary carries, or undefined when it has none, its seal does not verify, or it does not parse. */
+export function readState(body: string, seal: Seal): ReviewState | undefined {
   const encoded = MARKER.exec(body)?.[1];
-  if (!encoded) return undefined;
+  if (!encoded || sealOf(body, seal) !== 'valid') return undefined;
   try {
     const parsed = schema.safeParse(JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')));
     return parsed.success ? parsed.data : undefined;
