@@ -56404,9 +56404,13 @@ function assertCapEnforceable(settings) {
 async function executePlan(plan, settings, llm, options = {}) {
   const deadline = new AbortController();
   const why = `the run reached max-minutes (${settings.maxMinutes})`;
-  const timer = setTimeout(() => {
-    deadline.abort(new Error(why));
-  }, settings.maxMinutes * 6e4);
+  const until = options.until ?? Date.now() + settings.maxMinutes * 6e4;
+  const timer = setTimeout(
+    () => {
+      deadline.abort(new Error(why));
+    },
+    Math.max(0, until - Date.now())
+  );
   try {
     return await reviewChunks(plan, settings, llm, options, { signal: deadline.signal, deadline: why });
   } finally {

@@ -89,6 +89,7 @@ async function review(
   out: Out,
 ): Promise<void> {
   const { info } = out;
+  const startedAt = Date.now();
   const settings = parseSettings(raw);
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const payload = await readEvent(env.GITHUB_EVENT_PATH);
@@ -181,7 +182,7 @@ async function review(
     setOutputs(out.redact, undefined, {});
     return;
   }
-  await reviewPullRequest({ deps, env, out, octokit, pr, us: self, scope, ...repoSetup });
+  await reviewPullRequest({ deps, env, out, octokit, pr, us: self, scope, startedAt, ...repoSetup });
 }
 
 /** Comment events: questions and review requests, answered in place (see source/conversation.ts). */
@@ -309,6 +310,34 @@ interface ReviewContext {
   scope: Scope;
   settings: Settings;
   rules: RepoRules;
+  /** When the run began: max-minutes counts from here, over every stage. */
+  startedAt: number;
+}
+
+/**
+ * The run's deadlines from max-minutes, counted from its start: the review calls end in time to post (a
+ * fifth of the run, at most a minute, is kept for posting), and gathering context takes at most a third of
+ * what is left before that.
+ */
+function deadlines(startedAt: number, maxMinutes: number): { review: number; context: () => number } {
+  const total = maxMinutes * 60_000;
+  const review = startedAt + total - Math.min(60_000, total * 0.2);
+  return { review, context: () => Math.max(0, (review - Date.now()) / 3) };
+}
+
+/** `work`, or `fallback` when it takes longer than `ms` (the work is left to finish unseen). */
+async function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(fallback());
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Plan, review and publish one pull request. */
@@ -330,13 +359,24 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
         })
     : undefined;
   const settings = llm ? await settleDefaultModel(ctx.settings, llm, info) : ctx.settings;
+  const until = deadlines(ctx.startedAt, settings.maxMinutes);
   const plan = await core.group('Plan the review', async () => {
     let made = makePlan(scope.target, settings, rules);
     if (settings.context !== 'diff' && made.chunks.length > 0) {
-      const files = await checkoutOr(env.GITHUB_WORKSPACE, pr.headSha, () =>
-        apiHeadFiles(octokit, { owner: pr.owner, repo: pr.repo, commit: pr.headSha, log: info }),
-      );
-      made = await addContext(made, files, warn);
+      const bare = made;
+      const ms = until.context();
+      const gather = async (): Promise<ReviewPlan> => {
+        const files = await checkoutOr(env.GITHUB_WORKSPACE, pr.headSha, () =>
+          apiHeadFiles(octokit, { owner: pr.owner, repo: pr.repo, commit: pr.headSha, log: info }),
+        );
+        return addContext(bare, files, warn);
+      };
+      made = await within(gather(), ms, () => {
+        warn(
+          `context: not gathered in ${(ms / 1000).toFixed(1)} s (a third of what max-minutes leaves); reviewing the diff alone`,
+        );
+        return bare;
+      });
     }
     core.info(
       out.redact(
@@ -367,7 +407,7 @@ async function reviewPullRequest(ctx: ReviewContext): Promise<void> {
     );
   }
   const result = await core.group(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
-    executePlan(plan, settings, llm, { log: info }),
+    executePlan(plan, settings, llm, { log: info, until: until.review }),
   );
   if (result.usageMissing) {
     core.warning(

@@ -160,6 +160,8 @@ export function estimateCost(plan: ReviewPlan, settings: EstimateSettings): Cost
 }
 
 export interface ExecuteOptions {
+  /** When the review calls must end (epoch ms): the run's own deadline; default max-minutes from now. */
+  until?: number;
   log?: (message: string) => void;
   /** Told after each call settles, with the usage it reported. */
   onCall?: (usage: Usage | undefined) => void;
@@ -180,12 +182,16 @@ export async function executePlan(
   llm: LlmClient,
   options: ExecuteOptions = {},
 ): Promise<ReviewResult> {
-  // The deadline of the review calls: `max-minutes` from here.
+  // The deadline of the review calls: the run's, else `max-minutes` from here.
   const deadline = new AbortController();
   const why = `the run reached max-minutes (${settings.maxMinutes})`;
-  const timer = setTimeout(() => {
-    deadline.abort(new Error(why));
-  }, settings.maxMinutes * 60_000);
+  const until = options.until ?? Date.now() + settings.maxMinutes * 60_000;
+  const timer = setTimeout(
+    () => {
+      deadline.abort(new Error(why));
+    },
+    Math.max(0, until - Date.now()),
+  );
   try {
     return await reviewChunks(plan, settings, llm, options, { signal: deadline.signal, deadline: why });
   } finally {

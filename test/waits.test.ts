@@ -48,6 +48,21 @@ describe('bounded waits', () => {
     expect(github.reviews).toHaveLength(1);
   });
 
+  it('max-minutes covers the whole run: a stalled context stage is cut short and the diff is reviewed and posted', async () => {
+    const { github, llm } = await fakes((body) => ({ toolInput: scriptedReview(userTextOf(body)) }));
+    github.delays.push({ path: /\/git\/(trees|blobs)\//, ms: 30_000 });
+    const started = Date.now();
+    const { exitCode, log } = await runInProcess(
+      actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'max-minutes': '0.1' }).env,
+      { retry: FAST_RETRY },
+    );
+    expect(Date.now() - started).toBeLessThan(0.1 * 60_000 + 5_000);
+    expect(exitCode).toBe(0);
+    expect(log).toMatch(/::warning::context: not gathered in [\d.]+ s/);
+    expect(llm.calls.length).toBeGreaterThan(0);
+    expect(github.issueComments).toHaveLength(1);
+  });
+
   it('max-minutes ends the review: what was found is posted, the rest listed as not reviewed', async () => {
     const { github, llm } = await fakes((body, n) =>
       n === 0 ? { toolInput: scriptedReview(userTextOf(body)) } : { hangMs: 60_000, toolInput: {} },

@@ -164,6 +164,8 @@ export class FakeGitHub {
   readonly reactions: string[] = [];
   /** Review threads resolved, by their root comment's id. */
   readonly resolvedThreads = new Set<number>();
+  /** Requests whose path matches wait this long before they are answered (a slow API). */
+  readonly delays: { path: RegExp; ms: number }[] = [];
   /** Files of the repository by commit SHA, then path: what the contents API serves. */
   readonly repoFiles: Record<string, Record<string, string>> = {};
   private server: LocalServer | undefined;
@@ -206,6 +208,8 @@ export class FakeGitHub {
     const body: unknown = text ? JSON.parse(text) : undefined;
     const url = new URL(req.url ?? '/', this.url);
     const method = req.method ?? 'GET';
+    const delay = this.delays.find((d) => d.path.test(url.pathname));
+    if (delay) await new Promise((resolve) => setTimeout(resolve, delay.ms));
     const refusal = this.refusals.find((r) => r.method === method && r.path.test(url.pathname));
     if (refusal?.times !== undefined && --refusal.times <= 0) this.refusals.splice(this.refusals.indexOf(refusal), 1);
     const refused = refusal
