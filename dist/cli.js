@@ -53572,20 +53572,25 @@ function compileOne(glob2) {
   return glob2.split("/").map((name) => name === "**" ? "globstar" : tokenize(name));
 }
 function matchSegments(segments, names) {
-  const memo2 = /* @__PURE__ */ new Map();
-  const at = (s, p) => {
-    const key = s * (names.length + 1) + p;
-    const known = memo2.get(key);
-    if (known !== void 0) return known;
-    let result2;
-    const segment = segments[s];
-    if (segment === void 0) result2 = p === names.length;
-    else if (segment === "globstar") result2 = at(s + 1, p) || p < names.length && at(s, p + 1);
-    else result2 = p < names.length && matchName(segment, names[p]) && at(s + 1, p + 1);
-    memo2.set(key, result2);
-    return result2;
-  };
-  return at(0, 0);
+  const [first, ...rest] = segments;
+  if (first === "globstar" && rest.every((s) => s !== "globstar")) {
+    const offset = names.length - rest.length;
+    return offset >= 0 && rest.every((s, i) => matchName(s, names[offset + i]));
+  }
+  let reach = new Uint8Array(names.length + 1);
+  reach[0] = 1;
+  for (const segment of segments) {
+    const next = new Uint8Array(names.length + 1);
+    let any = false;
+    for (let p = 0; p <= names.length; p++) {
+      if (segment === "globstar") {
+        any ||= reach[p] === 1;
+        if (any) next[p] = 1;
+      } else if (p < names.length && reach[p] === 1 && matchName(segment, names[p])) next[p + 1] = 1;
+    }
+    reach = next;
+  }
+  return reach[names.length] === 1;
 }
 function globMatcher(globs2) {
   const compiled = globs2.flatMap((glob2) => {

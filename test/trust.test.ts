@@ -208,8 +208,10 @@ describe('the action against fakes', () => {
         })),
       );
       github.pr.title = "Fix @alice's bug <img src=x onerror=alert(1)>";
-      await run({ 'min-severity': 'info' });
-      const texts = postedTexts(github);
+      const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'min-severity': 'info' });
+      await runInProcess(env);
+      // The job summary is rendered by GitHub too.
+      const texts = [...postedTexts(github), readFileSync(files.summaryPath, 'utf8').trim()];
       expect(texts.length).toBeGreaterThan(8);
       for (const text of texts) {
         // Rendered by GitHub's engine: the only HTML is ours (the skipped-files fold, our markers).

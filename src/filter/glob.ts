@@ -126,22 +126,31 @@ function compileOne(glob: string): Segment[] {
   return glob.split('/').map((name) => (name === '**' ? 'globstar' : tokenize(name)));
 }
 
-/** Whether path names match glob segments; `**` takes any number of names. Memoised: at most segments × names states. */
+/**
+ * Whether path names match glob segments, `**` taking any number of names: the names each segment can end at,
+ * one segment after the other (at most segments × names steps, each a name match). The common `**​/name`
+ * shape matches the last names directly.
+ */
 function matchSegments(segments: readonly Segment[], names: readonly string[]): boolean {
-  const memo = new Map<number, boolean>();
-  const at = (s: number, p: number): boolean => {
-    const key = s * (names.length + 1) + p;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    let result: boolean;
-    const segment = segments[s];
-    if (segment === undefined) result = p === names.length;
-    else if (segment === 'globstar') result = at(s + 1, p) || (p < names.length && at(s, p + 1));
-    else result = p < names.length && matchName(segment, names[p] as string) && at(s + 1, p + 1);
-    memo.set(key, result);
-    return result;
-  };
-  return at(0, 0);
+  const [first, ...rest] = segments;
+  if (first === 'globstar' && rest.every((s) => s !== 'globstar')) {
+    const offset = names.length - rest.length;
+    return offset >= 0 && rest.every((s, i) => matchName(s as Token[], names[offset + i] as string));
+  }
+  let reach = new Uint8Array(names.length + 1);
+  reach[0] = 1;
+  for (const segment of segments) {
+    const next = new Uint8Array(names.length + 1);
+    let any = false;
+    for (let p = 0; p <= names.length; p++) {
+      if (segment === 'globstar') {
+        any ||= reach[p] === 1;
+        if (any) next[p] = 1;
+      } else if (p < names.length && reach[p] === 1 && matchName(segment, names[p] as string)) next[p + 1] = 1;
+    }
+    reach = next;
+  }
+  return reach[names.length] === 1;
 }
 
 /** A matcher for any of `globs`, compiled once; throws GlobError naming the glob it cannot take. */
