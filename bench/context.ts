@@ -152,7 +152,9 @@ function model() {
     }
     const seen = (name: string): boolean => new RegExp(`PLANTED-DANGER ${name}\\b`).test(text);
     const missing = calls.filter((c) => !seen(c.name));
-    const mayExplore = body.tool_choice?.type === 'any';
+    // Explore tools offered, and the final tool not forced (Claude 5.5 models are never forced: tool_choice auto).
+    const offered = (body.tools ?? []).some((t) => (t.name ?? t.function?.name) === 'search_code');
+    const mayExplore = offered && body.tool_choice?.type !== 'tool';
     if (mayExplore && missing.length > 0) {
       const rounds = body.messages.filter((m) => m.role === 'assistant').length;
       if (rounds === 0) {
