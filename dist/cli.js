@@ -54815,6 +54815,8 @@ function indexCode(path6, text6) {
   if (JS_EXTENSIONS.has(extensionOf(path6))) {
     const parsed = indexJs(path6, text6);
     if (parsed) return parsed;
+    const why = text6.length > MAX_PARSE_CHARS ? `over ${MAX_PARSE_CHARS.toLocaleString("en-US")} characters` : `the parser gave up (deeper than its stack, or over ${MAX_AST_NODES.toLocaleString("en-US")} nodes)`;
+    return { ...indexByLines(path6, text6), fallback: `${path6} indexed by lines: ${why}` };
   }
   return indexByLines(path6, text6);
 }
@@ -55242,15 +55244,20 @@ var MAX_NEIGHBOUR_FILES = 12;
 var CONTEXT_SHARE = 0.4;
 var CONTEXT_FLOOR_TOKENS = 3e3;
 var SCORE = { definitionCalled: 3, scope: 2, wholeFile: 2, definitionRead: 1 };
-function contextSource(files) {
+function contextSource(files, log) {
   const indexed = /* @__PURE__ */ new Map();
+  const index2 = (path6, text6) => {
+    const code7 = indexCode(path6, text6);
+    if (code7.fallback) log?.(`context: ${code7.fallback}`);
+    return code7;
+  };
   return {
     files,
     index: (path6) => {
       let entry = indexed.get(path6);
       if (!entry) {
         entry = files.read(path6).then(
-          (text6) => text6 === void 0 ? void 0 : { text: text6, lines: text6.split("\n"), code: indexCode(path6, text6) }
+          (text6) => text6 === void 0 ? void 0 : { text: text6, lines: text6.split("\n"), code: index2(path6, text6) }
         );
         indexed.set(path6, entry);
       }
@@ -56365,7 +56372,7 @@ function makePlan(pr, settings, rules) {
 async function addContext(plan, files, warn) {
   let contexts;
   try {
-    contexts = await buildContext(plan.chunks, contextSource(files), Math.floor(plan.room / plan.tokenRatio));
+    contexts = await buildContext(plan.chunks, contextSource(files, warn), Math.floor(plan.room / plan.tokenRatio));
   } catch (error2) {
     warn(
       `No code context (from ${files.origin}): ${error2 instanceof Error ? error2.message : String(error2)}; the diff alone is reviewed.`

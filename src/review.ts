@@ -115,7 +115,7 @@ export async function addContext(
 ): Promise<ReviewPlan> {
   let contexts;
   try {
-    contexts = await buildContext(plan.chunks, contextSource(files), Math.floor(plan.room / plan.tokenRatio));
+    contexts = await buildContext(plan.chunks, contextSource(files, warn), Math.floor(plan.room / plan.tokenRatio));
   } catch (error) {
     // The review goes on without context: the diff alone is what `context: diff` reviews.
     warn(

@@ -21,7 +21,9 @@ describe('hostile files in a pull request', () => {
     expect(chain.method).toBe('parser');
     expect(chain.usesOn(new Set([1])).map((u) => u.name)).toContain('a');
     expect(indexCode('lib/line.js', files['lib/line.js']!).method).toBe('parser');
-    expect(indexCode('lib/nest.js', files['lib/nest.js']!).method).toBe('lines');
+    const nest = indexCode('lib/nest.js', files['lib/nest.js']!);
+    expect(nest.method).toBe('lines');
+    expect(nest.fallback).toMatch(/^lib\/nest\.js indexed by lines: the parser gave up/);
   });
 
   it('a PR of all of them ends in exit 0 and a summary', async () => {
@@ -40,6 +42,7 @@ describe('hostile files in a pull request', () => {
     const { env } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'max-cost-usd': 'none' });
     const { exitCode, log } = await runInProcess(env);
     expect(log).not.toContain('::error');
+    expect(log).toMatch(/::warning::context: lib\/nest\.js indexed by lines/);
     expect(exitCode).toBe(0);
     expect(github.issueComments).toHaveLength(1);
     expect(github.issueComments[0]!.body).toContain('Claude review');

@@ -38,6 +38,8 @@ export interface Import {
 export interface CodeIndex {
   /** How the file was read: `parser` (a real parser) or `lines` (the indentation and brace fallback). */
   method: 'parser' | 'lines';
+  /** Why a JavaScript or TypeScript file was indexed by lines: too large or too deep for the parser. */
+  fallback?: string;
   scopes: Scope[];
   definitions: Definition[];
   imports: Map<string, Import>;
@@ -55,6 +57,11 @@ export function indexCode(path: string, text: string): CodeIndex {
   if (JS_EXTENSIONS.has(extensionOf(path))) {
     const parsed = indexJs(path, text);
     if (parsed) return parsed;
+    const why =
+      text.length > MAX_PARSE_CHARS
+        ? `over ${MAX_PARSE_CHARS.toLocaleString('en-US')} characters`
+        : `the parser gave up (deeper than its stack, or over ${MAX_AST_NODES.toLocaleString('en-US')} nodes)`;
+    return { ...indexByLines(path, text), fallback: `${path} indexed by lines: ${why}` };
   }
   return indexByLines(path, text);
 }

@@ -55,8 +55,13 @@ export interface ContextSource {
   index(path: string): Promise<{ text: string; lines: string[]; code: CodeIndex } | undefined>;
 }
 
-export function contextSource(files: HeadFiles): ContextSource {
+export function contextSource(files: HeadFiles, log?: (message: string) => void): ContextSource {
   const indexed = new Map<string, Promise<{ text: string; lines: string[]; code: CodeIndex } | undefined>>();
+  const index = (path: string, text: string): CodeIndex => {
+    const code = indexCode(path, text);
+    if (code.fallback) log?.(`context: ${code.fallback}`);
+    return code;
+  };
   return {
     files,
     index: (path) => {
@@ -65,7 +70,7 @@ export function contextSource(files: HeadFiles): ContextSource {
         entry = files
           .read(path)
           .then((text) =>
-            text === undefined ? undefined : { text, lines: text.split('\n'), code: indexCode(path, text) },
+            text === undefined ? undefined : { text, lines: text.split('\n'), code: index(path, text) },
           );
         indexed.set(path, entry);
       }

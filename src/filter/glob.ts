@@ -128,14 +128,14 @@ function compileOne(glob: string): Segment[] {
 
 /**
  * Whether path names match glob segments, `**` taking any number of names: the names each segment can end at,
- * one segment after the other (at most segments × names steps, each a name match). The common `**​/name`
- * shape matches the last names directly.
+ * one segment after the other (at most segments × names steps, each a name match). The common shape, `**`
+ * then names only, matches the last names directly.
  */
 function matchSegments(segments: readonly Segment[], names: readonly string[]): boolean {
   const [first, ...rest] = segments;
   if (first === 'globstar' && rest.every((s) => s !== 'globstar')) {
     const offset = names.length - rest.length;
-    return offset >= 0 && rest.every((s, i) => matchName(s as Token[], names[offset + i] as string));
+    return offset >= 0 && rest.every((s, i) => matchName(s, names[offset + i] as string));
   }
   let reach = new Uint8Array(names.length + 1);
   reach[0] = 1;
