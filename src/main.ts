@@ -88,9 +88,43 @@ async function review(
   raw: Record<string, string>,
   out: Out,
 ): Promise<void> {
-  const { info } = out;
   const startedAt = Date.now();
   const settings = parseSettings(raw);
+  const grace = watchdogGraceMs(settings.maxMinutes);
+  const watchdog = setTimeout(
+    () => {
+      core.setFailed(
+        `the run passed max-minutes (${settings.maxMinutes}) by ${(grace / 1000).toFixed(0)} s outside the review calls (a stalled GitHub request?); it was stopped`,
+      );
+      process.exit(1);
+    },
+    settings.maxMinutes * 60_000 + grace,
+  );
+  watchdog.unref();
+  try {
+    await reviewWith(deps, env, raw, out, settings, startedAt);
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+/**
+ * The last resort of max-minutes: past it by this much (a fifth of the run, between 5 s and a minute), whatever
+ * the stage, the run ends with an error. The stages end themselves before it: this is for a stalled request.
+ */
+function watchdogGraceMs(maxMinutes: number): number {
+  return Math.min(60_000, Math.max(5_000, maxMinutes * 60_000 * 0.2));
+}
+
+async function reviewWith(
+  deps: RunDependencies,
+  env: NodeJS.ProcessEnv,
+  raw: Record<string, string>,
+  out: Out,
+  settings: Settings,
+  startedAt: number,
+): Promise<void> {
+  const { info } = out;
   const eventName = env.GITHUB_EVENT_NAME ?? '';
   const payload = await readEvent(env.GITHUB_EVENT_PATH);
 

@@ -43,6 +43,17 @@ describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bi
     await llm.stop();
   });
 
+  it('a GitHub request that never answers cannot hold the step past max-minutes', async () => {
+    github.delays.push({ path: /\/pulls\/42\/files$/, ms: 120_000 });
+    const started = Date.now();
+    const { env } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'max-minutes': '0.02' });
+    const { code, stdout } = await runDist(bin, env);
+    // 1.2 s of max-minutes and the watchdog's 5 s grace, not the 120 s the request would take.
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/::error::the run passed max-minutes \(0\.02\) by 5 s/);
+  });
+
   it('reviews a 10-file PR: one review, one summary; a run by hand edits the summary and posts no duplicate', async () => {
     const run = async (byHand = false) => {
       const { env, files } = byHand
