@@ -53949,6 +53949,12 @@ var schema = object({
   incremental: yesNo(),
   "dry-run": yesNo()
 });
+function withDefaults(filled, issues) {
+  const failed = new Set(issues.map((issue2) => String(issue2.path[0])));
+  const defaults3 = INPUT_DEFAULTS;
+  const fallback = Object.fromEntries([...failed].map((name) => [name, defaults3[name] ?? ""]));
+  return schema.parse({ ...filled, ...fallback });
+}
 function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10)) {
   const filled = {};
   for (const [name, fallback] of Object.entries(INPUT_DEFAULTS)) {
@@ -53956,16 +53962,13 @@ function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).t
     filled[name] = given === void 0 || given.trim() === "" ? fallback : given;
   }
   const result2 = schema.safeParse(filled);
-  if (!result2.success) {
-    const problems2 = result2.error.issues.map((issue2) => {
-      const name = String(issue2.path[0]);
-      const given = filled[name] ?? "";
-      const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
-      return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue2.message}`;
-    });
-    throw new SettingsError(problems2);
-  }
-  const v = result2.data;
+  const problems = result2.success ? [] : result2.error.issues.map((issue2) => {
+    const name = String(issue2.path[0]);
+    const given = filled[name] ?? "";
+    const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
+    return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue2.message}`;
+  });
+  const v = result2.success ? result2.data : withDefaults(filled, result2.error.issues);
   const provider = PROVIDERS[v.provider];
   const model = v.model || provider.defaultModel;
   const asked = {
@@ -53976,7 +53979,6 @@ function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).t
     pricing: v.pricing,
     today
   };
-  const problems = [];
   if (v.provider === "custom" && !v["base-url"]) {
     problems.push(`input 'base-url': got ""; expected the gateway's URL when provider is custom`);
   }

@@ -12,6 +12,14 @@ function problemsOf(raw: Record<string, string>): string[] {
 }
 
 describe('settings', () => {
+  it('tells every problem at once: a bad value, and the checks across inputs with it', () => {
+    const problems = problemsOf({ provider: 'custom', concurrency: '99', model: 'my-model' });
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^input 'concurrency': got "99"; expected a whole number from 1 to 32/);
+    expect(problems[1]).toMatch(/^input 'base-url': got ""; expected the gateway's URL when provider is custom/);
+    expect(problems[2]).toMatch(/^input 'model': got "my-model"; expected one of claude-sonnet-5-5/);
+  });
+
   it('fills the defaults of action.yml', () => {
     const s = parseSettings({});
     expect(s.provider.name).toBe('anthropic');

@@ -422,6 +422,14 @@ const schema = z.object({
  * (a key of the repository's config file), for the messages. Throws a SettingsError listing each bad input with the value given and
  * what is accepted, so a user fixes the workflow in one go.
  */
+/** The inputs parsed with the ones that failed at their defaults (which always parse). */
+function withDefaults(filled: Record<string, string>, issues: readonly { path: readonly PropertyKey[] }[]) {
+  const failed = new Set(issues.map((issue) => String(issue.path[0])));
+  const defaults: Readonly<Record<string, string>> = INPUT_DEFAULTS;
+  const fallback = Object.fromEntries([...failed].map((name) => [name, defaults[name] ?? '']));
+  return schema.parse({ ...filled, ...fallback });
+}
+
 export function parseSettings(
   raw: RawInputs,
   origins: Readonly<Record<string, string>> = {},
@@ -433,18 +441,18 @@ export function parseSettings(
     filled[name] = given === undefined || given.trim() === '' ? fallback : given;
   }
   const result = schema.safeParse(filled);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      const given = filled[name] ?? '';
-      // Never echo a secret: the key, the token, or credentials written into base-url.
-      const value =
-        name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
-      return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue.message}`;
-    });
-    throw new SettingsError(problems);
-  }
-  const v = result.data;
+  const problems = result.success
+    ? []
+    : result.error.issues.map((issue) => {
+        const name = String(issue.path[0]);
+        const given = filled[name] ?? '';
+        // Never echo a secret: the key, the token, or credentials written into base-url.
+        const value =
+          name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
+        return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue.message}`;
+      });
+  // The checks across inputs run too, with each bad input at its default, so every problem is told at once.
+  const v = result.success ? result.data : withDefaults(filled, result.error.issues);
   const provider = PROVIDERS[v.provider];
   const model = v.model || provider.defaultModel;
   const asked: ModelInputs = {
@@ -455,7 +463,6 @@ export function parseSettings(
     pricing: v.pricing,
     today,
   };
-  const problems: string[] = [];
   if (v.provider === 'custom' && !v['base-url']) {
     problems.push("input 'base-url': got \"\"; expected the gateway's URL when provider is custom");
   }
