@@ -46791,6 +46791,25 @@ import { writeFile } from "node:fs/promises";
 import { resolve as resolve4 } from "node:path";
 import { parseArgs } from "node:util";
 
+// src/llm/json.ts
+function parseJson(text6) {
+  try {
+    return JSON.parse(text6);
+  } catch {
+    return void 0;
+  }
+}
+function jsonInText(text6) {
+  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text6)?.[1];
+  if (fenced) {
+    const parsed = parseJson(fenced);
+    if (parsed !== void 0) return parsed;
+  }
+  const start = text6.indexOf("{");
+  const end = text6.lastIndexOf("}");
+  return start >= 0 && end > start ? parseJson(text6.slice(start, end + 1)) : void 0;
+}
+
 // node_modules/zod/v4/core/util.js
 var util_exports = {};
 __export(util_exports, {
@@ -53747,6 +53766,7 @@ async function newestListedSonnet(llm, today) {
 // src/findings/schema.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
+var severityRank = (s) => SEVERITIES.indexOf(s);
 var REVIEW_TOOL_NAME = "submit_review";
 var rawCommentSchema = object({
   path: string2().min(1).describe("File path exactly as shown in the diff header."),
@@ -53901,7 +53921,7 @@ var schema = object({
   auth: string2().trim().toLowerCase().pipe(_enum(["", "x-api-key", "bearer"], { message: "x-api-key or bearer, or empty for the preset's" })),
   pricing: string2().trim().transform((v, ctx) => {
     if (v === "") return void 0;
-    const parsed = pricingSchema.safeParse(safeJson(v));
+    const parsed = pricingSchema.safeParse(parseJson(v));
     if (parsed.success) return parsed.data;
     ctx.addIssue({ code: "custom", message: PRICING_FORM });
     return NEVER;
@@ -54110,13 +54130,6 @@ async function settleDefaultModel(settings, llm, log) {
   }
   log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
   return withModel(settings, listed);
-}
-function safeJson(text6) {
-  try {
-    return JSON.parse(text6);
-  } catch {
-    return void 0;
-  }
 }
 function closest(name, candidates2) {
   let best;
@@ -54496,10 +54509,9 @@ import { posix } from "node:path";
 var import_parser = __toESM(require_lib(), 1);
 
 // src/context/files.ts
-import { execFile as execFile2, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { lstat, readFile } from "node:fs/promises";
 import { isAbsolute as isAbsolute2, relative as relative2, resolve as resolve2 } from "node:path";
-import { promisify as promisify2 } from "node:util";
 
 // node_modules/yocto-queue/index.js
 var Node = class {
@@ -54671,7 +54683,6 @@ function validateConcurrency(concurrency) {
 }
 
 // src/context/files.ts
-var exec2 = promisify2(execFile2);
 var MAX_CONTEXT_FILE_BYTES = 256 * 1024;
 var MAX_SEARCH_HITS = 30;
 function once(read) {
@@ -54737,12 +54748,8 @@ function gitGrep(cwd, needle, where, accept, maxHits) {
     child.on("error", finish);
   });
 }
-async function git2(cwd, args) {
-  const { stdout } = await exec2("git", args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-  return stdout;
-}
 async function lsTree(cwd, commit) {
-  const out = await git2(cwd, ["ls-tree", "-r", "-l", "-z", commit]);
+  const out = await git(cwd, ["ls-tree", "-r", "-l", "-z", commit]);
   const files = /* @__PURE__ */ new Map();
   for (const entry of out.split("\0")) {
     const match = /^(\d+) blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(entry);
@@ -54756,7 +54763,7 @@ function gitHeadFiles(cwd, commit) {
   const read = async (path6) => {
     const size = (await list4()).get(path6);
     if (size === void 0 || size > MAX_CONTEXT_FILE_BYTES) return void 0;
-    const text6 = await git2(cwd, ["cat-file", "blob", `${commit}:${path6}`]).catch(() => void 0);
+    const text6 = await git(cwd, ["cat-file", "blob", `${commit}:${path6}`]).catch(() => void 0);
     return text6 !== void 0 && isText(text6) ? text6 : void 0;
   };
   const searches = pLimit(SEARCH_CONCURRENCY);
@@ -54776,12 +54783,12 @@ function gitHeadFiles(cwd, commit) {
   };
 }
 async function repositoryRoot(cwd) {
-  return (await git2(cwd, ["rev-parse", "--show-toplevel"])).trim();
+  return (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
 }
 function worktreeFiles(cwd) {
   const root2 = resolve2(cwd);
   let listing;
-  const list4 = () => listing ??= git2(root2, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then(
+  const list4 = () => listing ??= git(root2, ["ls-files", "-z", "--cached", "--others", "--exclude-standard"]).then(
     (out) => new Set(out.split("\0").filter(Boolean))
   );
   const read = async (path6) => {
@@ -55848,7 +55855,7 @@ function parseReview(toolInput) {
   const input = cleanInput(toolInput);
   const summary = typeof input.summary === "string" ? input.summary : "";
   let list4 = input.comments ?? [];
-  if (typeof list4 === "string") list4 = safeJson2(list4);
+  if (typeof list4 === "string") list4 = parseJson(list4);
   if (!Array.isArray(list4)) throw new Error("submit_review input has no 'comments' list");
   const comments = [];
   const rejected = [];
@@ -55871,12 +55878,11 @@ function fingerprint(f, anchorText) {
   const code7 = anchorText.replace(/\s+/g, " ").trim();
   return createHash("sha256").update(`${f.path}\0${f.side}\0${f.category}\0${title}\0${code7}`).digest("hex").slice(0, 16);
 }
-var rank = (s) => SEVERITIES.indexOf(s);
 function dedupe(findings) {
   const seen = /* @__PURE__ */ new Set();
   const fresh = [];
   let duplicates = 0;
-  for (const finding of [...findings].sort((a, b) => rank(a.severity) - rank(b.severity))) {
+  for (const finding of [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))) {
     if (seen.has(finding.fingerprint)) {
       duplicates += 1;
       continue;
@@ -55885,13 +55891,6 @@ function dedupe(findings) {
     fresh.push(finding);
   }
   return { fresh, duplicates };
-}
-function safeJson2(text6) {
-  try {
-    return JSON.parse(text6);
-  } catch {
-    return void 0;
-  }
 }
 
 // src/run/run.ts
@@ -56583,25 +56582,6 @@ function idleWatch(ms, outer2) {
       return void 0;
     }
   };
-}
-
-// src/llm/json.ts
-function parseJson(text6) {
-  try {
-    return JSON.parse(text6);
-  } catch {
-    return void 0;
-  }
-}
-function jsonInText(text6) {
-  const fenced = /```(?:json)?\s*\n([\s\S]*?)```/.exec(text6)?.[1];
-  if (fenced) {
-    const parsed = parseJson(fenced);
-    if (parsed !== void 0) return parsed;
-  }
-  const start = text6.indexOf("{");
-  const end = text6.lastIndexOf("}");
-  return start >= 0 && end > start ? parseJson(text6.slice(start, end + 1)) : void 0;
 }
 
 // src/llm/strict.ts
@@ -76840,7 +76820,7 @@ function formatHeadingAsSetext(node3, state) {
 
 // node_modules/mdast-util-to-markdown/lib/handle/heading.js
 function heading(node3, _, state, info) {
-  const rank3 = Math.max(Math.min(6, node3.depth || 1), 1);
+  const rank = Math.max(Math.min(6, node3.depth || 1), 1);
   const tracker = state.createTracker(info);
   if (formatHeadingAsSetext(node3, state)) {
     const exit4 = state.enter("headingSetext");
@@ -76852,14 +76832,14 @@ function heading(node3, _, state, info) {
     });
     subexit2();
     exit4();
-    return value2 + "\n" + (rank3 === 1 ? "=" : "-").repeat(
+    return value2 + "\n" + (rank === 1 ? "=" : "-").repeat(
       // The whole size…
       value2.length - // Minus the position of the character after the last EOL (or
       // 0 if there is none)…
       (Math.max(value2.lastIndexOf("\r"), value2.lastIndexOf("\n")) + 1)
     );
   }
-  const sequence = "#".repeat(rank3);
+  const sequence = "#".repeat(rank);
   const exit3 = state.enter("headingAtx");
   const subexit = state.enter("phrasing");
   tracker.move(sequence + " ");
@@ -79936,13 +79916,12 @@ function planReport(plan, estimate, model, maxCostUsd, maxToolCalls) {
 }
 
 // src/publish/decide.ts
-var rank2 = (s) => SEVERITIES.indexOf(s);
 function atLeast(severity2, min) {
-  return rank2(severity2) <= rank2(min);
+  return severityRank(severity2) <= severityRank(min);
 }
 function failing(findings, failOn) {
   if (failOn === void 0) return void 0;
-  return [...findings].sort((a, b) => rank2(a.severity) - rank2(b.severity)).find((f) => atLeast(f.severity, failOn));
+  return [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity)).find((f) => atLeast(f.severity, failOn));
 }
 
 // src/publish/redact.ts

@@ -1,11 +1,9 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import pLimit from 'p-limit';
 import type { Octokit } from '../source/github.js';
-
-const exec = promisify(execFile);
+import { git } from '../source/local.js';
 
 /** Files larger than this are not read for context: generated, vendored or data, and too big to show anyway. */
 export const MAX_CONTEXT_FILE_BYTES = 256 * 1024;
@@ -141,11 +139,6 @@ function gitGrep(
     });
     child.on('error', finish);
   });
-}
-
-async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await exec('git', args, { cwd, maxBuffer: 256 * 1024 * 1024 });
-  return stdout;
 }
 
 /** Paths and sizes of the regular files of a commit, from `git ls-tree -r -l -z`. */

@@ -1,7 +1,7 @@
 import type { Hunk } from '../diff/diff.js';
 import { toFileDiff } from '../diff/diff.js';
 import { renderHunk } from '../diff/render.js';
-import { answerTool, sharedTools, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
+import { answerTool, dataBlock, sharedTools, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
 import type { CallOptions, LlmClient } from '../llm/client.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
 import type { PullRequest } from '../source/types.js';
@@ -16,11 +16,6 @@ export function hunkAt(
   const file = pr.files.find((f) => f.filename === path);
   if (!file || line === undefined) return undefined;
   return toFileDiff(file).hunks.find((h) => h.lines.some((l) => (side === 'RIGHT' ? l.newLine : l.oldLine) === line));
-}
-
-/** Untrusted text inside a tagged block, a closing tag in it neutralised. */
-function block(tag: string, text: string): string {
-  return `<${tag}>\n${text.replace(new RegExp(`</?${tag}\\b`, 'gi'), (m) => m.replace('<', '<\u200b'))}\n</${tag}>`;
 }
 
 /**
@@ -39,11 +34,11 @@ export function answerRequest(
   if (thread) {
     parts.push(
       `The question is a reply in the thread of an earlier review comment on ${thread.path}.`,
-      block('diff_hunk', thread.hunk ? renderHunk(thread.hunk) : '(the line is no longer in the diff)'),
-      block('review_comment', thread.finding),
+      dataBlock('diff_hunk', thread.hunk ? renderHunk(thread.hunk) : '(the line is no longer in the diff)'),
+      dataBlock('review_comment', thread.finding),
     );
   }
-  parts.push(block('question', question));
+  parts.push(dataBlock('question', question));
   return {
     system: prefix.filter((b) => b.role === 'system'),
     // The review's tools, so the answer shares the review's cached prefix.

@@ -7,7 +7,7 @@ import { assertCapEnforceable, makePlan } from '../review.js';
 import type { RepoRules } from '../prompt/prompt.js';
 import { worstCaseUsd } from '../run/run.js';
 import { safeMarkdown } from '../publish/markdown.js';
-import { withoutRules } from '../publish/render.js';
+import { withoutFingerprint, withoutRules } from '../publish/render.js';
 import type { Redact } from '../publish/redact.js';
 import { answer, answerRequest, hunkAt } from './answer.js';
 import type { Ask } from '../source/conversation.js';
@@ -27,7 +27,7 @@ export interface ConverseContext {
 /** Our review comment that started a thread, as the context of a question asked in it. */
 async function threadFinding(octokit: Octokit, pr: PullRequest, rootId: number): Promise<string> {
   const { data } = await octokit.rest.pulls.getReviewComment({ owner: pr.owner, repo: pr.repo, comment_id: rootId });
-  return data.body.replace(/\n<!-- claude-pr-reviewer:fp=[0-9a-f]{16} -->$/, '');
+  return withoutFingerprint(data.body);
 }
 
 /** An eyes reaction on the question while we work; nice to have, so a refusal is only logged. */

@@ -1,14 +1,8 @@
 import { cleanInput } from './clean.js';
+import { parseJson } from '../llm/json.js';
 import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
-import {
-  rawCommentSchema,
-  SEVERITIES,
-  walkthroughSchema,
-  type RawComment,
-  type Severity,
-  type WalkthroughEntry,
-} from './schema.js';
+import { rawCommentSchema, severityRank, walkthroughSchema, type RawComment, type WalkthroughEntry } from './schema.js';
 
 /**
  * Where a finding can be anchored: `line`, a line shown in the diff (an inline comment); `file`, a file of
@@ -47,7 +41,7 @@ export function parseReview(toolInput: unknown): ParsedReview {
   const summary = typeof input.summary === 'string' ? input.summary : '';
   // Models now and then send the list as a JSON string; accept it when it parses.
   let list: unknown = input.comments ?? [];
-  if (typeof list === 'string') list = safeJson(list);
+  if (typeof list === 'string') list = parseJson(list);
   if (!Array.isArray(list)) throw new Error("submit_review input has no 'comments' list");
   const comments: RawComment[] = [];
   const rejected: string[] = [];
@@ -88,14 +82,12 @@ export function fingerprint(
     .slice(0, 16);
 }
 
-const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-
 /** Drops repeats within one run (same fingerprint), keeping the most severe of each. */
 export function dedupe(findings: readonly Finding[]): { fresh: Finding[]; duplicates: number } {
   const seen = new Set<string>();
   const fresh: Finding[] = [];
   let duplicates = 0;
-  for (const finding of [...findings].sort((a, b) => rank(a.severity) - rank(b.severity))) {
+  for (const finding of [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))) {
     if (seen.has(finding.fingerprint)) {
       duplicates += 1;
       continue;
@@ -104,12 +96,4 @@ export function dedupe(findings: readonly Finding[]): { fresh: Finding[]; duplic
     fresh.push(finding);
   }
   return { fresh, duplicates };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

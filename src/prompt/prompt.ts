@@ -144,7 +144,7 @@ function repoRulesText(rules: RepoRules, reviewable: readonly FileDiff[]): strin
 }
 
 /** Untrusted text inside a tagged block: a closing tag in it cannot end the block early. */
-function dataBlock(tag: string, text: string): string {
+export function dataBlock(tag: string, text: string): string {
   const inert = text.replace(new RegExp(`</?${tag}\\b`, 'gi'), (m) => m.replace('<', '<\u200b'));
   return `<${tag}>\n${inert}\n</${tag}>`;
 }

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings/findings.js';
-import { SEVERITIES, type Severity } from '../findings/schema.js';
+import { severityRank, type Severity } from '../findings/schema.js';
 import type { Listed } from './render.js';
 
 /** What our earlier comments on this pull request already say. */
@@ -31,11 +31,9 @@ export interface Decision {
   alreadyPosted: Finding[];
 }
 
-const rank = (s: Severity): number => SEVERITIES.indexOf(s);
-
 /** True when `severity` is `min` or more severe. */
 export function atLeast(severity: Severity, min: Severity): boolean {
-  return rank(severity) <= rank(min);
+  return severityRank(severity) <= severityRank(min);
 }
 
 /** A finding off the diff is worth a file-level comment at this severity or above; below, the summary lists it. */
@@ -49,7 +47,7 @@ const FILE_COMMENT_MIN: Severity = 'medium';
  */
 export function decide(findings: readonly Finding[], earlier: Earlier, noise: NoiseControl): Decision {
   const decision: Decision = { inline: [], fileLevel: [], listed: [], alreadyPosted: [] };
-  const ordered = [...findings].sort((a, b) => rank(a.severity) - rank(b.severity));
+  const ordered = [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
   for (const f of ordered) {
     const onOurLine = f.anchor === 'line' && earlier.lines.has(lineKey(f.path, f.side, f.line));
     if (earlier.fingerprints.has(f.fingerprint) || onOurLine) {
@@ -72,5 +70,7 @@ export function decide(findings: readonly Finding[], earlier: Earlier, noise: No
 /** The most severe finding at or above `failOn`, if any. */
 export function failing(findings: readonly Finding[], failOn: Severity | undefined): Finding | undefined {
   if (failOn === undefined) return undefined;
-  return [...findings].sort((a, b) => rank(a.severity) - rank(b.severity)).find((f) => atLeast(f.severity, failOn));
+  return [...findings]
+    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
+    .find((f) => atLeast(f.severity, failOn));
 }

@@ -26,6 +26,11 @@ export function withoutRules(text: string): string {
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
 const FINGERPRINT = /\n<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->$/;
+
+/** A comment's body without our fingerprint marker. */
+export function withoutFingerprint(body: string): string {
+  return body.replace(FINGERPRINT, '');
+}
 /** GitHub refuses comment bodies longer than this. */
 export const MAX_BODY_CHARS = 65_536;
 /** A finding listed in the summary keeps this much of its body, so one long finding cannot crowd out the rest. */

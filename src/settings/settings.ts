@@ -1,3 +1,4 @@
+import { parseJson } from '../llm/json.js';
 import * as z from 'zod';
 import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
 import {
@@ -326,7 +327,7 @@ const schema = z.object({
     .trim()
     .transform((v, ctx) => {
       if (v === '') return undefined;
-      const parsed = pricingSchema.safeParse(safeJson(v));
+      const parsed = pricingSchema.safeParse(parseJson(v));
       if (parsed.success) return parsed.data;
       ctx.addIssue({ code: 'custom', message: PRICING_FORM });
       return z.NEVER;
@@ -644,14 +645,6 @@ export async function settleDefaultModel(
   }
   log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
   return withModel(settings, listed);
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The known ID nearest to a typo (edit distance at most 3), for a "did you mean". */

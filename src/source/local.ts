@@ -6,7 +6,8 @@ const exec = promisify(execFile);
 /** Git's id of the empty tree: the base of a repository's first commit. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
-async function git(cwd: string, args: string[]): Promise<string> {
+/** Runs git in `cwd` and gives its output (up to 512 MB). */
+export async function git(cwd: string, args: string[]): Promise<string> {
   const { stdout } = await exec('git', args, { cwd, maxBuffer: 512 * 1024 * 1024 });
   return stdout;
 }
