@@ -1,5 +1,5 @@
 // max-cost-usd with no holes: every attempt is reserved at a worst case no input can beat, and booked.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { getTokenizer } from '@anthropic-ai/tokenizer';
 import { randomBytes } from 'node:crypto';
 import { toFileDiff } from '../src/diff/diff.js';
@@ -11,6 +11,7 @@ import { withRetries } from '../src/llm/retry.js';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, reviewedPullRequest, runInProcess, reviewingGateway } from './helpers/action.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const PR = reviewedPullRequest();
 const PRICES = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
@@ -146,15 +147,12 @@ describe('booking', () => {
 });
 
 describe('a cap with no known price', () => {
-  const stops: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const stop of stops.splice(0)) await stop();
-  });
+  const stopLater = stopAfterEach();
 
   it('stops before the first call for an unknown model, saying to set pricing or max-cost-usd: none', async () => {
     const github = await new FakeGitHub(fakePullRequest()).start();
     const llm = await reviewingGateway(KEY);
-    stops.push(
+    stopLater(
       () => github.stop(),
       () => llm.stop(),
     );
@@ -174,7 +172,7 @@ describe('a cap with no known price', () => {
   it("enforces the cap at Anthropic's list price for a known model on a gateway with no price, and says so", async () => {
     const github = await new FakeGitHub(fakePullRequest()).start();
     const llm: FakeGateway = await reviewingGateway(KEY);
-    stops.push(
+    stopLater(
       () => github.stop(),
       () => llm.stop(),
     );

@@ -1,6 +1,6 @@
 // The command line, run in this process on real git repositories it creates (two commits), from the
 // repository's own directory; one smoke test spawns the built dist/cli.js the way npx runs a bin.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { FakeGateway } from './fakes/gateway.js';
 import { scriptedReview, userTextOf } from './helpers/action.js';
 import { runCli } from '../src/cli/run.js';
 import { sarifProblems } from './helpers/sarif.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const DIST_CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const KEY = 'cli-key-0123456789';
@@ -47,10 +48,7 @@ async function cli(cwd: string, args: string[], env: Record<string, string> = {}
   return { code, out, err };
 }
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const stopLater = stopAfterEach();
 
 async function gateway(): Promise<FakeGateway> {
   const g = await new FakeGateway({
@@ -58,7 +56,7 @@ async function gateway(): Promise<FakeGateway> {
     auth: 'x-api-key',
     reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
   }).start();
-  stops.push(() => g.stop());
+  stopLater(() => g.stop());
   return g;
 }
 
@@ -102,7 +100,7 @@ describe('the CLI on a local repository', () => {
         };
       },
     }).start();
-    stops.push(() => g.stop());
+    stopLater(() => g.stop());
     const printed = [plan.out, plan.err];
     for (const format of ['text', 'markdown', 'json']) {
       const run = await cli(dir, ['--head', 'HEAD', '--base-url', g.url, '--format', format], {

@@ -1,7 +1,7 @@
 // The context stage: what code around a change and which definitions it uses reach the prompt, from a real
 // git repository (the checkout or the CLI's repository) and from a fake GitHub's trees and blobs API, which
 // must give the same context.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexCode } from '../src/context/code.js';
@@ -16,6 +16,7 @@ import { buildRequest } from '../src/prompt/prompt.js';
 import { FakeGitHub } from './fakes/github.js';
 import { BASE, filesAt, git, headFiles, repository } from './helpers/repo.js';
 import { fakePullRequest } from './helpers/action.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const settings = parseSettings({ 'api-key': '' });
 
@@ -30,10 +31,7 @@ async function planWith(dir: string, files: HeadFiles): Promise<ReviewPlan> {
 
 const items = (plan: ReviewPlan): ContextItem[] => plan.chunks.flatMap((c) => c.context?.items ?? []);
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const stopLater = stopAfterEach();
 
 describe('indexing code', () => {
   it('finds scopes, definitions, imports and the names changed lines use in TypeScript, with a real parser', () => {
@@ -114,7 +112,7 @@ describe('the context of a pull request', () => {
   it('the API at the head commit gives the same context as the checkout, in bounded requests', async () => {
     const { dir, head } = repository();
     const github = await new FakeGitHub(fakePullRequest([])).start();
-    stops.push(() => github.stop());
+    stopLater(() => github.stop());
     github.repoFiles[head] = filesAt(dir, head);
     github.repoFiles[head]['src/passwd.link'] = '/etc/passwd';
     const octokit = createOctokit({ token: github.token, baseUrl: github.url, throttle: false });
@@ -132,7 +130,7 @@ describe('the context of a pull request', () => {
 
   it('stops reading through the API at its request budget', async () => {
     const github = await new FakeGitHub(fakePullRequest([])).start();
-    stops.push(() => github.stop());
+    stopLater(() => github.stop());
     github.repoFiles.h = Object.fromEntries(
       Array.from({ length: 20 }, (_, i) => [`f${i}.ts`, `export const v${i} = ${i};\n`]),
     );

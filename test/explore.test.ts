@@ -13,6 +13,7 @@ import { buildRequest } from '../src/prompt/prompt.js';
 import { makePlan } from '../src/review.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { gitHeadFiles } from '../src/context/files.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const KEY = 'sk-ant-test-key-context-0123456789';
 const PRICES = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
@@ -142,7 +143,7 @@ describe('explore mode', () => {
   let github: FakeGitHub;
   let dir: string;
   let head: string;
-  const stops: (() => Promise<void>)[] = [];
+  const stopLater = stopAfterEach();
 
   beforeEach(async () => {
     ({ dir, head } = repository());
@@ -152,7 +153,6 @@ describe('explore mode', () => {
   });
   afterEach(async () => {
     await github.stop();
-    for (const stop of stops.splice(0)) await stop();
   });
 
   /** A model that searches for runQuery, reads the file the search names, then reviews what it read. */
@@ -170,7 +170,7 @@ describe('explore mode', () => {
 
   const start = async (options: Partial<ConstructorParameters<typeof FakeGateway>[0]>): Promise<FakeGateway> => {
     const llm = await new FakeGateway({ apiKey: KEY, auth: 'x-api-key', reply: explorer, ...options }).start();
-    stops.push(() => llm.stop());
+    stopLater(() => llm.stop());
     return llm;
   };
 

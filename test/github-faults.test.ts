@@ -1,22 +1,20 @@
 // GitHub under faults: secondary rate limits on the POSTs, a rate limit on a read, two runs at once.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import type { FakeGateway } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, publishTwiceAtOnce, runInProcess, reviewingGateway } from './helpers/action.js';
 import { fingerprintOf, isSummaryBody } from '../src/publish/render.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const KEY = 'sk-ant-test-key-faults-0123456789';
 const SECONDARY = 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.';
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const stopLater = stopAfterEach();
 
 async function fakes(): Promise<{ github: FakeGitHub; llm: FakeGateway }> {
   const github = await new FakeGitHub(fakePullRequest()).start();
   const llm = await reviewingGateway(KEY);
-  stops.push(
+  stopLater(
     () => github.stop(),
     () => llm.stop(),
   );

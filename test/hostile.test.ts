@@ -1,19 +1,17 @@
 // Files a PR author controls that once stalled or crashed a run, through the whole action with context on:
 // each must end in exit 0 and a summary (the test timeout bounds the time; `npm run bench` measures it).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { reviewingGateway, actionEnv, fakePullRequest, runInProcess } from './helpers/action.js';
 import type { FakeGateway } from './fakes/gateway.js';
 import { indexCode } from '../src/context/code.js';
 import { added, hostileFiles } from './helpers/hostile.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const KEY = 'sk-ant-test-key-hostile-0123456789';
 
 describe('hostile files in a pull request', () => {
-  const stops: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const stop of stops.splice(0)) await stop();
-  });
+  const stopLater = stopAfterEach();
 
   it('the context indexer stays linear on a deep member chain and falls back on a stack overflow', () => {
     const files = hostileFiles();
@@ -35,7 +33,7 @@ describe('hostile files in a pull request', () => {
     const github = await new FakeGitHub(pr).start();
     github.repoFiles[pr.headSha] = files;
     const llm: FakeGateway = await reviewingGateway(KEY);
-    stops.push(
+    stopLater(
       () => github.stop(),
       () => llm.stop(),
     );

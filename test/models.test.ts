@@ -1,15 +1,13 @@
 // Today's Claude models through the action, against a fake gateway that applies Anthropic's documented rules.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { billedUsdByCall, FakeGateway, type Reply } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, readOutputs, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
 import { findModel } from '../src/llm/models.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const KEY = 'sk-ant-test-key-models-0123456789';
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const stopLater = stopAfterEach();
 
 async function fakes(reply?: (body: Parameters<typeof userTextOf>[0], n: number) => Reply, models?: string[]) {
   const github = await new FakeGitHub(fakePullRequest()).start();
@@ -19,7 +17,7 @@ async function fakes(reply?: (body: Parameters<typeof userTextOf>[0], n: number)
     reply: reply ?? ((body) => ({ toolInput: scriptedReview(userTextOf(body)) })),
     ...(models ? { models } : {}),
   }).start();
-  stops.push(
+  stopLater(
     () => github.stop(),
     () => llm.stop(),
   );
@@ -145,7 +143,7 @@ describe('a cap below the estimate', () => {
       auth: 'x-api-key',
       reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
     }).start();
-    stops.push(
+    stopLater(
       () => github.stop(),
       () => llm.stop(),
     );
@@ -156,7 +154,7 @@ describe('a cap below the estimate', () => {
     const full = billedUsdByCall(llm.calls, price);
     llm.reset();
     const github2 = await new FakeGitHub(many()).start();
-    stops.push(() => github2.stop());
+    stopLater(() => github2.stop());
     const cap = full * 0.6;
     const capped = actionEnv(github2, { ...base, 'max-cost-usd': cap.toFixed(6) });
     await runInProcess(capped.env);

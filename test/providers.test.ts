@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, type GatewayBody, type Reply, billedUsd } from './fakes/gateway.js';
 import {
@@ -19,6 +19,7 @@ import { toFileDiff } from '../src/diff/diff.js';
 import { usageOf } from '../src/llm/openai.js';
 import { jsonInText } from '../src/llm/json.js';
 import type { RetryPolicy } from '../src/llm/retry.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const KEY = 'sk-provider-test-key';
 const review = (body: GatewayBody): Reply => ({ toolInput: scriptedReview(userTextOf(body)) });
@@ -82,15 +83,12 @@ const CASES: Case[] = [
   },
 ];
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const stopLater = stopAfterEach();
 
 async function servers(gatewayOptions: ConstructorParameters<typeof FakeGateway>[0]) {
   const github = await new FakeGitHub(fakePullRequest()).start();
   const gateway = await new FakeGateway(gatewayOptions).start();
-  stops.push(
+  stopLater(
     () => github.stop(),
     () => gateway.stop(),
   );
@@ -231,7 +229,7 @@ describe.each([
       auth,
       reply: (_body, n) => (typeof replies === 'function' ? replies(n) : (replies[n] ?? ok())),
     }).start();
-    stops.push(() => gateway.stop());
+    stopLater(() => gateway.stop());
     const settings = parseSettings({ 'api-key': KEY, provider, model: 'claude-sonnet-4-6', 'base-url': gateway.url });
     const logged: string[] = [];
     const client = createLlmClient(settings, {
@@ -339,7 +337,7 @@ describe('Chat Completions details', () => {
       auth: 'bearer',
       reply: () => ({ text: 'Here is the review:\n```json\n{"summary": "ok", "comments": []}\n```' }),
     }).start();
-    stops.push(() => gateway.stop());
+    stopLater(() => gateway.stop());
     const settings = parseSettings({
       'api-key': KEY,
       provider: 'aimlapi',
@@ -362,7 +360,7 @@ describe('Chat Completions details', () => {
       rejectCacheControl: true,
       reply: () => ok(),
     }).start();
-    stops.push(() => gateway.stop());
+    stopLater(() => gateway.stop());
     const settings = parseSettings({
       'api-key': KEY,
       provider: 'aimlapi',

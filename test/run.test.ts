@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeGateway, type GatewayBody, type Reply } from './fakes/gateway.js';
 import { FakeGitHub } from './fakes/github.js';
 import {
@@ -18,6 +18,7 @@ import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../s
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import type { ReviewRequest } from '../src/prompt/prompt.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const PR = reviewedPullRequest();
 const PRICES = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
@@ -234,10 +235,7 @@ describe('runChunks', () => {
 });
 
 describe('a stream cut mid-way, over real HTTP', () => {
-  const stops: (() => Promise<void>)[] = [];
-  afterEach(async () => {
-    for (const stop of stops.splice(0)) await stop();
-  });
+  const stopLater = stopAfterEach();
 
   it('retries the chunk and keeps only the complete answer', async () => {
     const gateway = await new FakeGateway({
@@ -246,7 +244,7 @@ describe('a stream cut mid-way, over real HTTP', () => {
       reply: (body: GatewayBody, n): Reply =>
         n === 0 ? { dropConnection: true } : { toolInput: scriptedReview(userTextOf(body)) },
     }).start();
-    stops.push(() => gateway.stop());
+    stopLater(() => gateway.stop());
     const settings = parseSettings({ 'api-key': 'k', 'base-url': gateway.url });
     const client = createLlmClient(settings, {
       retry: { maxAttempts: 3, maxTotalMs: 10_000, baseDelayMs: 1, maxDelayMs: 1 },

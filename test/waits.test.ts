@@ -1,21 +1,19 @@
 // Every wait is bounded: a silent gateway costs 60 s (here: a short idle limit), the whole review max-minutes.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
 import { actionEnv, fakePullRequest, runInProcess, scriptedReview, userTextOf } from './helpers/action.js';
+import { stopAfterEach } from './helpers/cleanup.js';
 
 const KEY = 'sk-ant-test-key-waits-0123456789';
 const FAST_RETRY = { maxAttempts: 4, maxTotalMs: 20_000, baseDelayMs: 5, maxDelayMs: 10 };
 
-const stops: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const stop of stops.splice(0)) await stop();
-});
+const stopLater = stopAfterEach();
 
 async function fakes(reply: ConstructorParameters<typeof FakeGateway>[0]['reply'], chatFormat = false) {
   const github = await new FakeGitHub(fakePullRequest()).start();
   const llm = await new FakeGateway({ apiKey: KEY, auth: chatFormat ? 'bearer' : 'x-api-key', reply }).start();
-  stops.push(
+  stopLater(
     () => github.stop(),
     () => llm.stop(),
   );
