@@ -55914,7 +55914,7 @@ async function runChunks(chunks, prefix, llm, options) {
   const booked = signal();
   const reserveOf = (request, maxTokens) => options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio, prefixCounted) : 0;
   const countPrefix = (usage) => {
-    const cached2 = usage ? usage.cacheRead + usage.cacheWrite : 0;
+    const cached2 = usage && options.countsPrefix ? usage.cacheRead + usage.cacheWrite : 0;
     if (cached2 > 0) prefixCounted = Math.min(prefixCounted ?? cached2, cached2);
   };
   const couldFit = (request) => options.maxCostUsd === void 0 || spent + reserveOf(request, floor) <= options.maxCostUsd;
@@ -56436,6 +56436,7 @@ async function reviewChunks(plan, settings, llm, options, stop) {
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
     concurrency: settings.concurrency,
     tokenRatio: settings.tokenRatio,
+    countsPrefix: settings.apiFormat === "anthropic",
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...stop,

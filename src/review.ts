@@ -211,6 +211,7 @@ async function reviewChunks(
     call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
     concurrency: settings.concurrency,
     tokenRatio: settings.tokenRatio,
+    countsPrefix: settings.apiFormat === 'anthropic',
     prices: settings.capPrices,
     maxCostUsd: settings.maxCostUsd,
     ...stop,

@@ -133,9 +133,16 @@ describe('runChunks', () => {
       ...okResult(),
       usage: { input: 1000, output: 500, cacheRead: 0, cacheWrite: counted },
     }));
-    const outcomes = await run(chunks.slice(0, 2), client, { maxCostUsd: cap, concurrency: 1 });
+    const outcomes = await run(chunks.slice(0, 2), client, { maxCostUsd: cap, concurrency: 1, countsPrefix: true });
     expect(client.calls).toHaveLength(2);
     expect(outcomes.map((o) => o.status)).toEqual(['ok', 'ok']);
+    // A Chat Completions gateway's cached count may be a shorter prefix than ours: it is not trusted.
+    const chat = new ScriptedClient(() => ({
+      ...okResult(),
+      usage: { input: 1000, output: 500, cacheRead: counted, cacheWrite: 0 },
+    }));
+    await run(chunks.slice(0, 2), chat, { maxCostUsd: cap, concurrency: 1 });
+    expect(chat.calls).toHaveLength(1);
   });
 
   it('does not halve a part the cap cannot cover when no piece of it could fit', async () => {

@@ -42,6 +42,12 @@ export interface RunOptions {
   maxCostUsd?: number | undefined;
   /** The model's tokens per token of our count (1.3 for Claude 5.x; default 1). */
   tokenRatio?: number;
+  /**
+   * Whether a call's cache read + write is the prompt up to its last breakpoint (the Messages API's rule), so
+   * the shared prefix can be reserved at the gateway's count. Not for Chat Completions, whose automatic caching
+   * may report a shorter cached prefix than ours.
+   */
+  countsPrefix?: boolean;
   /** Aborts at the run's deadline (`max-minutes`): calls in flight stop, calls not started are not made. */
   signal?: AbortSignal;
   /** Why `signal` aborts, for the parts it leaves unreviewed. */
@@ -104,7 +110,7 @@ export async function runChunks(
   const reserveOf = (request: ReviewRequest, maxTokens: number): number =>
     options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio, prefixCounted) : 0;
   const countPrefix = (usage: Usage | undefined): void => {
-    const cached = usage ? usage.cacheRead + usage.cacheWrite : 0;
+    const cached = usage && options.countsPrefix ? usage.cacheRead + usage.cacheWrite : 0;
     if (cached > 0) prefixCounted = Math.min(prefixCounted ?? cached, cached);
   };
   /** Whether a request could be sent now with the least useful output, were nothing else in flight. */
