@@ -15,15 +15,16 @@ import {
 } from '../test/fakes/gateway.js';
 import { userTextOf } from '../test/helpers/action.js';
 import { benchPullRequest, type BenchPr } from './data.js';
-import { addContext, makePlan } from '../src/review.js';
+import { addContext, makePlan } from '../src/pipeline/review.js';
 import type { ContextMode, Settings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { runChunks } from '../src/run/run.js';
 import { gitHeadFiles, type HeadFiles } from '../src/context/files.js';
 import { splitGitDiff } from '../src/source/local.js';
-import type { ChangedFile } from '../src/source/types.js';
-import type { Usage } from '../src/llm/usage.js';
-import { findModel, type Prices } from '../src/llm/models.js';
+import type { ChangedFile } from '../src/core/pull-request.js';
+import type { Usage } from '../src/core/usage.js';
+import { findModel } from '../src/llm/models.js';
+import { type Prices } from '../src/core/usage.js';
 
 const KEY = 'bench-key';
 const PLANTS = 10;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitGitDiff } from '../src/source/local.js';
-import type { ChangedFile, PullRequest } from '../src/source/types.js';
+import type { ChangedFile, PullRequest } from '../src/core/pull-request.js';
 
 export interface BenchPr {
   label: string;

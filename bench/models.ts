@@ -2,11 +2,11 @@
 // shape, cap), and a cap below the estimate: what it spends and what it reviews.
 import { FakeGateway, type FakeGatewayOptions, type RecordedCall } from '../test/fakes/gateway.js';
 import { billedAtList, readOnceUsd } from './context.js';
-import { estimateCost, executePlan, makePlan, type ReviewResult } from '../src/review.js';
+import { estimateCost, executePlan, makePlan, type ReviewResult } from '../src/pipeline/review.js';
 import { parseSettings, type Settings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { renderChunk } from '../src/prompt/prompt.js';
-import type { PullRequest } from '../src/source/types.js';
+import type { PullRequest } from '../src/core/pull-request.js';
 
 /** The models a user can buy today, the current generation first. */
 export const BENCH_MODELS = ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5', 'claude-sonnet-4-6'];

@@ -1,4 +1,4 @@
-import { run } from './main.js';
+import { run } from './action/main.js';
 
 await run();
 // Work a stage gave up on at its deadline (a stalled context fetch) must not keep the step running past

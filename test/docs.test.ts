@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { INPUT_DEFAULTS } from '../src/settings/settings.js';
-import { OUTPUT_NAMES } from '../src/main.js';
+import { OUTPUT_NAMES } from '../src/action/main.js';
 import { withTables } from '../scripts/update-readme.js';
 
 const actionYml = readFileSync(new URL('../action.yml', import.meta.url), 'utf8');

@@ -10,7 +10,7 @@ import { localPullRequest } from '../src/source/local.js';
 import { createAnthropicClient } from '../src/llm/anthropic.js';
 import { runChunks, worstCaseUsd } from '../src/run/run.js';
 import { buildRequest } from '../src/prompt/prompt.js';
-import { makePlan } from '../src/review.js';
+import { makePlan } from '../src/pipeline/review.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { gitHeadFiles } from '../src/context/files.js';
 import { stopAfterEach } from './helpers/cleanup.js';

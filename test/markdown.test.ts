@@ -9,7 +9,7 @@ import {
   safeMarkdown,
   safePath,
   terminalSafe,
-} from '../src/publish/markdown.js';
+} from '../src/safety/markdown.js';
 
 /** Each bypass the security review of 2026-12-01 found, and their neighbours. */
 const HOSTILE = [

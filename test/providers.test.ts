@@ -17,7 +17,7 @@ import { buildPrefix, buildRequest } from '../src/prompt/prompt.js';
 import { planChunks } from '../src/plan/plan.js';
 import { toFileDiff } from '../src/diff/diff.js';
 import { usageOf } from '../src/llm/openai.js';
-import { jsonInText } from '../src/llm/json.js';
+import { jsonInText } from '../src/core/json.js';
 import type { RetryPolicy } from '../src/llm/retry.js';
 import { stopAfterEach } from './helpers/cleanup.js';
 

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decide, failing, lineKey, NOTHING_EARLIER } from '../src/publish/decide.js';
 import { commentBody, fingerprintOf, MAX_BODY_CHARS, summaryBody } from '../src/publish/render.js';
 import type { Finding } from '../src/findings/findings.js';
-import type { Severity } from '../src/findings/schema.js';
-import type { ReviewResult } from '../src/review.js';
+import type { Severity } from '../src/core/severity.js';
+import type { ReviewResult } from '../src/pipeline/review.js';
 
 let next = 0;
 function finding(severity: Severity, extra: Partial<Finding> = {}): Finding {

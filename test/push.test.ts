@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeGitHub } from './fakes/github.js';
 import { FakeGateway, billedUsd } from './fakes/gateway.js';
 import { actionEnv, pullRequestEvent, readOutputs, runInProcess, userTextOf } from './helpers/action.js';
-import type { ChangedFile } from '../src/source/types.js';
+import type { ChangedFile } from '../src/core/pull-request.js';
 import { fingerprintOf } from '../src/publish/render.js';
 
 const KEY = 'sk-ant-test-key-push-0123456789';

@@ -12,12 +12,13 @@ import {
 } from './helpers/action.js';
 import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
-import { buildPrefix, buildRequest, userText } from '../src/prompt/prompt.js';
+import { buildPrefix, buildRequest } from '../src/prompt/prompt.js';
+import { userText } from '../src/llm/request.js';
 import { runChunks, splitChunk, worstCaseUsd } from '../src/run/run.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../src/llm/client.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
-import type { ReviewRequest } from '../src/prompt/prompt.js';
+import type { ReviewRequest } from '../src/llm/request.js';
 import { stopAfterEach } from './helpers/cleanup.js';
 
 const PR = reviewedPullRequest();

@@ -15,7 +15,7 @@ import {
   userTextOf,
 } from './helpers/action.js';
 import { stableFingerprint, toSarif } from '../src/publish/sarif.js';
-import { VERSION } from '../src/version.js';
+import { VERSION } from '../src/core/version.js';
 import type { Finding } from '../src/findings/findings.js';
 
 const finding = (extra: Partial<Finding>): Finding => ({

@@ -1,9 +1,9 @@
-import type { ReviewResult } from '../review.js';
+import type { ReviewResult } from '../pipeline/review.js';
 import type { Settings } from '../settings/settings.js';
 import { costTable, summaryBody, SUMMARY_MARKER } from '../publish/render.js';
-import { terminalSafe } from '../publish/markdown.js';
+import { terminalSafe } from '../safety/markdown.js';
 import { toSarif } from '../publish/sarif.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../core/version.js';
 
 export const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
 export type Format = (typeof FORMATS)[number];

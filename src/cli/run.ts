@@ -9,18 +9,18 @@ import {
   settleDefaultModel,
   type Settings,
 } from '../settings/settings.js';
-import { SEVERITIES } from '../findings/schema.js';
+import { SEVERITIES } from '../core/severity.js';
 import { LocalGitError, localPullRequest } from '../source/local.js';
 import { loadInstructions } from '../prompt/instructions.js';
-import { addContext, estimateCost, executePlan, makePlan, type ReviewResult } from '../review.js';
+import { addContext, estimateCost, executePlan, makePlan, type ReviewResult } from '../pipeline/review.js';
 import { gitHeadFiles, repositoryRoot, worktreeFiles } from '../context/files.js';
 import { createLlmClient } from '../llm/factory.js';
 import type { LlmClient } from '../llm/client.js';
-import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../llm/usage.js';
+import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import { planReport } from '../publish/render.js';
 import { failing } from '../publish/decide.js';
-import { redactor } from '../publish/redact.js';
-import { terminalSafe } from '../publish/markdown.js';
+import { redactor } from '../safety/redact.js';
+import { terminalSafe } from '../safety/markdown.js';
 import { FORMATS, formatResult, type Format } from './format.js';
 
 /** Exit codes: the review ran; a finding reached --fail-on (or nothing could be reviewed); a usage error. */

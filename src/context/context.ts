@@ -1,6 +1,6 @@
 import { posix } from 'node:path';
 import type { Chunk, ChunkFile } from '../plan/plan.js';
-import { estimateTokens } from '../plan/plan.js';
+import { estimateTokens } from '../core/tokens.js';
 import { ANONYMOUS, indexCode, type CodeIndex, type Definition, type Use } from './code.js';
 import { extensionOf, type HeadFiles } from './files.js';
 

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { Octokit } from '../source/github.js';
-import { git } from '../source/local.js';
+import type { Octokit } from '../github/client.js';
+import { git } from '../core/git.js';
 
 /** Files larger than this are not read for context: generated, vendored or data, and too big to show anyway. */
 export const MAX_CONTEXT_FILE_BYTES = 256 * 1024;

@@ -1,10 +1,11 @@
 import type { Hunk } from '../diff/diff.js';
 import { toFileDiff } from '../diff/diff.js';
 import { renderHunk } from '../diff/render.js';
-import { answerTool, dataBlock, sharedTools, type ReviewRequest, type SystemBlock } from '../prompt/prompt.js';
+import { answerTool, dataBlock, sharedTools } from '../prompt/prompt.js';
+import { type ReviewRequest, type SystemBlock } from '../llm/request.js';
 import type { CallOptions, LlmClient } from '../llm/client.js';
-import { addUsage, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import type { PullRequest } from '../source/types.js';
+import { addUsage, ZERO_USAGE, type Usage } from '../core/usage.js';
+import type { PullRequest } from '../core/pull-request.js';
 
 /** The hunk of the pull request's diff that shows a line, for a question asked in a thread on it. */
 export function hunkAt(

@@ -1,14 +1,15 @@
-import type { Octokit } from '../source/github.js';
-import type { PullRequest } from '../source/types.js';
+import type { Octokit } from '../github/client.js';
+import type { PullRequest } from '../core/pull-request.js';
 import type { Settings } from '../settings/settings.js';
 import type { LlmClient } from '../llm/client.js';
-import { costUsd, formatUsd } from '../llm/usage.js';
-import { assertCapEnforceable, makePlan } from '../review.js';
+import { costUsd, formatUsd } from '../core/usage.js';
+import { assertCapEnforceable, makePlan } from '../pipeline/review.js';
 import type { RepoRules } from '../prompt/prompt.js';
 import { worstCaseUsd } from '../run/run.js';
-import { safeMarkdown } from '../publish/markdown.js';
-import { withoutFingerprint, withoutRules } from '../publish/render.js';
-import type { Redact } from '../publish/redact.js';
+import { safeMarkdown } from '../safety/markdown.js';
+import { withoutFingerprint } from '../publish/render.js';
+import { withoutRules } from '../prompt/prompt.js';
+import type { Redact } from '../safety/redact.js';
 import { answer, answerRequest, hunkAt } from './answer.js';
 import type { Ask } from '../source/conversation.js';
 

@@ -1,5 +1,5 @@
 import parseDiff from 'parse-diff';
-import type { ChangedFile } from '../source/types.js';
+import type { ChangedFile } from '../core/pull-request.js';
 
 export type Side = 'LEFT' | 'RIGHT';
 

@@ -1,8 +1,9 @@
-import { cleanInput } from './clean.js';
-import { parseJson } from '../llm/json.js';
+import { cleanInput } from '../safety/clean.js';
+import { parseJson } from '../core/json.js';
 import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
-import { rawCommentSchema, severityRank, walkthroughSchema, type RawComment, type WalkthroughEntry } from './schema.js';
+import { rawCommentSchema, walkthroughSchema, type RawComment, type WalkthroughEntry } from './schema.js';
+import { severityRank } from '../core/severity.js';
 
 /**
  * Where a finding can be anchored: `line`, a line shown in the diff (an inline comment); `file`, a file of

@@ -3,9 +3,9 @@ import type { AuthStyle } from './providers.js';
 import type { CallOptions, LlmClient, LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
-import { jsonInText } from './json.js';
+import { jsonInText } from '../core/json.js';
 import { strictSchema } from './strict.js';
-import type { ReviewRequest, SystemBlock, Turn } from '../prompt/prompt.js';
+import type { ReviewRequest, SystemBlock, Turn } from './request.js';
 
 export interface AnthropicClientOptions {
   baseUrl: string;

@@ -1,6 +1,6 @@
-import type { ReviewRequest, ToolCall } from '../prompt/prompt.js';
+import type { ReviewRequest, ToolCall } from './request.js';
 import type { Effort, ThinkingType } from './models.js';
-import type { Usage } from './usage.js';
+import type { Usage } from '../core/usage.js';
 
 /** What one review call returns: the tool input as the model sent it (validated later) and the usage. */
 export interface LlmResult {

@@ -1,4 +1,4 @@
-import type { Settings } from '../settings/settings.js';
+import type { ApiFormat, AuthStyle } from './providers.js';
 import { createAnthropicClient } from './anthropic.js';
 import { createOpenAiClient } from './openai.js';
 import { LlmError, type LlmClient } from './client.js';
@@ -14,8 +14,16 @@ export interface LlmClientOptions {
   log?: (message: string) => void;
 }
 
-/** The adapter for the settings' wire format, with bounded retries; made once in `main` and passed in. */
-export function createLlmClient(settings: Settings, options: LlmClientOptions = {}): LlmClient {
+/** Where the gateway is and how it is spoken to: the part of the settings the client needs. */
+export interface Gateway {
+  baseUrl: string;
+  apiKey: string;
+  auth: AuthStyle;
+  apiFormat: ApiFormat;
+}
+
+/** The adapter for the gateway's wire format, with bounded retries; made once in `main` and passed in. */
+export function createLlmClient(settings: Gateway, options: LlmClientOptions = {}): LlmClient {
   const log = options.log;
   const base = options.retry ?? DEFAULT_RETRY_POLICY;
   const retry: RetryPolicy = log

@@ -1,26 +1,4 @@
-/**
- * The model table: every vendor fact this action relies on, as data. Sources (as of 2026-12-01): Anthropic's
- * models overview, pricing, model deprecations and "What's new in Claude Sonnet 5.5 / Opus 5.5 / Haiku 5.5"
- * pages, and the gateways' own model lists (see shared/DESIGN.md, "Models"). When a fact changes, change the
- * fake gateway first (test/fakes/gateway.ts) so a test fails, then this table.
- */
-
-/** USD per million tokens at one rate tier. `cacheWrite` is the 5-minute cache write, `cacheWrite1h` the 1-hour one. */
-export interface Rates {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-  cacheWrite1h?: number;
-}
-
-/**
- * A model's prices. `longPrompt`: above `above` prompt tokens (input + cache reads + cache writes of one
- * request) every token of that request, output included, is billed at `rates` (Haiku 5.5).
- */
-export interface Prices extends Rates {
-  longPrompt?: { above: number; rates: Rates };
-}
+import type { Prices } from '../core/usage.js';
 
 /** Anthropic's lifecycle terms (model deprecations page). */
 export type LifecycleStatus = 'active' | 'legacy' | 'deprecated' | 'retired';

@@ -3,10 +3,10 @@ import type { AuthStyle } from './providers.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
-import { ZERO_USAGE, type Usage } from './usage.js';
-import { jsonInText, parseJson } from './json.js';
+import { ZERO_USAGE, type Usage } from '../core/usage.js';
+import { jsonInText, parseJson } from '../core/json.js';
 import { strictSchema } from './strict.js';
-import type { ReviewRequest, SystemBlock, Turn } from '../prompt/prompt.js';
+import type { ReviewRequest, SystemBlock, Turn } from './request.js';
 
 export interface OpenAiClientOptions {
   baseUrl: string;

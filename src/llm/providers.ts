@@ -1,4 +1,4 @@
-import type { Prices } from './models.js';
+import type { Prices } from '../core/usage.js';
 
 export type ApiFormat = 'anthropic' | 'openai';
 export type AuthStyle = 'x-api-key' | 'bearer';

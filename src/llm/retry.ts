@@ -1,5 +1,5 @@
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
-import type { ReviewRequest } from '../prompt/prompt.js';
+import type { ReviewRequest } from './request.js';
 
 /**
  * When to try a failed call again. Only 429, 5xx (529 included), timeouts, connection resets and an SSE

@@ -1,5 +1,5 @@
 import type { Finding } from '../findings/findings.js';
-import { severityRank, type Severity } from '../findings/schema.js';
+import { severityRank, type Severity } from '../core/severity.js';
 import type { Listed } from './render.js';
 
 /** What our earlier comments on this pull request already say. */

@@ -1,9 +1,9 @@
-import { isSecondaryRateLimit, retryAfterSeconds, type Octokit } from '../source/github.js';
-import { isOurs } from '../source/identity.js';
-import type { PullRequest } from '../source/types.js';
+import { isSecondaryRateLimit, retryAfterSeconds, type Octokit } from '../github/client.js';
+import { isOurs } from '../github/identity.js';
+import type { PullRequest } from '../core/pull-request.js';
 import type { Finding } from '../findings/findings.js';
 import { commentBody, fingerprintOf } from './render.js';
-import type { Redact } from './redact.js';
+import type { Redact } from '../safety/redact.js';
 
 /** The REST shape of one inline review comment. */
 export interface ReviewCommentPayload {

@@ -1,27 +1,10 @@
+import { withoutRules } from '../prompt/prompt.js';
 import type { Finding } from '../findings/findings.js';
-import { SEVERITIES, type Severity } from '../findings/schema.js';
-import { formatUsd } from '../llm/usage.js';
-import type { CostEstimate, ReviewPlan, ReviewResult } from '../review.js';
-import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from './markdown.js';
-import { REVIEW_RULES } from '../prompt/prompt.js';
+import { SEVERITIES, type Severity } from '../core/severity.js';
+import { formatUsd } from '../core/usage.js';
+import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/review.js';
+import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
 import { stateMarker, type ReviewState, type Seal } from '../source/state.js';
-
-/** Sentences of our review rules long enough that a model repeating one is quoting its prompt. */
-const RULE_SENTENCES = REVIEW_RULES.split(/(?<=[.:])\s+|\n+/)
-  .map((s) => s.trim())
-  .filter((s) => s.length >= 40);
-
-/**
- * Model text with any verbatim sentence of our review rules taken out: a PR that asks the model to print its
- * instructions gets nothing of them posted.
- */
-export function withoutRules(text: string): string {
-  let out = text;
-  for (const sentence of RULE_SENTENCES) {
-    if (out.includes(sentence)) out = out.split(sentence).join('[review rules omitted]');
-  }
-  return out;
-}
 
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';

@@ -1,8 +1,8 @@
-import { cleanText, wellFormed } from '../findings/clean.js';
+import { cleanText, wellFormed } from '../safety/clean.js';
 import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding } from '../findings/findings.js';
-import { CATEGORIES, type Category, type Severity } from '../findings/schema.js';
+import { CATEGORIES, type Category, type Severity } from '../core/severity.js';
 
 export const TOOL_NAME = 'Claude PR Reviewer';
 const INFORMATION_URI = 'https://github.com/claude-pr-reviewer/claude-pr-reviewer';

@@ -1,5 +1,5 @@
-import type { Octokit } from '../source/github.js';
-import type { PullRequest } from '../source/types.js';
+import type { Octokit } from '../github/client.js';
+import type { PullRequest } from '../core/pull-request.js';
 import { fingerprintOf } from './render.js';
 
 interface ThreadPage {

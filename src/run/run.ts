@@ -1,13 +1,15 @@
 import pLimit from 'p-limit';
-import { chunkFileTokens, splitHunkInTwo, tokenCeiling, type Chunk, type ChunkFile } from '../plan/plan.js';
-import { buildRequest, type ReviewRequest, type SystemBlock, type Turn } from '../prompt/prompt.js';
+import { chunkFileTokens, splitHunkInTwo, type Chunk, type ChunkFile } from '../plan/plan.js';
+import { tokenCeiling } from '../core/tokens.js';
+import { buildRequest } from '../prompt/prompt.js';
+import { type ReviewRequest, type SystemBlock, type Turn } from '../llm/request.js';
 import { contextOf, type ReviewChunk } from '../context/context.js';
 import { runExploreTool } from '../context/explore.js';
 import type { HeadFiles } from '../context/files.js';
 import { REVIEW_TOOL_NAME } from '../findings/schema.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
-import { addUsage, costUsd, formatUsd, ratesFor, totalTokens, ZERO_USAGE, type Usage } from '../llm/usage.js';
-import type { Prices } from '../llm/models.js';
+import { addUsage, costUsd, formatUsd, ratesFor, totalTokens, ZERO_USAGE, type Usage } from '../core/usage.js';
+import type { Prices } from '../core/usage.js';
 import { parseReview } from '../findings/findings.js';
 import type { RawComment, WalkthroughEntry } from '../findings/schema.js';
 

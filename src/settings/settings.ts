@@ -1,4 +1,4 @@
-import { parseJson } from '../llm/json.js';
+import { parseJson } from '../core/json.js';
 import * as z from 'zod';
 import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
 import {
@@ -11,13 +11,13 @@ import {
   TOKENIZER_RATIO,
   type Effort,
   type ModelInfo,
-  type Prices,
   type RequestShape,
 } from '../llm/models.js';
+import { type Prices } from '../core/usage.js';
 import { globProblem, parseGlobs } from '../filter/filter.js';
 import { newestListedSonnet } from '../llm/default-model.js';
 import type { LlmClient } from '../llm/client.js';
-import { SEVERITIES, type Severity } from '../findings/schema.js';
+import { SEVERITIES, type Severity } from '../core/severity.js';
 
 /** The action's inputs by their names in action.yml, as strings (empty = not given). */
 export type RawInputs = Readonly<Record<string, string | undefined>>;

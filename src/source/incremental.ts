@@ -1,6 +1,6 @@
 import { parseHunks, type Hunk } from '../diff/diff.js';
-import type { Octokit } from './github.js';
-import type { ChangedFile, PullRequest } from './types.js';
+import type { Octokit } from '../github/client.js';
+import type { ChangedFile, PullRequest } from '../core/pull-request.js';
 
 /** GitHub's compare lists at most this many files; a push that touches more gets a full review. */
 const MAX_COMPARE_FILES = 300;

@@ -1,16 +1,7 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import type { ChangedFile, PullRequest } from './types.js';
-
-const exec = promisify(execFile);
+import { git } from '../core/git.js';
+import type { ChangedFile, PullRequest } from '../core/pull-request.js';
 /** Git's id of the empty tree: the base of a repository's first commit. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
-
-/** Runs git in `cwd` and gives its output (up to 512 MB). */
-export async function git(cwd: string, args: string[]): Promise<string> {
-  const { stdout } = await exec('git', args, { cwd, maxBuffer: 512 * 1024 * 1024 });
-  return stdout;
-}
 
 /**
  * Splits `git diff` output into GitHub-shaped changed files: status from the extended headers, the patch

@@ -1,7 +1,8 @@
 import { DEFAULT_CONFIG_FILE, parseRepoConfig, type RepoConfig } from '../settings/config.js';
 import { MAX_INSTRUCTIONS_BYTES } from '../prompt/instructions.js';
-import { readRepoFile, type Octokit } from './github.js';
-import type { PullRequest } from './types.js';
+import { type Octokit } from '../github/client.js';
+import { readRepoFile } from './github.js';
+import type { PullRequest } from '../core/pull-request.js';
 
 /**
  * The repository's review configuration, from the pull request's BASE commit: a PR must not steer its own

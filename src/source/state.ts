@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import type { Usage } from '../llm/usage.js';
+import type { Usage } from '../core/usage.js';
 
 /**
  * What our summary comment remembers between runs, hidden in it: the heads reviewed, the fingerprints of the

@@ -4,7 +4,7 @@ import { listenLocal, readBody, type LocalServer } from './http.js';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { validate as validateGraphql } from '@octokit/graphql-schema';
-import type { ChangedFile } from '../../src/source/types.js';
+import type { ChangedFile } from '../../src/core/pull-request.js';
 
 /** Request-body schemas from GitHub's OpenAPI description (scripts/extract-openapi.ts). */
 const openapi = JSON.parse(readFileSync(new URL('../fixtures/github-openapi.json', import.meta.url), 'utf8')) as {

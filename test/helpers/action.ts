@@ -2,13 +2,14 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChangedFile, PullRequest } from '../../src/source/types.js';
+import type { ChangedFile, PullRequest } from '../../src/core/pull-request.js';
 import type { FakePullRequest } from '../fakes/github.js';
 import { FakeGateway, type FakeGatewayOptions, type WireMessage } from '../fakes/gateway.js';
 import type { FakeGitHub } from '../fakes/github.js';
-import { createOctokit, fetchPullRequest } from '../../src/source/github.js';
+import { createOctokit } from '../../src/github/client.js';
+import { fetchPullRequest } from '../../src/source/github.js';
 import { parseSettings } from '../../src/settings/settings.js';
-import { executePlan, makePlan } from '../../src/review.js';
+import { executePlan, makePlan } from '../../src/pipeline/review.js';
 import { createLlmClient } from '../../src/llm/factory.js';
 import { publish, type Published } from '../../src/publish/publish.js';
 
@@ -174,7 +175,7 @@ export function readOutputs(path: string): Record<string, string> {
 /** Runs the action in this process with the runner's environment; returns what it printed. */
 export async function runInProcess(
   env: Record<string, string>,
-  deps: Parameters<typeof import('../../src/main.js').run>[0] = {},
+  deps: Parameters<typeof import('../../src/action/main.js').run>[0] = {},
 ): Promise<{ log: string; exitCode: number }> {
   const saved = { ...process.env };
   const clean = Object.entries(saved).filter(([key]) => !key.startsWith('INPUT_') && !key.startsWith('GITHUB_'));
@@ -185,7 +186,7 @@ export async function runInProcess(
     written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
   };
-  const { run } = await import('../../src/main.js');
+  const { run } = await import('../../src/action/main.js');
   try {
     await run({ githubThrottle: false, ...deps });
   } finally {

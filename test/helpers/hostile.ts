@@ -1,5 +1,5 @@
 // The files of the security review of 2026-12-01 that once stalled or crashed a run: for the tests and the bench.
-import type { ChangedFile } from '../../src/source/types.js';
+import type { ChangedFile } from '../../src/core/pull-request.js';
 
 /** The files of the security review's reproductions, by path. */
 export function hostileFiles(): Record<string, string> {

@@ -1,33 +1,41 @@
 import * as core from '@actions/core';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { toSarif } from './publish/sarif.js';
-import { VERSION } from './version.js';
+import { toSarif } from '../publish/sarif.js';
+import { VERSION } from '../core/version.js';
 import {
   deprecationNotice,
   INPUT_DEFAULTS,
   parseSettings,
   settleDefaultModel,
   type Settings,
-} from './settings/settings.js';
-import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from './source/event.js';
-import { createOctokit, fetchPullRequest, explainGitHubError, type Octokit } from './source/github.js';
-import { whoAmI } from './source/identity.js';
-import { readAsk, type Ask, type CommentPayload } from './source/conversation.js';
-import { answerQuestion } from './converse/converse.js';
-import { readInstructionsFile, readRepoConfig } from './source/repo.js';
-import type { RepoRules } from './prompt/prompt.js';
-import type { PullRequest } from './source/types.js';
-import { addContext, estimateCost, executePlan, makePlan, type ReviewPlan, type ReviewResult } from './review.js';
-import { apiHeadFiles, checkoutOr } from './context/files.js';
-import { createLlmClient } from './llm/factory.js';
-import type { LlmClient } from './llm/client.js';
-import type { RetryPolicy } from './llm/retry.js';
-import { costTable, planReport } from './publish/render.js';
-import { logSafe } from './publish/markdown.js';
-import { redactor, type Redact } from './publish/redact.js';
-import { dryRun, previousState, publish, type Published } from './publish/publish.js';
-import { changedSince, restrictToChanges } from './source/incremental.js';
+} from '../settings/settings.js';
+import { authorGate, isForkPullRequestEvent, resolvePrNumber, type EventPayload } from '../source/event.js';
+import { createOctokit, explainGitHubError, type Octokit } from '../github/client.js';
+import { fetchPullRequest } from '../source/github.js';
+import { whoAmI } from '../github/identity.js';
+import { readAsk, type Ask, type CommentPayload } from '../source/conversation.js';
+import { answerQuestion } from '../converse/converse.js';
+import { readInstructionsFile, readRepoConfig } from '../source/repo.js';
+import type { RepoRules } from '../prompt/prompt.js';
+import type { PullRequest } from '../core/pull-request.js';
+import {
+  addContext,
+  estimateCost,
+  executePlan,
+  makePlan,
+  type ReviewPlan,
+  type ReviewResult,
+} from '../pipeline/review.js';
+import { apiHeadFiles, checkoutOr } from '../context/files.js';
+import { createLlmClient } from '../llm/factory.js';
+import type { LlmClient } from '../llm/client.js';
+import type { RetryPolicy } from '../llm/retry.js';
+import { costTable, planReport } from '../publish/render.js';
+import { logSafe } from '../safety/markdown.js';
+import { redactor, type Redact } from '../safety/redact.js';
+import { dryRun, previousState, publish, type Published } from '../publish/publish.js';
+import { changedSince, restrictToChanges } from '../source/incremental.js';
 
 /** What the run depends on from outside, so tests can pass their own. */
 export interface RunDependencies {

@@ -1,16 +1,18 @@
-import { toFileDiff, type FileDiff } from './diff/diff.js';
-import { filterFiles, type SkippedFile } from './filter/filter.js';
-import { estimateTokens, planChunks } from './plan/plan.js';
-import { buildContext, contextSource, type ReviewChunk } from './context/context.js';
-import type { HeadFiles } from './context/files.js';
-import { buildPrefix, sharedTools, type RepoRules, type SystemBlock } from './prompt/prompt.js';
-import { runChunks, type ChunkOutcome } from './run/run.js';
-import { dedupe, type Finding } from './findings/findings.js';
-import { placeComments } from './findings/place.js';
-import { addUsage, costUsd, ZERO_USAGE, type Usage } from './llm/usage.js';
-import type { LlmClient } from './llm/client.js';
-import type { Settings } from './settings/settings.js';
-import { MAX_PR_FILES, type PullRequest } from './source/types.js';
+import { toFileDiff, type FileDiff } from '../diff/diff.js';
+import { filterFiles, type SkippedFile } from '../filter/filter.js';
+import { planChunks } from '../plan/plan.js';
+import { estimateTokens } from '../core/tokens.js';
+import { buildContext, contextSource, type ReviewChunk } from '../context/context.js';
+import type { HeadFiles } from '../context/files.js';
+import { buildPrefix, sharedTools, type RepoRules } from '../prompt/prompt.js';
+import { type SystemBlock } from '../llm/request.js';
+import { runChunks, type ChunkOutcome } from '../run/run.js';
+import { dedupe, type Finding } from '../findings/findings.js';
+import { placeComments } from '../findings/place.js';
+import { addUsage, costUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
+import type { LlmClient } from '../llm/client.js';
+import type { Settings } from '../settings/settings.js';
+import { MAX_PR_FILES, type PullRequest } from '../core/pull-request.js';
 
 /** Room left for the request's own framing and the estimate's error. */
 const SAFETY_MARGIN_TOKENS = 2_000;

@@ -1,4 +1,4 @@
-import type { Octokit } from './github.js';
+import type { Octokit } from './client.js';
 
 /** The login `GITHUB_TOKEN` acts as; the last resort when the token cannot say who it is. */
 export const ACTIONS_BOT = 'github-actions[bot]';
