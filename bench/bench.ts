@@ -5,7 +5,7 @@ import { getTokenizer } from '@anthropic-ai/tokenizer';
 import { FakeGateway, type GatewayBody } from '../test/fakes/gateway.js';
 import { userTextOf } from '../test/helpers/action.js';
 import { BENCH_PRS, benchFiles, benchPullRequest, type BenchPr } from './data.js';
-import { makePlan, type ReviewPlan } from '../src/pipeline/review.js';
+import { makePlan, type ReviewPlan } from '../src/pipeline/stages.js';
 import { parseSettings, type Settings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { runChunks } from '../src/run/run.js';

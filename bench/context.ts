@@ -15,7 +15,7 @@ import {
 } from '../test/fakes/gateway.js';
 import { userTextOf } from '../test/helpers/action.js';
 import { benchPullRequest, type BenchPr } from './data.js';
-import { addContext, makePlan } from '../src/pipeline/review.js';
+import { addContext, makePlan } from '../src/pipeline/stages.js';
 import type { ContextMode, Settings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { runChunks } from '../src/run/run.js';

@@ -2,7 +2,7 @@
 // shape, cap), and a cap below the estimate: what it spends and what it reviews.
 import { FakeGateway, type FakeGatewayOptions, type RecordedCall } from '../test/fakes/gateway.js';
 import { billedAtList, readOnceUsd } from './context.js';
-import { estimateCost, executePlan, makePlan, type ReviewResult } from '../src/pipeline/review.js';
+import { estimateCost, executePlan, makePlan, type ReviewResult } from '../src/pipeline/stages.js';
 import { parseSettings, type Settings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { renderChunk } from '../src/prompt/prompt.js';

@@ -6,7 +6,7 @@ import type { DiffLine, FileDiff } from '../src/diff/diff.js';
 import { renderChunk } from '../src/prompt/prompt.js';
 import { placeComments } from '../src/findings/place.js';
 import type { RawComment } from '../src/findings/schema.js';
-import type { ReviewPlan } from '../src/pipeline/review.js';
+import type { ReviewPlan } from '../src/pipeline/stages.js';
 
 /** The rendering before the lean one: a tag with side and number on every line ("R12 + text"). */
 function taggedLine(line: DiffLine): string {

@@ -1,7 +1,7 @@
 // Plans a 3000-file pull request (the 1000+ file benchmark PR, its files repeated under other folders)
 // and prints the planning time and this process's peak memory.
 import { BENCH_PRS, benchFiles, benchPullRequest } from './data.js';
-import { makePlan } from '../src/pipeline/review.js';
+import { makePlan } from '../src/pipeline/stages.js';
 import { parseSettings } from '../src/settings/settings.js';
 
 const large = BENCH_PRS[BENCH_PRS.length - 1];

@@ -3135,10 +3135,10 @@ var require_lib = __commonJS({
         const node3 = this.startNodeAt(startLoc);
         let {
           consequent,
-          failed
+          failed: failed2
         } = this.tryParseConditionalConsequent();
         let [valid, invalid2] = this.getArrowLikeExpressions(consequent);
-        if (failed || invalid2.length > 0) {
+        if (failed2 || invalid2.length > 0) {
           if (invalid2.length > 0) {
             this.state = state;
             for (let i = 0; i < invalid2.length; i++) {
@@ -3146,19 +3146,19 @@ var require_lib = __commonJS({
             }
             ({
               consequent,
-              failed
+              failed: failed2
             } = this.tryParseConditionalConsequent());
             [valid, invalid2] = this.getArrowLikeExpressions(consequent);
           }
-          if (failed && valid.length > 1) {
+          if (failed2 && valid.length > 1) {
             this.raise(FlowErrors.AmbiguousConditionalArrow, state.startLoc);
           }
-          if (failed && valid.length === 1) {
+          if (failed2 && valid.length === 1) {
             this.state = state;
             this.noArrowAt.add(this.offsetToSourcePos(valid[0].start));
             ({
               consequent,
-              failed
+              failed: failed2
             } = this.tryParseConditionalConsequent());
           }
         }
@@ -3172,11 +3172,11 @@ var require_lib = __commonJS({
       tryParseConditionalConsequent() {
         this.state.noArrowParamsConversionAt.push(this.state.start);
         const consequent = this.parseMaybeAssignAllowIn();
-        const failed = !this.match(14);
+        const failed2 = !this.match(14);
         this.state.noArrowParamsConversionAt.pop();
         return {
           consequent,
-          failed
+          failed: failed2
         };
       }
       getArrowLikeExpressions(node3, disallowInvalid) {
@@ -13299,12 +13299,12 @@ var require_lib = __commonJS({
             node3.typeParameters = typeArguments;
             return this.finishNode(node3, "TSInstantiationExpression");
           };
-          const attempt = this.tryParse((abort) => parseAttempt() || abort());
-          if (attempt.thrown && parsingAsyncArrow && this.tsShouldKeepArrowErrorAt(attempt.error, this.offsetToSourcePos(startLoc.index))) {
-            throw attempt.error;
+          const attempt2 = this.tryParse((abort) => parseAttempt() || abort());
+          if (attempt2.thrown && parsingAsyncArrow && this.tsShouldKeepArrowErrorAt(attempt2.error, this.offsetToSourcePos(startLoc.index))) {
+            throw attempt2.error;
           }
-          const result2 = attempt.node;
-          if (result2 && attempt.error) this.state = attempt.failState;
+          const result2 = attempt2.node;
+          if (result2 && attempt2.error) this.state = attempt2.failState;
           if (missingParenErrorLoc) {
             this.unexpected(missingParenErrorLoc, 10);
           }
@@ -15447,18 +15447,18 @@ var init_values = __esm({
 var sleep;
 var init_sleep = __esm({
   "node_modules/@anthropic-ai/sdk/internal/utils/sleep.mjs"() {
-    sleep = (ms, signal2) => new Promise((resolve5) => {
-      if (signal2?.aborted)
+    sleep = (ms, signal) => new Promise((resolve5) => {
+      if (signal?.aborted)
         return resolve5();
       const onAbort = () => {
         clearTimeout(timer);
         resolve5();
       };
       const timer = setTimeout(() => {
-        signal2?.removeEventListener("abort", onAbort);
+        signal?.removeEventListener("abort", onAbort);
         resolve5();
       }, ms);
-      signal2?.addEventListener("abort", onAbort, { once: true });
+      signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
 });
@@ -15611,11 +15611,11 @@ var init_detect_platform = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/internal/request-signal.mjs
-function makeCleanup(signal2, listener) {
-  return () => signal2.removeEventListener("abort", listener);
+function makeCleanup(signal, listener) {
+  return () => signal.removeEventListener("abort", listener);
 }
-function registerRequestSignalCleanup(controller, signal2, listener) {
-  cleanups.set(controller, makeCleanup(signal2, listener));
+function registerRequestSignalCleanup(controller, signal, listener) {
+  cleanups.set(controller, makeCleanup(signal, listener));
 }
 function armAbandonmentBackstop(body, controller) {
   if (cleanups.has(controller))
@@ -17602,30 +17602,30 @@ function endApiCallSpan(span, result2) {
     span.end();
   }
 }
-function observeStream(stream2, signal2, observer) {
+function observeStream(stream2, signal, observer) {
   const iterate = stream2[Symbol.asyncIterator];
   let ended = false;
   const end = (how) => {
     if (ended)
       return;
     ended = true;
-    signal2.removeEventListener("abort", cancel);
+    signal.removeEventListener("abort", cancel);
     try {
       observer.onEnd(how);
     } catch {
     }
   };
   const cancel = () => end({ reason: "canceled" });
-  if (signal2.aborted)
+  if (signal.aborted)
     return cancel();
-  signal2.addEventListener("abort", cancel, { once: true });
+  signal.addEventListener("abort", cancel, { once: true });
   let observed = false;
   stream2[Symbol.asyncIterator] = function() {
     const source = iterate.call(this);
     if (observed)
       return source;
     observed = true;
-    signal2.removeEventListener("abort", cancel);
+    signal.removeEventListener("abort", cancel);
     const iterator = {
       async next() {
         let result2;
@@ -17636,7 +17636,7 @@ function observeStream(stream2, signal2, observer) {
           throw error2;
         }
         if (result2.done) {
-          end({ reason: signal2.aborted ? "canceled" : "completed" });
+          end({ reason: signal.aborted ? "canceled" : "completed" });
         } else if (!ended) {
           try {
             observer.onItem?.(result2.value);
@@ -18998,35 +18998,35 @@ function startEnvironmentWorkSpan(client, work, parentContext) {
     }
   }, parentContext);
 }
-function endEnvironmentWorkSpan(span, signal2) {
+function endEnvironmentWorkSpan(span, signal) {
   if (!span?.isRecording()) {
     return;
   }
-  if (!signal2.aborted) {
+  if (!signal.aborted) {
     span.setStatus({ code: SpanStatusCode.OK });
   }
   span.end();
 }
-function failEnvironmentWorkSpan(span, signal2, error2) {
+function failEnvironmentWorkSpan(span, signal, error2) {
   if (!span?.isRecording()) {
     return;
   }
-  if (!signal2.aborted) {
+  if (!signal.aborted) {
     setErrorStatus(span, error2);
   }
   span.end();
 }
-async function withEnvironmentWorkSpan(client, span, signal2, handle2) {
+async function withEnvironmentWorkSpan(client, span, signal, handle2) {
   if (!span) {
     return handle2();
   }
   try {
     await context.with(trace.setSpan(context.active(), span), handle2);
   } catch (error2) {
-    guardTracing(client, () => failEnvironmentWorkSpan(span, signal2, error2));
+    guardTracing(client, () => failEnvironmentWorkSpan(span, signal, error2));
     throw error2;
   }
-  guardTracing(client, () => endEnvironmentWorkSpan(span, signal2));
+  guardTracing(client, () => endEnvironmentWorkSpan(span, signal));
 }
 var init_environments = __esm({
   "node_modules/@anthropic-ai/sdk/lib/internal/tracing/environments.mjs"() {
@@ -19114,7 +19114,7 @@ async function withToolUseSpan(client, tool, toolUse, options, run) {
   const tracer = client._tracer;
   if (!tracer)
     return run();
-  const { signal: signal2, conversationId, sessionID, parentContext = context.active() } = options;
+  const { signal, conversationId, sessionID, parentContext = context.active() } = options;
   const description = "description" in tool ? tool.description : void 0;
   const attributes = {
     [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
@@ -19140,7 +19140,7 @@ async function withToolUseSpan(client, tool, toolUse, options, run) {
     return result2;
   } finally {
     const succeeded = result2 !== void 0 && !result2.isError;
-    const canceled = !succeeded && signal2?.aborted === true;
+    const canceled = !succeeded && signal?.aborted === true;
     const { contentMode, maxContentBytes } = client.openTelemetry.traces;
     if (contentMode === "content" && span.isRecording()) {
       try {
@@ -21813,8 +21813,8 @@ function is4xx(e) {
 function isFatal4xx(e) {
   return is4xx(e) && !isStatus(e, 408) && !isStatus(e, 409) && !isStatus(e, 429);
 }
-function backoff(attempt, baseMs, capMs) {
-  return Math.min(baseMs * 2 ** attempt, capMs);
+function backoff(attempt2, baseMs, capMs) {
+  return Math.min(baseMs * 2 ** attempt2, capMs);
 }
 function jitter(lowMs, highMs) {
   return lowMs + Math.random() * (highMs - lowMs);
@@ -21862,8 +21862,8 @@ var init_helper_client = __esm({
 });
 
 // node_modules/@anthropic-ai/sdk/lib/environments/poller.mjs
-function backoff2(attempt) {
-  return backoff(attempt, POLL_BACKOFF_BASE_MS, POLL_BACKOFF_CAP_MS);
+function backoff2(attempt2) {
+  return backoff(attempt2, POLL_BACKOFF_BASE_MS, POLL_BACKOFF_CAP_MS);
 }
 function defaultWorkerId() {
   const env = globalThis.process?.env;
@@ -21938,7 +21938,7 @@ var init_poller = __esm({
           });
           const idle = new IdleLog(log, this.environmentId);
           try {
-            let attempt = 0;
+            let attempt2 = 0;
             while (!__classPrivateFieldGet(this, _WorkPoller_controller, "f").signal.aborted) {
               let work;
               try {
@@ -21954,13 +21954,13 @@ var init_poller = __esm({
                   log.error("poll failed permanently, stopping poller", { error: String(e) });
                   throw e;
                 }
-                const wait = applyJitter(backoff2(attempt));
+                const wait = applyJitter(backoff2(attempt2));
                 log.warn("poll failed, backing off", { error: String(e), backoff_ms: wait });
-                attempt++;
+                attempt2++;
                 await sleep(wait, __classPrivateFieldGet(this, _WorkPoller_controller, "f").signal);
                 continue;
               }
-              attempt = 0;
+              attempt2 = 0;
               if (work == null) {
                 if (__classPrivateFieldGet(this, _WorkPoller_drain, "f"))
                   return;
@@ -22100,16 +22100,16 @@ var init_async_queue = __esm({
          * with `done: true` (cancellation is pushed down here rather than handled by
          * an outer `Promise.race`).
          */
-        next(signal2) {
+        next(signal) {
           if (__classPrivateFieldGet(this, _AsyncQueue_items, "f").length > 0) {
             return Promise.resolve({ done: false, value: __classPrivateFieldGet(this, _AsyncQueue_items, "f").shift() });
           }
-          if (__classPrivateFieldGet(this, _AsyncQueue_closed, "f") || signal2?.aborted) {
+          if (__classPrivateFieldGet(this, _AsyncQueue_closed, "f") || signal?.aborted) {
             return Promise.resolve({ done: true, value: void 0 });
           }
           return new Promise((resolve5) => {
             const waiter = (r) => {
-              signal2?.removeEventListener("abort", onAbort);
+              signal?.removeEventListener("abort", onAbort);
               resolve5(r);
             };
             const onAbort = () => {
@@ -22119,7 +22119,7 @@ var init_async_queue = __esm({
               resolve5({ done: true, value: void 0 });
             };
             __classPrivateFieldGet(this, _AsyncQueue_waiters, "f").push(waiter);
-            signal2?.addEventListener("abort", onAbort, { once: true });
+            signal?.addEventListener("abort", onAbort, { once: true });
           });
         }
         /** Synchronously remove and return the next buffered item, or `undefined` if empty. */
@@ -22810,9 +22810,9 @@ var init_SessionToolRunner = __esm({
         const ctrl = __classPrivateFieldGet(this, _SessionToolRunner_controller, "f");
         const start = Date.now();
         let lastErr;
-        let attempt = 0;
+        let attempt2 = 0;
         while (true) {
-          attempt++;
+          attempt2++;
           ctrl.signal.throwIfAborted();
           try {
             await this.client.beta.sessions.events.send(this.sessionId, { events: [result2] }, { ...__classPrivateFieldGet(this, _SessionToolRunner_instances, "m", _SessionToolRunner_requestOptions).call(this), openTelemetry: { conversationId } });
@@ -22825,10 +22825,10 @@ var init_SessionToolRunner = __esm({
             const remainingMs = __classPrivateFieldGet(this, _SessionToolRunner_sendRetryWindowMs, "f") - (Date.now() - start);
             if (remainingMs <= 0)
               break;
-            const waitMs = Math.min(applyJitter(backoff(attempt - 1, SEND_BACKOFF_START_MS, SEND_BACKOFF_CAP_MS)), remainingMs);
+            const waitMs = Math.min(applyJitter(backoff(attempt2 - 1, SEND_BACKOFF_START_MS, SEND_BACKOFF_CAP_MS)), remainingMs);
             __classPrivateFieldGet(this, _SessionToolRunner_logger, "f").warn("tool result send failed; retrying", {
               tool_use_id: toolUseId,
-              attempt,
+              attempt: attempt2,
               backoff_ms: waitMs,
               error: String(e)
             });
@@ -22837,7 +22837,7 @@ var init_SessionToolRunner = __esm({
         }
         __classPrivateFieldGet(this, _SessionToolRunner_logger, "f").error("failed to send tool result", {
           tool_use_id: toolUseId,
-          attempts: attempt,
+          attempts: attempt2,
           error: String(lastErr)
         });
         return false;
@@ -23277,11 +23277,11 @@ async function runArchiveTool(cmd, args, notInside) {
       });
     }
     proc.on("error", reject);
-    proc.on("close", (code7, signal2) => {
+    proc.on("close", (code7, signal) => {
       if (overLimit) {
         reject(new AnthropicError(`skill archive lists too many members: \`${cmd}\` printed more than ${ARCHIVE_TOOL_OUTPUT_LIMIT} characters`));
       } else if (code7 !== 0) {
-        reject(new AnthropicError(`\`${cmd}\` failed (${signal2 ?? `exit ${code7}`}): ${output.stderr.trim()}`));
+        reject(new AnthropicError(`\`${cmd}\` failed (${signal ?? `exit ${code7}`}): ${output.stderr.trim()}`));
       } else {
         resolve5(output.stdout);
       }
@@ -23847,22 +23847,22 @@ ${memoryStoreId}`, "utf-8").digest("hex");
 function isErrno(e) {
   return typeof e === "object" && e !== null && typeof e.code === "string";
 }
-async function settledOrAborted(p, signal2) {
-  if (!signal2) {
+async function settledOrAborted(p, signal) {
+  if (!signal) {
     await p;
     return;
   }
   let onAbort;
   const aborted2 = new Promise((resolve5) => {
     onAbort = resolve5;
-    if (signal2.aborted)
+    if (signal.aborted)
       resolve5();
   });
-  signal2.addEventListener("abort", onAbort, { once: true });
+  signal.addEventListener("abort", onAbort, { once: true });
   try {
     await Promise.race([p, aborted2]);
   } finally {
-    signal2.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", onAbort);
   }
 }
 var _SessionMemoryStores_instances, _SessionMemoryStores_client, _SessionMemoryStores_workdir, _SessionMemoryStores_syncIntervalMs, _SessionMemoryStores_syncDeletions, _SessionMemoryStores_log, _SessionMemoryStores_lastSyncAt, _SessionMemoryStores_finished, _SessionMemoryStores_stores, _SessionMemoryStores_storeRoot, _SessionMemoryStores_scanMarker, _SessionMemoryStores_syncStore, _SessionMemoryStores_flushStore, _SessionMemoryStores_recover, _SessionMemoryStores_settleSent, _SessionMemoryStores_stampAndPull, _SessionMemoryStores_syncPath, _SessionMemoryStores_removeLocal, _SessionMemoryStores_write, _SessionMemoryStores_pullAll, _SessionMemoryStores_uploadAll, _SessionMemoryStores_listMemories, _SessionMemoryStores_upload, _SessionMemoryStores_corroboratedDelete, _SessionMemoryStores_deleteRemote, MEMORY_FLUSH_TIMEOUT_MS, MARKER_PATH, MARKER_VERSION, DELETE_CORROBORATION_MS, LIST_PAGE_SIZE, FULL_LIST_PAGE_SIZE, FETCH_CONCURRENCY, UPLOAD_CONCURRENCY, DELETE_CAP_FLOOR, DELETE_CAP_CEILING, SessionMemoryError, DeletePass, SessionMemoryStores;
@@ -24038,8 +24038,8 @@ var init_memories = __esm({
          * refused files, files the server already holds, and folders that fail
          * the marker check. Never throws.
          */
-        async flushWrites(signal2) {
-          await Promise.all(__classPrivateFieldGet(this, _SessionMemoryStores_stores, "f").map((store) => __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_flushStore).call(this, store, signal2)));
+        async flushWrites(signal) {
+          await Promise.all(__classPrivateFieldGet(this, _SessionMemoryStores_stores, "f").map((store) => __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_flushStore).call(this, store, signal)));
         }
         /**
          * Remove every store directory that {@link SessionMemoryStores.download}
@@ -24154,7 +24154,7 @@ var init_memories = __esm({
         } catch (e) {
           __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").warn("memory sync failed", { memory_store_id: store.memoryStoreId, error: String(e) });
         }
-      }, _SessionMemoryStores_flushStore = async function _SessionMemoryStores_flushStore2(store, signal2) {
+      }, _SessionMemoryStores_flushStore = async function _SessionMemoryStores_flushStore2(store, signal) {
         const dirty = /* @__PURE__ */ new Map();
         const unsent = /* @__PURE__ */ new Set();
         const push2 = async () => {
@@ -24175,11 +24175,11 @@ var init_memories = __esm({
               unsent.add(rel);
             }
           }
-          if (dirty.size === 0 || signal2?.aborted)
+          if (dirty.size === 0 || signal?.aborted)
             return;
           const remote = /* @__PURE__ */ new Map();
           for await (const [rel, item] of __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_listMemories).call(this, store.memoryStoreId)) {
-            if (signal2?.aborted)
+            if (signal?.aborted)
               return;
             remote.set(rel, item);
           }
@@ -24208,11 +24208,11 @@ var init_memories = __esm({
             }
             uploads.push([rel, localSha, existing]);
           }
-          await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_uploadAll).call(this, store, uploads, unsent, signal2);
+          await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_uploadAll).call(this, store, uploads, unsent, signal);
         };
         try {
-          await settledOrAborted(push2(), signal2);
-          if (signal2?.aborted && unsent.size > 0) {
+          await settledOrAborted(push2(), signal);
+          if (signal?.aborted && unsent.size > 0) {
             __classPrivateFieldGet(this, _SessionMemoryStores_log, "f").warn(`memory flush cut off part-way; ${unsent.size} of ${dirty.size} changed files had not finished uploading`, { memory_store_id: store.memoryStoreId });
           }
         } catch (e) {
@@ -24421,11 +24421,11 @@ ${store.memoryStoreId}`);
        * path off `unsent` as its upload returns. No upload starts once `signal`
        * aborts; the ones already in flight run to completion.
        */
-      async function _SessionMemoryStores_uploadAll2(store, uploads, unsent, signal2) {
+      async function _SessionMemoryStores_uploadAll2(store, uploads, unsent, signal) {
         const queue = uploads[Symbol.iterator]();
         const worker = async () => {
           for (const [rel, localSha, existing] of queue) {
-            if (signal2?.aborted)
+            if (signal?.aborted)
               return;
             const sha = await __classPrivateFieldGet(this, _SessionMemoryStores_instances, "m", _SessionMemoryStores_upload).call(this, store, rel, localSha, existing);
             unsent.delete(rel);
@@ -24666,12 +24666,12 @@ function betaBashTool(ctx) {
         }
         session ?? (session = new BashSession(ctx.workdir, ctx.env));
         try {
-          const { output, exitCode } = await session.exec(command, {
+          const { output, exitCode: exitCode2 } = await session.exec(command, {
             timeoutMs: timeout_ms ?? BASH_DEFAULT_TIMEOUT_MS,
             signal: context2?.signal
           });
-          if (exitCode !== 0)
-            throw new ToolError(output || `exit ${exitCode}`);
+          if (exitCode2 !== 0)
+            throw new ToolError(output || `exit ${exitCode2}`);
           return output;
         } catch (e) {
           if (e instanceof ToolError)
@@ -24935,13 +24935,13 @@ function betaGrepTool(ctx) {
     }
   });
 }
-function runRipgrep(rg, pattern, searchPath, signal2) {
+function runRipgrep(rg, pattern, searchPath, signal) {
   return new Promise((resolve5, reject) => {
     const proc = cp.spawn(rg, ["--no-config", "-n", "--no-heading", "-e", pattern, "--", searchPath], {
       // A link called `rg` may lead to a program that goes by the name it was started under.
       argv0: "rg",
       env: scrubbedShellEnv(),
-      ...signal2 ? { signal: signal2 } : {}
+      ...signal ? { signal } : {}
     });
     let out = "";
     let errOut = "";
@@ -24958,7 +24958,7 @@ function runRipgrep(rg, pattern, searchPath, signal2) {
     });
     proc.stderr.on("data", (d) => errOut += d);
     proc.on("close", (code7) => {
-      if (signal2?.aborted)
+      if (signal?.aborted)
         return reject(new ToolError("grep: aborted"));
       if (truncated)
         return resolve5(out + `
@@ -24970,22 +24970,22 @@ function runRipgrep(rg, pattern, searchPath, signal2) {
       reject(new ToolError(`grep: rg failed: ${errOut || `exit ${code7}`}`));
     });
     proc.on("error", (e) => {
-      if (signal2?.aborted)
+      if (signal?.aborted)
         return reject(new ToolError("grep: aborted"));
       reject(new ToolError(`grep: rg failed: ${e.message}`));
     });
   });
 }
-async function runWalkGrep(pattern, root2, signal2) {
+async function runWalkGrep(pattern, root2, signal) {
   let re2;
   try {
     re2 = new RegExp(pattern);
   } catch (e) {
     throw new ToolError(`grep: invalid regex: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (signal2?.aborted)
+  if (signal?.aborted)
     throw new ToolError("grep: aborted");
-  const { done } = await grepSlots.next(signal2 ?? void 0);
+  const { done } = await grepSlots.next(signal ?? void 0);
   if (done)
     throw new ToolError("grep: aborted");
   const hits = [];
@@ -25000,7 +25000,7 @@ async function runWalkGrep(pattern, root2, signal2) {
     return true;
   };
   const stop = new AbortController();
-  const unlink = linkAbort(signal2, stop);
+  const unlink = linkAbort(signal, stop);
   const timer = setTimeout(() => stop.abort(), GREP_TIMEOUT_MS);
   const match = lineMatcher(re2, stop.signal);
   const grepPath = (rel) => grepFile(path3.join(root2, rel), match, push2, stop.signal);
@@ -25010,7 +25010,7 @@ async function runWalkGrep(pattern, root2, signal2) {
   };
   try {
     await Promise.race([search3(), once2(stop.signal, "abort")]);
-    if (signal2?.aborted)
+    if (signal?.aborted)
       throw new ToolError("grep: aborted");
     if (stop.signal.aborted) {
       if (hits.length === 0)
@@ -25027,11 +25027,11 @@ async function runWalkGrep(pattern, root2, signal2) {
     return "no matches";
   return hits.join("\n");
 }
-async function grepFile(file, match, push2, signal2) {
+async function grepFile(file, match, push2, signal) {
   const stream2 = fssync.createReadStream(file, { encoding: "utf8" });
   stream2.on("error", () => {
   });
-  const rl = readline.createInterface({ input: stream2, crlfDelay: Infinity, signal: signal2 });
+  const rl = readline.createInterface({ input: stream2, crlfDelay: Infinity, signal });
   stream2.on("data", (chunk) => {
     if (chunk.includes("\0"))
       rl.close();
@@ -25073,7 +25073,7 @@ async function* lineBatches(input) {
   if (lines.length > 0)
     yield { numbers, lines };
 }
-function lineMatcher(re2, signal2) {
+function lineMatcher(re2, signal) {
   let reply = promiseWithResolvers();
   const fail = (cause) => {
     reply.promise.catch(() => {
@@ -25094,7 +25094,7 @@ function lineMatcher(re2, signal2) {
         // the default stack is smaller than the main thread's, and V8 crashes compiling a deeply nested regex on it
         resourceLimits: { stackSizeMb: 8 }
       });
-      signal2.addEventListener("abort", () => void worker.terminate(), { once: true });
+      signal.addEventListener("abort", () => void worker.terminate(), { once: true });
       worker.on("message", (matched) => {
         reply.resolve(matched);
         reply = promiseWithResolvers();
@@ -25109,10 +25109,10 @@ function lineMatcher(re2, signal2) {
   };
   let starting;
   return async (lines) => {
-    if (signal2.aborted)
+    if (signal.aborted)
       return [];
     const worker = await (starting ?? (starting = start()));
-    if (signal2.aborted)
+    if (signal.aborted)
       return [];
     if (worker) {
       worker.postMessage(lines);
@@ -25127,12 +25127,12 @@ function lineMatcher(re2, signal2) {
     return matched;
   };
 }
-async function walk3(root2, rel, fn, signal2) {
+async function walk3(root2, rel, fn, signal) {
   let remaining = WALK_MAX_ENTRIES;
   async function inner(rel2, depth) {
     if (depth > WALK_MAX_DEPTH)
       return true;
-    if (signal2?.aborted)
+    if (signal?.aborted)
       return false;
     let entries;
     try {
@@ -25145,7 +25145,7 @@ async function walk3(root2, rel, fn, signal2) {
         continue;
       if (remaining-- <= 0)
         return false;
-      if (signal2?.aborted)
+      if (signal?.aborted)
         return false;
       const childRel = rel2 ? path3.join(rel2, e.name) : e.name;
       if (e.isDirectory()) {
@@ -25236,8 +25236,8 @@ var init_node2 = __esm({
             throw new AnthropicError("bash session terminated");
           }
           const timeoutMs = opts.timeoutMs ?? BASH_DEFAULT_TIMEOUT_MS;
-          const signal2 = opts.signal;
-          signal2?.throwIfAborted();
+          const signal = opts.signal;
+          signal?.throwIfAborted();
           __classPrivateFieldSet(this, _BashSession_buf, "", "f");
           __classPrivateFieldSet(this, _BashSession_truncated, false, "f");
           const sentinel3 = `__ANT_CMD_${crypto3.randomUUID()}_DONE__`;
@@ -25258,17 +25258,17 @@ var init_node2 = __esm({
                   timer = setTimeout(() => reject(new BashTimeoutError(timeoutMs)), timeoutMs);
                 }),
                 new Promise((_, reject) => {
-                  if (!signal2)
+                  if (!signal)
                     return;
-                  onAbort = () => reject(signal2.reason);
-                  signal2.addEventListener("abort", onAbort, { once: true });
+                  onAbort = () => reject(signal.reason);
+                  signal.addEventListener("abort", onAbort, { once: true });
                 })
               ]);
             } finally {
               if (timer)
                 clearTimeout(timer);
-              if (onAbort && signal2)
-                signal2.removeEventListener("abort", onAbort);
+              if (onAbort && signal)
+                signal.removeEventListener("abort", onAbort);
               __classPrivateFieldSet(this, _BashSession_waiting, null, "f");
             }
           }
@@ -25278,13 +25278,13 @@ var init_node2 = __esm({
           }
           const tail = __classPrivateFieldGet(this, _BashSession_buf, "f").slice(idx + sentinel3.length);
           const m = tail.match(/^(-?\d+)/);
-          const exitCode = m ? parseInt(m[1], 10) : -1;
+          const exitCode2 = m ? parseInt(m[1], 10) : -1;
           let out = __classPrivateFieldGet(this, _BashSession_buf, "f").slice(0, idx).replace(ANSI_RE, "").replace(/\n+$/, "");
           if (__classPrivateFieldGet(this, _BashSession_truncated, "f")) {
             out = `[output truncated]
 ${out}`;
           }
-          return { output: out, exitCode };
+          return { output: out, exitCode: exitCode2 };
         }
         close() {
           if (__classPrivateFieldGet(this, _BashSession_closed, "f"))
@@ -25578,12 +25578,12 @@ var init_worker = __esm({
          * signal (or the one passed to the constructor) aborts. Throws if
          * `environmentId` / `environmentKey` were not provided to the constructor.
          */
-        async run(signal2) {
+        async run(signal) {
           const { environmentId, environmentKey } = this;
           if (environmentId === void 0 || environmentKey === void 0) {
             throw new AnthropicError("EnvironmentWorker.run: environmentId and environmentKey are required to poll for work");
           }
-          const externalSignal = signal2 ?? __classPrivateFieldGet(this, _EnvironmentWorker_signal, "f");
+          const externalSignal = signal ?? __classPrivateFieldGet(this, _EnvironmentWorker_signal, "f");
           const poller = new WorkPoller({
             client: this.client,
             environmentId,
@@ -27876,13 +27876,13 @@ var init_BetaMessageStream = __esm({
           }
         }
         async _createMessage(create, params, options) {
-          const signal2 = options?.signal;
+          const signal = options?.signal;
           let abortHandler;
-          if (signal2) {
-            if (signal2.aborted)
+          if (signal) {
+            if (signal.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal2.addEventListener("abort", abortHandler);
+            signal.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_beginRequest).call(this);
@@ -27912,8 +27912,8 @@ var init_BetaMessageStream = __esm({
             }
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_endRequest).call(this);
           } finally {
-            if (signal2 && abortHandler) {
-              signal2.removeEventListener("abort", abortHandler);
+            if (signal && abortHandler) {
+              signal.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -28065,13 +28065,13 @@ var init_BetaMessageStream = __esm({
             this._emit("streamEvent", event, snapshot);
         }
         async _fromReadableStream(readableStream, options) {
-          const signal2 = options?.signal;
+          const signal = options?.signal;
           let abortHandler;
-          if (signal2) {
-            if (signal2.aborted)
+          if (signal) {
+            if (signal.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal2.addEventListener("abort", abortHandler);
+            signal.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_beginRequest).call(this);
@@ -28085,8 +28085,8 @@ var init_BetaMessageStream = __esm({
             }
             __classPrivateFieldGet(this, _BetaMessageStream_instances, "m", _BetaMessageStream_endRequest).call(this);
           } finally {
-            if (signal2 && abortHandler) {
-              signal2.removeEventListener("abort", abortHandler);
+            if (signal && abortHandler) {
+              signal.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -28464,8 +28464,8 @@ function throwIfPropagates(error2, ctx) {
     throw error2;
   throwIfAborted(ctx.signal);
 }
-function throwIfAborted(signal2) {
-  if (signal2?.aborted)
+function throwIfAborted(signal) {
+  if (signal?.aborted)
     throw new APIUserAbortError();
 }
 async function runToolsetMember(toolset, toolUse, options = {}) {
@@ -38689,13 +38689,13 @@ var init_BetaToolRunner = __esm({
          *   console.log('Tool results:', toolResponse.content);
          * }
          */
-        async generateToolResponse(signal2 = __classPrivateFieldGet(this, _BetaToolRunner_options, "f").signal) {
+        async generateToolResponse(signal = __classPrivateFieldGet(this, _BetaToolRunner_options, "f").signal) {
           const callerOtelContext = __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client._tracer ? context.active() : void 0;
           const message = await __classPrivateFieldGet(this, _BetaToolRunner_message, "f") ?? __classPrivateFieldGet(this, _BetaToolRunner_thread, "f").messages.at(-1);
           if (!message) {
             return null;
           }
-          return __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_generateToolResponse).call(this, message, signal2, callerOtelContext);
+          return __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_generateToolResponse).call(this, message, signal, callerOtelContext);
         }
         /**
          * Hold a tool call of the current reply until you are done with the reply, which is when it runs without
@@ -39079,11 +39079,11 @@ var init_BetaToolRunner = __esm({
           return;
         }
         yield* __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_compact).call(this, __classPrivateFieldGet(this, _BetaToolRunner_compaction, "f").config);
-      }, _BetaToolRunner_generateToolResponse = async function _BetaToolRunner_generateToolResponse2(lastMessage, signal2, toolOtelContext) {
+      }, _BetaToolRunner_generateToolResponse = async function _BetaToolRunner_generateToolResponse2(lastMessage, signal, toolOtelContext) {
         if (__classPrivateFieldGet(this, _BetaToolRunner_toolResponse, "f") !== void 0) {
           return __classPrivateFieldGet(this, _BetaToolRunner_toolResponse, "f");
         }
-        __classPrivateFieldSet(this, _BetaToolRunner_toolResponse, generateToolResponse(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_runnableTools).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_availableToolNames).call(this), lastMessage, { ...__classPrivateFieldGet(this, _BetaToolRunner_options, "f"), signal: signal2 }, __classPrivateFieldGet(this, _BetaToolRunner_calls, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, toolOtelContext), "f");
+        __classPrivateFieldSet(this, _BetaToolRunner_toolResponse, generateToolResponse(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_runnableTools).call(this), __classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_availableToolNames).call(this), lastMessage, { ...__classPrivateFieldGet(this, _BetaToolRunner_options, "f"), signal }, __classPrivateFieldGet(this, _BetaToolRunner_calls, "f"), __classPrivateFieldGet(this, _BetaToolRunner_thread, "f")._client, toolOtelContext), "f");
         return __classPrivateFieldGet(this, _BetaToolRunner_toolResponse, "f");
       }, _BetaToolRunner_toolsetFamilies = function _BetaToolRunner_toolsetFamilies2() {
         return new Set(__classPrivateFieldGet(this, _BetaToolRunner_instances, "m", _BetaToolRunner_toolsetParams).call(this).tools.filter(isRunnableToolset).map(toolsetFamily));
@@ -39850,13 +39850,13 @@ var init_MessageStream = __esm({
           }
         }
         async _createMessage(messages, params, options) {
-          const signal2 = options?.signal;
+          const signal = options?.signal;
           let abortHandler;
-          if (signal2) {
-            if (signal2.aborted)
+          if (signal) {
+            if (signal.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal2.addEventListener("abort", abortHandler);
+            signal.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_beginRequest).call(this);
@@ -39886,8 +39886,8 @@ var init_MessageStream = __esm({
             }
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_endRequest).call(this);
           } finally {
-            if (signal2 && abortHandler) {
-              signal2.removeEventListener("abort", abortHandler);
+            if (signal && abortHandler) {
+              signal.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -40033,13 +40033,13 @@ var init_MessageStream = __esm({
           }
         }
         async _fromReadableStream(readableStream, options) {
-          const signal2 = options?.signal;
+          const signal = options?.signal;
           let abortHandler;
-          if (signal2) {
-            if (signal2.aborted)
+          if (signal) {
+            if (signal.aborted)
               this.controller.abort();
             abortHandler = this.controller.abort.bind(this.controller);
-            signal2.addEventListener("abort", abortHandler);
+            signal.addEventListener("abort", abortHandler);
           }
           try {
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_beginRequest).call(this);
@@ -40053,8 +40053,8 @@ var init_MessageStream = __esm({
             }
             __classPrivateFieldGet(this, _MessageStream_instances, "m", _MessageStream_endRequest).call(this);
           } finally {
-            if (signal2 && abortHandler) {
-              signal2.removeEventListener("abort", abortHandler);
+            if (signal && abortHandler) {
+              signal.removeEventListener("abort", abortHandler);
             }
           }
         }
@@ -46460,11 +46460,11 @@ var init_client = __esm({
           return new PagePromise(this, request, Page3);
         }
         async fetchWithTimeout(url, init, ms, controller, requestOptions, logCtx) {
-          const { signal: signal2, method, ...options } = init || {};
+          const { signal, method, ...options } = init || {};
           const abort = this._makeAbort(controller);
-          if (signal2) {
-            signal2.addEventListener("abort", abort, { once: true });
-            registerRequestSignalCleanup(controller, signal2, abort);
+          if (signal) {
+            signal.addEventListener("abort", abort, { once: true });
+            registerRequestSignalCleanup(controller, signal, abort);
           }
           const isReadableBody = globalThis.ReadableStream && options.body instanceof globalThis.ReadableStream || typeof options.body === "object" && options.body !== null && Symbol.asyncIterator in options.body;
           const fetchOptions = {
@@ -53965,10 +53965,18 @@ var schema = object({
   incremental: yesNo(),
   "dry-run": yesNo()
 });
+function problemsOf(issues, filled, origins) {
+  return issues.map((issue2) => {
+    const name = String(issue2.path[0]);
+    const given = filled[name] ?? "";
+    const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
+    return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue2.message}`;
+  });
+}
 function withDefaults(filled, issues) {
-  const failed = new Set(issues.map((issue2) => String(issue2.path[0])));
+  const failed2 = new Set(issues.map((issue2) => String(issue2.path[0])));
   const defaults3 = INPUT_DEFAULTS;
-  const fallback = Object.fromEntries([...failed].map((name) => [name, defaults3[name] ?? ""]));
+  const fallback = Object.fromEntries([...failed2].map((name) => [name, defaults3[name] ?? ""]));
   return schema.parse({ ...filled, ...fallback });
 }
 function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10)) {
@@ -53978,12 +53986,7 @@ function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).t
     filled[name] = given === void 0 || given.trim() === "" ? fallback : given;
   }
   const result2 = schema.safeParse(filled);
-  const problems = result2.success ? [] : result2.error.issues.map((issue2) => {
-    const name = String(issue2.path[0]);
-    const given = filled[name] ?? "";
-    const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
-    return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue2.message}`;
-  });
+  const problems = result2.success ? [] : problemsOf(result2.error.issues, filled, origins);
   const v = result2.success ? result2.data : withDefaults(filled, result2.error.issues);
   const provider = PROVIDERS[v.provider];
   const model = v.model || provider.defaultModel;
@@ -54102,8 +54105,8 @@ function modelSettings(provider, model, asked, origins = {}) {
     }
   };
 }
-function withModel(settings, model) {
-  const derived2 = modelSettings(settings.provider, model, settings.asked);
+function withModel(settings, model, origins = {}) {
+  const derived2 = modelSettings(settings.provider, model, settings.asked, origins);
   if (derived2.problems.length > 0) throw new SettingsError(derived2.problems);
   return { ...settings, ...derived2.settings };
 }
@@ -54500,6 +54503,35 @@ function numberParts(chunks) {
   for (const list4 of pieces.values()) {
     if (list4.length > 1) list4.forEach((cf, index2) => cf.part = { index: index2, count: list4.length });
   }
+}
+function halveChunk(chunk) {
+  const make = (files) => ({
+    index: chunk.index,
+    files,
+    tokens: files.reduce((n, f) => n + chunkFileTokens(f), 0)
+  });
+  if (chunk.files.length > 1) {
+    let acc = 0;
+    const half = chunk.tokens / 2;
+    let cut = chunk.files.findIndex((f) => (acc += chunkFileTokens(f)) >= half);
+    cut = Math.min(Math.max(cut, 1), chunk.files.length - 1);
+    return [make(chunk.files.slice(0, cut)), make(chunk.files.slice(cut))];
+  }
+  const only = chunk.files[0];
+  if (!only) return void 0;
+  if (only.hunks.length > 1) {
+    const cut = Math.ceil(only.hunks.length / 2);
+    return [make([{ ...only, hunks: only.hunks.slice(0, cut) }]), make([{ ...only, hunks: only.hunks.slice(cut) }])];
+  }
+  const hunk = only.hunks[0];
+  const pieces = hunk ? splitHunkInTwo(hunk) : void 0;
+  if (!pieces) return void 0;
+  return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
+}
+function worthHalving(chunk) {
+  const halves = halveChunk(chunk);
+  const changes = (piece) => piece.files.some((f) => f.hunks.some((h) => h.lines.some((l) => l.kind !== "context")));
+  return halves !== void 0 && halves.every(changes);
 }
 
 // src/context/context.ts
@@ -55513,6 +55545,15 @@ function contextOf(context2, piece) {
   const items = context2.items.filter((item) => item.forPaths.some((p) => paths.has(p)));
   return { items, tokens: items.reduce((n, item) => n + itemTokens(item), 0), dropped: context2.dropped };
 }
+function splitChunk(chunk) {
+  const halves = halveChunk(chunk);
+  if (!halves) return void 0;
+  const withContext2 = (piece) => {
+    const context2 = contextOf(chunk.context, piece);
+    return context2 ? { ...piece, context: context2 } : piece;
+  };
+  return [withContext2(halves[0]), withContext2(halves[1])];
+}
 
 // src/context/explore.ts
 var MAX_READ_LINES = 400;
@@ -55907,240 +55948,125 @@ function dedupe(findings) {
   return { fresh, duplicates };
 }
 
-// src/run/run.ts
+// src/run/budget.ts
 var OUTPUT_FLOOR = 2048;
 var OUTPUT_FLOOR_THINKING = 4096;
 var RESERVE_MARGIN = 1.1;
-var SUBMIT_NOW = `Call ${REVIEW_TOOL_NAME} now with your review of this part (an empty list of comments is fine); write nothing else.`;
-async function runChunks(chunks, prefix, llm, options) {
-  const limit3 = pLimit(Math.max(1, options.concurrency));
-  const maxDepth = options.maxSplitDepth ?? 3;
-  const results = /* @__PURE__ */ new Map();
-  const ratio = options.tokenRatio ?? 1;
-  const configured = options.call.maxTokens;
-  const thinks = options.call.thinking !== void 0 && options.call.thinking !== "disabled";
-  const floor = Math.min(configured, thinks ? OUTPUT_FLOOR_THINKING : OUTPUT_FLOOR);
-  let stopped;
-  let spent = 0;
-  let inFlight = 0;
-  let flying = 0;
-  let prefixCounted;
-  const booked = signal();
-  const reserveOf = (request, maxTokens) => options.prices ? worstCaseUsd(request, options.prices, maxTokens, ratio, prefixCounted) : 0;
-  const countPrefix = (usage) => {
-    const cached2 = usage && options.countsPrefix ? usage.cacheRead + usage.cacheWrite : 0;
-    if (cached2 > 0) prefixCounted = Math.min(prefixCounted ?? cached2, cached2);
-  };
-  const couldFit = (request) => options.maxCostUsd === void 0 || spent + reserveOf(request, floor) <= options.maxCostUsd;
-  const outputRoom = (request) => {
-    if (options.maxCostUsd === void 0 || !options.prices) return configured;
-    const left = options.maxCostUsd - spent - inFlight - reserveOf(request, 0);
-    const perToken = (reserveOf(request, 1e6) - reserveOf(request, 0)) / 1e6;
-    const room = perToken > 0 ? Math.floor(left / perToken) : configured;
-    const tokens = Math.min(configured, room);
-    return tokens >= floor ? tokens : void 0;
-  };
-  const attempt = async (request, onStart) => {
-    while (outputRoom(request) === void 0 && flying > 0) await booked.next();
-    const maxTokens = outputRoom(request);
-    if (maxTokens === void 0) {
-      const least = reserveOf(request, floor);
-      return {
-        refused: `this call could cost up to ${formatUsd(least)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent)} spent)`,
-        budget: true
-      };
-    }
-    if (options.signal?.aborted) return { refused: options.deadline ?? "the run was stopped", budget: false };
-    const reserve = reserveOf(request, maxTokens);
-    inFlight += reserve;
-    flying += 1;
-    const overCap = () => options.maxCostUsd !== void 0 && spent + inFlight > options.maxCostUsd ? `this call could cost up to ${formatUsd(reserve)}, which would pass max-cost-usd (${formatUsd(options.maxCostUsd)}; ${formatUsd(spent + inFlight - reserve)} spent or in flight)` : void 0;
-    const book = (usage, billed) => {
-      flying -= 1;
-      inFlight = flying === 0 ? 0 : inFlight - reserve;
-      countPrefix(usage);
-      let cost = 0;
-      if (options.prices && billed) {
-        cost = usage !== void 0 && totalTokens(usage) > 0 ? costUsd(usage, options.prices) : reserve;
-        spent += cost;
-      }
-      booked.notify();
-      options.onCall?.(usage);
-      return cost;
-    };
-    const beforeRetry = (billed) => {
-      if (!billed) return;
-      spent += reserve;
-      const over = overCap();
-      if (over) throw new LlmError("budget", `not retried: ${over}`);
-    };
-    try {
-      const result2 = await llm.review(request, {
-        ...options.call,
-        maxTokens,
-        ...options.signal ? { signal: options.signal } : {},
-        beforeRetry,
-        ...onStart ? { onStart } : {}
-      });
-      const usd = book(result2.usage, true);
-      return { result: result2, usd };
-    } catch (error2) {
-      book(void 0, error2 instanceof LlmError && error2.started);
-      return { error: error2 };
-    }
-  };
-  const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : void 0;
-  const force = options.call.forceTool ?? true;
-  const requestFor = (chunk) => buildRequest(prefix, chunk, chunks.length, {
-    ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
-    forceTool: force
-  });
-  const pieceFits = (chunk, depth) => {
-    let piece = chunk;
-    for (let d = depth; d < maxDepth + 2; d++) {
-      const halves = worthHalving(piece) ? splitChunk(piece) : void 0;
-      if (!halves) return false;
-      piece = halves[0].tokens <= halves[1].tokens ? halves[0] : halves[1];
-      if (couldFit(requestFor(piece))) return true;
-    }
-    return false;
-  };
-  const review = async (chunk, depth, onStart) => {
-    if (stopped !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stopped}`)];
-    if (options.signal?.aborted)
-      return [empty(chunk, "not-run", `not reviewed: ${options.deadline ?? "the run was stopped"}`)];
-    let request = requestFor(chunk);
-    let usage = ZERO_USAGE;
-    let usd = 0;
-    let calls = 0;
-    let toolCalls = 0;
-    let followUps = 0;
-    const started = Date.now();
-    const spentSoFar = () => ({ usage, usd, calls });
-    for (let round = 0; ; round++) {
-      const outcome = await attempt(request, round === 0 ? onStart : void 0);
-      if ("refused" in outcome) {
-        if (outcome.budget && round === 0 && pieceFits(chunk, depth)) {
-          return splitOrFail(chunk, depth, spentSoFar(), "it does not fit in what is left of max-cost-usd");
-        }
-        return [{ ...empty(chunk, "not-run", `not reviewed: ${outcome.refused}`), ...spentSoFar() }];
-      }
-      if ("error" in outcome) {
-        const { error: error2 } = outcome;
-        const message = error2 instanceof Error ? error2.message : String(error2);
-        calls += 1;
-        if (error2 instanceof LlmError && error2.kind === "too-large")
-          return splitOrFail(chunk, depth, spentSoFar(), message);
-        if (error2 instanceof LlmError && error2.fatal) stopped = message;
-        if (options.signal?.aborted) {
-          return [{ ...empty(chunk, "not-run", `not reviewed: ${options.deadline ?? message}`), ...spentSoFar() }];
-        }
-        options.log?.(`${label(chunk)} failed: ${message}`);
-        return [{ ...empty(chunk, "failed", message), ...spentSoFar() }];
-      }
-      const { result: result2 } = outcome;
-      usage = addUsage(usage, result2.usage);
-      usd += outcome.usd;
-      calls += 1;
-      const failed = (why) => {
-        options.log?.(`${label(chunk)} failed: ${why}`);
-        return [{ ...empty(chunk, "failed", why), ...spentSoFar() }];
-      };
-      if (result2.stopReason === "refusal") return failed(declined(result2));
-      if (result2.stopReason === "max_tokens") {
-        return splitOrFail(chunk, depth, spentSoFar(), "the answer was cut off at max-output-tokens");
-      }
-      const asked = (result2.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
-      if (explore && result2.toolInput === void 0 && asked.length > 0) {
-        if (round > explore.maxToolCalls || toolCalls >= explore.maxToolCalls)
-          return failed("not reviewed: the model did not submit its review");
-        ({ request, toolCalls } = await toolRound(request, result2, explore, toolCalls, round));
-        continue;
-      }
-      if (result2.toolInput === void 0 && followUps === 0 && !force) {
-        followUps += 1;
-        request = followUp(request, result2);
-        continue;
-      }
-      if (result2.toolInput === void 0) {
-        const said = result2.text ? `; it wrote: "${result2.text.slice(0, 200)}${result2.text.length > 200 ? "\u2026" : ""}"` : "";
-        return failed(`the model did not call submit_review${said}`);
-      }
-      let parsed;
-      try {
-        parsed = parseReview(result2.toolInput);
-      } catch (error2) {
-        return failed(error2 instanceof Error ? error2.message : String(error2));
-      }
-      const explored = explore ? `, ${toolCalls} tool call${toolCalls === 1 ? "" : "s"} in ${calls} rounds` : "";
-      options.log?.(
-        `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ""}, ${usageLine(usage)}${explored}, ${((Date.now() - started) / 1e3).toFixed(1)} s${options.prices ? `, ${formatUsd(usd)}` : ""}: ${parsed.comments.length} findings`
-      );
-      return [
-        {
-          chunk,
-          status: "ok",
-          summary: parsed.summary,
-          walkthrough: parsed.walkthrough,
-          comments: parsed.comments,
-          rejected: parsed.rejected,
-          ...spentSoFar(),
-          toolCalls
-        }
-      ];
-    }
-  };
-  const splitOrFail = async (chunk, depth, spentOnWhole, why) => {
-    const halves = depth < maxDepth + (why.includes("max-cost-usd") ? 2 : 0) ? splitChunk(chunk) : void 0;
-    if (!halves) {
-      const advice = "lower 'chunk-tokens' or raise 'max-output-tokens'";
-      return [
-        {
-          ...empty(chunk, "failed", `${why}, even after splitting the chunk ${depth} times (${advice})`),
-          ...spentOnWhole
-        }
-      ];
-    }
-    options.log?.(`${label(chunk)}: ${why}; splitting it in two`);
-    const parts = [];
-    for (const half of halves) parts.push(...await review(half, depth + 1));
-    const [first, ...rest] = parts;
-    if (!first) return [];
-    return [
-      {
-        ...first,
-        usage: addUsage(first.usage, spentOnWhole.usage),
-        usd: (first.usd ?? 0) + (spentOnWhole.usd ?? 0),
-        calls: first.calls + spentOnWhole.calls
-      },
-      ...rest
-    ];
-  };
-  const [head, ...tail] = chunks;
-  if (head) {
-    let signalStart = () => void 0;
-    const started = new Promise((resolve5) => signalStart = resolve5);
-    const first = limit3(() => review(head, 0, signalStart)).then((outcomes) => {
-      results.set(head, outcomes);
-    });
-    await Promise.race([started, first]);
-    await Promise.all([
-      first,
-      ...tail.map((chunk) => limit3(() => review(chunk, 0)).then((outcomes) => void results.set(chunk, outcomes)))
-    ]);
+var Budget = class {
+  constructor(rules) {
+    this.rules = rules;
   }
-  return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+  rules;
+  spent = 0;
+  inFlight = 0;
+  /** Calls in flight, counted: a sum of reservations can keep a rounding residue after the last one settles. */
+  flying = 0;
+  /** The shared prefix as the gateway counted it: the least cache read + write of any call. */
+  prefixCounted;
+  booked = wakeUp();
+  /** USD reserved for a request with `maxTokens` of output (0 without prices). */
+  reserveOf(request, maxTokens) {
+    const { prices, tokenRatio } = this.rules;
+    return prices ? worstCaseUsd(request, prices, maxTokens, tokenRatio, this.prefixCounted) : 0;
+  }
+  /** Whether a request could be sent with the least useful output, were nothing else in flight. */
+  couldFit(request) {
+    const cap = this.rules.maxCostUsd;
+    return cap === void 0 || this.spent + this.reserveOf(request, this.rules.floor) <= cap;
+  }
+  /**
+   * A reservation for a request: at once when it fits, after the calls in flight settle when it does not
+   * (they usually cost far less than reserved), else a refusal that says what it could cost.
+   */
+  async reserve(request, stop) {
+    while (this.outputRoom(request) === void 0 && this.flying > 0) await this.booked.next();
+    const maxTokens = this.outputRoom(request);
+    if (maxTokens === void 0) return this.refusal(request);
+    if (stop.signal?.aborted) return { refused: stop.deadline ?? "the run was stopped", budget: false };
+    const usd = this.reserveOf(request, maxTokens);
+    this.inFlight += usd;
+    this.flying += 1;
+    return { usd, maxTokens };
+  }
+  /**
+   * Books a call's cost in place of its reservation: the usage it reported; its whole reservation when it
+   * was billed but reported nothing (the cap must not assume it was free); nothing when it never reached
+   * the model. Returns the USD booked.
+   */
+  book(reservation, usage, billed) {
+    this.flying -= 1;
+    this.inFlight = this.flying === 0 ? 0 : this.inFlight - reservation.usd;
+    const cached2 = usage && this.rules.countsPrefix ? usage.cacheRead + usage.cacheWrite : 0;
+    if (cached2 > 0) this.prefixCounted = Math.min(this.prefixCounted ?? cached2, cached2);
+    let cost = 0;
+    if (this.rules.prices && billed) {
+      cost = usage !== void 0 && totalTokens(usage) > 0 ? costUsd(usage, this.rules.prices) : reservation.usd;
+      this.spent += cost;
+    }
+    this.booked.notify();
+    this.rules.onCall?.(usage);
+    return cost;
+  }
+  /**
+   * Before another attempt of a call: an attempt that began to answer was billed, so its reservation is
+   * spent; the next attempt needs a reservation of its own that still fits under the cap.
+   */
+  beforeRetry(reservation, billed) {
+    if (!billed) return;
+    this.spent += reservation.usd;
+    const cap = this.rules.maxCostUsd;
+    if (cap !== void 0 && this.spent + this.inFlight > cap) {
+      const sofar = formatUsd(this.spent + this.inFlight - reservation.usd);
+      throw new LlmError(
+        "budget",
+        `not retried: this call could cost up to ${formatUsd(reservation.usd)}, which would pass max-cost-usd (${formatUsd(cap)}; ${sofar} spent or in flight)`
+      );
+    }
+  }
+  /** The `max_tokens` a call may have under the cap right now: the configured one, or what is left, or none. */
+  outputRoom(request) {
+    const { maxCostUsd, prices, maxTokens, floor } = this.rules;
+    if (maxCostUsd === void 0 || !prices) return maxTokens;
+    const left = maxCostUsd - this.spent - this.inFlight - this.reserveOf(request, 0);
+    const perToken = (this.reserveOf(request, 1e6) - this.reserveOf(request, 0)) / 1e6;
+    const room = perToken > 0 ? Math.floor(left / perToken) : maxTokens;
+    const tokens = Math.min(maxTokens, room);
+    return tokens >= floor ? tokens : void 0;
+  }
+  refusal(request) {
+    const least = formatUsd(this.reserveOf(request, this.rules.floor));
+    return {
+      refused: `this call could cost up to ${least}, which would pass max-cost-usd (${formatUsd(this.rules.maxCostUsd)}; ${formatUsd(this.spent)} spent)`,
+      budget: true
+    };
+  }
+};
+function worstCaseUsd(request, prices, maxOutputTokens, ratio = 1, prefixTokens) {
+  const tokens = (text6) => Math.ceil(tokenCeiling(text6) * ratio * RESERVE_MARGIN);
+  const sum = (blocks) => blocks.reduce((n, b) => n + tokens(b.text), 0);
+  const shared = prefixTokens ?? tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
+  const own7 = sum(request.user.filter((b) => !b.cache));
+  const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
+  const rates = ratesFor(prices, shared + own7 + turns);
+  const prefixPrice = Math.max(rates.cacheWrite, rates.input);
+  return (own7 * rates.input + (shared + turns) * prefixPrice + maxOutputTokens * rates.output) / 1e6;
 }
-function worthHalving(chunk) {
-  const halves = splitChunk(chunk);
-  const changes = (piece) => piece.files.some((f) => f.hunks.some((h) => h.lines.some((l) => l.kind !== "context")));
-  return halves !== void 0 && halves.every(changes);
+function wakeUp() {
+  let waiters = [];
+  return {
+    next: () => new Promise((resolve5) => {
+      waiters.push(resolve5);
+    }),
+    notify: () => {
+      const woken = waiters;
+      waiters = [];
+      for (const wake of woken) wake();
+    }
+  };
 }
-function declined(result2) {
-  const category = result2.refusal?.category;
-  const explanation = result2.refusal?.explanation;
-  return `not reviewed: the model declined${category ? ` (${category})` : ""}${explanation ? `: ${explanation.slice(0, 200)}` : ""}`;
-}
+
+// src/run/turns.ts
+var SUBMIT_NOW = `Call ${REVIEW_TOOL_NAME} now with your review of this part (an empty list of comments is fine); write nothing else.`;
 function followUp(request, result2) {
   const turns = [
     ...request.turns ?? [],
@@ -56171,6 +56097,186 @@ async function toolRound(request, result2, explore, used, round) {
   ];
   return { request: { ...request, turns, ...force ? { choice: "tool" } : {} }, toolCalls };
 }
+
+// src/run/run.ts
+async function runChunks(chunks, prefix, llm, options) {
+  const run = runState(chunks, prefix, llm, options);
+  const limit3 = pLimit(Math.max(1, options.concurrency));
+  const results = /* @__PURE__ */ new Map();
+  const review = (chunk, onStart) => limit3(() => reviewPart(run, chunk, 0, onStart)).then((outcomes) => void results.set(chunk, outcomes));
+  const [head, ...tail] = chunks;
+  if (head) {
+    let signalStart = () => void 0;
+    const started = new Promise((resolve5) => signalStart = resolve5);
+    const first = review(head, signalStart);
+    await Promise.race([started, first]);
+    await Promise.all([first, ...tail.map((chunk) => review(chunk))]);
+  }
+  return chunks.flatMap((chunk) => results.get(chunk) ?? []);
+}
+function runState(chunks, prefix, llm, options) {
+  const maxTokens = options.call.maxTokens;
+  const thinks = options.call.thinking !== void 0 && options.call.thinking !== "disabled";
+  const explore = options.explore && options.explore.maxToolCalls > 0 ? options.explore : void 0;
+  const force = options.call.forceTool ?? true;
+  const budget = new Budget({
+    prices: options.prices,
+    maxCostUsd: options.maxCostUsd,
+    tokenRatio: options.tokenRatio ?? 1,
+    countsPrefix: options.countsPrefix ?? false,
+    maxTokens,
+    floor: Math.min(maxTokens, thinks ? OUTPUT_FLOOR_THINKING : OUTPUT_FLOOR),
+    onCall: options.onCall
+  });
+  const requestFor = (chunk) => buildRequest(prefix, chunk, chunks.length, {
+    ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
+    forceTool: force
+  });
+  return { llm, options, budget, requestFor, explore, force, maxDepth: options.maxSplitDepth ?? 3, stopped: void 0 };
+}
+async function attempt(run, request, onStart) {
+  const { budget, options } = run;
+  const slot = await budget.reserve(request, options);
+  if ("refused" in slot) return slot;
+  try {
+    const result2 = await run.llm.call(request, {
+      ...options.call,
+      maxTokens: slot.maxTokens,
+      ...options.signal ? { signal: options.signal } : {},
+      beforeRetry: (billed) => {
+        budget.beforeRetry(slot, billed);
+      },
+      ...onStart ? { onStart } : {}
+    });
+    return { result: result2, usd: budget.book(slot, result2.usage, true) };
+  } catch (error2) {
+    budget.book(slot, void 0, error2 instanceof LlmError && error2.started);
+    return { error: error2 };
+  }
+}
+async function reviewPart(run, chunk, depth, onStart) {
+  const stop = run.stopped ?? (run.options.signal?.aborted ? run.options.deadline ?? "the run was stopped" : void 0);
+  if (stop !== void 0) return [empty(chunk, "not-run", `not reviewed: ${stop}`)];
+  const part = {
+    chunk,
+    depth,
+    request: run.requestFor(chunk),
+    spent: { usage: ZERO_USAGE, usd: 0, calls: 0 },
+    toolCalls: 0,
+    followUps: 0,
+    round: 0,
+    startedAt: Date.now()
+  };
+  for (; ; part.round++) {
+    const outcome = await attempt(run, part.request, part.round === 0 ? onStart : void 0);
+    if ("refused" in outcome) return refused(run, part, outcome);
+    if ("error" in outcome) return callFailed(run, part, outcome.error);
+    const { usage, usd = 0, calls } = part.spent;
+    part.spent = { usage: addUsage(usage, outcome.result.usage), usd: usd + outcome.usd, calls: calls + 1 };
+    const next = await afterAnswer(run, part, outcome.result);
+    if (Array.isArray(next)) return next;
+    part.request = next;
+  }
+}
+function refused(run, part, refusal) {
+  if (refusal.budget && part.round === 0 && pieceFits(run, part.chunk, part.depth)) {
+    return splitOrFail(run, part, "it does not fit in what is left of max-cost-usd");
+  }
+  return [{ ...empty(part.chunk, "not-run", `not reviewed: ${refusal.refused}`), ...part.spent }];
+}
+function callFailed(run, part, error2) {
+  const message = error2 instanceof Error ? error2.message : String(error2);
+  part.spent = { ...part.spent, calls: part.spent.calls + 1 };
+  if (error2 instanceof LlmError && error2.kind === "too-large") return splitOrFail(run, part, message);
+  if (error2 instanceof LlmError && error2.fatal) run.stopped = message;
+  if (run.options.signal?.aborted) {
+    return [{ ...empty(part.chunk, "not-run", `not reviewed: ${run.options.deadline ?? message}`), ...part.spent }];
+  }
+  return failed(run, part, message);
+}
+function failed(run, part, why) {
+  run.options.log?.(`${label(part.chunk)} failed: ${why}`);
+  return [{ ...empty(part.chunk, "failed", why), ...part.spent }];
+}
+async function afterAnswer(run, part, result2) {
+  if (result2.stopReason === "refusal") return failed(run, part, declined(result2));
+  if (result2.stopReason === "max_tokens") return splitOrFail(run, part, "the answer was cut off at max-output-tokens");
+  const asked = (result2.calls ?? []).filter((c) => c.name !== REVIEW_TOOL_NAME);
+  const { explore } = run;
+  if (explore && result2.toolInput === void 0 && asked.length > 0) {
+    if (part.round > explore.maxToolCalls || part.toolCalls >= explore.maxToolCalls)
+      return failed(run, part, "not reviewed: the model did not submit its review");
+    const next = await toolRound(part.request, result2, explore, part.toolCalls, part.round);
+    part.toolCalls = next.toolCalls;
+    return next.request;
+  }
+  if (result2.toolInput === void 0 && part.followUps === 0 && !run.force) {
+    part.followUps += 1;
+    return followUp(part.request, result2);
+  }
+  if (result2.toolInput === void 0) {
+    const said = result2.text ? `; it wrote: "${result2.text.slice(0, 200)}${result2.text.length > 200 ? "\u2026" : ""}"` : "";
+    return failed(run, part, `the model did not call submit_review${said}`);
+  }
+  return reviewed(run, part, result2.toolInput);
+}
+function reviewed(run, part, toolInput) {
+  let parsed;
+  try {
+    parsed = parseReview(toolInput);
+  } catch (error2) {
+    return failed(run, part, error2 instanceof Error ? error2.message : String(error2));
+  }
+  const { chunk, spent, toolCalls } = part;
+  const files = `${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ""}`;
+  const explored = run.explore ? `, ${toolCalls} tool call${toolCalls === 1 ? "" : "s"} in ${spent.calls} rounds` : "";
+  const seconds = ((Date.now() - part.startedAt) / 1e3).toFixed(1);
+  const usd = run.options.prices ? `, ${formatUsd(spent.usd)}` : "";
+  run.options.log?.(
+    `${label(chunk)}: ${files}, ${usageLine(spent.usage)}${explored}, ${seconds} s${usd}: ${parsed.comments.length} findings`
+  );
+  const { summary, walkthrough, comments, rejected } = parsed;
+  return [{ chunk, status: "ok", summary, walkthrough, comments, rejected, ...spent, toolCalls }];
+}
+function pieceFits(run, chunk, depth) {
+  let piece = chunk;
+  for (let d = depth; d < run.maxDepth + 2; d++) {
+    const halves = worthHalving(piece) ? splitChunk(piece) : void 0;
+    if (!halves) return false;
+    piece = halves[0].tokens <= halves[1].tokens ? halves[0] : halves[1];
+    if (run.budget.couldFit(run.requestFor(piece))) return true;
+  }
+  return false;
+}
+async function splitOrFail(run, part, why) {
+  const { chunk, depth, spent } = part;
+  const halves = depth < run.maxDepth + (why.includes("max-cost-usd") ? 2 : 0) ? splitChunk(chunk) : void 0;
+  if (!halves) {
+    const advice = "lower 'chunk-tokens' or raise 'max-output-tokens'";
+    return [
+      { ...empty(chunk, "failed", `${why}, even after splitting the chunk ${depth} times (${advice})`), ...spent }
+    ];
+  }
+  run.options.log?.(`${label(chunk)}: ${why}; splitting it in two`);
+  const parts = [];
+  for (const half of halves) parts.push(...await reviewPart(run, half, depth + 1));
+  const [first, ...rest] = parts;
+  if (!first) return [];
+  return [
+    {
+      ...first,
+      usage: addUsage(first.usage, spent.usage),
+      usd: (first.usd ?? 0) + (spent.usd ?? 0),
+      calls: first.calls + spent.calls
+    },
+    ...rest
+  ];
+}
+function declined(result2) {
+  const category = result2.refusal?.category;
+  const explanation = result2.refusal?.explanation;
+  return `not reviewed: the model declined${category ? ` (${category})` : ""}${explanation ? `: ${explanation.slice(0, 200)}` : ""}`;
+}
 function usageLine(u) {
   const n = (x) => x.toLocaleString("en-US");
   return `${n(u.input)} in + ${n(u.cacheRead)} cached + ${n(u.cacheWrite)} cache-written, ${n(u.output)} out`;
@@ -56189,53 +56295,6 @@ function empty(chunk, status, error2) {
     usage: ZERO_USAGE,
     calls: 0,
     error: error2
-  };
-}
-function splitChunk(chunk) {
-  const make = (files) => {
-    const piece = { index: chunk.index, files, tokens: files.reduce((n, f) => n + chunkFileTokens(f), 0) };
-    const context2 = contextOf(chunk.context, piece);
-    return context2 ? { ...piece, context: context2 } : piece;
-  };
-  if (chunk.files.length > 1) {
-    let acc = 0;
-    const half = chunk.tokens / 2;
-    let cut = chunk.files.findIndex((f) => (acc += chunkFileTokens(f)) >= half);
-    cut = Math.min(Math.max(cut, 1), chunk.files.length - 1);
-    return [make(chunk.files.slice(0, cut)), make(chunk.files.slice(cut))];
-  }
-  const only = chunk.files[0];
-  if (!only) return void 0;
-  if (only.hunks.length > 1) {
-    const cut = Math.ceil(only.hunks.length / 2);
-    return [make([{ ...only, hunks: only.hunks.slice(0, cut) }]), make([{ ...only, hunks: only.hunks.slice(cut) }])];
-  }
-  const hunk = only.hunks[0];
-  const pieces = hunk ? splitHunkInTwo(hunk) : void 0;
-  if (!pieces) return void 0;
-  return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
-}
-function worstCaseUsd(request, prices, maxOutputTokens, ratio = 1, prefixTokens) {
-  const tokens = (text6) => Math.ceil(tokenCeiling(text6) * ratio * RESERVE_MARGIN);
-  const sum = (blocks) => blocks.reduce((n, b) => n + tokens(b.text), 0);
-  const shared = prefixTokens ?? tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
-  const own7 = sum(request.user.filter((b) => !b.cache));
-  const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
-  const rates = ratesFor(prices, shared + own7 + turns);
-  const prefixPrice = Math.max(rates.cacheWrite, rates.input);
-  return (own7 * rates.input + (shared + turns) * prefixPrice + maxOutputTokens * rates.output) / 1e6;
-}
-function signal() {
-  let waiters = [];
-  return {
-    next: () => new Promise((resolve5) => {
-      waiters.push(resolve5);
-    }),
-    notify: () => {
-      const woken = waiters;
-      waiters = [];
-      for (const wake of woken) wake();
-    }
   };
 }
 
@@ -56343,7 +56402,7 @@ function placeRange(finding, hunks, end, comment) {
 // src/core/pull-request.ts
 var MAX_PR_FILES = 3e3;
 
-// src/pipeline/review.ts
+// src/pipeline/stages.ts
 var SAFETY_MARGIN_TOKENS = 2e3;
 var TYPICAL_OUTPUT_TOKENS = 1200;
 function makePlan(pr, settings, rules) {
@@ -56480,6 +56539,78 @@ async function reviewChunks(plan, settings, llm, options, stop) {
   };
 }
 
+// src/pipeline/review.ts
+async function reviewPullRequest(source, publisher, llm, given, clock = { startedAt: Date.now() }) {
+  const settings = llm ? await settleDefaultModel(given, llm, publisher.info) : given;
+  const until = deadlines(clock.startedAt, settings.maxMinutes);
+  const plan = await publisher.stage("Plan the review", async () => {
+    const made = await withContext(makePlan(source.pullRequest, settings, source.rules), source, settings, {
+      ms: until.context(),
+      warn: publisher.warn
+    });
+    publisher.plan(made, estimateCost(made, settings), settings);
+    return made;
+  });
+  if (!llm) {
+    await publisher.planOnly(plan, settings);
+    return void 0;
+  }
+  tellAboutTheModel(settings, publisher);
+  const result2 = await publisher.stage(
+    `Review ${plan.chunks.length} part(s) with ${settings.model}`,
+    () => executePlan(plan, settings, llm, {
+      log: publisher.info,
+      until: until.review,
+      ...publisher.called ? { onCall: publisher.called } : {}
+    })
+  );
+  if (result2.usageMissing) {
+    publisher.warn(
+      `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
+    );
+  }
+  await publisher.publish(result2, settings);
+  return result2;
+}
+async function withContext(bare, source, settings, limit3) {
+  if (settings.context === "diff" || bare.chunks.length === 0) return bare;
+  const gather = async () => addContext(bare, await source.headFiles(), limit3.warn);
+  return within(gather(), limit3.ms, () => {
+    limit3.warn(
+      `context: not gathered in ${(limit3.ms / 1e3).toFixed(1)} s (a third of what max-minutes leaves); reviewing the diff alone`
+    );
+    return bare;
+  });
+}
+function tellAboutTheModel(settings, publisher) {
+  const deprecation = deprecationNotice(settings);
+  if (deprecation) publisher.warn(deprecation);
+  if (settings.maxCostUsd !== void 0 && !settings.prices && settings.capPrices) {
+    const p = settings.capPrices;
+    publisher.notice(
+      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`
+    );
+  }
+}
+function deadlines(startedAt, maxMinutes) {
+  const total = maxMinutes * 6e4;
+  const review = startedAt + total - Math.min(6e4, total * 0.2);
+  return { review, context: () => Math.max(0, (review - Date.now()) / 3) };
+}
+async function within(work, ms, fallback) {
+  let timer;
+  const late = new Promise((resolve5) => {
+    timer = setTimeout(() => {
+      resolve5(fallback());
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 // src/llm/anthropic.ts
 init_sdk();
 
@@ -56572,9 +56703,9 @@ function idleWatch(ms, outer2) {
     }, ms);
   };
   arm();
-  const signal2 = outer2 ? AbortSignal.any([outer2, idle.signal]) : idle.signal;
+  const signal = outer2 ? AbortSignal.any([outer2, idle.signal]) : idle.signal;
   return {
-    signal: signal2,
+    signal,
     touch: arm,
     stop: () => {
       clearTimeout(timer);
@@ -56661,7 +56792,7 @@ function createAnthropicClient(options) {
     ...options.fetch ? { fetch: options.fetch } : {}
   });
   return {
-    async review(request, call) {
+    async call(request, call) {
       const params = messagesParams(request, call);
       let message;
       let started = false;
@@ -56676,9 +56807,9 @@ function createAnthropicClient(options) {
         });
         message = await stream2.finalMessage();
       } catch (error2) {
-        const failed = watch.abortError() ?? classifySdkError(error2, Anthropic);
-        failed.started = started;
-        throw failed;
+        const failed2 = watch.abortError() ?? classifySdkError(error2, Anthropic);
+        failed2.started = started;
+        throw failed2;
       } finally {
         watch.stop();
       }
@@ -59072,16 +59203,16 @@ var EventStream = class {
   abort() {
     this.controller.abort();
   }
-  _listenForAbort(signal2) {
-    if (!signal2 || this.ended)
+  _listenForAbort(signal) {
+    if (!signal || this.ended)
       return;
-    if (signal2.aborted) {
+    if (signal.aborted) {
       this.controller.abort();
       return;
     }
     const listener = () => this.controller.abort();
-    signal2.addEventListener("abort", listener, { once: true });
-    __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").push({ signal: signal2, listener });
+    signal.addEventListener("abort", listener, { once: true });
+    __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").push({ signal, listener });
   }
   /**
    * Adds the listener function to the end of the listeners array for the event.
@@ -59278,8 +59409,8 @@ var EventStream = class {
   }
 };
 _EventStream_connectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_resolveConnectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_rejectConnectedPromise = /* @__PURE__ */ new WeakMap(), _EventStream_endPromise = /* @__PURE__ */ new WeakMap(), _EventStream_resolveEndPromise = /* @__PURE__ */ new WeakMap(), _EventStream_rejectEndPromise = /* @__PURE__ */ new WeakMap(), _EventStream_listeners = /* @__PURE__ */ new WeakMap(), _EventStream_abortListeners = /* @__PURE__ */ new WeakMap(), _EventStream_ended = /* @__PURE__ */ new WeakMap(), _EventStream_errored = /* @__PURE__ */ new WeakMap(), _EventStream_aborted = /* @__PURE__ */ new WeakMap(), _EventStream_catchingPromiseCreated = /* @__PURE__ */ new WeakMap(), _EventStream_instances = /* @__PURE__ */ new WeakSet(), _EventStream_removeAbortListeners = function _EventStream_removeAbortListeners2() {
-  for (const { signal: signal2, listener } of __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").splice(0)) {
-    signal2.removeEventListener("abort", listener);
+  for (const { signal, listener } of __classPrivateFieldGet2(this, _EventStream_abortListeners, "f").splice(0)) {
+    signal.removeEventListener("abort", listener);
   }
 }, _EventStream_handleError = function _EventStream_handleError2(error2) {
   __classPrivateFieldSet2(this, _EventStream_errored, true, "f");
@@ -67500,10 +67631,10 @@ var OpenAI = class {
     return response;
   }
   async fetchWithTimeout(url, init, ms, controller) {
-    const { signal: signal2, method, ...options } = init || {};
+    const { signal, method, ...options } = init || {};
     const abort = this._makeAbort(controller);
-    if (signal2)
-      signal2.addEventListener("abort", abort, { once: true });
+    if (signal)
+      signal.addEventListener("abort", abort, { once: true });
     const timeout = setTimeout(abort, ms);
     const isReadableBody = globalThis.ReadableStream && options.body instanceof globalThis.ReadableStream || typeof options.body === "object" && options.body !== null && Symbol.asyncIterator in options.body;
     const fetchOptions = {
@@ -67751,7 +67882,7 @@ function createOpenAiClient(options) {
         return void 0;
       }
     },
-    async review(request, call) {
+    async call(request, call) {
       try {
         return await complete(request, call, cacheControl);
       } catch (error2) {
@@ -67828,9 +67959,9 @@ function createOpenAiClient(options) {
       const aborted2 = watch.abortError();
       if (aborted2) throw aborted2;
     } catch (error2) {
-      const failed = watch.abortError() ?? classifySdkError(error2, OpenAI);
-      failed.started = started;
-      throw failed;
+      const failed2 = watch.abortError() ?? classifySdkError(error2, OpenAI);
+      failed2.started = started;
+      throw failed2;
     } finally {
       watch.stop();
     }
@@ -67899,18 +68030,18 @@ var DEFAULT_RETRY_POLICY = {
   baseDelayMs: 1e3,
   maxDelayMs: 3e4
 };
-var realSleep = (ms, signal2) => new Promise((resolve5) => {
+var realSleep = (ms, signal) => new Promise((resolve5) => {
   const timer = setTimeout(done, ms);
-  signal2?.addEventListener("abort", done, { once: true });
+  signal?.addEventListener("abort", done, { once: true });
   function done() {
     clearTimeout(timer);
-    signal2?.removeEventListener("abort", done);
+    signal?.removeEventListener("abort", done);
     resolve5();
   }
 });
-function backoffMs(attempt, error2, policy) {
+function backoffMs(attempt2, error2, policy) {
   if (error2.retryAfterMs !== void 0) return error2.retryAfterMs;
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt2 - 1));
   return Math.round(exp * (0.75 + (policy.random ?? Math.random)() * 0.5));
 }
 function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
@@ -67918,12 +68049,12 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
   const now = policy.now ?? Date.now;
   return {
     ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
-    async review(request, options) {
+    async call(request, options) {
       const started = now();
       let billed = false;
-      for (let attempt = 1; ; attempt++) {
+      for (let attempt2 = 1; ; attempt2++) {
         try {
-          return await client.review(request, options);
+          return await client.call(request, options);
         } catch (caught) {
           const error2 = caught instanceof LlmError ? caught : new LlmError("network", String(caught));
           billed = error2.started;
@@ -67933,18 +68064,18 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
             return final;
           };
           if (!error2.retryable || options.signal?.aborted) throw error2;
-          const delay = backoffMs(attempt, error2, policy);
+          const delay = backoffMs(attempt2, error2, policy);
           const elapsed = now() - started;
-          if (attempt >= policy.maxAttempts) {
-            throw giveUp(`${error2.message} (gave up after ${attempt} attempts)`);
+          if (attempt2 >= policy.maxAttempts) {
+            throw giveUp(`${error2.message} (gave up after ${attempt2} attempts)`);
           }
           if (elapsed + delay > policy.maxTotalMs) {
             throw giveUp(
-              `${error2.message} (gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: waiting ${Math.round(delay / 1e3)}s more would pass the ${Math.round(policy.maxTotalMs / 1e3)}s retry budget)`
+              `${error2.message} (gave up after ${attempt2} attempt${attempt2 === 1 ? "" : "s"}: waiting ${Math.round(delay / 1e3)}s more would pass the ${Math.round(policy.maxTotalMs / 1e3)}s retry budget)`
             );
           }
           options.beforeRetry?.(billed);
-          policy.onRetry?.({ attempt, delayMs: delay, error: error2 });
+          policy.onRetry?.({ attempt: attempt2, delayMs: delay, error: error2 });
           await sleep3(delay, options.signal);
           if (options.signal?.aborted) throw giveUp(`${error2.message} (not retried: the run was stopped)`);
         }
@@ -67981,9 +68112,9 @@ function naming(client, endpoint) {
   let served;
   return {
     ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
-    async review(request, options) {
+    async call(request, options) {
       try {
-        return await client.review(request, options);
+        return await client.call(request, options);
       } catch (error2) {
         if (!(error2 instanceof LlmError) || error2.kind === "cancelled") throw error2;
         let message = `${error2.message} (POST ${endpoint})`;
@@ -79728,8 +79859,8 @@ var MAX_NOT_REVIEWED_CHARS = 16e3;
 var ICON = { critical: "\u{1F534}", high: "\u{1F7E0}", medium: "\u{1F7E1}", low: "\u{1F535}", info: "\u26AA" };
 function verdict(result2, findings) {
   const counts = countBySeverity(findings);
-  const failed = result2.outcomes.filter((o) => o.status !== "ok").length;
-  const partial2 = failed > 0 ? ` \u26A0\uFE0F Partial review: ${failed} of ${result2.outcomes.length} parts were not reviewed (see below).` : "";
+  const failed2 = result2.outcomes.filter((o) => o.status !== "ok").length;
+  const partial2 = failed2 > 0 ? ` \u26A0\uFE0F Partial review: ${failed2} of ${result2.outcomes.length} parts were not reviewed (see below).` : "";
   if (result2.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial2}`;
   const blocking = counts.critical + counts.high;
   if (blocking > 0) {
@@ -79808,11 +79939,11 @@ function walkthroughSection(result2) {
   for (const o of result2.outcomes) {
     for (const w of o.walkthrough) said.set(w.path, [...said.get(w.path) ?? [], w.change.trim()]);
   }
-  const failed = new Set(
+  const failed2 = new Set(
     result2.outcomes.filter((o) => o.status !== "ok").flatMap((o) => o.chunk.files.map((cf) => cf.file.path))
   );
   const rows = result2.plan.reviewable.map((f) => {
-    const text6 = said.get(f.path)?.join(" ") ?? (failed.has(f.path) ? "(not reviewed)" : "\u2014");
+    const text6 = said.get(f.path)?.join(" ") ?? (failed2.has(f.path) ? "(not reviewed)" : "\u2014");
     return `| ${safePath(f.path)} | ${safeInline(withoutRules(text6))} |`;
   });
   return ["### Walkthrough", "", "| file | what changed |", "| --- | --- |", ...rows].join("\n");
@@ -80200,48 +80331,15 @@ async function runCli(argv, terminal) {
 `);
       return EXIT2.ok;
     }
-    const parsed = parseSettings({ ...args.inputs, "api-key": apiKey });
+    const settings = parseSettings({ ...args.inputs, "api-key": apiKey });
     const log = (m) => {
       if (!io.tty) io.stderr(`${redact(m)}
 `);
     };
-    const live = parsed.apiKey && !args.dryRun;
-    const llm = live ? io.llm ? io.llm(parsed) : createLlmClient(parsed, { log }) : void 0;
-    const settings = llm ? await settleDefaultModel(parsed, llm, log) : parsed;
-    const deprecation = deprecationNotice(settings);
-    if (deprecation) io.stderr(`warning: ${deprecation}
-`);
-    const pr = await localPullRequest({ cwd: io.cwd, base: args.base, head: args.head });
-    const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, io.cwd);
-    let plan = makePlan(pr, settings, instructions);
-    if (settings.context !== "diff" && plan.chunks.length > 0) {
-      const root2 = await repositoryRoot(io.cwd);
-      const files = args.head ? gitHeadFiles(root2, pr.headSha) : worktreeFiles(root2);
-      plan = await addContext(plan, files, (m) => {
-        io.stderr(`warning: ${redact(m)}
-`);
-      });
-    }
-    const estimate = estimateCost(plan, settings);
-    io.stderr(
-      `${planReport(plan, estimate, settings.model, settings.maxCostUsd, settings.context === "explore" ? settings.maxToolCalls : void 0)}
-`
-    );
-    if (!llm) {
-      io.stderr(
-        `
-${settings.apiKey ? "--dry-run" : "No API key (ANTHROPIC_API_KEY or LLM_API_KEY)"}: plan only, no model was called.
-`
-      );
-      return EXIT2.ok;
-    }
-    const onCall = progress(terminal, plan.chunks.length, settings);
-    const result2 = await executePlan(plan, settings, llm, { log, onCall });
-    if (io.tty) io.stderr("\n");
-    await report(io, args, result2, settings, redact);
-    if (failing(result2.findings, settings.failOn)) return EXIT2.findings;
-    const reviewed = result2.outcomes.some((o) => o.status === "ok");
-    return reviewed || result2.outcomes.length === 0 ? EXIT2.ok : EXIT2.findings;
+    const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : void 0;
+    const source = await localSource(io.cwd, args, settings);
+    const result2 = await reviewPullRequest(source, terminalPublisher(io, terminal, args, redact, log), llm, settings);
+    return exitCode(result2, settings);
   } catch (error2) {
     const known = error2 instanceof UsageError || error2 instanceof SettingsError || error2 instanceof LocalGitError;
     const message = error2 instanceof Error ? error2.message : String(error2);
@@ -80249,6 +80347,58 @@ ${settings.apiKey ? "--dry-run" : "No API key (ANTHROPIC_API_KEY or LLM_API_KEY)
 `);
     return EXIT2.usage;
   }
+}
+function exitCode(result2, settings) {
+  if (!result2) return EXIT2.ok;
+  if (failing(result2.findings, settings.failOn)) return EXIT2.findings;
+  const reviewed2 = result2.outcomes.some((o) => o.status === "ok");
+  return reviewed2 || result2.outcomes.length === 0 ? EXIT2.ok : EXIT2.findings;
+}
+var createLlm = (log) => (settings) => createLlmClient(settings, { log });
+async function localSource(cwd, args, settings) {
+  const pullRequest = await localPullRequest({ cwd, base: args.base, head: args.head });
+  const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, cwd);
+  return {
+    pullRequest,
+    rules: { instructions },
+    headFiles: async () => {
+      const root2 = await repositoryRoot(cwd);
+      return args.head ? gitHeadFiles(root2, pullRequest.headSha) : worktreeFiles(root2);
+    }
+  };
+}
+function terminalPublisher(io, terminal, args, redact, log) {
+  let onCall;
+  return {
+    info: log,
+    warn: (message) => {
+      io.stderr(`warning: ${redact(message)}
+`);
+    },
+    notice: (message) => {
+      io.stderr(`${redact(message)}
+`);
+    },
+    stage: (_name, work) => work(),
+    plan: (plan, estimate, settings) => {
+      const rounds = settings.context === "explore" ? settings.maxToolCalls : void 0;
+      io.stderr(`${planReport(plan, estimate, settings.model, settings.maxCostUsd, rounds)}
+`);
+      onCall = progress(terminal, plan.chunks.length, settings);
+    },
+    planOnly: (_plan, settings) => {
+      const why = settings.apiKey ? "--dry-run" : "No API key (ANTHROPIC_API_KEY or LLM_API_KEY)";
+      io.stderr(`
+${why}: plan only, no model was called.
+`);
+      return Promise.resolve();
+    },
+    called: (usage) => onCall?.(usage),
+    publish: async (result2, settings) => {
+      if (io.tty) io.stderr("\n");
+      await report(io, args, result2, settings, redact);
+    }
+  };
 }
 async function report(io, args, result2, settings, redact) {
   const text6 = terminalSafe(redact(formatResult(args.format, result2, settings)));

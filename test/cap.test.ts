@@ -5,7 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { toFileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
 import { buildPrefix, buildRequest } from '../src/prompt/prompt.js';
-import { runChunks, worstCaseUsd } from '../src/run/run.js';
+import { runChunks } from '../src/run/run.js';
+import { worstCaseUsd } from '../src/run/budget.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../src/llm/client.js';
 import { withRetries } from '../src/llm/retry.js';
 import { FakeGitHub } from './fakes/github.js';
@@ -42,7 +43,7 @@ function run(chunks: Chunk[], client: LlmClient, maxCostUsd: number, files = FIL
 function scripted(answer: (n: number, options: CallOptions) => LlmResult): LlmClient & { attempts: number } {
   const client = {
     attempts: 0,
-    review(_request: unknown, options: CallOptions): Promise<LlmResult> {
+    call(_request: unknown, options: CallOptions): Promise<LlmResult> {
       client.attempts += 1;
       return Promise.resolve(answer(client.attempts, options));
     },

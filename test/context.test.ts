@@ -10,7 +10,7 @@ import { runExploreTool } from '../src/context/explore.js';
 import { fitContext, renderItem, SCORE, type ContextItem } from '../src/context/context.js';
 import { localPullRequest } from '../src/source/local.js';
 import { createOctokit } from '../src/github/client.js';
-import { addContext, makePlan, type ReviewPlan } from '../src/pipeline/review.js';
+import { addContext, makePlan, type ReviewPlan } from '../src/pipeline/stages.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { buildRequest } from '../src/prompt/prompt.js';
 import { FakeGitHub } from './fakes/github.js';

@@ -8,9 +8,10 @@ import { actionEnv, fakePullRequest, readOutputs, runInProcess, userTextOf } fro
 import { filesAt, git, repository } from './helpers/repo.js';
 import { localPullRequest } from '../src/source/local.js';
 import { createAnthropicClient } from '../src/llm/anthropic.js';
-import { runChunks, worstCaseUsd } from '../src/run/run.js';
+import { runChunks } from '../src/run/run.js';
+import { worstCaseUsd } from '../src/run/budget.js';
 import { buildRequest } from '../src/prompt/prompt.js';
-import { makePlan } from '../src/pipeline/review.js';
+import { makePlan } from '../src/pipeline/stages.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { gitHeadFiles } from '../src/context/files.js';
 import { stopAfterEach } from './helpers/cleanup.js';

@@ -5,7 +5,7 @@ import { placeComments } from '../src/findings/place.js';
 import { reviewToolInputSchema } from '../src/findings/schema.js';
 import { commentBody, fingerprintOf, summaryBody, SUMMARY_MARKER, MAX_BODY_CHARS } from '../src/publish/render.js';
 import type { RawComment } from '../src/findings/schema.js';
-import type { ReviewResult } from '../src/pipeline/review.js';
+import type { ReviewResult } from '../src/pipeline/stages.js';
 
 const file = toFileDiff({
   filename: 'src/a.ts',

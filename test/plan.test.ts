@@ -3,7 +3,7 @@ import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { HUNK_OVERLAP_LINES, planChunks } from '../src/plan/plan.js';
 import { estimateTokens } from '../src/core/tokens.js';
 import { buildPrefix, renderChunk, REVIEW_RULES } from '../src/prompt/prompt.js';
-import { estimateCost, makePlan } from '../src/pipeline/review.js';
+import { estimateCost, makePlan } from '../src/pipeline/stages.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { semverFiles, reviewedPullRequest } from './helpers/action.js';
 

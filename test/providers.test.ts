@@ -237,7 +237,7 @@ describe.each([
       log: (m) => logged.push(m),
       ...(timeoutMs ? { timeoutMs } : {}),
     });
-    const call = client.review(sampleRequest(), { model: settings.modelId, maxTokens: 1024, temperature: 0 });
+    const call = client.call(sampleRequest(), { model: settings.modelId, maxTokens: 1024, temperature: 0 });
     const result = await call.then(
       (value) => ({ value, error: undefined }),
       (error: unknown) => ({ value: undefined, error: error as LlmError }),
@@ -344,7 +344,7 @@ describe('Chat Completions details', () => {
       model: 'claude-sonnet-4-6',
       'base-url': gateway.url,
     });
-    const result = await createLlmClient(settings).review(sampleRequest(), {
+    const result = await createLlmClient(settings).call(sampleRequest(), {
       model: settings.modelId,
       maxTokens: 1024,
       temperature: 0,
@@ -369,8 +369,8 @@ describe('Chat Completions details', () => {
     });
     const client = createLlmClient(settings);
     const call = { model: settings.modelId, maxTokens: 1024, temperature: 0 };
-    expect((await client.review(sampleRequest(), call)).toolInput).toEqual({ summary: 'fine', comments: [] });
-    expect((await client.review(sampleRequest(), call)).toolInput).toEqual({ summary: 'fine', comments: [] });
+    expect((await client.call(sampleRequest(), call)).toolInput).toEqual({ summary: 'fine', comments: [] });
+    expect((await client.call(sampleRequest(), call)).toolInput).toEqual({ summary: 'fine', comments: [] });
     expect(gateway.calls.map((c) => c.status)).toEqual([400, 200, 200]);
   });
 

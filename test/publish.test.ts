@@ -3,7 +3,7 @@ import { decide, failing, lineKey, NOTHING_EARLIER } from '../src/publish/decide
 import { commentBody, fingerprintOf, MAX_BODY_CHARS, summaryBody } from '../src/publish/render.js';
 import type { Finding } from '../src/findings/findings.js';
 import type { Severity } from '../src/core/severity.js';
-import type { ReviewResult } from '../src/pipeline/review.js';
+import type { ReviewResult } from '../src/pipeline/stages.js';
 
 let next = 0;
 function finding(severity: Severity, extra: Partial<Finding> = {}): Finding {

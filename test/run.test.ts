@@ -14,11 +14,13 @@ import { toFileDiff, type FileDiff } from '../src/diff/diff.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
 import { buildPrefix, buildRequest } from '../src/prompt/prompt.js';
 import { userText } from '../src/llm/request.js';
-import { runChunks, splitChunk, worstCaseUsd } from '../src/run/run.js';
+import { runChunks } from '../src/run/run.js';
+import { worstCaseUsd } from '../src/run/budget.js';
+import { splitChunk } from '../src/context/context.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../src/llm/client.js';
 import { parseSettings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
-import type { ReviewRequest } from '../src/llm/request.js';
+import type { LlmRequest } from '../src/llm/request.js';
 import { stopAfterEach } from './helpers/cleanup.js';
 
 const PR = reviewedPullRequest();
@@ -45,8 +47,8 @@ const FILES = [file('src/a.ts', 2, 40), file('src/b.ts', 1, 60), file('lib/c.ts'
 /** An in-memory client that records calls and answers by script; the wire is covered by the HTTP tests. */
 class ScriptedClient implements LlmClient {
   readonly calls: { user: string; started: number }[] = [];
-  constructor(private readonly answer: (request: ReviewRequest, n: number) => Promise<LlmResult> | LlmResult) {}
-  async review(request: ReviewRequest, options: CallOptions): Promise<LlmResult> {
+  constructor(private readonly answer: (request: LlmRequest, n: number) => Promise<LlmResult> | LlmResult) {}
+  async call(request: LlmRequest, options: CallOptions): Promise<LlmResult> {
     const n = this.calls.length;
     this.calls.push({ user: userText(request), started: Date.now() });
     options.onStart?.();
@@ -85,7 +87,7 @@ describe('runChunks', () => {
     const order: string[] = [];
     let releaseFirst: () => void = () => undefined;
     const client: LlmClient = {
-      async review(request, options) {
+      async call(request, options) {
         const first = order.length === 0;
         order.push(first ? 'first:sent' : 'other:sent');
         if (first) {

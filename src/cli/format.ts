@@ -1,4 +1,4 @@
-import type { ReviewResult } from '../pipeline/review.js';
+import type { ReviewResult } from '../pipeline/stages.js';
 import type { Settings } from '../settings/settings.js';
 import { costTable, summaryBody, SUMMARY_MARKER } from '../publish/render.js';
 import { terminalSafe } from '../safety/markdown.js';

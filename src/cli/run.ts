@@ -1,18 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  deprecationNotice,
-  INPUT_DEFAULTS,
-  parseSettings,
-  SettingsError,
-  settleDefaultModel,
-  type Settings,
-} from '../settings/settings.js';
+import { INPUT_DEFAULTS, parseSettings, SettingsError, type Settings } from '../settings/settings.js';
 import { SEVERITIES } from '../core/severity.js';
 import { LocalGitError, localPullRequest } from '../source/local.js';
 import { loadInstructions } from '../prompt/instructions.js';
-import { addContext, estimateCost, executePlan, makePlan, type ReviewResult } from '../pipeline/review.js';
+import type { ReviewResult } from '../pipeline/stages.js';
+import { reviewPullRequest, type Publisher, type Source } from '../pipeline/review.js';
 import { gitHeadFiles, repositoryRoot, worktreeFiles } from '../context/files.js';
 import { createLlmClient } from '../llm/factory.js';
 import type { LlmClient } from '../llm/client.js';
@@ -153,48 +147,83 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
       io.stdout(`${USAGE}\n`);
       return EXIT.ok;
     }
-    const parsed = parseSettings({ ...args.inputs, 'api-key': apiKey });
+    const settings = parseSettings({ ...args.inputs, 'api-key': apiKey });
     const log = (m: string): void => {
       if (!io.tty) io.stderr(`${redact(m)}\n`);
     };
-    const live = parsed.apiKey && !args.dryRun;
-    const llm = live ? (io.llm ? io.llm(parsed) : createLlmClient(parsed, { log })) : undefined;
-    const settings = llm ? await settleDefaultModel(parsed, llm, log) : parsed;
-    const deprecation = deprecationNotice(settings);
-    if (deprecation) io.stderr(`warning: ${deprecation}\n`);
-    const pr = await localPullRequest({ cwd: io.cwd, base: args.base, head: args.head });
-    const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, io.cwd);
-    let plan = makePlan(pr, settings, instructions);
-    if (settings.context !== 'diff' && plan.chunks.length > 0) {
-      const root = await repositoryRoot(io.cwd);
-      const files = args.head ? gitHeadFiles(root, pr.headSha) : worktreeFiles(root);
-      plan = await addContext(plan, files, (m) => {
-        io.stderr(`warning: ${redact(m)}\n`);
-      });
-    }
-    const estimate = estimateCost(plan, settings);
-    io.stderr(
-      `${planReport(plan, estimate, settings.model, settings.maxCostUsd, settings.context === 'explore' ? settings.maxToolCalls : undefined)}\n`,
-    );
-    if (!llm) {
-      io.stderr(
-        `\n${settings.apiKey ? '--dry-run' : 'No API key (ANTHROPIC_API_KEY or LLM_API_KEY)'}: plan only, no model was called.\n`,
-      );
-      return EXIT.ok;
-    }
-    const onCall = progress(terminal, plan.chunks.length, settings);
-    const result = await executePlan(plan, settings, llm, { log, onCall });
-    if (io.tty) io.stderr('\n');
-    await report(io, args, result, settings, redact);
-    if (failing(result.findings, settings.failOn)) return EXIT.findings;
-    const reviewed = result.outcomes.some((o) => o.status === 'ok');
-    return reviewed || result.outcomes.length === 0 ? EXIT.ok : EXIT.findings;
+    const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : undefined;
+    const source = await localSource(io.cwd, args, settings);
+    const result = await reviewPullRequest(source, terminalPublisher(io, terminal, args, redact, log), llm, settings);
+    return exitCode(result, settings);
   } catch (error) {
     const known = error instanceof UsageError || error instanceof SettingsError || error instanceof LocalGitError;
     const message = error instanceof Error ? error.message : String(error);
     io.stderr(`${redact(known ? asFlags(message) : `error: ${asFlags(message)}`)}\n`);
     return EXIT.usage;
   }
+}
+
+/** The exit code of a run: a finding at --fail-on, or no part reviewed, is 1. */
+function exitCode(result: ReviewResult | undefined, settings: Settings): number {
+  if (!result) return EXIT.ok;
+  if (failing(result.findings, settings.failOn)) return EXIT.findings;
+  const reviewed = result.outcomes.some((o) => o.status === 'ok');
+  return reviewed || result.outcomes.length === 0 ? EXIT.ok : EXIT.findings;
+}
+
+const createLlm =
+  (log: (message: string) => void) =>
+  (settings: Settings): LlmClient =>
+    createLlmClient(settings, { log });
+
+/** The local repository as the pipeline's source: the git diff base..head, the rules, the head's files. */
+async function localSource(cwd: string, args: Args, settings: Settings): Promise<Source> {
+  const pullRequest = await localPullRequest({ cwd, base: args.base, head: args.head });
+  const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, cwd);
+  return {
+    pullRequest,
+    rules: { instructions },
+    headFiles: async () => {
+      const root = await repositoryRoot(cwd);
+      return args.head ? gitHeadFiles(root, pullRequest.headSha) : worktreeFiles(root);
+    },
+  };
+}
+
+/** The command line's publisher: the plan and warnings on stderr, the report on stdout or in --output. */
+function terminalPublisher(
+  io: CliIo,
+  terminal: CliIo,
+  args: Args,
+  redact: (text: string) => string,
+  log: (message: string) => void,
+): Publisher {
+  let onCall: ((usage: Usage | undefined) => void) | undefined;
+  return {
+    info: log,
+    warn: (message) => {
+      io.stderr(`warning: ${redact(message)}\n`);
+    },
+    notice: (message) => {
+      io.stderr(`${redact(message)}\n`);
+    },
+    stage: (_name, work) => work(),
+    plan: (plan, estimate, settings) => {
+      const rounds = settings.context === 'explore' ? settings.maxToolCalls : undefined;
+      io.stderr(`${planReport(plan, estimate, settings.model, settings.maxCostUsd, rounds)}\n`);
+      onCall = progress(terminal, plan.chunks.length, settings);
+    },
+    planOnly: (_plan, settings) => {
+      const why = settings.apiKey ? '--dry-run' : 'No API key (ANTHROPIC_API_KEY or LLM_API_KEY)';
+      io.stderr(`\n${why}: plan only, no model was called.\n`);
+      return Promise.resolve();
+    },
+    called: (usage) => onCall?.(usage),
+    publish: async (result, settings) => {
+      if (io.tty) io.stderr('\n');
+      await report(io, args, result, settings, redact);
+    },
+  };
 }
 
 async function report(

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import type { Chunk, ChunkFile } from '../plan/plan.js';
+import { halveChunk, type Chunk, type ChunkFile } from '../plan/plan.js';
 import { estimateTokens } from '../core/tokens.js';
 import { ANONYMOUS, indexCode, type CodeIndex, type Definition, type Use } from './code.js';
 import { extensionOf, type HeadFiles } from './files.js';
@@ -381,4 +381,15 @@ export function contextOf(context: ChunkContext | undefined, piece: Chunk): Chun
   const paths = new Set(piece.files.map((cf) => cf.file.path));
   const items = context.items.filter((item) => item.forPaths.some((p) => paths.has(p)));
   return { items, tokens: items.reduce((n, item) => n + itemTokens(item), 0), dropped: context.dropped };
+}
+
+/** Two halves of a chunk (plan/halveChunk), each with the part of the context it still needs. */
+export function splitChunk(chunk: ReviewChunk): [ReviewChunk, ReviewChunk] | undefined {
+  const halves = halveChunk(chunk);
+  if (!halves) return undefined;
+  const withContext = (piece: Chunk): ReviewChunk => {
+    const context = contextOf(chunk.context, piece);
+    return context ? { ...piece, context } : piece;
+  };
+  return [withContext(halves[0]), withContext(halves[1])];
 }

@@ -3,17 +3,24 @@ import type { PullRequest } from '../core/pull-request.js';
 import type { Settings } from '../settings/settings.js';
 import type { LlmClient } from '../llm/client.js';
 import { costUsd, formatUsd } from '../core/usage.js';
-import { assertCapEnforceable, makePlan } from '../pipeline/review.js';
+import { assertCapEnforceable, makePlan } from '../pipeline/stages.js';
 import type { RepoRules } from '../prompt/prompt.js';
-import { worstCaseUsd } from '../run/run.js';
+import { worstCaseUsd } from '../run/budget.js';
 import { safeMarkdown } from '../safety/markdown.js';
 import { withoutFingerprint } from '../publish/render.js';
 import { withoutRules } from '../prompt/prompt.js';
 import type { Redact } from '../safety/redact.js';
 import { answer, answerRequest, hunkAt } from './answer.js';
-import type { Ask } from '../source/conversation.js';
 
-type Question = Extract<Ask, { kind: 'question' }>;
+/** A question asked of us in a comment, as the action read it from the event. */
+export interface Question {
+  kind: 'question';
+  number: number;
+  question: string;
+  commentId: number;
+  /** A question in one of our threads: the thread's first comment, where the answer goes. */
+  thread?: { rootId: number; path: string; line: number | undefined; side: 'LEFT' | 'RIGHT' };
+}
 
 export interface ConverseContext {
   octokit: Octokit;

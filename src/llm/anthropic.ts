@@ -5,7 +5,7 @@ import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import { jsonInText } from '../core/json.js';
 import { strictSchema } from './strict.js';
-import type { ReviewRequest, SystemBlock, Turn } from './request.js';
+import type { LlmRequest, SystemBlock, Turn } from './request.js';
 
 export interface AnthropicClientOptions {
   baseUrl: string;
@@ -61,7 +61,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
   });
 
   return {
-    async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
+    async call(request: LlmRequest, call: CallOptions): Promise<LlmResult> {
       const params = messagesParams(request, call);
       let message: Anthropic.Messages.Message;
       let started = false;
@@ -106,7 +106,7 @@ type Params = Anthropic.Messages.MessageCreateParamsNonStreaming & { temperature
  * with `tool_choice: auto` and marked strict (their schema reduced to what strict mode accepts). Sampling,
  * thinking and effort are sent only when the call sets them.
  */
-export function messagesParams(request: ReviewRequest, call: CallOptions): Params {
+export function messagesParams(request: LlmRequest, call: CallOptions): Params {
   const force = call.forceTool ?? true;
   const blocks = (list: readonly SystemBlock[]) =>
     list.map((block) => ({

@@ -1,4 +1,4 @@
-import type { ReviewRequest, ToolCall } from './request.js';
+import type { LlmRequest, ToolCall } from './request.js';
 import type { Effort, ThinkingType } from './models.js';
 import type { Usage } from '../core/usage.js';
 
@@ -44,7 +44,7 @@ export interface CallOptions {
 
 /** A gateway adapter. Adapters are created once in `main` and passed in. */
 export interface LlmClient {
-  review(request: ReviewRequest, options: CallOptions): Promise<LlmResult>;
+  call(request: LlmRequest, options: CallOptions): Promise<LlmResult>;
   /** The model IDs the gateway serves (`GET /v1/models`); undefined when it does not say. */
   listModels?(): Promise<string[] | undefined>;
 }

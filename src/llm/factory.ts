@@ -57,9 +57,9 @@ function naming(client: LlmClient, endpoint: string): LlmClient {
   let served: Promise<string | undefined> | undefined;
   return {
     ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
-    async review(request, options) {
+    async call(request, options) {
       try {
-        return await client.review(request, options);
+        return await client.call(request, options);
       } catch (error) {
         if (!(error instanceof LlmError) || error.kind === 'cancelled') throw error;
         let message = `${error.message} (POST ${endpoint})`;

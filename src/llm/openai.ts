@@ -6,7 +6,7 @@ import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import { ZERO_USAGE, type Usage } from '../core/usage.js';
 import { jsonInText, parseJson } from '../core/json.js';
 import { strictSchema } from './strict.js';
-import type { ReviewRequest, SystemBlock, Turn } from './request.js';
+import type { LlmRequest, SystemBlock, Turn } from './request.js';
 
 export interface OpenAiClientOptions {
   baseUrl: string;
@@ -49,7 +49,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
         return undefined;
       }
     },
-    async review(request: ReviewRequest, call: CallOptions): Promise<LlmResult> {
+    async call(request: LlmRequest, call: CallOptions): Promise<LlmResult> {
       try {
         return await complete(request, call, cacheControl);
       } catch (error) {
@@ -67,7 +67,7 @@ export function createOpenAiClient(options: OpenAiClientOptions): LlmClient {
     },
   };
 
-  async function complete(request: ReviewRequest, call: CallOptions, withCacheControl: boolean): Promise<LlmResult> {
+  async function complete(request: LlmRequest, call: CallOptions, withCacheControl: boolean): Promise<LlmResult> {
     const force = call.forceTool ?? true;
     const parts = (blocks: readonly SystemBlock[]) =>
       blocks.map((block) => ({

@@ -33,7 +33,7 @@ export type Turn =
   | { role: 'user'; text: string };
 
 /** Everything one review call sends, independent of the wire format. */
-export interface ReviewRequest {
+export interface LlmRequest {
   system: SystemBlock[];
   /** Every tool offered: the same list in every request, so all calls share one cached prefix. */
   tools: ToolDefinition[];
@@ -48,6 +48,6 @@ export interface ReviewRequest {
 }
 
 /** The user turn's text, blocks joined, as a gateway that takes one string reads it. */
-export function userText(request: ReviewRequest): string {
+export function userText(request: LlmRequest): string {
   return request.user.map((b) => b.text).join('\n\n');
 }

@@ -1,5 +1,5 @@
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
-import type { ReviewRequest } from './request.js';
+import type { LlmRequest } from './request.js';
 
 /**
  * When to try a failed call again. Only 429, 5xx (529 included), timeouts, connection resets and an SSE
@@ -54,12 +54,12 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
   const now = policy.now ?? Date.now;
   return {
     ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
-    async review(request: ReviewRequest, options: CallOptions): Promise<LlmResult> {
+    async call(request: LlmRequest, options: CallOptions): Promise<LlmResult> {
       const started = now();
       let billed = false;
       for (let attempt = 1; ; attempt++) {
         try {
-          return await client.review(request, options);
+          return await client.call(request, options);
         } catch (caught) {
           const error = caught instanceof LlmError ? caught : new LlmError('network', String(caught));
           billed = error.started;

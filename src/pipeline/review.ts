@@ -1,247 +1,159 @@
-import { toFileDiff, type FileDiff } from '../diff/diff.js';
-import { filterFiles, type SkippedFile } from '../filter/filter.js';
-import { planChunks } from '../plan/plan.js';
-import { estimateTokens } from '../core/tokens.js';
-import { buildContext, contextSource, type ReviewChunk } from '../context/context.js';
+import type { PullRequest } from '../core/pull-request.js';
+import type { Usage } from '../core/usage.js';
 import type { HeadFiles } from '../context/files.js';
-import { buildPrefix, sharedTools, type RepoRules } from '../prompt/prompt.js';
-import { type SystemBlock } from '../llm/request.js';
-import { runChunks, type ChunkOutcome } from '../run/run.js';
-import { dedupe, type Finding } from '../findings/findings.js';
-import { placeComments } from '../findings/place.js';
-import { addUsage, costUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import type { LlmClient } from '../llm/client.js';
-import type { Settings } from '../settings/settings.js';
-import { MAX_PR_FILES, type PullRequest } from '../core/pull-request.js';
+import type { RepoRules } from '../prompt/prompt.js';
+import { deprecationNotice, settleDefaultModel, type Settings } from '../settings/settings.js';
+import {
+  addContext,
+  estimateCost,
+  executePlan,
+  makePlan,
+  type CostEstimate,
+  type ReviewPlan,
+  type ReviewResult,
+} from './stages.js';
 
-/** Room left for the request's own framing and the estimate's error. */
-const SAFETY_MARGIN_TOKENS = 2_000;
-/** Output a review call typically produces; used for the estimate printed before any call. */
-export const TYPICAL_OUTPUT_TOKENS = 1_200;
+/**
+ * The one review pipeline, for the action and the command line alike:
+ *
+ *   source (the pull request, its rules, the head's files) → plan (filter, chunks under the window, the
+ *   cached prefix) → context (code around each hunk) → run (the model calls, under the cap and the deadline)
+ *   → findings (placed, deduplicated) → publisher (a GitHub review and summary, or a report on the terminal).
+ *
+ * What differs between the two lives behind `Source` and `Publisher`.
+ */
 
-export interface ReviewPlan {
-  pr: PullRequest;
-  files: FileDiff[];
-  reviewable: FileDiff[];
-  skipped: SkippedFile[];
-  prefix: SystemBlock[];
-  /** Estimated tokens (the model's tokenizer) of the shared prefix: tool schema and system blocks. */
-  prefixTokens: number;
-  /** Estimated token budget (the model's tokenizer) of one chunk's diff. */
-  chunkBudget: number;
-  /** Tokens a request has for its diff and context: the context window less the prefix, output and margin. */
-  room: number;
-  /**
-   * The model's tokens per token of our estimate (1.3 for Claude 5.x). Chunk and context token counts are in
-   * estimate units; `prefixTokens`, `chunkBudget` and `room` in the model's.
-   */
-  tokenRatio: number;
-  chunks: ReviewChunk[];
-  /** The head commit's files, when context was added (`code` and `explore`). */
-  headFiles?: HeadFiles | undefined;
+/** Where the pull request comes from: GitHub's API, or a local git range. */
+export interface Source {
+  /** What this run reviews: the whole pull request, or the commits pushed since our last review. */
+  pullRequest: PullRequest;
+  /** The repository's review rules: instructions, path instructions, language. */
+  rules: RepoRules;
+  /** The head commit's files, for code context; asked for only when `context` is `code` or `explore`. */
+  headFiles: () => Promise<HeadFiles>;
 }
 
-export interface CostEstimate {
-  usage: Usage;
-  /** Estimated USD with typical output; undefined when the prices are unknown. */
-  usd: number | undefined;
-  /** USD if every call used all of `max-output-tokens`. */
-  usdMax: number | undefined;
+/** Where the review goes: GitHub (a review, the summary comment, outputs) or the terminal and a file. */
+export interface Publisher {
+  info: (message: string) => void;
+  /** A warning, on a file and line when given. */
+  warn: (message: string, where?: { file: string; line: number }) => void;
+  /** A notice: something the user should know that is not wrong. */
+  notice: (message: string) => void;
+  /** Runs one stage of the pipeline under its name (a log group in the action). */
+  stage: <T>(name: string, work: () => Promise<T>) => Promise<T>;
+  /** The plan and its estimated cost, before any call. */
+  plan: (plan: ReviewPlan, estimate: CostEstimate, settings: Settings) => void;
+  /** No model is called (no API key, or a dry run without one): the plan is all there is. */
+  planOnly: (plan: ReviewPlan, settings: Settings) => Promise<void>;
+  /** After each model call, with the usage it reported. */
+  called?: (usage: Usage | undefined) => void;
+  /** What the review found. */
+  publish: (result: ReviewResult, settings: Settings) => Promise<void>;
 }
 
-export interface ReviewResult {
-  plan: ReviewPlan;
-  outcomes: ChunkOutcome[];
-  /** Validated findings, placed and deduplicated within this run. */
-  findings: Finding[];
-  duplicates: number;
-  usage: Usage;
-  calls: number;
-  /** Undefined when the prices are unknown, or when a gateway answered without reporting usage. */
-  usd: number | undefined;
-  /** A call succeeded with no usage reported, so the token counts are short of the real bill. */
-  usageMissing: boolean;
+/** When the run began: max-minutes counts from here, over every stage. */
+export interface Clock {
+  startedAt: number;
 }
 
-export function makePlan(pr: PullRequest, settings: Settings, rules: string | RepoRules): ReviewPlan {
-  const files = pr.files.map(toFileDiff);
-  const { reviewable, skipped } = filterFiles(files, { include: settings.include, exclude: settings.exclude });
-  const unlisted = (pr.changedFiles ?? 0) - pr.files.length;
-  if (unlisted > 0) {
-    skipped.push({
-      path: `(${unlisted} more files)`,
-      reason: `GitHub lists at most ${MAX_PR_FILES} files of a pull request; split the PR to review them`,
+/**
+ * Reviews one pull request: plans it, gathers its context, calls the model part by part and publishes what
+ * was found. Without an LLM client it stops after the plan. Returns the result, or undefined for a plan only.
+ */
+export async function reviewPullRequest(
+  source: Source,
+  publisher: Publisher,
+  llm: LlmClient | undefined,
+  given: Settings,
+  clock: Clock = { startedAt: Date.now() },
+): Promise<ReviewResult | undefined> {
+  const settings = llm ? await settleDefaultModel(given, llm, publisher.info) : given;
+  const until = deadlines(clock.startedAt, settings.maxMinutes);
+  const plan = await publisher.stage('Plan the review', async () => {
+    const made = await withContext(makePlan(source.pullRequest, settings, source.rules), source, settings, {
+      ms: until.context(),
+      warn: publisher.warn,
     });
-  }
-  // A review of part of the pull request (a push) still lists all of its files in the shared prefix.
-  const listed = pr.allFiles
-    ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable
-    : reviewable;
-  const asked = typeof rules === 'string' ? { instructions: rules } : rules;
-  const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
-  const ratio = settings.tokenRatio;
-  const prefixTokens = Math.ceil(
-    ratio *
-      (estimateTokens(JSON.stringify(sharedTools())) + prefix.reduce((n, block) => n + estimateTokens(block.text), 0)),
-  );
-  const window = settings.contextWindow;
-  const room = window - prefixTokens - settings.maxOutputTokens - SAFETY_MARGIN_TOKENS;
-  if (room < 1000) {
-    throw new Error(
-      `the prompt prefix (${prefixTokens} tokens) and max-output-tokens (${settings.maxOutputTokens}) leave no room for the diff in a ${window}-token context window: shorten 'instructions' or lower 'max-output-tokens'`,
-    );
-  }
-  const chunkBudget = Math.min(settings.chunkTokens, room);
-  return {
-    pr,
-    files,
-    reviewable,
-    skipped,
-    prefix,
-    prefixTokens,
-    chunkBudget,
-    room,
-    tokenRatio: ratio,
-    chunks: planChunks(reviewable, Math.floor(chunkBudget / ratio)),
-  };
-}
-
-/**
- * The context stage: each chunk gets the code its hunks sit in and the definitions their added lines use,
- * read from the head commit, fitted into what the chunk has room for.
- */
-export async function addContext(
-  plan: ReviewPlan,
-  files: HeadFiles,
-  warn: (message: string) => void,
-): Promise<ReviewPlan> {
-  let contexts;
-  try {
-    contexts = await buildContext(plan.chunks, contextSource(files, warn), Math.floor(plan.room / plan.tokenRatio));
-  } catch (error) {
-    // The review goes on without context: the diff alone is what `context: diff` reviews.
-    warn(
-      `No code context (from ${files.origin}): ${error instanceof Error ? error.message : String(error)}; the diff alone is reviewed.`,
-    );
-    return plan;
-  }
-  return {
-    ...plan,
-    chunks: plan.chunks.map((chunk, i) => {
-      const context = contexts[i];
-      return context ? { ...chunk, context } : chunk;
-    }),
-    headFiles: files,
-  };
-}
-
-/** What an estimate needs to know of the settings. */
-export type EstimateSettings = Pick<Settings, 'prices' | 'maxOutputTokens' | 'minCacheTokens'>;
-
-/**
- * The cost the plan should have: the first call writes the prefix to the cache, the others read it. Priced
- * call by call, so a long-prompt tier (Haiku 5.5 above 100K prompt tokens) applies where a call reaches it.
- */
-export function estimateCost(plan: ReviewPlan, settings: EstimateSettings): CostEstimate {
-  const n = plan.chunks.length;
-  const cached = plan.prefixTokens >= settings.minCacheTokens && n > 0;
-  const calls = plan.chunks.map((c, i): Usage => {
-    const own = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
-    return {
-      input: own + (cached ? 0 : plan.prefixTokens),
-      cacheWrite: cached && i === 0 ? plan.prefixTokens : 0,
-      cacheRead: cached && i > 0 ? plan.prefixTokens : 0,
-      output: TYPICAL_OUTPUT_TOKENS,
-    };
+    publisher.plan(made, estimateCost(made, settings), settings);
+    return made;
   });
-  const usage = calls.reduce(addUsage, ZERO_USAGE);
-  const prices = settings.prices;
-  if (!prices) return { usage, usd: undefined, usdMax: undefined };
-  const sum = (output: number): number => calls.reduce((t, u) => t + costUsd({ ...u, output }, prices), 0);
-  return { usage, usd: sum(TYPICAL_OUTPUT_TOKENS), usdMax: sum(settings.maxOutputTokens) };
+  if (!llm) {
+    await publisher.planOnly(plan, settings);
+    return undefined;
+  }
+  tellAboutTheModel(settings, publisher);
+  const result = await publisher.stage(`Review ${plan.chunks.length} part(s) with ${settings.model}`, () =>
+    executePlan(plan, settings, llm, {
+      log: publisher.info,
+      until: until.review,
+      ...(publisher.called ? { onCall: publisher.called } : {}),
+    }),
+  );
+  if (result.usageMissing) {
+    publisher.warn(
+      `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`,
+    );
+  }
+  await publisher.publish(result, settings);
+  return result;
 }
 
-export interface ExecuteOptions {
-  /** When the review calls must end (epoch ms): the run's own deadline; default max-minutes from now. */
-  until?: number;
-  log?: (message: string) => void;
-  /** Told after each call settles, with the usage it reported. */
-  onCall?: (usage: Usage | undefined) => void;
+/**
+ * The plan with each part's code context, when the settings ask for it: gathered within `ms` (a third of
+ * what max-minutes leaves before the review calls), else the diff alone is reviewed.
+ */
+async function withContext(
+  bare: ReviewPlan,
+  source: Source,
+  settings: Settings,
+  limit: { ms: number; warn: (message: string) => void },
+): Promise<ReviewPlan> {
+  if (settings.context === 'diff' || bare.chunks.length === 0) return bare;
+  const gather = async (): Promise<ReviewPlan> => addContext(bare, await source.headFiles(), limit.warn);
+  return within(gather(), limit.ms, () => {
+    limit.warn(
+      `context: not gathered in ${(limit.ms / 1000).toFixed(1)} s (a third of what max-minutes leaves); reviewing the diff alone`,
+    );
+    return bare;
+  });
 }
 
-/** A cap needs prices: a run that calls a model (a review or an answer) under a cap it cannot price is refused. */
-export function assertCapEnforceable(settings: Settings): void {
-  if (settings.maxCostUsd !== undefined && !settings.capPrices) {
-    throw new Error(
-      `input 'max-cost-usd' (${settings.maxCostUsd}) cannot be enforced: no price is known for ${settings.model} on ${settings.provider.name}; set 'pricing' (e.g. {"input": 3, "output": 15}) or 'max-cost-usd: none' to run without a cap`,
+/** A deprecated model, and a cap enforced at list price for lack of the gateway's own. */
+function tellAboutTheModel(settings: Settings, publisher: Publisher): void {
+  const deprecation = deprecationNotice(settings);
+  if (deprecation) publisher.warn(deprecation);
+  if (settings.maxCostUsd !== undefined && !settings.prices && settings.capPrices) {
+    const p = settings.capPrices;
+    publisher.notice(
+      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`,
     );
   }
 }
 
-export async function executePlan(
-  plan: ReviewPlan,
-  settings: Settings,
-  llm: LlmClient,
-  options: ExecuteOptions = {},
-): Promise<ReviewResult> {
-  // The deadline of the review calls: the run's, else `max-minutes` from here.
-  const deadline = new AbortController();
-  const why = `the run reached max-minutes (${settings.maxMinutes})`;
-  const until = options.until ?? Date.now() + settings.maxMinutes * 60_000;
-  const timer = setTimeout(
-    () => {
-      deadline.abort(new Error(why));
-    },
-    Math.max(0, until - Date.now()),
-  );
+/**
+ * The run's deadlines from max-minutes, counted from its start: the review calls end in time to post (a
+ * fifth of the run, at most a minute, is kept for posting), and gathering context takes at most a third of
+ * what is left before that.
+ */
+export function deadlines(startedAt: number, maxMinutes: number): { review: number; context: () => number } {
+  const total = maxMinutes * 60_000;
+  const review = startedAt + total - Math.min(60_000, total * 0.2);
+  return { review, context: () => Math.max(0, (review - Date.now()) / 3) };
+}
+
+/** `work`, or `fallback` when it takes longer than `ms` (the work is left to finish unseen). */
+async function within<T>(work: Promise<T>, ms: number, fallback: () => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(fallback());
+    }, ms);
+  });
   try {
-    return await reviewChunks(plan, settings, llm, options, { signal: deadline.signal, deadline: why });
+    return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function reviewChunks(
-  plan: ReviewPlan,
-  settings: Settings,
-  llm: LlmClient,
-  options: ExecuteOptions,
-  stop: { signal: AbortSignal; deadline: string },
-): Promise<ReviewResult> {
-  assertCapEnforceable(settings);
-  const outcomes = await runChunks(plan.chunks, plan.prefix, llm, {
-    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
-    concurrency: settings.concurrency,
-    tokenRatio: settings.tokenRatio,
-    countsPrefix: settings.apiFormat === 'anthropic',
-    prices: settings.capPrices,
-    maxCostUsd: settings.maxCostUsd,
-    ...stop,
-    ...(options.log ? { log: options.log } : {}),
-    ...(options.onCall ? { onCall: options.onCall } : {}),
-    ...(settings.context === 'explore' && plan.headFiles
-      ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls } }
-      : {}),
-  });
-  const placed = placeComments(
-    outcomes.flatMap((o) => o.comments),
-    plan.reviewable,
-  );
-  const { fresh, duplicates } = dedupe(placed);
-  const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
-  const prices = settings.prices;
-  // No answer costs zero tokens: a zero usage means the gateway did not report it, and $0 would mislead.
-  const usageMissing = outcomes.some(
-    (o) => o.status === 'ok' && o.usage.input + o.usage.output + o.usage.cacheRead + o.usage.cacheWrite === 0,
-  );
-  return {
-    plan,
-    outcomes,
-    findings: fresh,
-    duplicates,
-    usage,
-    calls: outcomes.reduce((n, o) => n + o.calls, 0),
-    usd: prices && !usageMissing ? outcomes.reduce((t, o) => t + (o.usd ?? 0), 0) : undefined,
-    usageMissing,
-  };
 }

@@ -155,3 +155,37 @@ function numberParts(chunks: Chunk[]): void {
     if (list.length > 1) list.forEach((cf, index) => (cf.part = { index, count: list.length }));
   }
 }
+
+/** Two halves of a chunk: by files, else by hunks of its one file, else its one hunk at line borders. */
+export function halveChunk(chunk: Chunk): [Chunk, Chunk] | undefined {
+  const make = (files: ChunkFile[]): Chunk => ({
+    index: chunk.index,
+    files,
+    tokens: files.reduce((n, f) => n + chunkFileTokens(f), 0),
+  });
+  if (chunk.files.length > 1) {
+    let acc = 0;
+    const half = chunk.tokens / 2;
+    let cut = chunk.files.findIndex((f) => (acc += chunkFileTokens(f)) >= half);
+    cut = Math.min(Math.max(cut, 1), chunk.files.length - 1);
+    return [make(chunk.files.slice(0, cut)), make(chunk.files.slice(cut))];
+  }
+  const only = chunk.files[0];
+  if (!only) return undefined;
+  if (only.hunks.length > 1) {
+    const cut = Math.ceil(only.hunks.length / 2);
+    return [make([{ ...only, hunks: only.hunks.slice(0, cut) }]), make([{ ...only, hunks: only.hunks.slice(cut) }])];
+  }
+  const hunk = only.hunks[0];
+  const pieces = hunk ? splitHunkInTwo(hunk) : undefined;
+  if (!pieces) return undefined;
+  return [make([{ ...only, hunks: [pieces[0]] }]), make([{ ...only, hunks: [pieces[1]] }])];
+}
+
+/** A chunk whose halves would both still show a change: halving one that does not only makes a call about nothing. */
+export function worthHalving(chunk: Chunk): boolean {
+  const halves = halveChunk(chunk);
+  const changes = (piece: Chunk): boolean =>
+    piece.files.some((f) => f.hunks.some((h) => h.lines.some((l) => l.kind !== 'context')));
+  return halves !== undefined && halves.every(changes);
+}

@@ -1,4 +1,4 @@
-import type { ReviewRequest, SystemBlock, ToolDefinition } from '../llm/request.js';
+import type { LlmRequest, SystemBlock, ToolDefinition } from '../llm/request.js';
 import { exploreTools, READ_TOOL_NAME, SEARCH_TOOL_NAME } from '../context/explore.js';
 import { globMatcher } from '../filter/glob.js';
 import type { FileDiff } from '../diff/diff.js';
@@ -186,7 +186,7 @@ export function buildRequest(
   chunk: ReviewChunk,
   chunkCount: number,
   options: RequestOptions = {},
-): ReviewRequest {
+): LlmRequest {
   const header =
     chunkCount > 1
       ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.`

@@ -6,7 +6,7 @@ import { resolveOutdatedThreads } from './threads.js';
 import { isOurs } from '../github/identity.js';
 import type { PullRequest } from '../core/pull-request.js';
 import type { Settings } from '../settings/settings.js';
-import type { ReviewResult } from '../pipeline/review.js';
+import type { ReviewResult } from '../pipeline/stages.js';
 import type { Finding } from '../findings/findings.js';
 import type { Redact } from '../safety/redact.js';
 import { decide, failing, lineKey, NOTHING_EARLIER, type Decision, type Earlier } from './decide.js';
@@ -39,6 +39,8 @@ export interface PublishContext {
   warn: (message: string, where?: { file: string; line: number }) => void;
   /** What this run reviewed, for the summary (the whole PR at a head, or a push's commits). */
   scope?: string;
+  /** Our summary of earlier runs, as read at the start of this one. */
+  earlier: EarlierSummary;
 }
 
 /**
@@ -71,32 +73,37 @@ function isOurSummary(c: PostedComment, us: string, seal: Seal): boolean {
   return isOurs(c.author, us) && isSummaryBody(c.body) && sealOf(c.body, seal) === 'valid';
 }
 
-/** Our summary comment: the oldest comment of ours that is a sealed summary. */
-export async function ourSummaryComment(
-  octokit: Octokit,
-  pr: PullRequest,
-  us: string,
-  seal: Seal,
-): Promise<PostedComment | undefined> {
-  const comments = await listIssueComments(octokit, pr);
-  return comments.find((c) => isOurSummary(c, us, seal));
+/** Our summary from earlier runs, read once per run: the comment to edit, and the state it carries. */
+export interface EarlierSummary {
+  /** The oldest comment of ours that is a sealed summary. */
+  comment: PostedComment | undefined;
+  /** Its state (undefined without a summary of ours, or when the state is damaged). */
+  state: ReviewState | undefined;
+  /** A summary by us is there whose seal does not verify (a changed key, or a forgery). */
+  unsealed: boolean;
 }
 
-/**
- * The state our summary carries from earlier runs (undefined without a summary of ours, or when it is
- * damaged), and whether a summary by us is there whose seal does not verify (a changed key, or a forgery).
- */
-export async function previousState(
+/** No summary of ours: a dry run, which reads nothing of earlier runs. */
+export const NO_EARLIER_SUMMARY: EarlierSummary = { comment: undefined, state: undefined, unsealed: false };
+
+/** Reads our summary and its state: one listing of the conversation comments. */
+export async function readEarlierSummary(
   octokit: Octokit,
   pr: PullRequest,
   us: string,
   secret: string,
-): Promise<{ state: ReviewState | undefined; unsealed: boolean }> {
+): Promise<EarlierSummary> {
   const seal = sealFor(secret, pr);
   const comments = await listIssueComments(octokit, pr);
-  const summary = comments.find((c) => isOurSummary(c, us, seal));
+  const comment = comments.find((c) => isOurSummary(c, us, seal));
   const unsealed = comments.some((c) => isOurs(c.author, us) && isSummaryBody(c.body) && !isOurSummary(c, us, seal));
-  return { state: summary ? readState(summary.body, seal) : undefined, unsealed };
+  return { comment, state: comment ? readState(comment.body, seal) : undefined, unsealed };
+}
+
+/** Our summary as it is now: for a POST that failed, whether it was created after all. */
+async function findOurSummary(ctx: PublishContext, seal: Seal): Promise<number | undefined> {
+  const comments = await listIssueComments(ctx.octokit, ctx.pr);
+  return comments.find((c) => isOurSummary(c, ctx.us, seal))?.id;
 }
 
 const reviewBody = (n: number): string =>
@@ -110,8 +117,8 @@ const reviewBody = (n: number): string =>
 export async function publish(ctx: PublishContext, result: ReviewResult): Promise<Published> {
   const { octokit, pr, settings } = ctx;
   const seal = sealFor(settings.apiKey, pr);
-  const previous = await ourSummaryComment(octokit, pr, ctx.us, seal);
-  const prior = previous ? readState(previous.body, seal) : undefined;
+  const previous = ctx.earlier.comment;
+  const prior = ctx.earlier.state;
   const earlier = await earlierFindings(octokit, pr, ctx.us, prior);
   const decision = decide(result.findings, earlier, settings);
   for (const { finding: f, reason } of decision.listed) {
@@ -190,7 +197,7 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       ...(reviewError ? { reviewError } : {}),
     }),
   );
-  const find = async (): Promise<number | undefined> => (await ourSummaryComment(octokit, pr, ctx.us, seal))?.id;
+  const find = (): Promise<number | undefined> => findOurSummary(ctx, seal);
   const written = await writeSummary(octokit, pr, summary, previous?.id, find, ctx.log);
   const inline = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
   const settled = await settleRace(ctx, seal, { reviewId, inline, summaryCommentId: written, summary });

@@ -2,7 +2,7 @@ import { withoutRules } from '../prompt/prompt.js';
 import type { Finding } from '../findings/findings.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
 import { formatUsd } from '../core/usage.js';
-import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/review.js';
+import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
 import { stateMarker, type ReviewState, type Seal } from '../source/state.js';
 

@@ -423,6 +423,24 @@ const schema = z.object({
  * (a key of the repository's config file), for the messages. Throws a SettingsError listing each bad input with the value given and
  * what is accepted, so a user fixes the workflow in one go.
  */
+type Parsed = z.infer<typeof schema>;
+
+/** Each problem of a parse, with the input (or config key), the value given and what is accepted. */
+function problemsOf(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  filled: Readonly<Record<string, string>>,
+  origins: Readonly<Record<string, string>>,
+): string[] {
+  return issues.map((issue) => {
+    const name = String(issue.path[0]);
+    const given = filled[name] ?? '';
+    // Never echo a secret: the key, the token, or credentials written into base-url.
+    const value =
+      name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
+    return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue.message}`;
+  });
+}
+
 /** The inputs parsed with the ones that failed at their defaults (which always parse). */
 function withDefaults(filled: Record<string, string>, issues: readonly { path: readonly PropertyKey[] }[]) {
   const failed = new Set(issues.map((issue) => String(issue.path[0])));
@@ -442,16 +460,7 @@ export function parseSettings(
     filled[name] = given === undefined || given.trim() === '' ? fallback : given;
   }
   const result = schema.safeParse(filled);
-  const problems = result.success
-    ? []
-    : result.error.issues.map((issue) => {
-        const name = String(issue.path[0]);
-        const given = filled[name] ?? '';
-        // Never echo a secret: the key, the token, or credentials written into base-url.
-        const value =
-          name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
-        return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue.message}`;
-      });
+  const problems = result.success ? [] : problemsOf(result.error.issues, filled, origins);
   // The checks across inputs run too, with each bad input at its default, so every problem is told at once.
   const v = result.success ? result.data : withDefaults(filled, result.error.issues);
   const provider = PROVIDERS[v.provider];
@@ -607,10 +616,42 @@ export function modelSettings(
  * The same settings for another model (the default a gateway's model list gave): every model-dependent field
  * derived again. Throws a SettingsError when the inputs do not suit that model.
  */
-export function withModel(settings: Settings, model: string): Settings {
-  const derived = modelSettings(settings.provider, model, settings.asked);
+export function withModel(settings: Settings, model: string, origins: Readonly<Record<string, string>> = {}): Settings {
+  const derived = modelSettings(settings.provider, model, settings.asked, origins);
   if (derived.problems.length > 0) throw new SettingsError(derived.problems);
   return { ...settings, ...derived.settings };
+}
+
+/** The inputs a repository's config file may set, and how each lands in the settings. */
+const CONFIG_INPUTS = {
+  include: (s: Settings, v: Parsed) => ({ ...s, include: v.include }),
+  exclude: (s: Settings, v: Parsed) => ({ ...s, exclude: v.exclude }),
+  'min-severity': (s: Settings, v: Parsed) => ({ ...s, minSeverity: v['min-severity'] as Severity }),
+  'max-comments': (s: Settings, v: Parsed) => ({ ...s, maxComments: v['max-comments'] }),
+  model: (s: Settings, v: Parsed) => ({ ...s, model: v.model, modelChosen: true }),
+} as const satisfies Partial<Record<InputName, (s: Settings, v: Parsed) => Settings>>;
+
+/**
+ * The settings with a repository config file's inputs merged under the workflow's: a key the workflow left
+ * empty takes the file's value. Only the file's keys are validated here (the workflow's were, once, by
+ * parseSettings); a problem names the key and the file. A model set there derives its fields again.
+ */
+export function withRepoInputs(
+  settings: Settings,
+  workflow: RawInputs,
+  config: { file: string; inputs: Readonly<Record<string, string>> },
+): Settings {
+  const keys = (Object.keys(CONFIG_INPUTS) as (keyof typeof CONFIG_INPUTS)[]).filter(
+    (key) => config.inputs[key] !== undefined && !workflow[key]?.trim(),
+  );
+  if (keys.length === 0) return settings;
+  const origins = Object.fromEntries(keys.map((key) => [key, `key '${key}' in ${config.file}`]));
+  const given = Object.fromEntries(keys.map((key) => [key, config.inputs[key] ?? '']));
+  const filled = { ...INPUT_DEFAULTS, ...given };
+  const result = schema.safeParse(filled);
+  if (!result.success) throw new SettingsError(problemsOf(result.error.issues, filled, origins));
+  const merged = keys.reduce((s, key) => CONFIG_INPUTS[key](s, result.data), settings);
+  return keys.includes('model') ? withModel(merged, merged.model, origins) : merged;
 }
 
 /**

@@ -9,9 +9,9 @@ import type { FakeGitHub } from '../fakes/github.js';
 import { createOctokit } from '../../src/github/client.js';
 import { fetchPullRequest } from '../../src/source/github.js';
 import { parseSettings } from '../../src/settings/settings.js';
-import { executePlan, makePlan } from '../../src/pipeline/review.js';
+import { executePlan, makePlan } from '../../src/pipeline/stages.js';
 import { createLlmClient } from '../../src/llm/factory.js';
-import { publish, type Published } from '../../src/publish/publish.js';
+import { publish, readEarlierSummary, type Published } from '../../src/publish/publish.js';
 
 const require = createRequire(import.meta.url);
 
@@ -313,6 +313,8 @@ export async function publishTwiceAtOnce(github: FakeGitHub, gatewayUrl: string,
   const pr = await fetchPullRequest(octokit, { owner, repo, number });
   const result = await executePlan(makePlan(pr, settings, ''), settings, createLlmClient(settings));
   const quiet = (): void => undefined;
-  const ctx = { octokit, pr, settings, us: 'github-actions[bot]', redact: (t: string) => t, log: quiet, warn: quiet };
+  const us = 'github-actions[bot]';
+  const earlier = await readEarlierSummary(octokit, pr, us, apiKey);
+  const ctx = { octokit, pr, settings, us, redact: (t: string) => t, log: quiet, warn: quiet, earlier };
   return Promise.all([publish(ctx, result), publish(ctx, result)]);
 }

@@ -1,3 +1,4 @@
+import type { Question } from '../converse/converse.js';
 /** The parts of an issue_comment or pull_request_review_comment payload a conversation needs. */
 export interface CommentPayload {
   action?: string;
@@ -16,17 +17,7 @@ export interface CommentPayload {
 }
 
 /** What a comment asks of us. */
-export type Ask =
-  | { kind: 'review'; number: number }
-  | {
-      kind: 'question';
-      number: number;
-      question: string;
-      commentId: number;
-      /** A question in one of our threads: the thread's first comment, where the answer goes. */
-      thread?: { rootId: number; path: string; line: number | undefined; side: 'LEFT' | 'RIGHT' };
-    }
-  | { kind: 'ignore'; why: string };
+export type Ask = { kind: 'review'; number: number } | Question | { kind: 'ignore'; why: string };
 
 export interface AskOptions {
   trigger: string;
