@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
-import { actionEnv, examplePayload, fakePullRequest, readOutputs, reviewingGateway } from './helpers/action.js';
+import { fakesForEachTest, actionEnv, examplePayload, readOutputs } from './helpers/action.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
 const KEY = 'sk-ant-dist-test-key';
@@ -34,14 +34,7 @@ function runDist(bin: string, env: Record<string, string>): Promise<{ code: numb
 describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bin }) => {
   let github: FakeGitHub;
   let llm: FakeGateway;
-  beforeEach(async () => {
-    github = await new FakeGitHub(fakePullRequest()).start();
-    llm = await reviewingGateway(KEY);
-  });
-  afterEach(async () => {
-    await github.stop();
-    await llm.stop();
-  });
+  fakesForEachTest(KEY, (fakes) => ({ github, llm } = fakes));
 
   it('a GitHub request that never answers cannot hold the step past max-minutes', async () => {
     github.delays.push({ path: /\/pulls\/42\/files$/, ms: 120_000 });

@@ -137,10 +137,11 @@ async function sinceLastReview(
     };
   }
   const target = restrictToChanges(pr, changed);
-  log(`Reviewing the commits since ${last.slice(0, 7)}: ${target.files.length} file(s) of the pull request changed`);
+  const files = pr.files.filter((f) => changed.has(f.filename)).length;
+  log(`Reviewing the commits since ${last.slice(0, 7)}: ${files} file(s) of the pull request changed`);
   return {
     target,
-    text: `Reviewed the commits pushed since the last review, ${last.slice(0, 7)}..${head} (${target.files.length} file${target.files.length === 1 ? '' : 's'}).`,
+    text: `Reviewed the commits pushed since the last review, ${last.slice(0, 7)}..${head} (${files} file${files === 1 ? '' : 's'}).`,
   };
 }
 

@@ -202,26 +202,8 @@ function spanOf(node: AstNode): Span | undefined {
 export const MAX_PARSE_CHARS = 1_000_000;
 
 function indexJs(path: string, text: string): CodeIndex | undefined {
-  if (text.length > MAX_PARSE_CHARS) return undefined;
-  const ext = extensionOf(path);
-  const typescript = ext === '.ts' || ext === '.tsx' || ext === '.mts' || ext === '.cts';
-  let program: AstNode;
-  try {
-    program = parse(text, {
-      sourceType: 'unambiguous',
-      errorRecovery: true,
-      allowReturnOutsideFunction: true,
-      allowImportExportEverywhere: true,
-      allowAwaitOutsideFunction: true,
-      plugins: typescript
-        ? ext === '.ts' || ext === '.mts' || ext === '.cts'
-          ? ['typescript']
-          : ['typescript', 'jsx']
-        : ['jsx'],
-    }) as unknown as AstNode;
-  } catch {
-    return undefined;
-  }
+  const program = text.length > MAX_PARSE_CHARS ? undefined : parseJs(path, text);
+  if (!program) return undefined;
   const scopes: Scope[] = [];
   const definitions: Definition[] = [];
   const imports = new Map<string, Import>();
@@ -233,41 +215,63 @@ function indexJs(path: string, text: string): CodeIndex | undefined {
     }
     const definition = definitionOf(node, up);
     if (definition) definitions.push(definition);
-    if (node.type === 'ImportDeclaration') {
-      const source = (node.source as AstNode).value as string;
-      for (const spec of (node.specifiers as AstNode[] | undefined) ?? []) {
-        const local = nameOf(spec.local);
-        if (!local) continue;
-        const imported =
-          spec.type === 'ImportNamespaceSpecifier'
-            ? '*'
-            : spec.type === 'ImportDefaultSpecifier'
-              ? 'default'
-              : (nameOf(spec.imported) ?? local);
-        imports.set(local, { source, imported });
-      }
-    }
-    if (node.type === 'VariableDeclarator' && isRequire(node.init)) {
-      const source = (((node.init as AstNode).arguments as AstNode[])[0] as AstNode).value as string;
-      const id = node.id as AstNode;
-      if (id.type === 'Identifier') imports.set(id.name as string, { source, imported: '*' });
-      if (id.type === 'ObjectPattern') {
-        for (const prop of id.properties as AstNode[]) {
-          const key = nameOf(prop.key);
-          const local = nameOf(prop.value) ?? key;
-          if (key && local) imports.set(local, { source, imported: key });
-        }
-      }
-    }
+    addImports(node, imports);
   });
   if (!whole) return undefined;
-  return {
-    method: 'parser',
-    scopes,
-    definitions,
-    imports,
-    usesOn: (lines) => jsUses(program, lines, imports),
-  };
+  return { method: 'parser', scopes, definitions, imports, usesOn: (lines) => jsUses(program, lines, imports) };
+}
+
+/** A JavaScript or TypeScript file's syntax tree, as forgiving of errors as Babel can be; undefined if it fails. */
+function parseJs(path: string, text: string): AstNode | undefined {
+  const ext = extensionOf(path);
+  const typescript = ext === '.ts' || ext === '.mts' || ext === '.cts';
+  const plugins: ('typescript' | 'jsx')[] = typescript
+    ? ['typescript']
+    : ext === '.tsx'
+      ? ['typescript', 'jsx']
+      : ['jsx'];
+  try {
+    return parse(text, {
+      sourceType: 'unambiguous',
+      errorRecovery: true,
+      allowReturnOutsideFunction: true,
+      allowImportExportEverywhere: true,
+      allowAwaitOutsideFunction: true,
+      plugins,
+    }) as unknown as AstNode;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The names an `import` declaration or a `const x = require(...)` brings in, by their local name. */
+function addImports(node: AstNode, imports: Map<string, Import>): void {
+  if (node.type === 'ImportDeclaration') {
+    const source = (node.source as AstNode).value as string;
+    for (const spec of (node.specifiers as AstNode[] | undefined) ?? []) {
+      const local = nameOf(spec.local);
+      if (!local) continue;
+      const imported =
+        spec.type === 'ImportNamespaceSpecifier'
+          ? '*'
+          : spec.type === 'ImportDefaultSpecifier'
+            ? 'default'
+            : (nameOf(spec.imported) ?? local);
+      imports.set(local, { source, imported });
+    }
+  }
+  if (node.type === 'VariableDeclarator' && isRequire(node.init)) {
+    const source = (((node.init as AstNode).arguments as AstNode[])[0] as AstNode).value as string;
+    const id = node.id as AstNode;
+    if (id.type === 'Identifier') imports.set(id.name as string, { source, imported: '*' });
+    if (id.type === 'ObjectPattern') {
+      for (const prop of id.properties as AstNode[]) {
+        const key = nameOf(prop.key);
+        const local = nameOf(prop.value) ?? key;
+        if (key && local) imports.set(local, { source, imported: key });
+      }
+    }
+  }
 }
 
 function isRequire(node: unknown): boolean {

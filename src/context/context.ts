@@ -118,67 +118,74 @@ async function fileContext(cf: ChunkFile, chunk: Chunk, source: ContextSource): 
   const path = cf.file.path;
   const head = await source.index(path);
   if (!head) return [];
+  const realLines = head.lines.at(-1) === '' ? head.lines.length - 1 : head.lines.length;
+  const around =
+    realLines <= SMALL_FILE_LINES
+      ? [
+          {
+            path,
+            start: 1,
+            end: realLines,
+            lines: slice(head.lines, 1, realLines),
+            why: 'the rest of this file',
+            score: SCORE.wholeFile,
+            forPaths: [path],
+          },
+        ]
+      : scopeItems(cf, head);
+  return [...around, ...(await definitionItems(cf, head.code, chunk, source))];
+}
+
+/** For each run of changed lines, the innermost named function or class around it (a callback inside one is part of it). */
+function scopeItems(cf: ChunkFile, head: { lines: readonly string[]; code: CodeIndex }): ContextItem[] {
+  const path = cf.file.path;
   const items: ContextItem[] = [];
-  const { lines, code } = head;
-  const realLines = lines.at(-1) === '' ? lines.length - 1 : lines.length;
-  if (realLines <= SMALL_FILE_LINES) {
-    items.push({
-      path,
-      start: 1,
-      end: realLines,
-      lines: slice(lines, 1, realLines),
-      why: 'the rest of this file',
-      score: SCORE.wholeFile,
-      forPaths: [path],
-    });
-  } else {
-    for (const anchor of anchorLines(cf)) {
-      const first = anchor[0];
-      const last = anchor.at(-1);
-      if (first === undefined || last === undefined) continue;
-      // The innermost named function or class around the change (a callback inside one is part of it).
-      const around = code.scopes
-        .filter((s) => s.start <= first && s.end >= last && s.end > s.start)
-        .sort((a, b) => a.end - a.start - (b.end - b.start));
-      const scope = around.find((s) => s.name !== ANONYMOUS) ?? around[0];
-      if (!scope) continue;
-      const size = scope.end - scope.start + 1;
-      const body =
-        size <= MAX_SCOPE_LINES
-          ? slice(lines, scope.start, scope.end)
-          : [
-              ...slice(lines, scope.start, Math.min(scope.start + 4, first - 1)),
-              ...slice(lines, Math.max(scope.start + 5, first - SCOPE_WINDOW_LINES), last + SCOPE_WINDOW_LINES),
-            ];
-      items.push({
-        path,
-        start: scope.start,
-        end: scope.end,
-        lines: body,
-        why:
-          scope.name === ANONYMOUS ? 'the function the change sits in' : `the code the change sits in (${scope.name})`,
-        score: SCORE.scope,
-        forPaths: [path],
-      });
-    }
+  for (const anchor of anchorLines(cf)) {
+    const first = anchor[0];
+    const last = anchor.at(-1);
+    if (first === undefined || last === undefined) continue;
+    const around = head.code.scopes
+      .filter((s) => s.start <= first && s.end >= last && s.end > s.start)
+      .sort((a, b) => a.end - a.start - (b.end - b.start));
+    const scope = around.find((s) => s.name !== ANONYMOUS) ?? around[0];
+    if (!scope) continue;
+    const size = scope.end - scope.start + 1;
+    const body =
+      size <= MAX_SCOPE_LINES
+        ? slice(head.lines, scope.start, scope.end)
+        : [
+            ...slice(head.lines, scope.start, Math.min(scope.start + 4, first - 1)),
+            ...slice(head.lines, Math.max(scope.start + 5, first - SCOPE_WINDOW_LINES), last + SCOPE_WINDOW_LINES),
+          ];
+    const why =
+      scope.name === ANONYMOUS ? 'the function the change sits in' : `the code the change sits in (${scope.name})`;
+    items.push({ path, start: scope.start, end: scope.end, lines: body, why, score: SCORE.scope, forPaths: [path] });
   }
-  const uses = code.usesOn(addedLines(cf)).slice(0, MAX_NAMES_PER_FILE);
-  for (const use of uses) {
+  return items;
+}
+
+/** The definitions of the names the added lines use, wherever they are found. */
+async function definitionItems(
+  cf: ChunkFile,
+  code: CodeIndex,
+  chunk: Chunk,
+  source: ContextSource,
+): Promise<ContextItem[]> {
+  const path = cf.file.path;
+  const items: ContextItem[] = [];
+  for (const use of code.usesOn(addedLines(cf)).slice(0, MAX_NAMES_PER_FILE)) {
     const found = await resolveUse(use, path, code, chunk, source);
-    if (!found) continue;
-    const target = await source.index(found.path);
-    if (!target) continue;
-    const size = found.definition.end - found.definition.start + 1;
-    const shown =
-      size <= MAX_DEFINITION_LINES
-        ? slice(target.lines, found.definition.start, found.definition.end)
-        : slice(target.lines, found.definition.start, found.definition.start + MAX_DEFINITION_LINES - 1);
+    const target = found ? await source.index(found.path) : undefined;
+    if (!found || !target) continue;
+    const { definition } = found;
+    const size = definition.end - definition.start + 1;
+    const end = size <= MAX_DEFINITION_LINES ? definition.end : definition.start + MAX_DEFINITION_LINES - 1;
     items.push({
       path: found.path,
-      start: found.definition.start,
-      end: found.definition.end,
-      lines: shown,
-      why: `definition of ${found.definition.owner ? `${found.definition.owner}.` : ''}${found.definition.name}, used in ${path}`,
+      start: definition.start,
+      end: definition.end,
+      lines: slice(target.lines, definition.start, end),
+      why: `definition of ${definition.owner ? `${definition.owner}.` : ''}${definition.name}, used in ${path}`,
       score: use.call ? SCORE.definitionCalled : SCORE.definitionRead,
       forPaths: [path],
     });

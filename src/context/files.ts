@@ -273,41 +273,14 @@ export function apiHeadFiles(octokit: Octokit, options: ApiFilesOptions): HeadFi
   const budget = { left: options.maxRequests ?? MAX_BLOB_REQUESTS };
   const limit = pLimit(BLOB_CONCURRENCY);
   let tree: Promise<Map<string, TreeEntry>> | undefined;
-  const list = (): Promise<Map<string, TreeEntry>> =>
-    (tree ??= octokit.rest.git
-      .getTree({ owner: options.owner, repo: options.repo, tree_sha: options.commit, recursive: 'true' })
-      .then(({ data }) => {
-        if (data.truncated)
-          options.log?.('the head commit has more files than GitHub lists in one tree; some are not searched');
-        const files = new Map<string, TreeEntry>();
-        for (const entry of data.tree) {
-          if (
-            entry.type === 'blob' &&
-            entry.path &&
-            entry.sha &&
-            (entry.mode === '100644' || entry.mode === '100755')
-          ) {
-            files.set(entry.path, { sha: entry.sha, size: entry.size ?? 0 });
-          }
-        }
-        return files;
-      }));
+  const list = (): Promise<Map<string, TreeEntry>> => (tree ??= treeOf(octokit, options));
   const cache = new Map<string, Promise<string | undefined>>();
   /** A blob's text: a failed tree request fails the read (and the context stage says so); a failed blob is left out. */
   const fetchBlob = async (path: string): Promise<string | undefined> => {
     const entry = (await list()).get(path);
     if (!entry || entry.size > MAX_CONTEXT_FILE_BYTES || budget.left <= 0) return undefined;
     budget.left -= 1;
-    try {
-      const { data } = await limit(() =>
-        octokit.rest.git.getBlob({ owner: options.owner, repo: options.repo, file_sha: entry.sha }),
-      );
-      const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
-      return isText(text) ? text : undefined;
-    } catch (error) {
-      options.log?.(`could not read ${path} at the head: ${error instanceof Error ? error.message : String(error)}`);
-      return undefined;
-    }
+    return limit(() => blobText(octokit, options, path, entry));
   };
   const read = (path: string): Promise<string | undefined> => {
     let text = cache.get(path);
@@ -320,16 +293,7 @@ export function apiHeadFiles(octokit: Octokit, options: ApiFilesOptions): HeadFi
     read,
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {
       const files = await list();
-      const seen = [...cache.keys()];
-      const dirs = new Set(seen.map((p) => p.slice(0, p.lastIndexOf('/') + 1)));
-      const exts = new Set(seen.map(extensionOf));
-      // Files beside the ones read first, then files of the same kind, while the request budget lasts.
-      const rank = (p: string): number =>
-        (dirs.has(p.slice(0, p.lastIndexOf('/') + 1)) ? 0 : 2) + (exts.has(extensionOf(p)) ? 0 : 1);
-      const unread = [...files.keys()]
-        .filter((p) => !cache.has(p))
-        .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
-      for (const path of unread.slice(0, Math.max(0, budget.left))) void read(path);
+      for (const path of nearestUnread(files, cache).slice(0, Math.max(0, budget.left))) void read(path);
       const texts = await Promise.all(
         [...cache.keys()].map(async (p) => [p, await read(p)] as [string, string | undefined]),
       );
@@ -337,6 +301,53 @@ export function apiHeadFiles(octokit: Octokit, options: ApiFilesOptions): HeadFi
       return { hits: grep(texts, needle, maxHits), searched, total: files.size };
     },
   };
+}
+
+/** The commit's regular files (no symlinks, no submodules), from one recursive tree request. */
+async function treeOf(octokit: Octokit, options: ApiFilesOptions): Promise<Map<string, TreeEntry>> {
+  const { data } = await octokit.rest.git.getTree({
+    owner: options.owner,
+    repo: options.repo,
+    tree_sha: options.commit,
+    recursive: 'true',
+  });
+  if (data.truncated)
+    options.log?.('the head commit has more files than GitHub lists in one tree; some are not searched');
+  const files = new Map<string, TreeEntry>();
+  for (const entry of data.tree) {
+    const regular = entry.mode === '100644' || entry.mode === '100755';
+    if (entry.type === 'blob' && entry.path && entry.sha && regular) {
+      files.set(entry.path, { sha: entry.sha, size: entry.size ?? 0 });
+    }
+  }
+  return files;
+}
+
+/** One blob as text; undefined (and a log line) when it cannot be read, undefined when it is binary. */
+async function blobText(
+  octokit: Octokit,
+  options: ApiFilesOptions,
+  path: string,
+  entry: TreeEntry,
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.git.getBlob({ owner: options.owner, repo: options.repo, file_sha: entry.sha });
+    const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
+    return isText(text) ? text : undefined;
+  } catch (error) {
+    options.log?.(`could not read ${path} at the head: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+/** The files not read yet, those beside the ones read first, then those of the same kind. */
+function nearestUnread(files: ReadonlyMap<string, TreeEntry>, read: ReadonlyMap<string, unknown>): string[] {
+  const seen = [...read.keys()];
+  const dirs = new Set(seen.map((p) => p.slice(0, p.lastIndexOf('/') + 1)));
+  const exts = new Set(seen.map(extensionOf));
+  const rank = (p: string): number =>
+    (dirs.has(p.slice(0, p.lastIndexOf('/') + 1)) ? 0 : 2) + (exts.has(extensionOf(p)) ? 0 : 1);
+  return [...files.keys()].filter((p) => !read.has(p)).sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : 1));
 }
 
 export function extensionOf(path: string): string {

@@ -22,7 +22,7 @@ export interface Question {
   thread?: { rootId: number; path: string; line: number | undefined; side: 'LEFT' | 'RIGHT' };
 }
 
-export interface ConverseContext {
+export interface Conversation {
   octokit: Octokit;
   pr: PullRequest;
   settings: Settings;
@@ -39,7 +39,7 @@ async function threadFinding(octokit: Octokit, pr: PullRequest, rootId: number):
 }
 
 /** An eyes reaction on the question while we work; nice to have, so a refusal is only logged. */
-async function acknowledge(ctx: ConverseContext, ask: Question): Promise<void> {
+async function acknowledge(ctx: Conversation, ask: Question): Promise<void> {
   const where = { owner: ctx.pr.owner, repo: ctx.pr.repo, comment_id: ask.commentId, content: 'eyes' as const };
   await (
     ask.thread
@@ -55,7 +55,7 @@ async function acknowledge(ctx: ConverseContext, ask: Question): Promise<void> {
  * reply there), in at most 2 LLM calls, under max-cost-usd, with the answer made safe like any finding and
  * a footer with its tokens and cost. Returns the id of the reply.
  */
-export async function answerQuestion(ctx: ConverseContext, ask: Question): Promise<number> {
+export async function answerQuestion(ctx: Conversation, ask: Question): Promise<number> {
   const { octokit, pr, settings } = ctx;
   assertCapEnforceable(settings);
   await acknowledge(ctx, ask);

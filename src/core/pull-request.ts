@@ -29,10 +29,11 @@ export interface PullRequest {
   draft: boolean;
   files: ChangedFile[];
   /**
-   * Every file of the pull request when `files` holds only part of it (the hunks a push touched): the shared
-   * prefix still lists them all, so the model sees the whole change around the part it reviews.
+   * A review of the commits since our last review: the head lines they touched, by path. Only the files they
+   * touched, and of each only the hunks of the pull request's diff that hold such a line, are reviewed; the
+   * shared prefix still lists every file, so the model sees the whole change around the part it reviews.
    */
-  allFiles?: ChangedFile[];
+  pushed?: ReadonlyMap<string, ReadonlySet<number>>;
   /** Files the pull request changes, as GitHub counts them; more than `files` holds past GitHub's 3000-file listing limit. */
   changedFiles?: number;
 }

@@ -28,7 +28,7 @@ export function estimateTokens(text: string): number {
  * An upper bound of a text's tokens (old tokenizer family; multiply by the model's ratio) for the cost cap:
  * the estimate's costs, except that a whitespace run costs a token per change of character (a mix of tabs
  * and spaces is nearly a token a character) plus one per 16 repeats, and a run of 33 or more non-space
- * characters (base64, hex, random letters) at least 0.75 a character. Checked by test/cap.test.ts against
+ * characters (base64, hex, random letters) at least 0.75 a character. Checked by test/run/cap.test.ts against
  * Anthropic's public tokenizer on texts built to beat it; about 1.2x the real count on code.
  */
 export function tokenCeiling(text: string): number {

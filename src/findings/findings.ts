@@ -63,6 +63,14 @@ export function parseReview(toolInput: unknown): ParsedReview {
   return { summary, walkthrough, comments, rejected };
 }
 
+/** A title as a fingerprint sees it: lower case, letters and digits, single spaces. */
+export function normalTitle(title: string): string {
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
 /**
  * A finding's identity across runs and pushes, without its line number: the path, the side, the category,
  * the normalised title and the normalised text of the code line it is on (or the line number, for a finding
@@ -72,10 +80,7 @@ export function fingerprint(
   f: { path: string; side: Side; category: string; title: string },
   anchorText: string,
 ): string {
-  const title = f.title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+  const title = normalTitle(f.title);
   const code = anchorText.replace(/\s+/g, ' ').trim();
   return createHash('sha256')
     .update(`${f.path}\0${f.side}\0${f.category}\0${title}\0${code}`)

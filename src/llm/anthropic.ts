@@ -28,7 +28,7 @@ const QUIETED = Symbol.for('claude-pr-reviewer.quiet-sdk-deprecation');
 
 /**
  * @anthropic-ai/sdk prints its own deprecation notice with console.warn on every call of a deprecated model,
- * so a run of 20 calls printed it 20 times. The action warns once itself (main.ts) when such a model is
+ * so a run of 20 calls printed it 20 times. The action warns once itself (pipeline/review.ts) when such a model is
  * chosen, so that one message of the SDK is dropped; every other console.warn passes through.
  */
 function quietSdkDeprecation(): void {

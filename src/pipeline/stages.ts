@@ -1,4 +1,5 @@
 import { toFileDiff, type FileDiff } from '../diff/diff.js';
+import { pushedPart } from '../source/incremental.js';
 import { filterFiles, type SkippedFile } from '../filter/filter.js';
 import { planChunks } from '../plan/plan.js';
 import { estimateTokens } from '../core/tokens.js';
@@ -64,9 +65,12 @@ export interface ReviewResult {
 }
 
 export function makePlan(pr: PullRequest, settings: Settings, rules: string | RepoRules): ReviewPlan {
-  const files = pr.files.map(toFileDiff);
-  const { reviewable, skipped } = filterFiles(files, { include: settings.include, exclude: settings.exclude });
-  const unlisted = (pr.changedFiles ?? 0) - pr.files.length;
+  // Each patch is parsed here, once.
+  const all = pr.files.map(toFileDiff);
+  const files = pr.pushed ? pushedPart(all, pr.pushed) : all;
+  const globs = { include: settings.include, exclude: settings.exclude };
+  const { reviewable, skipped } = filterFiles(files, globs);
+  const unlisted = pr.pushed ? 0 : (pr.changedFiles ?? 0) - pr.files.length;
   if (unlisted > 0) {
     skipped.push({
       path: `(${unlisted} more files)`,
@@ -74,9 +78,7 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
     });
   }
   // A review of part of the pull request (a push) still lists all of its files in the shared prefix.
-  const listed = pr.allFiles
-    ? filterFiles(pr.allFiles.map(toFileDiff), { include: settings.include, exclude: settings.exclude }).reviewable
-    : reviewable;
+  const listed = pr.pushed ? filterFiles(all, globs).reviewable : reviewable;
   const asked = typeof rules === 'string' ? { instructions: rules } : rules;
   const prefix = buildPrefix(pr, { ...asked, walkthrough: settings.walkthrough }, listed);
   const ratio = settings.tokenRatio;

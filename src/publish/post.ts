@@ -129,51 +129,68 @@ export async function postReview(
   octokit: Octokit,
   pr: PullRequest,
   findings: readonly Finding[],
-  review: {
-    /** The review's body, for the number of comments it holds. */
-    body: (comments: number) => string;
-    event: 'COMMENT' | 'REQUEST_CHANGES';
-    us: string;
-    redact: Redact;
-    log?: (message: string) => void;
-  },
+  review: ReviewToPost,
 ): Promise<PostedReview> {
   const api = reviews(octokit, pr);
   const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review.redact) }));
-  let firstReason = '';
   if (items.length === 0) return { reviewId: undefined, posted: [], rejected: [] };
-  const submit = (list: typeof items): Promise<number> => {
+  const submit = (list: readonly Item[]): Promise<number> => {
     const body = review.redact(review.body(list.length));
+    const payloads = list.map((i) => i.payload);
     return postOnce(
-      () =>
-        api.create(
-          list.map((i) => i.payload),
-          review.event,
-          body,
-        ),
+      () => api.create(payloads, review.event, body),
       () => api.find(review.us, body),
       review.log,
     );
   };
+  let firstReason: string;
   try {
-    const reviewId = await submit(items);
-    return { reviewId, posted: [...findings], rejected: [] };
+    return { reviewId: await submit(items), posted: [...findings], rejected: [] };
   } catch (error) {
     if (statusOf(error) !== 422) throw error;
     firstReason = githubReason(error);
     review.log?.(`GitHub refused the review (${firstReason}); finding the comments it cannot place`);
   }
   await api.clearPending(review.us);
+  const rejected = await refusedComments(api, items, firstReason);
+  const bad = new Set(rejected.map((r) => r.finding));
+  const good = items.filter((i) => !bad.has(i.finding));
+  if (good.length === 0) return { reviewId: undefined, posted: [], rejected };
+  return { reviewId: await submit(good), posted: good.map((i) => i.finding), rejected };
+}
+
+/** What postReview needs to know of the review besides its comments. */
+interface ReviewToPost {
+  /** The review's body, for the number of comments it holds. */
+  body: (comments: number) => string;
+  event: 'COMMENT' | 'REQUEST_CHANGES';
+  us: string;
+  redact: Redact;
+  log?: (message: string) => void;
+}
+
+interface Item {
+  finding: Finding;
+  payload: ReviewCommentPayload;
+}
+
+/**
+ * The comments of a review GitHub refused (422 for the whole list, with `firstReason`), found by bisecting
+ * with pending reviews, each deleted at once; at most MAX_PROBES of them.
+ */
+async function refusedComments(
+  api: ReturnType<typeof reviews>,
+  items: readonly Item[],
+  firstReason: string,
+): Promise<Rejection[]> {
   const probes = { left: MAX_PROBES };
-  const refused = async (list: typeof items, known: boolean): Promise<Rejection[]> => {
+  const refused = async (list: readonly Item[], known: boolean): Promise<Rejection[]> => {
     if (list.length === 0) return [];
     if (known && list.length === 1 && list[0]) return [{ finding: list[0].finding, reason: firstReason }];
     if (!known) {
       if (probes.left <= 0) {
-        return list.map((i) => ({
-          finding: i.finding,
-          reason: 'not posted: GitHub refused too many comments to check them all',
-        }));
+        const reason = 'not posted: GitHub refused too many comments to check them all';
+        return list.map((i) => ({ finding: i.finding, reason }));
       }
       probes.left -= 1;
       try {
@@ -187,12 +204,7 @@ export async function postReview(
     const mid = Math.ceil(list.length / 2);
     return [...(await refused(list.slice(0, mid), false)), ...(await refused(list.slice(mid), false))];
   };
-  const rejected = await refused(items, true);
-  const bad = new Set(rejected.map((r) => r.finding));
-  const good = items.filter((i) => !bad.has(i.finding));
-  if (good.length === 0) return { reviewId: undefined, posted: [], rejected };
-  const reviewId = await submit(good);
-  return { reviewId, posted: good.map((i) => i.finding), rejected };
+  return refused(items, true);
 }
 
 /** Posts a comment on a file of the pull request (not on a line), at most twice (see postOnce). */

@@ -26,7 +26,7 @@ export interface Published {
   failing: Finding | undefined;
 }
 
-export interface PublishContext {
+export interface Publishing {
   octokit: Octokit;
   pr: PullRequest;
   settings: Settings;
@@ -101,7 +101,7 @@ export async function readEarlierSummary(
 }
 
 /** Our summary as it is now: for a POST that failed, whether it was created after all. */
-async function findOurSummary(ctx: PublishContext, seal: Seal): Promise<number | undefined> {
+async function findOurSummary(ctx: Publishing, seal: Seal): Promise<number | undefined> {
   const comments = await listIssueComments(ctx.octokit, ctx.pr);
   return comments.find((c) => isOurSummary(c, ctx.us, seal))?.id;
 }
@@ -114,72 +114,22 @@ const reviewBody = (n: number): string =>
  * comment (edited in place on later runs). Whatever cannot be posted is listed in the summary with the
  * reason; only a failure to write the summary itself is thrown.
  */
-export async function publish(ctx: PublishContext, result: ReviewResult): Promise<Published> {
-  const { octokit, pr, settings } = ctx;
-  const seal = sealFor(settings.apiKey, pr);
-  const previous = ctx.earlier.comment;
-  const prior = ctx.earlier.state;
-  const earlier = await earlierFindings(octokit, pr, ctx.us, prior);
+export async function publish(ctx: Publishing, result: ReviewResult): Promise<Published> {
+  const { settings } = ctx;
+  const seal = sealFor(settings.apiKey, ctx.pr);
+  const earlier = await earlierFindings(ctx.octokit, ctx.pr, ctx.us, ctx.earlier.state);
   const decision = decide(result.findings, earlier, settings);
-  for (const { finding: f, reason } of decision.listed) {
-    if (f.anchor !== 'line' && reason === f.note) {
-      ctx.warn(
-        `${f.path}:${f.line}: ${f.title} — not placed on a line of the diff (${reason}); listed in the summary`,
-        {
-          file: f.path,
-          line: f.line,
-        },
-      );
-    }
-  }
+  warnUnplaced(ctx, decision);
   const fail = failing(result.findings, settings.failOn);
   const event = fail && settings.reviewEvent === 'REQUEST_CHANGES' ? 'REQUEST_CHANGES' : 'COMMENT';
-  const listed = [...decision.listed];
-  const posted: Finding[] = [];
-  let reviewId: number | undefined;
-  let reviewError: string | undefined;
-  try {
-    const review = await postReview(octokit, pr, decision.inline, {
-      body: (n) => reviewBody(n + decision.fileLevel.length),
-      event,
-      us: ctx.us,
-      redact: ctx.redact,
-      log: ctx.log,
-    });
-    reviewId = review.reviewId;
-    posted.push(...review.posted);
-    for (const r of review.rejected) {
-      listed.push({ finding: r.finding, reason: `GitHub refused it: ${r.reason}` });
-      ctx.warn(`GitHub refused the comment on ${r.finding.path}:${r.finding.line}: ${r.reason}`);
-    }
-    if (review.rejected.length > 0) {
-      reviewError = `GitHub refused ${review.rejected.length} of ${decision.inline.length} inline comments; they are listed below with GitHub's reason.`;
-    }
-  } catch (error) {
-    // Never retried: a second POST could post the review twice. The findings go to the summary instead.
-    const why = explainGitHubError(error, 'post the review').message;
-    reviewError = `Inline comments could not be posted: ${why}. They are listed below.`;
-    ctx.warn(`The review with inline comments was not accepted: ${why}`);
-    listed.push(...decision.inline.map((finding) => ({ finding, reason: 'the review was not accepted' })));
-  }
-  for (const finding of decision.fileLevel) {
-    try {
-      await postFileComment(octokit, pr, finding, { us: ctx.us, redact: ctx.redact, log: ctx.log });
-      posted.push(finding);
-    } catch (error) {
-      listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
-    }
-  }
+  const inline = await postInline(ctx, decision, event);
+  const fileLevel = await postFileLevel(ctx, decision.fileLevel);
+  const posted = [...inline.posted, ...fileLevel.posted];
+  const listed = [...decision.listed, ...inline.listed, ...fileLevel.listed];
   const stillFound = new Set(result.findings.map((f) => f.fingerprint));
-  const resolved = await resolveOutdatedThreads(octokit, pr, ctx.us, stillFound).catch((error: unknown) => {
+  const resolved = await resolveOutdatedThreads(ctx.octokit, ctx.pr, ctx.us, stillFound).catch((error: unknown) => {
     ctx.warn(`Could not resolve our outdated threads: ${error instanceof Error ? error.message : String(error)}`);
     return 0;
-  });
-  const state = nextState(prior, {
-    head: pr.headSha,
-    posted: posted.map((f) => f.fingerprint),
-    usage: result.usage,
-    usd: result.usd,
   });
   const summary = ctx.redact(
     summaryBody({
@@ -189,20 +139,95 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
       alreadyPosted: decision.alreadyPosted.length,
       listed,
       model: settings.model,
-      state,
+      state: nextState(ctx.earlier.state, {
+        head: ctx.pr.headSha,
+        posted: posted.map((f) => f.fingerprint),
+        usage: result.usage,
+        usd: result.usd,
+      }),
       seal,
       resolved,
       walkthrough: settings.walkthrough,
       ...(ctx.scope ? { scope: ctx.scope } : {}),
-      ...(reviewError ? { reviewError } : {}),
+      ...(inline.error ? { reviewError: inline.error } : {}),
     }),
   );
   const find = (): Promise<number | undefined> => findOurSummary(ctx, seal);
-  const written = await writeSummary(octokit, pr, summary, previous?.id, find, ctx.log);
-  const inline = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
-  const settled = await settleRace(ctx, seal, { reviewId, inline, summaryCommentId: written, summary });
+  const written = await writeSummary(ctx.octokit, ctx.pr, summary, ctx.earlier.comment?.id, find, ctx.log);
+  const mine = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
+  const { reviewId } = inline;
+  const settled = await settleRace(ctx, seal, { reviewId, inline: mine, summaryCommentId: written, summary });
   const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));
   return { reviewId, summaryCommentId: settled.summaryCommentId, posted: kept, listed, summary, failing: fail };
+}
+
+/** A finding the model placed off the diff is an annotation on its file and line, besides its place in the summary. */
+function warnUnplaced(ctx: Publishing, decision: Decision): void {
+  for (const { finding: f, reason } of decision.listed) {
+    if (f.anchor === 'line' || reason !== f.note) continue;
+    ctx.warn(`${f.path}:${f.line}: ${f.title} — not placed on a line of the diff (${reason}); listed in the summary`, {
+      file: f.path,
+      line: f.line,
+    });
+  }
+}
+
+/** What posting some comments gave: those posted, those listed in the summary instead, and why. */
+interface Posting {
+  posted: Finding[];
+  listed: Listed[];
+}
+
+/**
+ * The one review with the inline comments. Never retried: a second POST could post the review twice; what
+ * GitHub refused, or all of it when the review was not accepted, goes to the summary with the reason.
+ */
+async function postInline(
+  ctx: Publishing,
+  decision: Decision,
+  event: 'COMMENT' | 'REQUEST_CHANGES',
+): Promise<Posting & { reviewId: number | undefined; error: string | undefined }> {
+  try {
+    const review = await postReview(ctx.octokit, ctx.pr, decision.inline, {
+      body: (n) => reviewBody(n + decision.fileLevel.length),
+      event,
+      us: ctx.us,
+      redact: ctx.redact,
+      log: ctx.log,
+    });
+    const listed = review.rejected.map((r) => ({ finding: r.finding, reason: `GitHub refused it: ${r.reason}` }));
+    for (const r of review.rejected)
+      ctx.warn(`GitHub refused the comment on ${r.finding.path}:${r.finding.line}: ${r.reason}`);
+    const error =
+      review.rejected.length > 0
+        ? `GitHub refused ${review.rejected.length} of ${decision.inline.length} inline comments; they are listed below with GitHub's reason.`
+        : undefined;
+    return { reviewId: review.reviewId, posted: review.posted, listed, error };
+  } catch (error) {
+    const why = explainGitHubError(error, 'post the review').message;
+    ctx.warn(`The review with inline comments was not accepted: ${why}`);
+    const listed = decision.inline.map((finding) => ({ finding, reason: 'the review was not accepted' }));
+    return {
+      reviewId: undefined,
+      posted: [],
+      listed,
+      error: `Inline comments could not be posted: ${why}. They are listed below.`,
+    };
+  }
+}
+
+/** File-level comments, one by one; one GitHub refuses goes to the summary. */
+async function postFileLevel(ctx: Publishing, findings: readonly Finding[]): Promise<Posting> {
+  const done: Posting = { posted: [], listed: [] };
+  for (const finding of findings) {
+    try {
+      await postFileComment(ctx.octokit, ctx.pr, finding, { us: ctx.us, redact: ctx.redact, log: ctx.log });
+      done.posted.push(finding);
+    } catch (error) {
+      done.listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
+    }
+  }
+  return done;
 }
 
 /**
@@ -212,7 +237,7 @@ export async function publish(ctx: PublishContext, result: ReviewResult): Promis
  * left with none of its comments says why. Both runs may do this at once: a comment already deleted is fine.
  */
 async function settleRace(
-  ctx: PublishContext,
+  ctx: Publishing,
   seal: Seal,
   mine: { reviewId: number | undefined; inline: string[]; summaryCommentId: number; summary: string },
 ): Promise<{ summaryCommentId: number; removed: Set<string> }> {

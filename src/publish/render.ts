@@ -100,7 +100,7 @@ export interface Listed {
   reason: string;
 }
 
-export interface SummaryContext {
+export interface SummaryFacts {
   result: ReviewResult;
   /** Every finding of this run, including those already posted earlier. */
   findings: readonly Finding[];
@@ -135,7 +135,7 @@ export function costTable(result: ReviewResult, model: string): string {
 }
 
 /** This run's cost, and the pull request's total over all runs when there was more than one. */
-function costSection(ctx: SummaryContext): string {
+function costSection(ctx: SummaryFacts): string {
   const lines = ['### Cost', '', costTable(ctx.result, ctx.model)];
   const state = ctx.state;
   if (state && state.runs > 1) {
@@ -149,7 +149,7 @@ function costSection(ctx: SummaryContext): string {
   return lines.join('\n');
 }
 
-function headSection(ctx: SummaryContext): string {
+function headSection(ctx: SummaryFacts): string {
   const counts = countBySeverity(ctx.findings);
   const note = [`${plural(ctx.posted, 'new comment')} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
@@ -238,7 +238,7 @@ function skippedSection(plan: ReviewPlan): string {
  * skipped files, then what was not reviewed and the cost. When it must be clipped, the middle sections are
  * cut: the head, "Not reviewed" and "Cost" always survive.
  */
-export function summaryBody(ctx: SummaryContext): string {
+export function summaryBody(ctx: SummaryFacts): string {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
   const head = headSection(ctx);
   const middle = [

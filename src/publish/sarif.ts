@@ -1,7 +1,7 @@
 import { cleanText, wellFormed } from '../safety/clean.js';
 import { createHash } from 'node:crypto';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { Finding } from '../findings/findings.js';
+import { normalTitle, type Finding } from '../findings/findings.js';
 import { CATEGORIES, type Category, type Severity } from '../core/severity.js';
 
 export const TOOL_NAME = 'Claude PR Reviewer';
@@ -34,14 +34,12 @@ const RULE_TEXT: Record<Category, string> = {
 };
 
 /**
- * A fingerprint that survives moved lines and reworded bodies: path, category and the normalised title.
+ * SARIF's partial fingerprint (not the comment fingerprint of findings.ts, which includes the side and the code
+ * line): one that survives moved lines and reworded bodies: path, category and the normalised title.
  * Code scanning uses it to match a result with the same one of an earlier run.
  */
-export function stableFingerprint(f: Finding): string {
-  const title = f.title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+export function partialFingerprint(f: Finding): string {
+  const title = normalTitle(f.title);
   return createHash('sha256').update(`${f.path}\0${f.category}\0${title}`).digest('hex').slice(0, 32);
 }
 
@@ -72,7 +70,7 @@ function result(f: Finding): Result {
         },
       },
     ],
-    partialFingerprints: { 'claudeReview/v1': stableFingerprint(f) },
+    partialFingerprints: { 'claudeReview/v1': partialFingerprint(f) },
     properties: {
       severity: f.severity,
       ...(f.category === 'security' ? { 'security-severity': SECURITY_SEVERITY[f.severity] } : {}),

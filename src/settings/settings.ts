@@ -418,11 +418,6 @@ const schema = z.object({
   'dry-run': yesNo(),
 });
 
-/**
- * Validates every input at once. `origins` names where a value came from when it was not an action input
- * (a key of the repository's config file), for the messages. Throws a SettingsError listing each bad input with the value given and
- * what is accepted, so a user fixes the workflow in one go.
- */
 type Parsed = z.infer<typeof schema>;
 
 /** Each problem of a parse, with the input (or config key), the value given and what is accepted. */
@@ -449,6 +444,11 @@ function withDefaults(filled: Record<string, string>, issues: readonly { path: r
   return schema.parse({ ...filled, ...fallback });
 }
 
+/**
+ * Validates every input at once. `origins` names where a value came from when it was not an action input
+ * (a key of the repository's config file), for the messages. Throws a SettingsError listing
+ * each bad input with the value given and what is accepted, so a user fixes the workflow in one go.
+ */
 export function parseSettings(
   raw: RawInputs,
   origins: Readonly<Record<string, string>> = {},
@@ -479,6 +479,11 @@ export function parseSettings(
   const derived = modelSettings(provider, model, asked, origins);
   problems.push(...derived.problems);
   if (problems.length > 0) throw new SettingsError(problems);
+  return settingsOf(v, provider, derived.settings, asked);
+}
+
+/** The settings from parsed inputs and what the model made of them. */
+function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, asked: ModelInputs): Settings {
   const apiFormat: ApiFormat = v['api-format'] || provider.format;
   const auth: AuthStyle = v.auth || (v.provider === 'custom' && apiFormat === 'openai' ? 'bearer' : provider.auth);
   return {
@@ -488,7 +493,7 @@ export function parseSettings(
     auth,
     baseUrl: v['base-url'] || provider.baseUrl,
     modelChosen: v.model !== '',
-    ...derived.settings,
+    ...derived,
     asked,
     include: v.include,
     exclude: v.exclude,
@@ -548,43 +553,11 @@ export function modelSettings(
 ): { settings: ModelDerived; problems: string[] } {
   const name = (input: string): string => origins[input] ?? `input '${input}'`;
   const info = findModel(model);
-  const problems: string[] = [];
-  if (!info && asked.contextWindow === undefined) {
-    const near = closest(model, knownModelIds());
-    const current = activeModels(asked.today).map((m) => m.id);
-    problems.push(
-      `${name('model')}: got ${show(model)}; expected one of ${current.join(', ')} (or an alias of one)${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
-    );
-  }
-  if (info && lifecycleOn(info, asked.today) === 'retired') {
-    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : '';
-    problems.push(
-      `${name('model')}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? 'an earlier date'}, and requests to it fail${replacement}`,
-    );
-  }
-  const rules = info?.rules;
-  if (asked.temperature !== undefined && rules && rules.temperature !== 'any') {
-    const accepted =
-      rules.temperature === 'none' ? 'no sampling parameter' : `only temperature ${String(rules.temperature)}`;
-    if (rules.temperature !== asked.temperature) {
-      problems.push(
-        `${name('temperature')}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`,
-      );
-    }
-  }
-  if (asked.effort !== undefined && rules) {
-    if (rules.efforts.length === 0) {
-      problems.push(`${name('effort')}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
-    } else if (asked.effort === 'none' && !rules.thinkingOff) {
-      problems.push(
-        `${name('effort')}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(', ')}`,
-      );
-    }
-  }
   const shape = requestShape(info, asked.effort, asked.temperature);
   const thinks = shape.thinking !== undefined && shape.thinking !== 'disabled';
   const limit = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
   const fallback = Math.min(limit, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
+  const problems = [...modelProblems(model, info, asked, name), ...samplingProblems(info, asked, name)];
   if (asked.maxOutputTokens !== undefined && asked.maxOutputTokens > limit && info) {
     problems.push(
       `${name('max-output-tokens')}: got ${asked.maxOutputTokens}; expected at most ${limit} for ${model} on ${provider.name}`,
@@ -610,6 +583,51 @@ export function modelSettings(
       minCacheTokens: info?.minCacheTokens ?? 1024,
     },
   };
+}
+
+/** An unknown model without `context-window`, or a retired one (with its replacement). */
+function modelProblems(
+  model: string,
+  info: ModelInfo | undefined,
+  asked: ModelInputs,
+  name: (input: string) => string,
+): string[] {
+  if (!info && asked.contextWindow === undefined) {
+    const near = closest(model, knownModelIds());
+    const current = activeModels(asked.today).map((m) => m.id);
+    return [
+      `${name('model')}: got ${show(model)}; expected one of ${current.join(', ')} (or an alias of one)${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
+    ];
+  }
+  if (info && lifecycleOn(info, asked.today) === 'retired') {
+    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : '';
+    return [
+      `${name('model')}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? 'an earlier date'}, and requests to it fail${replacement}`,
+    ];
+  }
+  return [];
+}
+
+/** A temperature or an effort the model refuses. */
+function samplingProblems(info: ModelInfo | undefined, asked: ModelInputs, name: (input: string) => string): string[] {
+  const rules = info?.rules;
+  if (!info || !rules) return [];
+  const problems: string[] = [];
+  if (asked.temperature !== undefined && rules.temperature !== 'any' && rules.temperature !== asked.temperature) {
+    const accepted =
+      rules.temperature === 'none' ? 'no sampling parameter' : `only temperature ${String(rules.temperature)}`;
+    problems.push(
+      `${name('temperature')}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`,
+    );
+  }
+  if (asked.effort !== undefined && rules.efforts.length === 0) {
+    problems.push(`${name('effort')}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
+  } else if (asked.effort === 'none' && !rules.thinkingOff) {
+    problems.push(
+      `${name('effort')}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(', ')}`,
+    );
+  }
+  return problems;
 }
 
 /**

@@ -1,6 +1,6 @@
-import { parseHunks, type Hunk } from '../diff/diff.js';
+import { parseHunks, type FileDiff, type Hunk } from '../diff/diff.js';
 import type { Octokit } from '../github/client.js';
-import type { ChangedFile, PullRequest } from '../core/pull-request.js';
+import type { PullRequest } from '../core/pull-request.js';
 
 /** GitHub's compare lists at most this many files; a push that touches more gets a full review. */
 const MAX_COMPARE_FILES = 300;
@@ -40,11 +40,6 @@ export async function changedSince(octokit: Octokit, pr: PullRequest, last: stri
   return changed;
 }
 
-function hunkText(hunk: Hunk): string {
-  const lines = hunk.lines.map((l) => `${l.kind === 'add' ? '+' : l.kind === 'del' ? '-' : ' '}${l.text}`);
-  return [hunk.header, ...lines].join('\n');
-}
-
 /** A hunk of the pull request's diff is new to this push when it holds a line the push touched. */
 function touches(hunk: Hunk, lines: ReadonlySet<number>): boolean {
   let next = hunk.newStart;
@@ -55,21 +50,21 @@ function touches(hunk: Hunk, lines: ReadonlySet<number>): boolean {
   return false;
 }
 
-/**
- * The pull request cut down to what a push changed: the files it touched, and of each only the hunks of the
- * pull request's own diff that hold a changed line, so every line shown can still carry a comment.
- */
+/** The pull request to review for a push: all of it, with the lines the push touched (see PullRequest.pushed). */
 export function restrictToChanges(pr: PullRequest, changed: ChangedLines): PullRequest {
-  const files: ChangedFile[] = [];
-  for (const file of pr.files) {
-    const lines = changed.get(file.filename);
-    if (!lines) continue;
-    if (!file.patch) {
-      files.push(file);
-      continue;
-    }
-    const kept = parseHunks(file.patch).filter((h) => touches(h, lines));
-    if (kept.length > 0) files.push({ ...file, patch: kept.map(hunkText).join('\n') });
-  }
-  return { ...pr, files, allFiles: pr.files, changedFiles: files.length };
+  return { ...pr, pushed: changed };
+}
+
+/**
+ * The files a push changed, and of each only the hunks of the pull request's own diff that hold a changed
+ * line, so every line shown can still carry a comment; a file without a patch is kept whole.
+ */
+export function pushedPart(files: readonly FileDiff[], pushed: ReadonlyMap<string, ReadonlySet<number>>): FileDiff[] {
+  return files.flatMap((file) => {
+    const lines = pushed.get(file.path);
+    if (!lines) return [];
+    if (file.noPatch) return [file];
+    const hunks = file.hunks.filter((h) => touches(h, lines));
+    return hunks.length > 0 ? [{ ...file, hunks }] : [];
+  });
 }

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangedFile, PullRequest } from '../../src/core/pull-request.js';
-import type { FakePullRequest } from '../fakes/github.js';
 import { FakeGateway, type FakeGatewayOptions, type WireMessage } from '../fakes/gateway.js';
-import type { FakeGitHub } from '../fakes/github.js';
+import { FakeGitHub, type FakePullRequest } from '../fakes/github.js';
+import { afterEach, beforeEach } from 'vitest';
 import { createOctokit } from '../../src/github/client.js';
 import { fetchPullRequest } from '../../src/source/github.js';
 import { parseSettings } from '../../src/settings/settings.js';
@@ -317,4 +317,20 @@ export async function publishTwiceAtOnce(github: FakeGitHub, gatewayUrl: string,
   const earlier = await readEarlierSummary(octokit, pr, us, apiKey);
   const ctx = { octokit, pr, settings, us, redact: (t: string) => t, log: quiet, warn: quiet, earlier };
   return Promise.all([publish(ctx, result), publish(ctx, result)]);
+}
+
+/**
+ * The fakes most tests of the action run against, started before each test and stopped after it: a fake
+ * GitHub serving fakePullRequest() and a gateway answering with scriptedReview(). `use` is given them.
+ */
+export function fakesForEachTest(apiKey: string, use: (fakes: { github: FakeGitHub; llm: FakeGateway }) => void): void {
+  let started: { github: FakeGitHub; llm: FakeGateway } | undefined;
+  beforeEach(async () => {
+    started = { github: await new FakeGitHub(fakePullRequest()).start(), llm: await reviewingGateway(apiKey) };
+    use(started);
+  });
+  afterEach(async () => {
+    await started?.github.stop();
+    await started?.llm.stop();
+  });
 }
