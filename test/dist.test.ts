@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGitHub, linesInPatch } from './fakes/github.js';
 import { FakeGateway } from './fakes/gateway.js';
@@ -81,5 +83,45 @@ describe.each(runtimes)('dist/index.js run as the runner runs it ($name)', ({ bi
     expect(github.requests.filter((r) => r.status === 422)).toHaveLength(0);
     expect(llm.calls.at(-1)?.usage?.cache_read_input_tokens).toBeGreaterThan(0);
     expect(second.stdout.replace(/^::add-mask::.*$/gm, '')).not.toContain(KEY);
+  });
+});
+
+/** The CLI runs under both LTS lines users have (22 and 24) when .ci/run installed them, and under this Node. */
+const cliRuntimes = [
+  { name: `node ${process.version}`, bin: process.execPath },
+  ...(['NODE22_BIN', 'NODE24_BIN'] as const).flatMap((name) => {
+    const bin = process.env[name];
+    return bin && existsSync(bin) ? [{ name: name.replace('_BIN', '').toLowerCase(), bin }] : [];
+  }),
+];
+
+describe.each(cliRuntimes)('dist/cli.js under $name', ({ bin }) => {
+  const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+  const run = (args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      execFile(
+        bin,
+        [CLI, ...args],
+        { cwd, env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 },
+        (e, stdout, stderr) => {
+          resolve({ code: e ? ((e as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        },
+      );
+    });
+
+  it('prints its version, and the plan of a diff as JSON without a key', async () => {
+    const version = await run(['--version'], process.cwd());
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const dir = mkdtempSync(join(tmpdir(), 'dist-cli-'));
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
+    git('init', '-q', '-b', 'main');
+    git('-c', 'user.email=t@example.com', '-c', 'user.name=T', 'commit', '-q', '--allow-empty', '-m', 'first');
+    writeFileSync(join(dir, 'a.js'), 'export const a = 1;\n');
+    git('add', 'a.js');
+    const plan = await run(['--format', 'json'], dir);
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { plan: { reviewable: string[] } }).plan.reviewable).toEqual(['a.js']);
+    expect(plan.stderr).toContain('No API key');
   });
 });

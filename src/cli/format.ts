@@ -1,30 +1,43 @@
-import type { ReviewResult } from '../pipeline/stages.js';
+import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import type { Settings } from '../settings/settings.js';
-import { costTable, summaryBody, SUMMARY_MARKER } from '../publish/render.js';
+import { formatUsd } from '../core/usage.js';
+import { planReport, summaryBody, SUMMARY_MARKER } from '../publish/render.js';
 import { terminalSafe } from '../safety/markdown.js';
 import { toSarif } from '../publish/sarif.js';
 import { VERSION } from '../core/version.js';
+import type { Format } from './flags.js';
 
-export const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
-export type Format = (typeof FORMATS)[number];
+/** What the model sent that could not be read as a finding (no path, no line...), with the reason. */
+function dropped(result: ReviewResult): string[] {
+  return result.outcomes.flatMap((o) => o.rejected);
+}
 
-/** Findings for a terminal: one line each with where, severity and title, the body indented under it. */
+/** The cost in one line of plain text: calls, tokens by kind, dollars. */
+function costLine(result: ReviewResult, model: string): string {
+  const u = result.usage;
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const thinking = u.thinking ? ` (${n(u.thinking)} thinking)` : '';
+  return `cost: ${model}, ${result.calls} call${result.calls === 1 ? '' : 's'}, ${n(u.input)} input + ${n(u.cacheWrite)} cache write + ${n(u.cacheRead)} cache read, ${n(u.output)} output${thinking} tokens, ${formatUsd(result.usd)}`;
+}
+
+/** Findings for a terminal: one line each with where, severity and title, the body indented under it. No Markdown. */
 function asText(result: ReviewResult, settings: Settings): string {
   const lines: string[] = [];
   for (const f of result.findings) {
     const range = f.start_line !== undefined ? `${f.start_line}-${f.line}` : String(f.line);
     const where = `${f.path}:${range}${f.side === 'LEFT' ? ' (old)' : ''}`;
-    lines.push(
-      terminalSafe(
-        `${where} [${f.severity}/${f.category}] ${f.title}${f.note ? ` (${f.note})` : ''}`.replace(/\n/g, ' '),
-      ),
-    );
+    const note = f.anchor === 'line' ? '' : ` (${f.note ?? 'not on a line of the diff'})`;
+    lines.push(terminalSafe(`${where} [${f.severity}/${f.category}] ${f.title}${note}`.replace(/\n/g, ' ')));
     lines.push(`  ${terminalSafe(f.body.trim()).replace(/\n/g, '\n  ')}`);
   }
+  for (const why of dropped(result))
+    lines.push(terminalSafe(`dropped: a finding the model sent could not be read (${why})`));
   for (const o of result.outcomes.filter((x) => x.status !== 'ok')) {
-    lines.push(terminalSafe(`not reviewed: call ${o.chunk.index + 1}: ${o.error ?? ''}`));
+    lines.push(terminalSafe(`not reviewed: part ${o.chunk.index + 1}: ${o.error ?? ''}`));
   }
-  lines.push('', `${result.findings.length} findings`, costTable(result, settings.model));
+  const count = `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}`;
+  const lost = dropped(result).length > 0 ? `, ${dropped(result).length} dropped (unreadable)` : '';
+  lines.push('', `${count}${lost}`, costLine(result, settings.model));
   return lines.join('\n');
 }
 
@@ -43,6 +56,20 @@ function asMarkdown(result: ReviewResult, settings: Settings): string {
     model: settings.model,
   });
   return body.replace(`${SUMMARY_MARKER}\n`, '');
+}
+
+/** The plan's part a script reads: files, skipped files, the calls and the estimate. */
+function planJson(plan: ReviewPlan, estimate: CostEstimate) {
+  return {
+    files: plan.files.length,
+    reviewable: plan.reviewable.map((f) => f.path),
+    skipped: plan.skipped,
+    calls: plan.chunks.map((c) => ({
+      files: c.files.map((cf) => cf.file.path),
+      tokens: Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio),
+    })),
+    estimate: { usage: estimate.usage, usd: estimate.usd ?? null, usdMax: estimate.usdMax ?? null },
+  };
 }
 
 /** Everything a script needs, as JSON. */
@@ -64,6 +91,7 @@ function asJson(result: ReviewResult, settings: Settings): string {
         onDiffLine: f.anchor === 'line',
         ...(f.note ? { note: f.note } : {}),
       })),
+      dropped: dropped(result),
       notReviewed: result.outcomes
         .filter((o) => o.status !== 'ok')
         .map((o) => ({ files: o.chunk.files.map((cf) => cf.file.path), reason: o.error ?? '' })),
@@ -82,4 +110,23 @@ export function formatResult(format: Format, result: ReviewResult, settings: Set
   if (format === 'json') return asJson(result, settings);
   if (format === 'sarif') return JSON.stringify(toSarif(result.findings, VERSION), null, 2);
   return asText(result, settings);
+}
+
+/** The plan alone (a dry run, or no key), in the format asked: no finding, and an empty SARIF run. */
+export function formatPlan(format: Format, plan: ReviewPlan, estimate: CostEstimate, settings: Settings): string {
+  const rounds = settings.context === 'explore' ? settings.maxToolCalls : undefined;
+  const report = planReport(plan, estimate, settings.model, settings.maxCostUsd, rounds);
+  if (format === 'json') {
+    return JSON.stringify(
+      { version: VERSION, model: settings.model, planOnly: true, plan: planJson(plan, estimate) },
+      null,
+      2,
+    );
+  }
+  if (format === 'sarif') return JSON.stringify(toSarif([], VERSION), null, 2);
+  if (format === 'markdown') {
+    const fence = '`'.repeat(Math.max(3, ...[...report.matchAll(/`+/g)].map((m) => m[0].length + 1)));
+    return ['## Review plan (no model was called)', '', `${fence}text`, report, fence].join('\n');
+  }
+  return report;
 }

@@ -11,11 +11,13 @@ export const ACTIONS_BOT = 'github-actions[bot]';
  * means only that fewer earlier comments count as ours.
  */
 export async function whoAmI(octokit: Octokit, log: (message: string) => void = () => undefined): Promise<string> {
+  let rest: string;
   try {
     const { data } = await octokit.rest.users.getAuthenticated();
     return data.login;
   } catch (error) {
-    log(`GET /user: ${describe(error)}; asking GraphQL viewer`);
+    // Expected for GITHUB_TOKEN and app tokens: not logged unless GraphQL cannot say either.
+    rest = describe(error);
   }
   try {
     const answer = await octokit.graphql<{ viewer: { login: string; __typename: string } }>(
@@ -24,7 +26,9 @@ export async function whoAmI(octokit: Octokit, log: (message: string) => void = 
     const { login, __typename } = answer.viewer;
     return __typename === 'Bot' && !login.endsWith('[bot]') ? `${login}[bot]` : login;
   } catch (error) {
-    log(`GraphQL viewer: ${describe(error)}; taking the token to be GITHUB_TOKEN (${ACTIONS_BOT})`);
+    log(
+      `who the token is: GET /user said ${rest}, GraphQL viewer said ${describe(error)}; taking the token to be GITHUB_TOKEN (${ACTIONS_BOT})`,
+    );
   }
   return ACTIONS_BOT;
 }

@@ -53,9 +53,11 @@ export interface Publisher {
   publish: (result: ReviewResult, settings: Settings) => Promise<void>;
 }
 
-/** When the run began: max-minutes counts from here, over every stage. */
+/** When the run began (max-minutes counts from here, over every stage), and what may stop it early. */
 export interface Clock {
   startedAt: number;
+  /** An interrupt (Ctrl-C in the CLI): the calls stop, and what finished is published. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -88,6 +90,7 @@ export async function reviewPullRequest(
     executePlan(plan, settings, llm, {
       log: publisher.info,
       until: until.review,
+      signal: clock.signal,
       ...(publisher.called ? { onCall: publisher.called } : {}),
     }),
   );

@@ -169,6 +169,8 @@ export interface ExecuteOptions {
   log?: (message: string) => void;
   /** Told after each call settles, with the usage it reported. */
   onCall?: (usage: Usage | undefined) => void;
+  /** Stops the review calls early (Ctrl-C): what finished is kept, the rest is not reviewed, with the reason. */
+  signal?: AbortSignal | undefined;
 }
 
 /** A cap needs prices: a run that calls a model (a review or an answer) under a cap it cannot price is refused. */
@@ -196,10 +198,17 @@ export async function executePlan(
     },
     Math.max(0, until - Date.now()),
   );
+  // An interrupt (Ctrl-C in the CLI) stops the calls the same way, with its own reason.
+  const interrupt = (): void => {
+    deadline.abort(options.signal?.reason instanceof Error ? options.signal.reason : new Error('interrupted'));
+  };
+  if (options.signal?.aborted) interrupt();
+  options.signal?.addEventListener('abort', interrupt, { once: true });
   try {
     return await reviewChunks(plan, settings, llm, options, { signal: deadline.signal, deadline: why });
   } finally {
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', interrupt);
   }
 }
 

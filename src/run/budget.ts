@@ -71,11 +71,11 @@ export class Budget {
    * A reservation for a request: at once when it fits, after the calls in flight settle when it does not
    * (they usually cost far less than reserved), else a refusal that says what it could cost.
    */
-  async reserve(request: LlmRequest, stop: { signal?: AbortSignal | undefined; deadline?: string | undefined }) {
+  async reserve(request: LlmRequest, stop: { signal?: AbortSignal | undefined; why: () => string }) {
     while (this.outputRoom(request) === undefined && this.flying > 0) await this.booked.next();
     const maxTokens = this.outputRoom(request);
     if (maxTokens === undefined) return this.refusal(request);
-    if (stop.signal?.aborted) return { refused: stop.deadline ?? 'the run was stopped', budget: false };
+    if (stop.signal?.aborted) return { refused: stop.why(), budget: false };
     const usd = this.reserveOf(request, maxTokens);
     this.inFlight += usd;
     this.flying += 1;

@@ -49,9 +49,12 @@ export interface RunOptions {
    * may report a shorter cached prefix than ours.
    */
   countsPrefix?: boolean;
-  /** Aborts at the run's deadline (`max-minutes`): calls in flight stop, calls not started are not made. */
+  /**
+   * Aborts at the run's deadline (`max-minutes`) or when the run is interrupted: calls in flight stop, calls not
+   * started are not made. Its reason (an Error) says why, for the parts it leaves unreviewed.
+   */
   signal?: AbortSignal;
-  /** Why `signal` aborts, for the parts it leaves unreviewed. */
+  /** Why `signal` aborts when its reason does not say. */
   deadline?: string;
   /** How many times a chunk may be halved after a cut-off answer, a "prompt is too long", or to fit the cap. */
   maxSplitDepth?: number;
@@ -157,7 +160,7 @@ function runState(
 /** One call under the cap: reserved before it is sent, booked at what it reported when it settles. */
 async function attempt(run: RunState, request: LlmRequest, onStart?: () => void): Promise<Attempt> {
   const { budget, options } = run;
-  const slot = await budget.reserve(request, options);
+  const slot = await budget.reserve(request, { signal: options.signal, why: () => stopReason(options) });
   if ('refused' in slot) return slot;
   try {
     const result = await run.llm.call(request, {
@@ -179,8 +182,7 @@ async function attempt(run: RunState, request: LlmRequest, onStart?: () => void)
 
 /** Reviews one part: its calls, round after round (explore tools, a follow-up), until it ends one way or another. */
 async function reviewPart(run: RunState, chunk: ReviewChunk, depth: number, onStart?: () => void) {
-  const stop =
-    run.stopped ?? (run.options.signal?.aborted ? (run.options.deadline ?? 'the run was stopped') : undefined);
+  const stop = run.stopped ?? (run.options.signal?.aborted ? stopReason(run.options) : undefined);
   if (stop !== undefined) return [empty(chunk, 'not-run', `not reviewed: ${stop}`)];
   const part: Part = {
     chunk,
@@ -219,9 +221,15 @@ function callFailed(run: RunState, part: Part, error: unknown): ChunkOutcome[] |
   if (error instanceof LlmError && error.kind === 'too-large') return splitOrFail(run, part, message);
   if (error instanceof LlmError && error.fatal) run.stopped = message;
   if (run.options.signal?.aborted) {
-    return [{ ...empty(part.chunk, 'not-run', `not reviewed: ${run.options.deadline ?? message}`), ...part.spent }];
+    return [{ ...empty(part.chunk, 'not-run', `not reviewed: ${stopReason(run.options, message)}`), ...part.spent }];
   }
   return failed(run, part, message);
+}
+
+/** Why the run's signal stopped it: its reason, else the deadline named in the options. */
+function stopReason(options: RunOptions, fallback = 'the run was stopped'): string {
+  const reason: unknown = options.signal?.reason;
+  return reason instanceof Error ? reason.message : (options.deadline ?? fallback);
 }
 
 function failed(run: RunState, part: Part, why: string): ChunkOutcome[] {

@@ -1,5 +1,12 @@
 import { git } from '../core/git.js';
 import type { ChangedFile, PullRequest } from '../core/pull-request.js';
+/**
+ * GitHub's limit on one file's diff (its repository limits page: 20,000 lines or 500 KB of raw diff), past which
+ * `pulls.listFiles` sends no patch.
+ */
+export const MAX_FILE_PATCH_BYTES = 500 * 1024;
+export const MAX_FILE_PATCH_LINES = 20_000;
+
 /** Git's id of the empty tree: the base of a repository's first commit. */
 const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
@@ -33,7 +40,17 @@ export function splitGitDiff(diff: string): ChangedFile[] {
       if (line.startsWith('+')) additions += 1;
       else if (line.startsWith('-')) deletions += 1;
     }
-    files.push({ filename, status, previous_filename: renameFrom, patch, additions, deletions });
+    // GitHub sends no patch for a file whose diff passes its limit; the same file is skipped the same way here.
+    const tooLarge =
+      patch !== undefined && (patch.length > MAX_FILE_PATCH_BYTES || additions + deletions > MAX_FILE_PATCH_LINES);
+    files.push({
+      filename,
+      status,
+      previous_filename: renameFrom,
+      patch: tooLarge ? undefined : patch,
+      additions,
+      deletions,
+    });
   }
   return files;
 }

@@ -122,8 +122,11 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
 
   it('reads each comments list once, plus the one re-read after posting that settles a race', async () => {
     const { env } = envFor({});
-    const { exitCode } = await runInProcess(env);
+    const { exitCode, log } = await runInProcess(env);
     expect(exitCode).toBe(0);
+    // An Actions token's 403 on GET /user is expected: the log names who we are, not the 403.
+    expect(log).toContain('Posting as github-actions[bot]');
+    expect(log).not.toMatch(/GET \/user|Resource not accessible/);
     const n = github.pr.number;
     // Our summary: read once at the start (its state decides the scope), once after posting (two runs at once).
     expect(github.count('GET', new RegExp(`/issues/${n}/comments$`))).toBe(2);

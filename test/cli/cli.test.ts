@@ -122,7 +122,9 @@ describe('the CLI on a local repository', () => {
     const text = await cli(dir, base, env);
     expect(text.code).toBe(0);
     expect(text.out).toContain('app.js:2 [medium/bug] Unchecked input in app.js');
-    expect(text.out).toMatch(/\| `claude-sonnet-5-5` \| 1 \|/);
+    // Plain text for a terminal: the cost in a line, no Markdown table.
+    expect(text.out).toMatch(/^cost: claude-sonnet-5-5, 1 call, [\d,]+ input/m);
+    expect(text.out).not.toContain('|');
     expect(text.out + text.err).not.toContain(KEY);
 
     const markdown = await cli(dir, [...base, '--format', 'markdown'], env);
@@ -216,5 +218,207 @@ describe('dist/cli.js, as npx runs the bin', () => {
     const report = JSON.parse(result.stdout) as { findings: { path: string }[] };
     expect(new Set(report.findings.map((f) => f.path))).toEqual(new Set(['app.js', 'util.js']));
     expect(result.stderr).not.toMatch(/deprecated/i);
+  });
+});
+
+describe('the CLI speaks as a command line', () => {
+  it('--version prints the version, and --help groups the flags with what each does and its default', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect((await cli(repo(), ['--version'])).out).toBe(`${pkg.version}\n`);
+    const { out, code } = await cli(repo(), ['--help']);
+    expect(code).toBe(0);
+    for (const group of ['What to review:', 'Model and gateway', 'Output:', 'Limits:']) expect(out).toContain(group);
+    expect(out).toMatch(/--max-cost-usd USD\s+no call is made .* \(default: 2\)/);
+    expect(out).toMatch(/--concurrency N\s+model calls in flight at once \(default: 4\)/);
+    // The action's own inputs are not flags here.
+    for (const hidden of ['review-event', 'allowed-associations', 'trigger', 'github-token', 'pr-number']) {
+      expect(out).not.toContain(`--${hidden}`);
+    }
+    const trigger = await cli(repo(), ['--trigger', '/x']);
+    expect(trigger.code).toBe(2);
+    expect(trigger.err).toMatch(/Unknown option '--trigger'/);
+  });
+
+  it('says bad values in terms of flags, and a refused key in terms of the environment variable', async () => {
+    const bad = await cli(repo(), ['--concurrency', '99', '--min-severity', 'loud']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/^Invalid flags \(2\):/);
+    expect(bad.err).not.toMatch(/input '|action input/);
+    const g = await new FakeGateway({
+      apiKey: 'the-right-key',
+      auth: 'x-api-key',
+      reply: () => ({ toolInput: {} }),
+    }).start();
+    stopLater(() => g.stop());
+    const refused = await cli(repo(), ['--base-url', g.url], { ANTHROPIC_API_KEY: 'a-wrong-key-000' });
+    expect(refused.code).toBe(1);
+    expect(refused.out + refused.err).toContain('ANTHROPIC_API_KEY');
+    expect(refused.out + refused.err).not.toContain("'api-key'");
+  });
+
+  it('--dry-run and a run without a key write the plan in the format asked: JSON, Markdown, an empty SARIF run', async () => {
+    const dir = repo();
+    const plan = join(dir, 'plan.json');
+    const json = await cli(dir, ['--dry-run', '--format', 'json', '--output', plan], { ANTHROPIC_API_KEY: KEY });
+    expect(json.code).toBe(0);
+    expect(json.err).toContain(`json plan written to ${plan}`);
+    const written = JSON.parse(readFileSync(plan, 'utf8')) as {
+      planOnly: boolean;
+      plan: { reviewable: string[]; calls: { files: string[] }[]; skipped: { path: string }[] };
+    };
+    expect(written.planOnly).toBe(true);
+    expect(written.plan.reviewable.sort()).toEqual(['app.js', 'util.js']);
+    expect(written.plan.calls).toHaveLength(1);
+    expect(written.plan.skipped.map((s) => s.path)).toContain('package-lock.json');
+    const markdown = await cli(dir, ['--format', 'markdown']);
+    expect(markdown.out).toMatch(/^## Review plan \(no model was called\)/);
+    expect(markdown.out).toContain('calls: 1');
+    const sarif = await cli(dir, ['--format', 'sarif']);
+    const log = JSON.parse(sarif.out) as { runs: { results: unknown[] }[] };
+    expect(log.runs[0]?.results).toEqual([]);
+    expect(sarifProblems(log)).toEqual([]);
+  });
+
+  it('says in one line when there is nothing to review, and calls no model', async () => {
+    const dir = repo();
+    const g = await gateway();
+    execFileSync('git', ['checkout', '-q', 'main'], { cwd: dir });
+    writeFileSync(join(dir, 'package-lock.json'), '{"lockfileVersion": 3}\n');
+    execFileSync('git', ['add', 'package-lock.json'], { cwd: dir });
+    const { code, err } = await cli(dir, ['--base', 'HEAD', '--base-url', g.url], { ANTHROPIC_API_KEY: KEY });
+    expect(code).toBe(0);
+    expect(err).toMatch(/Nothing to review: the 1 file HEAD\.\.\(working tree\) changes is skipped/);
+    expect(g.calls).toHaveLength(0);
+  });
+
+  it('skips a file whose diff passes GitHub limit for one file, as the action would', async () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'big.js'), Array.from({ length: 21_000 }, (_, i) => `x(${i});`).join('\n'));
+    execFileSync('git', ['add', 'big.js'], { cwd: dir });
+    const { err } = await cli(dir, []);
+    expect(err).toMatch(/skipped big\.js: binary, or too large for GitHub to send a patch/);
+  });
+
+  it('lists every finding it cannot place or read, in every format: never "No issues found"', async () => {
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: () => ({
+        toolInput: {
+          summary: 'Two problems.',
+          comments: [
+            { line: 2, severity: 'high', category: 'bug', title: 'No path', body: 'A comment without a path.' },
+            {
+              path: 'app.js',
+              line: 500,
+              severity: 'medium',
+              category: 'bug',
+              title: 'Far away',
+              body: 'Off the diff.',
+            },
+          ],
+        },
+      }),
+    }).start();
+    stopLater(() => g.stop());
+    const dir = repo();
+    const base = ['--base-url', g.url];
+    const env = { ANTHROPIC_API_KEY: KEY };
+    const text = await cli(dir, base, env);
+    expect(text.out).toMatch(/app\.js:500 \[medium\/bug\] Far away \(.*not in the diff/);
+    expect(text.out).toMatch(/dropped: a finding the model sent could not be read \(comment 1: path/);
+    expect(text.out).toContain('1 finding, 1 dropped (unreadable)');
+    const json = JSON.parse((await cli(dir, [...base, '--format', 'json'], env)).out) as { dropped: string[] };
+    expect(json.dropped).toHaveLength(1);
+    const markdown = await cli(dir, [...base, '--format', 'markdown'], env);
+    expect(markdown.out).not.toContain('No issues found');
+    expect(markdown.out).toContain('Far away');
+  });
+
+  it('on an interrupt keeps what finished: prints and writes it, lists the rest as not reviewed, exits 130', async () => {
+    const dir = repo();
+    const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
+    writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
+    execFileSync('git', ['add', '.'], { cwd: dir });
+    const interrupt = new AbortController();
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body, n) => {
+        if (n === 1)
+          setTimeout(() => {
+            interrupt.abort(new Error('interrupted (Ctrl-C)'));
+          }, 50);
+        return n === 0 ? { toolInput: scriptedReview(userTextOf(body)) } : { hangMs: 20_000, toolInput: {} };
+      },
+    }).start();
+    stopLater(() => g.stop());
+    const out = join(dir, 'partial.json');
+    let err = '';
+    const code = await runCli(
+      ['--base-url', g.url, '--chunk-tokens', '4000', '--concurrency', '1', '--format', 'json', '--output', out],
+      {
+        cwd: dir,
+        env: { ANTHROPIC_API_KEY: KEY },
+        stdout: () => undefined,
+        stderr: (t) => (err += t),
+        tty: false,
+        interrupt: interrupt.signal,
+      },
+    );
+    expect(code).toBe(130);
+    expect(err).toMatch(/interrupted: 1 of \d+ parts reviewed; the rest are listed as not reviewed/);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { findings: unknown[]; notReviewed: { reason: string }[] };
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.notReviewed.length).toBeGreaterThan(0);
+    expect(report.notReviewed.every((n) => n.reason.includes('interrupted (Ctrl-C)'))).toBe(true);
+  });
+});
+
+describe('dist/cli.js on Ctrl-C', () => {
+  it('stops at SIGINT, writes --output with what finished, and exits 130', async () => {
+    const dir = repo();
+    const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
+    writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
+    execFileSync('git', ['add', '.'], { cwd: dir });
+    let child: ReturnType<typeof execFile> | undefined;
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body, n) => {
+        if (n === 1) setTimeout(() => child?.kill('SIGINT'), 100);
+        return n === 0 ? { toolInput: scriptedReview(userTextOf(body)) } : { hangMs: 20_000, toolInput: {} };
+      },
+    }).start();
+    stopLater(() => g.stop());
+    const out = join(dir, 'partial.json');
+    const args = [
+      DIST_CLI,
+      '--base-url',
+      g.url,
+      '--chunk-tokens',
+      '4000',
+      '--concurrency',
+      '1',
+      '--format',
+      'json',
+      '-o',
+      out,
+    ];
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      child = execFile(
+        process.execPath,
+        args,
+        { cwd: dir, env: { PATH: process.env.PATH ?? '', ANTHROPIC_API_KEY: KEY }, timeout: 30_000 },
+        (error, _stdout, stderr) => {
+          resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr });
+        },
+      );
+    });
+    expect(result.code).toBe(130);
+    expect(result.stderr).toContain('Ctrl-C: stopping the calls');
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { findings: unknown[]; notReviewed: unknown[] };
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(report.notReviewed.length).toBeGreaterThan(0);
   });
 });

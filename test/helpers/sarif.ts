@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import AjvDraft04 from 'ajv-draft-04';
+import addFormatsModule from 'ajv-formats';
 import type { ValidateFunction } from 'ajv';
 
 const require = createRequire(import.meta.url);
@@ -13,7 +14,11 @@ const schema = JSON.parse(
 const Ajv = (
   AjvDraft04 as unknown as { default: new (options: object) => { compile: (s: object) => ValidateFunction } }
 ).default;
-const validate = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+// ajv-formats checks the schema's `uri` and `date-time` formats (ajv alone only warns that it ignores them).
+const addFormats = (addFormatsModule as unknown as { default: (ajv: object) => void }).default;
+const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+addFormats(ajv);
+const validate = ajv.compile(schema);
 
 /** The SARIF log's problems against the official schema, as readable lines (empty when valid). */
 export function sarifProblems(log: unknown): string[] {

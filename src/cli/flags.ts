@@ -1,0 +1,190 @@
+import { parseArgs } from 'node:util';
+import { SEVERITIES } from '../core/severity.js';
+import { INPUT_DEFAULTS, type InputName } from '../settings/settings.js';
+
+/** Output formats of the report. */
+export const FORMATS = ['text', 'markdown', 'json', 'sarif'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** A flag as --help shows it: its value's name, what it does, and its default when it has one. */
+interface Flag {
+  name: string;
+  value?: string;
+  help: string;
+  /** Shown as "(default: ...)"; an action input's default is taken from INPUT_DEFAULTS when this is absent. */
+  default?: string;
+}
+
+/** The flags of the CLI, in the groups --help shows. Every other action input is the action's alone. */
+const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
+  {
+    title: 'What to review',
+    flags: [
+      {
+        name: 'base',
+        value: 'REF',
+        help: 'the base revision',
+        default: "the merge base with the upstream or default branch; on that branch, HEAD's parent",
+      },
+      { name: 'head', value: 'REF', help: 'the head revision', default: 'the working tree' },
+      { name: 'include', value: 'GLOBS', help: 'review only the files these globs match (comma or newline separated)' },
+      {
+        name: 'exclude',
+        value: 'GLOBS',
+        help: 'skip the files these globs match, besides lock files and generated code',
+      },
+      { name: 'instructions', value: 'TEXT', help: 'review rules of your own, added to the prompt' },
+      { name: 'instructions-file', value: 'FILE', help: 'a file of review rules, read from the repository' },
+      { name: 'context', value: 'MODE', help: 'what the model sees besides the diff: diff, code or explore' },
+      { name: 'max-tool-calls', value: 'N', help: 'explore mode: file reads and searches a part may make' },
+    ],
+  },
+  {
+    title: 'Model and gateway (the key: ANTHROPIC_API_KEY, or LLM_API_KEY)',
+    flags: [
+      { name: 'provider', value: 'NAME', help: 'anthropic, runapi, bytespike, aimlapi or custom' },
+      { name: 'model', value: 'ID', help: 'the model', default: "the provider's newest Sonnet" },
+      { name: 'base-url', value: 'URL', help: "the gateway's URL", default: "the provider's" },
+      { name: 'api-format', value: 'F', help: 'anthropic (Messages) or openai (Chat Completions)' },
+      { name: 'auth', value: 'STYLE', help: 'x-api-key or bearer', default: "the provider's" },
+      { name: 'effort', value: 'LEVEL', help: 'low, medium, high, xhigh, max, or none', default: "the model's" },
+      { name: 'temperature', value: 'T', help: 'sampling temperature, for models that take one' },
+      { name: 'max-output-tokens', value: 'N', help: 'output tokens a call may use', default: 'by the model' },
+      { name: 'context-window', value: 'N', help: 'the context window of a model outside the model table' },
+      { name: 'pricing', value: 'JSON', help: 'USD per million tokens, e.g. {"input": 3, "output": 15}' },
+    ],
+  },
+  {
+    title: 'Output',
+    flags: [
+      { name: 'format', value: 'F', help: 'text, markdown, json or sarif (SARIF 2.1.0)', default: 'text' },
+      { name: 'output', value: 'FILE', help: 'write the report there instead of to standard output (also -o)' },
+      { name: 'fail-on', value: 'SEV', help: `exit 1 when a finding reaches ${SEVERITIES.join(', ')} (or none)` },
+      { name: 'min-severity', value: 'SEV', help: 'report findings of this severity and above' },
+      { name: 'max-comments', value: 'N', help: 'findings reported at most, the most severe first' },
+      { name: 'walkthrough', value: 'BOOL', help: 'a line per file of what changed, in markdown' },
+      { name: 'dry-run', help: 'print the plan and the estimated cost; call no model', default: 'off' },
+    ],
+  },
+  {
+    title: 'Limits',
+    flags: [
+      {
+        name: 'max-cost-usd',
+        value: 'USD',
+        help: 'no call is made that could take the review past this (none: no cap)',
+      },
+      { name: 'max-minutes', value: 'N', help: 'the review stops after this long, keeping what it found' },
+      { name: 'concurrency', value: 'N', help: 'model calls in flight at once' },
+      { name: 'chunk-tokens', value: 'N', help: 'diff tokens a call reviews at most' },
+    ],
+  },
+];
+
+/** Flags of the CLI's own, not action inputs. */
+const OWN = new Set(['base', 'head', 'format', 'output', 'dry-run']);
+/** The action inputs that are flags of the CLI. */
+export const INPUT_FLAGS = GROUPS.flatMap((g) => g.flags.map((f) => f.name)).filter(
+  (name): name is InputName => !OWN.has(name) && name in INPUT_DEFAULTS,
+);
+
+function defaultOf(flag: Flag): string | undefined {
+  if (flag.default !== undefined) return flag.default;
+  const value = (INPUT_DEFAULTS as Readonly<Record<string, string>>)[flag.name];
+  return value ? value : undefined;
+}
+
+/** The text of --help. */
+export function usage(version: string): string {
+  const rows = GROUPS.map((group) => {
+    const lines = group.flags.map((flag) => {
+      const left = `  --${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
+      const fallback = defaultOf(flag);
+      return `${left.padEnd(28)}${flag.help}${fallback ? ` (default: ${fallback})` : ''}`;
+    });
+    return [`${group.title}:`, ...lines].join('\n');
+  });
+  return [
+    `claude-pr-review ${version}: reviews the git diff of the repository you run it in (base..head) with Claude.`,
+    '',
+    'Usage: claude-pr-review [--base REF] [--head REF] [--format F] [--output FILE] [flags]',
+    '',
+    'Without an API key, or with --dry-run, it prints the plan and the estimated cost, and calls no model.',
+    "Untracked files are not part of a git diff: 'git add -N FILE' includes one.",
+    '',
+    ...rows.flatMap((row) => [row, '']),
+    '  --help, -h                this text          --version, -v     the version',
+    '',
+    'Exit codes: 0 reviewed; 1 a finding reached --fail-on, or no part could be reviewed; 2 a usage, configuration',
+    'or git error (the message names the flag); 130 interrupted (what finished is printed and written).',
+  ].join('\n');
+}
+
+/** A mistake on the command line, said in terms of flags. */
+export class UsageError extends Error {}
+
+export interface Args {
+  base: string | undefined;
+  head: string | undefined;
+  format: Format;
+  output: string | undefined;
+  dryRun: boolean;
+  /** Action inputs given as flags. */
+  inputs: Record<string, string>;
+}
+
+/** The command line read: the arguments, or a request for help or the version. */
+export function parseCommandLine(argv: string[]): Args | 'help' | 'version' {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        base: { type: 'string' },
+        head: { type: 'string' },
+        format: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        'dry-run': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        ...Object.fromEntries(INPUT_FLAGS.map((f) => [f, { type: 'string' as const }])),
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; run with --help for the flags`);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v.help) return 'help';
+  if (v.version) return 'version';
+  const format = (v.format ?? 'text') as string;
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: got ${JSON.stringify(format)}; expected one of ${FORMATS.join(', ')}`);
+  }
+  const str = (name: string): string | undefined => (typeof v[name] === 'string' ? v[name] : undefined);
+  const inputs: Record<string, string> = {};
+  for (const flag of INPUT_FLAGS) {
+    const value = str(flag);
+    if (value !== undefined) inputs[flag] = value;
+  }
+  return {
+    base: str('base'),
+    head: str('head'),
+    format: format as Format,
+    output: str('output'),
+    dryRun: v['dry-run'] === true,
+    inputs,
+  };
+}
+
+/**
+ * A message of the settings or the gateway, said the CLI's way: an input is a flag (`input 'x'` and `'x'` are
+ * `--x`), the key is an environment variable.
+ */
+export function asFlags(message: string): string {
+  return message
+    .replace(/Invalid action inputs/g, 'Invalid flags')
+    .replace(/input 'api-key'|the secret passed as 'api-key'/g, 'the key in ANTHROPIC_API_KEY (or LLM_API_KEY)')
+    .replace(/input '([a-z-]+)'/g, '--$1')
+    .replace(/'([a-z-]+)'/g, (quoted, name: string) => (name in INPUT_DEFAULTS ? `--${name}` : quoted));
+}
