@@ -63075,11 +63075,11 @@ function foldObjects(members2) {
     for (const key of object2.required ?? [])
       required2.add(key);
   }
-  const folded = { type: "object", properties };
+  const folded2 = { type: "object", properties };
   if (required2.size)
-    folded.required = [...required2];
+    folded2.required = [...required2];
   if (objects.every((object2) => object2.additionalProperties === false)) {
-    folded.additionalProperties = false;
+    folded2.additionalProperties = false;
   } else {
     const constraints = [];
     for (const object2 of objects) {
@@ -63088,11 +63088,11 @@ function foldObjects(members2) {
         constraints.push(constraint);
     }
     if (constraints.length === 1)
-      folded.additionalProperties = constraints[0];
+      folded2.additionalProperties = constraints[0];
     else if (constraints.length > 1)
-      folded.additionalProperties = { allOf: constraints };
+      folded2.additionalProperties = { allOf: constraints };
   }
-  return folded;
+  return folded2;
 }
 function foldIntersection(json) {
   const allOf = json.allOf;
@@ -63102,9 +63102,9 @@ function foldIntersection(json) {
     if (key in json)
       return;
   const unions = allOf.filter((m) => UNION_KEYS.some((k) => Array.isArray(m[k])));
-  let folded = null;
+  let folded2 = null;
   if (!unions.length) {
-    folded = foldObjects(allOf);
+    folded2 = foldObjects(allOf);
   } else {
     const union2 = unions[0];
     const keyword = UNION_KEYS.find((k) => Array.isArray(union2[k]));
@@ -63114,12 +63114,12 @@ function foldIntersection(json) {
     const branches = union2[keyword].map((branch) => foldObjects([...rest, branch]));
     if (branches.some((b) => !b))
       return;
-    folded = { [keyword]: branches };
+    folded2 = { [keyword]: branches };
   }
-  if (!folded)
+  if (!folded2)
     return;
   delete json.allOf;
-  assignProps(json, folded);
+  assignProps(json, folded2);
 }
 function finalize(ctx, schema3) {
   const root2 = ctx.seen.get(schema3);
@@ -79826,11 +79826,16 @@ function verdict(result2, findings) {
   const partial2 = failed2 > 0 ? ` \u26A0\uFE0F Partial review: ${failed2} of ${result2.outcomes.length} parts were not reviewed (see below).` : "";
   if (result2.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial2}`;
   const blocking = counts.critical + counts.high;
+  const rest = findings.length - blocking;
+  const more = rest > 0 ? `, and ${plural(rest, "finding")} of medium severity or lower` : "";
   if (blocking > 0) {
-    return `**Changes recommended**: ${plural(counts.critical, "critical")}, ${plural(counts.high, "high")} severity finding${blocking === 1 ? "" : "s"}.${partial2}`;
+    return `**Changes recommended**: ${plural(counts.critical, "critical")}, ${plural(counts.high, "high")} severity finding${blocking === 1 ? "" : "s"}${more}.${partial2}`;
   }
   if (findings.length > 0)
     return `**No blocking issues**: ${plural(findings.length, "finding")} of medium severity or lower.${partial2}`;
+  const dropped2 = result2.outcomes.reduce((n, o) => n + o.rejected.length, 0);
+  if (dropped2 > 0)
+    return `**No finding could be read**: the model sent ${plural(dropped2, "malformed finding")}.${partial2}`;
   return `**No issues found.**${partial2}`;
 }
 function countBySeverity(findings) {
@@ -79860,10 +79865,9 @@ function costSection(ctx) {
   return lines.join("\n");
 }
 function headSection(ctx) {
-  const counts = countBySeverity(ctx.findings);
   const note = [`${plural(ctx.posted, "new comment")} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
-  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} listed below`);
+  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} in this summary only`);
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, "duplicate")} merged`);
   if (ctx.resolved) note.push(`${plural(ctx.resolved, "outdated thread")} of ours resolved`);
   const lines = [
@@ -79874,42 +79878,75 @@ function headSection(ctx) {
     ...ctx.scope ? [safeInline(ctx.scope), ""] : [],
     verdict(ctx.result, ctx.findings),
     "",
-    `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(" | ")} |`,
-    `| ${SEVERITIES.map(() => "---:").join(" | ")} |`,
-    `| ${SEVERITIES.map((s) => counts[s]).join(" | ")} |`,
-    "",
     `${note.join(", ")}.`
   ];
   if (ctx.reviewError) lines.push("", `> [!WARNING]
 > ${safeInline(ctx.reviewError)}`);
   return lines.join("\n");
 }
+var FINDINGS_SHOWN = 25;
+function findingsSection(ctx) {
+  if (ctx.findings.length === 0) return "";
+  const here = new Map(ctx.listed.map((l) => [l.finding.fingerprint, l.reason]));
+  const sorted = [...ctx.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const lines = ["### Findings", ""];
+  for (const f of sorted.slice(0, FINDINGS_SHOWN)) {
+    const title = safeInline(withoutRules(f.title));
+    const link2 = ctx.links?.get(f.fingerprint);
+    const where = safePath(`${f.path}:${f.line}`);
+    const reason = here.get(f.fingerprint);
+    const shown = link2 ? `[${title}](${link2})` : title;
+    const told = link2 ? "" : reason !== void 0 ? ` \u2014 in this summary (${safeInline(reason)})` : "";
+    lines.push(`- ${ICON[f.severity]} **${capitalize(f.severity)}** \xB7 ${f.category} \u2014 ${shown} \xB7 ${where}${told}`);
+  }
+  if (sorted.length > FINDINGS_SHOWN) lines.push(`- \u2026 and ${sorted.length - FINDINGS_SHOWN} more (least severe)`);
+  return lines.join("\n");
+}
+function folded(label2, body) {
+  return [`<details><summary>${label2}</summary>`, "", body, "", "</details>"].join("\n");
+}
 function notReviewedSection(result2) {
   const notReviewed = result2.outcomes.filter((o) => o.status !== "ok");
   if (notReviewed.length === 0) return "";
-  const lines = ["### Not reviewed", ""];
+  const groups = /* @__PURE__ */ new Map();
   for (const o of notReviewed) {
-    const files = o.chunk.files.map(
-      (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ""}`
-    );
-    lines.push(`- ${files.join(", ")}: ${safeInline(o.error ?? "not reviewed")}`);
+    const key = (o.error ?? "not reviewed").replace(/\$[\d.]+|\d+/g, "#");
+    groups.set(key, [...groups.get(key) ?? [], o]);
   }
-  return clipMarkdown(lines.join("\n"), MAX_NOT_REVIEWED_CHARS, "\u2026 (more parts were not reviewed; the log lists them)");
+  const lines = ["### Not reviewed", ""];
+  for (const parts of groups.values()) {
+    const files = parts.flatMap(
+      (o) => o.chunk.files.map(
+        (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ""}`
+      )
+    );
+    const list4 = clipMarkdown(files.map((f) => `- ${f}`).join("\n"), MAX_NOT_REVIEWED_CHARS / 2, "- \u2026");
+    lines.push(
+      `- **${plural(parts.length, "part")}, ${plural(files.length, "file")}**: ${safeInline(parts[0]?.error ?? "not reviewed")}`,
+      "",
+      folded("the files", list4),
+      ""
+    );
+  }
+  return clipMarkdown(
+    lines.join("\n").trimEnd(),
+    MAX_NOT_REVIEWED_CHARS,
+    "\u2026 (more parts were not reviewed; the log lists them)"
+  );
 }
 function walkthroughSection(result2) {
-  if (result2.plan.reviewable.length === 0) return "";
   const said = /* @__PURE__ */ new Map();
   for (const o of result2.outcomes) {
-    for (const w of o.walkthrough) said.set(w.path, [...said.get(w.path) ?? [], w.change.trim()]);
+    for (const w of o.walkthrough)
+      if (w.change.trim()) said.set(w.path, [...said.get(w.path) ?? [], w.change.trim()]);
   }
-  const failed2 = new Set(
-    result2.outcomes.filter((o) => o.status !== "ok").flatMap((o) => o.chunk.files.map((cf) => cf.file.path))
-  );
-  const rows = result2.plan.reviewable.map((f) => {
-    const text6 = said.get(f.path)?.join(" ") ?? (failed2.has(f.path) ? "(not reviewed)" : "\u2014");
-    return `| ${safePath(f.path)} | ${safeInline(withoutRules(text6))} |`;
+  const rows = result2.plan.reviewable.flatMap((f) => {
+    const text6 = said.get(f.path)?.join(" ");
+    return text6 ? [`| ${safePath(f.path)} | ${safeInline(withoutRules(text6))} |`] : [];
   });
-  return ["### Walkthrough", "", "| file | what changed |", "| --- | --- |", ...rows].join("\n");
+  if (rows.length === 0) return "";
+  const table = ["### Walkthrough", "", "| file | what changed |", "| --- | --- |", ...rows].join("\n");
+  return folded(`Walkthrough (${plural(rows.length, "file")})`, table);
 }
 function overviewSection(result2) {
   const summaries = result2.outcomes.filter((o) => o.status === "ok" && o.summary.trim());
@@ -79920,7 +79957,7 @@ function overviewSection(result2) {
 }
 function listedSection(listed) {
   if (listed.length === 0) return "";
-  const lines = ["### Findings not posted as comments", ""];
+  const lines = [];
   for (const { finding: f, reason } of listed) {
     const body = clipMarkdown(safeMarkdown(withoutRules(f.body.trim())), MAX_LISTED_BODY_CHARS, "\u2026");
     lines.push(
@@ -79928,28 +79965,33 @@ function listedSection(listed) {
       `  ${body.replace(/\n/g, "\n  ")}`
     );
   }
-  return lines.join("\n");
+  return folded(`Findings not posted as comments (${listed.length})`, lines.join("\n"));
 }
 function skippedSection(plan) {
   if (plan.skipped.length === 0) return "";
-  const lines = [`<details><summary>Skipped files (${plan.skipped.length})</summary>`, ""];
-  for (const s of plan.skipped) lines.push(`- ${safePath(s.path)}: ${safeInline(s.reason)}`);
-  lines.push("", "</details>");
-  return lines.join("\n");
+  const byReason = /* @__PURE__ */ new Map();
+  for (const s of plan.skipped)
+    byReason.set(s.reason.split(" (")[0] ?? s.reason, (byReason.get(s.reason.split(" (")[0] ?? s.reason) ?? 0) + 1);
+  const counts = [...byReason].map(([reason, n]) => `${n} ${safeLabel(reason)}`).join(", ");
+  const list4 = plan.skipped.map((s) => `- ${safePath(s.path)}: ${safeInline(s.reason)}`).join("\n");
+  return folded(`Skipped files (${plan.skipped.length}: ${counts})`, list4);
+}
+function safeLabel(text6) {
+  return text6.replace(/[<>&*_`[\]\\|#!]/g, " ").replace(/\s+/g, " ").trim();
 }
 function summaryBody(ctx) {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
-  const head = headSection(ctx);
+  const head = [headSection(ctx), findingsSection(ctx)].filter(Boolean).join("\n\n");
   const middle = [
-    ctx.walkthrough === false ? "" : walkthroughSection(ctx.result),
     overviewSection(ctx.result),
     listedSection(ctx.listed),
     rejected.length > 0 ? `${plural(rejected.length, "malformed finding")} from the model dropped.` : "",
-    skippedSection(ctx.result.plan)
+    skippedSection(ctx.result.plan),
+    ctx.walkthrough === false ? "" : walkthroughSection(ctx.result)
   ].filter(Boolean).join("\n\n");
   const tail = [notReviewedSection(ctx.result), costSection(ctx)].filter(Boolean).join("\n\n");
   const room = MAX_BODY_CHARS - head.length - tail.length - 8;
-  const body = middle ? `${head}
+  return middle ? `${head}
 
 ${clipMarkdown(middle, room)}
 
@@ -79958,13 +80000,15 @@ ${tail}
 
 ${tail}
 `;
-  return body;
 }
 function fmt(n) {
   return n.toLocaleString("en-US");
 }
 function plural(n, word) {
   return `${n} ${word}${n === 1 || word === "critical" || word === "high" ? "" : "s"}`;
+}
+function capitalize(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 var PLAN_CALLS_SHOWN = 10;
 function modelTokens(plan, estimated) {
@@ -80152,6 +80196,7 @@ var GROUPS = [
         default: "the merge base with the upstream or default branch; on that branch, HEAD's parent"
       },
       { name: "head", value: "REF", help: "the head revision", default: "the working tree" },
+      { name: "repo", value: "DIR", help: "the git repository to review", default: "the one it is run in" },
       { name: "include", value: "GLOBS", help: "review only the files these globs match (comma or newline separated)" },
       {
         name: "exclude",
@@ -80205,7 +80250,7 @@ var GROUPS = [
     ]
   }
 ];
-var OWN = /* @__PURE__ */ new Set(["base", "head", "format", "output", "dry-run"]);
+var OWN = /* @__PURE__ */ new Set(["base", "head", "repo", "format", "output", "dry-run"]);
 var INPUT_FLAGS = GROUPS.flatMap((g) => g.flags.map((f) => f.name)).filter(
   (name) => !OWN.has(name) && name in INPUT_DEFAULTS
 );
@@ -80249,6 +80294,7 @@ function parseCommandLine(argv) {
       options: {
         base: { type: "string" },
         head: { type: "string" },
+        repo: { type: "string" },
         format: { type: "string" },
         output: { type: "string", short: "o" },
         "dry-run": { type: "boolean" },
@@ -80275,6 +80321,7 @@ function parseCommandLine(argv) {
   }
   return {
     base: str2("base"),
+    repo: str2("repo"),
     head: str2("head"),
     format,
     output: str2("output"),
@@ -80512,7 +80559,11 @@ async function review(io, terminal, args, apiKey, redact) {
 `);
   };
   const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : void 0;
-  const source = await localSource(io.cwd, args, settings);
+  const cwd = args.repo ? resolve4(io.cwd, args.repo) : io.cwd;
+  const source = await localSource(cwd, args, settings);
+  const pr = source.pullRequest;
+  io.stderr(`Reviewing ${await repositoryRoot(cwd)}: ${pr.baseRef}..${pr.headRef}
+`);
   const publisher = terminalPublisher(io, terminal, args, redact);
   const clock = { startedAt: Date.now(), signal: io.interrupt };
   const result2 = await reviewPullRequest(source, { ...publisher, info: log }, llm, settings, clock);

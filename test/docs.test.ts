@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { INPUT_DEFAULTS } from '../src/settings/settings.js';
 import { OUTPUT_NAMES } from '../src/action/main.js';
@@ -51,5 +52,42 @@ describe('action.yml, the code and the docs agree', () => {
     expect(readme).toContain('<!-- inputs:start -->');
     expect(readme).toContain('<!-- outputs:start -->');
     expect(readme).toBe(withTables(readme, actionYml));
+  });
+});
+
+describe('the README and docs/', () => {
+  const files = ['README.md', ...readdirSync(new URL('../docs/', import.meta.url)).map((f) => `docs/${f}`)];
+  const read = (file: string): string => readFileSync(new URL(`../${file}`, import.meta.url), 'utf8');
+  /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as hyphens. */
+  const anchorOf = (heading: string): string =>
+    heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N} -]/gu, '')
+      .replace(/ /g, '-');
+
+  it('link only inside the repository (to files and headings that exist) or to public documentation', () => {
+    const PUBLIC =
+      /^https:\/\/(docs\.github\.com|docs\.anthropic\.com|console\.anthropic\.com|github\.com\/(actions|github)\/)/;
+    for (const file of files) {
+      for (const [, target = ''] of read(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^https?:/.test(target)) {
+          expect(target, `${file} links out`).toMatch(PUBLIC);
+          continue;
+        }
+        const [path = '', anchor] = target.split('#');
+        const linked = path ? join(dirname(file), path) : file;
+        expect(existsSync(new URL(`../${linked}`, import.meta.url)), `${file} -> ${target}`).toBe(true);
+        if (anchor) {
+          const headings = [...read(linked).matchAll(/^#+ (.+)$/gm)].map((m) => anchorOf(m[1] ?? ''));
+          expect(headings, `${file} -> ${target}`).toContain(anchor);
+        }
+      }
+    }
+  });
+
+  it('keeps the README short before its inputs table, starting with the two commands', () => {
+    const readme = read('README.md');
+    expect(readme.slice(0, readme.indexOf('## Inputs')).split('\n').length).toBeLessThanOrEqual(120);
+    expect(readme).toMatch(/^# .+\n\n```sh\nnpm ci && npm run review .*\nnpm ci && npm test /);
   });
 });

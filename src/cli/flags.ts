@@ -27,6 +27,7 @@ const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
         default: "the merge base with the upstream or default branch; on that branch, HEAD's parent",
       },
       { name: 'head', value: 'REF', help: 'the head revision', default: 'the working tree' },
+      { name: 'repo', value: 'DIR', help: 'the git repository to review', default: 'the one it is run in' },
       { name: 'include', value: 'GLOBS', help: 'review only the files these globs match (comma or newline separated)' },
       {
         name: 'exclude',
@@ -82,7 +83,7 @@ const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
 ];
 
 /** Flags of the CLI's own, not action inputs. */
-const OWN = new Set(['base', 'head', 'format', 'output', 'dry-run']);
+const OWN = new Set(['base', 'head', 'repo', 'format', 'output', 'dry-run']);
 /** The action inputs that are flags of the CLI. */
 export const INPUT_FLAGS = GROUPS.flatMap((g) => g.flags.map((f) => f.name)).filter(
   (name): name is InputName => !OWN.has(name) && name in INPUT_DEFAULTS,
@@ -125,6 +126,8 @@ export class UsageError extends Error {}
 
 export interface Args {
   base: string | undefined;
+  /** The repository to review; the current directory when not given. */
+  repo: string | undefined;
   head: string | undefined;
   format: Format;
   output: string | undefined;
@@ -143,6 +146,7 @@ export function parseCommandLine(argv: string[]): Args | 'help' | 'version' {
       options: {
         base: { type: 'string' },
         head: { type: 'string' },
+        repo: { type: 'string' },
         format: { type: 'string' },
         output: { type: 'string', short: 'o' },
         'dry-run': { type: 'boolean' },
@@ -169,6 +173,7 @@ export function parseCommandLine(argv: string[]): Args | 'help' | 'version' {
   }
   return {
     base: str('base'),
+    repo: str('repo'),
     head: str('head'),
     format: format as Format,
     output: str('output'),

@@ -70,7 +70,10 @@ async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, re
     if (!io.tty) io.stderr(`${redact(asFlags(m))}\n`);
   };
   const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : undefined;
-  const source = await localSource(io.cwd, args, settings);
+  const cwd = args.repo ? resolve(io.cwd, args.repo) : io.cwd;
+  const source = await localSource(cwd, args, settings);
+  const pr = source.pullRequest;
+  io.stderr(`Reviewing ${await repositoryRoot(cwd)}: ${pr.baseRef}..${pr.headRef}\n`);
   const publisher = terminalPublisher(io, terminal, args, redact);
   const clock = { startedAt: Date.now(), signal: io.interrupt };
   const result = await reviewPullRequest(source, { ...publisher, info: log }, llm, settings, clock);

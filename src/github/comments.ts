@@ -12,6 +12,8 @@ export interface PostedComment {
   side?: 'LEFT' | 'RIGHT';
   /** Inline comments: the review that holds it. */
   reviewId?: number | undefined;
+  /** Inline comments: its place in the pull request's conversation, as GitHub links it. */
+  url?: string;
 }
 
 /** Every inline review comment of the pull request, oldest first. */
@@ -27,6 +29,7 @@ export async function listReviewComments(octokit: Octokit, ref: RepoRef): Promis
       line: c.line ?? undefined,
       side: c.side === 'LEFT' ? ('LEFT' as const) : ('RIGHT' as const),
       reviewId: c.pull_request_review_id ?? undefined,
+      url: c.html_url,
     })),
   );
 }

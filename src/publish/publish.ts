@@ -131,8 +131,12 @@ export async function publish(ctx: Publishing, result: ReviewResult): Promise<Pu
     ctx.warn(`Could not resolve our outdated threads: ${error instanceof Error ? error.message : String(error)}`);
     return 0;
   });
+  const { reviewId } = inline;
+  const mine = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
+  const race = await settleCommentRace(ctx, { reviewId, inline: mine });
   const summary = ctx.redact(
     summaryBody({
+      links: race.links,
       result,
       findings: result.findings,
       posted: posted.length,
@@ -154,11 +158,9 @@ export async function publish(ctx: Publishing, result: ReviewResult): Promise<Pu
   );
   const find = (): Promise<number | undefined> => findOurSummary(ctx, seal);
   const written = await writeSummary(ctx.octokit, ctx.pr, summary, ctx.earlier.comment?.id, find, ctx.log);
-  const mine = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
-  const { reviewId } = inline;
-  const settled = await settleRace(ctx, seal, { reviewId, inline: mine, summaryCommentId: written, summary });
-  const kept = posted.filter((f) => !settled.removed.has(f.fingerprint));
-  return { reviewId, summaryCommentId: settled.summaryCommentId, posted: kept, listed, summary, failing: fail };
+  const summaryCommentId = await settleSummaryRace(ctx, seal, { summaryCommentId: written, summary });
+  const kept = posted.filter((f) => !race.removed.has(f.fingerprint));
+  return { reviewId, summaryCommentId, posted: kept, listed, summary, failing: fail };
 }
 
 /** A finding the model placed off the diff is an annotation on its file and line, besides its place in the summary. */
@@ -232,35 +234,19 @@ async function postFileLevel(ctx: Publishing, findings: readonly Finding[]): Pro
 
 /**
  * Two runs on one pull request at once (a workflow without a concurrency group) can each find nothing of
- * ours and each post. Re-read after posting and keep the oldest of ours: our newer summaries are deleted
- * (the oldest takes this run's text), and so are our newer comments that repeat a fingerprint; a review
- * left with none of its comments says why. Both runs may do this at once: a comment already deleted is fine.
+ * ours and each post. After posting, the race check reads our comments again (the one deliberate re-read) and
+ * keeps the oldest of ours: our newer comments that repeat a fingerprint are deleted, and a review left with
+ * none of its comments says why. Both runs may do this at once: a comment already deleted is fine. The same
+ * read gives each finding's comment, for the summary's links.
  */
-async function settleRace(
+async function settleCommentRace(
   ctx: Publishing,
-  seal: Seal,
-  mine: { reviewId: number | undefined; inline: string[]; summaryCommentId: number; summary: string },
-): Promise<{ summaryCommentId: number; removed: Set<string> }> {
+  mine: { reviewId: number | undefined; inline: string[] },
+): Promise<{ removed: Set<string>; links: Map<string, string> }> {
   const { octokit, pr, us } = ctx;
-  const where = { owner: pr.owner, repo: pr.repo };
-  const gone = (error: unknown): void => {
-    if ((error as { status?: unknown }).status !== 404) throw error;
-  };
-  const summaries = (await listIssueComments(octokit, pr))
-    .filter((c) => isOurSummary(c, us, seal))
-    .sort((a, b) => a.id - b.id);
-  const [oldest, ...newer] = summaries;
-  let summaryCommentId = mine.summaryCommentId;
-  if (oldest && newer.length > 0) {
-    for (const c of newer) await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id }).catch(gone);
-    if (oldest.id !== mine.summaryCommentId) {
-      await octokit.rest.issues.updateComment({ ...where, comment_id: oldest.id, body: mine.summary });
-    }
-    summaryCommentId = oldest.id;
-    ctx.log(`another run posted a summary at the same time: kept the oldest (${oldest.id})`);
-  }
   const seen = new Set<string>();
   const survivors = new Set<string>();
+  const links = new Map<string, string>();
   const comments = (await listReviewComments(octokit, pr))
     .filter((c) => isOurs(c.author, us))
     .sort((a, b) => a.id - b.id);
@@ -270,24 +256,57 @@ async function settleRace(
     if (fp === undefined) continue;
     if (!seen.has(fp)) {
       seen.add(fp);
+      if (c.url && COMMENT_URL.test(c.url)) links.set(fp, c.url);
       if (c.reviewId === mine.reviewId) survivors.add(fp);
       continue;
     }
-    await octokit.rest.pulls.deleteReviewComment({ ...where, comment_id: c.id }).catch(gone);
+    await octokit.rest.pulls.deleteReviewComment({ owner: pr.owner, repo: pr.repo, comment_id: c.id }).catch(gone);
     copies += 1;
   }
   // Our review's comments that are gone, deleted here or by the other run as its newer copies.
   const removed = new Set(mine.inline.filter((fp) => !survivors.has(fp)));
   if (mine.reviewId !== undefined && mine.inline.length > 0 && removed.size === mine.inline.length) {
     await octokit.rest.pulls.updateReview({
-      ...where,
+      owner: pr.owner,
+      repo: pr.repo,
       pull_number: pr.number,
       review_id: mine.reviewId,
       body: "🤖 Another run posted the same comments at the same time; this review's copies were removed.",
     });
   }
   if (copies > 0) ctx.log(`another run posted the same comments at the same time: removed ${copies} copies`);
-  return { summaryCommentId, removed };
+  return { removed, links };
+}
+
+/** A comment's link as GitHub gives it: an https URL to a place in the conversation, nothing else. */
+const COMMENT_URL = /^https:\/\/[^\s()<>[\]]+#discussion_r\d+$/;
+
+const gone = (error: unknown): void => {
+  if ((error as { status?: unknown }).status !== 404) throw error;
+};
+
+/**
+ * The summary's half of the race check: after writing ours, our summaries are read again and the oldest is
+ * kept (it takes this run's text); our newer ones are deleted. Returns the id of the summary that stays.
+ */
+async function settleSummaryRace(
+  ctx: Publishing,
+  seal: Seal,
+  mine: { summaryCommentId: number; summary: string },
+): Promise<number> {
+  const { octokit, pr, us } = ctx;
+  const where = { owner: pr.owner, repo: pr.repo };
+  const summaries = (await listIssueComments(octokit, pr))
+    .filter((c) => isOurSummary(c, us, seal))
+    .sort((a, b) => a.id - b.id);
+  const [oldest, ...newer] = summaries;
+  if (!oldest || newer.length === 0) return mine.summaryCommentId;
+  for (const c of newer) await octokit.rest.issues.deleteComment({ ...where, comment_id: c.id }).catch(gone);
+  if (oldest.id !== mine.summaryCommentId) {
+    await octokit.rest.issues.updateComment({ ...where, comment_id: oldest.id, body: mine.summary });
+  }
+  ctx.log(`another run posted a summary at the same time: kept the oldest (${oldest.id})`);
+  return oldest.id;
 }
 
 /** A dry run: everything decided as for a real run, nothing posted; each finding is listed with where it would go. */

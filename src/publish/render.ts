@@ -1,6 +1,6 @@
 import { withoutRules } from '../prompt/prompt.js';
 import type { Finding } from '../findings/findings.js';
-import { SEVERITIES, type Severity } from '../core/severity.js';
+import { SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import { formatUsd } from '../core/usage.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { clipMarkdown, codeSpan, logSafe, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
@@ -80,11 +80,16 @@ export function verdict(result: ReviewResult, findings: readonly Finding[]): str
     failed > 0 ? ` ⚠️ Partial review: ${failed} of ${result.outcomes.length} parts were not reviewed (see below).` : '';
   if (result.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial}`;
   const blocking = counts.critical + counts.high;
+  const rest = findings.length - blocking;
+  const more = rest > 0 ? `, and ${plural(rest, 'finding')} of medium severity or lower` : '';
   if (blocking > 0) {
-    return `**Changes recommended**: ${plural(counts.critical, 'critical')}, ${plural(counts.high, 'high')} severity finding${blocking === 1 ? '' : 's'}.${partial}`;
+    return `**Changes recommended**: ${plural(counts.critical, 'critical')}, ${plural(counts.high, 'high')} severity finding${blocking === 1 ? '' : 's'}${more}.${partial}`;
   }
   if (findings.length > 0)
     return `**No blocking issues**: ${plural(findings.length, 'finding')} of medium severity or lower.${partial}`;
+  const dropped = result.outcomes.reduce((n, o) => n + o.rejected.length, 0);
+  if (dropped > 0)
+    return `**No finding could be read**: the model sent ${plural(dropped, 'malformed finding')}.${partial}`;
   return `**No issues found.**${partial}`;
 }
 
@@ -123,6 +128,8 @@ export interface SummaryFacts {
   resolved?: number;
   /** Show the per-file walkthrough. */
   walkthrough?: boolean;
+  /** Our comment of each finding on GitHub (by fingerprint), for a link from the summary. */
+  links?: ReadonlyMap<string, string>;
 }
 
 export function costTable(result: ReviewResult, model: string): string {
@@ -150,10 +157,9 @@ function costSection(ctx: SummaryFacts): string {
 }
 
 function headSection(ctx: SummaryFacts): string {
-  const counts = countBySeverity(ctx.findings);
   const note = [`${plural(ctx.posted, 'new comment')} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
-  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} listed below`);
+  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} in this summary only`);
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, 'duplicate')} merged`);
   if (ctx.resolved) note.push(`${plural(ctx.resolved, 'outdated thread')} of ours resolved`);
   const lines = [
@@ -164,44 +170,85 @@ function headSection(ctx: SummaryFacts): string {
     ...(ctx.scope ? [safeInline(ctx.scope), ''] : []),
     verdict(ctx.result, ctx.findings),
     '',
-    `| ${SEVERITIES.map((s) => `${ICON[s]} ${s}`).join(' | ')} |`,
-    `| ${SEVERITIES.map(() => '---:').join(' | ')} |`,
-    `| ${SEVERITIES.map((s) => counts[s]).join(' | ')} |`,
-    '',
     `${note.join(', ')}.`,
   ];
   if (ctx.reviewError) lines.push('', `> [!WARNING]\n> ${safeInline(ctx.reviewError)}`);
   return lines.join('\n');
 }
 
+/** Findings listed one a line at most; the rest are counted (the comments and the folded list have them all). */
+const FINDINGS_SHOWN = 25;
+
+/** Every finding in one line, the most severe first: a link to its comment, or where it is told instead. */
+function findingsSection(ctx: SummaryFacts): string {
+  if (ctx.findings.length === 0) return '';
+  const here = new Map(ctx.listed.map((l) => [l.finding.fingerprint, l.reason]));
+  const sorted = [...ctx.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const lines = ['### Findings', ''];
+  for (const f of sorted.slice(0, FINDINGS_SHOWN)) {
+    const title = safeInline(withoutRules(f.title));
+    const link = ctx.links?.get(f.fingerprint);
+    const where = safePath(`${f.path}:${f.line}`);
+    const reason = here.get(f.fingerprint);
+    const shown = link ? `[${title}](${link})` : title;
+    const told = link ? '' : reason !== undefined ? ` — in this summary (${safeInline(reason)})` : '';
+    lines.push(`- ${ICON[f.severity]} **${capitalize(f.severity)}** · ${f.category} — ${shown} · ${where}${told}`);
+  }
+  if (sorted.length > FINDINGS_SHOWN) lines.push(`- … and ${sorted.length - FINDINGS_SHOWN} more (least severe)`);
+  return lines.join('\n');
+}
+
+/** A folded section: our own `<details>`, its label ours alone (counts), never model text. */
+function folded(label: string, body: string): string {
+  return [`<details><summary>${label}</summary>`, '', body, '', '</details>'].join('\n');
+}
+
+/** What was not reviewed, one line a reason with its counts; the parts' files folded under it. */
 function notReviewedSection(result: ReviewResult): string {
   const notReviewed = result.outcomes.filter((o) => o.status !== 'ok');
   if (notReviewed.length === 0) return '';
-  const lines = ['### Not reviewed', ''];
+  const groups = new Map<string, typeof notReviewed>();
   for (const o of notReviewed) {
-    const files = o.chunk.files.map(
-      (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
-    );
-    lines.push(`- ${files.join(', ')}: ${safeInline(o.error ?? 'not reviewed')}`);
+    // Amounts differ from part to part ("could cost up to $0.05"); the reason is the same.
+    const key = (o.error ?? 'not reviewed').replace(/\$[\d.]+|\d+/g, '#');
+    groups.set(key, [...(groups.get(key) ?? []), o]);
   }
-  return clipMarkdown(lines.join('\n'), MAX_NOT_REVIEWED_CHARS, '… (more parts were not reviewed; the log lists them)');
+  const lines = ['### Not reviewed', ''];
+  for (const parts of groups.values()) {
+    const files = parts.flatMap((o) =>
+      o.chunk.files.map(
+        (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
+      ),
+    );
+    const list = clipMarkdown(files.map((f) => `- ${f}`).join('\n'), MAX_NOT_REVIEWED_CHARS / 2, '- …');
+    lines.push(
+      `- **${plural(parts.length, 'part')}, ${plural(files.length, 'file')}**: ${safeInline(parts[0]?.error ?? 'not reviewed')}`,
+      '',
+      folded('the files', list),
+      '',
+    );
+  }
+  return clipMarkdown(
+    lines.join('\n').trimEnd(),
+    MAX_NOT_REVIEWED_CHARS,
+    '… (more parts were not reviewed; the log lists them)',
+  );
 }
 
-/** One line per reviewed file with what changed in it, as the review calls wrote it. */
+/** One line per reviewed file the review calls said something of, folded. */
 function walkthroughSection(result: ReviewResult): string {
-  if (result.plan.reviewable.length === 0) return '';
   const said = new Map<string, string[]>();
   for (const o of result.outcomes) {
-    for (const w of o.walkthrough) said.set(w.path, [...(said.get(w.path) ?? []), w.change.trim()]);
+    for (const w of o.walkthrough)
+      if (w.change.trim()) said.set(w.path, [...(said.get(w.path) ?? []), w.change.trim()]);
   }
-  const failed = new Set(
-    result.outcomes.filter((o) => o.status !== 'ok').flatMap((o) => o.chunk.files.map((cf) => cf.file.path)),
-  );
-  const rows = result.plan.reviewable.map((f) => {
-    const text = said.get(f.path)?.join(' ') ?? (failed.has(f.path) ? '(not reviewed)' : '—');
-    return `| ${safePath(f.path)} | ${safeInline(withoutRules(text))} |`;
+  const rows = result.plan.reviewable.flatMap((f) => {
+    const text = said.get(f.path)?.join(' ');
+    return text ? [`| ${safePath(f.path)} | ${safeInline(withoutRules(text))} |`] : [];
   });
-  return ['### Walkthrough', '', '| file | what changed |', '| --- | --- |', ...rows].join('\n');
+  if (rows.length === 0) return '';
+  const table = ['### Walkthrough', '', '| file | what changed |', '| --- | --- |', ...rows].join('\n');
+  return folded(`Walkthrough (${plural(rows.length, 'file')})`, table);
 }
 
 function overviewSection(result: ReviewResult): string {
@@ -212,9 +259,10 @@ function overviewSection(result: ReviewResult): string {
   );
 }
 
+/** The findings told here rather than as comments, each with its text, folded. */
 function listedSection(listed: readonly Listed[]): string {
   if (listed.length === 0) return '';
-  const lines = ['### Findings not posted as comments', ''];
+  const lines: string[] = [];
   for (const { finding: f, reason } of listed) {
     const body = clipMarkdown(safeMarkdown(withoutRules(f.body.trim())), MAX_LISTED_BODY_CHARS, '…');
     lines.push(
@@ -222,38 +270,49 @@ function listedSection(listed: readonly Listed[]): string {
       `  ${body.replace(/\n/g, '\n  ')}`,
     );
   }
-  return lines.join('\n');
+  return folded(`Findings not posted as comments (${listed.length})`, lines.join('\n'));
 }
 
+/** The files skipped before the review, counted by reason in the label, listed folded. */
 function skippedSection(plan: ReviewPlan): string {
   if (plan.skipped.length === 0) return '';
-  const lines = [`<details><summary>Skipped files (${plan.skipped.length})</summary>`, ''];
-  for (const s of plan.skipped) lines.push(`- ${safePath(s.path)}: ${safeInline(s.reason)}`);
-  lines.push('', '</details>');
-  return lines.join('\n');
+  const byReason = new Map<string, number>();
+  for (const s of plan.skipped)
+    byReason.set(s.reason.split(' (')[0] ?? s.reason, (byReason.get(s.reason.split(' (')[0] ?? s.reason) ?? 0) + 1);
+  const counts = [...byReason].map(([reason, n]) => `${n} ${safeLabel(reason)}`).join(', ');
+  const list = plan.skipped.map((s) => `- ${safePath(s.path)}: ${safeInline(s.reason)}`).join('\n');
+  return folded(`Skipped files (${plan.skipped.length}: ${counts})`, list);
+}
+
+/** Our own reason text in a `<summary>` label: no character that HTML or Markdown would read there. */
+function safeLabel(text: string): string {
+  return text
+    .replace(/[<>&*_`[\]\\|#!]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /**
- * The sticky summary comment: verdict and counts, the overview, the findings not posted as comments,
- * skipped files, then what was not reviewed and the cost. When it must be clipped, the middle sections are
- * cut: the head, "Not reviewed" and "Cost" always survive.
+ * The sticky summary comment, read top-down in one screen: verdict and counts, each finding in a line with
+ * a link to its comment, the overview, what was not reviewed (one line a reason), then the folded sections
+ * (findings told only here, skipped files, the walkthrough) and the cost. When it must be clipped, the
+ * middle is cut: the head, the findings, "Not reviewed" and "Cost" survive.
  */
 export function summaryBody(ctx: SummaryFacts): string {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
-  const head = headSection(ctx);
+  const head = [headSection(ctx), findingsSection(ctx)].filter(Boolean).join('\n\n');
   const middle = [
-    ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),
     overviewSection(ctx.result),
     listedSection(ctx.listed),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',
     skippedSection(ctx.result.plan),
+    ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),
   ]
     .filter(Boolean)
     .join('\n\n');
   const tail = [notReviewedSection(ctx.result), costSection(ctx)].filter(Boolean).join('\n\n');
   const room = MAX_BODY_CHARS - head.length - tail.length - 8;
-  const body = middle ? `${head}\n\n${clipMarkdown(middle, room)}\n\n${tail}\n` : `${head}\n\n${tail}\n`;
-  return body;
+  return middle ? `${head}\n\n${clipMarkdown(middle, room)}\n\n${tail}\n` : `${head}\n\n${tail}\n`;
 }
 
 function fmt(n: number): string {

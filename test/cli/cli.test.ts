@@ -239,6 +239,15 @@ describe('the CLI speaks as a command line', () => {
     expect(trigger.err).toMatch(/Unknown option '--trigger'/);
   });
 
+  it('--repo reviews another repository, and the first line says which and what range', async () => {
+    const dir = repo();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'elsewhere-'));
+    const { code, err } = await cli(elsewhere, ['--repo', dir]);
+    expect(code).toBe(0);
+    expect(err.split('\n')[0]).toMatch(/^Reviewing .*cli-[^:]+: [0-9a-f]{12}\.\.\(working tree\)$/);
+    expect(err).toContain('2 to review');
+  });
+
   it('says bad values in terms of flags, and a refused key in terms of the environment variable', async () => {
     const bad = await cli(repo(), ['--concurrency', '99', '--min-severity', 'loud']);
     expect(bad.code).toBe(2);

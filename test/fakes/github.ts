@@ -451,7 +451,9 @@ export class FakeGitHub {
         })),
       );
     } else if (method === 'GET' && url.pathname === `${base}/pulls/${number}/comments`) {
-      paged(this.reviewComments);
+      // GitHub links each review comment to its place in the pull request's conversation.
+      const page = `https://github.com/${this.pr.owner}/${this.pr.repo}/pull/${number}`;
+      paged(this.reviewComments.map((c) => ({ ...c, html_url: `${page}#discussion_r${c.id}` })));
     } else if (method === 'POST' && url.pathname === `${base}/pulls/${number}/reviews`) {
       this.createReview(body as ReviewBody, send);
     } else if (method === 'GET' && url.pathname === `${base}/issues/${number}/comments`) {

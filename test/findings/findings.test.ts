@@ -193,7 +193,8 @@ describe('rendering', () => {
     expect(body).toContain(
       '**Changes recommended**: 0 critical, 2 high severity findings. ⚠️ Partial review: 1 of 2 parts',
     );
-    expect(body).toContain('`src/a.ts` (part 2/2): the gateway failed (503) after retries');
+    expect(body).toContain('- **1 part, 1 file**: the gateway failed (503) after retries');
+    expect(body).toContain('- `src/a.ts` (part 2/2)');
     expect(body).toContain('`img.png`: binary');
     expect(body).toContain('| `claude-sonnet-4-5` | 2 | 1,200 | 2,000 | 0 | 300 | $0.0156 |');
     expect(body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);

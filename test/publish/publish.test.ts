@@ -119,7 +119,9 @@ describe('bodies within GitHub limits', () => {
     expect(body.length).toBeLessThanOrEqual(MAX_BODY_CHARS);
     expect(body).toContain('truncated');
     expect(body).toContain('### Not reviewed');
-    expect(body).toContain('`src/late.ts`: the gateway failed (503) after retries');
+    // One line a reason, with its counts; the files folded under it.
+    expect(body).toContain('- **1 part, 1 file**: the gateway failed (503) after retries');
+    expect(body).toContain('<details><summary>the files</summary>\n\n- `src/late.ts`\n\n</details>');
     expect(body).toContain('### Cost');
     expect(body).toMatch(/\| `claude-sonnet-4-6` \| 2 \| .* \| \$0\.5000 \|\n$/);
   });
