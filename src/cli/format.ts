@@ -91,6 +91,7 @@ function asJson(result: ReviewResult, settings: Settings): string {
         onDiffLine: f.anchor === 'line',
         ...(f.note ? { note: f.note } : {}),
       })),
+      overview: result.overview ?? null,
       dropped: dropped(result),
       notReviewed: result.outcomes
         .filter((o) => o.status !== 'ok')

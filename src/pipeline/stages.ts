@@ -5,9 +5,11 @@ import { planChunks } from '../plan/plan.js';
 import { estimateTokens } from '../core/tokens.js';
 import { buildContext, contextSource, type ReviewChunk } from '../context/context.js';
 import type { HeadFiles } from '../context/files.js';
-import { buildPrefix, sharedTools, type RepoRules } from '../prompt/prompt.js';
+import { buildPrefix, overviewRequest, sharedTools, type RepoRules } from '../prompt/prompt.js';
 import { type SystemBlock } from '../llm/request.js';
 import { runChunks, type ChunkOutcome } from '../run/run.js';
+import { writeOverview, type Overview } from '../run/overview.js';
+import { SEVERITIES } from '../core/severity.js';
 import { dedupe, type Finding } from '../findings/findings.js';
 import { placeComments } from '../findings/place.js';
 import { addUsage, costUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
@@ -62,6 +64,8 @@ export interface ReviewResult {
   usd: number | undefined;
   /** A call succeeded with no usage reported, so the token counts are short of the real bill. */
   usageMissing: boolean;
+  /** One overview of a pull request reviewed in several parts (undefined: one part, or none was written). */
+  overview?: string | undefined;
 }
 
 export function makePlan(pr: PullRequest, settings: Settings, rules: string | RepoRules): ReviewPlan {
@@ -239,7 +243,13 @@ async function reviewChunks(
     plan.reviewable,
   );
   const { fresh, duplicates } = dedupe(placed);
-  const usage = outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE);
+  const overview = await overviewOf(plan, settings, llm, { outcomes, findings: fresh, signal: stop.signal });
+  if (overview?.missing) options.log?.(`overview: not written (${overview.missing}); the parts' summaries are shown`);
+  if (overview && overview.calls > 0) options.onCall?.(overview.usage);
+  const usage = addUsage(
+    outcomes.reduce((sum, o) => addUsage(sum, o.usage), ZERO_USAGE),
+    overview?.usage ?? ZERO_USAGE,
+  );
   const prices = settings.prices;
   // No answer costs zero tokens: a zero usage means the gateway did not report it, and $0 would mislead.
   const usageMissing = outcomes.some(
@@ -251,8 +261,37 @@ async function reviewChunks(
     findings: fresh,
     duplicates,
     usage,
-    calls: outcomes.reduce((n, o) => n + o.calls, 0),
-    usd: prices && !usageMissing ? outcomes.reduce((t, o) => t + (o.usd ?? 0), 0) : undefined,
+    calls: outcomes.reduce((n, o) => n + o.calls, 0) + (overview?.calls ?? 0),
+    usd: prices && !usageMissing ? outcomes.reduce((t, o) => t + (o.usd ?? 0), overview?.usd ?? 0) : undefined,
     usageMissing,
+    overview: overview?.text,
   };
+}
+
+/**
+ * One overview of a pull request reviewed in more than one part: a short call that reads the cached prefix,
+ * under what is left of the cap. Undefined when there is one part or none (its own summary is the overview).
+ */
+async function overviewOf(
+  plan: ReviewPlan,
+  settings: Settings,
+  llm: LlmClient,
+  run: { outcomes: readonly ChunkOutcome[]; findings: readonly Finding[]; signal: AbortSignal },
+): Promise<Overview | undefined> {
+  const summaries = run.outcomes.filter((o) => o.status === 'ok' && o.summary.trim()).map((o) => o.summary.trim());
+  // After an error no call can overcome (bad key, no credit), or past the deadline, no call is made.
+  if (summaries.length < 2 || run.outcomes.some((o) => o.fatal) || run.signal.aborted) return undefined;
+  const counts = SEVERITIES.map((s) => [s, run.findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  const found = counts.length > 0 ? `${run.findings.length} findings: ${counts.join(', ')}` : 'no findings';
+  const explore = settings.context === 'explore' && plan.headFiles !== undefined && settings.maxToolCalls > 0;
+  const spent = run.outcomes.reduce((t, o) => t + (o.usd ?? 0), 0);
+  return writeOverview(overviewRequest(plan.prefix, summaries, found, explore), llm, {
+    call: { model: settings.modelId, maxTokens: settings.maxOutputTokens, ...settings.shape },
+    prices: settings.capPrices,
+    left: settings.maxCostUsd === undefined ? undefined : settings.maxCostUsd - spent,
+    tokenRatio: settings.tokenRatio,
+    signal: run.signal,
+  });
 }

@@ -203,6 +203,45 @@ function folded(label: string, body: string): string {
   return [`<details><summary>${label}</summary>`, '', body, '', '</details>'].join('\n');
 }
 
+/** A fold cut to `room` characters inside it, so its closing tag (and what follows it) survives. */
+function clipFold(fold: string, room: number): string {
+  const open = fold.indexOf('</summary>\n\n') + '</summary>\n\n'.length;
+  const close = fold.lastIndexOf('\n\n</details>');
+  if (open < '</summary>\n\n'.length || close < open) return clipMarkdown(fold, room);
+  const inner = clipMarkdown(fold.slice(open, close), Math.max(0, room - open - (fold.length - close)));
+  return `${fold.slice(0, open)}${inner}${fold.slice(close)}`;
+}
+
+/** A Markdown list of whole lines, as many as fit in `maxChars`, then how many more. */
+function boundedList(items: readonly string[], maxChars: number): string {
+  const lines: string[] = [];
+  let used = 0;
+  for (const item of items) {
+    if (used + item.length + 3 > maxChars) break;
+    lines.push(`- ${item}`);
+    used += item.length + 3;
+  }
+  if (lines.length < items.length) lines.push(`- … and ${items.length - lines.length} more`);
+  return lines.join('\n');
+}
+
+/** Sections kept whole while they fit in `room`; the first that does not is cut (a fold inside), the rest left out. */
+function fitSections(sections: readonly string[], room: number): string {
+  const kept: string[] = [];
+  let left = room;
+  for (const section of sections) {
+    if (section.length + 2 <= left) {
+      kept.push(section);
+      left -= section.length + 2;
+      continue;
+    }
+    if (left > 300)
+      kept.push(section.startsWith('<details>') ? clipFold(section, left - 2) : clipMarkdown(section, left - 2));
+    break;
+  }
+  return kept.join('\n\n');
+}
+
 /** What was not reviewed, one line a reason with its counts; the parts' files folded under it. */
 function notReviewedSection(result: ReviewResult): string {
   const notReviewed = result.outcomes.filter((o) => o.status !== 'ok');
@@ -220,11 +259,11 @@ function notReviewedSection(result: ReviewResult): string {
         (cf) => `${safePath(cf.file.path)}${cf.part ? ` (part ${cf.part.index + 1}/${cf.part.count})` : ''}`,
       ),
     );
-    const list = clipMarkdown(files.map((f) => `- ${f}`).join('\n'), MAX_NOT_REVIEWED_CHARS / 2, '- …');
+    const list = boundedList(files, MAX_NOT_REVIEWED_CHARS / (2 * groups.size));
     lines.push(
       `- **${plural(parts.length, 'part')}, ${plural(files.length, 'file')}**: ${safeInline(parts[0]?.error ?? 'not reviewed')}`,
       '',
-      folded('the files', list),
+      folded(`the ${plural(files.length, 'file')}`, list),
       '',
     );
   }
@@ -251,12 +290,17 @@ function walkthroughSection(result: ReviewResult): string {
   return folded(`Walkthrough (${plural(rows.length, 'file')})`, table);
 }
 
+/**
+ * The overview: the one written for the whole pull request, or the one part's summary; when the overview call
+ * could not be made, the parts' summaries, folded.
+ */
 function overviewSection(result: ReviewResult): string {
-  const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim());
+  const summaries = result.outcomes.filter((o) => o.status === 'ok' && o.summary.trim()).map((o) => o.summary.trim());
+  const one = result.overview ?? (summaries.length === 1 ? summaries[0] : undefined);
+  if (one) return ['### Overview', '', safeMarkdown(withoutRules(one))].join('\n');
   if (summaries.length === 0) return '';
-  return ['### Overview', '', safeMarkdown(withoutRules(summaries.map((o) => o.summary.trim()).join('\n\n')))].join(
-    '\n',
-  );
+  const parts = summaries.map((s, i) => `**Part ${i + 1}.** ${safeMarkdown(withoutRules(s))}`).join('\n\n');
+  return folded(`Summaries of the ${summaries.length} parts (no overview was written)`, parts);
 }
 
 /** The findings told here rather than as comments, each with its text, folded. */
@@ -280,7 +324,10 @@ function skippedSection(plan: ReviewPlan): string {
   for (const s of plan.skipped)
     byReason.set(s.reason.split(' (')[0] ?? s.reason, (byReason.get(s.reason.split(' (')[0] ?? s.reason) ?? 0) + 1);
   const counts = [...byReason].map(([reason, n]) => `${n} ${safeLabel(reason)}`).join(', ');
-  const list = plan.skipped.map((s) => `- ${safePath(s.path)}: ${safeInline(s.reason)}`).join('\n');
+  const list = boundedList(
+    plan.skipped.map((s) => `${safePath(s.path)}: ${safeInline(s.reason)}`),
+    MAX_NOT_REVIEWED_CHARS,
+  );
   return folded(`Skipped files (${plan.skipped.length}: ${counts})`, list);
 }
 
@@ -292,27 +339,37 @@ function safeLabel(text: string): string {
     .trim();
 }
 
+/** The overview keeps this much: a few sentences are asked for, and one long answer must not crowd the rest. */
+const MAX_OVERVIEW_CHARS = 3_000;
+
 /**
  * The sticky summary comment, read top-down in one screen: verdict and counts, each finding in a line with
  * a link to its comment, the overview, what was not reviewed (one line a reason), then the folded sections
- * (findings told only here, skipped files, the walkthrough) and the cost. When it must be clipped, the
- * middle is cut: the head, the findings, "Not reviewed" and "Cost" survive.
+ * (findings told only here, skipped files, the walkthrough) and the cost. When it must be clipped, the folds
+ * are cut (inside them, so they still close): everything above them and the cost survive.
  */
 export function summaryBody(ctx: SummaryFacts): string {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
-  const head = [headSection(ctx), findingsSection(ctx)].filter(Boolean).join('\n\n');
-  const middle = [
-    overviewSection(ctx.result),
+  const overview = overviewSection(ctx.result);
+  const top = [
+    headSection(ctx),
+    findingsSection(ctx),
+    overview.startsWith('<details>')
+      ? clipFold(overview, MAX_OVERVIEW_CHARS)
+      : clipMarkdown(overview, MAX_OVERVIEW_CHARS),
+    notReviewedSection(ctx.result),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+  const folds = [
     listedSection(ctx.listed),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',
     skippedSection(ctx.result.plan),
     ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
-  const tail = [notReviewedSection(ctx.result), costSection(ctx)].filter(Boolean).join('\n\n');
-  const room = MAX_BODY_CHARS - head.length - tail.length - 8;
-  return middle ? `${head}\n\n${clipMarkdown(middle, room)}\n\n${tail}\n` : `${head}\n\n${tail}\n`;
+  ].filter(Boolean);
+  const tail = costSection(ctx);
+  const middle = fitSections(folds, MAX_BODY_CHARS - top.length - tail.length - 8);
+  return middle ? `${top}\n\n${middle}\n\n${tail}\n` : `${top}\n\n${tail}\n`;
 }
 
 function fmt(n: number): string {

@@ -30,6 +30,8 @@ export interface ChunkOutcome {
   calls: number;
   /** Explore mode: file reads and searches the model made. */
   toolCalls?: number;
+  /** The error was one no later call can overcome (bad key, no credit): the run made no call after it. */
+  fatal?: boolean;
   error?: string;
 }
 
@@ -219,11 +221,13 @@ function callFailed(run: RunState, part: Part, error: unknown): ChunkOutcome[] |
   const message = error instanceof Error ? error.message : String(error);
   part.spent = { ...part.spent, calls: part.spent.calls + 1 };
   if (error instanceof LlmError && error.kind === 'too-large') return splitOrFail(run, part, message);
-  if (error instanceof LlmError && error.fatal) run.stopped = message;
+  const fatal = error instanceof LlmError && error.fatal;
+  if (fatal) run.stopped = message;
   if (run.options.signal?.aborted) {
     return [{ ...empty(part.chunk, 'not-run', `not reviewed: ${stopReason(run.options, message)}`), ...part.spent }];
   }
-  return failed(run, part, message);
+  const outcomes = failed(run, part, message);
+  return fatal ? outcomes.map((o) => ({ ...o, fatal: true })) : outcomes;
 }
 
 /** Why the run's signal stopped it: its reason, else the deadline named in the options. */

@@ -3,7 +3,14 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChangedFile, PullRequest } from '../../src/core/pull-request.js';
-import { FakeGateway, type FakeGatewayOptions, type WireMessage } from '../fakes/gateway.js';
+import {
+  FakeGateway,
+  toolAsked,
+  type FakeGatewayOptions,
+  type GatewayBody,
+  type Reply,
+  type WireMessage,
+} from '../fakes/gateway.js';
 import { FakeGitHub, type FakePullRequest } from '../fakes/github.js';
 import { afterEach, beforeEach } from 'vitest';
 import { createOctokit } from '../../src/github/client.js';
@@ -297,10 +304,19 @@ export function reviewingGateway(apiKey: string, options: Partial<FakeGatewayOpt
   return new FakeGateway({
     apiKey,
     auth: 'x-api-key',
-    reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+    reply: scriptedReply,
     ...options,
   }).start();
 }
+
+/** The scripted reviewer's answer to any call: a review, or (asked for the answer tool) an overview or answer. */
+export function scriptedReply(body: GatewayBody): Reply {
+  if (toolAsked(body) === 'submit_answer') return { toolInput: { answer: OVERVIEW_TEXT } };
+  return { toolInput: scriptedReview(userTextOf(body)) };
+}
+
+/** What the scripted reviewer writes when asked for the answer tool. */
+export const OVERVIEW_TEXT = 'One overview of the whole change: it adds a cache and tightens parsing.';
 
 /**
  * One review of the fake pull request, published by two runs at once, as two workflow runs without a

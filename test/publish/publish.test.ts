@@ -121,8 +121,10 @@ describe('bodies within GitHub limits', () => {
     expect(body).toContain('### Not reviewed');
     // One line a reason, with its counts; the files folded under it.
     expect(body).toContain('- **1 part, 1 file**: the gateway failed (503) after retries');
-    expect(body).toContain('<details><summary>the files</summary>\n\n- `src/late.ts`\n\n</details>');
+    expect(body).toContain('<details><summary>the 1 file</summary>\n\n- `src/late.ts`\n\n</details>');
     expect(body).toContain('### Cost');
+    // Cut inside its folds: every fold still closes, so nothing after it is hidden.
+    expect(body.match(/^<details>/gm)?.length).toBe(body.match(/^<\/details>$/gm)?.length);
     expect(body).toMatch(/\| `claude-sonnet-4-6` \| 2 \| .* \| \$0\.5000 \|\n$/);
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { FakeGitHub } from '../fakes/github.js';
 import type { FakeGateway } from '../fakes/gateway.js';
-import { actionEnv, fakePullRequest, reviewingGateway, runInProcess } from '../helpers/action.js';
+import {
+  actionEnv,
+  fakePullRequest,
+  OVERVIEW_TEXT,
+  readOutputs,
+  reviewingGateway,
+  runInProcess,
+} from '../helpers/action.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { liveOnGitHub } from '../helpers/gfm.js';
 import type { ChangedFile } from '../../src/core/pull-request.js';
@@ -37,7 +44,8 @@ async function review(files: ChangedFile[], inputs: Record<string, string> = {})
   const { env, files: written } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, ...inputs });
   const { exitCode, log } = await runInProcess(env);
   const summary = github.issueComments[0]?.body ?? '';
-  return { exitCode, log, summary, github, jobSummary: readFileSync(written.summaryPath, 'utf8') };
+  const outputs = readOutputs(written.outputPath);
+  return { exitCode, log, summary, github, llm, outputs, jobSummary: readFileSync(written.summaryPath, 'utf8') };
 }
 
 describe('the summary comment of a large pull request', () => {
@@ -63,6 +71,20 @@ describe('the summary comment of a large pull request', () => {
       .replace(/^<\/?details>.*$|^<!-- claude-pr-reviewer:[^>]*-->$/gm, '');
     expect(liveOnGitHub(ours.replace(/<summary>[^<]*<\/summary>/g, ''))).toEqual([]);
     expect(jobSummary.trim()).toBe(summary.trim());
+  });
+
+  it('has one overview of the whole pull request: one more short call that reads the cached prefix, in the cost', async () => {
+    const { summary, llm, outputs } = await review(manyFiles(100), { 'chunk-tokens': '6000' });
+    const parts = Number(outputs.chunks);
+    expect(parts).toBeGreaterThan(1);
+    expect(llm.calls).toHaveLength(parts + 1);
+    expect(Number(outputs['llm-calls'])).toBe(parts + 1);
+    const last = llm.calls.at(-1);
+    expect(JSON.stringify(last?.body)).toContain('reviewed in');
+    expect(last?.usage?.cache_read_input_tokens).toBeGreaterThan(0);
+    expect(summary).toContain(`### Overview\n\n${OVERVIEW_TEXT}\n`);
+    expect(summary.split(OVERVIEW_TEXT)).toHaveLength(2);
+    expect(summary).not.toContain('The change adds a cache and tightens parsing.');
   });
 
   it('on a capped run says what was not reviewed in one line a reason, the files folded', async () => {
