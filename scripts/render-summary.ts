@@ -2,7 +2,7 @@
 // as GitHub renders it: the Markdown through cmark-gfm (GitHub's engine, with its GFM extensions), then a
 // screenshot by headless Chromium with every fold closed. Writes .cache/summary/<name>.{md,html,png} and prints
 // each one's visible lines and picture size. Needs `cmark-gfm`, `chromium` and ImageMagick (`apt-get install
-// cmark-gfm chromium imagemagick`). Run: npx tsx scripts/render-summary.ts
+// cmark-gfm chromium imagemagick fonts-noto-color-emoji`). Run: npx tsx scripts/render-summary.ts
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -106,6 +106,17 @@ describe('the layout of src/', () => {
     expect(long).toEqual([]);
   });
 
+  it('talks to the Actions toolkit from action/ alone: every other stage is plain functions', () => {
+    const toolkit = files
+      .filter((source) =>
+        source.statements.some(
+          (st) => ts.isImportDeclaration(st) && /^@actions\/core$/.test((st.moduleSpecifier as ts.StringLiteral).text),
+        ),
+      )
+      .map((source) => folderOf(source.fileName));
+    expect(new Set(toolkit)).toEqual(new Set(['action']));
+  });
+
   it('keeps the entry of the action at three lines', () => {
     const lines = readFileSync(join(SRC, 'index.ts'), 'utf8').trimEnd().split('\n');
     expect(lines.length).toBeLessThanOrEqual(3);
