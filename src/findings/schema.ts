@@ -29,6 +29,21 @@ export const rawCommentSchema = z.object({
     .describe(
       'The text of the line named by `line`, copied exactly as shown in the diff without its number or +/- marker. Always give it: it places the comment when the number is off.',
     ),
+  confidence: z
+    .number()
+    .int()
+    .min(0)
+    .max(100)
+    .optional()
+    .describe(
+      'How sure you are that the problem is real, 0 to 100: 90+ when you traced the input that triggers it, 50 when it depends on code you were not shown.',
+    ),
+  introduced: z
+    .boolean()
+    .optional()
+    .describe(
+      'True when this pull request causes the problem (on a changed line, or made reachable by one); false when it was already there.',
+    ),
   severity: z.enum(SEVERITIES),
   category: z.enum(CATEGORIES),
   title: z.string().min(1).max(200).describe('One-line statement of the problem.'),
@@ -64,10 +79,18 @@ export type WalkthroughEntry = z.infer<typeof walkthroughSchema>;
 export type RawComment = z.infer<typeof rawCommentSchema>;
 export type ReviewInput = z.infer<typeof reviewSchema>;
 
+/**
+ * Fields the tool's schema asks every comment for, though validation accepts a comment without them (a
+ * gateway without strict tool use may drop them): such a comment is unscored and counts as introduced.
+ */
+const ASKED_OF_EVERY_COMMENT = ['confidence', 'introduced'];
+
 /** The JSON schema of the tool input, generated from the same zod schema that validates it. */
 export function reviewToolInputSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(reviewSchema, { target: 'draft-7' }) as Record<string, unknown>;
   delete schema.$schema;
+  const item = (schema.properties as { comments: { items: { required: string[] } } }).comments.items;
+  item.required = [...item.required, ...ASKED_OF_EVERY_COMMENT];
   return schema;
 }
 

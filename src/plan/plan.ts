@@ -64,9 +64,9 @@ function subHunk(hunk: Hunk, lines: DiffLine[]): Hunk {
   const newNums = lines.flatMap((l) => (l.newLine === undefined ? [] : [l.newLine]));
   const oldStart = oldNums[0] ?? hunk.oldStart;
   const newStart = newNums[0] ?? hunk.newStart;
-  const origin = /^@@ [^@]* @@/.exec(hunk.header)?.[0] ?? hunk.header;
+  const section = hunk.header.replace(/^@@ [^@]* @@/, '').replace(/ \(part of a longer hunk\)$/, '');
   return {
-    header: `@@ -${oldStart},${oldNums.length} +${newStart},${newNums.length} @@ (part of ${origin.replace(/ \(part of .*$/, '')})`,
+    header: `@@ -${oldStart},${oldNums.length} +${newStart},${newNums.length} @@${section} (part of a longer hunk)`,
     oldStart,
     newStart,
     lines,

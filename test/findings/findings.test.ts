@@ -66,6 +66,8 @@ describe('parseReview', () => {
       'category',
       'title',
       'body',
+      'confidence',
+      'introduced',
     ]);
     expect(schema.properties.comments.items.properties.severity?.enum).toEqual([
       'critical',

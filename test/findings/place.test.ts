@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toFileDiff } from '../../src/diff/diff.js';
-import { renderHunk } from '../../src/diff/render.js';
+import { toFileDiff, type Hunk } from '../../src/diff/diff.js';
+import { renderHunk, shortenedRuns } from '../../src/diff/render.js';
 import { fitSuggestion, placeComments, quoteMatches } from '../../src/findings/place.js';
 import type { RawComment } from '../../src/findings/schema.js';
 import { linesInPatch } from '../fakes/github.js';
@@ -189,24 +189,69 @@ describe('ranges and suggestions', () => {
   });
 });
 
-describe('the lean rendering', () => {
-  it('numbers added lines only and shortens a long run of deleted lines', () => {
-    const removed = Array.from({ length: 40 }, (_, i) => `-old line ${i}`);
-    const hunk = toFileDiff({
+describe('the numbered rendering', () => {
+  const removedHunk = (length: number): Hunk =>
+    toFileDiff({
       filename: 'x.ts',
       status: 'modified',
       additions: 1,
-      deletions: 40,
-      patch: ['@@ -1,41 +1,2 @@', ' keep', ...removed, '+new'].join('\n'),
+      deletions: length,
+      patch: [
+        `@@ -10,${length + 1} +10,2 @@ class Guard`,
+        ' keep',
+        ...Array.from({ length }, (_, i) =>
+          i === 20
+            ? '-function normalizeToLong(addr) {'
+            : i === 25
+              ? '-  if (!addr) throw new Error()'
+              : `-old line ${i}`,
+        ),
+        '+new',
+      ].join('\n'),
     }).hunks[0]!;
-    const text = renderHunk(hunk);
+
+  it('numbers every line: added and context lines by the new file, deleted lines by the old file', () => {
+    const text = renderHunk(removedHunk(40));
     expect(text.split('\n')).toEqual([
-      '@@ -1,41 +1,2 @@',
-      ' keep',
-      ...removed.slice(0, 12),
-      '-… (24 more deleted lines not shown)',
-      ...removed.slice(-4),
-      '2+new',
+      '@@ class Guard',
+      '10 keep',
+      ...Array.from({ length: 40 }, (_, i) =>
+        i === 20
+          ? '31-function normalizeToLong(addr) {'
+          : i === 25
+            ? '36-  if (!addr) throw new Error()'
+            : `${11 + i}-old line ${i}`,
+      ),
+      '11+new',
     ]);
+  });
+
+  it('shows a removed block whole inside the part budget, and outlines it past the budget', () => {
+    const hunk = removedHunk(40);
+    expect(shortenedRuns([hunk]).size).toBe(0);
+    const shortened = shortenedRuns([hunk], 50);
+    expect(shortened.size).toBe(1);
+    const lines = renderHunk(hunk, 'x.ts', shortened).split('\n');
+    expect(lines.slice(1, 12)).toEqual(['10 keep', ...Array.from({ length: 10 }, (_, i) => `${11 + i}-old line ${i}`)]);
+    expect(lines.slice(12)).toEqual([
+      '… old lines 21–30 not shown (deleted)',
+      '31-function normalizeToLong(addr) {',
+      '… old lines 32–35 not shown (deleted)',
+      '36-  if (!addr) throw new Error()',
+      '… old lines 37–47 not shown (deleted)',
+      '48-old line 37',
+      '49-old line 38',
+      '50-old line 39',
+      '… (40 deleted lines, old 11–50, shortened; they defined normalizeToLong; the whole block is x.ts at the base commit)',
+      '11+new',
+    ]);
+  });
+
+  it('gives the budget to the smaller blocks first', () => {
+    const small = removedHunk(30);
+    const large = removedHunk(300);
+    const shortened = shortenedRuns([large, small], 1000);
+    expect(shortened.has(small.lines[1]!)).toBe(false);
+    expect(shortened.has(large.lines[1]!)).toBe(true);
   });
 });

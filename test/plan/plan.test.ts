@@ -25,22 +25,22 @@ function bigFile(path: string, hunks: number, linesPerHunk: number): FileDiff {
 
 /**
  * Every added or context line number of the chunk, per file, read back from the prompt as a model would:
- * counting from each hunk header's +start over added and context lines, and checked against the numbers
- * printed on added lines.
+ * the number each line carries, checked to run on by one within a hunk.
  */
 function shownLines(text: string): Map<string, number[]> {
   const shown = new Map<string, number[]>();
   let path = '';
-  let next = 0;
+  let next: number | undefined;
   for (const line of text.split('\n')) {
     const header = /^## (\S+) /.exec(line);
-    const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)/.exec(line);
+    const numbered = /^(\d+)([+ ])/.exec(line);
     if (header) path = header[1] ?? '';
-    else if (hunk) next = Number(hunk[1]);
-    else if (/^\d+\+/.test(line) || line.startsWith(' ')) {
-      const printed = /^(\d+)\+/.exec(line)?.[1];
-      if (printed !== undefined) expect(Number(printed)).toBe(next);
-      shown.set(path, [...(shown.get(path) ?? []), next++]);
+    else if (line.startsWith('@@')) next = undefined;
+    else if (numbered) {
+      const n = Number(numbered[1]);
+      if (next !== undefined) expect(n).toBe(next);
+      next = n + 1;
+      shown.set(path, [...(shown.get(path) ?? []), n]);
     }
   }
   return shown;
