@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
 import { halveChunk, type Chunk, type ChunkFile } from '../plan/plan.js';
 import { estimateTokens } from '../core/tokens.js';
-import { ANONYMOUS, indexCode, type CodeIndex, type Definition, type Use } from './code.js';
+import { ANONYMOUS, indexCode, type CodeIndex, type Definition, type Scope, type Use } from './code.js';
+import { definedName } from '../diff/render.js';
 import { extensionOf, type HeadFiles } from './files.js';
 
 /** A file this short is shown whole (what the diff does not show of it). */
@@ -47,7 +48,7 @@ export interface ChunkContext {
   dropped: number;
 }
 
-export const SCORE = { definitionCalled: 3, scope: 2, wholeFile: 2, definitionRead: 1 } as const;
+export const SCORE = { definitionCalled: 3, scope: 2, wholeFile: 2, caller: 2, definitionRead: 1 } as const;
 
 /** Shared state of one review's context: files read and indexed once. */
 export interface ContextSource {
@@ -97,14 +98,28 @@ function addedLines(cf: ChunkFile): Set<number> {
   return added;
 }
 
-/** Where a hunk sits in the new file: its added lines, or for a deletion the lines around it. */
-function anchorLines(cf: ChunkFile): number[][] {
-  return cf.hunks.map((hunk) => {
-    const added = hunk.lines.flatMap((l) => (l.kind === 'add' && l.newLine !== undefined ? [l.newLine] : []));
-    if (added.length > 0) return added;
-    const around = hunk.lines.flatMap((l) => (l.newLine !== undefined ? [l.newLine] : []));
-    return around.slice(Math.floor(around.length / 2), Math.floor(around.length / 2) + 1);
-  });
+/** The new-file lines a change touches: its added lines, and for deleted lines the line that follows them. */
+function changedLines(cf: ChunkFile): number[] {
+  const out: number[] = [];
+  for (const hunk of cf.hunks) {
+    let pendingDeletion = false;
+    for (const l of hunk.lines) {
+      if (l.kind === 'del') pendingDeletion = true;
+      else if (l.kind === 'add' || pendingDeletion) {
+        if (l.newLine !== undefined) out.push(l.newLine);
+        pendingDeletion = false;
+      }
+    }
+  }
+  return out;
+}
+
+/** Manifests, lock files and data: their diff says what changed, a copy of the rest of them says little. */
+const DATA_FILE =
+  /(?:^|\/)(?:package(?:-lock)?\.json|yarn\.lock|pnpm-lock\.yaml|Cargo\.lock|go\.(?:mod|sum)|composer\.lock|Gemfile\.lock|poetry\.lock)$|\.(?:json|jsonc|json5|lock|ya?ml|toml|csv|tsv|xml|ini|cfg|conf|txt|md|rst|svg|snap|map|env|properties)$/i;
+
+export function isDataFile(path: string): boolean {
+  return DATA_FILE.test(path);
 }
 
 function slice(lines: readonly string[], start: number, end: number): { n: number; text: string }[] {
@@ -119,6 +134,7 @@ async function fileContext(cf: ChunkFile, chunk: Chunk, source: ContextSource): 
   const head = await source.index(path);
   if (!head) return [];
   const realLines = head.lines.at(-1) === '' ? head.lines.length - 1 : head.lines.length;
+  if (isDataFile(path)) return [];
   const around =
     realLines <= SMALL_FILE_LINES
       ? [
@@ -133,22 +149,34 @@ async function fileContext(cf: ChunkFile, chunk: Chunk, source: ContextSource): 
           },
         ]
       : scopeItems(cf, head);
-  return [...around, ...(await definitionItems(cf, head.code, chunk, source))];
+  return [
+    ...around,
+    ...(await definitionItems(cf, head.code, chunk, source)),
+    ...(await callerItems(cf, head.code, chunk, source)),
+  ];
 }
 
-/** For each run of changed lines, the innermost named function or class around it (a callback inside one is part of it). */
+/**
+ * For every changed line, the innermost named function or class around it (a callback inside one is part
+ * of it), once each: a hunk that covers only part of a function, or runs across two, gets each whole.
+ */
 function scopeItems(cf: ChunkFile, head: { lines: readonly string[]; code: CodeIndex }): ContextItem[] {
   const path = cf.file.path;
-  const items: ContextItem[] = [];
-  for (const anchor of anchorLines(cf)) {
-    const first = anchor[0];
-    const last = anchor.at(-1);
-    if (first === undefined || last === undefined) continue;
+  const found = new Map<number, { scope: Scope; first: number; last: number }>();
+  for (const line of changedLines(cf)) {
     const around = head.code.scopes
-      .filter((s) => s.start <= first && s.end >= last && s.end > s.start)
+      .filter((s) => s.start <= line && s.end >= line && s.end > s.start)
       .sort((a, b) => a.end - a.start - (b.end - b.start));
     const scope = around.find((s) => s.name !== ANONYMOUS) ?? around[0];
     if (!scope) continue;
+    const seen = found.get(scope.start);
+    found.set(scope.start, {
+      scope,
+      first: Math.min(seen?.first ?? line, line),
+      last: Math.max(seen?.last ?? line, line),
+    });
+  }
+  return [...found.values()].map(({ scope, first, last }) => {
     const size = scope.end - scope.start + 1;
     const body =
       size <= MAX_SCOPE_LINES
@@ -159,7 +187,71 @@ function scopeItems(cf: ChunkFile, head: { lines: readonly string[]; code: CodeI
           ];
     const why =
       scope.name === ANONYMOUS ? 'the function the change sits in' : `the code the change sits in (${scope.name})`;
-    items.push({ path, start: scope.start, end: scope.end, lines: body, why, score: SCORE.scope, forPaths: [path] });
+    return { path, start: scope.start, end: scope.end, lines: body, why, score: SCORE.scope, forPaths: [path] };
+  });
+}
+
+/** Callers shown of each changed function: a few, one hop, the PR's other files first. */
+const MAX_CALLERS = 3;
+const MAX_CHANGED_FUNCTIONS = 3;
+/** A caller's function longer than this is shown around the call. */
+const MAX_CALLER_LINES = 40;
+const CALLER_WINDOW_LINES = 6;
+
+/** The functions and methods whose bodies a change touches, most touched first. */
+function changedFunctions(cf: ChunkFile, code: CodeIndex): Definition[] {
+  const lines = changedLines(cf);
+  return code.definitions
+    .filter((d) => (d.kind === 'function' || d.kind === 'method') && d.name.length >= 3 && d.name !== 'default')
+    .map((d) => ({ d, touched: lines.filter((n) => n >= d.start && n <= d.end).length }))
+    .filter((x) => x.touched > 0)
+    .sort((a, b) => b.touched - a.touched || a.d.start - b.d.start)
+    .slice(0, MAX_CHANGED_FUNCTIONS)
+    .map((x) => x.d);
+}
+
+/**
+ * A few callers of each function the change touches (one hop: lines that call it by name, outside its own
+ * body), shown as the calling function, or the lines around the call when that function is long.
+ */
+async function callerItems(
+  cf: ChunkFile,
+  code: CodeIndex,
+  chunk: Chunk,
+  source: ContextSource,
+): Promise<ContextItem[]> {
+  const path = cf.file.path;
+  const inPr = new Set(chunk.files.map((f) => f.file.path));
+  const items: ContextItem[] = [];
+  for (const fn of changedFunctions(cf, code)) {
+    const name = fn.name.replace(/\$/g, '\\$');
+    const call = new RegExp(`(?:^|[^\\w$.])${name}\\s*\\(|\\.${name}\\s*\\(`);
+    const { hits } = await source.files.search(fn.name, 40);
+    const calls = hits
+      .filter((h) => call.test(h.text) && !(h.path === path && h.line >= fn.start && h.line <= fn.end))
+      .filter((h) => definedName(h.text) !== fn.name && !isDataFile(h.path))
+      .sort((a, b) => Number(inPr.has(b.path)) - Number(inPr.has(a.path)))
+      .slice(0, MAX_CALLERS);
+    for (const hit of calls) {
+      const caller = await source.index(hit.path);
+      if (!caller) continue;
+      const scope = caller.code.scopes
+        .filter((s) => s.start <= hit.line && s.end >= hit.line && s.name !== ANONYMOUS)
+        .sort((a, b) => a.end - a.start - (b.end - b.start))[0];
+      const whole = scope && scope.end - scope.start < MAX_CALLER_LINES;
+      const [start, end] = whole
+        ? [scope.start, scope.end]
+        : [Math.max(1, hit.line - CALLER_WINDOW_LINES), hit.line + CALLER_WINDOW_LINES];
+      items.push({
+        path: hit.path,
+        start,
+        end: Math.min(end, caller.lines.length),
+        lines: slice(caller.lines, start, end),
+        why: `a caller of ${fn.name}, changed in ${path}`,
+        score: SCORE.caller,
+        forPaths: [path],
+      });
+    }
   }
   return items;
 }

@@ -34,7 +34,7 @@ const NOT_NAMES = new Set(['if', 'for', 'while', 'switch', 'catch', 'function', 
 /** The name a deleted line defines (a function, class or method header), if any. */
 export function definedName(text: string): string | undefined {
   const match = DEFINES.exec(text) ?? METHOD.exec(text);
-  const name = match?.slice(1).find((group) => group !== undefined);
+  const name = match?.slice(1).find(Boolean);
   return name && !NOT_NAMES.has(name) ? name : undefined;
 }
 

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
 import { rawCommentSchema, walkthroughSchema, type RawComment, type WalkthroughEntry } from './schema.js';
 import { severityRank } from '../core/severity.js';
+import type { Verdict } from './verdict.js';
 
 /**
  * Where a finding can be anchored: `line`, a line shown in the diff (an inline comment); `file`, a file of
@@ -19,6 +20,8 @@ export interface Finding extends RawComment {
   anchor: Anchor;
   /** How placement changed or limited it (moved by its quote, not on a diff line), when it did. */
   note?: string;
+  /** What the second look said of it, when it gave a verdict. */
+  verdict?: Verdict;
 }
 
 export interface ParsedReview {

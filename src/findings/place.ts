@@ -1,5 +1,6 @@
 import type { DiffLine, FileDiff, Hunk, Side } from '../diff/diff.js';
 import type { RawComment } from './schema.js';
+import type { CheckedComment } from './verdict.js';
 import { fingerprint, type Finding } from './findings.js';
 
 /**
@@ -106,7 +107,7 @@ export function fitSuggestion(suggestion: string, original: readonly string[]): 
  * RIGHT side, re-indented to the lines it replaces. `file`: a file of the PR but no diff line (a file-level
  * comment or the summary). `none`: not a file of the reviewed diff (the summary). Each move or drop is noted.
  */
-export function placeComments(comments: readonly RawComment[], files: readonly FileDiff[]): Finding[] {
+export function placeComments(comments: readonly CheckedComment[], files: readonly FileDiff[]): Finding[] {
   const byPath = new Map(files.map((f) => [f.path, f]));
   return comments.map((comment): Finding => {
     const file = byPath.get(comment.path) ?? byPath.get(comment.path.replace(/^(\.\/|a\/|b\/)/, ''));

@@ -99,6 +99,13 @@ export async function reviewPullRequest(
       `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`,
     );
   }
+  const unverified = result.outcomes.filter((o) => o.verification?.skipped);
+  if (unverified.length > 0) {
+    const why = [...new Set(unverified.map((o) => o.verification?.skipped))].join('; ');
+    publisher.notice(
+      `The second look (verify) was skipped for ${unverified.length} of ${result.outcomes.length} parts, whose findings are posted as the review wrote them: ${why}`,
+    );
+  }
   await publisher.publish(result, settings);
   return result;
 }

@@ -12,6 +12,7 @@ import { writeOverview, type Overview } from '../run/overview.js';
 import { SEVERITIES } from '../core/severity.js';
 import { dedupe, type Finding } from '../findings/findings.js';
 import { placeComments } from '../findings/place.js';
+import { sift, type SetAside } from '../findings/sift.js';
 import { addUsage, costUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import type { LlmClient } from '../llm/client.js';
 import type { Settings } from '../settings/settings.js';
@@ -55,8 +56,10 @@ export interface CostEstimate {
 export interface ReviewResult {
   plan: ReviewPlan;
   outcomes: ChunkOutcome[];
-  /** Validated findings, placed and deduplicated within this run. */
+  /** Validated findings, placed and deduplicated within this run, that go on to be posted or listed. */
   findings: Finding[];
+  /** Findings kept out of the comments: doubted by the second look or under min-confidence, or pre-existing. */
+  setAside: SetAside[];
   duplicates: number;
   usage: Usage;
   calls: number;
@@ -237,12 +240,14 @@ async function reviewChunks(
     ...(settings.context === 'explore' && plan.headFiles
       ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls } }
       : {}),
+    verify: settings.verify,
   });
   const placed = placeComments(
     outcomes.flatMap((o) => o.comments),
     plan.reviewable,
   );
-  const { fresh, duplicates } = dedupe(placed);
+  const { fresh: all, duplicates } = dedupe(placed);
+  const { kept: fresh, setAside } = sift(all, settings);
   const overview = await overviewOf(plan, settings, llm, { outcomes, findings: fresh, signal: stop.signal });
   if (overview?.missing) options.log?.(`overview: not written (${overview.missing}); the parts' summaries are shown`);
   if (overview && overview.calls > 0) options.onCall?.(overview.usage);
@@ -259,6 +264,7 @@ async function reviewChunks(
     plan,
     outcomes,
     findings: fresh,
+    setAside,
     duplicates,
     usage,
     calls: outcomes.reduce((n, o) => n + o.calls, 0) + (overview?.calls ?? 0),

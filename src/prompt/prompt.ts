@@ -7,6 +7,7 @@ import type { PullRequest } from '../core/pull-request.js';
 import type { Chunk } from '../plan/plan.js';
 import { REVIEW_TOOL_DESCRIPTION, REVIEW_TOOL_NAME, reviewToolInputSchema } from '../findings/schema.js';
 import { renderItem, type ReviewChunk } from '../context/context.js';
+import { verifyTool } from '../findings/verdict.js';
 
 /**
  * The fixed rules every review shares. They are long on purpose: with the tool schema, the repository's
@@ -181,7 +182,7 @@ export function answerTool(): ToolDefinition {
  * adds its two tools to every request of the run.
  */
 export function sharedTools(explore = false): ToolDefinition[] {
-  return [reviewTool(), answerTool(), ...(explore ? exploreTools() : [])];
+  return [reviewTool(), answerTool(), verifyTool(), ...(explore ? exploreTools() : [])];
 }
 
 export interface RequestOptions {
@@ -189,6 +190,8 @@ export interface RequestOptions {
   maxToolCalls?: number | undefined;
   /** The model accepts a forced tool (default true); otherwise the request says to finish with the tool. */
   forceTool?: boolean;
+  /** A second look follows: a breakpoint after the part, so the verify call reads the part from the cache. */
+  verify?: boolean;
 }
 
 export function buildRequest(
@@ -213,6 +216,7 @@ export function buildRequest(
       role: 'user',
     });
   }
+  if (options.verify) user[user.length - 1] = { ...(user.at(-1) as SystemBlock), cache: true };
   const explore = options.maxToolCalls !== undefined;
   const force = options.forceTool ?? true;
   if (explore) {

@@ -126,7 +126,7 @@ export async function publish(ctx: Publishing, result: ReviewResult): Promise<Pu
   const fileLevel = await postFileLevel(ctx, decision.fileLevel);
   const posted = [...inline.posted, ...fileLevel.posted];
   const listed = [...decision.listed, ...inline.listed, ...fileLevel.listed];
-  const stillFound = new Set(result.findings.map((f) => f.fingerprint));
+  const stillFound = new Set([...result.findings, ...result.setAside.map((a) => a.finding)].map((f) => f.fingerprint));
   const resolved = await resolveOutdatedThreads(ctx.octokit, ctx.pr, ctx.us, stillFound).catch((error: unknown) => {
     ctx.warn(`Could not resolve our outdated threads: ${error instanceof Error ? error.message : String(error)}`);
     return 0;

@@ -1,5 +1,6 @@
 import { withoutRules } from '../prompt/prompt.js';
 import type { Finding } from '../findings/findings.js';
+import type { SetAside } from '../findings/sift.js';
 import { SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import { formatUsd } from '../core/usage.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
@@ -144,6 +145,20 @@ export function costTable(result: ReviewResult, model: string): string {
 /** This run's cost, and the pull request's total over all runs when there was more than one. */
 function costSection(ctx: SummaryFacts): string {
   const lines = ['### Cost', '', costTable(ctx.result, ctx.model)];
+  const looks = ctx.result.outcomes.flatMap((o) => (o.verification ? [o.verification] : []));
+  if (looks.length > 0) {
+    const calls = looks.reduce((n, v) => n + v.calls, 0);
+    const usd = looks.reduce((n, v) => n + v.usd, 0);
+    const asked = looks.reduce((n, v) => n + v.asked, 0);
+    const verified = looks.reduce((n, v) => n + v.verified, 0);
+    const cost = ctx.result.usd === undefined ? '' : `, ${formatUsd(usd)} of it`;
+    const skipped = [...new Set(looks.flatMap((v) => (v.skipped ? [v.skipped] : [])))];
+    const why = skipped.length > 0 ? ` Not verified: ${safeInline(skipped.join('; '))}.` : '';
+    lines.push(
+      '',
+      `The second look: ${plural(calls, 'call')}, ${verified} of ${plural(asked, 'finding')} verified${cost}.${why}`,
+    );
+  }
   const state = ctx.state;
   if (state && state.runs > 1) {
     const u = state.usage;
@@ -160,6 +175,10 @@ function headSection(ctx: SummaryFacts): string {
   const note = [`${plural(ctx.posted, 'new comment')} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
   if (ctx.listed.length > 0) note.push(`${ctx.listed.length} in this summary only`);
+  const doubted = ctx.result.setAside.filter((a) => a.kind === 'doubted').length;
+  const before = ctx.result.setAside.length - doubted;
+  if (doubted > 0) note.push(`${doubted} set aside by the second look or under min-confidence`);
+  if (before > 0) note.push(`${before} already there before this pull request`);
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, 'duplicate')} merged`);
   if (ctx.resolved) note.push(`${plural(ctx.resolved, 'outdated thread')} of ours resolved`);
   const lines = [
@@ -303,8 +322,8 @@ function overviewSection(result: ReviewResult): string {
   return folded(`Summaries of the ${summaries.length} parts (no overview was written)`, parts);
 }
 
-/** The findings told here rather than as comments, each with its text, folded. */
-function listedSection(listed: readonly Listed[]): string {
+/** The findings told here rather than as comments, each with its text, folded under `label`. */
+function listedSection(listed: readonly Listed[], label = 'Findings not posted as comments'): string {
   if (listed.length === 0) return '';
   const lines: string[] = [];
   for (const { finding: f, reason } of listed) {
@@ -314,7 +333,7 @@ function listedSection(listed: readonly Listed[]): string {
       `  ${body.replace(/\n/g, '\n  ')}`,
     );
   }
-  return folded(`Findings not posted as comments (${listed.length})`, lines.join('\n'));
+  return folded(`${label} (${listed.length})`, lines.join('\n'));
 }
 
 /** The files skipped before the review, counted by reason in the label, listed folded. */
@@ -361,8 +380,11 @@ export function summaryBody(ctx: SummaryFacts): string {
   ]
     .filter(Boolean)
     .join('\n\n');
+  const aside = (kind: SetAside['kind']): SetAside[] => ctx.result.setAside.filter((a) => a.kind === kind);
   const folds = [
     listedSection(ctx.listed),
+    listedSection(aside('pre-existing'), 'Already there before this pull request'),
+    listedSection(aside('doubted'), 'Set aside by the second look or under min-confidence'),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',
     skippedSection(ctx.result.plan),
     ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),

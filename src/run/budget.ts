@@ -31,6 +31,8 @@ export interface BudgetRules {
 export interface Reservation {
   usd: number;
   maxTokens: number;
+  /** The request's only breakpoint ends the shared prefix: its cache read + write is the prefix's count. */
+  prefixOnly: boolean;
 }
 
 /** A call the cap (or the deadline) does not let go out; `budget` when it is the cap. */
@@ -55,6 +57,11 @@ export class Budget {
 
   constructor(private readonly rules: BudgetRules) {}
 
+  /** The least `max_tokens` worth sending. */
+  get floor(): number {
+    return this.rules.floor;
+  }
+
   /** USD reserved for a request with `maxTokens` of output (0 without prices). */
   reserveOf(request: LlmRequest, maxTokens: number): number {
     const { prices, tokenRatio } = this.rules;
@@ -71,15 +78,20 @@ export class Budget {
    * A reservation for a request: at once when it fits, after the calls in flight settle when it does not
    * (they usually cost far less than reserved), else a refusal that says what it could cost.
    */
-  async reserve(request: LlmRequest, stop: { signal?: AbortSignal | undefined; why: () => string }) {
-    while (this.outputRoom(request) === undefined && this.flying > 0) await this.booked.next();
-    const maxTokens = this.outputRoom(request);
+  async reserve(
+    request: LlmRequest,
+    stop: { signal?: AbortSignal | undefined; why: () => string },
+    want = this.rules.maxTokens,
+  ) {
+    while (this.outputRoom(request, want) === undefined && this.flying > 0) await this.booked.next();
+    const maxTokens = this.outputRoom(request, want);
     if (maxTokens === undefined) return this.refusal(request);
     if (stop.signal?.aborted) return { refused: stop.why(), budget: false };
     const usd = this.reserveOf(request, maxTokens);
     this.inFlight += usd;
     this.flying += 1;
-    return { usd, maxTokens } satisfies Reservation;
+    const prefixOnly = request.user.filter((b) => b.cache).length <= 1 && !request.turns;
+    return { usd, maxTokens, prefixOnly } satisfies Reservation;
   }
 
   /**
@@ -90,7 +102,7 @@ export class Budget {
   book(reservation: Reservation, usage: Usage | undefined, billed: boolean): number {
     this.flying -= 1;
     this.inFlight = this.flying === 0 ? 0 : this.inFlight - reservation.usd;
-    const cached = usage && this.rules.countsPrefix ? usage.cacheRead + usage.cacheWrite : 0;
+    const cached = usage && this.rules.countsPrefix && reservation.prefixOnly ? usage.cacheRead + usage.cacheWrite : 0;
     if (cached > 0) this.prefixCounted = Math.min(this.prefixCounted ?? cached, cached);
     let cost = 0;
     if (this.rules.prices && billed) {
@@ -120,8 +132,8 @@ export class Budget {
   }
 
   /** The `max_tokens` a call may have under the cap right now: the configured one, or what is left, or none. */
-  private outputRoom(request: LlmRequest): number | undefined {
-    const { maxCostUsd, prices, maxTokens, floor } = this.rules;
+  private outputRoom(request: LlmRequest, maxTokens: number): number | undefined {
+    const { maxCostUsd, prices, floor } = this.rules;
     if (maxCostUsd === undefined || !prices) return maxTokens;
     const left = maxCostUsd - this.spent - this.inFlight - this.reserveOf(request, 0);
     const perToken = (this.reserveOf(request, 1_000_000) - this.reserveOf(request, 0)) / 1_000_000;
@@ -155,10 +167,13 @@ export function worstCaseUsd(
 ): number {
   const tokens = (text: string): number => Math.ceil(tokenCeiling(text) * ratio * RESERVE_MARGIN);
   const sum = (blocks: readonly SystemBlock[]): number => blocks.reduce((n, b) => n + tokens(b.text), 0);
-  const shared =
-    prefixTokens ??
-    tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.filter((b) => b.cache));
-  const own = sum(request.user.filter((b) => !b.cache));
+  // Up to the shared prefix's breakpoint, and on to a later one (the part, before a second look): cache writes.
+  const first = request.user.findIndex((b) => b.cache) + 1;
+  const last = request.user.findLastIndex((b) => b.cache) + 1;
+  const prefix =
+    prefixTokens ?? tokens(JSON.stringify(request.tools)) + sum(request.system) + sum(request.user.slice(0, first));
+  const shared = prefix + sum(request.user.slice(first, last));
+  const own = sum(request.user.slice(last));
   // Earlier rounds of an explore conversation: cached at the last one, so priced as a cache write.
   const turns = request.turns ? tokens(JSON.stringify(request.turns)) : 0;
   const rates = ratesFor(prices, shared + own + turns);

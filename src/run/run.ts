@@ -9,6 +9,8 @@ import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../l
 import { addUsage, formatUsd, ZERO_USAGE, type Prices, type Usage } from '../core/usage.js';
 import { parseReview } from '../findings/findings.js';
 import type { RawComment, WalkthroughEntry } from '../findings/schema.js';
+import type { CheckedComment } from '../findings/verdict.js';
+import { secondLook, verifyTokens, type VerifyAnswer } from './verify.js';
 import { Budget, OUTPUT_FLOOR, OUTPUT_FLOOR_THINKING, type Refusal } from './budget.js';
 import { followUp, toolRound } from './turns.js';
 
@@ -20,7 +22,9 @@ export interface ChunkOutcome {
   summary: string;
   /** What changed in each file of the chunk, as the model wrote it. */
   walkthrough: WalkthroughEntry[];
-  comments: RawComment[];
+  comments: CheckedComment[];
+  /** The second look at the part's findings, when one was asked for and there were findings. */
+  verification?: Verification;
   /** Comments the model sent that failed validation. */
   rejected: string[];
   /** Usage of every call made for this chunk, failed ones included. */
@@ -65,6 +69,8 @@ export interface RunOptions {
   onCall?: (usage: Usage | undefined) => void;
   /** Explore mode: the head commit's files the model may read and search, and how many tool calls a review may make. */
   explore?: { files: HeadFiles; maxToolCalls: number } | undefined;
+  /** A second look at each part's findings before they are posted (`verify`). */
+  verify?: boolean;
 }
 
 /** What every part's review of one run shares: the client, the budget, the options, and a fatal error. */
@@ -94,6 +100,18 @@ interface Part {
 }
 
 type Spent = Pick<ChunkOutcome, 'usage' | 'usd' | 'calls'>;
+
+/** What a part's second look did and cost (its cost is also in the part's). */
+export interface Verification {
+  /** Findings it was asked about, and those that got a verdict citing a line of the part. */
+  asked: number;
+  verified: number;
+  /** Why no verdict was given, when none was (the cap had no room, the call failed). */
+  skipped?: string;
+  usage: Usage;
+  usd: number;
+  calls: number;
+}
 
 type Attempt = { result: LlmResult; usd: number } | { error: unknown } | Refusal;
 
@@ -155,14 +173,15 @@ function runState(
     buildRequest(prefix, chunk, chunks.length, {
       ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
       forceTool: force,
+      verify: options.verify ?? false,
     });
   return { llm, options, budget, requestFor, explore, force, maxDepth: options.maxSplitDepth ?? 3, stopped: undefined };
 }
 
 /** One call under the cap: reserved before it is sent, booked at what it reported when it settles. */
-async function attempt(run: RunState, request: LlmRequest, onStart?: () => void): Promise<Attempt> {
+async function attempt(run: RunState, request: LlmRequest, onStart?: () => void, want?: number): Promise<Attempt> {
   const { budget, options } = run;
-  const slot = await budget.reserve(request, { signal: options.signal, why: () => stopReason(options) });
+  const slot = await budget.reserve(request, { signal: options.signal, why: () => stopReason(options) }, want);
   if ('refused' in slot) return slot;
   try {
     const result = await run.llm.call(request, {
@@ -268,8 +287,8 @@ async function afterAnswer(run: RunState, part: Part, result: LlmResult): Promis
   return reviewed(run, part, result.toolInput);
 }
 
-/** The part's review as the model submitted it, validated. */
-function reviewed(run: RunState, part: Part, toolInput: unknown): ChunkOutcome[] {
+/** The part's review as the model submitted it, validated, and given its second look. */
+async function reviewed(run: RunState, part: Part, toolInput: unknown): Promise<ChunkOutcome[]> {
   let parsed: ReturnType<typeof parseReview>;
   try {
     parsed = parseReview(toolInput);
@@ -284,8 +303,62 @@ function reviewed(run: RunState, part: Part, toolInput: unknown): ChunkOutcome[]
   run.options.log?.(
     `${label(chunk)}: ${files}, ${usageLine(spent.usage)}${explored}, ${seconds} s${usd}: ${parsed.comments.length} findings`,
   );
-  const { summary, walkthrough, comments, rejected } = parsed;
-  return [{ chunk, status: 'ok', summary, walkthrough, comments, rejected, ...spent, toolCalls }];
+  const { summary, walkthrough, rejected } = parsed;
+  const checked = await verified(run, part, parsed.comments);
+  const comments = checked?.comments ?? parsed.comments;
+  const verification = checked?.verification;
+  return [
+    {
+      chunk,
+      status: 'ok',
+      summary,
+      walkthrough,
+      comments,
+      ...(verification ? { verification } : {}),
+      rejected,
+      ...part.spent,
+      toolCalls,
+    },
+  ];
+}
+
+/** The second look at a part's findings, under the cap; its cost is added to the part's. */
+async function verified(
+  run: RunState,
+  part: Part,
+  comments: RawComment[],
+): Promise<{ comments: CheckedComment[]; verification: Verification } | undefined> {
+  if (!run.options.verify || comments.length === 0) return undefined;
+  let cost: Spent = { usage: ZERO_USAGE, usd: 0, calls: 0 };
+  const want = verifyTokens(comments.length, run.budget.floor, run.options.call.maxTokens);
+  const ask = async (request: LlmRequest): Promise<VerifyAnswer> => {
+    if (run.stopped !== undefined || run.options.signal?.aborted) return { missing: 'the run was stopped' };
+    const outcome = await attempt(run, request, undefined, want);
+    if ('refused' in outcome) return { missing: outcome.refused };
+    cost = { ...cost, calls: 1 };
+    if ('error' in outcome)
+      return { missing: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) };
+    cost = { usage: outcome.result.usage, usd: outcome.usd, calls: 1 };
+    if (outcome.result.toolInput === undefined || outcome.result.stopReason === 'max_tokens')
+      return { missing: 'the model gave no verdicts' };
+    return { toolInput: outcome.result.toolInput };
+  };
+  const look = await secondLook(part.chunk, run.requestFor(part.chunk), comments, ask);
+  const { usage, usd = 0, calls } = part.spent;
+  part.spent = { usage: addUsage(usage, cost.usage), usd: usd + (cost.usd ?? 0), calls: calls + cost.calls };
+  const verification: Verification = {
+    asked: comments.length,
+    verified: look.verified,
+    ...(look.skipped ? { skipped: look.skipped } : {}),
+    usage: cost.usage,
+    usd: cost.usd ?? 0,
+    calls: cost.calls,
+  };
+  const dropped = look.comments.filter((c) => c.verdict && !c.verdict.real).length;
+  run.options.log?.(
+    `${label(part.chunk)}: second look, ${look.verified} of ${comments.length} verified, ${dropped} judged not real${look.skipped ? ` (${look.skipped})` : ''}`,
+  );
+  return { comments: look.comments, verification };
 }
 
 /**

@@ -48,6 +48,9 @@ export const INPUT_DEFAULTS = {
   'max-minutes': '15',
   'min-severity': 'low',
   'max-comments': '20',
+  verify: 'true',
+  'min-confidence': '60',
+  'include-pre-existing': 'false',
   'fail-on': 'none',
   'review-event': 'COMMENT',
   'allowed-associations': 'OWNER, MEMBER, COLLABORATOR',
@@ -156,6 +159,12 @@ export interface Settings {
   minSeverity: Severity;
   /** At most this many inline and file comments a run, most severe first; the rest are listed in the summary. */
   maxComments: number;
+  /** A second look at each part's findings before they are posted: one more call that reads the part from the cache. */
+  verify: boolean;
+  /** Findings whose confidence (the second look's, else the review's) is under this are listed in the summary, not posted. */
+  minConfidence: number;
+  /** Post findings the pull request did not introduce (pre-existing) inline too; by default the summary folds them. */
+  includePreExisting: boolean;
   /** The step fails (after posting) when a finding reaches this severity; undefined = never. */
   failOn: Severity | undefined;
   /** The review's event: COMMENT, or REQUEST_CHANGES to request changes when `fail-on` is reached. */
@@ -284,6 +293,9 @@ const schema = z.object({
     .transform((v) => (v.toLowerCase() === 'none' ? '' : v)),
   'min-severity': severity(),
   'max-comments': intIn(0, 200),
+  verify: yesNo(),
+  'min-confidence': intIn(0, 100),
+  'include-pre-existing': yesNo(),
   'fail-on': severity(['none']),
   'review-event': z
     .string()
@@ -516,6 +528,9 @@ function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, 
     dryRun: v['dry-run'],
     minSeverity: v['min-severity'] as Severity,
     maxComments: v['max-comments'],
+    verify: v.verify,
+    minConfidence: v['min-confidence'],
+    includePreExisting: v['include-pre-existing'],
     failOn: v['fail-on'] === 'none' ? undefined : (v['fail-on'] as Severity),
     reviewEvent: v['review-event'],
     allowedAssociations: v['allowed-associations'],

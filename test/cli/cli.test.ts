@@ -122,8 +122,8 @@ describe('the CLI on a local repository', () => {
     const text = await cli(dir, base, env);
     expect(text.code).toBe(0);
     expect(text.out).toContain('app.js:2 [medium/bug] Unchecked input in app.js');
-    // Plain text for a terminal: the cost in a line, no Markdown table.
-    expect(text.out).toMatch(/^cost: claude-sonnet-5-5, 1 call, [\d,]+ input/m);
+    // Plain text for a terminal: the cost in a line, no Markdown table. Two calls: the review and its second look.
+    expect(text.out).toMatch(/^cost: claude-sonnet-5-5, 2 calls, [\d,]+ input/m);
     expect(text.out).not.toContain('|');
     expect(text.out + text.err).not.toContain(KEY);
 
@@ -136,7 +136,7 @@ describe('the CLI on a local repository', () => {
       findings: { path: string; line: number; onDiffLine: boolean }[];
       calls: number;
     };
-    expect(json.calls).toBe(1);
+    expect(json.calls).toBe(2);
     expect(json.findings.map((f) => `${f.path}:${f.line}:${String(f.onDiffLine)}`)).toContain('app.js:2:true');
 
     const out = join(dir, 'review.sarif');

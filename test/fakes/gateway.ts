@@ -185,6 +185,7 @@ export function toolAsked(body: GatewayBody): string {
   const forced = body.tool_choice?.name ?? body.tool_choice?.function?.name;
   if (forced) return forced;
   const text = JSON.stringify(body.messages);
+  if (text.includes('Call submit_verdicts once')) return 'submit_verdicts';
   return text.includes('with the submit_answer tool') ? 'submit_answer' : 'submit_review';
 }
 
@@ -221,6 +222,8 @@ export function billedUsd(
 
 /** Anthropic caches no prefix shorter than this for Sonnet. */
 export const MIN_CACHE_TOKENS = 1024;
+/** Blocks with `cache_control` one request may carry. */
+export const MAX_BREAKPOINTS = 4;
 
 /**
  * A fake LLM gateway on 127.0.0.1 speaking the real wire formats: the Anthropic Messages API
@@ -360,6 +363,16 @@ export class FakeGateway {
     }
     if (chat && this.options.rejectCacheControl && JSON.stringify(body.messages).includes('"cache_control"')) {
       fail(400, 'invalid_request_error', 'Unrecognized request argument supplied: cache_control');
+      return;
+    }
+    // Anthropic: "A maximum of 4 blocks with cache_control may be provided."
+    const breakpoints = JSON.stringify([body.tools, body.system, body.messages]).split('"cache_control"').length - 1;
+    if (breakpoints > MAX_BREAKPOINTS) {
+      fail(
+        400,
+        'invalid_request_error',
+        `A maximum of ${MAX_BREAKPOINTS} blocks with cache_control may be provided. Found ${breakpoints}.`,
+      );
       return;
     }
     const arrived = Date.now();

@@ -176,6 +176,7 @@ describe('rendering', () => {
         },
       ],
       findings,
+      setAside: [],
       duplicates: 0,
       usage: { input: 1200, output: 300, cacheRead: 0, cacheWrite: 2000 },
       calls: 2,

@@ -1,3 +1,4 @@
+import { fakeVerdicts } from '../fakes/verifier.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -143,6 +144,9 @@ export function runnerEnv(
     GITHUB_REPOSITORY: github.repository,
     GITHUB_WORKSPACE: files.dir,
     'INPUT_GITHUB-TOKEN': github.token,
+    // The second look is on by default; the tests of other features count their calls without it
+    // (test/run/verify.test.ts runs it).
+    INPUT_VERIFY: 'false',
   };
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
   return env;
@@ -312,6 +316,7 @@ export function reviewingGateway(apiKey: string, options: Partial<FakeGatewayOpt
 /** The scripted reviewer's answer to any call: a review, or (asked for the answer tool) an overview or answer. */
 export function scriptedReply(body: GatewayBody): Reply {
   if (toolAsked(body) === 'submit_answer') return { toolInput: { answer: OVERVIEW_TEXT } };
+  if (toolAsked(body) === 'submit_verdicts') return { toolInput: fakeVerdicts(userTextOf(body)) };
   return { toolInput: scriptedReview(userTextOf(body)) };
 }
 

@@ -102,6 +102,7 @@ describe('bodies within GitHub limits', () => {
           chunk: { files: [{ file: { path: 'src/late.ts' }, hunks: [] }] },
         },
       ],
+      setAside: [],
       duplicates: 0,
       usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 },
       calls: 2,
