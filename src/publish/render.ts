@@ -406,6 +406,21 @@ function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** What a part's context holds, by kind of excerpt (a merged excerpt counts for each of its kinds). */
+function contextKinds(items: readonly { why: string }[]): string {
+  const kinds: [string, RegExp][] = [
+    ['enclosing', /the (?:code|function) the change sits in/g],
+    ['definition', /definition of /g],
+    ['caller', /a caller of /g],
+    ['rest of the file', /the rest of this file/g],
+  ];
+  const counts = kinds
+    .map(([kind, pattern]) => [kind, items.reduce((n, i) => n + (i.why.match(pattern)?.length ?? 0), 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([kind, n]) => `${n} ${kind}${n === 1 || kind === 'enclosing' || kind.startsWith('rest') ? '' : 's'}`);
+  return counts.length > 0 ? `: ${counts.join(', ')}` : '';
+}
+
 /** Calls listed one by one in a plan; the rest are counted. */
 const PLAN_CALLS_SHOWN = 10;
 
@@ -451,7 +466,7 @@ export function planReport(
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
     const context = chunk.context
-      ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
+      ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${contextKinds(chunk.context.items)}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
       : '';
     lines.push(
       `    call ${chunk.index + 1}: ~${fmt(modelTokens(plan, chunk.tokens))} tokens${context}: ${shown.join(', ')}`,

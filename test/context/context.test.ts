@@ -196,7 +196,9 @@ describe('the context of a pull request', () => {
       { usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, usd: 0, usdMax: 0 },
       'm',
     );
-    expect(report).toMatch(/call 1: ~[\d,]+ tokens \+ ~[\d,]+ context \(\d+ excerpts\)/);
+    expect(report).toMatch(
+      /call 1: ~[\d,]+ tokens \+ ~[\d,]+ context \(6 excerpts: 1 enclosing, 4 definitions, 1 rest of the file\)/,
+    );
     expect(report).toContain(
       `context: ~${Math.ceil((plan.chunks[0]?.context?.tokens ?? 0) * plan.tokenRatio).toLocaleString('en-US')} tokens of code from the git repository`,
     );

@@ -20,6 +20,17 @@ describe('settings', () => {
     expect(problems[2]).toMatch(/^input 'model': got "my-model"; expected one of claude-sonnet-5-5/);
   });
 
+  it('takes the second look and its thresholds: on by default, 60, pre-existing folded', () => {
+    const s = parseSettings({});
+    expect([s.verify, s.minConfidence, s.includePreExisting]).toEqual([true, 60, false]);
+    const t = parseSettings({ verify: 'false', 'min-confidence': '0', 'include-pre-existing': 'true' });
+    expect([t.verify, t.minConfidence, t.includePreExisting]).toEqual([false, 0, true]);
+    const problems = problemsOf({ verify: 'maybe', 'min-confidence': '101' });
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).toMatch(/input 'verify': got "maybe"/);
+    expect(problems.join('\n')).toMatch(/input 'min-confidence': got "101"; expected a whole number from 0 to 100/);
+  });
+
   it('fills the defaults of action.yml', () => {
     const s = parseSettings({});
     expect(s.provider.name).toBe('anthropic');

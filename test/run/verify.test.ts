@@ -1,0 +1,251 @@
+import { describe, expect, it } from 'vitest';
+import { FakeGateway, toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
+import { FakeGitHub } from '../fakes/github.js';
+import { fakeVerdicts, type Judge } from '../fakes/verifier.js';
+import { actionEnv, fakePullRequest, reviewedPullRequest, runInProcess, userTextOf } from '../helpers/action.js';
+import { stopAfterEach } from '../helpers/cleanup.js';
+import { toFileDiff } from '../../src/diff/diff.js';
+import { planChunks } from '../../src/plan/plan.js';
+import { buildPrefix, buildRequest } from '../../src/prompt/prompt.js';
+import { runChunks } from '../../src/run/run.js';
+import { worstCaseUsd } from '../../src/run/budget.js';
+import type { CallOptions, LlmClient, LlmResult } from '../../src/llm/client.js';
+import type { LlmRequest } from '../../src/llm/request.js';
+import type { ChangedFile } from '../../src/core/pull-request.js';
+
+const KEY = 'sk-ant-verify-0123456789';
+const stopLater = stopAfterEach();
+
+/** A login whose password check the change removes, and whose password it logs. */
+const AUTH: ChangedFile = {
+  filename: 'src/auth.js',
+  status: 'modified',
+  additions: 3,
+  deletions: 1,
+  patch: [
+    '@@ -1,4 +1,6 @@',
+    ' function login(user, password) {',
+    "-  if (!checkPassword(user, password)) throw new Error('denied');",
+    '+  const session = open(user);',
+    "+  log('login', password);",
+    '+  return session;',
+    '   // end of login',
+    ' }',
+  ].join('\n'),
+};
+
+const finding = (over: Record<string, unknown>): Record<string, unknown> => ({
+  path: 'src/auth.js',
+  side: 'RIGHT',
+  severity: 'high',
+  category: 'security',
+  body: 'Why it matters.',
+  introduced: true,
+  confidence: 80,
+  ...over,
+});
+
+/** What a first pass reports: two real findings, a false one, a pre-existing one, and one it is unsure of. */
+const FIRST_PASS = [
+  finding({ line: 3, quote: "log('login', password);", title: 'Password written to the log (real)' }),
+  finding({
+    line: 2,
+    side: 'LEFT',
+    quote: "if (!checkPassword(user, password)) throw new Error('denied');",
+    title: 'Password check removed (real)',
+    severity: 'critical',
+  }),
+  finding({ line: 2, quote: 'const session = open(user);', title: 'Session opened twice (false)', category: 'bug' }),
+  finding({
+    line: 1,
+    quote: 'function login(user, password) {',
+    title: 'No rate limit on login (real)',
+    introduced: false,
+  }),
+  finding({
+    line: 4,
+    quote: 'return session;',
+    title: 'Session may be null (unsure)',
+    category: 'bug',
+    confidence: 90,
+  }),
+];
+
+/** The second look: the false finding is not real, the unsure one is real at 40, the rest real at 90. */
+const JUDGE: Judge = (c) =>
+  c.title.includes('(false)')
+    ? { real: false, confidence: 10 }
+    : c.title.includes('(unsure)')
+      ? { real: true, confidence: 40 }
+      : { real: true, confidence: 90 };
+
+function verifyingReply(body: GatewayBody): Reply {
+  const text = userTextOf(body);
+  if (toolAsked(body) === 'submit_verdicts') return { toolInput: fakeVerdicts(text, JUDGE) };
+  return { toolInput: { summary: 'Removes the password check.', comments: FIRST_PASS } };
+}
+
+async function review(inputs: Record<string, string>, auth: 'x-api-key' | 'bearer' = 'x-api-key') {
+  const github = await new FakeGitHub(fakePullRequest([AUTH])).start();
+  const llm = await new FakeGateway({ apiKey: KEY, auth, reply: verifyingReply }).start();
+  stopLater(
+    () => github.stop(),
+    () => llm.stop(),
+  );
+  const { env } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, context: 'diff', ...inputs });
+  const { exitCode, log } = await runInProcess(env);
+  const summary = github.issueComments[0]?.body ?? '';
+  const posted = github.reviewComments.map(
+    (c) => `${c.side ?? 'RIGHT'}:${c.line ?? 0}:${/— \*\*(.+?)\*\*/.exec(c.body)?.[1] ?? c.body}`,
+  );
+  return { exitCode, log, summary, posted, llm };
+}
+
+describe('the second look (verify)', () => {
+  it('reads the part from the cache, cites each line, and keeps only what it confirms inline', async () => {
+    const { exitCode, summary, posted, llm } = await review({ verify: 'true' });
+    expect(exitCode).toBe(0);
+    expect(llm.calls.map((c) => toolAsked(c.body))).toEqual(['submit_review', 'submit_verdicts']);
+    const [first, second] = llm.calls.map((c) => c.usage);
+    // The review wrote the prefix and the part to the cache; the second look read all of it back.
+    expect(first?.cache_read_input_tokens).toBe(0);
+    expect(second?.cache_read_input_tokens).toBe(first?.cache_creation_input_tokens);
+    expect(second?.cache_creation_input_tokens).toBe(0);
+    expect(second?.input_tokens).toBeLessThan((first?.cache_creation_input_tokens ?? 0) / 4);
+    expect(posted).toEqual(['LEFT:2:Password check removed (real)', 'RIGHT:3:Password written to the log (real)']);
+    expect(summary).toMatch(/^<details><summary>Already there before this pull request \(1\)<\/summary>$/m);
+    expect(summary).toMatch(
+      /^<details><summary>Set aside by the second look or under min-confidence \(2\)<\/summary>$/m,
+    );
+    expect(summary).toContain('judged not real by the second look (checked src/auth.js:2:');
+    expect(summary).toContain('confidence 40 under min-confidence 60, by the second look');
+    expect(summary).toMatch(/The second look: 1 call, 5 of 5 findings verified, \$0\.\d{4} of it\./);
+    expect(summary).toContain(
+      '2 set aside by the second look or under min-confidence, 1 already there before this pull request',
+    );
+  });
+
+  it('posts pre-existing findings and lower confidences when asked to', async () => {
+    const { posted } = await review({ verify: 'true', 'include-pre-existing': 'true', 'min-confidence': '30' });
+    expect(posted).toEqual([
+      'LEFT:2:Password check removed (real)',
+      'RIGHT:3:Password written to the log (real)',
+      'RIGHT:1:No rate limit on login (real)',
+      'RIGHT:4:Session may be null (unsure)',
+    ]);
+  });
+
+  it('works the same through a Chat Completions gateway', async () => {
+    const inputs = { verify: 'true', provider: 'aimlapi', model: 'claude-sonnet-4-6' };
+    const { exitCode, posted, llm } = await review(inputs, 'bearer');
+    expect(exitCode).toBe(0);
+    expect(llm.calls.map((c) => c.path)).toEqual(['/v1/chat/completions', '/v1/chat/completions']);
+    expect(llm.calls.map((c) => toolAsked(c.body))).toEqual(['submit_review', 'submit_verdicts']);
+    expect(posted).toEqual(['LEFT:2:Password check removed (real)', 'RIGHT:3:Password written to the log (real)']);
+  });
+
+  it('is off with verify: false: one call, the review’s own confidences decide', async () => {
+    const { posted, llm } = await review({ verify: 'false', 'include-pre-existing': 'true' });
+    expect(llm.calls).toHaveLength(1);
+    expect(posted).toHaveLength(5);
+  });
+});
+
+const PRICES = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const PR = reviewedPullRequest();
+const FILES = [toFileDiff(AUTH)];
+
+/** An in-memory model: the review's findings, then what `verdicts` gives for the second look. */
+function client(verdicts: (request: LlmRequest) => unknown): LlmClient & { asked: LlmRequest[] } {
+  const asked: LlmRequest[] = [];
+  return {
+    asked,
+    call(request: LlmRequest, options: CallOptions): Promise<LlmResult> {
+      asked.push(request);
+      options.onStart?.();
+      const verify = request.tool.name === 'submit_verdicts';
+      return Promise.resolve({
+        toolInput: verify ? verdicts(request) : { summary: 's', comments: FIRST_PASS },
+        usage: { input: 500, output: 300, cacheRead: 0, cacheWrite: 0 },
+        stopReason: 'tool_use',
+        text: '',
+      });
+    },
+  };
+}
+
+describe('the second look in a run', () => {
+  const prefix = buildPrefix(PR, '', FILES);
+  const chunks = planChunks(FILES, 4000);
+
+  it('gives the review a breakpoint after the part only when a second look follows', () => {
+    const cached = (r: LlmRequest): boolean[] => r.user.map((b) => b.cache);
+    expect(cached(buildRequest(prefix, chunks[0]!, 1))).toEqual([true, false]);
+    expect(cached(buildRequest(prefix, chunks[0]!, 1, { verify: true }))).toEqual([true, true]);
+  });
+
+  it('is skipped, findings kept as written, when the cap leaves no room for it', async () => {
+    const review = buildRequest(prefix, chunks[0]!, 1, { forceTool: false, verify: true });
+    const cap = worstCaseUsd(review, PRICES, 2048) + 0.0001;
+    const llm = client(() => ({ verdicts: [] }));
+    const [outcome] = await runChunks(chunks, prefix, llm, {
+      call: { model: 'm', maxTokens: 2048, forceTool: false },
+      concurrency: 1,
+      prices: PRICES,
+      maxCostUsd: cap,
+      verify: true,
+    });
+    expect(llm.asked).toHaveLength(1);
+    expect(outcome?.verification?.calls).toBe(0);
+    expect(outcome?.verification?.skipped).toMatch(/would pass max-cost-usd/);
+    expect(outcome?.comments).toHaveLength(FIRST_PASS.length);
+    expect(outcome?.comments.every((c) => c.verdict === undefined)).toBe(true);
+  });
+
+  it('counts a verdict only when it cites a line the part shows, with that line’s text', async () => {
+    const llm = client(() => ({
+      verdicts: [
+        {
+          finding: 1,
+          real: false,
+          confidence: 5,
+          checked_path: 'src/auth.js',
+          checked_line: 3,
+          checked_quote: 'something else',
+          reason: 'r',
+        },
+        {
+          finding: 2,
+          real: true,
+          confidence: 95,
+          checked_path: 'src/auth.js',
+          checked_line: 2,
+          checked_quote: "if (!checkPassword(user, password)) throw new Error('denied');",
+          reason: 'the guard is gone',
+        },
+        {
+          finding: 3,
+          real: false,
+          confidence: 90,
+          checked_path: 'src/other.js',
+          checked_line: 2,
+          checked_quote: 'const session = open(user);',
+          reason: 'r',
+        },
+      ],
+    }));
+    const [outcome] = await runChunks(chunks, prefix, llm, {
+      call: { model: 'm', maxTokens: 2048 },
+      concurrency: 1,
+      verify: true,
+    });
+    const verdicts = outcome?.comments.map((c) => c.verdict?.confidence);
+    expect(verdicts).toEqual([undefined, 95, undefined, undefined, undefined]);
+    expect(outcome?.verification).toMatchObject({ asked: 5, verified: 1, calls: 1 });
+    // The second look reads what the review was sent, up to the part, then the candidates as data.
+    const [first, second] = llm.asked;
+    expect(second?.user.slice(0, -1)).toEqual(first?.user.slice(0, second.user.length - 1));
+    expect(second?.user.at(-1)?.text).toContain('<candidate_findings>');
+    expect(second?.tools).toEqual(first?.tools);
+  });
+});
