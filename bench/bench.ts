@@ -22,6 +22,7 @@ import type { ChunkOutcome } from '../src/run/run.js';
 import type { Usage } from '../src/core/usage.js';
 import { benchContext, billedAtList, billedUsage, contextTable, readOnceUsd, type ContextRow } from './context.js';
 import { capRows, modelRows } from './models.js';
+import { verifyRows, verifyTable } from './verify.js';
 
 const KEY = 'bench-key';
 const CONCURRENCY = 8;
@@ -306,6 +307,19 @@ async function main(): Promise<void> {
   }
   if (process.argv[2] === 'models') {
     await modelsSection();
+    return;
+  }
+  if (process.argv[2] === 'verify') {
+    console.log(
+      `\n${verifyTable(
+        await verifyRows(
+          BENCH_PRS.filter((pr) => !process.argv[3] || pr.name === process.argv[3]),
+          base,
+          LATENCY,
+          claudeTokens,
+        ),
+      ).join('\n')}`,
+    );
     return;
   }
   const rows: Row[] = [];

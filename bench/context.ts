@@ -60,7 +60,7 @@ function helper(name: string): string {
 }
 
 /** Plants the bugs into copies of both versions, commits the head, and rebuilds the changed files' diff. */
-function plant(pr: BenchPr, original: ChangedFile[]): Planted {
+export function plant(pr: BenchPr, original: ChangedFile[]): Planted {
   const root = join(CACHE, `${pr.name}-${pr.from}-${pr.to}`);
   const a = join(root, 'a');
   const b = join(root, 'b');
@@ -139,7 +139,7 @@ function insertionPoint(lines: readonly string[]): number {
  * The fake model: a finding for every planted call whose helper body it has seen; in explore mode it first
  * searches for the helpers it sees called but cannot read, then reads what the search found.
  */
-function model() {
+export function model() {
   return (body: GatewayBody): Reply => {
     const text = userTextOf(body);
     const calls: { name: string; path: string; line: number; quote: string }[] = [];

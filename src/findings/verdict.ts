@@ -20,10 +20,14 @@ export const rawVerdictSchema = z.object({
     .describe(
       'How sure you are that the finding is real, 0 to 100, after reading the line and the code it depends on.',
     ),
-  checked_path: z.string().min(1).describe('The path of the line you checked, as in the diff or code context header.'),
-  checked_line: z.number().int().positive().describe('The number of the line you checked, as shown before its marker.'),
-  checked_quote: z.string().describe('The text of that line, copied exactly as shown after its number and marker.'),
-  reason: z.string().min(1).max(600).describe('One or two sentences: what the checked line does that decides it.'),
+  path: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("The path of the line you checked, when it is not the finding's own file."),
+  line: z.number().int().positive().describe('The number of the line you checked, as shown before its marker.'),
+  quote: z.string().describe('The text of that line, copied exactly as shown after its number and marker.'),
+  reason: z.string().min(1).max(600).describe('One sentence: what the checked line does that decides it.'),
 });
 
 export const verdictsSchema = z.object({
@@ -66,12 +70,13 @@ export function verifyTool(): ToolDefinition {
 
 /**
  * The verdicts of a `submit_verdicts` call, by finding index (0-based). A verdict counts only when it names a
- * candidate and cites a line the part shows with that line's text (`cited`); the first for a finding wins.
+ * candidate and cites a line shown to it with that line's text (`cited`; the finding's file unless it names
+ * another path); the first for a finding wins.
  * Anything else is left out: its finding stays unverified.
  */
 export function parseVerdicts(
   toolInput: unknown,
-  count: number,
+  findings: readonly { path: string }[],
   cited: (path: string, line: number, quote: string) => boolean,
 ): Map<number, Verdict> {
   const verdicts = new Map<number, Verdict>();
@@ -84,12 +89,13 @@ export function parseVerdicts(
     if (!parsed.success) continue;
     const v = parsed.data;
     const index = v.finding - 1;
-    if (index >= count || verdicts.has(index) || !cited(v.checked_path, v.checked_line, v.checked_quote)) continue;
+    const path = v.path ?? findings[index]?.path;
+    if (path === undefined || verdicts.has(index) || !cited(path, v.line, v.quote)) continue;
     verdicts.set(index, {
       real: v.real,
       confidence: v.real ? v.confidence : Math.min(v.confidence, 100 - v.confidence),
-      path: v.checked_path,
-      line: v.checked_line,
+      path,
+      line: v.line,
       reason: v.reason,
     });
   }

@@ -190,8 +190,6 @@ export interface RequestOptions {
   maxToolCalls?: number | undefined;
   /** The model accepts a forced tool (default true); otherwise the request says to finish with the tool. */
   forceTool?: boolean;
-  /** A second look follows: a breakpoint after the part, so the verify call reads the part from the cache. */
-  verify?: boolean;
 }
 
 export function buildRequest(
@@ -216,7 +214,6 @@ export function buildRequest(
       role: 'user',
     });
   }
-  if (options.verify) user[user.length - 1] = { ...(user.at(-1) as SystemBlock), cache: true };
   const explore = options.maxToolCalls !== undefined;
   const force = options.forceTool ?? true;
   if (explore) {

@@ -173,7 +173,6 @@ function runState(
     buildRequest(prefix, chunk, chunks.length, {
       ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
       forceTool: force,
-      verify: options.verify ?? false,
     });
   return { llm, options, budget, requestFor, explore, force, maxDepth: options.maxSplitDepth ?? 3, stopped: undefined };
 }

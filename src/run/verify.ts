@@ -3,7 +3,7 @@ import { quoteMatches } from '../findings/place.js';
 import type { RawComment } from '../findings/schema.js';
 import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment } from '../findings/verdict.js';
 import type { LlmRequest } from '../llm/request.js';
-import { verifyRequest } from '../prompt/verify.js';
+import { excerptFor, verifyRequest } from '../prompt/verify.js';
 
 /** Output a second look may take: a verdict is short, and a thinking model needs its floor. */
 const VERDICT_TOKENS = 300;
@@ -21,7 +21,7 @@ export interface SecondLook {
   skipped?: string;
 }
 
-/** The text of every line a part shows, by `path:line`: its diff on both sides and its code context. */
+/** The text of every line a part (or an excerpt of one) shows, by `path:line`: its diff on both sides and its code context. */
 export function partLines(chunk: ReviewChunk): Map<string, string[]> {
   const lines = new Map<string, string[]>();
   const add = (path: string, n: number | undefined, text: string): void => {
@@ -45,9 +45,10 @@ export function verifyTokens(count: number, floor: number, limit: number): numbe
 }
 
 /**
- * One call that reads the part from the cache and the candidate findings, and gives each a verdict and a
- * confidence citing the line it checked (`ask` makes the call under the cap). A verdict that cites no line
- * of the part is left out; a finding without one stays as the review wrote it.
+ * One call that reads the shared prefix from the cache, the excerpt of the part the findings need and the
+ * candidate findings, and gives each a verdict and a confidence citing the line it checked (`ask` makes the
+ * call under the cap). A verdict that cites no line of the excerpt is left out; a finding without one stays
+ * as the review wrote it.
  */
 export async function secondLook(
   chunk: ReviewChunk,
@@ -55,12 +56,13 @@ export async function secondLook(
   comments: readonly RawComment[],
   ask: (request: LlmRequest) => Promise<VerifyAnswer>,
 ): Promise<SecondLook> {
-  const answer = await ask(verifyRequest(review, comments));
+  const excerpt = excerptFor(chunk, comments);
+  const answer = await ask(verifyRequest(review, excerpt, comments));
   if ('missing' in answer) return { comments: [...comments], verified: 0, skipped: answer.missing };
-  const shown = partLines(chunk);
+  const shown = partLines(excerpt);
   const cited = (path: string, line: number, quote: string): boolean =>
     (shown.get(`${path}:${line}`) ?? []).some((text) => quoteMatches(quote, text));
-  const verdicts = parseVerdicts(answer.toolInput, comments.length, cited);
+  const verdicts = parseVerdicts(answer.toolInput, comments, cited);
   const checked = comments.map((comment, i): CheckedComment => {
     const verdict = verdicts.get(i);
     return verdict ? { ...comment, confidence: verdict.confidence, verdict } : comment;

@@ -64,12 +64,9 @@ export function fakeVerdicts(text: string, judge: Judge = TRUST_ALL): { verdicts
         finding: c.index,
         real,
         confidence,
-        checked_path: c.path,
-        checked_line: c.line,
-        checked_quote: lineText ?? '',
-        reason: real
-          ? `Line ${c.line} does what the finding says.`
-          : `Line ${c.line} does not do what the finding says.`,
+        line: c.line,
+        quote: lineText ?? '',
+        reason: real ? 'The line does what the finding says.' : 'The line does not do what the finding says.',
       };
     }),
   };

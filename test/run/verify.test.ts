@@ -102,12 +102,16 @@ async function review(inputs: Record<string, string>, auth: 'x-api-key' | 'beare
 }
 
 describe('the second look (verify)', () => {
-  it('reads the part from the cache, cites each line, and keeps only what it confirms inline', async () => {
+  it('reads the shared prefix from the cache and the excerpt its findings need, cites each line, keeps only what it confirms inline', async () => {
     const { exitCode, summary, posted, llm } = await review({ verify: 'true' });
     expect(exitCode).toBe(0);
     expect(llm.calls.map((c) => toolAsked(c.body))).toEqual(['submit_review', 'submit_verdicts']);
     const [first, second] = llm.calls.map((c) => c.usage);
-    // The review wrote the prefix and the part to the cache; the second look read all of it back.
+    // The excerpt: the hunk lines around each finding, numbered as in the review, and the candidates as data.
+    const asked = userTextOf(llm.calls[1]!.body);
+    expect(asked).toContain("2-  if (!checkPassword(user, password)) throw new Error('denied');");
+    expect(asked).toMatch(/<candidate_findings>\n\[1\] src\/auth\.js line 3 \(RIGHT\)/);
+    // The review wrote the shared prefix to the cache; the second look read it back, and paid for little else.
     expect(first?.cache_read_input_tokens).toBe(0);
     expect(second?.cache_read_input_tokens).toBe(first?.cache_creation_input_tokens);
     expect(second?.cache_creation_input_tokens).toBe(0);
@@ -166,7 +170,8 @@ function client(verdicts: (request: LlmRequest) => unknown): LlmClient & { asked
       const verify = request.tool.name === 'submit_verdicts';
       return Promise.resolve({
         toolInput: verify ? verdicts(request) : { summary: 's', comments: FIRST_PASS },
-        usage: { input: 500, output: 300, cacheRead: 0, cacheWrite: 0 },
+        // A review that wrote at length: what is left under a cap just above its reservation cannot cover another call.
+        usage: { input: 500, output: verify ? 300 : 2000, cacheRead: 0, cacheWrite: 0 },
         stopReason: 'tool_use',
         text: '',
       });
@@ -178,14 +183,21 @@ describe('the second look in a run', () => {
   const prefix = buildPrefix(PR, '', FILES);
   const chunks = planChunks(FILES, 4000);
 
-  it('gives the review a breakpoint after the part only when a second look follows', () => {
-    const cached = (r: LlmRequest): boolean[] => r.user.map((b) => b.cache);
-    expect(cached(buildRequest(prefix, chunks[0]!, 1))).toEqual([true, false]);
-    expect(cached(buildRequest(prefix, chunks[0]!, 1, { verify: true }))).toEqual([true, true]);
+  it('leaves the review request as it is: the same bytes with verify on and off', async () => {
+    const on = client(() => ({ verdicts: [] }));
+    const off = client(() => ({ verdicts: [] }));
+    const options = { call: { model: 'm', maxTokens: 2048 }, concurrency: 1 };
+    await runChunks(chunks, prefix, on, { ...options, verify: true });
+    await runChunks(chunks, prefix, off, { ...options, verify: false });
+    expect(on.asked).toHaveLength(2);
+    expect(off.asked).toHaveLength(1);
+    expect(JSON.stringify(on.asked[0])).toBe(JSON.stringify(off.asked[0]));
+    // The second look reads the review's prefix (its one breakpoint) and sends an excerpt of the part.
+    expect(on.asked[1]?.user.map((b) => b.cache)).toEqual([true, false]);
   });
 
   it('is skipped, findings kept as written, when the cap leaves no room for it', async () => {
-    const review = buildRequest(prefix, chunks[0]!, 1, { forceTool: false, verify: true });
+    const review = buildRequest(prefix, chunks[0]!, 1, { forceTool: false });
     const cap = worstCaseUsd(review, PRICES, 2048) + 0.0001;
     const llm = client(() => ({ verdicts: [] }));
     const [outcome] = await runChunks(chunks, prefix, llm, {
@@ -209,27 +221,25 @@ describe('the second look in a run', () => {
           finding: 1,
           real: false,
           confidence: 5,
-          checked_path: 'src/auth.js',
-          checked_line: 3,
-          checked_quote: 'something else',
+          line: 3,
+          quote: 'something else',
           reason: 'r',
         },
         {
           finding: 2,
           real: true,
           confidence: 95,
-          checked_path: 'src/auth.js',
-          checked_line: 2,
-          checked_quote: "if (!checkPassword(user, password)) throw new Error('denied');",
+          line: 2,
+          quote: "if (!checkPassword(user, password)) throw new Error('denied');",
           reason: 'the guard is gone',
         },
         {
           finding: 3,
           real: false,
           confidence: 90,
-          checked_path: 'src/other.js',
-          checked_line: 2,
-          checked_quote: 'const session = open(user);',
+          path: 'src/other.js',
+          line: 2,
+          quote: 'const session = open(user);',
           reason: 'r',
         },
       ],
@@ -244,7 +254,7 @@ describe('the second look in a run', () => {
     expect(outcome?.verification).toMatchObject({ asked: 5, verified: 1, calls: 1 });
     // The second look reads what the review was sent, up to the part, then the candidates as data.
     const [first, second] = llm.asked;
-    expect(second?.user.slice(0, -1)).toEqual(first?.user.slice(0, second.user.length - 1));
+    expect(second?.user.slice(0, -1)).toEqual(first?.user.slice(0, (second?.user.length ?? 1) - 1));
     expect(second?.user.at(-1)?.text).toContain('<candidate_findings>');
     expect(second?.tools).toEqual(first?.tools);
   });
