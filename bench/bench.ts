@@ -218,7 +218,7 @@ async function benchPr(pr: BenchPr, settings: Settings, rows: Row[], notes: stri
   const p = placementFigures(plan);
   const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
   renderingRows.push(
-    `| ${pr.name} (${plan.reviewable.length} files) | ${fmt(r.rawTokens)} | ${(r.taggedTokens / r.rawTokens).toFixed(3)} | ${(r.leanTokens / r.rawTokens).toFixed(3)} | ${(ours.row.usd / rawBound).toFixed(3)} | ${fmt(p.findings)} (${pct(p.miscounted)} miscounted) | ${pct(p.withQuote)} | ${pct(p.numberOnly)} |`,
+    `| ${pr.name} (${plan.reviewable.length} files) | ${fmt(r.rawTokens)} | ${(r.taggedTokens / r.rawTokens).toFixed(3)} | ${(r.leanTokens / r.rawTokens).toFixed(3)} | ${(r.sentTokens / r.rawTokens).toFixed(3)} | ${(r.numberedTokens / r.plainTokens).toFixed(3)} | ${(ours.row.usd / rawBound).toFixed(3)} | ${fmt(p.findings)} (${pct(p.miscounted)} miscounted) | ${pct(p.withQuote)} | ${pct(p.numberOnly)} |`,
   );
   const everything: Chunk = {
     index: 0,
@@ -345,9 +345,9 @@ async function main(): Promise<void> {
     throw new Error(`our review failed parts on ${broken.length} PR(s): the figures above are void`);
 
   console.log(
-    '\n| PR | raw patch tokens | tagged ÷ raw | lean ÷ raw | billed ÷ (raw patch + prefix once + outputs) | findings placed | on the intended line, with quote | by number only |',
+    '\n| PR | raw patch tokens | tagged ÷ raw | lean ÷ raw | sent now ÷ raw | every line numbered ÷ unnumbered | billed ÷ (raw patch + prefix once + outputs) | findings placed | on the intended line, with quote | by number only |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of renderingRows) console.log(row);
 
   console.log(

@@ -2,7 +2,8 @@
 // the prompt shows it against the raw patch, and how often a finding lands on the line the reviewer meant
 // when the reviewer miscounts the lines the prompt does not number.
 import { seededRandom } from './random.js';
-import type { DiffLine, FileDiff } from '../src/diff/diff.js';
+import type { DiffLine, FileDiff, Hunk } from '../src/diff/diff.js';
+import { renderHunk } from '../src/diff/render.js';
 import { renderChunk } from '../src/prompt/prompt.js';
 import { placeComments } from '../src/findings/place.js';
 import type { RawComment } from '../src/findings/schema.js';
@@ -15,28 +16,66 @@ function taggedLine(line: DiffLine): string {
   return `R${line.newLine ?? 0}   ${line.text}`;
 }
 
+/** The lean rendering before every line was numbered: added lines only ("12+text"), the rest as in the patch. */
+function leanLine(line: DiffLine): string {
+  if (line.kind === 'add') return `${line.newLine ?? 0}+${line.text}`;
+  return `${line.kind === 'del' ? '-' : ' '}${line.text}`;
+}
+
+/** The lean rendering's hunk: its header, its long deleted runs cut to their first 12 and last 4 lines. */
+function leanHunk(hunk: Hunk): string {
+  const out = [hunk.header];
+  let run: DiffLine[] = [];
+  const flush = (): void => {
+    if (run.length > 24)
+      out.push(
+        ...run.slice(0, 12).map(leanLine),
+        `-… (${run.length - 16} more deleted lines not shown)`,
+        ...run.slice(-4).map(leanLine),
+      );
+    else out.push(...run.map(leanLine));
+    run = [];
+  };
+  for (const line of hunk.lines) {
+    if (line.kind === 'del') run.push(line);
+    else {
+      flush();
+      out.push(leanLine(line));
+    }
+  }
+  flush();
+  return out.join('\n');
+}
+
+const unnumbered = (line: DiffLine): string =>
+  `${line.kind === 'add' ? '+' : line.kind === 'del' ? '-' : ' '}${line.text}`;
+
 export interface RenderingFigures {
   rawTokens: number;
   taggedTokens: number;
   leanTokens: number;
+  /** The parts as the requests show them: every line numbered, removed blocks whole within each part's budget. */
+  sentTokens: number;
+  /** Every line, no block shortened: with the numbers and short headings, and as the patch shows them. */
+  numberedTokens: number;
+  plainTokens: number;
 }
 
-/** Tokens of the reviewable files as GitHub sends the patch, as the old tags showed it, and as the prompt shows it now. */
+/** Tokens of the reviewable files as GitHub sends the patch, as earlier renderings showed it, and as the prompt shows it now. */
 export function renderingFigures(plan: ReviewPlan, count: (text: string) => number): RenderingFigures {
-  let rawTokens = 0;
-  let taggedTokens = 0;
+  const f = { rawTokens: 0, taggedTokens: 0, leanTokens: 0, numberedTokens: 0, plainTokens: 0 };
   for (const file of plan.reviewable) {
-    const raw = plan.pr.files.find((f) => f.filename === file.path)?.patch ?? '';
-    rawTokens += count(`diff --git a/${file.path} b/${file.path}\n${raw}`);
-    taggedTokens += count(
-      [
-        `## ${file.path} (${file.status})`,
-        ...file.hunks.map((h) => [h.header, ...h.lines.map(taggedLine)].join('\n')),
-      ].join('\n'),
-    );
+    const raw = plan.pr.files.find((c) => c.filename === file.path)?.patch ?? '';
+    const head = `## ${file.path} (${file.status})`;
+    const shown = (hunk: (h: Hunk) => string): number => count([head, ...file.hunks.map(hunk)].join('\n'));
+    f.rawTokens += count(`diff --git a/${file.path} b/${file.path}\n${raw}`);
+    f.taggedTokens += shown((h) => [h.header, ...h.lines.map(taggedLine)].join('\n'));
+    f.leanTokens += shown(leanHunk);
+    f.numberedTokens += shown((h) => renderHunk(h));
+    f.plainTokens += shown((h) => [h.header, ...h.lines.map(unnumbered)].join('\n'));
   }
-  const everything = { index: 0, files: plan.reviewable.map((file) => ({ file, hunks: file.hunks })), tokens: 0 };
-  return { rawTokens, taggedTokens, leanTokens: count(renderChunk(everything)) };
+  const sentTokens = plan.chunks.reduce((n, chunk) => n + count(renderChunk(chunk)), 0);
+  return { ...f, sentTokens };
 }
 
 interface Target {
@@ -48,33 +87,21 @@ interface Target {
 }
 
 /**
- * The lines a reviewer reading the prompt would point at: every `every`-th diff line shown, with its true
- * number worked out from the rendering alone (hunk headers, then counting), as a careful reader would.
+ * The lines a reviewer reading the prompt would point at: every `every`-th diff line shown, with the number
+ * the rendering gives it (every line carries one).
  */
 export function targetsIn(text: string, every: number): Target[] {
   const targets: Target[] = [];
   let path = '';
-  let oldLine = 0;
-  let newLine = 0;
   let seen = 0;
   for (const line of text.split('\n')) {
     const header = /^## (\S+) \(/.exec(line);
-    const hunk = /^@@ -(\d+)(?:,\d+)? \+(\d+)/.exec(line);
-    const hidden = /^-… \((\d+) more deleted lines not shown\)$/.exec(line);
-    const added = /^(\d+)\+(.*)$/.exec(line);
-    let target: Target | undefined;
+    const shown = /^(\d+)([+ -])(.*)$/.exec(line);
     if (header) path = header[1] ?? '';
-    else if (hunk) [oldLine, newLine] = [Number(hunk[1]), Number(hunk[2])];
-    else if (hidden) oldLine += Number(hidden[1]);
-    else if (added) target = { path, side: 'RIGHT', line: newLine++, text: added[2] ?? '', numbered: true };
-    else if (line.startsWith('-'))
-      target = { path, side: 'LEFT', line: oldLine++, text: line.slice(1), numbered: false };
-    else if (line.startsWith(' ')) {
-      target = { path, side: 'RIGHT', line: newLine, text: line.slice(1), numbered: false };
-      oldLine++;
-      newLine++;
-    }
-    if (target && target.text.trim().length > 0 && ++seen % every === 0) targets.push(target);
+    if (!shown) continue;
+    const side = shown[2] === '-' ? 'LEFT' : 'RIGHT';
+    const target: Target = { path, side, line: Number(shown[1]), text: shown[3] ?? '', numbered: true };
+    if (target.text.trim().length > 0 && ++seen % every === 0) targets.push(target);
   }
   return targets;
 }

@@ -160,5 +160,9 @@ export function githubSource(
       checkoutOr(workspace.dir, pr.headSha, () =>
         apiHeadFiles(octokit, { owner: pr.owner, repo: pr.repo, commit: pr.headSha, log: workspace.log }),
       ),
+    baseFiles: () =>
+      checkoutOr(workspace.dir, pr.baseSha, () =>
+        apiHeadFiles(octokit, { owner: pr.owner, repo: pr.repo, commit: pr.baseSha, log: workspace.log }),
+      ),
   };
 }

@@ -105,6 +105,7 @@ async function localSource(cwd: string, args: Args, settings: Settings): Promise
       const root = await repositoryRoot(cwd);
       return args.head ? gitHeadFiles(root, pullRequest.headSha) : worktreeFiles(root);
     },
+    baseFiles: async () => gitHeadFiles(await repositoryRoot(cwd), pullRequest.baseSha),
   };
 }
 

@@ -32,6 +32,8 @@ export interface Source {
   rules: RepoRules;
   /** The head commit's files, for code context; asked for only when `context` is `code` or `explore`. */
   headFiles: () => Promise<HeadFiles>;
+  /** The base commit's files (explore mode reads removed code there); none when the source cannot give them. */
+  baseFiles?: () => Promise<HeadFiles>;
 }
 
 /** Where the review goes: GitHub (a review, the summary comment, outputs) or the terminal and a file. */
@@ -121,7 +123,11 @@ async function withContext(
   limit: { ms: number; warn: (message: string) => void },
 ): Promise<ReviewPlan> {
   if (settings.context === 'diff' || bare.chunks.length === 0) return bare;
-  const gather = async (): Promise<ReviewPlan> => addContext(bare, await source.headFiles(), limit.warn);
+  const gather = async (): Promise<ReviewPlan> => {
+    const plan = await addContext(bare, await source.headFiles(), limit.warn);
+    const base = settings.context === 'explore' && source.baseFiles ? await source.baseFiles() : undefined;
+    return base ? { ...plan, baseFiles: base } : plan;
+  };
   return within(gather(), limit.ms, () => {
     limit.warn(
       `context: not gathered in ${(limit.ms / 1000).toFixed(1)} s (a third of what max-minutes leaves); reviewing the diff alone`,

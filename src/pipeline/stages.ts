@@ -43,6 +43,8 @@ export interface ReviewPlan {
   chunks: ReviewChunk[];
   /** The head commit's files, when context was added (`code` and `explore`). */
   headFiles?: HeadFiles | undefined;
+  /** The base commit's files, for explore mode's reads of removed code. */
+  baseFiles?: HeadFiles | undefined;
 }
 
 export interface CostEstimate {
@@ -238,7 +240,7 @@ async function reviewChunks(
     ...(options.log ? { log: options.log } : {}),
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(settings.context === 'explore' && plan.headFiles
-      ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls } }
+      ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls, base: plan.baseFiles } }
       : {}),
     verify: settings.verify,
   });

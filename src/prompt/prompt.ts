@@ -218,7 +218,7 @@ export function buildRequest(
   const force = options.forceTool ?? true;
   if (explore) {
     user.push({
-      text: `Before you submit, you may call ${READ_TOOL_NAME} and ${SEARCH_TOOL_NAME} up to ${options.maxToolCalls} times in all, when the change depends on code you are not shown; then call ${REVIEW_TOOL_NAME} once.`,
+      text: `Before you submit, you may call ${READ_TOOL_NAME} and ${SEARCH_TOOL_NAME} up to ${options.maxToolCalls} times in all, when the change depends on code you are not shown (${READ_TOOL_NAME} with commit "base" reads a removed block the diff shortened); then call ${REVIEW_TOOL_NAME} once.`,
       cache: false,
       role: 'user',
     });

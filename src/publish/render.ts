@@ -66,6 +66,7 @@ export function commentBody(finding: Finding): string {
     );
   }
   parts.push(safeMarkdown(withoutRules(finding.body.trim())));
+  if (finding.verdict) parts.push('', `_Checked by a second look: confidence ${finding.verdict.confidence} of 100._`);
   const text = parts.join('\n');
   if (finding.suggestion !== undefined && finding.anchor === 'line' && finding.side === 'RIGHT') {
     const withSuggestion = `${text}\n\n${suggestionBlock(finding.suggestion)}`;

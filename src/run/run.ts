@@ -68,7 +68,7 @@ export interface RunOptions {
   /** Told after each call settles, with the usage it reported (for a progress line). */
   onCall?: (usage: Usage | undefined) => void;
   /** Explore mode: the head commit's files the model may read and search, and how many tool calls a review may make. */
-  explore?: { files: HeadFiles; maxToolCalls: number } | undefined;
+  explore?: { files: HeadFiles; maxToolCalls: number; base?: HeadFiles | undefined } | undefined;
   /** A second look at each part's findings before they are posted (`verify`). */
   verify?: boolean;
 }
@@ -79,7 +79,7 @@ interface RunState {
   options: RunOptions;
   budget: Budget;
   requestFor: (chunk: ReviewChunk) => LlmRequest;
-  explore: { files: HeadFiles; maxToolCalls: number } | undefined;
+  explore: { files: HeadFiles; maxToolCalls: number; base?: HeadFiles | undefined } | undefined;
   /** Whether the review tool can be forced (else a text answer gets one follow-up turn). */
   force: boolean;
   maxDepth: number;

@@ -25,7 +25,7 @@ export function followUp(request: LlmRequest, result: LlmResult): LlmRequest {
 export async function toolRound(
   request: LlmRequest,
   result: LlmResult,
-  explore: { files: HeadFiles; maxToolCalls: number },
+  explore: { files: HeadFiles; maxToolCalls: number; base?: HeadFiles | undefined },
   used: number,
   round: number,
 ): Promise<{ request: LlmRequest; toolCalls: number }> {
@@ -39,7 +39,7 @@ export async function toolRound(
   const results = await Promise.all(
     calls.map(async (call, i) => {
       if (i >= left) return { id: call.id, content: `refused: ${spent}` };
-      const content = await runExploreTool(explore.files, call);
+      const content = await runExploreTool(explore.files, call, explore.base);
       return { id: call.id, content: force && i === calls.length - 1 ? `${content}\n\n(${spent})` : content };
     }),
   );

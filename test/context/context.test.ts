@@ -187,6 +187,26 @@ describe('the context of a pull request', () => {
     expect(answer).toMatch(/^error: search_code takes text on one line/);
   });
 
+  it('read_file reads removed code at the base commit when asked, and says when it cannot', async () => {
+    const { dir, head } = repository();
+    const base = git(dir, 'rev-parse', 'main').trim();
+    const read = (input: Record<string, unknown>, atBase?: HeadFiles): Promise<string> =>
+      runExploreTool(gitHeadFiles(dir, head), { id: 'r', name: 'read_file', input }, atBase);
+    const old = await read(
+      { path: 'src/api.ts', start_line: 144, end_line: 144, commit: 'base' },
+      gitHeadFiles(dir, base),
+    );
+    expect(old).toBe(
+      'src/api.ts at the base commit, lines 144-144 of 150:\n144|    return runQuery(`SELECT * FROM ${prefix} LIMIT ${limit}`);\n(lines 145-150 not shown)',
+    );
+    expect(await read({ path: 'src/api.ts', start_line: 144, end_line: 144 })).toMatch(
+      /^src\/api\.ts, lines 144-144 of \d+:\n144\|    audit\.record\(name\);/,
+    );
+    expect(await read({ path: 'src/api.ts', commit: 'base' })).toMatch(
+      /^error: the base commit cannot be read in this run/,
+    );
+  });
+
   it('the plan says how much context each call carries', async () => {
     const { dir, head } = repository();
     const plan = await planWith(dir, gitHeadFiles(dir, head));

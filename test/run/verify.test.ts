@@ -98,12 +98,12 @@ async function review(inputs: Record<string, string>, auth: 'x-api-key' | 'beare
   const posted = github.reviewComments.map(
     (c) => `${c.side ?? 'RIGHT'}:${c.line ?? 0}:${/— \*\*(.+?)\*\*/.exec(c.body)?.[1] ?? c.body}`,
   );
-  return { exitCode, log, summary, posted, llm };
+  return { exitCode, log, summary, posted, llm, github };
 }
 
 describe('the second look (verify)', () => {
   it('reads the shared prefix from the cache and the excerpt its findings need, cites each line, keeps only what it confirms inline', async () => {
-    const { exitCode, summary, posted, llm } = await review({ verify: 'true' });
+    const { exitCode, summary, posted, llm, github } = await review({ verify: 'true' });
     expect(exitCode).toBe(0);
     expect(llm.calls.map((c) => toolAsked(c.body))).toEqual(['submit_review', 'submit_verdicts']);
     const [first, second] = llm.calls.map((c) => c.usage);
@@ -117,6 +117,7 @@ describe('the second look (verify)', () => {
     expect(second?.cache_creation_input_tokens).toBe(0);
     expect(second?.input_tokens).toBeLessThan((first?.cache_creation_input_tokens ?? 0) / 4);
     expect(posted).toEqual(['LEFT:2:Password check removed (real)', 'RIGHT:3:Password written to the log (real)']);
+    expect(github.reviewComments[0]?.body).toContain('_Checked by a second look: confidence 90 of 100._');
     expect(summary).toMatch(/^<details><summary>Already there before this pull request \(1\)<\/summary>$/m);
     expect(summary).toMatch(
       /^<details><summary>Set aside by the second look or under min-confidence \(2\)<\/summary>$/m,
