@@ -200,7 +200,7 @@ describe('the context of a pull request', () => {
       'src/api.ts at the base commit, lines 144-144 of 150:\n144|    return runQuery(`SELECT * FROM ${prefix} LIMIT ${limit}`);\n(lines 145-150 not shown)',
     );
     expect(await read({ path: 'src/api.ts', start_line: 144, end_line: 144 })).toMatch(
-      /^src\/api\.ts, lines 144-144 of \d+:\n144\|    audit\.record\(name\);/,
+      /^src\/api\.ts, lines 144-144 of \d+:\n144\| {4}audit\.record\(name\);/,
     );
     expect(await read({ path: 'src/api.ts', commit: 'base' })).toMatch(
       /^error: the base commit cannot be read in this run/,
