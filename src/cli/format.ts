@@ -30,6 +30,12 @@ function asText(result: ReviewResult, settings: Settings): string {
     lines.push(terminalSafe(`${where} [${f.severity}/${f.category}] ${f.title}${note}`.replace(/\n/g, ' ')));
     lines.push(`  ${terminalSafe(f.body.trim()).replace(/\n/g, '\n  ')}`);
   }
+  for (const { finding: f, reason } of result.setAside)
+    lines.push(
+      terminalSafe(
+        `set aside: ${f.path}:${f.line} [${f.severity}/${f.category}] ${f.title} (${reason})`.replace(/\n/g, ' '),
+      ),
+    );
   for (const why of dropped(result))
     lines.push(terminalSafe(`dropped: a finding the model sent could not be read (${why})`));
   for (const o of result.outcomes.filter((x) => x.status !== 'ok')) {
@@ -37,7 +43,8 @@ function asText(result: ReviewResult, settings: Settings): string {
   }
   const count = `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}`;
   const lost = dropped(result).length > 0 ? `, ${dropped(result).length} dropped (unreadable)` : '';
-  lines.push('', `${count}${lost}`, costLine(result, settings.model));
+  const aside = result.setAside.length > 0 ? `, ${result.setAside.length} set aside` : '';
+  lines.push('', `${count}${aside}${lost}`, costLine(result, settings.model));
   return lines.join('\n');
 }
 
@@ -90,6 +97,18 @@ function asJson(result: ReviewResult, settings: Settings): string {
         ...(f.suggestion !== undefined ? { suggestion: f.suggestion } : {}),
         onDiffLine: f.anchor === 'line',
         ...(f.note ? { note: f.note } : {}),
+        ...(f.confidence !== undefined ? { confidence: f.confidence } : {}),
+        ...(f.introduced !== undefined ? { introduced: f.introduced } : {}),
+        ...(f.verdict ? { verified: { line: f.verdict.line, path: f.verdict.path, reason: f.verdict.reason } } : {}),
+      })),
+      setAside: result.setAside.map(({ finding: f, kind, reason }) => ({
+        path: f.path,
+        line: f.line,
+        side: f.side,
+        severity: f.severity,
+        title: f.title,
+        kind,
+        reason,
       })),
       overview: result.overview ?? null,
       dropped: dropped(result),

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeGateway } from '../fakes/gateway.js';
-import { scriptedReview, userTextOf } from '../helpers/action.js';
+import { scriptedReply, scriptedReview, userTextOf } from '../helpers/action.js';
 import { runCli } from '../../src/cli/run.js';
 import { sarifProblems } from '../helpers/sarif.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
@@ -54,7 +54,7 @@ async function gateway(): Promise<FakeGateway> {
   const g = await new FakeGateway({
     apiKey: KEY,
     auth: 'x-api-key',
-    reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+    reply: scriptedReply,
   }).start();
   stopLater(() => g.stop());
   return g;
@@ -133,11 +133,17 @@ describe('the CLI on a local repository', () => {
     expect(markdown.out).toContain('Unchecked input in util.js');
 
     const json = JSON.parse((await cli(dir, [...base, '--format', 'json'], env)).out) as {
-      findings: { path: string; line: number; onDiffLine: boolean }[];
+      findings: { path: string; line: number; onDiffLine: boolean; confidence?: number; verified?: { line: number } }[];
+      setAside: unknown[];
       calls: number;
     };
     expect(json.calls).toBe(2);
     expect(json.findings.map((f) => `${f.path}:${f.line}:${String(f.onDiffLine)}`)).toContain('app.js:2:true');
+    // The second look confirmed what it could cite (the fake verifier's 90); the finding off the diff it could not.
+    const app = json.findings.find((f) => f.path === 'app.js' && f.line === 2);
+    expect(app?.confidence).toBe(90);
+    expect(app?.verified?.line).toBe(2);
+    expect(json.setAside).toEqual([]);
 
     const out = join(dir, 'review.sarif');
     const sarif = await cli(dir, [...base, '--format', 'sarif', '--output', out], env);
