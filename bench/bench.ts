@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { getTokenizer } from '@anthropic-ai/tokenizer';
 import { FakeGateway, toolAsked, type GatewayBody } from '../test/fakes/gateway.js';
 import { userTextOf } from '../test/helpers/action.js';
+import { fakeVerdicts } from '../test/fakes/verifier.js';
 import { BENCH_PRS, benchFiles, benchPullRequest, type BenchPr } from './data.js';
 import { makePlan, type ReviewPlan } from '../src/pipeline/stages.js';
 import { parseSettings, type Settings } from '../src/settings/settings.js';
@@ -44,12 +45,14 @@ function claudeTokens(text: string): number {
   return n;
 }
 
-/** A deterministic reviewer: one finding per 120 added lines of each file it is shown, and a summary. */
+/** A deterministic reviewer: one finding per 120 added lines of each file it is shown, and a summary; it stands by its findings when asked again. */
 function reviewerReply(body: GatewayBody) {
   // Asked for the answer tool (the overview of a PR reviewed in parts): a few sentences.
   if (toolAsked(body) === 'submit_answer') {
     return { toolInput: { answer: 'The pull request updates the package; the review found no blocking issue.' } };
   }
+  // Asked for the second look: a verdict for each finding, citing its line (this reviewer stands by them).
+  if (toolAsked(body) === 'submit_verdicts') return { toolInput: fakeVerdicts(userTextOf(body)) };
   const comments: Record<string, unknown>[] = [];
   let path = '';
   let added = 0;

@@ -335,8 +335,12 @@ async function verified(
     const outcome = await attempt(run, request, undefined, want);
     if ('refused' in outcome) return { missing: outcome.refused };
     cost = { ...cost, calls: 1 };
-    if ('error' in outcome)
-      return { missing: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) };
+    if ('error' in outcome) {
+      const message = outcome.error instanceof Error ? outcome.error.message : String(outcome.error);
+      // An error no later call can overcome (bad key, no credit) stops the calls not yet made, as a review's does.
+      if (outcome.error instanceof LlmError && outcome.error.fatal) run.stopped = message;
+      return { missing: message };
+    }
     cost = { usage: outcome.result.usage, usd: outcome.usd, calls: 1 };
     if (outcome.result.toolInput === undefined || outcome.result.stopReason === 'max_tokens')
       return { missing: 'the model gave no verdicts' };
