@@ -110,7 +110,7 @@ async function runOnce(
       concurrency: 8,
       tokenRatio: settings.tokenRatio,
       prices: settings.prices,
-      verify,
+      verify: verify ? { minSeverity: settings.minSeverity, maxFindings: settings.maxComments } : undefined,
     });
     const all = outcomes.flatMap((o) => o.comments);
     const { kept } = sift(dedupe(placeComments(all, plan.reviewable)).fresh, runSettings);

@@ -242,7 +242,7 @@ async function reviewChunks(
     ...(settings.context === 'explore' && plan.headFiles
       ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls, base: plan.baseFiles } }
       : {}),
-    verify: settings.verify,
+    verify: settings.verify ? { minSeverity: settings.minSeverity, maxFindings: settings.maxComments } : undefined,
   });
   const placed = placeComments(
     outcomes.flatMap((o) => o.comments),

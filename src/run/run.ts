@@ -10,7 +10,7 @@ import { addUsage, formatUsd, ZERO_USAGE, type Prices, type Usage } from '../cor
 import { parseReview } from '../findings/findings.js';
 import type { RawComment, WalkthroughEntry } from '../findings/schema.js';
 import type { CheckedComment } from '../findings/verdict.js';
-import { secondLook, verifyTokens, type VerifyAnswer } from './verify.js';
+import { secondLook, toCheck, verifyTokens, type VerifyAnswer, type VerifyRules } from './verify.js';
 import { Budget, OUTPUT_FLOOR, OUTPUT_FLOOR_THINKING, type Refusal } from './budget.js';
 import { followUp, toolRound } from './turns.js';
 
@@ -69,8 +69,8 @@ export interface RunOptions {
   onCall?: (usage: Usage | undefined) => void;
   /** Explore mode: the head commit's files the model may read and search, and how many tool calls a review may make. */
   explore?: { files: HeadFiles; maxToolCalls: number; base?: HeadFiles | undefined } | undefined;
-  /** A second look at each part's findings before they are posted (`verify`). */
-  verify?: boolean;
+  /** A second look at each part's findings before they are posted (`verify`): which it checks. */
+  verify?: VerifyRules | undefined;
 }
 
 /** What every part's review of one run shares: the client, the budget, the options, and a fatal error. */
@@ -327,9 +327,10 @@ async function verified(
   part: Part,
   comments: RawComment[],
 ): Promise<{ comments: CheckedComment[]; verification: Verification } | undefined> {
-  if (!run.options.verify || comments.length === 0) return undefined;
+  const chosen = run.options.verify ? toCheck(comments, run.options.verify) : [];
+  if (chosen.length === 0) return undefined;
   let cost: Spent = { usage: ZERO_USAGE, usd: 0, calls: 0 };
-  const want = verifyTokens(comments.length, run.budget.floor, run.options.call.maxTokens);
+  const want = verifyTokens(chosen.length, run.budget.floor, run.options.call.maxTokens);
   const ask = async (request: LlmRequest): Promise<VerifyAnswer> => {
     if (run.stopped !== undefined || run.options.signal?.aborted) return { missing: 'the run was stopped' };
     const outcome = await attempt(run, request, undefined, want);
@@ -346,11 +347,11 @@ async function verified(
       return { missing: 'the model gave no verdicts' };
     return { toolInput: outcome.result.toolInput };
   };
-  const look = await secondLook(part.chunk, run.requestFor(part.chunk), comments, ask);
+  const look = await secondLook(part.chunk, run.requestFor(part.chunk), comments, ask, chosen);
   const { usage, usd = 0, calls } = part.spent;
   part.spent = { usage: addUsage(usage, cost.usage), usd: usd + (cost.usd ?? 0), calls: calls + cost.calls };
   const verification: Verification = {
-    asked: comments.length,
+    asked: chosen.length,
     verified: look.verified,
     ...(look.skipped ? { skipped: look.skipped } : {}),
     usage: cost.usage,
@@ -359,7 +360,7 @@ async function verified(
   };
   const dropped = look.comments.filter((c) => c.verdict && !c.verdict.real).length;
   run.options.log?.(
-    `${label(part.chunk)}: second look, ${look.verified} of ${comments.length} verified, ${dropped} judged not real${look.skipped ? ` (${look.skipped})` : ''}`,
+    `${label(part.chunk)}: second look, ${look.verified} of ${chosen.length} verified, ${dropped} judged not real${look.skipped ? ` (${look.skipped})` : ''}`,
   );
   return { comments: look.comments, verification };
 }

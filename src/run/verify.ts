@@ -4,6 +4,26 @@ import type { RawComment } from '../findings/schema.js';
 import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment } from '../findings/verdict.js';
 import type { LlmRequest } from '../llm/request.js';
 import { excerptFor, verifyRequest } from '../prompt/verify.js';
+import { severityRank, type Severity } from '../core/severity.js';
+
+/** Which findings of a part the second look checks: those that could be posted, the most severe first. */
+export interface VerifyRules {
+  /** Findings below this are listed in the summary whatever a second look says: not checked. */
+  minSeverity: Severity;
+  /** At most this many of a part (max-comments: no more can be posted). */
+  maxFindings: number;
+}
+
+/** The indices of the findings the second look checks, in their order. */
+export function toCheck(comments: readonly RawComment[], rules: VerifyRules): number[] {
+  return comments
+    .map((c, i) => ({ i, rank: severityRank(c.severity) }))
+    .filter((c) => c.rank <= severityRank(rules.minSeverity))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .slice(0, rules.maxFindings)
+    .map((c) => c.i)
+    .sort((a, b) => a - b);
+}
 
 /** Output a second look may take: a verdict is short, and a thinking model needs its floor. */
 const VERDICT_TOKENS = 300;
@@ -55,16 +75,19 @@ export async function secondLook(
   review: LlmRequest,
   comments: readonly RawComment[],
   ask: (request: LlmRequest) => Promise<VerifyAnswer>,
+  chosen: readonly number[] = comments.map((_, i) => i),
 ): Promise<SecondLook> {
-  const excerpt = excerptFor(chunk, comments);
-  const answer = await ask(verifyRequest(review, excerpt, comments));
+  const asked = chosen.flatMap((i) => comments[i] ?? []);
+  const excerpt = excerptFor(chunk, asked);
+  const answer = await ask(verifyRequest(review, excerpt, asked));
   if ('missing' in answer) return { comments: [...comments], verified: 0, skipped: answer.missing };
   const shown = partLines(excerpt);
   const cited = (path: string, line: number, quote: string): boolean =>
     (shown.get(`${path}:${line}`) ?? []).some((text) => quoteMatches(quote, text));
-  const verdicts = parseVerdicts(answer.toolInput, comments, cited);
+  const verdicts = parseVerdicts(answer.toolInput, asked, cited);
+  const byIndex = new Map(chosen.map((index, k) => [index, verdicts.get(k)]));
   const checked = comments.map((comment, i): CheckedComment => {
-    const verdict = verdicts.get(i);
+    const verdict = byIndex.get(i);
     return verdict ? { ...comment, confidence: verdict.confidence, verdict } : comment;
   });
   const skipped =

@@ -9,6 +9,7 @@ import { planChunks } from '../../src/plan/plan.js';
 import { buildPrefix, buildRequest } from '../../src/prompt/prompt.js';
 import { runChunks } from '../../src/run/run.js';
 import { worstCaseUsd } from '../../src/run/budget.js';
+import { toCheck } from '../../src/run/verify.js';
 import type { CallOptions, LlmClient, LlmResult } from '../../src/llm/client.js';
 import type { LlmRequest } from '../../src/llm/request.js';
 import type { ChangedFile } from '../../src/core/pull-request.js';
@@ -157,6 +158,7 @@ describe('the second look (verify)', () => {
 });
 
 const PRICES = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const RULES = { minSeverity: 'low' as const, maxFindings: 20 };
 const PR = reviewedPullRequest();
 const FILES = [toFileDiff(AUTH)];
 
@@ -188,8 +190,8 @@ describe('the second look in a run', () => {
     const on = client(() => ({ verdicts: [] }));
     const off = client(() => ({ verdicts: [] }));
     const options = { call: { model: 'm', maxTokens: 2048 }, concurrency: 1 };
-    await runChunks(chunks, prefix, on, { ...options, verify: true });
-    await runChunks(chunks, prefix, off, { ...options, verify: false });
+    await runChunks(chunks, prefix, on, { ...options, verify: RULES });
+    await runChunks(chunks, prefix, off, { ...options });
     expect(on.asked).toHaveLength(2);
     expect(off.asked).toHaveLength(1);
     expect(JSON.stringify(on.asked[0])).toBe(JSON.stringify(off.asked[0]));
@@ -206,13 +208,19 @@ describe('the second look in a run', () => {
       concurrency: 1,
       prices: PRICES,
       maxCostUsd: cap,
-      verify: true,
+      verify: RULES,
     });
     expect(llm.asked).toHaveLength(1);
     expect(outcome?.verification?.calls).toBe(0);
     expect(outcome?.verification?.skipped).toMatch(/would pass max-cost-usd/);
     expect(outcome?.comments).toHaveLength(FIRST_PASS.length);
     expect(outcome?.comments.every((c) => c.verdict === undefined)).toBe(true);
+  });
+
+  it('checks only what could be posted: at or above min-severity, the most severe first, up to max-comments', () => {
+    const comments = FIRST_PASS.map((c, i) => ({ ...c, severity: ['low', 'critical', 'info', 'high', 'medium'][i] }));
+    expect(toCheck(comments as never, { minSeverity: 'medium', maxFindings: 2 })).toEqual([1, 3]);
+    expect(toCheck(comments as never, { minSeverity: 'info', maxFindings: 20 })).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('counts a verdict only when it cites a line the part shows, with that line’s text', async () => {
@@ -248,7 +256,7 @@ describe('the second look in a run', () => {
     const [outcome] = await runChunks(chunks, prefix, llm, {
       call: { model: 'm', maxTokens: 2048 },
       concurrency: 1,
-      verify: true,
+      verify: RULES,
     });
     const verdicts = outcome?.comments.map((c) => c.verdict?.confidence);
     expect(verdicts).toEqual([undefined, 95, undefined, undefined, undefined]);
