@@ -31,6 +31,7 @@ function server(guarded: boolean): string {
     "    const key = req.headers['sec-websocket-key'];",
     "    const version = +req.headers['sec-websocket-version'];",
     ...Array.from({ length: 20 }, (_, i) => `    const header${i} = req.headers['x-extra-${i}'];`),
+    ...Array.from({ length: 20 }, (_, i) => `    this.note${i} = header${i};`),
     ...(guarded
       ? [
           '    if (key === undefined || !keyRegex.test(key)) {',
@@ -40,7 +41,6 @@ function server(guarded: boolean): string {
         ]
       : []),
     '    const digest = key.trim().toLowerCase();',
-    ...Array.from({ length: 20 }, (_, i) => `    this.note${i} = header${i};`),
     '    this.completeUpgrade(digest, version, req, socket, head, cb);',
     '  }',
     '  completeUpgrade(key, version, req, socket, head, cb) {',
