@@ -7,7 +7,7 @@ import { fitContext, renderItem, type ReviewChunk } from '../context/context.js'
 import { dataBlock, renderChunk } from './prompt.js';
 
 /** Lines of a hunk shown on each side of a finding's line. */
-export const VERIFY_WINDOW_LINES = 12;
+export const VERIFY_WINDOW_LINES = 8;
 /** Context tokens a second look carries at most: the most useful excerpts of the findings' files. */
 export const VERIFY_CONTEXT_TOKENS = 2500;
 
