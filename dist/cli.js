@@ -67730,14 +67730,14 @@ quoted line: ${comment.quote}` : "";
   return `[${i + 1}] ${where}, ${comment.severity} ${comment.category}: ${comment.title}${quote}
 ${comment.body}`;
 }
-function windows(hunk, wanted) {
-  const at = (l, w) => w.side === "LEFT" ? l.oldLine : l.newLine;
-  const keep = hunk.lines.map(
-    (l) => wanted.some((w) => {
-      const n = at(l, w) ?? (w.side === "LEFT" ? l.newLine : l.oldLine);
-      return n !== void 0 && Math.abs(n - w.line) <= VERIFY_WINDOW_LINES;
-    })
+function indexOf(hunk, want) {
+  return hunk.lines.findIndex(
+    (l) => want.side === "LEFT" ? l.kind !== "add" && l.oldLine === want.line : l.kind !== "del" && l.newLine === want.line
   );
+}
+function windows(hunk, wanted) {
+  const centres = wanted.map((w) => indexOf(hunk, w)).filter((i) => i >= 0);
+  const keep = hunk.lines.map((_, i) => centres.some((c) => Math.abs(i - c) <= VERIFY_WINDOW_LINES));
   const out = [];
   let run = [];
   const flush = () => {

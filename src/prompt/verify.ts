@@ -18,16 +18,17 @@ function candidate(comment: RawComment, i: number): string {
   return `[${i + 1}] ${where}, ${comment.severity} ${comment.category}: ${comment.title}${quote}\n${comment.body}`;
 }
 
-/** The runs of a hunk within the window of a finding's line, each as a hunk of its own (its lines keep their numbers). */
-function windows(hunk: Hunk, wanted: readonly { side: string; line: number }[]): Hunk[] {
-  const at = (l: DiffLine, w: { side: string; line: number }): number | undefined =>
-    w.side === 'LEFT' ? l.oldLine : l.newLine;
-  const keep = hunk.lines.map((l) =>
-    wanted.some((w) => {
-      const n = at(l, w) ?? (w.side === 'LEFT' ? l.newLine : l.oldLine);
-      return n !== undefined && Math.abs(n - w.line) <= VERIFY_WINDOW_LINES;
-    }),
+/** Where a finding's line sits in a hunk (its index), or -1: on its side, by that side's number. */
+function indexOf(hunk: Hunk, want: { side: string; line: number }): number {
+  return hunk.lines.findIndex((l) =>
+    want.side === 'LEFT' ? l.kind !== 'add' && l.oldLine === want.line : l.kind !== 'del' && l.newLine === want.line,
   );
+}
+
+/** The runs of a hunk within VERIFY_WINDOW_LINES of a finding's line, each as a hunk of its own (its lines keep their numbers). */
+function windows(hunk: Hunk, wanted: readonly { side: string; line: number }[]): Hunk[] {
+  const centres = wanted.map((w) => indexOf(hunk, w)).filter((i) => i >= 0);
+  const keep = hunk.lines.map((_, i) => centres.some((c) => Math.abs(i - c) <= VERIFY_WINDOW_LINES));
   const out: Hunk[] = [];
   let run: DiffLine[] = [];
   const flush = (): void => {

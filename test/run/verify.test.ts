@@ -6,10 +6,11 @@ import { actionEnv, fakePullRequest, reviewedPullRequest, runInProcess, userText
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { toFileDiff } from '../../src/diff/diff.js';
 import { planChunks } from '../../src/plan/plan.js';
-import { buildPrefix, buildRequest } from '../../src/prompt/prompt.js';
+import { buildPrefix, buildRequest, renderChunk } from '../../src/prompt/prompt.js';
 import { runChunks } from '../../src/run/run.js';
 import { worstCaseUsd } from '../../src/run/budget.js';
 import { toCheck } from '../../src/run/verify.js';
+import { excerptFor } from '../../src/prompt/verify.js';
 import type { CallOptions, LlmClient, LlmResult } from '../../src/llm/client.js';
 import type { LlmRequest } from '../../src/llm/request.js';
 import type { ChangedFile } from '../../src/core/pull-request.js';
@@ -215,6 +216,30 @@ describe('the second look in a run', () => {
     expect(outcome?.verification?.skipped).toMatch(/would pass max-cost-usd/);
     expect(outcome?.comments).toHaveLength(FIRST_PASS.length);
     expect(outcome?.comments.every((c) => c.verdict === undefined)).toBe(true);
+  });
+
+  it('sends the lines around each finding, on its side, numbered as in the review', () => {
+    const long = toFileDiff({
+      filename: 'src/long.js',
+      status: 'modified',
+      additions: 100,
+      deletions: 1,
+      patch: [
+        '@@ -1,2 +1,101 @@',
+        ' start();',
+        '-guard();',
+        ...Array.from({ length: 100 }, (_, i) => `+step(${i + 2});`),
+      ].join('\n'),
+    });
+    const chunk = planChunks([long], 40_000)[0]!;
+    const at = (line: number, side: 'LEFT' | 'RIGHT') =>
+      ({ ...FIRST_PASS[0], path: 'src/long.js', line, side }) as never;
+    const shown = renderChunk(excerptFor(chunk, [at(60, 'RIGHT'), at(2, 'LEFT')])).split('\n');
+    const numbers = shown.flatMap((l) => /^(\d+)[+ -]/.exec(l)?.[1] ?? []).map(Number);
+    // The deleted line 2 (old) and the 8 lines on each side of it; then new lines 52 to 68 around line 60.
+    expect(shown).toContain('2-guard();');
+    expect(numbers.slice(0, 10)).toEqual([1, 2, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(numbers.slice(10)).toEqual(Array.from({ length: 17 }, (_, i) => 52 + i));
   });
 
   it('checks only what could be posted: at or above min-severity, the most severe first, up to max-comments', () => {
