@@ -47093,6 +47093,7 @@ function gitHeadFiles(cwd, commit) {
   const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
+    searchesAll: true,
     paths: async () => [...(await list4()).keys()],
     read: once(read),
     search: (needle, maxHits = MAX_SEARCH_HITS) => searches(async () => {
@@ -47127,6 +47128,7 @@ function worktreeFiles(cwd) {
   const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the working tree of ${root2}`,
+    searchesAll: true,
     paths: async () => [...await list4()],
     read: once(read),
     search: (needle, maxHits = MAX_SEARCH_HITS) => searches(async () => {
@@ -66926,6 +66928,17 @@ function scopeItems(cf, head) {
     return { path: path6, start: scope.start, end: scope.end, lines: body, why, score: SCORE.scope, forPaths: [path6] };
   });
 }
+async function callSites(name, chunk, source) {
+  if (source.files.searchesAll) return (await source.files.search(name, 40)).hits;
+  const hits = [];
+  for (const path6 of [...new Set(chunk.files.map((cf) => cf.file.path))].sort()) {
+    const file = await source.index(path6);
+    file?.lines.forEach((text6, i) => {
+      if (text6.includes(name)) hits.push({ path: path6, line: i + 1, text: text6 });
+    });
+  }
+  return hits;
+}
 var MAX_CALLERS = 3;
 var MAX_CHANGED_FUNCTIONS = 3;
 var MAX_CALLER_LINES = 40;
@@ -66941,7 +66954,7 @@ async function callerItems(cf, code7, chunk, source) {
   for (const fn of changedFunctions(cf, code7)) {
     const name = fn.name.replace(/\$/g, "\\$");
     const call = new RegExp(`(?:^|[^\\w$.])${name}\\s*\\(|\\.${name}\\s*\\(`);
-    const { hits } = await source.files.search(fn.name, 40);
+    const hits = await callSites(fn.name, chunk, source);
     const calls = hits.filter((h) => call.test(h.text) && !(h.path === path6 && h.line >= fn.start && h.line <= fn.end)).filter((h) => definedName(h.text) !== fn.name && !isDataFile(h.path)).sort((a, b) => Number(inPr.has(b.path)) - Number(inPr.has(a.path))).slice(0, MAX_CALLERS);
     for (const hit of calls) {
       const caller = await source.index(hit.path);

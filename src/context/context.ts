@@ -3,7 +3,7 @@ import { halveChunk, type Chunk, type ChunkFile } from '../plan/plan.js';
 import { estimateTokens } from '../core/tokens.js';
 import { ANONYMOUS, indexCode, type CodeIndex, type Definition, type Scope, type Use } from './code.js';
 import { definedName } from '../diff/render.js';
-import { extensionOf, type HeadFiles } from './files.js';
+import { extensionOf, type HeadFiles, type SearchHit } from './files.js';
 
 /** A file this short is shown whole (what the diff does not show of it). */
 export const SMALL_FILE_LINES = 120;
@@ -191,6 +191,22 @@ function scopeItems(cf: ChunkFile, head: { lines: readonly string[]; code: CodeI
   });
 }
 
+/**
+ * Lines that name a function: a search of the repository where it reads every file (git), else the part's own
+ * files, so what an API search happens to have read by then cannot change the prompt from one run to the next.
+ */
+async function callSites(name: string, chunk: Chunk, source: ContextSource): Promise<SearchHit[]> {
+  if (source.files.searchesAll) return (await source.files.search(name, 40)).hits;
+  const hits: SearchHit[] = [];
+  for (const path of [...new Set(chunk.files.map((cf) => cf.file.path))].sort()) {
+    const file = await source.index(path);
+    file?.lines.forEach((text, i) => {
+      if (text.includes(name)) hits.push({ path, line: i + 1, text });
+    });
+  }
+  return hits;
+}
+
 /** Callers shown of each changed function: a few, one hop, the PR's other files first. */
 const MAX_CALLERS = 3;
 const MAX_CHANGED_FUNCTIONS = 3;
@@ -226,7 +242,7 @@ async function callerItems(
   for (const fn of changedFunctions(cf, code)) {
     const name = fn.name.replace(/\$/g, '\\$');
     const call = new RegExp(`(?:^|[^\\w$.])${name}\\s*\\(|\\.${name}\\s*\\(`);
-    const { hits } = await source.files.search(fn.name, 40);
+    const hits = await callSites(fn.name, chunk, source);
     const calls = hits
       .filter((h) => call.test(h.text) && !(h.path === path && h.line >= fn.start && h.line <= fn.end))
       .filter((h) => definedName(h.text) !== fn.name && !isDataFile(h.path))

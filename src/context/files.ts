@@ -34,6 +34,8 @@ export interface SearchResult {
 export interface HeadFiles {
   /** Where the files come from, for the log. */
   readonly origin: string;
+  /** Whether `search` reads every file (git), or only what its request budget allows (the API). */
+  readonly searchesAll: boolean;
   /** Every regular file at the head (no symlinks, no submodules). */
   paths(): Promise<readonly string[]>;
   /** A file's text; undefined when it is absent, binary, larger than MAX_CONTEXT_FILE_BYTES, or out of requests. */
@@ -169,6 +171,7 @@ export function gitHeadFiles(cwd: string, commit: string): HeadFiles {
   const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the git repository at ${commit.slice(0, 12)}`,
+    searchesAll: true,
     paths: async () => [...(await list()).keys()],
     read: once(read),
     search: (needle, maxHits = MAX_SEARCH_HITS) =>
@@ -238,6 +241,7 @@ export function worktreeFiles(cwd: string): HeadFiles {
   const searches = pLimit(SEARCH_CONCURRENCY);
   return {
     origin: `the working tree of ${root}`,
+    searchesAll: true,
     paths: async () => [...(await list())],
     read: once(read),
     search: (needle, maxHits = MAX_SEARCH_HITS) =>
@@ -289,6 +293,7 @@ export function apiHeadFiles(octokit: Octokit, options: ApiFilesOptions): HeadFi
   };
   return {
     origin: `the GitHub API at ${options.commit.slice(0, 12)}`,
+    searchesAll: false,
     paths: async () => [...(await list()).keys()],
     read,
     search: async (needle, maxHits = MAX_SEARCH_HITS) => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitHeadFiles } from '../../src/context/files.js';
+import { gitHeadFiles, type HeadFiles } from '../../src/context/files.js';
 import { localPullRequest } from '../../src/source/local.js';
 import { addContext, makePlan } from '../../src/pipeline/stages.js';
 import { parseSettings } from '../../src/settings/settings.js';
@@ -119,5 +119,23 @@ describe('context that follows the change', () => {
       'm',
     );
     expect(report).toMatch(/call 1: .*\(2 excerpts: 2 enclosing, 2 callers\)/);
+  });
+
+  it('through the API, looks for callers in the part’s own files only, so the prompt does not depend on what was read first', async () => {
+    const dir = wsRepository();
+    const pr = await localPullRequest({ cwd: dir, base: 'main', head: 'feature' });
+    const git = gitHeadFiles(dir, 'feature');
+    const api: HeadFiles = {
+      ...git,
+      origin: 'a stand-in for the API',
+      searchesAll: false,
+      search: () => Promise.reject(new Error('search must not be called')),
+    };
+    const warnings: string[] = [];
+    const plan = await addContext(makePlan(pr, parseSettings({ 'api-key': '' }), ''), api, (m) => warnings.push(m));
+    expect(warnings).toEqual([]);
+    const why = plan.chunks.flatMap((c) => c.context?.items ?? []).map((i) => `${i.path} ${i.why}`);
+    expect(why.some((w) => w.includes('(handleUpgrade)'))).toBe(true);
+    expect(why.some((w) => w.startsWith('lib/attach.js'))).toBe(false);
   });
 });
