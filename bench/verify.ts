@@ -64,7 +64,7 @@ function judge(text: string): Judge {
   return (_candidate, lineText) => {
     const name = /(plantedHelper\d+)\(/.exec(lineText ?? '')?.[1];
     const real = name !== undefined && new RegExp(`PLANTED-DANGER ${name}\\b`).test(text);
-    return real ? { real: true, confidence: 92 } : { real: false, confidence: 8 };
+    return real ? { verdict: 'confirmed', confidence: 92 } : { verdict: 'refuted', confidence: 92 };
   };
 }
 

@@ -64,6 +64,7 @@ const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
       { name: 'min-severity', value: 'SEV', help: 'report findings of this severity and above' },
       { name: 'max-comments', value: 'N', help: 'findings reported at most, the most severe first' },
       { name: 'walkthrough', value: 'BOOL', help: 'a line per file of what changed, in markdown' },
+      { name: 'review-depth', value: 'D', help: 'quick (one look), standard (three) or deep (+ tools)' },
       { name: 'verify', value: 'BOOL', help: 'a second look at each part’s findings before they are reported' },
       { name: 'min-confidence', value: 'N', help: 'findings under this confidence (0 to 100) are set aside' },
       { name: 'include-pre-existing', value: 'BOOL', help: 'report findings the change did not introduce too' },

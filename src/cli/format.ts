@@ -1,7 +1,8 @@
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import type { Settings } from '../settings/settings.js';
 import { formatUsd } from '../core/usage.js';
-import { planReport, summaryBody, SUMMARY_MARKER } from '../publish/render.js';
+import { summaryBody, SUMMARY_MARKER } from '../publish/render.js';
+import { planReport } from '../publish/plan-report.js';
 import { terminalSafe } from '../safety/markdown.js';
 import { toSarif } from '../publish/sarif.js';
 import { VERSION } from '../core/version.js';
@@ -99,7 +100,16 @@ function asJson(result: ReviewResult, settings: Settings): string {
         ...(f.note ? { note: f.note } : {}),
         ...(f.confidence !== undefined ? { confidence: f.confidence } : {}),
         ...(f.introduced !== undefined ? { introduced: f.introduced } : {}),
-        ...(f.verdict ? { verified: { line: f.verdict.line, path: f.verdict.path, reason: f.verdict.reason } } : {}),
+        ...(f.verdict
+          ? {
+              verified: {
+                verdict: f.verdict.kind,
+                line: f.verdict.line,
+                path: f.verdict.path,
+                reason: f.verdict.reason,
+              },
+            }
+          : {}),
       })),
       setAside: result.setAside.map(({ finding: f, kind, reason }) => ({
         path: f.path,

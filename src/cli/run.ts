@@ -9,7 +9,7 @@ import { reviewPullRequest, type Publisher, type Source } from '../pipeline/revi
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { loadInstructions } from '../prompt/instructions.js';
 import { failing } from '../publish/decide.js';
-import { planReport } from '../publish/render.js';
+import { planReport } from '../publish/plan-report.js';
 import { terminalSafe } from '../safety/markdown.js';
 import { redactor, type Redact } from '../safety/redact.js';
 import { parseSettings, SettingsError, type Settings } from '../settings/settings.js';
@@ -127,7 +127,7 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
       const rounds = settings.context === 'explore' ? settings.maxToolCalls : undefined;
       io.stderr(`${planReport(plan, planned, settings.model, settings.maxCostUsd, rounds)}\n`);
       if (plan.chunks.length === 0) io.stderr(`\n${nothingToReview(plan)}\n`);
-      onCall = progress(terminal, plan.chunks.length, settings);
+      onCall = progress(terminal, planned.calls, settings);
     },
     planOnly: async (plan, settings) => {
       const why = settings.apiKey ? '--dry-run' : 'No API key (ANTHROPIC_API_KEY or LLM_API_KEY)';
@@ -149,7 +149,13 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
   };
 }
 
-const noEstimate = (): CostEstimate => ({ usage: ZERO_USAGE, usd: undefined, usdMax: undefined });
+const noEstimate = (): CostEstimate => ({
+  usage: ZERO_USAGE,
+  usd: undefined,
+  usdMax: undefined,
+  calls: 0,
+  perPart: 'one look',
+});
 
 /** The line for a diff with nothing the review would read. */
 function nothingToReview(plan: ReviewPlan): string {
@@ -188,6 +194,8 @@ function progress(io: CliIo, total: number, settings: Settings): (usage: Usage |
     if (!io.tty) return;
     const tokens = sum.input + sum.output + sum.cacheRead + sum.cacheWrite;
     const usd = settings.prices ? formatUsd(usdSoFar) : 'cost unknown';
-    io.stderr(`\rreviewing: ${done}/${total} calls, ${tokens.toLocaleString('en-US')} tokens, ${usd}   `);
+    io.stderr(
+      `\rreviewing: ${done}/~${Math.max(done, total)} calls, ${tokens.toLocaleString('en-US')} tokens, ${usd}   `,
+    );
   };
 }

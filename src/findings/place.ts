@@ -13,6 +13,8 @@ interface Spot {
   line: number;
   hunk: number;
   text: string;
+  /** An added or deleted line (not context). */
+  changed: boolean;
   at: Record<Side, number>;
 }
 
@@ -24,8 +26,9 @@ function spotsOf(hunks: readonly Hunk[]): Spot[] {
     let next = hunk.newStart;
     for (const l of hunk.lines) {
       const at = { LEFT: l.oldLine ?? old, RIGHT: l.newLine ?? next };
-      if (l.newLine !== undefined) spots.push({ side: 'RIGHT', line: l.newLine, hunk: index, text: l.text, at });
-      if (l.oldLine !== undefined) spots.push({ side: 'LEFT', line: l.oldLine, hunk: index, text: l.text, at });
+      const spot = { hunk: index, text: l.text, changed: l.kind !== 'context', at };
+      if (l.newLine !== undefined) spots.push({ ...spot, side: 'RIGHT', line: l.newLine });
+      if (l.oldLine !== undefined) spots.push({ ...spot, side: 'LEFT', line: l.oldLine });
       if (l.oldLine !== undefined) old = l.oldLine + 1;
       if (l.newLine !== undefined) next = l.newLine + 1;
     }
@@ -131,8 +134,19 @@ export function placeComments(comments: readonly CheckedComment[], files: readon
       finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ''}: its quote is on line ${spot.line}`;
     }
     placeRange(finding, file.hunks, spot, comment);
+    // On an added or deleted line, this pull request introduced it, whatever the model (or the author) says.
+    if (onChangedLine(spots, finding)) finding.introduced = true;
     return keyed(finding, spot.text);
   });
+}
+
+/** Whether a placed finding's lines (its range, or its line) hold an added or deleted line. */
+function onChangedLine(
+  spots: readonly Spot[],
+  f: { side: Side; line: number; start_line?: number | undefined },
+): boolean {
+  const first = f.start_line ?? f.line;
+  return spots.some((s) => s.side === f.side && s.line >= first && s.line <= f.line && s.changed);
 }
 
 /** Keeps a range (shifted as its end was) only inside the end's hunk, and a suggestion only on RIGHT lines of it. */

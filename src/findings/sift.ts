@@ -3,7 +3,7 @@ import type { Finding } from './findings.js';
 /** A finding kept out of the comments before they are decided, and why. */
 export interface SetAside {
   finding: Finding;
-  /** `doubted`: the second look judged it not real, or its confidence is under min-confidence; `pre-existing`: the PR did not introduce it. */
+  /** `doubted`: the second look refuted it, or (unconfirmed) its confidence is under min-confidence; `pre-existing`: the PR did not introduce it. */
   kind: 'doubted' | 'pre-existing';
   reason: string;
 }
@@ -13,18 +13,23 @@ export interface SiftRules {
   includePreExisting: boolean;
 }
 
-/** Why a finding is doubted: the second look rejected it, or its confidence is under the minimum. */
+/**
+ * Why a finding is doubted: the second look refuted it with a line it was shown, or, unless the second look
+ * confirmed it, the review's own confidence is under the minimum. "Unsure" never sets a finding aside.
+ */
 function doubt(f: Finding, minConfidence: number): string | undefined {
-  const checked = f.verdict ? ` (checked ${f.verdict.path}:${f.verdict.line}: ${f.verdict.reason})` : '';
-  if (f.verdict && !f.verdict.real) return `judged not real by the second look${checked}`;
+  const v = f.verdict;
+  const checked = v ? ` (checked ${v.path}:${v.line}: ${v.reason})` : '';
+  if (v?.kind === 'refuted') return `refuted by the second look${checked}`;
+  if (v?.kind === 'confirmed') return undefined;
   if (f.confidence !== undefined && f.confidence < minConfidence) {
-    return `confidence ${f.confidence} under min-confidence ${minConfidence}${f.verdict ? `, by the second look${checked}` : ''}`;
+    return `confidence ${f.confidence} under min-confidence ${minConfidence}${v ? `, not confirmed by the second look${checked}` : ''}`;
   }
   return undefined;
 }
 
 /**
- * Splits a run's findings before anything is posted: those the second look rejected or that are under
+ * Splits a run's findings before anything is posted: those the second look refuted or (unconfirmed) under
  * `min-confidence`, and those the pull request did not introduce (unless `include-pre-existing`), are set
  * aside for the summary's folded sections; the rest go on to be decided. A finding without a confidence
  * (a gateway that dropped the field) is kept.

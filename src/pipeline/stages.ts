@@ -13,15 +13,16 @@ import { SEVERITIES } from '../core/severity.js';
 import { dedupe, type Finding } from '../findings/findings.js';
 import { placeComments } from '../findings/place.js';
 import { sift, type SetAside } from '../findings/sift.js';
-import { addUsage, costUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
+import { addUsage, ZERO_USAGE, type Usage } from '../core/usage.js';
+import { passesFor } from '../prompt/passes.js';
 import type { LlmClient } from '../llm/client.js';
 import type { Settings } from '../settings/settings.js';
 import { MAX_PR_FILES, type PullRequest } from '../core/pull-request.js';
 
+export { estimateCost, TYPICAL_OUTPUT_TOKENS, type CostEstimate, type EstimateSettings } from './estimate.js';
+
 /** Room left for the request's own framing and the estimate's error. */
 const SAFETY_MARGIN_TOKENS = 2_000;
-/** Output a review call typically produces; used for the estimate printed before any call. */
-export const TYPICAL_OUTPUT_TOKENS = 1_200;
 
 export interface ReviewPlan {
   pr: PullRequest;
@@ -45,14 +46,6 @@ export interface ReviewPlan {
   headFiles?: HeadFiles | undefined;
   /** The base commit's files, for explore mode's reads of removed code. */
   baseFiles?: HeadFiles | undefined;
-}
-
-export interface CostEstimate {
-  usage: Usage;
-  /** Estimated USD with typical output; undefined when the prices are unknown. */
-  usd: number | undefined;
-  /** USD if every call used all of `max-output-tokens`. */
-  usdMax: number | undefined;
 }
 
 export interface ReviewResult {
@@ -146,32 +139,6 @@ export async function addContext(
   };
 }
 
-/** What an estimate needs to know of the settings. */
-export type EstimateSettings = Pick<Settings, 'prices' | 'maxOutputTokens' | 'minCacheTokens'>;
-
-/**
- * The cost the plan should have: the first call writes the prefix to the cache, the others read it. Priced
- * call by call, so a long-prompt tier (Haiku 5.5 above 100K prompt tokens) applies where a call reaches it.
- */
-export function estimateCost(plan: ReviewPlan, settings: EstimateSettings): CostEstimate {
-  const n = plan.chunks.length;
-  const cached = plan.prefixTokens >= settings.minCacheTokens && n > 0;
-  const calls = plan.chunks.map((c, i): Usage => {
-    const own = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
-    return {
-      input: own + (cached ? 0 : plan.prefixTokens),
-      cacheWrite: cached && i === 0 ? plan.prefixTokens : 0,
-      cacheRead: cached && i > 0 ? plan.prefixTokens : 0,
-      output: TYPICAL_OUTPUT_TOKENS,
-    };
-  });
-  const usage = calls.reduce(addUsage, ZERO_USAGE);
-  const prices = settings.prices;
-  if (!prices) return { usage, usd: undefined, usdMax: undefined };
-  const sum = (output: number): number => calls.reduce((t, u) => t + costUsd({ ...u, output }, prices), 0);
-  return { usage, usd: sum(TYPICAL_OUTPUT_TOKENS), usdMax: sum(settings.maxOutputTokens) };
-}
-
 export interface ExecuteOptions {
   /** When the review calls must end (epoch ms): the run's own deadline; default max-minutes from now. */
   until?: number;
@@ -243,12 +210,15 @@ async function reviewChunks(
       ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls, base: plan.baseFiles } }
       : {}),
     verify: settings.verify ? { minSeverity: settings.minSeverity, maxFindings: settings.maxComments } : undefined,
+    passes: passesFor(settings.reviewDepth),
   });
   const placed = placeComments(
     outcomes.flatMap((o) => o.comments),
     plan.reviewable,
   );
-  const { fresh: all, duplicates } = dedupe(placed);
+  const { fresh: all, duplicates: repeated } = dedupe(placed);
+  // Repeats within the run, reports of one problem by two looks, and those the second look named the same.
+  const duplicates = repeated + outcomes.reduce((n, o) => n + (o.merged ?? 0) + (o.verification?.duplicates ?? 0), 0);
   const { kept: fresh, setAside } = sift(all, settings);
   const overview = await overviewOf(plan, settings, llm, { outcomes, findings: fresh, signal: stop.signal });
   if (overview?.missing) options.log?.(`overview: not written (${overview.missing}); the parts' summaries are shown`);

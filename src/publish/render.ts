@@ -66,13 +66,22 @@ export function commentBody(finding: Finding): string {
     );
   }
   parts.push(safeMarkdown(withoutRules(finding.body.trim())));
-  if (finding.verdict) parts.push('', `_Checked by a second look: confidence ${finding.verdict.confidence} of 100._`);
+  const note = verdictNote(finding);
+  if (note) parts.push('', note);
   const text = parts.join('\n');
   if (finding.suggestion !== undefined && finding.anchor === 'line' && finding.side === 'RIGHT') {
     const withSuggestion = `${text}\n\n${suggestionBlock(finding.suggestion)}`;
     if (withSuggestion.length <= room) return withSuggestion + marker;
   }
   return clipMarkdown(text, room) + marker;
+}
+
+/** What the second look said of a posted finding, in one italic line. */
+function verdictNote(finding: Finding): string | undefined {
+  const v = finding.verdict;
+  if (v?.kind === 'confirmed') return `_Confirmed by a second look: confidence ${v.confidence} of 100._`;
+  if (v?.kind === 'unsure') return '_Not confirmed: a second look could not tell from the code it was shown._';
+  return undefined;
 }
 
 export function verdict(result: ReviewResult, findings: readonly Finding[]): string {
@@ -143,23 +152,53 @@ export function costTable(result: ReviewResult, model: string): string {
   ].join('\n');
 }
 
+/** What the looks at each part found (`review-depth`), and the looks that did not run with why. */
+function looksLine(result: ReviewResult): string | undefined {
+  const parts = result.outcomes.filter((o) => o.looks);
+  if (parts.length === 0) return undefined;
+  const found = new Map<string, number>();
+  const missed: string[] = [];
+  for (const o of parts)
+    for (const look of o.looks ?? []) {
+      found.set(look.name, (found.get(look.name) ?? 0) + look.findings);
+      if (look.status !== 'ok') missed.push(`part ${o.chunk.index + 1} ${look.name}: ${look.error ?? look.status}`);
+    }
+  const merged = parts.reduce((n, o) => n + (o.merged ?? 0), 0);
+  const each = [...found].map(([name, n]) => `${name} ${n}`).join(', ');
+  const why =
+    missed.length > 0
+      ? ` Looks that did not finish: ${safeInline(missed.slice(0, 5).join('; '))}${missed.length > 5 ? ` and ${missed.length - 5} more` : ''}.`
+      : '';
+  return `The looks at each part found: ${each} (${plural(merged, 'report')} of one problem by two looks merged).${why}`;
+}
+
+/** What the second look did: its calls, its verdicts and its cost, and why it was skipped where it was. */
+function secondLookLine(result: ReviewResult): string | undefined {
+  const looks = result.outcomes.flatMap((o) => (o.verification ? [o.verification] : []));
+  if (looks.length === 0) return undefined;
+  const sum = (get: (v: (typeof looks)[number]) => number): number => looks.reduce((n, v) => n + get(v), 0);
+  const [refuted, unsure] = [sum((v) => v.refuted), sum((v) => v.unsure)];
+  const confirmed = sum((v) => v.verified) - refuted - unsure;
+  const cost = result.usd === undefined ? '' : `, ${formatUsd(sum((v) => v.usd))} of it`;
+  const skipped = [...new Set(looks.flatMap((v) => (v.skipped ? [v.skipped] : [])))];
+  const why = skipped.length > 0 ? ` Not verified: ${safeInline(skipped.join('; '))}.` : '';
+  const same = sum((v) => v.duplicates);
+  return `The second look: ${plural(
+    sum((v) => v.calls),
+    'call',
+  )} over ${plural(
+    sum((v) => v.asked),
+    'finding',
+  )}: ${confirmed} confirmed, ${refuted} refuted, ${unsure} unsure${same > 0 ? `, ${same} the same as another` : ''}${cost}.${why}`;
+}
+
 /** This run's cost, and the pull request's total over all runs when there was more than one. */
 function costSection(ctx: SummaryFacts): string {
   const lines = ['### Cost', '', costTable(ctx.result, ctx.model)];
-  const looks = ctx.result.outcomes.flatMap((o) => (o.verification ? [o.verification] : []));
-  if (looks.length > 0) {
-    const calls = looks.reduce((n, v) => n + v.calls, 0);
-    const usd = looks.reduce((n, v) => n + v.usd, 0);
-    const asked = looks.reduce((n, v) => n + v.asked, 0);
-    const verified = looks.reduce((n, v) => n + v.verified, 0);
-    const cost = ctx.result.usd === undefined ? '' : `, ${formatUsd(usd)} of it`;
-    const skipped = [...new Set(looks.flatMap((v) => (v.skipped ? [v.skipped] : [])))];
-    const why = skipped.length > 0 ? ` Not verified: ${safeInline(skipped.join('; '))}.` : '';
-    lines.push(
-      '',
-      `The second look: ${plural(calls, 'call')}, ${verified} of ${plural(asked, 'finding')} verified${cost}.${why}`,
-    );
-  }
+  const looks = looksLine(ctx.result);
+  if (looks) lines.push('', looks);
+  const second = secondLookLine(ctx.result);
+  if (second) lines.push('', second);
   const state = ctx.state;
   if (state && state.runs > 1) {
     const u = state.usage;
@@ -178,7 +217,7 @@ function headSection(ctx: SummaryFacts): string {
   if (ctx.listed.length > 0) note.push(`${ctx.listed.length} in this summary only`);
   const doubted = ctx.result.setAside.filter((a) => a.kind === 'doubted').length;
   const before = ctx.result.setAside.length - doubted;
-  if (doubted > 0) note.push(`${doubted} set aside by the second look or under min-confidence`);
+  if (doubted > 0) note.push(`${doubted} set aside (refuted by the second look, or under min-confidence)`);
   if (before > 0) note.push(`${before} already there before this pull request`);
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, 'duplicate')} merged`);
   if (ctx.resolved) note.push(`${plural(ctx.resolved, 'outdated thread')} of ours resolved`);
@@ -385,7 +424,7 @@ export function summaryBody(ctx: SummaryFacts): string {
   const folds = [
     listedSection(ctx.listed),
     listedSection(aside('pre-existing'), 'Already there before this pull request'),
-    listedSection(aside('doubted'), 'Set aside by the second look or under min-confidence'),
+    listedSection(aside('doubted'), 'Set aside: refuted by the second look, or under min-confidence'),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',
     skippedSection(ctx.result.plan),
     ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),
@@ -395,7 +434,7 @@ export function summaryBody(ctx: SummaryFacts): string {
   return middle ? `${top}\n\n${middle}\n\n${tail}\n` : `${top}\n\n${tail}\n`;
 }
 
-function fmt(n: number): string {
+export function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
@@ -405,86 +444,4 @@ function plural(n: number, word: string): string {
 
 function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
-/** What a part's context holds, by kind of excerpt (a merged excerpt counts for each of its kinds). */
-function contextKinds(items: readonly { why: string }[]): string {
-  const kinds: [string, RegExp][] = [
-    ['enclosing', /the (?:code|function) the change sits in/g],
-    ['definition', /definition of /g],
-    ['caller', /a caller of /g],
-    ['rest of the file', /the rest of this file/g],
-  ];
-  const counts = kinds
-    .map(([kind, pattern]) => [kind, items.reduce((n, i) => n + (i.why.match(pattern)?.length ?? 0), 0)] as const)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${n} ${kind}${n === 1 || kind === 'enclosing' || kind.startsWith('rest') ? '' : 's'}`);
-  return counts.length > 0 ? `: ${counts.join(', ')}` : '';
-}
-
-/** Calls listed one by one in a plan; the rest are counted. */
-const PLAN_CALLS_SHOWN = 10;
-
-/** Tokens of the model's tokenizer for a count of our estimate. */
-function modelTokens(plan: ReviewPlan, estimated: number): number {
-  return Math.ceil(estimated * plan.tokenRatio);
-}
-
-/**
- * The plan as a person reads it before any call: files, skipped files, the first calls and how many more,
- * tokens, the estimated cost, and whether `max-cost-usd` would stop the run before the end.
- */
-export function planReport(
-  plan: ReviewPlan,
-  estimate: CostEstimate,
-  model: string,
-  maxCostUsd?: number,
-  /** Explore mode: the tool calls each review call may make. */
-  maxToolCalls?: number,
-): string {
-  const lines = [
-    `Review plan for ${plan.pr.title ? `"${logSafe(plan.pr.title)}"` : 'the diff'} with ${model}`,
-    `  files: ${plan.files.length} changed, ${plan.reviewable.length} to review, ${plan.skipped.length} skipped`,
-  ];
-  for (const s of plan.skipped.slice(0, PLAN_CALLS_SHOWN))
-    lines.push(`    skipped ${logSafe(s.path)}: ${logSafe(s.reason)}`);
-  if (plan.skipped.length > PLAN_CALLS_SHOWN)
-    lines.push(`    … ${plan.skipped.length - PLAN_CALLS_SHOWN} more skipped`);
-  lines.push(`  shared prompt prefix: ~${fmt(plan.prefixTokens)} tokens (cached after the first call)`);
-  lines.push(`  calls: ${plan.chunks.length} (chunk budget ~${fmt(plan.chunkBudget)} tokens)`);
-  if (plan.headFiles) {
-    const total = plan.chunks.reduce((n, c) => n + modelTokens(plan, c.context?.tokens ?? 0), 0);
-    lines.push(`  context: ~${fmt(total)} tokens of code from ${logSafe(plan.headFiles.origin)}, not part of the diff`);
-    if (maxToolCalls !== undefined) {
-      lines.push(
-        `  explore: each call may read or search the repository up to ${maxToolCalls} times; those rounds are not in the estimate, and each is reserved under max-cost-usd before it is sent`,
-      );
-    }
-  }
-  for (const chunk of plan.chunks.slice(0, PLAN_CALLS_SHOWN)) {
-    const names = chunk.files.map(
-      (cf) => logSafe(cf.file.path) + (cf.part ? ` [part ${cf.part.index + 1}/${cf.part.count}]` : ''),
-    );
-    const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
-    const context = chunk.context
-      ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${contextKinds(chunk.context.items)}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
-      : '';
-    lines.push(
-      `    call ${chunk.index + 1}: ~${fmt(modelTokens(plan, chunk.tokens))} tokens${context}: ${shown.join(', ')}`,
-    );
-  }
-  if (plan.chunks.length > PLAN_CALLS_SHOWN) lines.push(`    … ${plan.chunks.length - PLAN_CALLS_SHOWN} more calls`);
-  const u = estimate.usage;
-  lines.push(
-    `  estimated tokens: input ${fmt(u.input)}, cache write ${fmt(u.cacheWrite)}, cache read ${fmt(u.cacheRead)}, output ~${fmt(u.output)}`,
-    `  estimated cost: ${formatUsd(estimate.usd)}${estimate.usdMax !== undefined ? ` (at most ${formatUsd(estimate.usdMax)} if every call writes max-output-tokens)` : ' (no known price for this model and provider)'}`,
-  );
-  if (maxCostUsd !== undefined && estimate.usd !== undefined && estimate.usd > maxCostUsd) {
-    lines.push(
-      `  max-cost-usd (${formatUsd(maxCostUsd)}) will stop this run before the end: the parts that fit are reviewed in plan order (a part is split to fit what is left), the rest listed as not reviewed; raise it, or narrow the review with include / exclude`,
-    );
-  } else if (maxCostUsd !== undefined && estimate.usdMax !== undefined && estimate.usdMax > maxCostUsd) {
-    lines.push(`  max-cost-usd (${formatUsd(maxCostUsd)}) may stop this run before the end if the answers run long`);
-  }
-  return lines.join('\n');
 }

@@ -1,10 +1,12 @@
 import type { ReviewChunk } from '../context/context.js';
 import { quoteMatches } from '../findings/place.js';
 import type { RawComment } from '../findings/schema.js';
-import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment } from '../findings/verdict.js';
+import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment, type Verdict } from '../findings/verdict.js';
 import type { LlmRequest } from '../llm/request.js';
-import { excerptFor, verifyRequest } from '../prompt/verify.js';
+import { verifyRequest } from '../prompt/verify.js';
 import { severityRank, type Severity } from '../core/severity.js';
+import { ZERO_USAGE, type Usage } from '../core/usage.js';
+import { attempt, errorText, type RunState, type Spent } from './calls.js';
 
 /** Which findings of a part the second look checks: those that could be posted, the most severe first. */
 export interface VerifyRules {
@@ -35,8 +37,13 @@ export type VerifyAnswer = { toolInput: unknown } | { missing: string };
 /** What the second look did to a part's findings. */
 export interface SecondLook {
   comments: CheckedComment[];
-  /** Findings that got a verdict citing a line of the part. */
+  /** Findings that got a verdict. */
   verified: number;
+  /** Of them, those refuted by a line shown, and those left unsure. */
+  refuted: number;
+  unsure: number;
+  /** Findings it named the same problem as another, left out (the better of each pair is kept). */
+  duplicates: number;
   /** Why no verdict was given (the cap had no room, the call failed), when none was. */
   skipped?: string;
 }
@@ -64,11 +71,34 @@ export function verifyTokens(count: number, floor: number, limit: number): numbe
   return Math.min(limit, Math.max(floor, VERIFY_BASE_TOKENS + VERDICT_TOKENS * count));
 }
 
+/** A line that holds only a comment, in the common comment syntaxes (//, /*, *, #, --, <!--). */
+export function commentOnly(text: string): boolean {
+  return /^\s*(?:\/\/|\/\*|\*|#(?![\w!])|--|<!--)/.test(text);
+}
+
+/** Which of two findings of the same problem to keep: the more severe, then the surer, then the first. */
+function better(a: CheckedComment, b: CheckedComment): boolean {
+  const rank = severityRank(a.severity) - severityRank(b.severity);
+  if (rank !== 0) return rank < 0;
+  return (a.verdict?.confidence ?? a.confidence ?? 0) >= (b.verdict?.confidence ?? b.confidence ?? 0);
+}
+
+/** A finding with its verdict: a confirmed one at the surer of the two confidences, an unsure one as the review scored it. */
+function judged(comment: RawComment, verdict: Verdict): CheckedComment {
+  const confidence =
+    verdict.kind === 'confirmed'
+      ? Math.max(verdict.confidence, comment.confidence ?? 0)
+      : verdict.kind === 'refuted'
+        ? verdict.confidence
+        : comment.confidence;
+  return { ...comment, ...(confidence !== undefined ? { confidence } : {}), verdict };
+}
+
 /**
- * One call that reads the shared prefix from the cache, the excerpt of the part the findings need and the
- * candidate findings, and gives each a verdict and a confidence citing the line it checked (`ask` makes the
- * call under the cap). A verdict that cites no line of the excerpt is left out; a finding without one stays
- * as the review wrote it.
+ * One call that reads the shared prefix and the whole part from the cache (everything the review saw), then
+ * the candidate findings, and gives each a verdict: confirmed, refuted (citing a shown line that prevents it)
+ * or unsure (`ask` makes the call under the cap). Only a refutation sets a finding aside; a finding the second
+ * look names as the same problem as another is left out, the better of the two kept.
  */
 export async function secondLook(
   chunk: ReviewChunk,
@@ -78,19 +108,94 @@ export async function secondLook(
   chosen: readonly number[] = comments.map((_, i) => i),
 ): Promise<SecondLook> {
   const asked = chosen.flatMap((i) => comments[i] ?? []);
-  const excerpt = excerptFor(chunk, asked);
-  const answer = await ask(verifyRequest(review, excerpt, asked));
-  if ('missing' in answer) return { comments: [...comments], verified: 0, skipped: answer.missing };
-  const shown = partLines(excerpt);
+  const answer = await ask(verifyRequest(review, asked));
+  const none = { verified: 0, refuted: 0, unsure: 0, duplicates: 0 };
+  if ('missing' in answer) return { comments: [...comments], ...none, skipped: answer.missing };
+  const shown = partLines(chunk);
+  // A refutation cites code: a line that is only a comment (an author's "this is safe") prevents nothing.
   const cited = (path: string, line: number, quote: string): boolean =>
-    (shown.get(`${path}:${line}`) ?? []).some((text) => quoteMatches(quote, text));
-  const verdicts = parseVerdicts(answer.toolInput, asked, cited);
-  const byIndex = new Map(chosen.map((index, k) => [index, verdicts.get(k)]));
-  const checked = comments.map((comment, i): CheckedComment => {
-    const verdict = byIndex.get(i);
-    return verdict ? { ...comment, confidence: verdict.confidence, verdict } : comment;
+    (shown.get(`${path}:${line}`) ?? []).some((text) => quoteMatches(quote, text) && !commentOnly(text));
+  const { verdicts, sameAs } = parseVerdicts(answer.toolInput, asked, cited);
+  const checked: CheckedComment[] = asked.map((c, k) => {
+    const verdict = verdicts.get(k);
+    return verdict ? judged(c, verdict) : c;
   });
-  const skipped =
-    verdicts.size === 0 ? `no verdict of the ${VERIFY_TOOL_NAME} call cited a line of the part` : undefined;
-  return { comments: checked, verified: verdicts.size, ...(skipped ? { skipped } : {}) };
+  const dropped = new Set<number>();
+  for (const [k, other] of sameAs) {
+    const [a, b] = [checked[k], checked[other]];
+    if (!a || !b || dropped.has(k) || dropped.has(other)) continue;
+    dropped.add(better(a, b) ? other : k);
+  }
+  const byIndex = new Map(chosen.map((index, k) => [index, k]));
+  const out = comments.flatMap((comment, i): CheckedComment[] => {
+    const k = byIndex.get(i);
+    if (k === undefined) return [comment];
+    return dropped.has(k) ? [] : [checked[k] ?? comment];
+  });
+  const kinds = [...verdicts.values()].map((v) => v.kind);
+  const skipped = verdicts.size === 0 ? `the ${VERIFY_TOOL_NAME} call gave no valid verdict` : undefined;
+  return {
+    comments: out,
+    verified: verdicts.size,
+    refuted: kinds.filter((k) => k === 'refuted').length,
+    unsure: kinds.filter((k) => k === 'unsure').length,
+    duplicates: dropped.size,
+    ...(skipped ? { skipped } : {}),
+  };
+}
+
+/** What a part's second look did and cost (its cost is also in the part's). */
+export interface Verification {
+  /** Findings it was asked about, those that got a verdict, and of them the refuted and the unsure. */
+  asked: number;
+  verified: number;
+  refuted: number;
+  unsure: number;
+  /** Findings it named as the same problem as another, left out. */
+  duplicates: number;
+  /** Why no verdict was given, when none was (the cap had no room, the call failed). */
+  skipped?: string;
+  usage: Usage;
+  usd: number;
+  calls: number;
+}
+
+/** The second look at a part's findings, under the cap, when the run asks for one and there is a finding to check. */
+export async function verified(
+  run: RunState,
+  chunk: ReviewChunk,
+  comments: RawComment[],
+): Promise<{ comments: CheckedComment[]; verification: Verification } | undefined> {
+  const chosen = run.options.verify ? toCheck(comments, run.options.verify) : [];
+  if (chosen.length === 0) return undefined;
+  let cost: Spent = { usage: ZERO_USAGE, usd: 0, calls: 0 };
+  const want = verifyTokens(chosen.length, run.budget.floor, run.options.call.maxTokens);
+  const ask = async (request: LlmRequest): Promise<VerifyAnswer> => {
+    if (run.stopped !== undefined || run.options.signal?.aborted) return { missing: 'the run was stopped' };
+    const outcome = await attempt(run, request, undefined, want);
+    if ('refused' in outcome) return { missing: outcome.refused };
+    cost = { ...cost, calls: 1 };
+    if ('error' in outcome) {
+      // An error no later call can overcome (bad key, no credit) stopped the run in attempt(), as a review's does.
+      return { missing: errorText(outcome.error) };
+    }
+    cost = { usage: outcome.result.usage, usd: outcome.usd, calls: 1 };
+    if (outcome.result.toolInput === undefined || outcome.result.stopReason === 'max_tokens')
+      return { missing: 'the model gave no verdicts' };
+    return { toolInput: outcome.result.toolInput };
+  };
+  const look = await secondLook(chunk, run.requestFor(chunk), comments, ask, chosen);
+  const { comments: checked, skipped, ...counts } = look;
+  const verification: Verification = {
+    asked: chosen.length,
+    ...counts,
+    ...(skipped ? { skipped } : {}),
+    usage: cost.usage,
+    usd: cost.usd ?? 0,
+    calls: cost.calls,
+  };
+  run.options.log?.(
+    `part ${chunk.index + 1}: second look, ${look.verified} of ${chosen.length} judged: ${look.verified - look.refuted - look.unsure} confirmed, ${look.refuted} refuted, ${look.unsure} unsure, ${look.duplicates} duplicates${skipped ? ` (${skipped})` : ''}`,
+  );
+  return { comments: checked, verification };
 }

@@ -49,6 +49,7 @@ export const INPUT_DEFAULTS = {
   'min-severity': 'low',
   'max-comments': '20',
   verify: 'true',
+  'review-depth': 'standard',
   'min-confidence': '60',
   'include-pre-existing': 'false',
   'fail-on': 'none',
@@ -68,6 +69,10 @@ export const INPUT_DEFAULTS = {
 export type InputName = keyof typeof INPUT_DEFAULTS;
 
 export const CONTEXT_MODES = ['diff', 'code', 'explore'] as const;
+
+/** How many looks a part gets (see prompt/passes.ts). */
+export const REVIEW_DEPTHS = ['quick', 'standard', 'deep'] as const;
+export type ReviewDepth = (typeof REVIEW_DEPTHS)[number];
 export type ContextMode = (typeof CONTEXT_MODES)[number];
 
 /** The validated, typed settings of one review run. */
@@ -161,6 +166,12 @@ export interface Settings {
   maxComments: number;
   /** A second look at each part's findings before they are posted: one more call that reads the part from the cache. */
   verify: boolean;
+  /**
+   * How many looks a part gets: `quick` one general look; `standard` three that each hunt for one family of
+   * defects (logic and values, contracts across files, safety), sharing the part's cached prompt; `deep` those
+   * three with explore mode's tools (context `explore`).
+   */
+  reviewDepth: ReviewDepth;
   /** Findings whose confidence (the second look's, else the review's) is under this are listed in the summary, not posted. */
   minConfidence: number;
   /** Post findings the pull request did not introduce (pre-existing) inline too; by default the summary folds them. */
@@ -294,6 +305,11 @@ const schema = z.object({
   'min-severity': severity(),
   'max-comments': intIn(0, 200),
   verify: yesNo(),
+  'review-depth': z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.enum(REVIEW_DEPTHS, { message: 'quick, standard or deep' })),
   'min-confidence': intIn(0, 100),
   'include-pre-existing': yesNo(),
   'fail-on': severity(['none']),
@@ -485,6 +501,11 @@ export function parseSettings(
     pricing: v.pricing,
     today,
   };
+  if (v['review-depth'] === 'deep' && v.context === 'diff') {
+    problems.push(
+      'input \'review-depth\': got "deep", which reads the repository with explore tools; expected quick or standard with context: diff, or context code or explore',
+    );
+  }
   if (v.provider === 'custom' && !v['base-url']) {
     problems.push("input 'base-url': got \"\"; expected the gateway's URL when provider is custom");
   }
@@ -521,7 +542,8 @@ function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, 
     sarifFile: v['sarif-file'],
     incremental: v.incremental,
     walkthrough: v.walkthrough,
-    context: v.context,
+    // Deep is the standard looks with explore mode's tools.
+    context: v['review-depth'] === 'deep' ? 'explore' : v.context,
     maxToolCalls: v['max-tool-calls'],
     trigger: v.trigger,
     replyInThreads: v['reply-in-threads'],
@@ -529,6 +551,7 @@ function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, 
     minSeverity: v['min-severity'] as Severity,
     maxComments: v['max-comments'],
     verify: v.verify,
+    reviewDepth: v['review-depth'],
     minConfidence: v['min-confidence'],
     includePreExisting: v['include-pre-existing'],
     failOn: v['fail-on'] === 'none' ? undefined : (v['fail-on'] as Severity),

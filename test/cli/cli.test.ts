@@ -123,7 +123,7 @@ describe('the CLI on a local repository', () => {
     expect(text.code).toBe(0);
     expect(text.out).toContain('app.js:2 [medium/bug] Unchecked input in app.js');
     // Plain text for a terminal: the cost in a line, no Markdown table. Two calls: the review and its second look.
-    expect(text.out).toMatch(/^cost: claude-sonnet-5-5, 2 calls, [\d,]+ input/m);
+    expect(text.out).toMatch(/^cost: claude-sonnet-5-5, 4 calls, [\d,]+ input/m);
     expect(text.out).not.toContain('|');
     expect(text.out + text.err).not.toContain(KEY);
 
@@ -137,7 +137,7 @@ describe('the CLI on a local repository', () => {
       setAside: unknown[];
       calls: number;
     };
-    expect(json.calls).toBe(2);
+    expect(json.calls).toBe(4);
     expect(json.findings.map((f) => `${f.path}:${f.line}:${String(f.onDiffLine)}`)).toContain('app.js:2:true');
     // The second look confirmed what it could cite (the fake verifier's 90); the finding off the diff it could not.
     const app = json.findings.find((f) => f.path === 'app.js' && f.line === 2);
@@ -163,7 +163,7 @@ describe('the CLI on a local repository', () => {
   it('shows a progress line on a terminal', async () => {
     const g = await gateway();
     const { err } = await cli(repo(), ['--base-url', g.url], { ANTHROPIC_API_KEY: KEY }, true);
-    expect(err).toMatch(/\rreviewing: 1\/1 calls, [\d,]+ tokens, \$0\.\d{4}/);
+    expect(err).toMatch(/\rreviewing: \d\/~4 calls, [\d,]+ tokens, \$0\.\d{4}/);
   });
 
   it('--dry-run calls no model even with a key', async () => {
@@ -194,14 +194,14 @@ describe('the CLI on a local repository', () => {
     expect(err).toMatch(/^not a git repository \(.*\): run it inside one/);
   });
 
-  it('shows the first calls of a long plan and how many more, and says when max-cost-usd would stop it', async () => {
+  it('shows the first parts of a long plan and how many more, and says when max-cost-usd would stop it', async () => {
     const dir = repo();
     const big = Array.from({ length: 4000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
     writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
     execFileSync('git', ['add', '.'], { cwd: dir });
     const { err } = await cli(dir, ['--chunk-tokens', '2000', '--max-cost-usd', '0.05']);
-    expect(err).toMatch(/ {4}… \d+ more calls/);
-    expect(err.match(/^ {4}call \d+:/gm)).toHaveLength(10);
+    expect(err).toMatch(/ {4}… \d+ more parts/);
+    expect(err.match(/^ {4}part \d+:/gm)).toHaveLength(10);
     expect(err).toContain('max-cost-usd ($0.0500) will stop this run before the end');
   });
 });
@@ -287,7 +287,7 @@ describe('the CLI speaks as a command line', () => {
     expect(written.plan.skipped.map((s) => s.path)).toContain('package-lock.json');
     const markdown = await cli(dir, ['--format', 'markdown']);
     expect(markdown.out).toMatch(/^## Review plan \(no model was called\)/);
-    expect(markdown.out).toContain('calls: 1');
+    expect(markdown.out).toContain('parts: 1');
     const sarif = await cli(dir, ['--format', 'sarif']);
     const log = JSON.parse(sarif.out) as { runs: { results: unknown[] }[] };
     expect(log.runs[0]?.results).toEqual([]);

@@ -97,7 +97,7 @@ describe('the context of a pull request', () => {
     expect(why.some((w) => w.startsWith('tools/helpers.py:1-3 definition of sanitize'))).toBe(true);
     // The definition's body, with its doc comment, is what reaches the prompt.
     const request = buildRequest(plan.prefix, plan.chunks[0] ?? { index: 0, files: [], tokens: 0 }, 1);
-    const context = request.user.at(-1)?.text ?? '';
+    const context = request.user.find((b) => b.text.includes('<code_context>'))?.text ?? '';
     expect(context).toContain('<code_context>');
     expect(context).toContain('6|  return pool.query(sql);');
     expect(context).toContain('3|/** Runs a query as given. */');
@@ -210,14 +210,14 @@ describe('the context of a pull request', () => {
   it('the plan says how much context each call carries', async () => {
     const { dir, head } = repository();
     const plan = await planWith(dir, gitHeadFiles(dir, head));
-    const { planReport } = await import('../../src/publish/render.js');
+    const { planReport } = await import('../../src/publish/plan-report.js');
     const report = planReport(
       plan,
-      { usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, usd: 0, usdMax: 0 },
+      { usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, usd: 0, usdMax: 0, calls: 1, perPart: 'one look' },
       'm',
     );
     expect(report).toMatch(
-      /call 1: ~[\d,]+ tokens \+ ~[\d,]+ context \(6 excerpts: 1 enclosing, 4 definitions, 1 rest of the file\)/,
+      /part 1: ~[\d,]+ tokens \+ ~[\d,]+ context \(6 excerpts: 1 enclosing, 4 definitions, 1 rest of the file\)/,
     );
     expect(report).toContain(
       `context: ~${Math.ceil((plan.chunks[0]?.context?.tokens ?? 0) * plan.tokenRatio).toLocaleString('en-US')} tokens of code from the git repository`,

@@ -71,7 +71,12 @@ describe('context modes through the action', () => {
   });
 
   const run = async (inputs: Record<string, string> = {}, workspace?: string) => {
-    const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, ...inputs });
+    const { env, files } = actionEnv(github, {
+      'api-key': KEY,
+      'base-url': llm.url,
+      'review-depth': 'quick',
+      ...inputs,
+    });
     if (workspace) env.GITHUB_WORKSPACE = workspace;
     const result = await runInProcess(env);
     return { ...result, outputs: readOutputs(files.outputPath) };
@@ -176,7 +181,12 @@ describe('explore mode', () => {
   };
 
   const run = async (llm: FakeGateway, inputs: Record<string, string>) => {
-    const { env, files } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, ...inputs });
+    const { env, files } = actionEnv(github, {
+      'api-key': KEY,
+      'base-url': llm.url,
+      'review-depth': 'quick',
+      ...inputs,
+    });
     const result = await runInProcess(env);
     return { ...result, outputs: readOutputs(files.outputPath) };
   };

@@ -10,7 +10,7 @@ import { localPullRequest } from '../../src/source/local.js';
 import { addContext, makePlan } from '../../src/pipeline/stages.js';
 import { parseSettings } from '../../src/settings/settings.js';
 import { buildRequest } from '../../src/prompt/prompt.js';
-import { planReport } from '../../src/publish/render.js';
+import { planReport } from '../../src/publish/plan-report.js';
 import { git, writeAll } from '../helpers/repo.js';
 
 const filler = (name: string, n: number): string[] => [
@@ -115,10 +115,10 @@ describe('context that follows the change', () => {
     // The plan says what each part's context holds.
     const report = planReport(
       plan,
-      { usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, usd: 0, usdMax: 0 },
+      { usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, usd: 0, usdMax: 0, calls: 1, perPart: 'one look' },
       'm',
     );
-    expect(report).toMatch(/call 1: .*\(2 excerpts: 2 enclosing, 2 callers\)/);
+    expect(report).toMatch(/part 1: .*\(2 excerpts: 2 enclosing, 2 callers\)/);
   });
 
   it('through the API, looks for callers in the part’s own files only, so the prompt does not depend on what was read first', async () => {

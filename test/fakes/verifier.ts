@@ -1,6 +1,7 @@
 // The second look as a model that follows its instructions gives it: for each candidate finding of a
-// submit_verdicts request, a verdict citing the line the finding names, copied from the diff or code context
-// the request shows. Whether a finding is real is the judge's call (by default every finding is).
+// submit_verdicts request, a verdict (confirmed, refuted or unsure) citing the line the finding names, copied
+// from the diff or code context the request shows, or the line the judge cites. Whether a finding is real is
+// the judge's call (by default every finding is confirmed).
 
 /** A candidate finding as the request lists it. */
 export interface Candidate {
@@ -12,10 +13,18 @@ export interface Candidate {
   body: string;
 }
 
-/** What the judge says of one finding, given the text of the line it names (undefined: not shown). */
-export type Judge = (candidate: Candidate, lineText: string | undefined) => { real: boolean; confidence: number };
+/** A verdict as the judge gives it; `cite` names another line than the finding's (a refutation's evidence). */
+export interface Judgement {
+  verdict: 'confirmed' | 'refuted' | 'unsure';
+  confidence: number;
+  cite?: { path?: string; line: number; quote: string };
+  sameAs?: number;
+}
 
-export const TRUST_ALL: Judge = () => ({ real: true, confidence: 90 });
+/** What the judge says of one finding, given the text of the line it names (undefined: not shown). */
+export type Judge = (candidate: Candidate, lineText: string | undefined) => Judgement;
+
+export const TRUST_ALL: Judge = () => ({ verdict: 'confirmed', confidence: 90 });
 
 /** The candidate findings of a verify request's user text. */
 export function candidatesOf(text: string): Candidate[] {
@@ -54,19 +63,21 @@ export function shownLine(text: string, path: string, line: number, side: 'LEFT'
   return undefined;
 }
 
-/** The submit_verdicts input for a verify request: one verdict a candidate, citing its line. */
+/** The submit_verdicts input for a verify request: one verdict a candidate, citing its line (or the judge's). */
 export function fakeVerdicts(text: string, judge: Judge = TRUST_ALL): { verdicts: unknown[] } {
   return {
     verdicts: candidatesOf(text).map((c) => {
       const lineText = shownLine(text, c.path, c.line, c.side);
-      const { real, confidence } = judge(c, lineText);
+      const { verdict, confidence, cite, sameAs } = judge(c, lineText);
       return {
         finding: c.index,
-        real,
+        verdict,
         confidence,
-        line: c.line,
-        quote: lineText ?? '',
-        reason: real ? 'The line does what the finding says.' : 'The line does not do what the finding says.',
+        ...(cite?.path ? { path: cite.path } : {}),
+        line: cite?.line ?? c.line,
+        quote: cite?.quote ?? lineText ?? '',
+        reason: `The code shown: ${verdict}.`,
+        ...(sameAs !== undefined ? { same_as: sameAs } : {}),
       };
     }),
   };

@@ -93,6 +93,7 @@ describe('today’s models', () => {
       'base-url': llm.url,
       'chunk-tokens': '4000',
       concurrency: '1',
+      'review-depth': 'quick',
     });
     const { exitCode } = await runInProcess(env);
     expect(exitCode).toBe(0);
@@ -108,7 +109,7 @@ describe('today’s models', () => {
         ? { text: 'Looks fine to me overall.' }
         : { toolInput: scriptedReview(userTextOf(body)) },
     );
-    const { env } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url });
+    const { env } = actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'review-depth': 'quick' });
     expect((await runInProcess(env)).exitCode).toBe(0);
     expect(llm.calls).toHaveLength(2);
     expect(JSON.stringify(llm.calls[1]!.body.messages.at(-1))).toContain('Call submit_review now');

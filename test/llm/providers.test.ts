@@ -130,16 +130,21 @@ describe.each(CASES)('preset $provider ($path, usage names: $chatUsage)', (c) =>
     if (c.path === '/v1/messages') {
       expect(call.headers['anthropic-version']).toBe('2023-06-01');
       expect(call.body.tool_choice).toEqual({ type: 'tool', name: 'submit_review' });
-      // Our rules in the system prompt; the breakpoint after the PR's data block, first in the user turn.
+      // Our rules in the system prompt; a breakpoint after the PR's data block, first in the user turn, and
+      // one after the part (the other looks and the second look read it), then the look's own instruction.
       expect(Array.isArray(call.body.system) && call.body.system.some((b) => b.cache_control)).toBe(false);
       const user = call.body.messages[0]!;
       expect(user.role).toBe('user');
       expect(Array.isArray(user.content) && user.content.map((p) => p.cache_control)).toEqual([
         { type: 'ephemeral' },
+        { type: 'ephemeral' },
         undefined,
       ]);
       expect(Array.isArray(user.content) && user.content[0]?.text).toMatch(/<pull_request>\nTitle: /);
       expect(Array.isArray(user.content) && user.content[1]?.text).toMatch(/<diff>\n## /);
+      expect(Array.isArray(user.content) && user.content[2]?.text).toMatch(
+        /^This look hunts for one family of defects: logic/,
+      );
     } else {
       expect(call.body.tool_choice).toEqual({ type: 'function', function: { name: 'submit_review' } });
       expect(call.body.stream_options).toEqual({ include_usage: true });

@@ -35,7 +35,7 @@ describe('bounded waits', () => {
           : { toolInput: scriptedReview(userTextOf(body)) },
       chat,
     );
-    const inputs: Record<string, string> = { 'api-key': KEY, 'base-url': llm.url };
+    const inputs: Record<string, string> = { 'api-key': KEY, 'base-url': llm.url, 'review-depth': 'quick' };
     if (chat) Object.assign(inputs, { provider: 'aimlapi', model: 'claude-sonnet-4-6' });
     const started = Date.now();
     const { exitCode, log } = await runInProcess(actionEnv(github, inputs).env, { retry: FAST_RETRY, idleMs: 300 });

@@ -74,7 +74,7 @@ describe('the summary comment of a large pull request', () => {
   });
 
   it('has one overview of the whole pull request: one more short call that reads the cached prefix, in the cost', async () => {
-    const { summary, llm, outputs } = await review(manyFiles(100), { 'chunk-tokens': '6000' });
+    const { summary, llm, outputs } = await review(manyFiles(100), { 'chunk-tokens': '6000', 'review-depth': 'quick' });
     const parts = Number(outputs.chunks);
     expect(parts).toBeGreaterThan(1);
     expect(llm.calls).toHaveLength(parts + 1);

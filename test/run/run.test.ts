@@ -289,6 +289,7 @@ describe('the action when the wallet runs dry mid-run (402)', () => {
         'base-url': gateway.url,
         'chunk-tokens': '2000',
         concurrency: '1',
+        'review-depth': 'quick',
       });
       const { exitCode, log } = await runInProcess(env);
       expect(exitCode).toBe(0);

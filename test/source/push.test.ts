@@ -123,7 +123,7 @@ describe('pushes to a reviewed pull request', () => {
   const run = async (action: 'opened' | 'synchronize', inputs: Record<string, string> = {}) => {
     const { env, files } = actionEnv(
       github,
-      { 'api-key': KEY, 'base-url': llm.url, ...inputs },
+      { 'api-key': KEY, 'base-url': llm.url, 'review-depth': 'quick', ...inputs },
       { name: 'pull_request', payload: pullRequestEvent(github.pr, { action }) },
     );
     const result = await runInProcess(env);
