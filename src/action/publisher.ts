@@ -7,7 +7,7 @@ import { explainGitHubError, type Octokit } from '../github/client.js';
 import type { Publisher } from '../pipeline/review.js';
 import type { ReviewResult } from '../pipeline/stages.js';
 import { dryRun, publish, type EarlierSummary, type Published } from '../publish/publish.js';
-import { costTable } from '../publish/render.js';
+import { costTable } from '../publish/cost.js';
 import { planReport } from '../publish/plan-report.js';
 import { toSarif } from '../publish/sarif.js';
 import type { Settings } from '../settings/settings.js';

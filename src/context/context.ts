@@ -1,6 +1,15 @@
 import { posix } from 'node:path';
-import { halveChunk, type Chunk, type ChunkFile } from '../plan/plan.js';
-import { estimateTokens } from '../core/tokens.js';
+import type { Chunk, ChunkFile } from '../plan/plan.js';
+import {
+  contextBudget,
+  fitContext,
+  merge,
+  SCORE,
+  shownLines,
+  unseen,
+  type ChunkContext,
+  type ContextItem,
+} from './items.js';
 import { ANONYMOUS, indexCode, type CodeIndex, type Definition, type Scope, type Use } from './code.js';
 import { definedName } from '../diff/render.js';
 import { extensionOf, type HeadFiles, type SearchHit } from './files.js';
@@ -16,40 +25,6 @@ const MAX_DEFINITION_LINES = 80;
 const MAX_NAMES_PER_FILE = 24;
 /** Other files searched for a name that no import explains: the PR's files, then the folder's files. */
 const MAX_NEIGHBOUR_FILES = 12;
-/** The share of a chunk's diff tokens its context may add, and the least it may always have. */
-export const CONTEXT_SHARE = 0.4;
-export const CONTEXT_FLOOR_TOKENS = 3000;
-
-/** Code from the head commit that helps read a hunk: never part of the diff, never commented on. */
-export interface ContextItem {
-  path: string;
-  start: number;
-  end: number;
-  /** The lines `start..end` of the head file (a long one cut in the middle: see `omitted`). */
-  lines: { n: number; text: string }[];
-  /** Why it is shown: "enclosing function foo", "definition of runQuery (used in src/api.ts)". */
-  why: string;
-  /** Usefulness: the least useful go first when a chunk has no room. */
-  score: number;
-  /** The reviewed files whose hunks asked for it. */
-  forPaths: string[];
-}
-
-/** A chunk of the plan with the context it carries (none in `diff` mode). */
-export interface ReviewChunk extends Chunk {
-  context?: ChunkContext;
-}
-
-/** The context one chunk carries, after fitting. */
-export interface ChunkContext {
-  items: ContextItem[];
-  tokens: number;
-  /** Items left out for want of room. */
-  dropped: number;
-}
-
-export const SCORE = { definitionCalled: 3, scope: 2, wholeFile: 2, caller: 2, definitionRead: 1 } as const;
-
 /** Shared state of one review's context: files read and indexed once. */
 export interface ContextSource {
   files: HeadFiles;
@@ -78,17 +53,6 @@ export function contextSource(files: HeadFiles, log?: (message: string) => void)
       return entry;
     },
   };
-}
-
-/** The new-file line numbers a chunk's diff shows, by path. */
-export function shownLines(chunk: Chunk): Map<string, Set<number>> {
-  const shown = new Map<string, Set<number>>();
-  for (const cf of chunk.files) {
-    const set = shown.get(cf.file.path) ?? new Set<number>();
-    for (const hunk of cf.hunks) for (const line of hunk.lines) if (line.newLine !== undefined) set.add(line.newLine);
-    shown.set(cf.file.path, set);
-  }
-  return shown;
 }
 
 function addedLines(cf: ChunkFile): Set<number> {
@@ -393,84 +357,6 @@ export async function resolveModule(from: string, spec: string, files: HeadFiles
   return undefined;
 }
 
-/** Items of one path merged where they overlap or touch; the merged item keeps the best score. */
-function merge(items: ContextItem[]): ContextItem[] {
-  const byPath = new Map<string, ContextItem[]>();
-  for (const item of items) byPath.set(item.path, [...(byPath.get(item.path) ?? []), item]);
-  const out: ContextItem[] = [];
-  for (const list of byPath.values()) {
-    list.sort((a, b) => a.start - b.start);
-    let current: ContextItem | undefined;
-    for (const item of list) {
-      if (current && item.start <= current.end + 1) {
-        const seen = new Set(current.lines.map((l) => l.n));
-        current = {
-          ...current,
-          end: Math.max(current.end, item.end),
-          lines: [...current.lines, ...item.lines.filter((l) => !seen.has(l.n))].sort((a, b) => a.n - b.n),
-          why: current.why.includes(item.why) ? current.why : `${current.why}; ${item.why}`,
-          score: Math.max(current.score, item.score),
-          forPaths: [...new Set([...current.forPaths, ...item.forPaths])],
-        };
-      } else {
-        if (current) out.push(current);
-        current = item;
-      }
-    }
-    if (current) out.push(current);
-  }
-  return out;
-}
-
-/** An item without the lines the chunk's diff already shows; undefined when nothing is left. */
-function unseen(item: ContextItem, shown: Map<string, Set<number>>): ContextItem | undefined {
-  const seen = shown.get(item.path);
-  const lines = seen ? item.lines.filter((l) => !seen.has(l.n)) : item.lines;
-  return lines.some((l) => l.text.trim() !== '') ? { ...item, lines } : undefined;
-}
-
-/** The tokens an item costs in the prompt. */
-export function itemTokens(item: ContextItem): number {
-  return estimateTokens(renderItem(item)) + 1;
-}
-
-/** An item as the prompt shows it: a header, then `n| text` lines, `⋮` where lines are left out. */
-export function renderItem(item: ContextItem): string {
-  const out = [`### ${item.path}:${item.start}-${item.end} (${item.why})`];
-  let previous: number | undefined;
-  for (const line of item.lines) {
-    if (previous !== undefined && line.n > previous + 1) out.push('⋮');
-    out.push(`${line.n}|${line.text}`);
-    previous = line.n;
-  }
-  if (previous !== undefined && previous < item.end) out.push(`⋮ (to line ${item.end})`);
-  return out.join('\n');
-}
-
-/** Room for one chunk's context: a share of its diff, at least the floor, never past what the window leaves. */
-export function contextBudget(chunk: Chunk, room: number): number {
-  return Math.max(0, Math.min(room - chunk.tokens, Math.max(CONTEXT_FLOOR_TOKENS, CONTEXT_SHARE * chunk.tokens)));
-}
-
-/**
- * Keeps the most useful items that fit in `budget` tokens: by score, then the smaller first; the rest are
- * dropped, least useful first. The result is in path and line order, as it is shown.
- */
-export function fitContext(items: readonly ContextItem[], budget: number): ChunkContext {
-  const ranked = items
-    .map((item) => ({ item, tokens: itemTokens(item) }))
-    .sort((a, b) => b.item.score - a.item.score || a.tokens - b.tokens);
-  const kept: { item: ContextItem; tokens: number }[] = [];
-  let tokens = 0;
-  for (const entry of ranked) {
-    if (tokens + entry.tokens > budget) continue;
-    kept.push(entry);
-    tokens += entry.tokens;
-  }
-  kept.sort((a, b) => (a.item.path < b.item.path ? -1 : a.item.path > b.item.path ? 1 : a.item.start - b.item.start));
-  return { items: kept.map((k) => k.item), tokens, dropped: items.length - kept.length };
-}
-
 /** Every candidate item of a chunk, merged and without what its diff shows. */
 export async function chunkCandidates(chunk: Chunk, source: ContextSource): Promise<ContextItem[]> {
   // Files are looked at side by side (their reads overlap); the result keeps the chunk's order.
@@ -488,23 +374,4 @@ export async function buildContext(
   return Promise.all(
     chunks.map(async (chunk) => fitContext(await chunkCandidates(chunk, source), contextBudget(chunk, room))),
   );
-}
-
-/** The part of a chunk's context that a piece of it (after a split) still needs. */
-export function contextOf(context: ChunkContext | undefined, piece: Chunk): ChunkContext | undefined {
-  if (!context) return undefined;
-  const paths = new Set(piece.files.map((cf) => cf.file.path));
-  const items = context.items.filter((item) => item.forPaths.some((p) => paths.has(p)));
-  return { items, tokens: items.reduce((n, item) => n + itemTokens(item), 0), dropped: context.dropped };
-}
-
-/** Two halves of a chunk (plan/halveChunk), each with the part of the context it still needs. */
-export function splitChunk(chunk: ReviewChunk): [ReviewChunk, ReviewChunk] | undefined {
-  const halves = halveChunk(chunk);
-  if (!halves) return undefined;
-  const withContext = (piece: Chunk): ReviewChunk => {
-    const context = contextOf(chunk.context, piece);
-    return context ? { ...piece, context } : piece;
-  };
-  return [withContext(halves[0]), withContext(halves[1])];
 }

@@ -6,7 +6,7 @@ import { describeStatus, renderFile, shortenedRuns } from '../diff/render.js';
 import type { PullRequest } from '../core/pull-request.js';
 import type { Chunk } from '../plan/plan.js';
 import { REVIEW_TOOL_DESCRIPTION, REVIEW_TOOL_NAME, reviewToolInputSchema } from '../findings/schema.js';
-import { renderItem, type ReviewChunk } from '../context/context.js';
+import { renderItem, type ReviewChunk } from '../context/items.js';
 import { verifyTool } from '../findings/verdict.js';
 import { GENERAL_PASS, passInstruction, type Pass } from './passes.js';
 

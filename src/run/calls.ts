@@ -1,5 +1,5 @@
 import type { LimitFunction } from 'p-limit';
-import type { ReviewChunk } from '../context/context.js';
+import type { ReviewChunk } from '../context/items.js';
 import type { HeadFiles } from '../context/files.js';
 import { addUsage, type Prices, type Usage } from '../core/usage.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';

@@ -1,4 +1,4 @@
-import type { ReviewChunk } from '../context/context.js';
+import type { ReviewChunk } from '../context/items.js';
 import { ZERO_USAGE } from '../core/usage.js';
 import { parseReview, type ParsedReview } from '../findings/findings.js';
 import { REVIEW_TOOL_NAME } from '../findings/schema.js';

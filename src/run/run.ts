@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { worthHalving, type Chunk } from '../plan/plan.js';
 import { buildRequest } from '../prompt/prompt.js';
 import type { SystemBlock } from '../llm/request.js';
-import { splitChunk, type ReviewChunk } from '../context/context.js';
+import { splitChunk, type ReviewChunk } from '../context/items.js';
 import { formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import type { LlmClient } from '../llm/client.js';
 import type { WalkthroughEntry } from '../findings/schema.js';

@@ -1,4 +1,4 @@
-import type { ReviewChunk } from '../context/context.js';
+import type { ReviewChunk } from '../context/items.js';
 import { quoteMatches } from '../findings/place.js';
 import type { RawComment } from '../findings/schema.js';
 import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment, type Verdict } from '../findings/verdict.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { indexCode } from '../../src/context/code.js';
 import { apiHeadFiles, gitHeadFiles, MAX_SEARCH_HITS, worktreeFiles, type HeadFiles } from '../../src/context/files.js';
 import { runExploreTool } from '../../src/context/explore.js';
-import { fitContext, renderItem, SCORE, type ContextItem } from '../../src/context/context.js';
+import { fitContext, renderItem, SCORE, type ContextItem } from '../../src/context/items.js';
 import { localPullRequest } from '../../src/source/local.js';
 import { createOctokit } from '../../src/github/client.js';
 import { addContext, makePlan, type ReviewPlan } from '../../src/pipeline/stages.js';
@@ -246,6 +246,11 @@ describe('fitting context into a chunk', () => {
     expect(fitted.items.map((i) => i.path)).toEqual(['called.ts', 'read.ts', 'scope.ts']);
     const tight = fitContext([read, scope, called], size(called) + size(scope));
     expect(tight.items.map((i) => i.path)).toEqual(['called.ts', 'scope.ts']);
+    // The enclosing function comes first: a caller or a called definition never displaces it.
+    const caller = item('caller.ts', 10, SCORE.caller);
+    const bigScope = item('scope.ts', 30, SCORE.scope);
+    const one = fitContext([caller, called, bigScope], size(bigScope));
+    expect(one.items.map((i) => i.path)).toEqual(['scope.ts']);
     expect(tight.dropped).toBe(1);
     expect(tight.tokens).toBeLessThanOrEqual(size(called) + size(scope));
   });

@@ -16,7 +16,7 @@ import { buildPrefix, buildRequest } from '../../src/prompt/prompt.js';
 import { userText } from '../../src/llm/request.js';
 import { runChunks } from '../../src/run/run.js';
 import { worstCaseUsd } from '../../src/run/budget.js';
-import { splitChunk } from '../../src/context/context.js';
+import { splitChunk } from '../../src/context/items.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../../src/llm/client.js';
 import { parseSettings } from '../../src/settings/settings.js';
 import { createLlmClient } from '../../src/llm/factory.js';
