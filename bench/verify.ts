@@ -15,6 +15,8 @@ import { runChunks } from '../src/run/run.js';
 import { placeComments } from '../src/findings/place.js';
 import { dedupe } from '../src/findings/findings.js';
 import { sift } from '../src/findings/sift.js';
+import { passesFor } from '../src/prompt/passes.js';
+import type { ReviewDepth } from '../src/settings/settings.js';
 
 const KEY = 'bench-key';
 /** One planted false finding every this many added lines a part shows. */
@@ -70,6 +72,7 @@ function judge(text: string): Judge {
 
 export interface VerifyRow {
   pr: string;
+  depth: ReviewDepth;
   verify: boolean;
   planted: number;
   realPosted: number;
@@ -84,12 +87,13 @@ export interface VerifyRow {
 async function runOnce(
   pr: BenchPr,
   settings: Settings,
+  depth: ReviewDepth,
   verify: boolean,
   latency: ConstructorParameters<typeof FakeGateway>[0]['latency'],
   tokens: (text: string) => number,
 ): Promise<VerifyRow> {
   const planted = plant(pr, benchFiles(pr));
-  const runSettings = { ...settings, context: 'code' as const, verify };
+  const runSettings = { ...settings, context: 'code' as const, verify, reviewDepth: depth };
   const plan = await addContext(
     makePlan(benchPullRequest(pr, planted.pr), runSettings, ''),
     planted.files,
@@ -111,12 +115,15 @@ async function runOnce(
       tokenRatio: settings.tokenRatio,
       prices: settings.prices,
       verify: verify ? { minSeverity: settings.minSeverity, maxFindings: settings.maxComments } : undefined,
+      passes: passesFor(depth),
+      ...(depth === 'deep' ? { explore: { files: planted.files, maxToolCalls: settings.maxToolCalls } } : {}),
     });
     const all = outcomes.flatMap((o) => o.comments);
     const { kept } = sift(dedupe(placeComments(all, plan.reviewable)).fresh, runSettings);
     const real = new Set(kept.flatMap((f) => /^(plantedHelper\d+) runs/.exec(f.title)?.[1] ?? []));
     return {
       pr: `${pr.name} (${plan.reviewable.length} files)`,
+      depth,
       verify,
       planted: planted.plants.length,
       realPosted: real.size,
@@ -132,7 +139,15 @@ async function runOnce(
   }
 }
 
-/** Verify off and on, side by side, for each PR. */
+/** What is measured side by side on each PR: the quick look without and with the second look, then each depth. */
+const RUNS: readonly { depth: ReviewDepth; verify: boolean }[] = [
+  { depth: 'quick', verify: false },
+  { depth: 'quick', verify: true },
+  { depth: 'standard', verify: true },
+  { depth: 'deep', verify: true },
+];
+
+/** Each depth, side by side, for each PR. */
 export async function verifyRows(
   prs: readonly BenchPr[],
   settings: Settings,
@@ -141,7 +156,7 @@ export async function verifyRows(
 ): Promise<VerifyRow[]> {
   const rows: VerifyRow[] = [];
   for (const pr of prs)
-    for (const verify of [false, true]) rows.push(await runOnce(pr, settings, verify, latency, tokens));
+    for (const run of RUNS) rows.push(await runOnce(pr, settings, run.depth, run.verify, latency, tokens));
   return rows;
 }
 
@@ -149,13 +164,14 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 
 export function verifyTable(rows: readonly VerifyRow[]): string[] {
   const lines = [
-    '| PR | verify | planted bugs posted | false findings reported | false findings posted | calls | of them second looks | input | cache write | cache read | output | USD | USD ÷ without verify |',
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| PR | depth | second look | planted bugs posted | false findings reported | false findings posted | calls | of them second looks | input | cache write | cache read | output | USD | USD ÷ quick without |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of rows) {
-    const off = rows.find((o) => o.pr === r.pr && !o.verify);
+    const base = rows.find((o) => o.pr === r.pr && o.depth === 'quick' && !o.verify);
+    const first = r === base;
     lines.push(
-      `| ${r.verify ? '' : r.pr} | ${r.verify ? 'on' : 'off'} | ${r.realPosted} / ${r.planted} | ${r.falseReported} | ${r.falsePosted} | ${r.calls} | ${r.verifyCalls} | ${fmt(r.usage.input)} | ${fmt(r.usage.cacheWrite)} | ${fmt(r.usage.cacheRead)} | ${fmt(r.usage.output)} | ${r.usd.toFixed(4)} | ${off && r.verify ? (r.usd / off.usd).toFixed(3) : ''} |`,
+      `| ${first ? r.pr : ''} | ${r.depth} | ${r.verify ? 'on' : 'off'} | ${r.realPosted} / ${r.planted} | ${r.falseReported} | ${r.falsePosted} | ${r.calls} | ${r.verifyCalls} | ${fmt(r.usage.input)} | ${fmt(r.usage.cacheWrite)} | ${fmt(r.usage.cacheRead)} | ${fmt(r.usage.output)} | ${r.usd.toFixed(4)} | ${base && !first ? (r.usd / base.usd).toFixed(3) : ''} |`,
     );
   }
   return lines;

@@ -113,23 +113,37 @@ export function contextBudget(chunk: Chunk, room: number): number {
   return Math.max(0, Math.min(room - chunk.tokens, Math.max(CONTEXT_FLOOR_TOKENS, CONTEXT_SHARE * chunk.tokens)));
 }
 
+/** The share of a part's context budget the code its changes sit in takes first; the rest goes by rank. */
+export const ENCLOSING_SHARE = 0.6;
+
 /**
- * Keeps the most useful items that fit in `budget` tokens: by score, then the smaller first; the rest are
- * dropped, least useful first. The result is in path and line order, as it is shown.
+ * Keeps the most useful items that fit in `budget` tokens. The code each change sits in (enclosing functions,
+ * the rest of a short file) goes first, up to ENCLOSING_SHARE of the budget; then what the changes call; then
+ * the other enclosing code; then callers and what the changes read (the smaller first among equals), while
+ * they fit: a caller never displaces an enclosing function. The result is in path and line order, as it is shown.
  */
 export function fitContext(items: readonly ContextItem[], budget: number): ChunkContext {
   const ranked = items
     .map((item) => ({ item, tokens: itemTokens(item) }))
     .sort((a, b) => b.item.score - a.item.score || a.tokens - b.tokens);
-  const kept: { item: ContextItem; tokens: number }[] = [];
+  const kept = new Set<{ item: ContextItem; tokens: number }>();
   let tokens = 0;
-  for (const entry of ranked) {
-    if (tokens + entry.tokens > budget) continue;
-    kept.push(entry);
-    tokens += entry.tokens;
-  }
-  kept.sort((a, b) => (a.item.path < b.item.path ? -1 : a.item.path > b.item.path ? 1 : a.item.start - b.item.start));
-  return { items: kept.map((k) => k.item), tokens, dropped: items.length - kept.length };
+  const take = (limit: number, which: (item: ContextItem) => boolean): void => {
+    for (const entry of ranked) {
+      if (kept.has(entry) || !which(entry.item) || tokens + entry.tokens > limit) continue;
+      kept.add(entry);
+      tokens += entry.tokens;
+    }
+  };
+  const enclosing = (item: ContextItem): boolean => item.score >= SCORE.scope;
+  take(budget * ENCLOSING_SHARE, enclosing);
+  take(budget, (item) => item.score >= SCORE.definitionCalled && !enclosing(item));
+  take(budget, enclosing);
+  take(budget, () => true);
+  const shown = [...kept].sort((a, b) =>
+    a.item.path < b.item.path ? -1 : a.item.path > b.item.path ? 1 : a.item.start - b.item.start,
+  );
+  return { items: shown.map((k) => k.item), tokens, dropped: items.length - kept.size };
 }
 
 /** The part of a chunk's context that a piece of it (after a split) still needs. */

@@ -103,7 +103,7 @@ export interface ParsedVerdicts {
 export function parseVerdicts(
   toolInput: unknown,
   findings: readonly { path: string; line: number }[],
-  cited: (path: string, line: number, quote: string) => boolean,
+  cited: (path: string, line: number, quote: string, finding: { path: string; line: number }) => boolean,
 ): ParsedVerdicts {
   const verdicts = new Map<number, Verdict>();
   const sameAs = new Map<number, number>();
@@ -119,7 +119,7 @@ export function parseVerdicts(
     const finding = findings[index];
     if (!finding || verdicts.has(index)) continue;
     const path = v.path ?? finding.path;
-    const shown = cited(path, v.line, v.quote);
+    const shown = cited(path, v.line, v.quote, finding);
     const kind: VerdictKind = v.verdict === 'refuted' && !shown ? 'unsure' : v.verdict;
     verdicts.set(index, {
       kind,

@@ -112,9 +112,14 @@ export async function secondLook(
   const none = { verified: 0, refuted: 0, unsure: 0, duplicates: 0 };
   if ('missing' in answer) return { comments: [...comments], ...none, skipped: answer.missing };
   const shown = partLines(chunk);
-  // A refutation cites code: a line that is only a comment (an author's "this is safe") prevents nothing.
-  const cited = (path: string, line: number, quote: string): boolean =>
-    (shown.get(`${path}:${line}`) ?? []).some((text) => quoteMatches(quote, text) && !commentOnly(text));
+  // A refutation cites code: a line that is only a comment (an author's "this is safe") prevents nothing,
+  // unless it is the finding's own line (the line does not do what the finding says).
+  const cited = (path: string, line: number, quote: string, finding: { path: string; line: number }): boolean => {
+    const own = path === finding.path && line === finding.line;
+    return (shown.get(`${path}:${line}`) ?? []).some(
+      (text) => quoteMatches(quote, text) && (own || !commentOnly(text)),
+    );
+  };
   const { verdicts, sameAs } = parseVerdicts(answer.toolInput, asked, cited);
   const checked: CheckedComment[] = asked.map((c, k) => {
     const verdict = verdicts.get(k);

@@ -246,11 +246,13 @@ describe('fitting context into a chunk', () => {
     expect(fitted.items.map((i) => i.path)).toEqual(['called.ts', 'read.ts', 'scope.ts']);
     const tight = fitContext([read, scope, called], size(called) + size(scope));
     expect(tight.items.map((i) => i.path)).toEqual(['called.ts', 'scope.ts']);
-    // The enclosing function comes first: a caller or a called definition never displaces it.
+    // The enclosing function before what the change calls, and a caller never displaces either.
     const caller = item('caller.ts', 10, SCORE.caller);
-    const bigScope = item('scope.ts', 30, SCORE.scope);
-    const one = fitContext([caller, called, bigScope], size(bigScope));
-    expect(one.items.map((i) => i.path)).toEqual(['scope.ts']);
+    const bigScope = item('scope.ts', 20, SCORE.scope);
+    const room = fitContext([caller, called, bigScope], size(bigScope) + size(called));
+    expect(room.items.map((i) => i.path)).toEqual(['called.ts', 'scope.ts']);
+    const small = fitContext([caller, called, scope], size(scope));
+    expect(small.items.map((i) => i.path)).toEqual(['scope.ts']);
     expect(tight.dropped).toBe(1);
     expect(tight.tokens).toBeLessThanOrEqual(size(called) + size(scope));
   });

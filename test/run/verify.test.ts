@@ -13,7 +13,7 @@ import {
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { toFileDiff } from '../../src/diff/diff.js';
 import { planChunks } from '../../src/plan/plan.js';
-import { buildPrefix, buildRequest, renderChunk } from '../../src/prompt/prompt.js';
+import { buildPrefix, buildRequest } from '../../src/prompt/prompt.js';
 import { runChunks } from '../../src/run/run.js';
 import { worstCaseUsd } from '../../src/run/budget.js';
 import { toCheck } from '../../src/run/verify.js';
