@@ -1,0 +1,177 @@
+// What a model makes of the model-dependent inputs: its limits, prices and request shape, and every problem
+// with them (an unknown or retired model, a temperature or effort it refuses, an output limit above its own).
+import type { ProviderPreset } from '../llm/providers.js';
+import {
+  activeModels,
+  findModel,
+  knownModelIds,
+  lifecycleOn,
+  requestShape,
+  TOKENIZER_RATIO,
+  type Effort,
+  type ModelInfo,
+} from '../llm/models.js';
+import type { Prices } from '../core/usage.js';
+import { show, type Settings } from './inputs.js';
+
+/** The inputs whose meaning depends on the model. */
+export interface ModelInputs {
+  maxOutputTokens: number | undefined;
+  temperature: number | undefined;
+  effort: Effort | 'none' | undefined;
+  contextWindow: number | undefined;
+  pricing: Prices | undefined;
+  today: string;
+}
+
+/** `max_tokens` when `max-output-tokens` is not set: 8192, or 16384 for a model that thinks (thinking counts against it). */
+export const DEFAULT_MAX_OUTPUT = 8192;
+export const DEFAULT_MAX_OUTPUT_THINKING = 16384;
+
+/** The settings that follow from the model. */
+export type ModelDerived = Pick<
+  Settings,
+  | 'model'
+  | 'modelId'
+  | 'modelInfo'
+  | 'contextWindow'
+  | 'prices'
+  | 'capPrices'
+  | 'maxOutputTokens'
+  | 'temperature'
+  | 'effort'
+  | 'shape'
+  | 'tokenRatio'
+  | 'minCacheTokens'
+>;
+
+/**
+ * What a model makes of the model-dependent inputs, and every problem with them: an unknown model without
+ * `context-window`, a retired model (with its replacement), a temperature or effort the model refuses, an
+ * output limit above the model's or the gateway's.
+ */
+export function modelSettings(
+  provider: ProviderPreset,
+  model: string,
+  asked: ModelInputs,
+  origins: Readonly<Record<string, string>> = {},
+): { settings: ModelDerived; problems: string[] } {
+  const name = (input: string): string => origins[input] ?? `input '${input}'`;
+  const info = findModel(model);
+  const shape = requestShape(info, asked.effort, asked.temperature);
+  const thinks = shape.thinking !== undefined && shape.thinking !== 'disabled';
+  const limit = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
+  const fallback = Math.min(limit, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
+  const problems = [...modelProblems(model, info, asked, name), ...samplingProblems(info, asked, name)];
+  if (asked.maxOutputTokens !== undefined && asked.maxOutputTokens > limit && info) {
+    problems.push(
+      `${name('max-output-tokens')}: got ${asked.maxOutputTokens}; expected at most ${limit} for ${model} on ${provider.name}`,
+    );
+  }
+  const prices =
+    asked.pricing ??
+    (info ? (provider.prices[info.id] ?? (provider.listPrices ? info.listPrice : undefined)) : undefined);
+  return {
+    problems,
+    settings: {
+      model,
+      modelId: (info && info.gatewayIds[provider.name]) ?? model,
+      modelInfo: info,
+      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 200_000,
+      prices,
+      capPrices: prices ?? info?.listPrice,
+      maxOutputTokens: asked.maxOutputTokens ?? fallback,
+      temperature: asked.temperature,
+      effort: asked.effort,
+      shape,
+      tokenRatio: TOKENIZER_RATIO[info?.tokenizer ?? 'claude-5'],
+      minCacheTokens: info?.minCacheTokens ?? 1024,
+    },
+  };
+}
+
+/** An unknown model without `context-window`, or a retired one (with its replacement). */
+function modelProblems(
+  model: string,
+  info: ModelInfo | undefined,
+  asked: ModelInputs,
+  name: (input: string) => string,
+): string[] {
+  if (!info && asked.contextWindow === undefined) {
+    const near = closest(model, knownModelIds());
+    const current = activeModels(asked.today).map((m) => m.id);
+    return [
+      `${name('model')}: got ${show(model)}; expected one of ${current.join(', ')} (or an alias of one)${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
+    ];
+  }
+  if (info && lifecycleOn(info, asked.today) === 'retired') {
+    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : '';
+    return [
+      `${name('model')}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? 'an earlier date'}, and requests to it fail${replacement}`,
+    ];
+  }
+  return [];
+}
+
+/** A temperature or an effort the model refuses. */
+function samplingProblems(info: ModelInfo | undefined, asked: ModelInputs, name: (input: string) => string): string[] {
+  const rules = info?.rules;
+  if (!info || !rules) return [];
+  const problems: string[] = [];
+  if (asked.temperature !== undefined && rules.temperature !== 'any' && rules.temperature !== asked.temperature) {
+    const accepted =
+      rules.temperature === 'none' ? 'no sampling parameter' : `only temperature ${String(rules.temperature)}`;
+    problems.push(
+      `${name('temperature')}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`,
+    );
+  }
+  if (asked.effort !== undefined && rules.efforts.length === 0) {
+    problems.push(`${name('effort')}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
+  } else if (asked.effort === 'none' && !rules.thinkingOff) {
+    problems.push(
+      `${name('effort')}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(', ')}`,
+    );
+  }
+  return problems;
+}
+
+/**
+ * A warning for a model Anthropic deprecated (with its retirement date and replacement), or whose firm
+ * retirement is 60 days away or less; undefined for any other model.
+ */
+export function deprecationNotice(settings: Settings): string | undefined {
+  const info = settings.modelInfo;
+  if (!info) return undefined;
+  const { retiresOn, tentative, replacement } = info.lifecycle;
+  const status = lifecycleOn(info, settings.asked.today);
+  const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 86_400_000 : Infinity;
+  if (status !== 'deprecated' && (tentative || days > 60)) return undefined;
+  const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? 'a current model';
+  return `${settings.model} is ${status === 'deprecated' ? 'deprecated by Anthropic' : 'about to be retired'}${retiresOn ? ` and retires on ${retiresOn}` : ''}, after which requests to it fail: set 'model' to ${move}.`;
+}
+
+/** The known ID nearest to a typo (edit distance at most 3), for a "did you mean". */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: { id: string; d: number } | undefined;
+  for (const id of candidates) {
+    const d = editDistance(name.toLowerCase(), id);
+    if (d <= 3 && (!best || d < best.d)) best = { id, d };
+  }
+  return best?.id;
+}
+
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
