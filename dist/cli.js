@@ -7114,7 +7114,7 @@ function quotedName(name) {
 function thrownErrorText(e) {
   return `Error: ${e instanceof Error ? e.message : String(e)}`;
 }
-function errorText(error2) {
+function errorText2(error2) {
   return cutPoints(wellFormed(thrownErrorText(error2)), FIELD_MAX);
 }
 function cutPoints(text6, limit3) {
@@ -13421,7 +13421,7 @@ async function runToolsetMember(toolset, toolUse, options = {}) {
     return toolsetResultBlock(toolUse, await toolset.run(ctx, toolUse));
   } catch (e) {
     throwIfPropagates(e, ctx);
-    return toolsetResultBlock(toolUse, errorTextContent(e instanceof ToolError ? e.content : errorText(e)), true);
+    return toolsetResultBlock(toolUse, errorTextContent(e instanceof ToolError ? e.content : errorText2(e)), true);
   }
 }
 var NOT_EXECUTED, NOT_EXECUTED_BY_FAMILY;
@@ -46786,6 +46786,11 @@ var require_lib = __commonJS({
   }
 });
 
+// src/core/errors.ts
+function errorText(error2) {
+  return error2 instanceof Error ? error2.message : String(error2);
+}
+
 // src/cli/run.ts
 import { writeFile } from "node:fs/promises";
 import { resolve as resolve4 } from "node:path";
@@ -47229,7 +47234,7 @@ function classifySdkError(error2, sdk) {
     const headers = fields.headers instanceof Headers ? fields.headers : void 0;
     return statusError(fields.status, detail, retryAfterMs(headers));
   }
-  const message = error2 instanceof Error ? error2.message : String(error2);
+  const message = errorText(error2);
   return new LlmError("network", `the connection failed: ${message}`);
 }
 function gatewayMessage(body, fallback) {
@@ -65411,6 +65416,22 @@ function requestShape(model, effort, temperature) {
   };
 }
 
+// src/llm/default-model.ts
+async function newestListedSonnet(llm, today) {
+  const listed = await llm.listModels?.();
+  if (!listed || listed.length === 0) return void 0;
+  for (const model of activeModels(today).filter((m) => m.id.includes("sonnet"))) {
+    const id = listed.find((name) => findModel(name)?.id === model.id);
+    if (id) return id;
+  }
+  return void 0;
+}
+
+// src/core/severity.ts
+var SEVERITIES = ["critical", "high", "medium", "low", "info"];
+var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
+var severityRank = (s) => SEVERITIES.indexOf(s);
+
 // src/filter/glob.ts
 var MAX_ALTERNATIVES = 64;
 var MAX_GLOB_LENGTH = 1024;
@@ -65538,7 +65559,7 @@ function globMatcher(globs2) {
     try {
       return expandBraces(glob2).map(compileOne);
     } catch (error2) {
-      throw new GlobError(`${JSON.stringify(glob2)}: ${error2 instanceof Error ? error2.message : String(error2)}`);
+      throw new GlobError(`${JSON.stringify(glob2)}: ${errorText(error2)}`);
     }
   });
   if (compiled.length === 0) return () => false;
@@ -65670,23 +65691,40 @@ function skipReason(file, m) {
   return void 0;
 }
 
-// src/llm/default-model.ts
-async function newestListedSonnet(llm, today) {
-  const listed = await llm.listModels?.();
-  if (!listed || listed.length === 0) return void 0;
-  for (const model of activeModels(today).filter((m) => m.id.includes("sonnet"))) {
-    const id = listed.find((name) => findModel(name)?.id === model.id);
-    if (id) return id;
-  }
-  return void 0;
+// src/settings/fields.ts
+var booleanWords = ["true", "false", "yes", "no", "1", "0", "on", "off"];
+var yesNo = () => string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v));
+function intIn(min, max) {
+  return string2().trim().regex(/^\d+$/, { message: `a whole number from ${min} to ${max}` }).transform(Number).pipe(
+    number2().int().min(min, { message: `a whole number from ${min} to ${max}` }).max(max, { message: `a whole number from ${min} to ${max}` })
+  );
 }
+var perMillion = number2().nonnegative();
+var pricingSchema = object({
+  input: perMillion,
+  output: perMillion,
+  cache_read: perMillion.optional(),
+  cache_write: perMillion.optional()
+}).strict().transform((p) => ({
+  input: p.input,
+  output: p.output,
+  cacheRead: p.cache_read ?? p.input * 0.1,
+  cacheWrite: p.cache_write ?? p.input * 1.25
+}));
+var PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
+var globs = string2().transform((v, ctx) => {
+  const list4 = parseGlobs(v);
+  const problems = list4.map(globProblem).filter((p) => p !== void 0);
+  if (problems.length === 0) return list4;
+  ctx.addIssue({
+    code: "custom",
+    message: `globs such as src/**/*.ts or !dist/**, one per line or comma-separated (${problems.join("; ")})`
+  });
+  return NEVER;
+});
+var severity = (extra = []) => string2().trim().toLowerCase().pipe(_enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(", ")}` }));
 
-// src/core/severity.ts
-var SEVERITIES = ["critical", "high", "medium", "low", "info"];
-var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
-var severityRank = (s) => SEVERITIES.indexOf(s);
-
-// src/settings/settings.ts
+// src/settings/inputs.ts
 var INPUT_DEFAULTS = {
   "api-key": "",
   provider: "anthropic",
@@ -65731,8 +65769,6 @@ var INPUT_DEFAULTS = {
 };
 var CONTEXT_MODES = ["diff", "code", "explore"];
 var REVIEW_DEPTHS = ["quick", "standard", "deep"];
-var DEFAULT_MAX_OUTPUT = 8192;
-var DEFAULT_MAX_OUTPUT_THINKING = 16384;
 var AUTHOR_ASSOCIATIONS = [
   "OWNER",
   "MEMBER",
@@ -65752,38 +65788,113 @@ var SettingsError = class extends Error {
   }
   problems;
 };
-var booleanWords = ["true", "false", "yes", "no", "1", "0", "on", "off"];
-var yesNo = () => string2().trim().toLowerCase().refine((v) => booleanWords.includes(v), { message: "true or false" }).transform((v) => ["true", "yes", "1", "on"].includes(v));
 var show = (value) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-function intIn(min, max) {
-  return string2().trim().regex(/^\d+$/, { message: `a whole number from ${min} to ${max}` }).transform(Number).pipe(
-    number2().int().min(min, { message: `a whole number from ${min} to ${max}` }).max(max, { message: `a whole number from ${min} to ${max}` })
-  );
+
+// src/settings/model.ts
+var DEFAULT_MAX_OUTPUT = 8192;
+var DEFAULT_MAX_OUTPUT_THINKING = 16384;
+function modelSettings(provider, model, asked, origins = {}) {
+  const name = (input) => origins[input] ?? `input '${input}'`;
+  const info = findModel(model);
+  const shape = requestShape(info, asked.effort, asked.temperature);
+  const thinks = shape.thinking !== void 0 && shape.thinking !== "disabled";
+  const limit3 = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
+  const fallback = Math.min(limit3, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
+  const problems = [...modelProblems(model, info, asked, name), ...samplingProblems(info, asked, name)];
+  if (asked.maxOutputTokens !== void 0 && asked.maxOutputTokens > limit3 && info) {
+    problems.push(
+      `${name("max-output-tokens")}: got ${asked.maxOutputTokens}; expected at most ${limit3} for ${model} on ${provider.name}`
+    );
+  }
+  const prices = asked.pricing ?? (info ? provider.prices[info.id] ?? (provider.listPrices ? info.listPrice : void 0) : void 0);
+  return {
+    problems,
+    settings: {
+      model,
+      modelId: (info && info.gatewayIds[provider.name]) ?? model,
+      modelInfo: info,
+      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 2e5,
+      prices,
+      capPrices: prices ?? info?.listPrice,
+      maxOutputTokens: asked.maxOutputTokens ?? fallback,
+      temperature: asked.temperature,
+      effort: asked.effort,
+      shape,
+      tokenRatio: TOKENIZER_RATIO[info?.tokenizer ?? "claude-5"],
+      minCacheTokens: info?.minCacheTokens ?? 1024
+    }
+  };
 }
-var perMillion = number2().nonnegative();
-var pricingSchema = object({
-  input: perMillion,
-  output: perMillion,
-  cache_read: perMillion.optional(),
-  cache_write: perMillion.optional()
-}).strict().transform((p) => ({
-  input: p.input,
-  output: p.output,
-  cacheRead: p.cache_read ?? p.input * 0.1,
-  cacheWrite: p.cache_write ?? p.input * 1.25
-}));
-var PRICING_FORM = 'JSON such as {"input": 3, "output": 15, "cache_read": 0.3, "cache_write": 3.75} (USD per million tokens)';
-var globs = string2().transform((v, ctx) => {
-  const list4 = parseGlobs(v);
-  const problems = list4.map(globProblem).filter((p) => p !== void 0);
-  if (problems.length === 0) return list4;
-  ctx.addIssue({
-    code: "custom",
-    message: `globs such as src/**/*.ts or !dist/**, one per line or comma-separated (${problems.join("; ")})`
-  });
-  return NEVER;
-});
-var severity = (extra = []) => string2().trim().toLowerCase().pipe(_enum([...SEVERITIES, ...extra], { message: `one of ${[...SEVERITIES, ...extra].join(", ")}` }));
+function modelProblems(model, info, asked, name) {
+  if (!info && asked.contextWindow === void 0) {
+    const near = closest(model, knownModelIds());
+    const current = activeModels(asked.today).map((m) => m.id);
+    return [
+      `${name("model")}: got ${show(model)}; expected one of ${current.join(", ")} (or an alias of one)${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
+    ];
+  }
+  if (info && lifecycleOn(info, asked.today) === "retired") {
+    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : "";
+    return [
+      `${name("model")}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? "an earlier date"}, and requests to it fail${replacement}`
+    ];
+  }
+  return [];
+}
+function samplingProblems(info, asked, name) {
+  const rules = info?.rules;
+  if (!info || !rules) return [];
+  const problems = [];
+  if (asked.temperature !== void 0 && rules.temperature !== "any" && rules.temperature !== asked.temperature) {
+    const accepted = rules.temperature === "none" ? "no sampling parameter" : `only temperature ${String(rules.temperature)}`;
+    problems.push(
+      `${name("temperature")}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`
+    );
+  }
+  if (asked.effort !== void 0 && rules.efforts.length === 0) {
+    problems.push(`${name("effort")}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
+  } else if (asked.effort === "none" && !rules.thinkingOff) {
+    problems.push(
+      `${name("effort")}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(", ")}`
+    );
+  }
+  return problems;
+}
+function deprecationNotice(settings) {
+  const info = settings.modelInfo;
+  if (!info) return void 0;
+  const { retiresOn, tentative, replacement } = info.lifecycle;
+  const status = lifecycleOn(info, settings.asked.today);
+  const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 864e5 : Infinity;
+  if (status !== "deprecated" && (tentative || days > 60)) return void 0;
+  const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? "a current model";
+  return `${settings.model} is ${status === "deprecated" ? "deprecated by Anthropic" : "about to be retired"}${retiresOn ? ` and retires on ${retiresOn}` : ""}, after which requests to it fail: set 'model' to ${move}.`;
+}
+function closest(name, candidates2) {
+  let best;
+  for (const id of candidates2) {
+    const d = editDistance(name.toLowerCase(), id);
+    if (d <= 3 && (!best || d < best.d)) best = { id, d };
+  }
+  return best?.id;
+}
+function editDistance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        (row[j] ?? 0) + 1,
+        (next[j - 1] ?? 0) + 1,
+        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
+      );
+    }
+    row = next;
+  }
+  return row[b.length] ?? 0;
+}
+
+// src/settings/settings.ts
 var schema = object({
   "allowed-associations": string2().transform(
     (v) => v.split(/[\s,]+/).filter(Boolean).map((a) => a.toUpperCase())
@@ -65952,87 +66063,10 @@ function settingsOf(v, provider, derived2, asked) {
     reviewLabel: v["review-label"]
   };
 }
-function modelSettings(provider, model, asked, origins = {}) {
-  const name = (input) => origins[input] ?? `input '${input}'`;
-  const info = findModel(model);
-  const shape = requestShape(info, asked.effort, asked.temperature);
-  const thinks = shape.thinking !== void 0 && shape.thinking !== "disabled";
-  const limit3 = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
-  const fallback = Math.min(limit3, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
-  const problems = [...modelProblems(model, info, asked, name), ...samplingProblems(info, asked, name)];
-  if (asked.maxOutputTokens !== void 0 && asked.maxOutputTokens > limit3 && info) {
-    problems.push(
-      `${name("max-output-tokens")}: got ${asked.maxOutputTokens}; expected at most ${limit3} for ${model} on ${provider.name}`
-    );
-  }
-  const prices = asked.pricing ?? (info ? provider.prices[info.id] ?? (provider.listPrices ? info.listPrice : void 0) : void 0);
-  return {
-    problems,
-    settings: {
-      model,
-      modelId: (info && info.gatewayIds[provider.name]) ?? model,
-      modelInfo: info,
-      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 2e5,
-      prices,
-      capPrices: prices ?? info?.listPrice,
-      maxOutputTokens: asked.maxOutputTokens ?? fallback,
-      temperature: asked.temperature,
-      effort: asked.effort,
-      shape,
-      tokenRatio: TOKENIZER_RATIO[info?.tokenizer ?? "claude-5"],
-      minCacheTokens: info?.minCacheTokens ?? 1024
-    }
-  };
-}
-function modelProblems(model, info, asked, name) {
-  if (!info && asked.contextWindow === void 0) {
-    const near = closest(model, knownModelIds());
-    const current = activeModels(asked.today).map((m) => m.id);
-    return [
-      `${name("model")}: got ${show(model)}; expected one of ${current.join(", ")} (or an alias of one)${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
-    ];
-  }
-  if (info && lifecycleOn(info, asked.today) === "retired") {
-    const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : "";
-    return [
-      `${name("model")}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? "an earlier date"}, and requests to it fail${replacement}`
-    ];
-  }
-  return [];
-}
-function samplingProblems(info, asked, name) {
-  const rules = info?.rules;
-  if (!info || !rules) return [];
-  const problems = [];
-  if (asked.temperature !== void 0 && rules.temperature !== "any" && rules.temperature !== asked.temperature) {
-    const accepted = rules.temperature === "none" ? "no sampling parameter" : `only temperature ${String(rules.temperature)}`;
-    problems.push(
-      `${name("temperature")}: got ${asked.temperature}; ${info.id} accepts ${accepted}: leave temperature empty`
-    );
-  }
-  if (asked.effort !== void 0 && rules.efforts.length === 0) {
-    problems.push(`${name("effort")}: got ${show(asked.effort)}; ${info.id} takes no effort: leave it empty`);
-  } else if (asked.effort === "none" && !rules.thinkingOff) {
-    problems.push(
-      `${name("effort")}: got "none"; ${info.id} cannot turn thinking off: use one of ${rules.efforts.join(", ")}`
-    );
-  }
-  return problems;
-}
 function withModel(settings, model, origins = {}) {
   const derived2 = modelSettings(settings.provider, model, settings.asked, origins);
   if (derived2.problems.length > 0) throw new SettingsError(derived2.problems);
   return { ...settings, ...derived2.settings };
-}
-function deprecationNotice(settings) {
-  const info = settings.modelInfo;
-  if (!info) return void 0;
-  const { retiresOn, tentative, replacement } = info.lifecycle;
-  const status = lifecycleOn(info, settings.asked.today);
-  const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 864e5 : Infinity;
-  if (status !== "deprecated" && (tentative || days > 60)) return void 0;
-  const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? "a current model";
-  return `${settings.model} is ${status === "deprecated" ? "deprecated by Anthropic" : "about to be retired"}${retiresOn ? ` and retires on ${retiresOn}` : ""}, after which requests to it fail: set 'model' to ${move}.`;
 }
 async function settleDefaultModel(settings, llm, log) {
   if (settings.modelChosen || !settings.provider.listsModels) return settings;
@@ -66043,29 +66077,6 @@ async function settleDefaultModel(settings, llm, log) {
   }
   log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
   return withModel(settings, listed);
-}
-function closest(name, candidates2) {
-  let best;
-  for (const id of candidates2) {
-    const d = editDistance(name.toLowerCase(), id);
-    if (d <= 3 && (!best || d < best.d)) best = { id, d };
-  }
-  return best?.id;
-}
-function editDistance(a, b) {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)
-      );
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
 }
 
 // src/diff/diff.ts
@@ -67412,7 +67423,7 @@ function parseVerdicts(toolInput, findings, cited) {
 }
 
 // src/prompt/passes.ts
-var OTHERS = "Two other looks at this part hunt for the other families at the same time, so report a problem outside this family only when it is critical; within it, report every concrete defect you can show from the code, at any severity, the low ones last.";
+var OTHERS = "The other looks at this part hunt for the other families at the same time, so report a problem outside this family only when it is critical; within it, report every concrete defect you can show from the code, at any severity, the low ones last.";
 var GENERAL_PASS = { name: "general" };
 var FOCUSED_PASSES = [
   {
@@ -67581,7 +67592,7 @@ function answerTool() {
 function sharedTools(explore = false) {
   return [reviewTool(), answerTool(), verifyTool(), ...explore ? exploreTools() : []];
 }
-function buildRequest(prefix, chunk, chunkCount, options = {}) {
+function partRequest(prefix, chunk, chunkCount, options = {}) {
   const header = chunkCount > 1 ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.` : "Review this pull request's diff.";
   const user = [
     ...prefix.filter((b) => b.role === "user"),
@@ -67608,12 +67619,6 @@ ${dataBlock("code_context", items.map(renderItem).join("\n\n"))}`,
   }
   const last = user.at(-1);
   if ((explore || options.sharePart) && last) user[user.length - 1] = { ...last, cache: true };
-  const pass = options.pass ?? GENERAL_PASS;
-  user.push({
-    text: passInstruction(pass, options.firstPass ?? true, REVIEW_TOOL_NAME, force),
-    cache: false,
-    role: "user"
-  });
   return {
     system: prefix.filter((b) => b.role === "system"),
     tools: sharedTools(explore),
@@ -67621,6 +67626,15 @@ ${dataBlock("code_context", items.map(renderItem).join("\n\n"))}`,
     user,
     ...explore && force ? { choice: "any" } : {}
   };
+}
+function forLook(part, options) {
+  const text6 = passInstruction(
+    options.pass ?? GENERAL_PASS,
+    options.firstPass ?? true,
+    REVIEW_TOOL_NAME,
+    options.forceTool ?? true
+  );
+  return { ...part, user: [...part.user, { text: text6, cache: false, role: "user" }] };
 }
 function partEnd(request) {
   return request.user.findLastIndex((b) => b.cache);
@@ -67733,7 +67747,7 @@ function sameProblem(a, b) {
 function better(a, b) {
   const rank = severityRank(a.severity) - severityRank(b.severity);
   if (rank !== 0) return rank < 0 ? a : b;
-  const sure = (a.confidence ?? 0) - (b.confidence ?? 0);
+  const sure = (a.verdict?.confidence ?? a.confidence ?? 0) - (b.verdict?.confidence ?? b.confidence ?? 0);
   if (sure !== 0) return sure > 0 ? a : b;
   return b.body.length > a.body.length ? b : a;
 }
@@ -67921,7 +67935,7 @@ async function reservedCall(run, request, onStart, want) {
     return { result: result2, usd: budget.book(slot, result2.usage, true) };
   } catch (error2) {
     budget.book(slot, void 0, error2 instanceof LlmError && error2.started);
-    if (error2 instanceof LlmError && error2.fatal) run.stopped ??= errorText2(error2);
+    if (error2 instanceof LlmError && error2.fatal) run.stopped ??= errorText(error2);
     return { error: error2 };
   }
 }
@@ -67929,8 +67943,8 @@ function stopReason(options, fallback = "the run was stopped") {
   const reason = options.signal?.reason;
   return reason instanceof Error ? reason.message : options.deadline ?? fallback;
 }
-function errorText2(error2) {
-  return error2 instanceof Error ? error2.message : String(error2);
+function label(chunk) {
+  return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ""}`;
 }
 
 // src/run/verify.ts
@@ -67961,11 +67975,6 @@ function verifyTokens(count4, floor, limit3) {
 function commentOnly(text6) {
   return /^\s*(?:\/\/|\/\*|\*|#(?![\w!])|--|<!--)/.test(text6);
 }
-function better2(a, b) {
-  const rank = severityRank(a.severity) - severityRank(b.severity);
-  if (rank !== 0) return rank < 0;
-  return (a.verdict?.confidence ?? a.confidence ?? 0) >= (b.verdict?.confidence ?? b.confidence ?? 0);
-}
 function judged(comment, verdict2) {
   const confidence = verdict2.kind === "confirmed" ? Math.max(verdict2.confidence, comment.confidence ?? 0) : verdict2.kind === "refuted" ? verdict2.confidence : comment.confidence;
   return { ...comment, ...confidence !== void 0 ? { confidence } : {}, verdict: verdict2 };
@@ -67990,8 +67999,8 @@ async function secondLook(chunk, review2, comments, ask, chosen = comments.map((
   const dropped2 = /* @__PURE__ */ new Set();
   for (const [k, other] of sameAs) {
     const [a, b] = [checked[k], checked[other]];
-    if (!a || !b || dropped2.has(k) || dropped2.has(other)) continue;
-    dropped2.add(better2(a, b) ? other : k);
+    if (!a || !b || a.path !== b.path || dropped2.has(k) || dropped2.has(other)) continue;
+    dropped2.add(better(a, b) === a ? other : k);
   }
   const byIndex = new Map(chosen.map((index2, k) => [index2, k]));
   const out = comments.flatMap((comment, i) => {
@@ -68016,12 +68025,11 @@ async function verified(run, chunk, comments) {
   let cost = { usage: ZERO_USAGE, usd: 0, calls: 0 };
   const want = verifyTokens(chosen.length, run.budget.floor, run.options.call.maxTokens);
   const ask = async (request) => {
-    if (run.stopped !== void 0 || run.options.signal?.aborted) return { missing: "the run was stopped" };
     const outcome = await attempt(run, request, void 0, want);
     if ("refused" in outcome) return { missing: outcome.refused };
     cost = { ...cost, calls: 1 };
     if ("error" in outcome) {
-      return { missing: errorText2(outcome.error) };
+      return { missing: errorText(outcome.error) };
     }
     cost = { usage: outcome.result.usage, usd: outcome.usd, calls: 1 };
     if (outcome.result.toolInput === void 0 || outcome.result.stopReason === "max_tokens")
@@ -68039,7 +68047,7 @@ async function verified(run, chunk, comments) {
     calls: cost.calls
   };
   run.options.log?.(
-    `part ${chunk.index + 1}: second look, ${look.verified} of ${chosen.length} judged: ${look.verified - look.refuted - look.unsure} confirmed, ${look.refuted} refuted, ${look.unsure} unsure, ${look.duplicates} duplicates${skipped ? ` (${skipped})` : ""}`
+    `${label(chunk)}: second look, ${look.verified} of ${chosen.length} judged: ${look.verified - look.refuted - look.unsure} confirmed, ${look.refuted} refuted, ${look.unsure} unsure, ${look.duplicates} duplicates${skipped ? ` (${skipped})` : ""}`
   );
   return { comments: checked, verification };
 }
@@ -68222,7 +68230,7 @@ async function runLook(run, chunk, pass, first, onStart) {
   }
 }
 function callFailed(run, look, error2) {
-  const why = errorText2(error2);
+  const why = errorText(error2);
   const spent = { ...look.spent, calls: look.spent.calls + 1 };
   if (error2 instanceof LlmError && error2.kind === "too-large") return { kind: "split", why, spent };
   const fatal = error2 instanceof LlmError && error2.fatal;
@@ -68261,9 +68269,9 @@ async function afterAnswer(run, look, result2) {
   }
   try {
     const review2 = parseReview(result2.toolInput);
-    return { kind: "ok", review: review2, spent: look.spent, toolCalls: look.toolCalls, request: look.request };
+    return { kind: "ok", review: review2, spent: look.spent, toolCalls: look.toolCalls };
   } catch (error2) {
-    return failed(errorText2(error2));
+    return failed(errorText(error2));
   }
 }
 function declined(result2) {
@@ -68303,13 +68311,17 @@ function runState(chunks, prefix, llm, options) {
     onCall: options.onCall
   });
   const sharePart = passes.length > 1 || options.verify !== void 0;
-  const requestFor = (chunk, pass = passes[0] ?? GENERAL_PASS, first = true) => buildRequest(prefix, chunk, chunks.length, {
-    ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
-    forceTool: force,
-    pass,
-    firstPass: first,
-    sharePart
-  });
+  const parts = /* @__PURE__ */ new WeakMap();
+  const partOf = (chunk) => {
+    const part = parts.get(chunk) ?? partRequest(prefix, chunk, chunks.length, {
+      ...explore ? { maxToolCalls: explore.maxToolCalls } : {},
+      forceTool: force,
+      sharePart
+    });
+    parts.set(chunk, part);
+    return part;
+  };
+  const requestFor = (chunk, pass = passes[0] ?? GENERAL_PASS, first = true) => forLook(partOf(chunk), { pass, firstPass: first, forceTool: force });
   return {
     llm,
     options,
@@ -68332,10 +68344,16 @@ async function reviewPart(run, chunk, depth, onStart) {
   const first = runLook(run, chunk, firstPass, true, () => {
     onStart?.();
     release(true);
-  }).then((result2) => {
-    release(result2.kind === "ok" || result2.kind === "failed" && !result2.fatal && result2.status === "failed");
-    return result2;
-  });
+  }).then(
+    (result2) => {
+      release(result2.kind === "ok" || result2.kind === "failed" && !result2.fatal && result2.status === "failed");
+      return result2;
+    },
+    (error2) => {
+      release(false);
+      throw error2;
+    }
+  );
   const others = otherPasses.map(async (pass) => await began ? runLook(run, chunk, pass, false) : void 0);
   const head = await first;
   const rest = await Promise.all(others);
@@ -68352,12 +68370,11 @@ async function reviewPart(run, chunk, depth, onStart) {
 }
 function lookOutcome(pass, result2) {
   const name = pass.name;
-  if (!result2) return { name, status: "not-run", findings: 0, error: "the first look did not begin", calls: 0 };
-  const calls = result2.spent.calls;
-  if (result2.kind === "ok") return { name, status: "ok", findings: result2.review.comments.length, calls };
-  if (result2.kind === "refused") return { name, status: "not-run", findings: 0, error: result2.refusal.refused, calls };
+  if (!result2) return { name, status: "not-run", findings: 0, error: "the first look did not begin" };
+  if (result2.kind === "ok") return { name, status: "ok", findings: result2.review.comments.length };
+  if (result2.kind === "refused") return { name, status: "not-run", findings: 0, error: result2.refusal.refused };
   const status = result2.kind === "failed" ? result2.status : "failed";
-  return { name, status, findings: 0, error: result2.why, calls };
+  return { name, status, findings: 0, error: result2.why };
 }
 function notReviewed(run, chunk, head, spent) {
   if (head.kind === "refused") return { ...empty(chunk, "not-run", `not reviewed: ${head.refusal.refused}`), ...spent };
@@ -68425,9 +68442,6 @@ function usageLine(u) {
   const n = (x) => x.toLocaleString("en-US");
   return `${n(u.input)} in + ${n(u.cacheRead)} cached + ${n(u.cacheWrite)} cache-written, ${n(u.output)} out`;
 }
-function label(chunk) {
-  return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ""}`;
-}
 function empty(chunk, status, error2) {
   return {
     chunk,
@@ -68470,7 +68484,7 @@ async function writeOverview(request, llm, options) {
     const text6 = typeof answer === "string" && answer.trim() && result2.stopReason !== "max_tokens" ? answer.trim() : void 0;
     return { text: text6, ...text6 ? {} : { missing: "the model gave no overview" }, usage: usage2, usd, calls: 1 };
   } catch (error2) {
-    return { text: void 0, missing: error2 instanceof Error ? error2.message : String(error2), ...none, calls: 1 };
+    return { text: void 0, missing: errorText(error2), ...none, calls: 1 };
   }
 }
 
@@ -68523,12 +68537,9 @@ function partCalls(own7, prefix, looks, verify) {
     output: TYPICAL_OUTPUT_TOKENS
   };
   return [
-    { usage: first, review: true },
-    ...Array.from({ length: looks - 1 }, () => ({
-      usage: reading(LOOK_INSTRUCTION_TOKENS, TYPICAL_OUTPUT_TOKENS),
-      review: true
-    })),
-    ...verify ? [{ usage: reading(VERIFY_INPUT_TOKENS, VERIFY_OUTPUT_TOKENS), review: false }] : []
+    first,
+    ...Array.from({ length: looks - 1 }, () => reading(LOOK_INSTRUCTION_TOKENS, TYPICAL_OUTPUT_TOKENS)),
+    ...verify ? [reading(VERIFY_INPUT_TOKENS, VERIFY_OUTPUT_TOKENS)] : []
   ];
 }
 function estimateCost(plan, settings) {
@@ -68541,13 +68552,13 @@ function estimateCost(plan, settings) {
     const own7 = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
     return partCalls(own7, { tokens: plan.prefixTokens, cached: cached2, first: i === 0 }, looks, verify);
   });
-  const usage2 = calls.reduce((sum2, c) => addUsage(sum2, c.usage), ZERO_USAGE);
+  const usage2 = calls.reduce(addUsage, ZERO_USAGE);
   const prices = settings.prices;
   if (!prices) return { usage: usage2, usd: void 0, usdMax: void 0, calls: calls.length, perPart };
-  const sum = (output) => calls.reduce((t, c) => t + costUsd({ ...c.usage, output: output(c) }, prices), 0);
+  const sum = (output) => calls.reduce((t, u) => t + costUsd({ ...u, output: output(u) }, prices), 0);
   return {
     usage: usage2,
-    usd: sum((c) => c.usage.output),
+    usd: sum((u) => u.output),
     usdMax: sum(() => settings.maxOutputTokens),
     calls: calls.length,
     perPart
@@ -68601,9 +68612,7 @@ async function addContext(plan, files, warn) {
   try {
     contexts = await buildContext(plan.chunks, contextSource(files, warn), Math.floor(plan.room / plan.tokenRatio));
   } catch (error2) {
-    warn(
-      `No code context (from ${files.origin}): ${error2 instanceof Error ? error2.message : String(error2)}; the diff alone is reviewed.`
-    );
+    warn(`No code context (from ${files.origin}): ${errorText(error2)}; the diff alone is reviewed.`);
     return plan;
   }
   return {
@@ -80571,7 +80580,7 @@ function looksLine(result2) {
   const merged = parts.reduce((n, o) => n + (o.merged ?? 0), 0);
   const each = [...found].map(([name, n]) => `${name} ${n}`).join(", ");
   const why = missed.length > 0 ? ` Looks that did not finish: ${safeInline(missed.slice(0, 5).join("; "))}${missed.length > 5 ? ` and ${missed.length - 5} more` : ""}.` : "";
-  return `The looks at each part found: ${each} (${plural(merged, "report")} of one problem by two looks merged).${why}`;
+  return `The looks at each part found: ${each} (${plural(merged, "repeat")} of a finding by another look, merged).${why}`;
 }
 function secondLookLine(result2) {
   const looks = result2.outcomes.flatMap((o) => o.verification ? [o.verification] : []);
@@ -81415,7 +81424,7 @@ async function runCli(argv, terminal) {
     return await review(io, terminal, args, apiKey, redact);
   } catch (error2) {
     const known = error2 instanceof UsageError || error2 instanceof SettingsError || error2 instanceof LocalGitError;
-    const message = asFlags(error2 instanceof Error ? error2.message : String(error2));
+    const message = asFlags(errorText(error2));
     io.stderr(`${redact(known ? message : `error: ${message}`)}
 `);
     return EXIT2.usage;

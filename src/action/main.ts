@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import * as core from '@actions/core';
 import { readFile } from 'node:fs/promises';
 import { answerQuestion, type Question } from '../converse/converse.js';
@@ -55,7 +56,7 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
     const settings = parseSettings(raw);
     await underWatchdog(settings.maxMinutes, () => act({ deps, env, raw, out, settings, startedAt }));
   } catch (error) {
-    core.setFailed(out.redact(error instanceof Error ? error.message : String(error)));
+    core.setFailed(out.redact(errorText(error)));
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import type { PullRequest } from '../core/pull-request.js';
 import { apiHeadFiles, checkoutOr } from '../context/files.js';
 import { explainGitHubError, type Octokit } from '../github/client.js';
@@ -127,7 +128,7 @@ async function sinceLastReview(
 ): Promise<Scope> {
   const head = pr.headSha.slice(0, 7);
   const changed = await changedSince(octokit, pr, last).catch((error: unknown) => {
-    log(`compare ${last.slice(0, 7)}...${head} failed (${error instanceof Error ? error.message : String(error)})`);
+    log(`compare ${last.slice(0, 7)}...${head} failed (${errorText(error)})`);
     return undefined;
   });
   if (!changed) {

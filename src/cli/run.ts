@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
@@ -58,7 +59,7 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
     return await review(io, terminal, args, apiKey, redact);
   } catch (error) {
     const known = error instanceof UsageError || error instanceof SettingsError || error instanceof LocalGitError;
-    const message = asFlags(error instanceof Error ? error.message : String(error));
+    const message = asFlags(errorText(error));
     io.stderr(`${redact(known ? message : `error: ${message}`)}\n`);
     return EXIT.usage;
   }

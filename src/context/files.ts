@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import { spawn } from 'node:child_process';
 import { lstat, readFile } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
@@ -340,7 +341,7 @@ async function blobText(
     const text = Buffer.from(data.content, data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
     return isText(text) ? text : undefined;
   } catch (error) {
-    options.log?.(`could not read ${path} at the head: ${error instanceof Error ? error.message : String(error)}`);
+    options.log?.(`could not read ${path} at the head: ${errorText(error)}`);
     return undefined;
   }
 }

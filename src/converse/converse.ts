@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import type { Octokit } from '../github/client.js';
 import type { PullRequest } from '../core/pull-request.js';
 import type { Settings } from '../settings/settings.js';
@@ -46,7 +47,7 @@ async function acknowledge(ctx: Conversation, ask: Question): Promise<void> {
       ? ctx.octokit.rest.reactions.createForPullRequestReviewComment(where)
       : ctx.octokit.rest.reactions.createForIssueComment(where)
   ).catch((error: unknown) => {
-    ctx.log(`could not add a reaction: ${error instanceof Error ? error.message : String(error)}`);
+    ctx.log(`could not add a reaction: ${errorText(error)}`);
   });
 }
 

@@ -5,6 +5,8 @@
 // name (any number of directories), `{a,b}` alternatives (nested, at most MAX_ALTERNATIVES), `\` escapes.
 // Dot files match like any other (picomatch's `dot: true`).
 
+import { errorText } from '../core/errors.js';
+
 /** Alternatives a glob's braces may expand to. */
 export const MAX_ALTERNATIVES = 64;
 /** Characters a glob may have. */
@@ -163,7 +165,7 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
     try {
       return expandBraces(glob).map(compileOne);
     } catch (error) {
-      throw new GlobError(`${JSON.stringify(glob)}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new GlobError(`${JSON.stringify(glob)}: ${errorText(error)}`);
     }
   });
   if (compiled.length === 0) return () => false;

@@ -37,11 +37,14 @@ function sameProblem(a: RawComment, b: RawComment): boolean {
   return shared / shorter >= SAME_TITLE_SHARE;
 }
 
-/** The better of two reports of one problem: the more severe, then the surer, then the longer argued. */
-function better(a: RawComment, b: RawComment): RawComment {
+/**
+ * The better of two reports of one problem: the more severe, then the surer (the second look's confidence when
+ * it gave one), then the longer argued, then the first.
+ */
+export function better<T extends RawComment & { verdict?: { confidence: number } }>(a: T, b: T): T {
   const rank = severityRank(a.severity) - severityRank(b.severity);
   if (rank !== 0) return rank < 0 ? a : b;
-  const sure = (a.confidence ?? 0) - (b.confidence ?? 0);
+  const sure = (a.verdict?.confidence ?? a.confidence ?? 0) - (b.verdict?.confidence ?? b.confidence ?? 0);
   if (sure !== 0) return sure > 0 ? a : b;
   return b.body.length > a.body.length ? b : a;
 }

@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import { getOctokit } from '@actions/github';
 import { throttling } from '@octokit/plugin-throttling';
 import { retry } from '@octokit/plugin-retry';
@@ -67,7 +68,7 @@ export function createOctokit(options: OctokitOptions): Octokit {
 /** A GitHub API error as a message that says what to fix. */
 export function explainGitHubError(error: unknown, doing: string): Error {
   const status = (error as { status?: unknown }).status;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   if ((status === 403 || status === 429) && /rate limit/i.test(message)) {
     return new Error(
       `GitHub's rate limit stopped the request to ${doing} (${String(status)}: ${message}): this action waits at most ${MAX_GITHUB_WAIT_S}s for it; re-run the job later, or give it a token with a higher limit`,
@@ -100,7 +101,7 @@ export interface RepoRef {
 /** True for GitHub's secondary rate limit (403 or 429 with its message). */
 export function isSecondaryRateLimit(error: unknown): boolean {
   const status = (error as { status?: unknown }).status;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return (status === 403 || status === 429) && /secondary rate limit/i.test(message);
 }
 

@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import type { Octokit } from './client.js';
 
 /** The login `GITHUB_TOKEN` acts as; the last resort when the token cannot say who it is. */
@@ -40,6 +41,6 @@ export function isOurs(author: string, us: string): boolean {
 
 function describe(error: unknown): string {
   const status = (error as { status?: unknown }).status;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return typeof status === 'number' ? `${status} ${message}` : message;
 }

@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import { LlmError } from './client.js';
 
 /** The error classes both SDKs (Stainless-generated) share by shape. */
@@ -78,7 +79,7 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError
     const headers = fields.headers instanceof Headers ? fields.headers : undefined;
     return statusError(fields.status, detail, retryAfterMs(headers));
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   return new LlmError('network', `the connection failed: ${message}`);
 }
 

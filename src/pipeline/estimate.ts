@@ -26,12 +26,6 @@ export interface CostEstimate {
 export type EstimateSettings = Pick<Settings, 'prices' | 'maxOutputTokens' | 'minCacheTokens'> &
   Partial<Pick<Settings, 'reviewDepth' | 'verify'>>;
 
-/** One call the plan expects, and whether its output is a review's (else a second look's). */
-interface Expected {
-  usage: Usage;
-  review: boolean;
-}
-
 /**
  * The calls of one part: its first look writes the part to the cache when others read it (its other looks
  * and its second look), which then read it; the shared prefix is written by the run's first call and read
@@ -42,7 +36,7 @@ function partCalls(
   prefix: { tokens: number; cached: boolean; first: boolean },
   looks: number,
   verify: boolean,
-): Expected[] {
+): Usage[] {
   const share = looks > 1 || verify;
   const prefixRead = prefix.cached ? prefix.tokens : 0;
   const uncachedPrefix = prefix.cached ? 0 : prefix.tokens;
@@ -59,12 +53,9 @@ function partCalls(
     output: TYPICAL_OUTPUT_TOKENS,
   };
   return [
-    { usage: first, review: true },
-    ...Array.from({ length: looks - 1 }, () => ({
-      usage: reading(LOOK_INSTRUCTION_TOKENS, TYPICAL_OUTPUT_TOKENS),
-      review: true,
-    })),
-    ...(verify ? [{ usage: reading(VERIFY_INPUT_TOKENS, VERIFY_OUTPUT_TOKENS), review: false }] : []),
+    first,
+    ...Array.from({ length: looks - 1 }, () => reading(LOOK_INSTRUCTION_TOKENS, TYPICAL_OUTPUT_TOKENS)),
+    ...(verify ? [reading(VERIFY_INPUT_TOKENS, VERIFY_OUTPUT_TOKENS)] : []),
   ];
 }
 
@@ -84,14 +75,14 @@ export function estimateCost(plan: ReviewPlan, settings: EstimateSettings): Cost
     const own = Math.ceil((c.tokens + (c.context?.tokens ?? 0)) * plan.tokenRatio);
     return partCalls(own, { tokens: plan.prefixTokens, cached, first: i === 0 }, looks, verify);
   });
-  const usage = calls.reduce((sum, c) => addUsage(sum, c.usage), ZERO_USAGE);
+  const usage = calls.reduce(addUsage, ZERO_USAGE);
   const prices = settings.prices;
   if (!prices) return { usage, usd: undefined, usdMax: undefined, calls: calls.length, perPart };
-  const sum = (output: (c: Expected) => number): number =>
-    calls.reduce((t, c) => t + costUsd({ ...c.usage, output: output(c) }, prices), 0);
+  const sum = (output: (u: Usage) => number): number =>
+    calls.reduce((t, u) => t + costUsd({ ...u, output: output(u) }, prices), 0);
   return {
     usage,
-    usd: sum((c) => c.usage.output),
+    usd: sum((u) => u.output),
     usdMax: sum(() => settings.maxOutputTokens),
     calls: calls.length,
     perPart,

@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import { toFileDiff, type FileDiff } from '../diff/diff.js';
 import { pushedPart } from '../source/incremental.js';
 import { filterFiles, type SkippedFile } from '../filter/filter.js';
@@ -125,9 +126,7 @@ export async function addContext(
     contexts = await buildContext(plan.chunks, contextSource(files, warn), Math.floor(plan.room / plan.tokenRatio));
   } catch (error) {
     // The review goes on without context: the diff alone is what `context: diff` reviews.
-    warn(
-      `No code context (from ${files.origin}): ${error instanceof Error ? error.message : String(error)}; the diff alone is reviewed.`,
-    );
+    warn(`No code context (from ${files.origin}): ${errorText(error)}; the diff alone is reviewed.`);
     return plan;
   }
   return {

@@ -13,7 +13,7 @@ export interface Pass {
 }
 
 const OTHERS =
-  'Two other looks at this part hunt for the other families at the same time, so report a problem outside this family only when it is critical; within it, report every concrete defect you can show from the code, at any severity, the low ones last.';
+  'The other looks at this part hunt for the other families at the same time, so report a problem outside this family only when it is critical; within it, report every concrete defect you can show from the code, at any severity, the low ones last.';
 
 export const GENERAL_PASS: Pass = { name: 'general' };
 

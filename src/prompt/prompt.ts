@@ -214,6 +214,20 @@ export function buildRequest(
   chunkCount: number,
   options: RequestOptions = {},
 ): LlmRequest {
+  return forLook(partRequest(prefix, chunk, chunkCount, options), options);
+}
+
+/**
+ * What every look at a part sends before its own instruction: the shared prefix and the part, with a cache
+ * breakpoint after the part when other calls read it (`sharePart`, explore mode). The same for each look and
+ * the second look, so a run builds it once a part.
+ */
+export function partRequest(
+  prefix: SystemBlock[],
+  chunk: ReviewChunk,
+  chunkCount: number,
+  options: Omit<RequestOptions, 'pass' | 'firstPass'> = {},
+): LlmRequest {
   const header =
     chunkCount > 1
       ? `Review part ${chunk.index + 1} of ${chunkCount} of this pull request's diff. Other parts are reviewed separately; comment only on the lines below.`
@@ -241,12 +255,6 @@ export function buildRequest(
   }
   const last = user.at(-1);
   if ((explore || options.sharePart) && last) user[user.length - 1] = { ...last, cache: true };
-  const pass = options.pass ?? GENERAL_PASS;
-  user.push({
-    text: passInstruction(pass, options.firstPass ?? true, REVIEW_TOOL_NAME, force),
-    cache: false,
-    role: 'user',
-  });
   return {
     system: prefix.filter((b) => b.role === 'system'),
     tools: sharedTools(explore),
@@ -254,6 +262,20 @@ export function buildRequest(
     user,
     ...(explore && force ? { choice: 'any' as const } : {}),
   };
+}
+
+/** A look's request: the part's request, then what this look hunts for and the tool to answer with. */
+export function forLook(
+  part: LlmRequest,
+  options: Pick<RequestOptions, 'pass' | 'firstPass' | 'forceTool'>,
+): LlmRequest {
+  const text = passInstruction(
+    options.pass ?? GENERAL_PASS,
+    options.firstPass ?? true,
+    REVIEW_TOOL_NAME,
+    options.forceTool ?? true,
+  );
+  return { ...part, user: [...part.user, { text, cache: false, role: 'user' }] };
 }
 
 /** The index of the last user block of a look's request that the part's other calls share: the part's end. */

@@ -29,7 +29,7 @@ function looksLine(result: ReviewResult): string | undefined {
     missed.length > 0
       ? ` Looks that did not finish: ${safeInline(missed.slice(0, 5).join('; '))}${missed.length > 5 ? ` and ${missed.length - 5} more` : ''}.`
       : '';
-  return `The looks at each part found: ${each} (${plural(merged, 'report')} of one problem by two looks merged).${why}`;
+  return `The looks at each part found: ${each} (${plural(merged, 'repeat')} of a finding by another look, merged).${why}`;
 }
 
 /** What the second look did: its calls, its verdicts and its cost, and why it was skipped where it was. */

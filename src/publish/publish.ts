@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import type { Octokit } from '../github/client.js';
 import { explainGitHubError } from '../github/client.js';
 import { listIssueComments, listReviewComments, type PostedComment } from '../github/comments.js';
@@ -128,7 +129,7 @@ export async function publish(ctx: Publishing, result: ReviewResult): Promise<Pu
   const listed = [...decision.listed, ...inline.listed, ...fileLevel.listed];
   const stillFound = new Set([...result.findings, ...result.setAside.map((a) => a.finding)].map((f) => f.fingerprint));
   const resolved = await resolveOutdatedThreads(ctx.octokit, ctx.pr, ctx.us, stillFound).catch((error: unknown) => {
-    ctx.warn(`Could not resolve our outdated threads: ${error instanceof Error ? error.message : String(error)}`);
+    ctx.warn(`Could not resolve our outdated threads: ${errorText(error)}`);
     return 0;
   });
   const { reviewId } = inline;

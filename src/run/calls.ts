@@ -1,5 +1,7 @@
+import { errorText } from '../core/errors.js';
 import type { LimitFunction } from 'p-limit';
 import type { ReviewChunk } from '../context/items.js';
+import type { Chunk } from '../plan/plan.js';
 import type { HeadFiles } from '../context/files.js';
 import { addUsage, type Prices, type Usage } from '../core/usage.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
@@ -126,7 +128,7 @@ export function stopReason(options: RunOptions, fallback = 'the run was stopped'
   return reason instanceof Error ? reason.message : (options.deadline ?? fallback);
 }
 
-/** Why a call was not made or gave nothing, in words. */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** A part as the log names it: its number, and its file when it is one piece of a long file. */
+export function label(chunk: Chunk): string {
+  return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ''}`;
 }

@@ -1,3 +1,4 @@
+import { errorText } from '../core/errors.js';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Prices, type Usage } from '../core/usage.js';
 import type { CallOptions, LlmClient } from '../llm/client.js';
 import type { LlmRequest } from '../llm/request.js';
@@ -56,6 +57,6 @@ export async function writeOverview(request: LlmRequest, llm: LlmClient, options
       typeof answer === 'string' && answer.trim() && result.stopReason !== 'max_tokens' ? answer.trim() : undefined;
     return { text, ...(text ? {} : { missing: 'the model gave no overview' }), usage, usd, calls: 1 };
   } catch (error) {
-    return { text: undefined, missing: error instanceof Error ? error.message : String(error), ...none, calls: 1 };
+    return { text: undefined, missing: errorText(error), ...none, calls: 1 };
   }
 }

@@ -6,12 +6,13 @@ import { LlmError, type LlmResult } from '../llm/client.js';
 import type { LlmRequest } from '../llm/request.js';
 import type { Pass } from '../prompt/passes.js';
 import type { Refusal } from './budget.js';
-import { addSpent, attempt, errorText, stopReason, type RunState, type Spent } from './calls.js';
+import { addSpent, attempt, stopReason, type RunState, type Spent } from './calls.js';
+import { errorText } from '../core/errors.js';
 import { followUp, toolRound } from './turns.js';
 
 /** How one look at a part ended. */
 export type LookResult =
-  | { kind: 'ok'; review: ParsedReview; spent: Spent; toolCalls: number; request: LlmRequest }
+  | { kind: 'ok'; review: ParsedReview; spent: Spent; toolCalls: number }
   /** The part must be halved: its prompt is too long, or the answer was cut off at max-output-tokens. */
   | { kind: 'split'; why: string; spent: Spent }
   /** The cap (or the deadline) let no call go out; `first` when it was the look's first call. */
@@ -102,7 +103,7 @@ async function afterAnswer(run: RunState, look: Look, result: LlmResult): Promis
   }
   try {
     const review = parseReview(result.toolInput);
-    return { kind: 'ok', review, spent: look.spent, toolCalls: look.toolCalls, request: look.request };
+    return { kind: 'ok', review, spent: look.spent, toolCalls: look.toolCalls };
   } catch (error) {
     return failed(errorText(error));
   }

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import { worthHalving, type Chunk } from '../plan/plan.js';
-import { buildRequest } from '../prompt/prompt.js';
-import type { SystemBlock } from '../llm/request.js';
+import { forLook, partRequest } from '../prompt/prompt.js';
+import type { LlmRequest, SystemBlock } from '../llm/request.js';
 import { splitChunk, type ReviewChunk } from '../context/items.js';
 import { formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import type { LlmClient } from '../llm/client.js';
@@ -11,19 +11,18 @@ import { mergeFindings } from '../findings/merge.js';
 import { GENERAL_PASS, type Pass } from '../prompt/passes.js';
 import { verified, type Verification } from './verify.js';
 import { Budget, OUTPUT_FLOOR, OUTPUT_FLOOR_THINKING } from './budget.js';
-import { addSpent, type RunOptions, type RunState, type Spent } from './calls.js';
+import { addSpent, label, type RunOptions, type RunState, type Spent } from './calls.js';
 import { runLook, type LookResult } from './pass.js';
 
 export type { RunOptions } from './calls.js';
 export type { Verification } from './verify.js';
 
-/** What one look at a part did: its name, how it ended, what it found (before the merge) and cost. */
+/** What one look at a part did: its name, how it ended, and what it found (before the merge). */
 export interface LookOutcome {
   name: Pass['name'];
   status: 'ok' | 'failed' | 'not-run';
   findings: number;
   error?: string;
-  calls: number;
 }
 
 export interface ChunkOutcome {
@@ -111,14 +110,21 @@ function runState(
   });
   // Another call reads the part (a look, the second look): a breakpoint after it, so it is read from the cache.
   const sharePart = passes.length > 1 || options.verify !== undefined;
-  const requestFor = (chunk: ReviewChunk, pass: Pass = passes[0] ?? GENERAL_PASS, first = true) =>
-    buildRequest(prefix, chunk, chunks.length, {
-      ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
-      forceTool: force,
-      pass,
-      firstPass: first,
-      sharePart,
-    });
+  // The part as every look and the second look send it, built once a part.
+  const parts = new WeakMap<ReviewChunk, LlmRequest>();
+  const partOf = (chunk: ReviewChunk): LlmRequest => {
+    const part =
+      parts.get(chunk) ??
+      partRequest(prefix, chunk, chunks.length, {
+        ...(explore ? { maxToolCalls: explore.maxToolCalls } : {}),
+        forceTool: force,
+        sharePart,
+      });
+    parts.set(chunk, part);
+    return part;
+  };
+  const requestFor = (chunk: ReviewChunk, pass: Pass = passes[0] ?? GENERAL_PASS, first = true): LlmRequest =>
+    forLook(partOf(chunk), { pass, firstPass: first, forceTool: force });
   return {
     llm,
     options,
@@ -146,10 +152,16 @@ async function reviewPart(run: RunState, chunk: ReviewChunk, depth: number, onSt
   const first = runLook(run, chunk, firstPass, true, () => {
     onStart?.();
     release(true);
-  }).then((result) => {
-    release(result.kind === 'ok' || (result.kind === 'failed' && !result.fatal && result.status === 'failed'));
-    return result;
-  });
+  }).then(
+    (result) => {
+      release(result.kind === 'ok' || (result.kind === 'failed' && !result.fatal && result.status === 'failed'));
+      return result;
+    },
+    (error: unknown) => {
+      release(false);
+      throw error;
+    },
+  );
   const others = otherPasses.map(async (pass) => ((await began) ? runLook(run, chunk, pass, false) : undefined));
   const head = await first;
   const rest = await Promise.all(others);
@@ -168,12 +180,11 @@ async function reviewPart(run: RunState, chunk: ReviewChunk, depth: number, onSt
 /** A look as the outcome reports it. */
 function lookOutcome(pass: Pass, result: LookResult | undefined): LookOutcome {
   const name = pass.name;
-  if (!result) return { name, status: 'not-run', findings: 0, error: 'the first look did not begin', calls: 0 };
-  const calls = result.spent.calls;
-  if (result.kind === 'ok') return { name, status: 'ok', findings: result.review.comments.length, calls };
-  if (result.kind === 'refused') return { name, status: 'not-run', findings: 0, error: result.refusal.refused, calls };
+  if (!result) return { name, status: 'not-run', findings: 0, error: 'the first look did not begin' };
+  if (result.kind === 'ok') return { name, status: 'ok', findings: result.review.comments.length };
+  if (result.kind === 'refused') return { name, status: 'not-run', findings: 0, error: result.refusal.refused };
   const status = result.kind === 'failed' ? result.status : 'failed';
-  return { name, status, findings: 0, error: result.why, calls };
+  return { name, status, findings: 0, error: result.why };
 }
 
 /** A part no look reviewed: as its first look ended. */
@@ -270,10 +281,6 @@ function noSpend(): Spent {
 function usageLine(u: Usage): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   return `${n(u.input)} in + ${n(u.cacheRead)} cached + ${n(u.cacheWrite)} cache-written, ${n(u.output)} out`;
-}
-
-function label(chunk: Chunk): string {
-  return `part ${chunk.index + 1}${chunk.files.length === 1 && chunk.files[0]?.part ? ` (${chunk.files[0].file.path})` : ''}`;
 }
 
 function empty(chunk: Chunk, status: ChunkOutcome['status'], error: string): ChunkOutcome {

@@ -4,9 +4,11 @@ import type { RawComment } from '../findings/schema.js';
 import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment, type Verdict } from '../findings/verdict.js';
 import type { LlmRequest } from '../llm/request.js';
 import { verifyRequest } from '../prompt/verify.js';
+import { better } from '../findings/merge.js';
 import { severityRank, type Severity } from '../core/severity.js';
 import { ZERO_USAGE, type Usage } from '../core/usage.js';
-import { attempt, errorText, type RunState, type Spent } from './calls.js';
+import { attempt, label, type RunState, type Spent } from './calls.js';
+import { errorText } from '../core/errors.js';
 
 /** Which findings of a part the second look checks: those that could be posted, the most severe first. */
 export interface VerifyRules {
@@ -76,13 +78,6 @@ export function commentOnly(text: string): boolean {
   return /^\s*(?:\/\/|\/\*|\*|#(?![\w!])|--|<!--)/.test(text);
 }
 
-/** Which of two findings of the same problem to keep: the more severe, then the surer, then the first. */
-function better(a: CheckedComment, b: CheckedComment): boolean {
-  const rank = severityRank(a.severity) - severityRank(b.severity);
-  if (rank !== 0) return rank < 0;
-  return (a.verdict?.confidence ?? a.confidence ?? 0) >= (b.verdict?.confidence ?? b.confidence ?? 0);
-}
-
 /** A finding with its verdict: a confirmed one at the surer of the two confidences, an unsure one as the review scored it. */
 function judged(comment: RawComment, verdict: Verdict): CheckedComment {
   const confidence =
@@ -128,8 +123,9 @@ export async function secondLook(
   const dropped = new Set<number>();
   for (const [k, other] of sameAs) {
     const [a, b] = [checked[k], checked[other]];
-    if (!a || !b || dropped.has(k) || dropped.has(other)) continue;
-    dropped.add(better(a, b) ? other : k);
+    // One problem is in one file: a claim that findings in two files are one would hide one of them.
+    if (!a || !b || a.path !== b.path || dropped.has(k) || dropped.has(other)) continue;
+    dropped.add(better(a, b) === a ? other : k);
   }
   const byIndex = new Map(chosen.map((index, k) => [index, k]));
   const out = comments.flatMap((comment, i): CheckedComment[] => {
@@ -176,7 +172,6 @@ export async function verified(
   let cost: Spent = { usage: ZERO_USAGE, usd: 0, calls: 0 };
   const want = verifyTokens(chosen.length, run.budget.floor, run.options.call.maxTokens);
   const ask = async (request: LlmRequest): Promise<VerifyAnswer> => {
-    if (run.stopped !== undefined || run.options.signal?.aborted) return { missing: 'the run was stopped' };
     const outcome = await attempt(run, request, undefined, want);
     if ('refused' in outcome) return { missing: outcome.refused };
     cost = { ...cost, calls: 1 };
@@ -200,7 +195,7 @@ export async function verified(
     calls: cost.calls,
   };
   run.options.log?.(
-    `part ${chunk.index + 1}: second look, ${look.verified} of ${chosen.length} judged: ${look.verified - look.refuted - look.unsure} confirmed, ${look.refuted} refuted, ${look.unsure} unsure, ${look.duplicates} duplicates${skipped ? ` (${skipped})` : ''}`,
+    `${label(chunk)}: second look, ${look.verified} of ${chosen.length} judged: ${look.verified - look.refuted - look.unsure} confirmed, ${look.refuted} refuted, ${look.unsure} unsure, ${look.duplicates} duplicates${skipped ? ` (${skipped})` : ''}`,
   );
   return { comments: checked, verification };
 }

@@ -355,3 +355,23 @@ export function fakesForEachTest(apiKey: string, use: (fakes: { github: FakeGitH
     await started?.llm.stop();
   });
 }
+
+/**
+ * A fake GitHub serving a pull request of these files and a fake gateway answering with `reply`, both stopped
+ * by `stopLater` (stopAfterEach) after the test; with the action's environment for them and `inputs`.
+ */
+export async function fakesFor(
+  files: ChangedFile[],
+  gateway: Pick<FakeGatewayOptions, 'apiKey' | 'auth' | 'reply'>,
+  stopLater: (...stops: (() => Promise<void>)[]) => void,
+  inputs: Record<string, string>,
+) {
+  const github = await new FakeGitHub(fakePullRequest(files)).start();
+  const llm = await new FakeGateway(gateway).start();
+  stopLater(
+    () => github.stop(),
+    () => llm.stop(),
+  );
+  const { env, files: written } = actionEnv(github, { 'api-key': gateway.apiKey, 'base-url': llm.url, ...inputs });
+  return { github, llm, env, files: written };
+}

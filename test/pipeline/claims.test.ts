@@ -4,10 +4,9 @@
 // finding out of the inline comments, the SARIF file or the fail-on gate.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { FakeGateway, toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
-import { FakeGitHub } from '../fakes/github.js';
+import { toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
 import { candidatesOf } from '../fakes/verifier.js';
-import { actionEnv, fakePullRequest, readOutputs, runInProcess, userTextOf } from '../helpers/action.js';
+import { fakesFor, readOutputs, runInProcess, userTextOf } from '../helpers/action.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import type { ChangedFile } from '../../src/core/pull-request.js';
 
@@ -74,15 +73,8 @@ function believer(body: GatewayBody): Reply {
 
 describe('claims in the diff do not hide a finding', () => {
   it('posts the finding inline, writes it to SARIF and fails the gate, whatever the model was told', async () => {
-    const github = await new FakeGitHub(fakePullRequest([HANDLER])).start();
-    const llm = await new FakeGateway({ apiKey: KEY, auth: 'x-api-key', reply: believer }).start();
-    stopLater(
-      () => github.stop(),
-      () => llm.stop(),
-    );
-    const { env, files } = actionEnv(github, {
-      'api-key': KEY,
-      'base-url': llm.url,
+    const gateway = { apiKey: KEY, auth: 'x-api-key' as const, reply: believer };
+    const { github, llm, env, files } = await fakesFor([HANDLER], gateway, stopLater, {
       context: 'diff',
       verify: 'true',
       'fail-on': 'high',

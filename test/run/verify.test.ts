@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FakeGateway, toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
-import { FakeGitHub } from '../fakes/github.js';
+import { toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
 import { fakeVerdicts, type Judge } from '../fakes/verifier.js';
-import {
-  actionEnv,
-  fakePullRequest,
-  readOutputs,
-  reviewedPullRequest,
-  runInProcess,
-  userTextOf,
-} from '../helpers/action.js';
+import { fakesFor, readOutputs, reviewedPullRequest, runInProcess, userTextOf } from '../helpers/action.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { toFileDiff } from '../../src/diff/diff.js';
 import { planChunks } from '../../src/plan/plan.js';
@@ -100,15 +92,7 @@ async function review(
   auth: 'x-api-key' | 'bearer' = 'x-api-key',
   reply: (body: GatewayBody) => Reply = verifyingReply(),
 ) {
-  const github = await new FakeGitHub(fakePullRequest([AUTH])).start();
-  const llm = await new FakeGateway({ apiKey: KEY, auth, reply }).start();
-  stopLater(
-    () => github.stop(),
-    () => llm.stop(),
-  );
-  const { env, files } = actionEnv(github, {
-    'api-key': KEY,
-    'base-url': llm.url,
+  const { github, llm, env, files } = await fakesFor([AUTH], { apiKey: KEY, auth, reply }, stopLater, {
     context: 'diff',
     verify: 'true',
     ...inputs,
@@ -159,7 +143,9 @@ describe('the second look (verify)', () => {
     expect(summary).toMatch(
       /The second look: 1 call over 5 findings: 3 confirmed, 1 refuted, 1 unsure, \$0\.\d{4} of it\./,
     );
-    expect(summary).toMatch(/The looks at each part found: logic 5, contracts 5, safety 5 \(10 reports of one problem/);
+    expect(summary).toMatch(
+      /The looks at each part found: logic 5, contracts 5, safety 5 \(10 repeats of a finding by another look, merged\)/,
+    );
   });
 
   it('leaves every finding posted when the second look is unsure of all of them', async () => {
@@ -226,6 +212,14 @@ function client(verdicts: (request: LlmRequest) => unknown): LlmClient & { asked
     },
   };
 }
+
+/** A verdict confirming finding 2 on the removed password check, citing that line. */
+const ON_THE_GUARD = {
+  finding: 2,
+  verdict: 'confirmed',
+  line: 2,
+  quote: "if (!checkPassword(user, password)) throw new Error('denied');",
+};
 
 describe('the second look in a run', () => {
   const prefix = buildPrefix(PR, '', FILES);
@@ -342,14 +336,7 @@ describe('the second look in a run', () => {
     const llm = client(() => ({
       verdicts: [
         { finding: 1, verdict: 'refuted', confidence: 95, line: 3, quote: 'something else', reason: 'r' },
-        {
-          finding: 2,
-          verdict: 'confirmed',
-          confidence: 95,
-          line: 2,
-          quote: "if (!checkPassword(user, password)) throw new Error('denied');",
-          reason: 'the guard is gone',
-        },
+        { ...ON_THE_GUARD, confidence: 95, reason: 'the guard is gone' },
         {
           finding: 3,
           verdict: 'refuted',
@@ -394,15 +381,7 @@ describe('the second look in a run', () => {
     const llm = client(() => ({
       verdicts: [
         { finding: 1, verdict: 'confirmed', confidence: 90, line: 3, quote: "log('login', password);", reason: 'r' },
-        {
-          finding: 2,
-          verdict: 'confirmed',
-          confidence: 90,
-          line: 2,
-          quote: "if (!checkPassword(user, password)) throw new Error('denied');",
-          reason: 'r',
-          same_as: 1,
-        },
+        { ...ON_THE_GUARD, confidence: 90, reason: 'r', same_as: 1 },
       ],
     }));
     const [outcome] = await runChunks(chunks, prefix, llm, {
