@@ -194,7 +194,10 @@ const PR = reviewedPullRequest();
 const FILES = [toFileDiff(AUTH)];
 
 /** An in-memory model: the review's findings, then what `verdicts` gives for the second look. */
-function client(verdicts: (request: LlmRequest) => unknown): LlmClient & { asked: LlmRequest[] } {
+function client(
+  verdicts: (request: LlmRequest) => unknown,
+  found: readonly Record<string, unknown>[] = FIRST_PASS,
+): LlmClient & { asked: LlmRequest[] } {
   const asked: LlmRequest[] = [];
   return {
     asked,
@@ -203,7 +206,7 @@ function client(verdicts: (request: LlmRequest) => unknown): LlmClient & { asked
       options.onStart?.();
       const verify = request.tool.name === 'submit_verdicts';
       return Promise.resolve({
-        toolInput: verify ? verdicts(request) : { summary: 's', comments: FIRST_PASS },
+        toolInput: verify ? verdicts(request) : { summary: 's', comments: found },
         // A review that wrote at length: what is left under a cap just above its reservation cannot cover another call.
         usage: { input: 500, output: verify ? 300 : 2000, cacheRead: 0, cacheWrite: 0 },
         stopReason: 'tool_use',
@@ -393,5 +396,20 @@ describe('the second look in a run', () => {
     expect(outcome?.comments.map((c) => c.title)).not.toContain('Password written to the log (real)');
     expect(outcome?.comments.map((c) => c.title)).toContain('Password check removed (real)');
     expect(outcome?.verification?.duplicates).toBe(1);
+  });
+
+  it('never folds findings in two files into one: the second look cannot hide one by calling it the same', async () => {
+    const elsewhere = { ...FIRST_PASS[0], path: 'src/session.js', title: 'Password logged again' };
+    const llm = client(
+      () => ({ verdicts: [{ ...ON_THE_GUARD, finding: 2, confidence: 90, reason: 'r', same_as: 1 }] }),
+      [FIRST_PASS[1]!, elsewhere],
+    );
+    const [outcome] = await runChunks(chunks, prefix, llm, {
+      call: { model: 'm', maxTokens: 2048 },
+      concurrency: 1,
+      verify: RULES,
+    });
+    expect(outcome?.comments.map((c) => c.path)).toEqual(['src/auth.js', 'src/session.js']);
+    expect(outcome?.verification?.duplicates).toBe(0);
   });
 });
