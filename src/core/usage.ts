@@ -24,6 +24,28 @@ export function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
+/**
+ * What is wrong with a call's reported usage, or undefined when it could be right: every count a whole number
+ * from 0 up, the output within the `max_tokens` asked for, the prompt within what the request could hold.
+ */
+export function usageFault(u: Usage, limits: { output: number; prompt: number }): string | undefined {
+  const counts: [string, number | undefined][] = [
+    ['input', u.input],
+    ['output', u.output],
+    ['cache read', u.cacheRead],
+    ['cache write', u.cacheWrite],
+    ['thinking', u.thinking],
+  ];
+  for (const [name, n] of counts) {
+    if (n !== undefined && !(Number.isSafeInteger(n) && n >= 0)) return `${name} tokens ${String(n)}`;
+  }
+  if (u.output > limits.output) return `${u.output} output tokens, above the ${limits.output} asked for`;
+  if ((u.thinking ?? 0) > u.output) return `${u.thinking} thinking tokens, more than its ${u.output} output tokens`;
+  const prompt = promptTokens(u);
+  if (prompt > limits.prompt) return `${prompt} prompt tokens, more than the request could hold (${limits.prompt})`;
+  return undefined;
+}
+
 /** Every token of the usage, as billed: input, both cache kinds and output (thinking is inside output). */
 export function totalTokens(u: Usage): number {
   return u.input + u.output + u.cacheRead + u.cacheWrite;

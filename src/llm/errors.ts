@@ -100,7 +100,11 @@ export function truncateDetail(detail: string): string {
   return flat.length <= MAX_DETAIL_CHARS ? flat : `${flat.slice(0, MAX_DETAIL_CHARS - 1)}…`;
 }
 
-/** A token count as reported, or 0 when a gateway leaves it out. */
+/**
+ * A token count as reported: 0 when a gateway leaves it out, the number as sent (even an odd one, for the
+ * usage check to see), NaN for anything else.
+ */
 export function count(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  if (value === undefined || value === null) return 0;
+  return typeof value === 'number' ? value : NaN;
 }

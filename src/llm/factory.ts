@@ -2,6 +2,7 @@ import type { ApiFormat, AuthStyle } from './providers.js';
 import { createAnthropicClient } from './anthropic.js';
 import { createOpenAiClient } from './openai.js';
 import { LlmError, type LlmClient } from './client.js';
+import { usageFault, ZERO_USAGE } from '../core/usage.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 
 export interface LlmClientOptions {
@@ -46,7 +47,32 @@ export function createLlmClient(settings: Gateway, options: LlmClientOptions = {
   };
   const adapter = settings.apiFormat === 'openai' ? createOpenAiClient(connection) : createAnthropicClient(connection);
   const endpoint = `${settings.baseUrl}/v1/${settings.apiFormat === 'openai' ? 'chat/completions' : 'messages'}`;
-  return withRetries(naming(adapter, endpoint), retry);
+  const checked = checkingUsage(adapter, settings.baseUrl, log);
+  return withRetries(naming(checked, endpoint), retry);
+}
+
+/** Tokens a request's prompt may hold beyond its own bytes: the gateway's tool-use system prompt and framing. */
+const PROMPT_OVERHEAD = 10_000;
+
+/**
+ * Usage that cannot be right (a negative, fractional or absurd count, output above `max_tokens`, a prompt
+ * larger than the request's bytes) is reported as none, so the call is booked at its reservation and the cost
+ * shows as unknown: never a negative or absurd amount. Said once a client, naming the gateway.
+ */
+function checkingUsage(client: LlmClient, gateway: string, log?: (message: string) => void): LlmClient {
+  let told = false;
+  return {
+    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
+    async call(request, options) {
+      const result = await client.call(request, options);
+      const prompt = Buffer.byteLength(JSON.stringify(request)) + PROMPT_OVERHEAD;
+      const fault = usageFault(result.usage, { output: options.maxTokens, prompt });
+      if (fault === undefined) return result;
+      if (!told) log?.(`the gateway at ${gateway} reported token usage that cannot be right (${fault}); treated as not reported`);
+      told = true;
+      return { ...result, usage: ZERO_USAGE };
+    },
+  };
 }
 
 /**

@@ -214,9 +214,12 @@ export function usageOf(raw: unknown): Usage {
   const cacheWrite =
     count(u.cache_creation_input_tokens) || count(details.cache_write_tokens) || count(details.cache_creation_tokens);
   const output = typeof u.completion_tokens === 'number' ? count(u.completion_tokens) : count(u.output_tokens);
+  const prompt = count(u.prompt_tokens);
   const input =
     typeof u.prompt_tokens === 'number'
-      ? Math.max(0, count(u.prompt_tokens) - cacheRead - cacheWrite)
+      ? prompt < 0
+        ? prompt
+        : Math.max(0, prompt - cacheRead - cacheWrite)
       : typeof u.input_tokens === 'number'
         ? count(u.input_tokens)
         : Math.max(0, count(u.total_tokens) - output - cacheRead - cacheWrite);

@@ -98,7 +98,7 @@ export async function reviewPullRequest(
   );
   if (result.usageMissing) {
     publisher.warn(
-      `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`,
+      `The gateway at ${settings.baseUrl} answered without reporting usable token usage (none, or counts that cannot be right), so the cost is reported as unknown and each such call counts at its reserved worst case under max-cost-usd; check its usage reporting (stream_options.include_usage for Chat Completions).`,
     );
   }
   const unverified = result.outcomes.filter((o) => o.verification?.skipped);

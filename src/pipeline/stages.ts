@@ -15,7 +15,7 @@ import { SEVERITIES } from '../core/severity.js';
 import { dedupe, type Finding } from '../findings/findings.js';
 import { placeComments } from '../findings/place.js';
 import { sift, type SetAside } from '../findings/sift.js';
-import { addUsage, ZERO_USAGE, type Usage } from '../core/usage.js';
+import { addUsage, totalTokens, ZERO_USAGE, type Usage } from '../core/usage.js';
 import { passesFor } from '../prompt/passes.js';
 import type { LlmClient } from '../llm/client.js';
 import type { Settings } from '../settings/settings.js';
@@ -229,9 +229,9 @@ async function reviewChunks(
   );
   const prices = settings.prices;
   // No answer costs zero tokens: a zero usage means the gateway did not report it, and $0 would mislead.
-  const usageMissing = outcomes.some(
-    (o) => o.status === 'ok' && o.usage.input + o.usage.output + o.usage.cacheRead + o.usage.cacheWrite === 0,
-  );
+  const usageMissing =
+    outcomes.some((o) => o.status === 'ok' && totalTokens(o.usage) === 0) ||
+    (overview !== undefined && overview.calls > 0 && totalTokens(overview.usage) === 0);
   return {
     plan,
     outcomes,

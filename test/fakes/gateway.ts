@@ -102,6 +102,8 @@ export interface FakeGatewayOptions {
   rejectCacheControl?: boolean;
   /** Leave the usage out of Chat Completions streams, as some gateways do whatever the request asks. */
   omitUsage?: boolean;
+  /** What the gateway reports in place of the usage it billed (a broken or hostile gateway). */
+  reportUsage?: (billed: FakeUsage) => FakeUsage;
   /** The model IDs `GET /v1/models` lists (default: every model of FAKE_MODELS that is not retired). */
   models?: readonly string[];
   /** Thinking tokens a thinking answer spends, by effort (default THINKING_BY_EFFORT). */
@@ -524,8 +526,9 @@ export class FakeGateway {
     for (const key of cacheKeys) this.cache.add(key);
     const started = Date.now();
     const outputDelay = latency ? (1000 * usage.output_tokens) / latency.outputTokensPerSec : 0;
-    if (chat) await this.answerChat(res, body, content, usage, stopReason, reply, outputDelay);
-    else await this.answerMessages(res, body, content, usage, stopReason, reply, outputDelay);
+    const reported = this.options.reportUsage?.(usage) ?? usage;
+    if (chat) await this.answerChat(res, body, content, reported, stopReason, reply, outputDelay);
+    else await this.answerMessages(res, body, content, reported, stopReason, reply, outputDelay);
     record.timing = { arrived, started, ended: Date.now() };
   }
 

@@ -362,7 +362,7 @@ export function fakesForEachTest(apiKey: string, use: (fakes: { github: FakeGitH
  */
 export async function fakesFor(
   files: ChangedFile[],
-  gateway: Pick<FakeGatewayOptions, 'apiKey' | 'auth' | 'reply'>,
+  gateway: FakeGatewayOptions,
   stopLater: (...stops: (() => Promise<void>)[]) => void,
   inputs: Record<string, string>,
 ) {

@@ -190,7 +190,7 @@ describe('a gateway that reports no usage', () => {
     const { exitCode, log } = await runInProcess(env);
     expect(exitCode).toBe(0);
     expect(readOutputs(files.outputPath)['cost-usd']).toBe('unknown');
-    expect(log).toMatch(/::warning::The gateway at .* answered without reporting token usage/);
+    expect(log).toMatch(/::warning::The gateway at .* answered without reporting usable token usage/);
     expect(github.issueComments[0]!.body).toContain('| unknown |');
   });
 });
