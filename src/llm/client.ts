@@ -62,7 +62,9 @@ export type LlmErrorKind =
   | 'stream'
   | 'no-tool-call'
   | 'budget'
-  | 'cancelled';
+  | 'cancelled'
+  /** The gateway answered with a redirect, which is never followed: the request carries the key and the prompt. */
+  | 'redirect';
 
 /** A failed call, classified so the run can decide between stopping, retrying and reporting. */
 export class LlmError extends Error {
@@ -87,6 +89,12 @@ export class LlmError extends Error {
 
   /** Errors after which no further call can succeed: stop the run, keep what was found. */
   get fatal(): boolean {
-    return this.kind === 'auth' || this.kind === 'permission' || this.kind === 'payment' || this.kind === 'not-found';
+    return (
+      this.kind === 'auth' ||
+      this.kind === 'permission' ||
+      this.kind === 'payment' ||
+      this.kind === 'not-found' ||
+      this.kind === 'redirect'
+    );
   }
 }

@@ -62,6 +62,24 @@ export function statusError(status: number, detail: string, retryAfter?: number)
   return make('bad-request', `the gateway answered ${status}: ${detail}`);
 }
 
+/**
+ * A redirect from the gateway, not followed (the clients fetch with `redirect: 'manual'`): following it would
+ * send the API key and the whole prompt wherever the gateway points. Names only the origin it pointed to.
+ */
+export function redirectError(status: number, location: string | null | undefined): LlmError {
+  let where = 'no Location';
+  try {
+    if (location) where = new URL(location).origin;
+  } catch {
+    where = 'a relative Location';
+  }
+  return new LlmError(
+    'redirect',
+    `the gateway answered ${status}, a redirect to ${where}; not followed, since the request carries the API key and the prompt: set 'base-url' to the address that answers without a redirect`,
+    status,
+  );
+}
+
 /** Maps an SDK error onto our error kinds. */
 export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError {
   if (error instanceof LlmError) return error;
@@ -77,6 +95,7 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError
     if (typeof fields.status !== 'number')
       return new LlmError('stream', `the stream broke off with an error event: ${detail}`);
     const headers = fields.headers instanceof Headers ? fields.headers : undefined;
+    if (fields.status >= 300 && fields.status < 400) return redirectError(fields.status, headers?.get('location'));
     return statusError(fields.status, detail, retryAfterMs(headers));
   }
   const message = errorText(error);

@@ -44,12 +44,16 @@ export function createLlmClient(settings: Gateway, options: LlmClientOptions = {
     auth: settings.auth,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.idleMs ? { idleMs: options.idleMs } : {}),
+    fetch: withoutRedirects,
   };
   const adapter = settings.apiFormat === 'openai' ? createOpenAiClient(connection) : createAnthropicClient(connection);
   const endpoint = `${settings.baseUrl}/v1/${settings.apiFormat === 'openai' ? 'chat/completions' : 'messages'}`;
   const checked = checkingUsage(adapter, settings.baseUrl, log);
   return withRetries(naming(checked, endpoint), retry);
 }
+
+/** fetch that follows no redirect: a 3xx comes back as the answer (llm/errors.redirectError), the key stays put. */
+const withoutRedirects: typeof fetch = (input, init) => fetch(input, { ...init, redirect: 'manual' });
 
 /** Tokens a request's prompt may hold beyond its own bytes: the gateway's tool-use system prompt and framing. */
 const PROMPT_OVERHEAD = 10_000;
