@@ -17,7 +17,7 @@ const serialize = (tree: Root): string =>
 
 /**
  * Text GitHub makes live outside code: a mention or team (`@user`, `@org/team`, not after a letter, digit or `_`), a URL of any scheme, `www.` and `mailto:`/`xmpp:` addresses, an e-mail address, an issue
- * reference (`#12`, `owner/repo#12`, which closing keywords act on).
+ * reference (`#12`, `GH-12`, `owner/repo#12`, which closing keywords act on).
  */
 const LIVE_TEXT = new RegExp(
   [
@@ -27,6 +27,7 @@ const LIVE_TEXT = new RegExp(
     String.raw`\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>]*`,
     String.raw`\b(?:www\.|mailto:|xmpp:)[^\s<>]*`,
     String.raw`(?<![\w/#&])(?:[\w.-]+\/[\w.-]+)?#\d+\b`,
+    String.raw`(?<![\w-])GH-\d+\b`,
   ].join('|'),
   'gi',
 );

@@ -71,5 +71,7 @@ export function liveOnGitHub(markdown: string, allowed: readonly string[] = []):
   for (const [m] of prose.matchAll(/(?:^|[^\w])@[a-z0-9][a-z0-9-]*(?:\/[\w.-]+)?/gim)) live.push(m.trim());
   for (const [m] of prose.matchAll(/[\w.+-]+@[\w-]+\.[\w.-]+/g)) live.push(m);
   for (const [m] of prose.matchAll(/(?:^|[^\w&#/])(?:[\w.-]+\/[\w.-]+)?#\d+\b/gm)) live.push(m.trim());
+  // GitHub's other issue and pull request reference: GH-26 (any case).
+  for (const [m] of prose.matchAll(/(?:^|[^\w-])GH-\d+\b/gim)) live.push(m.trim());
   return live;
 }

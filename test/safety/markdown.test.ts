@@ -26,6 +26,7 @@ const HOSTILE = [
   '> quote @bob\n> - item <b>x</b>\n\n1. one\n2. two **bold** [l](https://evil.example)',
   '| a | b |\n| - | - |\n| @x | <img src=y> |',
   'fixes #12, closes acme/repo#3',
+  'fixes GH-12, closes gh-3 (GH-4)',
   'Title ending in a lone backtick `',
   '```\n<img src=x>\n```\nafter the fence @octocat',
   '    indented code @x\n\n@y after it',

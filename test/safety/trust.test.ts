@@ -197,6 +197,7 @@ describe('the action against fakes', () => {
         '@everyone please look, cc @octo-org/security and @alice',
         '<img src="https://evil.example/track.png"> ![t](https://evil.example/t.png) [login](https://evil.example/phish)',
         `<!-- hidden --> ${SUMMARY_MARKER} <details open><summary>x</summary></details>`,
+        'Fixes GH-7 and closes gh-12; see octo-org/octo-repo#3 and #4 (GH-9).',
         '```js\nconst unclosed = true;',
         '<!-- claude-pr-reviewer:fp=0123456789abcdef -->',
       ].join('\n');
