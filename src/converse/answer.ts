@@ -3,7 +3,7 @@ import { toFileDiff } from '../diff/diff.js';
 import { renderHunk } from '../diff/render.js';
 import { answerTool, dataBlock, sharedTools } from '../prompt/prompt.js';
 import { type LlmRequest, type SystemBlock } from '../llm/request.js';
-import type { CallOptions, LlmClient } from '../llm/client.js';
+import type { CallOptions, LlmClient, LlmResult } from '../llm/client.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../core/usage.js';
 import type { PullRequest } from '../core/pull-request.js';
 
@@ -56,6 +56,18 @@ export interface Answer {
 }
 
 /**
+ * The answer a call gave: the answer tool's text, else what the model wrote as plain text (a model or gateway
+ * that answers in prose rather than through the tool still answered). Empty when it gave neither.
+ */
+function answerText(result: LlmResult): string {
+  const sent = (result.toolInput as { answer?: unknown } | undefined)?.answer;
+  if (typeof sent === 'string' && sent.trim()) return sent.trim();
+  // A refusal, or prose beside calls of other tools (a model about to read a file), is not an answer.
+  if (result.stopReason === 'refusal' || (result.calls?.length ?? 0) > 0) return '';
+  return result.text.trim();
+}
+
+/**
  * Asks for the answer, at most twice: a second call only when the first gave no answer (no tool call, or cut
  * off), with room for a longer one.
  */
@@ -65,10 +77,8 @@ export async function answer(llm: LlmClient, request: LlmRequest, call: CallOpti
     const maxTokens = attempt === 1 ? Math.min(call.maxTokens, 2048) : call.maxTokens;
     const result = await llm.call(request, { ...call, maxTokens });
     usage = addUsage(usage, result.usage);
-    const text = (result.toolInput as { answer?: unknown } | undefined)?.answer;
-    if (typeof text === 'string' && text.trim() && result.stopReason !== 'max_tokens') {
-      return { text: text.trim(), usage, calls: attempt };
-    }
+    const text = answerText(result);
+    if (text && result.stopReason !== 'max_tokens') return { text, usage, calls: attempt };
   }
   throw new Error('the model gave no answer in 2 calls');
 }

@@ -2,6 +2,7 @@ import { cleanInput } from '../safety/clean.js';
 import { parseJson } from '../core/json.js';
 import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
+import { mendComment } from './mend.js';
 import { rawCommentSchema, walkthroughSchema, type RawComment, type WalkthroughEntry } from './schema.js';
 import { severityRank } from '../core/severity.js';
 import type { Verdict } from './verdict.js';
@@ -31,6 +32,8 @@ export interface ParsedReview {
   comments: RawComment[];
   /** Comments dropped because they did not match the schema, with the reason. */
   rejected: string[];
+  /** Fields of an odd but readable shape, mended or left out, each with its comment (kept, not dropped). */
+  mended: string[];
 }
 
 /**
@@ -49,9 +52,14 @@ export function parseReview(toolInput: unknown): ParsedReview {
   if (!Array.isArray(list)) throw new Error("submit_review input has no 'comments' list");
   const comments: RawComment[] = [];
   const rejected: string[] = [];
-  for (const [i, entry] of (list as unknown[]).entries()) {
+  const mended: string[] = [];
+  for (const [i, sent] of (list as unknown[]).entries()) {
+    const { entry, mended: fields } = mendComment(sent);
     const parsed = rawCommentSchema.safeParse(entry);
-    if (parsed.success) comments.push(parsed.data);
+    if (parsed.success) {
+      comments.push(parsed.data);
+      mended.push(...fields.map((f) => `comment ${i + 1}: ${f}`));
+    }
     else {
       const issue = parsed.error.issues[0];
       rejected.push(`comment ${i + 1}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`);
@@ -63,7 +71,7 @@ export function parseReview(toolInput: unknown): ParsedReview {
         return parsed.success ? [parsed.data] : [];
       })
     : [];
-  return { summary, walkthrough, comments, rejected };
+  return { summary, walkthrough, comments, rejected, mended };
 }
 
 /** A title as a fingerprint sees it: lower case, letters and digits, single spaces. */

@@ -215,6 +215,13 @@ async function reviewed(
   run.options.log?.(
     `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ''}, ${usageLine(part.spent.usage)}${run.explore ? `, ${toolCalls} tool calls` : ''}, ${((Date.now() - part.startedAt) / 1000).toFixed(1)} s${run.options.prices ? `, ${formatUsd(part.spent.usd ?? 0)}` : ''}: ${comments.length} findings${looks.length > 1 ? ` (${found.join(', ')}; ${merged} merged)` : ''}`,
   );
+  const mended = done.flatMap((d) => d.review.mended);
+  if (mended.length > 0) {
+    const shown = mended.slice(0, 3).join('; ') + (mended.length > 3 ? `; ${mended.length - 3} more` : '');
+    run.options.log?.(
+      `${label(chunk)}: ${mended.length} field${mended.length === 1 ? '' : 's'} of an unexpected shape mended, findings kept (${shown})`,
+    );
+  }
   const checked = await verified(run, chunk, comments);
   const spent = checked ? addSpent(part.spent, checked.verification) : part.spent;
   return [

@@ -115,6 +115,20 @@ describe('questions and replies', () => {
     expect(liveOnGitHub(reply, ['sub'])).toEqual([]);
   });
 
+  it('an answer given as plain text, not through the answer tool, is posted as the answer in one call', async () => {
+    await llm.stop();
+    llm = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: () => ({ text: 'Because `coerce` now keeps prerelease parts.' }),
+    }).start();
+    const { exitCode } = await run(issueComment('/claude why does coerce change?'));
+    expect(exitCode).toBe(0);
+    expect(llm.calls).toHaveLength(1);
+    expect(github.issueComments).toHaveLength(1);
+    expect(github.issueComments[0]!.body).toContain('Because `coerce` now keeps prerelease parts.');
+  });
+
   it('a question under a cap that cannot be priced is refused before any call, as a review is', async () => {
     const { exitCode, log } = await run(issueComment('/claude why?'), {
       provider: 'custom',
