@@ -17,7 +17,7 @@ const CONFIDENCE_WORDS: Record<string, number> = {
 const YES = new Set(['yes', 'true', 'y']);
 const NO = new Set(['no', 'false', 'n']);
 
-/** A comment as sent, with what was mended (one short note a field) . */
+/** A comment as sent, with what was mended (one short note a field). */
 export interface Mended {
   entry: unknown;
   mended: string[];
@@ -30,8 +30,7 @@ export function mendComment(entry: unknown): Mended {
   const mend = (field: string, value: unknown): void => {
     const was = out[field];
     if (was === undefined || value === was) return;
-    if (value === undefined) delete out[field];
-    else out[field] = value;
+    out[field] = value;
     mended.push(`${field} ${short(was)} → ${value === undefined ? 'left out' : short(value)}`);
   };
   mend('confidence', confidenceOf(out.confidence));
@@ -42,7 +41,7 @@ export function mendComment(entry: unknown): Mended {
   mend('severity', lowerOf(out.severity));
   mend('category', lowerOf(out.category));
   for (const field of ['quote', 'suggestion']) mend(field, typeof out[field] === 'string' ? out[field] : undefined);
-  return { entry: out, mended };
+  return { entry: Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)), mended };
 }
 
 /** 0–100 as a whole number: a fraction of one is scaled, a numeric string or a word read; else none. */
@@ -78,6 +77,6 @@ function lowerOf(value: unknown): unknown {
 }
 
 function short(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
   return text.length > 24 ? `${text.slice(0, 23)}…` : text;
 }
