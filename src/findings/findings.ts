@@ -59,8 +59,7 @@ export function parseReview(toolInput: unknown): ParsedReview {
     if (parsed.success) {
       comments.push(parsed.data);
       mended.push(...fields.map((f) => `comment ${i + 1}: ${f}`));
-    }
-    else {
+    } else {
       const issue = parsed.error.issues[0];
       rejected.push(`comment ${i + 1}: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}`);
     }

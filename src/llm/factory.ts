@@ -72,7 +72,10 @@ function checkingUsage(client: LlmClient, gateway: string, log?: (message: strin
       const prompt = Buffer.byteLength(JSON.stringify(request)) + PROMPT_OVERHEAD;
       const fault = usageFault(result.usage, { output: options.maxTokens, prompt });
       if (fault === undefined) return result;
-      if (!told) log?.(`the gateway at ${gateway} reported token usage that cannot be right (${fault}); treated as not reported`);
+      if (!told)
+        log?.(
+          `the gateway at ${gateway} reported token usage that cannot be right (${fault}); treated as not reported`,
+        );
       told = true;
       return { ...result, usage: ZERO_USAGE };
     },
