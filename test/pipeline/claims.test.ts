@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
 import { candidatesOf } from '../fakes/verifier.js';
-import { fakesFor, readOutputs, runInProcess, userTextOf } from '../helpers/action.js';
+import { actionEnv, examplePayload, fakesFor, readOutputs, runInProcess, userTextOf } from '../helpers/action.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import type { ChangedFile } from '../../src/core/pull-request.js';
 
@@ -93,5 +93,67 @@ describe('claims in the diff do not hide a finding', () => {
     expect(sarif.runs[0]?.results).toHaveLength(1);
     expect(outputs.findings).toBe('1');
     expect(exitCode).toBe(1);
+  });
+});
+
+/** Three high findings on added lines of the handler, none of them pre-existing by the model's word. */
+function threeFindings(): Reply {
+  const at = (line: number, quote: string, title: string) => ({
+    path: 'src/run.js',
+    line,
+    quote,
+    severity: 'high',
+    category: 'security',
+    title,
+    body: 'A real problem on a changed line.',
+    confidence: 90,
+    introduced: false,
+  });
+  return {
+    toolInput: {
+      summary: 'Adds a handler.',
+      comments: [
+        at(2, 'const code = req.body.code;', 'Unvalidated request body'),
+        at(18, SINK, 'Request body evaluated as code'),
+        at(3, "trace('step 0');", 'Trace leaks the request'),
+      ],
+    },
+  };
+}
+
+describe('findings held back from inline comments still count', () => {
+  it('over max-comments, and already posted on a re-run: in SARIF, in the findings output and at fail-on', async () => {
+    const gateway = { apiKey: KEY, auth: 'x-api-key' as const, reply: threeFindings };
+    const inputs = {
+      context: 'diff',
+      'review-depth': 'quick',
+      verify: 'false',
+      'fail-on': 'high',
+      'max-comments': '1',
+      'sarif-file': 'review.sarif',
+    };
+    const { github, llm, env, files } = await fakesFor([HANDLER], gateway, stopLater, inputs);
+    const sarifCount = (path: string): number =>
+      (JSON.parse(readFileSync(path, 'utf8')) as { runs: { results: unknown[] }[] }).runs[0]!.results.length;
+
+    const first = await runInProcess(env);
+    expect(github.reviewComments).toHaveLength(1);
+    const firstOut = readOutputs(files.outputPath);
+    expect(firstOut.findings).toBe('3');
+    expect(sarifCount(firstOut['sarif-file']!)).toBe(3);
+    expect(first.exitCode).toBe(1);
+
+    // A run by hand reviews the same head again: the findings are already posted, and still count.
+    const again = actionEnv(
+      github,
+      { ...inputs, 'api-key': KEY, 'base-url': llm.url, 'pr-number': '42' },
+      { name: 'workflow_dispatch', payload: examplePayload('workflow_dispatch') },
+    );
+    const second = await runInProcess(again.env);
+    const secondOut = readOutputs(again.files.outputPath);
+    expect(github.reviewComments.length).toBeLessThanOrEqual(2);
+    expect(secondOut.findings).toBe('3');
+    expect(sarifCount(secondOut['sarif-file']!)).toBe(3);
+    expect(second.exitCode).toBe(1);
   });
 });
