@@ -40,8 +40,12 @@ describe('action.yml, the code and the docs agree', () => {
           /`([a-z-]+)`/g,
         ),
       ].map((m) => m[1] as string);
-    // The inputs the design names, those since added, and the depth input it announces for the quality issue.
-    const announced = /a depth input\s+\(quick \/ standard \/ deep/.test(design) ? ['review-depth'] : [];
+    // The inputs the design names, those since added, and those it announces: the depth input of the quality
+    // issue and `state-secret` of the hostile-input issue.
+    const announced = [
+      ...(/a depth input\s+\(quick \/ standard \/ deep/.test(design) ? ['review-depth'] : []),
+      ...(/`state-secret` \(the hostile-input issue\)/.test(design) ? ['state-secret'] : []),
+    ];
     const inputs = [...names('Inputs'), ...names('Since added'), ...announced];
     const outputs = names('Outputs');
     expect(inputs.length).toBeGreaterThan(20);

@@ -50,7 +50,9 @@ export async function run(deps: RunDependencies = {}): Promise<void> {
   const startedAt = Date.now();
   const env = deps.env ?? process.env;
   const raw = readInputs();
-  const secrets = [raw['api-key'], raw['github-token'], env.GITHUB_TOKEN].flatMap((s) => (s?.trim() ? [s.trim()] : []));
+  const secrets = [raw['api-key'], raw['state-secret'], raw['github-token'], env.GITHUB_TOKEN].flatMap((s) =>
+    s?.trim() ? [s.trim()] : [],
+  );
   const out = logFor(secrets);
   try {
     const settings = parseSettings(raw);

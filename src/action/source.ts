@@ -8,6 +8,7 @@ import { NO_EARLIER_SUMMARY, readEarlierSummary, type EarlierSummary } from '../
 import { withRepoInputs, type RawInputs, type Settings } from '../settings/settings.js';
 import { fetchPullRequest } from '../source/github.js';
 import { changedSince, restrictToChanges } from '../source/incremental.js';
+import { sealSecret } from '../source/state.js';
 import { readInstructionsFile, readRepoConfig } from '../source/repo.js';
 
 /** The pull request as GitHub has it, and what the repository and our earlier runs say of it. */
@@ -86,7 +87,7 @@ export async function startReview(
     const text = `Dry run over the whole pull request at ${pr.headSha.slice(0, 7)}.`;
     return { scope: { target: pr, text }, earlier: NO_EARLIER_SUMMARY };
   }
-  const earlier = await readEarlierSummary(octokit, pr, run.us, settings.apiKey);
+  const earlier = await readEarlierSummary(octokit, pr, run.us, sealSecret(settings));
   return { scope: await reviewScope(octokit, found, earlier, run), earlier };
 }
 
@@ -98,12 +99,21 @@ export async function startReview(
 async function reviewScope(
   octokit: Octokit,
   { pr, settings }: PullRequestOnGitHub,
-  { state, unsealed }: EarlierSummary,
+  { state, unsealed, unkeyed }: EarlierSummary,
   run: { byHand: boolean; log: (message: string) => void },
 ): Promise<Scope | undefined> {
   const head = pr.headSha.slice(0, 7);
   const whole: Scope = { target: pr, text: `Reviewed the whole pull request at ${head}.` };
   if (run.byHand) return whole;
+  if (unkeyed) {
+    run.log(
+      "no secret seals this action's state ('state-secret' is empty and 'api-key' looks like a placeholder): no earlier run is trusted, so every run reviews the whole pull request and may repeat its comments; set 'state-secret' from a secret of its own",
+    );
+    return {
+      target: pr,
+      text: `Reviewed the whole pull request at ${head}: without a secret to seal what earlier runs did ('state-secret'), none is trusted.`,
+    };
+  }
   if (!state && unsealed) {
     run.log(
       'a summary by this login is here whose state this action did not seal (a changed API key, or another workflow): reviewing the whole pull request',

@@ -4,6 +4,7 @@ import type { PullRequest } from '../core/pull-request.js';
 import type { Finding } from '../findings/findings.js';
 import { commentBody, fingerprintOf } from './render.js';
 import type { Redact } from '../safety/redact.js';
+import type { Seal } from '../source/state.js';
 
 /** The REST shape of one inline review comment. */
 export interface ReviewCommentPayload {
@@ -15,13 +16,13 @@ export interface ReviewCommentPayload {
   body: string;
 }
 
-export function toReviewComment(finding: Finding, redact: Redact = (t) => t): ReviewCommentPayload {
+export function toReviewComment(finding: Finding, redact: Redact = (t) => t, seal?: Seal): ReviewCommentPayload {
   return {
     path: finding.path,
     line: finding.line,
     side: finding.side,
     ...(finding.start_line !== undefined ? { start_line: finding.start_line, start_side: finding.side } : {}),
-    body: redact(commentBody(finding)),
+    body: redact(commentBody(finding, seal)),
   };
 }
 
@@ -132,7 +133,7 @@ export async function postReview(
   review: ReviewToPost,
 ): Promise<PostedReview> {
   const api = reviews(octokit, pr);
-  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review.redact) }));
+  const items = findings.map((finding) => ({ finding, payload: toReviewComment(finding, review.redact, review.seal) }));
   if (items.length === 0) return { reviewId: undefined, posted: [], rejected: [] };
   const submit = (list: readonly Item[]): Promise<number> => {
     const body = review.redact(review.body(list.length));
@@ -167,6 +168,8 @@ interface ReviewToPost {
   us: string;
   redact: Redact;
   log?: (message: string) => void;
+  /** Tags each comment's fingerprint marker as ours (see render.signedFingerprintOf). */
+  seal?: Seal | undefined;
 }
 
 interface Item {
@@ -212,7 +215,7 @@ export async function postFileComment(
   octokit: Octokit,
   pr: PullRequest,
   finding: Finding,
-  out: { us: string; redact: Redact; log?: (message: string) => void },
+  out: { us: string; redact: Redact; log?: (message: string) => void; seal?: Seal | undefined },
 ): Promise<number> {
   const where = { owner: pr.owner, repo: pr.repo, pull_number: pr.number };
   const create = async (): Promise<number> =>
@@ -222,7 +225,7 @@ export async function postFileComment(
         commit_id: pr.headSha,
         path: finding.path,
         subject_type: 'file',
-        body: out.redact(commentBody(finding)),
+        body: out.redact(commentBody(finding, out.seal)),
       })
     ).data.id;
   const find = async (): Promise<number | undefined> => {

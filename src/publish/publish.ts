@@ -2,7 +2,7 @@ import { errorText } from '../core/errors.js';
 import type { Octokit } from '../github/client.js';
 import { explainGitHubError } from '../github/client.js';
 import { listIssueComments, listReviewComments, type PostedComment } from '../github/comments.js';
-import { nextState, readState, sealFor, sealOf, type ReviewState, type Seal } from '../source/state.js';
+import { nextState, readState, sealFor, sealOf, sealSecret, type ReviewState, type Seal } from '../source/state.js';
 import { resolveOutdatedThreads } from './threads.js';
 import { isOurs } from '../github/identity.js';
 import type { PullRequest } from '../core/pull-request.js';
@@ -12,7 +12,7 @@ import type { Finding } from '../findings/findings.js';
 import type { Redact } from '../safety/redact.js';
 import { decide, failing, lineKey, NOTHING_EARLIER, type Decision, type Earlier } from './decide.js';
 import { githubReason, postFileComment, postReview, writeSummary } from './post.js';
-import { fingerprintOf, isSummaryBody, summaryBody, type Listed } from './render.js';
+import { fingerprintOf, isSummaryBody, signedFingerprintOf, summaryBody, type Listed } from './render.js';
 
 export interface Published {
   reviewId: number | undefined;
@@ -45,8 +45,10 @@ export interface Publishing {
 }
 
 /**
- * What our own earlier comments say, and the fingerprints our state remembers (a comment since resolved or
- * deleted is not posted again); a look-alike marker in anyone else's comment counts for nothing.
+ * The fingerprints our sealed state remembers (a comment since resolved or deleted is not posted again), and
+ * the lines our comments with those fingerprints sit on. Only the sealed state says what we posted: a
+ * fingerprint marker in a comment, even one posted as our login (another workflow's GITHUB_TOKEN), counts
+ * for nothing unless the state lists it.
  */
 export async function earlierFindings(
   octokit: Octokit,
@@ -56,10 +58,10 @@ export async function earlierFindings(
 ): Promise<Earlier> {
   const fingerprints = new Set<string>(state?.posted ?? []);
   const lines = new Set<string>();
+  if (fingerprints.size === 0) return { fingerprints, lines };
   for (const c of await listReviewComments(octokit, pr)) {
     const fp = isOurs(c.author, us) ? fingerprintOf(c.body) : undefined;
-    if (fp === undefined) continue;
-    fingerprints.add(fp);
+    if (fp === undefined || !fingerprints.has(fp)) continue;
     if (c.path !== undefined && c.line !== undefined) lines.add(lineKey(c.path, c.side ?? 'RIGHT', c.line));
   }
   return { fingerprints, lines };
@@ -68,10 +70,10 @@ export async function earlierFindings(
 /**
  * A summary of ours: by us, with the summary marker and a state sealed by our secret for this PR. A summary
  * that anyone else posting as the same bot wrote (another workflow's GITHUB_TOKEN), or that an older key
- * sealed, is not ours: neither trusted nor edited.
+ * sealed, is not ours: neither trusted nor edited. Without a secret to seal with, our login's summary is ours.
  */
-function isOurSummary(c: PostedComment, us: string, seal: Seal): boolean {
-  return isOurs(c.author, us) && isSummaryBody(c.body) && sealOf(c.body, seal) === 'valid';
+function isOurSummary(c: PostedComment, us: string, seal: Seal | undefined): boolean {
+  return isOurs(c.author, us) && isSummaryBody(c.body) && (!seal || sealOf(c.body, seal) === 'valid');
 }
 
 /** Our summary from earlier runs, read once per run: the comment to edit, and the state it carries. */
@@ -82,6 +84,8 @@ export interface EarlierSummary {
   state: ReviewState | undefined;
   /** A summary by us is there whose seal does not verify (a changed key, or a forgery). */
   unsealed: boolean;
+  /** No secret seals the state (no `state-secret`, and an API key that looks like a placeholder): none is trusted. */
+  unkeyed?: boolean;
 }
 
 /** No summary of ours: a dry run, which reads nothing of earlier runs. */
@@ -92,17 +96,18 @@ export async function readEarlierSummary(
   octokit: Octokit,
   pr: PullRequest,
   us: string,
-  secret: string,
+  secret: string | undefined,
 ): Promise<EarlierSummary> {
-  const seal = sealFor(secret, pr);
+  const seal = secret ? sealFor(secret, pr) : undefined;
   const comments = await listIssueComments(octokit, pr);
   const comment = comments.find((c) => isOurSummary(c, us, seal));
+  if (!seal) return { comment, state: undefined, unsealed: false, unkeyed: true };
   const unsealed = comments.some((c) => isOurs(c.author, us) && isSummaryBody(c.body) && !isOurSummary(c, us, seal));
   return { comment, state: comment ? readState(comment.body, seal) : undefined, unsealed };
 }
 
 /** Our summary as it is now: for a POST that failed, whether it was created after all. */
-async function findOurSummary(ctx: Publishing, seal: Seal): Promise<number | undefined> {
+async function findOurSummary(ctx: Publishing, seal: Seal | undefined): Promise<number | undefined> {
   const comments = await listIssueComments(ctx.octokit, ctx.pr);
   return comments.find((c) => isOurSummary(c, ctx.us, seal))?.id;
 }
@@ -117,14 +122,15 @@ const reviewBody = (n: number): string =>
  */
 export async function publish(ctx: Publishing, result: ReviewResult): Promise<Published> {
   const { settings } = ctx;
-  const seal = sealFor(settings.apiKey, ctx.pr);
+  const secret = sealSecret(settings);
+  const seal = secret ? sealFor(secret, ctx.pr) : undefined;
   const earlier = await earlierFindings(ctx.octokit, ctx.pr, ctx.us, ctx.earlier.state);
   const decision = decide(result.findings, earlier, settings);
   warnUnplaced(ctx, decision);
   const fail = failing(result.findings, settings.failOn);
   const event = fail && settings.reviewEvent === 'REQUEST_CHANGES' ? 'REQUEST_CHANGES' : 'COMMENT';
-  const inline = await postInline(ctx, decision, event);
-  const fileLevel = await postFileLevel(ctx, decision.fileLevel);
+  const inline = await postInline(ctx, decision, event, seal);
+  const fileLevel = await postFileLevel(ctx, decision.fileLevel, seal);
   const posted = [...inline.posted, ...fileLevel.posted];
   const listed = [...decision.listed, ...inline.listed, ...fileLevel.listed];
   const stillFound = new Set([...result.findings, ...result.setAside.map((a) => a.finding)].map((f) => f.fingerprint));
@@ -134,7 +140,7 @@ export async function publish(ctx: Publishing, result: ReviewResult): Promise<Pu
   });
   const { reviewId } = inline;
   const mine = posted.filter((f) => f.anchor === 'line').map((f) => f.fingerprint);
-  const race = await settleCommentRace(ctx, { reviewId, inline: mine });
+  const race = await settleCommentRace(ctx, { reviewId, inline: mine }, seal);
   const summary = ctx.redact(
     summaryBody({
       links: race.links,
@@ -150,7 +156,7 @@ export async function publish(ctx: Publishing, result: ReviewResult): Promise<Pu
         usage: result.usage,
         usd: result.usd,
       }),
-      seal,
+      ...(seal ? { seal } : {}),
       resolved,
       walkthrough: settings.walkthrough,
       ...(ctx.scope ? { scope: ctx.scope } : {}),
@@ -189,6 +195,7 @@ async function postInline(
   ctx: Publishing,
   decision: Decision,
   event: 'COMMENT' | 'REQUEST_CHANGES',
+  seal: Seal | undefined,
 ): Promise<Posting & { reviewId: number | undefined; error: string | undefined }> {
   try {
     const review = await postReview(ctx.octokit, ctx.pr, decision.inline, {
@@ -197,6 +204,7 @@ async function postInline(
       us: ctx.us,
       redact: ctx.redact,
       log: ctx.log,
+      seal,
     });
     const listed = review.rejected.map((r) => ({ finding: r.finding, reason: `GitHub refused it: ${r.reason}` }));
     for (const r of review.rejected)
@@ -220,11 +228,11 @@ async function postInline(
 }
 
 /** File-level comments, one by one; one GitHub refuses goes to the summary. */
-async function postFileLevel(ctx: Publishing, findings: readonly Finding[]): Promise<Posting> {
+async function postFileLevel(ctx: Publishing, findings: readonly Finding[], seal: Seal | undefined): Promise<Posting> {
   const done: Posting = { posted: [], listed: [] };
   for (const finding of findings) {
     try {
-      await postFileComment(ctx.octokit, ctx.pr, finding, { us: ctx.us, redact: ctx.redact, log: ctx.log });
+      await postFileComment(ctx.octokit, ctx.pr, finding, { us: ctx.us, redact: ctx.redact, log: ctx.log, seal });
       done.posted.push(finding);
     } catch (error) {
       done.listed.push({ finding, reason: `GitHub refused the file comment: ${githubReason(error)}` });
@@ -243,6 +251,7 @@ async function postFileLevel(ctx: Publishing, findings: readonly Finding[]): Pro
 async function settleCommentRace(
   ctx: Publishing,
   mine: { reviewId: number | undefined; inline: string[] },
+  seal: Seal | undefined,
 ): Promise<{ removed: Set<string>; links: Map<string, string> }> {
   const { octokit, pr, us } = ctx;
   const seen = new Set<string>();
@@ -253,7 +262,8 @@ async function settleCommentRace(
     .sort((a, b) => a.id - b.id);
   let copies = 0;
   for (const c of comments) {
-    const fp = fingerprintOf(c.body);
+    // Only a marker we tagged: a look-alike posted as our login is never taken for our copy.
+    const fp = seal ? signedFingerprintOf(c.body, seal) : fingerprintOf(c.body);
     if (fp === undefined) continue;
     if (!seen.has(fp)) {
       seen.add(fp);
@@ -292,7 +302,7 @@ const gone = (error: unknown): void => {
  */
 async function settleSummaryRace(
   ctx: Publishing,
-  seal: Seal,
+  seal: Seal | undefined,
   mine: { summaryCommentId: number; summary: string },
 ): Promise<number> {
   const { octokit, pr, us } = ctx;

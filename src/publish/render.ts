@@ -4,12 +4,12 @@ import type { SetAside } from '../findings/sift.js';
 import { SEVERITIES, severityRank, type Severity } from '../core/severity.js';
 import type { ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { clipMarkdown, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
-import { stateMarker, type ReviewState, type Seal } from '../source/state.js';
+import { markerTag, stateMarker, tagMatches, type ReviewState, type Seal } from '../source/state.js';
 import { costSection } from './cost.js';
 
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
-const FINGERPRINT = /\n<!-- claude-pr-reviewer:fp=([0-9a-f]{16}) -->$/;
+const FINGERPRINT = /\n<!-- claude-pr-reviewer:fp=([0-9a-f]{16})(?: ([0-9a-f]{16}))? -->$/;
 
 /** A comment's body without our fingerprint marker. */
 export function withoutFingerprint(body: string): string {
@@ -24,13 +24,23 @@ const MAX_NOT_REVIEWED_CHARS = 16_000;
 
 const ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🔵', info: '⚪' };
 
-export function fingerprintMarker(fp: string): string {
-  return `<!-- claude-pr-reviewer:fp=${fp} -->`;
+/** A comment's fingerprint marker, tagged with the seal when there is one (see signedFingerprintOf). */
+export function fingerprintMarker(fp: string, seal?: Seal): string {
+  return `<!-- claude-pr-reviewer:fp=${fp}${seal ? ` ${markerTag(seal, fp)}` : ''} -->`;
 }
 
 /** The fingerprint our comment carries on its last line; a marker anywhere else in a body is not one. */
 export function fingerprintOf(body: string): string | undefined {
   return FINGERPRINT.exec(body)?.[1];
+}
+
+/**
+ * The fingerprint of a comment this action wrote for this pull request: its marker's tag verifies with the
+ * seal. Anyone else posting as the same login (another workflow's GITHUB_TOKEN) cannot make one.
+ */
+export function signedFingerprintOf(body: string, seal: Seal): string | undefined {
+  const [, fp, tag] = FINGERPRINT.exec(body) ?? [];
+  return fp && tag && tagMatches(seal, fp, tag) ? fp : undefined;
 }
 
 /** True for a body that starts with our summary marker. */
@@ -55,8 +65,8 @@ function findingHeading(finding: Finding): string {
  * so a long finding keeps its fingerprint and is recognised on the next run; a suggestion that does not fit
  * whole is left out rather than cut.
  */
-export function commentBody(finding: Finding): string {
-  const marker = `\n\n${fingerprintMarker(finding.fingerprint)}`;
+export function commentBody(finding: Finding, seal?: Seal): string {
+  const marker = `\n\n${fingerprintMarker(finding.fingerprint, seal)}`;
   const room = MAX_BODY_CHARS - marker.length;
   const parts = [findingHeading(finding), ''];
   if (finding.anchor === 'file') {

@@ -10,6 +10,7 @@ export type RawInputs = Readonly<Record<string, string | undefined>>;
 /** Every input this version implements, with its default as action.yml declares it. */
 export const INPUT_DEFAULTS = {
   'api-key': '',
+  'state-secret': '',
   provider: 'anthropic',
   'base-url': '',
   model: '',
@@ -64,6 +65,8 @@ export type ContextMode = (typeof CONTEXT_MODES)[number];
 export interface Settings {
   /** Secret for the LLM gateway; empty means "plan only" (CLI, dry-run) or an error in the action. */
   apiKey: string;
+  /** Secret that seals the state kept in the summary (`state-secret`); empty: the API key when it looks like one. */
+  stateSecret: string;
   /** The provider preset (default base URL, wire format, auth header, model IDs, prices). */
   provider: ProviderPreset;
   /** Wire format: `api-format`, else the preset's. */

@@ -56,6 +56,7 @@ const schema = z.object({
     .toUpperCase()
     .pipe(z.enum(['COMMENT', 'REQUEST_CHANGES'], { message: 'COMMENT or REQUEST_CHANGES' })),
   'api-key': z.string(),
+  'state-secret': z.string(),
   provider: z
     .string()
     .trim()
@@ -196,7 +197,9 @@ function problemsOf(
     const given = filled[name] ?? '';
     // Never echo a secret: the key, the token, or credentials written into base-url.
     const value =
-      name === 'api-key' || name === 'github-token' ? '***' : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
+      name === 'api-key' || name === 'github-token' || name === 'state-secret'
+        ? '***'
+        : show(given.replace(/(:\/\/)[^/@\s]*@/, '$1***@'));
     return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue.message}`;
   });
 }
@@ -258,6 +261,7 @@ function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, 
   const auth: AuthStyle = v.auth || (v.provider === 'custom' && apiFormat === 'openai' ? 'bearer' : provider.auth);
   return {
     apiKey: v['api-key'].trim(),
+    stateSecret: v['state-secret'].trim(),
     provider,
     apiFormat,
     auth,

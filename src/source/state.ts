@@ -34,10 +34,48 @@ export function sealFor(secret: string, pr: { owner: string; repo: string; numbe
   return { secret, scope: `${pr.owner}/${pr.repo}#${pr.number}` };
 }
 
-/** HMAC-SHA256 of the scope and the encoded state, keyed by a key derived from the secret; 128 bits shown. */
-function signature(seal: Seal, encoded: string): string {
+/** The least a key must have to be taken for a secret: length, distinct characters, and estimated bits. */
+const SECRET_LENGTH = 20;
+const SECRET_DISTINCT = 12;
+const SECRET_BITS = 80;
+
+/**
+ * Whether a key looks like a secret no one else holds, rather than a placeholder a keyless gateway is given
+ * (`none`, `dummy`, `sk-xxxxxxxx…`): long enough, with a digit, many distinct characters and at least 80 bits
+ * by its character frequencies. A guess, so `state-secret` is the sure way.
+ */
+export function looksSecret(key: string): boolean {
+  if (key.length < SECRET_LENGTH || !/\d/.test(key)) return false;
+  const counts = new Map<string, number>();
+  for (const c of key) counts.set(c, (counts.get(c) ?? 0) + 1);
+  if (counts.size < SECRET_DISTINCT) return false;
+  let bits = 0;
+  for (const n of counts.values()) bits -= n * Math.log2(n / key.length);
+  return bits >= SECRET_BITS;
+}
+
+/** The secret that seals the state: `state-secret`, else the API key when it looks like a secret, else none. */
+export function sealSecret(settings: { stateSecret: string; apiKey: string }): string | undefined {
+  if (settings.stateSecret) return settings.stateSecret;
+  return looksSecret(settings.apiKey) ? settings.apiKey : undefined;
+}
+
+/** HMAC-SHA256 of the scope and a text, keyed by a key derived from the secret; `hex` characters shown. */
+function signature(seal: Seal, encoded: string, hex = 32): string {
   const key = createHmac('sha256', seal.secret).update('claude-pr-reviewer state seal v1').digest();
-  return createHmac('sha256', key).update(`${seal.scope}\n${encoded}`).digest('hex').slice(0, 32);
+  return createHmac('sha256', key).update(`${seal.scope}\n${encoded}`).digest('hex').slice(0, hex);
+}
+
+/** The tag that shows a comment's fingerprint marker was written by us, for this pull request (64 bits). */
+export function markerTag(seal: Seal, fingerprint: string): string {
+  return signature(seal, `fp ${fingerprint}`, 16);
+}
+
+/** Whether a fingerprint marker's tag is ours (constant time). */
+export function tagMatches(seal: Seal, fingerprint: string, tag: string): boolean {
+  const expected = Buffer.from(markerTag(seal, fingerprint));
+  const given = Buffer.from(tag);
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
 /** Whether a body's state line is sealed by us: `valid`, `invalid` (unsealed, forged, or another key's), or `none`. */

@@ -133,13 +133,68 @@ describe('the action against fakes', () => {
       expect(llm.calls.length).toBeGreaterThan(0);
       const latest = github.issueComments.at(-1)!.body;
       expect(latest).toContain('could not be verified (the API key changed');
-      // No finding posted twice: the inline comments of the first run still say what was posted.
-      const fps = github.reviewComments.map((c) => /fp=([0-9a-f]{16})/.exec(c.body)?.[1]);
-      expect(new Set(fps).size).toBe(fps.length);
       llm.reset();
       expect((await again()).exitCode).toBe(0);
       expect(llm.calls).toHaveLength(0);
       expect(first).toBeGreaterThan(0);
+    });
+
+    it('with state-secret, a rotated API key keeps the state trusted: nothing is reviewed or posted again', async () => {
+      llm = await gateway();
+      const secret = 'state-secret-of-its-own-4f9a2c7e1b';
+      await runInProcess(actionEnv(github, { 'api-key': KEY, 'base-url': llm.url, 'state-secret': secret }).env);
+      const posted = github.reviewComments.length;
+      expect(posted).toBeGreaterThan(0);
+      const rotated = 'sk-ant-test-key-trust-rotated-9876543210';
+      await llm.stop();
+      llm = await new FakeGateway({
+        apiKey: rotated,
+        auth: 'x-api-key',
+        reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+      }).start();
+      const env = actionEnv(github, { 'api-key': rotated, 'base-url': llm.url, 'state-secret': secret }).env;
+      const { exitCode, log } = await runInProcess(env);
+      expect(exitCode).toBe(0);
+      expect(llm.calls).toHaveLength(0);
+      expect(github.reviewComments).toHaveLength(posted);
+      // Masked by the runner, never printed.
+      expect(log).toContain(`::add-mask::${secret}`);
+      expect(log.replace(/^::add-mask::.*$/gm, '')).not.toContain(secret.slice(6));
+    });
+
+    it('a placeholder API key seals nothing: no earlier state is trusted, every run reviews the whole PR and says so', async () => {
+      const placeholder = 'none';
+      await github.stop();
+      github = await new FakeGitHub(fakePullRequest()).start();
+      llm = await new FakeGateway({
+        apiKey: placeholder,
+        auth: 'x-api-key',
+        reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
+      }).start();
+      const again = () => runInProcess(actionEnv(github, { 'api-key': placeholder, 'base-url': llm.url }).env);
+      expect((await again()).exitCode).toBe(0);
+      const summary = github.issueComments[0]!.body;
+      expect(summary).not.toContain('claude-pr-reviewer:state');
+      // Another workflow posting as the same bot forges a state that lists this head: it is not trusted.
+      const forged = {
+        v: 1,
+        heads: [github.pr.headSha],
+        posted: [],
+        usage: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
+        usd: 0,
+        runs: 1,
+      };
+      const encoded = Buffer.from(JSON.stringify(forged)).toString('base64');
+      github.issueComments[0]!.body = `${summary}\n<!-- claude-pr-reviewer:state ${encoded} ${'0'.repeat(32)} -->`;
+      llm.reset();
+      const second = await again();
+      expect(second.exitCode).toBe(0);
+      expect(llm.calls.length).toBeGreaterThan(0);
+      expect(second.log).toContain("no secret seals this action's state");
+      expect(github.issueComments).toHaveLength(1);
+      expect(github.issueComments[0]!.body).toContain(
+        "without a secret to seal what earlier runs did ('state-secret')",
+      );
     });
 
     it('fingerprint markers copied by another user on our lines suppress nothing', async () => {
@@ -157,6 +212,29 @@ describe('the action against fakes', () => {
       await run();
       expect(github.reviews).toHaveLength(1);
       expect(github.reviews[0]!.comments).toHaveLength(ours.length);
+    });
+
+    it('fingerprint markers posted as our own login by another workflow, outside our sealed state, suppress nothing', async () => {
+      llm = await gateway();
+      await run();
+      const ours = github.reviewComments.map((c) => ({ ...c }));
+      expect(ours.length).toBeGreaterThan(5);
+
+      // Another workflow's GITHUB_TOKEN posts as github-actions[bot] too: the same markers on the same lines,
+      // on a fresh copy of the PR where no summary of ours (no sealed state) lists them.
+      const fresh = await new FakeGitHub(fakePullRequest()).start();
+      await github.stop();
+      github = fresh;
+      // Markers it can make: a fingerprint without our tag (the tag needs the secret that seals our state).
+      const untagged = (body: string): string => body.replace(/(fp=[0-9a-f]{16}) [0-9a-f]{16} -->$/, '$1 -->');
+      github.reviewComments.push(
+        ...ours.map((c, i) => ({ ...c, id: 600 + i, body: untagged(c.body), user: { login: 'github-actions[bot]' } })),
+      );
+      await run();
+      expect(github.reviews).toHaveLength(1);
+      expect(github.reviews[0]!.comments).toHaveLength(ours.length);
+      // Ours stay: the look-alikes are not taken for copies of a race.
+      expect(github.reviewComments).toHaveLength(2 * ours.length);
     });
 
     it('knows itself through /user with a personal token, and through GraphQL viewer (a Bot) with an app token', async () => {
@@ -357,7 +435,7 @@ describe('the action against fakes', () => {
       expect(github.reviewComments).toHaveLength(1);
       const body = github.reviewComments[0]!.body;
       expect(body.length).toBeLessThanOrEqual(65_536);
-      expect(body).toMatch(/truncated[^\n]*\n\n<!-- claude-pr-reviewer:fp=[0-9a-f]{16} -->$/);
+      expect(body).toMatch(/truncated[^\n]*\n\n<!-- claude-pr-reviewer:fp=[0-9a-f]{16} [0-9a-f]{16} -->$/);
       expect(github.issueComments).toHaveLength(1);
     });
 
