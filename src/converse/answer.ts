@@ -1,7 +1,8 @@
 import type { Hunk } from '../diff/diff.js';
 import { toFileDiff } from '../diff/diff.js';
 import { renderHunk } from '../diff/render.js';
-import { answerTool, dataBlock, sharedTools } from '../prompt/prompt.js';
+import { answerTool, sharedTools } from '../prompt/prompt.js';
+import { dataBlock } from '../prompt/block.js';
 import { type LlmRequest, type SystemBlock } from '../llm/request.js';
 import type { CallOptions, LlmClient, LlmResult } from '../llm/client.js';
 import { addUsage, ZERO_USAGE, type Usage } from '../core/usage.js';

@@ -1,5 +1,6 @@
 import { GlobError, globMatcher } from './glob.js';
 import type { FileDiff } from '../diff/diff.js';
+import { unshowablePath } from '../safety/clean.js';
 
 export interface SkippedFile {
   path: string;
@@ -159,6 +160,9 @@ function skipReason(
   file: FileDiff,
   m: { excluded: boolean; included: boolean; includeGiven: boolean; kept: boolean; defaultReason: string | undefined },
 ): string | undefined {
+  if (unshowablePath(file.path) || (file.previousPath !== undefined && unshowablePath(file.previousPath))) {
+    return 'its name holds a line break or another control character, which could forge the prompt: review it by hand';
+  }
   if (m.excluded) return "matches 'exclude'";
   if (file.status === 'renamed' && file.hunks.length === 0 && file.additions + file.deletions === 0) {
     return 'renamed without changes';

@@ -8,6 +8,7 @@ import type { Chunk } from '../plan/plan.js';
 import { REVIEW_TOOL_DESCRIPTION, REVIEW_TOOL_NAME, reviewToolInputSchema } from '../findings/schema.js';
 import { renderItem, type ReviewChunk } from '../context/items.js';
 import { verifyTool } from '../findings/verdict.js';
+import { dataBlock } from './block.js';
 import { GENERAL_PASS, passInstruction, type Pass } from './passes.js';
 
 /**
@@ -103,12 +104,6 @@ function repoRulesText(rules: RepoRules, reviewable: readonly FileDiff[]): strin
   if (parts.length === 0)
     return "# The repository's review instructions\nNone were given: apply the general rules above.";
   return `# The repository's review instructions\nFollow these as well as the general rules above.\n\n${parts.join('\n\n')}`;
-}
-
-/** Untrusted text inside a tagged block: a closing tag in it cannot end the block early. */
-export function dataBlock(tag: string, text: string): string {
-  const inert = text.replace(new RegExp(`</?${tag}\\b`, 'gi'), (m) => m.replace('<', '<\u200b'));
-  return `<${tag}>\n${inert}\n</${tag}>`;
 }
 
 /**

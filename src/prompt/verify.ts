@@ -1,7 +1,8 @@
 import type { LlmRequest } from '../llm/request.js';
 import type { RawComment } from '../findings/schema.js';
 import { VERIFY_TOOL_NAME, verifyTool } from '../findings/verdict.js';
-import { dataBlock, partEnd } from './prompt.js';
+import { partEnd } from './prompt.js';
+import { dataBlock } from './block.js';
 
 /** One candidate finding as the second look reads it: its number, where it is, what it claims. */
 function candidate(comment: RawComment, i: number): string {

@@ -19,6 +19,8 @@ export function withoutFingerprint(body: string): string {
 export const MAX_BODY_CHARS = 65_536;
 /** A finding listed in the summary keeps this much of its body, so one long finding cannot crowd out the rest. */
 const MAX_LISTED_BODY_CHARS = 1_500;
+/** Characters of an error told in the summary's head (GitHub's reasons can be long). */
+const MAX_ERROR_CHARS = 2_000;
 /** Room the "Not reviewed" section may take; the Cost section always fits after it. */
 const MAX_NOT_REVIEWED_CHARS = 16_000;
 
@@ -173,7 +175,7 @@ function headSection(ctx: SummaryFacts): string {
     '',
     `${note.join(', ')}.`,
   ];
-  if (ctx.reviewError) lines.push('', `> [!WARNING]\n> ${safeInline(ctx.reviewError)}`);
+  if (ctx.reviewError) lines.push('', `> [!WARNING]\n> ${safeInline(ctx.reviewError.slice(0, MAX_ERROR_CHARS))}`);
   return lines.join('\n');
 }
 
@@ -352,16 +354,14 @@ const MAX_OVERVIEW_CHARS = 3_000;
 export function summaryBody(ctx: SummaryFacts): string {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
   const overview = overviewSection(ctx.result);
+  const head = headSection(ctx);
   const top = [
-    headSection(ctx),
     findingsSection(ctx),
     overview.startsWith('<details>')
       ? clipFold(overview, MAX_OVERVIEW_CHARS)
       : clipMarkdown(overview, MAX_OVERVIEW_CHARS),
     notReviewedSection(ctx.result),
-  ]
-    .filter(Boolean)
-    .join('\n\n');
+  ];
   const aside = (kind: SetAside['kind']): SetAside[] => ctx.result.setAside.filter((a) => a.kind === kind);
   const folds = [
     listedSection(ctx.listed),
@@ -372,8 +372,10 @@ export function summaryBody(ctx: SummaryFacts): string {
     ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),
   ].filter(Boolean);
   const tail = costSection(ctx);
-  const middle = fitSections(folds, MAX_BODY_CHARS - top.length - tail.length - 8);
-  return middle ? `${top}\n\n${middle}\n\n${tail}\n` : `${top}\n\n${tail}\n`;
+  // The whole body fits GitHub's limit: the head (with the state) and the cost always, the sections between
+  // in order while they fit, the first that does not cut.
+  const middle = fitSections([...top, ...folds].filter(Boolean), MAX_BODY_CHARS - head.length - tail.length - 8);
+  return middle ? `${head}\n\n${middle}\n\n${tail}\n` : `${head}\n\n${tail}\n`;
 }
 
 export function fmt(n: number): string {

@@ -28,3 +28,48 @@ export function cleanInput(value: unknown, key = ''): unknown {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanInput(v, k)]));
   return value;
 }
+
+/**
+ * Characters that make a path ambiguous where it is shown: control characters (a line break can forge a file
+ * header or a hunk in a prompt), line and paragraph separators, and bidi controls.
+ */
+// eslint-disable-next-line no-control-regex
+const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** Whether a path holds a character that could make it read as something else (see UNSHOWABLE). */
+export function unshowablePath(path: string): boolean {
+  return UNSHOWABLE.test(path) || new RegExp(LONE_SURROGATE.source).test(path);
+}
+
+const C_ESCAPES: Record<string, string> = {
+  '\x07': '\\a',
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\v': '\\v',
+  '\f': '\\f',
+  '\r': '\\r',
+  '"': '\\"',
+  '\\': '\\\\',
+};
+
+/** Paths longer than this are shown with their middle cut: no model-given path can crowd out a summary. */
+export const MAX_SHOWN_PATH = 300;
+
+/**
+ * A path as git shows it with `core.quotePath`: unchanged when it is plain; else in double quotes, with C
+ * escapes for control characters, quotes and backslashes and `\u{…}` for separators, bidi controls and lone
+ * surrogates. A path longer than MAX_SHOWN_PATH keeps its start and end around an ellipsis.
+ */
+export function quotePath(path: string): string {
+  const shown = path.length > MAX_SHOWN_PATH ? `${path.slice(0, 200)}…${path.slice(-(MAX_SHOWN_PATH - 201))}` : path;
+  if (!unshowablePath(shown)) return shown;
+  let out = '';
+  for (const c of shown) {
+    const code = c.codePointAt(0) ?? 0;
+    if (C_ESCAPES[c] !== undefined) out += C_ESCAPES[c];
+    else if (UNSHOWABLE.test(c) || (code >= 0xd800 && code <= 0xdfff)) out += `\\u{${code.toString(16)}}`;
+    else out += c;
+  }
+  return `"${out}"`;
+}

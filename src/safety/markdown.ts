@@ -9,7 +9,7 @@ import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown, gfmToMarkdown } from 'mdast-util-gfm';
 import { toMarkdown } from 'mdast-util-to-markdown';
 import { gfm } from 'micromark-extension-gfm';
-import { cleanText } from './clean.js';
+import { cleanText, quotePath } from './clean.js';
 
 const parse = (text: string): Root => fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
 const serialize = (tree: Root): string =>
@@ -190,9 +190,12 @@ export function codeSpan(value: string): string {
   return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
 
-/** A file path (or any raw string) shown as code in a list or table: verbatim, one line, pipes escaped. */
+/**
+ * A file path shown as code in a list or table: quoted as git does when it holds a control character (see
+ * clean.quotePath), its middle cut when it is very long, one line, pipes escaped.
+ */
 export function safePath(path: string): string {
-  return codeSpan(path).replace(/\|/g, '\\|');
+  return codeSpan(quotePath(path)).replace(/\|/g, '\\|');
 }
 
 /**

@@ -110,7 +110,13 @@ describe('inline text, paths and clipping', () => {
   it('shows a path as code, whatever backticks, pipes or newlines it holds', () => {
     expect(codeSpan('a`b')).toBe('``a`b``');
     expect(codeSpan('`x')).toBe('`` `x ``');
-    expect(safePath('we|ird\nname.ts')).toBe('`we\\|ird name.ts`');
+    // Quoted as git quotes it (core.quotePath): the line break shown as \n, never as a space that hides it.
+    expect(safePath('we|ird\nname.ts')).toBe('`"we\\|ird\\nname.ts"`');
+    expect(safePath('plain/path.ts')).toBe('`plain/path.ts`');
+    expect(safePath('bidi\u202egnp.js')).toBe('`"bidi\\u{202e}gnp.js"`');
+    const long = safePath(`src/${'a'.repeat(33_000)}.js`);
+    expect(long.length).toBeLessThan(320);
+    expect(long).toMatch(/^`src\/a+…a+\.js`$/);
   });
 
   it('clips to the limit and closes a fence the cut left open', () => {
