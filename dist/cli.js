@@ -46807,6 +46807,23 @@ function addUsage(a, b) {
     ...thinking > 0 ? { thinking } : {}
   };
 }
+function usageFault(u, limits) {
+  const counts = [
+    ["input", u.input],
+    ["output", u.output],
+    ["cache read", u.cacheRead],
+    ["cache write", u.cacheWrite],
+    ["thinking", u.thinking]
+  ];
+  for (const [name, n] of counts) {
+    if (n !== void 0 && !(Number.isSafeInteger(n) && n >= 0)) return `${name} tokens ${String(n)}`;
+  }
+  if (u.output > limits.output) return `${u.output} output tokens, above the ${limits.output} asked for`;
+  if ((u.thinking ?? 0) > u.output) return `${u.thinking} thinking tokens, more than its ${u.output} output tokens`;
+  const prompt = promptTokens(u);
+  if (prompt > limits.prompt) return `${prompt} prompt tokens, more than the request could hold (${limits.prompt})`;
+  return void 0;
+}
 function totalTokens(u) {
   return u.input + u.output + u.cacheRead + u.cacheWrite;
 }
@@ -47171,7 +47188,7 @@ var LlmError = class extends Error {
   }
   /** Errors after which no further call can succeed: stop the run, keep what was found. */
   get fatal() {
-    return this.kind === "auth" || this.kind === "permission" || this.kind === "payment" || this.kind === "not-found";
+    return this.kind === "auth" || this.kind === "permission" || this.kind === "payment" || this.kind === "not-found" || this.kind === "redirect";
   }
 };
 
@@ -47219,6 +47236,19 @@ function statusError(status, detail, retryAfter) {
   if (status >= 500) return make("server", `the gateway failed (${status}): ${detail}`);
   return make("bad-request", `the gateway answered ${status}: ${detail}`);
 }
+function redirectError(status, location) {
+  let where = "no Location";
+  try {
+    if (location) where = new URL(location).origin;
+  } catch {
+    where = "a relative Location";
+  }
+  return new LlmError(
+    "redirect",
+    `the gateway answered ${status}, a redirect to ${where}; not followed, since the request carries the API key and the prompt: set 'base-url' to the address that answers without a redirect`,
+    status
+  );
+}
 function classifySdkError(error2, sdk) {
   if (error2 instanceof LlmError) return error2;
   if (error2 instanceof sdk.APIUserAbortError) return new LlmError("network", "the call was aborted");
@@ -47232,6 +47262,7 @@ function classifySdkError(error2, sdk) {
     if (typeof fields.status !== "number")
       return new LlmError("stream", `the stream broke off with an error event: ${detail}`);
     const headers = fields.headers instanceof Headers ? fields.headers : void 0;
+    if (fields.status >= 300 && fields.status < 400) return redirectError(fields.status, headers?.get("location"));
     return statusError(fields.status, detail, retryAfterMs(headers));
   }
   const message = errorText(error2);
@@ -47249,7 +47280,8 @@ function truncateDetail(detail) {
   return flat.length <= MAX_DETAIL_CHARS ? flat : `${flat.slice(0, MAX_DETAIL_CHARS - 1)}\u2026`;
 }
 function count2(value) {
-  return typeof value === "number" && Number.isFinite(value) ? value : 0;
+  if (value === void 0 || value === null) return 0;
+  return typeof value === "number" ? value : NaN;
 }
 
 // src/llm/idle.ts
@@ -47361,7 +47393,8 @@ function quietSdkDeprecation() {
 }
 function createAnthropicClient(options) {
   quietSdkDeprecation();
-  const headers = options.auth === "x-api-key" ? { "x-api-key": options.apiKey, Authorization: null, "anthropic-version": "2023-06-01" } : { "anthropic-version": "2023-06-01" };
+  const version2 = options.anthropicVersion ?? "2023-06-01";
+  const headers = options.auth === "x-api-key" ? { "x-api-key": options.apiKey, Authorization: null, "anthropic-version": version2 } : { "anthropic-version": version2 };
   const sdk = new Anthropic({
     baseURL: options.baseUrl,
     ...options.auth === "bearer" ? { authToken: options.apiKey } : { apiKey: options.apiKey },
@@ -58575,7 +58608,8 @@ function usageOf(raw) {
   const cacheRead = count2(details.cached_tokens) || count2(u.cache_read_input_tokens);
   const cacheWrite = count2(u.cache_creation_input_tokens) || count2(details.cache_write_tokens) || count2(details.cache_creation_tokens);
   const output = typeof u.completion_tokens === "number" ? count2(u.completion_tokens) : count2(u.output_tokens);
-  const input = typeof u.prompt_tokens === "number" ? Math.max(0, count2(u.prompt_tokens) - cacheRead - cacheWrite) : typeof u.input_tokens === "number" ? count2(u.input_tokens) : Math.max(0, count2(u.total_tokens) - output - cacheRead - cacheWrite);
+  const prompt = count2(u.prompt_tokens);
+  const input = typeof u.prompt_tokens === "number" ? prompt < 0 ? prompt : Math.max(0, prompt - cacheRead - cacheWrite) : typeof u.input_tokens === "number" ? count2(u.input_tokens) : Math.max(0, count2(u.total_tokens) - output - cacheRead - cacheWrite);
   const reasoning = u.completion_tokens_details ?? u.output_tokens_details ?? {};
   const thinking = count2(reasoning.reasoning_tokens) || count2(reasoning.thinking_tokens);
   return { input, output, cacheRead, cacheWrite, ...thinking > 0 ? { thinking } : {} };
@@ -58686,12 +58720,35 @@ function createLlmClient(settings, options = {}) {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
     auth: settings.auth,
+    anthropicVersion: settings.anthropicVersion,
     ...options.timeoutMs ? { timeoutMs: options.timeoutMs } : {},
-    ...options.idleMs ? { idleMs: options.idleMs } : {}
+    ...options.idleMs ? { idleMs: options.idleMs } : {},
+    fetch: withoutRedirects
   };
   const adapter = settings.apiFormat === "openai" ? createOpenAiClient(connection) : createAnthropicClient(connection);
   const endpoint = `${settings.baseUrl}/v1/${settings.apiFormat === "openai" ? "chat/completions" : "messages"}`;
-  return withRetries(naming(adapter, endpoint), retry);
+  const checked = checkingUsage(adapter, settings.baseUrl, log);
+  return withRetries(naming(checked, endpoint), retry);
+}
+var withoutRedirects = (input, init) => fetch(input, { ...init, redirect: "manual" });
+var PROMPT_OVERHEAD = 1e4;
+function checkingUsage(client, gateway, log) {
+  let told = false;
+  return {
+    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
+    async call(request, options) {
+      const result2 = await client.call(request, options);
+      const prompt = Buffer.byteLength(JSON.stringify(request)) + PROMPT_OVERHEAD;
+      const fault = usageFault(result2.usage, { output: options.maxTokens, prompt });
+      if (fault === void 0) return result2;
+      if (!told)
+        log?.(
+          `the gateway at ${gateway} reported token usage that cannot be right (${fault}); treated as not reported`
+        );
+      told = true;
+      return { ...result2, usage: ZERO_USAGE };
+    }
+  };
 }
 function naming(client, endpoint) {
   let served;
@@ -65139,6 +65196,8 @@ function date2(params) {
 
 // src/llm/providers.ts
 var PROVIDER_NAMES = ["anthropic", "runapi", "bytespike", "aimlapi", "custom"];
+var CURRENT_API_VERSION = "2026-10-21";
+var GATEWAY_API_VERSION = "2023-06-01";
 var PROVIDERS = {
   anthropic: {
     name: "anthropic",
@@ -65149,7 +65208,8 @@ var PROVIDERS = {
     listPrices: true,
     listsModels: false,
     maxOutput: {},
-    defaultModel: "claude-sonnet-5-5"
+    defaultModel: "claude-sonnet-5-5",
+    anthropicVersion: CURRENT_API_VERSION
   },
   runapi: {
     name: "runapi",
@@ -65160,7 +65220,8 @@ var PROVIDERS = {
     listPrices: false,
     listsModels: true,
     maxOutput: {},
-    defaultModel: "claude-sonnet-4-6"
+    defaultModel: "claude-sonnet-4-6",
+    anthropicVersion: GATEWAY_API_VERSION
   },
   bytespike: {
     name: "bytespike",
@@ -65171,7 +65232,8 @@ var PROVIDERS = {
     listPrices: false,
     listsModels: true,
     maxOutput: { "claude-sonnet-4-5-20250929": 16384 },
-    defaultModel: "claude-sonnet-4-6"
+    defaultModel: "claude-sonnet-4-6",
+    anthropicVersion: GATEWAY_API_VERSION
   },
   aimlapi: {
     name: "aimlapi",
@@ -65182,7 +65244,8 @@ var PROVIDERS = {
     listPrices: false,
     listsModels: true,
     maxOutput: {},
-    defaultModel: "claude-sonnet-4-6"
+    defaultModel: "claude-sonnet-4-6",
+    anthropicVersion: GATEWAY_API_VERSION
   },
   custom: {
     name: "custom",
@@ -65193,18 +65256,41 @@ var PROVIDERS = {
     listPrices: false,
     listsModels: false,
     maxOutput: {},
-    defaultModel: "claude-sonnet-5-5"
+    defaultModel: "claude-sonnet-5-5",
+    anthropicVersion: GATEWAY_API_VERSION
   }
 };
 
-// src/llm/models.ts
+// src/llm/model-types.ts
 var EFFORTS = ["low", "medium", "high", "xhigh", "max"];
 var TOKENIZER_RATIO = { "claude-4": 1, "claude-5": 1.3 };
+
+// src/llm/model-table.ts
 var LEGACY_RULES = { forcedToolChoice: true, temperature: "any", thinking: [], efforts: [] };
+var OPUS_4_PRICE = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 };
+var OPUS_4_ADAPTIVE_RULES = {
+  forcedToolChoice: true,
+  temperature: "none",
+  thinking: ["adaptive", "disabled"],
+  thinkingOff: "disabled",
+  efforts: ["low", "medium", "high", "max"],
+  apiDefaultEffort: "high",
+  defaultEffort: "medium"
+};
+var OPUS_4_6_RULES = {
+  forcedToolChoice: true,
+  temperature: "any",
+  thinking: ["disabled", "adaptive"],
+  thinkingOff: "disabled",
+  efforts: ["low", "medium", "high", "max"],
+  apiDefaultEffort: "high",
+  defaultEffort: "medium"
+};
 var SONNET_4_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 };
 var MODELS = [
   {
     id: "claude-sonnet-5-5",
+    source: "https://platform.claude.com/docs/en/models/sonnet-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["anthropic/claude-sonnet-5-5", "anthropic/claude-sonnet-5.5", "claude-sonnet-5.5"],
     gatewayIds: {},
     lifecycle: { status: "active", released: "2026-09-28" },
@@ -65226,6 +65312,7 @@ var MODELS = [
   },
   {
     id: "claude-opus-5-5",
+    source: "https://platform.claude.com/docs/en/models/opus-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["anthropic/claude-opus-5-5", "anthropic/claude-opus-5.5", "claude-opus-5.5"],
     gatewayIds: {},
     lifecycle: { status: "active", released: "2026-09-22" },
@@ -65245,6 +65332,7 @@ var MODELS = [
   },
   {
     id: "claude-haiku-5-5",
+    source: "https://platform.claude.com/docs/en/models/haiku-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["anthropic/claude-haiku-5-5", "anthropic/claude-haiku-5.5", "claude-haiku-5.5"],
     gatewayIds: {},
     lifecycle: { status: "active", released: "2026-10-07" },
@@ -65274,13 +65362,37 @@ var MODELS = [
     }
   },
   {
+    id: "claude-fable-5-2",
+    source: "https://platform.claude.com/docs/en/models/fable-5-2/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-fable-5-2", "anthropic/claude-fable-5.2", "claude-fable-5.2"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-11-09" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 8, output: 40, cacheRead: 0.2, cacheWrite: 10, cacheWrite1h: 16 },
+    // Not stated on its page: the Fable 5.1 row's 1,024, so an estimate never counts on a cache that does not happen.
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    // Adaptive thinking always on: no forced tool choice, no way to turn thinking off, no sampling parameters.
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive"],
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
     id: "claude-fable-5-1",
+    source: "https://platform.claude.com/docs/en/models/fable-5-1/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["anthropic/claude-fable-5-1", "anthropic/claude-fable-5.1", "claude-fable-5.1"],
     gatewayIds: {},
     lifecycle: { status: "active" },
     contextWindow: 1e6,
     maxOutputTokens: 128e3,
-    listPrice: { input: 10, output: 50, cacheRead: 1, cacheWrite: 12.5, cacheWrite1h: 20 },
+    // Cache reads at $0.25 (0.025× input), not the usual 0.1×: Anthropic's pricing page.
+    listPrice: { input: 10, output: 50, cacheRead: 0.25, cacheWrite: 12.5, cacheWrite1h: 20 },
     // Not stated on its page: the older 1,024, so an estimate never counts on a cache that does not happen.
     minCacheTokens: 1024,
     tokenizer: "claude-5",
@@ -65295,6 +65407,7 @@ var MODELS = [
   },
   {
     id: "claude-sonnet-5",
+    source: "https://platform.claude.com/docs/en/models/sonnet-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["anthropic/claude-sonnet-5"],
     gatewayIds: {},
     lifecycle: { status: "legacy", released: "2026-06-30", retiresOn: "2027-06-30", tentative: true },
@@ -65315,12 +65428,13 @@ var MODELS = [
   },
   {
     id: "claude-opus-5",
+    source: "https://platform.claude.com/docs/en/models/opus-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["anthropic/claude-opus-5"],
     gatewayIds: {},
     lifecycle: { status: "legacy", released: "2026-07-24", retiresOn: "2027-07-24", tentative: true },
     contextWindow: 1e6,
     maxOutputTokens: 128e3,
-    listPrice: { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 },
+    listPrice: OPUS_4_PRICE,
     minCacheTokens: 1024,
     tokenizer: "claude-5",
     rules: {
@@ -65334,7 +65448,60 @@ var MODELS = [
     }
   },
   {
+    id: "claude-opus-4-8",
+    source: "https://platform.claude.com/docs/en/models/opus-4-8/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-4-8", "anthropic/claude-opus-4.8", "claude-opus-4.8"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-05-28" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: OPUS_4_ADAPTIVE_RULES
+  },
+  {
+    id: "claude-opus-4-7",
+    source: "https://platform.claude.com/docs/en/models/opus-4-7/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-4-7", "anthropic/claude-opus-4.7", "claude-opus-4.7"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-04-16" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 2048,
+    tokenizer: "claude-5",
+    rules: OPUS_4_ADAPTIVE_RULES
+  },
+  {
+    id: "claude-opus-4-6",
+    source: "https://platform.claude.com/docs/en/models/opus-4-6/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-4-6", "anthropic/claude-opus-4.6", "claude-opus-4.6"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-02-05" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 4096,
+    tokenizer: "claude-4",
+    rules: OPUS_4_6_RULES
+  },
+  {
+    id: "claude-opus-4-5-20251101",
+    source: "https://platform.claude.com/docs/en/models/opus-4-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["claude-opus-4-5", "anthropic/claude-opus-4-5", "anthropic/claude-opus-4.5", "claude-opus-4.5"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2025-11-24" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 4096,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
     id: "claude-sonnet-4-6",
+    source: "https://platform.claude.com/docs/en/about-claude/models/overview; https://platform.claude.com/docs/en/about-claude/model-deprecations",
     aliases: ["anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4.6", "claude-sonnet-4.6"],
     gatewayIds: { aimlapi: "anthropic/claude-sonnet-4.6" },
     lifecycle: { status: "legacy", retiresOn: "2027-02-17", tentative: true },
@@ -65347,6 +65514,7 @@ var MODELS = [
   },
   {
     id: "claude-haiku-4-5-20251001",
+    source: "https://platform.claude.com/docs/en/about-claude/models/overview; https://platform.claude.com/docs/en/about-claude/pricing",
     aliases: ["claude-haiku-4-5", "anthropic/claude-haiku-4-5", "anthropic/claude-haiku-4.5"],
     gatewayIds: { bytespike: "claude-haiku-4-5" },
     lifecycle: { status: "legacy", released: "2025-10-01" },
@@ -65359,6 +65527,7 @@ var MODELS = [
   },
   {
     id: "claude-sonnet-4-5-20250929",
+    source: "https://platform.claude.com/docs/en/about-claude/model-deprecations",
     aliases: ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4.5"],
     gatewayIds: { bytespike: "claude-sonnet-4-5", aimlapi: "anthropic/claude-sonnet-4.5" },
     lifecycle: { status: "deprecated", retiresOn: "2026-11-30", replacement: "claude-sonnet-5-5" },
@@ -65371,6 +65540,7 @@ var MODELS = [
   },
   {
     id: "claude-sonnet-4-20250514",
+    source: "https://platform.claude.com/docs/en/about-claude/model-deprecations",
     aliases: ["claude-sonnet-4", "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4-20250514"],
     gatewayIds: { aimlapi: "anthropic/claude-sonnet-4" },
     lifecycle: { status: "deprecated", retiresOn: "2026-06-15", replacement: "claude-sonnet-5-5" },
@@ -65382,6 +65552,8 @@ var MODELS = [
     rules: LEGACY_RULES
   }
 ];
+
+// src/llm/models.ts
 function findModel(name) {
   const key = name.trim().toLowerCase();
   return MODELS.find(
@@ -65569,6 +65741,52 @@ function globMatcher(globs2) {
   };
 }
 
+// src/safety/clean.ts
+var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+var BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
+function wellFormed2(text6) {
+  return text6.replace(LONE_SURROGATE, "\uFFFD");
+}
+function cleanText(text6) {
+  return wellFormed2(text6).replace(CONTROLS, "").replace(BIDI, "\uFFFD");
+}
+function cleanInput(value, key = "") {
+  if (typeof value === "string") return key === "quote" || key === "path" ? wellFormed2(value) : cleanText(value);
+  if (Array.isArray(value)) return value.map((v) => cleanInput(v));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanInput(v, k)]));
+  return value;
+}
+var UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+function unshowablePath(path6) {
+  return UNSHOWABLE.test(path6) || new RegExp(LONE_SURROGATE.source).test(path6);
+}
+var C_ESCAPES = {
+  "\x07": "\\a",
+  "\b": "\\b",
+  "	": "\\t",
+  "\n": "\\n",
+  "\v": "\\v",
+  "\f": "\\f",
+  "\r": "\\r",
+  '"': '\\"',
+  "\\": "\\\\"
+};
+var MAX_SHOWN_PATH = 300;
+function quotePath(path6) {
+  const shown = path6.length > MAX_SHOWN_PATH ? `${path6.slice(0, 200)}\u2026${path6.slice(-(MAX_SHOWN_PATH - 201))}` : path6;
+  if (!unshowablePath(shown)) return shown;
+  let out = "";
+  for (const c of shown) {
+    const code7 = c.codePointAt(0) ?? 0;
+    if (C_ESCAPES[c] !== void 0) out += C_ESCAPES[c];
+    else if (UNSHOWABLE.test(c) || code7 >= 55296 && code7 <= 57343) out += `\\u{${code7.toString(16)}}`;
+    else out += c;
+  }
+  return `"${out}"`;
+}
+
 // src/filter/filter.ts
 var DEFAULT_EXCLUDES = [
   {
@@ -65676,6 +65894,9 @@ function filterFiles(files, options = { include: [], exclude: [] }) {
   return { reviewable, skipped };
 }
 function skipReason(file, m) {
+  if (unshowablePath(file.path) || file.previousPath !== void 0 && unshowablePath(file.previousPath)) {
+    return "its name holds a line break or another control character, which could forge the prompt: review it by hand";
+  }
   if (m.excluded) return "matches 'exclude'";
   if (file.status === "renamed" && file.hunks.length === 0 && file.additions + file.deletions === 0) {
     return "renamed without changes";
@@ -65727,6 +65948,7 @@ var severity = (extra = []) => string2().trim().toLowerCase().pipe(_enum([...SEV
 // src/settings/inputs.ts
 var INPUT_DEFAULTS = {
   "api-key": "",
+  "state-secret": "",
   provider: "anthropic",
   "base-url": "",
   model: "",
@@ -65739,6 +65961,7 @@ var INPUT_DEFAULTS = {
   effort: "",
   "dry-run": "false",
   "api-format": "",
+  "anthropic-version": "",
   auth: "",
   pricing: "",
   "context-window": "",
@@ -65911,6 +66134,7 @@ var schema = object({
   "fail-on": severity(["none"]),
   "review-event": string2().trim().toUpperCase().pipe(_enum(["COMMENT", "REQUEST_CHANGES"], { message: "COMMENT or REQUEST_CHANGES" })),
   "api-key": string2(),
+  "state-secret": string2(),
   provider: string2().trim().toLowerCase().pipe(_enum(PROVIDER_NAMES, { message: `one of ${PROVIDER_NAMES.join(", ")}` })),
   "base-url": string2().trim().refine((v) => v === "" || /^https?:\/\/[^\s/]+/.test(v), {
     message: "an http(s) URL such as https://api.anthropic.com, or empty for the preset"
@@ -65923,6 +66147,7 @@ var schema = object({
     })
   ),
   auth: string2().trim().toLowerCase().pipe(_enum(["", "x-api-key", "bearer"], { message: "x-api-key or bearer, or empty for the preset's" })),
+  "anthropic-version": string2().trim().regex(/^(\d{4}-\d{2}-\d{2})?$/, { message: "an API version date such as 2026-10-21, or empty for the preset's" }),
   pricing: string2().trim().transform((v, ctx) => {
     if (v === "") return void 0;
     const parsed = pricingSchema.safeParse(parseJson(v));
@@ -65977,7 +66202,7 @@ function problemsOf(issues, filled, origins) {
   return issues.map((issue2) => {
     const name = String(issue2.path[0]);
     const given = filled[name] ?? "";
-    const value = name === "api-key" || name === "github-token" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
+    const value = name === "api-key" || name === "github-token" || name === "state-secret" ? "***" : show(given.replace(/(:\/\/)[^/@\s]*@/, "$1***@"));
     return `${origins[name] ?? `input '${name}'`}: got ${value}; expected ${issue2.message}`;
   });
 }
@@ -66014,7 +66239,20 @@ function parseSettings(raw, origins = {}, today = (/* @__PURE__ */ new Date()).t
   if (v.provider === "custom" && !v["base-url"]) {
     problems.push(`input 'base-url': got ""; expected the gateway's URL when provider is custom`);
   }
-  const derived2 = modelSettings(provider, model, asked, origins);
+  const version2 = v["anthropic-version"] || provider.anthropicVersion;
+  const messagesApi = (v["api-format"] || provider.format) === "anthropic";
+  const versionRefusesSampling = messagesApi && v.temperature !== void 0 && version2 >= CURRENT_API_VERSION;
+  if (versionRefusesSampling) {
+    problems.push(
+      `input 'temperature': got ${v.temperature}; API version ${version2} refuses sampling parameters on every model: leave it empty, or set 'anthropic-version: 2023-06-01' for a model that takes one`
+    );
+  }
+  const derived2 = modelSettings(
+    provider,
+    model,
+    versionRefusesSampling ? { ...asked, temperature: void 0 } : asked,
+    origins
+  );
   problems.push(...derived2.problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return settingsOf(v, provider, derived2.settings, asked);
@@ -66024,9 +66262,11 @@ function settingsOf(v, provider, derived2, asked) {
   const auth = v.auth || (v.provider === "custom" && apiFormat === "openai" ? "bearer" : provider.auth);
   return {
     apiKey: v["api-key"].trim(),
+    stateSecret: v["state-secret"].trim(),
     provider,
     apiFormat,
     auth,
+    anthropicVersion: v["anthropic-version"] || provider.anthropicVersion,
     baseUrl: v["base-url"] || provider.baseUrl,
     modelChosen: v.model !== "",
     ...derived2,
@@ -67336,24 +67576,6 @@ function reviewToolInputSchema() {
 }
 var REVIEW_TOOL_DESCRIPTION = "Submit the review of the diff chunk: a short summary and the list of findings, each anchored to a line shown in the diff.";
 
-// src/safety/clean.ts
-var LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-var CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-var BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
-function wellFormed2(text6) {
-  return text6.replace(LONE_SURROGATE, "\uFFFD");
-}
-function cleanText(text6) {
-  return wellFormed2(text6).replace(CONTROLS, "").replace(BIDI, "\uFFFD");
-}
-function cleanInput(value, key = "") {
-  if (typeof value === "string") return key === "quote" || key === "path" ? wellFormed2(value) : cleanText(value);
-  if (Array.isArray(value)) return value.map((v) => cleanInput(v));
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanInput(v, k)]));
-  return value;
-}
-
 // src/findings/verdict.ts
 var VERIFY_TOOL_NAME = "submit_verdicts";
 var VERDICTS = ["confirmed", "refuted", "unsure"];
@@ -67420,6 +67642,67 @@ function parseVerdicts(toolInput, findings, cited) {
     if (other !== index2 && findings[other]) sameAs.set(index2, other);
   }
   return { verdicts, sameAs };
+}
+
+// src/prompt/block.ts
+var DATA_TAGS = /* @__PURE__ */ new Set([
+  "diff",
+  "diff_hunk",
+  "pull_request",
+  "code_context",
+  "candidate_findings",
+  "part_summaries",
+  "question",
+  "review_comment"
+]);
+var TAG_LIKE = /([<\u2039\u3008\u27e8\u276e\u02c2\u1438\ufe64\uff1c])(\s*[/\u2044\u2215\uff0f]?\s*)([\p{L}\p{M}_\uff3f]{1,40})/gu;
+var LOOK_ALIKE_LETTERS = {
+  \u0430: "a",
+  \u0441: "c",
+  "\u0501": "d",
+  \u0435: "e",
+  \u0493: "f",
+  \u04BB: "h",
+  \u0456: "i",
+  \u0458: "j",
+  \u043A: "k",
+  "\u04CF": "l",
+  \u043C: "m",
+  \u043F: "n",
+  \u043E: "o",
+  \u0440: "p",
+  "\u051B": "q",
+  \u0433: "r",
+  \u0455: "s",
+  \u0442: "t",
+  \u057D: "u",
+  \u03BD: "v",
+  "\u051D": "w",
+  \u0445: "x",
+  \u0443: "y",
+  \u03B1: "a",
+  \u03B5: "e",
+  \u03B9: "i",
+  \u03BA: "k",
+  \u03BF: "o",
+  \u03C1: "p",
+  \u03C4: "t",
+  \u03C5: "u"
+};
+function skeleton(name) {
+  return Array.from(
+    name.normalize("NFKD").replace(new RegExp("\\p{M}", "gu"), "").toLowerCase(),
+    (c) => LOOK_ALIKE_LETTERS[c] ?? c
+  ).join("");
+}
+function dataBlock(tag, text6) {
+  const inert2 = text6.replace(
+    TAG_LIKE,
+    (m, bracket, slash, name) => DATA_TAGS.has(skeleton(name)) || skeleton(name) === tag ? `${bracket}\u200B${slash}${name}` : m
+  );
+  return `<${tag}>
+${inert2}
+</${tag}>`;
 }
 
 // src/prompt/passes.ts
@@ -67529,12 +67812,6 @@ function repoRulesText(rules, reviewable) {
 Follow these as well as the general rules above.
 
 ${parts.join("\n\n")}`;
-}
-function dataBlock(tag, text6) {
-  const inert2 = text6.replace(new RegExp(`</?${tag}\\b`, "gi"), (m) => m.replace("<", "<\u200B"));
-  return `<${tag}>
-${inert2}
-</${tag}>`;
 }
 function buildPrefix(pr, rules, reviewable) {
   const repoRules = repoRulesText(typeof rules === "string" ? { instructions: rules } : rules, reviewable);
@@ -67671,6 +67948,66 @@ function overviewRequest(prefix, summaries, counts, explore = false) {
 
 // src/findings/findings.ts
 import { createHash } from "node:crypto";
+
+// src/findings/mend.ts
+var CONFIDENCE_WORDS = {
+  "very high": 95,
+  high: 90,
+  medium: 60,
+  moderate: 60,
+  low: 30,
+  "very low": 10
+};
+var YES = /* @__PURE__ */ new Set(["yes", "true", "y"]);
+var NO = /* @__PURE__ */ new Set(["no", "false", "n"]);
+function mendComment(entry) {
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry)) return { entry, mended: [] };
+  const out = { ...entry };
+  const mended = [];
+  const mend = (field, value) => {
+    const was = out[field];
+    if (was === void 0 || value === was) return;
+    out[field] = value;
+    mended.push(`${field} ${short(was)} \u2192 ${value === void 0 ? "left out" : short(value)}`);
+  };
+  mend("confidence", confidenceOf(out.confidence));
+  mend("introduced", flagOf(out.introduced));
+  mend("start_line", lineOf(out.start_line, void 0));
+  mend("line", lineOf(out.line, out.line));
+  mend("side", sideOf(out.side));
+  mend("severity", lowerOf(out.severity));
+  mend("category", lowerOf(out.category));
+  for (const field of ["quote", "suggestion"]) mend(field, typeof out[field] === "string" ? out[field] : void 0);
+  return { entry: Object.fromEntries(Object.entries(out).filter(([, v]) => v !== void 0)), mended };
+}
+function confidenceOf(value) {
+  const raw = typeof value === "string" ? CONFIDENCE_WORDS[value.trim().toLowerCase()] ?? (value.trim() === "" ? NaN : Number(value.replace(/%$/, ""))) : value;
+  if (typeof raw !== "number" || !Number.isFinite(raw) || raw < 0 || raw > 100) return void 0;
+  return Math.round(raw > 0 && raw < 1 ? raw * 100 : raw);
+}
+function flagOf(value) {
+  if (typeof value === "boolean") return value;
+  const word = typeof value === "string" ? value.trim().toLowerCase() : "";
+  return YES.has(word) ? true : NO.has(word) ? false : void 0;
+}
+function lineOf(value, otherwise) {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && /^\s*\d+\s*$/.test(value)) return Number(value);
+  return otherwise;
+}
+function sideOf(value) {
+  const word = typeof value === "string" ? value.trim().toUpperCase() : "";
+  return word === "RIGHT" || word === "LEFT" ? word : void 0;
+}
+function lowerOf(value) {
+  return typeof value === "string" ? value.trim().toLowerCase() : value;
+}
+function short(value) {
+  const text6 = typeof value === "string" ? JSON.stringify(value) : String(value);
+  return text6.length > 24 ? `${text6.slice(0, 23)}\u2026` : text6;
+}
+
+// src/findings/findings.ts
 function parseReview(toolInput) {
   if (toolInput === null || typeof toolInput !== "object") {
     throw new Error("the model did not call submit_review with an object");
@@ -67682,10 +68019,14 @@ function parseReview(toolInput) {
   if (!Array.isArray(list4)) throw new Error("submit_review input has no 'comments' list");
   const comments = [];
   const rejected = [];
-  for (const [i, entry] of list4.entries()) {
+  const mended = [];
+  for (const [i, sent] of list4.entries()) {
+    const { entry, mended: fields } = mendComment(sent);
     const parsed = rawCommentSchema.safeParse(entry);
-    if (parsed.success) comments.push(parsed.data);
-    else {
+    if (parsed.success) {
+      comments.push(parsed.data);
+      mended.push(...fields.map((f) => `comment ${i + 1}: ${f}`));
+    } else {
       const issue2 = parsed.error.issues[0];
       rejected.push(`comment ${i + 1}: ${issue2 ? `${issue2.path.join(".")}: ${issue2.message}` : "invalid"}`);
     }
@@ -67694,7 +68035,7 @@ function parseReview(toolInput) {
     const parsed = walkthroughSchema.safeParse(entry);
     return parsed.success ? [parsed.data] : [];
   }) : [];
-  return { summary, walkthrough, comments, rejected };
+  return { summary, walkthrough, comments, rejected, mended };
 }
 function normalTitle(title) {
   return title.toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
@@ -68392,6 +68733,13 @@ async function reviewed(run, chunk, part) {
   run.options.log?.(
     `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? "" : "s"}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ""}, ${usageLine(part.spent.usage)}${run.explore ? `, ${toolCalls} tool calls` : ""}, ${((Date.now() - part.startedAt) / 1e3).toFixed(1)} s${run.options.prices ? `, ${formatUsd(part.spent.usd ?? 0)}` : ""}: ${comments.length} findings${looks.length > 1 ? ` (${found.join(", ")}; ${merged} merged)` : ""}`
   );
+  const mended = done.flatMap((d) => d.review.mended);
+  if (mended.length > 0) {
+    const shown = mended.slice(0, 3).join("; ") + (mended.length > 3 ? `; ${mended.length - 3} more` : "");
+    run.options.log?.(
+      `${label(chunk)}: ${mended.length} field${mended.length === 1 ? "" : "s"} of an unexpected shape mended, findings kept (${shown})`
+    );
+  }
   const checked = await verified(run, chunk, comments);
   const spent = checked ? addSpent(part.spent, checked.verification) : part.spent;
   return [
@@ -68684,9 +69032,7 @@ async function reviewChunks(plan, settings, llm, options, stop) {
     overview?.usage ?? ZERO_USAGE
   );
   const prices = settings.prices;
-  const usageMissing = outcomes.some(
-    (o) => o.status === "ok" && o.usage.input + o.usage.output + o.usage.cacheRead + o.usage.cacheWrite === 0
-  );
+  const usageMissing = outcomes.some((o) => o.status === "ok" && totalTokens(o.usage) === 0) || overview !== void 0 && overview.calls > 0 && totalTokens(overview.usage) === 0;
   return {
     plan,
     outcomes,
@@ -68744,7 +69090,7 @@ async function reviewPullRequest(source, publisher, llm, given, clock = { starte
   );
   if (result2.usageMissing) {
     publisher.warn(
-      `The gateway at ${settings.baseUrl} answered without reporting token usage, so the cost is reported as unknown; check its usage reporting (stream_options.include_usage for Chat Completions).`
+      `The gateway at ${settings.baseUrl} answered without reporting usable token usage (none, or counts that cannot be right), so the cost is reported as unknown and each such call counts at its reserved worst case under max-cost-usd; check its usage reporting (stream_options.include_usage for Chat Completions).`
     );
   }
   const unverified = result2.outcomes.filter((o) => o.verification?.skipped);
@@ -80361,7 +80707,8 @@ var LIVE_TEXT = new RegExp(
     String.raw`(?<![A-Za-z0-9_])@[A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?`,
     String.raw`\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>]*`,
     String.raw`\b(?:www\.|mailto:|xmpp:)[^\s<>]*`,
-    String.raw`(?<![\w/#&])(?:[\w.-]+\/[\w.-]+)?#\d+\b`
+    String.raw`(?<![\w/#&])(?:[\w.-]+\/[\w.-]+)?#\d+\b`,
+    String.raw`(?<![\w-])GH-\d+\b`
   ].join("|"),
   "gi"
 );
@@ -80489,7 +80836,7 @@ function codeSpan(value) {
   return `${ticks}${pad}${flat}${pad}${ticks}`;
 }
 function safePath(path6) {
-  return codeSpan(path6).replace(/\|/g, "\\|");
+  return codeSpan(quotePath(path6)).replace(/\|/g, "\\|");
 }
 function clipMarkdown(value, max, note = "\u2026 (truncated to fit GitHub\u2019s comment size limit)") {
   if (value.length <= max) return value;
@@ -80537,13 +80884,13 @@ function terminalSafe(text6) {
 
 // src/source/state.ts
 import { createHmac, timingSafeEqual } from "node:crypto";
-function signature(seal, encoded) {
+function signature(seal, encoded, hex = 32) {
   const key = createHmac("sha256", seal.secret).update("claude-pr-reviewer state seal v1").digest();
   return createHmac("sha256", key).update(`${seal.scope}
-${encoded}`).digest("hex").slice(0, 32);
+${encoded}`).digest("hex").slice(0, hex);
 }
 var MAX_HEADS = 50;
-var MAX_POSTED = 3e3;
+var MAX_POSTED = 1e3;
 var count3 = number2().int().nonnegative();
 var schema2 = object({
   v: literal(1),
@@ -80622,6 +80969,7 @@ function costSection(ctx) {
 var SUMMARY_MARKER = "<!-- claude-pr-reviewer:summary -->";
 var MAX_BODY_CHARS = 65536;
 var MAX_LISTED_BODY_CHARS = 1500;
+var MAX_ERROR_CHARS = 2e3;
 var MAX_NOT_REVIEWED_CHARS = 16e3;
 var ICON = { critical: "\u{1F534}", high: "\u{1F7E0}", medium: "\u{1F7E1}", low: "\u{1F535}", info: "\u26AA" };
 function verdict(result2, findings) {
@@ -80668,7 +81016,7 @@ function headSection(ctx) {
     `${note.join(", ")}.`
   ];
   if (ctx.reviewError) lines.push("", `> [!WARNING]
-> ${safeInline(ctx.reviewError)}`);
+> ${safeInline(ctx.reviewError.slice(0, MAX_ERROR_CHARS))}`);
   return lines.join("\n");
 }
 var FINDINGS_SHOWN = 25;
@@ -80807,12 +81155,12 @@ var MAX_OVERVIEW_CHARS = 3e3;
 function summaryBody(ctx) {
   const rejected = ctx.result.outcomes.flatMap((o) => o.rejected);
   const overview = overviewSection(ctx.result);
+  const head = headSection(ctx);
   const top = [
-    headSection(ctx),
     findingsSection(ctx),
     overview.startsWith("<details>") ? clipFold(overview, MAX_OVERVIEW_CHARS) : clipMarkdown(overview, MAX_OVERVIEW_CHARS),
     notReviewedSection(ctx.result)
-  ].filter(Boolean).join("\n\n");
+  ];
   const aside = (kind) => ctx.result.setAside.filter((a) => a.kind === kind);
   const folds = [
     listedSection(ctx.listed),
@@ -80823,13 +81171,13 @@ function summaryBody(ctx) {
     ctx.walkthrough === false ? "" : walkthroughSection(ctx.result)
   ].filter(Boolean);
   const tail = costSection(ctx);
-  const middle = fitSections(folds, MAX_BODY_CHARS - top.length - tail.length - 8);
-  return middle ? `${top}
+  const middle = fitSections([...top, ...folds].filter(Boolean), MAX_BODY_CHARS - head.length - tail.length - 8);
+  return middle ? `${head}
 
 ${middle}
 
 ${tail}
-` : `${top}
+` : `${head}
 
 ${tail}
 `;

@@ -9,7 +9,7 @@ import { FakeGateway } from './fakes/gateway.js';
 import { fakesForEachTest, actionEnv, examplePayload, readOutputs } from './helpers/action.js';
 
 const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url));
-const KEY = 'sk-ant-dist-test-key';
+const KEY = 'sk-ant-dist-test-key-0123456789';
 
 /** The Node binaries to run dist/ with: this one, and Node 24 (the runner's) when .ci/run installed it. */
 const runtimes = [

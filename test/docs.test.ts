@@ -45,6 +45,8 @@ describe('action.yml, the code and the docs agree', () => {
     const announced = [
       ...(/a depth input\s+\(quick \/ standard \/ deep/.test(design) ? ['review-depth'] : []),
       ...(/`state-secret` \(the hostile-input issue\)/.test(design) ? ['state-secret'] : []),
+      // Named by the model issue (26), which the design's "API version" paragraph describes.
+      ...(/API version `2026-10-21`/.test(design) ? ['anthropic-version'] : []),
     ];
     const inputs = [...names('Inputs'), ...names('Since added'), ...announced];
     const outputs = names('Outputs');

@@ -11,6 +11,8 @@ export interface AnthropicClientOptions {
   baseUrl: string;
   apiKey: string;
   auth: AuthStyle;
+  /** The `anthropic-version` header (default 2023-06-01). */
+  anthropicVersion?: string;
   /** Milliseconds one attempt may take. */
   timeoutMs?: number;
   /** Milliseconds an attempt may go without an event from the gateway (default 60 s). */
@@ -46,10 +48,11 @@ function quietSdkDeprecation(): void {
 
 export function createAnthropicClient(options: AnthropicClientOptions): LlmClient {
   quietSdkDeprecation();
+  const version = options.anthropicVersion ?? '2023-06-01';
   const headers: Record<string, string | null> =
     options.auth === 'x-api-key'
-      ? { 'x-api-key': options.apiKey, Authorization: null, 'anthropic-version': '2023-06-01' }
-      : { 'anthropic-version': '2023-06-01' };
+      ? { 'x-api-key': options.apiKey, Authorization: null, 'anthropic-version': version }
+      : { 'anthropic-version': version };
   const sdk = new Anthropic({
     baseURL: options.baseUrl,
     ...(options.auth === 'bearer' ? { authToken: options.apiKey } : { apiKey: options.apiKey }),

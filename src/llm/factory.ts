@@ -21,6 +21,8 @@ export interface Gateway {
   apiKey: string;
   auth: AuthStyle;
   apiFormat: ApiFormat;
+  /** The `anthropic-version` header of Messages API requests. */
+  anthropicVersion: string;
 }
 
 /** The adapter for the gateway's wire format, with bounded retries; made once in `main` and passed in. */
@@ -42,6 +44,7 @@ export function createLlmClient(settings: Gateway, options: LlmClientOptions = {
     baseUrl: settings.baseUrl,
     apiKey: settings.apiKey,
     auth: settings.auth,
+    anthropicVersion: settings.anthropicVersion,
     ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.idleMs ? { idleMs: options.idleMs } : {}),
     fetch: withoutRedirects,

@@ -26,7 +26,16 @@ export interface ProviderPreset {
   maxOutput: Readonly<Record<string, number>>;
   /** The model used when `model` is not set (and the gateway lists none we know): the newest it documents. */
   defaultModel: string;
+  /**
+   * The `anthropic-version` header it is sent: Anthropic's current one (2026-10-21, the SDKs' default, which
+   * refuses sampling parameters on every model), or the one a gateway documents.
+   */
+  anthropicVersion: string;
 }
+
+/** Anthropic's current API version, and the one gateways document. */
+export const CURRENT_API_VERSION = '2026-10-21';
+export const GATEWAY_API_VERSION = '2023-06-01';
 
 /**
  * The provider table of shared/DESIGN.md. The ID each gateway expects for a model lives in the model table
@@ -45,6 +54,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     listsModels: false,
     maxOutput: {},
     defaultModel: 'claude-sonnet-5-5',
+    anthropicVersion: CURRENT_API_VERSION,
   },
   runapi: {
     name: 'runapi',
@@ -56,6 +66,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     listsModels: true,
     maxOutput: {},
     defaultModel: 'claude-sonnet-4-6',
+    anthropicVersion: GATEWAY_API_VERSION,
   },
   bytespike: {
     name: 'bytespike',
@@ -67,6 +78,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     listsModels: true,
     maxOutput: { 'claude-sonnet-4-5-20250929': 16384 },
     defaultModel: 'claude-sonnet-4-6',
+    anthropicVersion: GATEWAY_API_VERSION,
   },
   aimlapi: {
     name: 'aimlapi',
@@ -78,6 +90,7 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     listsModels: true,
     maxOutput: {},
     defaultModel: 'claude-sonnet-4-6',
+    anthropicVersion: GATEWAY_API_VERSION,
   },
   custom: {
     name: 'custom',
@@ -89,5 +102,6 @@ export const PROVIDERS: Readonly<Record<ProviderName, ProviderPreset>> = {
     listsModels: false,
     maxOutput: {},
     defaultModel: 'claude-sonnet-5-5',
+    anthropicVersion: GATEWAY_API_VERSION,
   },
 };

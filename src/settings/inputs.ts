@@ -23,6 +23,7 @@ export const INPUT_DEFAULTS = {
   effort: '',
   'dry-run': 'false',
   'api-format': '',
+  'anthropic-version': '',
   auth: '',
   pricing: '',
   'context-window': '',
@@ -73,6 +74,8 @@ export interface Settings {
   apiFormat: ApiFormat;
   /** How the key is sent: `auth`, else the preset's. */
   auth: AuthStyle;
+  /** The `anthropic-version` header of Messages API requests: the input, else the preset's. */
+  anthropicVersion: string;
   /** Base URL of the gateway: `base-url` when given, else the preset's. No trailing slash, no `/v1`. */
   baseUrl: string;
   /** The model as the user wrote it, else the preset's default. */

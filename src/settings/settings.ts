@@ -1,6 +1,13 @@
 import { parseJson } from '../core/json.js';
 import * as z from 'zod';
-import { PROVIDER_NAMES, PROVIDERS, type ApiFormat, type AuthStyle, type ProviderPreset } from '../llm/providers.js';
+import {
+  CURRENT_API_VERSION,
+  PROVIDER_NAMES,
+  PROVIDERS,
+  type ApiFormat,
+  type AuthStyle,
+  type ProviderPreset,
+} from '../llm/providers.js';
 import { EFFORTS, findModel, knownModelIds } from '../llm/models.js';
 import { newestListedSonnet } from '../llm/default-model.js';
 import type { LlmClient } from '../llm/client.js';
@@ -88,6 +95,10 @@ const schema = z.object({
     .trim()
     .toLowerCase()
     .pipe(z.enum(['', 'x-api-key', 'bearer'], { message: "x-api-key or bearer, or empty for the preset's" })),
+  'anthropic-version': z
+    .string()
+    .trim()
+    .regex(/^(\d{4}-\d{2}-\d{2})?$/, { message: "an API version date such as 2026-10-21, or empty for the preset's" }),
   pricing: z
     .string()
     .trim()
@@ -249,7 +260,21 @@ export function parseSettings(
   if (v.provider === 'custom' && !v['base-url']) {
     problems.push("input 'base-url': got \"\"; expected the gateway's URL when provider is custom");
   }
-  const derived = modelSettings(provider, model, asked, origins);
+  const version = v['anthropic-version'] || provider.anthropicVersion;
+  const messagesApi = (v['api-format'] || provider.format) === 'anthropic';
+  const versionRefusesSampling = messagesApi && v.temperature !== undefined && version >= CURRENT_API_VERSION;
+  if (versionRefusesSampling) {
+    problems.push(
+      `input 'temperature': got ${v.temperature}; API version ${version} refuses sampling parameters on every model: leave it empty, or set 'anthropic-version: 2023-06-01' for a model that takes one`,
+    );
+  }
+  // Told once: the version's refusal covers every model's own rule.
+  const derived = modelSettings(
+    provider,
+    model,
+    versionRefusesSampling ? { ...asked, temperature: undefined } : asked,
+    origins,
+  );
   problems.push(...derived.problems);
   if (problems.length > 0) throw new SettingsError(problems);
   return settingsOf(v, provider, derived.settings, asked);
@@ -265,6 +290,7 @@ function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, 
     provider,
     apiFormat,
     auth,
+    anthropicVersion: v['anthropic-version'] || provider.anthropicVersion,
     baseUrl: v['base-url'] || provider.baseUrl,
     modelChosen: v.model !== '',
     ...derived,

@@ -104,6 +104,14 @@ export interface FakeGatewayOptions {
   omitUsage?: boolean;
   /** What the gateway reports in place of the usage it billed (a broken or hostile gateway). */
   reportUsage?: (billed: FakeUsage) => FakeUsage;
+  /** Models it serves beyond FAKE_MODELS (a model newer than the code under test's table), with their limits. */
+  extraModels?: Readonly<Record<string, Pick<FakeModel, 'window' | 'maxOutput' | 'efforts' | 'thinking'>>>;
+  /** Serve the models Anthropic retired (a gateway reaching them through another cloud) instead of a 404. */
+  servesRetired?: boolean;
+  /** How it refuses a model it does not serve: Anthropic's 404 (default), ByteSpike's 400 `unsupported_model`, OpenAI's `model_not_found`. */
+  unknownModel?: 'anthropic' | 'bytespike' | 'openai';
+  /** `anthropic-version` values it takes (default both 2023-06-01 and 2026-10-21). */
+  versions?: readonly string[];
   /** The model IDs `GET /v1/models` lists (default: every model of FAKE_MODELS that is not retired). */
   models?: readonly string[];
   /** Thinking tokens a thinking answer spends, by effort (default THINKING_BY_EFFORT). */
@@ -121,7 +129,19 @@ export interface FakeModel {
   thinking: readonly string[];
   minCache: number;
   tokenRatio: number;
+  /** Context window and the most `max_tokens` may be, as `GET /v1/models/{id}` reports them. */
+  window: number;
+  maxOutput: number;
+  /** Effort levels `output_config.effort` takes (empty: none). */
+  efforts: readonly string[];
+  /** Anthropic's list price per million tokens (pricing page): input, output, cache read, 5-minute cache write. */
+  price: { input: number; output: number; cacheRead: number; cacheWrite: number };
 }
+const ALL_EFFORTS = ['low', 'medium', 'high', 'xhigh', 'max'];
+const OPUS_4_EFFORTS = ['low', 'medium', 'high', 'max'];
+const OPUS_4_PRICE = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25 };
+const SONNET_4_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 };
+const MILLION = 1_000_000;
 export const FAKE_MODELS: Readonly<Record<string, FakeModel>> = {
   'claude-sonnet-5-5': {
     forced: false,
@@ -129,16 +149,65 @@ export const FAKE_MODELS: Readonly<Record<string, FakeModel>> = {
     thinking: ['adaptive', 'between_tools'],
     minCache: 512,
     tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5 },
   },
-  'claude-opus-5-5': { forced: false, sampling: 'none', thinking: ['adaptive'], minCache: 512, tokenRatio: 1.3 },
-  'claude-haiku-5-5': { forced: true, sampling: 1, thinking: ['adaptive', 'disabled'], minCache: 512, tokenRatio: 1.3 },
-  'claude-fable-5-1': { forced: false, sampling: 'none', thinking: ['adaptive'], minCache: 1024, tokenRatio: 1.3 },
+  'claude-opus-5-5': {
+    forced: false,
+    sampling: 'none',
+    thinking: ['adaptive'],
+    minCache: 512,
+    tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5 },
+  },
+  'claude-haiku-5-5': {
+    forced: true,
+    sampling: 1,
+    thinking: ['adaptive', 'disabled'],
+    minCache: 512,
+    tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: { input: 0.1, output: 0.5, cacheRead: 0.01, cacheWrite: 0.125 },
+  },
+  'claude-fable-5-2': {
+    forced: false,
+    sampling: 'none',
+    thinking: ['adaptive'],
+    minCache: 1024,
+    tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: { input: 8, output: 40, cacheRead: 0.2, cacheWrite: 10 },
+  },
+  'claude-fable-5-1': {
+    forced: false,
+    sampling: 'none',
+    thinking: ['adaptive'],
+    minCache: 1024,
+    tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: { input: 10, output: 50, cacheRead: 0.25, cacheWrite: 12.5 },
+  },
   'claude-sonnet-5': {
     forced: true,
     sampling: 'none',
     thinking: ['adaptive', 'disabled'],
     minCache: 1024,
     tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 },
   },
   'claude-opus-5': {
     forced: true,
@@ -146,6 +215,54 @@ export const FAKE_MODELS: Readonly<Record<string, FakeModel>> = {
     thinking: ['adaptive', 'disabled'],
     minCache: 1024,
     tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: ALL_EFFORTS,
+    price: OPUS_4_PRICE,
+  },
+  'claude-opus-4-8': {
+    forced: true,
+    sampling: 'none',
+    thinking: ['adaptive', 'disabled'],
+    minCache: 1024,
+    tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: OPUS_4_EFFORTS,
+    price: OPUS_4_PRICE,
+  },
+  'claude-opus-4-7': {
+    forced: true,
+    sampling: 'none',
+    thinking: ['adaptive', 'disabled'],
+    minCache: 2048,
+    tokenRatio: 1.3,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: OPUS_4_EFFORTS,
+    price: OPUS_4_PRICE,
+  },
+  'claude-opus-4-6': {
+    forced: true,
+    sampling: 'any',
+    thinking: ['disabled', 'adaptive'],
+    minCache: 4096,
+    tokenRatio: 1,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: OPUS_4_EFFORTS,
+    price: OPUS_4_PRICE,
+  },
+  'claude-opus-4-5-20251101': {
+    forced: true,
+    sampling: 'any',
+    thinking: ['disabled'],
+    minCache: 4096,
+    tokenRatio: 1,
+    window: 200_000,
+    maxOutput: 64_000,
+    efforts: [],
+    price: OPUS_4_PRICE,
   },
   'claude-sonnet-4-6': {
     forced: true,
@@ -153,9 +270,44 @@ export const FAKE_MODELS: Readonly<Record<string, FakeModel>> = {
     thinking: ['disabled', 'adaptive'],
     minCache: 1024,
     tokenRatio: 1,
+    window: MILLION,
+    maxOutput: 128_000,
+    efforts: [],
+    price: SONNET_4_PRICE,
   },
-  'claude-haiku-4-5-20251001': { forced: true, sampling: 'any', thinking: ['disabled'], minCache: 4096, tokenRatio: 1 },
+  'claude-haiku-4-5-20251001': {
+    forced: true,
+    sampling: 'any',
+    thinking: ['disabled'],
+    minCache: 4096,
+    tokenRatio: 1,
+    window: 200_000,
+    maxOutput: 64_000,
+    efforts: [],
+    price: { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25 },
+  },
 };
+/** The `anthropic-version` values Anthropic's API takes. */
+export const API_VERSIONS = ['2023-06-01', '2026-10-21'];
+
+/**
+ * What API version 2026-10-21 refuses on every model: sampling parameters, an assistant `document` block and
+ * `citations` on user text.
+ */
+function refusedOn20261021(body: GatewayBody): string | undefined {
+  for (const name of ['temperature', 'top_p', 'top_k'] as const) {
+    if (body[name] !== undefined) return `${name}: sampling parameters are not supported on API version 2026-10-21.`;
+  }
+  for (const m of body.messages) {
+    const parts = Array.isArray(m.content) ? (m.content as { type?: string; citations?: unknown }[]) : [];
+    if (m.role === 'assistant' && parts.some((p) => p.type === 'document'))
+      return 'messages: assistant document blocks are not supported on API version 2026-10-21.';
+    if (m.role === 'user' && parts.some((p) => p.type === 'text' && p.citations !== undefined))
+      return 'messages: citations on user text are not supported on API version 2026-10-21.';
+  }
+  return undefined;
+}
+
 /** IDs Anthropic retired: requests to them answer 404. */
 export const RETIRED_MODELS = [
   'claude-sonnet-4-5-20250929',
@@ -175,7 +327,11 @@ export const THINKING_BY_EFFORT: Readonly<Record<string, number>> = {
 /** A request's model as the fake knows it: gateway spellings (`anthropic/claude-sonnet-4.6`) and aliases folded. */
 export function fakeModelOf(model: string): { id: string; rules: FakeModel | undefined } {
   const id = model.replace(/^anthropic\//, '').replace(/(\d)\.(\d)/g, '$1-$2');
-  const known = id === 'claude-haiku-4-5' ? 'claude-haiku-4-5-20251001' : id;
+  const dated: Record<string, string> = {
+    'claude-haiku-4-5': 'claude-haiku-4-5-20251001',
+    'claude-opus-4-5': 'claude-opus-4-5-20251101',
+  };
+  const known = dated[id] ?? id;
   return { id: known, rules: FAKE_MODELS[known] };
 }
 
@@ -298,23 +454,25 @@ export class FakeGateway {
     const path = new URL(req.url ?? '/', this.url).pathname;
     if (req.method === 'GET' && path === '/v1/models') {
       this.modelListRequests += 1;
-      const ids = this.options.models ?? Object.keys(FAKE_MODELS);
+      const ids = this.options.models ?? [...Object.keys(FAKE_MODELS), ...Object.keys(this.options.extraModels ?? {})];
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          data: ids.map((id) => ({
-            type: 'model',
-            id,
-            object: 'model',
-            display_name: id,
-            created_at: '2026-10-01T00:00:00Z',
-          })),
+          data: ids.map((id) => this.modelInfo(id)),
           has_more: false,
           first_id: ids[0] ?? null,
           last_id: ids.at(-1) ?? null,
           object: 'list',
         }),
       );
+      return;
+    }
+    if (req.method === 'GET' && path.startsWith('/v1/models/')) {
+      this.modelListRequests += 1;
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      const info = this.served(id) ? this.modelInfo(id) : undefined;
+      res.writeHead(info ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(info ?? { type: 'error', error: { type: 'not_found_error', message: `model: ${id}` } }));
       return;
     }
     const record: RecordedCall = { path, headers: req.headers, body, status: 200 };
@@ -335,8 +493,9 @@ export class FakeGateway {
       fail(401, 'authentication_error', 'invalid x-api-key');
       return;
     }
-    if (!chat && req.headers['anthropic-version'] !== '2023-06-01') {
-      fail(400, 'invalid_request_error', 'anthropic-version header is required');
+    const version = req.headers['anthropic-version'];
+    if (!chat && (typeof version !== 'string' || !(this.options.versions ?? API_VERSIONS).includes(version))) {
+      fail(400, 'invalid_request_error', `anthropic-version: ${String(version)} is not a version this gateway takes`);
       return;
     }
     if (
@@ -353,12 +512,12 @@ export class FakeGateway {
       fail(400, 'invalid_request_error', badTurns);
       return;
     }
-    const { id: modelId } = fakeModelOf(body.model);
-    if (RETIRED_MODELS.includes(modelId) || (this.options.models && !this.options.models.includes(body.model))) {
-      fail(404, 'not_found_error', `model: ${body.model}`);
+    if (!this.served(body.model)) {
+      this.refuseModel(body.model, chat, fail);
       return;
     }
-    const refused = this.refusedByRules(body, chat);
+    const refused =
+      (!chat && version === '2026-10-21' ? refusedOn20261021(body) : undefined) ?? this.refusedByRules(body, chat);
     if (refused) {
       fail(400, 'invalid_request_error', refused);
       return;
@@ -384,6 +543,57 @@ export class FakeGateway {
     } finally {
       this.release();
     }
+  }
+
+  /** Whether the gateway serves a model: not one Anthropic retired (unless `servesRetired`), and one it lists when given a list. */
+  private served(model: string): boolean {
+    const { id } = fakeModelOf(model);
+    if (RETIRED_MODELS.includes(id) && !this.options.servesRetired) return false;
+    return !this.options.models || this.options.models.includes(model);
+  }
+
+  /** A model it does not serve, refused in the gateway's own words. */
+  private refuseModel(
+    model: string,
+    chat: boolean,
+    fail: (status: number, type: string, message: string) => void,
+  ): void {
+    const style = this.options.unknownModel ?? (chat ? 'openai' : 'anthropic');
+    if (style === 'bytespike') fail(400, 'unsupported_model', `unsupported_model: ${model} is not available`);
+    else if (style === 'openai')
+      fail(404, 'model_not_found', `The model \`${model}\` does not exist or you do not have access to it.`);
+    else fail(404, 'not_found_error', `model: ${model}`);
+  }
+
+  /** A model as the Models API describes it: its limits and capabilities, when the fake knows them. */
+  private modelInfo(id: string): Record<string, unknown> {
+    const { rules } = fakeModelOf(id);
+    const known = rules ?? this.options.extraModels?.[id];
+    const supported = (yes: boolean) => ({ supported: yes });
+    return {
+      type: 'model',
+      id,
+      object: 'model',
+      display_name: id,
+      created_at: '2026-10-01T00:00:00Z',
+      max_input_tokens: known?.window ?? null,
+      max_tokens: known?.maxOutput ?? null,
+      capabilities: known
+        ? {
+            effort: {
+              supported: known.efforts.length > 0,
+              ...Object.fromEntries(
+                ['low', 'medium', 'high', 'xhigh', 'max'].map((e) => [e, supported(known.efforts.includes(e))]),
+              ),
+            },
+            thinking: {
+              supported: known.thinking.some((t) => t !== 'disabled'),
+              types: { adaptive: supported(known.thinking.includes('adaptive')), enabled: supported(false) },
+            },
+            structured_outputs: supported(true),
+          }
+        : null,
+    };
   }
 
   /** Thinking blocks the fake issued, by the id of the tool call they came with: they must come back unchanged. */

@@ -65,7 +65,7 @@ const okResult = (output = 500): LlmResult => ({
 
 function run(chunks: Chunk[], client: LlmClient, extra: Partial<Parameters<typeof runChunks>[3]> = {}) {
   return runChunks(chunks, buildPrefix(PR, '', FILES), client, {
-    call: { model: 'm', maxTokens: 1000, temperature: 0 },
+    call: { model: 'm', maxTokens: 1000 },
     concurrency: 4,
     prices: PRICES,
     ...extra,

@@ -188,13 +188,18 @@ describe('settings from the model table', () => {
   };
 
   it('refuses a temperature the model refuses, naming the model, and every problem at once', () => {
-    const found = problems({ model: 'claude-opus-5-5', temperature: '0', effort: 'none' });
+    const v1 = { 'anthropic-version': '2023-06-01' };
+    const found = problems({ ...v1, model: 'claude-opus-5-5', temperature: '0', effort: 'none' });
     expect(found).toHaveLength(2);
     expect(found.join('\n')).toMatch(/temperature.*claude-opus-5-5 accepts no sampling parameter/);
     expect(found.join('\n')).toMatch(/effort.*cannot turn thinking off/);
-    expect(problems({ model: 'claude-haiku-5-5', temperature: '0' })[0]).toMatch(/only temperature 1/);
-    expect(problems({ model: 'claude-haiku-5-5', temperature: '1' })).toEqual([]);
-    expect(parseSettings({ model: 'claude-sonnet-4-6', temperature: '0.2' }).shape).toEqual({
+    expect(problems({ ...v1, model: 'claude-haiku-5-5', temperature: '0' })[0]).toMatch(/only temperature 1/);
+    expect(problems({ ...v1, model: 'claude-haiku-5-5', temperature: '1' })).toEqual([]);
+    // Anthropic's current API version (the anthropic preset's) refuses sampling on every model: said once.
+    const current = problems({ model: 'claude-haiku-5-5', temperature: '1' });
+    expect(current).toHaveLength(1);
+    expect(current[0]).toMatch(/temperature.*API version 2026-10-21 refuses sampling parameters on every model/);
+    expect(parseSettings({ ...v1, model: 'claude-sonnet-4-6', temperature: '0.2' }).shape).toEqual({
       forceTool: true,
       temperature: 0.2,
     });
