@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { AuthStyle } from './providers.js';
-import type { CallOptions, LlmClient, LlmResult } from './client.js';
+import { describedModel, type CallOptions, type DescribedModel, type LlmClient, type LlmResult } from './client.js';
 import { classifySdkError, count } from './errors.js';
 import { DEFAULT_IDLE_MS, idleWatch } from './idle.js';
 import { jsonInText } from '../core/json.js';
@@ -64,6 +64,7 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
   });
 
   return {
+    ...modelsApi(sdk),
     async call(request: LlmRequest, call: CallOptions): Promise<LlmResult> {
       const params = messagesParams(request, call);
       let message: Anthropic.Messages.Message;
@@ -86,6 +87,19 @@ export function createAnthropicClient(options: AnthropicClientOptions): LlmClien
         watch.stop();
       }
       return resultOf(message, request.tool.name);
+    },
+  };
+}
+
+/** The Models API: one model described (`GET /v1/models/{id}`), or the IDs the gateway lists; undefined when it does not answer. */
+function modelsApi(sdk: Anthropic): Pick<LlmClient, 'describeModel' | 'listModels'> {
+  return {
+    async describeModel(id: string): Promise<DescribedModel | undefined> {
+      try {
+        return describedModel(await sdk.models.retrieve(id));
+      } catch {
+        return undefined;
+      }
     },
     async listModels(): Promise<string[] | undefined> {
       try {

@@ -1,5 +1,5 @@
 import type { LlmRequest, ToolCall } from './request.js';
-import type { Effort, ThinkingType } from './models.js';
+import { EFFORTS, type Effort, type ThinkingType } from './model-types.js';
 import type { Usage } from '../core/usage.js';
 
 /** What one review call returns: the tool input as the model sent it (validated later) and the usage. */
@@ -47,6 +47,29 @@ export interface LlmClient {
   call(request: LlmRequest, options: CallOptions): Promise<LlmResult>;
   /** The model IDs the gateway serves (`GET /v1/models`); undefined when it does not say. */
   listModels?(): Promise<string[] | undefined>;
+  /** What the gateway says of one model (`GET /v1/models/{id}`); undefined when it does not describe it. */
+  describeModel?(id: string): Promise<DescribedModel | undefined>;
+}
+
+/** A model as a gateway's Models API describes it: the limits and capabilities it reports, each when reported. */
+export interface DescribedModel {
+  id: string;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+  /** `thinking.type: adaptive` is accepted. */
+  adaptiveThinking: boolean;
+  /** The `output_config.effort` levels accepted. */
+  efforts: Effort[];
+}
+
+/** A client's optional methods, for a wrapper that passes them through unchanged. */
+export function optionalMethods(client: LlmClient): Pick<LlmClient, 'listModels' | 'describeModel'> {
+  return {
+    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
+    ...(client.describeModel
+      ? { describeModel: (id: string) => client.describeModel?.(id) ?? Promise.resolve(undefined) }
+      : {}),
+  };
 }
 
 export type LlmErrorKind =
@@ -97,4 +120,30 @@ export class LlmError extends Error {
       this.kind === 'redirect'
     );
   }
+}
+
+/**
+ * A Models API answer (Anthropic's `ModelInfo`: `max_input_tokens`, `max_tokens`, `capabilities.thinking.types`,
+ * `capabilities.effort.<level>`), read defensively: a field of another shape counts as not reported.
+ */
+export function describedModel(raw: unknown): DescribedModel | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const info = raw as Record<string, unknown>;
+  if (typeof info.id !== 'string') return undefined;
+  const limit = (v: unknown): number | undefined =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v > 0 ? v : undefined;
+  const caps = (info.capabilities ?? {}) as Record<string, unknown>;
+  const supported = (node: unknown): boolean =>
+    node !== null && typeof node === 'object' && (node as { supported?: unknown }).supported === true;
+  const thinking = (caps.thinking ?? {}) as { types?: Record<string, unknown> };
+  const effort = (caps.effort ?? {}) as Record<string, unknown>;
+  const contextWindow = limit(info.max_input_tokens);
+  const maxOutputTokens = limit(info.max_tokens);
+  return {
+    id: info.id,
+    ...(contextWindow ? { contextWindow } : {}),
+    ...(maxOutputTokens ? { maxOutputTokens } : {}),
+    adaptiveThinking: supported(thinking.types?.adaptive),
+    efforts: supported(effort) ? EFFORTS.filter((level) => supported(effort[level])) : [],
+  };
 }

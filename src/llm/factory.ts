@@ -1,8 +1,9 @@
 import type { ApiFormat, AuthStyle } from './providers.js';
 import { createAnthropicClient } from './anthropic.js';
 import { createOpenAiClient } from './openai.js';
-import { LlmError, type LlmClient } from './client.js';
+import { LlmError, optionalMethods, type LlmClient } from './client.js';
 import { usageFault, ZERO_USAGE } from '../core/usage.js';
+import { findModel, lifecycleOn } from './models.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
 
 export interface LlmClientOptions {
@@ -69,7 +70,7 @@ const PROMPT_OVERHEAD = 10_000;
 function checkingUsage(client: LlmClient, gateway: string, log?: (message: string) => void): LlmClient {
   let told = false;
   return {
-    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
+    ...optionalMethods(client),
     async call(request, options) {
       const result = await client.call(request, options);
       const prompt = Buffer.byteLength(JSON.stringify(request)) + PROMPT_OVERHEAD;
@@ -92,7 +93,7 @@ function checkingUsage(client: LlmClient, gateway: string, log?: (message: strin
 function naming(client: LlmClient, endpoint: string): LlmClient {
   let served: Promise<string | undefined> | undefined;
   return {
-    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
+    ...optionalMethods(client),
     async call(request, options) {
       try {
         return await client.call(request, options);
@@ -112,11 +113,19 @@ function naming(client: LlmClient, endpoint: string): LlmClient {
   };
 }
 
-/** The Claude models a gateway lists, newest first as it lists them, for an error message; undefined if it lists none. */
+/**
+ * The models a gateway lists, for an error message: those of our table that are current today first, else its
+ * Claude models, else all, in its order; undefined if it lists none.
+ */
 async function servedModels(client: LlmClient): Promise<string | undefined> {
   const ids = (await client.listModels?.()) ?? [];
+  const today = new Date().toISOString().slice(0, 10);
+  const current = ids.filter((id) => {
+    const known = findModel(id);
+    return known !== undefined && lifecycleOn(known, today) !== 'retired';
+  });
   const claude = ids.filter((id) => /claude/i.test(id));
-  const shown = (claude.length > 0 ? claude : ids).slice(0, 12);
+  const shown = (current.length > 0 ? current : claude.length > 0 ? claude : ids).slice(0, 12);
   if (shown.length === 0) return undefined;
   return shown.join(', ') + (ids.length > shown.length ? ` and ${ids.length - shown.length} more` : '');
 }

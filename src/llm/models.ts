@@ -45,8 +45,10 @@ export function requestShape(
   temperature: number | undefined,
 ): RequestShape {
   const sampling = temperature !== undefined ? { temperature } : {};
-  if (!model || model.rules.thinking.length === 0)
-    return { forceTool: model?.rules.forcedToolChoice ?? true, ...sampling };
+  // A model we know nothing of gets what every Claude model since Sonnet 4 accepts: the tool offered, strict,
+  // with tool_choice auto; no thinking field (its default); no effort.
+  if (!model) return { forceTool: false, ...sampling };
+  if (model.rules.thinking.length === 0) return { forceTool: model.rules.forcedToolChoice, ...sampling };
   const rules = model.rules;
   const off = effort === 'none';
   // Settings refuse `effort: none` for a model that cannot turn thinking off.

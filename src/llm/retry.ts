@@ -1,4 +1,4 @@
-import { LlmError, type CallOptions, type LlmClient, type LlmResult } from './client.js';
+import { LlmError, optionalMethods, type CallOptions, type LlmClient, type LlmResult } from './client.js';
 import type { LlmRequest } from './request.js';
 
 /**
@@ -53,7 +53,7 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
   const sleep = policy.sleep ?? realSleep;
   const now = policy.now ?? Date.now;
   return {
-    ...(client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(undefined) } : {}),
+    ...optionalMethods(client),
     async call(request: LlmRequest, options: CallOptions): Promise<LlmResult> {
       const started = now();
       let billed = false;

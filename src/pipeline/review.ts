@@ -3,7 +3,8 @@ import type { Usage } from '../core/usage.js';
 import type { HeadFiles } from '../context/files.js';
 import type { LlmClient } from '../llm/client.js';
 import type { RepoRules } from '../prompt/prompt.js';
-import { deprecationNotice, settleDefaultModel, type Settings } from '../settings/settings.js';
+import { deprecationNotice, type Settings } from '../settings/settings.js';
+import { settleModel } from '../settings/discover.js';
 import {
   addContext,
   estimateCost,
@@ -73,7 +74,7 @@ export async function reviewPullRequest(
   given: Settings,
   clock: Clock = { startedAt: Date.now() },
 ): Promise<ReviewResult | undefined> {
-  const settings = llm ? await settleDefaultModel(given, llm, publisher.info) : given;
+  const settings = llm ? await settleModel(given, llm, { log: publisher.info, warn: publisher.warn }) : given;
   const until = deadlines(clock.startedAt, settings.maxMinutes);
   const plan = await publisher.stage('Plan the review', async () => {
     const made = await withContext(makePlan(source.pullRequest, settings, source.rules), source, settings, {
@@ -142,8 +143,11 @@ function tellAboutTheModel(settings: Settings, publisher: Publisher): void {
   if (deprecation) publisher.warn(deprecation);
   if (settings.maxCostUsd !== undefined && !settings.prices && settings.capPrices) {
     const p = settings.capPrices;
+    const at = settings.modelInfo
+      ? "Anthropic's list price"
+      : 'the most expensive price of its family in this version\'s model table';
     publisher.notice(
-      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`,
+      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at ${at} ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`,
     );
   }
 }

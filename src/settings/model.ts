@@ -6,6 +6,7 @@ import {
   findModel,
   knownModelIds,
   lifecycleOn,
+  MODELS,
   requestShape,
   TOKENIZER_RATIO,
   type Effort,
@@ -23,6 +24,9 @@ export interface ModelInputs {
   pricing: Prices | undefined;
   today: string;
 }
+
+/** The window a Claude model is planned for when neither the table nor the gateway gives one: every Claude model since Sonnet 4 has at least this. */
+export const UNKNOWN_WINDOW = 200_000;
 
 /** `max_tokens` when `max-output-tokens` is not set: 8192, or 16384 for a model that thinks (thinking counts against it). */
 export const DEFAULT_MAX_OUTPUT = 8192;
@@ -62,7 +66,7 @@ export function modelSettings(
   const thinks = shape.thinking !== undefined && shape.thinking !== 'disabled';
   const limit = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
   const fallback = Math.min(limit, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
-  const problems = [...modelProblems(model, info, asked, name), ...samplingProblems(info, asked, name)];
+  const problems = [...modelProblems(provider, model, info, asked, name), ...samplingProblems(info, asked, name)];
   if (asked.maxOutputTokens !== undefined && asked.maxOutputTokens > limit && info) {
     problems.push(
       `${name('max-output-tokens')}: got ${asked.maxOutputTokens}; expected at most ${limit} for ${model} on ${provider.name}`,
@@ -77,9 +81,9 @@ export function modelSettings(
       model,
       modelId: (info && info.gatewayIds[provider.name]) ?? model,
       modelInfo: info,
-      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 200_000,
+      contextWindow: asked.contextWindow ?? info?.contextWindow ?? UNKNOWN_WINDOW,
       prices,
-      capPrices: prices ?? info?.listPrice,
+      capPrices: prices ?? info?.listPrice ?? familyPrice(model),
       maxOutputTokens: asked.maxOutputTokens ?? fallback,
       temperature: asked.temperature,
       effort: asked.effort,
@@ -90,27 +94,38 @@ export function modelSettings(
   };
 }
 
-/** An unknown model without `context-window`, or a retired one (with its replacement). */
+/**
+ * A model Anthropic retired, on Anthropic's own API (with its replacement): requests to it fail there. A
+ * gateway may still serve it through another cloud, and a model outside the table may be one newer than it:
+ * neither fails before a call.
+ */
 function modelProblems(
+  provider: ProviderPreset,
   model: string,
   info: ModelInfo | undefined,
   asked: ModelInputs,
   name: (input: string) => string,
 ): string[] {
-  if (!info && asked.contextWindow === undefined) {
-    const near = closest(model, knownModelIds());
-    const current = activeModels(asked.today).map((m) => m.id);
-    return [
-      `${name('model')}: got ${show(model)}; expected one of ${current.join(', ')} (or an alias of one)${near ? ` (did you mean ${near}?)` : ''}, or set 'context-window' to use a model outside this list`,
-    ];
-  }
-  if (info && lifecycleOn(info, asked.today) === 'retired') {
+  if (info && provider.name === 'anthropic' && lifecycleOn(info, asked.today) === 'retired') {
     const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : '';
     return [
       `${name('model')}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? 'an earlier date'}, and requests to it fail${replacement}`,
     ];
   }
   return [];
+}
+
+/**
+ * The price `max-cost-usd` is enforced at for a Claude model outside the table: the most expensive model of its
+ * family we know (`opus`, `sonnet`, `haiku`, `fable` in its name), else of every Claude model; none for a
+ * model that is not Claude's (its cost cannot be bounded: the cap then needs `pricing`).
+ */
+export function familyPrice(model: string): Prices | undefined {
+  const name = model.toLowerCase();
+  const family = ['opus', 'sonnet', 'haiku', 'fable'].find((f) => name.includes(f));
+  if (!family && !name.includes('claude')) return undefined;
+  const kin = MODELS.filter((m) => !family || m.id.includes(family));
+  return kin.map((m) => m.listPrice).sort((a, b) => b.input + b.output - (a.input + a.output))[0];
 }
 
 /** A temperature or an effort the model refuses. */
@@ -144,10 +159,19 @@ export function deprecationNotice(settings: Settings): string | undefined {
   if (!info) return undefined;
   const { retiresOn, tentative, replacement } = info.lifecycle;
   const status = lifecycleOn(info, settings.asked.today);
+  if (status === 'retired') {
+    const move = replacement ? `; if it does not, set 'model' to ${replacement}, its replacement` : '';
+    return `${settings.model} was retired by Anthropic on ${retiresOn ?? 'an earlier date'}: the gateway at ${settings.baseUrl} may still serve it through another cloud, and one call will tell${move}.`;
+  }
   const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 86_400_000 : Infinity;
   if (status !== 'deprecated' && (tentative || days > 60)) return undefined;
   const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? 'a current model';
   return `${settings.model} is ${status === 'deprecated' ? 'deprecated by Anthropic' : 'about to be retired'}${retiresOn ? ` and retires on ${retiresOn}` : ''}, after which requests to it fail: set 'model' to ${move}.`;
+}
+
+/** The known model ID or alias nearest to a name outside the table (a typo, edit distance at most 3). */
+export function didYouMean(model: string): string | undefined {
+  return closest(model, knownModelIds());
 }
 
 /** The known ID nearest to a typo (edit distance at most 3), for a "did you mean". */

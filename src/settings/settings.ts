@@ -8,9 +8,7 @@ import {
   type AuthStyle,
   type ProviderPreset,
 } from '../llm/providers.js';
-import { EFFORTS, findModel, knownModelIds } from '../llm/models.js';
-import { newestListedSonnet } from '../llm/default-model.js';
-import type { LlmClient } from '../llm/client.js';
+import { EFFORTS, knownModelIds } from '../llm/models.js';
 import type { Severity } from '../core/severity.js';
 import { globs, intIn, PRICING_FORM, pricingSchema, severity, yesNo } from './fields.js';
 import {
@@ -368,23 +366,4 @@ export function withRepoInputs(
   if (!result.success) throw new SettingsError(problemsOf(result.error.issues, filled, origins));
   const merged = keys.reduce((s, key) => CONFIG_INPUTS[key](s, result.data), settings);
   return keys.includes('model') ? withModel(merged, merged.model, origins) : merged;
-}
-
-/**
- * With no `model` set on a gateway that lists its models, the newest Sonnet it lists (one `GET /v1/models`,
- * free); the preset's documented default when it lists none we know or does not answer.
- */
-export async function settleDefaultModel(
-  settings: Settings,
-  llm: LlmClient,
-  log: (message: string) => void,
-): Promise<Settings> {
-  if (settings.modelChosen || !settings.provider.listsModels) return settings;
-  const listed = await newestListedSonnet(llm, settings.asked.today);
-  if (!listed || findModel(listed)?.id === settings.modelInfo?.id) {
-    log(`model: ${settings.model} (the ${settings.provider.name} preset's default)`);
-    return settings;
-  }
-  log(`model: ${listed}, the newest Sonnet ${settings.provider.name} lists (no 'model' set)`);
-  return withModel(settings, listed);
 }

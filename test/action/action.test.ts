@@ -6,7 +6,6 @@ import {
   fakesForEachTest,
   actionEnv,
   examplePayload,
-  fakePullRequest,
   pullRequestEvent,
   readOutputs,
   runInProcess,
@@ -336,32 +335,5 @@ describe('the action against a fake GitHub and a fake Messages API', () => {
     expect(log).toContain("input 'max-output-tokens'");
     expect(log).toContain("input 'provider'");
     expect(llm.calls).toHaveLength(0);
-  });
-});
-
-describe('a retired model', () => {
-  it('fails before any call, naming its retirement date and its replacement', async () => {
-    const github = await new FakeGitHub(fakePullRequest()).start();
-    const llm = await new FakeGateway({
-      apiKey: KEY,
-      auth: 'bearer',
-      reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
-    }).start();
-    try {
-      const { env } = actionEnv(github, {
-        'api-key': KEY,
-        provider: 'runapi',
-        'base-url': llm.url,
-        model: 'claude-sonnet-4-5',
-      });
-      const { exitCode, log } = await runInProcess(env);
-      expect(exitCode).toBe(1);
-      expect(log).toMatch(/"claude-sonnet-4-5" was retired by Anthropic on 2026-11-30.*use claude-sonnet-5-5/);
-      expect(llm.calls).toHaveLength(0);
-      expect(github.reviews).toHaveLength(0);
-    } finally {
-      await github.stop();
-      await llm.stop();
-    }
   });
 });

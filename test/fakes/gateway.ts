@@ -106,6 +106,8 @@ export interface FakeGatewayOptions {
   reportUsage?: (billed: FakeUsage) => FakeUsage;
   /** Models it serves beyond FAKE_MODELS (a model newer than the code under test's table), with their limits. */
   extraModels?: Readonly<Record<string, Pick<FakeModel, 'window' | 'maxOutput' | 'efforts' | 'thinking'>>>;
+  /** Answer the Models API routes (default true); false answers them 404, as a gateway without them does. */
+  modelsApi?: boolean;
   /** Serve the models Anthropic retired (a gateway reaching them through another cloud) instead of a 404. */
   servesRetired?: boolean;
   /** How it refuses a model it does not serve: Anthropic's 404 (default), ByteSpike's 400 `unsupported_model`, OpenAI's `model_not_found`. */
@@ -452,6 +454,11 @@ export class FakeGateway {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = JSON.parse((await readBody(req)) || '{}') as GatewayBody;
     const path = new URL(req.url ?? '/', this.url).pathname;
+    if (req.method === 'GET' && path.startsWith('/v1/models') && this.options.modelsApi === false) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route GET ${path}` } }));
+      return;
+    }
     if (req.method === 'GET' && path === '/v1/models') {
       this.modelListRequests += 1;
       const ids = this.options.models ?? [...Object.keys(FAKE_MODELS), ...Object.keys(this.options.extraModels ?? {})];

@@ -41,7 +41,6 @@ const BAD_INPUTS: [string, string, RegExp][] = [
   ['base-url', 'ftp://gw.example.com', /an http\(s\) URL/],
   ['base-url', 'https://user:hunter2secret@gw.example.com', /without credentials/],
   ['model', 'claude sonnet!', /a model ID such as/],
-  ['model', 'claude-sonet-4', /did you mean claude-sonnet-4/],
   ['context-window', '100', /from 4096/],
   ['include', '{src,lib', /not a valid glob/],
   ['exclude', '/abs/path/**', /not relative to the repository root/],

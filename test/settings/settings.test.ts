@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deprecationNotice, parseSettings, SettingsError } from '../../src/settings/settings.js';
+import { deprecationNotice, didYouMean, parseSettings, SettingsError } from '../../src/settings/settings.js';
+import { findModel } from '../../src/llm/models.js';
 
 function problemsOf(raw: Record<string, string>): string[] {
   try {
@@ -13,11 +14,11 @@ function problemsOf(raw: Record<string, string>): string[] {
 
 describe('settings', () => {
   it('tells every problem at once: a bad value, and the checks across inputs with it', () => {
-    const problems = problemsOf({ provider: 'custom', concurrency: '99', model: 'my-model' });
+    const problems = problemsOf({ provider: 'custom', concurrency: '99', 'review-depth': 'deep', context: 'diff' });
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^input 'concurrency': got "99"; expected a whole number from 1 to 32/);
-    expect(problems[1]).toMatch(/^input 'base-url': got ""; expected the gateway's URL when provider is custom/);
-    expect(problems[2]).toMatch(/^input 'model': got "my-model"; expected one of claude-sonnet-5-5/);
+    expect(problems[1]).toMatch(/^input 'review-depth': got "deep"/);
+    expect(problems[2]).toMatch(/^input 'base-url': got ""; expected the gateway's URL when provider is custom/);
   });
 
   it('takes the second look and its thresholds: on by default, 60, pre-existing folded', () => {
@@ -127,13 +128,21 @@ describe('settings', () => {
     expect(problems[0]).toMatch(/at most 64000 for claude-haiku-4-5/);
   });
 
-  it('rejects a typo in the model ID, lists the known IDs and suggests the nearest', () => {
-    const [problem] = problemsOf({ model: 'claude-sonet-5-5' });
-    expect(problem).toContain("input 'model'");
-    expect(problem).toContain('claude-sonnet-5-5, claude-opus-5-5, claude-haiku-5-5');
-    expect(problem).not.toContain('claude-sonnet-4-5-20250929');
-    expect(problem).toContain('did you mean claude-sonnet-5-5?');
-    expect(problem).toContain("'context-window'");
+  it('takes a model outside the table with the request every Claude model accepts, and knows the nearest name', () => {
+    const s = parseSettings({ model: 'claude-sonet-5-5' });
+    expect(s.modelInfo).toBeUndefined();
+    expect(s.shape).toEqual({ forceTool: false });
+    expect(s.contextWindow).toBe(200_000);
+    expect(didYouMean('claude-sonet-5-5')).toBe('claude-sonnet-5-5');
+    expect(didYouMean('house-model-7')).toBeUndefined();
+    // Its cost is unknown; the cap is enforced at the dearest price of its family we know.
+    expect(s.prices).toBeUndefined();
+    expect(s.capPrices).toEqual(findModel('claude-fable-5-1')?.listPrice);
+    expect(parseSettings({ model: 'claude-sonnet-6' }).capPrices).toEqual(findModel('claude-sonnet-4-6')?.listPrice);
+    expect(parseSettings({ model: 'claude-future-9' }).capPrices).toEqual(findModel('claude-fable-5-1')?.listPrice);
+    expect(
+      parseSettings({ provider: 'custom', 'base-url': 'https://gw.example', model: 'house-model-7' }).capPrices,
+    ).toBeUndefined();
   });
 
   it('accepts a model outside the registry when context-window is given; its cost is unknown without pricing', () => {
