@@ -145,7 +145,7 @@ function tellAboutTheModel(settings: Settings, publisher: Publisher): void {
     const p = settings.capPrices;
     const at = settings.modelInfo
       ? "Anthropic's list price"
-      : 'the most expensive price of its family in this version\'s model table';
+      : "the most expensive price of its family in this version's model table";
     publisher.notice(
       `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at ${at} ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`,
     );
