@@ -47168,7 +47168,17 @@ function extensionOf(path6) {
 // src/llm/anthropic.ts
 init_sdk();
 
+// src/llm/model-types.ts
+var EFFORTS = ["low", "medium", "high", "xhigh", "max"];
+var TOKENIZER_RATIO = { "claude-4": 1, "claude-5": 1.3 };
+
 // src/llm/client.ts
+function optionalMethods(client) {
+  return {
+    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
+    ...client.describeModel ? { describeModel: (id) => client.describeModel?.(id) ?? Promise.resolve(void 0) } : {}
+  };
+}
 var LlmError = class extends Error {
   constructor(kind, message, status, retryAfterMs2) {
     super(message);
@@ -47191,6 +47201,25 @@ var LlmError = class extends Error {
     return this.kind === "auth" || this.kind === "permission" || this.kind === "payment" || this.kind === "not-found" || this.kind === "redirect";
   }
 };
+function describedModel(raw) {
+  if (raw === null || typeof raw !== "object") return void 0;
+  const info = raw;
+  if (typeof info.id !== "string") return void 0;
+  const limit3 = (v) => typeof v === "number" && Number.isSafeInteger(v) && v > 0 ? v : void 0;
+  const caps = info.capabilities ?? {};
+  const supported = (node3) => node3 !== null && typeof node3 === "object" && node3.supported === true;
+  const thinking = caps.thinking ?? {};
+  const effort = caps.effort ?? {};
+  const contextWindow = limit3(info.max_input_tokens);
+  const maxOutputTokens = limit3(info.max_tokens);
+  return {
+    id: info.id,
+    ...contextWindow ? { contextWindow } : {},
+    ...maxOutputTokens ? { maxOutputTokens } : {},
+    adaptiveThinking: supported(thinking.types?.adaptive),
+    efforts: supported(effort) ? EFFORTS.filter((level) => supported(effort[level])) : []
+  };
+}
 
 // src/llm/errors.ts
 var TOO_LONG = /prompt is too long|context length|context window|maximum context|too many (input )?tokens|input is too long/i;
@@ -47405,6 +47434,7 @@ function createAnthropicClient(options) {
     ...options.fetch ? { fetch: options.fetch } : {}
   });
   return {
+    ...modelsApi(sdk),
     async call(request, call) {
       const params = messagesParams(request, call);
       let message;
@@ -47427,6 +47457,17 @@ function createAnthropicClient(options) {
         watch.stop();
       }
       return resultOf(message, request.tool.name);
+    }
+  };
+}
+function modelsApi(sdk) {
+  return {
+    async describeModel(id) {
+      try {
+        return describedModel(await sdk.models.retrieve(id));
+      } catch {
+        return void 0;
+      }
     },
     async listModels() {
       try {
@@ -58642,6 +58683,329 @@ function turnMessages(turn, cacheLast) {
   }));
 }
 
+// src/llm/model-table.ts
+var LEGACY_RULES = { forcedToolChoice: true, temperature: "any", thinking: [], efforts: [] };
+var OPUS_4_PRICE = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 };
+var OPUS_4_ADAPTIVE_RULES = {
+  forcedToolChoice: true,
+  temperature: "none",
+  thinking: ["adaptive", "disabled"],
+  thinkingOff: "disabled",
+  efforts: ["low", "medium", "high", "max"],
+  apiDefaultEffort: "high",
+  defaultEffort: "medium"
+};
+var OPUS_4_6_RULES = {
+  forcedToolChoice: true,
+  temperature: "any",
+  thinking: ["disabled", "adaptive"],
+  thinkingOff: "disabled",
+  efforts: ["low", "medium", "high", "max"],
+  apiDefaultEffort: "high",
+  defaultEffort: "medium"
+};
+var SONNET_4_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 };
+var MODELS = [
+  {
+    id: "claude-sonnet-5-5",
+    source: "https://platform.claude.com/docs/en/models/sonnet-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-sonnet-5-5", "anthropic/claude-sonnet-5.5", "claude-sonnet-5.5"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-09-28" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    // Cache reads cut from 0.20 to 0.10 on 2026-10-07.
+    listPrice: { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5, cacheWrite1h: 4 },
+    minCacheTokens: 512,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive", "between_tools"],
+      thinkingOff: "between_tools",
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-opus-5-5",
+    source: "https://platform.claude.com/docs/en/models/opus-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-5-5", "anthropic/claude-opus-5.5", "claude-opus-5.5"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-09-22" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5, cacheWrite1h: 8 },
+    minCacheTokens: 512,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive"],
+      efforts: EFFORTS,
+      apiDefaultEffort: "medium",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-haiku-5-5",
+    source: "https://platform.claude.com/docs/en/models/haiku-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-haiku-5-5", "anthropic/claude-haiku-5.5", "claude-haiku-5.5"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-10-07" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: {
+      input: 0.1,
+      output: 0.5,
+      cacheRead: 0.01,
+      cacheWrite: 0.125,
+      cacheWrite1h: 0.2,
+      longPrompt: {
+        above: 1e5,
+        rates: { input: 0.5, output: 2.5, cacheRead: 0.05, cacheWrite: 0.625, cacheWrite1h: 1 }
+      }
+    },
+    minCacheTokens: 512,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: true,
+      temperature: 1,
+      thinking: ["adaptive", "disabled"],
+      thinkingOff: "disabled",
+      efforts: EFFORTS,
+      apiDefaultEffort: "medium",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-fable-5-2",
+    source: "https://platform.claude.com/docs/en/models/fable-5-2/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-fable-5-2", "anthropic/claude-fable-5.2", "claude-fable-5.2"],
+    gatewayIds: {},
+    lifecycle: { status: "active", released: "2026-11-09" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 8, output: 40, cacheRead: 0.2, cacheWrite: 10, cacheWrite1h: 16 },
+    // Not stated on its page: the Fable 5.1 row's 1,024, so an estimate never counts on a cache that does not happen.
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    // Adaptive thinking always on: no forced tool choice, no way to turn thinking off, no sampling parameters.
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive"],
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-fable-5-1",
+    source: "https://platform.claude.com/docs/en/models/fable-5-1/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-fable-5-1", "anthropic/claude-fable-5.1", "claude-fable-5.1"],
+    gatewayIds: {},
+    lifecycle: { status: "active" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    // Cache reads at $0.25 (0.025× input), not the usual 0.1×: Anthropic's pricing page.
+    listPrice: { input: 10, output: 50, cacheRead: 0.25, cacheWrite: 12.5, cacheWrite1h: 20 },
+    // Not stated on its page: the older 1,024, so an estimate never counts on a cache that does not happen.
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: false,
+      temperature: "none",
+      thinking: ["adaptive"],
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-sonnet-5",
+    source: "https://platform.claude.com/docs/en/models/sonnet-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-sonnet-5"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-06-30", retiresOn: "2027-06-30", tentative: true },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5, cacheWrite1h: 4 },
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: true,
+      temperature: "none",
+      thinking: ["adaptive", "disabled"],
+      thinkingOff: "disabled",
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-opus-5",
+    source: "https://platform.claude.com/docs/en/models/opus-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-5"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-07-24", retiresOn: "2027-07-24", tentative: true },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: {
+      forcedToolChoice: true,
+      temperature: "none",
+      thinking: ["adaptive", "disabled"],
+      thinkingOff: "disabled",
+      efforts: EFFORTS,
+      apiDefaultEffort: "high",
+      defaultEffort: "medium"
+    }
+  },
+  {
+    id: "claude-opus-4-8",
+    source: "https://platform.claude.com/docs/en/models/opus-4-8/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-4-8", "anthropic/claude-opus-4.8", "claude-opus-4.8"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-05-28" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-5",
+    rules: OPUS_4_ADAPTIVE_RULES
+  },
+  {
+    id: "claude-opus-4-7",
+    source: "https://platform.claude.com/docs/en/models/opus-4-7/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-4-7", "anthropic/claude-opus-4.7", "claude-opus-4.7"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-04-16" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 2048,
+    tokenizer: "claude-5",
+    rules: OPUS_4_ADAPTIVE_RULES
+  },
+  {
+    id: "claude-opus-4-6",
+    source: "https://platform.claude.com/docs/en/models/opus-4-6/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["anthropic/claude-opus-4-6", "anthropic/claude-opus-4.6", "claude-opus-4.6"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2026-02-05" },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 4096,
+    tokenizer: "claude-4",
+    rules: OPUS_4_6_RULES
+  },
+  {
+    id: "claude-opus-4-5-20251101",
+    source: "https://platform.claude.com/docs/en/models/opus-4-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["claude-opus-4-5", "anthropic/claude-opus-4-5", "anthropic/claude-opus-4.5", "claude-opus-4.5"],
+    gatewayIds: {},
+    lifecycle: { status: "legacy", released: "2025-11-24" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: OPUS_4_PRICE,
+    minCacheTokens: 4096,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-sonnet-4-6",
+    source: "https://platform.claude.com/docs/en/about-claude/models/overview; https://platform.claude.com/docs/en/about-claude/model-deprecations",
+    aliases: ["anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4.6", "claude-sonnet-4.6"],
+    gatewayIds: { aimlapi: "anthropic/claude-sonnet-4.6" },
+    lifecycle: { status: "legacy", retiresOn: "2027-02-17", tentative: true },
+    contextWindow: 1e6,
+    maxOutputTokens: 128e3,
+    listPrice: SONNET_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-haiku-4-5-20251001",
+    source: "https://platform.claude.com/docs/en/about-claude/models/overview; https://platform.claude.com/docs/en/about-claude/pricing",
+    aliases: ["claude-haiku-4-5", "anthropic/claude-haiku-4-5", "anthropic/claude-haiku-4.5"],
+    gatewayIds: { bytespike: "claude-haiku-4-5" },
+    lifecycle: { status: "legacy", released: "2025-10-01" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 },
+    minCacheTokens: 4096,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-sonnet-4-5-20250929",
+    source: "https://platform.claude.com/docs/en/about-claude/model-deprecations",
+    aliases: ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4.5"],
+    gatewayIds: { bytespike: "claude-sonnet-4-5", aimlapi: "anthropic/claude-sonnet-4.5" },
+    lifecycle: { status: "deprecated", retiresOn: "2026-11-30", replacement: "claude-sonnet-5-5" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: SONNET_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  },
+  {
+    id: "claude-sonnet-4-20250514",
+    source: "https://platform.claude.com/docs/en/about-claude/model-deprecations",
+    aliases: ["claude-sonnet-4", "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4-20250514"],
+    gatewayIds: { aimlapi: "anthropic/claude-sonnet-4" },
+    lifecycle: { status: "deprecated", retiresOn: "2026-06-15", replacement: "claude-sonnet-5-5" },
+    contextWindow: 2e5,
+    maxOutputTokens: 64e3,
+    listPrice: SONNET_4_PRICE,
+    minCacheTokens: 1024,
+    tokenizer: "claude-4",
+    rules: LEGACY_RULES
+  }
+];
+
+// src/llm/models.ts
+function findModel(name) {
+  const key = name.trim().toLowerCase();
+  return MODELS.find(
+    (m) => m.id === key || m.aliases.includes(key) || Object.values(m.gatewayIds).some((id) => id.toLowerCase() === key)
+  );
+}
+function knownModelIds() {
+  return MODELS.flatMap((m) => [m.id, ...m.aliases]);
+}
+function lifecycleOn(model, today) {
+  const { status, retiresOn, tentative } = model.lifecycle;
+  if (retiresOn && !tentative && retiresOn <= today) return "retired";
+  return status;
+}
+function activeModels(today) {
+  return MODELS.filter((m) => lifecycleOn(m, today) !== "retired");
+}
+function requestShape(model, effort, temperature) {
+  const sampling = temperature !== void 0 ? { temperature } : {};
+  if (!model) return { forceTool: false, ...sampling };
+  if (model.rules.thinking.length === 0) return { forceTool: model.rules.forcedToolChoice, ...sampling };
+  const rules = model.rules;
+  const off = effort === "none";
+  const thinking = off ? rules.thinkingOff ?? "adaptive" : "adaptive";
+  const level = off ? void 0 : effort ?? rules.defaultEffort;
+  const thinks = thinking !== "disabled";
+  return {
+    forceTool: rules.forcedToolChoice && !thinks,
+    ...sampling,
+    thinking,
+    ...level ? { effort: level } : {}
+  };
+}
+
 // src/llm/retry.ts
 var DEFAULT_RETRY_POLICY = {
   maxAttempts: 5,
@@ -58667,7 +59031,7 @@ function withRetries(client, policy = DEFAULT_RETRY_POLICY) {
   const sleep3 = policy.sleep ?? realSleep;
   const now = policy.now ?? Date.now;
   return {
-    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
+    ...optionalMethods(client),
     async call(request, options) {
       const started = now();
       let billed = false;
@@ -58735,7 +59099,7 @@ var PROMPT_OVERHEAD = 1e4;
 function checkingUsage(client, gateway, log) {
   let told = false;
   return {
-    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
+    ...optionalMethods(client),
     async call(request, options) {
       const result2 = await client.call(request, options);
       const prompt = Buffer.byteLength(JSON.stringify(request)) + PROMPT_OVERHEAD;
@@ -58753,7 +59117,7 @@ function checkingUsage(client, gateway, log) {
 function naming(client, endpoint) {
   let served;
   return {
-    ...client.listModels ? { listModels: () => client.listModels?.() ?? Promise.resolve(void 0) } : {},
+    ...optionalMethods(client),
     async call(request, options) {
       try {
         return await client.call(request, options);
@@ -58774,8 +59138,13 @@ function naming(client, endpoint) {
 }
 async function servedModels(client) {
   const ids = await client.listModels?.() ?? [];
+  const today = (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+  const current = ids.filter((id) => {
+    const known = findModel(id);
+    return known !== void 0 && lifecycleOn(known, today) !== "retired";
+  });
   const claude = ids.filter((id) => /claude/i.test(id));
-  const shown = (claude.length > 0 ? claude : ids).slice(0, 12);
+  const shown = (current.length > 0 ? current : claude.length > 0 ? claude : ids).slice(0, 12);
   if (shown.length === 0) return void 0;
   return shown.join(", ") + (ids.length > shown.length ? ` and ${ids.length - shown.length} more` : "");
 }
@@ -65261,344 +65630,6 @@ var PROVIDERS = {
   }
 };
 
-// src/llm/model-types.ts
-var EFFORTS = ["low", "medium", "high", "xhigh", "max"];
-var TOKENIZER_RATIO = { "claude-4": 1, "claude-5": 1.3 };
-
-// src/llm/model-table.ts
-var LEGACY_RULES = { forcedToolChoice: true, temperature: "any", thinking: [], efforts: [] };
-var OPUS_4_PRICE = { input: 5, output: 25, cacheRead: 0.5, cacheWrite: 6.25, cacheWrite1h: 10 };
-var OPUS_4_ADAPTIVE_RULES = {
-  forcedToolChoice: true,
-  temperature: "none",
-  thinking: ["adaptive", "disabled"],
-  thinkingOff: "disabled",
-  efforts: ["low", "medium", "high", "max"],
-  apiDefaultEffort: "high",
-  defaultEffort: "medium"
-};
-var OPUS_4_6_RULES = {
-  forcedToolChoice: true,
-  temperature: "any",
-  thinking: ["disabled", "adaptive"],
-  thinkingOff: "disabled",
-  efforts: ["low", "medium", "high", "max"],
-  apiDefaultEffort: "high",
-  defaultEffort: "medium"
-};
-var SONNET_4_PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 };
-var MODELS = [
-  {
-    id: "claude-sonnet-5-5",
-    source: "https://platform.claude.com/docs/en/models/sonnet-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-sonnet-5-5", "anthropic/claude-sonnet-5.5", "claude-sonnet-5.5"],
-    gatewayIds: {},
-    lifecycle: { status: "active", released: "2026-09-28" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    // Cache reads cut from 0.20 to 0.10 on 2026-10-07.
-    listPrice: { input: 2, output: 10, cacheRead: 0.1, cacheWrite: 2.5, cacheWrite1h: 4 },
-    minCacheTokens: 512,
-    tokenizer: "claude-5",
-    rules: {
-      forcedToolChoice: false,
-      temperature: "none",
-      thinking: ["adaptive", "between_tools"],
-      thinkingOff: "between_tools",
-      efforts: EFFORTS,
-      apiDefaultEffort: "high",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-opus-5-5",
-    source: "https://platform.claude.com/docs/en/models/opus-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-opus-5-5", "anthropic/claude-opus-5.5", "claude-opus-5.5"],
-    gatewayIds: {},
-    lifecycle: { status: "active", released: "2026-09-22" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: { input: 4, output: 20, cacheRead: 0.2, cacheWrite: 5, cacheWrite1h: 8 },
-    minCacheTokens: 512,
-    tokenizer: "claude-5",
-    rules: {
-      forcedToolChoice: false,
-      temperature: "none",
-      thinking: ["adaptive"],
-      efforts: EFFORTS,
-      apiDefaultEffort: "medium",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-haiku-5-5",
-    source: "https://platform.claude.com/docs/en/models/haiku-5-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-haiku-5-5", "anthropic/claude-haiku-5.5", "claude-haiku-5.5"],
-    gatewayIds: {},
-    lifecycle: { status: "active", released: "2026-10-07" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: {
-      input: 0.1,
-      output: 0.5,
-      cacheRead: 0.01,
-      cacheWrite: 0.125,
-      cacheWrite1h: 0.2,
-      longPrompt: {
-        above: 1e5,
-        rates: { input: 0.5, output: 2.5, cacheRead: 0.05, cacheWrite: 0.625, cacheWrite1h: 1 }
-      }
-    },
-    minCacheTokens: 512,
-    tokenizer: "claude-5",
-    rules: {
-      forcedToolChoice: true,
-      temperature: 1,
-      thinking: ["adaptive", "disabled"],
-      thinkingOff: "disabled",
-      efforts: EFFORTS,
-      apiDefaultEffort: "medium",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-fable-5-2",
-    source: "https://platform.claude.com/docs/en/models/fable-5-2/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-fable-5-2", "anthropic/claude-fable-5.2", "claude-fable-5.2"],
-    gatewayIds: {},
-    lifecycle: { status: "active", released: "2026-11-09" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: { input: 8, output: 40, cacheRead: 0.2, cacheWrite: 10, cacheWrite1h: 16 },
-    // Not stated on its page: the Fable 5.1 row's 1,024, so an estimate never counts on a cache that does not happen.
-    minCacheTokens: 1024,
-    tokenizer: "claude-5",
-    // Adaptive thinking always on: no forced tool choice, no way to turn thinking off, no sampling parameters.
-    rules: {
-      forcedToolChoice: false,
-      temperature: "none",
-      thinking: ["adaptive"],
-      efforts: EFFORTS,
-      apiDefaultEffort: "high",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-fable-5-1",
-    source: "https://platform.claude.com/docs/en/models/fable-5-1/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-fable-5-1", "anthropic/claude-fable-5.1", "claude-fable-5.1"],
-    gatewayIds: {},
-    lifecycle: { status: "active" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    // Cache reads at $0.25 (0.025× input), not the usual 0.1×: Anthropic's pricing page.
-    listPrice: { input: 10, output: 50, cacheRead: 0.25, cacheWrite: 12.5, cacheWrite1h: 20 },
-    // Not stated on its page: the older 1,024, so an estimate never counts on a cache that does not happen.
-    minCacheTokens: 1024,
-    tokenizer: "claude-5",
-    rules: {
-      forcedToolChoice: false,
-      temperature: "none",
-      thinking: ["adaptive"],
-      efforts: EFFORTS,
-      apiDefaultEffort: "high",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-sonnet-5",
-    source: "https://platform.claude.com/docs/en/models/sonnet-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-sonnet-5"],
-    gatewayIds: {},
-    lifecycle: { status: "legacy", released: "2026-06-30", retiresOn: "2027-06-30", tentative: true },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: { input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5, cacheWrite1h: 4 },
-    minCacheTokens: 1024,
-    tokenizer: "claude-5",
-    rules: {
-      forcedToolChoice: true,
-      temperature: "none",
-      thinking: ["adaptive", "disabled"],
-      thinkingOff: "disabled",
-      efforts: EFFORTS,
-      apiDefaultEffort: "high",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-opus-5",
-    source: "https://platform.claude.com/docs/en/models/opus-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-opus-5"],
-    gatewayIds: {},
-    lifecycle: { status: "legacy", released: "2026-07-24", retiresOn: "2027-07-24", tentative: true },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: OPUS_4_PRICE,
-    minCacheTokens: 1024,
-    tokenizer: "claude-5",
-    rules: {
-      forcedToolChoice: true,
-      temperature: "none",
-      thinking: ["adaptive", "disabled"],
-      thinkingOff: "disabled",
-      efforts: EFFORTS,
-      apiDefaultEffort: "high",
-      defaultEffort: "medium"
-    }
-  },
-  {
-    id: "claude-opus-4-8",
-    source: "https://platform.claude.com/docs/en/models/opus-4-8/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-opus-4-8", "anthropic/claude-opus-4.8", "claude-opus-4.8"],
-    gatewayIds: {},
-    lifecycle: { status: "legacy", released: "2026-05-28" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: OPUS_4_PRICE,
-    minCacheTokens: 1024,
-    tokenizer: "claude-5",
-    rules: OPUS_4_ADAPTIVE_RULES
-  },
-  {
-    id: "claude-opus-4-7",
-    source: "https://platform.claude.com/docs/en/models/opus-4-7/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-opus-4-7", "anthropic/claude-opus-4.7", "claude-opus-4.7"],
-    gatewayIds: {},
-    lifecycle: { status: "legacy", released: "2026-04-16" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: OPUS_4_PRICE,
-    minCacheTokens: 2048,
-    tokenizer: "claude-5",
-    rules: OPUS_4_ADAPTIVE_RULES
-  },
-  {
-    id: "claude-opus-4-6",
-    source: "https://platform.claude.com/docs/en/models/opus-4-6/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["anthropic/claude-opus-4-6", "anthropic/claude-opus-4.6", "claude-opus-4.6"],
-    gatewayIds: {},
-    lifecycle: { status: "legacy", released: "2026-02-05" },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: OPUS_4_PRICE,
-    minCacheTokens: 4096,
-    tokenizer: "claude-4",
-    rules: OPUS_4_6_RULES
-  },
-  {
-    id: "claude-opus-4-5-20251101",
-    source: "https://platform.claude.com/docs/en/models/opus-4-5/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["claude-opus-4-5", "anthropic/claude-opus-4-5", "anthropic/claude-opus-4.5", "claude-opus-4.5"],
-    gatewayIds: {},
-    lifecycle: { status: "legacy", released: "2025-11-24" },
-    contextWindow: 2e5,
-    maxOutputTokens: 64e3,
-    listPrice: OPUS_4_PRICE,
-    minCacheTokens: 4096,
-    tokenizer: "claude-4",
-    rules: LEGACY_RULES
-  },
-  {
-    id: "claude-sonnet-4-6",
-    source: "https://platform.claude.com/docs/en/about-claude/models/overview; https://platform.claude.com/docs/en/about-claude/model-deprecations",
-    aliases: ["anthropic/claude-sonnet-4-6", "anthropic/claude-sonnet-4.6", "claude-sonnet-4.6"],
-    gatewayIds: { aimlapi: "anthropic/claude-sonnet-4.6" },
-    lifecycle: { status: "legacy", retiresOn: "2027-02-17", tentative: true },
-    contextWindow: 1e6,
-    maxOutputTokens: 128e3,
-    listPrice: SONNET_4_PRICE,
-    minCacheTokens: 1024,
-    tokenizer: "claude-4",
-    rules: LEGACY_RULES
-  },
-  {
-    id: "claude-haiku-4-5-20251001",
-    source: "https://platform.claude.com/docs/en/about-claude/models/overview; https://platform.claude.com/docs/en/about-claude/pricing",
-    aliases: ["claude-haiku-4-5", "anthropic/claude-haiku-4-5", "anthropic/claude-haiku-4.5"],
-    gatewayIds: { bytespike: "claude-haiku-4-5" },
-    lifecycle: { status: "legacy", released: "2025-10-01" },
-    contextWindow: 2e5,
-    maxOutputTokens: 64e3,
-    listPrice: { input: 1, output: 5, cacheRead: 0.1, cacheWrite: 1.25, cacheWrite1h: 2 },
-    minCacheTokens: 4096,
-    tokenizer: "claude-4",
-    rules: LEGACY_RULES
-  },
-  {
-    id: "claude-sonnet-4-5-20250929",
-    source: "https://platform.claude.com/docs/en/about-claude/model-deprecations",
-    aliases: ["claude-sonnet-4-5", "anthropic/claude-sonnet-4-5", "anthropic/claude-sonnet-4.5"],
-    gatewayIds: { bytespike: "claude-sonnet-4-5", aimlapi: "anthropic/claude-sonnet-4.5" },
-    lifecycle: { status: "deprecated", retiresOn: "2026-11-30", replacement: "claude-sonnet-5-5" },
-    contextWindow: 2e5,
-    maxOutputTokens: 64e3,
-    listPrice: SONNET_4_PRICE,
-    minCacheTokens: 1024,
-    tokenizer: "claude-4",
-    rules: LEGACY_RULES
-  },
-  {
-    id: "claude-sonnet-4-20250514",
-    source: "https://platform.claude.com/docs/en/about-claude/model-deprecations",
-    aliases: ["claude-sonnet-4", "anthropic/claude-sonnet-4", "anthropic/claude-sonnet-4-20250514"],
-    gatewayIds: { aimlapi: "anthropic/claude-sonnet-4" },
-    lifecycle: { status: "deprecated", retiresOn: "2026-06-15", replacement: "claude-sonnet-5-5" },
-    contextWindow: 2e5,
-    maxOutputTokens: 64e3,
-    listPrice: SONNET_4_PRICE,
-    minCacheTokens: 1024,
-    tokenizer: "claude-4",
-    rules: LEGACY_RULES
-  }
-];
-
-// src/llm/models.ts
-function findModel(name) {
-  const key = name.trim().toLowerCase();
-  return MODELS.find(
-    (m) => m.id === key || m.aliases.includes(key) || Object.values(m.gatewayIds).some((id) => id.toLowerCase() === key)
-  );
-}
-function knownModelIds() {
-  return MODELS.flatMap((m) => [m.id, ...m.aliases]);
-}
-function lifecycleOn(model, today) {
-  const { status, retiresOn, tentative } = model.lifecycle;
-  if (retiresOn && !tentative && retiresOn <= today) return "retired";
-  return status;
-}
-function activeModels(today) {
-  return MODELS.filter((m) => lifecycleOn(m, today) !== "retired");
-}
-function requestShape(model, effort, temperature) {
-  const sampling = temperature !== void 0 ? { temperature } : {};
-  if (!model || model.rules.thinking.length === 0)
-    return { forceTool: model?.rules.forcedToolChoice ?? true, ...sampling };
-  const rules = model.rules;
-  const off = effort === "none";
-  const thinking = off ? rules.thinkingOff ?? "adaptive" : "adaptive";
-  const level = off ? void 0 : effort ?? rules.defaultEffort;
-  const thinks = thinking !== "disabled";
-  return {
-    forceTool: rules.forcedToolChoice && !thinks,
-    ...sampling,
-    thinking,
-    ...level ? { effort: level } : {}
-  };
-}
-
-// src/llm/default-model.ts
-async function newestListedSonnet(llm, today) {
-  const listed = await llm.listModels?.();
-  if (!listed || listed.length === 0) return void 0;
-  for (const model of activeModels(today).filter((m) => m.id.includes("sonnet"))) {
-    const id = listed.find((name) => findModel(name)?.id === model.id);
-    if (id) return id;
-  }
-  return void 0;
-}
-
 // src/core/severity.ts
 var SEVERITIES = ["critical", "high", "medium", "low", "info"];
 var CATEGORIES = ["security", "bug", "performance", "maintainability", "style", "tests"];
@@ -66014,6 +66045,7 @@ var SettingsError = class extends Error {
 var show = (value) => JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
 
 // src/settings/model.ts
+var UNKNOWN_WINDOW = 2e5;
 var DEFAULT_MAX_OUTPUT = 8192;
 var DEFAULT_MAX_OUTPUT_THINKING = 16384;
 function modelSettings(provider, model, asked, origins = {}) {
@@ -66023,7 +66055,7 @@ function modelSettings(provider, model, asked, origins = {}) {
   const thinks = shape.thinking !== void 0 && shape.thinking !== "disabled";
   const limit3 = info ? Math.min(info.maxOutputTokens, provider.maxOutput[info.id] ?? Infinity) : Infinity;
   const fallback = Math.min(limit3, thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT);
-  const problems = [...modelProblems(model, info, asked, name), ...samplingProblems(info, asked, name)];
+  const problems = [...modelProblems(provider, model, info, asked, name), ...samplingProblems(info, asked, name)];
   if (asked.maxOutputTokens !== void 0 && asked.maxOutputTokens > limit3 && info) {
     problems.push(
       `${name("max-output-tokens")}: got ${asked.maxOutputTokens}; expected at most ${limit3} for ${model} on ${provider.name}`
@@ -66036,9 +66068,9 @@ function modelSettings(provider, model, asked, origins = {}) {
       model,
       modelId: (info && info.gatewayIds[provider.name]) ?? model,
       modelInfo: info,
-      contextWindow: asked.contextWindow ?? info?.contextWindow ?? 2e5,
+      contextWindow: asked.contextWindow ?? info?.contextWindow ?? UNKNOWN_WINDOW,
       prices,
-      capPrices: prices ?? info?.listPrice,
+      capPrices: prices ?? info?.listPrice ?? familyPrice(model),
       maxOutputTokens: asked.maxOutputTokens ?? fallback,
       temperature: asked.temperature,
       effort: asked.effort,
@@ -66048,21 +66080,21 @@ function modelSettings(provider, model, asked, origins = {}) {
     }
   };
 }
-function modelProblems(model, info, asked, name) {
-  if (!info && asked.contextWindow === void 0) {
-    const near = closest(model, knownModelIds());
-    const current = activeModels(asked.today).map((m) => m.id);
-    return [
-      `${name("model")}: got ${show(model)}; expected one of ${current.join(", ")} (or an alias of one)${near ? ` (did you mean ${near}?)` : ""}, or set 'context-window' to use a model outside this list`
-    ];
-  }
-  if (info && lifecycleOn(info, asked.today) === "retired") {
+function modelProblems(provider, model, info, asked, name) {
+  if (info && provider.name === "anthropic" && lifecycleOn(info, asked.today) === "retired") {
     const replacement = info.lifecycle.replacement ? `; use ${info.lifecycle.replacement}, its replacement` : "";
     return [
       `${name("model")}: ${show(model)} was retired by Anthropic on ${info.lifecycle.retiresOn ?? "an earlier date"}, and requests to it fail${replacement}`
     ];
   }
   return [];
+}
+function familyPrice(model) {
+  const name = model.toLowerCase();
+  const family = ["opus", "sonnet", "haiku", "fable"].find((f) => name.includes(f));
+  if (!family && !name.includes("claude")) return void 0;
+  const kin = MODELS.filter((m) => !family || m.id.includes(family));
+  return kin.map((m) => m.listPrice).sort((a, b) => b.input + b.output - (a.input + a.output))[0];
 }
 function samplingProblems(info, asked, name) {
   const rules = info?.rules;
@@ -66088,10 +66120,17 @@ function deprecationNotice(settings) {
   if (!info) return void 0;
   const { retiresOn, tentative, replacement } = info.lifecycle;
   const status = lifecycleOn(info, settings.asked.today);
+  if (status === "retired") {
+    const move2 = replacement ? `; if it does not, set 'model' to ${replacement}, its replacement` : "";
+    return `${settings.model} was retired by Anthropic on ${retiresOn ?? "an earlier date"}: the gateway at ${settings.baseUrl} may still serve it through another cloud, and one call will tell${move2}.`;
+  }
   const days = retiresOn ? (Date.parse(retiresOn) - Date.parse(settings.asked.today)) / 864e5 : Infinity;
   if (status !== "deprecated" && (tentative || days > 60)) return void 0;
   const move = replacement ?? activeModels(settings.asked.today)[0]?.id ?? "a current model";
   return `${settings.model} is ${status === "deprecated" ? "deprecated by Anthropic" : "about to be retired"}${retiresOn ? ` and retires on ${retiresOn}` : ""}, after which requests to it fail: set 'model' to ${move}.`;
+}
+function didYouMean(model) {
+  return closest(model, knownModelIds());
 }
 function closest(name, candidates2) {
   let best;
@@ -66307,6 +66346,54 @@ function withModel(settings, model, origins = {}) {
   const derived2 = modelSettings(settings.provider, model, settings.asked, origins);
   if (derived2.problems.length > 0) throw new SettingsError(derived2.problems);
   return { ...settings, ...derived2.settings };
+}
+
+// src/llm/default-model.ts
+async function newestListedSonnet(llm, today) {
+  const listed = await llm.listModels?.();
+  if (!listed || listed.length === 0) return void 0;
+  for (const model of activeModels(today).filter((m) => m.id.includes("sonnet"))) {
+    const id = listed.find((name) => findModel(name)?.id === model.id);
+    if (id) return id;
+  }
+  return void 0;
+}
+
+// src/settings/discover.ts
+async function settleModel(given, llm, say) {
+  const settings = await settleDefaultModel(given, llm, say.log);
+  if (settings.modelInfo) return settings;
+  const described = await llm.describeModel?.(settings.modelId);
+  if (described) {
+    const learned = fromDescription(settings, described);
+    say.log(
+      `model: ${settings.model} is newer than this version's table; the gateway describes it: a ${learned.contextWindow.toLocaleString("en-US")}-token window, up to ${described.maxOutputTokens?.toLocaleString("en-US") ?? "an unstated number of"} output tokens, ${learned.shape.thinking ? `adaptive thinking at effort ${learned.shape.effort ?? "default"}` : "no thinking control"}`
+    );
+    return learned;
+  }
+  const near = didYouMean(settings.model);
+  say.warn(
+    `${settings.model} is not in this version's model table${near ? ` (did you mean ${near}?)` : ""} and the gateway does not describe it: it is reviewed with the request every Claude model accepts (the review tool offered, no thinking or sampling settings)${settings.asked.contextWindow === void 0 ? `, planned for a ${UNKNOWN_WINDOW.toLocaleString("en-US")}-token window; set 'context-window' if it differs` : ""}.`
+  );
+  return settings;
+}
+function fromDescription(settings, described) {
+  const asked = settings.asked;
+  const level = asked.effort === "none" ? void 0 : asked.effort ?? "medium";
+  const thinks = described.adaptiveThinking && level !== void 0 && described.efforts.includes(level);
+  const shape = {
+    forceTool: false,
+    ...asked.temperature !== void 0 ? { temperature: asked.temperature } : {},
+    ...thinks ? { thinking: "adaptive", effort: level } : {}
+  };
+  const cap = described.maxOutputTokens ?? Infinity;
+  const fallback = thinks ? DEFAULT_MAX_OUTPUT_THINKING : DEFAULT_MAX_OUTPUT;
+  return {
+    ...settings,
+    contextWindow: asked.contextWindow ?? described.contextWindow ?? UNKNOWN_WINDOW,
+    maxOutputTokens: Math.min(asked.maxOutputTokens ?? fallback, cap),
+    shape
+  };
 }
 async function settleDefaultModel(settings, llm, log) {
   if (settings.modelChosen || !settings.provider.listsModels) return settings;
@@ -69064,7 +69151,7 @@ async function overviewOf(plan, settings, llm, run) {
 
 // src/pipeline/review.ts
 async function reviewPullRequest(source, publisher, llm, given, clock = { startedAt: Date.now() }) {
-  const settings = llm ? await settleDefaultModel(given, llm, publisher.info) : given;
+  const settings = llm ? await settleModel(given, llm, { log: publisher.info, warn: publisher.warn }) : given;
   const until = deadlines(clock.startedAt, settings.maxMinutes);
   const plan = await publisher.stage("Plan the review", async () => {
     const made = await withContext(makePlan(source.pullRequest, settings, source.rules), source, settings, {
@@ -69122,8 +69209,9 @@ function tellAboutTheModel(settings, publisher) {
   if (deprecation) publisher.warn(deprecation);
   if (settings.maxCostUsd !== void 0 && !settings.prices && settings.capPrices) {
     const p = settings.capPrices;
+    const at = settings.modelInfo ? "Anthropic's list price" : "the most expensive price of its family in this version's model table";
     publisher.notice(
-      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at Anthropic's list price ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`
+      `No price is known for ${settings.model} on ${settings.provider.name}: max-cost-usd (${settings.maxCostUsd}) is enforced at ${at} ($${p.input} / $${p.output} per million input / output tokens), and the cost is reported as unknown. Set 'pricing' for the gateway's own prices.`
     );
   }
 }

@@ -31,6 +31,8 @@ const LAYERS = [
 
 /** The longest function src/ may have, in lines. */
 const MAX_FUNCTION_LINES = 60;
+/** The longest file src/ may have, in lines: a longer one holds more than one stage's part and is split. */
+const MAX_FILE_LINES = 400;
 
 const SRC = resolve(import.meta.dirname, '../src');
 
@@ -102,6 +104,14 @@ describe('the layout of src/', () => {
     const long = files
       .flatMap(functionsOf)
       .filter((f) => f.lines > MAX_FUNCTION_LINES)
+      .map((f) => `${f.name} (${f.lines} lines)`);
+    expect(long).toEqual([]);
+  });
+
+  it(`has no file longer than ${MAX_FILE_LINES} lines`, () => {
+    const long = files
+      .map((source) => ({ name: relative(SRC, source.fileName), lines: source.getLineStarts().length }))
+      .filter((f) => f.lines > MAX_FILE_LINES)
       .map((f) => `${f.name} (${f.lines} lines)`);
     expect(long).toEqual([]);
   });
