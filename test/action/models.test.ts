@@ -99,14 +99,18 @@ describe('a model Anthropic retired', () => {
     expect(r.github.reviews).toHaveLength(1);
   });
 
-  it.each(['anthropic', 'bytespike'] as const)(
-    'on a gateway that refuses it (%s words): at most 2 calls, and the current models it serves named',
-    async (style) => {
+  it.each([
+    { provider: 'runapi', style: 'anthropic' },
+    { provider: 'runapi', style: 'bytespike' },
+    { provider: 'aimlapi', style: 'openai' },
+  ] as const)(
+    'on a gateway that refuses it ($provider, $style words): at most 2 calls, the current models it serves named',
+    async ({ provider, style }) => {
       const gateway = { auth: 'bearer' as const, unknownModel: style };
-      const r = await review(gateway, { provider: 'runapi', model: 'claude-sonnet-4-5' });
+      const r = await review(gateway, { provider, model: 'claude-sonnet-4-5' });
       expect(r.exitCode).toBe(1);
       expect(r.posts.length + r.llm.modelListRequests).toBeLessThanOrEqual(2);
-      expect(r.log).toMatch(/::error::.*does not serve the model 'claude-sonnet-4-5'.*it lists claude-sonnet-5-5/);
+      expect(r.log).toMatch(/::error::.*does not serve the model '[^']*claude-sonnet-4.5'.*it lists claude-sonnet-5-5/);
       expect(r.log).not.toMatch(/it lists [^\n]*claude-sonnet-4-20250514/);
     },
   );
