@@ -5,11 +5,11 @@ import { explainGitHubError, type Octokit } from '../github/client.js';
 import type { Source } from '../pipeline/review.js';
 import type { RepoRules } from '../prompt/prompt.js';
 import { NO_EARLIER_SUMMARY, readEarlierSummary, type EarlierSummary } from '../publish/publish.js';
-import { withRepoInputs, type RawInputs, type Settings } from '../settings/settings.js';
+import { type RawInputs, type Settings } from '../settings/settings.js';
 import { fetchPullRequest } from '../source/github.js';
 import { changedSince, restrictToChanges } from '../source/incremental.js';
 import { sealSecret } from '../source/state.js';
-import { readInstructionsFile, readRepoConfig } from '../source/repo.js';
+import { apiReader, withRepoConfig } from '../source/repo.js';
 
 /** The pull request as GitHub has it, and what the repository and our earlier runs say of it. */
 export interface PullRequestOnGitHub {
@@ -29,34 +29,7 @@ export async function readPullRequest(
     throw explainGitHubError(error, `read pull request #${ref.number} of ${ref.owner}/${ref.repo}`);
   });
   inputs.log(`#${pr.number} "${pr.title}": ${pr.files.length} files, head ${pr.headSha}`);
-  return { pr, ...(await withRepoConfig(octokit, pr, inputs)) };
-}
-
-/**
- * The settings with the repository's config file (from the base commit) under the workflow's inputs, and the
- * repository's review rules: the `instructions` input, the config file's, and `instructions-file`.
- */
-async function withRepoConfig(
-  octokit: Octokit,
-  pr: PullRequest,
-  { settings, raw, log }: { settings: Settings; raw: RawInputs; log: (message: string) => void },
-): Promise<{ settings: Settings; rules: RepoRules }> {
-  const config = await readRepoConfig(octokit, pr, settings.configFile);
-  const fileText = await readInstructionsFile(octokit, pr, settings.instructionsFile);
-  if (!config) {
-    return { settings, rules: { instructions: [settings.instructions, fileText].filter(Boolean).join('\n\n') } };
-  }
-  log(
-    `Read ${config.file} from the base commit ${pr.baseSha.slice(0, 7)}: ${Object.keys(config.inputs).join(', ') || 'instructions only'}`,
-  );
-  return {
-    settings: withRepoInputs(settings, raw, config),
-    rules: {
-      instructions: [settings.instructions, config.instructions, fileText].filter(Boolean).join('\n\n'),
-      pathInstructions: config.pathInstructions,
-      language: config.language,
-    },
-  };
+  return { pr, ...(await withRepoConfig(apiReader(octokit, pr), pr, inputs)) };
 }
 
 /** What one run reviews: the whole pull request, or only the commits pushed since our last review. */

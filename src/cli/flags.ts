@@ -35,7 +35,13 @@ const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
         help: 'skip the files these globs match, besides lock files and generated code',
       },
       { name: 'instructions', value: 'TEXT', help: 'review rules of your own, added to the prompt' },
-      { name: 'instructions-file', value: 'FILE', help: 'a file of review rules, read from the repository' },
+      { name: 'instructions-file', value: 'FILE', help: 'a file of review rules, read from the base commit' },
+      {
+        name: 'config-file',
+        value: 'FILE',
+        help: 'the review configuration, read from the base commit',
+        default: '.github/claude-review.yml',
+      },
       { name: 'context', value: 'MODE', help: 'what the model sees besides the diff: diff, code or explore' },
       { name: 'max-tool-calls', value: 'N', help: 'explore mode: file reads and searches a part may make' },
     ],
@@ -120,8 +126,9 @@ export function usage(version: string): string {
     ...rows.flatMap((row) => [row, '']),
     '  --help, -h                this text          --version, -v     the version',
     '',
-    'Exit codes: 0 reviewed; 1 a finding reached --fail-on, or no part could be reviewed; 2 a usage, configuration',
-    'or git error (the message names the flag); 130 interrupted (what finished is printed and written).',
+    'Exit codes: 0 reviewed (or the plan alone); 1 a finding reached --fail-on, or no part could be reviewed; 2 a',
+    'usage, configuration or git error (the message names the flag); 3 nothing reviewed: no key, while --fail-on,',
+    '--format or --output asked for a review; 130 interrupted (what finished is printed and written).',
   ].join('\n');
 }
 

@@ -142,8 +142,17 @@ export function formatResult(format: Format, result: ReviewResult, settings: Set
   return asText(result, settings);
 }
 
-/** The plan alone (a dry run, or no key), in the format asked: no finding, and an empty SARIF run. */
-export function formatPlan(format: Format, plan: ReviewPlan, estimate: CostEstimate, settings: Settings): string {
+/**
+ * The plan alone (a dry run, or no key), in the format asked: no finding, and a SARIF run with no result whose
+ * notification says why nothing was reviewed (`why`).
+ */
+export function formatPlan(
+  format: Format,
+  plan: ReviewPlan,
+  estimate: CostEstimate,
+  settings: Settings,
+  why: string,
+): string {
   const rounds = settings.context === 'explore' ? settings.maxToolCalls : undefined;
   const report = planReport(plan, estimate, settings.model, settings.maxCostUsd, rounds);
   if (format === 'json') {
@@ -153,7 +162,7 @@ export function formatPlan(format: Format, plan: ReviewPlan, estimate: CostEstim
       2,
     );
   }
-  if (format === 'sarif') return JSON.stringify(toSarif([], VERSION), null, 2);
+  if (format === 'sarif') return JSON.stringify(toSarif([], VERSION, `Nothing was reviewed: ${why}.`), null, 2);
   if (format === 'markdown') {
     const fence = '`'.repeat(Math.max(3, ...[...report.matchAll(/`+/g)].map((m) => m[0].length + 1)));
     return ['## Review plan (no model was called)', '', `${fence}text`, report, fence].join('\n');

@@ -8,18 +8,22 @@ import type { LlmClient } from '../llm/client.js';
 import { createLlmClient } from '../llm/factory.js';
 import { reviewPullRequest, type Publisher, type Source } from '../pipeline/review.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
-import { loadInstructions } from '../prompt/instructions.js';
 import { failing } from '../publish/decide.js';
 import { planReport } from '../publish/plan-report.js';
 import { terminalSafe } from '../safety/markdown.js';
 import { redactor, type Redact } from '../safety/redact.js';
 import { parseSettings, SettingsError, type Settings } from '../settings/settings.js';
+import { ConfigError } from '../settings/config.js';
 import { LocalGitError, localPullRequest } from '../source/local.js';
+import { gitReader, withRepoConfig } from '../source/repo.js';
 import { asFlags, parseCommandLine, usage, UsageError, type Args } from './flags.js';
 import { formatPlan, formatResult } from './format.js';
 
-/** Exit codes: the review ran; a finding reached --fail-on (or nothing could be reviewed); a usage error; Ctrl-C. */
-export const EXIT = { ok: 0, findings: 1, usage: 2, interrupted: 130 } as const;
+/**
+ * Exit codes: the review ran; a finding reached --fail-on (or nothing could be reviewed); a usage error; a gate
+ * or a report was asked for with no key to review with (never a clean-looking 0); Ctrl-C.
+ */
+export const EXIT = { ok: 0, findings: 1, usage: 2, notReviewed: 3, interrupted: 130 } as const;
 
 /** Where the CLI reads and writes; the real process by default, anything in tests. */
 export interface CliIo {
@@ -48,7 +52,8 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
       terminal.stderr(terminalSafe(text));
     },
   };
-  const apiKey = io.env.ANTHROPIC_API_KEY ?? io.env.LLM_API_KEY ?? '';
+  // An empty ANTHROPIC_API_KEY (a CI secret that is not set) falls back to LLM_API_KEY.
+  const apiKey = io.env.ANTHROPIC_API_KEY?.trim() || io.env.LLM_API_KEY?.trim() || '';
   const redact = redactor([apiKey]);
   try {
     const args = parseCommandLine(argv);
@@ -58,28 +63,51 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
     }
     return await review(io, terminal, args, apiKey, redact);
   } catch (error) {
-    const known = error instanceof UsageError || error instanceof SettingsError || error instanceof LocalGitError;
-    const message = asFlags(errorText(error));
+    const text = errorText(error);
+    // A problem the user can fix (a flag, the config file, git) is said as it is; anything else is an error.
+    const known =
+      error instanceof UsageError ||
+      error instanceof SettingsError ||
+      error instanceof LocalGitError ||
+      error instanceof ConfigError ||
+      /^input '/.test(text);
+    const message = asFlags(text);
     io.stderr(`${redact(known ? message : `error: ${message}`)}\n`);
     return EXIT.usage;
   }
 }
 
 async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, redact: Redact): Promise<number> {
-  const settings = parseSettings({ ...args.inputs, 'api-key': apiKey });
+  const given = parseSettings({ ...args.inputs, 'api-key': apiKey });
   const log = (m: string): void => {
     if (!io.tty) io.stderr(`${redact(asFlags(m))}\n`);
   };
-  const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : undefined;
   const cwd = args.repo ? resolve(io.cwd, args.repo) : io.cwd;
-  const source = await localSource(cwd, args, settings);
+  const { source, settings } = await localSource(cwd, args, given, log);
+  const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : undefined;
   const pr = source.pullRequest;
   io.stderr(`Reviewing ${await repositoryRoot(cwd)}: ${pr.baseRef}..${pr.headRef}\n`);
   const publisher = terminalPublisher(io, terminal, args, redact);
   const clock = { startedAt: Date.now(), signal: io.interrupt };
   const result = await reviewPullRequest(source, { ...publisher, info: log }, llm, settings, clock);
   if (io.interrupt?.aborted) return EXIT.interrupted;
+  if (!llm && !args.dryRun && asksForReview(args, settings)) {
+    io.stderr(
+      `Nothing was reviewed: no API key (ANTHROPIC_API_KEY or LLM_API_KEY), and ${asksForReview(args, settings)} asked for a review; set a key, or pass --dry-run for the plan alone (exit ${EXIT.notReviewed}).\n`,
+    );
+    return EXIT.notReviewed;
+  }
   return exitCode(result, settings);
+}
+
+/** What on the command line asks for a review rather than a plan: a gate, a report format, a report file. */
+function asksForReview(args: Args, settings: Settings): string | undefined {
+  const asked = [
+    ...(settings.failOn !== undefined ? ['--fail-on'] : []),
+    ...(args.format !== 'text' ? [`--format ${args.format}`] : []),
+    ...(args.output ? ['--output'] : []),
+  ];
+  return asked.length > 0 ? asked.join(', ') : undefined;
 }
 
 /** The exit code of a run: a finding at --fail-on, or no part reviewed, is 1. */
@@ -95,19 +123,31 @@ const createLlm =
   (settings: Settings): LlmClient =>
     createLlmClient(settings, { log });
 
-/** The local repository as the pipeline's source: the git diff base..head, the rules, the head's files. */
-async function localSource(cwd: string, args: Args, settings: Settings): Promise<Source> {
+/**
+ * The local repository as the pipeline's source: the git diff base..head, the head's files, and the
+ * repository's rules read from the base commit through git, exactly as the action reads them through the API
+ * (the config file under the flags given, `instructions-file`, the same checks and messages).
+ */
+async function localSource(
+  cwd: string,
+  args: Args,
+  given: Settings,
+  log: (message: string) => void,
+): Promise<{ source: Source; settings: Settings }> {
   const pullRequest = await localPullRequest({ cwd, base: args.base, head: args.head });
-  const instructions = await loadInstructions(settings.instructions, settings.instructionsFile, cwd);
-  return {
+  const root = await repositoryRoot(cwd);
+  const { settings, rules } = await withRepoConfig(gitReader(root, pullRequest), pullRequest, {
+    settings: given,
+    raw: args.inputs,
+    log,
+  });
+  const source: Source = {
     pullRequest,
-    rules: { instructions },
-    headFiles: async () => {
-      const root = await repositoryRoot(cwd);
-      return args.head ? gitHeadFiles(root, pullRequest.headSha) : worktreeFiles(root);
-    },
-    baseFiles: async () => gitHeadFiles(await repositoryRoot(cwd), pullRequest.baseSha),
+    rules,
+    headFiles: () => Promise.resolve(args.head ? gitHeadFiles(root, pullRequest.headSha) : worktreeFiles(root)),
+    baseFiles: () => Promise.resolve(gitHeadFiles(root, pullRequest.baseSha)),
   };
+  return { source, settings };
 }
 
 /** The command line's publisher: the plan and warnings on stderr, the report on stdout or in --output. */
@@ -135,7 +175,8 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
       io.stderr(`\n${why}: plan only, no model was called.\n`);
       // The plan itself is on stderr already; a file, or another format, gets it in that format.
       if (args.output || args.format !== 'text') {
-        await report(io, args, formatPlan(args.format, plan, estimate ?? noEstimate(), settings), redact, 'plan');
+        const planned = formatPlan(args.format, plan, estimate ?? noEstimate(), settings, `${why}: plan only`);
+        await report(io, args, planned, redact, 'plan');
       }
     },
     called: (usage) => onCall?.(usage),

@@ -82,13 +82,24 @@ function result(f: Finding): Result {
  * The findings as a SARIF 2.1.0 log that github/codeql-action/upload-sarif accepts: one rule per category,
  * levels from severity, regions with line ranges on the head version, fingerprints stable across runs.
  */
-export function toSarif(findings: readonly Finding[], version: string): Log {
+export function toSarif(findings: readonly Finding[], version: string, notReviewed?: string): Log {
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
       {
         tool: { driver: { name: TOOL_NAME, version, informationUri: INFORMATION_URI, rules: CATEGORIES.map(rule) } },
+        // A run that reviewed nothing says so: an empty run alone would read as a clean review.
+        ...(notReviewed
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: false,
+                  toolExecutionNotifications: [{ level: 'error' as const, message: { text: notReviewed } }],
+                },
+              ],
+            }
+          : {}),
         results: findings.map(result),
         columnKind: 'utf16CodeUnits',
       },

@@ -1,41 +1,100 @@
 import { DEFAULT_CONFIG_FILE, parseRepoConfig, type RepoConfig } from '../settings/config.js';
 import { MAX_INSTRUCTIONS_BYTES } from '../prompt/instructions.js';
+import type { RepoRules } from '../prompt/prompt.js';
 import { type Octokit } from '../github/client.js';
+import { git } from '../core/git.js';
+import { withRepoInputs, type RawInputs, type Settings } from '../settings/settings.js';
 import { readRepoFile } from './github.js';
 import type { PullRequest } from '../core/pull-request.js';
 
 /**
- * The repository's review configuration, from the pull request's BASE commit: a PR must not steer its own
- * review, so a config file it adds or edits applies only once merged. Undefined when the default file is
- * absent; an error when a `config-file` the workflow names is.
+ * A file of the pull request's BASE commit, or undefined when it is not there: through GitHub's API for the
+ * action, through git for the command line. A PR must not steer its own review, so the configuration and
+ * the instructions it adds or edits apply only once merged, in both.
+ */
+export type BaseReader = (path: string) => Promise<string | undefined>;
+
+/** The base commit's files through GitHub's contents API (no checkout needed). */
+export function apiReader(octokit: Octokit, pr: PullRequest): BaseReader {
+  return (path) => readRepoFile(octokit, pr, path, pr.baseSha);
+}
+
+/** The base commit's files through git in a local repository. */
+export function gitReader(root: string, pr: PullRequest): BaseReader {
+  return async (path) => {
+    const listed = await git(root, ['ls-tree', '--name-only', pr.baseSha, '--', path]);
+    if (listed.trim() === '') return undefined;
+    return git(root, ['show', `${pr.baseSha}:${path}`]);
+  };
+}
+
+/** A repository path as the reader takes it: relative, inside the repository; an error naming the input otherwise. */
+function repoPath(input: string, file: string, expected: string): string {
+  if (file.startsWith('/') || file.split(/[\\/]/).includes('..'))
+    throw new Error(
+      `input '${input}': ${JSON.stringify(file)} is not relative to the repository root; expected ${expected}`,
+    );
+  return file.replace(/^\.\//, '');
+}
+
+/**
+ * The repository's review configuration, from the base commit. Undefined when the default file is absent; an
+ * error when a `config-file` the workflow names is.
  */
 export async function readRepoConfig(
-  octokit: Octokit,
+  read: BaseReader,
   pr: PullRequest,
   configFile: string,
 ): Promise<RepoConfig | undefined> {
-  const path = configFile || DEFAULT_CONFIG_FILE;
-  const text = await readRepoFile(octokit, pr, path, pr.baseSha);
+  const expected = 'a file committed to the base branch (it is read from there, not from the pull request)';
+  const path = configFile ? repoPath('config-file', configFile, expected) : DEFAULT_CONFIG_FILE;
+  const text = await read(path);
   if (text === undefined) {
     if (!configFile) return undefined;
     throw new Error(
-      `input 'config-file': ${JSON.stringify(configFile)} does not exist at the base commit ${pr.baseSha.slice(0, 7)} of ${pr.baseRef}; expected a file committed to the base branch (it is read from there, not from the pull request)`,
+      `input 'config-file': ${JSON.stringify(configFile)} does not exist at the base commit ${pr.baseSha.slice(0, 7)} of ${pr.baseRef}; expected ${expected}`,
     );
   }
   return parseRepoConfig(text, path);
 }
 
-/** `instructions-file`, read from the base commit through the API (no checkout needed), at most 64 KiB. */
-export async function readInstructionsFile(octokit: Octokit, pr: PullRequest, file: string): Promise<string> {
+/** `instructions-file`, read from the base commit, at most 64 KiB. */
+export async function readInstructionsFile(read: BaseReader, pr: PullRequest, file: string): Promise<string> {
   if (!file) return '';
+  const expected = `a path relative to the repository root of a file on the base branch, at most ${MAX_INSTRUCTIONS_BYTES / 1024} KiB`;
+  const text = await read(repoPath('instructions-file', file, expected));
   const fail = (why: string): Error =>
-    new Error(
-      `input 'instructions-file': ${JSON.stringify(file)} ${why}; expected a path relative to the repository root of a file on the base branch, at most ${MAX_INSTRUCTIONS_BYTES / 1024} KiB`,
-    );
-  if (file.startsWith('/') || file.split('/').includes('..')) throw fail('is not relative to the repository root');
-  const text = await readRepoFile(octokit, pr, file.replace(/^\.\//, ''), pr.baseSha);
+    new Error(`input 'instructions-file': ${JSON.stringify(file)} ${why}; expected ${expected}`);
   if (text === undefined) throw fail(`does not exist at the base commit ${pr.baseSha.slice(0, 7)} of ${pr.baseRef}`);
   if (Buffer.byteLength(text, 'utf8') > MAX_INSTRUCTIONS_BYTES)
     throw fail(`is ${Buffer.byteLength(text, 'utf8')} bytes`);
   return text.trim();
+}
+
+/**
+ * The settings with the repository's config file (from the base commit) under the inputs given (the workflow's,
+ * or the command line's flags), and the repository's review rules: the `instructions` input, the config file's,
+ * and `instructions-file`. The same for the action and the command line.
+ */
+export async function withRepoConfig(
+  read: BaseReader,
+  pr: PullRequest,
+  { settings, raw, log }: { settings: Settings; raw: RawInputs; log: (message: string) => void },
+): Promise<{ settings: Settings; rules: RepoRules }> {
+  const config = await readRepoConfig(read, pr, settings.configFile);
+  const fileText = await readInstructionsFile(read, pr, settings.instructionsFile);
+  if (!config) {
+    return { settings, rules: { instructions: [settings.instructions, fileText].filter(Boolean).join('\n\n') } };
+  }
+  log(
+    `Read ${config.file} from the base commit ${pr.baseSha.slice(0, 7)}: ${Object.keys(config.inputs).join(', ') || 'instructions only'}`,
+  );
+  return {
+    settings: withRepoInputs(settings, raw, config),
+    rules: {
+      instructions: [settings.instructions, config.instructions, fileText].filter(Boolean).join('\n\n'),
+      pathInstructions: config.pathInstructions,
+      language: config.language,
+    },
+  };
 }

@@ -9,44 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, scriptedReview, userTextOf } from '../helpers/action.js';
 import { runCli } from '../../src/cli/run.js';
+import { cli, repo } from '../helpers/cli.js';
 import { sarifProblems } from '../helpers/sarif.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 
 const DIST_CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const KEY = 'cli-key-0123456789';
-
-/** A git repository on a feature branch: main has one commit, the branch a second that adds and changes files. */
-function repo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, stdio: 'pipe' });
-  git('init', '-q', '-b', 'main');
-  git('config', 'user.email', 't@example.com');
-  git('config', 'user.name', 'T');
-  writeFileSync(join(dir, 'app.js'), 'export function add(a, b) {\n  return a + b;\n}\n');
-  git('add', '.');
-  git('commit', '-qm', 'first');
-  git('checkout', '-qb', 'feature');
-  writeFileSync(join(dir, 'app.js'), 'export function add(a, b) {\n  return Number(a) + Number(b);\n}\n');
-  writeFileSync(join(dir, 'util.js'), 'export const twice = (x) => x * 2;\nexport const thrice = (x) => x * 3;\n');
-  writeFileSync(join(dir, 'package-lock.json'), '{}\n');
-  git('add', '.');
-  git('commit', '-qm', 'second: coerce numbers');
-  return dir;
-}
-
-/** Runs the CLI in this process from `cwd`; what it wrote and its exit code. */
-async function cli(cwd: string, args: string[], env: Record<string, string> = {}, tty = false) {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    cwd,
-    env,
-    stdout: (t) => (out += t),
-    stderr: (t) => (err += t),
-    tty,
-  });
-  return { code, out, err };
-}
 
 const stopLater = stopAfterEach();
 

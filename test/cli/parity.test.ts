@@ -1,0 +1,101 @@
+// The command line a team trusts in CI: the repository's rules as the action reads them (from the base
+// commit), no clean-looking exit when nothing was reviewed, and the SDKs' environment conventions.
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FakeGateway, type GatewayBody } from '../fakes/gateway.js';
+import { scriptedReply, userTextOf } from '../helpers/action.js';
+import { cli, repo } from '../helpers/cli.js';
+import { stopAfterEach } from '../helpers/cleanup.js';
+
+const KEY = 'cli-parity-key-0123456789';
+const stopLater = stopAfterEach();
+
+async function gateway(apiKey = KEY): Promise<FakeGateway> {
+  const g = await new FakeGateway({ apiKey, auth: 'x-api-key', reply: scriptedReply }).start();
+  stopLater(() => g.stop());
+  return g;
+}
+
+const CONFIG = 'exclude: ["util.js"]\nlanguage: German\ninstructions: Flag every console.log.\n';
+
+describe("the repository's rules, read from the base commit as the action reads them", () => {
+  it('applies the committed config file: its excludes, its language and its instructions', async () => {
+    const g = await gateway();
+    const dir = repo({ '.github/claude-review.yml': CONFIG });
+    const { code, err } = await cli(dir, ['--base-url', g.url, '--review-depth', 'quick', '--verify', 'false'], {
+      ANTHROPIC_API_KEY: KEY,
+    });
+    expect(code).toBe(0);
+    expect(err).toContain("skipped util.js: matches 'exclude'");
+    const prompt = JSON.stringify(g.calls[0]!.body);
+    expect(prompt).toContain('German');
+    expect(prompt).toContain('Flag every console.log.');
+    expect(userTextOf(g.calls[0]!.body as GatewayBody)).not.toContain('util.js (added');
+  });
+
+  it('refuses an unknown key in it, naming the key and the file, before any call', async () => {
+    const g = await gateway();
+    const dir = repo({ '.github/claude-review.yml': `${CONFIG}bogus: 1\n` });
+    const { code, err } = await cli(dir, ['--base-url', g.url], { ANTHROPIC_API_KEY: KEY });
+    expect(code).toBe(2);
+    expect(err).toMatch(/^\.github\/claude-review\.yml \(1\):\n {2}- unknown key 'bogus'/);
+    expect(g.calls).toHaveLength(0);
+  });
+
+  it('reads --instructions-file and --config-file from the base commit, and names a missing one', async () => {
+    const dir = repo({ 'docs/rules.md': 'Prefer early returns.\n', 'ci/review.yml': 'exclude: ["app.js"]\n' });
+    const plan = await cli(dir, ['--config-file', 'ci/review.yml']);
+    expect(plan.code).toBe(0);
+    expect(plan.err).toContain("skipped app.js: matches 'exclude'");
+    const missing = await cli(dir, ['--instructions-file', 'docs/none.md']);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/--instructions-file: "docs\/none.md" does not exist at the base commit [0-9a-f]{7}/);
+  });
+});
+
+describe('no silent green', () => {
+  it.each([
+    [['--fail-on', 'high'], '--fail-on'],
+    [['--format', 'json'], '--format json'],
+    [['--output', 'report.txt'], '--output'],
+  ])('without a key, %j exits 3 and says nothing was reviewed', async (flags, named) => {
+    const { code, err } = await cli(repo(), flags);
+    expect(code).toBe(3);
+    expect(err).toContain(`Nothing was reviewed: no API key (ANTHROPIC_API_KEY or LLM_API_KEY), and ${named}`);
+  });
+
+  it('a SARIF file written then carries a notification, never a clean empty run; --dry-run exits 0', async () => {
+    const dir = repo();
+    const file = join(dir, 'review.sarif');
+    const noKey = await cli(dir, ['--format', 'sarif', '--output', file]);
+    expect(noKey.code).toBe(3);
+    type Sarif = {
+      runs: {
+        results: unknown[];
+        invocations?: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[];
+      }[];
+    };
+    const written = JSON.parse(readFileSync(file, 'utf8')) as Sarif;
+    expect(written.runs[0]?.invocations?.[0]?.executionSuccessful).toBe(false);
+    expect(written.runs[0]?.invocations?.[0]?.toolExecutionNotifications[0]?.message.text).toMatch(
+      /^Nothing was reviewed: No API key/,
+    );
+    const dry = await cli(dir, ['--dry-run', '--format', 'sarif', '--fail-on', 'high'], { ANTHROPIC_API_KEY: KEY });
+    expect(dry.code).toBe(0);
+    expect(
+      (JSON.parse(dry.out) as Sarif).runs[0]?.invocations?.[0]?.toolExecutionNotifications[0]?.message.text,
+    ).toContain('--dry-run');
+  });
+
+  it('an empty ANTHROPIC_API_KEY falls back to LLM_API_KEY', async () => {
+    const g = await gateway();
+    const { code } = await cli(repo(), ['--base-url', g.url, '--review-depth', 'quick', '--fail-on', 'critical'], {
+      ANTHROPIC_API_KEY: '',
+      LLM_API_KEY: KEY,
+    });
+    expect(code).not.toBe(3);
+    expect(g.calls.length).toBeGreaterThan(0);
+    expect(g.calls.every((c) => c.status === 200)).toBe(true);
+  });
+});
