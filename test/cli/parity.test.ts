@@ -31,7 +31,7 @@ describe("the repository's rules, read from the base commit as the action reads 
     const prompt = JSON.stringify(g.calls[0]!.body);
     expect(prompt).toContain('German');
     expect(prompt).toContain('Flag every console.log.');
-    expect(userTextOf(g.calls[0]!.body as GatewayBody)).not.toContain('util.js (added');
+    expect(userTextOf(g.calls[0]!.body)).not.toContain('util.js (added');
   });
 
   it('refuses an unknown key in it, naming the key and the file, before any call', async () => {
