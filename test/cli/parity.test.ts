@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FakeGateway, type GatewayBody } from '../fakes/gateway.js';
+import { FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, userTextOf } from '../helpers/action.js';
 import { cli, repo } from '../helpers/cli.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
