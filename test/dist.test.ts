@@ -120,8 +120,9 @@ describe.each(cliRuntimes)('dist/cli.js under $name', ({ bin }) => {
     writeFileSync(join(dir, 'a.js'), 'export const a = 1;\n');
     git('add', 'a.js');
     const plan = await run(['--format', 'json'], dir);
-    expect(plan.code).toBe(0);
+    // A report asked for with no key: the plan, and exit 3, never a clean-looking 0.
+    expect(plan.code).toBe(3);
     expect((JSON.parse(plan.stdout) as { plan: { reviewable: string[] } }).plan.reviewable).toEqual(['a.js']);
-    expect(plan.stderr).toContain('No API key');
+    expect(plan.stderr).toContain('Nothing was reviewed: no API key');
   });
 });

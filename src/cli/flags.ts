@@ -128,7 +128,8 @@ export function usage(version: string): string {
     '',
     'Exit codes: 0 reviewed (or the plan alone); 1 a finding reached --fail-on, or no part could be reviewed; 2 a',
     'usage, configuration or git error (the message names the flag); 3 nothing reviewed: no key, while --fail-on,',
-    '--format or --output asked for a review; 130 interrupted (what finished is printed and written).',
+    '--format or --output asked for a review; 4 the report could not be written to --output (it went to standard',
+    'output instead); 130 interrupted (what finished is printed and written).',
   ].join('\n');
 }
 

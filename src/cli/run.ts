@@ -1,6 +1,6 @@
 import { errorText } from '../core/errors.js';
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, constants, stat, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import { VERSION } from '../core/version.js';
 import { gitHeadFiles, repositoryRoot, worktreeFiles } from '../context/files.js';
@@ -21,9 +21,10 @@ import { formatPlan, formatResult } from './format.js';
 
 /**
  * Exit codes: the review ran; a finding reached --fail-on (or nothing could be reviewed); a usage error; a gate
- * or a report was asked for with no key to review with (never a clean-looking 0); Ctrl-C.
+ * or a report was asked for with no key to review with (never a clean-looking 0); --output could not be written
+ * after the review (the report went to standard output instead); Ctrl-C.
  */
-export const EXIT = { ok: 0, findings: 1, usage: 2, notReviewed: 3, interrupted: 130 } as const;
+export const EXIT = { ok: 0, findings: 1, usage: 2, notReviewed: 3, notWritten: 4, interrupted: 130 } as const;
 
 /** Where the CLI reads and writes; the real process by default, anything in tests. */
 export interface CliIo {
@@ -78,7 +79,15 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
 }
 
 async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, redact: Redact): Promise<number> {
-  const given = parseSettings({ ...args.inputs, 'api-key': apiKey });
+  // The Anthropic SDKs' (and Claude Code's) convention: ANTHROPIC_BASE_URL, when --base-url is not given.
+  const envBase = io.env.ANTHROPIC_BASE_URL?.trim();
+  const inputs = {
+    ...args.inputs,
+    'api-key': apiKey,
+    ...(envBase && !args.inputs['base-url'] ? { 'base-url': envBase } : {}),
+  };
+  const given = parseSettings(inputs, envBase && !args.inputs['base-url'] ? { 'base-url': 'ANTHROPIC_BASE_URL' } : {});
+  await checkOutput(io, args);
   const log = (m: string): void => {
     if (!io.tty) io.stderr(`${redact(asFlags(m))}\n`);
   };
@@ -87,7 +96,8 @@ async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, re
   const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : undefined;
   const pr = source.pullRequest;
   io.stderr(`Reviewing ${await repositoryRoot(cwd)}: ${pr.baseRef}..${pr.headRef}\n`);
-  const publisher = terminalPublisher(io, terminal, args, redact);
+  const written: Written = { ok: true };
+  const publisher = terminalPublisher(io, terminal, args, redact, written);
   const clock = { startedAt: Date.now(), signal: io.interrupt };
   const result = await reviewPullRequest(source, { ...publisher, info: log }, llm, settings, clock);
   if (io.interrupt?.aborted) return EXIT.interrupted;
@@ -97,7 +107,36 @@ async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, re
     );
     return EXIT.notReviewed;
   }
-  return exitCode(result, settings);
+  const code = exitCode(result, settings);
+  return code === EXIT.ok && !written.ok ? EXIT.notWritten : code;
+}
+
+/** Whether the report reached --output (a failed write sends it to standard output instead). */
+interface Written {
+  ok: boolean;
+}
+
+/** --output checked before anything is paid for: its folder exists and can be written, and it is not a folder. */
+async function checkOutput(io: CliIo, args: Args): Promise<void> {
+  if (!args.output) return;
+  const path = resolve(io.cwd, args.output);
+  const folder = dirname(path);
+  let problem: string | undefined;
+  try {
+    await access(folder, constants.W_OK);
+    if ((await stat(path).catch(() => undefined))?.isDirectory()) problem = 'is a folder';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    problem =
+      code === 'ENOENT'
+        ? `is in a folder that does not exist (${folder})`
+        : `cannot be written (${code ?? 'unwritable'}: ${folder})`;
+  }
+  if (problem) {
+    throw new UsageError(
+      `--output: ${JSON.stringify(args.output)} ${problem}; expected a file path in a folder you can write to`,
+    );
+  }
 }
 
 /** What on the command line asks for a review rather than a plan: a gate, a report format, a report file. */
@@ -151,7 +190,7 @@ async function localSource(
 }
 
 /** The command line's publisher: the plan and warnings on stderr, the report on stdout or in --output. */
-function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redact): Publisher {
+function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redact, written: Written): Publisher {
   let onCall: ((usage: Usage | undefined) => void) | undefined;
   let estimate: CostEstimate | undefined;
   return {
@@ -176,7 +215,7 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
       // The plan itself is on stderr already; a file, or another format, gets it in that format.
       if (args.output || args.format !== 'text') {
         const planned = formatPlan(args.format, plan, estimate ?? noEstimate(), settings, `${why}: plan only`);
-        await report(io, args, planned, redact, 'plan');
+        written.ok = await report(io, args, planned, redact, 'plan');
       }
     },
     called: (usage) => onCall?.(usage),
@@ -186,7 +225,7 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
       // Why a part was not reviewed is the gateway's or the settings' words: said with flags here.
       const outcomes = result.outcomes.map((o) => (o.error ? { ...o, error: asFlags(o.error) } : o));
       const text = formatResult(args.format, { ...result, outcomes }, settings);
-      await report(io, args, text, redact, `report with ${result.findings.length} findings`);
+      written.ok = await report(io, args, text, redact, `report with ${result.findings.length} findings`);
     },
   };
 }
@@ -212,16 +251,29 @@ function interrupted(result: ReviewResult): string {
   return `interrupted: ${done} of ${result.outcomes.length} parts reviewed; the rest are listed as not reviewed.`;
 }
 
-/** The text to standard output, or to --output with a line on stderr saying so. */
-async function report(io: CliIo, args: Args, text: string, redact: Redact, what: string): Promise<void> {
+/**
+ * The text to standard output, or to --output with a line on stderr saying so. A write that fails after the
+ * review (a full disk, a folder removed meanwhile) loses nothing: the text goes to standard output, and the
+ * answer is false so the exit code says so.
+ */
+async function report(io: CliIo, args: Args, text: string, redact: Redact, what: string): Promise<boolean> {
   const safe = terminalSafe(redact(text));
   if (!args.output) {
     io.stdout(`${safe}\n`);
-    return;
+    return true;
   }
   const path = resolve(io.cwd, args.output);
-  await writeFile(path, `${safe}\n`);
+  try {
+    await writeFile(path, `${safe}\n`);
+  } catch (error) {
+    io.stderr(
+      `--output: could not write ${path} (${errorText(error)}); the ${what} follows on standard output (exit ${EXIT.notWritten})\n`,
+    );
+    io.stdout(`${safe}\n`);
+    return false;
+  }
   io.stderr(`${args.format} ${what} written to ${path}\n`);
+  return true;
 }
 
 /** A progress line on a terminal: calls done of all, tokens and dollars so far. */

@@ -87,7 +87,7 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError
   if (error instanceof sdk.APIConnectionTimeoutError)
     return new LlmError('network', `the gateway did not answer in time: ${error.message}`);
   if (error instanceof sdk.APIConnectionError)
-    return new LlmError('network', `could not reach the gateway: ${error.message}`);
+    return new LlmError('network', `could not reach the gateway: ${error.message}${rootCause(error)}`);
   if (error instanceof sdk.APIError) {
     // The SDKs type the fields of a generic APIError as `any`; read them as unknown.
     const fields = error as unknown as { status: unknown; error: unknown; message: string; headers: unknown };
@@ -100,6 +100,19 @@ export function classifySdkError(error: unknown, sdk: SdkErrorClasses): LlmError
   }
   const message = errorText(error);
   return new LlmError('network', `the connection failed: ${message}`);
+}
+
+/** The deepest cause of a connection error (refused, DNS, TLS), as " (ECONNREFUSED: connect ...)"; empty when none. */
+function rootCause(error: Error): string {
+  let cause: unknown = error.cause;
+  let deepest: unknown;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    deepest = cause;
+    cause = cause.cause;
+  }
+  if (!(deepest instanceof Error)) return '';
+  const code = (deepest as NodeJS.ErrnoException).code;
+  return ` (${code && !deepest.message.includes(code) ? `${code}: ` : ''}${truncateDetail(deepest.message)})`;
 }
 
 /** The gateway's own words from an error body (`{error: {message}}`, `{message}` or a string). */

@@ -1,12 +1,14 @@
 // The command line a team trusts in CI: the repository's rules as the action reads them (from the base
 // commit), no clean-looking exit when nothing was reviewed, and the SDKs' environment conventions.
 import { describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, userTextOf } from '../helpers/action.js';
 import { cli, repo } from '../helpers/cli.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
+import { createLlmClient } from '../../src/llm/factory.js';
 
 const KEY = 'cli-parity-key-0123456789';
 const stopLater = stopAfterEach();
@@ -97,5 +99,73 @@ describe('no silent green', () => {
     expect(code).not.toBe(3);
     expect(g.calls.length).toBeGreaterThan(0);
     expect(g.calls.every((c) => c.status === 200)).toBe(true);
+  });
+});
+
+describe('paid work is never lost', () => {
+  it('--output in a folder that does not exist is refused before any call, naming the flag', async () => {
+    const g = await gateway();
+    const { code, err } = await cli(repo(), ['--base-url', g.url, '--output', 'nowhere/report.txt'], {
+      ANTHROPIC_API_KEY: KEY,
+    });
+    expect(code).toBe(2);
+    expect(err).toMatch(/^--output: "nowhere\/report.txt" is in a folder that does not exist/);
+    expect(g.calls).toHaveLength(0);
+  });
+
+  it('a report that cannot be written after the review goes to standard output, and the exit code says so', async () => {
+    const dir = repo();
+    const folder = join(dir, 'reports');
+    mkdirSync(folder);
+    // The folder is removed while the review runs: the write after it fails.
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body) => {
+        rmSync(folder, { recursive: true, force: true });
+        return scriptedReply(body);
+      },
+    }).start();
+    stopLater(() => g.stop());
+    const args = ['--base-url', g.url, '--review-depth', 'quick', '--format', 'json', '--output', 'reports/r.json'];
+    const { code, out, err } = await cli(dir, args, { ANTHROPIC_API_KEY: KEY });
+    expect(code).toBe(4);
+    expect(err).toMatch(/--output: could not write .*reports\/r\.json .*follows on standard output \(exit 4\)/);
+    const report = JSON.parse(out) as { findings: unknown[] };
+    expect(report.findings.length).toBeGreaterThan(0);
+  });
+});
+
+describe("the SDKs' conventions", () => {
+  it('ANTHROPIC_BASE_URL is used when --base-url is not given', async () => {
+    const g = await gateway();
+    const { code } = await cli(repo(), ['--review-depth', 'quick'], {
+      ANTHROPIC_API_KEY: KEY,
+      ANTHROPIC_BASE_URL: g.url,
+    });
+    expect(code).toBe(0);
+    expect(g.calls.length).toBeGreaterThan(0);
+  });
+
+  it('a connection error names the host it could not reach and the cause', async () => {
+    const fast = { maxAttempts: 2, maxTotalMs: 1_000, baseDelayMs: 1, maxDelayMs: 1 };
+    // A port nothing listens on: taken, then given back.
+    const server = createServer();
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    const port = (server.address() as AddressInfo).port;
+    await new Promise<void>((done) =>
+      server.close(() => {
+        done();
+      }),
+    );
+    const { code, out, err } = await cli(
+      repo(),
+      ['--base-url', `http://127.0.0.1:${port}`, '--review-depth', 'quick', '--verify', 'false'],
+      { ANTHROPIC_API_KEY: KEY },
+      false,
+      (settings) => createLlmClient(settings, { retry: fast }),
+    );
+    expect(code).toBe(1);
+    expect(`${out}${err}`).toMatch(new RegExp(`could not reach the gateway: .*ECONNREFUSED.*127\\.0\\.0\\.1:${port}`));
   });
 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { runCli } from '../../src/cli/run.js';
+import { runCli, type CliIo } from '../../src/cli/run.js';
 
 /**
  * A git repository on a feature branch: main has one commit (with `base` files besides app.js), the branch a
@@ -32,7 +32,13 @@ export function repo(base: Readonly<Record<string, string>> = {}): string {
 }
 
 /** Runs the CLI in this process from `cwd`; what it wrote and its exit code. */
-export async function cli(cwd: string, args: string[], env: Record<string, string> = {}, tty = false) {
+export async function cli(
+  cwd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  tty = false,
+  llm?: CliIo['llm'],
+) {
   let out = '';
   let err = '';
   const code = await runCli(args, {
@@ -41,6 +47,7 @@ export async function cli(cwd: string, args: string[], env: Record<string, strin
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     tty,
+    ...(llm ? { llm } : {}),
   });
   return { code, out, err };
 }
