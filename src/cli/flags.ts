@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SEVERITIES } from '../core/severity.js';
+import { editDistance } from '../core/distance.js';
 import { INPUT_DEFAULTS, type InputName } from '../settings/settings.js';
 
 /** Output formats of the report. */
@@ -67,8 +68,8 @@ const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
       { name: 'format', value: 'F', help: 'text, markdown, json or sarif (SARIF 2.1.0)', default: 'text' },
       { name: 'output', value: 'FILE', help: 'write the report there instead of to standard output (also -o)' },
       { name: 'fail-on', value: 'SEV', help: `exit 1 when a finding reaches ${SEVERITIES.join(', ')} (or none)` },
-      { name: 'min-severity', value: 'SEV', help: 'report findings of this severity and above' },
-      { name: 'max-comments', value: 'N', help: 'findings reported at most, the most severe first' },
+      { name: 'min-severity', value: 'SEV', help: 'list findings of this severity and above (text, markdown)' },
+      { name: 'max-comments', value: 'N', help: 'findings listed at most, the most severe first (text, markdown)' },
       { name: 'walkthrough', value: 'BOOL', help: 'a line per file of what changed, in markdown' },
       { name: 'review-depth', value: 'D', help: 'quick (one look), standard (three) or deep (+ tools)' },
       { name: 'verify', value: 'BOOL', help: 'a second look at each part’s findings before they are reported' },
@@ -107,11 +108,13 @@ function defaultOf(flag: Flag): string | undefined {
 
 /** The text of --help. */
 export function usage(version: string): string {
+  const left = (flag: Flag): string => `  --${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
+  // One column for every flag's help, two spaces past the longest flag: no two columns ever touch.
+  const width = Math.max(...GROUPS.flatMap((g) => g.flags.map((f) => left(f).length))) + 2;
   const rows = GROUPS.map((group) => {
     const lines = group.flags.map((flag) => {
-      const left = `  --${flag.name}${flag.value ? ` ${flag.value}` : ''}`;
       const fallback = defaultOf(flag);
-      return `${left.padEnd(28)}${flag.help}${fallback ? ` (default: ${fallback})` : ''}`;
+      return `${left(flag).padEnd(width)}${flag.help}${fallback ? ` (default: ${fallback})` : ''}`;
     });
     return [`${group.title}:`, ...lines].join('\n');
   });
@@ -168,7 +171,10 @@ export function parseCommandLine(argv: string[]): Args | 'help' | 'version' {
       },
     });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}; run with --help for the flags`);
+    const message = (error as Error).message;
+    const unknown = /Unknown option '--([^']+)'/.exec(message)?.[1];
+    const near = unknown ? nearestFlag(unknown) : undefined;
+    throw new UsageError(`${message}${near ? ` (did you mean --${near}?)` : ''}; run with --help for the flags`);
   }
   const v = parsed.values as Record<string, string | boolean | undefined>;
   if (v.help) return 'help';
@@ -192,6 +198,19 @@ export function parseCommandLine(argv: string[]): Args | 'help' | 'version' {
     dryRun: v['dry-run'] === true,
     inputs,
   };
+}
+
+/** The flag nearest to a mistyped one: a prefix of it, or within two edits; undefined when none is close. */
+export function nearestFlag(name: string): string | undefined {
+  const all = [...GROUPS.flatMap((g) => g.flags.map((f) => f.name)), 'help', 'version'];
+  const prefixed = all.find((flag) => flag.startsWith(name) || name.startsWith(flag));
+  if (prefixed) return prefixed;
+  let best: { flag: string; d: number } | undefined;
+  for (const flag of all) {
+    const d = editDistance(name, flag);
+    if (d <= 2 && (!best || d < best.d)) best = { flag, d };
+  }
+  return best?.flag;
 }
 
 /**

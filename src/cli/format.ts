@@ -7,6 +7,9 @@ import { terminalSafe } from '../safety/markdown.js';
 import { toSarif } from '../publish/sarif.js';
 import { VERSION } from '../core/version.js';
 import type { Format } from './flags.js';
+import type { Finding } from '../findings/findings.js';
+import { severityRank } from '../core/severity.js';
+import { atLeast } from '../publish/decide.js';
 
 /** What the model sent that could not be read as a finding (no path, no line...), with the reason. */
 function dropped(result: ReviewResult): string[] {
@@ -21,10 +24,33 @@ function costLine(result: ReviewResult, model: string): string {
   return `cost: ${model}, ${result.calls} call${result.calls === 1 ? '' : 's'}, ${n(u.input)} input + ${n(u.cacheWrite)} cache write + ${n(u.cacheRead)} cache read, ${n(u.output)} output${thinking} tokens, ${formatUsd(result.usd)}`;
 }
 
+/**
+ * The findings a text or Markdown report lists: at or above --min-severity, the most severe first, at most
+ * --max-comments; and what it leaves out (JSON and SARIF keep every finding, as the action's outputs do).
+ */
+export function reported(result: ReviewResult, settings: Settings): { shown: Finding[]; left: string } {
+  const ordered = [...result.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const kept = ordered.filter((f) => atLeast(f.severity, settings.minSeverity));
+  const shown = kept.slice(0, settings.maxComments);
+  const parts = [
+    ...(ordered.length > kept.length
+      ? [`${ordered.length - kept.length} below --min-severity ${settings.minSeverity}`]
+      : []),
+    ...(kept.length > shown.length
+      ? [`${kept.length - shown.length} over --max-comments ${settings.maxComments}`]
+      : []),
+  ];
+  return {
+    shown,
+    left: parts.length > 0 ? `not listed: ${parts.join(', ')} (--format json or sarif has them all)` : '',
+  };
+}
+
 /** Findings for a terminal: one line each with where, severity and title, the body indented under it. No Markdown. */
 function asText(result: ReviewResult, settings: Settings): string {
   const lines: string[] = [];
-  for (const f of result.findings) {
+  const { shown, left } = reported(result, settings);
+  for (const f of shown) {
     const range = f.start_line !== undefined ? `${f.start_line}-${f.line}` : String(f.line);
     const where = `${f.path}:${range}${f.side === 'LEFT' ? ' (old)' : ''}`;
     const note = f.anchor === 'line' ? '' : ` (${f.note ?? 'not on a line of the diff'})`;
@@ -45,19 +71,20 @@ function asText(result: ReviewResult, settings: Settings): string {
   const count = `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}`;
   const lost = dropped(result).length > 0 ? `, ${dropped(result).length} dropped (unreadable)` : '';
   const aside = result.setAside.length > 0 ? `, ${result.setAside.length} set aside` : '';
-  lines.push('', `${count}${aside}${lost}`, costLine(result, settings.model));
+  lines.push('', `${count}${aside}${lost}`, ...(left ? [left] : []), costLine(result, settings.model));
   return lines.join('\n');
 }
 
 /** The report as Markdown: the same text the action posts as its summary, every finding listed with its line. */
 function asMarkdown(result: ReviewResult, settings: Settings): string {
-  const listed = result.findings.map((finding) => ({
+  const { shown } = reported(result, settings);
+  const listed = shown.map((finding) => ({
     finding,
     reason: finding.note ?? (finding.anchor === 'line' ? 'on a line of the diff' : 'not on a line of the diff'),
   }));
   const body = summaryBody({
     result,
-    findings: result.findings,
+    findings: shown,
     posted: 0,
     alreadyPosted: 0,
     listed,

@@ -1,6 +1,6 @@
 import { errorText } from '../core/errors.js';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
 import { VERSION } from '../core/version.js';
 import { gitHeadFiles, repositoryRoot, worktreeFiles } from '../context/files.js';
@@ -92,6 +92,11 @@ async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, re
     if (!io.tty) io.stderr(`${redact(asFlags(m))}\n`);
   };
   const cwd = args.repo ? resolve(io.cwd, args.repo) : io.cwd;
+  if (args.repo && !(await stat(cwd).catch(() => undefined))?.isDirectory()) {
+    throw new UsageError(
+      `--repo: ${JSON.stringify(args.repo)} does not exist (${cwd}); expected a folder of a git repository`,
+    );
+  }
   const { source, settings } = await localSource(cwd, args, given, log);
   const llm = settings.apiKey && !args.dryRun ? (io.llm ?? createLlm(log))(settings) : undefined;
   const pr = source.pullRequest;
@@ -175,8 +180,14 @@ async function localSource(
 ): Promise<{ source: Source; settings: Settings }> {
   const pullRequest = await localPullRequest({ cwd, base: args.base, head: args.head });
   const root = await repositoryRoot(cwd);
+  // A local file may be named by its absolute path: inside the repository it is the same repository path.
+  const inRepo = (file: string): string => {
+    const rel = relative(root, resolve(cwd, file));
+    return isAbsolute(file) && rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+  };
+  const local = { ...given, instructionsFile: inRepo(given.instructionsFile), configFile: inRepo(given.configFile) };
   const { settings, rules } = await withRepoConfig(gitReader(root, pullRequest), pullRequest, {
-    settings: given,
+    settings: local,
     raw: args.inputs,
     log,
   });

@@ -14,6 +14,7 @@ import {
 } from '../llm/models.js';
 import type { Prices } from '../core/usage.js';
 import { show, type Settings } from './inputs.js';
+import { editDistance } from '../core/distance.js';
 
 /** The inputs whose meaning depends on the model. */
 export interface ModelInputs {
@@ -182,20 +183,4 @@ function closest(name: string, candidates: readonly string[]): string | undefine
     if (d <= 3 && (!best || d < best.d)) best = { id, d };
   }
   return best?.id;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(
-        (row[j] ?? 0) + 1,
-        (next[j - 1] ?? 0) + 1,
-        (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    row = next;
-  }
-  return row[b.length] ?? 0;
 }

@@ -169,3 +169,40 @@ describe("the SDKs' conventions", () => {
     expect(`${out}${err}`).toMatch(new RegExp(`could not reach the gateway: .*ECONNREFUSED.*127\\.0\\.0\\.1:${port}`));
   });
 });
+
+describe('every flag does what --help says', () => {
+  it('an unknown flag gets a did-you-mean; --repo that does not exist says so', async () => {
+    const typo = await cli(repo(), ['--max-coments', '1']);
+    expect(typo.code).toBe(2);
+    expect(typo.err).toContain("Unknown option '--max-coments' (did you mean --max-comments?)");
+    const nowhere = await cli(repo(), ['--repo', '/nonexistent/repo']);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.err).toMatch(/^--repo: "\/nonexistent\/repo" does not exist/);
+  });
+
+  it('--help keeps a space between every flag and its help', async () => {
+    const { out } = await cli(repo(), ['--help']);
+    const flagLines = out.split('\n').filter((l) => /^ {2}--[a-z]/.test(l) && !l.includes('--help, -h'));
+    expect(flagLines.length).toBeGreaterThan(30);
+    for (const line of flagLines) expect(line).toMatch(/^ {2}--[a-z-]+(?: [A-Z]+)? {2,}\S/);
+  });
+
+  it('--max-comments limits the findings listed, the most severe first, and says how many it left out', async () => {
+    const g = await gateway();
+    const args = ['--base-url', g.url, '--review-depth', 'quick', '--verify', 'false', '--max-comments', '1'];
+    const { code, out } = await cli(repo(), args, { ANTHROPIC_API_KEY: KEY });
+    expect(code).toBe(0);
+    const listed = out.split('\n').filter((l) => /^\S+:\d+(-\d+)? \[/.test(l));
+    expect(listed).toHaveLength(1);
+    expect(out).toMatch(/not listed: \d+ over --max-comments 1 \(--format json or sarif has them all\)/);
+  });
+
+  it('takes an absolute path for a file of the repository', async () => {
+    const dir = repo({ 'docs/rules.md': 'Prefer early returns.\n' });
+    const { code, err } = await cli(dir, ['--dry-run', '--instructions-file', join(dir, 'docs/rules.md')], {
+      ANTHROPIC_API_KEY: KEY,
+    });
+    expect(code).toBe(0);
+    expect(err).not.toContain('instructions-file');
+  });
+});
