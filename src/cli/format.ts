@@ -21,7 +21,8 @@ function costLine(result: ReviewResult, model: string): string {
   const u = result.usage;
   const n = (x: number): string => x.toLocaleString('en-US');
   const thinking = u.thinking ? ` (${n(u.thinking)} thinking)` : '';
-  return `cost: ${model}, ${result.calls} call${result.calls === 1 ? '' : 's'}, ${n(u.input)} input + ${n(u.cacheWrite)} cache write + ${n(u.cacheRead)} cache read, ${n(u.output)} output${thinking} tokens, ${formatUsd(result.usd)}`;
+  const estimate = result.costEstimated ? ' (with an estimate for calls stopped before they reported usage)' : '';
+  return `cost: ${model}, ${result.calls} call${result.calls === 1 ? '' : 's'}, ${n(u.input)} input + ${n(u.cacheWrite)} cache write + ${n(u.cacheRead)} cache read, ${n(u.output)} output${thinking} tokens, ${formatUsd(result.usd)}${estimate}`;
 }
 
 /**
@@ -156,6 +157,7 @@ function asJson(result: ReviewResult, settings: Settings): string {
       calls: result.calls,
       usage: result.usage,
       costUsd: result.usd ?? null,
+      costEstimated: result.costEstimated,
     },
     null,
     2,

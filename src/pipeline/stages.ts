@@ -64,6 +64,8 @@ export interface ReviewResult {
   usd: number | undefined;
   /** A call succeeded with no usage reported, so the token counts are short of the real bill. */
   usageMissing: boolean;
+  /** Some of `usd` is the reservation of calls billed but stopped before they reported usage (Ctrl-C, the deadline). */
+  costEstimated: boolean;
   /** One overview of a pull request reviewed in several parts (undefined: one part, or none was written). */
   overview?: string | undefined;
 }
@@ -242,6 +244,7 @@ async function reviewChunks(
     calls: outcomes.reduce((n, o) => n + o.calls, 0) + (overview?.calls ?? 0),
     usd: prices && !usageMissing ? outcomes.reduce((t, o) => t + (o.usd ?? 0), overview?.usd ?? 0) : undefined,
     usageMissing,
+    costEstimated: outcomes.some((o) => o.estimated === true),
     overview: overview?.text,
   };
 }

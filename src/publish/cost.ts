@@ -59,6 +59,9 @@ export function costSection(ctx: SummaryFacts): string {
   if (looks) lines.push('', looks);
   const second = secondLookLine(ctx.result);
   if (second) lines.push('', second);
+  if (ctx.result.costEstimated) {
+    lines.push('', 'The cost includes, at their reserved worst case, calls stopped before they reported their usage.');
+  }
   const state = ctx.state;
   if (state && state.runs > 1) {
     const u = state.usage;

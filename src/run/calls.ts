@@ -75,13 +75,22 @@ export interface Spent {
   /** USD of those calls, priced one by one at the run's prices (0 without prices). */
   usd?: number;
   calls: number;
+  /** Some of `usd` is the reservation of a call billed but stopped before it reported its usage (Ctrl-C, a deadline). */
+  estimated?: boolean;
 }
 
 export function addSpent(a: Spent, b: Spent): Spent {
-  return { usage: addUsage(a.usage, b.usage), usd: (a.usd ?? 0) + (b.usd ?? 0), calls: a.calls + b.calls };
+  const estimated = a.estimated === true || b.estimated === true;
+  return {
+    usage: addUsage(a.usage, b.usage),
+    usd: (a.usd ?? 0) + (b.usd ?? 0),
+    calls: a.calls + b.calls,
+    ...(estimated ? { estimated } : {}),
+  };
 }
 
-export type Attempt = { result: LlmResult; usd: number } | { error: unknown } | Refusal;
+/** How a call ended: its answer and cost; its error and what it was booked at (a billed call's reservation); or a refusal. */
+export type Attempt = { result: LlmResult; usd: number } | { error: unknown; usd: number } | Refusal;
 
 /**
  * One call under the cap and the concurrency limit: a slot first, then reserved before it is sent, booked at
@@ -114,11 +123,11 @@ async function reservedCall(
     return { result, usd: budget.book(slot, result.usage, true) };
   } catch (error) {
     // A last attempt that began to answer was billed: its reservation stays spent.
-    budget.book(slot, undefined, error instanceof LlmError && error.started);
+    const usd = budget.book(slot, undefined, error instanceof LlmError && error.started);
     // An error no later call can overcome (bad key, no credit) stops the calls waiting for a slot, before
     // the slot goes to the next one.
     if (error instanceof LlmError && error.fatal) run.stopped ??= errorText(error);
-    return { error };
+    return { error, usd };
   }
 }
 

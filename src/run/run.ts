@@ -47,6 +47,8 @@ export interface ChunkOutcome {
   /** USD of those calls, priced one by one at the run's prices (0 without prices). */
   usd?: number;
   calls: number;
+  /** Some of `usd` is the reservation of a call billed but stopped before it reported its usage (an estimate). */
+  estimated?: boolean;
   /** Explore mode: file reads and searches the model made. */
   toolCalls?: number;
   /** The error was one no later call can overcome (bad key, no credit): the run made no call after it. */

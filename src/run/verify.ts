@@ -159,6 +159,8 @@ export interface Verification {
   usage: Usage;
   usd: number;
   calls: number;
+  /** Its cost is the reservation of a call stopped before it reported its usage. */
+  estimated?: boolean;
 }
 
 /** The second look at a part's findings, under the cap, when the run asks for one and there is a finding to check. */
@@ -176,6 +178,8 @@ export async function verified(
     if ('refused' in outcome) return { missing: outcome.refused };
     cost = { ...cost, calls: 1 };
     if ('error' in outcome) {
+      // A billed call that failed counts at its reservation, an estimate.
+      cost = { usage: ZERO_USAGE, usd: outcome.usd, calls: 1, ...(outcome.usd > 0 ? { estimated: true } : {}) };
       // An error no later call can overcome (bad key, no credit) stopped the run in attempt(), as a review's does.
       return { missing: errorText(outcome.error) };
     }
@@ -193,6 +197,7 @@ export async function verified(
     usage: cost.usage,
     usd: cost.usd ?? 0,
     calls: cost.calls,
+    ...(cost.estimated ? { estimated: true } : {}),
   };
   run.options.log?.(
     `${label(chunk)}: second look, ${look.verified} of ${chosen.length} judged: ${look.verified - look.refuted - look.unsure} confirmed, ${look.refuted} refuted, ${look.unsure} unsure, ${look.duplicates} duplicates${skipped ? ` (${skipped})` : ''}`,

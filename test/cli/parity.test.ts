@@ -1,14 +1,16 @@
 // The command line a team trusts in CI: the repository's rules as the action reads them (from the base
 // commit), no clean-looking exit when nothing was reviewed, and the SDKs' environment conventions.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { FakeGateway } from '../fakes/gateway.js';
+import { billedUsd, FAKE_MODELS, FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, userTextOf } from '../helpers/action.js';
 import { cli, repo } from '../helpers/cli.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { createLlmClient } from '../../src/llm/factory.js';
+import { runCli } from '../../src/cli/run.js';
 
 const KEY = 'cli-parity-key-0123456789';
 const stopLater = stopAfterEach();
@@ -204,5 +206,60 @@ describe('every flag does what --help says', () => {
     });
     expect(code).toBe(0);
     expect(err).not.toContain('instructions-file');
+  });
+});
+
+describe('interrupted work is accounted', () => {
+  it('a call stopped mid-answer by Ctrl-C is in the cost at its reservation, marked as an estimate', async () => {
+    const dir = repo();
+    const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
+    writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
+    execFileSync('git', ['add', '.'], { cwd: dir });
+    const interrupt = new AbortController();
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body, n) => {
+        if (n === 0) return scriptedReply(body);
+        // The second call begins to answer (it is billed), then stalls until Ctrl-C.
+        setTimeout(() => {
+          interrupt.abort(new Error('interrupted (Ctrl-C)'));
+        }, 100);
+        return { stallMs: 20_000, toolInput: { summary: 'late', comments: [] } };
+      },
+    }).start();
+    stopLater(() => g.stop());
+    let out = '';
+    const code = await runCli(
+      [
+        '--base-url',
+        g.url,
+        '--chunk-tokens',
+        '4000',
+        '--concurrency',
+        '1',
+        '--review-depth',
+        'quick',
+        '--verify',
+        'false',
+        '--format',
+        'json',
+      ],
+      {
+        cwd: dir,
+        env: { ANTHROPIC_API_KEY: KEY },
+        stdout: (t) => (out += t),
+        stderr: () => undefined,
+        tty: false,
+        interrupt: interrupt.signal,
+      },
+    );
+    expect(code).toBe(130);
+    const report = JSON.parse(out) as { costUsd: number; costEstimated: boolean; findings: unknown[] };
+    expect(report.costEstimated).toBe(true);
+    // More than what the one finished call was billed: the stopped call's reservation is in it.
+    const finished = billedUsd(g.billed(), FAKE_MODELS['claude-sonnet-5-5']!.price);
+    expect(report.costUsd).toBeGreaterThan(finished * 1.5);
+    expect(report.findings.length).toBeGreaterThan(0);
   });
 });
