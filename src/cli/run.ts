@@ -202,7 +202,7 @@ async function localSource(
 
 /** The command line's publisher: the plan and warnings on stderr, the report on stdout or in --output. */
 function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redact, written: Written): Publisher {
-  let onCall: ((usage: Usage | undefined) => void) | undefined;
+  let shown: Progress | undefined;
   let estimate: CostEstimate | undefined;
   return {
     info: () => undefined,
@@ -218,9 +218,10 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
       const rounds = settings.context === 'explore' ? settings.maxToolCalls : undefined;
       io.stderr(`${planReport(plan, planned, settings.model, settings.maxCostUsd, rounds)}\n`);
       if (plan.chunks.length === 0) io.stderr(`\n${nothingToReview(plan)}\n`);
-      onCall = progress(terminal, planned.calls, settings);
+      if (plan.chunks.length > 0) shown = progress(terminal, planned.calls, settings);
     },
     planOnly: async (plan, settings) => {
+      shown?.stop();
       const why = settings.apiKey ? '--dry-run' : 'No API key (ANTHROPIC_API_KEY or LLM_API_KEY)';
       io.stderr(`\n${why}: plan only, no model was called.\n`);
       // The plan itself is on stderr already; a file, or another format, gets it in that format.
@@ -229,8 +230,9 @@ function terminalPublisher(io: CliIo, terminal: CliIo, args: Args, redact: Redac
         written.ok = await report(io, args, planned, redact, 'plan');
       }
     },
-    called: (usage) => onCall?.(usage),
+    called: (usage) => shown?.called(usage),
     publish: async (result, settings) => {
+      shown?.stop();
       if (io.tty) io.stderr('\n');
       if (io.interrupt?.aborted) io.stderr(`${interrupted(result)}\n`);
       // Why a part was not reviewed is the gateway's or the settings' words: said with flags here.
@@ -288,19 +290,40 @@ async function report(io: CliIo, args: Args, text: string, redact: Redact, what:
 }
 
 /** A progress line on a terminal: calls done of all, tokens and dollars so far. */
-function progress(io: CliIo, total: number, settings: Settings): (usage: Usage | undefined) => void {
+/**
+ * A progress line on a terminal: calls done of all, tokens and dollars so far, and the time since the review
+ * began, redrawn twice a second so the first (longest) call shows that work is happening; `stop` ends it.
+ */
+function progress(io: CliIo, total: number, settings: Settings): Progress {
+  const began = Date.now();
   let done = 0;
   let sum: Usage = ZERO_USAGE;
   let usdSoFar = 0;
-  return (usage) => {
-    done += 1;
-    if (usage) sum = addUsage(sum, usage);
-    if (usage && settings.prices) usdSoFar += costUsd(usage, settings.prices);
-    if (!io.tty) return;
+  const draw = (): void => {
     const tokens = sum.input + sum.output + sum.cacheRead + sum.cacheWrite;
     const usd = settings.prices ? formatUsd(usdSoFar) : 'cost unknown';
+    const elapsed = Math.round((Date.now() - began) / 1000);
     io.stderr(
-      `\rreviewing: ${done}/~${Math.max(done, total)} calls, ${tokens.toLocaleString('en-US')} tokens, ${usd}   `,
+      `\rreviewing: ${done}/~${Math.max(done, total)} calls, ${tokens.toLocaleString('en-US')} tokens, ${usd}, ${elapsed} s   `,
     );
   };
+  // Twice a second, from half a second in: a run that stops at its plan (no key) never shows it.
+  const timer = io.tty ? setInterval(draw, 500) : undefined;
+  timer?.unref();
+  return {
+    called: (usage) => {
+      done += 1;
+      if (usage) sum = addUsage(sum, usage);
+      if (usage && settings.prices) usdSoFar += costUsd(usage, settings.prices);
+      if (io.tty) draw();
+    },
+    stop: () => {
+      clearInterval(timer);
+    },
+  };
+}
+
+interface Progress {
+  called: (usage: Usage | undefined) => void;
+  stop: () => void;
 }

@@ -263,3 +263,19 @@ describe('interrupted work is accounted', () => {
     expect(report.findings.length).toBeGreaterThan(0);
   });
 });
+
+describe('a terminal sees work happening', () => {
+  it('shows the elapsed time within a second while the first call runs', async () => {
+    const g = await new FakeGateway({
+      apiKey: KEY,
+      auth: 'x-api-key',
+      reply: (body) => ({ hangMs: 1_200, ...(scriptedReply(body) as { toolInput: unknown }) }),
+    }).start();
+    stopLater(() => g.stop());
+    const args = ['--base-url', g.url, '--review-depth', 'quick', '--verify', 'false'];
+    const { code, err } = await cli(repo(), args, { ANTHROPIC_API_KEY: KEY }, true);
+    expect(code).toBe(0);
+    // Drawn before the first call ended: no call done yet, time counting.
+    expect(err).toMatch(/\rreviewing: 0\/~\d+ calls, 0 tokens, \$0\.0000, [01] s/);
+  });
+});
