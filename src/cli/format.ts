@@ -67,7 +67,8 @@ function asText(result: ReviewResult, settings: Settings): string {
   for (const why of dropped(result))
     lines.push(terminalSafe(`dropped: a finding the model sent could not be read (${why})`));
   for (const o of result.outcomes.filter((x) => x.status !== 'ok')) {
-    lines.push(terminalSafe(`not reviewed: part ${o.chunk.index + 1}: ${o.error ?? ''}`));
+    const files = o.chunk.files.map((cf) => cf.file.path).join(', ');
+    lines.push(terminalSafe(`not reviewed: ${files}: ${(o.error ?? '').replace(/^not reviewed: /, '')}`));
   }
   const count = `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}`;
   const lost = dropped(result).length > 0 ? `, ${dropped(result).length} dropped (unreadable)` : '';
@@ -90,6 +91,7 @@ function asMarkdown(result: ReviewResult, settings: Settings): string {
     alreadyPosted: 0,
     listed,
     model: settings.model,
+    report: true,
   });
   return body.replace(`${SUMMARY_MARKER}\n`, '');
 }

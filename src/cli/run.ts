@@ -258,10 +258,13 @@ function nothingToReview(plan: ReviewPlan): string {
   return `Nothing to review: the ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} ${range} changes ${plan.files.length === 1 ? 'is' : 'are all'} skipped (see above).`;
 }
 
-/** What Ctrl-C left: the parts reviewed, and that the rest are listed as not reviewed. */
+/** What Ctrl-C left: the files reviewed whole, and that the rest are listed as not reviewed. */
 function interrupted(result: ReviewResult): string {
-  const done = result.outcomes.filter((o) => o.status === 'ok').length;
-  return `interrupted: ${done} of ${result.outcomes.length} parts reviewed; the rest are listed as not reviewed.`;
+  const paths = (outcomes: readonly ReviewResult['outcomes'][number][]): Set<string> =>
+    new Set(outcomes.flatMap((o) => o.chunk.files.map((cf) => cf.file.path)));
+  const all = paths(result.outcomes);
+  const unfinished = paths(result.outcomes.filter((o) => o.status !== 'ok'));
+  return `interrupted: ${all.size - unfinished.size} of ${all.size} files reviewed; the rest are listed as not reviewed.`;
 }
 
 /**

@@ -42,14 +42,14 @@ export interface ParsedReview {
  */
 export function parseReview(toolInput: unknown): ParsedReview {
   if (toolInput === null || typeof toolInput !== 'object') {
-    throw new Error('the model did not call submit_review with an object');
+    throw new Error('the model submitted no review (its answer was not an object)');
   }
   const input = cleanInput(toolInput) as { summary?: unknown; comments?: unknown; walkthrough?: unknown };
   const summary = typeof input.summary === 'string' ? input.summary : '';
   // Models now and then send the list as a JSON string; accept it when it parses.
   let list: unknown = input.comments ?? [];
   if (typeof list === 'string') list = parseJson(list);
-  if (!Array.isArray(list)) throw new Error("submit_review input has no 'comments' list");
+  if (!Array.isArray(list)) throw new Error('the review the model submitted has no list of findings');
   const comments: RawComment[] = [];
   const rejected: string[] = [];
   const mended: string[] = [];

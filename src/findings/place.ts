@@ -128,7 +128,12 @@ export function placeComments(comments: readonly CheckedComment[], files: readon
     if (!file) return keyed({ ...lineless, anchor: 'none', note: 'file is not in the reviewed diff' });
     const spots = spotsOf(file.hunks);
     const spot = resolveSpot(spots, side, comment.line, comment.quote);
-    if (!spot) return keyed({ ...lineless, anchor: 'file', note: `line ${comment.line} (${side}) is not in the diff` });
+    if (!spot)
+      return keyed({
+        ...lineless,
+        anchor: 'file',
+        note: `line ${comment.line} of the ${side === 'LEFT' ? 'old' : 'new'} version is not in the diff`,
+      });
     const finding: Omit<Finding, 'fingerprint'> = { ...base, side: spot.side, line: spot.line, anchor: 'line' };
     if (spot.side !== side || spot.line !== comment.line) {
       finding.note = `moved from line ${comment.line}${spot.side !== side ? ` (${side})` : ''}: its quote is on line ${spot.line}`;

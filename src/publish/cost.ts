@@ -21,7 +21,8 @@ function looksLine(result: ReviewResult): string | undefined {
   for (const o of parts)
     for (const look of o.looks ?? []) {
       found.set(look.name, (found.get(look.name) ?? 0) + look.findings);
-      if (look.status !== 'ok') missed.push(`part ${o.chunk.index + 1} ${look.name}: ${look.error ?? look.status}`);
+      if (look.status !== 'ok')
+        missed.push(`${o.chunk.files[0]?.file.path ?? 'a file'} ${look.name}: ${look.error ?? look.status}`);
     }
   const merged = parts.reduce((n, o) => n + (o.merged ?? 0), 0);
   const each = [...found].map(([name, n]) => `${name} ${n}`).join(', ');
@@ -29,7 +30,7 @@ function looksLine(result: ReviewResult): string | undefined {
     missed.length > 0
       ? ` Looks that did not finish: ${safeInline(missed.slice(0, 5).join('; '))}${missed.length > 5 ? ` and ${missed.length - 5} more` : ''}.`
       : '';
-  return `The looks at each part found: ${each} (${plural(merged, 'repeat')} of a finding by another look, merged).${why}`;
+  return `The looks found: ${each} (${plural(merged, 'repeat')} of a finding by another look, merged).${why}`;
 }
 
 /** What the second look did: its calls, its verdicts and its cost, and why it was skipped where it was. */

@@ -96,11 +96,17 @@ function verdictNote(finding: Finding): string | undefined {
   return undefined;
 }
 
+/** The files a failed or skipped call left unreviewed, counted: "1 file was", "3 files were". */
+function unreviewedFiles(result: ReviewResult): string {
+  const left = result.outcomes.filter((o) => o.status !== 'ok');
+  const n = new Set(left.flatMap((o) => o.chunk.files.map((cf) => cf.file.path))).size;
+  return n === 1 ? '1 file was' : `${n} files were`;
+}
+
 export function verdict(result: ReviewResult, findings: readonly Finding[]): string {
   const counts = countBySeverity(findings);
   const failed = result.outcomes.filter((o) => o.status !== 'ok').length;
-  const partial =
-    failed > 0 ? ` ⚠️ Partial review: ${failed} of ${result.outcomes.length} parts were not reviewed (see below).` : '';
+  const partial = failed > 0 ? ` ⚠️ Partial review: ${unreviewedFiles(result)} not reviewed (see below).` : '';
   if (result.plan.chunks.length === 0) return `Nothing to review: no reviewable changes.${partial}`;
   const blocking = counts.critical + counts.high;
   const rest = findings.length - blocking;
@@ -153,12 +159,14 @@ export interface SummaryFacts {
   walkthrough?: boolean;
   /** Our comment of each finding on GitHub (by fingerprint), for a link from the summary. */
   links?: ReadonlyMap<string, string>;
+  /** A report for a terminal or a file (the command line): nothing was posted, and each finding is listed once. */
+  report?: boolean;
 }
 
 function headSection(ctx: SummaryFacts): string {
-  const note = [`${plural(ctx.posted, 'new comment')} posted`];
+  const note = ctx.report ? [plural(ctx.findings.length, 'finding')] : [`${plural(ctx.posted, 'new comment')} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
-  if (ctx.listed.length > 0) note.push(`${ctx.listed.length} in this summary only`);
+  if (ctx.listed.length > 0 && !ctx.report) note.push(`${ctx.listed.length} in this summary only`);
   const doubted = ctx.result.setAside.filter((a) => a.kind === 'doubted').length;
   const before = ctx.result.setAside.length - doubted;
   if (doubted > 0) note.push(`${doubted} set aside (refuted by the second look, or under min-confidence)`);
@@ -264,7 +272,7 @@ function notReviewedSection(result: ReviewResult): string {
     );
     const list = boundedList(files, MAX_NOT_REVIEWED_CHARS / (2 * groups.size));
     lines.push(
-      `- **${plural(parts.length, 'part')}, ${plural(files.length, 'file')}**: ${safeInline(parts[0]?.error ?? 'not reviewed')}`,
+      `- **${plural(files.length, 'file')}**: ${safeInline(parts[0]?.error ?? 'not reviewed')}`,
       '',
       folded(`the ${plural(files.length, 'file')}`, list),
       '',
@@ -273,7 +281,7 @@ function notReviewedSection(result: ReviewResult): string {
   return clipMarkdown(
     lines.join('\n').trimEnd(),
     MAX_NOT_REVIEWED_CHARS,
-    '… (more parts were not reviewed; the log lists them)',
+    '… (more files were not reviewed; the log lists them)',
   );
 }
 
@@ -302,8 +310,8 @@ function overviewSection(result: ReviewResult): string {
   const one = result.overview ?? (summaries.length === 1 ? summaries[0] : undefined);
   if (one) return ['### Overview', '', safeMarkdown(withoutRules(one))].join('\n');
   if (summaries.length === 0) return '';
-  const parts = summaries.map((s, i) => `**Part ${i + 1}.** ${safeMarkdown(withoutRules(s))}`).join('\n\n');
-  return folded(`Summaries of the ${summaries.length} parts (no overview was written)`, parts);
+  const parts = summaries.map((s, i) => `**${i + 1}.** ${safeMarkdown(withoutRules(s))}`).join('\n\n');
+  return folded(`${summaries.length} summaries, one for each share of the diff (no overview was written)`, parts);
 }
 
 /** The findings told here rather than as comments, each with its text, folded under `label`. */
@@ -356,7 +364,7 @@ export function summaryBody(ctx: SummaryFacts): string {
   const overview = overviewSection(ctx.result);
   const head = headSection(ctx);
   const top = [
-    findingsSection(ctx),
+    ctx.report ? '' : findingsSection(ctx),
     overview.startsWith('<details>')
       ? clipFold(overview, MAX_OVERVIEW_CHARS)
       : clipMarkdown(overview, MAX_OVERVIEW_CHARS),
@@ -364,7 +372,7 @@ export function summaryBody(ctx: SummaryFacts): string {
   ];
   const aside = (kind: SetAside['kind']): SetAside[] => ctx.result.setAside.filter((a) => a.kind === kind);
   const folds = [
-    listedSection(ctx.listed),
+    listedSection(ctx.listed, ctx.report ? 'Findings' : undefined),
     listedSection(aside('pre-existing'), 'Already there before this pull request'),
     listedSection(aside('doubted'), 'Set aside: refuted by the second look, or under min-confidence'),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',

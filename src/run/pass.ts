@@ -100,7 +100,7 @@ async function afterAnswer(run: RunState, look: Look, result: LlmResult): Promis
   }
   if (result.toolInput === undefined) {
     const said = result.text ? `; it wrote: "${result.text.slice(0, 200)}${result.text.length > 200 ? '…' : ''}"` : '';
-    return failed(`the model did not call submit_review${said}`);
+    return failed(`the model did not submit its review${said}`);
   }
   try {
     const review = parseReview(result.toolInput);

@@ -350,7 +350,7 @@ describe('the CLI speaks as a command line', () => {
       },
     );
     expect(code).toBe(130);
-    expect(err).toMatch(/interrupted: 1 of \d+ parts reviewed; the rest are listed as not reviewed/);
+    expect(err).toMatch(/interrupted: \d+ of \d+ files reviewed; the rest are listed as not reviewed/);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { findings: unknown[]; notReviewed: { reason: string }[] };
     expect(report.findings.length).toBeGreaterThan(0);
     expect(report.notReviewed.length).toBeGreaterThan(0);

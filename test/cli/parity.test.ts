@@ -279,3 +279,21 @@ describe('a terminal sees work happening', () => {
     expect(err).toMatch(/\rreviewing: 0\/~\d+ calls, 0 tokens, \$0\.0000, [01] s/);
   });
 });
+
+describe('words for a terminal, not a pull request', () => {
+  it('markdown lists each finding once and says nothing of comments posted, tool names or parts', async () => {
+    const g = await gateway();
+    const args = ['--base-url', g.url, '--review-depth', 'quick', '--verify', 'false'];
+    const markdown = await cli(repo(), [...args, '--format', 'markdown'], { ANTHROPIC_API_KEY: KEY });
+    expect(markdown.code).toBe(0);
+    const titles = [...markdown.out.matchAll(/\*\*([^*]+)\*\* — `/g)].map((m) => m[1]);
+    expect(titles.length).toBeGreaterThan(1);
+    for (const title of titles) expect(markdown.out.split(title!).length - 1).toBe(1);
+    const text = await cli(repo(), args, { ANTHROPIC_API_KEY: KEY });
+    for (const out of [markdown.out, markdown.err, text.out, text.err]) {
+      expect(out).not.toMatch(/comments? posted|actions\/checkout|\(RIGHT\)|submit_\w+/);
+    }
+    // The report itself speaks of files, not of our parts (the plan on stderr shows how the diff is shared).
+    for (const out of [markdown.out, text.out]) expect(out).not.toMatch(/\bparts?\b/i);
+  });
+});

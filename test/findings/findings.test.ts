@@ -51,8 +51,8 @@ describe('parseReview', () => {
   });
 
   it('throws when there is no tool input at all', () => {
-    expect(() => parseReview(undefined)).toThrow(/submit_review/);
-    expect(() => parseReview({ comments: 5 })).toThrow(/comments/);
+    expect(() => parseReview(undefined)).toThrow(/the model submitted no review/);
+    expect(() => parseReview({ comments: 5 })).toThrow(/no list of findings/);
   });
 
   it('sends a JSON schema generated from the same zod schema', () => {
@@ -94,7 +94,7 @@ describe('placeComments', () => {
     expect(inline?.anchor).toBe('line');
     expect(context?.anchor).toBe('line');
     expect(left?.anchor).toBe('line');
-    expect(outside).toMatchObject({ anchor: 'file', note: 'line 10 (RIGHT) is not in the diff' });
+    expect(outside).toMatchObject({ anchor: 'file', note: 'line 10 of the new version is not in the diff' });
     expect(otherFile).toMatchObject({ anchor: 'none', note: 'file is not in the reviewed diff' });
   });
 
@@ -182,7 +182,7 @@ describe('rendering', () => {
       calls: 2,
       usd: 0.0156,
     } as unknown as ReviewResult;
-    const listed = [{ finding: findings[1]!, reason: 'line 10 (RIGHT) is not in the diff' }];
+    const listed = [{ finding: findings[1]!, reason: 'line 10 of the new version is not in the diff' }];
     const body = summaryBody({
       result,
       findings,
@@ -194,9 +194,9 @@ describe('rendering', () => {
     });
     expect(body.startsWith(SUMMARY_MARKER)).toBe(true);
     expect(body).toContain(
-      '**Changes recommended**: 0 critical, 2 high severity findings. ⚠️ Partial review: 1 of 2 parts',
+      '**Changes recommended**: 0 critical, 2 high severity findings. ⚠️ Partial review: 1 file was not reviewed',
     );
-    expect(body).toContain('- **1 part, 1 file**: the gateway failed (503) after retries');
+    expect(body).toContain('- **1 file**: the gateway failed (503) after retries');
     expect(body).toContain('- `src/a.ts` (part 2/2)');
     expect(body).toContain('`img.png`: binary');
     expect(body).toContain('| `claude-sonnet-4-5` | 2 | 1,200 | 2,000 | 0 | 300 | $0.0156 |');

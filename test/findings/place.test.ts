@@ -96,7 +96,7 @@ describe('placement by quote', () => {
 
   it('a line off the diff whose quote matches nothing is a file-level finding, with the reason', () => {
     const [f] = placeComments([finding({ line: 300, quote: 'nowhere()' })], [file]);
-    expect(f).toMatchObject({ anchor: 'file', note: 'line 300 (RIGHT) is not in the diff' });
+    expect(f).toMatchObject({ anchor: 'file', note: 'line 300 of the new version is not in the diff' });
   });
 
   it("measures distance in the cited side's numbers: a miscounted context line stays on its side when old and new numbers differ", () => {

@@ -33,8 +33,8 @@ describe('decide', () => {
       finding('medium'),
       finding('high'),
       finding('medium', { anchor: 'none', note: 'file is not in the reviewed diff' }),
-      finding('low', { anchor: 'file', note: 'line 9 (RIGHT) is not in the diff' }),
-      finding('high', { anchor: 'file', note: 'line 7 (RIGHT) is not in the diff' }),
+      finding('low', { anchor: 'file', note: 'line 9 of the new version is not in the diff' }),
+      finding('high', { anchor: 'file', note: 'line 7 of the new version is not in the diff' }),
     ];
     const d = decide(all, NOTHING_EARLIER, noise);
     expect(d.inline.map((f) => f.severity)).toEqual(['critical', 'high']);
@@ -43,7 +43,7 @@ describe('decide', () => {
       ['medium', 'over max-comments 3'],
       ['medium', 'file is not in the reviewed diff'],
       ['low', 'over max-comments 3'],
-      ['low', 'line 9 (RIGHT) is not in the diff'],
+      ['low', 'line 9 of the new version is not in the diff'],
       ['info', 'below min-severity low'],
     ]);
     // Nothing is lost: every finding is posted, listed, or already posted.
@@ -121,7 +121,7 @@ describe('bodies within GitHub limits', () => {
     expect(body).toContain('truncated');
     expect(body).toContain('### Not reviewed');
     // One line a reason, with its counts; the files folded under it.
-    expect(body).toContain('- **1 part, 1 file**: the gateway failed (503) after retries');
+    expect(body).toContain('- **1 file**: the gateway failed (503) after retries');
     expect(body).toContain('<details><summary>the 1 file</summary>\n\n- `src/late.ts`\n\n</details>');
     expect(body).toContain('### Cost');
     // Cut inside its folds: every fold still closes, so nothing after it is hidden.

@@ -94,7 +94,7 @@ describe('the summary comment of a large pull request', () => {
     const reasons = section.split('\n').filter((l) => l.startsWith('- **'));
     expect(reasons).toHaveLength(1);
     expect(reasons[0]).toMatch(
-      /^- \*\*\d+ parts, \d+ files\*\*: not reviewed: this call could cost up to .* max-cost-usd/,
+      /^- \*\*\d+ files\*\*: not reviewed: this call could cost up to .* max-cost-usd/,
     );
     expect(visibleLines(summary).length).toBeLessThan(60);
   });

@@ -201,7 +201,7 @@ describe('runChunks', () => {
     }));
     const outcomes = await run([chunks[0]!], client);
     expect(outcomes[0]?.status).toBe('failed');
-    expect(outcomes[0]?.error).toBe('the model did not call submit_review; it wrote: "I cannot review this diff."');
+    expect(outcomes[0]?.error).toBe('the model did not submit its review; it wrote: "I cannot review this diff."');
     expect(outcomes[0]?.usage.output).toBe(500);
   });
 

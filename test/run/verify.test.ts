@@ -144,7 +144,7 @@ describe('the second look (verify)', () => {
       /The second look: 1 call over 5 findings: 3 confirmed, 1 refuted, 1 unsure, \$0\.\d{4} of it\./,
     );
     expect(summary).toMatch(
-      /The looks at each part found: logic 5, contracts 5, safety 5 \(10 repeats of a finding by another look, merged\)/,
+      /The looks found: logic 5, contracts 5, safety 5 \(10 repeats of a finding by another look, merged\)/,
     );
   });
 
