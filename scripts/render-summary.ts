@@ -3,11 +3,12 @@
 // screenshot by headless Chromium with every fold closed. Writes .cache/summary/<name>.{md,html,png} and prints
 // each one's visible lines and picture size. Needs `cmark-gfm`, `chromium` and ImageMagick (`apt-get install
 // cmark-gfm chromium imagemagick fonts-noto-color-emoji`). Run: npx tsx scripts/render-summary.ts
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FakeGateway, toolAsked, type GatewayBody } from '../test/fakes/gateway.js';
 import { scriptedReview, userTextOf } from '../test/helpers/action.js';
+import { fakeVerdicts, type Judge } from '../test/fakes/verifier.js';
 import { BENCH_PRS, benchPullRequest } from '../bench/data.js';
 import { createLlmClient } from '../src/llm/factory.js';
 import { executePlan, makePlan } from '../src/pipeline/stages.js';
@@ -17,11 +18,43 @@ import { parseSettings } from '../src/settings/settings.js';
 const OUT = resolve('.cache/summary');
 const KEY = 'render-summary-key';
 
+/**
+ * The scripted model: a review of each part; the second look judged as a model would, from the line each finding
+ * is on (a finding whose line it is not shown stays unsure, one on a blank line is refuted, the rest confirmed);
+ * the overview.
+ */
 function reply(body: GatewayBody) {
-  if (toolAsked(body) === 'submit_answer') {
+  const asked = toolAsked(body);
+  if (asked === 'submit_answer') {
     return { toolInput: { answer: 'The pull request updates the package across its modules; nothing blocks it.' } };
   }
+  if (asked === 'submit_verdicts') return { toolInput: fakeVerdicts(userTextOf(body), judge) };
   return { toolInput: scriptedReview(userTextOf(body)) };
+}
+
+const judge: Judge = (candidate, line) => {
+  if (line === undefined) return { verdict: 'unsure', confidence: 50 };
+  if (line.trim() === '') return { verdict: 'refuted', confidence: 90, cite: { line: candidate.line, quote: line } };
+  return { verdict: 'confirmed', confidence: 85 };
+};
+
+/** The tools a render needs, each with the Debian package that brings it (docs/develop.md installs them). */
+const TOOLS: readonly [string, string][] = [
+  ['cmark-gfm', 'cmark-gfm'],
+  ['chromium', 'chromium'],
+  ['convert', 'imagemagick'],
+  ['identify', 'imagemagick'],
+];
+
+/** Stops with one clear message when a tool is missing, before any work. */
+function checkTools(): void {
+  const missing = TOOLS.filter(([tool]) => spawnSync('which', [tool]).status !== 0);
+  if (missing.length === 0) return;
+  const packages = [...new Set(missing.map(([, pkg]) => pkg))].join(' ');
+  console.error(
+    `render-summary needs ${missing.map(([tool]) => tool).join(', ')}: apt-get install ${packages} fonts-noto-color-emoji (see docs/develop.md)`,
+  );
+  process.exit(1);
 }
 
 /** The summary of one benchmark pull request, reviewed by the scripted fake model, as a dry run posts it. */
@@ -78,6 +111,7 @@ function render(name: string, markdown: string): string {
   return execFileSync('identify', ['-format', '%wx%h', png], { encoding: 'utf8' });
 }
 
+checkTools();
 mkdirSync(OUT, { recursive: true });
 const cases: [string, number, Record<string, string>][] = [
   ['semver-8-files', 0, {}],
