@@ -93,9 +93,7 @@ describe('the summary comment of a large pull request', () => {
     expect(section).not.toBe('');
     const reasons = section.split('\n').filter((l) => l.startsWith('- **'));
     expect(reasons).toHaveLength(1);
-    expect(reasons[0]).toMatch(
-      /^- \*\*\d+ files\*\*: not reviewed: this call could cost up to .* max-cost-usd/,
-    );
+    expect(reasons[0]).toMatch(/^- \*\*\d+ files\*\*: not reviewed: this call could cost up to .* max-cost-usd/);
     expect(visibleLines(summary).length).toBeLessThan(60);
   });
 });
