@@ -34,6 +34,8 @@ const wanted: [string, string][] = [
   ['/repos/{owner}/{repo}/issues/comments/{comment_id}', 'patch'],
   ['/repos/{owner}/{repo}/pulls/{pull_number}/comments', 'post'],
   ['/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', 'post'],
+  ['/repos/{owner}/{repo}/check-runs', 'post'],
+  ['/repos/{owner}/{repo}/check-runs/{check_run_id}', 'patch'],
 ];
 const schemas: Record<string, unknown> = {};
 for (const [path, method] of wanted) {

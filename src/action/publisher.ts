@@ -4,6 +4,8 @@ import { dirname, resolve } from 'node:path';
 import type { PullRequest } from '../core/pull-request.js';
 import { VERSION } from '../core/version.js';
 import { explainGitHubError, type Octokit } from '../github/client.js';
+import { CHECK_NAME, publishCheck, type CheckAnnotation, type CheckReport } from '../github/checks.js';
+import type { Finding } from '../findings/findings.js';
 import type { Publisher } from '../pipeline/review.js';
 import type { ReviewResult } from '../pipeline/stages.js';
 import { dryRun, publish, type EarlierSummary, type Published } from '../publish/publish.js';
@@ -56,9 +58,29 @@ export function githubPublisher(target: GitHubTarget, out: Out): Publisher {
 
 async function post(target: GitHubTarget, out: Out, result: ReviewResult, settings: Settings): Promise<Published> {
   const ctx = { ...target, settings, redact: out.redact, log: out.info, warn: out.warn };
-  return publish(ctx, result).catch((error: unknown) => {
+  const published = await publish(ctx, result).catch((error: unknown) => {
     throw explainGitHubError(error, 'post the summary comment');
   });
+  await publishCheck(target.octokit, target.pr, checkReport(result, published), out.info).catch((error: unknown) => {
+    out.warn(`Could not publish the "${CHECK_NAME}" check: ${explainGitHubError(error, 'publish the check').message}`);
+  });
+  return published;
+}
+
+/** The check run of a review: neutral unless fail-on was met, the summary, the inline findings as annotations. */
+export function checkReport(result: ReviewResult, published: Published): CheckReport {
+  const level = (f: Finding): CheckAnnotation['level'] =>
+    f.severity === 'critical' || f.severity === 'high' ? 'failure' : f.severity === 'medium' ? 'warning' : 'notice';
+  const annotations = published.posted
+    .filter((f) => f.anchor === 'line' && f.side === 'RIGHT')
+    .map((f) => ({ path: f.path, line: f.line, level: level(f), title: f.title, message: f.body }));
+  const n = result.findings.length;
+  return {
+    conclusion: published.failing ? 'failure' : 'neutral',
+    title: n === 0 ? 'No findings' : `${n} finding${n === 1 ? '' : 's'}${published.failing ? ', fail-on reached' : ''}`,
+    summary: published.summary,
+    annotations,
+  };
 }
 
 /** Job summary, outputs, and the step's verdict: failed parts, and `fail-on`, after everything is posted. */

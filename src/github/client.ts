@@ -111,3 +111,6 @@ export function retryAfterSeconds(error: unknown): number {
   const value = Number(headers['retry-after']);
   return Math.min(MAX_GITHUB_WAIT_S, Number.isFinite(value) && value >= 0 ? value : MAX_GITHUB_WAIT_S);
 }
+
+/** The HTTP status of an Octokit error, when it has one. */
+export const statusOf = (error: unknown): unknown => (error as { status?: unknown }).status;

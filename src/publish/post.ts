@@ -1,4 +1,4 @@
-import { isSecondaryRateLimit, retryAfterSeconds, type Octokit } from '../github/client.js';
+import { isSecondaryRateLimit, retryAfterSeconds, statusOf, type Octokit } from '../github/client.js';
 import { isOurs } from '../github/identity.js';
 import type { PullRequest } from '../core/pull-request.js';
 import type { Finding } from '../findings/findings.js';
@@ -69,8 +69,6 @@ export async function postOnce<T>(
 
 /** Pending reviews created and deleted at most, to find the comments GitHub refuses. */
 const MAX_PROBES = 60;
-
-const statusOf = (error: unknown): unknown => (error as { status?: unknown }).status;
 
 /** GitHub's reason for refusing a request: its `errors` list when it sent one, else the message. */
 export function githubReason(error: unknown): string {

@@ -15,6 +15,17 @@ const validators: Record<string, ValidateFunction> = Object.fromEntries(
   Object.entries(openapi.requestBodies).map(([operation, schema]) => [operation, ajv.compile(schema)]),
 );
 
+/** A check run as the fake keeps it: the fields last sent, and every annotation of every request. */
+export interface StoredCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status?: string;
+  conclusion?: string;
+  output?: { title?: string; summary?: string };
+  annotations: object[];
+}
+
 /** A request the fake received, for assertions. */
 export interface Recorded {
   method: string;
@@ -166,6 +177,10 @@ export class FakeGitHub {
   readonly resolvedThreads = new Set<number>();
   /** Requests whose path matches wait this long before they are answered (a slow API). */
   readonly delays: { path: RegExp; ms: number }[] = [];
+  /** Check runs created on the pull request's commits, with every annotation sent. */
+  readonly checkRuns: StoredCheckRun[] = [];
+  /** The token may not write checks (no `checks: write`): the checks API answers 403. */
+  checksDenied = false;
   /** Files of the repository by commit SHA, then path: what the contents API serves. */
   readonly repoFiles: Record<string, Record<string, string>> = {};
   private server: LocalServer | undefined;
@@ -175,11 +190,52 @@ export class FakeGitHub {
 
   /** Back to a pull request with no review, comment, refusal or request, so one server can serve many runs. */
   reset(): void {
-    for (const list of [this.requests, this.reviews, this.reviewComments, this.issueComments, this.refusals]) {
+    for (const list of [
+      this.requests,
+      this.reviews,
+      this.reviewComments,
+      this.issueComments,
+      this.refusals,
+      this.checkRuns,
+    ]) {
       list.length = 0;
     }
     this.refuseComment = undefined;
     this.identity = { login: 'github-actions[bot]', kind: 'bot' };
+  }
+
+  /**
+   * The checks API: list by ref and name, create, update. As GitHub: at most 50 annotations a request, which an
+   * update appends; 403 without `checks: write`.
+   */
+  private checks(method: string, url: URL, body: unknown, send: (status: number, payload: unknown) => void): void {
+    if (this.checksDenied) {
+      send(403, { message: 'Resource not accessible by integration' });
+      return;
+    }
+    const listed = /\/commits\/([^/]+)\/check-runs$/.exec(url.pathname);
+    if (method === 'GET' && listed) {
+      const name = url.searchParams.get('check_name');
+      const runs = this.checkRuns.filter((r) => r.head_sha === listed[1] && (!name || r.name === name));
+      send(200, { total_count: runs.length, check_runs: runs });
+      return;
+    }
+    const given = body as Partial<StoredCheckRun> & { output?: { annotations?: unknown[] } };
+    const annotations = given.output?.annotations ?? [];
+    if (annotations.length > 50) {
+      send(422, { message: 'Validation Failed', errors: ['Only 50 annotations are allowed per request'] });
+      return;
+    }
+    const id = Number(url.pathname.split('/').pop());
+    const run = method === 'POST' ? undefined : this.checkRuns.find((r) => r.id === id);
+    if (method === 'PATCH' && !run) {
+      send(404, { message: 'Not Found' });
+      return;
+    }
+    const stored: StoredCheckRun = run ?? { id: this.nextId++, name: '', head_sha: '', annotations: [] };
+    if (!run) this.checkRuns.push(stored);
+    Object.assign(stored, { ...given, annotations: [...stored.annotations, ...(annotations as object[])] });
+    send(run ? 200 : 201, stored);
   }
 
   get url(): string {
@@ -247,7 +303,11 @@ export class FakeGitHub {
               ? 'pulls/create-review-comment'
               : method === 'POST' && /\/pulls\/\d+\/comments\/\d+\/replies$/.test(url.pathname)
                 ? 'pulls/create-reply-for-review-comment'
-                : undefined;
+                : method === 'POST' && url.pathname === `${base}/check-runs`
+                  ? 'checks/create'
+                  : method === 'PATCH' && url.pathname.startsWith(`${base}/check-runs/`)
+                    ? 'checks/update'
+                    : undefined;
     const validate = operation ? validators[operation] : undefined;
     if (validate && !validate(body)) {
       // What GitHub answers to a body its schema rejects.
@@ -293,7 +353,9 @@ export class FakeGitHub {
 
     const me = { login: this.identity.login, type: this.identity.kind === 'bot' ? 'Bot' : 'User' };
     const reviewPath = new RegExp(`^${base}/pulls/${number}/reviews/(\\d+)$`).exec(url.pathname);
-    if (method === 'GET' && url.pathname === '/user') {
+    if (url.pathname.includes('/check-runs')) {
+      this.checks(method, url, body, send);
+    } else if (method === 'GET' && url.pathname === '/user') {
       if (this.identity.kind === 'bot') send(403, { message: 'Resource not accessible by integration' });
       else send(200, { login: this.identity.login, id: 1, type: 'User' });
     } else if (method === 'POST' && url.pathname === '/graphql') {
