@@ -3,19 +3,30 @@ import type { CostEstimate, ReviewPlan } from '../pipeline/stages.js';
 import { logSafe } from '../safety/markdown.js';
 import { fmt } from './render.js';
 
-/** What a part's context holds, by kind of excerpt (a merged excerpt counts for each of its kinds). */
+/**
+ * What a part's context holds, by kind of excerpt: each excerpt counted once, under the first kind it is
+ * (an excerpt merged from several reasons counts as its first), so the kinds add up to the excerpts.
+ */
 function contextKinds(items: readonly { why: string }[]): string {
   const kinds: [string, RegExp][] = [
-    ['enclosing', /the (?:code|function) the change sits in/g],
-    ['definition', /definition of /g],
-    ['caller', /a caller of /g],
-    ['rest of the file', /the rest of this file/g],
+    ['enclosing', /the (?:code|function) the change sits in/],
+    ['definition', /definition of /],
+    ['caller', /a caller of /],
+    ['rest of the file', /the rest of this file/],
   ];
-  const counts = kinds
-    .map(([kind, pattern]) => [kind, items.reduce((n, i) => n + (i.why.match(pattern)?.length ?? 0), 0)] as const)
-    .filter(([, n]) => n > 0)
-    .map(([kind, n]) => `${n} ${kind}${n === 1 || kind === 'enclosing' || kind.startsWith('rest') ? '' : 's'}`);
-  return counts.length > 0 ? `: ${counts.join(', ')}` : '';
+  const counts = new Map<string, number>();
+  for (const item of items) {
+    const kind = kinds.find(([, pattern]) => pattern.test(item.why))?.[0] ?? 'other';
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  const order = [...kinds.map(([kind]) => kind), 'other'];
+  const shown = order
+    .filter((kind) => counts.has(kind))
+    .map((kind) => {
+      const n = counts.get(kind) ?? 0;
+      return `${n} ${kind}${n === 1 || kind === 'enclosing' || kind.startsWith('rest') || kind === 'other' ? '' : 's'}`;
+    });
+  return shown.length > 0 ? `: ${shown.join(', ')}` : '';
 }
 
 /** Parts listed one by one in a plan; the rest are counted. */
