@@ -118,8 +118,8 @@ describe('context that follows the change', () => {
       { usage: { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 }, usd: 0, usdMax: 0, calls: 1, perPart: 'one look' },
       'm',
     );
-    // Each excerpt counted once, by its first kind: the kinds add up to the excerpts (both are also callers).
-    expect(report).toMatch(/part 1: .*\(2 excerpts: 2 enclosing\)/);
+    // Each excerpt counted once, by its first kind: the kinds add up to the excerpts.
+    expect(report).toMatch(/part 1: .*\(2 excerpts: 1 enclosing, 1 caller\)/);
   });
 
   it('through the API, looks for callers in the part’s own files only, so the prompt does not depend on what was read first', async () => {
