@@ -90,12 +90,14 @@ export function sealOf(body: string, seal: Seal): 'valid' | 'invalid' | 'none' {
 const MAX_HEADS = 50;
 /** Fingerprints kept: about 26,000 characters of state, well inside the summary's 65,536. */
 const MAX_POSTED = 1000;
+/** What a state written by an earlier version (which kept 3,000) may hold: still read, then cut to MAX_POSTED. */
+const MAX_POSTED_READ = 3000;
 
 const count = z.number().int().nonnegative();
 const schema = z.object({
   v: z.literal(1),
   heads: z.array(z.string().regex(/^[0-9a-f]{40}$/)).max(MAX_HEADS),
-  posted: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_POSTED),
+  posted: z.array(z.string().regex(/^[0-9a-f]{16}$/)).max(MAX_POSTED_READ),
   usage: z.object({ input: count, output: count, cacheRead: count, cacheWrite: count }),
   usd: z.number().nonnegative().nullable(),
   runs: count,
