@@ -6,6 +6,8 @@ import { VERSION } from '../core/version.js';
 import { explainGitHubError, type Octokit } from '../github/client.js';
 import { CHECK_NAME, publishCheck, type CheckAnnotation, type CheckReport } from '../github/checks.js';
 import type { Finding } from '../findings/findings.js';
+import { cleanText } from '../safety/clean.js';
+import type { Redact } from '../safety/redact.js';
 import type { Publisher } from '../pipeline/review.js';
 import type { ReviewResult } from '../pipeline/stages.js';
 import { dryRun, publish, type EarlierSummary, type Published } from '../publish/publish.js';
@@ -61,19 +63,25 @@ async function post(target: GitHubTarget, out: Out, result: ReviewResult, settin
   const published = await publish(ctx, result).catch((error: unknown) => {
     throw explainGitHubError(error, 'post the summary comment');
   });
-  await publishCheck(target.octokit, target.pr, checkReport(result, published), out.info).catch((error: unknown) => {
+  const report = checkReport(result, published, out.redact);
+  await publishCheck(target.octokit, target.pr, report, out.info).catch((error: unknown) => {
     out.warn(`Could not publish the "${CHECK_NAME}" check: ${explainGitHubError(error, 'publish the check').message}`);
   });
   return published;
 }
 
-/** The check run of a review: neutral unless fail-on was met, the summary, the inline findings as annotations. */
-export function checkReport(result: ReviewResult, published: Published): CheckReport {
+/**
+ * The check run of a review: neutral unless fail-on was met, the summary (already made safe), the inline findings
+ * as annotations. An annotation is plain text, but the model wrote it: control and bidi characters removed, and
+ * any secret redacted, as in every text we write.
+ */
+export function checkReport(result: ReviewResult, published: Published, redact: Redact): CheckReport {
   const level = (f: Finding): CheckAnnotation['level'] =>
     f.severity === 'critical' || f.severity === 'high' ? 'failure' : f.severity === 'medium' ? 'warning' : 'notice';
+  const text = (value: string): string => redact(cleanText(value.trim()));
   const annotations = published.posted
     .filter((f) => f.anchor === 'line' && f.side === 'RIGHT')
-    .map((f) => ({ path: f.path, line: f.line, level: level(f), title: f.title, message: f.body }));
+    .map((f) => ({ path: f.path, line: f.line, level: level(f), title: text(f.title), message: text(f.body) }));
   const n = result.findings.length;
   return {
     conclusion: published.failing ? 'failure' : 'neutral',

@@ -8,7 +8,7 @@ import { NO_EARLIER_SUMMARY, readEarlierSummary, type EarlierSummary } from '../
 import { type RawInputs, type Settings } from '../settings/settings.js';
 import { fetchPullRequest } from '../source/github.js';
 import { changedSince, restrictToChanges } from '../source/incremental.js';
-import { sealSecret } from '../source/state.js';
+import { runSeal } from '../source/state.js';
 import { apiReader, withRepoConfig } from '../source/repo.js';
 
 /** The pull request as GitHub has it, and what the repository and our earlier runs say of it. */
@@ -60,7 +60,7 @@ export async function startReview(
     const text = `Dry run over the whole pull request at ${pr.headSha.slice(0, 7)}.`;
     return { scope: { target: pr, text }, earlier: NO_EARLIER_SUMMARY };
   }
-  const earlier = await readEarlierSummary(octokit, pr, run.us, sealSecret(settings));
+  const earlier = await readEarlierSummary(octokit, pr, run.us, runSeal(settings, pr));
   return { scope: await reviewScope(octokit, found, earlier, run), earlier };
 }
 

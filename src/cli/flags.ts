@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SEVERITIES } from '../core/severity.js';
-import { editDistance } from '../core/distance.js';
+import { nearest } from '../core/distance.js';
 import { INPUT_DEFAULTS, type InputName } from '../settings/settings.js';
 
 /** Output formats of the report. */
@@ -203,14 +203,7 @@ export function parseCommandLine(argv: string[]): Args | 'help' | 'version' {
 /** The flag nearest to a mistyped one: a prefix of it, or within two edits; undefined when none is close. */
 export function nearestFlag(name: string): string | undefined {
   const all = [...GROUPS.flatMap((g) => g.flags.map((f) => f.name)), 'help', 'version'];
-  const prefixed = all.find((flag) => flag.startsWith(name) || name.startsWith(flag));
-  if (prefixed) return prefixed;
-  let best: { flag: string; d: number } | undefined;
-  for (const flag of all) {
-    const d = editDistance(name, flag);
-    if (d <= 2 && (!best || d < best.d)) best = { flag, d };
-  }
-  return best?.flag;
+  return all.find((flag) => flag.startsWith(name) || name.startsWith(flag)) ?? nearest(name, all, 2);
 }
 
 /**

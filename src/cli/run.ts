@@ -15,7 +15,7 @@ import { redactor, type Redact } from '../safety/redact.js';
 import { parseSettings, SettingsError, type Settings } from '../settings/settings.js';
 import { ConfigError } from '../settings/config.js';
 import { LocalGitError, localPullRequest } from '../source/local.js';
-import { gitReader, withRepoConfig } from '../source/repo.js';
+import { gitReader, RepoFileError, withRepoConfig } from '../source/repo.js';
 import { asFlags, parseCommandLine, usage, UsageError, type Args } from './flags.js';
 import { formatPlan, formatResult } from './format.js';
 
@@ -71,7 +71,7 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
       error instanceof SettingsError ||
       error instanceof LocalGitError ||
       error instanceof ConfigError ||
-      /^input '/.test(text);
+      error instanceof RepoFileError;
     const message = asFlags(text);
     io.stderr(`${redact(known ? message : `error: ${message}`)}\n`);
     return EXIT.usage;

@@ -14,3 +14,13 @@ export function editDistance(a: string, b: string): number {
   }
   return row[b.length] ?? 0;
 }
+
+/** The candidate nearest to `name` within `most` edits (the first of equals), for a "did you mean"; else undefined. */
+export function nearest(name: string, candidates: readonly string[], most: number): string | undefined {
+  let best: { candidate: string; d: number } | undefined;
+  for (const candidate of candidates) {
+    const d = editDistance(name, candidate);
+    if (d <= most && (!best || d < best.d)) best = { candidate, d };
+  }
+  return best?.candidate;
+}

@@ -65,8 +65,9 @@ function skeleton(name: string): string {
  * bracket of each.
  */
 export function dataBlock(tag: string, text: string): string {
-  const inert = text.replace(TAG_LIKE, (m, bracket: string, slash: string, name: string) =>
-    DATA_TAGS.has(skeleton(name)) || skeleton(name) === tag ? `${bracket}\u200b${slash}${name}` : m,
-  );
+  const inert = text.replace(TAG_LIKE, (m, bracket: string, slash: string, name: string) => {
+    const reads = skeleton(name);
+    return DATA_TAGS.has(reads) || reads === tag ? `${bracket}\u200b${slash}${name}` : m;
+  });
   return `<${tag}>\n${inert}\n</${tag}>`;
 }

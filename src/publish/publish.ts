@@ -2,7 +2,7 @@ import { errorText } from '../core/errors.js';
 import type { Octokit } from '../github/client.js';
 import { explainGitHubError } from '../github/client.js';
 import { listIssueComments, listReviewComments, type PostedComment } from '../github/comments.js';
-import { nextState, readState, sealFor, sealOf, sealSecret, type ReviewState, type Seal } from '../source/state.js';
+import { nextState, readState, runSeal, sealOf, type ReviewState, type Seal } from '../source/state.js';
 import { resolveOutdatedThreads } from './threads.js';
 import { isOurs } from '../github/identity.js';
 import type { PullRequest } from '../core/pull-request.js';
@@ -96,9 +96,8 @@ export async function readEarlierSummary(
   octokit: Octokit,
   pr: PullRequest,
   us: string,
-  secret: string | undefined,
+  seal: Seal | undefined,
 ): Promise<EarlierSummary> {
-  const seal = secret ? sealFor(secret, pr) : undefined;
   const comments = await listIssueComments(octokit, pr);
   const comment = comments.find((c) => isOurSummary(c, us, seal));
   if (!seal) return { comment, state: undefined, unsealed: false, unkeyed: true };
@@ -122,8 +121,7 @@ const reviewBody = (n: number): string =>
  */
 export async function publish(ctx: Publishing, result: ReviewResult): Promise<Published> {
   const { settings } = ctx;
-  const secret = sealSecret(settings);
-  const seal = secret ? sealFor(secret, ctx.pr) : undefined;
+  const seal = runSeal(settings, ctx.pr);
   const earlier = await earlierFindings(ctx.octokit, ctx.pr, ctx.us, ctx.earlier.state);
   const decision = decide(result.findings, earlier, settings);
   warnUnplaced(ctx, decision);

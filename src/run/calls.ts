@@ -3,7 +3,7 @@ import type { LimitFunction } from 'p-limit';
 import type { ReviewChunk } from '../context/items.js';
 import type { Chunk } from '../plan/plan.js';
 import type { HeadFiles } from '../context/files.js';
-import { addUsage, type Prices, type Usage } from '../core/usage.js';
+import { addUsage, ZERO_USAGE, type Prices, type Usage } from '../core/usage.js';
 import { LlmError, type CallOptions, type LlmClient, type LlmResult } from '../llm/client.js';
 import type { LlmRequest } from '../llm/request.js';
 import type { Pass } from '../prompt/passes.js';
@@ -89,8 +89,11 @@ export function addSpent(a: Spent, b: Spent): Spent {
   };
 }
 
-/** How a call ended: its answer and cost; its error and what it was booked at (a billed call's reservation); or a refusal. */
-export type Attempt = { result: LlmResult; usd: number } | { error: unknown; usd: number } | Refusal;
+/**
+ * How a call ended: its answer and cost; its error and what it spent (a call billed before it failed counts at
+ * its reservation, an estimate, since no usage came back); or a refusal.
+ */
+export type Attempt = { result: LlmResult; usd: number } | { error: unknown; spent: Spent } | Refusal;
 
 /**
  * One call under the cap and the concurrency limit: a slot first, then reserved before it is sent, booked at
@@ -124,10 +127,11 @@ async function reservedCall(
   } catch (error) {
     // A last attempt that began to answer was billed: its reservation stays spent.
     const usd = budget.book(slot, undefined, error instanceof LlmError && error.started);
+    const spent: Spent = { usage: ZERO_USAGE, usd, calls: 1, ...(usd > 0 ? { estimated: true } : {}) };
     // An error no later call can overcome (bad key, no credit) stops the calls waiting for a slot, before
     // the slot goes to the next one.
     if (error instanceof LlmError && error.fatal) run.stopped ??= errorText(error);
-    return { error, usd };
+    return { error, spent };
   }
 }
 

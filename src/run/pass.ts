@@ -49,7 +49,7 @@ export async function runLook(
   for (; ; look.round++) {
     const outcome = await attempt(run, look.request, look.round === 0 ? onStart : undefined);
     if ('refused' in outcome) return { kind: 'refused', refusal: outcome, first: look.round === 0, spent: look.spent };
-    if ('error' in outcome) return callFailed(run, look, outcome.error, outcome.usd);
+    if ('error' in outcome) return callFailed(run, look, outcome.error, outcome.spent);
     look.spent = addSpent(look.spent, { usage: outcome.result.usage, usd: outcome.usd, calls: 1 });
     const next = await afterAnswer(run, look, outcome.result);
     if ('kind' in next) return next;
@@ -58,10 +58,9 @@ export async function runLook(
 }
 
 /** A call that failed: a split on "prompt is too long", the run stopped on a fatal error, else this look failed. */
-function callFailed(run: RunState, look: Look, error: unknown, usd: number): LookResult {
+function callFailed(run: RunState, look: Look, error: unknown, failed: Spent): LookResult {
   const why = errorText(error);
-  // A call billed before it failed counts at its reservation, an estimate: no usage came back.
-  const spent = addSpent(look.spent, { usage: ZERO_USAGE, usd, calls: 1, ...(usd > 0 ? { estimated: true } : {}) });
+  const spent = addSpent(look.spent, failed);
   if (error instanceof LlmError && error.kind === 'too-large') return { kind: 'split', why, spent };
   const fatal = error instanceof LlmError && error.fatal;
   if (run.options.signal?.aborted) {

@@ -176,10 +176,8 @@ export async function verified(
   const ask = async (request: LlmRequest): Promise<VerifyAnswer> => {
     const outcome = await attempt(run, request, undefined, want);
     if ('refused' in outcome) return { missing: outcome.refused };
-    cost = { ...cost, calls: 1 };
     if ('error' in outcome) {
-      // A billed call that failed counts at its reservation, an estimate.
-      cost = { usage: ZERO_USAGE, usd: outcome.usd, calls: 1, ...(outcome.usd > 0 ? { estimated: true } : {}) };
+      cost = outcome.spent;
       // An error no later call can overcome (bad key, no credit) stopped the run in attempt(), as a review's does.
       return { missing: errorText(outcome.error) };
     }

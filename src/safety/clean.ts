@@ -3,6 +3,8 @@
 // override or isolate that would show a path or a sentence in another order than it is.
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/** The same without the global flag, for a test that keeps no state between calls. */
+const ANY_LONE_SURROGATE = new RegExp(LONE_SURROGATE.source);
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const BIDI = /[\u202a-\u202e\u2066-\u2069]/g;
@@ -38,7 +40,7 @@ const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\
 
 /** Whether a path holds a character that could make it read as something else (see UNSHOWABLE). */
 export function unshowablePath(path: string): boolean {
-  return UNSHOWABLE.test(path) || new RegExp(LONE_SURROGATE.source).test(path);
+  return UNSHOWABLE.test(path) || ANY_LONE_SURROGATE.test(path);
 }
 
 const C_ESCAPES: Record<string, string> = {
@@ -55,6 +57,9 @@ const C_ESCAPES: Record<string, string> = {
 
 /** Paths longer than this are shown with their middle cut: no model-given path can crowd out a summary. */
 export const MAX_SHOWN_PATH = 300;
+/** What a cut path keeps of its start (the folders) and its end (the file name). */
+const SHOWN_HEAD = 200;
+const SHOWN_TAIL = MAX_SHOWN_PATH - SHOWN_HEAD - 1;
 
 /**
  * A path as git shows it with `core.quotePath`: unchanged when it is plain; else in double quotes, with C
@@ -62,7 +67,7 @@ export const MAX_SHOWN_PATH = 300;
  * surrogates. A path longer than MAX_SHOWN_PATH keeps its start and end around an ellipsis.
  */
 export function quotePath(path: string): string {
-  const shown = path.length > MAX_SHOWN_PATH ? `${path.slice(0, 200)}…${path.slice(-(MAX_SHOWN_PATH - 201))}` : path;
+  const shown = path.length > MAX_SHOWN_PATH ? `${path.slice(0, SHOWN_HEAD)}…${path.slice(-SHOWN_TAIL)}` : path;
   if (!unshowablePath(shown)) return shown;
   let out = '';
   for (const c of shown) {

@@ -1,5 +1,5 @@
 // What a model makes of the model-dependent inputs: its limits, prices and request shape, and every problem
-// with them (an unknown or retired model, a temperature or effort it refuses, an output limit above its own).
+// with them (a retired model, a temperature or effort it refuses, an output limit above its own).
 import type { ProviderPreset } from '../llm/providers.js';
 import {
   activeModels,
@@ -14,7 +14,7 @@ import {
 } from '../llm/models.js';
 import type { Prices } from '../core/usage.js';
 import { show, type Settings } from './inputs.js';
-import { editDistance } from '../core/distance.js';
+import { nearest } from '../core/distance.js';
 
 /** The inputs whose meaning depends on the model. */
 export interface ModelInputs {
@@ -51,9 +51,9 @@ export type ModelDerived = Pick<
 >;
 
 /**
- * What a model makes of the model-dependent inputs, and every problem with them: an unknown model without
- * `context-window`, a retired model (with its replacement), a temperature or effort the model refuses, an
- * output limit above the model's or the gateway's.
+ * What a model makes of the model-dependent inputs, and every problem with them: a model retired on Anthropic's
+ * API (with its replacement), a temperature or effort the model refuses, an output limit above the model's or
+ * the gateway's. A model outside the table is no problem: settings/discover.ts asks the gateway about it.
  */
 export function modelSettings(
   provider: ProviderPreset,
@@ -172,15 +172,5 @@ export function deprecationNotice(settings: Settings): string | undefined {
 
 /** The known model ID or alias nearest to a name outside the table (a typo, edit distance at most 3). */
 export function didYouMean(model: string): string | undefined {
-  return closest(model, knownModelIds());
-}
-
-/** The known ID nearest to a typo (edit distance at most 3), for a "did you mean". */
-function closest(name: string, candidates: readonly string[]): string | undefined {
-  let best: { id: string; d: number } | undefined;
-  for (const id of candidates) {
-    const d = editDistance(name.toLowerCase(), id);
-    if (d <= 3 && (!best || d < best.d)) best = { id, d };
-  }
-  return best?.id;
+  return nearest(model.toLowerCase(), knownModelIds(), 3);
 }

@@ -14,6 +14,11 @@ import type { PullRequest } from '../core/pull-request.js';
  */
 export type BaseReader = (path: string) => Promise<string | undefined>;
 
+/** A config or instructions file named by an input that cannot be read: the message names the input and the fix. */
+export class RepoFileError extends Error {
+  override name = 'RepoFileError';
+}
+
 /** The base commit's files through GitHub's contents API (no checkout needed). */
 export function apiReader(octokit: Octokit, pr: PullRequest): BaseReader {
   return (path) => readRepoFile(octokit, pr, path, pr.baseSha);
@@ -31,7 +36,7 @@ export function gitReader(root: string, pr: PullRequest): BaseReader {
 /** A repository path as the reader takes it: relative, inside the repository; an error naming the input otherwise. */
 function repoPath(input: string, file: string, expected: string): string {
   if (file.startsWith('/') || file.split(/[\\/]/).includes('..'))
-    throw new Error(
+    throw new RepoFileError(
       `input '${input}': ${JSON.stringify(file)} is not relative to the repository root; expected ${expected}`,
     );
   return file.replace(/^\.\//, '');
@@ -51,7 +56,7 @@ export async function readRepoConfig(
   const text = await read(path);
   if (text === undefined) {
     if (!configFile) return undefined;
-    throw new Error(
+    throw new RepoFileError(
       `input 'config-file': ${JSON.stringify(configFile)} does not exist at the base commit ${pr.baseSha.slice(0, 7)} of ${pr.baseRef}; expected ${expected}`,
     );
   }
@@ -64,7 +69,7 @@ export async function readInstructionsFile(read: BaseReader, pr: PullRequest, fi
   const expected = `a path relative to the repository root of a file on the base branch, at most ${MAX_INSTRUCTIONS_BYTES / 1024} KiB`;
   const text = await read(repoPath('instructions-file', file, expected));
   const fail = (why: string): Error =>
-    new Error(`input 'instructions-file': ${JSON.stringify(file)} ${why}; expected ${expected}`);
+    new RepoFileError(`input 'instructions-file': ${JSON.stringify(file)} ${why}; expected ${expected}`);
   if (text === undefined) throw fail(`does not exist at the base commit ${pr.baseSha.slice(0, 7)} of ${pr.baseRef}`);
   if (Buffer.byteLength(text, 'utf8') > MAX_INSTRUCTIONS_BYTES)
     throw fail(`is ${Buffer.byteLength(text, 'utf8')} bytes`);

@@ -54,10 +54,16 @@ export function looksSecret(key: string): boolean {
   return bits >= SECRET_BITS;
 }
 
-/** The secret that seals the state: `state-secret`, else the API key when it looks like a secret, else none. */
-export function sealSecret(settings: { stateSecret: string; apiKey: string }): string | undefined {
-  if (settings.stateSecret) return settings.stateSecret;
-  return looksSecret(settings.apiKey) ? settings.apiKey : undefined;
+/**
+ * What seals this run's state for this pull request: `state-secret`, else the API key when it looks like a
+ * secret; none without either (then no earlier state is trusted and none is written).
+ */
+export function runSeal(
+  settings: { stateSecret: string; apiKey: string },
+  pr: { owner: string; repo: string; number: number },
+): Seal | undefined {
+  const secret = settings.stateSecret || (looksSecret(settings.apiKey) ? settings.apiKey : undefined);
+  return secret ? sealFor(secret, pr) : undefined;
 }
 
 /** HMAC-SHA256 of the scope and a text, keyed by a key derived from the secret; `hex` characters shown. */

@@ -52,6 +52,25 @@ describe('the Claude review check', () => {
     expect(github.checkRuns).toHaveLength(1);
   });
 
+  it('annotations hold model text made plain: no control or bidi character, no secret', async () => {
+    const finding = {
+      path: 'src/f0.js',
+      line: 1,
+      severity: 'high',
+      category: 'security',
+      title: 'Key \u202eyek in code\u0007',
+      body: `The line holds ${KEY}, a secret.`,
+      confidence: 90,
+    };
+    const reply = () => ({ toolInput: { summary: 'ok', comments: [finding] } });
+    const { github, env } = await fakesFor(sixtyFiles().slice(0, 1), { ...gateway, reply }, stopLater, quick);
+    expect((await runInProcess(env)).exitCode).toBe(0);
+    const [annotation] = github.checkRuns[0]!.annotations as { title: string; message: string }[];
+    expect(annotation?.title).toBe('Key \uFFFDyek in code');
+    expect(annotation?.message).not.toContain(KEY);
+    expect(annotation?.message).toContain('The line holds');
+  });
+
   it('fails only when fail-on is met', async () => {
     const { github, env } = await fakesFor(sixtyFiles().slice(0, 2), gateway, stopLater, {
       ...quick,

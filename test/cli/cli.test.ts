@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, scriptedReview, userTextOf } from '../helpers/action.js';
 import { runCli } from '../../src/cli/run.js';
-import { cli, repo } from '../helpers/cli.js';
+import { cli, repo, repoOfParts } from '../helpers/cli.js';
 import { sarifProblems } from '../helpers/sarif.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 
@@ -319,10 +319,7 @@ describe('the CLI speaks as a command line', () => {
   });
 
   it('on an interrupt keeps what finished: prints and writes it, lists the rest as not reviewed, exits 130', async () => {
-    const dir = repo();
-    const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
-    writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
-    execFileSync('git', ['add', '.'], { cwd: dir });
+    const dir = repoOfParts();
     const interrupt = new AbortController();
     const g = await new FakeGateway({
       apiKey: KEY,
@@ -360,10 +357,7 @@ describe('the CLI speaks as a command line', () => {
 
 describe('dist/cli.js on Ctrl-C', () => {
   it('stops at SIGINT, writes --output with what finished, and exits 130', async () => {
-    const dir = repo();
-    const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
-    writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
-    execFileSync('git', ['add', '.'], { cwd: dir });
+    const dir = repoOfParts();
     let child: ReturnType<typeof execFile> | undefined;
     const g = await new FakeGateway({
       apiKey: KEY,

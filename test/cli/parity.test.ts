@@ -1,13 +1,12 @@
 // The command line a team trusts in CI: the repository's rules as the action reads them (from the base
 // commit), no clean-looking exit when nothing was reviewed, and the SDKs' environment conventions.
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { billedUsd, FAKE_MODELS, FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, userTextOf } from '../helpers/action.js';
-import { cli, repo } from '../helpers/cli.js';
+import { cli, repo, repoOfParts } from '../helpers/cli.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { createLlmClient } from '../../src/llm/factory.js';
 import { runCli } from '../../src/cli/run.js';
@@ -211,10 +210,7 @@ describe('every flag does what --help says', () => {
 
 describe('interrupted work is accounted', () => {
   it('a call stopped mid-answer by Ctrl-C is in the cost at its reservation, marked as an estimate', async () => {
-    const dir = repo();
-    const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
-    writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
-    execFileSync('git', ['add', '.'], { cwd: dir });
+    const dir = repoOfParts();
     const interrupt = new AbortController();
     const g = await new FakeGateway({
       apiKey: KEY,

@@ -20,6 +20,7 @@ import { parseSettings } from '../../src/settings/settings.js';
 import { executePlan, makePlan } from '../../src/pipeline/stages.js';
 import { createLlmClient } from '../../src/llm/factory.js';
 import { publish, readEarlierSummary, type Published } from '../../src/publish/publish.js';
+import { runSeal } from '../../src/source/state.js';
 
 const require = createRequire(import.meta.url);
 
@@ -335,7 +336,7 @@ export async function publishTwiceAtOnce(github: FakeGitHub, gatewayUrl: string,
   const result = await executePlan(makePlan(pr, settings, ''), settings, createLlmClient(settings));
   const quiet = (): void => undefined;
   const us = 'github-actions[bot]';
-  const earlier = await readEarlierSummary(octokit, pr, us, apiKey);
+  const earlier = await readEarlierSummary(octokit, pr, us, runSeal(settings, pr));
   const ctx = { octokit, pr, settings, us, redact: (t: string) => t, log: quiet, warn: quiet, earlier };
   return Promise.all([publish(ctx, result), publish(ctx, result)]);
 }

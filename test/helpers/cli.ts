@@ -51,3 +51,12 @@ export async function cli(
   });
   return { code, out, err };
 }
+
+/** repo() with a 3,000-line file added to the working tree (staged): a diff of several parts at --chunk-tokens 4000. */
+export function repoOfParts(): string {
+  const dir = repo();
+  const big = Array.from({ length: 3000 }, (_, i) => `export const value${i} = compute(${i}, "${'x'.repeat(40)}");`);
+  writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
+  execFileSync('git', ['add', '.'], { cwd: dir });
+  return dir;
+}

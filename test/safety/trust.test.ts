@@ -197,42 +197,36 @@ describe('the action against fakes', () => {
       );
     });
 
-    it('fingerprint markers copied by another user on our lines suppress nothing', async () => {
+    /**
+     * A first review, then a fresh copy of the PR that holds copies of its comments as `forge` rewrites them,
+     * reviewed again: every finding is posted again, none suppressed by a copy.
+     */
+    async function reviewBesideCopies(forge: (c: StoredComment, i: number) => StoredComment): Promise<StoredComment[]> {
       llm = await gateway();
       await run();
       const ours = github.reviewComments.map((c) => ({ ...c }));
       expect(ours.length).toBeGreaterThan(5);
-
-      // The same markers on the same lines, written by someone else, on a fresh copy of the PR.
       const fresh = await new FakeGitHub(fakePullRequest()).start();
       await github.stop();
       github = fresh;
-      const forged: StoredComment[] = ours.map((c, i) => ({ ...c, id: 500 + i, user: { login: 'mallory' } }));
-      github.reviewComments.push(...forged);
+      github.reviewComments.push(...ours.map(forge));
       await run();
       expect(github.reviews).toHaveLength(1);
       expect(github.reviews[0]!.comments).toHaveLength(ours.length);
+      return ours;
+    }
+
+    it('fingerprint markers copied by another user on our lines suppress nothing', async () => {
+      // The same markers on the same lines, written by someone else.
+      await reviewBesideCopies((c, i) => ({ ...c, id: 500 + i, user: { login: 'mallory' } }));
     });
 
     it('fingerprint markers posted as our own login by another workflow, outside our sealed state, suppress nothing', async () => {
-      llm = await gateway();
-      await run();
-      const ours = github.reviewComments.map((c) => ({ ...c }));
-      expect(ours.length).toBeGreaterThan(5);
-
-      // Another workflow's GITHUB_TOKEN posts as github-actions[bot] too: the same markers on the same lines,
-      // on a fresh copy of the PR where no summary of ours (no sealed state) lists them.
-      const fresh = await new FakeGitHub(fakePullRequest()).start();
-      await github.stop();
-      github = fresh;
-      // Markers it can make: a fingerprint without our tag (the tag needs the secret that seals our state).
+      // Another workflow's GITHUB_TOKEN posts as github-actions[bot] too, with the markers it can make: a
+      // fingerprint without our tag (the tag needs the secret that seals our state).
       const untagged = (body: string): string => body.replace(/(fp=[0-9a-f]{16}) [0-9a-f]{16} -->$/, '$1 -->');
-      github.reviewComments.push(
-        ...ours.map((c, i) => ({ ...c, id: 600 + i, body: untagged(c.body), user: { login: 'github-actions[bot]' } })),
-      );
-      await run();
-      expect(github.reviews).toHaveLength(1);
-      expect(github.reviews[0]!.comments).toHaveLength(ours.length);
+      const login = { login: 'github-actions[bot]' };
+      const ours = await reviewBesideCopies((c, i) => ({ ...c, id: 600 + i, body: untagged(c.body), user: login }));
       // Ours stay: the look-alikes are not taken for copies of a race.
       expect(github.reviewComments).toHaveLength(2 * ours.length);
     });
