@@ -2,6 +2,7 @@ import type { ApiFormat, AuthStyle } from './providers.js';
 import { createAnthropicClient } from './anthropic.js';
 import { createOpenAiClient } from './openai.js';
 import { LlmError, optionalMethods, type LlmClient } from './client.js';
+import type { LlmRequest } from './request.js';
 import { usageFault, ZERO_USAGE } from '../core/usage.js';
 import { findModel, lifecycleOn } from './models.js';
 import { DEFAULT_RETRY_POLICY, withRetries, type RetryPolicy } from './retry.js';
@@ -59,12 +60,22 @@ export function createLlmClient(settings: Gateway, options: LlmClientOptions = {
 /** fetch that follows no redirect: a 3xx comes back as the answer (llm/errors.redirectError), the key stays put. */
 const withoutRedirects: typeof fetch = (input, init) => fetch(input, { ...init, redirect: 'manual' });
 
-/** Tokens a request's prompt may hold beyond its own bytes: the gateway's tool-use system prompt and framing. */
+/** Tokens a request's prompt may hold beyond its own text: the gateway's tool-use system prompt and framing. */
 const PROMPT_OVERHEAD = 10_000;
 
 /**
+ * The most prompt tokens a request can be billed for: a token is at least one UTF-8 byte, and a UTF-16 code unit
+ * at most three, so three per character of its text (the blocks by their length: no copy of a large prompt).
+ */
+function promptCeiling(request: LlmRequest): number {
+  const blocks = [...request.system, ...request.user].reduce((n, b) => n + b.text.length, 0);
+  const rest = JSON.stringify([request.tools, request.turns ?? []]).length;
+  return 3 * (blocks + rest) + PROMPT_OVERHEAD;
+}
+
+/**
  * Usage that cannot be right (a negative, fractional or absurd count, output above `max_tokens`, a prompt
- * larger than the request's bytes) is reported as none, so the call is booked at its reservation and the cost
+ * larger than the request's text could hold) is reported as none, so the call is booked at its reservation and the cost
  * shows as unknown: never a negative or absurd amount. Said once a client, naming the gateway.
  */
 function checkingUsage(client: LlmClient, gateway: string, log?: (message: string) => void): LlmClient {
@@ -73,8 +84,7 @@ function checkingUsage(client: LlmClient, gateway: string, log?: (message: strin
     ...optionalMethods(client),
     async call(request, options) {
       const result = await client.call(request, options);
-      const prompt = Buffer.byteLength(JSON.stringify(request)) + PROMPT_OVERHEAD;
-      const fault = usageFault(result.usage, { output: options.maxTokens, prompt });
+      const fault = usageFault(result.usage, { output: options.maxTokens, prompt: promptCeiling(request) });
       if (fault === undefined) return result;
       if (!told)
         log?.(
