@@ -7,6 +7,7 @@ import { gitHeadFiles, repositoryRoot, worktreeFiles } from '../context/files.js
 import type { LlmClient } from '../llm/client.js';
 import { createLlmClient } from '../llm/factory.js';
 import { reviewPullRequest, type Publisher, type Source } from '../pipeline/review.js';
+import { filesOf } from '../run/run.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { failing } from '../publish/decide.js';
 import { planReport } from '../publish/plan-report.js';
@@ -260,10 +261,8 @@ function nothingToReview(plan: ReviewPlan): string {
 
 /** What Ctrl-C left: the files reviewed whole, and that the rest are listed as not reviewed. */
 function interrupted(result: ReviewResult): string {
-  const paths = (outcomes: readonly ReviewResult['outcomes'][number][]): Set<string> =>
-    new Set(outcomes.flatMap((o) => o.chunk.files.map((cf) => cf.file.path)));
-  const all = paths(result.outcomes);
-  const unfinished = paths(result.outcomes.filter((o) => o.status !== 'ok'));
+  const all = filesOf(result.outcomes);
+  const unfinished = filesOf(result.outcomes.filter((o) => o.status !== 'ok'));
   return `interrupted: ${all.size - unfinished.size} of ${all.size} files reviewed; the rest are listed as not reviewed.`;
 }
 

@@ -6,6 +6,7 @@ import type { ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { clipMarkdown, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
 import { markerTag, stateMarker, tagMatches, type ReviewState, type Seal } from '../source/state.js';
 import { costSection } from './cost.js';
+import { filesOf } from '../run/run.js';
 
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
@@ -98,8 +99,7 @@ function verdictNote(finding: Finding): string | undefined {
 
 /** The files a failed or skipped call left unreviewed, counted: "1 file was", "3 files were". */
 function unreviewedFiles(result: ReviewResult): string {
-  const left = result.outcomes.filter((o) => o.status !== 'ok');
-  const n = new Set(left.flatMap((o) => o.chunk.files.map((cf) => cf.file.path))).size;
+  const n = filesOf(result.outcomes.filter((o) => o.status !== 'ok')).size;
   return n === 1 ? '1 file was' : `${n} files were`;
 }
 

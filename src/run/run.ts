@@ -305,3 +305,8 @@ function empty(chunk: Chunk, status: ChunkOutcome['status'], error: string): Chu
     error,
   };
 }
+
+/** The files of some parts (a file split over several counted once). */
+export function filesOf(outcomes: readonly ChunkOutcome[]): Set<string> {
+  return new Set(outcomes.flatMap((o) => o.chunk.files.map((cf) => cf.file.path)));
+}
