@@ -8,8 +8,7 @@ import { toSarif } from '../publish/sarif.js';
 import { VERSION } from '../core/version.js';
 import type { Format } from './flags.js';
 import type { Finding } from '../findings/findings.js';
-import { severityRank } from '../core/severity.js';
-import { atLeast } from '../publish/decide.js';
+import { atLeast, mostSevereFirst } from '../core/severity.js';
 
 /** What the model sent that could not be read as a finding (no path, no line...), with the reason. */
 function dropped(result: ReviewResult): string[] {
@@ -30,7 +29,7 @@ function costLine(result: ReviewResult, model: string): string {
  * --max-comments; and what it leaves out (JSON and SARIF keep every finding, as the action's outputs do).
  */
 export function reported(result: ReviewResult, settings: Settings): { shown: Finding[]; left: string } {
-  const ordered = [...result.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const ordered = mostSevereFirst(result.findings);
   const kept = ordered.filter((f) => atLeast(f.severity, settings.minSeverity));
   const shown = kept.slice(0, settings.maxComments);
   const parts = [

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Side } from '../diff/diff.js';
 import { mendComment } from './mend.js';
 import { rawCommentSchema, walkthroughSchema, type RawComment, type WalkthroughEntry } from './schema.js';
-import { severityRank } from '../core/severity.js';
+import { mostSevereFirst } from '../core/severity.js';
 import type { Verdict } from './verdict.js';
 
 /**
@@ -103,7 +103,7 @@ export function dedupe(findings: readonly Finding[]): { fresh: Finding[]; duplic
   const seen = new Set<string>();
   const fresh: Finding[] = [];
   let duplicates = 0;
-  for (const finding of [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity))) {
+  for (const finding of mostSevereFirst(findings)) {
     if (seen.has(finding.fingerprint)) {
       duplicates += 1;
       continue;

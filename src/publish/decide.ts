@@ -1,5 +1,5 @@
 import type { Finding } from '../findings/findings.js';
-import { severityRank, type Severity } from '../core/severity.js';
+import { atLeast, mostSevereFirst, type Severity } from '../core/severity.js';
 import type { Listed } from './render.js';
 
 /** What our earlier comments on this pull request already say. */
@@ -31,11 +31,6 @@ export interface Decision {
   alreadyPosted: Finding[];
 }
 
-/** True when `severity` is `min` or more severe. */
-export function atLeast(severity: Severity, min: Severity): boolean {
-  return severityRank(severity) <= severityRank(min);
-}
-
 /** A finding off the diff is worth a file-level comment at this severity or above; below, the summary lists it. */
 const FILE_COMMENT_MIN: Severity = 'medium';
 
@@ -47,7 +42,7 @@ const FILE_COMMENT_MIN: Severity = 'medium';
  */
 export function decide(findings: readonly Finding[], earlier: Earlier, noise: NoiseControl): Decision {
   const decision: Decision = { inline: [], fileLevel: [], listed: [], alreadyPosted: [] };
-  const ordered = [...findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const ordered = mostSevereFirst(findings);
   for (const f of ordered) {
     const onOurLine = f.anchor === 'line' && earlier.lines.has(lineKey(f.path, f.side, f.line));
     if (earlier.fingerprints.has(f.fingerprint) || onOurLine) {
@@ -70,7 +65,5 @@ export function decide(findings: readonly Finding[], earlier: Earlier, noise: No
 /** The most severe finding at or above `failOn`, if any. */
 export function failing(findings: readonly Finding[], failOn: Severity | undefined): Finding | undefined {
   if (failOn === undefined) return undefined;
-  return [...findings]
-    .sort((a, b) => severityRank(a.severity) - severityRank(b.severity))
-    .find((f) => atLeast(f.severity, failOn));
+  return mostSevereFirst(findings).find((f) => atLeast(f.severity, failOn));
 }

@@ -1,7 +1,7 @@
 import { withoutRules } from '../prompt/prompt.js';
 import type { Finding } from '../findings/findings.js';
 import type { SetAside } from '../findings/sift.js';
-import { SEVERITIES, severityRank, type Severity } from '../core/severity.js';
+import { mostSevereFirst, SEVERITIES, type Severity } from '../core/severity.js';
 import type { ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { clipMarkdown, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
 import { markerTag, stateMarker, tagMatches, type ReviewState, type Seal } from '../source/state.js';
@@ -194,7 +194,7 @@ const FINDINGS_SHOWN = 25;
 function findingsSection(ctx: SummaryFacts): string {
   if (ctx.findings.length === 0) return '';
   const here = new Map(ctx.listed.map((l) => [l.finding.fingerprint, l.reason]));
-  const sorted = [...ctx.findings].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+  const sorted = mostSevereFirst(ctx.findings);
   const lines = ['### Findings', ''];
   for (const f of sorted.slice(0, FINDINGS_SHOWN)) {
     const title = safeInline(withoutRules(f.title));

@@ -5,7 +5,7 @@ import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment, type Verdict } fr
 import type { LlmRequest } from '../llm/request.js';
 import { verifyRequest } from '../prompt/verify.js';
 import { better } from '../findings/merge.js';
-import { severityRank, type Severity } from '../core/severity.js';
+import { atLeast, mostSevereFirst, type Severity } from '../core/severity.js';
 import { ZERO_USAGE, type Usage } from '../core/usage.js';
 import { attempt, label, type RunState, type Spent } from './calls.js';
 import { errorText } from '../core/errors.js';
@@ -20,10 +20,8 @@ export interface VerifyRules {
 
 /** The indices of the findings the second look checks, in their order. */
 export function toCheck(comments: readonly RawComment[], rules: VerifyRules): number[] {
-  return comments
-    .map((c, i) => ({ i, rank: severityRank(c.severity) }))
-    .filter((c) => c.rank <= severityRank(rules.minSeverity))
-    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+  const indexed = comments.map((c, i) => ({ i, severity: c.severity }));
+  return mostSevereFirst(indexed.filter((c) => atLeast(c.severity, rules.minSeverity)))
     .slice(0, rules.maxFindings)
     .map((c) => c.i)
     .sort((a, b) => a - b);
