@@ -81,13 +81,11 @@ export async function runCli(argv: string[], terminal: CliIo): Promise<number> {
 
 async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, redact: Redact): Promise<number> {
   // The Anthropic SDKs' (and Claude Code's) convention: ANTHROPIC_BASE_URL, when --base-url is not given.
-  const envBase = io.env.ANTHROPIC_BASE_URL?.trim();
-  const inputs = {
-    ...args.inputs,
-    'api-key': apiKey,
-    ...(envBase && !args.inputs['base-url'] ? { 'base-url': envBase } : {}),
-  };
-  const given = parseSettings(inputs, envBase && !args.inputs['base-url'] ? { 'base-url': 'ANTHROPIC_BASE_URL' } : {});
+  const envBase = args.inputs['base-url'] ? undefined : io.env.ANTHROPIC_BASE_URL?.trim() || undefined;
+  const given = parseSettings(
+    { ...args.inputs, 'api-key': apiKey, ...(envBase ? { 'base-url': envBase } : {}) },
+    envBase ? { 'base-url': 'ANTHROPIC_BASE_URL' } : {},
+  );
   await checkOutput(io, args);
   const log = (m: string): void => {
     if (!io.tty) io.stderr(`${redact(asFlags(m))}\n`);
@@ -107,9 +105,10 @@ async function review(io: CliIo, terminal: CliIo, args: Args, apiKey: string, re
   const clock = { startedAt: Date.now(), signal: io.interrupt };
   const result = await reviewPullRequest(source, { ...publisher, info: log }, llm, settings, clock);
   if (io.interrupt?.aborted) return EXIT.interrupted;
-  if (!llm && !args.dryRun && asksForReview(args, settings)) {
+  const asked = llm || args.dryRun ? undefined : asksForReview(args, settings);
+  if (asked) {
     io.stderr(
-      `Nothing was reviewed: no API key (ANTHROPIC_API_KEY or LLM_API_KEY), and ${asksForReview(args, settings)} asked for a review; set a key, or pass --dry-run for the plan alone (exit ${EXIT.notReviewed}).\n`,
+      `Nothing was reviewed: no API key (ANTHROPIC_API_KEY or LLM_API_KEY), and ${asked} asked for a review; set a key, or pass --dry-run for the plan alone (exit ${EXIT.notReviewed}).\n`,
     );
     return EXIT.notReviewed;
   }
