@@ -24,6 +24,7 @@ const LAYERS = [
   'pipeline',
   'publish',
   'converse',
+  'learn',
   'cli',
   'action',
   '.',

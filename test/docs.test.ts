@@ -47,6 +47,8 @@ describe('action.yml, the code and the docs agree', () => {
       ...(/`state-secret` \(the hostile-input issue\)/.test(design) ? ['state-secret'] : []),
       // Named by the model issue (26), which the design's "API version" paragraph describes.
       ...(/API version `2026-10-21`/.test(design) ? ['anthropic-version'] : []),
+      // "a learning mode and its window (the learning issue)": issue 30 names the file it keeps them in.
+      ...(/a learning mode and its window/.test(design) ? ['learn', 'learn-window', 'learnings-file'] : []),
     ];
     const inputs = [...names('Inputs'), ...names('Since added'), ...announced];
     const outputs = names('Outputs');

@@ -11,6 +11,7 @@ import { reviewPullRequest } from '../pipeline/review.js';
 import { INPUT_DEFAULTS, parseSettings, type Settings } from '../settings/settings.js';
 import { decideMode, isCommentEvent, type CommentFacts, type RunEvent } from './modes.js';
 import { logFor, type Out } from './out.js';
+import { learn } from './learn.js';
 import { setOutputs } from './outputs.js';
 import { githubPublisher } from './publisher.js';
 import { githubSource, readPullRequest, startReview, type PullRequestOnGitHub } from './source.js';
@@ -84,6 +85,11 @@ async function act(run: Run): Promise<void> {
     if (mode.show === 'notice') core.notice(run.out.safe(mode.why));
     else run.out.info(mode.why);
     setOutputs(run.out.redact, undefined);
+    return;
+  }
+  if (mode.kind === 'learn') {
+    const llm = run.settings.apiKey && !run.settings.dryRun ? llmClient(run, run.settings) : undefined;
+    await learn(github(), repositoryOf(run, event), { ...run, llm });
     return;
   }
   const ref = { ...repositoryOf(run, event), number: mode.kind === 'answer' ? mode.question.number : mode.number };

@@ -30,7 +30,9 @@ export type Mode =
       /** By hand (workflow_dispatch, or `/claude review`): the whole pull request, even at a reviewed head. */
       byHand: boolean;
     }
-  | { kind: 'answer'; question: Question };
+  | { kind: 'answer'; question: Question }
+  /** The learn mode (a `schedule` event, or `learn: true`): no pull request. */
+  | { kind: 'learn' };
 
 /** Comment events: questions and review requests, answered in place (see comment.ts). */
 export const COMMENT_EVENTS: readonly string[] = ['issue_comment', 'pull_request_review_comment'];
@@ -43,16 +45,20 @@ const FORK_NOTICE =
 
 type ModeSettings = Pick<
   Settings,
-  'apiKey' | 'allowedAssociations' | 'reviewLabel' | 'trigger' | 'replyInThreads' | 'prNumber'
+  'apiKey' | 'allowedAssociations' | 'reviewLabel' | 'trigger' | 'replyInThreads' | 'prNumber' | 'learn'
 >;
 
 /**
  * What this run does, from the event, the settings and (comment events only) what GitHub said of us and the
- * thread. Every gate is here, in the order it applies: a fork's `pull_request` without a key; a comment that
+ * thread. Every gate is here, in the order it applies: the learn mode (a schedule, or `learn` on an event
+ * without a pull request, such as workflow_dispatch); a fork's `pull_request` without a key; a comment that
  * asks nothing of us, or by someone outside `allowed-associations`; a pull request author outside them (unless
  * labelled `review-label`); a draft. Throws when no pull request can be named.
  */
 export function decideMode(event: RunEvent, settings: ModeSettings, facts?: CommentFacts): Mode {
+  if (event.name === 'schedule' || (settings.learn && !isCommentEvent(event) && !event.payload.pull_request)) {
+    return { kind: 'learn' };
+  }
   if (!settings.apiKey && isForkPullRequestEvent(event.name, event.payload)) {
     return { kind: 'skip', show: 'notice', why: FORK_NOTICE };
   }

@@ -51,6 +51,13 @@ export const rawCommentSchema = z.object({
     .string()
     .min(1)
     .describe('Why it is a problem, when it happens, and how to fix it. Markdown, a few sentences.'),
+  learning: z
+    .string()
+    .max(10)
+    .optional()
+    .describe(
+      "Only when a rule of the team's learnings (in the system prompt) plainly covers this finding: the rule's id, such as L2. The finding is then set aside, not posted. Omit otherwise.",
+    ),
   suggestion: z
     .string()
     .optional()

@@ -1,16 +1,22 @@
 import type { Finding } from './findings.js';
+import { ruleSettingAside, type Learning } from './learnings.js';
 
 /** A finding kept out of the comments before they are decided, and why. */
 export interface SetAside {
   finding: Finding;
-  /** `doubted`: the second look refuted it, or (unconfirmed) its confidence is under min-confidence; `pre-existing`: the PR did not introduce it. */
-  kind: 'doubted' | 'pre-existing';
+  /**
+   * `learned`: a rule of the team's learnings covers it; `doubted`: the second look refuted it, or (unconfirmed)
+   * its confidence is under min-confidence; `pre-existing`: the PR did not introduce it.
+   */
+  kind: 'learned' | 'doubted' | 'pre-existing';
   reason: string;
 }
 
 export interface SiftRules {
   minConfidence: number;
   includePreExisting: boolean;
+  /** The team's learnings the review was shown (see learnings.ts). */
+  learnings?: readonly Learning[];
 }
 
 /**
@@ -29,7 +35,7 @@ function doubt(f: Finding, minConfidence: number): string | undefined {
 }
 
 /**
- * Splits a run's findings before anything is posted: those the second look refuted or (unconfirmed) under
+ * Splits a run's findings before anything is posted: those a learning covers, those the second look refuted or (unconfirmed) under
  * `min-confidence`, and those the pull request did not introduce (unless `include-pre-existing`), are set
  * aside for the summary's folded sections; the rest go on to be decided. A finding without a confidence
  * (a gateway that dropped the field) is kept.
@@ -38,8 +44,10 @@ export function sift(findings: readonly Finding[], rules: SiftRules): { kept: Fi
   const kept: Finding[] = [];
   const setAside: SetAside[] = [];
   for (const finding of findings) {
+    const rule = ruleSettingAside(finding, rules.learnings ?? []);
     const doubted = doubt(finding, rules.minConfidence);
-    if (doubted) setAside.push({ finding, kind: 'doubted', reason: doubted });
+    if (rule) setAside.push({ finding, kind: 'learned', reason: `${rule.id}: ${rule.rule}` });
+    else if (doubted) setAside.push({ finding, kind: 'doubted', reason: doubted });
     else if (finding.introduced === false && !rules.includePreExisting)
       setAside.push({ finding, kind: 'pre-existing', reason: 'already there before this pull request' });
     else kept.push(finding);

@@ -15,6 +15,7 @@ import { SEVERITIES } from '../core/severity.js';
 import { dedupe, type Finding } from '../findings/findings.js';
 import { placeComments } from '../findings/place.js';
 import { sift, type SetAside } from '../findings/sift.js';
+import type { Learning } from '../findings/learnings.js';
 import { addUsage, totalTokens, ZERO_USAGE, type Usage } from '../core/usage.js';
 import { passesFor } from '../prompt/passes.js';
 import type { LlmClient } from '../llm/client.js';
@@ -48,6 +49,8 @@ export interface ReviewPlan {
   headFiles?: HeadFiles | undefined;
   /** The base commit's files, for explore mode's reads of removed code. */
   baseFiles?: HeadFiles | undefined;
+  /** The team's learnings the prompt shows (see findings/learnings.ts). */
+  learnings: readonly Learning[];
 }
 
 export interface ReviewResult {
@@ -110,6 +113,7 @@ export function makePlan(pr: PullRequest, settings: Settings, rules: string | Re
     chunkBudget,
     room,
     tokenRatio: ratio,
+    learnings: asked.learnings ?? [],
     chunks: planChunks(reviewable, Math.floor(chunkBudget / ratio)),
   };
 }
@@ -211,7 +215,9 @@ async function reviewChunks(
     ...(settings.context === 'explore' && plan.headFiles
       ? { explore: { files: plan.headFiles, maxToolCalls: settings.maxToolCalls, base: plan.baseFiles } }
       : {}),
-    verify: settings.verify ? { minSeverity: settings.minSeverity, maxFindings: settings.maxComments } : undefined,
+    verify: settings.verify
+      ? { minSeverity: settings.minSeverity, maxFindings: settings.maxComments, learnings: plan.learnings }
+      : undefined,
     passes: passesFor(settings.reviewDepth),
   });
   const placed = placeComments(
@@ -221,7 +227,7 @@ async function reviewChunks(
   const { fresh: all, duplicates: repeated } = dedupe(placed);
   // Repeats within the run, reports of one problem by two looks, and those the second look named the same.
   const duplicates = repeated + outcomes.reduce((n, o) => n + (o.merged ?? 0) + (o.verification?.duplicates ?? 0), 0);
-  const { kept: fresh, setAside } = sift(all, settings);
+  const { kept: fresh, setAside } = sift(all, { ...settings, learnings: plan.learnings });
   const overview = await overviewOf(plan, settings, llm, { outcomes, findings: fresh, signal: stop.signal });
   if (overview?.missing) options.log?.(`overview: not written (${overview.missing}); the parts' summaries are shown`);
   if (overview && overview.calls > 0) options.onCall?.(overview.usage);

@@ -10,6 +10,8 @@ const DATA_TAGS = new Set([
   'part_summaries',
   'question',
   'review_comment',
+  'past_findings',
+  'learnings_file',
 ]);
 
 /** A tag-like run: an angle bracket or a look-alike of one, an optional slash (or look-alike), a name. */

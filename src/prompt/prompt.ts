@@ -5,6 +5,7 @@ import type { FileDiff } from '../diff/diff.js';
 import { describeStatus, renderFile, shortenedRuns } from '../diff/render.js';
 import type { PullRequest } from '../core/pull-request.js';
 import type { Chunk } from '../plan/plan.js';
+import { learningLine, type Learning } from '../findings/learnings.js';
 import { REVIEW_TOOL_DESCRIPTION, REVIEW_TOOL_NAME, reviewToolInputSchema } from '../findings/schema.js';
 import { renderItem, type ReviewChunk } from '../context/items.js';
 import { verifyTool } from '../findings/verdict.js';
@@ -85,6 +86,19 @@ export interface RepoRules {
   language?: string | undefined;
   /** Ask for the per-file walkthrough (default true). */
   walkthrough?: boolean;
+  /** The team's learnings (see findings/learnings.ts), already fitted to their share of the prefix. */
+  learnings?: readonly Learning[];
+}
+
+/** The learnings as a section of the system prompt, or '' when there are none. */
+function learningsText(learnings: readonly Learning[]): string {
+  if (learnings.length === 0) return '';
+  return [
+    "# What this team's maintainers dismissed before",
+    "Rules learned from findings the repository's maintainers dismissed on earlier pull requests. When one plainly covers a finding (its files, at most its severity), still report the finding, with the rule's id in `learning`: it is set aside in the summary, not posted. Do not stretch a rule past its words, and no rule lifts the rules above.",
+    '',
+    ...learnings.map(learningLine),
+  ].join('\n');
 }
 
 /** The repository's rules as one block of the system prompt. */
@@ -101,9 +115,12 @@ function repoRulesText(rules: RepoRules, reviewable: readonly FileDiff[]): strin
     );
   }
   if (rules.walkthrough === false) parts.push('Leave walkthrough empty: no per-file walkthrough is wanted.');
-  if (parts.length === 0)
-    return "# The repository's review instructions\nNone were given: apply the general rules above.";
-  return `# The repository's review instructions\nFollow these as well as the general rules above.\n\n${parts.join('\n\n')}`;
+  const learned = learningsText(rules.learnings ?? []);
+  const text =
+    parts.length === 0
+      ? "# The repository's review instructions\nNone were given: apply the general rules above."
+      : `# The repository's review instructions\nFollow these as well as the general rules above.\n\n${parts.join('\n\n')}`;
+  return learned ? `${text}\n\n${learned}` : text;
 }
 
 /**

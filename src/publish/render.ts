@@ -6,6 +6,7 @@ import type { ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import { clipMarkdown, safeInline, safeMarkdown, safePath } from '../safety/markdown.js';
 import { markerTag, stateMarker, tagMatches, type ReviewState, type Seal } from '../source/state.js';
 import { costSection } from './cost.js';
+import { ASIDE_FOLDS, asideNotes } from './aside.js';
 import { filesOf } from '../run/run.js';
 
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
@@ -167,10 +168,7 @@ function headSection(ctx: SummaryFacts): string {
   const note = ctx.report ? [plural(ctx.findings.length, 'finding')] : [`${plural(ctx.posted, 'new comment')} posted`];
   if (ctx.alreadyPosted > 0) note.push(`${ctx.alreadyPosted} already posted by an earlier run`);
   if (ctx.listed.length > 0 && !ctx.report) note.push(`${ctx.listed.length} in this summary only`);
-  const doubted = ctx.result.setAside.filter((a) => a.kind === 'doubted').length;
-  const before = ctx.result.setAside.length - doubted;
-  if (doubted > 0) note.push(`${doubted} set aside (refuted by the second look, or under min-confidence)`);
-  if (before > 0) note.push(`${before} already there before this pull request`);
+  note.push(...asideNotes(ctx.result));
   if (ctx.result.duplicates > 0) note.push(`${plural(ctx.result.duplicates, 'duplicate')} merged`);
   if (ctx.resolved) note.push(`${plural(ctx.resolved, 'outdated thread')} of ours resolved`);
   const lines = [
@@ -373,8 +371,7 @@ export function summaryBody(ctx: SummaryFacts): string {
   const aside = (kind: SetAside['kind']): SetAside[] => ctx.result.setAside.filter((a) => a.kind === kind);
   const folds = [
     listedSection(ctx.listed, ctx.report ? 'Findings' : undefined),
-    listedSection(aside('pre-existing'), 'Already there before this pull request'),
-    listedSection(aside('doubted'), 'Set aside: refuted by the second look, or under min-confidence'),
+    ...ASIDE_FOLDS.map(([kind, label]) => listedSection(aside(kind), label)),
     rejected.length > 0 ? `${plural(rejected.length, 'malformed finding')} from the model dropped.` : '',
     skippedSection(ctx.result.plan),
     ctx.walkthrough === false ? '' : walkthroughSection(ctx.result),

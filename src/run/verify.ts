@@ -5,6 +5,7 @@ import { parseVerdicts, VERIFY_TOOL_NAME, type CheckedComment, type Verdict } fr
 import type { LlmRequest } from '../llm/request.js';
 import { verifyRequest } from '../prompt/verify.js';
 import { better } from '../findings/merge.js';
+import { ruleSettingAside, type Learning } from '../findings/learnings.js';
 import { atLeast, mostSevereFirst, type Severity } from '../core/severity.js';
 import { ZERO_USAGE, type Usage } from '../core/usage.js';
 import { attempt, label, type RunState, type Spent } from './calls.js';
@@ -16,11 +17,15 @@ export interface VerifyRules {
   minSeverity: Severity;
   /** At most this many of a part (max-comments: no more can be posted). */
   maxFindings: number;
+  /** The team's learnings: a finding one of them sets aside is never posted, so it is not checked. */
+  learnings?: readonly Learning[] | undefined;
 }
 
 /** The indices of the findings the second look checks, in their order. */
 export function toCheck(comments: readonly RawComment[], rules: VerifyRules): number[] {
-  const indexed = comments.map((c, i) => ({ i, severity: c.severity }));
+  const indexed = comments
+    .map((c, i) => ({ i, severity: c.severity, learned: ruleSettingAside(c, rules.learnings ?? []) !== undefined }))
+    .filter((c) => !c.learned);
   return mostSevereFirst(indexed.filter((c) => atLeast(c.severity, rules.minSeverity)))
     .slice(0, rules.maxFindings)
     .map((c) => c.i)

@@ -51,6 +51,9 @@ export const INPUT_DEFAULTS = {
   'reply-in-threads': 'true',
   context: 'code',
   'max-tool-calls': '8',
+  learn: 'false',
+  'learn-window': '30',
+  'learnings-file': '.github/claude-review-learnings.md',
 } as const satisfies Record<string, string>;
 
 export type InputName = keyof typeof INPUT_DEFAULTS;
@@ -135,6 +138,12 @@ export interface Settings {
   sarifFile: string;
   /** Path of the repository's review configuration (empty: .github/claude-review.yml, which may be absent). */
   configFile: string;
+  /** Run the learn mode (also on a `schedule` event): distil maintainers' dismissals into rules. */
+  learn: boolean;
+  /** Days of closed pull requests the learn mode reads. */
+  learnWindowDays: number;
+  /** The rules learned, read from the base commit by every review; '' when `learnings-file: none`. */
+  learningsFile: string;
   /** `max_tokens` of each review request: `max-output-tokens`, else the model's default (room for its thinking). */
   maxOutputTokens: number;
   /** Sampling temperature, 0..1; undefined = none sent (the model's default). */

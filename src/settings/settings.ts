@@ -147,6 +147,15 @@ const schema = z.object({
   instructions: z.string(),
   'instructions-file': z.string().trim(),
   'sarif-file': z.string().trim(),
+  learn: yesNo(),
+  'learn-window': intIn(1, 365),
+  'learnings-file': z
+    .string()
+    .trim()
+    .refine((v) => v.toLowerCase() === 'none' || (!v.startsWith('/') && !v.split('/').includes('..') && v !== ''), {
+      message: 'a path relative to the repository root, such as .github/claude-review-learnings.md, or none',
+    })
+    .transform((v) => (v.toLowerCase() === 'none' ? '' : v.replace(/^\.\//, ''))),
   'config-file': z
     .string()
     .trim()
@@ -304,6 +313,9 @@ function settingsOf(v: Parsed, provider: ProviderPreset, derived: ModelDerived, 
     instructions: v.instructions.trim(),
     instructionsFile: v['instructions-file'],
     configFile: v['config-file'],
+    learn: v.learn,
+    learnWindowDays: v['learn-window'],
+    learningsFile: v['learnings-file'],
     sarifFile: v['sarif-file'],
     incremental: v.incremental,
     walkthrough: v.walkthrough,

@@ -6,6 +6,7 @@ import { git } from '../core/git.js';
 import { withRepoInputs, type RawInputs, type Settings } from '../settings/settings.js';
 import { readRepoFile } from './github.js';
 import type { PullRequest } from '../core/pull-request.js';
+import { fitLearnings, MAX_LEARNINGS_TOKENS, parseLearnings, type Learning } from '../findings/learnings.js';
 
 /**
  * A file of the pull request's BASE commit, or undefined when it is not there: through GitHub's API for the
@@ -77,6 +78,31 @@ export async function readInstructionsFile(read: BaseReader, pr: PullRequest, fi
 }
 
 /**
+ * The team's learnings (`learnings-file`), read from the base commit: none when the file is absent, too long
+ * or `learnings-file: none`; each rule that cannot be read is left out and told, and the oldest are dropped
+ * past their share of the prefix.
+ */
+export async function readLearnings(
+  read: BaseReader,
+  file: string,
+  log: (message: string) => void,
+): Promise<Learning[]> {
+  if (!file) return [];
+  const text = await read(file);
+  if (text === undefined) return [];
+  if (Buffer.byteLength(text, 'utf8') > MAX_INSTRUCTIONS_BYTES) {
+    log(`${file} is over ${MAX_INSTRUCTIONS_BYTES / 1024} KiB: its learnings were not read`);
+    return [];
+  }
+  const { learnings, problems } = parseLearnings(text);
+  for (const problem of problems) log(`${file}: ${problem}`);
+  const { kept, dropped } = fitLearnings(learnings);
+  const left = dropped > 0 ? `; the ${dropped} oldest left out to keep them within ${MAX_LEARNINGS_TOKENS} tokens` : '';
+  log(`Read ${learnings.length} learnings from ${file} at the base commit${left}`);
+  return kept;
+}
+
+/**
  * The settings with the repository's config file (from the base commit) under the inputs given (the workflow's,
  * or the command line's flags), and the repository's review rules: the `instructions` input, the config file's,
  * and `instructions-file`. The same for the action and the command line.
@@ -88,8 +114,12 @@ export async function withRepoConfig(
 ): Promise<{ settings: Settings; rules: RepoRules }> {
   const config = await readRepoConfig(read, pr, settings.configFile);
   const fileText = await readInstructionsFile(read, pr, settings.instructionsFile);
+  const learnings = await readLearnings(read, settings.learningsFile, log);
   if (!config) {
-    return { settings, rules: { instructions: [settings.instructions, fileText].filter(Boolean).join('\n\n') } };
+    return {
+      settings,
+      rules: { instructions: [settings.instructions, fileText].filter(Boolean).join('\n\n'), learnings },
+    };
   }
   log(
     `Read ${config.file} from the base commit ${pr.baseSha.slice(0, 7)}: ${Object.keys(config.inputs).join(', ') || 'instructions only'}`,
@@ -100,6 +130,7 @@ export async function withRepoConfig(
       instructions: [settings.instructions, config.instructions, fileText].filter(Boolean).join('\n\n'),
       pathInstructions: config.pathInstructions,
       language: config.language,
+      learnings,
     },
   };
 }

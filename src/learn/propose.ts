@@ -1,0 +1,100 @@
+import type { Octokit } from '../github/client.js';
+import { statusOf } from '../github/client.js';
+import { errorText } from '../core/errors.js';
+
+/** The branch the learn mode proposes its rules from: remade from the default branch on every run. */
+export const LEARNINGS_BRANCH = 'claude-review/learnings';
+
+export interface Repository {
+  owner: string;
+  repo: string;
+}
+
+/** The default branch, its head, and the learnings file there (undefined when absent). */
+export async function defaultBranchFile(
+  octokit: Octokit,
+  repo: Repository,
+  path: string,
+): Promise<{ branch: string; sha: string; text: string | undefined }> {
+  const { data } = await octokit.rest.repos.get({ ...repo });
+  const branch = data.default_branch;
+  const ref = await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
+  return { branch, sha: ref.data.object.sha, text: (await blobAt(octokit, repo, path, branch))?.text };
+}
+
+async function blobAt(
+  octokit: Octokit,
+  repo: Repository,
+  path: string,
+  ref: string,
+): Promise<{ text: string; sha: string } | undefined> {
+  try {
+    const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref });
+    if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) return undefined;
+    return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+  } catch (error) {
+    if (statusOf(error) === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The proposal: where it is, and whether a pull request carries it. */
+export interface Proposal {
+  branch: string;
+  /** The pull request proposing the file, or undefined when the token may not open one. */
+  url: string | undefined;
+  /** Why no pull request was opened, when none was. */
+  missing?: string;
+}
+
+/** Points our branch at the default branch's head: created, or moved there (its earlier proposal is remade). */
+async function resetBranch(octokit: Octokit, repo: Repository, sha: string): Promise<void> {
+  try {
+    await octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${LEARNINGS_BRANCH}`, sha });
+  } catch (error) {
+    if (statusOf(error) !== 422) throw error;
+    await octokit.rest.git.updateRef({ ...repo, ref: `heads/${LEARNINGS_BRANCH}`, sha, force: true });
+  }
+}
+
+/**
+ * Proposes the new learnings file through a pull request from LEARNINGS_BRANCH into the default branch: the
+ * branch remade from the default branch with one commit, the pull request opened or its description updated.
+ * When the token may not open pull requests (a repository setting), the branch stays and the reason is given.
+ */
+export async function propose(
+  octokit: Octokit,
+  repo: Repository,
+  change: { base: { branch: string; sha: string }; path: string; text: string; title: string; body: string },
+): Promise<Proposal> {
+  await resetBranch(octokit, repo, change.base.sha);
+  const existing = await blobAt(octokit, repo, change.path, LEARNINGS_BRANCH);
+  await octokit.rest.repos.createOrUpdateFileContents({
+    ...repo,
+    path: change.path,
+    branch: LEARNINGS_BRANCH,
+    message: change.title,
+    content: Buffer.from(change.text, 'utf8').toString('base64'),
+    ...(existing ? { sha: existing.sha } : {}),
+  });
+  const head = `${repo.owner}:${LEARNINGS_BRANCH}`;
+  const open = await octokit.rest.pulls.list({ ...repo, head, base: change.base.branch, state: 'open', per_page: 1 });
+  const found = open.data[0];
+  try {
+    if (found) {
+      await octokit.rest.pulls.update({ ...repo, pull_number: found.number, title: change.title, body: change.body });
+      return { branch: LEARNINGS_BRANCH, url: found.html_url };
+    }
+    const { data } = await octokit.rest.pulls.create({
+      ...repo,
+      head: LEARNINGS_BRANCH,
+      base: change.base.branch,
+      title: change.title,
+      body: change.body,
+    });
+    return { branch: LEARNINGS_BRANCH, url: data.html_url };
+  } catch (error) {
+    if (statusOf(error) !== 403 && statusOf(error) !== 422) throw error;
+    return { branch: LEARNINGS_BRANCH, url: undefined, missing: errorText(error) };
+  }
+}
