@@ -36,6 +36,11 @@ const wanted: [string, string][] = [
   ['/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies', 'post'],
   ['/repos/{owner}/{repo}/check-runs', 'post'],
   ['/repos/{owner}/{repo}/check-runs/{check_run_id}', 'patch'],
+  ['/repos/{owner}/{repo}/pulls', 'post'],
+  ['/repos/{owner}/{repo}/pulls/{pull_number}', 'patch'],
+  ['/repos/{owner}/{repo}/git/refs', 'post'],
+  ['/repos/{owner}/{repo}/git/refs/{ref}', 'patch'],
+  ['/repos/{owner}/{repo}/contents/{path}', 'put'],
 ];
 const schemas: Record<string, unknown> = {};
 for (const [path, method] of wanted) {

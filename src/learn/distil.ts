@@ -10,7 +10,7 @@ import type { Outcome, Signal } from './signals.js';
 export const LEARN_TOOL_NAME = 'record_learnings';
 /** A rule needs dismissed findings from at least this many pull requests: one PR's taste is not a rule. */
 export const MIN_EVIDENCE_PULLS = 2;
-/** Findings shown to the learn call at most: the dismissed first, then the accepted as counter-examples. */
+/** Findings shown to the learn call at most: the dismissed first, then the accepted as counter-examples, then the ignored. */
 export const MAX_SHOWN = 150;
 /** Characters of a rule, which becomes a heading of the learnings file. */
 const MAX_RULE_CHARS = 200;
@@ -52,6 +52,7 @@ export function learnTool(): ToolDefinition {
 
 const LEARN_RULES = `You help an AI code reviewer stop repeating comments a team does not want. You are shown the reviewer's earlier findings on this repository's pull requests and what the repository's maintainers did about each: reactions, replies, threads resolved with or without a change. Write rules for kinds of findings the maintainers dismissed again and again, so the reviewer sets such findings aside.
 
+- Only findings marked dismissed are evidence; ignored ones (left open, or only discussed) are not.
 - A rule must come from dismissed findings on at least ${MIN_EVIDENCE_PULLS} different pull requests that share one kind (the same sort of problem, in the same sort of file). Cite every one of them by id.
 - Keep a rule as narrow as its evidence: name the kind of finding, and the files when the evidence sits in some folders or file types only. Never write a rule that would set aside a kind of finding the maintainers accepted (fixed, or reacted to with approval): those are shown too.
 - Never write a rule about security problems, or one that sets aside whole categories such as "bugs".
@@ -78,12 +79,11 @@ export function signalText(s: Signal): string {
   return 'left open when the pull request merged';
 }
 
-/** The findings the learn call is shown, with their ids: the dismissed first, then the accepted. */
+/** The findings the learn call is shown, with their ids: the dismissed first, then the accepted, then the ignored. */
 export function shownOutcomes(outcomes: readonly Outcome[]): { id: string; outcome: Outcome }[] {
-  const ordered = [
-    ...outcomes.filter((o) => o.verdict === 'dismissed'),
-    ...outcomes.filter((o) => o.verdict === 'accepted'),
-  ];
+  const ordered = (['dismissed', 'accepted', 'ignored'] as const).flatMap((v) =>
+    outcomes.filter((o) => o.verdict === v),
+  );
   return ordered.slice(0, MAX_SHOWN).map((outcome, i) => ({ id: `E${i + 1}`, outcome }));
 }
 

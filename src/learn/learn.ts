@@ -1,4 +1,4 @@
-import type { Octokit } from '../github/client.js';
+import { explainGitHubError, type Octokit } from '../github/client.js';
 import type { LlmClient } from '../llm/client.js';
 import type { Settings } from '../settings/settings.js';
 import { addUsage, costUsd, formatUsd, ZERO_USAGE, type Usage } from '../core/usage.js';
@@ -106,7 +106,9 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
       nothing: `dismissals on ${dismissedPulls} pull requests, fewer than the ${MIN_EVIDENCE_PULLS} a rule needs: no model call`,
     };
   }
-  const base = await defaultBranchFile(ctx.octokit, ctx.repo, settings.learningsFile);
+  const base = await defaultBranchFile(ctx.octokit, ctx.repo, settings.learningsFile).catch((error: unknown) => {
+    throw explainGitHubError(error, `read ${settings.learningsFile} on the default branch`);
+  });
   const shown = shownOutcomes(outcomes);
   const request = learnRequest(shown, base.text ?? '');
   const maxTokens = Math.min(settings.maxOutputTokens, LEARN_MAX_TOKENS);
@@ -138,6 +140,11 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
     text: withNewRules(base.text, rules),
     title: `Claude review: ${rules.length} new learning${rules.length === 1 ? '' : 's'}`,
     body: proposalBody(rules, { pulls, days: settings.learnWindowDays, usd: spent.usd }),
+  }).catch((error: unknown) => {
+    throw explainGitHubError(
+      error,
+      `propose ${settings.learningsFile} (the token needs contents: write and pull-requests: write)`,
+    );
   });
   return { pulls, outcomes, rules, dropped, proposal, ...spent };
 }

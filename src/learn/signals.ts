@@ -9,7 +9,8 @@ import { sealFor } from '../source/state.js';
 /** What a maintainer did about one of our comments. */
 export type Signal =
   | { kind: 'reaction'; content: string; by: string }
-  | { kind: 'reply'; text: string; by: string; dismissive: boolean }
+  /** `says`: the reply dismisses the finding, accepts it, or neither (a question, a discussion). */
+  | { kind: 'reply'; text: string; by: string; says: 'dismissed' | 'accepted' | undefined }
   /** The thread was resolved; `changed`: a later commit changed its lines (GitHub marks it outdated). */
   | { kind: 'resolved'; changed: boolean }
   /** The pull request merged with the thread still open and its lines unchanged. */
@@ -27,12 +28,20 @@ export interface Outcome {
   text: string;
   signals: Signal[];
   /** What the signals add up to (see verdictOf). */
-  verdict: 'dismissed' | 'accepted';
+  verdict: Verdict;
 }
+
+/**
+ * What maintainers' signals add up to: `dismissed` and `accepted` are evidence; `ignored` (left open at merge,
+ * or only discussed) is shown to the learn call but is no evidence for a rule.
+ */
+export type Verdict = 'dismissed' | 'accepted' | 'ignored';
 
 /** Replies that say a finding was wrong or not worth fixing. */
 const DISMISSIVE =
-  /\b(false positive|won'?t fix|not an? (issue|bug|problem)|not applicable|by design|intended|intentional|ignore (this|it)|wrong|nitpick|noise|not relevant|doesn'?t apply)\b/i;
+  /\b(false positive|won'?t fix|not an? (issue|bug|problem)|not applicable|by design|intended|intentional|ignore (this|it)|nitpick|noise|not relevant|doesn'?t apply)\b/i;
+/** Replies that say a finding was right. */
+const ACCEPTING = /\b(good catch|nice catch|fixed|will fix|done|thanks|thank you|agreed|good point)\b/i;
 const DOWN = new Set(['-1', 'confused']);
 const UP = new Set(['+1', 'heart', 'hooray', 'rocket']);
 /** Characters of a comment's text and of a reply kept for the learn call. */
@@ -42,19 +51,19 @@ const REPLY_CHARS = 300;
 export const MAX_PULLS = 200;
 
 /**
- * What the signals say: dismissed (a 👎 or a dismissive reply; else a thread resolved with its lines
- * unchanged, or left open at merge), accepted (a 👍, or the lines changed after it), or undefined (nothing a
- * maintainer did tells).
+ * What the signals say: dismissed (a 👎 or a dismissive reply, and nothing approving; else a thread resolved
+ * with its lines unchanged), accepted (a 👍, an approving reply, or the lines changed after it), ignored (left
+ * open at merge, or only discussed), or undefined (no signal of anyone who counts).
  */
-export function verdictOf(signals: readonly Signal[]): Outcome['verdict'] | undefined {
-  const down = signals.some(
-    (s) => (s.kind === 'reaction' && DOWN.has(s.content)) || (s.kind === 'reply' && s.dismissive),
-  );
-  const up = signals.some((s) => (s.kind === 'reaction' && UP.has(s.content)) || (s.kind === 'resolved' && s.changed));
+export function verdictOf(signals: readonly Signal[]): Verdict | undefined {
+  const said = (kind: 'dismissed' | 'accepted', reactions: ReadonlySet<string>): boolean =>
+    signals.some((s) => (s.kind === 'reaction' && reactions.has(s.content)) || (s.kind === 'reply' && s.says === kind));
+  const down = said('dismissed', DOWN);
+  const up = said('accepted', UP) || signals.some((s) => s.kind === 'resolved' && s.changed);
   if (down && !up) return 'dismissed';
   if (up) return 'accepted';
-  if (signals.some((s) => (s.kind === 'resolved' && !s.changed) || s.kind === 'open-at-merge')) return 'dismissed';
-  return undefined;
+  if (signals.some((s) => s.kind === 'resolved' && !s.changed)) return 'dismissed';
+  return signals.length > 0 ? 'ignored' : undefined;
 }
 
 /** Whether a login has write access to the repository (write, maintain or admin), asked once a login. */
@@ -130,7 +139,8 @@ async function signalsOf(
     const by = reply.user?.login ?? '';
     if (!by || by === can.us || !(await can.write(by))) continue;
     const text = reply.body.trim().slice(0, REPLY_CHARS);
-    signals.push({ kind: 'reply', text, by, dismissive: DISMISSIVE.test(text) });
+    const says = DISMISSIVE.test(text) ? 'dismissed' : ACCEPTING.test(text) ? 'accepted' : undefined;
+    signals.push({ kind: 'reply', text, by, says });
   }
   const t = thread.thread;
   if (t?.isResolved) signals.push({ kind: 'resolved', changed: t.isOutdated });

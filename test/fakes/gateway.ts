@@ -277,6 +277,7 @@ export function toolAsked(body: GatewayBody): string {
   if (forced) return forced;
   const text = JSON.stringify(body.messages);
   if (text.includes('Call submit_verdicts once')) return 'submit_verdicts';
+  if (text.includes('with the record_learnings tool')) return 'record_learnings';
   return text.includes('with the submit_answer tool') ? 'submit_answer' : 'submit_review';
 }
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { validate as validateGraphql } from '@octokit/graphql-schema';
 import type { ChangedFile } from '../../src/core/pull-request.js';
+import { FakeHistory } from './history.js';
 
 /** Request-body schemas from GitHub's OpenAPI description (scripts/extract-openapi.ts). */
 const openapi = JSON.parse(readFileSync(new URL('../fixtures/github-openapi.json', import.meta.url), 'utf8')) as {
@@ -186,6 +187,8 @@ export class FakeGitHub {
   readonly repoFiles: Record<string, Record<string, string>> = {};
   private server: LocalServer | undefined;
   private nextId = 1000;
+  /** The repository's closed pull requests, collaborators, branches and opened pull requests (the learn mode). */
+  readonly history = new FakeHistory(this.repoFiles, () => this.nextId++);
 
   constructor(readonly pr: FakePullRequest) {}
 
@@ -306,7 +309,7 @@ export class FakeGitHub {
                   ? 'checks/create'
                   : method === 'PATCH' && url.pathname.startsWith(`${base}/check-runs/`)
                     ? 'checks/update'
-                    : undefined;
+                    : this.history.operationOf(method, url.pathname, base);
     const validate = operation ? validators[operation] : undefined;
     if (validate && !validate(body)) {
       // What GitHub answers to a body its schema rejects.
@@ -535,7 +538,7 @@ export class FakeGitHub {
         comment.body = (body as { body: string }).body;
         send(200, comment);
       }
-    } else {
+    } else if (!this.history.handle(method, url, body, base, send, paged)) {
       send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' });
     }
   }
@@ -677,6 +680,17 @@ export class FakeGitHub {
           viewer: {
             login: kind === 'bot' ? login.replace(/\[bot\]$/, '') : login,
             __typename: kind === 'bot' ? 'Bot' : 'User',
+          },
+        },
+      });
+      return;
+    }
+    const past = this.history.threads(Number(body.variables?.number));
+    if (/\breviewThreads\b/.test(body.query) && past) {
+      send(200, {
+        data: {
+          repository: {
+            pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: past } },
           },
         },
       });

@@ -164,7 +164,7 @@ describe('rendering', () => {
   it('writes a summary with verdict, counts, what was not reviewed, skipped files and cost, within GitHub limits', () => {
     const findings = placeComments([base, { ...base, line: 10, title: 'Elsewhere', body: 'x'.repeat(70_000) }], [file]);
     const result = {
-      plan: { chunks: [{}, {}], skipped: [{ path: 'img.png', reason: 'binary' }] },
+      plan: { chunks: [{}, {}], learnings: [], skipped: [{ path: 'img.png', reason: 'binary' }] },
       outcomes: [
         { status: 'ok', summary: 'Adds a value.', rejected: [], chunk: { files: [] } },
         {

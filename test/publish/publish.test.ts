@@ -90,6 +90,7 @@ describe('bodies within GitHub limits', () => {
     const result = {
       plan: {
         chunks: [{}, {}],
+        learnings: [],
         skipped: Array.from({ length: 500 }, (_, i) => ({ path: `gen/${i}.js`, reason: 'generated' })),
       },
       outcomes: [
