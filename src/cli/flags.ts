@@ -43,6 +43,11 @@ const GROUPS: readonly { title: string; flags: readonly Flag[] }[] = [
         help: 'the review configuration, read from the base commit',
         default: '.github/claude-review.yml',
       },
+      {
+        name: 'learnings-file',
+        value: 'FILE',
+        help: "the team's learned rules, read from the base commit (none: leave them out)",
+      },
       { name: 'context', value: 'MODE', help: 'what the model sees besides the diff: diff, code or explore' },
       { name: 'max-tool-calls', value: 'N', help: 'explore mode: file reads and searches a part may make' },
     ],

@@ -203,6 +203,17 @@ describe('the learn mode', () => {
     expect(run.outputs['llm-calls']).toBe('0');
   });
 
+  it('in a dry run reads the signals, calls no model, proposes nothing and gives the call’s worst case', async () => {
+    const repo = await repository();
+    await dismissedThrice(repo);
+    const reviews = repo.llm.calls.length;
+    const run = await learn(repo, { 'dry-run': 'true' });
+    expect(run.exitCode).toBe(0);
+    expect(repo.llm.calls.length).toBe(reviews);
+    expect(repo.github.history.opened).toHaveLength(0);
+    expect(run.summary).toMatch(/no call made \(dry run or no api-key\); it would cost at most \$0\.\d+/);
+  });
+
   it('updates its open proposal on the next run rather than opening another', async () => {
     const repo = await repository();
     await dismissedThrice(repo);

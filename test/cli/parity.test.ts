@@ -37,6 +37,22 @@ describe("the repository's rules, read from the base commit as the action reads 
     expect(userTextOf(g.calls[0]!.body)).not.toContain('util.js (added');
   });
 
+  it("applies the team's learnings from the base commit, as a review by the action does; --learnings-file none leaves them out", async () => {
+    const g = await gateway();
+    const learnings = '## Do not flag coercion with Number() in app.js\n- Files: `app.js`\n- Up to: low\n';
+    const dir = repo({ '.github/claude-review-learnings.md': learnings });
+    const args = ['--base-url', g.url, '--review-depth', 'quick', '--verify', 'false'];
+    const { code, err } = await cli(dir, args, { ANTHROPIC_API_KEY: KEY });
+    expect(code).toBe(0);
+    expect(err).toContain('Read 1 learnings from .github/claude-review-learnings.md at the base commit');
+    expect(JSON.stringify(g.calls[0]!.body.system)).toContain(
+      '- L1 (files `app.js`; low at most): Do not flag coercion',
+    );
+    const without = await cli(dir, [...args, '--learnings-file', 'none'], { ANTHROPIC_API_KEY: KEY });
+    expect(without.code).toBe(0);
+    expect(JSON.stringify(g.calls.at(-1)!.body.system)).not.toContain('Do not flag coercion');
+  });
+
   it('refuses an unknown key in it, naming the key and the file, before any call', async () => {
     const g = await gateway();
     const dir = repo({ '.github/claude-review.yml': `${CONFIG}bogus: 1\n` });
