@@ -24,6 +24,7 @@ import type { Usage } from '../src/core/usage.js';
 import { benchContext, billedAtList, billedUsage, contextTable, readOnceUsd, type ContextRow } from './context.js';
 import { capRows, modelRows } from './models.js';
 import { verifyRows, verifyTable } from './verify.js';
+import { learnRows, prefixRows } from './learn.js';
 
 const KEY = 'bench-key';
 const CONCURRENCY = 8;
@@ -302,8 +303,19 @@ async function modelsSection(): Promise<void> {
   console.log(`\n${(await capRows(prs.slice(1), gateway, [0.6, 0.3])).join('\n')}`);
 }
 
+/** A learn run a model, and what the learnings add to the prefix of the 100-file PR. */
+async function learnSection(): Promise<void> {
+  console.log(`\n${(await learnRows({ tokens: claudeTokens })).join('\n')}`);
+  const eslint = BENCH_PRS[1];
+  if (eslint) console.log(`\n${prefixRows(benchPullRequest(eslint)).join('\n')}`);
+}
+
 async function main(): Promise<void> {
   const base = parseSettings({ 'api-key': KEY, 'base-url': 'http://127.0.0.1:9', 'max-cost-usd': 'none' });
+  if (process.argv[2] === 'learn') {
+    await learnSection();
+    return;
+  }
   if (process.argv[2] === 'context') {
     await contextSection(base);
     return;
@@ -378,6 +390,7 @@ async function main(): Promise<void> {
   }
 
   await contextSection(base);
+  await learnSection();
 
   // Planning a 3000-file PR, in a fresh process so its peak memory is its own.
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/plan-3000.ts'], { encoding: 'utf8' });
