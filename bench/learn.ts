@@ -57,21 +57,21 @@ function history(github: FakeGitHub): void {
   github.history.permissions.bob = 'write';
   for (let n = 1; n <= PULLS; n++) {
     const comments = KINDS.map((kind, i) => ourComment(n * 10 + i, n, kind));
+    const [jsdoc, bug] = [n * 10, n * 10 + 1];
     const pull = github.history.close(n, comments, {
       merged: true,
       closedAt: new Date(Date.now() - (n % 28) * 86_400_000).toISOString(),
     });
-    const [jsdoc, bug] = pull.comments;
-    if (n % 3 === 0) github.history.react(jsdoc!.id, '-1', 'alice');
+    if (n % 3 === 0) github.history.react(jsdoc, '-1', 'alice');
     else if (n % 3 === 1) {
       pull.comments.push({
         id: 100_000 + n,
         body: 'False positive: test helpers do not need docs here.',
-        in_reply_to_id: jsdoc!.id,
+        in_reply_to_id: jsdoc,
         user: { login: 'bob' },
       });
-    } else pull.resolved.add(jsdoc!.id);
-    github.history.react(bug!.id, '+1', 'alice');
+    } else pull.resolved.add(jsdoc);
+    github.history.react(bug, '+1', 'alice');
   }
 }
 

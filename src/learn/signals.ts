@@ -1,8 +1,6 @@
-import type { Octokit } from '../github/client.js';
-import { statusOf } from '../github/client.js';
+import { explainGitHubError, statusOf, type Octokit } from '../github/client.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
-import { signedFingerprintOf, withoutFingerprint } from '../publish/render.js';
-import { fingerprintOf } from '../publish/render.js';
+import { fingerprintOf, signedFingerprintOf, withoutFingerprint } from '../publish/render.js';
 import { listThreads, type ReviewThread } from '../publish/threads.js';
 import { sealFor } from '../source/state.js';
 
@@ -77,8 +75,9 @@ export function writeAccess(
       const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
       return data.permission === 'admin' || data.permission === 'write' || data.permission === 'maintain';
     } catch (error) {
-      if (statusOf(error) === 404 || statusOf(error) === 403) return false;
-      throw error;
+      // Not a collaborator. A 403 is the token's own want of access: no signal could count, so it stops the run.
+      if (statusOf(error) === 404) return false;
+      throw explainGitHubError(error, `read the permission of ${username} (to count only people with write access)`);
     }
   };
   return (login) => {

@@ -214,6 +214,24 @@ describe('the learn mode', () => {
     expect(run.summary).toMatch(/no call made \(dry run or no api-key\); it would cost at most \$0\.\d+/);
   });
 
+  it('stops, saying why, when the token cannot read who has write access (no signal could count)', async () => {
+    const repo = await repository();
+    await dismissedThrice(repo);
+    const reviews = repo.llm.calls.length;
+    repo.github.refusals.push({
+      method: 'GET',
+      path: /\/collaborators\/[^/]+\/permission$/,
+      status: 403,
+      message: 'Resource not accessible by integration',
+    });
+    const run = await learn(repo);
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(
+      /::error::GitHub refused to read the permission of \w+ \(to count only people with write access\) \(403/,
+    );
+    expect(repo.llm.calls.length).toBe(reviews);
+  });
+
   it('updates its open proposal on the next run rather than opening another', async () => {
     const repo = await repository();
     await dismissedThrice(repo);
