@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { validate as validateGraphql } from '@octokit/graphql-schema';
 import type { ChangedFile } from '../../src/core/pull-request.js';
-import { FakeHistory } from './history.js';
+import { FakeHistory, threadNodes } from './history.js';
 
 /** Request-body schemas from GitHub's OpenAPI description (scripts/extract-openapi.ts). */
 const openapi = JSON.parse(readFileSync(new URL('../fixtures/github-openapi.json', import.meta.url), 'utf8')) as {
@@ -685,31 +685,10 @@ export class FakeGitHub {
       });
       return;
     }
-    const past = this.history.threads(Number(body.variables?.number));
-    if (/\breviewThreads\b/.test(body.query) && past) {
-      send(200, {
-        data: {
-          repository: {
-            pullRequest: { reviewThreads: { pageInfo: { hasNextPage: false, endCursor: null }, nodes: past } },
-          },
-        },
-      });
-      return;
-    }
     if (/\breviewThreads\b/.test(body.query)) {
-      const roots = this.reviewComments.filter((c) => c.in_reply_to_id === undefined && c.subject_type !== 'file');
-      const nodes = roots.map((root) => {
-        const comments = [root, ...this.reviewComments.filter((c) => c.in_reply_to_id === root.id)];
-        return {
-          id: `T_${root.id}`,
-          isResolved: this.resolvedThreads.has(root.id),
-          isOutdated: root.outdated === true,
-          comments: {
-            totalCount: comments.length,
-            nodes: comments.map((c) => ({ author: { login: c.user.login.replace(/\[bot\]$/, '') }, body: c.body })),
-          },
-        };
-      });
+      // A closed pull request's threads from the history, else the open one's.
+      const nodes =
+        this.history.threads(Number(body.variables?.number)) ?? threadNodes(this.reviewComments, this.resolvedThreads);
       send(200, {
         data: {
           repository: {

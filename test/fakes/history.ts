@@ -35,6 +35,24 @@ export interface OpenedPull {
 type Send = (status: number, payload: unknown, headers?: Record<string, string>) => void;
 type Paged = (items: unknown[]) => void;
 
+/** A pull request's review threads as GraphQL lists them: each root comment with its replies. */
+export function threadNodes(comments: readonly StoredComment[], resolved: ReadonlySet<number>): unknown[] {
+  return comments
+    .filter((c) => c.in_reply_to_id === undefined && c.subject_type !== 'file')
+    .map((root) => {
+      const thread = [root, ...comments.filter((c) => c.in_reply_to_id === root.id)];
+      return {
+        id: `T_${root.id}`,
+        isResolved: resolved.has(root.id),
+        isOutdated: root.outdated === true,
+        comments: {
+          totalCount: thread.length,
+          nodes: thread.map((c) => ({ author: { login: c.user.login.replace(/\[bot\]$/, '') }, body: c.body })),
+        },
+      };
+    });
+}
+
 const REACTION_KEYS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'];
 
 /**
@@ -87,21 +105,7 @@ export class FakeHistory {
   /** Review threads of a closed pull request, as GraphQL nodes; undefined for one it does not hold. */
   threads(number: number): unknown[] | undefined {
     const pull = this.pulls.find((p) => p.number === number);
-    if (!pull) return undefined;
-    return pull.comments
-      .filter((c) => c.in_reply_to_id === undefined && c.subject_type !== 'file')
-      .map((root) => {
-        const comments = [root, ...pull.comments.filter((c) => c.in_reply_to_id === root.id)];
-        return {
-          id: `T_${root.id}`,
-          isResolved: pull.resolved.has(root.id),
-          isOutdated: root.outdated === true,
-          comments: {
-            totalCount: comments.length,
-            nodes: comments.map((c) => ({ author: { login: c.user.login.replace(/\[bot\]$/, '') }, body: c.body })),
-          },
-        };
-      });
+    return pull ? threadNodes(pull.comments, pull.resolved) : undefined;
   }
 
   /** Answers a request about the repository; false when it is not one of these routes. */
