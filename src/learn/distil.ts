@@ -87,8 +87,15 @@ export function shownOutcomes(outcomes: readonly Outcome[]): { id: string; outco
   return ordered.slice(0, MAX_SHOWN).map((outcome, i) => ({ id: `E${i + 1}`, outcome }));
 }
 
-/** The one request of a learn run: the rules above, the current learnings file and the findings, as data. */
-export function learnRequest(shown: readonly { id: string; outcome: Outcome }[], current: string): LlmRequest {
+/**
+ * The one request of a learn run: the rules above, the current learnings file, the rules maintainers declined
+ * and the findings, as data.
+ */
+export function learnRequest(
+  shown: readonly { id: string; outcome: Outcome }[],
+  current: string,
+  declined: readonly string[] = [],
+): LlmRequest {
   const items = shown.map(({ id, outcome: o }) =>
     [
       `${id} · ${o.verdict} · PR #${o.pr} · ${o.path} · ${o.severity} · ${o.category} · ${o.title}`,
@@ -100,6 +107,12 @@ export function learnRequest(shown: readonly { id: string; outcome: Outcome }[],
   const text = [
     `Below are the current learnings file and ${shown.length} earlier findings. Record new rules with the ${LEARN_TOOL_NAME} tool.`,
     dataBlock('learnings_file', current.trim() || '(none yet)'),
+    ...(declined.length > 0
+      ? [
+          'Maintainers closed, without merging, proposals of these rules: do not propose them, or rules like them, again.',
+          dataBlock('declined_rules', declined.map((r) => `- ${r}`).join('\n')),
+        ]
+      : []),
     dataBlock('past_findings', items.join('\n\n')),
   ].join('\n\n');
   return {
@@ -133,13 +146,14 @@ function ruleText(text: string): string {
 export function acceptRules(
   toolInput: unknown,
   shown: readonly { id: string; outcome: Outcome }[],
-  existing: readonly Learning[],
+  have: { existing: readonly Learning[]; declined?: readonly string[] },
   today: string,
 ): { rules: NewRule[]; dropped: string[] } {
   const parsed = learnedSchema.safeParse(cleanInput(toolInput));
   if (!parsed.success) return { rules: [], dropped: ['the model sent no list of rules the schema accepts'] };
   const byId = new Map(shown.map((s) => [s.id, s.outcome]));
-  const known = new Set(existing.map((l) => l.rule.toLowerCase()));
+  const known = new Set(have.existing.map((l) => l.rule.toLowerCase()));
+  const declined = new Set((have.declined ?? []).map((r) => r.toLowerCase()));
   const rules: NewRule[] = [];
   const dropped: string[] = [];
   for (const r of parsed.data.rules) {
@@ -153,9 +167,11 @@ export function acceptRules(
       ? 'it has no text'
       : known.has(rule.toLowerCase())
         ? 'the file has it already'
-        : pulls < MIN_EVIDENCE_PULLS
-          ? `its dismissed evidence comes from ${pulls} pull request${pulls === 1 ? '' : 's'}, fewer than ${MIN_EVIDENCE_PULLS}`
-          : paths.map(globProblem).find(Boolean);
+        : declined.has(rule.toLowerCase())
+          ? 'maintainers closed a proposal of it'
+          : pulls < MIN_EVIDENCE_PULLS
+            ? `its dismissed evidence comes from ${pulls} pull request${pulls === 1 ? '' : 's'}, fewer than ${MIN_EVIDENCE_PULLS}`
+            : paths.map(globProblem).find(Boolean);
     if (why) {
       dropped.push(`"${rule || r.rule.slice(0, 60)}": ${why}`);
       continue;

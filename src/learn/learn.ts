@@ -8,7 +8,7 @@ import { looksSecret } from '../source/state.js';
 import { safeInline } from '../safety/markdown.js';
 import { acceptRules, learnRequest, MIN_EVIDENCE_PULLS, shownOutcomes, type NewRule } from './distil.js';
 import { withNewRules } from './file.js';
-import { defaultBranchFile, propose, type Proposal, type Repository } from './propose.js';
+import { declinedRules, defaultBranchFile, propose, rulesMarker, type Proposal, type Repository } from './propose.js';
 import { MAX_PULLS, outcomesOf, writeAccess, type Outcome, type PullFacts } from './signals.js';
 
 /** Output of the learn call: a few rules, with room for a thinking model's floor. */
@@ -109,8 +109,9 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
   const base = await defaultBranchFile(ctx.octokit, ctx.repo, settings.learningsFile).catch((error: unknown) => {
     throw explainGitHubError(error, `read ${settings.learningsFile} on the default branch`);
   });
+  const declined = await declinedRules(ctx.octokit, ctx.repo, ctx.us);
   const shown = shownOutcomes(outcomes);
-  const request = learnRequest(shown, base.text ?? '');
+  const request = learnRequest(shown, base.text ?? '', declined);
   const maxTokens = Math.min(settings.maxOutputTokens, LEARN_MAX_TOKENS);
   const worst = settings.capPrices
     ? worstCaseUsd(request, settings.capPrices, maxTokens, settings.tokenRatio)
@@ -131,7 +132,7 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
   const spent = { usage, usd: settings.prices ? costUsd(usage, settings.prices) : undefined, calls: 1 };
   const today = new Date(ctx.now).toISOString().slice(0, 10);
   const existing = parseLearnings(base.text ?? '').learnings;
-  const { rules, dropped } = acceptRules(result.toolInput, shown, existing, today);
+  const { rules, dropped } = acceptRules(result.toolInput, shown, { existing, declined }, today);
   for (const why of dropped) ctx.log(`learn: a rule was not kept: ${why}`);
   if (rules.length === 0) return { ...none, ...spent, dropped, nothing: 'no new rule holds' };
   const proposal = await propose(ctx.octokit, ctx.repo, {
@@ -139,7 +140,7 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
     path: settings.learningsFile,
     text: withNewRules(base.text, rules),
     title: `Claude review: ${rules.length} new learning${rules.length === 1 ? '' : 's'}`,
-    body: proposalBody(rules, { pulls, days: settings.learnWindowDays, usd: spent.usd }),
+    body: `${proposalBody(rules, { pulls, days: settings.learnWindowDays, usd: spent.usd })}\n\n${rulesMarker(rules.map((r) => r.rule))}`,
   }).catch((error: unknown) => {
     throw explainGitHubError(
       error,

@@ -38,6 +38,34 @@ async function blobAt(
   }
 }
 
+const RULES_MARKER = /<!-- claude-pr-reviewer:rules ([A-Za-z0-9+/=]+) -->/;
+
+/** The hidden line of a proposal's description that names its rules, so a declined proposal is remembered. */
+export function rulesMarker(rules: readonly string[]): string {
+  return `<!-- claude-pr-reviewer:rules ${Buffer.from(JSON.stringify(rules)).toString('base64')} -->`;
+}
+
+function rulesIn(body: string | null): string[] {
+  const encoded = RULES_MARKER.exec(body ?? '')?.[1];
+  if (!encoded) return [];
+  try {
+    const list: unknown = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8'));
+    return Array.isArray(list) ? list.filter((r): r is string => typeof r === 'string').slice(0, 50) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The rules of our proposals that maintainers closed without merging (the last 20): the learn mode does not
+ * propose them again.
+ */
+export async function declinedRules(octokit: Octokit, repo: Repository, us: string): Promise<string[]> {
+  const head = `${repo.owner}:${LEARNINGS_BRANCH}`;
+  const { data } = await octokit.rest.pulls.list({ ...repo, head, state: 'closed', per_page: 20 });
+  return data.filter((p) => p.merged_at === null && p.user?.login === us).flatMap((p) => rulesIn(p.body));
+}
+
 /** The proposal: where it is, and whether a pull request carries it. */
 export interface Proposal {
   branch: string;

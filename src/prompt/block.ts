@@ -12,6 +12,7 @@ const DATA_TAGS = new Set([
   'review_comment',
   'past_findings',
   'learnings_file',
+  'declined_rules',
 ]);
 
 /** A tag-like run: an angle bracket or a look-alike of one, an optional slash (or look-alike), a name. */

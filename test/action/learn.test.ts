@@ -241,6 +241,23 @@ describe('the learn mode', () => {
     expect(repo.github.count('PATCH', /\/pulls\/\d+$/)).toBe(1);
   });
 
+  it('does not propose again a rule whose proposal maintainers closed without merging', async () => {
+    const repo = await repository();
+    await dismissedThrice(repo);
+    await learn(repo);
+    const [first] = repo.github.history.opened;
+    repo.github.history.closeOpened(first!.number, false);
+    const calls = repo.llm.calls.length;
+    const run = await learn(repo);
+    expect(run.exitCode).toBe(0);
+    expect(userTextOf(repo.llm.calls[calls]!.body)).toContain(
+      '<declined_rules>\n- Do not flag missing JSDoc on test helpers\n</declined_rules>',
+    );
+    expect(run.log).toContain('maintainers closed a proposal of it');
+    expect(repo.github.history.opened).toHaveLength(1);
+    expect(run.summary).toContain('Nothing proposed: no new rule holds');
+  });
+
   it('keeps the proposal on its branch and says how to open it when the token may not open pull requests', async () => {
     const repo = await repository();
     await dismissedThrice(repo);

@@ -188,7 +188,11 @@ export class FakeGitHub {
   private server: LocalServer | undefined;
   private nextId = 1000;
   /** The repository's closed pull requests, collaborators, branches and opened pull requests (the learn mode). */
-  readonly history = new FakeHistory(this.repoFiles, () => this.nextId++);
+  readonly history = new FakeHistory(
+    this.repoFiles,
+    () => this.nextId++,
+    () => this.identity.login,
+  );
 
   constructor(readonly pr: FakePullRequest) {}
 

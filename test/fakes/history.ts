@@ -30,6 +30,9 @@ export interface OpenedPull {
   title: string;
   body: string;
   html_url: string;
+  state: 'open' | 'closed';
+  merged_at: string | null;
+  user: { login: string };
 }
 
 type Send = (status: number, payload: unknown, headers?: Record<string, string>) => void;
@@ -77,6 +80,8 @@ export class FakeHistory {
   constructor(
     private readonly files: Record<string, Record<string, string>>,
     private readonly id: () => number,
+    /** The login the token writes as. */
+    private readonly login: () => string,
   ) {}
 
   /** A closed pull request, its comments as given (their reactions rolled up when listed). */
@@ -124,7 +129,7 @@ export class FakeHistory {
       this.ref(method, decodeURIComponent(path.slice(base.length)), body, send);
     else if (method === 'PUT' && path.startsWith(`${base}/contents/`))
       this.write(decodeURIComponent(path.slice(`${base}/contents/`.length)), body, send);
-    else if (method === 'POST' && path === `${base}/pulls`) this.open(body as OpenedPull, base, send);
+    else if (method === 'POST' && path === `${base}/pulls`) this.open(body as OpenedPull, base, send, this.login());
     else if (method === 'PATCH' && new RegExp(`^${base}/pulls/\\d+$`).test(path)) {
       const found = this.opened.find((p) => p.number === Number(path.split('/').pop()));
       if (found) Object.assign(found, body);
@@ -149,7 +154,8 @@ export class FakeHistory {
     const head = url.searchParams.get('head');
     if (head) {
       const branch = head.split(':').pop();
-      paged(this.opened.filter((p) => p.head === branch).map((p) => ({ ...p, state: 'open' })));
+      const state = url.searchParams.get('state') ?? 'open';
+      paged(this.opened.filter((p) => p.head === branch && (state === 'all' || p.state === state)));
       return;
     }
     const closed = [...this.pulls]
@@ -220,13 +226,20 @@ export class FakeHistory {
     send(created ? 201 : 200, { content: { path, sha: `blob-${path}` } });
   }
 
-  private open(body: OpenedPull, base: string, send: Send): void {
+  /** A maintainer closes (or merges) a pull request the token opened. */
+  closeOpened(number: number, merged: boolean): void {
+    const found = this.opened.find((p) => p.number === number);
+    if (found) Object.assign(found, { state: 'closed', merged_at: merged ? new Date().toISOString() : null });
+  }
+
+  private open(body: OpenedPull, base: string, send: Send, by: string): void {
     if (this.pullCreationDenied) {
       send(403, { message: 'GitHub Actions is not permitted to create or approve pull requests.' });
       return;
     }
     const number = this.id();
-    const opened = { ...body, number, html_url: `https://github.com/${base.slice(7)}/pull/${number}` };
+    const html_url = `https://github.com/${base.slice(7)}/pull/${number}`;
+    const opened: OpenedPull = { ...body, number, html_url, state: 'open', merged_at: null, user: { login: by } };
     this.opened.push(opened);
     send(201, opened);
   }

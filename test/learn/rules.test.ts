@@ -121,7 +121,7 @@ describe('the rules of a learn call', () => {
     const { rules, dropped } = acceptRules(
       rule({ evidence: ['E1', 'E3'], files: ['test/**'] }),
       shown,
-      [],
+      { existing: [] },
       '2026-12-06',
     );
     expect(dropped).toEqual([]);
@@ -133,23 +133,30 @@ describe('the rules of a learn call', () => {
     });
   });
 
-  it('does not hold on one pull request, on accepted findings, with a bad glob, or when the file has it', () => {
+  it('does not hold on one pull request, on accepted findings, with a bad glob, when the file has it or it was declined', () => {
     const existing = parseLearnings('## Do not flag JSDoc\n').learnings;
     const cases = [
       rule({ evidence: ['E1', 'E2'] }),
       rule({ evidence: ['E1', 'E4'] }),
       rule({ evidence: ['E1', 'E3'], files: ['/abs/**'] }),
     ];
-    for (const input of cases) expect(acceptRules(input, shown, [], '2026-12-06').rules).toEqual([]);
-    expect(acceptRules(rule({ evidence: ['E1', 'E3'] }), shown, existing, '2026-12-06').dropped[0]).toContain(
+    for (const input of cases) expect(acceptRules(input, shown, { existing: [] }, '2026-12-06').rules).toEqual([]);
+    expect(acceptRules(rule({ evidence: ['E1', 'E3'] }), shown, { existing }, '2026-12-06').dropped[0]).toContain(
       'the file has it already',
     );
-    expect(acceptRules({ rules: 'none' }, shown, [], '2026-12-06').dropped).toHaveLength(1);
+    expect(acceptRules({ rules: 'none' }, shown, { existing: [] }, '2026-12-06').dropped).toHaveLength(1);
+    const declined = acceptRules(
+      rule({ evidence: ['E1', 'E3'] }),
+      shown,
+      { existing: [], declined: ['DO NOT flag JSDoc'] },
+      '2026-12-06',
+    );
+    expect(declined.dropped[0]).toContain('maintainers closed a proposal of it');
   });
 
   it('writes a rule as one plain heading that reads back as the same rule', () => {
     const input = rule({ rule: '## <b>Do not</b>\nflag JSDoc', evidence: ['E1', 'E3'], files: ['test/**'] });
-    const { rules } = acceptRules(input, shown, [], '2026-12-06');
+    const { rules } = acceptRules(input, shown, { existing: [] }, '2026-12-06');
     const text = withNewRules(undefined, rules);
     expect(text).toContain('\n## bDo not/b flag JSDoc\n- Files: `test/**`\n- Up to: medium\n- Learned: 2026-12-06\n');
     const read = parseLearnings(text);
