@@ -12,7 +12,7 @@ import { createLlmClient } from '../src/llm/factory.js';
 import { runChunks } from '../src/run/run.js';
 import { planChunks, type Chunk } from '../src/plan/plan.js';
 import { estimateTokens } from '../src/core/tokens.js';
-import { renderChunk } from '../src/prompt/prompt.js';
+import { renderChunk, type RepoRules } from '../src/prompt/prompt.js';
 import { type SystemBlock } from '../src/llm/request.js';
 import { placementFigures, renderingFigures } from './placement.js';
 import { placeComments } from '../src/findings/place.js';
@@ -22,7 +22,7 @@ import type { PullRequest } from '../src/core/pull-request.js';
 import type { ChunkOutcome } from '../src/run/run.js';
 import type { Usage } from '../src/core/usage.js';
 import { benchContext, billedAtList, billedUsage, contextTable, readOnceUsd, type ContextRow } from './context.js';
-import { capRows, modelRows } from './models.js';
+import { capRows, modelRows, serve } from './models.js';
 import { verifyRows, verifyTable } from './verify.js';
 import { learnRows, prefixRows } from './learn.js';
 
@@ -307,7 +307,14 @@ async function modelsSection(): Promise<void> {
 async function learnSection(): Promise<void> {
   console.log(`\n${(await learnRows({ tokens: claudeTokens })).join('\n')}`);
   const eslint = BENCH_PRS[1];
-  if (eslint) console.log(`\n${prefixRows(benchPullRequest(eslint)).join('\n')}`);
+  if (!eslint) return;
+  const pr = benchPullRequest(eslint);
+  const gateway = { reply: reviewerReply, tokens: claudeTokens, latency: LATENCY, maxConcurrent: GATEWAY_CONCURRENCY };
+  const review = async (rules: RepoRules): Promise<number> => {
+    const { calls } = await serve(pr, { model: 'claude-sonnet-5-5', 'max-cost-usd': 'none' }, gateway, rules);
+    return billedAtList(calls, 'claude-sonnet-5-5');
+  };
+  console.log(`\n${(await prefixRows(pr, review)).join('\n')}`);
 }
 
 async function main(): Promise<void> {

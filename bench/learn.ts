@@ -8,7 +8,8 @@ import { billedAtList } from './context.js';
 import { createOctokit } from '../src/github/client.js';
 import { learnFromReviews } from '../src/learn/learn.js';
 import { withNewRules } from '../src/learn/file.js';
-import { shownOutcomes } from '../src/learn/distil.js';
+import { shownOutcomes, type NewRule } from '../src/learn/distil.js';
+import type { RepoRules } from '../src/prompt/prompt.js';
 import { fitLearnings, MAX_LEARNINGS_TOKENS, parseLearnings } from '../src/findings/learnings.js';
 import { fingerprintMarker } from '../src/publish/render.js';
 import { sealFor } from '../src/source/state.js';
@@ -118,22 +119,25 @@ export async function learnRows(gateway: GatewayShape): Promise<string[]> {
   return rows;
 }
 
-/** The tokens the learnings add to a review's prefix: the rule just learned, ten rules, and the bound. */
-export function prefixRows(pr: PullRequest): string[] {
+/**
+ * What the learnings add to a review of `pr` at Sonnet 5.5: prefix tokens, and the review billed by the fake
+ * gateway with the action's own path (`review`), for the rule just learned, ten rules, and the bound.
+ */
+export async function prefixRows(pr: PullRequest, review: (rules: RepoRules) => Promise<number>): Promise<string[]> {
   const settings = parseSettings({ 'api-key': KEY, 'max-cost-usd': 'none' });
-  const tokensWith = (text: string): number => {
-    const learnings = fitLearnings(parseLearnings(text).learnings).kept;
-    return makePlan(pr, settings, { instructions: '', learnings }).prefixTokens;
-  };
-  const none = tokensWith('');
-  const rule = (i: number) => ({
+  const rulesOf = (text: string): RepoRules => ({
+    instructions: '',
+    learnings: fitLearnings(parseLearnings(text).learnings).kept,
+  });
+  const rule = (i: number): NewRule => ({
     rule: `Do not flag missing JSDoc on exported helpers of kind ${i} in the test folders`,
     paths: ['test/**', '**/*.spec.ts'],
-    upTo: 'low' as const,
+    upTo: 'low',
     learned: `2026-${String((i % 12) + 1).padStart(2, '0')}-01`,
     evidence: [],
   });
-  const files = [
+  const files: [string, string][] = [
+    ['none', ''],
     ['1 rule', withNewRules(undefined, [rule(0)])],
     [
       '10 rules',
@@ -149,12 +153,20 @@ export function prefixRows(pr: PullRequest): string[] {
         Array.from({ length: 200 }, (_, i) => rule(i)),
       ),
     ],
-  ] as const;
-  const rows = ['| learnings file | prefix tokens | added | added ÷ prefix |', '| --- | ---: | ---: | ---: |'];
-  rows.push(`| none | ${fmt(none)} | 0 | 0 |`);
+  ];
+  const rows = [
+    '| learnings file | prefix tokens | added | review billed USD | added USD | added ÷ review |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  let base: { tokens: number; usd: number } | undefined;
   for (const [name, text] of files) {
-    const n = tokensWith(text);
-    rows.push(`| ${name} | ${fmt(n)} | ${fmt(n - none)} | ${((n - none) / none).toFixed(3)} |`);
+    const rules = rulesOf(text);
+    const tokens = makePlan(pr, settings, rules).prefixTokens;
+    const usd = await review(rules);
+    base ??= { tokens, usd };
+    rows.push(
+      `| ${name} | ${fmt(tokens)} | ${fmt(tokens - base.tokens)} | ${usd.toFixed(4)} | ${(usd - base.usd).toFixed(4)} | ${((usd - base.usd) / base.usd).toFixed(4)} |`,
+    );
   }
   return rows;
 }

@@ -5,13 +5,13 @@ import { billedAtList, readOnceUsd } from './context.js';
 import { estimateCost, executePlan, makePlan, type ReviewResult } from '../src/pipeline/stages.js';
 import { parseSettings, type Settings } from '../src/settings/settings.js';
 import { createLlmClient } from '../src/llm/factory.js';
-import { renderChunk } from '../src/prompt/prompt.js';
+import { renderChunk, type RepoRules } from '../src/prompt/prompt.js';
 import type { PullRequest } from '../src/core/pull-request.js';
 
 /** The models a user can buy today, the current generation first. */
 export const BENCH_MODELS = ['claude-sonnet-5-5', 'claude-opus-5-5', 'claude-haiku-5-5', 'claude-sonnet-4-6'];
 
-type GatewayShape = Omit<FakeGatewayOptions, 'apiKey' | 'auth'>;
+export type GatewayShape = Omit<FakeGatewayOptions, 'apiKey' | 'auth'>;
 
 interface Served {
   result: ReviewResult;
@@ -19,13 +19,18 @@ interface Served {
   settings: Settings;
 }
 
-/** One review of `pr` by the action's own path, against a fresh fake gateway. */
-async function serve(pr: PullRequest, inputs: Record<string, string>, gateway: GatewayShape): Promise<Served> {
+/** One review of `pr` by the action's own path, against a fresh fake gateway, with the repository's `rules`. */
+export async function serve(
+  pr: PullRequest,
+  inputs: Record<string, string>,
+  gateway: GatewayShape,
+  rules: RepoRules | '' = '',
+): Promise<Served> {
   const key = 'bench-key';
   const fake = await new FakeGateway({ apiKey: key, auth: 'x-api-key', ...gateway }).start();
   try {
     const settings = parseSettings({ 'api-key': key, 'base-url': fake.url, ...inputs });
-    const plan = makePlan(pr, settings, '');
+    const plan = makePlan(pr, settings, rules);
     const result = await executePlan(plan, settings, createLlmClient(settings));
     return { result, calls: [...fake.calls], settings };
   } finally {
