@@ -38,6 +38,28 @@ interface Expected {
 
 /** Each row: the event, the inputs, what GitHub said (comment events), and the mode expected. */
 const ROWS: [string, RunEvent, Record<string, string>, CommentFacts | undefined, Expected][] = [
+  ['a schedule learns', { name: 'schedule', payload: { schedule: '0 6 * * 1' } }, {}, undefined, { kind: 'learn' }],
+  [
+    'a run by hand with learn: true learns',
+    { name: 'workflow_dispatch', payload: {} },
+    { learn: 'true' },
+    undefined,
+    { kind: 'learn' },
+  ],
+  [
+    'a pull request event reviews, whatever learn says',
+    { name: 'pull_request', payload: pullRequest() },
+    { learn: 'true' },
+    undefined,
+    { kind: 'review', number: 7 },
+  ],
+  [
+    'a question is answered, whatever learn says',
+    { name: 'issue_comment', payload: comment('/claude why?') },
+    { learn: 'true' },
+    US,
+    { kind: 'answer' },
+  ],
   [
     'a pull_request by a member is reviewed',
     { name: 'pull_request', payload: pullRequest() },
