@@ -9,6 +9,7 @@ import { safeInline } from '../safety/markdown.js';
 import type { Settings } from '../settings/settings.js';
 import type { Out } from './out.js';
 import { setOutputs } from './outputs.js';
+import { plural } from '../publish/render.js';
 
 /** The job summary of a learn run: what was read, the rules proposed and where, what it cost. */
 export function learnSummary(report: LearnReport, file: string): string {
@@ -23,13 +24,13 @@ export function learnSummary(report: LearnReport, file: string): string {
     const where = report.proposal?.url
       ? `proposed in ${report.proposal.url}`
       : `on the branch \`${report.proposal?.branch ?? ''}\` (no pull request could be opened: ${safeInline(report.proposal?.missing ?? '')})`;
-    lines.push('', `${report.rules.length} new rules for \`${file}\`, ${where}:`, '');
+    lines.push('', `${plural(report.rules.length, 'new rule')} for \`${file}\`, ${where}:`, '');
     lines.push(
       ...report.rules.map((r) => `- ${safeInline(r.rule)} (up to ${r.upTo}, ${r.evidence.length} dismissals)`),
     );
   }
   if (report.dropped.length > 0)
-    lines.push('', `${report.dropped.length} rules the model recorded did not hold (see the log).`);
+    lines.push('', `${plural(report.dropped.length, 'rule')} the model recorded did not hold (see the log).`);
   lines.push('', `${report.calls} model call${report.calls === 1 ? '' : 's'}: ${formatUsd(report.usd)}.`);
   return lines.join('\n');
 }

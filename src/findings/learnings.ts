@@ -3,8 +3,6 @@ import { atLeast, SEVERITIES, type Severity } from '../core/severity.js';
 import { globMatcher } from '../filter/glob.js';
 import { globProblem } from '../filter/filter.js';
 
-/** Where the rules learned from dismissed findings live, on the default branch, unless `learnings-file` says. */
-export const DEFAULT_LEARNINGS_FILE = '.github/claude-review-learnings.md';
 /** Tokens the learnings may take in the cached prefix: the newest rules first, the oldest dropped. */
 export const MAX_LEARNINGS_TOKENS = 2000;
 /** Characters of one rule's text kept: a rule is one line. */
