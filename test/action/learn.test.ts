@@ -184,7 +184,9 @@ describe('the learn mode', () => {
     expect(repo.github.repoFiles.main?.[FILE]).toBeUndefined();
     expect(run.outputs['llm-calls']).toBe('1');
     expect(Number(run.outputs['cost-usd'])).toBeGreaterThan(0);
-    expect(run.summary).toContain('1 new rule for `.github/claude-review-learnings.md`, proposed in https://github.com/');
+    expect(run.summary).toContain(
+      '1 new rule for `.github/claude-review-learnings.md`, proposed in https://github.com/',
+    );
   });
 
   it('counts a stranger’s 👎 for nothing: no dismissal, no model call, no proposal', async () => {
