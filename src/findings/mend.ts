@@ -1,6 +1,7 @@
 /**
  * A finding whose fields have an odd but readable shape is mended, never dropped: models without strict tool
- * use send `confidence: 0.95` or `"high"`, `introduced: "yes"`, `line: "18"`, `severity: "High"`. An optional
+ * use send `confidence: 0.95` or `"high"`, `introduced: "yes"`, `line: "18"`, `severity: "High"`, `learning: 2`
+ * or `"L2: do not flag…"`. An optional
  * field that cannot be read is left out (the finding is then unscored, or counted as introduced); a required
  * one is left as sent, for validation to name.
  */
@@ -40,6 +41,7 @@ export function mendComment(entry: unknown): Mended {
   mend('side', sideOf(out.side));
   mend('severity', lowerOf(out.severity));
   mend('category', lowerOf(out.category));
+  mend('learning', learningOf(out.learning));
   for (const field of ['quote', 'suggestion']) mend(field, typeof out[field] === 'string' ? out[field] : undefined);
   return { entry: Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)), mended };
 }
@@ -65,6 +67,13 @@ function lineOf(value: unknown, otherwise: unknown): unknown {
   if (typeof value === 'number') return value;
   if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) return Number(value);
   return otherwise;
+}
+
+/** The id of the learning a finding cites (`L2`), from `"L2"`, `"L2: do not flag…"` or `2`; else none. */
+function learningOf(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) return `L${value}`;
+  const id = typeof value === 'string' ? /\bL(\d{1,4})\b/i.exec(value)?.[1] : undefined;
+  return id ? `L${id}` : undefined;
 }
 
 function sideOf(value: unknown): 'RIGHT' | 'LEFT' | undefined {

@@ -35,6 +35,15 @@ describe('parseReview', () => {
     expect(parsed.rejected[0]).toMatch(/^comment 2: line/);
   });
 
+  it('keeps a finding whose cited learning has an odd shape: read when it names one, else left out', () => {
+    const cite = (learning: unknown) => parseReview({ summary: 's', comments: [{ ...base, learning }] }).comments[0];
+    expect(cite('L2')?.learning).toBe('L2');
+    expect(cite('l3: do not flag missing JSDoc in tests')?.learning).toBe('L3');
+    expect(cite(4)?.learning).toBe('L4');
+    expect(cite({ id: 'L1' })).toEqual(base);
+    expect(cite(null)).toEqual(base);
+  });
+
   it('keeps the walkthrough entries that validate', () => {
     const parsed = parseReview({
       summary: 's',
