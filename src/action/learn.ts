@@ -57,7 +57,7 @@ export async function learn(
   else if (report.proposal)
     core.warning(
       out.safe(
-        `learn: the rules are on the branch ${report.proposal.branch}, but no pull request could be opened (${report.proposal.missing ?? ''}); allow GitHub Actions to create pull requests (Settings → Actions → General), or open one from the branch`,
+        `learn: the rules are on the branch ${report.proposal.branch}, but no pull request could be opened: ${report.proposal.missing ?? ''}`,
       ),
     );
   else out.info(`learn: nothing proposed: ${report.nothing ?? ''}`);

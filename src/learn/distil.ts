@@ -87,26 +87,35 @@ export function shownOutcomes(outcomes: readonly Outcome[]): { id: string; outco
   return ordered.slice(0, MAX_SHOWN).map((outcome, i) => ({ id: `E${i + 1}`, outcome }));
 }
 
+/** Signals shown a finding at most (a long thread is counted, not quoted whole). */
+const SIGNALS_SHOWN = 6;
+
+/** What maintainers did about a finding, in one line of at most SIGNALS_SHOWN signals. */
+function signalsLine(signals: readonly Signal[]): string {
+  const more = signals.length > SIGNALS_SHOWN ? [`and ${signals.length - SIGNALS_SHOWN} more`] : [];
+  return [...signals.slice(0, SIGNALS_SHOWN).map(signalText), ...more].join('; ');
+}
+
 /**
- * The one request of a learn run: the rules above, the current learnings file, the rules maintainers declined
- * and the findings, as data.
+ * The one request of a learn run: the rules above, the rules the learnings file has (their headings: the
+ * evidence under them is for people), the rules maintainers declined and the findings, as data.
  */
 export function learnRequest(
   shown: readonly { id: string; outcome: Outcome }[],
-  current: string,
+  current: readonly Learning[],
   declined: readonly string[] = [],
 ): LlmRequest {
   const items = shown.map(({ id, outcome: o }) =>
     [
       `${id} · ${o.verdict} · PR #${o.pr} · ${o.path} · ${o.severity} · ${o.category} · ${o.title}`,
       `  comment: ${o.text.replace(/\n+/g, ' ')}`,
-      `  maintainers: ${o.signals.map(signalText).join('; ')}`,
+      `  maintainers: ${signalsLine(o.signals)}`,
     ].join('\n'),
   );
   const tool = learnTool();
   const text = [
-    `Below are the current learnings file and ${shown.length} earlier findings. Record new rules with the ${LEARN_TOOL_NAME} tool.`,
-    dataBlock('learnings_file', current.trim() || '(none yet)'),
+    `Below are the rules of the current learnings file and ${shown.length} earlier findings. Record new rules with the ${LEARN_TOOL_NAME} tool.`,
+    dataBlock('learnings_file', current.map((l) => `- ${l.rule}`).join('\n') || '(none yet)'),
     ...(declined.length > 0
       ? [
           'Maintainers closed, without merging, proposals of these rules: do not propose them, or rules like them, again.',
@@ -140,7 +149,7 @@ function ruleText(text: string): string {
 
 /**
  * The rules the model recorded that hold: each cites dismissed findings of at least MIN_EVIDENCE_PULLS pull
- * requests, has valid globs and is new; it sets aside findings up to the most severe of its evidence, whatever
+ * requests, none of them a security finding, has valid globs and is new; it sets aside findings up to the most severe of its evidence, whatever
  * the model said, so a rule learned from nitpicks never hides a serious finding. Returns why each other was dropped.
  */
 export function acceptRules(
@@ -171,7 +180,9 @@ export function acceptRules(
           ? 'maintainers closed a proposal of it'
           : pulls < MIN_EVIDENCE_PULLS
             ? `its dismissed evidence comes from ${pulls} pull request${pulls === 1 ? '' : 's'}, fewer than ${MIN_EVIDENCE_PULLS}`
-            : paths.map(globProblem).find(Boolean);
+            : evidence.some((o) => o.category === 'security')
+              ? 'it would set aside security findings'
+              : paths.map(globProblem).find(Boolean);
     if (why) {
       dropped.push(`"${rule || r.rule.slice(0, 60)}": ${why}`);
       continue;

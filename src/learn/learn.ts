@@ -6,6 +6,8 @@ import { parseLearnings } from '../findings/learnings.js';
 import { worstCaseUsd } from '../run/budget.js';
 import { looksSecret } from '../source/state.js';
 import { safeInline } from '../safety/markdown.js';
+import { MAX_INSTRUCTIONS_BYTES } from '../prompt/instructions.js';
+import type { LlmRequest } from '../llm/request.js';
 import { acceptRules, learnRequest, MIN_EVIDENCE_PULLS, shownOutcomes, type NewRule } from './distil.js';
 import { withNewRules } from './file.js';
 import { declinedRules, defaultBranchFile, propose, rulesMarker, type Proposal, type Repository } from './propose.js';
@@ -106,33 +108,17 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
       nothing: `dismissals on ${dismissedPulls} pull requests, fewer than the ${MIN_EVIDENCE_PULLS} a rule needs: no model call`,
     };
   }
-  const base = await defaultBranchFile(ctx.octokit, ctx.repo, settings.learningsFile).catch((error: unknown) => {
-    throw explainGitHubError(error, `read ${settings.learningsFile} on the default branch`);
-  });
+  const { base, existing } = await currentFile(ctx);
   const declined = await declinedRules(ctx.octokit, ctx.repo, ctx.us);
   const shown = shownOutcomes(outcomes);
-  const request = learnRequest(shown, base.text ?? '', declined);
-  const maxTokens = Math.min(settings.maxOutputTokens, LEARN_MAX_TOKENS);
-  const worst = settings.capPrices
-    ? worstCaseUsd(request, settings.capPrices, maxTokens, settings.tokenRatio)
-    : undefined;
-  if (!ctx.llm)
-    return {
-      ...none,
-      estimateUsd: worst,
-      nothing: `no call made (dry run or no api-key); it would cost at most ${formatUsd(worst)}`,
-    };
-  if (worst !== undefined && settings.maxCostUsd !== undefined && worst > settings.maxCostUsd) {
-    throw new Error(
-      `learn: the call could cost up to ${formatUsd(worst)}, more than max-cost-usd (${formatUsd(settings.maxCostUsd)}); expected a higher max-cost-usd or a shorter learn-window`,
-    );
+  const answer = await callOnce(ctx, learnRequest(shown, existing, declined));
+  if (!('spent' in answer)) {
+    const nothing = `no call made (dry run or no api-key); it would cost at most ${formatUsd(answer.worst)}`;
+    return { ...none, estimateUsd: answer.worst, nothing };
   }
-  const result = await ctx.llm.call(request, { model: settings.modelId, maxTokens, ...settings.shape });
-  const usage = addUsage(ZERO_USAGE, result.usage);
-  const spent = { usage, usd: settings.prices ? costUsd(usage, settings.prices) : undefined, calls: 1 };
+  const { spent } = answer;
   const today = new Date(ctx.now).toISOString().slice(0, 10);
-  const existing = parseLearnings(base.text ?? '').learnings;
-  const { rules, dropped } = acceptRules(result.toolInput, shown, { existing, declined }, today);
+  const { rules, dropped } = acceptRules(answer.toolInput, shown, { existing, declined }, today);
   for (const why of dropped) ctx.log(`learn: a rule was not kept: ${why}`);
   if (rules.length === 0) return { ...none, ...spent, dropped, nothing: 'no new rule holds' };
   const proposal = await propose(ctx.octokit, ctx.repo, {
@@ -148,6 +134,55 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
     );
   });
   return { pulls, outcomes, rules, dropped, proposal, ...spent };
+}
+
+/**
+ * The learnings file on the default branch and its rules. One past what reviews read (64 KiB) stops the run:
+ * rules added to it would reach no review.
+ */
+async function currentFile(ctx: LearnContext) {
+  const file = ctx.settings.learningsFile;
+  const base = await defaultBranchFile(ctx.octokit, ctx.repo, file).catch((error: unknown) => {
+    throw explainGitHubError(error, `read ${file} on the default branch`);
+  });
+  const bytes = Buffer.byteLength(base.text ?? '', 'utf8');
+  if (bytes > MAX_INSTRUCTIONS_BYTES) {
+    throw new Error(
+      `learn: ${file} on ${base.branch} is ${bytes} bytes, more than the ${MAX_INSTRUCTIONS_BYTES / 1024} KiB a review reads; expected it trimmed (delete old rules, or their evidence lines) before rules are added`,
+    );
+  }
+  return { base, existing: parseLearnings(base.text ?? '').learnings };
+}
+
+/**
+ * The one call of a learn run, reserved at its worst case under max-cost-usd and stopped at max-minutes from
+ * the run's start; without a client (a dry run, no key), only the worst case.
+ */
+async function callOnce(
+  ctx: LearnContext,
+  request: LlmRequest,
+): Promise<
+  { toolInput: unknown; spent: Pick<LearnReport, 'usage' | 'usd' | 'calls'> } | { worst: number | undefined }
+> {
+  const { settings } = ctx;
+  const maxTokens = Math.min(settings.maxOutputTokens, LEARN_MAX_TOKENS);
+  const worst = settings.capPrices
+    ? worstCaseUsd(request, settings.capPrices, maxTokens, settings.tokenRatio)
+    : undefined;
+  if (!ctx.llm) return { worst };
+  if (worst !== undefined && settings.maxCostUsd !== undefined && worst > settings.maxCostUsd) {
+    throw new Error(
+      `learn: the call could cost up to ${formatUsd(worst)}, more than max-cost-usd (${formatUsd(settings.maxCostUsd)}); expected a higher max-cost-usd or a shorter learn-window`,
+    );
+  }
+  const left = ctx.now + settings.maxMinutes * 60_000 - Date.now();
+  const signal = AbortSignal.timeout(Math.max(1_000, left));
+  const result = await ctx.llm.call(request, { model: settings.modelId, maxTokens, ...settings.shape, signal });
+  const usage = addUsage(ZERO_USAGE, result.usage);
+  return {
+    toolInput: result.toolInput,
+    spent: { usage, usd: settings.prices ? costUsd(usage, settings.prices) : undefined, calls: 1 },
+  };
 }
 
 /** The proposal's description: each rule and how many dismissals it rests on; no mention of anyone. */

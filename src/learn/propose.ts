@@ -123,6 +123,10 @@ export async function propose(
     return { branch: LEARNINGS_BRANCH, url: data.html_url };
   } catch (error) {
     if (statusOf(error) !== 403 && statusOf(error) !== 422) throw error;
-    return { branch: LEARNINGS_BRANCH, url: undefined, missing: errorText(error) };
+    const why =
+      statusOf(error) === 403
+        ? `the token may not open pull requests (${errorText(error)}): allow GitHub Actions to create pull requests (Settings → Actions → General), or open one from the branch`
+        : errorText(error);
+    return { branch: LEARNINGS_BRANCH, url: undefined, missing: why };
   }
 }

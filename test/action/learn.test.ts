@@ -234,6 +234,19 @@ describe('the learn mode', () => {
     expect(repo.llm.calls.length).toBe(reviews);
   });
 
+  it('adds no rule to a learnings file past what reviews read, and says what to do, before any call', async () => {
+    const repo = await repository();
+    await dismissedThrice(repo);
+    repo.github.repoFiles.main = { [FILE]: `## A rule\n${'- evidence line\n'.repeat(6000)}` };
+    const reviews = repo.llm.calls.length;
+    const run = await learn(repo);
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toMatch(
+      /learn: \.github\/claude-review-learnings\.md on main is \d+ bytes, more than the 64 KiB a review reads; expected it trimmed/,
+    );
+    expect(repo.llm.calls.length).toBe(reviews);
+  });
+
   it('updates its open proposal on the next run rather than opening another', async () => {
     const repo = await repository();
     await dismissedThrice(repo);

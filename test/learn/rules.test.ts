@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitLearnings, learningLine, parseLearnings, ruleSettingAside } from '../../src/findings/learnings.js';
 import { estimateTokens } from '../../src/core/tokens.js';
-import { acceptRules, shownOutcomes } from '../../src/learn/distil.js';
+import { acceptRules, learnRequest, shownOutcomes } from '../../src/learn/distil.js';
 import { withNewRules } from '../../src/learn/file.js';
 import { verdictOf, type Outcome } from '../../src/learn/signals.js';
 
@@ -152,6 +152,29 @@ describe('the rules of a learn call', () => {
       '2026-12-06',
     );
     expect(declined.dropped[0]).toContain('maintainers closed a proposal of it');
+  });
+
+  it('does not hold on security findings, however often dismissed', () => {
+    const security = shownOutcomes([
+      { ...outcome(1, 'dismissed'), category: 'security' },
+      { ...outcome(2, 'dismissed'), category: 'security' },
+    ]);
+    const { rules, dropped } = acceptRules(rule({ evidence: ['E1', 'E2'] }), security, { existing: [] }, '2026-12-06');
+    expect(rules).toEqual([]);
+    expect(dropped[0]).toContain('it would set aside security findings');
+  });
+
+  it('shows a long thread counted, not whole, and the file’s rules without their evidence', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ kind: 'reaction', content: '-1', by: `m${i}` }) as const);
+    const request = learnRequest(
+      shownOutcomes([{ ...outcome(1, 'dismissed'), signals: many }]),
+      parseLearnings(FILE).learnings,
+    );
+    const text = request.user.map((b) => b.text).join('');
+    expect(text).toContain('👎 by @m5; and 34 more');
+    expect(text).not.toContain('@m6 ');
+    expect(text).toContain('<learnings_file>\n- Do not flag missing JSDoc in tests\n- This repository allows');
+    expect(text).not.toContain('#12 a link');
   });
 
   it('writes a rule as one plain heading that reads back as the same rule', () => {
