@@ -1,4 +1,5 @@
 import * as core from '@actions/core';
+import { plural } from '../core/words.js';
 import { appendFile } from 'node:fs/promises';
 import { formatUsd } from '../core/usage.js';
 import type { Octokit } from '../github/client.js';
@@ -9,7 +10,6 @@ import { safeInline } from '../safety/markdown.js';
 import type { Settings } from '../settings/settings.js';
 import type { Out } from './out.js';
 import { setOutputs } from './outputs.js';
-import { plural } from '../publish/render.js';
 
 /** The job summary of a learn run: what was read, the rules proposed and where, what it cost. */
 export function learnSummary(report: LearnReport, file: string): string {
@@ -31,7 +31,7 @@ export function learnSummary(report: LearnReport, file: string): string {
   }
   if (report.dropped.length > 0)
     lines.push('', `${plural(report.dropped.length, 'rule')} the model recorded did not hold (see the log).`);
-  lines.push('', `${report.calls} model call${report.calls === 1 ? '' : 's'}: ${formatUsd(report.usd)}.`);
+  lines.push('', `${plural(report.calls, 'model call')}: ${formatUsd(report.usd)}.`);
   return lines.join('\n');
 }
 

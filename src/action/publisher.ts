@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import * as core from '@actions/core';
 import { appendFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -85,7 +86,7 @@ export function checkReport(result: ReviewResult, published: Published, redact: 
   const n = result.findings.length;
   return {
     conclusion: published.failing ? 'failure' : 'neutral',
-    title: n === 0 ? 'No findings' : `${n} finding${n === 1 ? '' : 's'}${published.failing ? ', fail-on reached' : ''}`,
+    title: n === 0 ? 'No findings' : `${plural(n, 'finding')}${published.failing ? ', fail-on reached' : ''}`,
     summary: published.summary,
     annotations,
   };

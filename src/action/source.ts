@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { errorText } from '../core/errors.js';
 import type { PullRequest } from '../core/pull-request.js';
 import { apiHeadFiles, checkoutOr } from '../context/files.js';
@@ -125,7 +126,7 @@ async function sinceLastReview(
   log(`Reviewing the commits since ${last.slice(0, 7)}: ${files} file(s) of the pull request changed`);
   return {
     target,
-    text: `Reviewed the commits pushed since the last review, ${last.slice(0, 7)}..${head} (${files} file${files === 1 ? '' : 's'}).`,
+    text: `Reviewed the commits pushed since the last review, ${last.slice(0, 7)}..${head} (${plural(files, 'file')}).`,
   };
 }
 

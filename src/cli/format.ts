@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import type { CostEstimate, ReviewPlan, ReviewResult } from '../pipeline/stages.js';
 import type { Settings } from '../settings/settings.js';
 import { formatUsd } from '../core/usage.js';
@@ -21,7 +22,7 @@ function costLine(result: ReviewResult, model: string): string {
   const n = (x: number): string => x.toLocaleString('en-US');
   const thinking = u.thinking ? ` (${n(u.thinking)} thinking)` : '';
   const estimate = result.costEstimated ? ' (with an estimate for calls stopped before they reported usage)' : '';
-  return `cost: ${model}, ${result.calls} call${result.calls === 1 ? '' : 's'}, ${n(u.input)} input + ${n(u.cacheWrite)} cache write + ${n(u.cacheRead)} cache read, ${n(u.output)} output${thinking} tokens, ${formatUsd(result.usd)}${estimate}`;
+  return `cost: ${model}, ${plural(result.calls, 'call')}, ${n(u.input)} input + ${n(u.cacheWrite)} cache write + ${n(u.cacheRead)} cache read, ${n(u.output)} output${thinking} tokens, ${formatUsd(result.usd)}${estimate}`;
 }
 
 /**
@@ -69,7 +70,7 @@ function asText(result: ReviewResult, settings: Settings): string {
     const files = o.chunk.files.map((cf) => cf.file.path).join(', ');
     lines.push(terminalSafe(`not reviewed: ${files}: ${(o.error ?? '').replace(/^not reviewed: /, '')}`));
   }
-  const count = `${result.findings.length} finding${result.findings.length === 1 ? '' : 's'}`;
+  const count = `${plural(result.findings.length, 'finding')}`;
   const lost = dropped(result).length > 0 ? `, ${dropped(result).length} dropped (unreadable)` : '';
   const aside = result.setAside.length > 0 ? `, ${result.setAside.length} set aside` : '';
   lines.push('', `${count}${aside}${lost}`, ...(left ? [left] : []), costLine(result, settings.model));

@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { errorText } from '../core/errors.js';
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
@@ -255,7 +256,7 @@ const noEstimate = (): CostEstimate => ({
 function nothingToReview(plan: ReviewPlan): string {
   const range = `${plan.pr.baseRef}..${plan.pr.headRef}`;
   if (plan.files.length === 0) return `Nothing to review: ${range} changes no file.`;
-  return `Nothing to review: the ${plan.files.length} file${plan.files.length === 1 ? '' : 's'} ${range} changes ${plan.files.length === 1 ? 'is' : 'are all'} skipped (see above).`;
+  return `Nothing to review: the ${plural(plan.files.length, 'file')} ${range} changes ${plan.files.length === 1 ? 'is' : 'are all'} skipped (see above).`;
 }
 
 /** What Ctrl-C left: the files reviewed whole, and that the rest are listed as not reviewed. */

@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import type { ToolDefinition } from '../llm/request.js';
 import * as z from 'zod';
 
@@ -72,7 +73,7 @@ async function search(files: HeadFiles, text: string): Promise<string> {
     const line = h.text.trim();
     return `${h.path}:${h.line}: ${line.length > MAX_HIT_CHARS ? `${line.slice(0, MAX_HIT_CHARS)}…` : line}`;
   });
-  return `${hits.length} hit${hits.length === 1 ? '' : 's'}${coverage}:\n${hits.join('\n')}`;
+  return `${plural(hits.length, 'hit')}${coverage}:\n${hits.join('\n')}`;
 }
 
 export const READ_TOOL_NAME = 'read_file';

@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import * as z from 'zod';
 import { atLeast, mostSevereFirst, type Severity } from '../core/severity.js';
 import { globProblem } from '../filter/filter.js';
@@ -179,7 +180,7 @@ export function acceptRules(
         : declined.has(rule.toLowerCase())
           ? 'maintainers closed a proposal of it'
           : pulls < MIN_EVIDENCE_PULLS
-            ? `its dismissed evidence comes from ${pulls} pull request${pulls === 1 ? '' : 's'}, fewer than ${MIN_EVIDENCE_PULLS}`
+            ? `its dismissed evidence comes from ${plural(pulls, 'pull request')}, fewer than ${MIN_EVIDENCE_PULLS}`
             : evidence.some((o) => o.category === 'security')
               ? 'it would set aside security findings'
               : paths.map(globProblem).find(Boolean);

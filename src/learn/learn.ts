@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { explainGitHubError, type Octokit } from '../github/client.js';
 import type { LlmClient } from '../llm/client.js';
 import type { Settings } from '../settings/settings.js';
@@ -125,7 +126,7 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
     base,
     path: settings.learningsFile,
     text: withNewRules(base.text, rules),
-    title: `Claude review: ${rules.length} new learning${rules.length === 1 ? '' : 's'}`,
+    title: `Claude review: ${plural(rules.length, 'new learning')}`,
     body: `${proposalBody(rules, { pulls, days: settings.learnWindowDays, usd: spent.usd })}\n\n${rulesMarker(rules.map((r) => r.rule))}`,
   }).catch((error: unknown) => {
     throw explainGitHubError(

@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { LlmError, optionalMethods, type CallOptions, type LlmClient, type LlmResult } from './client.js';
 import type { LlmRequest } from './request.js';
 
@@ -76,7 +77,7 @@ export function withRetries(client: LlmClient, policy: RetryPolicy = DEFAULT_RET
           }
           if (elapsed + delay > policy.maxTotalMs) {
             throw giveUp(
-              `${error.message} (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}: waiting ${Math.round(delay / 1000)}s more would pass the ${Math.round(policy.maxTotalMs / 1000)}s retry budget)`,
+              `${error.message} (gave up after ${plural(attempt, 'attempt')}: waiting ${Math.round(delay / 1000)}s more would pass the ${Math.round(policy.maxTotalMs / 1000)}s retry budget)`,
             );
           }
           // The caller reserves the next attempt's cost, and may refuse it.

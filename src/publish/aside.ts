@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import type { SetAside } from '../findings/sift.js';
 import type { ReviewResult } from '../pipeline/stages.js';
 
@@ -15,9 +16,7 @@ export function asideNotes(result: Pick<ReviewResult, 'setAside' | 'plan'>): str
   const rules = result.plan.learnings.length;
   if (rules > 0) {
     const learned = count('learned');
-    notes.push(
-      `${rules} learning${rules === 1 ? '' : 's'} applied (${learned} finding${learned === 1 ? '' : 's'} set aside by them)`,
-    );
+    notes.push(`${plural(rules, 'learning')} applied (${plural(learned, 'finding')} set aside by them)`);
   }
   if (count('doubted') > 0)
     notes.push(`${count('doubted')} set aside (refuted by the second look, or under min-confidence)`);

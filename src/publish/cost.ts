@@ -1,7 +1,8 @@
 import { formatUsd } from '../core/usage.js';
 import type { ReviewResult } from '../pipeline/stages.js';
 import { codeSpan, safeInline } from '../safety/markdown.js';
-import { fmt, plural, type SummaryFacts } from './render.js';
+import { fmt, type SummaryFacts } from './render.js';
+import { plural } from '../core/words.js';
 
 export function costTable(result: ReviewResult, model: string): string {
   const u = result.usage;

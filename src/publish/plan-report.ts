@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { formatUsd } from '../core/usage.js';
 import type { CostEstimate, ReviewPlan } from '../pipeline/stages.js';
 import { logSafe } from '../safety/markdown.js';
@@ -76,7 +77,7 @@ export function planReport(
     );
     const shown = names.length > 6 ? [...names.slice(0, 6), `… ${names.length - 6} more`] : names;
     const context = chunk.context
-      ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${chunk.context.items.length} excerpt${chunk.context.items.length === 1 ? '' : 's'}${contextKinds(chunk.context.items)}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
+      ? ` + ~${fmt(modelTokens(plan, chunk.context.tokens))} context (${plural(chunk.context.items.length, 'excerpt')}${contextKinds(chunk.context.items)}${chunk.context.dropped > 0 ? `, ${chunk.context.dropped} left out for room` : ''})`
       : '';
     lines.push(
       `    part ${chunk.index + 1}: ~${fmt(modelTokens(plan, chunk.tokens))} tokens${context}: ${shown.join(', ')}`,

@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import { errorText } from '../core/errors.js';
 import type { Octokit } from '../github/client.js';
 import { explainGitHubError } from '../github/client.js';
@@ -112,7 +113,7 @@ async function findOurSummary(ctx: Publishing, seal: Seal | undefined): Promise<
 }
 
 const reviewBody = (n: number): string =>
-  `🤖 Claude left ${n} comment${n === 1 ? '' : 's'} on this change; the summary comment has the overview, what was not reviewed, and the cost.`;
+  `🤖 Claude left ${plural(n, 'comment')} on this change; the summary comment has the overview, what was not reviewed, and the cost.`;
 
 /**
  * Posts what the review found: one review with the inline comments, file-level comments, and the summary

@@ -8,6 +8,7 @@ import { markerTag, stateMarker, tagMatches, type ReviewState, type Seal } from 
 import { costSection } from './cost.js';
 import { ASIDE_FOLDS, asideNotes } from './aside.js';
 import { filesOf } from '../run/run.js';
+import { plural } from '../core/words.js';
 
 /** The first line of our summary comment; it counts only on a comment we wrote (see publish.ts). */
 export const SUMMARY_MARKER = '<!-- claude-pr-reviewer:summary -->';
@@ -385,10 +386,6 @@ export function summaryBody(ctx: SummaryFacts): string {
 
 export function fmt(n: number): string {
   return n.toLocaleString('en-US');
-}
-
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 || word === 'critical' || word === 'high' ? '' : 's'}`;
 }
 
 function capitalize(s: string): string {

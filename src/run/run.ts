@@ -1,3 +1,4 @@
+import { plural } from '../core/words.js';
 import pLimit from 'p-limit';
 import { worthHalving, type Chunk } from '../plan/plan.js';
 import { forLook, partRequest } from '../prompt/prompt.js';
@@ -215,13 +216,13 @@ async function reviewed(
   const toolCalls = done.reduce((n, d) => n + d.toolCalls, 0);
   const found = looks.map((l) => (l.status === 'ok' ? `${l.name} ${l.findings}` : `${l.name} ${l.status}`));
   run.options.log?.(
-    `${label(chunk)}: ${chunk.files.length} file${chunk.files.length === 1 ? '' : 's'}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ''}, ${usageLine(part.spent.usage)}${run.explore ? `, ${toolCalls} tool calls` : ''}, ${((Date.now() - part.startedAt) / 1000).toFixed(1)} s${run.options.prices ? `, ${formatUsd(part.spent.usd ?? 0)}` : ''}: ${comments.length} findings${looks.length > 1 ? ` (${found.join(', ')}; ${merged} merged)` : ''}`,
+    `${label(chunk)}: ${plural(chunk.files.length, 'file')}${chunk.context?.items.length ? ` + ${chunk.context.items.length} context` : ''}, ${usageLine(part.spent.usage)}${run.explore ? `, ${toolCalls} tool calls` : ''}, ${((Date.now() - part.startedAt) / 1000).toFixed(1)} s${run.options.prices ? `, ${formatUsd(part.spent.usd ?? 0)}` : ''}: ${comments.length} findings${looks.length > 1 ? ` (${found.join(', ')}; ${merged} merged)` : ''}`,
   );
   const mended = done.flatMap((d) => d.review.mended);
   if (mended.length > 0) {
     const shown = mended.slice(0, 3).join('; ') + (mended.length > 3 ? `; ${mended.length - 3} more` : '');
     run.options.log?.(
-      `${label(chunk)}: ${mended.length} field${mended.length === 1 ? '' : 's'} of an unexpected shape mended, findings kept (${shown})`,
+      `${label(chunk)}: ${plural(mended.length, 'field')} of an unexpected shape mended, findings kept (${shown})`,
     );
   }
   const checked = await verified(run, chunk, comments);
