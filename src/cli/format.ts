@@ -70,7 +70,7 @@ function asText(result: ReviewResult, settings: Settings): string {
     const files = o.chunk.files.map((cf) => cf.file.path).join(', ');
     lines.push(terminalSafe(`not reviewed: ${files}: ${(o.error ?? '').replace(/^not reviewed: /, '')}`));
   }
-  const count = `${plural(result.findings.length, 'finding')}`;
+  const count = plural(result.findings.length, 'finding');
   const lost = dropped(result).length > 0 ? `, ${dropped(result).length} dropped (unreadable)` : '';
   const aside = result.setAside.length > 0 ? `, ${result.setAside.length} set aside` : '';
   lines.push('', `${count}${aside}${lost}`, ...(left ? [left] : []), costLine(result, settings.model));
