@@ -10,16 +10,21 @@ export interface Repository {
   repo: string;
 }
 
+/** The default branch, its head, and the learnings file there with its blob (undefined when absent). */
+export interface DefaultBranch {
+  branch: string;
+  sha: string;
+  text: string | undefined;
+  fileSha: string | undefined;
+}
+
 /** The default branch, its head, and the learnings file there (undefined when absent). */
-export async function defaultBranchFile(
-  octokit: Octokit,
-  repo: Repository,
-  path: string,
-): Promise<{ branch: string; sha: string; text: string | undefined }> {
+export async function defaultBranchFile(octokit: Octokit, repo: Repository, path: string): Promise<DefaultBranch> {
   const { data } = await octokit.rest.repos.get({ ...repo });
   const branch = data.default_branch;
   const ref = await octokit.rest.git.getRef({ ...repo, ref: `heads/${branch}` });
-  return { branch, sha: ref.data.object.sha, text: (await blobAt(octokit, repo, path, branch))?.text };
+  const file = await blobAt(octokit, repo, path, branch);
+  return { branch, sha: ref.data.object.sha, text: file?.text, fileSha: file?.sha };
 }
 
 async function blobAt(
@@ -93,17 +98,17 @@ async function resetBranch(octokit: Octokit, repo: Repository, sha: string): Pro
 export async function propose(
   octokit: Octokit,
   repo: Repository,
-  change: { base: { branch: string; sha: string }; path: string; text: string; title: string; body: string },
+  change: { base: DefaultBranch; path: string; text: string; title: string; body: string },
 ): Promise<Proposal> {
+  // The branch now is the default branch's head: the file there is the one read from it.
   await resetBranch(octokit, repo, change.base.sha);
-  const existing = await blobAt(octokit, repo, change.path, LEARNINGS_BRANCH);
   await octokit.rest.repos.createOrUpdateFileContents({
     ...repo,
     path: change.path,
     branch: LEARNINGS_BRANCH,
     message: change.title,
     content: Buffer.from(change.text, 'utf8').toString('base64'),
-    ...(existing ? { sha: existing.sha } : {}),
+    ...(change.base.fileSha ? { sha: change.base.fileSha } : {}),
   });
   const head = `${repo.owner}:${LEARNINGS_BRANCH}`;
   const open = await octokit.rest.pulls.list({ ...repo, head, base: change.base.branch, state: 'open', per_page: 1 });

@@ -247,6 +247,18 @@ describe('the learn mode', () => {
     expect(repo.llm.calls.length).toBe(reviews);
   });
 
+  it('adds its rule after the rules a maintainer wrote, which stay as they are and are shown to the call', async () => {
+    const repo = await repository();
+    await dismissedThrice(repo);
+    const mine = '# Our rules\n\n## Do not flag console.log in scripts\n- Files: `scripts/**`\n';
+    repo.github.repoFiles.main = { [FILE]: mine };
+    const calls = repo.llm.calls.length;
+    expect((await learn(repo)).exitCode).toBe(0);
+    expect(userTextOf(repo.llm.calls[calls]!.body)).toContain('<learnings_file>\n- Do not flag console.log in scripts');
+    const file = repo.github.repoFiles['claude-review/learnings']?.[FILE] ?? '';
+    expect(file.startsWith(`${mine.trimEnd()}\n\n## Do not flag missing JSDoc on test helpers\n`)).toBe(true);
+  });
+
   it('updates its open proposal on the next run rather than opening another', async () => {
     const repo = await repository();
     await dismissedThrice(repo);
