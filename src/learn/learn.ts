@@ -8,6 +8,7 @@ import { worstCaseUsd } from '../run/budget.js';
 import { looksSecret } from '../source/state.js';
 import { safeInline } from '../safety/markdown.js';
 import { MAX_INSTRUCTIONS_BYTES } from '../prompt/instructions.js';
+import { settleModel } from '../settings/discover.js';
 import type { LlmRequest } from '../llm/request.js';
 import { acceptRules, learnRequest, MIN_EVIDENCE_PULLS, shownOutcomes, type NewRule } from './distil.js';
 import { withNewRules } from './file.js';
@@ -112,7 +113,9 @@ export async function learnFromReviews(ctx: LearnContext): Promise<LearnReport> 
   const { base, existing } = await currentFile(ctx);
   const declined = await declinedRules(ctx.octokit, ctx.repo, ctx.us);
   const shown = shownOutcomes(outcomes);
-  const answer = await callOnce(ctx, learnRequest(shown, existing, declined));
+  // The model as a review settles it: the gateway's newest Sonnet when none is set, a new model's limits.
+  const model = ctx.llm ? await settleModel(settings, ctx.llm, { log: ctx.log, warn: ctx.log }) : settings;
+  const answer = await callOnce({ ...ctx, settings: model }, learnRequest(shown, existing, declined));
   if (!('spent' in answer)) {
     const nothing = `no call made (dry run or no api-key); it would cost at most ${formatUsd(answer.worst)}`;
     return { ...none, estimateUsd: answer.worst, nothing };

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { actionEnv, readOutputs, runInProcess, userTextOf } from '../helpers/action.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
-import { FakeGateway, toolAsked, type GatewayBody, type Reply } from '../fakes/gateway.js';
+import { FakeGateway, toolAsked, type FakeGatewayOptions, type GatewayBody, type Reply } from '../fakes/gateway.js';
 import { FakeGitHub } from '../fakes/github.js';
 import { fakePullRequest } from '../helpers/action.js';
 import type { ChangedFile } from '../../src/core/pull-request.js';
@@ -92,9 +92,9 @@ const citesJsdocRule = (system: string): Record<string, string> => {
   return id ? { learning: id } : {};
 };
 
-async function repository(reply = reviewer(citesJsdocRule)) {
+async function repository(reply = reviewer(citesJsdocRule), gateway: Partial<FakeGatewayOptions> = {}) {
   const github = await new FakeGitHub(fakePullRequest(files(), { number: 101 })).start();
-  const llm = await new FakeGateway({ apiKey: KEY, auth: 'x-api-key', reply }).start();
+  const llm = await new FakeGateway({ apiKey: KEY, auth: 'x-api-key', reply, ...gateway }).start();
   stopLater(
     () => github.stop(),
     () => llm.stop(),
@@ -257,6 +257,28 @@ describe('the learn mode', () => {
     expect(userTextOf(repo.llm.calls[calls]!.body)).toContain('<learnings_file>\n- Do not flag console.log in scripts');
     const file = repo.github.repoFiles['claude-review/learnings']?.[FILE] ?? '';
     expect(file.startsWith(`${mine.trimEnd()}\n\n## Do not flag missing JSDoc on test helpers\n`)).toBe(true);
+  });
+
+  it('makes its call as a review would to a model newer than the table, as the gateway describes it', async () => {
+    const future = { window: 2_000_000, maxOutput: 64_000, efforts: ['low', 'medium', 'high'], thinking: ['adaptive'] };
+    const repo = await repository(reviewer(citesJsdocRule), { extraModels: { 'claude-future-9': future } });
+    const model = { model: 'claude-future-9' };
+    for (const n of [101, 102]) {
+      repo.github.pr.number = n;
+      expect((await runInProcess(repo.env(model).env)).exitCode).toBe(0);
+      const pull = repo.github.history.close(n, repo.github.reviewComments, { merged: true, closedAt: daysAgo(2) });
+      repo.github.history.react(pull.comments.find((c) => c.body.includes(JSDOC))!.id, '-1', 'alice');
+      repo.github.reset();
+    }
+    repo.github.pr.number = 103;
+    const calls = repo.llm.calls.length;
+    const run = await learn(repo, model);
+    expect(run.exitCode).toBe(0);
+    const body = repo.llm.calls[calls]!.body;
+    expect(toolAsked(body)).toBe('record_learnings');
+    expect(body.thinking).toEqual({ type: 'adaptive' });
+    expect(body.output_config?.effort).toBe('medium');
+    expect(repo.github.history.opened).toHaveLength(1);
   });
 
   it('updates its open proposal on the next run rather than opening another', async () => {
