@@ -45,6 +45,11 @@ export async function learn(
   run: { settings: Settings; llm: LlmClient | undefined; out: Out; env: NodeJS.ProcessEnv },
 ): Promise<void> {
   const { settings, out } = run;
+  if (!settings.apiKey && !settings.dryRun) {
+    throw new Error(
+      "learn: input 'api-key' is empty; expected the gateway's API key from a secret, e.g. api-key: ${{ secrets.ANTHROPIC_API_KEY }} (or dry-run: true to read the signals and estimate the call only)",
+    );
+  }
   if (!settings.learningsFile)
     throw new Error("learn: input 'learnings-file' is none; expected the file to keep the rules in");
   const us = await whoAmI(octokit, out.info);

@@ -281,6 +281,14 @@ describe('the learn mode', () => {
     expect(repo.github.history.opened).toHaveLength(1);
   });
 
+  it('without an API key fails and says what to set, as a review does, rather than pass having learned nothing', async () => {
+    const repo = await repository();
+    const run = await learn(repo, { 'api-key': '' });
+    expect(run.exitCode).toBe(1);
+    expect(run.log).toContain("::error::learn: input 'api-key' is empty; expected the gateway's API key from a secret");
+    expect(repo.github.requests.filter((r) => r.path.includes('/pulls'))).toHaveLength(0);
+  });
+
   it('updates its open proposal on the next run rather than opening another', async () => {
     const repo = await repository();
     await dismissedThrice(repo);
