@@ -21,9 +21,12 @@ const KEY = 'sk-ant-test-key-trust-0123456789';
 type Comment = Record<string, unknown>;
 
 /** A gateway whose model answers with scriptedReview(), changed by `edit`. */
-function gateway(edit: (comments: Comment[], userText: string) => Comment[] = (c) => c): Promise<FakeGateway> {
+function gateway(
+  edit: (comments: Comment[], userText: string) => Comment[] = (c) => c,
+  apiKey = KEY,
+): Promise<FakeGateway> {
   return new FakeGateway({
-    apiKey: KEY,
+    apiKey,
     auth: 'x-api-key',
     reply: (body) => {
       const text = userTextOf(body);
@@ -121,11 +124,7 @@ describe('the action against fakes', () => {
       const rotated = 'sk-ant-test-key-trust-rotated-9876543210';
       const again = () => runInProcess(actionEnv(github, { 'api-key': rotated, 'base-url': llm.url }).env);
       await llm.stop();
-      llm = await new FakeGateway({
-        apiKey: rotated,
-        auth: 'x-api-key',
-        reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
-      }).start();
+      llm = await gateway(undefined, rotated);
       expect((await again()).exitCode).toBe(0);
       expect(llm.calls.length).toBeGreaterThan(0);
       const latest = github.issueComments.at(-1)!.body;
@@ -144,11 +143,7 @@ describe('the action against fakes', () => {
       expect(posted).toBeGreaterThan(0);
       const rotated = 'sk-ant-test-key-trust-rotated-9876543210';
       await llm.stop();
-      llm = await new FakeGateway({
-        apiKey: rotated,
-        auth: 'x-api-key',
-        reply: (body) => ({ toolInput: scriptedReview(userTextOf(body)) }),
-      }).start();
+      llm = await gateway(undefined, rotated);
       const env = actionEnv(github, { 'api-key': rotated, 'base-url': llm.url, 'state-secret': secret }).env;
       const { exitCode, log } = await runInProcess(env);
       expect(exitCode).toBe(0);
