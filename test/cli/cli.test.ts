@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, scriptedReview, userTextOf } from '../helpers/action.js';
 import { runCli } from '../../src/cli/run.js';
-import { cli, repo, repoOfParts } from '../helpers/cli.js';
+import { cli, ctrlCOnSecondCall, repo, repoOfParts } from '../helpers/cli.js';
 import { sarifProblems } from '../helpers/sarif.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 
@@ -324,13 +324,7 @@ describe('the CLI speaks as a command line', () => {
     const g = await new FakeGateway({
       apiKey: KEY,
       auth: 'x-api-key',
-      reply: (body, n) => {
-        if (n === 1)
-          setTimeout(() => {
-            interrupt.abort(new Error('interrupted (Ctrl-C)'));
-          }, 50);
-        return n === 0 ? { toolInput: scriptedReview(userTextOf(body)) } : { hangMs: 20_000, toolInput: {} };
-      },
+      reply: ctrlCOnSecondCall(interrupt, { hangMs: 20_000, toolInput: {} }),
     }).start();
     stopLater(() => g.stop());
     const out = join(dir, 'partial.json');

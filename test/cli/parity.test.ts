@@ -6,7 +6,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { billedUsd, FAKE_MODELS, FakeGateway } from '../fakes/gateway.js';
 import { scriptedReply, userTextOf } from '../helpers/action.js';
-import { cli, repo, repoOfParts } from '../helpers/cli.js';
+import { cli, ctrlCOnSecondCall, repo, repoOfParts } from '../helpers/cli.js';
 import { stopAfterEach } from '../helpers/cleanup.js';
 import { createLlmClient } from '../../src/llm/factory.js';
 import { runCli } from '../../src/cli/run.js';
@@ -231,14 +231,8 @@ describe('interrupted work is accounted', () => {
     const g = await new FakeGateway({
       apiKey: KEY,
       auth: 'x-api-key',
-      reply: (body, n) => {
-        if (n === 0) return scriptedReply(body);
-        // The second call begins to answer (it is billed), then stalls until Ctrl-C.
-        setTimeout(() => {
-          interrupt.abort(new Error('interrupted (Ctrl-C)'));
-        }, 100);
-        return { stallMs: 20_000, toolInput: { summary: 'late', comments: [] } };
-      },
+      // The second call begins to answer (it is billed), then stalls until Ctrl-C.
+      reply: ctrlCOnSecondCall(interrupt, { stallMs: 20_000, toolInput: { summary: 'late', comments: [] } }),
     }).start();
     stopLater(() => g.stop());
     let out = '';

@@ -4,6 +4,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { runCli, type CliIo } from '../../src/cli/run.js';
+import type { GatewayBody, Reply } from '../fakes/gateway.js';
+import { scriptedReply } from './action.js';
 
 /**
  * A git repository on a feature branch: main has one commit (with `base` files besides app.js), the branch a
@@ -59,4 +61,18 @@ export function repoOfParts(): string {
   writeFileSync(join(dir, 'big.js'), `${big.join('\n')}\n`);
   execFileSync('git', ['add', '.'], { cwd: dir });
   return dir;
+}
+
+/**
+ * A gateway's answers for a run a user stops: the first call answered by the scripted reviewer, the second with
+ * `second` (a stall once billed, or a hang before any byte), and Ctrl-C (`interrupt`) 100 ms into it.
+ */
+export function ctrlCOnSecondCall(interrupt: AbortController, second: Reply): (body: GatewayBody, n: number) => Reply {
+  return (body, n) => {
+    if (n === 0) return scriptedReply(body);
+    setTimeout(() => {
+      interrupt.abort(new Error('interrupted (Ctrl-C)'));
+    }, 100);
+    return second;
+  };
 }
