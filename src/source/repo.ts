@@ -2,7 +2,7 @@ import { DEFAULT_CONFIG_FILE, parseRepoConfig, type RepoConfig } from '../settin
 import { MAX_INSTRUCTIONS_BYTES } from '../prompt/instructions.js';
 import type { RepoRules } from '../prompt/prompt.js';
 import { type Octokit } from '../github/client.js';
-import { git } from '../core/git.js';
+import { gitFile } from '../core/git.js';
 import { withRepoInputs, type RawInputs, type Settings } from '../settings/settings.js';
 import { readRepoFile } from './github.js';
 import type { PullRequest } from '../core/pull-request.js';
@@ -27,11 +27,7 @@ export function apiReader(octokit: Octokit, pr: PullRequest): BaseReader {
 
 /** The base commit's files through git in a local repository. */
 export function gitReader(root: string, pr: PullRequest): BaseReader {
-  return async (path) => {
-    const listed = await git(root, ['ls-tree', '--name-only', pr.baseSha, '--', path]);
-    if (listed.trim() === '') return undefined;
-    return git(root, ['show', `${pr.baseSha}:${path}`]);
-  };
+  return (path) => gitFile(root, pr.baseSha, path);
 }
 
 /** A repository path as the reader takes it: relative, inside the repository; an error naming the input otherwise. */

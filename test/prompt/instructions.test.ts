@@ -43,6 +43,9 @@ describe('the base commit as the command line reads it', () => {
     await expect(read('/etc/passwd')).rejects.toThrow(/input 'instructions-file': "\/etc\/passwd" is not relative/);
     await expect(read('../outside.md')).rejects.toThrow(/is not relative to the repository root/);
     await expect(read('nope.md')).rejects.toThrow(/does not exist at the base commit [0-9a-f]{7} of main/);
+    // A folder is no file, nor is a path with a line break (git reads one request a line).
+    await expect(read('.github')).rejects.toThrow(/does not exist at the base commit/);
+    await expect(read('nope.md\n.github/review.md')).rejects.toThrow(/does not exist at the base commit/);
     await expect(read('big.md')).rejects.toThrow(new RegExp(`is ${MAX_INSTRUCTIONS_BYTES + 1} bytes`));
   });
 
